@@ -1,0 +1,71 @@
+// What the load engine produces for every request; metrics/ and report/ consume it.
+//
+// Contract with h4b (metrics/report):
+// * All `*Ns` fields are monotonic `process.hrtime.bigint()` values of the process that sent the
+//   request; convert with `wallNs()` from `./clock.js` (the engine's records from worker threads
+//   are already rebased onto the coordinator's monotonic clock, so one `wallNs` suffices; the
+//   worker's own offset is reported in `clockOffsetNs`).
+// * `responses` are in arrival order. For streaming requests each entry is one SSE event
+//   (its `data:` lines joined with `\n`, including the final `[DONE]` event); several events
+//   completed by one network chunk share the same `recvNs`. For non-streaming requests there
+//   is exactly one entry with the whole body (when a body was received).
+// * `error` is set by the engine for every failure kind of metrics.md §2.3; when it is null
+//   the request succeeded at the HTTP/transport level. The engine also checks for SSE `error`
+//   events / top-level `error` objects, missing completion signals and invalid JSON bodies, so
+//   a record with `error === null` is a success as far as the engine can tell.
+
+export interface RawResponse {
+  /** Monotonic stamp of the network chunk that completed this event, taken before parsing. */
+  recvNs: bigint;
+  /** The SSE event's joined `data:` lines, or the whole body when not streaming. */
+  data: string;
+  /** The SSE `event:` name, if the event had one. */
+  event?: string;
+}
+
+export interface RequestError {
+  code: number | null;
+  type: string;
+  message: string;
+}
+
+export interface RawRequestRecord {
+  /** 0-based index in send order within the phase. */
+  requestNum: number;
+  sessionNum: number;
+  xRequestId: string;
+  xCorrelationId: string;
+  conversationId: string | null;
+  turnIndex: number;
+  phase: 'warmup' | 'profiling';
+  /** `worker_<k>`. */
+  workerId: string;
+  /** Intended send time in open-loop modes; the instant the slot became free in closed loop. */
+  scheduledNs: bigint | null;
+  creditIssuedNs: bigint;
+  /** Immediately before the request is handed to undici (before pool acquisition). */
+  requestStartNs: bigint;
+  /** Response headers arrived. */
+  requestAckNs: bigint | null;
+  /** Last byte of the response, or the failure time. */
+  requestEndNs: bigint;
+  responses: RawResponse[];
+  httpStatus: number | null;
+  error: RequestError | null;
+  wasCancelled: boolean;
+  cancellationNs: bigint | null;
+  /** Headers unredacted here; writers redact. */
+  request: { url: string; headers: Record<string, string>; body: Record<string, unknown> };
+  model: string;
+  endpointType: 'chat' | 'completions';
+  streaming: boolean;
+  /** Client-side token count of what was sent (computed when the dataset was built). */
+  clientIsl: number | null;
+  requestedIsl: number | null;
+  requestedOsl: number | null;
+  traceLine: number | null;
+  /** Offset of the sending process's clock to the coordinator (0 in single-process runs). */
+  clockOffsetNs: bigint;
+  /** True when the request waited for a concurrency slot in an open-loop mode (metrics.md §10). */
+  waitedForSlot: boolean;
+}
