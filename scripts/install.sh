@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything infermark needs to build and test on a fresh machine of this kind
+# (Debian bookworm, rustup stable, Node 20): system packages, npm dependencies, and then
+# builds the native addon, the WASM module and the TypeScript CLI.
+# Idempotent: anything already present is reused, so a second run is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[install] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else log "need root for: $*"; return 1; fi
+}
+
+# --- system packages -------------------------------------------------------------------
+# The WASM build: when rustup has no wasm32 target (it cannot add one here), Debian's
+# rustc-web toolchain builds std for wasm32 itself (-Zbuild-std) and lld-19 links it.
+need_apt=()
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  for p in rustc-web cargo-web rust-web-src lld-19; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")
+  done
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  as_root apt-get update -qq
+  # rustc-web lives in bookworm-security; lld-19 in bookworm proper.
+  web=(); other=()
+  for p in "${need_apt[@]}"; do case $p in rustc-web|cargo-web|rust-web-src) web+=("$p");; *) other+=("$p");; esac; done
+  [ ${#web[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-security "${web[@]}" >/dev/null
+  [ ${#other[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${other[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null 2>&1 || { [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"; }
+command -v cargo >/dev/null 2>&1 || { log "error: cargo (rustup stable) not found"; exit 1; }
+command -v node >/dev/null 2>&1 || { log "error: node (>= 20.18.1) not found"; exit 1; }
+
+# --- npm -------------------------------------------------------------------------------
+log "npm ci"
+npm ci --no-audit --no-fund --loglevel=error >&2
+
+# --- build -----------------------------------------------------------------------------
+log "npm run build (native addon, WASM module, TypeScript)"
+npm run --silent build >&2
+log "done"

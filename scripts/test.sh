@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs, builds and runs every test: the Rust core's tests, then the vitest suite
+# (which runs the binding-facing tests once per backend, native and WASM, plus parity).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+
+echo "== cargo test (trace-core)"
+cargo test --release --quiet
+
+echo "== vitest (both backends, e2e)"
+npx vitest run
