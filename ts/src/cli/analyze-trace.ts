@@ -1,0 +1,223 @@
+// `infermark analyze-trace`: stream a Mooncake trace through the core and report (trace-analysis.md §1, §6).
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { TraceAnalyzer } from '../trace-core/analyzer.js';
+import { backendAttempts } from '../trace-core/loader.js';
+import type { AnalysisReport } from '../trace-core/report.js';
+import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
+import { formatCount, formatDecimal } from '../report/decimal-format.js';
+import { RuntimeFailure, UsageError } from './errors.js';
+import { parseChoice, positiveIntegerAtMost } from './option-types.js';
+import type { GlobalOptions } from './program.js';
+
+/** Defaults of trace-analysis.md §1. */
+export const ANALYZE_TRACE_DEFAULTS = { blockSize: 512, format: 'text' } as const;
+
+const FORMATS = ['text', 'json'] as const;
+const MAX_BLOCK_SIZE = 4_294_967_295;
+/** Read size: large enough that the per-call FFI cost vanishes, small enough to stay cache-friendly. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Files smaller than this finish before a progress bar would be readable. */
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+export interface AnalyzeTraceOptions {
+  inputFile?: string;
+  blockSize: number;
+  outputFile?: string;
+  skipInvalid?: boolean;
+  format: (typeof FORMATS)[number];
+  checkMaterialisation?: boolean;
+}
+
+interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+function osReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // Node formats fs errors as "CODE: description, syscall 'path'"; keep the description.
+  const m = /^[A-Z]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(message);
+  return m?.[1] ?? message;
+}
+
+/** Open the input for reading, mapping failures to trace-format.md §2.6's messages. */
+function openInput(path: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`input file not found: ${path}`);
+    throw new UsageError(`cannot read input file: ${path}: ${osReason(err)}`);
+  }
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw new UsageError(`cannot read input file: ${path}: is a directory`);
+  }
+  return { fd, size: stat.size };
+}
+
+/** A one-line progress bar on a TTY stderr: bytes, rows, throughput. */
+class ProgressBar {
+  #last = 0;
+  readonly #start = performance.now();
+  constructor(
+    private readonly stream: Streams['stderr'],
+    private readonly total: number,
+  ) {}
+
+  update(bytes: number, rows: number, force = false): void {
+    const now = performance.now();
+    if (!force && now - this.#last < 100) return;
+    this.#last = now;
+    const fraction = this.total > 0 ? Math.min(1, bytes / this.total) : 1;
+    const width = 24;
+    const filled = Math.round(fraction * width);
+    const seconds = Math.max((now - this.#start) / 1000, 1e-9);
+    const mb = (n: number): string => formatDecimal(n / 1e6, 1);
+    this.stream.write(
+      `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${formatDecimal(fraction * 100, 0)}%  ` +
+        `${mb(bytes)}/${mb(this.total)} MB  ${formatCount(rows)} rows  ${mb(bytes / seconds)} MB/s`,
+    );
+  }
+
+  clear(): void {
+    this.stream.write('\r\x1b[K');
+  }
+}
+
+/** Stream `path` through a `TraceAnalyzer` in fixed-size chunks; never holds the whole file. */
+export function analyzeTraceFile(
+  path: string,
+  options: { blockSize: number; skipInvalid: boolean; checkMaterialisation: boolean; progress?: Streams['stderr'] | null },
+): { json: string; analyzer: TraceAnalyzer } {
+  const { fd, size } = openInput(path);
+  try {
+    const analyzer = new TraceAnalyzer({
+      blockSize: options.blockSize,
+      skipInvalid: options.skipInvalid,
+      sourceName: path,
+      checkMaterialisation: options.checkMaterialisation,
+    });
+    const bar = options.progress && size >= PROGRESS_MIN_BYTES ? new ProgressBar(options.progress, size) : null;
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    try {
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+        } catch (err) {
+          throw new UsageError(`cannot read input file: ${path}: ${osReason(err)}`);
+        }
+        if (n === 0) break;
+        analyzer.push(buffer.subarray(0, n));
+        bar?.update(analyzer.bytesConsumed, analyzer.rowsParsed);
+      }
+      const json = analyzer.finishJson();
+      return { json, analyzer };
+    } finally {
+      bar?.clear();
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Write `text` to `path` atomically: a temporary file in the same directory, then rename. */
+export function writeFileAtomic(path: string, text: string): void {
+  const target = resolve(path);
+  const dir = dirname(target);
+  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temp, text);
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+  }
+}
+
+/** trace-format.md §7's one-line warning about inconsistent block layouts, or null. */
+export function inconsistentRowsWarning(report: AnalysisReport): string | null {
+  if (report.inconsistent_rows === 0) return null;
+  const lines = report.inconsistent_row_examples.map((e) => String(e.line));
+  const more = report.inconsistent_rows > lines.length ? ', ...' : '';
+  return (
+    `warning: ${report.inconsistent_rows} rows have hash_ids inconsistent with input_length ` +
+    `at block size ${report.block_size} (lines ${lines.join(', ')}${more})`
+  );
+}
+
+function resolveInputPath(positional: string | undefined, flag: string | undefined): string {
+  if (positional !== undefined && flag !== undefined) {
+    throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
+  }
+  const path = positional ?? flag;
+  if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+  return path;
+}
+
+/** Run analyze-trace with parsed options; writes to `streams`. */
+export function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, verbose: boolean, streams: Streams): void {
+  const { json, analyzer } = analyzeTraceFile(inputPath, {
+    blockSize: opts.blockSize,
+    skipInvalid: Boolean(opts.skipInvalid),
+    checkMaterialisation: Boolean(opts.checkMaterialisation),
+    progress: streams.stderr.isTTY ? streams.stderr : null,
+  });
+  const report = JSON.parse(json) as AnalysisReport;
+  const stderrColour = colourEnabled(streams.stderr);
+  if (verbose) {
+    for (const attempt of backendAttempts()) {
+      streams.stderr.write(`debug: ${attempt.backend} backend ${attempt.ok ? `loaded from ${attempt.detail}` : `unavailable: ${attempt.detail}`}\n`);
+    }
+  }
+  if (opts.format === 'text' || verbose) {
+    const line = `backend: ${analyzer.backend}`;
+    streams.stderr.write(stderrColour ? `\x1b[2m${line}\x1b[0m\n` : `${line}\n`);
+  }
+  const warnings = [analyzer.skippedWarning(inputPath), inconsistentRowsWarning(report)];
+  for (const warning of warnings) if (warning) streams.stderr.write(`${warning}\n`);
+
+  if (opts.outputFile !== undefined) writeFileAtomic(opts.outputFile, json);
+  if (opts.format === 'json') {
+    streams.stdout.write(`${json}\n`);
+    if (opts.outputFile !== undefined) streams.stderr.write(`Analysis report saved to ${opts.outputFile}\n`);
+  } else {
+    const colour = colourEnabled(streams.stdout);
+    streams.stdout.write(renderAnalysisConsole(report, { colour, ...(opts.outputFile !== undefined ? { outputFile: opts.outputFile } : {}) }));
+  }
+}
+
+/** Add `analyze-trace` to the program. */
+export function registerAnalyzeTrace(program: Command): void {
+  program
+    .command('analyze-trace')
+    .description('analyse a Mooncake trace: length distributions and prefix-reuse structure')
+    .argument('[INPUT_FILE]', 'trace file (or use --input-file)')
+    .option('--input-file <path>', 'trace file (instead of INPUT_FILE)')
+    .addOption(
+      new Option('--block-size <n>', 'tokens per hash block')
+        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .default(ANALYZE_TRACE_DEFAULTS.blockSize),
+    )
+    .option('--output-file <path>', 'write analysis.json there (atomically; parent directories are created)')
+    .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
+    .addOption(
+      new Option('--format <format>', 'text: console report; json: analysis.json on stdout')
+        .argParser(parseChoice(FORMATS))
+        .default(ANALYZE_TRACE_DEFAULTS.format),
+    )
+    .option('--check-materialisation', 'also fail on hash ids requested at two different block sizes')
+    .action(function (this: Command, positional: string | undefined) {
+      const opts = this.opts<AnalyzeTraceOptions>();
+      const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
+      const path = resolveInputPath(positional, opts.inputFile);
+      runAnalyzeTrace(path, opts, verbose, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

@@ -1,0 +1,57 @@
+// The `infermark` commander program: global flags, cli.md §1.3 error handling, one register call per command.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { reportCliError } from './errors.js';
+import { registerAnalyzeTrace } from './analyze-trace.js';
+
+/** The package version, read from the package.json next to `dist/` or `ts/src/`. */
+export function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'infermark' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level; try the next one up
+    }
+  }
+  return '0.0.0';
+}
+
+/** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
+export interface GlobalOptions {
+  verbose?: boolean;
+}
+
+/**
+ * Build the program. Settings that subcommands inherit (exit override, silenced commander
+ * error output) are applied before any command is registered, because commander copies
+ * them when `.command()` is called.
+ */
+export function createProgram(): Command {
+  const program = new Command('infermark');
+  program
+    .description('Benchmarking toolkit for LLM inference servers: load testing, goodput, trace analysis and synthesis')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .option('-v, --verbose', 'debug logging and stack traces on errors')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    // Commander's own error printing is replaced by reportCliError's single line.
+    .configureOutput({ outputError: () => {} });
+
+  registerAnalyzeTrace(program);
+
+  return program;
+}
+
+/** Run the CLI; returns the exit code (cli.md §1.2). Never throws. */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    const verbose = Boolean(program.opts<GlobalOptions>().verbose) || argv.includes('--verbose') || argv.includes('-v');
+    return reportCliError(err, { verbose });
+  }
+}

@@ -1,0 +1,6 @@
+// The trace core as TypeScript sees it: backend selection, errors, streaming analysis.
+export { TraceAnalyzer, analyzeTrace, analyzeTraceJson, type TraceAnalyzerOptions } from './analyzer.js';
+export { TraceCoreError, normaliseBackendError, type TraceCoreErrorCode, type TraceCoreErrorDetails } from './errors.js';
+export { getBackend, loadBackend, backendName, backendAttempts, packageRoot, BACKEND_NAMES, type BackendAttempt } from './loader.js';
+export type { BackendName, TraceCoreBackend, TraceCoreBindings, BackendAnalyzerOptions } from './backend.js';
+export type { AnalysisReport, MetricStats, InconsistentRowExample, InconsistentKind, SkipSummary } from './report.js';

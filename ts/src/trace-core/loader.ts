@@ -1,0 +1,131 @@
+// Chooses the trace-core backend once, lazily: native first, WASM fallback, INFERMARK_BACKEND override.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendName, TraceCoreBackend, TraceCoreBindings } from './backend.js';
+import { TraceCoreError } from './errors.js';
+
+/** One attempt to load a backend, kept so failures can be explained (`--verbose`, errors). */
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Module path on success, the reason on failure. */
+  detail: string;
+}
+
+export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm'];
+
+const require = createRequire(import.meta.url);
+
+/** The directory holding infermark's package.json (works from `ts/src/…` and `dist/…`). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'infermark') return dir;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new TraceCoreError('INTERNAL', 'cannot locate the infermark package root');
+    dir = parent;
+  }
+}
+
+const BUILD_HINT: Record<BackendName, string> = {
+  native: 'npm run build:native',
+  wasm: 'npm run build:wasm',
+};
+
+function modulePath(name: BackendName): string {
+  const root = packageRoot();
+  return name === 'native'
+    ? join(root, 'bindings', 'napi', 'index.js')
+    : join(root, 'bindings', 'wasm', 'pkg', 'node', 'trace_core_wasm.js');
+}
+
+function isBindings(mod: unknown): mod is TraceCoreBindings {
+  const m = mod as Partial<TraceCoreBindings> | null;
+  return typeof m?.analyzeTrace === 'function' && typeof m.TraceAnalyzer === 'function';
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+const loaded = new Map<BackendName, TraceCoreBackend>();
+const attempts: BackendAttempt[] = [];
+
+/** Load one specific backend (cached); throws `BACKEND_UNAVAILABLE` explaining why it failed. */
+export function loadBackend(name: BackendName): TraceCoreBackend {
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  const path = modulePath(name);
+  let reason: string;
+  if (!existsSync(path)) {
+    reason = `${path} does not exist (build it with \`${BUILD_HINT[name]}\`)`;
+  } else {
+    try {
+      const mod: unknown = require(path);
+      if (isBindings(mod)) {
+        const backend: TraceCoreBackend = { name, location: path, bindings: mod };
+        loaded.set(name, backend);
+        attempts.push({ backend: name, ok: true, detail: path });
+        return backend;
+      }
+      reason = `${path} does not export analyzeTrace and TraceAnalyzer (stale build? run \`${BUILD_HINT[name]}\`)`;
+    } catch (err) {
+      reason = `loading ${path} failed: ${firstLine(err)}`;
+    }
+  }
+  attempts.push({ backend: name, ok: false, detail: reason });
+  throw new TraceCoreError('BACKEND_UNAVAILABLE', `${name} backend unavailable: ${reason}`);
+}
+
+let chosen: TraceCoreBackend | null = null;
+
+/**
+ * The backend every analysis uses: `INFERMARK_BACKEND` if set (`native` or `wasm`; failing
+ * to load it is an error), else native, falling back to WASM. Chosen on first use.
+ */
+export function getBackend(): TraceCoreBackend {
+  if (chosen) return chosen;
+  const forced = process.env.INFERMARK_BACKEND?.trim();
+  if (forced) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {
+      throw new TraceCoreError('BACKEND_UNAVAILABLE', `INFERMARK_BACKEND must be one of ${BACKEND_NAMES.join(', ')}, got '${forced}'`);
+    }
+    try {
+      chosen = loadBackend(forced as BackendName);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new TraceCoreError('BACKEND_UNAVAILABLE', `INFERMARK_BACKEND=${forced} was requested, but the ${message}`, { cause: err });
+    }
+    return chosen;
+  }
+  const failures: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      chosen = loadBackend(name);
+      return chosen;
+    } catch (err) {
+      failures.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  throw new TraceCoreError('BACKEND_UNAVAILABLE', `no trace-core backend could be loaded: ${failures.join('; ')}`);
+}
+
+/** Name of the backend in use (loads it if needed). */
+export function backendName(): BackendName {
+  return getBackend().name;
+}
+
+/** Every load attempt so far, in order (successes and failures). */
+export function backendAttempts(): readonly BackendAttempt[] {
+  return attempts.slice();
+}

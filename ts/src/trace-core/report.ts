@@ -1,0 +1,59 @@
+// Types of analysis.json (trace-analysis.md §5) and of the lenient-mode skip summary.
+
+/** A distribution summary (trace-analysis.md §3.4); all values are doubles. */
+export interface MetricStats {
+  mean: number;
+  std_dev: number;
+  min: number;
+  p25: number;
+  median: number;
+  p75: number;
+  max: number;
+}
+
+export type InconsistentKind = 'prefix_only' | 'overshoot';
+
+export interface InconsistentRowExample {
+  line: number;
+  input_length: number;
+  num_hash_ids: number;
+  kind: InconsistentKind;
+}
+
+/** The parsed analysis.json, keys in file order. */
+export interface AnalysisReport {
+  total_requests: number;
+  unique_prefixes: number;
+  num_prefix_groups: number;
+  cache_hit_rate: number;
+  min_isl: number;
+  max_isl: number;
+  avg_isl: number;
+  min_osl: number;
+  max_osl: number;
+  avg_osl: number;
+  prefix_reuse_ratio: number;
+  isl_stats: MetricStats | null;
+  osl_stats: MetricStats | null;
+  context_length_stats: MetricStats | null;
+  unique_prompt_length_stats: MetricStats | null;
+  hit_rate_stats: MetricStats | null;
+  block_size: number;
+  skipped_invalid_rows: number;
+  rows_without_hash_ids: number;
+  rows_without_input_length: number;
+  rows_without_timestamp: number;
+  inconsistent_rows: number;
+  inconsistent_row_examples: InconsistentRowExample[];
+  token_weighted_hit_rate: number;
+  sessions: number;
+  multi_turn_sessions: number;
+  duration_ms: number | null;
+  request_rate_stats: MetricStats | null;
+}
+
+/**
+ * Lenient-mode skip summary as the core serialises it (`SkipSummary::to_json`): per-reason
+ * counts and the first line numbers of each reason.
+ */
+export type SkipSummary = Record<string, unknown>;
