@@ -1,0 +1,132 @@
+// Client-health metrics and the saturation rule (metrics.md §10): was infermark itself the
+// bottleneck? The engine samples its loops; this module only folds and judges.
+import { percentileLinear } from './stats.js';
+
+/** One load-generation event loop (the main thread or a worker thread) over the profiling phase. */
+export interface EventLoopSamples {
+  /** `main` or `worker_<k>`. */
+  loopId: string;
+  /**
+   * Event-loop delay of this loop from `perf_hooks.monitorEventLoopDelay({ resolution: 10 })`,
+   * enabled at the start of profiling, read at its end; histogram values are ns, give ms here
+   * (`h.percentile(50) / 1e6`, `h.percentile(99) / 1e6`, `h.max / 1e6`).
+   */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /**
+   * Event-loop utilisation per 1 s sample, in percent (0–100): `100 ·
+   * performance.eventLoopUtilization(prev).utilization` taken once per second.
+   */
+  utilizationPct: number[];
+}
+
+/** Everything the engine measured about its own health during profiling. */
+export interface ClientHealthSamples {
+  /** One entry per load-generation loop (main process and each worker). */
+  loops: EventLoopSamples[];
+  /**
+   * Process CPU percent per 1 s sample: `(Δ(user + system) µs of process.cpuUsage()) /
+   * (Δwall µs) · 100`, all threads of the process; 100 = one core.
+   */
+  cpuPercent: number[];
+}
+
+/** Request-level inputs of rules 3 and 4, computed from the records by the aggregation. */
+export interface ScheduleHealthInputs {
+  /** `schedule_lag` (ms) of open-loop requests that did not wait for a concurrency slot. */
+  unqueuedScheduleLagMs: number[];
+  /** Mean intended inter-arrival time (ms) of open-loop requests, when known. */
+  meanInterArrivalMs: number | null;
+  /** `--request-rate` in rate mode, else null. */
+  requestedRate: number | null;
+  /** (started − 1) / (last start − first start), requests/sec, when ≥ 2 requests started. */
+  achievedRate: number | null;
+  /** Fraction of profiling requests that waited for a concurrency slot. */
+  waitedFraction: number;
+}
+
+export interface ClientHealthResult {
+  /** Single-value metrics (tag → value) that could be computed. */
+  values: Record<string, number>;
+  saturated: boolean;
+  reasons: string[];
+}
+
+export const LAG_P99_LIMIT_MS = 25;
+export const UTILIZATION_BUSY_PCT = 90;
+export const UTILIZATION_BUSY_SHARE = 0.2;
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+function fmt(x: number): string {
+  return x.toFixed(2);
+}
+
+/** Fold the samples and apply the four saturation rules of metrics.md §10. */
+export function evaluateClientHealth(samples: ClientHealthSamples | null, sched: ScheduleHealthInputs): ClientHealthResult {
+  const values: Record<string, number> = {};
+  const reasons: string[] = [];
+  if (samples && samples.loops.length > 0) {
+    // "The worst loop's values": each statistic from the loop that is worst for it.
+    values['client_event_loop_lag_p50'] = Math.max(...samples.loops.map((l) => l.lagP50Ms));
+    values['client_event_loop_lag_p99'] = Math.max(...samples.loops.map((l) => l.lagP99Ms));
+    values['client_event_loop_lag_max'] = Math.max(...samples.loops.map((l) => l.lagMaxMs));
+    const all = samples.loops.flatMap((l) => l.utilizationPct);
+    if (all.length > 0) {
+      values['client_event_loop_utilization_avg'] = Math.max(...samples.loops.filter((l) => l.utilizationPct.length > 0).map((l) => mean(l.utilizationPct)));
+      values['client_event_loop_utilization_max'] = Math.max(...all);
+    }
+    const p99 = values['client_event_loop_lag_p99'];
+    if (p99 > LAG_P99_LIMIT_MS) reasons.push(`event-loop lag p99 ${fmt(p99)} ms > ${LAG_P99_LIMIT_MS} ms`);
+    for (const loop of samples.loops) {
+      const n = loop.utilizationPct.length;
+      if (n === 0) continue;
+      const busy = loop.utilizationPct.filter((u) => u > UTILIZATION_BUSY_PCT).length;
+      if (busy / n >= UTILIZATION_BUSY_SHARE) {
+        reasons.push(`event loop ${loop.loopId} above ${UTILIZATION_BUSY_PCT}% busy in ${busy} of ${n} 1 s samples`);
+      }
+    }
+  }
+  if (samples && samples.cpuPercent.length > 0) {
+    values['client_cpu_percent_avg'] = mean(samples.cpuPercent);
+    values['client_cpu_percent_max'] = Math.max(...samples.cpuPercent);
+  }
+  if (sched.unqueuedScheduleLagMs.length > 0) {
+    const sorted = Float64Array.from(sched.unqueuedScheduleLagMs).sort();
+    values['client_schedule_lag_p50'] = percentileLinear(sorted, 50);
+    values['client_schedule_lag_p99'] = percentileLinear(sorted, 99);
+    values['client_schedule_lag_max'] = sorted[sorted.length - 1]!;
+    const limit = Math.max(10, sched.meanInterArrivalMs === null ? 0 : 0.1 * sched.meanInterArrivalMs);
+    const p99 = values['client_schedule_lag_p99'];
+    if (p99 > limit) reasons.push(`schedule lag p99 ${fmt(p99)} ms > ${fmt(limit)} ms`);
+  }
+  if (sched.requestedRate !== null) values['requested_request_rate'] = sched.requestedRate;
+  if (sched.achievedRate !== null) values['achieved_request_rate'] = sched.achievedRate;
+  if (
+    sched.requestedRate !== null &&
+    sched.achievedRate !== null &&
+    sched.achievedRate < 0.95 * sched.requestedRate &&
+    sched.waitedFraction < 0.05
+  ) {
+    reasons.push(`achieved ${fmt(sched.achievedRate)} req/s < 95% of requested ${fmt(sched.requestedRate)} req/s`);
+  }
+  return { values, saturated: reasons.length > 0, reasons };
+}
+
+/** The console footer line of metrics.md §10. */
+export function clientHealthLine(result: ClientHealthResult): string {
+  if (result.saturated) {
+    return `Client: SATURATED — ${result.reasons.join('; ')} (latencies may be overstated; try --workers N or less load)`;
+  }
+  const parts: string[] = [];
+  const v = result.values;
+  if (v['client_event_loop_lag_p99'] !== undefined) parts.push(`event-loop lag p99 ${fmt(v['client_event_loop_lag_p99'])} ms`);
+  if (v['client_schedule_lag_p99'] !== undefined) parts.push(`schedule lag p99 ${fmt(v['client_schedule_lag_p99'])} ms`);
+  if (v['client_cpu_percent_avg'] !== undefined) parts.push(`CPU avg ${Math.round(v['client_cpu_percent_avg'])}%`);
+  return parts.length > 0 ? `Client: healthy (${parts.join('; ')})` : 'Client: healthy';
+}

@@ -1,0 +1,223 @@
+// RawRequestRecord → MetricRecord: every record metric of metrics.md §3 with token counts of §4.
+import type { RawRequestRecord, RequestError } from '../load/raw-record.js';
+import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
+import type { TokenCountService } from './token-count.js';
+
+/** Metric values of one request, display units (ms, tokens, %), insertion-ordered. */
+export type RecordMetrics = Record<string, number | number[]>;
+
+/** One processed request: what the exports and the aggregation consume. */
+export interface MetricRecord {
+  raw: RawRequestRecord;
+  phase: 'warmup' | 'profiling';
+  /** `record_processor_<k>` that computed it. */
+  recordProcessorId: string;
+  error: RequestError | null;
+  metrics: RecordMetrics;
+  /** Wall ns of `request_start`. */
+  startWallNs: bigint;
+  /** Wall ns of `request_start + request_latency` for successes with a latency, else null. */
+  contentEndWallNs: bigint | null;
+  /** Wall ns of `request_end` (the failure time for errors). */
+  endWallNs: bigint;
+  /** Some `usage_*_diff_pct` exceeds 10 % (metrics.md §4.4). */
+  usageDiscrepancy: boolean;
+  /** |OSL − requested| > min(5 % of requested, 50) (metrics.md §4.5). */
+  oslMismatch: boolean;
+  /** `--use-server-token-count` fell back to client counts (no usage in the response). */
+  serverCountFallback: boolean;
+}
+
+export interface RecordProcessorOptions {
+  tokens: TokenCountService;
+  /** `--use-server-token-count`. */
+  useServerTokenCount?: boolean;
+  /** Open-loop mode (rate, fixed schedule, user-centric): `schedule_lag` applies. */
+  openLoop?: boolean;
+  /** Fixed-schedule replay: also `replay_send_schedule_offset`. */
+  fixedSchedule?: boolean;
+  /** Monotonic → wall ns (default: ts/src/load/clock.ts `wallNs`). */
+  toWallNs: (monoNs: bigint) => bigint;
+}
+
+const NS_PER_MS = 1e6;
+
+function ms(ns: bigint): number {
+  return Number(ns) / NS_PER_MS;
+}
+
+interface Pending {
+  raw: RawRequestRecord;
+  parsed: ParsedResponses | null;
+  islIdx: number[];
+  outIdx: number;
+  reasIdx: number;
+}
+
+/** Usage discrepancy threshold of metrics.md §4.4, in percent. */
+export const USAGE_DISCREPANCY_PCT = 10;
+
+/** Processes batches of raw records; one count round-trip per batch. */
+export class RecordProcessor {
+  constructor(private readonly opts: RecordProcessorOptions) {}
+
+  get processorId(): string {
+    return this.opts.tokens.processorId;
+  }
+
+  async processBatch(raws: readonly RawRequestRecord[]): Promise<MetricRecord[]> {
+    const texts: string[] = [];
+    const pending: Pending[] = raws.map((raw) => {
+      const p: Pending = { raw, parsed: null, islIdx: [], outIdx: -1, reasIdx: -1 };
+      if (raw.clientIsl === null) {
+        for (const t of inputTexts(raw.request.body)) {
+          p.islIdx.push(texts.length);
+          texts.push(t);
+        }
+      }
+      if (raw.error === null) {
+        p.parsed = parseResponses(raw);
+        p.outIdx = texts.length;
+        texts.push(p.parsed.outputText);
+        p.reasIdx = texts.length;
+        texts.push(p.parsed.reasoningText);
+      }
+      return p;
+    });
+    const counts = texts.length === 0 ? [] : await this.opts.tokens.countBatch(texts);
+    return pending.map((p) => {
+      const clientIsl = p.raw.clientIsl ?? p.islIdx.reduce((s, i) => s + counts[i]!, 0);
+      return p.parsed === null
+        ? this.errorRecord(p.raw, clientIsl)
+        : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
+    });
+  }
+
+  private base(raw: RawRequestRecord): Omit<MetricRecord, 'metrics' | 'contentEndWallNs' | 'usageDiscrepancy' | 'oslMismatch' | 'serverCountFallback'> {
+    return {
+      raw,
+      phase: raw.phase,
+      recordProcessorId: this.opts.tokens.processorId,
+      error: raw.error,
+      startWallNs: this.opts.toWallNs(raw.requestStartNs),
+      endWallNs: this.opts.toWallNs(raw.requestEndNs),
+    };
+  }
+
+  private errorRecord(raw: RawRequestRecord, clientIsl: number): MetricRecord {
+    return {
+      ...this.base(raw),
+      metrics: { error_isl: clientIsl },
+      contentEndWallNs: null,
+      usageDiscrepancy: false,
+      oslMismatch: false,
+      serverCountFallback: false,
+    };
+  }
+
+  private successRecord(raw: RawRequestRecord, parsed: ParsedResponses, clientIsl: number, clientOut: number, clientReas: number): MetricRecord {
+    const m: RecordMetrics = {};
+    const s = raw.requestStartNs;
+    const c = parsed.contentNs;
+    const k = c.length;
+    const usage = parsed.usage;
+
+    // Token counts (§4): client by default; server usage with --use-server-token-count.
+    let isl = clientIsl;
+    let outTokens = clientOut;
+    let reasTokens = clientReas;
+    let sawReasoning = parsed.sawReasoning;
+    let serverCountFallback = false;
+    if (this.opts.useServerTokenCount) {
+      if (usage && usage.promptTokens !== undefined && usage.completionTokens !== undefined) {
+        isl = usage.promptTokens;
+        reasTokens = usage.reasoningTokens ?? 0;
+        outTokens = usage.completionTokens - reasTokens;
+        sawReasoning = sawReasoning || usage.reasoningTokens !== undefined;
+      } else {
+        serverCountFallback = true;
+      }
+    }
+    const osl = outTokens + reasTokens;
+
+    let latencyNs: bigint | null = null;
+    if (raw.streaming) {
+      if (k >= 1) {
+        const ttft = ms(c[0]! - s);
+        m['time_to_first_token'] = ttft;
+        if (k >= 2) m['time_to_second_token'] = ms(c[1]! - c[0]!);
+        if (parsed.firstOutputNs !== null) m['time_to_first_output_token'] = ms(parsed.firstOutputNs - s);
+        latencyNs = c[k - 1]! - s;
+        const latency = ms(latencyNs);
+        m['request_latency'] = latency;
+        if (osl >= 2) {
+          const itl = (latency - ttft) / (osl - 1);
+          m['inter_token_latency'] = itl;
+          if (itl > 0) m['output_token_throughput_per_user'] = 1000 / itl;
+        }
+        if (k >= 2) {
+          const icl: number[] = [];
+          for (let i = 1; i < k; i++) icl.push(ms(c[i]! - c[i - 1]!));
+          m['inter_chunk_latency'] = icl;
+        }
+        if (latency > 0) m['e2e_output_token_throughput'] = osl / (latency / 1000);
+        if (ttft > 0) m['prefill_throughput_per_user'] = isl / (ttft / 1000);
+      }
+    } else {
+      latencyNs = raw.requestEndNs - s;
+      const latency = ms(latencyNs);
+      m['request_latency'] = latency;
+      if (latency > 0) m['e2e_output_token_throughput'] = osl / (latency / 1000);
+    }
+
+    m['input_sequence_length'] = isl;
+    m['output_sequence_length'] = osl;
+    m['output_token_count'] = outTokens;
+    if (sawReasoning) m['reasoning_token_count'] = reasTokens;
+
+    if (latencyNs !== null) m['effective_latency'] = ms(s + latencyNs - raw.creditIssuedNs);
+    m['credit_to_start_latency'] = ms(s - raw.creditIssuedNs);
+    if (this.opts.openLoop && raw.scheduledNs !== null) {
+      m['schedule_lag'] = ms(s - raw.scheduledNs);
+      if (this.opts.fixedSchedule) m['replay_send_schedule_offset'] = ms(s - raw.scheduledNs);
+    }
+
+    // Usage fields and discrepancies (§3, §4.4). Diffs compare against the client counts.
+    let usageDiscrepancy = false;
+    if (usage) {
+      if (usage.promptTokens !== undefined) m['usage_prompt_tokens'] = usage.promptTokens;
+      if (usage.completionTokens !== undefined) m['usage_completion_tokens'] = usage.completionTokens;
+      if (usage.totalTokens !== undefined) m['usage_total_tokens'] = usage.totalTokens;
+      if (usage.reasoningTokens !== undefined) m['usage_reasoning_tokens'] = usage.reasoningTokens;
+      if (usage.cachedTokens !== undefined) m['usage_prompt_cache_read_tokens'] = usage.cachedTokens;
+      const clientOsl = clientOut + clientReas;
+      const diffs: number[] = [];
+      if (usage.promptTokens !== undefined && clientIsl > 0) {
+        diffs.push((m['usage_prompt_tokens_diff_pct'] = (Math.abs(usage.promptTokens - clientIsl) / clientIsl) * 100));
+      }
+      if (usage.completionTokens !== undefined && clientOsl > 0) {
+        diffs.push((m['usage_completion_tokens_diff_pct'] = (Math.abs(usage.completionTokens - clientOsl) / clientOsl) * 100));
+      }
+      if (usage.reasoningTokens !== undefined && clientReas > 0) {
+        diffs.push((m['usage_reasoning_tokens_diff_pct'] = (Math.abs(usage.reasoningTokens - clientReas) / clientReas) * 100));
+      }
+      usageDiscrepancy = diffs.some((d) => d > USAGE_DISCREPANCY_PCT);
+    }
+
+    let oslMismatch = false;
+    const requested = raw.requestedOsl;
+    if (requested !== null && requested > 0) {
+      m['osl_mismatch_diff_pct'] = ((osl - requested) / requested) * 100;
+      oslMismatch = Math.abs(osl - requested) > Math.min(0.05 * requested, 50);
+    }
+
+    return {
+      ...this.base(raw),
+      metrics: m,
+      contentEndWallNs: latencyNs === null ? null : this.opts.toWallNs(s + latencyNs),
+      usageDiscrepancy,
+      oslMismatch,
+      serverCountFallback,
+    };
+  }
+}

@@ -1,0 +1,155 @@
+// Content-response detection and text/usage extraction from the engine's raw responses
+// (metrics.md §2.3). Pure: no tokenization here, so it can run on the I/O thread cheaply.
+import type { RawRequestRecord } from '../load/raw-record.js';
+
+/** Usage object fields of metrics.md §3 (absent ≠ 0). */
+export interface UsageFields {
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+  reasoningTokens?: number;
+  cachedTokens?: number;
+}
+
+export interface ParsedResponses {
+  /** Arrival stamps (monotonic ns) of the content responses, c_1 … c_k. */
+  contentNs: bigint[];
+  /** First content response carrying non-reasoning text or tool-call text. */
+  firstOutputNs: bigint | null;
+  /** Concatenated non-reasoning output (content + tool-call names/arguments). */
+  outputText: string;
+  /** Concatenated reasoning text. */
+  reasoningText: string;
+  /** Any reasoning text was received. */
+  sawReasoning: boolean;
+  /** The last non-null `usage` object, or null. */
+  usage: UsageFields | null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function intField(o: Record<string, unknown>, key: string): number | undefined {
+  const v = o[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function parseUsage(u: Record<string, unknown>): UsageFields {
+  const out: UsageFields = {};
+  const p = intField(u, 'prompt_tokens');
+  if (p !== undefined) out.promptTokens = p;
+  const c = intField(u, 'completion_tokens');
+  if (c !== undefined) out.completionTokens = c;
+  const t = intField(u, 'total_tokens');
+  if (t !== undefined) out.totalTokens = t;
+  const cd = u['completion_tokens_details'];
+  if (isObject(cd)) {
+    const r = intField(cd, 'reasoning_tokens');
+    if (r !== undefined) out.reasoningTokens = r;
+  }
+  const pd = u['prompt_tokens_details'];
+  if (isObject(pd)) {
+    const k = intField(pd, 'cached_tokens');
+    if (k !== undefined) out.cachedTokens = k;
+  }
+  return out;
+}
+
+function toolCallText(calls: unknown): string {
+  if (!Array.isArray(calls)) return '';
+  let s = '';
+  for (const call of calls) {
+    if (!isObject(call)) continue;
+    const fn = call['function'];
+    if (isObject(fn)) s += str(fn['name']) + str(fn['arguments']);
+  }
+  return s;
+}
+
+/** Texts carried by one choice: chat delta/message or completions text. */
+function choiceTexts(choice: Record<string, unknown>): { output: string; reasoning: string } {
+  let output = str(choice['text']);
+  let reasoning = '';
+  for (const key of ['delta', 'message']) {
+    const d = choice[key];
+    if (!isObject(d)) continue;
+    output += str(d['content']) + toolCallText(d['tool_calls']);
+    reasoning += str(d['reasoning_content']) + str(d['reasoning']);
+  }
+  return { output, reasoning };
+}
+
+/**
+ * Walk the responses of a request in arrival order and extract content timestamps, texts and
+ * the last usage object. Events that are not JSON (e.g. `[DONE]`) are skipped: the engine has
+ * already failed the request if an unparsable body mattered.
+ */
+export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): ParsedResponses {
+  const out: ParsedResponses = {
+    contentNs: [],
+    firstOutputNs: null,
+    outputText: '',
+    reasoningText: '',
+    sawReasoning: false,
+    usage: null,
+  };
+  for (const resp of raw.responses) {
+    const data = resp.data.trim();
+    if (data === '' || data === '[DONE]') continue;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      continue;
+    }
+    if (!isObject(payload)) continue;
+    if (isObject(payload['usage'])) out.usage = parseUsage(payload['usage']);
+    const choices = payload['choices'];
+    if (!Array.isArray(choices)) continue;
+    let output = '';
+    let reasoning = '';
+    for (const c of choices) {
+      if (!isObject(c)) continue;
+      const t = choiceTexts(c);
+      output += t.output;
+      reasoning += t.reasoning;
+    }
+    if (output === '' && reasoning === '') continue;
+    out.contentNs.push(resp.recvNs);
+    if (output !== '' && out.firstOutputNs === null) out.firstOutputNs = resp.recvNs;
+    out.outputText += output;
+    out.reasoningText += reasoning;
+    if (reasoning !== '') out.sawReasoning = true;
+  }
+  return out;
+}
+
+/**
+ * The texts whose tokens make the ISL (metrics.md §4.1): completions → the prompt (string or
+ * list of strings); chat → every message's text (string content or text parts), in order.
+ */
+export function inputTexts(body: Record<string, unknown>): string[] {
+  const texts: string[] = [];
+  const prompt = body['prompt'];
+  if (typeof prompt === 'string') texts.push(prompt);
+  else if (Array.isArray(prompt)) for (const p of prompt) if (typeof p === 'string') texts.push(p);
+  const messages = body['messages'];
+  if (Array.isArray(messages)) {
+    for (const m of messages) {
+      if (!isObject(m)) continue;
+      const content = m['content'];
+      if (typeof content === 'string') texts.push(content);
+      else if (Array.isArray(content)) {
+        for (const part of content) {
+          if (isObject(part) && part['type'] === 'text' && typeof part['text'] === 'string') texts.push(part['text']);
+        }
+      }
+    }
+  }
+  return texts;
+}
