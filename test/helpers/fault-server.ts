@@ -1,0 +1,150 @@
+// A deliberately misbehaving OpenAI-compatible test server on 127.0.0.1:0. Each request's
+// behaviour is chosen by a `Behaviour` (fixed, or a function of the request's arrival index),
+// so a test can inject 500s, 429s, resets, stalls, malformed SSE and missing [DONE]s.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Behaviour =
+  /** A well-formed stream (or JSON body) of `tokens` content chunks. */
+  | { kind: 'ok'; tokens?: number; ttftMs?: number; itlMs?: number }
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  /** Send `afterTokens` chunks, then destroy the socket. */
+  | { kind: 'reset'; afterTokens: number }
+  /** Send headers and `afterTokens` chunks, then never send anything again. */
+  | { kind: 'stall'; afterTokens: number }
+  /** Chunks, then a payload that is not JSON / not SSE. */
+  | { kind: 'malformed' }
+  /** Chunks and a clean end of the HTTP body, without [DONE] or finish_reason. */
+  | { kind: 'no-done'; tokens: number }
+  /** An SSE `event: error` after some chunks. */
+  | { kind: 'sse-error'; afterTokens: number }
+  /** Wait `delayMs` before the status line, then a normal stream. */
+  | { kind: 'slow-start'; delayMs: number; tokens?: number }
+  /** Non-streaming 200 with an invalid JSON body. */
+  | { kind: 'invalid-json' };
+
+export interface ReceivedRequest {
+  index: number;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+  rawBody: string;
+}
+
+export interface FaultServer {
+  url: string;
+  port: number;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function chunk(res: ServerResponse, chat: boolean, text: string, finish: string | null = null): void {
+  const choice = chat ? { index: 0, delta: { content: text }, finish_reason: finish } : { index: 0, text, finish_reason: finish };
+  res.write(`data: ${JSON.stringify({ id: 'x', object: chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`);
+}
+
+export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
+  const received: ReceivedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let counter = 0;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const parts: Buffer[] = [];
+    for await (const p of req) parts.push(p as Buffer);
+    const rawBody = Buffer.concat(parts).toString('utf8');
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      // keep {}: the test asserts on what the client sent
+    }
+    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody };
+    received.push(rec);
+    const b = typeof behaviour === 'function' ? behaviour(rec.index, rec) : behaviour;
+    const chat = (req.url ?? '').includes('chat');
+    const streaming = body.stream === true;
+    const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+    switch (b.kind) {
+      case 'ok':
+      case 'slow-start': {
+        if (b.kind === 'slow-start') await sleep(b.delayMs);
+        const tokens = b.tokens ?? 5;
+        const ttft = b.kind === 'ok' ? (b.ttftMs ?? 0) : 0;
+        const itl = b.kind === 'ok' ? (b.itlMs ?? 0) : 0;
+        if (!streaming) {
+          if (ttft + itl * (tokens - 1) > 0) await sleep(ttft + itl * (tokens - 1));
+          const text = Array.from({ length: tokens }, (_, i) => ` t${i}`).join('');
+          const choice = chat ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'length' } : { index: 0, text, finish_reason: 'length' };
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: 'x', choices: [choice], usage: { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 } }));
+          return;
+        }
+        res.writeHead(200, sseHeaders);
+        res.flushHeaders();
+        if (ttft > 0) await sleep(ttft);
+        for (let i = 0; i < tokens; i++) {
+          if (i > 0 && itl > 0) await sleep(itl);
+          chunk(res, chat, ` t${i}`, i === tokens - 1 ? 'length' : null);
+        }
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      case 'status':
+        res.writeHead(b.status, { 'content-type': 'application/json', ...(b.headers ?? {}) });
+        res.end(b.body ?? JSON.stringify({ error: { message: `injected ${b.status}`, type: 'injected', code: b.status } }));
+        return;
+      case 'reset':
+        res.writeHead(200, sseHeaders);
+        for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`);
+        await sleep(20);
+        req.socket.destroy();
+        return;
+      case 'stall':
+        res.writeHead(200, sseHeaders);
+        res.flushHeaders();
+        for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`);
+        return; // never ends; the client's timeout must fire
+      case 'malformed':
+        res.writeHead(200, sseHeaders);
+        chunk(res, chat, ' t0');
+        res.write('data: {this is not json\n\n');
+        res.end('garbage without a blank line');
+        return;
+      case 'no-done':
+        res.writeHead(200, sseHeaders);
+        for (let i = 0; i < b.tokens; i++) chunk(res, chat, ` t${i}`);
+        res.end();
+        return;
+      case 'sse-error':
+        res.writeHead(200, sseHeaders);
+        for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`);
+        res.end(`event: error\ndata: ${JSON.stringify({ error: { message: 'injected stream error', type: 'server_error', code: 503 } })}\n\n`);
+        return;
+      case 'invalid-json':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"choices": [');
+        return;
+    }
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

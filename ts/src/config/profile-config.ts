@@ -1,0 +1,426 @@
+// The resolved configuration of `infermark profile`: its type, the single table of defaults, and
+// the cross-option validation of cli.md §3.6. The CLI option table (cli/profile.ts) is typed from
+// `ProfileOptions`, so a flag cannot exist without a config field.
+import { UsageError } from '../cli/errors.js';
+
+export type EndpointType = 'chat' | 'completions';
+export type ArrivalPattern = 'poisson' | 'constant' | 'gamma';
+export type ExportLevel = 'summary' | 'records' | 'raw';
+export type UiType = 'none' | 'simple';
+
+/**
+ * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
+ * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
+ * "given" from "defaulted" (cli.md §3.6 rules 6–14 depend on it).
+ */
+export interface ProfileOptions {
+  model?: string[];
+  url?: string[];
+  endpointType?: EndpointType;
+  endpoint?: string;
+  streaming?: boolean;
+  apiKey?: string;
+  header?: string[];
+  extraInputs?: string[];
+  requestTimeoutSeconds?: number;
+  useServerTokenCount?: boolean;
+  streamUsage?: boolean; // commander's `--no-stream-usage` → false
+  useLegacyMaxTokens?: boolean;
+  tokenizer?: string;
+  isl?: number;
+  islStddev?: number;
+  osl?: number;
+  oslStddev?: number;
+  numDatasetEntries?: number;
+  randomSeed?: bigint;
+  inputFile?: string;
+  customDatasetType?: string;
+  skipInvalid?: boolean;
+  blockSize?: number;
+  sharedSystemPromptLength?: number;
+  numSessions?: number;
+  sessionTurnsMean?: number;
+  sessionTurnsStddev?: number;
+  sessionTurnDelayMean?: number;
+  sessionTurnDelayStddev?: number;
+  concurrency?: number;
+  requestRate?: number;
+  arrivalPattern?: ArrivalPattern;
+  arrivalSmoothness?: number;
+  requestCount?: number;
+  benchmarkDuration?: number;
+  benchmarkGracePeriod?: number;
+  fixedSchedule?: boolean;
+  fixedScheduleAutoOffset?: boolean;
+  fixedScheduleStartOffset?: number;
+  fixedScheduleEndOffset?: number;
+  userCentricRate?: number;
+  numUsers?: number;
+  warmupRequestCount?: number;
+  warmupDuration?: number;
+  requestCancellationRate?: number;
+  requestCancellationDelay?: number;
+  failedRequestThreshold?: number;
+  workers?: number;
+  goodput?: string[];
+  sliceDuration?: number;
+  serverMetrics?: string[];
+  noServerMetrics?: boolean;
+  artifactDir?: string;
+  profileExportPrefix?: string;
+  exportLevel?: ExportLevel;
+  ui?: string;
+}
+
+/** Every default of `profile` (cli.md §3), in one place. */
+export const PROFILE_DEFAULTS = {
+  url: 'http://localhost:8000',
+  endpointType: 'chat' as EndpointType,
+  chatEndpoint: '/v1/chat/completions',
+  completionsEndpoint: '/v1/completions',
+  requestTimeoutSeconds: 21600,
+  tokenizer: 'builtin',
+  isl: 550,
+  islStddev: 0,
+  oslStddev: 0,
+  numDatasetEntries: 100,
+  randomSeed: 0n,
+  blockSize: 512,
+  sessionTurnsMean: 1,
+  sessionTurnsStddev: 0,
+  sessionTurnDelayMean: 0,
+  sessionTurnDelayStddev: 0,
+  concurrency: 1,
+  arrivalPattern: 'poisson' as ArrivalPattern,
+  arrivalSmoothness: 1.0,
+  benchmarkGracePeriod: 30,
+  warmupRequestCount: 0,
+  requestCancellationDelay: 0,
+  workers: 1,
+  artifactDir: 'artifacts',
+  exportLevel: 'records' as ExportLevel,
+  /** How long in-flight requests get after the first Ctrl-C before they are aborted. */
+  interruptGraceMs: 2000,
+} as const;
+
+export type LoadMode =
+  | { kind: 'concurrency'; concurrency: number }
+  | { kind: 'rate'; rate: number; pattern: ArrivalPattern; smoothness: number; concurrency: number | null };
+
+/** The resolved, validated configuration the engine and reporters run from. */
+export interface ProfileConfig {
+  endpoint: {
+    models: string[];
+    urls: string[];
+    type: EndpointType;
+    path: string;
+    customEndpoint: string | null;
+    streaming: boolean;
+    apiKey: string | null;
+    headers: Record<string, string>;
+    extra: Record<string, unknown>;
+    timeoutSeconds: number;
+    useServerTokenCount: boolean;
+    streamUsage: boolean;
+    useLegacyMaxTokens: boolean;
+  };
+  tokenizer: string;
+  dataset: {
+    isl: number;
+    islStddev: number;
+    osl: number | null;
+    oslStddev: number;
+    numDatasetEntries: number;
+    randomSeed: bigint;
+    sharedSystemPromptLength: number | null;
+    numSessions: number | null;
+    sessionTurnsMean: number;
+    sessionTurnsStddev: number;
+    sessionTurnDelayMean: number;
+    sessionTurnDelayStddev: number;
+  };
+  load: {
+    mode: LoadMode;
+    /** Closed-loop concurrency or the ceiling in rate mode (null = no ceiling). */
+    concurrency: number | null;
+    requestCount: number | null;
+    benchmarkDuration: number | null;
+    benchmarkGracePeriod: number;
+    warmupRequestCount: number;
+    warmupDuration: number | null;
+    requestCancellationRate: number | null;
+    requestCancellationDelay: number;
+    failedRequestThreshold: number | null;
+    workers: number;
+  };
+  output: {
+    artifactDir: string;
+    artifactDirGiven: boolean;
+    profileExportPrefix: string | null;
+    exportLevel: ExportLevel;
+    sliceDuration: number | null;
+    goodput: string[];
+    serverMetricsEnabled: boolean;
+    serverMetricsUrls: string[];
+    ui: UiType;
+  };
+  /** The command line as typed (unredacted; writers redact). */
+  cliCommand: string;
+}
+
+function conflict(a: string, b: string): UsageError {
+  return new UsageError(`option '${a}' cannot be used with option '${b}'`);
+}
+function requires(a: string, b: string): UsageError {
+  return new UsageError(`option '${a}' requires option '${b}'`);
+}
+
+/** `localhost:8000` → `http://localhost:8000`; rejects non-http(s) schemes (cli.md §3.6 rule 19). */
+export function normalizeUrl(raw: string): string {
+  const text = raw.trim();
+  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new UsageError(`option '--url <url>': expected an http or https URL, got '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`option '--url <url>': expected an http or https URL, got '${raw}'`);
+  }
+  return withScheme.replace(/\/+$/, '');
+}
+
+/**
+ * Parse one `--extra-inputs` / `-H` style list: either a single JSON object, or `key:value`
+ * items split at the first `:`. For extra inputs a value that parses as a JSON literal is used
+ * as such, otherwise as a string (cli.md §3.1).
+ */
+export function parseKeyValueList(
+  flag: string,
+  items: readonly string[],
+  options: { jsonValues: boolean },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    const trimmed = item.trim();
+    if (trimmed.startsWith('{')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(trimmed);
+      } catch {
+        throw new UsageError(`option '${flag}': expected 'key:value' or a JSON object, got '${item}'`);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new UsageError(`option '${flag}': expected 'key:value' or a JSON object, got '${item}'`);
+      }
+      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+        out[k] = options.jsonValues ? v : String(v);
+      }
+      continue;
+    }
+    const colon = item.indexOf(':');
+    if (colon <= 0) throw new UsageError(`option '${flag}': expected 'key:value' or a JSON object, got '${item}'`);
+    const key = item.slice(0, colon).trim();
+    const value = item.slice(colon + 1);
+    if (key === '') throw new UsageError(`option '${flag}': expected 'key:value' or a JSON object, got '${item}'`);
+    out[key] = options.jsonValues ? jsonLiteralOrString(value) : value.trim();
+  }
+  return out;
+}
+
+function jsonLiteralOrString(value: string): unknown {
+  const t = value.trim();
+  if (t === '') return value;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return value;
+  }
+}
+
+const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
+  ['isl', '--isl'],
+  ['islStddev', '--isl-stddev'],
+  ['oslStddev', '--osl-stddev'],
+  ['numDatasetEntries', '--num-dataset-entries'],
+  ['numSessions', '--num-sessions'],
+  ['sessionTurnsMean', '--session-turns-mean'],
+  ['sessionTurnsStddev', '--session-turns-stddev'],
+  ['sessionTurnDelayMean', '--session-turn-delay-mean'],
+  ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
+  ['sharedSystemPromptLength', '--shared-system-prompt-length'],
+];
+
+/**
+ * Apply defaults and the cross-option rules of cli.md §3.6. Throws `UsageError` (exit 2) with
+ * the exact one-line message; never touches the network or the file system.
+ */
+export function resolveProfileConfig(o: ProfileOptions, cliCommand: string): ProfileConfig {
+  const given = (v: unknown): boolean => v !== undefined;
+  // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
+  if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
+
+  // Rules 2–3, 6–12 (load generation).
+  if (given(o.requestRate) && given(o.userCentricRate)) throw conflict('--request-rate', '--user-centric-rate');
+  if (o.fixedSchedule === true) {
+    if (given(o.requestRate)) throw conflict('--fixed-schedule', '--request-rate');
+    if (given(o.userCentricRate)) throw conflict('--fixed-schedule', '--user-centric-rate');
+    if (!given(o.inputFile)) throw new UsageError('option \'--fixed-schedule\' requires an --input-file whose rows have timestamps');
+  }
+  if (o.fixedSchedule !== true) {
+    // Without an input file there is never a fixed schedule, so its refinements are errors.
+    if (!given(o.inputFile)) {
+      if (given(o.fixedScheduleStartOffset)) throw new UsageError("option '--fixed-schedule-start-offset' requires a fixed schedule");
+      if (given(o.fixedScheduleEndOffset)) throw new UsageError("option '--fixed-schedule-end-offset' requires a fixed schedule");
+      if (o.fixedScheduleAutoOffset !== undefined) throw new UsageError("option '--fixed-schedule-auto-offset' requires a fixed schedule");
+    }
+  }
+  if (given(o.fixedScheduleStartOffset) && given(o.fixedScheduleEndOffset) && o.fixedScheduleStartOffset! > o.fixedScheduleEndOffset!) {
+    throw new UsageError("option '--fixed-schedule-start-offset' must not exceed option '--fixed-schedule-end-offset'");
+  }
+  if (given(o.fixedScheduleStartOffset) && o.fixedScheduleAutoOffset === true) {
+    throw conflict('--fixed-schedule-start-offset', '--fixed-schedule-auto-offset');
+  }
+  if (given(o.arrivalPattern) && !given(o.requestRate)) throw requires('--arrival-pattern', '--request-rate');
+  if (given(o.arrivalSmoothness) && o.arrivalPattern !== 'gamma') {
+    throw new UsageError("option '--arrival-smoothness' requires '--arrival-pattern gamma'");
+  }
+  if (given(o.benchmarkGracePeriod) && !given(o.benchmarkDuration)) throw requires('--benchmark-grace-period', '--benchmark-duration');
+  if (given(o.userCentricRate)) {
+    if (!given(o.numUsers)) throw requires('--user-centric-rate', '--num-users');
+    if (given(o.inputFile)) throw new UsageError("option '--user-centric-rate' requires a synthetic dataset");
+    if ((o.sessionTurnsMean ?? 1) < 2) throw new UsageError("option '--user-centric-rate' requires '--session-turns-mean' >= 2");
+    if (!given(o.requestCount) && !given(o.benchmarkDuration)) {
+      throw new UsageError("option '--user-centric-rate' requires option '--request-count' or '--benchmark-duration'");
+    }
+    if (given(o.arrivalPattern)) throw conflict('--user-centric-rate', '--arrival-pattern');
+    if (given(o.sessionTurnDelayMean)) throw conflict('--user-centric-rate', '--session-turn-delay-mean');
+  }
+  if (given(o.numUsers) && !given(o.userCentricRate)) throw requires('--num-users', '--user-centric-rate');
+  if (given(o.requestCancellationDelay) && !given(o.requestCancellationRate)) {
+    throw requires('--request-cancellation-delay', '--request-cancellation-rate');
+  }
+  if (given(o.warmupRequestCount) && given(o.warmupDuration)) throw conflict('--warmup-request-count', '--warmup-duration');
+
+  // Rules 13–14 (dataset source).
+  if (given(o.inputFile)) {
+    for (const [key, flag] of SYNTHETIC_ONLY) if (given(o[key])) throw conflict(flag, '--input-file');
+  } else {
+    if (given(o.customDatasetType)) throw requires('--custom-dataset-type', '--input-file');
+    if (o.skipInvalid === true) throw requires('--skip-invalid', '--input-file');
+    if (given(o.blockSize)) throw requires('--block-size', '--input-file');
+  }
+  // Rule 17.
+  if (o.serverMetrics && o.serverMetrics.length > 0 && o.noServerMetrics === true) {
+    throw conflict('--server-metrics', '--no-server-metrics');
+  }
+
+  // Rule 19 and the list flags.
+  const urls = (o.url && o.url.length > 0 ? o.url : [PROFILE_DEFAULTS.url]).map(normalizeUrl);
+  const headers = Object.fromEntries(
+    Object.entries(parseKeyValueList('--header', o.header ?? [], { jsonValues: false })).map(([k, v]) => [k, String(v)]),
+  );
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'x-request-id') throw new UsageError("option '--header': cannot override 'X-Request-ID'");
+  }
+  const extra = parseKeyValueList('--extra-inputs', o.extraInputs ?? [], { jsonValues: true });
+
+  // Features not yet implemented in this version fail loudly instead of being ignored.
+  if (given(o.inputFile)) {
+    throw new UsageError("option '--input-file' is not supported by this version of profile yet (use the synthetic dataset flags)");
+  }
+  if (given(o.userCentricRate)) {
+    throw new UsageError("option '--user-centric-rate' is not supported by this version of profile yet");
+  }
+
+  const rate = o.requestRate ?? null;
+  const mode: LoadMode =
+    rate !== null
+      ? {
+          kind: 'rate',
+          rate,
+          pattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
+          smoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
+          concurrency: o.concurrency ?? null,
+        }
+      : { kind: 'concurrency', concurrency: o.concurrency ?? PROFILE_DEFAULTS.concurrency };
+  const concurrency = mode.kind === 'concurrency' ? mode.concurrency : mode.concurrency;
+
+  const workers = o.workers ?? PROFILE_DEFAULTS.workers;
+  if (mode.kind === 'concurrency' && workers > mode.concurrency) {
+    // Rule 20.
+    throw new UsageError(`option '--workers': ${workers} workers but only ${mode.concurrency} concurrent sessions`);
+  }
+
+  // Stop condition defaults (cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C
+  // is --concurrency, else ceil(--request-rate), else 1.
+  let requestCount = o.requestCount ?? null;
+  if (requestCount === null && !given(o.benchmarkDuration)) {
+    const c = o.concurrency ?? (rate !== null ? Math.ceil(rate) : 1);
+    requestCount = Math.max(10, 2 * c);
+  }
+
+  const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
+  const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
+  const serverMetricsUrls = o.serverMetrics ?? [];
+
+  return {
+    endpoint: {
+      models: o.model,
+      urls,
+      type: endpointType,
+      path: o.endpoint ?? (endpointType === 'chat' ? PROFILE_DEFAULTS.chatEndpoint : PROFILE_DEFAULTS.completionsEndpoint),
+      customEndpoint: o.endpoint ?? null,
+      streaming: o.streaming === true,
+      apiKey: o.apiKey ?? null,
+      headers,
+      extra,
+      timeoutSeconds: o.requestTimeoutSeconds ?? PROFILE_DEFAULTS.requestTimeoutSeconds,
+      useServerTokenCount: o.useServerTokenCount === true,
+      streamUsage: o.streamUsage !== false,
+      useLegacyMaxTokens: o.useLegacyMaxTokens === true,
+    },
+    tokenizer: o.tokenizer ?? PROFILE_DEFAULTS.tokenizer,
+    dataset: {
+      isl: o.isl ?? PROFILE_DEFAULTS.isl,
+      islStddev: o.islStddev ?? PROFILE_DEFAULTS.islStddev,
+      osl: o.osl ?? null,
+      oslStddev: o.oslStddev ?? PROFILE_DEFAULTS.oslStddev,
+      numDatasetEntries: o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries,
+      randomSeed: o.randomSeed ?? PROFILE_DEFAULTS.randomSeed,
+      sharedSystemPromptLength: o.sharedSystemPromptLength ?? null,
+      numSessions: o.numSessions ?? null,
+      sessionTurnsMean: o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean,
+      sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,
+      sessionTurnDelayMean: o.sessionTurnDelayMean ?? PROFILE_DEFAULTS.sessionTurnDelayMean,
+      sessionTurnDelayStddev: o.sessionTurnDelayStddev ?? PROFILE_DEFAULTS.sessionTurnDelayStddev,
+    },
+    load: {
+      mode,
+      concurrency,
+      requestCount,
+      benchmarkDuration: o.benchmarkDuration ?? null,
+      benchmarkGracePeriod: o.benchmarkGracePeriod ?? PROFILE_DEFAULTS.benchmarkGracePeriod,
+      warmupRequestCount: o.warmupRequestCount ?? PROFILE_DEFAULTS.warmupRequestCount,
+      warmupDuration: o.warmupDuration ?? null,
+      requestCancellationRate: o.requestCancellationRate ?? null,
+      requestCancellationDelay: o.requestCancellationDelay ?? PROFILE_DEFAULTS.requestCancellationDelay,
+      failedRequestThreshold: o.failedRequestThreshold ?? null,
+      workers,
+    },
+    output: {
+      artifactDir: o.artifactDir ?? PROFILE_DEFAULTS.artifactDir,
+      artifactDirGiven: given(o.artifactDir),
+      profileExportPrefix: o.profileExportPrefix ?? null,
+      exportLevel: o.exportLevel ?? PROFILE_DEFAULTS.exportLevel,
+      sliceDuration: o.sliceDuration ?? null,
+      goodput: o.goodput ?? [],
+      serverMetricsEnabled: o.noServerMetrics !== true,
+      serverMetricsUrls,
+      ui,
+    },
+    cliCommand,
+  };
+}

@@ -1,0 +1,425 @@
+// The load engine of one event loop: schedules requests (closed loop or open-loop rate), sends
+// them through undici, and emits one RawRequestRecord per request. Reporters subscribe.
+//
+// Events (STYLE rule 9):
+//   'start'    ({phase, startNs})                     a phase began
+//   'progress' (EngineProgress)                       every 250 ms while running
+//   'record'   (RawRequestRecord)                     every finished request, success or failure
+//   'error'    (RawRequestRecord)                     additionally, for each failed request
+//   'done'     (EngineSummary)                        the run is over (no more records follow)
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Dispatcher } from 'undici';
+import type { LoadMode } from '../config/profile-config.js';
+import type { Dataset } from '../dataset/synthetic.js';
+import { RequestOrder } from '../dataset/synthetic.js';
+import { RandomStream } from '../random/index.js';
+import { ArrivalSchedule } from './arrivals.js';
+import { createDispatcher, Exchange, type AbortKind } from './http-client.js';
+import type { RawRequestRecord } from './raw-record.js';
+import { buildBody, buildHeaders, type EndpointSettings } from './request-builder.js';
+
+export type Phase = 'warmup' | 'profiling';
+
+export interface EngineOptions {
+  endpoint: EndpointSettings;
+  models: string[];
+  /** Normalised base URLs (scheme://host:port[/prefix]); round-robin per session. */
+  urls: string[];
+  timeoutMs: number;
+  dataset: Dataset;
+  seed: bigint;
+  mode: LoadMode;
+  /** Profiling stop conditions (global, across workers). */
+  requestCount: number | null;
+  benchmarkDurationMs: number | null;
+  /** `Infinity` waits for every in-flight request. */
+  gracePeriodMs: number;
+  warmupRequestCount: number;
+  warmupDurationMs: number | null;
+  cancellationRate: number | null;
+  cancellationDelayMs: number;
+  failedRequestThreshold: number | null;
+  /** How long in-flight requests may finish after an interrupt or threshold abort. */
+  interruptGraceMs: number;
+  workerIndex?: number;
+  workerCount?: number;
+  /** Defaults to an Agent sized for this worker's concurrency. */
+  dispatcher?: Dispatcher;
+  /**
+   * Called when this engine finished its warmup; resolves with the monotonic instant at which
+   * the profiling phase starts. A multi-worker coordinator uses it to start every worker's
+   * schedule at the same instant.
+   */
+  beforeProfiling?: () => Promise<bigint>;
+  /** Offset of this event loop's clock to the coordinator's (0 for threads of one process). */
+  clockOffsetNs?: bigint;
+}
+
+export interface EngineProgress {
+  phase: Phase;
+  sent: number;
+  completed: number;
+  errors: number;
+  inFlight: number;
+  /** Target request count of the phase, when known. */
+  target: number | null;
+  elapsedNs: bigint;
+}
+
+export type StopReason = 'completed' | 'interrupted' | 'threshold';
+
+export interface EngineSummary {
+  reason: StopReason;
+  profilingStartNs: bigint | null;
+  profilingEndNs: bigint;
+  sent: number;
+  completed: number;
+  errors: number;
+  /** Profiling requests that waited for a concurrency slot (open-loop modes). */
+  waitedForSlot: number;
+}
+
+/** The share of `total` that worker `w` of `n` gets: floor(total/n), remainder to the lowest ids. */
+export function workerShare(total: number, w: number, n: number): number {
+  return Math.floor(total / n) + (w < total % n ? 1 : 0);
+}
+
+interface PhaseState {
+  phase: Phase;
+  startNs: bigint;
+  sent: number;
+  completed: number;
+  errors: number;
+  waited: number;
+  /** Stop issuing new requests. */
+  stopped: boolean;
+  target: number | null;
+}
+
+export class LoadEngine extends EventEmitter {
+  private readonly w: number;
+  private readonly W: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly order: RequestOrder;
+  private readonly inFlight = new Set<Exchange>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly slotWaiters: (() => void)[] = [];
+  private wake: (() => void) | null = null;
+  private state: PhaseState | null = null;
+  private stopReason: StopReason = 'completed';
+  private interruptTimer: NodeJS.Timeout | null = null;
+  private sessionCounter = 0;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.w = options.workerIndex ?? 0;
+    this.W = options.workerCount ?? 1;
+    const connections = this.connectionBudget();
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? createDispatcher({ connections, timeoutMs: options.timeoutMs });
+    this.order = new RequestOrder(options.dataset.entries.length, options.seed);
+  }
+
+  /** Connections per origin: never below the concurrency this worker can have in flight. */
+  private connectionBudget(): number {
+    const m = this.options.mode;
+    if (m.kind === 'concurrency') return Math.max(1, workerShare(m.concurrency, this.w, this.W));
+    if (m.concurrency !== null) return Math.max(1, workerShare(m.concurrency, this.w, this.W));
+    // Uncapped open loop: as many connections as requests in flight; undici opens them lazily.
+    return 1_000_000;
+  }
+
+  /** This worker's closed-loop concurrency (warmup always runs closed-loop). */
+  private closedLoopConcurrency(): number {
+    const m = this.options.mode;
+    const c = m.kind === 'concurrency' ? m.concurrency : (m.concurrency ?? 1);
+    return Math.max(1, workerShare(c, this.w, this.W));
+  }
+
+  /** Run warmup (if any) and profiling; resolves when every record was emitted. */
+  async run(): Promise<EngineSummary> {
+    const progressTimer = setInterval(() => this.emitProgress(), 250);
+    progressTimer.unref();
+    try {
+      const o = this.options;
+      if (this.stopReason === 'completed' && (o.warmupRequestCount > 0 || o.warmupDurationMs !== null)) {
+        await this.runPhase('warmup', process.hrtime.bigint(), o.warmupRequestCount > 0 ? o.warmupRequestCount : null, o.warmupDurationMs);
+      }
+      let profilingStartNs: bigint | null = null;
+      if (this.stopReason === 'completed') {
+        profilingStartNs = o.beforeProfiling ? await o.beforeProfiling() : process.hrtime.bigint();
+      }
+      if (this.stopReason === 'completed' && profilingStartNs !== null) {
+        await this.runPhase('profiling', profilingStartNs, o.requestCount, o.benchmarkDurationMs);
+      }
+      const s = this.state;
+      const summary: EngineSummary = {
+        reason: this.stopReason,
+        profilingStartNs,
+        profilingEndNs: process.hrtime.bigint(),
+        sent: s?.phase === 'profiling' ? s.sent : 0,
+        completed: s?.phase === 'profiling' ? s.completed : 0,
+        errors: s?.phase === 'profiling' ? s.errors : 0,
+        waitedForSlot: s?.phase === 'profiling' ? s.waited : 0,
+      };
+      this.emit('done', summary);
+      return summary;
+    } finally {
+      clearInterval(progressTimer);
+      if (this.interruptTimer) clearTimeout(this.interruptTimer);
+      if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Ctrl-C / SIGTERM: stop issuing at once, give in-flight requests `interruptGraceMs` to
+   * finish, then abort them as cancelled.
+   */
+  interrupt(): void {
+    this.stopAll('interrupted');
+  }
+
+  /** Abort every in-flight request now (a second Ctrl-C). */
+  abortInFlight(kind: AbortKind = 'interrupted'): void {
+    for (const ex of [...this.inFlight]) ex.abort(kind);
+  }
+
+  private stopAll(reason: StopReason): void {
+    if (this.stopReason !== 'completed') return;
+    this.stopReason = reason;
+    if (this.state) this.state.stopped = true;
+    this.wakeUp();
+    this.releaseSlotWaiters();
+    this.interruptTimer = setTimeout(() => this.abortInFlight('interrupted'), this.options.interruptGraceMs);
+    this.interruptTimer.unref();
+  }
+
+  private emitProgress(): void {
+    const s = this.state;
+    if (!s) return;
+    const p: EngineProgress = {
+      phase: s.phase,
+      sent: s.sent,
+      completed: s.completed,
+      errors: s.errors,
+      inFlight: this.inFlight.size,
+      target: s.target,
+      elapsedNs: process.hrtime.bigint() - s.startNs,
+    };
+    this.emit('progress', p);
+  }
+
+  private async runPhase(phase: Phase, startNs: bigint, count: number | null, durationMs: number | null): Promise<void> {
+    const s: PhaseState = {
+      phase,
+      startNs,
+      sent: 0,
+      completed: 0,
+      errors: 0,
+      waited: 0,
+      stopped: false,
+      target: count === null ? null : this.ownCount(count),
+    };
+    this.state = s;
+    this.emit('start', { phase, startNs });
+    let durationTimer: NodeJS.Timeout | null = null;
+    let graceTimer: NodeJS.Timeout | null = null;
+    if (durationMs !== null) {
+      const remaining = Math.max(0, durationMs - Number(process.hrtime.bigint() - startNs) / 1e6);
+      durationTimer = setTimeout(() => {
+        s.stopped = true;
+        this.wakeUp();
+        this.releaseSlotWaiters();
+        // Warmup waits for its requests; profiling gives them the grace period (cli.md §3.4).
+        if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
+          graceTimer = setTimeout(() => this.abortInFlight('grace'), this.options.gracePeriodMs);
+        }
+      }, remaining);
+    }
+    try {
+      const m = this.options.mode;
+      if (phase === 'profiling' && m.kind === 'rate') await this.rateLoop(s, m, count);
+      else await this.closedLoop(s, count);
+      await this.idle();
+    } finally {
+      if (durationTimer) clearTimeout(durationTimer);
+      if (graceTimer) clearTimeout(graceTimer);
+    }
+  }
+
+  /** Requests of this worker among global indices 0 … count−1 (indices i with i mod W = w). */
+  private ownCount(count: number): number {
+    return count > this.w ? Math.floor((count - 1 - this.w) / this.W) + 1 : 0;
+  }
+
+  private async closedLoop(s: PhaseState, count: number | null): Promise<void> {
+    let j = 0;
+    const take = (): number | null => {
+      if (s.stopped) return null;
+      const i = this.w + j * this.W;
+      if (count !== null && i >= count) return null;
+      j += 1;
+      return i;
+    };
+    const slot = async (): Promise<void> => {
+      let freeNs = process.hrtime.bigint();
+      for (;;) {
+        const i = take();
+        if (i === null) return;
+        const now = process.hrtime.bigint();
+        await this.send(s, i, freeNs, now, false).result;
+        freeNs = process.hrtime.bigint();
+      }
+    };
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, slot));
+  }
+
+  private async rateLoop(s: PhaseState, m: Extract<LoadMode, { kind: 'rate' }>, count: number | null): Promise<void> {
+    const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, this.options.seed);
+    const ceiling = m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, this.w, this.W));
+    const endNs = this.options.benchmarkDurationMs === null ? null : s.startNs + BigInt(Math.round(this.options.benchmarkDurationMs * 1e6));
+    for (;;) {
+      const { index, offsetNs } = schedule.next();
+      if (count !== null && index >= count) return;
+      if (index % this.W !== this.w) continue;
+      const due = s.startNs + offsetNs;
+      if (endNs !== null && due >= endNs) return;
+      await this.waitUntil(due, s);
+      if (s.stopped) return;
+      let waited = false;
+      if (ceiling !== null && this.inFlight.size >= ceiling) {
+        // FIFO: a late send is never skipped; its schedule lag grows instead (cli.md §3.4).
+        waited = true;
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        if (s.stopped) return;
+      }
+      if (waited) s.waited += 1;
+      this.send(s, index, due, process.hrtime.bigint(), waited);
+    }
+  }
+
+  /** Sleep until the monotonic instant `due`; sub-2 ms remainders are polled via setImmediate. */
+  private async waitUntil(due: bigint, s: PhaseState): Promise<void> {
+    for (;;) {
+      if (s.stopped) return;
+      const remainingMs = Number(due - process.hrtime.bigint()) / 1e6;
+      if (remainingMs <= 0) return;
+      if (remainingMs > 2) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            this.wake = null;
+            resolve();
+          }, remainingMs - 1.5);
+          this.wake = () => {
+            clearTimeout(t);
+            this.wake = null;
+            resolve();
+          };
+        });
+      } else {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  private wakeUp(): void {
+    this.wake?.();
+  }
+
+  private releaseSlotWaiters(): void {
+    for (const resolve of this.slotWaiters.splice(0)) resolve();
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Build, stamp and send request `index` of the phase; emits its record when it finishes. */
+  private send(s: PhaseState, index: number, scheduledNs: bigint, creditNs: bigint, waited: boolean): Exchange {
+    const o = this.options;
+    const entry = o.dataset.entries[this.order.entryFor(index)]!;
+    const sessionNum = index;
+    this.sessionCounter += 1;
+    const model = o.models[index % o.models.length]!;
+    const base = o.urls[sessionNum % o.urls.length]!;
+    const xRequestId = randomUUID();
+    const xCorrelationId = randomUUID();
+    const body = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
+    const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId);
+    const url = new URL(base);
+    const path = url.pathname.replace(/\/+$/, '') + o.endpoint.path;
+    const cancelAfterMs =
+      s.phase === 'profiling' &&
+      o.cancellationRate !== null &&
+      RandomStream.of(o.seed, 'infermark/dataset/cancel', BigInt(index)).unit() < o.cancellationRate / 100
+        ? o.cancellationDelayMs
+        : null;
+    const ex = new Exchange(
+      this.dispatcher,
+      { origin: url.origin, path, headers, body: JSON.stringify(body) },
+      { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
+    );
+    s.sent += 1;
+    this.inFlight.add(ex);
+    ex.start();
+    void ex.result.then((r) => {
+      this.inFlight.delete(ex);
+      const record: RawRequestRecord = {
+        requestNum: index,
+        sessionNum,
+        xRequestId,
+        xCorrelationId,
+        conversationId: `synthetic_${entry.index}`,
+        turnIndex: 0,
+        phase: s.phase,
+        workerId: `worker_${this.w}`,
+        scheduledNs,
+        creditIssuedNs: creditNs,
+        requestStartNs: r.requestStartNs,
+        requestAckNs: r.requestAckNs,
+        requestEndNs: r.requestEndNs,
+        responses: r.responses,
+        httpStatus: r.httpStatus,
+        error: r.error,
+        wasCancelled: r.wasCancelled,
+        cancellationNs: r.cancellationNs,
+        request: { url: url.origin + path, headers, body },
+        model,
+        endpointType: o.endpoint.type,
+        streaming: o.endpoint.streaming,
+        clientIsl: entry.clientIsl,
+        requestedIsl: entry.requestedIsl,
+        requestedOsl: entry.requestedOsl,
+        traceLine: null,
+        clockOffsetNs: o.clockOffsetNs ?? 0n,
+        waitedForSlot: waited,
+      };
+      s.completed += 1;
+      if (r.error) s.errors += 1;
+      this.emit('record', record);
+      if (r.error) this.emit('error', record);
+      this.checkThreshold(s);
+      const next = this.slotWaiters.shift();
+      if (next) next();
+      if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+    return ex;
+  }
+
+  /** `--failed-request-threshold`: errors / completed, checked after max(C, 10) completions. */
+  private checkThreshold(s: PhaseState): void {
+    const t = this.options.failedRequestThreshold;
+    if (t === null || s.phase !== 'profiling') return;
+    const minCompleted = Math.max(this.closedLoopConcurrency() * this.W, 10);
+    if (s.completed >= minCompleted && s.errors / s.completed > t) this.stopAll('threshold');
+  }
+
+  /** Emitted on EventEmitter 'error' without a listener would throw; records are data, not faults. */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'error' && this.listenerCount('error') === 0) return false;
+    return super.emit(event, ...args);
+  }
+}

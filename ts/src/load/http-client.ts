@@ -1,0 +1,219 @@
+// One HTTP exchange on an undici dispatcher, stamped where metrics.md §2.2 says: request_start
+// before the dispatcher is called (so pool acquisition and connect are inside TTFT), every body
+// chunk on delivery before any parsing, request_end on the last byte or the failure.
+import { Agent, type Dispatcher } from 'undici';
+import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
+import type { RawResponse, RequestError } from './raw-record.js';
+import { SseSplitter } from './sse.js';
+
+/** Why an in-flight request was aborted by infermark itself. */
+export type AbortKind = 'timeout' | 'cancelled' | 'grace' | 'interrupted';
+
+export interface PreparedRequest {
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ExchangeResult {
+  requestStartNs: bigint;
+  requestAckNs: bigint | null;
+  requestEndNs: bigint;
+  /** Stamp taken when the request was written to a socket (start of the cancellation delay). */
+  sentNs: bigint | null;
+  responses: RawResponse[];
+  httpStatus: number | null;
+  error: RequestError | null;
+  wasCancelled: boolean;
+  cancellationNs: bigint | null;
+}
+
+/**
+ * The dispatcher every request of one event loop goes through: one connection per concurrent
+ * request (never a hidden cap), pipelining 1 (one request per connection at a time, as a browser
+ * or OpenAI SDK would), keep-alive, and no proxy (an explicit Agent ignores HTTP(S)_PROXY).
+ */
+export function createDispatcher(options: { connections: number; timeoutMs: number }): Agent {
+  // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
+  const phaseTimeout = Math.min(options.timeoutMs + 1000, 2 ** 31 - 1);
+  return new Agent({
+    connections: Math.max(1, options.connections),
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: phaseTimeout,
+    bodyTimeout: phaseTimeout,
+    connect: { timeout: Math.min(options.timeoutMs, 30_000) },
+  });
+}
+
+// All chunks delivered by one socket read are parsed synchronously by llhttp before any
+// microtask runs, so a stamp cached until the next microtask is exactly "the instant this read
+// was delivered" — events completed by one read share it (metrics.md §2.2).
+let readStamp: bigint | null = null;
+const clearReadStamp = (): void => {
+  readStamp = null;
+};
+function chunkStamp(): bigint {
+  if (readStamp === null) {
+    readStamp = process.hrtime.bigint();
+    queueMicrotask(clearReadStamp);
+  }
+  return readStamp;
+}
+
+const ABORT_ERRORS: Record<AbortKind, (timeoutMs: number) => RequestError> = {
+  timeout: (ms) => ({ code: null, type: ERROR_TYPES.timeout, message: `request exceeded the ${ms / 1000} s request timeout` }),
+  cancelled: () => ({ code: 499, type: ERROR_TYPES.cancelled, message: 'request cancelled by --request-cancellation-rate' }),
+  interrupted: () => ({ code: 499, type: ERROR_TYPES.cancelled, message: 'request cancelled: run interrupted' }),
+  grace: () => ({ code: null, type: ERROR_TYPES.graceExpired, message: 'request aborted: benchmark grace period expired' }),
+};
+
+class AbortMarker extends Error {
+  constructor(readonly kind: AbortKind) {
+    super(`aborted: ${kind}`);
+  }
+}
+
+/** An in-flight request that can be aborted for a reason; resolves with its stamped result. */
+export class Exchange {
+  readonly result: Promise<ExchangeResult>;
+  private controller: Dispatcher.DispatchController | null = null;
+  private abortKind: AbortKind | null = null;
+  private abortNs: bigint | null = null;
+  private settled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: NodeJS.Timeout | null = null;
+  private resolve!: (r: ExchangeResult) => void;
+
+  private requestStartNs = 0n;
+  private requestAckNs: bigint | null = null;
+  private sentNs: bigint | null = null;
+  private lastChunkNs: bigint | null = null;
+  private status: number | null = null;
+  private statusMessage: string | undefined;
+  private readonly responses: RawResponse[] = [];
+  private readonly bodyChunks: Buffer[] = [];
+  private splitter: SseSplitter | null = null;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly req: PreparedRequest,
+    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null },
+  ) {
+    this.result = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  /** Stamp request_start and hand the request to undici. */
+  start(): this {
+    this.requestStartNs = process.hrtime.bigint();
+    this.timer = setTimeout(() => this.abort('timeout'), Math.min(this.options.timeoutMs, 2 ** 31 - 1));
+    try {
+      this.dispatcher.dispatch(
+        { origin: this.req.origin, path: this.req.path, method: 'POST', headers: this.req.headers, body: this.req.body },
+        this.handler(),
+      );
+    } catch (err) {
+      this.finish(process.hrtime.bigint(), err as Error);
+    }
+    return this;
+  }
+
+  /** Abort for `kind`; a request that already finished is unaffected. */
+  abort(kind: AbortKind): void {
+    if (this.settled || this.abortKind !== null) return;
+    this.abortKind = kind;
+    this.abortNs = process.hrtime.bigint();
+    if (this.controller) this.controller.abort(new AbortMarker(kind));
+    // Before onRequestStart there is no controller; the request is failed as soon as undici
+    // calls back (onRequestStart checks abortKind), but the result must not wait for that.
+    else this.finish(this.abortNs, new AbortMarker(kind));
+  }
+
+  private handler(): Dispatcher.DispatchHandler {
+    return {
+      onRequestStart: (controller) => {
+        this.controller = controller;
+        if (this.abortKind !== null) {
+          controller.abort(new AbortMarker(this.abortKind));
+          return;
+        }
+        this.sentNs = process.hrtime.bigint();
+        if (this.options.cancelAfterMs !== null) {
+          this.cancelTimer = setTimeout(() => this.abort('cancelled'), this.options.cancelAfterMs);
+        }
+      },
+      onResponseStart: (_controller, statusCode, _headers, statusMessage) => {
+        this.requestAckNs = process.hrtime.bigint();
+        this.status = statusCode;
+        this.statusMessage = statusMessage;
+        if (this.options.streaming && statusCode >= 200 && statusCode < 300) this.splitter = new SseSplitter();
+      },
+      onResponseData: (_controller, chunk) => {
+        const t = chunkStamp();
+        this.lastChunkNs = t;
+        if (this.splitter) this.splitter.push(chunk, t, this.responses);
+        else this.bodyChunks.push(chunk);
+      },
+      onResponseEnd: () => {
+        this.finish(process.hrtime.bigint(), null);
+      },
+      onResponseError: (_controller, err) => {
+        this.finish(process.hrtime.bigint(), err);
+      },
+    };
+  }
+
+  private finish(endNs: bigint, err: Error | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    let error: RequestError | null = null;
+    const kind = err instanceof AbortMarker ? err.kind : this.abortKind;
+    const status = this.status;
+    if (kind !== null) {
+      error = ABORT_ERRORS[kind](this.options.timeoutMs);
+    } else if (err) {
+      error = transportError(err, this.options.timeoutMs);
+    } else if (status !== null && (status < 200 || status >= 300)) {
+      error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
+    } else if (this.splitter) {
+      this.splitter.end();
+      error = checkStream(this.responses);
+    } else {
+      const body = Buffer.concat(this.bodyChunks).toString('utf8');
+      this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
+      error = checkBody(body);
+    }
+    // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
+    if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {
+      this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: Buffer.concat(this.bodyChunks).toString('utf8') });
+    }
+    const cancelled = kind === 'cancelled' || kind === 'interrupted';
+    this.resolve({
+      requestStartNs: this.requestStartNs,
+      requestAckNs: this.requestAckNs,
+      // A deliberate abort ends the request at the abort instant, not when undici noticed it.
+      requestEndNs: kind !== null && this.abortNs !== null ? this.abortNs : endNs,
+      sentNs: this.sentNs,
+      responses: this.responses,
+      httpStatus: status,
+      error,
+      wasCancelled: cancelled,
+      cancellationNs: cancelled ? this.abortNs : null,
+    });
+  }
+}
+
+function transportError(err: Error, timeoutMs: number): RequestError {
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { code: null, type: ERROR_TYPES.timeout, message: `${err.message} (request timeout ${timeoutMs / 1000} s)` };
+  }
+  const detail = code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  return { code: null, type: ERROR_TYPES.connection, message: detail };
+}

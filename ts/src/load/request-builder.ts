@@ -1,0 +1,49 @@
+// Request bodies and headers exactly as cli.md §3.1 specifies.
+import type { EndpointType } from '../config/profile-config.js';
+
+export interface EndpointSettings {
+  type: EndpointType;
+  path: string;
+  streaming: boolean;
+  apiKey: string | null;
+  headers: Record<string, string>;
+  extra: Record<string, unknown>;
+  streamUsage: boolean;
+  useLegacyMaxTokens: boolean;
+}
+
+/**
+ * Chat: `{model, messages, stream, max_completion_tokens?, stream_options?}`; completions:
+ * `{model, prompt, stream, max_tokens?, stream_options?}`; then `--extra-inputs` shallow-merged
+ * (later wins).
+ */
+export function buildBody(
+  endpoint: EndpointSettings,
+  model: string,
+  prompt: { system: string | null; user: string },
+  maxTokens: number | null,
+): Record<string, unknown> {
+  let body: Record<string, unknown>;
+  if (endpoint.type === 'chat') {
+    const messages: { role: string; content: string }[] = [];
+    if (prompt.system !== null) messages.push({ role: 'system', content: prompt.system });
+    messages.push({ role: 'user', content: prompt.user });
+    body = { model, messages, stream: endpoint.streaming };
+    if (maxTokens !== null) body[endpoint.useLegacyMaxTokens ? 'max_tokens' : 'max_completion_tokens'] = maxTokens;
+  } else {
+    body = { model, prompt: (prompt.system ?? '') + prompt.user, stream: endpoint.streaming };
+    if (maxTokens !== null) body.max_tokens = maxTokens;
+  }
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  return Object.assign(body, endpoint.extra);
+}
+
+/** Headers of one request; `X-Request-ID` is always infermark's own (cli.md §3.1). */
+export function buildHeaders(endpoint: EndpointSettings, requestId: string, correlationId: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
+  headers['x-request-id'] = requestId;
+  headers['x-correlation-id'] = correlationId;
+  return headers;
+}

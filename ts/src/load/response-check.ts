@@ -1,0 +1,106 @@
+// Classifies a finished exchange as success or one of the failure kinds of metrics.md §2.3.
+// Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
+import { STATUS_CODES } from 'node:http';
+import type { RawResponse, RequestError } from './raw-record.js';
+
+const BODY_MESSAGE_LIMIT = 2048;
+
+export const ERROR_TYPES = {
+  connection: 'ConnectionError',
+  timeout: 'TimeoutError',
+  cancelled: 'RequestCancellationError',
+  graceExpired: 'GracePeriodExpiredError',
+  incomplete: 'IncompleteStreamError',
+  invalidResponse: 'InvalidResponseError',
+} as const;
+
+export const INCOMPLETE_STREAM_MESSAGE = 'stream ended without a completion signal';
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An error carried in a response payload (`{"error": {...}}`), or null. */
+function payloadError(payload: unknown): RequestError | null {
+  if (!isObject(payload) || !isObject(payload.error)) return null;
+  const err = payload.error;
+  const code = typeof err.code === 'number' && Number.isInteger(err.code) ? err.code : 502;
+  const type = typeof err.type === 'string' && err.type !== '' ? err.type : 'ServerError';
+  const message = typeof err.message === 'string' ? err.message : JSON.stringify(err).slice(0, BODY_MESSAGE_LIMIT);
+  return { code, type, message };
+}
+
+/** Error for a non-2xx status: code = status, type = reason phrase, message = `error.message` or body. */
+export function httpStatusError(status: number, statusMessage: string | undefined, body: string): RequestError {
+  const reason = statusMessage && statusMessage !== '' ? statusMessage : (STATUS_CODES[status] ?? 'Unknown Status');
+  const parsed = tryParse(body);
+  let message = body.length > BODY_MESSAGE_LIMIT ? body.slice(0, BODY_MESSAGE_LIMIT) : body;
+  if (isObject(parsed)) {
+    if (isObject(parsed.error) && typeof parsed.error.message === 'string') message = parsed.error.message;
+    else if (typeof parsed.message === 'string') message = parsed.message;
+  }
+  return { code: status, type: reason, message };
+}
+
+/**
+ * Check a completed streaming response: an `event: error` or a payload with a top-level `error`
+ * object fails it; otherwise it must end with `[DONE]` or with a non-null `finish_reason` on
+ * every choice seen.
+ */
+export function checkStream(responses: readonly RawResponse[]): RequestError | null {
+  let done = false;
+  for (const r of responses) {
+    if (r.event === 'error') {
+      const fromPayload = payloadError(tryParse(r.data));
+      return fromPayload ?? { code: 502, type: 'ServerError', message: r.data.slice(0, BODY_MESSAGE_LIMIT) };
+    }
+    if (r.data === '[DONE]') {
+      done = true;
+      continue;
+    }
+    // Cheap substring test first: almost no event carries an error, and JSON.parse of every
+    // event of every request would double the client's CPU per token.
+    if (r.data.includes('"error"')) {
+      const err = payloadError(tryParse(r.data));
+      if (err) return err;
+    }
+  }
+  if (done) return null;
+  // No [DONE]: accept only if every choice index that appeared got a non-null finish_reason.
+  const finished = new Map<number, boolean>();
+  for (const r of responses) {
+    if (!r.data.includes('"choices"')) continue;
+    const payload = tryParse(r.data);
+    if (!isObject(payload) || !Array.isArray(payload.choices)) continue;
+    for (const c of payload.choices) {
+      if (!isObject(c)) continue;
+      const index = typeof c.index === 'number' ? c.index : 0;
+      const fr = c.finish_reason;
+      if (fr !== null && fr !== undefined) finished.set(index, true);
+      else if (!finished.has(index)) finished.set(index, false);
+    }
+  }
+  if (finished.size > 0 && [...finished.values()].every(Boolean)) return null;
+  return { code: 502, type: ERROR_TYPES.incomplete, message: INCOMPLETE_STREAM_MESSAGE };
+}
+
+/** Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object. */
+export function checkBody(body: string): RequestError | null {
+  const parsed = tryParse(body);
+  if (parsed === undefined) {
+    return {
+      code: 502,
+      type: ERROR_TYPES.invalidResponse,
+      message: `response body is not valid JSON: ${body.slice(0, 200)}`,
+    };
+  }
+  return payloadError(parsed);
+}
