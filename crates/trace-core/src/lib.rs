@@ -1,0 +1,17 @@
+//! infermark's trace core: Mooncake trace parsing, analysis and statistics, in pure Rust.
+//!
+//! The core knows nothing of JavaScript or I/O: it takes bytes and returns plain Rust
+//! values or a [`TraceError`] with a stable code. Bindings (napi, wasm) are thin adapters.
+//!
+//! * [`lines`]: chunked JSONL line splitting (BOM, CRLF, blank lines, 64 MiB limit).
+//! * [`row`]: one row → typed fields, with the exact validation rules and messages.
+//! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
+//! * [`stats`], [`float_format`]: NumPy-exact statistics and the AIPerf float format.
+
+pub mod error;
+pub mod json_text;
+pub mod lines;
+pub mod rng;
+pub mod row;
+
+pub use error::{ErrorCode, Reason, TraceError};
