@@ -1,0 +1,139 @@
+//! WebAssembly adapter of `trace-core` (wasm-bindgen), used by Node as the fallback backend
+//! and by the browser app.
+//!
+//! Same JS names as the napi binding. Every export decodes its JS arguments, calls one core
+//! function and encodes the result; errors are mapped once, in [`error`]. Chunks are copied
+//! into linear memory once per `push`, and results leave as one JSON string.
+
+mod error;
+
+use trace_core::{AnalysisReport, TraceError};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &'static str = r#"
+/** Options of `TraceAnalyzer` and `analyzeTrace`. */
+export interface AnalyzerOptions {
+  /** Tokens per hash block, an integer in [1, 4294967295] (default 512). */
+  blockSize?: number;
+  /** Lenient mode: count and skip invalid rows instead of throwing (default false). */
+  skipInvalid?: boolean;
+  /** Name used as FILE in errors and warnings, usually the path as given by the user. */
+  sourceName?: string;
+  /** Also run the whole-file materialisation size-conflict check (default false). */
+  checkMaterialisation?: boolean;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A plain JS options object (see the `AnalyzerOptions` interface).
+    #[wasm_bindgen(typescript_type = "AnalyzerOptions")]
+    pub type AnalyzerOptions;
+
+    #[wasm_bindgen(method, getter, js_name = blockSize)]
+    fn block_size(this: &AnalyzerOptions) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = skipInvalid)]
+    fn skip_invalid(this: &AnalyzerOptions) -> Option<bool>;
+    #[wasm_bindgen(method, getter, js_name = sourceName)]
+    fn source_name(this: &AnalyzerOptions) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = checkMaterialisation)]
+    fn check_materialisation(this: &AnalyzerOptions) -> Option<bool>;
+}
+
+/// Decode JS options into the core's; a block size that is not a 32-bit integer is rejected
+/// here because JS numbers would otherwise wrap silently when narrowed.
+fn decode(options: Option<AnalyzerOptions>) -> Result<trace_core::AnalyzerOptions, TraceError> {
+    let mut core = trace_core::AnalyzerOptions::default();
+    let Some(o) = options else { return Ok(core) };
+    if let Some(bs) = o.block_size() {
+        if !(bs.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&bs)) {
+            return Err(TraceError::invalid_arg(format!(
+                "blockSize must be an integer between 1 and 4294967295, got {bs}"
+            )));
+        }
+        core.block_size = bs as u32;
+    }
+    if let Some(v) = o.skip_invalid() {
+        core.skip_invalid = v;
+    }
+    if let Some(v) = o.source_name() {
+        core.source_name = v;
+    }
+    if let Some(v) = o.check_materialisation() {
+        core.check_materialisation = v;
+    }
+    Ok(core)
+}
+
+/// Analyse a whole in-memory trace; returns the exact `analysis.json` text.
+#[wasm_bindgen(js_name = analyzeTrace)]
+pub fn analyze_trace(bytes: &[u8], options: Option<AnalyzerOptions>) -> Result<String, JsValue> {
+    let opts = error::map(decode(options))?;
+    let report = error::map(trace_core::analyze_trace(bytes, opts))?;
+    Ok(report.to_json())
+}
+
+/// Streaming analyzer: `push` chunks split anywhere, then `finishJson` once.
+#[wasm_bindgen]
+pub struct TraceAnalyzer {
+    inner: trace_core::TraceAnalyzer,
+    report: Option<AnalysisReport>,
+}
+
+#[wasm_bindgen]
+impl TraceAnalyzer {
+    /// Create an analyzer; throws `INVALID_ARG` for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<AnalyzerOptions>) -> Result<TraceAnalyzer, JsValue> {
+        let opts = error::map(decode(options))?;
+        let inner = error::map(trace_core::TraceAnalyzer::new(opts))?;
+        Ok(TraceAnalyzer { inner, report: None })
+    }
+
+    /// Feed the next chunk. Strict mode throws `INVALID_ROW` on the first invalid row.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        error::map(self.inner.push(chunk))
+    }
+
+    /// Process the final line and return the exact `analysis.json` text (no trailing newline).
+    #[wasm_bindgen(js_name = finishJson)]
+    pub fn finish_json(&mut self) -> Result<String, JsValue> {
+        let report = error::map(self.inner.finish())?;
+        let json = report.to_json();
+        self.report = Some(report);
+        Ok(json)
+    }
+
+    /// The lenient-mode skip summary as JSON; throws `ANALYZER_STATE` before `finishJson`.
+    #[wasm_bindgen(js_name = skippedJson)]
+    pub fn skipped_json(&self) -> Result<String, JsValue> {
+        error::map(self.finished().map(|r| r.skipped().to_json()))
+    }
+
+    /// The `warning: skipped N invalid rows in PATH (…)` line, or null if nothing was skipped.
+    #[wasm_bindgen(js_name = skippedWarning)]
+    pub fn skipped_warning(&self, path: &str) -> Result<Option<String>, JsValue> {
+        error::map(self.finished().map(|r| r.skipped().warning_line(path)))
+    }
+
+    /// Bytes accepted by `push` so far.
+    #[wasm_bindgen(getter = bytesConsumed)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
+    }
+
+    /// Rows parsed so far.
+    #[wasm_bindgen(getter = rowsParsed)]
+    pub fn rows_parsed(&self) -> f64 {
+        self.inner.rows_parsed() as f64
+    }
+}
+
+impl TraceAnalyzer {
+    fn finished(&self) -> Result<&AnalysisReport, TraceError> {
+        self.report
+            .as_ref()
+            .ok_or_else(|| TraceError::analyzer_state("the skip summary is available after finishJson"))
+    }
+}
