@@ -1,0 +1,134 @@
+// Artifact directory and file naming (exports.md §1–§2) and removal of this run's stale files.
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
+import { formatAiperfFloat } from './number-format.js';
+
+/** The load stimulus, as it appears in the run name. */
+export type Stimulus =
+  | { kind: 'concurrency'; concurrency: number }
+  | { kind: 'request_rate'; rate: number; /** a `--concurrency` ceiling, if given */ concurrency?: number | null }
+  | { kind: 'fixed_schedule' }
+  | { kind: 'user_centric'; users: number; rate: number };
+
+export interface RunNameInput {
+  models: readonly string[];
+  endpointType: 'chat' | 'completions';
+  stimulus: Stimulus;
+}
+
+function rate(r: number): string {
+  return formatAiperfFloat(r);
+}
+
+/** `<model>-openai-<endpoint-type>-<stimulus>` (exports.md §1). */
+export function runName(input: RunNameInput): string {
+  if (input.models.length === 0) throw new Error('runName: at least one model is required');
+  let model = input.models[0]!.replace(/\//g, '_');
+  if (input.models.length > 1) model += '_multi';
+  model = model.replace(/[^A-Za-z0-9._-]/g, '_');
+  const s = input.stimulus;
+  let stimulus: string;
+  switch (s.kind) {
+    case 'concurrency':
+      stimulus = `concurrency${s.concurrency}`;
+      break;
+    case 'request_rate':
+      stimulus = s.concurrency != null ? `concurrency${s.concurrency}-request_rate${rate(s.rate)}` : `request_rate${rate(s.rate)}`;
+      break;
+    case 'fixed_schedule':
+      stimulus = 'fixed_schedule';
+      break;
+    case 'user_centric':
+      stimulus = `user_centric-users${s.users}-qps${rate(s.rate)}`;
+      break;
+  }
+  return `${model}-openai-${input.endpointType}-${stimulus}`;
+}
+
+/**
+ * The directory files go to: `DIR` itself when the user passed `--artifact-dir`, else
+ * `<DIR>/<run-name>` (DIR defaults to `artifacts`).
+ */
+export function resolveArtifactDir(options: { artifactDir?: string | null; explicit: boolean } & RunNameInput): string {
+  const dir = options.artifactDir ?? 'artifacts';
+  return options.explicit ? dir : join(dir, runName(options));
+}
+
+/** File names of one run (relative to the artifact directory). */
+export interface ExportFileNames {
+  records: string;
+  raw: string;
+  summaryJson: string;
+  summaryCsv: string;
+  timeslicesCsv: string;
+  timeslicesJson: string;
+  serverMetricsJson: string;
+  serverMetricsCsv: string;
+  console: string;
+  inputs: string;
+  log: string;
+}
+
+const STRIP = ['.jsonl', '.json', '.csv', '_aiperf', '_timeslices', '_raw'];
+
+/** Strip known extensions and suffixes from a `--profile-export-prefix` value, repeatedly. */
+export function normalizePrefix(prefix: string): string {
+  let p = prefix;
+  for (;;) {
+    const s = STRIP.find((x) => p.endsWith(x) && p.length > x.length);
+    if (!s) return p;
+    p = p.slice(0, -s.length);
+  }
+}
+
+/** Names per exports.md §2, with or without `--profile-export-prefix`. */
+export function exportFileNames(prefix?: string | null): ExportFileNames {
+  const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log') };
+  if (prefix == null || prefix === '') {
+    return {
+      records: 'profile_export.jsonl',
+      raw: 'profile_export_raw.jsonl',
+      summaryJson: 'profile_export_aiperf.json',
+      summaryCsv: 'profile_export_aiperf.csv',
+      timeslicesCsv: 'profile_export_aiperf_timeslices.csv',
+      timeslicesJson: 'profile_export_aiperf_timeslices.json',
+      serverMetricsJson: 'server_metrics_export.json',
+      serverMetricsCsv: 'server_metrics_export.csv',
+      console: 'profile_export_console.txt',
+      ...common,
+    };
+  }
+  const p = normalizePrefix(prefix);
+  return {
+    records: `${p}.jsonl`,
+    raw: `${p}_raw.jsonl`,
+    summaryJson: `${p}.json`,
+    summaryCsv: `${p}.csv`,
+    timeslicesCsv: `${p}_timeslices.csv`,
+    timeslicesJson: `${p}_timeslices.json`,
+    serverMetricsJson: `${p}_server_metrics.json`,
+    serverMetricsCsv: `${p}_server_metrics.csv`,
+    console: `${p}_console.txt`,
+    ...common,
+  };
+}
+
+/**
+ * Delete this run's files (by name) and their leftover temporary files from `dir`, so stale
+ * results of an earlier run cannot be mistaken for this run's. Other files are left alone.
+ */
+export async function removeOwnedFiles(dir: string, names: ExportFileNames): Promise<void> {
+  for (const name of Object.values(names)) {
+    const path = join(dir, name);
+    await fsp.rm(path, { force: true });
+    const parent = join(path, '..');
+    const tmpPrefix = `.${basename(path)}.tmp-`;
+    let entries: string[] = [];
+    try {
+      entries = await fsp.readdir(parent);
+    } catch {
+      continue;
+    }
+    for (const e of entries) if (e.startsWith(tmpPrefix)) await fsp.rm(join(parent, e), { force: true });
+  }
+}
