@@ -8,10 +8,12 @@
 //! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
 //! * [`stats`], [`float_format`]: NumPy-exact statistics and the AIPerf float format.
 
+pub mod decimal;
 pub mod error;
 pub mod json_text;
 pub mod lines;
 pub mod rng;
 pub mod row;
+pub mod synthesis;
 
 pub use error::{ErrorCode, Reason, TraceError};

@@ -1,0 +1,103 @@
+//! Synthesis parameters (`synthesis.md` §3.1, §4.1): one struct for both modes, with the
+//! defaults in one place and validation that names the flag.
+
+use crate::decimal::Decimal;
+use crate::error::TraceError;
+
+/// Default block size of Mooncake traces.
+pub const DEFAULT_BLOCK_SIZE: u64 = 512;
+
+/// All synthesis parameters. Multipliers are exact decimals (§1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthesisOptions {
+    /// `bs`, ≥ 1.
+    pub block_size: u64,
+    /// `r` (`--synthesis-speedup-ratio`), > 0.
+    pub speedup_ratio: Decimal,
+    /// `P` (`--synthesis-prefix-len-multiplier`), > 0.
+    pub prefix_len_multiplier: Decimal,
+    /// `R` (`--synthesis-prefix-root-multiplier`), integer ≥ 1.
+    pub prefix_root_multiplier: u64,
+    /// `Q` (`--synthesis-prompt-len-multiplier`), > 0.
+    pub prompt_len_multiplier: Decimal,
+    /// `m` (`--synthesis-output-len-multiplier`), ≥ 0.
+    pub output_len_multiplier: Decimal,
+    pub max_isl: Option<u64>,
+    pub max_osl: Option<u64>,
+    /// Generate mode only.
+    pub min_isl: Option<u64>,
+    /// Generate mode only.
+    pub min_osl: Option<u64>,
+    /// `--random-seed` (§2).
+    pub seed: u64,
+}
+
+impl Default for SynthesisOptions {
+    fn default() -> Self {
+        SynthesisOptions {
+            block_size: DEFAULT_BLOCK_SIZE,
+            speedup_ratio: Decimal::ONE,
+            prefix_len_multiplier: Decimal::ONE,
+            prefix_root_multiplier: 1,
+            prompt_len_multiplier: Decimal::ONE,
+            output_len_multiplier: Decimal::ONE,
+            max_isl: None,
+            max_osl: None,
+            min_isl: None,
+            min_osl: None,
+            seed: 0,
+        }
+    }
+}
+
+fn opt_err(flag: &str, reason: String) -> TraceError {
+    TraceError::invalid_arg(format!("option '{flag}': {reason}"))
+}
+
+/// Parses one exact multiplier given as text, with the `cli.md` §1.4 message on error.
+pub fn parse_multiplier(flag: &str, text: &str, allow_zero: bool) -> Result<Decimal, TraceError> {
+    let d = Decimal::parse(text).map_err(|reason| opt_err(flag, reason))?;
+    if d.is_zero() && !allow_zero {
+        return Err(opt_err(flag, format!("expected a positive number, got '{text}'")));
+    }
+    Ok(d)
+}
+
+impl SynthesisOptions {
+    /// Checks the ranges of §3.1/§4.1. Errors are `INVALID_ARG` naming the flag.
+    pub fn validate(&self) -> Result<(), TraceError> {
+        if self.block_size == 0 || self.block_size > u64::from(u32::MAX) {
+            return Err(opt_err("--block-size", format!("expected a positive integer, got '{}'", self.block_size)));
+        }
+        let positive = [
+            ("--synthesis-speedup-ratio", &self.speedup_ratio),
+            ("--synthesis-prefix-len-multiplier", &self.prefix_len_multiplier),
+            ("--synthesis-prompt-len-multiplier", &self.prompt_len_multiplier),
+        ];
+        for (flag, d) in positive {
+            if d.is_zero() {
+                return Err(opt_err(flag, "expected a positive number, got '0'".into()));
+            }
+        }
+        if self.prefix_root_multiplier == 0 {
+            return Err(opt_err("--synthesis-prefix-root-multiplier", "expected a positive integer, got '0'".into()));
+        }
+        let caps = [
+            ("--synthesis-max-isl", self.max_isl),
+            ("--synthesis-max-osl", self.max_osl),
+            ("--synthesis-min-isl", self.min_isl),
+            ("--synthesis-min-osl", self.min_osl),
+        ];
+        for (flag, v) in caps {
+            if v == Some(0) {
+                return Err(opt_err(flag, "expected a positive integer, got '0'".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether hash ids and input lengths change (`synthesis.md` §3.4 step 1).
+    pub fn ids_change(&self) -> bool {
+        !self.prefix_len_multiplier.is_one() || !self.prompt_len_multiplier.is_one() || self.prefix_root_multiplier != 1
+    }
+}
