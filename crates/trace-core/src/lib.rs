@@ -9,11 +9,21 @@
 //! * [`stats`], [`float_format`]: NumPy-exact statistics and the AIPerf float format.
 
 pub mod decimal;
+pub mod analysis;
 pub mod error;
+pub mod float_format;
+mod id_table;
+pub mod layout;
 pub mod json_text;
 pub mod lines;
 pub mod rng;
 pub mod row;
+pub mod stats;
 pub mod synthesis;
 
+pub use analysis::{
+    analyze_trace, AnalysisReport, AnalyzerOptions, Duration, InconsistentRow, SkipReasonCount, SkipSummary, TraceAnalyzer,
+};
 pub use error::{ErrorCode, Reason, TraceError};
+pub use layout::LayoutKind;
+pub use stats::MetricStats;

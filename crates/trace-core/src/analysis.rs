@@ -1,0 +1,928 @@
+//! `analyze-trace` statistics (`trace-analysis.md` §2–5) as a streaming analyzer (§8).
+//!
+//! Pipeline: byte chunks → [`LineSplitter`] blocks → rows parsed into compact batches
+//! (in parallel on native targets when a block is large) → folded into the analysis
+//! state strictly in file order → statistics at [`TraceAnalyzer::finish`]. The fold keeps
+//! no input text: per row a few integers, per distinct prefix / `(position, id)` pair a
+//! few bytes, so parsing order and chunking cannot change any result.
+
+use crate::error::{ErrorCode, Reason, TraceError};
+use crate::float_format::{format_float, ratio, ExactSum};
+use crate::id_table::{FastMap, IdSet, PairIndex};
+use crate::json_text::write_json_string;
+use crate::layout::{materialised_block_size, LayoutKind};
+use crate::lines::{count_newlines, find_byte, Block, LineKind, LineSplitter};
+use crate::row::{parse_row_into, ParseOptions, Row, RowError};
+use crate::stats::{metric_stats, sparse_count_stats, MetricStats};
+
+/// Options of the analyzer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzerOptions {
+    /// Tokens per hash block (≥ 1; default 512).
+    pub block_size: u32,
+    /// Lenient mode: count and skip invalid rows instead of failing.
+    pub skip_invalid: bool,
+    /// File name used in error messages (`PATH` of `trace-format.md` §4.1).
+    pub source_name: String,
+    /// Run the whole-file materialisation size-conflict check (`trace-format.md` §7.1).
+    pub check_materialisation: bool,
+}
+
+impl Default for AnalyzerOptions {
+    fn default() -> Self {
+        AnalyzerOptions { block_size: 512, skip_invalid: false, source_name: "<input>".to_string(), check_materialisation: false }
+    }
+}
+
+/// Skipped rows of one reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipReasonCount {
+    pub reason: Reason,
+    pub count: u64,
+    /// The first (at most 5) line numbers, ascending.
+    pub first_lines: Vec<u64>,
+}
+
+/// Lenient-mode skip counts (`trace-format.md` §4.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SkipSummary {
+    pub total: u64,
+    /// Descending count, ties in [`Reason::ALL`] order; reasons with zero count omitted.
+    pub by_reason: Vec<SkipReasonCount>,
+}
+
+impl SkipSummary {
+    /// `{"total":N,"by_reason":[{"reason":"bad_type","count":1,"first_lines":[3]},…]}`.
+    pub fn to_json(&self) -> String {
+        let mut out = format!("{{\"total\":{},\"by_reason\":[", self.total);
+        for (i, r) in self.by_reason.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"reason\":");
+            write_json_string(&mut out, r.reason.as_str());
+            out.push_str(&format!(",\"count\":{},\"first_lines\":[", r.count));
+            let lines: Vec<String> = r.first_lines.iter().map(|l| l.to_string()).collect();
+            out.push_str(&lines.join(","));
+            out.push_str("]}");
+        }
+        out.push_str("]}");
+        out
+    }
+
+    /// The exact §4.2 warning line (without newline), or `None` when nothing was skipped:
+    /// `warning: skipped N invalid rows in PATH (REASON: COUNT [line L1, L2, ...]; ...)`.
+    pub fn warning_line(&self, path: &str) -> Option<String> {
+        if self.total == 0 {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .by_reason
+            .iter()
+            .map(|r| {
+                let mut lines: Vec<String> = r.first_lines.iter().map(|l| l.to_string()).collect();
+                if r.count > r.first_lines.len() as u64 {
+                    lines.push("...".to_string());
+                }
+                format!("{}: {} [line {}]", r.reason.as_str(), r.count, lines.join(", "))
+            })
+            .collect();
+        Some(format!("warning: skipped {} invalid rows in {} ({})", self.total, path, parts.join("; ")))
+    }
+}
+
+/// One entry of `inconsistent_row_examples`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InconsistentRow {
+    pub line: u64,
+    pub input_length: u32,
+    pub num_hash_ids: u64,
+    /// `PrefixOnly` or `Overshoot`.
+    pub kind: LayoutKind,
+}
+
+/// `duration_ms`: an integer when every timestamp is integral, else a float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Duration {
+    pub value: f64,
+    pub integral: bool,
+}
+
+/// The complete analysis (every key of `analysis.json`, §3–4) plus the skip summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisReport {
+    pub total_requests: u64,
+    pub unique_prefixes: u64,
+    pub num_prefix_groups: u64,
+    pub cache_hit_rate: f64,
+    pub min_isl: u64,
+    pub max_isl: u64,
+    pub avg_isl: f64,
+    pub min_osl: u64,
+    pub max_osl: u64,
+    pub avg_osl: f64,
+    pub prefix_reuse_ratio: f64,
+    pub isl_stats: Option<MetricStats>,
+    pub osl_stats: Option<MetricStats>,
+    pub context_length_stats: Option<MetricStats>,
+    pub unique_prompt_length_stats: Option<MetricStats>,
+    pub hit_rate_stats: Option<MetricStats>,
+    pub block_size: u32,
+    pub skipped_invalid_rows: u64,
+    pub rows_without_hash_ids: u64,
+    pub rows_without_input_length: u64,
+    pub rows_without_timestamp: u64,
+    pub inconsistent_rows: u64,
+    pub inconsistent_row_examples: Vec<InconsistentRow>,
+    pub token_weighted_hit_rate: f64,
+    pub sessions: u64,
+    pub multi_turn_sessions: u64,
+    pub duration_ms: Option<Duration>,
+    pub request_rate_stats: Option<MetricStats>,
+    pub skipped: SkipSummary,
+}
+
+fn push_stats(out: &mut String, key: &str, s: &Option<MetricStats>, last: bool) {
+    out.push_str(&format!("  \"{}\": ", key));
+    match s {
+        None => out.push_str("null"),
+        Some(s) => {
+            out.push_str("{\n");
+            let vals = [
+                ("mean", s.mean),
+                ("std_dev", s.std_dev),
+                ("min", s.min),
+                ("p25", s.p25),
+                ("median", s.median),
+                ("p75", s.p75),
+                ("max", s.max),
+            ];
+            for (i, (k, v)) in vals.iter().enumerate() {
+                out.push_str(&format!("    \"{}\": {}{}\n", k, format_float(*v), if i + 1 < vals.len() { "," } else { "" }));
+            }
+            out.push_str("  }");
+        }
+    }
+    out.push_str(if last { "\n" } else { ",\n" });
+}
+
+impl AnalysisReport {
+    /// Exact `analysis.json` bytes (§5): 2-space indentation, AIPerf key order then the
+    /// infermark keys, AIPerf float format, no trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut o = String::with_capacity(2048);
+        o.push_str("{\n");
+        let int = |o: &mut String, k: &str, v: u64| o.push_str(&format!("  \"{}\": {},\n", k, v));
+        let flt = |o: &mut String, k: &str, v: f64| o.push_str(&format!("  \"{}\": {},\n", k, format_float(v)));
+        int(&mut o, "total_requests", self.total_requests);
+        int(&mut o, "unique_prefixes", self.unique_prefixes);
+        int(&mut o, "num_prefix_groups", self.num_prefix_groups);
+        flt(&mut o, "cache_hit_rate", self.cache_hit_rate);
+        int(&mut o, "min_isl", self.min_isl);
+        int(&mut o, "max_isl", self.max_isl);
+        flt(&mut o, "avg_isl", self.avg_isl);
+        int(&mut o, "min_osl", self.min_osl);
+        int(&mut o, "max_osl", self.max_osl);
+        flt(&mut o, "avg_osl", self.avg_osl);
+        flt(&mut o, "prefix_reuse_ratio", self.prefix_reuse_ratio);
+        push_stats(&mut o, "isl_stats", &self.isl_stats, false);
+        push_stats(&mut o, "osl_stats", &self.osl_stats, false);
+        push_stats(&mut o, "context_length_stats", &self.context_length_stats, false);
+        push_stats(&mut o, "unique_prompt_length_stats", &self.unique_prompt_length_stats, false);
+        push_stats(&mut o, "hit_rate_stats", &self.hit_rate_stats, false);
+        int(&mut o, "block_size", self.block_size as u64);
+        int(&mut o, "skipped_invalid_rows", self.skipped_invalid_rows);
+        int(&mut o, "rows_without_hash_ids", self.rows_without_hash_ids);
+        int(&mut o, "rows_without_input_length", self.rows_without_input_length);
+        int(&mut o, "rows_without_timestamp", self.rows_without_timestamp);
+        int(&mut o, "inconsistent_rows", self.inconsistent_rows);
+        if self.inconsistent_row_examples.is_empty() {
+            o.push_str("  \"inconsistent_row_examples\": [],\n");
+        } else {
+            o.push_str("  \"inconsistent_row_examples\": [\n");
+            let n = self.inconsistent_row_examples.len();
+            for (i, e) in self.inconsistent_row_examples.iter().enumerate() {
+                o.push_str(&format!(
+                    "    {{\n      \"line\": {},\n      \"input_length\": {},\n      \"num_hash_ids\": {},\n      \"kind\": \"{}\"\n    }}{}\n",
+                    e.line,
+                    e.input_length,
+                    e.num_hash_ids,
+                    e.kind.as_str(),
+                    if i + 1 < n { "," } else { "" }
+                ));
+            }
+            o.push_str("  ],\n");
+        }
+        flt(&mut o, "token_weighted_hit_rate", self.token_weighted_hit_rate);
+        int(&mut o, "sessions", self.sessions);
+        int(&mut o, "multi_turn_sessions", self.multi_turn_sessions);
+        match self.duration_ms {
+            None => o.push_str("  \"duration_ms\": null,\n"),
+            Some(d) if d.integral => o.push_str(&format!("  \"duration_ms\": {},\n", d.value as u64)),
+            Some(d) => flt(&mut o, "duration_ms", d.value),
+        }
+        push_stats(&mut o, "request_rate_stats", &self.request_rate_stats, true);
+        o.push('}');
+        o
+    }
+
+    /// The lenient-mode skip summary (empty in strict mode).
+    pub fn skipped(&self) -> &SkipSummary {
+        &self.skipped
+    }
+
+    /// The `trace-format.md` §7 stderr warning, or `None` without inconsistent rows:
+    /// `warning: N rows have hash_ids inconsistent with input_length at block size BS (lines L1, L2, ...)`.
+    pub fn inconsistent_warning_line(&self) -> Option<String> {
+        if self.inconsistent_rows == 0 {
+            return None;
+        }
+        let mut lines: Vec<String> = self.inconsistent_row_examples.iter().map(|e| e.line.to_string()).collect();
+        if self.inconsistent_rows > lines.len() as u64 {
+            lines.push("...".to_string());
+        }
+        Some(format!(
+            "warning: {} rows have hash_ids inconsistent with input_length at block size {} (lines {})",
+            self.inconsistent_rows,
+            self.block_size,
+            lines.join(", ")
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing into batches
+
+const NO_SESSION: u32 = u32::MAX;
+
+/// A valid row reduced to what the analysis needs.
+#[derive(Clone, Copy)]
+struct BRow {
+    line: u64,
+    ts: f64,
+    isl: u32,
+    osl: u32,
+    n_hash: u32,
+    /// start in the session arena, or NO_SESSION
+    sess_start: u32,
+    sess_len: u32,
+    has_isl: bool,
+    has_ts: bool,
+    ts_integral: bool,
+}
+
+enum Item {
+    Row(BRow),
+    Skip { line: u64, err: RowError },
+}
+
+#[derive(Default)]
+struct Batch {
+    items: Vec<Item>,
+    hash_ids: Vec<u64>,
+    sessions: Vec<u8>,
+    rows: u64,
+    row: Row,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.items.clear();
+        self.hash_ids.clear();
+        self.sessions.clear();
+        self.rows = 0;
+    }
+
+    /// Parses one line into the batch. Returns false in strict mode after an error (the
+    /// caller stops: later rows cannot matter).
+    fn add_line(&mut self, line_no: u64, kind: LineKind<'_>, strict: bool) -> bool {
+        let res = match kind {
+            LineKind::Blank => return true,
+            LineKind::TooLong => Err(RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB")),
+            LineKind::Text(t) => parse_row_into(t, &ParseOptions::default(), &mut self.row),
+        };
+        self.rows += 1;
+        match res {
+            Ok(()) => {
+                let r = &self.row;
+                let (sess_start, sess_len) = match &r.session_id {
+                    Some(s) => {
+                        let st = self.sessions.len() as u32;
+                        self.sessions.extend_from_slice(s.as_bytes());
+                        (st, s.len() as u32)
+                    }
+                    None => (NO_SESSION, 0),
+                };
+                self.hash_ids.extend_from_slice(&r.hash_ids);
+                let ts = r.timestamp;
+                self.items.push(Item::Row(BRow {
+                    line: line_no,
+                    ts: ts.map(|t| t.value).unwrap_or(0.0),
+                    isl: r.input_length.unwrap_or(0),
+                    osl: r.output_length.unwrap_or(0),
+                    n_hash: r.hash_ids.len() as u32,
+                    sess_start,
+                    sess_len,
+                    has_isl: r.input_length.is_some(),
+                    has_ts: ts.is_some(),
+                    ts_integral: ts.map(|t| t.integral).unwrap_or(true),
+                }));
+                true
+            }
+            Err(err) => {
+                self.items.push(Item::Skip { line: line_no, err });
+                !strict
+            }
+        }
+    }
+
+    fn parse_lines(&mut self, first_line: u64, bytes: &[u8], strict: bool) {
+        let _ = crate::lines::for_each_line(first_line, bytes, |n, k| if self.add_line(n, k, strict) { Ok(()) } else { Err(()) });
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The fold
+
+#[derive(Default)]
+struct State {
+    bs: u32,
+    strict: bool,
+    source: String,
+    check_mat: bool,
+
+    // per valid row
+    isl: Vec<u32>,
+    osl: Vec<u32>,
+    n_hash: Vec<u32>,
+    repeated: Vec<u32>,
+    ts: Vec<f64>,
+    hits: Vec<f64>,
+
+    sum_isl: u128,
+    sum_osl: u128,
+    min_isl: u64,
+    max_isl: u64,
+    min_osl: u64,
+    max_osl: u64,
+    rows_without_hash_ids: u64,
+    rows_without_input_length: u64,
+    rows_without_timestamp: u64,
+    all_ts_integral: bool,
+    hit_sum: ExactSum,
+    tw_reusable: u128,
+    tw_isl: u128,
+    inconsistent: u64,
+    examples: Vec<InconsistentRow>,
+
+    sessions: FastMap<Box<[u8]>, u32>,
+    rows_without_session: u64,
+    multi_turn: u64,
+
+    // prefix trie: node k (1-based; 0 is the root) = one distinct prefix
+    trie: PairIndex,
+    node_state: Vec<u8>, // 0 never, 1 once, 2 more
+    node_pair: Vec<u32>,
+    reuse_num: u128,
+    reuse_den: u128,
+    prefix_groups: u64,
+    // (position, id) pairs
+    pairs: PairIndex,
+    pair_state: Vec<u8>,
+    pair_first_row: Vec<u32>,
+    seen: IdSet,
+    // materialisation check: id -> (size, line)
+    mat: FastMap<u64, (u32, u64)>,
+
+    skip_counts: [u64; 14],
+    skip_lines: [Vec<u64>; 14],
+    skipped: u64,
+}
+
+impl State {
+    fn new(opts: &AnalyzerOptions) -> Self {
+        State {
+            bs: opts.block_size,
+            strict: !opts.skip_invalid,
+            source: opts.source_name.clone(),
+            check_mat: opts.check_materialisation,
+            all_ts_integral: true,
+            min_isl: u64::MAX,
+            min_osl: u64::MAX,
+            ..Default::default()
+        }
+    }
+
+    fn fold(&mut self, b: &Batch) -> Result<(), TraceError> {
+        let mut h = 0usize;
+        for item in &b.items {
+            match item {
+                Item::Skip { line, err } => {
+                    if self.strict {
+                        return Err(TraceError::invalid_row(&self.source, *line, err));
+                    }
+                    let k = err.reason.index();
+                    self.skip_counts[k] += 1;
+                    if self.skip_lines[k].len() < 5 {
+                        self.skip_lines[k].push(*line);
+                    }
+                    self.skipped += 1;
+                }
+                Item::Row(r) => {
+                    let ids = &b.hash_ids[h..h + r.n_hash as usize];
+                    h += r.n_hash as usize;
+                    let sess = if r.sess_start == NO_SESSION {
+                        None
+                    } else {
+                        Some(&b.sessions[r.sess_start as usize..(r.sess_start + r.sess_len) as usize])
+                    };
+                    self.add_row(r, ids, sess)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_row(&mut self, r: &BRow, ids: &[u64], session: Option<&[u8]>) -> Result<(), TraceError> {
+        let row_index = self.isl.len();
+        if row_index >= u32::MAX as usize {
+            return Err(TraceError::internal("more than 4294967294 rows are not supported"));
+        }
+        let row_index = row_index as u32;
+        let isl = r.isl as u64;
+        let osl = r.osl as u64;
+        self.isl.push(r.isl);
+        self.osl.push(r.osl);
+        self.n_hash.push(ids.len() as u32);
+        self.sum_isl += isl as u128;
+        self.sum_osl += osl as u128;
+        self.min_isl = self.min_isl.min(isl);
+        self.max_isl = self.max_isl.max(isl);
+        self.min_osl = self.min_osl.min(osl);
+        self.max_osl = self.max_osl.max(osl);
+        if !r.has_isl {
+            self.rows_without_input_length += 1;
+        }
+        if r.has_ts {
+            self.ts.push(r.ts);
+            self.all_ts_integral &= r.ts_integral;
+        } else {
+            self.rows_without_timestamp += 1;
+        }
+        match session {
+            None => self.rows_without_session += 1,
+            Some(s) => {
+                if let Some(c) = self.sessions.get_mut(s) {
+                    *c += 1;
+                    if *c == 2 {
+                        self.multi_turn += 1;
+                    }
+                } else {
+                    self.sessions.insert(s.into(), 1);
+                }
+            }
+        }
+        let n = ids.len();
+        if n == 0 {
+            self.rows_without_hash_ids += 1;
+            self.repeated.push(0);
+            return Ok(());
+        }
+        let bs = self.bs as u64;
+        let kind = LayoutKind::classify(isl, n as u64, bs).expect("n > 0");
+        if !kind.is_consistent() {
+            self.inconsistent += 1;
+            if self.examples.len() < 5 {
+                self.examples.push(InconsistentRow { line: r.line, input_length: r.isl, num_hash_ids: n as u64, kind });
+            }
+        }
+        if self.check_mat && kind != LayoutKind::Overshoot {
+            for (k, &id) in ids.iter().enumerate() {
+                let size = materialised_block_size(isl, n as u64, k as u64, bs) as u32;
+                match self.mat.get(&id) {
+                    None => {
+                        self.mat.insert(id, (size, r.line));
+                    }
+                    Some(&(s0, l0)) if s0 != size => {
+                        let field = format!("hash_ids[{}]", k);
+                        return Err(TraceError {
+                            code: ErrorCode::SizeConflict,
+                            reason: None,
+                            file: Some(self.source.clone()),
+                            line: Some(r.line),
+                            message: format!(
+                                "{}:{}: {}: hash id {} requested at {} tokens but was already materialised at {} tokens (line {})",
+                                self.source, r.line, field, id, size, s0, l0
+                            ),
+                            field: Some(field),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        // Theoretical hit rate: infinite cache, hash-only, prefix-only (§3.3).
+        let f = ids.iter().position(|&id| !self.seen.contains(id)).unwrap_or(n);
+        for &id in &ids[f..] {
+            self.seen.insert(id);
+        }
+        let hit = f as f64 / n as f64;
+        self.hits.push(hit);
+        self.hit_sum.add(hit);
+        self.tw_reusable += (f as u64 * bs).min(isl) as u128;
+        self.tw_isl += isl as u128;
+        // Prefix trie and position-aware pairs (§3.1, §3.2).
+        self.reuse_den += n as u128;
+        let mut node: u32 = 0;
+        let mut rep: u32 = 0;
+        for (j, &id) in ids.iter().enumerate() {
+            let (child, new) = self.trie.get_or_insert(node, id);
+            let child_idx = child as usize;
+            if new {
+                if child == u32::MAX - 1 {
+                    return Err(TraceError::internal("too many distinct prefixes"));
+                }
+                let (p, new_pair) = self.pairs.get_or_insert(j as u32, id);
+                if new_pair {
+                    self.pair_state.push(0);
+                    self.pair_first_row.push(0);
+                }
+                self.node_state.push(0);
+                self.node_pair.push(p);
+            }
+            match self.node_state[child_idx] {
+                0 => self.node_state[child_idx] = 1,
+                1 => {
+                    self.node_state[child_idx] = 2;
+                    self.reuse_num += 2;
+                    if j == 0 {
+                        self.prefix_groups += 1;
+                    }
+                }
+                _ => self.reuse_num += 1,
+            }
+            let p = self.node_pair[child_idx] as usize;
+            match self.pair_state[p] {
+                0 => {
+                    self.pair_state[p] = 1;
+                    self.pair_first_row[p] = row_index;
+                }
+                1 => {
+                    self.pair_state[p] = 2;
+                    self.repeated[self.pair_first_row[p] as usize] += 1;
+                    rep += 1;
+                }
+                _ => rep += 1,
+            }
+            // Trie node ids are 0-based indexes into node_state; the next level keys on
+            // them shifted by one so that the root (0) stays distinct.
+            node = child + 1;
+        }
+        self.repeated.push(rep);
+        Ok(())
+    }
+
+    fn report(&self) -> Result<AnalysisReport, TraceError> {
+        let n = self.isl.len();
+        let bs = self.bs as f64;
+        let stats_of = |f: &dyn Fn(usize) -> f64| {
+            let mut v: Vec<f64> = (0..n).map(f).collect();
+            metric_stats(&mut v)
+        };
+        let isl_stats = stats_of(&|i| self.isl[i] as f64);
+        let osl_stats = stats_of(&|i| self.osl[i] as f64);
+        let context = |i: usize| -> f64 {
+            let (nh, r) = (self.n_hash[i], self.repeated[i]);
+            if nh == 0 {
+                0.0
+            } else if r == nh {
+                self.isl[i] as f64
+            } else {
+                r as f64 * bs
+            }
+        };
+        let context_length_stats = stats_of(&context);
+        let unique_prompt_length_stats = stats_of(&|i| {
+            let (nh, r) = (self.n_hash[i], self.repeated[i]);
+            if nh == 0 {
+                self.isl[i] as f64
+            } else if r == nh {
+                0.0
+            } else {
+                // may be negative for an inconsistent row; exact in i128
+                (self.isl[i] as i128 - r as i128 * self.bs as i128) as f64
+            }
+        });
+        let mut hits = self.hits.clone();
+        let hit_rate_stats = metric_stats(&mut hits);
+
+        let (duration_ms, request_rate_stats) = if self.ts.is_empty() {
+            (None, None)
+        } else {
+            let t0 = self.ts.iter().copied().fold(f64::INFINITY, f64::min);
+            let t1 = self.ts.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let d = t1 - t0;
+            let w = ((d / 1000.0).ceil() as u64).max(1);
+            let window = |t: f64| (((t - t0) / 1000.0).floor() as u64).min(w - 1);
+            let stats = if w <= 1 << 22 {
+                let mut counts = vec![0u64; w as usize];
+                for &t in &self.ts {
+                    counts[window(t) as usize] += 1;
+                }
+                let mut v: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
+                metric_stats(&mut v)
+            } else {
+                let mut m: FastMap<u64, u64> = FastMap::default();
+                for &t in &self.ts {
+                    *m.entry(window(t)).or_insert(0) += 1;
+                }
+                let mut nz: Vec<(u64, u64)> = m.into_iter().collect();
+                nz.sort_unstable();
+                sparse_count_stats(w, &nz)
+            };
+            (Some(Duration { value: d, integral: self.all_ts_integral }), stats)
+        };
+
+        let mut by_reason: Vec<SkipReasonCount> = Reason::ALL
+            .iter()
+            .filter(|r| self.skip_counts[r.index()] > 0)
+            .map(|r| SkipReasonCount { reason: *r, count: self.skip_counts[r.index()], first_lines: self.skip_lines[r.index()].clone() })
+            .collect();
+        // stable sort keeps the table order for ties
+        by_reason.sort_by(|a, b| b.count.cmp(&a.count));
+
+        let report = AnalysisReport {
+            total_requests: n as u64,
+            unique_prefixes: self.node_state.len() as u64,
+            num_prefix_groups: self.prefix_groups,
+            cache_hit_rate: self.hit_sum.mean(self.hits.len() as u64),
+            min_isl: if n == 0 { 0 } else { self.min_isl },
+            max_isl: self.max_isl,
+            avg_isl: ratio(self.sum_isl, n as u128),
+            min_osl: if n == 0 { 0 } else { self.min_osl },
+            max_osl: self.max_osl,
+            avg_osl: ratio(self.sum_osl, n as u128),
+            prefix_reuse_ratio: ratio(self.reuse_num, self.reuse_den),
+            isl_stats,
+            osl_stats,
+            context_length_stats,
+            unique_prompt_length_stats,
+            hit_rate_stats,
+            block_size: self.bs,
+            skipped_invalid_rows: self.skipped,
+            rows_without_hash_ids: self.rows_without_hash_ids,
+            rows_without_input_length: self.rows_without_input_length,
+            rows_without_timestamp: self.rows_without_timestamp,
+            inconsistent_rows: self.inconsistent,
+            inconsistent_row_examples: self.examples.clone(),
+            token_weighted_hit_rate: ratio(self.tw_reusable, self.tw_isl),
+            sessions: self.sessions.len() as u64 + self.rows_without_session,
+            multi_turn_sessions: self.multi_turn,
+            duration_ms,
+            request_rate_stats,
+            skipped: SkipSummary { total: self.skipped, by_reason },
+        };
+        for (name, v) in [
+            ("cache_hit_rate", report.cache_hit_rate),
+            ("prefix_reuse_ratio", report.prefix_reuse_ratio),
+            ("token_weighted_hit_rate", report.token_weighted_hit_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(TraceError::internal(format!("{} = {} is outside [0, 1]", name, v)));
+            }
+        }
+        Ok(report)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The streaming analyzer
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    Finished,
+    Failed,
+}
+
+/// Blocks at least this large are parsed on two threads (native targets only).
+const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+/// Bytes per parse segment: bounds the memory of a batch whatever the chunk size.
+const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
+/// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
+pub struct TraceAnalyzer {
+    state: State,
+    splitter: LineSplitter,
+    status: Status,
+    rows_parsed: u64,
+    threads: usize,
+    batch: Batch,
+    batch2: Batch,
+}
+
+impl TraceAnalyzer {
+    /// A new analyzer. `block_size` 0 is `INVALID_ARG`.
+    pub fn new(opts: AnalyzerOptions) -> Result<Self, TraceError> {
+        if opts.block_size == 0 {
+            return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
+        }
+        Ok(TraceAnalyzer {
+            state: State::new(&opts),
+            splitter: LineSplitter::new(),
+            status: Status::Open,
+            rows_parsed: 0,
+            threads: default_threads(),
+            batch: Batch::default(),
+            batch2: Batch::default(),
+        })
+    }
+
+    /// Caps the parse threads (1 = sequential). Results are identical for every value;
+    /// this exists for tests and for callers that share the machine.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    /// Feeds the next chunk. Strict mode: the first invalid row returns `INVALID_ROW`
+    /// and the analyzer becomes unusable (`ANALYZER_STATE` afterwards).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
+        self.check_open()?;
+        let TraceAnalyzer { state, splitter, rows_parsed, threads, batch, batch2, .. } = self;
+        let r = splitter.push_blocks(chunk, |b| process_block(state, b, *threads, batch, batch2, rows_parsed));
+        self.fail_on_err(r)
+    }
+
+    /// Processes a final unterminated line and computes the report. Only one call is
+    /// allowed; later `push`/`finish` calls return `ANALYZER_STATE`.
+    pub fn finish(&mut self) -> Result<AnalysisReport, TraceError> {
+        self.check_open()?;
+        let TraceAnalyzer { state, splitter, rows_parsed, threads, batch, batch2, .. } = self;
+        let r = splitter.finish_blocks(|b| process_block(state, b, *threads, batch, batch2, rows_parsed));
+        self.fail_on_err(r)?;
+        let r = self.state.report();
+        self.status = if r.is_ok() { Status::Finished } else { Status::Failed };
+        // free the per-row memory now rather than when the analyzer is dropped
+        self.state = State::default();
+        r
+    }
+
+    /// Like [`finish`](TraceAnalyzer::finish) but returns the `analysis.json` text.
+    pub fn finish_json(&mut self) -> Result<String, TraceError> {
+        self.finish().map(|r| r.to_json())
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.splitter.bytes_consumed()
+    }
+
+    /// Non-blank lines processed so far (valid and skipped rows).
+    pub fn rows_parsed(&self) -> u64 {
+        self.rows_parsed
+    }
+
+    fn check_open(&self) -> Result<(), TraceError> {
+        match self.status {
+            Status::Open => Ok(()),
+            Status::Finished => Err(TraceError::analyzer_state("the analyzer is finished; create a new one")),
+            Status::Failed => Err(TraceError::analyzer_state("the analyzer failed earlier and cannot be used")),
+        }
+    }
+
+    fn fail_on_err(&mut self, r: Result<(), TraceError>) -> Result<(), TraceError> {
+        if r.is_err() {
+            self.status = Status::Failed;
+            self.state = State::default();
+        }
+        r
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get().min(2)).unwrap_or(1)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn default_threads() -> usize {
+    1
+}
+
+/// Splits `bytes` (complete lines) at a line boundary near `at`.
+fn split_at_line(bytes: &[u8], at: usize) -> usize {
+    if at >= bytes.len() {
+        return bytes.len();
+    }
+    match find_byte(b'\n', &bytes[at..]) {
+        Some(p) => at + p + 1,
+        None => bytes.len(),
+    }
+}
+
+fn process_block(
+    state: &mut State,
+    block: Block<'_>,
+    threads: usize,
+    batch: &mut Batch,
+    batch2: &mut Batch,
+    rows_parsed: &mut u64,
+) -> Result<(), TraceError> {
+    let strict = state.strict;
+    match block {
+        Block::TooLong { line } => {
+            batch.clear();
+            batch.add_line(line, LineKind::TooLong, strict);
+            *rows_parsed += batch.rows;
+            state.fold(batch)
+        }
+        Block::Lines { first_line, bytes } => {
+            let mut rest = bytes;
+            let mut line = first_line;
+            while !rest.is_empty() {
+                if threads >= 2 && rest.len() >= PARALLEL_MIN_BYTES {
+                    // two segments: the second is parsed on a helper thread while this
+                    // thread parses and folds the first; folding stays in file order.
+                    let seg = (rest.len() / 2).min(SEGMENT_BYTES);
+                    let a_end = split_at_line(rest, seg);
+                    let b_end = split_at_line(rest, (a_end + seg).min(rest.len()));
+                    let (a, b) = (&rest[..a_end], &rest[a_end..b_end]);
+                    let b_line = line + count_newlines(a);
+                    parse_pair(state, batch, batch2, line, a, b_line, b, rows_parsed)?;
+                    line = b_line + count_newlines(b);
+                    rest = &rest[b_end..];
+                } else {
+                    let end = split_at_line(rest, SEGMENT_BYTES);
+                    let seg = &rest[..end];
+                    batch.clear();
+                    batch.parse_lines(line, seg, strict);
+                    *rows_parsed += batch.rows;
+                    state.fold(batch)?;
+                    line += count_newlines(seg);
+                    rest = &rest[end..];
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+fn parse_pair(
+    state: &mut State,
+    batch: &mut Batch,
+    batch2: &mut Batch,
+    a_line: u64,
+    a: &[u8],
+    b_line: u64,
+    b: &[u8],
+    rows_parsed: &mut u64,
+) -> Result<(), TraceError> {
+    let strict = state.strict;
+    batch.clear();
+    batch2.clear();
+    let first = std::thread::scope(|s| {
+        let helper = s.spawn(|| batch2.parse_lines(b_line, b, strict));
+        batch.parse_lines(a_line, a, strict);
+        let first = state.fold(batch);
+        // a panic on the helper would be a bug in the parser: propagate it
+        helper.join().expect("parse thread panicked");
+        first
+    });
+    *rows_parsed += batch.rows;
+    first?;
+    *rows_parsed += batch2.rows;
+    state.fold(batch2)
+}
+
+#[cfg(target_arch = "wasm32")]
+#[allow(clippy::too_many_arguments)]
+fn parse_pair(
+    state: &mut State,
+    batch: &mut Batch,
+    batch2: &mut Batch,
+    a_line: u64,
+    a: &[u8],
+    b_line: u64,
+    b: &[u8],
+    rows_parsed: &mut u64,
+) -> Result<(), TraceError> {
+    let strict = state.strict;
+    for (l, bytes) in [(a_line, a), (b_line, b)] {
+        batch.clear();
+        batch.parse_lines(l, bytes, strict);
+        *rows_parsed += batch.rows;
+        state.fold(batch)?;
+    }
+    let _ = batch2;
+    Ok(())
+}
+
+/// Analyses a whole trace held in memory (uses both cores on native targets).
+pub fn analyze_trace(bytes: &[u8], opts: AnalyzerOptions) -> Result<AnalysisReport, TraceError> {
+    let mut a = TraceAnalyzer::new(opts)?;
+    a.push(bytes)?;
+    a.finish()
+}
