@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportCliError } from './errors.js';
 import { registerAnalyzeTrace } from './analyze-trace.js';
+import { registerProfile } from './profile.js';
 
 /** The package version, read from the package.json next to `dist/` or `ts/src/`. */
 export function packageVersion(): string {
@@ -40,6 +41,7 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => {} });
 
   registerAnalyzeTrace(program);
+  registerProfile(program);
 
   return program;
 }

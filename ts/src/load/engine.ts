@@ -15,6 +15,8 @@ import type { Dataset } from '../dataset/synthetic.js';
 import { RequestOrder } from '../dataset/synthetic.js';
 import { RandomStream } from '../random/index.js';
 import { ArrivalSchedule } from './arrivals.js';
+import type { EventLoopSamples } from '../metrics/client-health.js';
+import { LoopSampler } from './health-sampler.js';
 import { createDispatcher, Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from './raw-record.js';
 import { buildBody, buildHeaders, type EndpointSettings } from './request-builder.js';
@@ -54,6 +56,8 @@ export interface EngineOptions {
   beforeProfiling?: () => Promise<bigint>;
   /** Offset of this event loop's clock to the coordinator's (0 for threads of one process). */
   clockOffsetNs?: bigint;
+  /** Also sample process CPU during profiling (the coordinator's loop does; workers do not). */
+  sampleCpu?: boolean;
 }
 
 export interface EngineProgress {
@@ -78,6 +82,10 @@ export interface EngineSummary {
   errors: number;
   /** Profiling requests that waited for a concurrency slot (open-loop modes). */
   waitedForSlot: number;
+  /** This loop's health over the profiling phase (null if profiling never started). */
+  health: { loop: EventLoopSamples; cpuPercent: number[] } | null;
+  /** With `--workers`: each worker thread's loop over the profiling phase (`health` is then the coordinator's). */
+  workerLoops?: EventLoopSamples[];
 }
 
 /** The share of `total` that worker `w` of `n` gets: floor(total/n), remainder to the lowest ids. */
@@ -151,8 +159,14 @@ export class LoadEngine extends EventEmitter {
       if (this.stopReason === 'completed') {
         profilingStartNs = o.beforeProfiling ? await o.beforeProfiling() : process.hrtime.bigint();
       }
+      let health: EngineSummary['health'] = null;
       if (this.stopReason === 'completed' && profilingStartNs !== null) {
-        await this.runPhase('profiling', profilingStartNs, o.requestCount, o.benchmarkDurationMs);
+        const sampler = new LoopSampler(`worker_${this.w}`, o.sampleCpu ?? this.W === 1);
+        try {
+          await this.runPhase('profiling', profilingStartNs, o.requestCount, o.benchmarkDurationMs);
+        } finally {
+          health = sampler.stop();
+        }
       }
       const s = this.state;
       const summary: EngineSummary = {
@@ -163,6 +177,7 @@ export class LoadEngine extends EventEmitter {
         completed: s?.phase === 'profiling' ? s.completed : 0,
         errors: s?.phase === 'profiling' ? s.errors : 0,
         waitedForSlot: s?.phase === 'profiling' ? s.waited : 0,
+        health,
       };
       this.emit('done', summary);
       return summary;
@@ -179,6 +194,11 @@ export class LoadEngine extends EventEmitter {
    */
   interrupt(): void {
     this.stopAll('interrupted');
+  }
+
+  /** Stop issuing for `reason` (a coordinator relays interrupts and threshold aborts with it). */
+  stop(reason: Exclude<StopReason, 'completed'>): void {
+    this.stopAll(reason);
   }
 
   /** Abort every in-flight request now (a second Ctrl-C). */

@@ -1,0 +1,67 @@
+// Samples this event loop's health during profiling (metrics.md §10): delay histogram,
+// utilisation per 1 s, and (on the coordinator) process CPU per 1 s.
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import type { ClientHealthSamples, EventLoopSamples } from '../metrics/client-health.js';
+
+export class LoopSampler {
+  private readonly histogram: IntervalHistogram;
+  private readonly utilization: number[] = [];
+  private readonly cpu: number[] = [];
+  private lastElu: EventLoopUtilization;
+  private lastCpu: NodeJS.CpuUsage;
+  private lastWallNs: bigint;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    readonly loopId: string,
+    private readonly withCpu: boolean,
+  ) {
+    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram.enable();
+    this.lastElu = performance.eventLoopUtilization();
+    this.lastCpu = process.cpuUsage();
+    this.lastWallNs = process.hrtime.bigint();
+    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer.unref();
+  }
+
+  private sample(): void {
+    const elu = performance.eventLoopUtilization();
+    this.utilization.push(100 * performance.eventLoopUtilization(elu, this.lastElu).utilization);
+    this.lastElu = elu;
+    if (this.withCpu) {
+      const now = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
+      const usedUs = cpu.user - this.lastCpu.user + (cpu.system - this.lastCpu.system);
+      const wallUs = Number(now - this.lastWallNs) / 1000;
+      if (wallUs > 0) this.cpu.push((100 * usedUs) / wallUs);
+      this.lastCpu = cpu;
+      this.lastWallNs = now;
+    }
+  }
+
+  /** Stop sampling and return this loop's figures. */
+  stop(): { loop: EventLoopSamples; cpuPercent: number[] } {
+    clearInterval(this.timer);
+    this.histogram.disable();
+    // A run shorter than one sample still gets one utilisation figure.
+    if (this.utilization.length === 0) this.sample();
+    const h = this.histogram;
+    const has = h.count > 0;
+    return {
+      loop: {
+        loopId: this.loopId,
+        lagP50Ms: has ? h.percentile(50) / 1e6 : 0,
+        lagP99Ms: has ? h.percentile(99) / 1e6 : 0,
+        lagMaxMs: has ? h.max / 1e6 : 0,
+        utilizationPct: this.utilization,
+      },
+      cpuPercent: this.cpu,
+    };
+  }
+}
+
+/** Combine the coordinator's sample with the workers' loop samples. */
+export function combineHealth(main: { loop: EventLoopSamples; cpuPercent: number[] }, workers: EventLoopSamples[]): ClientHealthSamples {
+  return { loops: [main.loop, ...workers], cpuPercent: main.cpuPercent };
+}

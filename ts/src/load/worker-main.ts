@@ -1,0 +1,65 @@
+// Entry point of one load-generation worker thread: runs a LoadEngine on its own event loop and
+// undici pool and streams its records to the coordinator in small batches.
+import { parentPort, workerData } from 'node:worker_threads';
+import { LoadEngine } from './engine.js';
+import type { RawRequestRecord } from './raw-record.js';
+import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './workers.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker-main must run in a worker thread');
+const init = workerData as WorkerInit;
+
+let startResolve: ((ns: bigint) => void) | null = null;
+const engine = new LoadEngine({
+  ...init.options,
+  beforeProfiling: () =>
+    new Promise<bigint>((resolve) => {
+      startResolve = resolve;
+      post({ type: 'warmup-done' });
+    }),
+});
+
+function post(msg: WorkerMessage): void {
+  port!.postMessage(msg);
+}
+
+// Batching keeps postMessage overhead per record small at high request rates; 20 ms is well
+// below the 1 s flush guarantee of the records file.
+let batch: RawRequestRecord[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+function flush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (batch.length === 0) return;
+  post({ type: 'records', records: batch });
+  batch = [];
+}
+engine.on('record', (r: RawRequestRecord) => {
+  batch.push(r);
+  if (batch.length >= 256) flush();
+  else flushTimer ??= setTimeout(flush, 20);
+});
+engine.on('start', (e: { phase: 'warmup' | 'profiling'; startNs: bigint }) => post({ type: 'start', phase: e.phase, startNs: e.startNs }));
+
+port.on('message', (msg: CoordinatorMessage) => {
+  switch (msg.type) {
+    case 'start-profiling':
+      startResolve?.(msg.startNs);
+      startResolve = null;
+      break;
+    case 'stop':
+      engine.stop(msg.reason);
+      // A stop that arrives while waiting for the profiling start must not leave the wait hanging.
+      startResolve?.(process.hrtime.bigint());
+      startResolve = null;
+      break;
+    case 'abort':
+      engine.abortInFlight('interrupted');
+      break;
+  }
+});
+
+const summary = await engine.run();
+flush();
+post({ type: 'done', summary });
+port.close();

@@ -1,0 +1,170 @@
+// `--workers N`: a coordinator that runs N LoadEngines in worker threads (each with its own event
+// loop and undici pool), splits the work closed-form (cli.md §3.4) and merges their records.
+// Threads share the process's monotonic clock, so every record's clock offset is exactly 0.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EventLoopSamples } from '../metrics/client-health.js';
+import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
+import { LoopSampler } from './health-sampler.js';
+import type { RawRequestRecord } from './raw-record.js';
+
+export interface WorkerInit {
+  options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>;
+}
+
+export type WorkerMessage =
+  | { type: 'records'; records: RawRequestRecord[] }
+  | { type: 'warmup-done' }
+  | { type: 'start'; phase: 'warmup' | 'profiling'; startNs: bigint }
+  | { type: 'done'; summary: EngineSummary };
+
+export type CoordinatorMessage =
+  | { type: 'start-profiling'; startNs: bigint }
+  | { type: 'stop'; reason: Exclude<StopReason, 'completed'> }
+  | { type: 'abort' };
+
+/** The compiled worker entry; under vitest (TypeScript sources) the built copy in dist/. */
+function workerEntry(): URL {
+  const here = new URL('./worker-main.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = new URL('../../../dist/load/worker-main.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error('worker entry dist/load/worker-main.js not found; run `npm run build:ts` first');
+}
+
+/** Same events and control surface as LoadEngine, over N worker threads. */
+export class WorkerCoordinator extends EventEmitter {
+  private readonly workers: Worker[] = [];
+  private stopReason: StopReason = 'completed';
+  private completed = 0;
+  private errors = 0;
+  private sent = 0;
+  private phase: 'warmup' | 'profiling' = 'warmup';
+  private phaseStartNs = process.hrtime.bigint();
+  private interruptTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>,
+    private readonly count: number,
+  ) {
+    super();
+  }
+
+  async run(): Promise<EngineSummary> {
+    const entry = workerEntry();
+    let warmupDone = 0;
+    const summaries: EngineSummary[] = [];
+    let sampler: LoopSampler | null = null;
+    let profilingStartNs: bigint | null = null;
+    const progressTimer = setInterval(() => this.emitProgress(), 250);
+    progressTimer.unref();
+    await Promise.all(
+      Array.from({ length: this.count }, (_, w) => {
+        const init: WorkerInit = { options: { ...this.options, workerIndex: w, workerCount: this.count, sampleCpu: false } };
+        const worker = new Worker(entry, { workerData: init });
+        this.workers.push(worker);
+        return new Promise<void>((resolve, reject) => {
+          worker.on('message', (msg: WorkerMessage) => {
+            switch (msg.type) {
+              case 'records':
+                for (const r of msg.records) this.onRecord(r);
+                break;
+              case 'start':
+                if (msg.phase === 'warmup' && w === 0) {
+                  this.phase = 'warmup';
+                  this.phaseStartNs = msg.startNs;
+                  this.emit('start', { phase: 'warmup', startNs: msg.startNs });
+                }
+                break;
+              case 'warmup-done':
+                warmupDone += 1;
+                if (warmupDone === this.count) {
+                  // Every worker starts its schedule at the same instant, a little ahead so the
+                  // message reaches all of them before the first arrival is due.
+                  profilingStartNs = process.hrtime.bigint() + 20_000_000n;
+                  this.phase = 'profiling';
+                  this.phaseStartNs = profilingStartNs;
+                  this.completed = 0;
+                  this.errors = 0;
+                  this.sent = 0;
+                  sampler = new LoopSampler('main', true);
+                  this.emit('start', { phase: 'profiling', startNs: profilingStartNs });
+                  for (const x of this.workers) x.postMessage({ type: 'start-profiling', startNs: profilingStartNs } satisfies CoordinatorMessage);
+                }
+                break;
+              case 'done':
+                summaries.push(msg.summary);
+                break;
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', () => resolve());
+        });
+      }),
+    );
+    clearInterval(progressTimer);
+    if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    const mainHealth = (sampler as LoopSampler | null)?.stop() ?? null;
+    const loops: EventLoopSamples[] = summaries.flatMap((s) => (s.health ? [s.health.loop] : []));
+    const summary: EngineSummary = {
+      reason: this.stopReason,
+      profilingStartNs,
+      profilingEndNs: process.hrtime.bigint(),
+      sent: summaries.reduce((n, s) => n + s.sent, 0),
+      completed: summaries.reduce((n, s) => n + s.completed, 0),
+      errors: summaries.reduce((n, s) => n + s.errors, 0),
+      waitedForSlot: summaries.reduce((n, s) => n + s.waitedForSlot, 0),
+      health: mainHealth ? { loop: mainHealth.loop, cpuPercent: mainHealth.cpuPercent } : null,
+      workerLoops: loops,
+    };
+    this.emit('done', summary);
+    return summary;
+  }
+
+  private onRecord(r: RawRequestRecord): void {
+    if (r.phase === 'profiling') {
+      this.completed += 1;
+      if (r.error) this.errors += 1;
+      this.checkThreshold();
+    }
+    this.emit('record', r);
+    if (r.error && this.listenerCount('error') > 0) this.emit('error', r);
+  }
+
+  private checkThreshold(): void {
+    const t = this.options.failedRequestThreshold;
+    if (t === null) return;
+    const m = this.options.mode;
+    const c = m.kind === 'concurrency' ? m.concurrency : (m.concurrency ?? 1);
+    if (this.completed >= Math.max(c, 10) && this.errors / this.completed > t) this.stop('threshold');
+  }
+
+  private emitProgress(): void {
+    const p: EngineProgress = {
+      phase: this.phase,
+      sent: this.completed,
+      completed: this.completed,
+      errors: this.errors,
+      inFlight: 0,
+      target: this.phase === 'profiling' ? this.options.requestCount : this.options.warmupRequestCount || null,
+      elapsedNs: process.hrtime.bigint() - this.phaseStartNs,
+    };
+    this.emit('progress', p);
+  }
+
+  interrupt(): void {
+    this.stop('interrupted');
+  }
+
+  stop(reason: Exclude<StopReason, 'completed'>): void {
+    if (this.stopReason !== 'completed') return;
+    this.stopReason = reason;
+    for (const w of this.workers) w.postMessage({ type: 'stop', reason } satisfies CoordinatorMessage);
+  }
+
+  abortInFlight(): void {
+    for (const w of this.workers) w.postMessage({ type: 'abort' } satisfies CoordinatorMessage);
+  }
+}
