@@ -120,7 +120,13 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
 export async function removeOwnedFiles(dir: string, names: ExportFileNames): Promise<void> {
   for (const name of Object.values(names)) {
     const path = join(dir, name);
-    await fsp.rm(path, { force: true });
+    try {
+      await fsp.rm(path, { force: true });
+    } catch (err) {
+      // A parent that is not a directory cannot hold our file; the writers report the path.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      continue;
+    }
     const parent = join(path, '..');
     const tmpPrefix = `.${basename(path)}.tmp-`;
     let entries: string[] = [];

@@ -22,7 +22,7 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
 /** `Name:Value` (or `Name: Value`) header argument → redacted when the name is secret. */
 function redactHeaderArg(arg: string): string {
   const colon = arg.indexOf(':');
-  if (colon > 0 && isSecretHeader(arg.slice(0, colon))) return `${arg.slice(0, colon)}:${REDACTED}`;
+  if (colon > 0 && isSecretHeader(arg.slice(0, colon))) return `${arg.slice(0, colon)}: ${REDACTED}`;
   const trimmed = arg.trim();
   if (trimmed.startsWith('{')) {
     try {
@@ -70,6 +70,7 @@ export function redactArgv(argv: readonly string[]): string[] {
 
 /** Shell-quote one argument for display (`'…'` when it has special characters). */
 function shellQuote(a: string): string {
+  if (a === REDACTED) return a;
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -1,0 +1,243 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
+import { workedExample } from '../metrics/fixtures.js';
+import { API_KEY, reporterOptions, tempDir } from './fixtures.js';
+import { validateRecordLine, validateSummaryJson, validateSummaryCsv, validateTimeslicesJson } from '../../helpers/export-schema.js';
+
+const METADATA_ORDER = [
+  'request_num', 'session_num', 'x_request_id', 'x_correlation_id', 'conversation_id', 'turn_index', 'credit_issued_ns',
+  'request_start_ns', 'request_ack_ns', 'request_end_ns', 'worker_id', 'record_processor_id', 'benchmark_phase', 'was_cancelled',
+  'cancellation_time_ns', 'clock_offset_ns', 'scheduled_ns', 'trace_line', 'requested_isl', 'requested_osl', 'model',
+];
+
+const EXPECTED_TABLE = `                                              infermark | LLM Metrics
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━┓
+┃                                             Metric ┃    avg ┃    min ┃    max ┃    p99 ┃    p90 ┃    p50 ┃   std ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━┩
+│                           Time to First Token (ms) │ 120.00 │ 100.00 │ 140.00 │ 139.60 │ 136.00 │ 120.00 │ 20.00 │
+│                          Time to Second Token (ms) │  25.00 │  20.00 │  30.00 │  29.90 │  29.00 │  25.00 │  5.00 │
+│                               Request Latency (ms) │ 190.00 │ 160.00 │ 220.00 │ 219.40 │ 214.00 │ 190.00 │ 30.00 │
+│                           Inter Token Latency (ms) │  20.00 │  20.00 │  20.00 │  20.00 │  20.00 │  20.00 │  0.00 │
+│ Output Token Throughput Per User (tokens/sec/user) │  50.00 │  50.00 │  50.00 │  50.00 │  50.00 │  50.00 │  0.00 │
+│                    Output Sequence Length (tokens) │   4.50 │   4.00 │   5.00 │   4.99 │   4.90 │   4.50 │  0.50 │
+│                     Input Sequence Length (tokens) │  55.00 │  50.00 │  60.00 │  59.90 │  59.00 │  55.00 │  5.00 │
+│               Output Token Throughput (tokens/sec) │  39.13 │    N/A │    N/A │    N/A │    N/A │    N/A │   N/A │
+│                  Request Throughput (requests/sec) │   8.70 │    N/A │    N/A │    N/A │    N/A │    N/A │   N/A │
+│                             Goodput (requests/sec) │   4.35 │    N/A │    N/A │    N/A │    N/A │    N/A │   N/A │
+│                                      Request Count │   2.00 │    N/A │    N/A │    N/A │    N/A │    N/A │   N/A │
+│                                Error Request Count │   1.00 │    N/A │    N/A │    N/A │    N/A │    N/A │   N/A │
+└────────────────────────────────────────────────────┴────────┴────────┴────────┴────────┴────────┴────────┴───────┘
+`;
+
+async function runWorkedExample(dir: string, extra = {}) {
+  const reporter = await createRunReporter(reporterOptions(dir, extra));
+  for (const r of workedExample()) reporter.onRecord(r);
+  return reporter.finish({ startWallNs: 1763066701865462000n, endWallNs: 1763066702097462000n });
+}
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
+}
+
+describe('createRunReporter on the metrics.md §11 run', () => {
+  it('writes the summary CSV rows of exports.md §5 exactly', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const csv = readFileSync(join(dir, 'profile_export_aiperf.csv'), 'utf8');
+    expect(csv.startsWith('Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\r\n')).toBe(true);
+    expect(csv).toContain('\r\nInput Sequence Length (tokens),55.00,50,60,110,50.10,50.50,51.00,52.50,55.00,57.50,59.00,59.50,59.90,5.00\r\n');
+    expect(csv).toContain('\r\nTime to First Token (ms),120.00,100.00,140.00,240.00,100.40,102.00,104.00,110.00,120.00,130.00,136.00,138.00,139.60,20.00\r\n');
+    expect(csv).toContain('\r\n\r\nMetric,Value\r\n');
+    expect(csv).toContain('\r\nBenchmark Duration (sec),0.23\r\n');
+    expect(csv).toContain('\r\nError Request Count,1\r\n');
+    expect(csv).toContain('\r\nRequest Count,2\r\n');
+    expect(csv).toContain('\r\nRequest Throughput (requests/sec),8.70\r\n');
+    // Twin: infinite cells empty, no std.
+    expect(csv).toContain('\r\nError-Adjusted Time to First Token (ms),,100.00,,,100.00,100.00,100.00,100.00,140.00,,,,,\r\n');
+    expect(validateSummaryCsv(csv)).toEqual([]);
+  });
+
+  it('prints and saves the exact console table of exports.md §9', async () => {
+    const dir = tempDir();
+    const res = await runWorkedExample(dir);
+    expect(res.consoleText.startsWith(EXPECTED_TABLE)).toBe(true);
+    const footer = res.consoleText.slice(EXPECTED_TABLE.length).split('\n');
+    expect(footer).toContain('Benchmark Duration: 0.23 sec');
+    expect(footer).toContain('Success Rate: 66.67% (1 error)');
+    expect(footer).toContain('Random Seed: 0');
+    expect(footer).toContain('Errors:');
+    expect(footer).toContain('  1 × 500 Internal Server Error: Injected failure');
+    expect(footer.indexOf('Benchmark Duration: 0.23 sec')).toBeLessThan(footer.indexOf('Success Rate: 66.67% (1 error)'));
+    expect(readFileSync(join(dir, 'profile_export_console.txt'), 'utf8')).toBe(res.consoleText);
+    expect(res.exitCode).toBe(0);
+  });
+
+  it('writes the summary JSON with the worked values, key order and no NaN/Infinity/null stats', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const text = readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8');
+    expect(text).not.toMatch(/NaN|Infinity/);
+    const doc = JSON.parse(text) as Record<string, Record<string, unknown>>;
+    expect(validateSummaryJson(doc)).toEqual([]);
+    const keys = Object.keys(doc);
+    expect(keys.slice(0, 6)).toEqual(['schema_version', 'infermark_version', 'benchmark_id', 'start_time', 'end_time', 'was_cancelled']);
+    expect(keys.slice(6, 20)).toEqual([
+      'time_to_first_token', 'time_to_second_token', 'time_to_first_output_token', 'request_latency', 'inter_token_latency', 'output_token_throughput_per_user',
+      'e2e_output_token_throughput', 'output_sequence_length', 'input_sequence_length', 'output_token_throughput', 'request_throughput',
+      'goodput', 'request_count', 'error_request_count',
+    ]);
+    // Then alphabetical (adj_ twins included), then the trailing sections.
+    const rest = keys.slice(20, -4);
+    expect(rest).toEqual([...rest].sort());
+    expect(keys.slice(-4)).toEqual(['input_config', 'run_info', 'error_summary', 'client_health']);
+    expect(doc['start_time']).toBe('2025-11-13T20:45:01.865462Z');
+    expect(doc['time_to_first_token']).toEqual({
+      unit: 'ms', avg: 120, min: 100, max: 140, p1: 100.4, p5: 102, p10: 104, p25: 110, p50: 120, p75: 130, p90: 136, p95: 138, p99: 139.6, std: 20, count: 2, sum: 240,
+    });
+    expect(Object.keys(doc['time_to_first_token']!)).toEqual(['unit', 'avg', 'min', 'max', 'p1', 'p5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'std', 'count', 'sum']);
+    expect(text).toContain('"avg": 120.0,');
+    expect(doc['adj_time_to_first_token']).toEqual({ unit: 'ms', min: 100, p1: 100, p5: 100, p10: 100, p25: 100, p50: 140, count: 3 });
+    expect(doc['benchmark_duration']).toEqual({ unit: 'sec', avg: 0.23 });
+    expect(doc['request_error_rate']).toEqual({ unit: '%', avg: 33.333333333333336 });
+    expect(doc['goodput']).toEqual({ unit: 'requests/sec', avg: 4.3478260869565215 });
+    expect(doc['good_request_fraction']!['avg']).toBe(0.3333333333333333);
+    expect(doc['total_token_throughput']!['avg']).toBe(517.391304347826);
+    expect(doc['inter_chunk_latency']).toMatchObject({ avg: 28, p50: 20, p75: 30, p90: 42, p99: 49.2, std: 11.661903789690601, count: 5, sum: 140 });
+    expect(doc['error_summary']).toEqual([{ error_details: { code: 500, type: 'Internal Server Error', message: 'Injected failure' }, count: 1 }]);
+    expect(doc['client_health']).toEqual({ saturated: false, reasons: [] });
+    expect(doc['was_cancelled']).toBe(false);
+    expect((doc['input_config']!['endpoint'] as Record<string, unknown>)['api_key']).toBe('***');
+  });
+
+  it('streams one parseable JSONL line per request with the §3.1 metadata order', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const lines = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const obj = JSON.parse(line) as { metadata: object; metrics: Record<string, unknown>; error: unknown };
+      expect(Object.keys(obj)).toEqual(['metadata', 'metrics', 'error']);
+      expect(Object.keys(obj.metadata)).toEqual(METADATA_ORDER);
+      expect(validateRecordLine(line)).toEqual([]);
+    }
+    expect(lines[0]).toContain('"time_to_first_token":{"value":100.0,"unit":"ms"}');
+    expect(lines[0]).toContain('"input_sequence_length":{"value":50,"unit":"tokens"}');
+    expect(lines[0]).toContain('"inter_chunk_latency":{"value":[20.0,20.0,20.0],"unit":"ms"}');
+    expect(lines[0]).toContain('"request_start_ns":1763066701865462000,');
+    const failed = JSON.parse(lines[2]!) as { metrics: object; error: object };
+    expect(failed.metrics).toEqual({ error_isl: { value: 70, unit: 'tokens' } });
+    expect(failed.error).toEqual({ code: 500, type: 'Internal Server Error', message: 'Injected failure' });
+  });
+
+  it('redacts the API key and secret headers in every file', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const files = allFiles(dir);
+    expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
+      'inputs.json', 'logs/infermark.log', 'profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json',
+      'profile_export_console.txt', 'profile_export_raw.jsonl',
+    ]);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toContain(API_KEY);
+      expect(text, f).not.toContain('xyz-header-secret');
+    }
+    const raw = readFileSync(join(dir, 'profile_export_raw.jsonl'), 'utf8');
+    expect(raw).toContain('"Authorization":"***"');
+    const summary = readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8');
+    expect(summary).toContain("--api-key *** -H 'Authorization: ***'");
+    expect(summary).toContain('"X-Trace": "visible"');
+  });
+
+  it('leaves no temporary file behind', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir, { sliceDuration: 0.1 });
+    expect(allFiles(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('marks an interrupted run was_cancelled and exits 130 with the records so far', async () => {
+    const dir = tempDir();
+    const reporter = await createRunReporter(reporterOptions(dir));
+    const [r1, r2] = workedExample();
+    reporter.onRecord(r1!);
+    reporter.onRecord({ ...r2!, error: { code: 499, type: 'RequestCancellationError', message: 'cancelled by SIGINT' }, wasCancelled: true, cancellationNs: r2!.requestEndNs });
+    const res = await reporter.finish({ interrupted: true });
+    expect(res.exitCode).toBe(130);
+    expect(res.cancelledCount).toBe(1);
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, unknown>;
+    expect(doc['was_cancelled']).toBe(true);
+    expect(doc['cancelled_request_count']).toEqual({ unit: 'requests', avg: 1 });
+    expect(readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(res.consoleText).toContain('Run interrupted: results cover 2 completed requests');
+  });
+
+  it('still writes every summary when every request failed, and exits 1', async () => {
+    const dir = tempDir();
+    const reporter = await createRunReporter(reporterOptions(dir));
+    reporter.onRecord(workedExample()[2]!);
+    const res = await reporter.finish();
+    expect(res.exitCode).toBe(1);
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, unknown>;
+    expect(doc['request_count']).toEqual({ unit: 'requests', avg: 0 });
+    expect(doc['benchmark_duration']).toBeUndefined();
+    expect(doc['adj_time_to_first_token']).toBeUndefined();
+    expect(existsSync(join(dir, 'profile_export_aiperf.csv'))).toBe(true);
+  });
+
+  it('deletes its own stale files at start but leaves other files alone', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'profile_export_aiperf_timeslices.csv'), 'stale');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await runWorkedExample(dir);
+    expect(existsSync(join(dir, 'profile_export_aiperf_timeslices.csv'))).toBe(false);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('names files after --profile-export-prefix run1.json', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir, { profileExportPrefix: 'run1.json', exportLevel: 'records' });
+    for (const f of ['run1.jsonl', 'run1.json', 'run1.csv', 'run1_console.txt', 'inputs.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+  });
+
+  it('writes only the summaries with --export-level summary', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir, { exportLevel: 'summary' });
+    expect(existsSync(join(dir, 'profile_export.jsonl'))).toBe(false);
+    expect(existsSync(join(dir, 'profile_export_aiperf.json'))).toBe(true);
+  });
+
+  it('writes time slices in CSV and JSON with the partial last slice flagged', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir, { sliceDuration: 0.1 });
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf_timeslices.json'), 'utf8')) as { timeslices: Array<Record<string, unknown>>; slice_duration_seconds: number };
+    expect(validateTimeslicesJson(doc)).toEqual([]);
+    expect(doc.slice_duration_seconds).toBe(0.1);
+    expect(doc.timeslices.map((s) => s['is_complete'])).toEqual([true, true, false]);
+    expect(doc.timeslices[0]!['request_count']).toEqual({ unit: 'requests', avg: 2 });
+    expect(doc.timeslices[1]).toEqual({ timeslice_index: 1, start_ns: 1763066701965462000, end_ns: 1763066702065462000, is_complete: true, request_count: { unit: 'requests', avg: 0 } });
+    const csv = readFileSync(join(dir, 'profile_export_aiperf_timeslices.csv'), 'utf8');
+    expect(csv.startsWith('Timeslice,Metric,Unit,Stat,Value\r\n')).toBe(true);
+    expect(csv).toContain('\r\n0,time_to_first_token,ms,avg,120.00\r\n');
+    expect(csv).toContain('\r\n1,request_count,requests,avg,0\r\n');
+  });
+
+  it('writes inputs.json grouped by session with the bodies as sent', async () => {
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const doc = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as { data: Array<{ session_id: string; payloads: unknown[] }> };
+    expect(doc.data.map((d) => d.session_id)).toEqual(['session_0', 'session_1', 'session_2']);
+    expect(doc.data[0]!.payloads).toEqual([workedExample()[0]!.request.body]);
+  });
+
+  it('fails with a message naming the path when the directory cannot be written', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'blocked'));
+    writeFileSync(join(dir, 'blocked', 'logs'), 'a file where the logs directory should be');
+    await expect(createRunReporter(reporterOptions(join(dir, 'blocked')))).rejects.toThrow(/cannot write .*blocked.*logs/);
+  });
+});
