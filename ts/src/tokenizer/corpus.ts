@@ -9,11 +9,13 @@ export const CORPUS_VERSION = 'kjv-gospels-1';
 /** Characters after which a chunk closes (§6.1). */
 const CHUNK_CHARS = 10_000;
 
-/** Path of `ts/assets/corpus.txt`, from `ts/src/tokenizer/` or from `dist/tokenizer/`. */
+/** Path of `ts/assets/corpus.txt`: searched upwards from this module (works from `ts/src/` and any build dir). */
 export function corpusPath(): string {
-  for (const rel of ['../../assets/corpus.txt', '../../ts/assets/corpus.txt']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
+  for (let up = '../'; up.length <= 6 * 3; up += '../') {
+    for (const rel of [`${up}assets/corpus.txt`, `${up}ts/assets/corpus.txt`]) {
+      const path = fileURLToPath(new URL(rel, import.meta.url));
+      if (existsSync(path)) return path;
+    }
   }
   throw new Error('bundled corpus ts/assets/corpus.txt is missing from the installation');
 }

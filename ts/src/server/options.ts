@@ -1,0 +1,187 @@
+// Options of `serve-mock` (mock-server.md §1): one typed table of defaults shared by the CLI and startMockServer.
+import { UsageError } from '../cli/errors.js';
+
+export type LatencyModelName = 'engine' | 'simple' | 'none';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface MockServerOptions {
+  host: string;
+  port: number;
+  /** Served model names; the first labels the metrics. */
+  model: string[];
+  strictModel: boolean;
+  apiKey: string | undefined;
+  /** `builtin`, a path or HF model id; `false` = ≈4 characters per token, whitespace-separated output. */
+  tokenizer: string | false;
+  randomSeed: bigint;
+  recordRequests: string | undefined;
+  modelsReadyDelaySeconds: number;
+  inferenceReadyDelaySeconds: number;
+  errorRate: number;
+  streamErrorRate: number;
+  maxModelLen: number;
+  naturalStop: boolean;
+  reasoningTokens: number;
+  latencyModel: LatencyModelName;
+  logLevel: LogLevel;
+  // simple model (§1.2), milliseconds
+  ttft: number;
+  itl: number;
+  ttftPerIslTokenMs: number;
+  ttftConcurrencyQuadMs: number;
+  itlPerOslTokenMs: number;
+  itlConcurrencyLinMs: number;
+  ttftJitterCv: number;
+  itlJitterCv: number;
+  // engine model (§1.3)
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  stepBaseMs: number;
+  decodeMsPerSeq: number;
+  prefillMsPerToken: number;
+  stepJitterCv: number;
+  kvBlockSize: number;
+  kvCacheBlocks: number;
+  prefixCache: boolean;
+  replicas: number;
+  /** Where the listening line and warnings go (default: stdout / stderr of the process). */
+  log?: (level: LogLevel, line: string) => void;
+}
+
+export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log'>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8000,
+  model: ['mock-model'],
+  strictModel: false,
+  apiKey: undefined,
+  tokenizer: 'builtin',
+  randomSeed: 0n,
+  recordRequests: undefined,
+  modelsReadyDelaySeconds: 0,
+  inferenceReadyDelaySeconds: 0,
+  errorRate: 0,
+  streamErrorRate: 0,
+  maxModelLen: 32768,
+  naturalStop: false,
+  reasoningTokens: 0,
+  latencyModel: 'engine',
+  logLevel: 'info',
+  ttft: 20,
+  itl: 5,
+  ttftPerIslTokenMs: 0,
+  ttftConcurrencyQuadMs: 0,
+  itlPerOslTokenMs: 0,
+  itlConcurrencyLinMs: 0,
+  ttftJitterCv: 0,
+  itlJitterCv: 0,
+  maxNumSeqs: 64,
+  maxNumBatchedTokens: 8192,
+  stepBaseMs: 5.0,
+  decodeMsPerSeq: 0.05,
+  prefillMsPerToken: 0.02,
+  stepJitterCv: 0,
+  kvBlockSize: 16,
+  kvCacheBlocks: 16384,
+  prefixCache: true,
+  replicas: 1,
+});
+
+/** Options of the `simple` model only, with their CLI spelling (usage errors with engine/none, §1.2). */
+export const SIMPLE_ONLY: readonly (readonly [keyof MockServerOptions, string])[] = [
+  ['ttft', '--ttft'],
+  ['itl', '--itl'],
+  ['ttftPerIslTokenMs', '--ttft-per-isl-token-ms'],
+  ['ttftConcurrencyQuadMs', '--ttft-concurrency-quad-ms'],
+  ['itlPerOslTokenMs', '--itl-per-osl-token-ms'],
+  ['itlConcurrencyLinMs', '--itl-concurrency-lin-ms'],
+  ['ttftJitterCv', '--ttft-jitter-cv'],
+  ['itlJitterCv', '--itl-jitter-cv'],
+];
+
+/** Options of the `engine` model only (rejected with simple/none for the same reason). */
+export const ENGINE_ONLY: readonly (readonly [keyof MockServerOptions, string])[] = [
+  ['maxNumSeqs', '--max-num-seqs'],
+  ['maxNumBatchedTokens', '--max-num-batched-tokens'],
+  ['stepBaseMs', '--step-base-ms'],
+  ['decodeMsPerSeq', '--decode-ms-per-seq'],
+  ['prefillMsPerToken', '--prefill-ms-per-token'],
+  ['stepJitterCv', '--step-jitter-cv'],
+  ['kvBlockSize', '--kv-block-size'],
+  ['kvCacheBlocks', '--kv-cache-blocks'],
+  ['prefixCache', '--no-prefix-cache'],
+  ['replicas', '--replicas'],
+];
+
+/**
+ * Fill defaults and check cross-option rules. `given` lists the option keys the user set
+ * explicitly (the CLI knows; programmatically every key present in `partial` counts).
+ */
+export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: ReadonlySet<string>): MockServerOptions {
+  const explicit = given ?? new Set(Object.keys(partial).filter((k) => (partial as Record<string, unknown>)[k] !== undefined));
+  const opts = { ...MOCK_DEFAULTS, ...stripUndefined(partial) } as MockServerOptions;
+  if (opts.model.length === 0) opts.model = [...MOCK_DEFAULTS.model];
+  const checkFamily = (family: typeof SIMPLE_ONLY, owner: LatencyModelName): void => {
+    if (opts.latencyModel === owner) return;
+    for (const [key, flag] of family) {
+      if (explicit.has(key)) {
+        throw new UsageError(`option '${flag}' cannot be used with option '--latency-model ${opts.latencyModel}' (it configures the ${owner} latency model)`);
+      }
+    }
+  };
+  checkFamily(SIMPLE_ONLY, 'simple');
+  checkFamily(ENGINE_ONLY, 'engine');
+  const intAtLeast = (key: keyof MockServerOptions, flag: string, min: number): void => {
+    const v = opts[key] as number;
+    if (!Number.isSafeInteger(v) || v < min) throw new UsageError(`option '${flag}': expected an integer >= ${min}, got '${v}'`);
+  };
+  const nonNegative = (key: keyof MockServerOptions, flag: string): void => {
+    const v = opts[key] as number;
+    if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`option '${flag}': expected a non-negative number, got '${v}'`);
+  };
+  intAtLeast('port', '--port', 0);
+  if (opts.port > 65535) throw new UsageError(`option '--port': expected an integer between 0 and 65535, got '${opts.port}'`);
+  for (const [key, flag] of [
+    ['maxModelLen', '--max-model-len'],
+    ['maxNumSeqs', '--max-num-seqs'],
+    ['maxNumBatchedTokens', '--max-num-batched-tokens'],
+    ['kvBlockSize', '--kv-block-size'],
+    ['kvCacheBlocks', '--kv-cache-blocks'],
+    ['replicas', '--replicas'],
+  ] as const) {
+    intAtLeast(key, flag, 1);
+  }
+  intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
+  for (const [key, flag] of [
+    ['modelsReadyDelaySeconds', '--models-ready-delay-seconds'],
+    ['inferenceReadyDelaySeconds', '--inference-ready-delay-seconds'],
+    ['ttft', '--ttft'],
+    ['itl', '--itl'],
+    ['ttftPerIslTokenMs', '--ttft-per-isl-token-ms'],
+    ['ttftConcurrencyQuadMs', '--ttft-concurrency-quad-ms'],
+    ['itlPerOslTokenMs', '--itl-per-osl-token-ms'],
+    ['itlConcurrencyLinMs', '--itl-concurrency-lin-ms'],
+    ['ttftJitterCv', '--ttft-jitter-cv'],
+    ['itlJitterCv', '--itl-jitter-cv'],
+    ['stepBaseMs', '--step-base-ms'],
+    ['decodeMsPerSeq', '--decode-ms-per-seq'],
+    ['prefillMsPerToken', '--prefill-ms-per-token'],
+    ['stepJitterCv', '--step-jitter-cv'],
+  ] as const) {
+    nonNegative(key, flag);
+  }
+  for (const [key, flag] of [
+    ['errorRate', '--error-rate'],
+    ['streamErrorRate', '--stream-error-rate'],
+  ] as const) {
+    const v = opts[key];
+    if (!(Number.isFinite(v) && v >= 0 && v <= 100)) throw new UsageError(`option '${flag}': expected a number in [0, 100], got '${v}'`);
+  }
+  if (opts.randomSeed < 0n || opts.randomSeed >= 1n << 64n) {
+    throw new UsageError(`option '--random-seed': expected an integer between 0 and 18446744073709551615, got '${opts.randomSeed}'`);
+  }
+  return opts;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

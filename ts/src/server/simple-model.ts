@@ -1,0 +1,114 @@
+// The `simple` (AIPerf-mock compatible, §1.2/§6) and `none` latency models.
+import { RandomStream } from '../random/index.js';
+import type { EngineMetrics } from './metrics.js';
+import { type Job, type LatencyModel, lognormalFactor } from './job.js';
+
+export interface SimpleConfig {
+  ttft: number;
+  itl: number;
+  ttftPerIslTokenMs: number;
+  ttftConcurrencyQuadMs: number;
+  itlPerOslTokenMs: number;
+  itlConcurrencyLinMs: number;
+  ttftJitterCv: number;
+  itlJitterCv: number;
+  seed: bigint;
+}
+
+/** Fixed latencies with load penalties; every token (streaming) is its own timer at an absolute deadline. */
+export class SimpleModel implements LatencyModel {
+  readonly replicas = 1;
+  private readonly timers = new Map<Job, NodeJS.Timeout>();
+  private inflight = 0;
+
+  constructor(
+    private readonly cfg: SimpleConfig,
+    private readonly metrics: EngineMetrics,
+  ) {}
+
+  reject(): string | null {
+    return null;
+  }
+
+  submit(job: Job): void {
+    const c = this.cfg;
+    const inflight = this.inflight;
+    this.inflight++;
+    this.metrics.running = this.inflight;
+    job.replica = 0;
+    job.admittedAt = job.arrival;
+    // Jitter draws: TTFT first, then each ITL in token order, two per factor (§9); none when the CV is 0.
+    const jitter = c.ttftJitterCv > 0 || c.itlJitterCv > 0 ? RandomStream.of(c.seed, 'infermark/mock/jitter', BigInt(job.num)) : null;
+    let ttft = c.ttft + c.ttftPerIslTokenMs * job.promptTokens + c.ttftConcurrencyQuadMs * inflight * inflight;
+    if (c.ttftJitterCv > 0) ttft *= lognormalFactor(c.ttftJitterCv, jitter!.unit(), jitter!.unit());
+    const itlBase = c.itl + c.itlPerOslTokenMs * job.outputTokens + c.itlConcurrencyLinMs * inflight;
+    const n = job.outputTokens;
+    const nextItl = (): number => (c.itlJitterCv > 0 ? itlBase * lognormalFactor(c.itlJitterCv, jitter!.unit(), jitter!.unit()) : itlBase);
+
+    if (!job.stream) {
+      // Nothing is observable between first and last token: two timers suffice.
+      let total = ttft;
+      for (let i = 1; i < n; i++) total += nextItl();
+      const first = job.arrival + ttft;
+      this.at(job, first, () => {
+        if (n === 1) return this.finish(job, 1, true);
+        if (!job.onStep(1, performance.now(), false)) return this.drop(job);
+        this.at(job, job.arrival + total, () => this.finish(job, n - 1, true));
+      });
+      return;
+    }
+    let produced = 0;
+    let deadline = job.arrival + ttft;
+    const tick = (): void => {
+      produced++;
+      const done = produced === n;
+      if (done) return this.finish(job, 1, true);
+      if (!job.onStep(1, performance.now(), false)) return this.drop(job);
+      deadline += nextItl();
+      this.at(job, deadline, tick);
+    };
+    this.at(job, deadline, tick);
+  }
+
+  private at(job: Job, deadline: number, fn: () => void): void {
+    this.timers.set(job, setTimeout(fn, Math.max(0, deadline - performance.now())));
+  }
+
+  private finish(job: Job, tokens: number, done: boolean): void {
+    this.drop(job);
+    job.onStep(tokens, performance.now(), done);
+  }
+
+  private drop(job: Job): void {
+    if (this.timers.delete(job)) {
+      this.inflight--;
+      this.metrics.running = this.inflight;
+    }
+  }
+
+  cancel(job: Job): void {
+    const t = this.timers.get(job);
+    if (t) clearTimeout(t);
+    this.drop(job);
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** No delays: every token is produced at once, in the request's own tick. */
+export class NoneModel implements LatencyModel {
+  readonly replicas = 1;
+  reject(): string | null {
+    return null;
+  }
+  submit(job: Job): void {
+    job.replica = 0;
+    job.admittedAt = job.arrival;
+    job.onStep(job.outputTokens, performance.now(), true);
+  }
+  cancel(): void {}
+  stop(): void {}
+}
