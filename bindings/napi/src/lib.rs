@@ -113,7 +113,13 @@ impl TraceAnalyzer {
         )
     }
 
-    /// Bytes accepted by `push` so far.
+    /// The `warning: N rows have hash_ids inconsistent with input_length …` line, or null.
+  #[napi]
+  pub fn inconsistent_warning(&self, env: Env) -> Result<Option<String>> {
+    error::map(&env, self.finished().map(|r| r.inconsistent_warning_line()))
+  }
+
+  /// Bytes accepted by `push` so far.
     #[napi(getter)]
     pub fn bytes_consumed(&self) -> f64 {
         self.inner.bytes_consumed() as f64
@@ -129,7 +135,7 @@ impl TraceAnalyzer {
 impl TraceAnalyzer {
     fn finished(&self) -> std::result::Result<&AnalysisReport, TraceError> {
         self.report.as_ref().ok_or_else(|| {
-            TraceError::analyzer_state("the skip summary is available after finishJson")
+            TraceError::analyzer_state("warnings and the skip summary are available after finishJson")
         })
     }
 }

@@ -117,6 +117,12 @@ impl TraceAnalyzer {
         error::map(self.finished().map(|r| r.skipped().warning_line(path)))
     }
 
+    /// The `warning: N rows have hash_ids inconsistent with input_length …` line, or null.
+    #[wasm_bindgen(js_name = inconsistentWarning)]
+    pub fn inconsistent_warning(&self) -> Result<Option<String>, JsValue> {
+        error::map(self.finished().map(|r| r.inconsistent_warning_line()))
+    }
+
     /// Bytes accepted by `push` so far.
     #[wasm_bindgen(getter = bytesConsumed)]
     pub fn bytes_consumed(&self) -> f64 {
@@ -134,6 +140,6 @@ impl TraceAnalyzer {
     fn finished(&self) -> Result<&AnalysisReport, TraceError> {
         self.report
             .as_ref()
-            .ok_or_else(|| TraceError::analyzer_state("the skip summary is available after finishJson"))
+            .ok_or_else(|| TraceError::analyzer_state("warnings and the skip summary are available after finishJson"))
     }
 }

@@ -142,17 +142,6 @@ export function writeFileAtomic(path: string, text: string): void {
   }
 }
 
-/** trace-format.md §7's one-line warning about inconsistent block layouts, or null. */
-export function inconsistentRowsWarning(report: AnalysisReport): string | null {
-  if (report.inconsistent_rows === 0) return null;
-  const lines = report.inconsistent_row_examples.map((e) => String(e.line));
-  const more = report.inconsistent_rows > lines.length ? ', ...' : '';
-  return (
-    `warning: ${report.inconsistent_rows} rows have hash_ids inconsistent with input_length ` +
-    `at block size ${report.block_size} (lines ${lines.join(', ')}${more})`
-  );
-}
-
 function resolveInputPath(positional: string | undefined, flag: string | undefined): string {
   if (positional !== undefined && flag !== undefined) {
     throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
@@ -181,7 +170,7 @@ export function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, ve
     const line = `backend: ${analyzer.backend}`;
     streams.stderr.write(stderrColour ? `\x1b[2m${line}\x1b[0m\n` : `${line}\n`);
   }
-  const warnings = [analyzer.skippedWarning(inputPath), inconsistentRowsWarning(report)];
+  const warnings = [analyzer.skippedWarning(inputPath), analyzer.inconsistentWarning()];
   for (const warning of warnings) if (warning) streams.stderr.write(`${warning}\n`);
 
   if (opts.outputFile !== undefined) writeFileAtomic(opts.outputFile, json);

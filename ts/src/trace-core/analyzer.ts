@@ -69,6 +69,11 @@ export class TraceAnalyzer {
     return call(() => this.#inner.skippedWarning(path)) ?? null;
   }
 
+  /** trace-format.md §7's inconsistent-layout warning line, or null; after finishing. */
+  inconsistentWarning(): string | null {
+    return call(() => this.#inner.inconsistentWarning()) ?? null;
+  }
+
   /** Bytes accepted by `push` so far. */
   get bytesConsumed(): number {
     return this.#inner.bytesConsumed;

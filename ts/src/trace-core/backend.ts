@@ -18,6 +18,7 @@ export interface BackendTraceAnalyzer {
   finishJson(): string;
   skippedJson(): string;
   skippedWarning(path: string): string | null | undefined;
+  inconsistentWarning(): string | null | undefined;
   readonly bytesConsumed: number;
   readonly rowsParsed: number;
 }

@@ -3,4 +3,4 @@ export { TraceAnalyzer, analyzeTrace, analyzeTraceJson, type TraceAnalyzerOption
 export { TraceCoreError, normaliseBackendError, type TraceCoreErrorCode, type TraceCoreErrorDetails } from './errors.js';
 export { getBackend, loadBackend, backendName, backendAttempts, packageRoot, BACKEND_NAMES, type BackendAttempt } from './loader.js';
 export type { BackendName, TraceCoreBackend, TraceCoreBindings, BackendAnalyzerOptions } from './backend.js';
-export type { AnalysisReport, MetricStats, InconsistentRowExample, InconsistentKind, SkipSummary } from './report.js';
+export type { AnalysisReport, MetricStats, InconsistentRowExample, InconsistentKind, SkipSummary, SkipReasonCount } from './report.js';
