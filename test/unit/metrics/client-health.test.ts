@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { aggregate } from '../../../ts/src/metrics/aggregate.js';
+import { clientHealthLine, evaluateClientHealth, type ClientHealthSamples } from '../../../ts/src/metrics/client-health.js';
+import { DONE, chatDelta, processor, raw } from './fixtures.js';
+
+const calm: ClientHealthSamples = { loops: [{ loopId: 'main', lagP50Ms: 0.4, lagP99Ms: 1.2, lagMaxMs: 3, utilizationPct: [20, 30, 25] }], cpuPercent: [30, 40] };
+const noSched = { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 };
+
+describe('client health', () => {
+  it('reports a normal run as healthy with the footer figures', () => {
+    const res = evaluateClientHealth(calm, { ...noSched, unqueuedScheduleLagMs: [0.1, 0.2, 0.4] });
+    expect(res.saturated).toBe(false);
+    expect(clientHealthLine(res)).toBe('Client: healthy (event-loop lag p99 1.20 ms; schedule lag p99 0.40 ms; CPU avg 35%)');
+  });
+
+  it('flags event-loop lag p99 above 25 ms (the worst loop counts)', () => {
+    const res = evaluateClientHealth({ ...calm, loops: [...calm.loops, { loopId: 'worker_1', lagP50Ms: 5, lagP99Ms: 31.2, lagMaxMs: 80, utilizationPct: [] }] }, noSched);
+    expect(res.values['client_event_loop_lag_p99']).toBe(31.2);
+    expect(res.reasons).toEqual(['event-loop lag p99 31.20 ms > 25 ms']);
+    expect(clientHealthLine(res)).toBe(
+      'Client: SATURATED — event-loop lag p99 31.20 ms > 25 ms (latencies may be overstated; try --workers N or less load)',
+    );
+  });
+
+  it('flags a loop above 90 % utilisation in at least 20 % of its samples', () => {
+    const busy = (u: number[]) => evaluateClientHealth({ loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: u }], cpuPercent: [] }, noSched);
+    expect(busy([95, 10, 10, 10, 10]).saturated).toBe(true); // 1 of 5 = 20 %
+    expect(busy([95, 10, 10, 10, 10, 10]).saturated).toBe(false); // 1 of 6
+    expect(busy([90, 90, 90]).saturated).toBe(false); // not above 90
+  });
+
+  it('flags schedule lag p99 above max(10 ms, 10 % of the mean inter-arrival time)', () => {
+    expect(evaluateClientHealth(null, { ...noSched, unqueuedScheduleLagMs: [11, 11], meanInterArrivalMs: 50 }).saturated).toBe(true);
+    expect(evaluateClientHealth(null, { ...noSched, unqueuedScheduleLagMs: [11, 11], meanInterArrivalMs: 200 }).saturated).toBe(false);
+    expect(evaluateClientHealth(null, { ...noSched, unqueuedScheduleLagMs: [10, 10], meanInterArrivalMs: 1 }).saturated).toBe(false);
+  });
+
+  it('flags a rate shortfall only when few requests waited for a slot', () => {
+    const base = { ...noSched, requestedRate: 100, achievedRate: 90 };
+    expect(evaluateClientHealth(null, { ...base, waitedFraction: 0.01 }).reasons).toEqual(['achieved 90.00 req/s < 95% of requested 100.00 req/s']);
+    expect(evaluateClientHealth(null, { ...base, waitedFraction: 0.2 }).saturated).toBe(false);
+    expect(evaluateClientHealth(null, { ...base, achievedRate: 95 }).saturated).toBe(false);
+  });
+
+  it('derives client schedule lag from unqueued open-loop requests in aggregation', async () => {
+    const mk = (n: number, sched: number, start: number, waited: boolean) =>
+      raw({ requestNum: n, scheduledMs: sched, startMs: start, creditMs: start, isl: 1, waitedForSlot: waited, events: [[start + 10, chatDelta('a')], [start + 10, DONE]], endMs: start + 10 });
+    const recs = await processor({ openLoop: true }).processBatch([mk(0, 0, 1), mk(1, 100, 101), mk(2, 200, 260, true), mk(3, 300, 301)]);
+    const run = aggregate(recs, { requestRate: 10, clientHealth: calm });
+    expect(run.blocks.get('client_schedule_lag_max')!.stats.avg).toBe(1);
+    expect(run.blocks.get('schedule_lag')!.stats.max).toBe(60);
+    expect(run.blocks.get('requested_request_rate')!.stats.avg).toBe(10);
+    expect(run.blocks.get('achieved_request_rate')!.stats.avg).toBe(10);
+    expect(run.clientHealth.saturated).toBe(false);
+  });
+});
