@@ -70,8 +70,9 @@ export function redactArgv(argv: readonly string[]): string[] {
 
 /** Shell-quote one argument for display (`'…'` when it has special characters). */
 function shellQuote(a: string): string {
-  if (a === REDACTED) return a;
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+  // `***` is shown bare (it is a display string, never re-run by a shell).
+  const probe = a.split(REDACTED).join('x');
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(probe) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The redacted command line as one display string. */
