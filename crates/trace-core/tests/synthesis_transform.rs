@@ -1,6 +1,8 @@
 //! Transform mode (`synthesis.md` §3): every worked example of §3.7, the §3.8 fixes as
 //! regression tests, and the §3.9 properties (including on the real trace).
 
+use std::collections::HashMap;
+
 use trace_core::decimal::Decimal;
 use trace_core::synthesis::{transform_bytes, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
 use trace_core::{ErrorCode, Reason};
@@ -421,4 +423,128 @@ fn zero_multipliers_are_rejected_with_the_flag_name() {
     assert_eq!(err.message, "option '--synthesis-prefix-len-multiplier': expected a positive number, got '0'");
     let err = TransformStream::new(with(|o| o.prefix_root_multiplier = 0), settings()).err().unwrap();
     assert_eq!(err.code, ErrorCode::InvalidArg);
+}
+
+fn real_trace() -> Vec<u8> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
+    std::fs::read(path).expect("real trace")
+}
+
+struct Out {
+    isl: Vec<u64>,
+    osl: Vec<u64>,
+    ids: Vec<Vec<u64>>,
+    ts: Vec<f64>,
+}
+
+fn parse_out(text: &[u8]) -> Out {
+    use trace_core::row::{parse_row, ParseOptions};
+    let mut o = Out { isl: vec![], osl: vec![], ids: vec![], ts: vec![] };
+    for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let r = parse_row(line, &ParseOptions::default()).unwrap();
+        o.isl.push(u64::from(r.input_length.unwrap()));
+        o.osl.push(r.output_length.map_or(0, u64::from));
+        o.ids.push(r.hash_ids);
+        o.ts.push(r.timestamp.map_or(-1.0, |t| t.value));
+    }
+    o
+}
+
+fn common_prefix(a: &[u64], b: &[u64]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+#[test]
+fn real_trace_identity_with_defaults() {
+    let input = real_trace();
+    let (out, rep, _) = transform_bytes(&input, SynthesisOptions::default(), settings()).unwrap();
+    let a = parse_out(&input);
+    let b = parse_out(&out);
+    assert_eq!(rep.rows_out, 12031);
+    assert_eq!(a.ids, b.ids);
+    assert_eq!(a.isl, b.isl);
+    assert_eq!(a.osl, b.osl); // the real trace has no output_length 0
+    assert_eq!(a.ts, b.ts);
+}
+
+#[test]
+fn real_trace_properties_when_ids_change() {
+    let input = real_trace();
+    let a = parse_out(&input);
+    let bs = 512u64;
+    for (p, q, r) in [("1.5", "1", 1u64), ("2", "0.7", 1), ("0.5", "1.3", 1), ("1", "1", 4)] {
+        let opts = with(|o| {
+            o.prefix_len_multiplier = d(p);
+            o.prompt_len_multiplier = d(q);
+            o.prefix_root_multiplier = r;
+            o.output_len_multiplier = d("0.5");
+            o.max_osl = Some(300);
+            o.speedup_ratio = d("3");
+        });
+        let (out, rep, _) = transform_bytes(&input, opts, settings()).unwrap();
+        let b = parse_out(&out);
+        assert_eq!(b.isl.len(), 12031, "row count (no max_isl)");
+        assert_eq!(rep.inconsistent_repaired, 0);
+        let pm = d(p);
+        let mut tail_owner = HashMap::new();
+        for i in 0..b.isl.len() {
+            // Layout (§3.9.3) and timing/output (§3.9.7–8).
+            let n = b.ids[i].len() as u64;
+            assert!((n - 1) * bs < b.isl[i] && b.isl[i] <= n * bs, "row {i} block-consistent");
+            assert_eq!(b.ts[i], (a.ts[i] as u64 / 3) as f64);
+            let o = d("0.5").mul_rhe(u128::from(a.osl[i])) as u64;
+            assert_eq!(b.osl[i], o.min(300).max(1));
+            for &h in &b.ids[i] {
+                tail_owner.entry(h).or_insert(i);
+            }
+        }
+        // Shared-prefix growth (§3.9.5) on neighbouring row pairs (the trace's rows share
+        // only its root block, or whole conversation prefixes).
+        if r == 1 {
+            for i in 1..a.ids.len().min(3000) {
+                let s = common_prefix(&a.ids[i - 1], &a.ids[i]) as u64;
+                let s = s.min(a.isl[i - 1] / bs).min(a.isl[i] / bs);
+                let got = common_prefix(&b.ids[i - 1], &b.ids[i]) as u64;
+                if pm.gt_one() {
+                    assert!(got >= pm.mul_ceil(u128::from(s)) as u64, "row {i}: shared {got} < ceil({s}·{p})");
+                } else if pm.is_one() {
+                    assert!(got >= s);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn root_multiplier_spreads_sessions_uniformly() {
+    // 3,000 sessions of one row each, R = 4: each tree within 4 standard errors of 1/4, and
+    // each row's ids are its R = 1 ids plus t·base.
+    let mut input = String::new();
+    for i in 0..3000 {
+        input += &format!("{{\"input_length\":1024,\"hash_ids\":[1,{}]}}\n", 10 + i);
+    }
+    let (one, rep1, _) = transform_bytes(input.as_bytes(), with(|o| o.prompt_len_multiplier = d("2")), settings()).unwrap();
+    let (four, _, _) = transform_bytes(
+        input.as_bytes(),
+        with(|o| {
+            o.prompt_len_multiplier = d("2");
+            o.prefix_root_multiplier = 4;
+        }),
+        settings(),
+    )
+    .unwrap();
+    let base = rep1.fresh_ids.unwrap().1 + 1;
+    let a = parse_out(&one);
+    let b = parse_out(&four);
+    let mut freq = [0u32; 4];
+    for (x, y) in a.ids.iter().zip(&b.ids) {
+        let t = (y[0] - x[0]) / base;
+        assert!(t < 4);
+        freq[t as usize] += 1;
+        assert!(x.iter().zip(y).all(|(u, v)| *v == u + t * base));
+    }
+    let se = (3000.0f64 * 0.25 * 0.75).sqrt();
+    for f in freq {
+        assert!((f64::from(f) - 750.0).abs() < 4.0 * se, "{freq:?}");
+    }
 }
