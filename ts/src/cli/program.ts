@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { reportCliError } from './errors.js';
 import { registerAnalyzeTrace } from './analyze-trace.js';
 import { registerProfile } from './profile.js';
+import { registerServeMock } from './serve-mock.js';
 
 /** The package version, read from the package.json next to `dist/` or `ts/src/`. */
 export function packageVersion(): string {
@@ -42,6 +43,7 @@ export function createProgram(): Command {
 
   registerAnalyzeTrace(program);
   registerProfile(program);
+  registerServeMock(program);
 
   return program;
 }

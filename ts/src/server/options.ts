@@ -114,10 +114,18 @@ export const ENGINE_ONLY: readonly (readonly [keyof MockServerOptions, string])[
 
 /**
  * Fill defaults and check cross-option rules. `given` lists the option keys the user set
- * explicitly (the CLI knows; programmatically every key present in `partial` counts).
+ * explicitly (the CLI knows; programmatically a key counts when its value is not the default).
  */
 export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: ReadonlySet<string>): MockServerOptions {
-  const explicit = given ?? new Set(Object.keys(partial).filter((k) => (partial as Record<string, unknown>)[k] !== undefined));
+  // Programmatically a latency-model option counts as set when it differs from its default.
+  const explicit =
+    given ??
+    new Set(
+      Object.keys(partial).filter((k) => {
+        const v = (partial as Record<string, unknown>)[k];
+        return v !== undefined && v !== (MOCK_DEFAULTS as Record<string, unknown>)[k];
+      }),
+    );
   const opts = { ...MOCK_DEFAULTS, ...stripUndefined(partial) } as MockServerOptions;
   if (opts.model.length === 0) opts.model = [...MOCK_DEFAULTS.model];
   const checkFamily = (family: typeof SIMPLE_ONLY, owner: LatencyModelName): void => {
