@@ -164,8 +164,8 @@ export interface ProfileConfig {
     serverMetricsUrls: string[];
     ui: UiType;
   };
-  /** The command line as typed (unredacted; writers redact). */
-  cliCommand: string;
+  /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
+  argv: readonly string[];
 }
 
 function conflict(a: string, b: string): UsageError {
@@ -256,7 +256,7 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
  * Apply defaults and the cross-option rules of cli.md §3.6. Throws `UsageError` (exit 2) with
  * the exact one-line message; never touches the network or the file system.
  */
-export function resolveProfileConfig(o: ProfileOptions, cliCommand: string): ProfileConfig {
+export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] | string): ProfileConfig {
   const given = (v: unknown): boolean => v !== undefined;
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
@@ -421,6 +421,6 @@ export function resolveProfileConfig(o: ProfileOptions, cliCommand: string): Pro
       serverMetricsUrls,
       ui,
     },
-    cliCommand,
+    argv: typeof argv === 'string' ? argv.split(' ') : argv,
   };
 }

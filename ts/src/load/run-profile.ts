@@ -27,6 +27,8 @@ export interface RunOutcome {
 export interface RunReporter {
   attach(engine: EventEmitter): void;
   finish(outcome: RunOutcome): Promise<void>;
+  /** Synchronously flush streamed files (second Ctrl-C, just before exiting). */
+  emergencyFlush?(): void;
 }
 
 export interface RunProfileHooks {
@@ -101,6 +103,7 @@ export async function runProfile(config: ProfileConfig, hooks: RunProfileHooks =
   const onSignal = (): void => {
     if (interrupted) {
       // A second Ctrl-C exits at once; records already flushed remain (exports.md §10.3).
+      reporter?.emergencyFlush?.();
       process.exit(EXIT_INTERRUPTED);
     }
     interrupted = true;
