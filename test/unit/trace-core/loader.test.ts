@@ -43,7 +43,9 @@ describe('backend loader', () => {
       }
       return null;
     })();
-    expect(err).toBeInstanceOf(TraceCoreError);
+    // resetModules gave the loader its own copy of the errors module.
+    const { TraceCoreError: FreshTraceCoreError } = await import('../../../ts/src/trace-core/errors.js');
+    expect(err).toBeInstanceOf(FreshTraceCoreError);
     expect((err as TraceCoreError).code).toBe('BACKEND_UNAVAILABLE');
     expect((err as TraceCoreError).message).toBe("INFERMARK_BACKEND must be one of native, wasm, got 'gpu'");
   });

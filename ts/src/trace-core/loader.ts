@@ -103,8 +103,12 @@ export function getBackend(): TraceCoreBackend {
     try {
       chosen = loadBackend(forced as BackendName);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new TraceCoreError('BACKEND_UNAVAILABLE', `INFERMARK_BACKEND=${forced} was requested, but the ${message}`, { cause: err });
+      const reason = attempts[attempts.length - 1]?.detail ?? String(err);
+      throw new TraceCoreError(
+        'BACKEND_UNAVAILABLE',
+        `INFERMARK_BACKEND=${forced} was requested, but the ${forced} backend cannot be loaded: ${reason}`,
+        { cause: err },
+      );
     }
     return chosen;
   }
