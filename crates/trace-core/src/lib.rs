@@ -14,6 +14,7 @@ pub mod error;
 pub mod float_format;
 mod id_table;
 pub mod layout;
+pub mod hash_prompts;
 pub mod json_text;
 pub mod lines;
 pub mod rng;
