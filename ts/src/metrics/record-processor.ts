@@ -61,10 +61,6 @@ export const USAGE_DISCREPANCY_PCT = 10;
 export class RecordProcessor {
   constructor(private readonly opts: RecordProcessorOptions) {}
 
-  get processorId(): string {
-    return this.opts.tokens.processorId;
-  }
-
   async processBatch(raws: readonly RawRequestRecord[]): Promise<MetricRecord[]> {
     const texts: string[] = [];
     const pending: Pending[] = raws.map((raw) => {
@@ -84,12 +80,15 @@ export class RecordProcessor {
       }
       return p;
     });
-    const counts = texts.length === 0 ? [] : await this.opts.tokens.countBatch(texts);
+    const { counts, processorId } = texts.length === 0 ? { counts: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
     return pending.map((p) => {
       const clientIsl = p.raw.clientIsl ?? p.islIdx.reduce((s, i) => s + counts[i]!, 0);
-      return p.parsed === null
-        ? this.errorRecord(p.raw, clientIsl)
-        : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
+      const rec =
+        p.parsed === null
+          ? this.errorRecord(p.raw, clientIsl)
+          : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
+      rec.recordProcessorId = processorId;
+      return rec;
     });
   }
 
@@ -97,7 +96,7 @@ export class RecordProcessor {
     return {
       raw,
       phase: raw.phase,
-      recordProcessorId: this.opts.tokens.processorId,
+      recordProcessorId: 'record_processor_0',
       error: raw.error,
       startWallNs: this.opts.toWallNs(raw.requestStartNs),
       endWallNs: this.opts.toWallNs(raw.requestEndNs),

@@ -8,11 +8,15 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
-/** Counts tokens of many texts at once; may run on another thread. */
+/** Token counts of one batch and the `record_processor_<k>` that computed them. */
+export interface CountedBatch {
+  counts: number[];
+  processorId: string;
+}
+
+/** Counts tokens of many texts at once; may run on other threads. */
 export interface TokenCountService {
-  /** `record_processor_<k>` of the thread doing the counting. */
-  readonly processorId: string;
-  countBatch(texts: readonly string[]): Promise<number[]>;
+  countBatch(texts: readonly string[]): Promise<CountedBatch>;
   close(): Promise<void>;
 }
 
@@ -22,12 +26,11 @@ export interface TokenCountService {
  */
 export function createInlineTokenCountService(counter: TokenCounter, processorId = 'record_processor_0'): TokenCountService {
   return {
-    processorId,
     countBatch(texts) {
       return new Promise((resolve, reject) => {
         setImmediate(() => {
           try {
-            resolve(texts.map((t) => (t === '' ? 0 : counter.count(t))));
+            resolve({ counts: texts.map((t) => (t === '' ? 0 : counter.count(t))), processorId });
           } catch (err) {
             reject(err);
           }

@@ -24,6 +24,7 @@ import type { ClientHealthSamples } from '../metrics/client-health.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
 import { RecordProcessor, type MetricRecord } from '../metrics/record-processor.js';
 import { computeTimeSlices } from '../metrics/timeslices.js';
+import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, type ExportFileNames, type Stimulus } from './artifact-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -66,6 +67,14 @@ export interface RunReporterOptions {
   goodput?: GoodputSlos | null;
   /** A tokenizer (counted in-process, batched) or a ready token-count service (worker threads). */
   tokens: TokenCounter | TokenCountService;
+  /**
+   * `--tokenizer` spec as `loadTokenizer` takes it. When given (and `tokens` is a tokenizer),
+   * counting runs in `recordProcessorThreads` worker threads (`record_processor_<k>`), falling
+   * back to `tokens` in-process when the compiled worker entry is unavailable.
+   */
+  tokenizerSpec?: string | null;
+  /** Worker threads for token counting when `tokenizerSpec` is given (default 1). */
+  recordProcessorThreads?: number;
   /** The resolved configuration for `input_config` (secrets in clear are redacted here). */
   inputConfig: InputConfig;
   /** The command line as typed, e.g. `['infermark', 'profile', '-m', …]`; written redacted. */
@@ -155,7 +164,11 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
   const toWallNs = options.toWallNs ?? defaultWallNs;
   const openLoop = options.mode !== 'concurrency';
   const scrubber = SecretScrubber.from(options.apiKey, { ...(options.inputConfig.endpoint.headers ?? {}), ...(options.headers ?? {}) });
-  const tokens = isService(options.tokens) ? options.tokens : createInlineTokenCountService(options.tokens);
+  const pool =
+    !isService(options.tokens) && options.tokenizerSpec
+      ? createWorkerTokenCountService(options.tokenizerSpec, options.recordProcessorThreads ?? 1)
+      : null;
+  const tokens = isService(options.tokens) ? options.tokens : pool ?? createInlineTokenCountService(options.tokens);
   const processor = new RecordProcessor({
     tokens,
     toWallNs,
@@ -183,6 +196,9 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
 
   log.log('info', `infermark ${options.version} run ${benchmarkId} writing to ${directory}`);
   log.log('info', `command: ${formatCliCommand(options.argv)}`);
+  if (options.tokenizerSpec && !isService(options.tokens) && pool === null) {
+    log.log('warning', 'token-count worker entry not built; counting tokens on the main thread');
+  }
 
   const slim = (r: MetricRecord): MetricRecord => {
     // Keep only what aggregation needs; bodies and responses are already on disk.
