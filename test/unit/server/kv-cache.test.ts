@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { KvCache, blockHashes } from '../../../ts/src/server/kv-cache.js';
+
+const seq = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+describe('block hashes', () => {
+  it('chain: equal prefixes give equal leading hashes, a change propagates to every later block', () => {
+    const a = blockHashes(seq(0, 64), 16);
+    const b = blockHashes([...seq(0, 20), 999, ...seq(21, 43)], 16);
+    expect(a).toHaveLength(4);
+    expect(b[0]).toBe(a[0]);
+    expect(b[1]).not.toBe(a[1]);
+    expect(b[2]).not.toBe(a[2]);
+    expect(b[3]).not.toBe(a[3]);
+    // The same block content at another position hashes differently (it chains the prefix).
+    expect(blockHashes([...seq(16, 16), ...seq(0, 16)], 16)[1]).not.toBe(a[0]);
+  });
+  it('never caches a final partial block', () => {
+    expect(blockHashes(seq(0, 47), 16)).toHaveLength(2);
+    expect(blockHashes(seq(0, 15), 16)).toHaveLength(0);
+  });
+  it('hashes are safe integers usable as Map keys', () => {
+    for (const h of blockHashes(seq(7, 1600), 16)) expect(Number.isSafeInteger(h) && h >= 0).toBe(true);
+  });
+});
+
+describe('KvCache', () => {
+  it('registers, hits, pins and releases into the LRU', () => {
+    const kv = new KvCache(10);
+    const h = blockHashes(seq(0, 64), 16);
+    const lease = kv.acquire(h, 0, 5)!;
+    expect(kv.free).toBe(5);
+    expect(kv.used).toBe(5);
+    for (const x of h) kv.register(lease, x);
+    expect(kv.leadingHits(h)).toBe(4);
+    kv.release(lease);
+    expect(kv.free).toBe(6); // the one anonymous block returns to the free list
+    expect(kv.used).toBe(0);
+    expect(kv.cachedBlocks).toBe(4);
+    const again = kv.acquire(h, 3, 2)!;
+    expect(kv.used).toBe(5);
+    kv.release(again);
+    expect(kv.used).toBe(0);
+  });
+
+  it('deduplicates a block already cached', () => {
+    const kv = new KvCache(10);
+    const h = blockHashes(seq(0, 32), 16);
+    const a = kv.acquire(h, 0, 2)!;
+    const b = kv.acquire(h, 0, 2)!;
+    for (const x of h) kv.register(a, x);
+    for (const x of h) kv.register(b, x);
+    expect(b.anonymous).toBe(2);
+    kv.release(a);
+    kv.release(b);
+    expect(kv.free).toBe(8);
+    expect(kv.cachedBlocks).toBe(2);
+  });
+
+  it('evicts least recently used blocks first and refuses what cannot fit', () => {
+    const kv = new KvCache(6);
+    const ha = blockHashes(seq(0, 48), 16);
+    const hb = blockHashes(seq(1000, 48), 16);
+    const a = kv.acquire(ha, 0, 3)!;
+    ha.forEach((x) => kv.register(a, x));
+    kv.release(a);
+    const b = kv.acquire(hb, 0, 3)!;
+    hb.forEach((x) => kv.register(b, x));
+    kv.release(b);
+    expect(kv.free).toBe(0);
+    // 4 new blocks: evicts a's 3 blocks and b's first block.
+    const c = kv.acquire([], 0, 4)!;
+    expect(kv.leadingHits(ha)).toBe(0);
+    expect(kv.leadingHits(hb)).toBe(0);
+    expect(kv.cachedBlocks).toBe(2);
+    expect(kv.acquire([], 0, 3)).toBeNull();
+    kv.release(c);
+    expect(kv.free).toBe(4);
+  });
+
+  it("a request's own idle hits are not counted as evictable for it", () => {
+    const kv = new KvCache(4);
+    const h = blockHashes(seq(0, 64), 16);
+    const a = kv.acquire(h, 0, 4)!;
+    h.forEach((x) => kv.register(a, x));
+    kv.release(a);
+    // Pin 4 cached blocks, need 1 more: only evictable blocks are its own hits → refused.
+    expect(kv.acquire(h, 4, 1)).toBeNull();
+    expect(kv.acquire(h, 3, 1)).not.toBeNull();
+  });
+});
