@@ -8,7 +8,7 @@
 
 use crate::error::{ErrorCode, Reason, TraceError};
 use crate::float_format::{format_float, ratio, ExactSum};
-use crate::id_table::{FastMap, IdSet, PairIndex};
+use crate::id_table::{FastMap, IdSet, PairTable, Trie};
 use crate::json_text::write_json_string;
 use crate::layout::{materialised_block_size, LayoutKind};
 use crate::lines::{count_newlines, find_byte, Block, LineKind, LineSplitter};
@@ -379,15 +379,15 @@ struct State {
     rows_without_session: u64,
     multi_turn: u64,
 
-    // prefix trie: node k (1-based; 0 is the root) = one distinct prefix
-    trie: PairIndex,
-    node_state: Vec<u8>, // 0 never, 1 once, 2 more
+    // prefix trie: node k ≥ 1 = one distinct prefix; per-node vectors are indexed by k − 1
+    trie: Trie,
+    node_state: Vec<u8>, // rows through the node: 0, 1, or 2 meaning "more than one"
     node_pair: Vec<u32>,
     reuse_num: u128,
     reuse_den: u128,
     prefix_groups: u64,
     // (position, id) pairs
-    pairs: PairIndex,
+    pairs: PairTable,
     pair_state: Vec<u8>,
     pair_first_row: Vec<u32>,
     seen: IdSet,
@@ -536,12 +536,12 @@ impl State {
         let mut node: u32 = 0;
         let mut rep: u32 = 0;
         for (j, &id) in ids.iter().enumerate() {
-            let (child, new) = self.trie.get_or_insert(node, id);
-            let child_idx = child as usize;
+            if self.trie.nodes() >= u32::MAX - 2 {
+                return Err(TraceError::internal("too many distinct prefixes"));
+            }
+            let (child, new) = self.trie.child(node, id);
+            let child_idx = child as usize - 1;
             if new {
-                if child == u32::MAX - 1 {
-                    return Err(TraceError::internal("too many distinct prefixes"));
-                }
                 let (p, new_pair) = self.pairs.get_or_insert(j as u32, id);
                 if new_pair {
                     self.pair_state.push(0);
@@ -574,9 +574,7 @@ impl State {
                 }
                 _ => rep += 1,
             }
-            // Trie node ids are 0-based indexes into node_state; the next level keys on
-            // them shifted by one so that the root (0) stays distinct.
-            node = child + 1;
+            node = child;
         }
         self.repeated.push(rep);
         Ok(())

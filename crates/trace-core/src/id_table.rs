@@ -45,42 +45,130 @@ pub type FastBuild = BuildHasherDefault<MixHasher>;
 pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
 pub type FastSet<K> = HashSet<K, FastBuild>;
 
-/// Map from `(a: u32, id: u64)` to a dense `u32` index; keys with `id < 2^32` are packed
-/// into one `u64`.
+/// Map from `(a: u32, id: u64)` to a `u32`; keys with `id < 2^32` are packed into one
+/// `u64` (the common case), others use a tuple key.
 #[derive(Default)]
-pub struct PairIndex {
+pub struct PackedMap {
     small: FastMap<u64, u32>,
     big: FastMap<(u32, u64), u32>,
+}
+
+impl PackedMap {
+    #[inline]
+    pub fn get(&self, a: u32, id: u64) -> Option<u32> {
+        if id < (1 << 32) {
+            self.small.get(&(((a as u64) << 32) | id)).copied()
+        } else {
+            self.big.get(&(a, id)).copied()
+        }
+    }
+
+    #[inline]
+    pub fn insert(&mut self, a: u32, id: u64, v: u32) {
+        if id < (1 << 32) {
+            self.small.insert(((a as u64) << 32) | id, v);
+        } else {
+            self.big.insert((a, id), v);
+        }
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The prefix trie of all hash-id lists. Node 0 is the root; every other node is one
+/// distinct prefix. Most nodes of real traces have a single child, so the first child of
+/// each node is stored inline (no hashing); further children go to a hash map.
+pub struct Trie {
+    first_id: Vec<u64>,
+    first_child: Vec<u32>,
+    more: PackedMap,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Trie { first_id: vec![0], first_child: vec![NONE], more: PackedMap::default() }
+    }
+}
+
+impl Trie {
+    /// Number of nodes including the root.
+    pub fn nodes(&self) -> u32 {
+        self.first_child.len() as u32
+    }
+
+    fn new_node(&mut self) -> u32 {
+        let c = self.first_child.len() as u32;
+        self.first_id.push(0);
+        self.first_child.push(NONE);
+        c
+    }
+
+    /// The child of `parent` for `id`, created if absent; `(child, created)`.
+    /// Panics past 2^32 − 2 nodes (callers check [`Trie::nodes`] first).
+    #[inline]
+    pub fn child(&mut self, parent: u32, id: u64) -> (u32, bool) {
+        let p = parent as usize;
+        let fc = self.first_child[p];
+        if fc == NONE {
+            let c = self.new_node();
+            self.first_child[p] = c;
+            self.first_id[p] = id;
+            return (c, true);
+        }
+        if self.first_id[p] == id {
+            return (fc, false);
+        }
+        if let Some(c) = self.more.get(parent, id) {
+            return (c, false);
+        }
+        let c = self.new_node();
+        self.more.insert(parent, id, c);
+        (c, true)
+    }
+}
+
+/// Dense index of `(position, id)` pairs. Real traces use each id at one position, so the
+/// first position of a small id and its pair index are stored in id-indexed vectors; other
+/// pairs go to a hash map. Exact for any `u64` id.
+#[derive(Default)]
+pub struct PairTable {
+    first_pos: Vec<u32>,
+    first_pair: Vec<u32>,
+    more: PackedMap,
     len: u32,
 }
 
-impl PairIndex {
-    /// Returns `(index, inserted)`; new keys get the next index.
+impl PairTable {
+    /// The index of `(pos, id)`, created if absent (indexes are 0, 1, 2, … in order of
+    /// creation); `(index, created)`.
     #[inline]
-    pub fn get_or_insert(&mut self, a: u32, id: u64) -> (u32, bool) {
+    pub fn get_or_insert(&mut self, pos: u32, id: u64) -> (u32, bool) {
         let next = self.len;
-        let (idx, inserted) = if id < (1 << 32) {
-            let key = ((a as u64) << 32) | id;
-            match self.small.entry(key) {
-                std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(next);
-                    (next, true)
-                }
+        // The dense vectors grow only while ids stay proportional to the number of pairs,
+        // so one huge id cannot make them allocate gigabytes.
+        if id < DENSE_IDS && (id as usize) < self.first_pos.len().max(4 * (next as usize + 65536)) {
+            let i = id as usize;
+            if i >= self.first_pos.len() {
+                let want = (i + 1).max(self.first_pos.len() * 2).min(DENSE_IDS as usize);
+                self.first_pos.resize(want, NONE);
+                self.first_pair.resize(want, NONE);
             }
-        } else {
-            match self.big.entry((a, id)) {
-                std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(next);
-                    (next, true)
-                }
+            if self.first_pos[i] == pos {
+                return (self.first_pair[i], false);
             }
-        };
-        if inserted {
-            self.len += 1;
+            if self.first_pos[i] == NONE {
+                self.first_pos[i] = pos;
+                self.first_pair[i] = next;
+                self.len += 1;
+                return (next, true);
+            }
         }
-        (idx, inserted)
+        if let Some(v) = self.more.get(pos, id) {
+            return (v, false);
+        }
+        self.more.insert(pos, id, next);
+        self.len += 1;
+        (next, true)
     }
 }
 
@@ -125,14 +213,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pair_index_and_id_set_handle_extremes() {
-        let mut p = PairIndex::default();
-        assert_eq!(p.get_or_insert(0, 5), (0, true));
-        assert_eq!(p.get_or_insert(0, u64::MAX), (1, true));
-        assert_eq!(p.get_or_insert(1, 5), (2, true));
-        assert_eq!(p.get_or_insert(0, 5), (0, false));
-        assert_eq!(p.get_or_insert(0, u64::MAX), (1, false));
-        assert_eq!(p.get_or_insert(u32::MAX, 1 << 32), (3, true));
+    fn trie_and_pairs_handle_extremes() {
+        let mut t = Trie::default();
+        assert_eq!(t.child(0, 5), (1, true));
+        assert_eq!(t.child(0, u64::MAX), (2, true));
+        assert_eq!(t.child(1, 5), (3, true));
+        assert_eq!(t.child(0, 5), (1, false));
+        assert_eq!(t.child(0, u64::MAX), (2, false));
+        assert_eq!(t.child(1, 1 << 32), (4, true));
+        assert_eq!(t.child(1, 5), (3, false));
+        assert_eq!(t.nodes(), 5);
+        let mut p = PairTable::default();
+        assert_eq!(p.get_or_insert(0, 7), (0, true));
+        assert_eq!(p.get_or_insert(1, 7), (1, true));
+        assert_eq!(p.get_or_insert(0, 7), (0, false));
+        assert_eq!(p.get_or_insert(1, 7), (1, false));
+        assert_eq!(p.get_or_insert(3, u64::MAX), (2, true));
+        assert_eq!(p.get_or_insert(3, u64::MAX), (2, false));
+        assert_eq!(p.get_or_insert(3, DENSE_IDS - 1), (3, true));
+        assert_eq!(p.get_or_insert(3, DENSE_IDS - 1), (3, false));
+        assert_eq!(p.len, 4);
         let mut s = IdSet::default();
         for id in [0, 63, 64, DENSE_IDS - 1, DENSE_IDS, u64::MAX] {
             assert!(!s.contains(id));

@@ -1171,6 +1171,15 @@ fn parse_decimal(b: &[u8]) -> Option<Decimal<'_>> {
 /// numbers only up to 2^53 (above that they cannot be exact).
 fn parse_uint(tok: Tok, raw: &[u8], max: u64, hash_id: bool) -> Result<u64, ValueErr> {
     match tok.kind {
+        Kind::Number if raw.len() <= 19 && raw.iter().all(u8::is_ascii_digit) => {
+            // plain integer literal (the common case): no decimal analysis needed
+            let v = raw.iter().fold(0u64, |v, &c| v * 10 + (c - b'0') as u64);
+            if v > max {
+                Err(ValueErr::TooLarge(max))
+            } else {
+                Ok(v)
+            }
+        }
         Kind::Number => {
             let d = parse_decimal(raw).ok_or(ValueErr::BadType(EXPECT_UINT))?;
             let literal_int = !raw.iter().any(|&c| c == b'.' || c == b'e' || c == b'E');
@@ -1221,6 +1230,11 @@ fn parse_uint(tok: Tok, raw: &[u8], max: u64, hash_id: bool) -> Result<u64, Valu
 
 /// Time value per §3.1: any number, or a string holding a decimal number.
 fn parse_time(tok: Tok, raw: &[u8]) -> Result<TimeValue, ValueErr> {
+    if tok.kind == Kind::Number && raw.len() <= 15 && raw.iter().all(u8::is_ascii_digit) {
+        // plain integer literal below 10^15 < 2^53: exact as a double
+        let v = raw.iter().fold(0u64, |v, &c| v * 10 + (c - b'0') as u64);
+        return Ok(TimeValue { value: v as f64, integral: true });
+    }
     let text: std::borrow::Cow<'_, [u8]> = match tok.kind {
         Kind::Number => std::borrow::Cow::Borrowed(raw),
         Kind::Str { esc } => {
