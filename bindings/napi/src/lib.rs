@@ -6,6 +6,7 @@
 //! FFI is crossed once per chunk, never per row.
 
 mod error;
+mod synthesis;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;

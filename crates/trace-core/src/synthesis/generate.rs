@@ -370,6 +370,21 @@ pub struct GenerateReport {
 }
 
 impl GenerateReport {
+    /// The facts as one compact JSON object; the seed as a string (it may exceed 2^53).
+    pub fn to_json(&self) -> String {
+        format!(
+            "{{\"mode\":\"generate\",\"learned_rows\":{},\"path_ids\":{},\"radix_nodes\":{},\"generated\":{},\"rejected\":{},\"trees\":\"{}\",\"seed\":\"{}\",\"summary\":{}}}",
+            self.learned_rows,
+            self.path_ids,
+            self.radix_nodes,
+            self.generated,
+            self.rejected,
+            self.trees,
+            self.seed,
+            crate::json_text::json_string(&self.summary_line())
+        )
+    }
+
     pub fn summary_line(&self) -> String {
         format!(
             "synthesize (generate): learned {} rows → {} path ids, {} radix nodes; generated {} rows; {} rejected samples; trees {}; seed {}",

@@ -12,7 +12,7 @@ pub mod stream;
 pub mod transform;
 
 pub use generate::{GenerateReport, Model};
-pub use options::{parse_multiplier, SynthesisOptions, DEFAULT_BLOCK_SIZE};
+pub use options::{parse_multiplier, SynthesisOptions, SynthesisOptionsText, DEFAULT_BLOCK_SIZE};
 pub use stream::{
     generate_bytes, transform_bytes, GenerateRun, GenerateStream, GenerateWarnings, Skipped, StreamSettings,
     TransformStream,

@@ -101,3 +101,78 @@ impl SynthesisOptions {
         !self.prefix_len_multiplier.is_one() || !self.prompt_len_multiplier.is_one() || self.prefix_root_multiplier != 1
     }
 }
+
+/// Synthesis options as they arrive from JavaScript: multipliers and the seed as decimal
+/// text (exact; a JS `number` cannot hold every seed or multiplier), the rest as doubles.
+/// Bindings copy fields into this struct and call [`SynthesisOptions::from_text`], so
+/// every check and message lives here.
+#[derive(Debug, Clone, Default)]
+pub struct SynthesisOptionsText {
+    pub block_size: Option<f64>,
+    pub speedup_ratio: Option<String>,
+    pub prefix_len_multiplier: Option<String>,
+    pub prefix_root_multiplier: Option<String>,
+    pub prompt_len_multiplier: Option<String>,
+    pub output_len_multiplier: Option<String>,
+    pub max_isl: Option<f64>,
+    pub max_osl: Option<f64>,
+    pub min_isl: Option<f64>,
+    pub min_osl: Option<f64>,
+    pub seed: Option<String>,
+}
+
+fn positive_int(flag: &str, v: Option<f64>) -> Result<Option<u64>, TraceError> {
+    match v {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= 9_007_199_254_740_992.0 => Ok(Some(x as u64)),
+        Some(x) => Err(opt_err(flag, format!("expected a positive integer, got '{x}'"))),
+    }
+}
+
+impl SynthesisOptions {
+    /// Decodes and validates [`SynthesisOptionsText`] (absent fields take the defaults).
+    pub fn from_text(t: &SynthesisOptionsText) -> Result<SynthesisOptions, TraceError> {
+        let mut o = SynthesisOptions::default();
+        if let Some(bs) = positive_int("--block-size", t.block_size)? {
+            o.block_size = bs;
+        }
+        let mult = |flag: &str, v: &Option<String>, allow_zero: bool| -> Result<Option<Decimal>, TraceError> {
+            v.as_deref().map(|s| parse_multiplier(flag, s, allow_zero)).transpose()
+        };
+        if let Some(d) = mult("--synthesis-speedup-ratio", &t.speedup_ratio, false)? {
+            o.speedup_ratio = d;
+        }
+        if let Some(d) = mult("--synthesis-prefix-len-multiplier", &t.prefix_len_multiplier, false)? {
+            o.prefix_len_multiplier = d;
+        }
+        if let Some(d) = mult("--synthesis-prompt-len-multiplier", &t.prompt_len_multiplier, false)? {
+            o.prompt_len_multiplier = d;
+        }
+        if let Some(d) = mult("--synthesis-output-len-multiplier", &t.output_len_multiplier, true)? {
+            o.output_len_multiplier = d;
+        }
+        if let Some(s) = &t.prefix_root_multiplier {
+            o.prefix_root_multiplier = match s.parse::<u64>() {
+                Ok(v) if v >= 1 && s.bytes().all(|b| b.is_ascii_digit()) => v,
+                _ => return Err(opt_err("--synthesis-prefix-root-multiplier", format!("expected a positive integer, got '{s}'"))),
+            };
+        }
+        o.max_isl = positive_int("--synthesis-max-isl", t.max_isl)?;
+        o.max_osl = positive_int("--synthesis-max-osl", t.max_osl)?;
+        o.min_isl = positive_int("--synthesis-min-isl", t.min_isl)?;
+        o.min_osl = positive_int("--synthesis-min-osl", t.min_osl)?;
+        if let Some(s) = &t.seed {
+            o.seed = match s.parse::<u64>() {
+                Ok(v) if s.bytes().all(|b| b.is_ascii_digit()) => v,
+                _ => {
+                    return Err(opt_err(
+                        "--random-seed",
+                        format!("expected an integer between 0 and 18446744073709551615, got '{s}'"),
+                    ))
+                }
+            };
+        }
+        o.validate()?;
+        Ok(o)
+    }
+}

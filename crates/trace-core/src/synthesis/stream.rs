@@ -41,6 +41,20 @@ impl Skipped {
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.index().cmp(&b.0.index())));
         v
     }
+    /// `{"total":N,"reasons":[{"reason":"bad_type","count":2,"lines":[3,9]},…]}` in
+    /// warning order.
+    pub fn to_json(&self) -> String {
+        let reasons: Vec<String> = self
+            .entries()
+            .into_iter()
+            .map(|(r, c, lines)| {
+                let l: Vec<String> = lines.iter().map(u64::to_string).collect();
+                format!("{{\"reason\":\"{}\",\"count\":{c},\"lines\":[{}]}}", r.as_str(), l.join(","))
+            })
+            .collect();
+        format!("{{\"total\":{},\"reasons\":[{}]}}", self.total(), reasons.join(","))
+    }
+
     /// The §4.2 warning line (without a trailing newline), or `None` if nothing was skipped.
     pub fn warning_line(&self, path: &str) -> Option<String> {
         let total = self.total();
@@ -332,6 +346,26 @@ pub struct GenerateWarnings {
     pub size_conflicts: u64,
 }
 
+impl GenerateWarnings {
+    /// The warning lines of §4.1 (session/delay ignored; size conflicts), possibly none.
+    pub fn lines(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.ignored_session_or_delay > 0 {
+            v.push(format!(
+                "warning: generate mode ignores session_id and delay ({} rows carry them)",
+                self.ignored_session_or_delay
+            ));
+        }
+        if self.size_conflicts > 0 {
+            v.push(format!(
+                "warning: {} rows request a hash id at a different size than an earlier row (materialisation size conflicts); generated rows may carry the same conflict",
+                self.size_conflicts
+            ));
+        }
+        v
+    }
+}
+
 /// A learned model generating rows in chunks.
 pub struct GenerateRun {
     generator: Generator,
@@ -360,6 +394,12 @@ impl GenerateRun {
     }
     pub fn warnings(&self) -> GenerateWarnings {
         self.warnings
+    }
+    /// [`GenerateReport::to_json`] plus `"warnings":[lines…]` and `"skipped":{…}`.
+    pub fn report_json(&self) -> String {
+        let json = self.report().to_json();
+        let warnings: Vec<String> = self.warnings.lines().iter().map(|l| crate::json_text::json_string(l)).collect();
+        format!("{},\"warnings\":[{}],\"skipped\":{}}}", &json[..json.len() - 1], warnings.join(","), self.skipped.to_json())
     }
 }
 

@@ -99,6 +99,28 @@ pub struct TransformReport {
 }
 
 impl TransformReport {
+    /// The facts as one compact JSON object (for `synthesis_report` and the bindings);
+    /// ids and the seed are strings because they may exceed 2^53.
+    pub fn to_json(&self) -> String {
+        let fresh = match self.fresh_ids {
+            Some((a, b)) => format!("[\"{a}\",\"{b}\"]"),
+            None => "null".into(),
+        };
+        format!(
+            "{{\"mode\":\"transform\",\"rows_in\":{},\"rows_out\":{},\"skipped_max_isl\":{},\"sessions_affected\":{},\"capped_max_osl\":{},\"inconsistent_repaired\":{},\"fresh_ids\":{},\"trees\":\"{}\",\"seed\":\"{}\",\"summary\":{}}}",
+            self.rows_in,
+            self.rows_out,
+            self.skipped_max_isl,
+            self.sessions_affected,
+            self.capped_max_osl,
+            self.inconsistent_repaired,
+            fresh,
+            self.trees,
+            self.seed,
+            crate::json_text::json_string(&self.summary_line())
+        )
+    }
+
     /// The one stderr line of §3.5.
     pub fn summary_line(&self) -> String {
         let fresh = match self.fresh_ids {

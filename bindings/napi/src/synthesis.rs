@@ -1,0 +1,245 @@
+//! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
+//! `PromptHasher` (same JS names as the wasm binding). Adapters only: decode, call one core
+//! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use trace_core::hash_prompts::PromptHasher as CorePromptHasher;
+use trace_core::synthesis::{
+    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
+    SynthesisOptionsText, TransformStream as CoreTransformStream,
+};
+use trace_core::TraceError;
+
+use crate::error;
+
+/// Options of `TransformStream` and `GenerateStream`. Multipliers and the seed are decimal
+/// strings so that they stay exact (`synthesis.md` §1); absent fields take the defaults.
+#[napi(object)]
+pub struct SynthesisOptions {
+    /// Tokens per hash block (default 512).
+    pub block_size: Option<f64>,
+    /// `--synthesis-speedup-ratio` (default "1").
+    pub speedup_ratio: Option<String>,
+    /// `--synthesis-prefix-len-multiplier` (default "1").
+    pub prefix_len_multiplier: Option<String>,
+    /// `--synthesis-prefix-root-multiplier`, a positive integer as text (default "1").
+    pub prefix_root_multiplier: Option<String>,
+    /// `--synthesis-prompt-len-multiplier` (default "1").
+    pub prompt_len_multiplier: Option<String>,
+    /// `--synthesis-output-len-multiplier` (default "1").
+    pub output_len_multiplier: Option<String>,
+    pub max_isl: Option<f64>,
+    pub max_osl: Option<f64>,
+    /// Generate mode only.
+    pub min_isl: Option<f64>,
+    /// Generate mode only.
+    pub min_osl: Option<f64>,
+    /// `--random-seed`, an integer in [0, 2^64 − 1] as text (default "0").
+    pub seed: Option<String>,
+    /// Lenient mode (`--skip-invalid`).
+    pub skip_invalid: Option<bool>,
+    /// FILE in error messages and warnings.
+    pub source_name: Option<String>,
+}
+
+fn decode(o: Option<SynthesisOptions>) -> std::result::Result<(CoreOptions, StreamSettings), TraceError> {
+    let Some(o) = o else { return Ok((CoreOptions::default(), StreamSettings::default())) };
+    let text = SynthesisOptionsText {
+        block_size: o.block_size,
+        speedup_ratio: o.speedup_ratio,
+        prefix_len_multiplier: o.prefix_len_multiplier,
+        prefix_root_multiplier: o.prefix_root_multiplier,
+        prompt_len_multiplier: o.prompt_len_multiplier,
+        output_len_multiplier: o.output_len_multiplier,
+        max_isl: o.max_isl,
+        max_osl: o.max_osl,
+        min_isl: o.min_isl,
+        min_osl: o.min_osl,
+        seed: o.seed,
+    };
+    let settings = StreamSettings { source_name: o.source_name.unwrap_or_default(), skip_invalid: o.skip_invalid.unwrap_or(false) };
+    Ok((CoreOptions::from_text(&text)?, settings))
+}
+
+/// Transform mode in two passes over the same bytes: `pushLearn`… `finishLearn`, then
+/// `pushEmit`… (each returns output bytes) `finishEmit`, then `reportJson`.
+#[napi]
+pub struct TransformStream {
+    inner: CoreTransformStream,
+    report: Option<String>,
+}
+
+#[napi]
+impl TransformStream {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<SynthesisOptions>) -> Result<Self> {
+        let (opts, settings) = error::map(&env, decode(options))?;
+        let inner = error::map(&env, CoreTransformStream::new(opts, settings))?;
+        Ok(TransformStream { inner, report: None })
+    }
+
+    /// Pass 1: the next chunk of the input.
+    #[napi]
+    pub fn push_learn(&mut self, env: Env, chunk: Uint8Array) -> Result<()> {
+        error::map(&env, self.inner.push_learn(&chunk))
+    }
+
+    /// Ends pass 1 and plans the ids.
+    #[napi]
+    pub fn finish_learn(&mut self, env: Env) -> Result<()> {
+        error::map(&env, self.inner.finish_learn())
+    }
+
+    /// Pass 2: the next chunk of the same input; returns the output bytes it completed.
+    #[napi]
+    pub fn push_emit(&mut self, env: Env, chunk: Uint8Array) -> Result<Uint8Array> {
+        error::map(&env, self.inner.push_emit(&chunk)).map(Uint8Array::from)
+    }
+
+    /// Ends pass 2; returns the last output bytes.
+    #[napi]
+    pub fn finish_emit(&mut self, env: Env) -> Result<Uint8Array> {
+        let (out, report) = error::map(&env, self.inner.finish_emit())?;
+        self.report = Some(report.to_json());
+        Ok(Uint8Array::from(out))
+    }
+
+    /// The run summary as JSON (after `finishEmit`), including the `summary` line.
+    #[napi]
+    pub fn report_json(&self, env: Env) -> Result<String> {
+        error::map(&env, self.report.clone().ok_or_else(|| TraceError::analyzer_state("reportJson is available after finishEmit")))
+    }
+
+    /// Lenient-mode skips as JSON `{"total","reasons":[{"reason","count","lines"}]}`.
+    #[napi]
+    pub fn skipped_json(&self) -> String {
+        self.inner.skipped().to_json()
+    }
+
+    /// The `warning: skipped N invalid rows in PATH (…)` line, or null.
+    #[napi]
+    pub fn skipped_warning(&self, path: String) -> Option<String> {
+        self.inner.skipped().warning_line(&path)
+    }
+
+    /// Bytes pushed in the current pass.
+    #[napi(getter)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
+    }
+}
+
+/// Generate mode: `push` the input, `finish(numRequests)` learns the model, then
+/// `nextChunk(minBytes)` until it returns an empty array, then `reportJson`.
+#[napi]
+pub struct GenerateStream {
+    learn: Option<CoreGenerateStream>,
+    run: Option<GenerateRun>,
+}
+
+#[napi]
+impl GenerateStream {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<SynthesisOptions>) -> Result<Self> {
+        let (opts, settings) = error::map(&env, decode(options))?;
+        let learn = error::map(&env, CoreGenerateStream::new(opts, settings))?;
+        Ok(GenerateStream { learn: Some(learn), run: None })
+    }
+
+    #[napi]
+    pub fn push(&mut self, env: Env, chunk: Uint8Array) -> Result<()> {
+        error::map(&env, self.learning().and_then(|l| l.push(&chunk)))
+    }
+
+    /// Ends the input and learns; `numRequests` is a positive integer.
+    #[napi]
+    pub fn finish(&mut self, env: Env, num_requests: f64) -> Result<()> {
+        let n = error::map(&env, num_requests_of(num_requests))?;
+        let run = error::map(&env, self.learning().and_then(|l| l.finish(n)))?;
+        self.learn = None;
+        self.run = Some(run);
+        Ok(())
+    }
+
+    /// The next generated bytes (at least `minBytes` unless finished); empty when done.
+    #[napi]
+    pub fn next_chunk(&mut self, env: Env, min_bytes: f64) -> Result<Uint8Array> {
+        let run = error::map(&env, self.running())?;
+        error::map(&env, run.next_chunk(min_bytes.clamp(1.0, 1e9) as usize)).map(Uint8Array::from)
+    }
+
+    /// Rows generated so far.
+    #[napi(getter)]
+    pub fn produced(&self) -> f64 {
+        self.run.as_ref().map_or(0.0, |r| r.produced() as f64)
+    }
+
+    /// The run summary as JSON, plus `warnings` (lines) and `skipped` (see TransformStream).
+    #[napi]
+    pub fn report_json(&mut self, env: Env) -> Result<String> {
+        let run = error::map(&env, self.running())?;
+        Ok(run.report_json())
+    }
+
+    /// The `warning: skipped N invalid rows in PATH (…)` line, or null.
+    #[napi]
+    pub fn skipped_warning(&mut self, env: Env, path: String) -> Result<Option<String>> {
+        let run = error::map(&env, self.running())?;
+        Ok(run.skipped().warning_line(&path))
+    }
+}
+
+fn num_requests_of(n: f64) -> std::result::Result<u64, TraceError> {
+    if n.fract() == 0.0 && n >= 1.0 && n <= 9_007_199_254_740_992.0 {
+        Ok(n as u64)
+    } else {
+        Err(TraceError::invalid_arg(format!("option '--num-requests': expected a positive integer, got '{n}'")))
+    }
+}
+
+impl GenerateStream {
+    fn learning(&mut self) -> std::result::Result<&mut CoreGenerateStream, TraceError> {
+        self.learn.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: the input is already finished"))
+    }
+    fn running(&mut self) -> std::result::Result<&mut GenerateRun, TraceError> {
+        self.run.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: call finish(numRequests) first"))
+    }
+}
+
+/// `hash-prompts` chain hashing: `hashBatch(tokens, rowOffsets)` returns the flat ids of
+/// the batch (row i has `ceil(tokens_i / blockSize)` of them).
+#[napi]
+pub struct PromptHasher {
+    inner: CorePromptHasher,
+}
+
+#[napi]
+impl PromptHasher {
+    #[napi(constructor)]
+    pub fn new(env: Env, block_size: f64) -> Result<Self> {
+        let bs = if block_size.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&block_size) { block_size as u32 } else { 0 };
+        let inner = error::map(&env, CorePromptHasher::new(bs))?;
+        Ok(PromptHasher { inner })
+    }
+
+    #[napi]
+    pub fn hash_batch(&mut self, env: Env, tokens: Uint32Array, row_offsets: Uint32Array) -> Result<Uint32Array> {
+        error::map(&env, self.inner.hash_batch(&tokens, &row_offsets)).map(|b| Uint32Array::from(b.ids))
+    }
+
+    #[napi(getter)]
+    pub fn distinct_ids(&self) -> f64 {
+        self.inner.distinct_ids() as f64
+    }
+
+    #[napi(getter)]
+    pub fn blocks(&self) -> f64 {
+        self.inner.blocks() as f64
+    }
+
+    #[napi(getter)]
+    pub fn rows(&self) -> f64 {
+        self.inner.rows() as f64
+    }
+}
