@@ -647,7 +647,7 @@ impl State {
             .map(|r| SkipReasonCount { reason: *r, count: self.skip_counts[r.index()], first_lines: self.skip_lines[r.index()].clone() })
             .collect();
         // stable sort keeps the table order for ties
-        by_reason.sort_by(|a, b| b.count.cmp(&a.count));
+        by_reason.sort_by_key(|r| std::cmp::Reverse(r.count));
 
         let report = AnalysisReport {
             total_requests: n as u64,

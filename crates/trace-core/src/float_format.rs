@@ -42,7 +42,7 @@ impl U256 {
         self.hi == 0 && self.lo == 0
     }
 
-    pub fn add(self, o: U256) -> U256 {
+    pub fn plus(self, o: U256) -> U256 {
         let (lo, c) = self.lo.overflowing_add(o.lo);
         U256 { hi: self.hi.wrapping_add(o.hi).wrapping_add(c as u128), lo }
     }
@@ -56,7 +56,7 @@ impl U256 {
         }
     }
 
-    pub fn shl(self, n: u32) -> U256 {
+    pub fn shl_by(self, n: u32) -> U256 {
         if n == 0 {
             self
         } else if n >= 256 {
@@ -68,7 +68,7 @@ impl U256 {
         }
     }
 
-    pub fn shr(self, n: u32) -> U256 {
+    pub fn shr_by(self, n: u32) -> U256 {
         if n == 0 {
             self
         } else if n >= 256 {
@@ -100,7 +100,7 @@ impl U256 {
             rem = (rem << 1) | self.bit(i) as u128;
             if carry == 1 || rem >= d {
                 rem = rem.wrapping_sub(d);
-                q = q.add(U256::from_u128(1).shl(i));
+                q = q.plus(U256::from_u128(1).shl_by(i));
             }
         }
         (q, rem)
@@ -123,14 +123,14 @@ pub fn round_div(num: U256, scale: u32, den: u128) -> f64 {
     let den_bits = 128 - den.leading_zeros();
     let want = 56 + den_bits;
     let s = want.saturating_sub(num.bits());
-    let (q, rem) = num.shl(s).div_rem(den);
+    let (q, rem) = num.shl_by(s).div_rem(den);
     let sticky = rem != 0;
     // value = q · 2^-(s + scale), q ≥ 2^54
     let p = q.bits() - 1; // top bit index, ≥ 54
     let drop = p - 52; // bits below the 53-bit mantissa
-    let mut mant = q.shr(drop).lo as u64;
-    let low = q.shl(256 - drop).shr(256 - drop); // dropped bits
-    let half = U256::from_u128(1).shl(drop - 1);
+    let mut mant = q.shr_by(drop).lo as u64;
+    let low = q.shl_by(256 - drop).shr_by(256 - drop); // dropped bits
+    let half = U256::from_u128(1).shl_by(drop - 1);
     let round_up = if low.hi > half.hi || (low.hi == half.hi && low.lo > half.lo) {
         true
     } else if low == half {
@@ -176,8 +176,8 @@ impl ExactSum {
         // v = mant · 2^exp; in units of 2^-192: mant · 2^(exp + 192)
         let sh = exp + EXACT_SUM_SCALE as i32;
         let m = U256::from_u128(mant as u128);
-        let term = if sh >= 0 { m.shl(sh as u32) } else { m.shr((-sh) as u32) };
-        self.acc = self.acc.add(term);
+        let term = if sh >= 0 { m.shl_by(sh as u32) } else { m.shr_by((-sh) as u32) };
+        self.acc = self.acc.plus(term);
     }
 
     /// The exact sum divided by `n`, correctly rounded (0.0 for `n = 0`).

@@ -294,7 +294,7 @@ impl LineSplitter {
 pub fn dispatch<E>(block: Block<'_>, on_line: &mut impl FnMut(u64, LineKind<'_>) -> Result<(), E>) -> Result<(), E> {
     match block {
         Block::TooLong { line } => on_line(line, LineKind::TooLong),
-        Block::Lines { first_line, bytes } => for_each_line(first_line, bytes, |n, k| on_line(n, k)).map(|_| ()),
+        Block::Lines { first_line, bytes } => for_each_line(first_line, bytes, on_line).map(|_| ()),
     }
 }
 

@@ -430,10 +430,8 @@ impl<'a> Scanner<'a> {
                     ));
                 }
                 let key_string = if opts.keep_fields { String::from_utf8_lossy(key_bytes).into_owned() } else { String::new() };
-                if first_err.is_some() || known.is_none() {
-                    self.skip_value(0)?;
-                } else {
-                    let (f, _) = known.unwrap();
+                let wanted = if first_err.is_none() { known } else { None };
+                if let Some((f, _)) = wanted {
                     let fbit = 1u32 << (f as u32);
                     let was_null = self.peek() == Some(b'n');
                     let r = self.field_value(f, row, &mut has_hash_ids)?;
@@ -453,6 +451,8 @@ impl<'a> Scanner<'a> {
                             }
                         }
                     }
+                } else {
+                    self.skip_value(0)?;
                 }
                 if opts.keep_fields {
                     row.fields.push(RawField {
