@@ -60,11 +60,17 @@ export class SimpleModel implements LatencyModel {
     let produced = 0;
     let deadline = job.arrival + ttft;
     const tick = (): void => {
-      produced++;
-      const done = produced === n;
-      if (done) return this.finish(job, 1, true);
-      if (!job.onStep(1, performance.now(), false)) return this.drop(job);
-      deadline += nextItl();
+      // A late timer emits every token already due in one write, so lateness never accumulates.
+      const now = performance.now();
+      let count = 0;
+      do {
+        count++;
+        if (produced + count === n) break;
+        deadline += nextItl();
+      } while (deadline <= now);
+      produced += count;
+      if (produced === n) return this.finish(job, count, true);
+      if (!job.onStep(count, now, false)) return this.drop(job);
       this.at(job, deadline, tick);
     };
     this.at(job, deadline, tick);
