@@ -35,6 +35,8 @@ export interface FaultServer {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  /** Responses written completely (the last byte handed to the socket). */
+  readonly finished: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
   const received: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   let counter = 0;
+  let finished = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const parts: Buffer[] = [];
     for await (const p of req) parts.push(p as Buffer);
@@ -87,7 +90,9 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
           if (i > 0 && itl > 0) await sleep(itl);
           chunk(res, chat, ` t${i}`, i === tokens - 1 ? 'length' : null);
         }
-        res.end('data: [DONE]\n\n');
+        res.end('data: [DONE]\n\n', () => {
+          finished += 1;
+        });
         return;
       }
       case 'status':
@@ -141,6 +146,9 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    get finished() {
+      return finished;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

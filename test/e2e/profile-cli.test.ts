@@ -1,0 +1,201 @@
+// `infermark profile` end to end through the built CLI (dist/bin.js): validation before traffic,
+// exit codes, artifacts, secret redaction, Ctrl-C and worker threads.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist', 'bin.js');
+let dir = '';
+let server: FaultServer | null = null;
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  dir = mkdtempSync(join(tmpdir(), 'infermark-profile-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI asynchronously (the fault server lives in this process and must keep serving). */
+function cli(args: string[], cwd = dir): Promise<Run> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [BIN, 'profile', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
+  });
+}
+
+function files(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((name) => {
+    const p = join(root, name);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+const jsonl = (path: string): Array<Record<string, any>> =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+
+async function serve(b: Behaviour | ((i: number) => Behaviour)): Promise<FaultServer> {
+  server = await startFaultServer(b);
+  return server;
+}
+
+describe('profile validation', () => {
+  const rows: Array<[string[], string]> = [
+    [['--url', 'X'], "error: required option '--model <name>' not specified"],
+    [['-m', 'm', '--url', 'X', '--request-rate', '5', '--user-centric-rate', '2'], "error: option '--request-rate' cannot be used with option '--user-centric-rate'"],
+    [['-m', 'm', '--url', 'X', '--arrival-pattern', 'gamma'], "error: option '--arrival-pattern' requires option '--request-rate'"],
+    [['-m', 'm', '--url', 'X', '--request-rate', '5', '--arrival-smoothness', '2'], "error: option '--arrival-smoothness' requires '--arrival-pattern gamma'"],
+    [['-m', 'm', '--url', 'X', '--benchmark-grace-period', '5'], "error: option '--benchmark-grace-period' requires option '--benchmark-duration'"],
+    [['-m', 'm', '--url', 'X', '--warmup-request-count', '2', '--warmup-duration', '1'], "error: option '--warmup-request-count' cannot be used with option '--warmup-duration'"],
+    [['-m', 'm', '--url', 'X', '--server-metrics', 'h:1', '--no-server-metrics'], "error: option '--server-metrics' cannot be used with option '--no-server-metrics'"],
+    [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected a positive integer, got '0'"],
+    [['-m', 'm', '--url', 'X', '--concurency', '2'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
+    [['-m', 'm', '--url', 'X', '--goodput', 'ttft:5'], "error: option '--goodput': unknown metric 'ttft'"],
+    [['-m', 'm', '--url', 'X', '--tokenizer', '/nonexistent/tok'], "error: tokenizer not found: '/nonexistent/tok'"],
+  ];
+  it('exits 2 with one line, before any connection or file', async () => {
+    const s = await serve({ kind: 'ok' });
+    const cwd = mkdtempSync(join(dir, 'validation-'));
+    // In parallel: each is a separate process, and node start-up dominates.
+    const runs = await Promise.all(rows.map(([args]) => cli(args.map((a) => (a === 'X' ? s.url : a)), cwd)));
+    for (const [i, [args, message]] of rows.entries()) {
+      const r = runs[i]!;
+      expect(r.status, args.join(' ')).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.startsWith(message), `${lines[0]} vs ${message}`).toBe(true);
+      expect(r.stdout).toBe('');
+    }
+    expect(s.received).toHaveLength(0);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('accepts AIPerf aliases', async () => {
+    const s = await serve({ kind: 'ok', tokens: 3 });
+    const out = join(dir, 'aliases');
+    const r = await cli(['--model-names', 'm', '--url', s.url, '--num-requests', '3', '--synthetic-input-tokens-mean', '20', '--output-tokens-mean', '3', '--ui-type', 'none', '--output-artifact-dir', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(s.received).toHaveLength(3);
+    expect(s.received[0]!.body.max_completion_tokens).toBe(3);
+    expect(jsonl(join(out, 'profile_export.jsonl'))).toHaveLength(3);
+  });
+});
+
+describe('profile runs', () => {
+  it('exits 1 when no request succeeded, and still writes the summaries', async () => {
+    const s = await serve({ kind: 'status', status: 500 });
+    const out = join(dir, 'all-fail');
+    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--request-count', '4', '--isl', '20', '--ui', 'none', '--artifact-dir', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: no request succeeded/);
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.error_request_count.avg).toBe(4);
+    expect(summary.error_summary[0].error_details).toEqual({ code: 500, type: 'Internal Server Error', message: 'injected 500' });
+    expect(jsonl(join(out, 'profile_export.jsonl')).every((l) => l.error.code === 500)).toBe(true);
+  });
+
+  it('keeps going through mixed faults and reports each error type', async () => {
+    const plan: Behaviour[] = [
+      { kind: 'ok', tokens: 3 },
+      { kind: 'status', status: 429 },
+      { kind: 'reset', afterTokens: 1 },
+      { kind: 'no-done', tokens: 2 },
+      { kind: 'sse-error', afterTokens: 1 },
+      { kind: 'stall', afterTokens: 1 },
+    ];
+    const s = await serve((i) => plan[i % plan.length]!);
+    const out = join(dir, 'mixed');
+    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--concurrency', '1', '--request-count', '6', '--isl', '20', '--request-timeout-seconds', '0.5', '--ui', 'none', '--artifact-dir', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const types = jsonl(join(out, 'profile_export.jsonl')).map((l) => l.error?.type ?? 'ok').sort();
+    expect(types).toEqual(['ConnectionError', 'IncompleteStreamError', 'TimeoutError', 'Too Many Requests', 'ok', 'server_error'].sort());
+  });
+
+  it('writes the API key and secret headers into no artifact and no log line', async () => {
+    const s = await serve({ kind: 'ok', tokens: 2 });
+    const out = join(dir, 'secrets');
+    const r = await cli([
+      '-m', 'm', '--url', s.url, '--streaming', '--request-count', '3', '--isl', '20', '--ui', 'none', '--export-level', 'raw',
+      '--api-key', 'sk-TOPSECRET-4242', '-H', 'X-Api-Key: hdr-SECRET-77', '--artifact-dir', out, '--verbose',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(s.received[0]!.headers.authorization).toBe('Bearer sk-TOPSECRET-4242');
+    const written = files(out);
+    expect(written.some((f) => f.endsWith('profile_export_raw.jsonl'))).toBe(true);
+    expect(written.some((f) => f.endsWith('infermark.log'))).toBe(true);
+    for (const f of written) {
+      const text = readFileSync(f, 'utf8');
+      expect(text.includes('TOPSECRET'), f).toBe(false);
+      expect(text.includes('hdr-SECRET'), f).toBe(false);
+    }
+    expect(r.stdout.includes('TOPSECRET') || r.stderr.includes('TOPSECRET')).toBe(false);
+  });
+
+  it('splits the work over --workers 2 and merges every record', async () => {
+    const s = await serve({ kind: 'ok', tokens: 4 });
+    const out = join(dir, 'workers');
+    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--concurrency', '4', '--request-count', '40', '--isl', '20', '--workers', '2', '--ui', 'none', '--artifact-dir', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = jsonl(join(out, 'profile_export.jsonl'));
+    expect(lines).toHaveLength(40);
+    expect(new Set(lines.map((l) => l.metadata.worker_id))).toEqual(new Set(['worker_0', 'worker_1']));
+    expect(new Set(lines.map((l) => l.metadata.request_num)).size).toBe(40);
+    expect(lines.every((l) => l.metadata.clock_offset_ns === 0)).toBe(true);
+    expect(s.received).toHaveLength(40);
+  });
+
+  it('on SIGINT stops sending, keeps every finished request, writes valid artifacts and exits 130', async () => {
+    const s = await serve({ kind: 'ok', tokens: 30, ttftMs: 20, itlMs: 40 }); // ~1.2 s per request
+    const out = join(dir, 'sigint');
+    const child = spawn(process.execPath, [BIN, 'profile', '-m', 'm', '--url', s.url, '--streaming', '--concurrency', '3', '--request-count', '1000', '--isl', '20', '--ui', 'none', '--artifact-dir', out], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // Wait until some requests have completed, then interrupt.
+    while (s.finished < 4) await new Promise((r) => setTimeout(r, 100));
+    const sentBefore = s.received.length;
+    child.kill('SIGINT');
+    const status = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(status).toBe(130);
+    // Nothing new is sent after the interrupt (at most the requests already being dispatched).
+    expect(s.received.length).toBeLessThanOrEqual(sentBefore + 3);
+    const lines = jsonl(join(out, 'profile_export.jsonl'));
+    const ok = lines.filter((l) => l.error === null);
+    expect(ok.length).toBeGreaterThanOrEqual(4);
+    expect(ok.length).toBe(s.finished);
+    for (const l of lines.filter((x) => x.error !== null)) {
+      expect(l.error.type).toBe('RequestCancellationError');
+      expect(l.metadata.was_cancelled).toBe(true);
+    }
+    expect(lines.length).toBe(s.received.length);
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.was_cancelled).toBe(true);
+    expect(summary.request_count.avg).toBe(ok.length);
+    expect(stdout).toMatch(/Run interrupted/);
+    expect(files(out).some((f) => /\.tmp-/.test(f))).toBe(false);
+  });
+});
