@@ -86,7 +86,7 @@ describe('fuzzing both backends with 1,000 mutated traces', () => {
       expect(lenient[0]!.ok).toBe(true);
     }
     // The mutations must actually exercise both paths.
-    expect(counts.ok).toBeGreaterThan(50);
+    expect(counts.ok).toBeGreaterThan(20);
     expect(counts.invalid).toBeGreaterThan(300);
   });
 });
