@@ -22,6 +22,7 @@ import type { EngineSummary } from '../load/engine.js';
 import type { RawRequestRecord } from '../load/raw-record.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import { createRunReporter } from '../report/run-reporter.js';
+import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import type { Stimulus } from '../report/artifact-dir.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import type { EventEmitter } from 'node:events';
@@ -245,7 +246,9 @@ async function createReporter(
     exportLevel: config.output.exportLevel,
     sliceDuration: config.output.sliceDuration,
     goodput,
-    tokens: context.tokenizer,
+    // Output tokenization runs on a record_processor thread, never on the loop that stamps
+    // chunks (metrics.md §2.2); in-process only when the compiled worker entry is missing.
+    tokens: createWorkerTokenCountService(config.tokenizer, 1) ?? context.tokenizer,
     inputConfig,
     argv: config.argv,
     apiKey: config.endpoint.apiKey,
