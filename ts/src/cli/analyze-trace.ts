@@ -61,12 +61,12 @@ function openInput(path: string): { fd: number; size: number } {
   return { fd, size: stat.size };
 }
 
-/** A one-line progress bar on a TTY stderr: bytes, rows, throughput. */
-class ProgressBar {
+/** A one-line progress bar on a TTY stderr: bytes, rows, throughput (redrawn at most every 100 ms). */
+export class ProgressBar {
   #last = 0;
   readonly #start = performance.now();
   constructor(
-    private readonly stream: Streams['stderr'],
+    private readonly stream: Pick<Streams['stderr'], 'write'>,
     private readonly total: number,
   ) {}
 
