@@ -50,6 +50,10 @@ export function createProgram(): Command {
 
 /** Run the CLI; returns the exit code (cli.md §1.2). Never throws. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  // `infermark … | head` closes stdout early; the remaining output is unwanted, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const program = createProgram();
   try {
     await program.parseAsync([...argv]);
