@@ -707,6 +707,9 @@ enum Status {
 const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 /// Bytes per parse segment: bounds the memory of a batch whatever the chunk size.
 const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
+/// Segment size of the parse/fold pipeline.
+#[cfg(not(target_arch = "wasm32"))]
+const PIPELINE_SEGMENT_BYTES: usize = 512 * 1024;
 
 /// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
@@ -836,86 +839,91 @@ fn process_block(
             state.fold(batch)
         }
         Block::Lines { first_line, bytes } => {
+            if threads >= 2 && bytes.len() >= PARALLEL_MIN_BYTES {
+                return pipeline(state, first_line, bytes, batch, batch2, rows_parsed);
+            }
             let mut rest = bytes;
             let mut line = first_line;
             while !rest.is_empty() {
-                if threads >= 2 && rest.len() >= PARALLEL_MIN_BYTES {
-                    // two segments: the second is parsed on a helper thread while this
-                    // thread parses and folds the first; folding stays in file order.
-                    let seg = (rest.len() / 2).min(SEGMENT_BYTES);
-                    let a_end = split_at_line(rest, seg);
-                    let b_end = split_at_line(rest, (a_end + seg).min(rest.len()));
-                    let (a, b) = (&rest[..a_end], &rest[a_end..b_end]);
-                    let b_line = line + count_newlines(a);
-                    parse_pair(state, batch, batch2, line, a, b_line, b, rows_parsed)?;
-                    line = b_line + count_newlines(b);
-                    rest = &rest[b_end..];
-                } else {
-                    let end = split_at_line(rest, SEGMENT_BYTES);
-                    let seg = &rest[..end];
-                    batch.clear();
-                    batch.parse_lines(line, seg, strict);
-                    *rows_parsed += batch.rows;
-                    state.fold(batch)?;
-                    line += count_newlines(seg);
-                    rest = &rest[end..];
-                }
+                let end = split_at_line(rest, SEGMENT_BYTES);
+                let seg = &rest[..end];
+                batch.clear();
+                batch.parse_lines(line, seg, strict);
+                *rows_parsed += batch.rows;
+                state.fold(batch)?;
+                line += count_newlines(seg);
+                rest = &rest[end..];
             }
             Ok(())
         }
     }
 }
 
+/// Two-stage pipeline over segments of complete lines: a helper thread parses segment
+/// k + 1 while this thread folds segment k, so folding stays in file order and the
+/// result is identical to the sequential path.
 #[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::too_many_arguments)]
-fn parse_pair(
+fn pipeline(
     state: &mut State,
+    first_line: u64,
+    bytes: &[u8],
     batch: &mut Batch,
     batch2: &mut Batch,
-    a_line: u64,
-    a: &[u8],
-    b_line: u64,
-    b: &[u8],
     rows_parsed: &mut u64,
 ) -> Result<(), TraceError> {
     let strict = state.strict;
+    // Smaller segments than the sequential path: the pipeline fills sooner.
+    let seg_bytes = PIPELINE_SEGMENT_BYTES;
+    let mut rest = bytes;
+    let mut line = first_line;
+    let end = split_at_line(rest, seg_bytes);
     batch.clear();
-    batch2.clear();
-    let first = std::thread::scope(|s| {
-        let helper = s.spawn(|| batch2.parse_lines(b_line, b, strict));
-        batch.parse_lines(a_line, a, strict);
-        let first = state.fold(batch);
-        // a panic on the helper would be a bug in the parser: propagate it
-        helper.join().expect("parse thread panicked");
-        first
-    });
-    *rows_parsed += batch.rows;
-    first?;
-    *rows_parsed += batch2.rows;
-    state.fold(batch2)
+    batch.parse_lines(line, &rest[..end], strict);
+    line += count_newlines(&rest[..end]);
+    rest = &rest[end..];
+    let (mut cur, mut next) = (batch, batch2);
+    loop {
+        if rest.is_empty() {
+            *rows_parsed += cur.rows;
+            return state.fold(cur);
+        }
+        let end = split_at_line(rest, seg_bytes);
+        let seg = &rest[..end];
+        let seg_line = line;
+        let folded = std::thread::scope(|s| {
+            let next_ref = &mut *next;
+            let helper = s.spawn(move || {
+                next_ref.clear();
+                next_ref.parse_lines(seg_line, seg, strict);
+            });
+            let r = state.fold(cur);
+            // a panic on the helper would be a bug in the parser: propagate it
+            helper.join().expect("parse thread panicked");
+            r
+        });
+        *rows_parsed += cur.rows;
+        folded?;
+        line += count_newlines(seg);
+        rest = &rest[end..];
+        std::mem::swap(&mut cur, &mut next);
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
-#[allow(clippy::too_many_arguments)]
-fn parse_pair(
+fn pipeline(
     state: &mut State,
+    first_line: u64,
+    bytes: &[u8],
     batch: &mut Batch,
-    batch2: &mut Batch,
-    a_line: u64,
-    a: &[u8],
-    b_line: u64,
-    b: &[u8],
+    _batch2: &mut Batch,
     rows_parsed: &mut u64,
 ) -> Result<(), TraceError> {
+    // no threads on wasm32: never called with threads >= 2, but keep it correct anyway
     let strict = state.strict;
-    for (l, bytes) in [(a_line, a), (b_line, b)] {
-        batch.clear();
-        batch.parse_lines(l, bytes, strict);
-        *rows_parsed += batch.rows;
-        state.fold(batch)?;
-    }
-    let _ = batch2;
-    Ok(())
+    batch.clear();
+    let _ = crate::lines::for_each_line(first_line, bytes, |n, k| if batch.add_line(n, k, strict) { Ok(()) } else { Err(()) });
+    *rows_parsed += batch.rows;
+    state.fold(batch)
 }
 
 /// Analyses a whole trace held in memory (uses both cores on native targets).
