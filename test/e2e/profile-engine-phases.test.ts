@@ -1,0 +1,122 @@
+// Engine phases and stop conditions against the local fault server: warmup, duration + grace
+// period, cancellation, the concurrency ceiling of rate mode, and interrupts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoadEngine, workerShare, type EngineOptions } from '../../ts/src/load/engine.js';
+import type { RawRequestRecord } from '../../ts/src/load/raw-record.js';
+import { RandomStream } from '../../ts/src/random/index.js';
+import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
+
+let server: FaultServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+function opts(url: string, over: Partial<EngineOptions>): EngineOptions {
+  return {
+    endpoint: { type: 'completions', path: '/v1/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: false, useLegacyMaxTokens: false },
+    models: ['a', 'b'],
+    urls: [url],
+    timeoutMs: 10_000,
+    dataset: {
+      entries: [0, 1, 2].map((i) => ({ index: i, requestedIsl: 2, requestedOsl: 3, text: `prompt ${i}`, clientIsl: 2 })),
+      systemPrompt: null,
+    },
+    seed: 0n,
+    mode: { kind: 'concurrency', concurrency: 2 },
+    requestCount: 6,
+    benchmarkDurationMs: null,
+    gracePeriodMs: 30_000,
+    warmupRequestCount: 0,
+    warmupDurationMs: null,
+    cancellationRate: null,
+    cancellationDelayMs: 0,
+    failedRequestThreshold: null,
+    interruptGraceMs: 300,
+    ...over,
+  };
+}
+
+async function run(b: Behaviour | ((i: number) => Behaviour), over: Partial<EngineOptions>, during?: (e: LoadEngine) => void) {
+  server = await startFaultServer(b);
+  const engine = new LoadEngine(opts(server.url, over));
+  const records: RawRequestRecord[] = [];
+  const starts: string[] = [];
+  engine.on('record', (r: RawRequestRecord) => records.push(r));
+  engine.on('start', (e: { phase: string }) => starts.push(e.phase));
+  during?.(engine);
+  const summary = await engine.run();
+  return { records, starts, summary };
+}
+
+describe('engine phases', () => {
+  it('runs warmup requests first, marked warmup, then the profiling count', async () => {
+    const { records, starts } = await run({ kind: 'ok', tokens: 2 }, { warmupRequestCount: 3, requestCount: 4 });
+    expect(starts).toEqual(['warmup', 'profiling']);
+    expect(records.filter((r) => r.phase === 'warmup').map((r) => r.requestNum).sort()).toEqual([0, 1, 2]);
+    expect(records.filter((r) => r.phase === 'profiling').map((r) => r.requestNum).sort()).toEqual([0, 1, 2, 3]);
+    const lastWarmupEnd = records.filter((r) => r.phase === 'warmup').reduce((m, r) => (r.requestEndNs > m ? r.requestEndNs : m), 0n);
+    expect(records.filter((r) => r.phase === 'profiling').every((r) => r.requestStartNs >= lastWarmupEnd)).toBe(true);
+  });
+
+  it('sends a model per request round-robin and the shuffled dataset order', async () => {
+    const { records } = await run({ kind: 'ok', tokens: 1 }, { requestCount: 6, mode: { kind: 'concurrency', concurrency: 1 } });
+    const byNum = [...records].sort((a, b) => a.requestNum - b.requestNum);
+    expect(byNum.map((r) => r.model)).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(new Set(byNum.slice(0, 3).map((r) => r.request.body.prompt)).size).toBe(3);
+    expect(new Set(byNum.map((r) => r.xCorrelationId)).size).toBe(6);
+  });
+
+  it('stops issuing at --benchmark-duration and aborts stragglers when the grace period expires', async () => {
+    const t0 = Date.now();
+    const { records } = await run(
+      (i) => (i < 2 ? { kind: 'ok', tokens: 2 } : { kind: 'stall', afterTokens: 1 }),
+      { requestCount: null, benchmarkDurationMs: 300, gracePeriodMs: 200, mode: { kind: 'concurrency', concurrency: 2 } },
+    );
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeLessThan(2000);
+    const expired = records.filter((r) => r.error?.type === 'GracePeriodExpiredError');
+    expect(expired.length).toBe(2);
+    expect(expired.every((r) => r.error!.code === null)).toBe(true);
+    expect(records.filter((r) => r.error === null).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('cancels the requests selected by infermark/dataset/cancel after the delay', async () => {
+    const rate = 50;
+    const { records } = await run({ kind: 'ok', tokens: 5, ttftMs: 100, itlMs: 20 }, { requestCount: 12, cancellationRate: rate, cancellationDelayMs: 20, mode: { kind: 'concurrency', concurrency: 4 } });
+    const selected = new Set(Array.from({ length: 12 }, (_, k) => k).filter((k) => RandomStream.of(0n, 'infermark/dataset/cancel', BigInt(k)).unit() < rate / 100));
+    expect(selected.size).toBeGreaterThan(0);
+    for (const r of records) {
+      if (selected.has(r.requestNum)) {
+        expect(r.error).toEqual({ code: 499, type: 'RequestCancellationError', message: 'request cancelled by --request-cancellation-rate' });
+        expect(r.wasCancelled).toBe(true);
+        expect(r.cancellationNs).not.toBeNull();
+      } else {
+        expect(r.error).toBeNull();
+      }
+    }
+  });
+
+  it('holds a rate-mode request for a free slot when the --concurrency ceiling is full (FIFO) and marks it', async () => {
+    const { records, summary } = await run({ kind: 'ok', tokens: 2, ttftMs: 150 }, { requestCount: 6, mode: { kind: 'rate', rate: 200, pattern: 'constant', smoothness: 1, concurrency: 2 } });
+    expect(records).toHaveLength(6);
+    const waited = records.filter((r) => r.waitedForSlot);
+    expect(waited.length).toBe(4);
+    expect(summary.waitedForSlot).toBe(4);
+    for (const r of waited) expect(Number(r.requestStartNs - r.scheduledNs!) / 1e6).toBeGreaterThan(50);
+    const inOrder = [...records].sort((a, b) => (a.requestStartNs < b.requestStartNs ? -1 : 1)).map((r) => r.requestNum);
+    expect(inOrder).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('on interrupt stops issuing and cancels what is still running after the grace', async () => {
+    const { records, summary } = await run({ kind: 'stall', afterTokens: 1 }, { requestCount: 100 }, (e) => setTimeout(() => e.interrupt(), 150));
+    expect(summary.reason).toBe('interrupted');
+    expect(records).toHaveLength(2);
+    expect(records.every((r) => r.error?.type === 'RequestCancellationError' && r.wasCancelled)).toBe(true);
+  });
+
+  it('splits concurrency closed-form over workers', () => {
+    expect([0, 1, 2].map((w) => workerShare(10, w, 3))).toEqual([4, 3, 3]);
+    expect([0, 1].map((w) => workerShare(1, w, 2))).toEqual([1, 0]);
+  });
+});
