@@ -240,4 +240,36 @@ describe('createRunReporter on the metrics.md §11 run', () => {
     writeFileSync(join(dir, 'blocked', 'logs'), 'a file where the logs directory should be');
     await expect(createRunReporter(reporterOptions(join(dir, 'blocked')))).rejects.toThrow(/cannot write .*blocked.*logs/);
   });
+
+  it('streams records to disk before the run finishes', async () => {
+    const dir = tempDir();
+    const reporter = await createRunReporter(reporterOptions(dir));
+    const [r1, r2] = workedExample();
+    reporter.onRecord(r1!);
+    await reporter.whenIdle();
+    reporter.emergencyFlush();
+    const first = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8');
+    expect(first.endsWith('\n')).toBe(true);
+    expect(first.trim().split('\n')).toHaveLength(1);
+    reporter.onRecord(r2!);
+    await reporter.finish();
+    expect(readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('keeps warmup records out of the run metrics but in the JSONL and warmup_metrics', async () => {
+    const dir = tempDir();
+    const reporter = await createRunReporter(reporterOptions(dir));
+    const [r1, r2, r3] = workedExample();
+    reporter.onRecord({ ...r1!, phase: 'warmup' });
+    reporter.onRecord(r2!);
+    reporter.onRecord(r3!);
+    const res = await reporter.finish();
+    expect(res.successCount).toBe(1);
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, Record<string, Record<string, number>>>;
+    expect(doc['time_to_first_token']!['count']).toBe(1);
+    expect(doc['warmup_metrics']!['time_to_first_token']!['avg']).toBe(100);
+    expect(Object.keys(doc).at(-1)).toBe('warmup_metrics');
+    const phases = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { benchmark_phase: string } }).metadata.benchmark_phase);
+    expect(phases).toEqual(['warmup', 'profiling', 'profiling']);
+  });
 });

@@ -133,6 +133,8 @@ export interface RunReporter {
   /** Completed profiling requests so far (successes, errors), for progress and thresholds. */
   progress(): { completed: number; errors: number };
   log(level: LogLevel, message: string): void;
+  /** Resolves when every queued record has been processed and handed to the JSONL writers. */
+  whenIdle(): Promise<void>;
   /** Drain, write every file, print the summary. Call once. */
   finish(options?: FinishOptions): Promise<RunResult>;
   /** Synchronously flush the streamed records and log (second SIGINT, fatal paths). */
@@ -206,21 +208,30 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
     return r;
   };
 
+  // Several batches in flight (one per counting thread and one more) so a worker pool is kept
+  // busy; results are still written strictly in completion (queue) order.
+  const maxInFlight = (options.recordProcessorThreads ?? 1) + 1;
   const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, batchSize);
-      queue = queue.slice(batch.length);
-      try {
-        const done = await processor.processBatch(batch);
-        for (const r of done) {
-          recordsOut?.writeLine(recordLine(r, ctx));
-          rawOut?.writeLine(rawLine(r, ctx));
-          if (r.error) log.log('debug', `request ${r.raw.requestNum} failed: ${r.error.code ?? '-'} ${r.error.type}: ${r.error.message}`);
-          (r.phase === 'warmup' ? warmup : profiling).push(slim(r));
-        }
-      } catch (err) {
-        processingError ??= err instanceof Error ? err : new Error(String(err));
-        log.log('error', `record processing failed: ${processingError.message}`);
+    const inFlight: Array<Promise<MetricRecord[] | null>> = [];
+    while (queue.length > 0 || inFlight.length > 0) {
+      while (queue.length > 0 && inFlight.length < maxInFlight) {
+        const batch = queue.slice(0, batchSize);
+        queue = queue.slice(batch.length);
+        inFlight.push(
+          processor.processBatch(batch).catch((err: unknown) => {
+            processingError ??= err instanceof Error ? err : new Error(String(err));
+            log.log('error', `record processing failed: ${processingError.message}`);
+            return null;
+          }),
+        );
+      }
+      const done = await inFlight.shift()!;
+      if (done === null) continue;
+      for (const r of done) {
+        recordsOut?.writeLine(recordLine(r, ctx));
+        rawOut?.writeLine(rawLine(r, ctx));
+        if (r.error) log.log('debug', `request ${r.raw.requestNum} failed: ${r.error.code ?? '-'} ${r.error.type}: ${r.error.message}`);
+        (r.phase === 'warmup' ? warmup : profiling).push(slim(r));
       }
     }
   };
@@ -255,6 +266,7 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
     },
     progress: () => ({ completed, errors }),
     log: (level, message) => log.log(level, message),
+    whenIdle: idle,
     emergencyFlush() {
       recordsOut?.flushSync();
       rawOut?.flushSync();
