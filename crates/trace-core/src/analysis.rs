@@ -254,6 +254,10 @@ impl AnalysisReport {
 // Parsing into batches
 
 const NO_SESSION: u32 = u32::MAX;
+/// Trie node data flag: more than one row went through the node.
+const MULTI: u32 = 1 << 31;
+/// `pair_info` value of a pair carried by at least two rows.
+const REPEATED: u32 = u32::MAX;
 
 /// A valid row reduced to what the analysis needs.
 #[derive(Clone, Copy)]
@@ -379,17 +383,16 @@ struct State {
     rows_without_session: u64,
     multi_turn: u64,
 
-    // prefix trie: node k ≥ 1 = one distinct prefix; per-node vectors are indexed by k − 1
+    // prefix trie: node k ≥ 1 = one distinct prefix; node data = its (position, id) pair
+    // index, with MULTI set once more than one row went through the node
     trie: Trie,
-    node_state: Vec<u8>, // rows through the node: 0, 1, or 2 meaning "more than one"
-    node_pair: Vec<u32>,
     reuse_num: u128,
     reuse_den: u128,
     prefix_groups: u64,
     // (position, id) pairs
     pairs: PairTable,
-    pair_state: Vec<u8>,
-    pair_first_row: Vec<u32>,
+    // per pair: the only row that has it so far, or REPEATED once a second row has it
+    pair_info: Vec<u32>,
     seen: IdSet,
     // materialisation check: id -> (size, line)
     mat: FastMap<u64, (u32, u64)>,
@@ -540,40 +543,39 @@ impl State {
                 return Err(TraceError::internal("too many distinct prefixes"));
             }
             let (child, new) = self.trie.child(node, id);
-            let child_idx = child as usize - 1;
-            if new {
+            let data = self.trie.data_mut(child);
+            let p = if new {
                 let (p, new_pair) = self.pairs.get_or_insert(j as u32, id);
-                if new_pair {
-                    self.pair_state.push(0);
-                    self.pair_first_row.push(0);
+                if p >= MULTI {
+                    return Err(TraceError::internal("too many distinct (position, hash id) pairs"));
                 }
-                self.node_state.push(0);
-                self.node_pair.push(p);
-            }
-            match self.node_state[child_idx] {
-                0 => self.node_state[child_idx] = 1,
-                1 => {
-                    self.node_state[child_idx] = 2;
+                *data = p;
+                if new_pair {
+                    // first row with this pair: not repeated (yet)
+                    self.pair_info.push(row_index);
+                    node = child;
+                    continue;
+                }
+                p
+            } else {
+                if *data & MULTI == 0 {
+                    *data |= MULTI;
                     self.reuse_num += 2;
                     if j == 0 {
                         self.prefix_groups += 1;
                     }
+                } else {
+                    self.reuse_num += 1;
                 }
-                _ => self.reuse_num += 1,
+                *data & !MULTI
+            };
+            let info = &mut self.pair_info[p as usize];
+            if *info != REPEATED {
+                // the second row with this pair: the first one gains a repeated pair too
+                self.repeated[*info as usize] += 1;
+                *info = REPEATED;
             }
-            let p = self.node_pair[child_idx] as usize;
-            match self.pair_state[p] {
-                0 => {
-                    self.pair_state[p] = 1;
-                    self.pair_first_row[p] = row_index;
-                }
-                1 => {
-                    self.pair_state[p] = 2;
-                    self.repeated[self.pair_first_row[p] as usize] += 1;
-                    rep += 1;
-                }
-                _ => rep += 1,
-            }
+            rep += 1;
             node = child;
         }
         self.repeated.push(rep);
@@ -651,7 +653,7 @@ impl State {
 
         let report = AnalysisReport {
             total_requests: n as u64,
-            unique_prefixes: self.node_state.len() as u64,
+            unique_prefixes: self.trie.nodes() as u64 - 1,
             num_prefix_groups: self.prefix_groups,
             cache_hit_rate: self.hit_sum.mean(self.hits.len() as u64),
             min_isl: if n == 0 { 0 } else { self.min_isl },

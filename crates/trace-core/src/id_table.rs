@@ -77,46 +77,60 @@ const NONE: u32 = u32::MAX;
 
 /// The prefix trie of all hash-id lists. Node 0 is the root; every other node is one
 /// distinct prefix. Most nodes of real traces have a single child, so the first child of
-/// each node is stored inline (no hashing); further children go to a hash map.
+/// each node is stored inline (no hashing); further children go to a hash map. Each node
+/// carries a `u32` of caller data, in the same cache line as its links.
 pub struct Trie {
-    first_id: Vec<u64>,
-    first_child: Vec<u32>,
+    nodes: Vec<Node>,
     more: PackedMap,
 }
 
+#[derive(Clone, Copy)]
+struct Node {
+    first_id: u64,
+    first_child: u32,
+    data: u32,
+}
+
+const EMPTY_NODE: Node = Node { first_id: 0, first_child: NONE, data: 0 };
+
 impl Default for Trie {
     fn default() -> Self {
-        Trie { first_id: vec![0], first_child: vec![NONE], more: PackedMap::default() }
+        Trie { nodes: vec![EMPTY_NODE], more: PackedMap::default() }
     }
 }
 
 impl Trie {
     /// Number of nodes including the root.
     pub fn nodes(&self) -> u32 {
-        self.first_child.len() as u32
+        self.nodes.len() as u32
+    }
+
+    /// The caller data of `node` (0 for a new node).
+    #[inline]
+    pub fn data_mut(&mut self, node: u32) -> &mut u32 {
+        &mut self.nodes[node as usize].data
     }
 
     fn new_node(&mut self) -> u32 {
-        let c = self.first_child.len() as u32;
-        self.first_id.push(0);
-        self.first_child.push(NONE);
+        let c = self.nodes.len() as u32;
+        self.nodes.push(EMPTY_NODE);
         c
     }
 
     /// The child of `parent` for `id`, created if absent; `(child, created)`.
-    /// Panics past 2^32 − 2 nodes (callers check [`Trie::nodes`] first).
+    /// Callers keep [`Trie::nodes`] below `u32::MAX`.
     #[inline]
     pub fn child(&mut self, parent: u32, id: u64) -> (u32, bool) {
         let p = parent as usize;
-        let fc = self.first_child[p];
-        if fc == NONE {
+        let Node { first_id, first_child, .. } = self.nodes[p];
+        if first_child == NONE {
             let c = self.new_node();
-            self.first_child[p] = c;
-            self.first_id[p] = id;
+            self.nodes[p].first_child = c;
+            self.nodes[p].first_id = id;
             return (c, true);
         }
-        if self.first_id[p] == id {
-            return (fc, false);
+        if first_id == id {
+            return (first_child, false);
         }
         if let Some(c) = self.more.get(parent, id) {
             return (c, false);
@@ -128,12 +142,12 @@ impl Trie {
 }
 
 /// Dense index of `(position, id)` pairs. Real traces use each id at one position, so the
-/// first position of a small id and its pair index are stored in id-indexed vectors; other
-/// pairs go to a hash map. Exact for any `u64` id.
+/// first position of a small id and its pair index are stored in an id-indexed vector;
+/// other pairs go to a hash map. Exact for any `u64` id.
 #[derive(Default)]
 pub struct PairTable {
-    first_pos: Vec<u32>,
-    first_pair: Vec<u32>,
+    /// per small id: (first position, its pair index), or (NONE, NONE)
+    dense: Vec<(u32, u32)>,
     more: PackedMap,
     len: u32,
 }
@@ -144,21 +158,20 @@ impl PairTable {
     #[inline]
     pub fn get_or_insert(&mut self, pos: u32, id: u64) -> (u32, bool) {
         let next = self.len;
-        // The dense vectors grow only while ids stay proportional to the number of pairs,
-        // so one huge id cannot make them allocate gigabytes.
-        if id < DENSE_IDS && (id as usize) < self.first_pos.len().max(4 * (next as usize + 65536)) {
+        // The dense vector grows only while ids stay proportional to the number of pairs,
+        // so one huge id cannot make it allocate gigabytes.
+        if id < DENSE_IDS && (id as usize) < self.dense.len().max(4 * (next as usize + 65536)) {
             let i = id as usize;
-            if i >= self.first_pos.len() {
-                let want = (i + 1).max(self.first_pos.len() * 2).min(DENSE_IDS as usize);
-                self.first_pos.resize(want, NONE);
-                self.first_pair.resize(want, NONE);
+            if i >= self.dense.len() {
+                let want = (i + 1).max(self.dense.len() * 2).min(DENSE_IDS as usize);
+                self.dense.resize(want, (NONE, NONE));
             }
-            if self.first_pos[i] == pos {
-                return (self.first_pair[i], false);
+            let (p0, idx) = self.dense[i];
+            if p0 == pos {
+                return (idx, false);
             }
-            if self.first_pos[i] == NONE {
-                self.first_pos[i] = pos;
-                self.first_pair[i] = next;
+            if p0 == NONE {
+                self.dense[i] = (pos, next);
                 self.len += 1;
                 return (next, true);
             }
