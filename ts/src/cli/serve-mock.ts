@@ -197,7 +197,14 @@ export async function runServeMock(options: MockServerOptions, workers = 1): Pro
   });
   if (isWorker) process.send?.({ type: 'infermark-mock-listening', url: server.url });
   await untilSignal();
-  await server.close();
+  if (!isWorker) {
+    await server.close();
+    return;
+  }
+  // In a cluster worker server.close() can wait on the primary's shared handle indefinitely;
+  // workers keep no recorder (see --record-requests), so a bounded wait then exit is safe.
+  await Promise.race([server.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
+  process.exit(0);
 }
 
 async function runPrimary(workers: number, options: MockServerOptions): Promise<void> {
@@ -223,7 +230,9 @@ async function runPrimary(workers: number, options: MockServerOptions): Promise<
         new Promise<void>((resolve) => {
           if (child.isDead()) return resolve();
           child.once('exit', () => resolve());
-          child.kill('SIGTERM');
+          // Signal the process itself: cluster's worker.kill() disconnects IPC first, which can
+          // leave a worker with open keep-alive sockets waiting instead of running its shutdown.
+          child.process.kill('SIGTERM');
         }),
     ),
   );

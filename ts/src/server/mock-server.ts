@@ -67,7 +67,8 @@ function textSourceFor(tokenizer: string | false): Promise<TextSource> {
   return p;
 }
 
-function isLoopback(host: string): boolean {
+/** Loopback addresses need no warning (§1.1). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -1,0 +1,119 @@
+// `infermark serve-mock` end to end: the built CLI (dist/bin.js) as a child process.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isLoopback } from '../../ts/src/server/mock-server.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'dist', 'bin.js');
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  line: string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Start serve-mock and wait for its listening line. */
+async function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    void exit.then((code) => reject(new Error(`serve-mock exited with ${code} before listening: ${err}`)));
+  });
+  const url = /listening on (http:\/\/\S+)/.exec(line)![1]!;
+  return { child, url, line, stderr: () => err, exit };
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'serve-mock', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.runIf(existsSync(BIN))('serve-mock CLI', () => {
+  it('prints the listening line, serves, and exits 0 on SIGINT after writing the recorder summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-e2e-mock-'));
+    const rec = join(dir, 'req.jsonl');
+    const s = await start(['--latency-model', 'simple', '--ttft', '1', '--itl', '1', '--random-seed', '42', '--record-requests', rec]);
+    expect(s.line).toMatch(/^infermark mock server listening on http:\/\/127\.0\.0\.1:\d+ \(latency model: simple, seed 42\)$/);
+    const health = await fetch(`${s.url}/health`).then((r) => r.json());
+    expect(health).toMatchObject({ status: 'ok', latency_model: 'simple', seed: 42 });
+    const r = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'hello', max_tokens: 3 }) }).then((x) => x.json());
+    expect(r.usage.completion_tokens).toBe(3);
+    s.child.kill('SIGINT');
+    expect(await s.exit).toBe(0);
+    expect(readFileSync(rec, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(readFileSync(`${rec}.summary.json`, 'utf8'))['/v1/completions'].count).toBe(1);
+    expect(s.stderr()).toBe('');
+  });
+
+  it('a port in use exits 2 with the exact message', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = cli(['--port', String(port), '--fast']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`error: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('usage errors exit 2 with one line and start nothing', () => {
+    const cases: [string[], string][] = [
+      [['--ttft', '50'], "error: option '--ttft' cannot be used with option '--latency-model engine' (it configures the simple latency model)\n"],
+      [['--fast', '--max-num-seqs', '8'], "error: option '--max-num-seqs' cannot be used with option '--latency-model none' (it configures the engine latency model)\n"],
+      [['--tokenizer', '/definitely/missing'], "error: tokenizer not found: '/definitely/missing' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)\n"],
+      [['--error-rate', '150'], "error: option '--error-rate <pct>': expected a number in [0, 100], got '150'\n"],
+      [['--latency-model', 'fancy'], "error: option '--latency-model <model>': expected one of engine, simple, none, got 'fancy'\n"],
+      [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'\n"],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(['--port', '0', ...args]);
+      expect(r.stderr, args.join(' ')).toBe(message);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--workers 2 serves from two processes on one port and stops on SIGTERM', async () => {
+    const s = await start(['--fast', '--workers', '2']);
+    expect(s.line).toMatch(/\(latency model: none, seed 0, 2 workers\)$/);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'same prompt', max_tokens: 4 }) }).then((x) => x.json()),
+      ),
+    );
+    // Every worker gives the same deterministic text for the same prompt.
+    expect(new Set(results.map((r) => r.choices[0].text)).size).toBe(1);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+  });
+});
+
+describe('bind address warning', () => {
+  it('treats 127.x, localhost and ::1 as loopback and anything else as exposed', () => {
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('127.1.2.3')).toBe(true);
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(isLoopback('192.168.1.10')).toBe(false);
+    expect(isLoopback('::')).toBe(false);
+  });
+});
