@@ -103,3 +103,11 @@ describe('list parsing', () => {
     expect(parseKeyValueList('--header', ['X-A: b:c'], { jsonValues: false })).toEqual({ 'X-A': 'b:c' });
   });
 });
+
+describe('features not in this version', () => {
+  it('refuses synthetic multi-turn flags instead of silently running single-turn', () => {
+    expect(message({ numSessions: 4 })).toMatch(/^option '--num-sessions' is not supported/);
+    expect(message({ sessionTurnsMean: 3 })).toMatch(/^option '--session-turns-mean' is not supported above 1/);
+    expect(resolve({ sessionTurnsMean: 1 }).dataset.sessionTurnsMean).toBe(1);
+  });
+});

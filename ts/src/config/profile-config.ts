@@ -334,6 +334,18 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   if (given(o.userCentricRate)) {
     throw new UsageError("option '--user-centric-rate' is not supported by this version of profile yet");
   }
+  // Synthetic multi-turn sessions are not generated yet; refuse rather than run single-turn.
+  for (const [key, flag] of [
+    ['numSessions', '--num-sessions'],
+    ['sessionTurnsStddev', '--session-turns-stddev'],
+    ['sessionTurnDelayMean', '--session-turn-delay-mean'],
+    ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
+  ] as const) {
+    if (given(o[key])) throw new UsageError(`option '${flag}' is not supported by this version of profile yet (synthetic multi-turn sessions are planned)`);
+  }
+  if ((o.sessionTurnsMean ?? 1) > 1) {
+    throw new UsageError("option '--session-turns-mean' is not supported above 1 by this version of profile yet (synthetic multi-turn sessions are planned)");
+  }
 
   const rate = o.requestRate ?? null;
   const mode: LoadMode =

@@ -118,7 +118,8 @@ export class LoadEngine extends EventEmitter {
   private state: PhaseState | null = null;
   private stopReason: StopReason = 'completed';
   private interruptTimer: NodeJS.Timeout | null = null;
-  private sessionCounter = 0;
+  /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
+  private readonly targets: { origin: string; prefix: string }[];
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -128,6 +129,10 @@ export class LoadEngine extends EventEmitter {
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connections, timeoutMs: options.timeoutMs });
     this.order = new RequestOrder(options.dataset.entries.length, options.seed);
+    this.targets = options.urls.map((u) => {
+      const url = new URL(u);
+      return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+    });
   }
 
   /** Connections per origin: never below the concurrency this worker can have in flight. */
@@ -362,15 +367,13 @@ export class LoadEngine extends EventEmitter {
     const o = this.options;
     const entry = o.dataset.entries[this.order.entryFor(index)]!;
     const sessionNum = index;
-    this.sessionCounter += 1;
     const model = o.models[index % o.models.length]!;
-    const base = o.urls[sessionNum % o.urls.length]!;
+    const target = this.targets[sessionNum % this.targets.length]!;
     const xRequestId = randomUUID();
     const xCorrelationId = randomUUID();
     const body = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId);
-    const url = new URL(base);
-    const path = url.pathname.replace(/\/+$/, '') + o.endpoint.path;
+    const path = target.prefix + o.endpoint.path;
     const cancelAfterMs =
       s.phase === 'profiling' &&
       o.cancellationRate !== null &&
@@ -379,7 +382,7 @@ export class LoadEngine extends EventEmitter {
         : null;
     const ex = new Exchange(
       this.dispatcher,
-      { origin: url.origin, path, headers, body: JSON.stringify(body) },
+      { origin: target.origin, path, headers, body: JSON.stringify(body) },
       { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
     );
     s.sent += 1;
@@ -406,7 +409,7 @@ export class LoadEngine extends EventEmitter {
         error: r.error,
         wasCancelled: r.wasCancelled,
         cancellationNs: r.cancellationNs,
-        request: { url: url.origin + path, headers, body },
+        request: { url: target.origin + path, headers, body },
         model,
         endpointType: o.endpoint.type,
         streaming: o.endpoint.streaming,

@@ -44,7 +44,8 @@ export function createDispatcher(options: { connections: number; timeoutMs: numb
     keepAliveMaxTimeout: 600_000,
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
-    connect: { timeout: Math.min(options.timeoutMs, 30_000) },
+    // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
+    connect: { timeout: Math.min(options.timeoutMs, 2 ** 31 - 1) },
   });
 }
 
