@@ -1,6 +1,6 @@
 // `infermark analyze-trace` end to end: the built CLI (dist/bin.js) in a scratch directory.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,31 @@ describe('analyze-trace output', () => {
     expect(inconsistent.status).toBe(0);
     expect(inconsistent.stderr).toBe('backend: native\nwarning: 2 rows have hash_ids inconsistent with input_length at block size 512 (lines 1, 2)\n');
     expect(inconsistent.stdout).not.toContain('warning');
+  });
+
+  // Regression: the atomic rename once replaced `--output-file /dev/null` with a regular file.
+  it('writes into a FIFO or device in place instead of renaming over it', () => {
+    const fifo = join(dir, 'out.fifo');
+    const r = spawnSync('sh', ['-c', `mkfifo ${fifo} && (cat ${fifo} > fifo-copy.json &) && "${process.execPath}" "${BIN}" analyze-trace a.jsonl --format json --output-file ${fifo} >/dev/null && sleep 0.2`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.status).toBe(0);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readFileSync(join(dir, 'fifo-copy.json'), 'utf8')).toBe(EXAMPLE_A_JSON);
+  });
+
+  it('keeps a symlinked output file a symlink and replaces its target', () => {
+    symlinkSync('link-target.json', join(dir, 'link.json'));
+    expect(cli(['analyze-trace', 'a.jsonl', '--format', 'json', '--output-file', 'link.json']).status).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'link-target.json'), 'utf8')).toBe(EXAMPLE_A_JSON);
+  });
+
+  it('fails with exit 1 when the output path is a directory', () => {
+    const r = cli(['analyze-trace', 'a.jsonl', '--output-file', 'adir']);
+    expect([r.status, r.stdout, r.stderr.split('\n').at(-2)]).toEqual([1, '', 'error: cannot write output file: adir: is a directory']);
   });
 
   it('applies --block-size', () => {

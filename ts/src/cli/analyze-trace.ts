@@ -1,5 +1,5 @@
 // `infermark analyze-trace`: stream a Mooncake trace through the core and report (trace-analysis.md §1, §6).
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -127,9 +127,35 @@ export function analyzeTraceFile(
   }
 }
 
-/** Write `text` to `path` atomically: a temporary file in the same directory, then rename. */
+/**
+ * Write `text` to `path` atomically: a temporary file in the same directory, then rename.
+ * Only a regular file (or a new path) can be replaced that way: renaming over `/dev/null`, a
+ * FIFO or `/dev/stdout` would replace the device node itself, so those are written in place.
+ * A symlink is followed so the link survives and its target is replaced.
+ */
 export function writeFileAtomic(path: string, text: string): void {
-  const target = resolve(path);
+  let target = resolve(path);
+  try {
+    target = realpathSync(target);
+    const stat = statSync(target);
+    if (stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: is a directory`);
+    if (!stat.isFile()) {
+      try {
+        writeFileSync(target, text);
+      } catch (err) {
+        throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+      }
+      return;
+    }
+  } catch (err) {
+    if (err instanceof RuntimeFailure) throw err;
+    // Does not exist yet: create it below; a dangling symlink is created at its target.
+    try {
+      if (lstatSync(target).isSymbolicLink()) target = resolve(dirname(target), readlinkSync(target));
+    } catch {
+      // no such path at all
+    }
+  }
   const dir = dirname(target);
   const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
