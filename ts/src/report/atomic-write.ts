@@ -1,6 +1,7 @@
 // Atomic file replacement (exports.md §10.1): write `.<name>.tmp-<pid>`, fsync, rename.
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { RuntimeFailure } from '../cli/errors.js';
 
 /** Path of the temporary file used for `path`. */
 export function tempPathFor(path: string): string {
@@ -26,6 +27,6 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot write ${path}: ${reason}`, { cause: err });
+    throw new RuntimeFailure(`cannot write ${path}: ${reason}`, { cause: err });
   }
 }

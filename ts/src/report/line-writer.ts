@@ -2,6 +2,7 @@
 // flushed at least once per second and at close; `flushSync` for the second-SIGINT exit.
 import { closeSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { RuntimeFailure } from '../cli/errors.js';
 
 export class LineWriter {
   private fd: number | null;
@@ -17,7 +18,7 @@ export class LineWriter {
       mkdirSync(dirname(path), { recursive: true });
       this.fd = openSync(path, 'w');
     } catch (err) {
-      throw new Error(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new RuntimeFailure(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     this.timer = setInterval(() => void this.flush(), flushIntervalMs);
     this.timer.unref();
@@ -45,7 +46,7 @@ export class LineWriter {
               if (off >= buf.length) return resolve();
               write(fd, buf, off, buf.length - off, null, (err, n) => {
                 if (err) {
-                  this.failure ??= new Error(`cannot write ${this.path}: ${err.message}`, { cause: err });
+                  this.failure ??= new RuntimeFailure(`cannot write ${this.path}: ${err.message}`, { cause: err });
                   return resolve();
                 }
                 step(off + n);
