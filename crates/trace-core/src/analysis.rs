@@ -716,13 +716,63 @@ const PIPELINE_SEGMENT_BYTES: usize = 512 * 1024;
 /// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
 pub struct TraceAnalyzer {
-    state: State,
+    engine: Engine,
     splitter: LineSplitter,
     status: Status,
+}
+
+/// Everything behind the line splitter: batches, the fold state, and (with two threads)
+/// an accumulator that gathers small chunks into blocks big enough for the pipeline.
+struct Engine {
+    state: State,
     rows_parsed: u64,
     threads: usize,
     batch: Batch,
     batch2: Batch,
+    /// complete lines gathered from small blocks (only when threads ≥ 2)
+    acc: Vec<u8>,
+    acc_line: u64,
+}
+
+impl Engine {
+    fn on_block(&mut self, block: Block<'_>) -> Result<(), TraceError> {
+        if self.threads < 2 {
+            return self.process(block);
+        }
+        match block {
+            Block::Lines { first_line, bytes } if bytes.len() < PARALLEL_MIN_BYTES => {
+                // Copying is far cheaper than parsing; it lets small chunks use both cores.
+                if self.acc.is_empty() {
+                    self.acc_line = first_line;
+                }
+                self.acc.extend_from_slice(bytes);
+                if self.acc.len() >= PARALLEL_MIN_BYTES {
+                    self.flush()?;
+                }
+                Ok(())
+            }
+            other => {
+                self.flush()?;
+                self.process(other)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), TraceError> {
+        if self.acc.is_empty() {
+            return Ok(());
+        }
+        let acc = std::mem::take(&mut self.acc);
+        let r = self.process(Block::Lines { first_line: self.acc_line, bytes: &acc });
+        self.acc = acc;
+        self.acc.clear();
+        r
+    }
+
+    fn process(&mut self, block: Block<'_>) -> Result<(), TraceError> {
+        let Engine { state, rows_parsed, threads, batch, batch2, .. } = self;
+        process_block(state, block, *threads, batch, batch2, rows_parsed)
+    }
 }
 
 impl TraceAnalyzer {
@@ -732,28 +782,32 @@ impl TraceAnalyzer {
             return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
         }
         Ok(TraceAnalyzer {
-            state: State::new(&opts),
+            engine: Engine {
+                state: State::new(&opts),
+                rows_parsed: 0,
+                threads: default_threads(),
+                batch: Batch::default(),
+                batch2: Batch::default(),
+                acc: Vec::new(),
+                acc_line: 1,
+            },
             splitter: LineSplitter::new(),
             status: Status::Open,
-            rows_parsed: 0,
-            threads: default_threads(),
-            batch: Batch::default(),
-            batch2: Batch::default(),
         })
     }
 
     /// Caps the parse threads (1 = sequential). Results are identical for every value;
     /// this exists for tests and for callers that share the machine.
     pub fn set_threads(&mut self, threads: usize) {
-        self.threads = threads.max(1);
+        self.engine.threads = threads.max(1);
     }
 
     /// Feeds the next chunk. Strict mode: the first invalid row returns `INVALID_ROW`
     /// and the analyzer becomes unusable (`ANALYZER_STATE` afterwards).
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
         self.check_open()?;
-        let TraceAnalyzer { state, splitter, rows_parsed, threads, batch, batch2, .. } = self;
-        let r = splitter.push_blocks(chunk, |b| process_block(state, b, *threads, batch, batch2, rows_parsed));
+        let TraceAnalyzer { engine, splitter, .. } = self;
+        let r = splitter.push_blocks(chunk, |b| engine.on_block(b));
         self.fail_on_err(r)
     }
 
@@ -761,13 +815,13 @@ impl TraceAnalyzer {
     /// allowed; later `push`/`finish` calls return `ANALYZER_STATE`.
     pub fn finish(&mut self) -> Result<AnalysisReport, TraceError> {
         self.check_open()?;
-        let TraceAnalyzer { state, splitter, rows_parsed, threads, batch, batch2, .. } = self;
-        let r = splitter.finish_blocks(|b| process_block(state, b, *threads, batch, batch2, rows_parsed));
+        let TraceAnalyzer { engine, splitter, .. } = self;
+        let r = splitter.finish_blocks(|b| engine.on_block(b)).and_then(|_| engine.flush());
         self.fail_on_err(r)?;
-        let r = self.state.report();
+        let r = self.engine.state.report();
         self.status = if r.is_ok() { Status::Finished } else { Status::Failed };
         // free the per-row memory now rather than when the analyzer is dropped
-        self.state = State::default();
+        self.engine.state = State::default();
         r
     }
 
@@ -781,9 +835,10 @@ impl TraceAnalyzer {
         self.splitter.bytes_consumed()
     }
 
-    /// Non-blank lines processed so far (valid and skipped rows).
+    /// Non-blank lines processed so far (valid and skipped rows). With two threads, up
+    /// to 256 KiB of complete lines may be gathered before they are processed.
     pub fn rows_parsed(&self) -> u64 {
-        self.rows_parsed
+        self.engine.rows_parsed
     }
 
     fn check_open(&self) -> Result<(), TraceError> {
@@ -797,7 +852,7 @@ impl TraceAnalyzer {
     fn fail_on_err(&mut self, r: Result<(), TraceError>) -> Result<(), TraceError> {
         if r.is_err() {
             self.status = Status::Failed;
-            self.state = State::default();
+            self.engine.state = State::default();
         }
         r
     }

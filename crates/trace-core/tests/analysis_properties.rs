@@ -167,6 +167,9 @@ fn sequential_and_parallel_parsing_agree() {
     assert_eq!(seq.to_json(), par.to_json());
     let par_chunks = chunked(&bytes, opts(512, true), &[1, 300_000, 300_001, 1_700_000], 2);
     assert_eq!(seq, par_chunks);
+    // small chunks (as a CLI stream delivers them) are gathered for the pipeline
+    let cuts: Vec<usize> = (1..bytes.len() / 65536).map(|k| k * 65536 + k % 7).collect();
+    assert_eq!(seq, chunked(&bytes, opts(512, true), &cuts, 2));
     // strict mode reports the same first error either way
     let err = |threads: usize| {
         let mut a = TraceAnalyzer::new(opts(512, false)).unwrap();

@@ -289,10 +289,17 @@ fn analyzer_misuse_is_a_state_error() {
     assert_eq!(a.rows_parsed(), 1);
     assert_eq!(a.finish().unwrap_err().code, ErrorCode::AnalyzerState);
     assert_eq!(a.push(b"\n").unwrap_err().code, ErrorCode::AnalyzerState);
-    // after a strict error
+    // after a strict error (sequential: the push of the bad line fails)
     let mut a = TraceAnalyzer::new(AnalyzerOptions::default()).unwrap();
+    a.set_threads(1);
     assert_eq!(a.push(b"[]\n").unwrap_err().code, ErrorCode::InvalidRow);
     assert_eq!(a.push(b"\n").unwrap_err().code, ErrorCode::AnalyzerState);
+    assert_eq!(a.finish().unwrap_err().code, ErrorCode::AnalyzerState);
+    // with two threads small chunks are gathered first: the error comes by finish at the latest
+    let mut a = TraceAnalyzer::new(AnalyzerOptions::default()).unwrap();
+    a.set_threads(2);
+    let e = a.push(b"{\"input_length\": 1}\n[]\n").and_then(|_| a.finish().map(|_| ())).unwrap_err();
+    assert_eq!((e.code, e.line), (ErrorCode::InvalidRow, Some(2)));
     assert_eq!(a.finish().unwrap_err().code, ErrorCode::AnalyzerState);
     // an invalid final line without newline fails in finish
     let mut a = TraceAnalyzer::new(AnalyzerOptions::default()).unwrap();
