@@ -309,3 +309,17 @@ fn lenient_skipping_equals_deleting_the_invalid_lines() {
     assert_eq!(s3, del);
     assert_eq!(skipped.skipped().total, skipped.skipped_invalid_rows);
 }
+
+#[test]
+fn a_huge_time_span_does_not_materialise_its_windows() {
+    // W = ceil(2^53 / 1000) ≈ 9·10^12 windows, two of them non-empty
+    let text = "{\"timestamp\": 0, \"input_length\": 1}\n{\"timestamp\": 9007199254740992, \"input_length\": 1}\n";
+    let r = analyze_trace(text.as_bytes(), opts(512, false)).unwrap();
+    let w = 9_007_199_254_741.0_f64;
+    let s = r.request_rate_stats.unwrap();
+    assert_eq!((s.min, s.p25, s.median, s.p75, s.max), (0.0, 0.0, 0.0, 0.0, 1.0));
+    assert_eq!(s.mean, 2.0 / w);
+    let p = 2.0 / w;
+    assert!((s.std_dev - (p * (1.0 - p)).sqrt()).abs() / s.std_dev < 1e-6, "{}", s.std_dev);
+    assert!(r.to_json().contains("\"duration_ms\": 9007199254740992,"));
+}
