@@ -89,3 +89,93 @@ describe('KvCache', () => {
     expect(kv.acquire(h, 3, 1)).not.toBeNull();
   });
 });
+
+/** The §4 semantics spelled out with Maps, to check the typed-array implementation against. */
+class ReferenceCache {
+  free: number;
+  table = new Map<number, { ref: number }>();
+  lru = new Map<number, { ref: number }>();
+  constructor(readonly capacity: number) {
+    this.free = capacity;
+  }
+  leadingHits(h: number[]): number {
+    let i = 0;
+    while (i < h.length && this.table.has(h[i]!)) i++;
+    return i;
+  }
+  acquire(h: number[], pinned: number, need: number): { held: number[]; anonymous: number } | null {
+    const hits = h.slice(0, pinned);
+    const ownIdle = hits.filter((x) => this.table.get(x)!.ref === 0).length;
+    if (this.free + this.lru.size - ownIdle < need) return null;
+    for (const x of hits) {
+      const b = this.table.get(x)!;
+      if (b.ref === 0) this.lru.delete(x);
+      b.ref++;
+    }
+    const fromFree = Math.min(this.free, need);
+    this.free -= fromFree;
+    let evict = need - fromFree;
+    for (const [x] of this.lru) {
+      if (evict-- === 0) break;
+      this.lru.delete(x);
+      this.table.delete(x);
+    }
+    return { held: hits, anonymous: need };
+  }
+  register(l: { held: number[]; anonymous: number }, x: number): void {
+    if (l.anonymous === 0 || this.table.has(x)) return;
+    this.table.set(x, { ref: 1 });
+    l.held.push(x);
+    l.anonymous--;
+  }
+  release(l: { held: number[]; anonymous: number }): void {
+    for (const x of l.held) {
+      const b = this.table.get(x)!;
+      if (--b.ref === 0) this.lru.set(x, b);
+    }
+    this.free += l.anonymous;
+  }
+  get used(): number {
+    return this.capacity - this.free - this.lru.size;
+  }
+}
+
+describe('KvCache against a reference model', () => {
+  it('agrees on hits, usage and cached blocks over 5,000 random admissions and releases', () => {
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const capacity = 97;
+    const kv = new KvCache(capacity);
+    const ref = new ReferenceCache(capacity);
+    // Few distinct prefixes and lengths so hits, dedupes, evictions and refusals all happen.
+    const prompts = Array.from({ length: 12 }, (_, p) => blockHashes(Array.from({ length: 16 * (2 + (p % 7)) }, (_, i) => (p % 4) * 100_000 + (p > 6 ? i * 3 : i)), 16));
+    const live: { a: ReturnType<KvCache['acquire']>; b: ReturnType<ReferenceCache['acquire']>; h: number[] }[] = [];
+    for (let step = 0; step < 5000; step++) {
+      if (live.length > 0 && (rnd(3) === 0 || live.length > 6)) {
+        const { a, b, h } = live.splice(rnd(live.length), 1)[0]!;
+        for (const x of h) {
+          kv.register(a!, x);
+          ref.register(b!, x);
+        }
+        kv.release(a!);
+        ref.release(b!);
+      } else {
+        const h = prompts[rnd(prompts.length)]!;
+        const hit = kv.leadingHits(h);
+        expect(hit).toBe(ref.leadingHits(h));
+        const pinned = Math.min(hit, h.length - 1);
+        const need = h.length + 1 - pinned;
+        const a = kv.acquire(h, pinned, need);
+        const b = ref.acquire(h, pinned, need);
+        expect(a === null).toBe(b === null);
+        if (a && b) live.push({ a, b, h });
+      }
+      expect(kv.used).toBe(ref.used);
+      expect(kv.free).toBe(ref.free);
+      expect(kv.cachedBlocks).toBe(ref.table.size);
+    }
+  });
+});
