@@ -2,3 +2,4 @@
 export * from './trace-core/index.js';
 export { formatDecimal, formatFixedGrouped } from './report/decimal-format.js';
 export { renderAnalysisConsole } from './report/analysis-console.js';
+export * from './synthesis/index.js';

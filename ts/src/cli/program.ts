@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportCliError } from './errors.js';
 import { registerAnalyzeTrace } from './analyze-trace.js';
+import { registerSynthesize } from './synthesize.js';
+import { registerHashPrompts } from './hash-prompts.js';
 import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
 
@@ -42,6 +44,8 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => {} });
 
   registerAnalyzeTrace(program);
+  registerSynthesize(program);
+  registerHashPrompts(program);
   registerProfile(program);
   registerServeMock(program);
 

@@ -1,0 +1,74 @@
+// `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (cli.md §6, synthesis.md §5).
+import { Command, Option } from 'commander';
+import { loadTokenizer } from '../tokenizer/index.js';
+import { fileSource, hashPrompts } from '../synthesis/index.js';
+import { OutputTarget } from '../synthesis/output-file.js';
+import { formatCount } from '../report/decimal-format.js';
+import { UsageError } from './errors.js';
+import { positiveIntegerAtMost } from './option-types.js';
+import type { GlobalOptions } from './program.js';
+import { checkInput, progressLine } from './synthesize.js';
+
+interface HashPromptsFlags {
+  inputFile?: string;
+  outputFile?: string;
+  blockSize: number;
+  tokenizer: string;
+  textField?: string;
+  skipInvalid?: boolean;
+  force?: boolean;
+}
+
+/** Run hash-prompts with parsed flags. */
+export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, verbose: boolean, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<void> {
+  if (f.outputFile === undefined) throw new UsageError("required option '-o, --output-file <path>' not specified");
+  const size = checkInput(inputPath);
+  const tokenizer = await loadTokenizer(f.tokenizer);
+  const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
+  const bar = progressLine(stderr, Boolean(stderr.isTTY) && size >= 16 * 1024 * 1024);
+  let result;
+  try {
+    result = hashPrompts(fileSource(inputPath), out, {
+      tokenizer,
+      blockSize: f.blockSize,
+      ...(f.textField !== undefined ? { textField: f.textField } : {}),
+      skipInvalid: Boolean(f.skipInvalid),
+      sourceName: inputPath,
+      progress: (rows, bytes) => bar.update(`hash-prompts: ${formatCount(rows)} rows, ${Math.round((100 * bytes) / Math.max(size, 1))}%`),
+    });
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  } finally {
+    bar.clear();
+  }
+  if (verbose) stderr.write(`debug: backend ${result.backend}, tokenizer ${tokenizer.name}, ${result.tokens} tokens\n`);
+  if (result.skippedWarning) stderr.write(`${result.skippedWarning}\n`);
+  stderr.write(`${result.summary}\n`);
+}
+
+/** Add `hash-prompts` to the program. */
+export function registerHashPrompts(program: Command): void {
+  program
+    .command('hash-prompts')
+    .description('turn a JSONL file of prompts into a Mooncake trace whose hash ids encode prefix sharing (no text is written)')
+    .argument('[INPUT_FILE]', 'JSONL prompts (or use --input-file)')
+    .option('--input-file <path>', 'JSONL prompts (instead of INPUT_FILE)')
+    .option('-o, --output-file <path>', "output trace ('-' for stdout)")
+    .addOption(new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(4_294_967_295)).default(512))
+    .option('--tokenizer <name>', 'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache', 'builtin')
+    .option('--text-field <name>', 'read the prompt from this string field (default: prompt, text_input, text)')
+    .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
+    .option('--force', 'replace an existing output file')
+    .action(async function (this: Command, positional: string | undefined) {
+      const flags = this.opts<HashPromptsFlags>();
+      const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
+      if (positional !== undefined && flags.inputFile !== undefined) {
+        throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
+      }
+      const path = positional ?? flags.inputFile;
+      if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+      await runHashPrompts(path, flags, verbose, process.stderr);
+    });
+}

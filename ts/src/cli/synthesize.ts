@@ -1,0 +1,248 @@
+// `infermark synthesize`: transform or generate Mooncake traces (cli.md §5, synthesis.md §3–4).
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { renderSideBySide } from '../synthesis/summary.js';
+import { OutputTarget } from '../synthesis/output-file.js';
+import { fileSource, generateStream, transformStream, type SynthesisOptions } from '../synthesis/index.js';
+import { formatDecimal } from '../report/decimal-format.js';
+import { UsageError } from './errors.js';
+import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
+import type { GlobalOptions } from './program.js';
+
+/** Defaults of synthesis.md §3.1 (single source for the CLI). */
+export const SYNTHESIZE_DEFAULTS = { mode: 'transform', blockSize: 512, seed: 0n } as const;
+
+const MODES = ['transform', 'generate'] as const;
+const DECIMAL = /^\+?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?$/;
+
+/**
+ * An exact multiplier (synthesis.md §1): decimal or exponent notation whose exact positional
+ * form has at most 12 integer and 9 fractional digits. Returns the text, which the core parses
+ * exactly. `allowZero` for `--synthesis-output-len-multiplier` (range ≥ 0).
+ */
+export function exactMultiplier(allowZero: boolean): (value: string) => string {
+  return (value) => {
+    const text = value.trim();
+    const m = DECIMAL.exec(text);
+    const sign = allowZero ? 'non-negative' : 'positive';
+    if (!m) throw new InvalidArgumentError(`expected a ${sign} number, got '${value}'`);
+    const intDigits = m[1] ?? '';
+    const fracDigits = m[2] ?? m[3] ?? '';
+    const exp = Number(m[4] ?? '0');
+    const digits = intDigits + fracDigits;
+    const first = digits.search(/[1-9]/);
+    if (first < 0) {
+      if (allowZero) return text;
+      throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+    }
+    let last = digits.length - 1;
+    while (digits[last] === '0') last -= 1;
+    const point = intDigits.length + exp;
+    if (point - first > 12) throw new InvalidArgumentError(`expected a decimal number with at most 12 integer digits, got '${value}'`);
+    if (last + 1 - point > 9) throw new InvalidArgumentError(`expected a decimal number with at most 9 fractional digits, got '${value}'`);
+    return text;
+  };
+}
+
+interface SynthesizeFlags {
+  inputFile?: string;
+  outputFile?: string;
+  mode: (typeof MODES)[number];
+  numRequests?: number;
+  synthesisSpeedupRatio?: string;
+  synthesisPrefixLenMultiplier?: string;
+  synthesisPrefixRootMultiplier?: number;
+  synthesisPromptLenMultiplier?: string;
+  synthesisOutputLenMultiplier?: string;
+  synthesisMaxIsl?: number;
+  synthesisMaxOsl?: number;
+  synthesisMinIsl?: number;
+  synthesisMinOsl?: number;
+  // Dynamo-style aliases
+  speedupRatio?: string;
+  prefixLenMultiplier?: string;
+  prefixRootMultiplier?: number;
+  promptLenMultiplier?: string;
+  oslMultiplier?: string;
+  maxIsl?: number;
+  maxOsl?: number;
+  minIsl?: number;
+  minOsl?: number;
+  blockSize: number;
+  randomSeed: bigint;
+  skipInvalid?: boolean;
+  force?: boolean;
+}
+
+/** [canonical attribute, alias attribute, canonical flag, alias flag] */
+const ALIASES = [
+  ['synthesisSpeedupRatio', 'speedupRatio', '--synthesis-speedup-ratio', '--speedup-ratio'],
+  ['synthesisPrefixLenMultiplier', 'prefixLenMultiplier', '--synthesis-prefix-len-multiplier', '--prefix-len-multiplier'],
+  ['synthesisPrefixRootMultiplier', 'prefixRootMultiplier', '--synthesis-prefix-root-multiplier', '--prefix-root-multiplier'],
+  ['synthesisPromptLenMultiplier', 'promptLenMultiplier', '--synthesis-prompt-len-multiplier', '--prompt-len-multiplier'],
+  ['synthesisOutputLenMultiplier', 'oslMultiplier', '--synthesis-output-len-multiplier', '--osl-multiplier'],
+  ['synthesisMaxIsl', 'maxIsl', '--synthesis-max-isl', '--max-isl'],
+  ['synthesisMaxOsl', 'maxOsl', '--synthesis-max-osl', '--max-osl'],
+  ['synthesisMinIsl', 'minIsl', '--synthesis-min-isl', '--min-isl'],
+  ['synthesisMinOsl', 'minOsl', '--synthesis-min-osl', '--min-osl'],
+] as const;
+
+/** Merge Dynamo aliases into canonical options and apply the cross-option rules of cli.md §5. */
+export function resolveSynthesizeFlags(flags: SynthesizeFlags): SynthesizeFlags {
+  const f = { ...flags } as Record<string, unknown>;
+  for (const [canon, alias, canonFlag, aliasFlag] of ALIASES) {
+    if (f[alias] !== undefined) {
+      if (f[canon] !== undefined) throw new UsageError(`option '${aliasFlag}' cannot be used with option '${canonFlag}'`);
+      f[canon] = f[alias];
+    }
+  }
+  const r = f as unknown as SynthesizeFlags;
+  if (r.outputFile === undefined) throw new UsageError("required option '-o, --output-file <path>' not specified");
+  if (r.mode === 'generate') {
+    if (r.numRequests === undefined) throw new UsageError("option '--mode generate' requires option '--num-requests'");
+  } else {
+    if (r.numRequests !== undefined) throw new UsageError("option '--num-requests' requires '--mode generate'");
+    if (r.synthesisMinIsl !== undefined) throw new UsageError("option '--synthesis-min-isl' requires '--mode generate'");
+    if (r.synthesisMinOsl !== undefined) throw new UsageError("option '--synthesis-min-osl' requires '--mode generate'");
+  }
+  return r;
+}
+
+function coreOptions(f: SynthesizeFlags, sourceName: string): SynthesisOptions {
+  const o: SynthesisOptions = { blockSize: f.blockSize, seed: f.randomSeed, skipInvalid: Boolean(f.skipInvalid), sourceName };
+  if (f.synthesisSpeedupRatio !== undefined) o.speedupRatio = f.synthesisSpeedupRatio;
+  if (f.synthesisPrefixLenMultiplier !== undefined) o.prefixLenMultiplier = f.synthesisPrefixLenMultiplier;
+  if (f.synthesisPrefixRootMultiplier !== undefined) o.prefixRootMultiplier = f.synthesisPrefixRootMultiplier;
+  if (f.synthesisPromptLenMultiplier !== undefined) o.promptLenMultiplier = f.synthesisPromptLenMultiplier;
+  if (f.synthesisOutputLenMultiplier !== undefined) o.outputLenMultiplier = f.synthesisOutputLenMultiplier;
+  if (f.synthesisMaxIsl !== undefined) o.maxIsl = f.synthesisMaxIsl;
+  if (f.synthesisMaxOsl !== undefined) o.maxOsl = f.synthesisMaxOsl;
+  if (f.synthesisMinIsl !== undefined) o.minIsl = f.synthesisMinIsl;
+  if (f.synthesisMinOsl !== undefined) o.minOsl = f.synthesisMinOsl;
+  return o;
+}
+
+/** trace-format.md §2.6: a missing or unreadable input is a usage error, checked before any output exists. */
+export function checkInput(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`input file not found: ${path}`);
+    throw new UsageError(`cannot read input file: ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`cannot read input file: ${path}: is a directory`);
+    return st.size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Stderr = NodeJS.WritableStream & { isTTY?: boolean };
+
+/** A one-line progress display on a TTY stderr, redrawn at most 10 times per second. */
+export function progressLine(stderr: Stderr, enabled: boolean): { update(text: string): void; clear(): void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update(text) {
+      if (!enabled) return;
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      stderr.write(`\r\x1b[K${text}`);
+    },
+    clear() {
+      if (shown) stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+/** Run synthesize with resolved flags. */
+export function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): void {
+  const f = resolveSynthesizeFlags(flags);
+  const size = checkInput(inputPath);
+  const out = new OutputTarget(f.outputFile as string, { force: Boolean(f.force) });
+  const big = size >= PROGRESS_MIN_BYTES || (f.numRequests ?? 0) >= 1_000_000;
+  const bar = progressLine(stderr, Boolean(stderr.isTTY) && big);
+  const pct = (d: number, t: number): string => (t > 0 ? `${formatDecimal((100 * d) / t, 0)}%` : '');
+  const hooks = {
+    analyse: true,
+    progress(phase: 'learn' | 'emit' | 'generate', done: number, total: number) {
+      const what = phase === 'learn' ? 'reading' : phase === 'emit' ? 'writing' : 'generating';
+      bar.update(`synthesize: ${what} ${pct(done, total)} (${phase === 'generate' ? `${done}/${total} rows` : `${formatDecimal(done / 1e6, 1)} MB`})`);
+    },
+  };
+  const options = coreOptions(f, inputPath);
+  let run;
+  try {
+    run =
+      f.mode === 'generate'
+        ? generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
+        : transformStream(fileSource(inputPath), out, options, hooks);
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  } finally {
+    bar.clear();
+  }
+  if (verbose) stderr.write(`debug: backend ${run.backend}\n`);
+  if (run.skippedWarning) stderr.write(`${run.skippedWarning}\n`);
+  if (run.report.mode === 'generate') for (const w of run.report.warnings) stderr.write(`${w}\n`);
+  stderr.write(`${run.report.summary}\n`);
+  if (run.inputAnalysis && run.outputAnalysis) stderr.write(renderSideBySide(run.inputAnalysis, run.outputAnalysis));
+  if (f.outputFile !== '-') stderr.write(`Output written to ${f.outputFile}\n`);
+}
+
+/** Add `synthesize` to the program. */
+export function registerSynthesize(program: Command): void {
+  const multiplier = (flags: string, alias: string, help: string, allowZero = false): Option[] => [
+    new Option(flags, help).argParser(exactMultiplier(allowZero)),
+    new Option(alias, `alias of ${flags.split(' ')[0]}`).argParser(exactMultiplier(allowZero)).hideHelp(),
+  ];
+  const positive = (flags: string, alias: string, help: string): Option[] => [
+    new Option(flags, help).argParser(parsePositiveInteger),
+    new Option(alias, `alias of ${flags.split(' ')[0]}`).argParser(parsePositiveInteger).hideHelp(),
+  ];
+  const cmd = program
+    .command('synthesize')
+    .description('transform a Mooncake trace row by row (AIPerf-compatible) or generate new rows from a learned model')
+    .argument('[INPUT_FILE]', 'Mooncake trace (or use --input-file)')
+    .option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)')
+    .option('-o, --output-file <path>', "output trace ('-' for stdout); written to a temporary file and renamed when complete")
+    .addOption(new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(MODES)).default(SYNTHESIZE_DEFAULTS.mode))
+    .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(parsePositiveInteger));
+  const options: Option[] = [
+    ...multiplier('--synthesis-speedup-ratio <x>', '--speedup-ratio <x>', 'divide timestamps and delays by this'),
+    ...multiplier('--synthesis-prefix-len-multiplier <x>', '--prefix-len-multiplier <x>', 'stretch or shrink shared prefixes'),
+    ...positive('--synthesis-prefix-root-multiplier <n>', '--prefix-root-multiplier <n>', 'spread sessions over n disjoint id trees'),
+    ...multiplier('--synthesis-prompt-len-multiplier <x>', '--prompt-len-multiplier <x>', 'scale non-shared prompt tokens'),
+    ...multiplier('--synthesis-output-len-multiplier <x>', '--osl-multiplier <x>', 'scale output_length', true),
+    ...positive('--synthesis-max-isl <n>', '--max-isl <n>', 'skip rows whose final input_length exceeds n'),
+    ...positive('--synthesis-max-osl <n>', '--max-osl <n>', 'cap output_length at n'),
+    ...positive('--synthesis-min-isl <n>', '--min-isl <n>', 'generate: reject samples below n tokens'),
+    ...positive('--synthesis-min-osl <n>', '--min-osl <n>', 'generate: raise output_length to n'),
+    new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(4_294_967_295)).default(SYNTHESIZE_DEFAULTS.blockSize),
+    new Option('--random-seed <seed>', 'seed of every random draw').argParser(parseSeed).default(SYNTHESIZE_DEFAULTS.seed, '0'),
+    new Option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first'),
+    new Option('--force', 'replace an existing output file'),
+  ];
+  for (const o of options) cmd.addOption(o);
+  cmd.action(function (this: Command, positional: string | undefined) {
+    const flags = this.opts<SynthesizeFlags>();
+    const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
+    if (positional !== undefined && flags.inputFile !== undefined) {
+      throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
+    }
+    const path = positional ?? flags.inputFile;
+    if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+    runSynthesize(path, flags, verbose, process.stderr);
+  });
+}
