@@ -66,13 +66,12 @@ async function stepOverhead(running: number): Promise<{ steps: number; usPerStep
   return { steps, usPerStep: (cpu.user + cpu.system) / steps + 0 * t0 };
 }
 
-function kvBytesPerBlock(blocks: number): number {
+/** Bytes per block of simulated capacity: the cache's typed arrays plus any JS-heap growth. */
+function kvBytesPerBlock(blocks: number): { arrays: number; heap: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
   gc();
-  // Typed arrays live outside the JS heap: count both.
-  const mem = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-  const before = mem();
+  const before = process.memoryUsage().heapUsed;
   const kv = new KvCache(blocks);
   // Fill the whole capacity with distinct cached blocks (the worst case for memory).
   const perLease = 1024;
@@ -84,9 +83,11 @@ function kvBytesPerBlock(blocks: number): number {
     kv.release(lease);
   }
   gc();
-  const after = mem();
+  const heap = process.memoryUsage().heapUsed - before;
   if (kv.cachedBlocks !== blocks) throw new Error(`expected ${blocks} cached blocks, got ${kv.cachedBlocks}`);
-  return (after - before) / blocks;
+  let arrays = 0;
+  for (const v of Object.values(kv)) if (ArrayBuffer.isView(v)) arrays += v.byteLength;
+  return { arrays: arrays / blocks, heap: Math.max(0, heap) / blocks };
 }
 
 console.log('running seqs | steps in 2 s | CPU µs/step | budget µs/step (200 + 2·n)');
@@ -94,5 +95,7 @@ for (const n of [1, 64, 256]) {
   const r = await stepOverhead(n);
   console.log(`${String(n).padStart(12)} | ${String(r.steps).padStart(12)} | ${r.usPerStep.toFixed(1).padStart(11)} | ${200 + 2 * n}`);
 }
-console.log(`KV cache memory, 16,384 blocks full: ${kvBytesPerBlock(16_384).toFixed(1)} bytes/block`);
-console.log(`KV cache memory, 262,144 blocks full: ${kvBytesPerBlock(262_144).toFixed(1)} bytes/block`);
+for (const blocks of [16_384, 262_144]) {
+  const m = kvBytesPerBlock(blocks);
+  console.log(`KV cache full, ${blocks} blocks: typed arrays ${m.arrays.toFixed(1)} B/block, JS heap growth ${m.heap.toFixed(1)} B/block`);
+}
