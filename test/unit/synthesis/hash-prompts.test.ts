@@ -1,0 +1,106 @@
+// hash-prompts (synthesis.md §5) through both backends: the spec example with a stub tokenizer, properties, errors.
+import { describe, expect, it } from 'vitest';
+import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendName } from '../../../ts/src/index.js';
+import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
+import { builtinTokenizer } from '../../../ts/src/tokenizer/index.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** A stub tokenizer: the prompt is a space-separated list of token ids. */
+const stub = { encode: (text: string) => (text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number)) };
+
+function run(input: string | Uint8Array, backend: BackendName, options: Partial<Parameters<typeof hashPrompts>[2]> = {}) {
+  const parts: string[] = [];
+  const sink: ByteSink = { write: (c) => void parts.push(dec.decode(c)) };
+  const result = hashPrompts(bytesSource(typeof input === 'string' ? enc.encode(input) : input, 7), sink, {
+    tokenizer: stub,
+    backend,
+    sourceName: 'p.jsonl',
+    ...options,
+  });
+  return { text: parts.join(''), rows: parts.join('').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), result };
+}
+
+describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (backend: BackendName) => {
+  it('reproduces the §5 example (bs 4) and its summary', () => {
+    const input = [
+      '{"prompt":"11 12 13 14 15 16 17 18 19 20","timestamp":0,"output_length":5}',
+      '{"text_input":"11 12 13 14 15 16 17 18 30","session_id":"s"}',
+      '',
+      '{"text":"15 16 17 18 11 12 13 14","extra":{"k":1},"delay":3}',
+      '{"prompt":"11 12 13 14 15 16 17 18 19 20","timestamp":0,"output_length":5}',
+    ].join('\r\n');
+    const { text, rows, result } = run(input, backend, { blockSize: 4, batchRows: 2 });
+    expect(rows.map((r) => r.hash_ids)).toEqual([[0, 1, 2], [0, 1, 3], [4, 5], [0, 1, 2]]);
+    expect(rows.map((r) => r.input_length)).toEqual([10, 9, 8, 10]);
+    expect(text.split('\n')[0]).toBe('{"timestamp":0,"input_length":10,"output_length":5,"hash_ids":[0,1,2]}');
+    expect(text.split('\n')[1]).toBe('{"input_length":9,"hash_ids":[0,1,3],"session_id":"s"}');
+    expect(text.split('\n')[2]).toBe('{"input_length":8,"hash_ids":[4,5],"delay":3,"extra":{"k":1}}');
+    expect(result.summary).toBe('hash-prompts: 4 rows, 11 blocks, 6 distinct ids, block size 4');
+    expect(text).not.toContain('prompt');
+  });
+
+  it('a one-token change in block k changes ids from k on; the last partial block counts', () => {
+    const base = Array.from({ length: 22 }, (_, i) => i + 100);
+    const lines = [JSON.stringify({ prompt: base.join(' ') })];
+    for (const k of [0, 2, 5]) {
+      const t = [...base];
+      t[k * 4 + 1] = 7;
+      lines.push(JSON.stringify({ prompt: t.join(' ') }));
+    }
+    const { rows } = run(lines.join('\n'), backend, { blockSize: 4 });
+    const ids = rows.map((r) => r.hash_ids as number[]);
+    expect(ids[0]).toHaveLength(6); // 22 tokens → 5 full blocks + a partial one
+    [0, 2, 5].forEach((k, i) => {
+      const other = ids[i + 1] as number[];
+      for (let j = 0; j < 6; j += 1) {
+        if (j < k) expect(other[j]).toBe(ids[0]?.[j]);
+        else expect(other[j]).not.toBe(ids[0]?.[j]);
+      }
+    });
+  });
+
+  it('empty prompts give no ids; the output analyses without inconsistent rows', () => {
+    const { rows, text } = run('{"prompt":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2 });
+    expect(rows[0]).toEqual({ input_length: 0, hash_ids: [] });
+    const report = analyzeTrace(enc.encode(text), { blockSize: 2, backend });
+    expect(report.inconsistent_rows).toBe(0);
+  });
+
+  it('non-UTF-8, non-object and text-less rows are clear row errors (strict) or counted skips (lenient)', () => {
+    const input = new Uint8Array([...enc.encode('{"prompt":"1"}\n{"prompt":"'), 0xff, 0xfe, ...enc.encode('"}\n[1]\n{"x":1}\n{"prompt":5}\n')]);
+    try {
+      run(input, backend);
+      expect.unreachable();
+    } catch (err) {
+      const e = err as TraceCoreError;
+      expect(e).toBeInstanceOf(TraceCoreError);
+      expect([e.code, e.reason, e.line, e.field]).toEqual(['INVALID_ROW', 'invalid_utf8', 2, 'row']);
+      expect(e.message).toBe('p.jsonl:2: row: invalid UTF-8');
+    }
+    const { rows, result } = run(input, backend, { skipInvalid: true });
+    expect(rows).toHaveLength(1);
+    expect(result.skippedWarning).toBe(
+      'warning: skipped 4 invalid rows in p.jsonl (not_an_object: 1 [line 3]; invalid_utf8: 1 [line 2]; missing_input: 1 [line 4]; bad_type: 1 [line 5])',
+    );
+  });
+});
+
+describe('hash-prompts with the bundled tokenizer', () => {
+  it('prompts sharing a long prefix share leading ids; identical prompts give identical rows', () => {
+    const tok = builtinTokenizer();
+    const prefix = 'In the beginning God created the heaven and the earth. '.repeat(40);
+    const input = [prefix + 'And the earth was without form.', prefix + 'Something else entirely here.', prefix + 'And the earth was without form.']
+      .map((p) => JSON.stringify({ prompt: p }))
+      .join('\n');
+    const { rows } = run(input, 'native', { tokenizer: tok, blockSize: 64 });
+    const shared = Math.floor(tok.encode(prefix).length / 64) - 1;
+    const a = rows[0]?.hash_ids as number[];
+    const b = rows[1]?.hash_ids as number[];
+    expect(shared).toBeGreaterThan(3);
+    expect(a.slice(0, shared)).toEqual(b.slice(0, shared));
+    expect(rows[2]).toEqual(rows[0]);
+    expect(rows[0]?.input_length).toBe(tok.encode(prefix + 'And the earth was without form.').length);
+  });
+});
