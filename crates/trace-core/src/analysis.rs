@@ -706,12 +706,14 @@ enum Status {
 }
 
 /// Blocks at least this large are parsed on two threads (native targets only).
-const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+/// Default segment size of the two-thread parse/fold pipeline. Large segments keep the
+/// number of thread hand-offs low (each is a scheduling point on a busy machine); a block
+/// is pipelined when it holds at least two segments, and small chunks are gathered into
+/// blocks of four segments.
+const DEFAULT_PIPELINE_SEGMENT: usize = 2 * 1024 * 1024;
 /// Bytes per parse segment: bounds the memory of a batch whatever the chunk size.
 const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
-/// Segment size of the parse/fold pipeline.
-#[cfg(not(target_arch = "wasm32"))]
-const PIPELINE_SEGMENT_BYTES: usize = 512 * 1024;
+
 
 /// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
@@ -732,6 +734,8 @@ struct Engine {
     /// complete lines gathered from small blocks (only when threads ≥ 2)
     acc: Vec<u8>,
     acc_line: u64,
+    /// pipeline segment size in bytes
+    segment: usize,
 }
 
 impl Engine {
@@ -740,13 +744,13 @@ impl Engine {
             return self.process(block);
         }
         match block {
-            Block::Lines { first_line, bytes } if bytes.len() < PARALLEL_MIN_BYTES => {
+            Block::Lines { first_line, bytes } if bytes.len() < 2 * self.segment => {
                 // Copying is far cheaper than parsing; it lets small chunks use both cores.
                 if self.acc.is_empty() {
                     self.acc_line = first_line;
                 }
                 self.acc.extend_from_slice(bytes);
-                if self.acc.len() >= PARALLEL_MIN_BYTES {
+                if self.acc.len() >= 4 * self.segment {
                     self.flush()?;
                 }
                 Ok(())
@@ -770,8 +774,8 @@ impl Engine {
     }
 
     fn process(&mut self, block: Block<'_>) -> Result<(), TraceError> {
-        let Engine { state, rows_parsed, threads, batch, batch2, .. } = self;
-        process_block(state, block, *threads, batch, batch2, rows_parsed)
+        let Engine { state, rows_parsed, threads, batch, batch2, segment, .. } = self;
+        process_block(state, block, *threads, *segment, batch, batch2, rows_parsed)
     }
 }
 
@@ -790,10 +794,18 @@ impl TraceAnalyzer {
                 batch2: Batch::default(),
                 acc: Vec::new(),
                 acc_line: 1,
+                segment: DEFAULT_PIPELINE_SEGMENT,
             },
             splitter: LineSplitter::new(),
             status: Status::Open,
         })
+    }
+
+    /// Sets the segment size of the two-thread pipeline (default 2 MiB, minimum 4 KiB).
+    /// Results are identical for every value; tests use small segments to exercise the
+    /// pipeline on small inputs.
+    pub fn set_segment_bytes(&mut self, bytes: usize) {
+        self.engine.segment = bytes.max(4096);
     }
 
     /// Caps the parse threads (1 = sequential). Results are identical for every value;
@@ -883,6 +895,7 @@ fn process_block(
     state: &mut State,
     block: Block<'_>,
     threads: usize,
+    segment: usize,
     batch: &mut Batch,
     batch2: &mut Batch,
     rows_parsed: &mut u64,
@@ -896,8 +909,8 @@ fn process_block(
             state.fold(batch)
         }
         Block::Lines { first_line, bytes } => {
-            if threads >= 2 && bytes.len() >= PARALLEL_MIN_BYTES {
-                return pipeline(state, first_line, bytes, batch, batch2, rows_parsed);
+            if threads >= 2 && bytes.len() >= 2 * segment {
+                return pipeline(state, first_line, bytes, segment, batch, batch2, rows_parsed);
             }
             let mut rest = bytes;
             let mut line = first_line;
@@ -924,13 +937,12 @@ fn pipeline(
     state: &mut State,
     first_line: u64,
     bytes: &[u8],
+    seg_bytes: usize,
     batch: &mut Batch,
     batch2: &mut Batch,
     rows_parsed: &mut u64,
 ) -> Result<(), TraceError> {
     let strict = state.strict;
-    // Smaller segments than the sequential path: the pipeline fills sooner.
-    let seg_bytes = PIPELINE_SEGMENT_BYTES;
     let mut rest = bytes;
     let mut line = first_line;
     let end = split_at_line(rest, seg_bytes);
@@ -971,6 +983,7 @@ fn pipeline(
     state: &mut State,
     first_line: u64,
     bytes: &[u8],
+    _seg_bytes: usize,
     batch: &mut Batch,
     _batch2: &mut Batch,
     rows_parsed: &mut u64,

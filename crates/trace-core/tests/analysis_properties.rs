@@ -105,6 +105,8 @@ fn opts(bs: u32, skip: bool) -> AnalyzerOptions {
 fn chunked(bytes: &[u8], o: AnalyzerOptions, cuts: &[usize], threads: usize) -> AnalysisReport {
     let mut a = TraceAnalyzer::new(o).unwrap();
     a.set_threads(threads);
+    // small pipeline segments so that test-sized inputs take the parallel path
+    a.set_segment_bytes(64 * 1024);
     let mut prev = 0;
     for &c in cuts {
         a.push(&bytes[prev..c]).unwrap();
@@ -174,6 +176,7 @@ fn sequential_and_parallel_parsing_agree() {
     let err = |threads: usize| {
         let mut a = TraceAnalyzer::new(opts(512, false)).unwrap();
         a.set_threads(threads);
+        a.set_segment_bytes(64 * 1024);
         a.push(&bytes).and_then(|_| a.finish().map(|_| ())).unwrap_err()
     };
     assert_eq!(err(1), err(2));
