@@ -118,6 +118,11 @@ export class LoadEngine extends EventEmitter {
   private state: PhaseState | null = null;
   private stopReason: StopReason = 'completed';
   private interruptTimer: NodeJS.Timeout | null = null;
+  /**
+   * Request bodies are identical for the same (entry, model): build and serialise each once, so
+   * a burst of sends costs a header object and a dispatch, not a JSON.stringify of the prompt.
+   */
+  private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
   /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string }[];
 
@@ -367,11 +372,19 @@ export class LoadEngine extends EventEmitter {
     const o = this.options;
     const entry = o.dataset.entries[this.order.entryFor(index)]!;
     const sessionNum = index;
-    const model = o.models[index % o.models.length]!;
+    const modelIndex = index % o.models.length;
+    const model = o.models[modelIndex]!;
     const target = this.targets[sessionNum % this.targets.length]!;
     const xRequestId = randomUUID();
     const xCorrelationId = randomUUID();
-    const body = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
+    const bodyKey = entry.index * o.models.length + modelIndex;
+    let cached = this.bodies.get(bodyKey);
+    if (!cached) {
+      const built = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
+      cached = { body: built, json: JSON.stringify(built) };
+      this.bodies.set(bodyKey, cached);
+    }
+    const body = cached.body;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId);
     const path = target.prefix + o.endpoint.path;
     const cancelAfterMs =
@@ -382,7 +395,7 @@ export class LoadEngine extends EventEmitter {
         : null;
     const ex = new Exchange(
       this.dispatcher,
-      { origin: target.origin, path, headers, body: JSON.stringify(body) },
+      { origin: target.origin, path, headers, body: cached.json },
       { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
     );
     s.sent += 1;

@@ -54,7 +54,7 @@ export interface RawRequestRecord {
   error: RequestError | null;
   wasCancelled: boolean;
   cancellationNs: bigint | null;
-  /** Headers unredacted here; writers redact. */
+  /** Headers unredacted here; writers redact. `body` objects are shared between records of the same prompt and model: treat them as immutable. */
   request: { url: string; headers: Record<string, string>; body: Record<string, unknown> };
   model: string;
   endpointType: 'chat' | 'completions';
