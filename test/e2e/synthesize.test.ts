@@ -1,0 +1,144 @@
+// `infermark synthesize` / `hash-prompts` end to end: the built CLI (dist/bin.js) in a scratch directory.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist', 'bin.js');
+const REAL = resolve(ROOT, '../shared/data/mooncake/conversation_trace.jsonl');
+let dir = '';
+
+function cli(args: string[], env: Record<string, string | undefined> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, INFERMARK_BACKEND: undefined, ...env },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const EXAMPLE_A = `{"timestamp":0,"input_length":1200,"output_length":100,"hash_ids":[1,2,3]}
+{"timestamp":1000,"input_length":1100,"output_length":200,"hash_ids":[1,2,4]}
+{"timestamp":2001,"input_length":600,"output_length":50,"hash_ids":[1,5]}
+{"timestamp":3000,"input_length":1024,"output_length":300,"hash_ids":[1,2]}
+`;
+
+/** Files in the scratch dir other than the inputs (to prove nothing was half-written). */
+const leftovers = (): string[] => readdirSync(dir).filter((f) => !['a.jsonl', 'bad.jsonl', 'p.jsonl'].includes(f));
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  dir = mkdtempSync(join(tmpdir(), 'infermark-synth-'));
+  writeFileSync(join(dir, 'a.jsonl'), EXAMPLE_A);
+  writeFileSync(join(dir, 'bad.jsonl'), '{"input_length":1}\n\n{"input_length":"abc"}\n');
+  writeFileSync(join(dir, 'p.jsonl'), '{"prompt":"hello world, hello world","timestamp":5}\n{"prompt":"hello world, goodbye"}\n');
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('synthesize validation (cli.md §5, §1.4): one line, exit 2, nothing written', () => {
+  const cases: [string[], string][] = [
+    [['--synthesis-prefix-len-multiplier', '0'], "error: option '--synthesis-prefix-len-multiplier <x>': expected a positive number, got '0'"],
+    [['--synthesis-speedup-ratio', '-2'], "error: option '--synthesis-speedup-ratio <x>': expected a positive number, got '-2'"],
+    [['--synthesis-prompt-len-multiplier', '1e-10'], "error: option '--synthesis-prompt-len-multiplier <x>': expected a decimal number with at most 9 fractional digits, got '1e-10'"],
+    [['--synthesis-output-len-multiplier', '-1'], "error: option '--synthesis-output-len-multiplier <x>': expected a non-negative number, got '-1'"],
+    [['--synthesis-prefix-root-multiplier', '1.5'], "error: option '--synthesis-prefix-root-multiplier <n>': expected a positive integer, got '1.5'"],
+    [['--num-requests', '10'], "error: option '--num-requests' requires '--mode generate'"],
+    [['--mode', 'generate'], "error: option '--mode generate' requires option '--num-requests'"],
+    [['--synthesis-min-isl', '5'], "error: option '--synthesis-min-isl' requires '--mode generate'"],
+    [['--mode', 'mix'], "error: option '--mode <mode>': expected one of transform, generate, got 'mix'"],
+    [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'"],
+    [['--speedup-ratio', '2', '--synthesis-speedup-ratio', '2'], "error: option '--speedup-ratio' cannot be used with option '--synthesis-speedup-ratio'"],
+  ];
+  it.each(cases)('%j', (extra, message) => {
+    const r = cli(['synthesize', 'a.jsonl', '-o', 'out.jsonl', ...extra]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${message}\n`);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('missing input, unwritable output, existing output, invalid row', () => {
+    let r = cli(['synthesize', 'nope.jsonl', '-o', 'out.jsonl']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: input file not found: nope.jsonl\n']);
+    r = cli(['synthesize', 'a.jsonl', '-o', 'no-such-dir/out.jsonl']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: cannot write output file: no-such-dir/out.jsonl: no such file or directory\n']);
+    r = cli(['synthesize', 'bad.jsonl', '-o', 'out.jsonl']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: bad.jsonl:3: input_length: expected a non-negative integer, got "abc"\n']);
+    expect(leftovers()).toEqual([]);
+    r = cli(['synthesize', 'a.jsonl', '-o', 'a.jsonl']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: output file already exists: a.jsonl (use --force to replace it)\n']);
+    r = cli(['synthesize', 'a.jsonl', '-o', 'x.jsonl', '--mode', 'generate', '--num-requests', '5', '--max-isl', '500']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: generate: 1000 consecutive samples fell outside .* \(learned ISL range 600\.\.1200\)\n$/);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
+describe('synthesize runs', () => {
+  it('transforms Example A, prints the §3.5 line and the side-by-side analysis', () => {
+    const r = cli(['synthesize', 'a.jsonl', '-o', 't1.jsonl', '--synthesis-output-len-multiplier', '1.5', '--synthesis-max-osl', '200', '--max-isl', '1100']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toBe(
+      'synthesize (transform): 4 rows in, 3 rows out; 1 skipped by --synthesis-max-isl (1 session affected); 2 output lengths capped by --synthesis-max-osl; 0 inconsistent rows repaired; fresh ids none; trees 1; seed 0',
+    );
+    expect(r.stderr).toMatch(/Rows\s+4\s+3\n/);
+    expect(r.stderr).toMatch(/ISL\s+mean\s+981\.00\s+908\.00\n/);
+    expect(r.stderr).toMatch(/Hit rate\s+mean\s+54\.2%\s+50\.0%\n/);
+    expect(r.stderr.endsWith('Output written to t1.jsonl\n')).toBe(true);
+    expect(readFileSync(join(dir, 't1.jsonl'), 'utf8')).toBe(
+      '{"timestamp":1000,"input_length":1100,"output_length":200,"hash_ids":[1,2,4]}\n' +
+        '{"timestamp":2001,"input_length":600,"output_length":75,"hash_ids":[1,5]}\n' +
+        '{"timestamp":3000,"input_length":1024,"output_length":200,"hash_ids":[1,2]}\n',
+    );
+    rmSync(join(dir, 't1.jsonl'));
+  });
+
+  it('writes to stdout with -o - and replaces a file only with --force', () => {
+    const r = cli(['synthesize', 'a.jsonl', '-o', '-', '--synthesis-speedup-ratio', '2']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').map((l) => l.slice(0, 20))).toEqual(['{"timestamp":0,"inpu', '{"timestamp":500,"in', '{"timestamp":1000,"i', '{"timestamp":1500,"i', '']);
+    writeFileSync(join(dir, 'f.jsonl'), 'old');
+    expect(cli(['synthesize', 'a.jsonl', '-o', 'f.jsonl', '--force']).status).toBe(0);
+    expect(readFileSync(join(dir, 'f.jsonl'), 'utf8')).toBe(EXAMPLE_A);
+    rmSync(join(dir, 'f.jsonl'));
+  });
+
+  it('native and WASM CLIs write identical bytes for generate mode on the real trace', () => {
+    const args = ['synthesize', REAL, '--mode', 'generate', '--num-requests', '5000', '--prefix-len-multiplier', '1.5', '--random-seed', '3'];
+    const n = cli([...args, '-o', 'n.jsonl'], { INFERMARK_BACKEND: 'native' });
+    const w = cli([...args, '-o', 'w.jsonl'], { INFERMARK_BACKEND: 'wasm' });
+    expect([n.status, w.status]).toEqual([0, 0]);
+    expect(n.stderr.split('\n')[0]).toMatch(/^synthesize \(generate\): learned 12031 rows → 182790 path ids, \d+ radix nodes; generated 5000 rows; 0 rejected samples; trees 1; seed 3$/);
+    expect(readFileSync(join(dir, 'n.jsonl')).equals(readFileSync(join(dir, 'w.jsonl')))).toBe(true);
+    rmSync(join(dir, 'n.jsonl'));
+    rmSync(join(dir, 'w.jsonl'));
+  });
+});
+
+describe('hash-prompts', () => {
+  it('hashes prompts with the bundled tokenizer and prints the summary', () => {
+    const r = cli(['hash-prompts', 'p.jsonl', '-o', 'h.jsonl', '--block-size', '2']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^hash-prompts: 2 rows, \d+ blocks, \d+ distinct ids, block size 2\n$/);
+    const rows = readFileSync(join(dir, 'h.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { hash_ids: number[]; timestamp?: number });
+    expect(rows[0]?.timestamp).toBe(5);
+    expect(rows[0]?.hash_ids[0]).toBe(0);
+    expect(rows[1]?.hash_ids[0]).toBe(0); // "hello world," is shared
+    expect(readFileSync(join(dir, 'h.jsonl'), 'utf8')).not.toContain('hello');
+    rmSync(join(dir, 'h.jsonl'));
+  });
+
+  it('a row without text is an input error naming line and field', () => {
+    writeFileSync(join(dir, 'q.jsonl'), '{"prompt":"a"}\n{"foo":1}\n');
+    const r = cli(['hash-prompts', 'q.jsonl', '-o', 'h.jsonl']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: q.jsonl:2: row: missing (a row needs one of prompt, text_input, text)\n']);
+    expect(existsSync(join(dir, 'h.jsonl'))).toBe(false);
+    rmSync(join(dir, 'q.jsonl'));
+  });
+});
