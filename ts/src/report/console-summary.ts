@@ -107,6 +107,8 @@ export interface FooterInput {
   interrupted: boolean;
   randomSeed: bigint | number | null;
   traceFidelity: TraceFidelity | null;
+  /** `Server prefix cache hit rate: …` when available. */
+  serverLines?: readonly string[];
   cliCommand: string;
   paths: { csv?: string; json?: string; records?: string; timeslices?: string; serverMetrics?: string; log?: string };
   warnings: readonly string[];
@@ -128,6 +130,7 @@ export function footerLines(f: FooterInput): string[] {
         `mean |diff| ${formatConsole2(t.abs_diff_mean)}, max |diff| ${t.abs_diff_max}, ${t.rows_off_by_more_than_1pct} of ${t.rows} rows off by more than 1%`,
     );
   }
+  for (const l of f.serverLines ?? []) lines.push(l);
   if (run.errorSummary.length > 0) {
     lines.push('Errors:');
     for (const g of run.errorSummary.slice(0, 5)) {

@@ -38,6 +38,8 @@ import { SecretScrubber, formatCliCommand } from './redact.js';
 import { summaryCsv, timeslicesCsv } from './summary-csv.js';
 import { blocksJson, redactInputConfig, summaryJson, type InputConfig, type RunInfo, type TraceFidelity } from './summary-json.js';
 import { nowWallNs } from './time-format.js';
+import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from './server-metrics-collector.js';
+import { prefixCacheLine, serverMetricsCsv, serverMetricsJson } from './server-metrics-export.js';
 
 export type ExportLevel = 'summary' | 'records' | 'raw';
 export type LoadMode = 'concurrency' | 'request_rate' | 'fixed_schedule' | 'user_centric';
@@ -84,6 +86,11 @@ export interface RunReporterOptions {
   headers?: Readonly<Record<string, string>>;
   randomSeed: bigint | number;
   runInfo?: Partial<RunInfo>;
+  /**
+   * Server metrics (exports.md §8): the `--url` bases (their `/metrics` is scraped) and the
+   * `--server-metrics` URLs. Omit or pass null for `--no-server-metrics`.
+   */
+  serverMetrics?: { baseUrls: readonly string[]; extraUrls?: readonly string[] } | null;
   /** Trace inputs only (exports.md §4 item 7). */
   traceFidelity?: TraceFidelity | null;
   version: string;
@@ -133,6 +140,11 @@ export interface RunReporter {
   /** Completed profiling requests so far (successes, errors), for progress and thresholds. */
   progress(): { completed: number; errors: number };
   log(level: LogLevel, message: string): void;
+  /**
+   * Call just before the profiling phase starts (after warmup): re-takes the server-metrics
+   * baseline so the window covers profiling only. Without it the window starts at creation.
+   */
+  markProfilingStart(): Promise<void>;
   /** Resolves when every queued record has been processed and handed to the JSONL writers. */
   whenIdle(): Promise<void>;
   /** Drain, write every file, print the summary. Call once. */
@@ -186,6 +198,17 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
   const benchmarkId = randomUUID();
   const createdWallNs = nowWallNs();
   const batchSize = options.batchSize ?? 256;
+  let serverCollector: ServerMetricsCollector | null = null;
+  if (options.serverMetrics) {
+    const urls = [
+      ...options.serverMetrics.baseUrls.map(metricsUrlOfBase),
+      ...(options.serverMetrics.extraUrls ?? []).map(normalizeServerMetricsUrl),
+    ];
+    if (urls.length > 0) {
+      serverCollector = new ServerMetricsCollector(urls, { log: (level, m) => log.log(level, m) });
+      await serverCollector.start();
+    }
+  }
 
   const profiling: MetricRecord[] = [];
   const warmup: MetricRecord[] = [];
@@ -267,6 +290,9 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
     progress: () => ({ completed, errors }),
     log: (level, message) => log.log(level, message),
     whenIdle: idle,
+    async markProfilingStart() {
+      await serverCollector?.markBaseline();
+    },
     emergencyFlush() {
       recordsOut?.flushSync();
       rawOut?.flushSync();
@@ -351,8 +377,22 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
         paths.timeslicesJson = path('timeslicesJson');
       }
 
+      const extraFooter: string[] = [];
+      const warningsServer: string[] = [];
+      if (serverCollector) {
+        const sm = await serverCollector.stop();
+        warningsServer.push(...sm.warnings);
+        if (sm.endpointsSuccessful.length > 0) {
+          await writeFileAtomic(path('serverMetricsJson'), scrubber.scrub(serverMetricsJson(sm, { version: options.version, benchmarkId })));
+          await writeFileAtomic(path('serverMetricsCsv'), scrubber.scrub(serverMetricsCsv(sm)));
+          paths.serverMetricsJson = path('serverMetricsJson');
+          paths.serverMetricsCsv = path('serverMetricsCsv');
+          const line = prefixCacheLine(sm);
+          if (line) extraFooter.push(line);
+        }
+      }
       const inputsText = inputs.text();
-      const warnings = [...runWarnings(run, options.useServerTokenCount ?? false), ...(fin.warnings ?? [])];
+      const warnings = [...warningsServer,...runWarnings(run, options.useServerTokenCount ?? false), ...(fin.warnings ?? [])];
       if (inputsText === null) {
         warnings.push('inputs.json skipped: the request payloads exceed 256 MiB');
       } else {
@@ -364,12 +404,14 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
         interrupted,
         randomSeed: options.randomSeed,
         traceFidelity: options.traceFidelity ?? null,
+        serverLines: extraFooter,
         cliCommand,
         paths: {
           csv: paths.summaryCsv,
           json: paths.summaryJson,
           records: paths.records,
           timeslices: paths.timeslicesCsv,
+          serverMetrics: paths.serverMetricsJson,
           log: paths.log,
         },
         warnings,

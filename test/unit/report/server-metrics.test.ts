@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../../ts/src/report/server-metrics-collector.js';
+import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
+import { workedExample } from '../metrics/fixtures.js';
+import { reporterOptions, tempDir } from './fixtures.js';
+
+let server: Server | null = null;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = null;
+});
+
+async function serve(handler: (path: string) => { status: number; body: string }): Promise<string> {
+  server = createServer((req, res) => {
+    const { status, body } = handler(req.url ?? '/');
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+describe('server metrics collection', () => {
+  it('derives endpoint URLs', () => {
+    expect(metricsUrlOfBase('localhost:8000/v1')).toBe('http://localhost:8000/metrics');
+    expect(normalizeServerMetricsUrl('127.0.0.1:9000')).toBe('http://127.0.0.1:9000/metrics');
+    expect(normalizeServerMetricsUrl('https://h/custom')).toBe('https://h/custom');
+  });
+
+  it('scrapes counters over the window and writes the exports with the prefix-cache line', async () => {
+    let n = 0;
+    const base = await serve((p) => {
+      if (p !== '/metrics') return { status: 404, body: 'no' };
+      n++;
+      return { status: 200, body: `# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total ${n * 100}\n# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total ${n * 25}\n` };
+    });
+    const dir = tempDir();
+    const reporter = await createRunReporter(reporterOptions(dir, { serverMetrics: { baseUrls: [base] } }));
+    await reporter.markProfilingStart();
+    for (const r of workedExample()) reporter.onRecord(r);
+    const res = await reporter.finish();
+    expect(res.consoleText).toContain('Server prefix cache hit rate: 25.00% (vllm:prefix_cache_hits / vllm:prefix_cache_queries)');
+    expect(res.consoleText).toContain(`Server Metrics: ${join(dir, 'server_metrics_export.json')}`);
+    const doc = JSON.parse(readFileSync(join(dir, 'server_metrics_export.json'), 'utf8')) as { summary: { endpoints_successful: string[] }; metrics: Record<string, { type: string; series: Array<{ stats: Record<string, number> }> }> };
+    expect(doc.summary.endpoints_successful).toEqual([`${base}/metrics`]);
+    expect(doc.metrics['vllm:prefix_cache_queries_total']!.type).toBe('counter');
+    expect(doc.metrics['vllm:prefix_cache_queries_total']!.series[0]!.stats['total']).toBeGreaterThanOrEqual(100);
+    const csv = readFileSync(join(dir, 'server_metrics_export.csv'), 'utf8');
+    expect(csv.split('\r\n\r\n')).toHaveLength(3);
+    expect(csv).toContain('Endpoint,Metric,Labels,total,rate\r\n');
+  });
+
+  it('probes /prometheus/metrics once, then disables a non-Prometheus endpoint with one warning', async () => {
+    let fallbackWorks = true;
+    const base = await serve((p) =>
+      p === '/prometheus/metrics' && fallbackWorks ? { status: 200, body: '# TYPE g gauge\ng 1\n' } : { status: 200, body: '<html>dashboard</html>' },
+    );
+    const ok = new ServerMetricsCollector([`${base}/metrics`], { intervalMs: 20 });
+    await ok.start();
+    const r1 = await ok.stop();
+    expect(r1.endpointsSuccessful).toEqual([`${base}/metrics`]);
+    expect(r1.metrics.get('g')!.series[0]!.stats['avg']).toBe(1);
+
+    fallbackWorks = false;
+    const bad = new ServerMetricsCollector([`${base}/other`], { intervalMs: 20 });
+    await bad.start();
+    const r2 = await bad.stop();
+    expect(r2.endpointsSuccessful).toEqual([]);
+    expect(r2.warnings).toEqual([`server metrics disabled for ${base}/other: not a Prometheus endpoint (also tried ${base}/prometheus/metrics)`]);
+  });
+
+  it('counts connection failures and keeps retrying', async () => {
+    const c = new ServerMetricsCollector(['http://127.0.0.1:9/metrics'], { intervalMs: 10, timeoutMs: 500 });
+    await c.start();
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await c.stop();
+    expect(res.endpointInfo['http://127.0.0.1:9/metrics']!.failed_fetches).toBeGreaterThanOrEqual(2);
+    expect(res.endpointInfo['http://127.0.0.1:9/metrics']!.failed_fetches).toBe(res.endpointInfo['http://127.0.0.1:9/metrics']!.total_fetches);
+  });
+});

@@ -1,0 +1,177 @@
+// Scrapes the servers' Prometheus endpoints during profiling (exports.md §8.1) on its own
+// connection pool, and turns the scrapes into `server_metrics_export.{json,csv}` data.
+import { Agent, request } from 'undici';
+import { parsePrometheus, windowStats, type MetricFamilyStats, type TimedScrape } from '../metrics/server-metrics.js';
+
+/** `<scheme://host:port>/metrics` of a `--url`. */
+export function metricsUrlOfBase(url: string): string {
+  const u = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`);
+  return `${u.protocol}//${u.host}/metrics`;
+}
+
+/** A `--server-metrics` value: scheme optional (http), path optional (/metrics). */
+export function normalizeServerMetricsUrl(url: string): string {
+  const u = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`);
+  if (u.pathname === '/' || u.pathname === '') u.pathname = '/metrics';
+  return u.toString();
+}
+
+export interface EndpointInfo {
+  total_fetches: number;
+  failed_fetches: number;
+  avg_fetch_latency_ms: number;
+}
+
+export interface ServerMetricsResult {
+  endpointsConfigured: string[];
+  endpointsSuccessful: string[];
+  startWallNs: bigint;
+  endWallNs: bigint;
+  endpointInfo: Record<string, EndpointInfo>;
+  metrics: Map<string, MetricFamilyStats>;
+  warnings: string[];
+}
+
+interface Endpoint {
+  configured: string;
+  url: string;
+  disabled: boolean;
+  probed: boolean;
+  fetches: number;
+  failed: number;
+  latencyMsSum: number;
+  answered: number;
+  scrapes: TimedScrape[];
+}
+
+export interface CollectorOptions {
+  intervalMs?: number;
+  /** Per-scrape timeout. */
+  timeoutMs?: number;
+  /** Monotonic clock (injectable for tests). */
+  now?: () => bigint;
+  log?: (level: 'warning' | 'debug', message: string) => void;
+}
+
+export class ServerMetricsCollector {
+  private readonly endpoints: Endpoint[];
+  private readonly agent = new Agent({ connections: 2, keepAliveTimeout: 10_000 });
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private windowStartIdx = new Map<Endpoint, number>();
+  private readonly warnings: string[] = [];
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => bigint;
+  private startWallNs = BigInt(Date.now()) * 1_000_000n;
+
+  constructor(urls: readonly string[], private readonly options: CollectorOptions = {}) {
+    this.endpoints = [...new Set(urls)].map((u) => ({ configured: u, url: u, disabled: false, probed: false, fetches: 0, failed: 0, latencyMsSum: 0, answered: 0, scrapes: [] }));
+    this.intervalMs = options.intervalMs ?? 333;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.now = options.now ?? (() => process.hrtime.bigint());
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.options.log?.('warning', message);
+  }
+
+  private async fetchText(url: string): Promise<{ ok: boolean; text: string }> {
+    const res = await request(url, { dispatcher: this.agent, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    const text = await res.body.text();
+    return { ok: res.statusCode >= 200 && res.statusCode < 300, text };
+  }
+
+  private async scrapeOne(ep: Endpoint): Promise<void> {
+    if (ep.disabled) return;
+    const t0 = this.now();
+    ep.fetches++;
+    let res: { ok: boolean; text: string };
+    try {
+      res = await this.fetchText(ep.url);
+    } catch {
+      ep.failed++;
+      return; // connection failures are retried on the next scrape
+    }
+    ep.latencyMsSum += Number(this.now() - t0) / 1e6;
+    ep.answered++;
+    try {
+      if (!res.ok) throw new Error('status');
+      ep.scrapes.push({ tNs: this.now(), scrape: parsePrometheus(res.text) });
+      return;
+    } catch {
+      ep.failed++;
+    }
+    if (ep.probed) return;
+    ep.probed = true;
+    const alt = `${new URL(ep.url).origin}/prometheus/metrics`;
+    try {
+      const r2 = await this.fetchText(alt);
+      if (r2.ok) {
+        ep.scrapes.push({ tNs: this.now(), scrape: parsePrometheus(r2.text) });
+        ep.url = alt;
+        return;
+      }
+    } catch {
+      // fall through to disabling
+    }
+    ep.disabled = true;
+    this.warn(`server metrics disabled for ${ep.configured}: not a Prometheus endpoint (also tried ${alt})`);
+  }
+
+  private scrapeAll(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    this.inFlight = Promise.all(this.endpoints.map((e) => this.scrapeOne(e))).then(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** Take the baseline scrape (call just before profiling) and scrape every interval after. */
+  async start(): Promise<void> {
+    this.startWallNs = BigInt(Date.now()) * 1_000_000n;
+    await this.scrapeAll();
+    for (const ep of this.endpoints) this.windowStartIdx.set(ep, Math.max(0, ep.scrapes.length - 1));
+    this.timer = setInterval(() => void this.scrapeAll(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Re-take the baseline now (call just before the profiling phase when warmup preceded it). */
+  async markBaseline(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    this.startWallNs = BigInt(Date.now()) * 1_000_000n;
+    await this.scrapeAll();
+    for (const ep of this.endpoints) this.windowStartIdx.set(ep, Math.max(0, ep.scrapes.length - 1));
+  }
+
+  /** Final scrape after the last response; stops and returns the window statistics. */
+  async stop(): Promise<ServerMetricsResult> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.inFlight) await this.inFlight;
+    await this.scrapeAll();
+    const endWallNs = BigInt(Date.now()) * 1_000_000n;
+    await this.agent.close();
+    const metrics = new Map<string, MetricFamilyStats>();
+    const endpointInfo: Record<string, EndpointInfo> = {};
+    for (const ep of this.endpoints) {
+      endpointInfo[ep.configured] = { total_fetches: ep.fetches, failed_fetches: ep.failed, avg_fetch_latency_ms: ep.answered > 0 ? ep.latencyMsSum / ep.answered : 0 };
+      const scrapes = ep.scrapes.slice(this.windowStartIdx.get(ep) ?? 0);
+      for (const [name, fam] of windowStats(ep.configured, scrapes)) {
+        const prev = metrics.get(name);
+        if (prev) prev.series.push(...fam.series);
+        else metrics.set(name, fam);
+      }
+    }
+    return {
+      endpointsConfigured: this.endpoints.map((e) => e.configured),
+      endpointsSuccessful: this.endpoints.filter((e) => e.scrapes.length > 0).map((e) => e.configured),
+      startWallNs: this.startWallNs,
+      endWallNs,
+      endpointInfo,
+      metrics,
+      warnings: this.warnings,
+    };
+  }
+}
