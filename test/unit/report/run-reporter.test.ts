@@ -272,4 +272,21 @@ describe('createRunReporter on the metrics.md §11 run', () => {
     const phases = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { benchmark_phase: string } }).metadata.benchmark_phase);
     expect(phases).toEqual(['warmup', 'profiling', 'profiling']);
   });
+
+  it('writes R1 as in the exports.md §3.2 example (ids and ack time aside)', async () => {
+    const example = JSON.parse(
+      '{"metadata":{"request_num":0,"session_num":0,"x_request_id":"…","x_correlation_id":"…","conversation_id":null,"turn_index":0,"credit_issued_ns":1763066701865462000,"request_start_ns":1763066701865462000,"request_ack_ns":1763066701866000000,"request_end_ns":1763066702030462000,"worker_id":"worker_0","record_processor_id":"record_processor_0","benchmark_phase":"profiling","was_cancelled":false,"cancellation_time_ns":null,"clock_offset_ns":0,"scheduled_ns":null,"trace_line":null,"requested_isl":50,"requested_osl":4,"model":"mock-model"},"metrics":{"time_to_first_token":{"value":100.0,"unit":"ms"},"time_to_second_token":{"value":20.0,"unit":"ms"},"request_latency":{"value":160.0,"unit":"ms"},"inter_token_latency":{"value":20.0,"unit":"ms"},"inter_chunk_latency":{"value":[20.0,20.0,20.0],"unit":"ms"},"output_token_throughput_per_user":{"value":50.0,"unit":"tokens/sec/user"},"e2e_output_token_throughput":{"value":25.0,"unit":"tokens/sec/user"},"input_sequence_length":{"value":50,"unit":"tokens"},"output_sequence_length":{"value":4,"unit":"tokens"},"output_token_count":{"value":4,"unit":"tokens"},"time_to_first_output_token":{"value":100.0,"unit":"ms"},"prefill_throughput_per_user":{"value":500.0,"unit":"tokens/sec/user"},"effective_latency":{"value":160.0,"unit":"ms"},"credit_to_start_latency":{"value":0.0,"unit":"ms"},"osl_mismatch_diff_pct":{"value":0.0,"unit":"%"}},"error":null}',
+    ) as { metadata: Record<string, unknown>; metrics: Record<string, unknown>; error: null };
+    const dir = tempDir();
+    await runWorkedExample(dir);
+    const line = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').split('\n')[0]!;
+    const got = JSON.parse(line) as typeof example;
+    for (const k of ['x_request_id', 'x_correlation_id', 'request_ack_ns']) {
+      delete got.metadata[k];
+      delete example.metadata[k];
+    }
+    expect(got.metadata).toEqual(example.metadata);
+    expect(got.metrics).toEqual(example.metrics);
+    expect(got.error).toBeNull();
+  });
 });
