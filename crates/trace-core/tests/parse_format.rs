@@ -338,3 +338,62 @@ fn reason_table_order_and_codes() {
     let e = TraceError::invalid_arg("block size must be an integer >= 1, got 0");
     assert_eq!(e.to_json(), r#"{"code":"INVALID_ARG","reason":null,"file":null,"line":null,"field":null,"message":"block size must be an integer >= 1, got 0"}"#);
 }
+
+#[test]
+fn an_overlong_line_streamed_in_small_chunks_is_line_too_long() {
+    let mut a = TraceAnalyzer::new(AnalyzerOptions { source_name: "big.jsonl".into(), ..Default::default() }).unwrap();
+    a.set_threads(1);
+    a.push(format!("{VALID}\n").as_bytes()).unwrap();
+    let piece = vec![b'x'; 1 << 20];
+    for _ in 0..65 {
+        a.push(&piece).unwrap();
+    }
+    let e = a.push(b"\n").unwrap_err();
+    assert_eq!((e.reason, e.line, e.field.as_deref()), (Some(Reason::LineTooLong), Some(2), Some("row")));
+    assert_eq!(e.message, "big.jsonl:2: row: line is longer than 64 MiB");
+    // lenient: skipped, and the following rows keep their line numbers
+    let mut a = TraceAnalyzer::new(AnalyzerOptions { skip_invalid: true, ..Default::default() }).unwrap();
+    for _ in 0..65 {
+        a.push(&piece).unwrap();
+    }
+    a.push(format!("\n{VALID}\n{{\"input_length\": \"x\"}}").as_bytes()).unwrap();
+    let r = a.finish().unwrap();
+    assert_eq!(r.total_requests, 1);
+    let lines: Vec<(Reason, Vec<u64>)> = r.skipped().by_reason.iter().map(|s| (s.reason, s.first_lines.clone())).collect();
+    assert_eq!(lines, vec![(Reason::LineTooLong, vec![1]), (Reason::BadType, vec![3])]);
+}
+
+#[test]
+fn mutated_and_deeply_nested_rows_never_panic() {
+    let deep = format!("{{\"input_length\": 1, \"x\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let e = parse_row(deep.as_bytes(), &ParseOptions::default()).unwrap_err();
+    assert_eq!(e.reason, Reason::InvalidJson);
+    let seeds = [
+        VALID,
+        r#"{"created_time": "12.5", "input_tokens": "100", "hash_ids": ["18446744073709551615", 1e2], "session_id": "a\u00e9\ud83d\ude00"}"#,
+        r#"{"messages": [{"role": "user", "content": "x"}], "tools": [{"a": [1, {"b": null}]}], "extra": {"k": true}}"#,
+    ];
+    let mut state = 0x1234_5678_u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    let alphabet = b"{}[]\",:\\u0123456789.eE+-tfnul \xc3\xa9\xff";
+    for i in 0..20_000 {
+        let mut line = seeds[i % seeds.len()].as_bytes().to_vec();
+        for _ in 0..1 + next() % 4 {
+            let pos = next() % (line.len() + 1);
+            match next() % 3 {
+                0 if pos < line.len() => {
+                    line.remove(pos);
+                }
+                1 if pos < line.len() => line[pos] = alphabet[next() % alphabet.len()],
+                _ => line.insert(pos, alphabet[next() % alphabet.len()]),
+            }
+        }
+        // must return (Ok or a row error), never panic; errors carry a field and text
+        if let Err(e) = parse_row(&line, &ParseOptions { keep_fields: true }) {
+            assert!(!e.field.is_empty() && !e.text.is_empty());
+        }
+    }
+}
