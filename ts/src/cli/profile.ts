@@ -1,6 +1,6 @@
 // `infermark profile`: flags (cli.md §3), validation before any traffic, then the load engine with
 // its reporters. The option table is keyed by `ProfileOptions`, so flags and config cannot drift.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   nonNegativeNumber,
   parseChoice,
@@ -14,21 +14,7 @@ import {
 } from './option-types.js';
 import { UsageError } from './errors.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
-import { runProfile, type RunReporter } from '../load/run-profile.js';
-import { inputConfigOf } from '../config/input-config.js';
-import type { ProfileConfig } from '../config/profile-config.js';
-import type { Dataset } from '../dataset/synthetic.js';
-import type { EngineSummary } from '../load/engine.js';
-import type { RawRequestRecord } from '../load/raw-record.js';
-import { parseGoodput } from '../metrics/goodput.js';
-import { createRunReporter } from '../report/run-reporter.js';
-import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
-import type { Stimulus } from '../report/artifact-dir.js';
-import type { Tokenizer } from '../tokenizer/index.js';
-import type { EventEmitter } from 'node:events';
-import type { ClientHealthSamples } from '../metrics/client-health.js';
 import { packageVersion } from './program.js';
-import { InvalidArgumentError } from 'commander';
 
 /** Comma- or whitespace-separated list, accumulated over repetitions. */
 const parseList: OptionParser<string[]> = (value, previous) => [
@@ -173,9 +159,9 @@ export function registerProfile(program: Command): Command {
   cmd.action(async (raw: Record<string, unknown>, command: Command) => {
     const options = collectOptions(raw, command, seen);
     const config = resolveProfileConfig(options, cliArgv());
-    // Goodput syntax is a usage error too, so it is checked before the tokenizer loads.
-    const goodput = config.output.goodput.length > 0 ? parseGoodput(config.output.goodput, { streaming: config.endpoint.streaming }) : null;
-    const code = await runProfile(config, { createReporter: (c, ctx) => createReporter(c, ctx, goodput) });
+    // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
+    const { runProfileCommand } = await import('../load/profile-command.js');
+    const code = await runProfileCommand(config, packageVersion());
     if (code !== 0) process.exitCode = code;
   });
   return cmd;
@@ -210,63 +196,3 @@ function cliArgv(): string[] {
   return ['infermark', ...process.argv.slice(2)];
 }
 
-function stimulusOf(config: ProfileConfig): Stimulus {
-  const m = config.load.mode;
-  return m.kind === 'concurrency'
-    ? { kind: 'concurrency', concurrency: m.concurrency }
-    : { kind: 'request_rate', rate: m.rate, concurrency: m.concurrency };
-}
-
-/** The engine's loop samples in the shape the client-health judgement takes. */
-export function clientHealthOf(summary: EngineSummary): ClientHealthSamples | null {
-  if (!summary.health) return null;
-  return { loops: [summary.health.loop, ...(summary.workerLoops ?? [])], cpuPercent: summary.health.cpuPercent };
-}
-
-/** Subscribe the metrics/report side (ts/src/report/run-reporter.ts) to the engine. */
-async function createReporter(
-  config: ProfileConfig,
-  context: { tokenizer: Tokenizer; dataset: Dataset },
-  goodput: Record<string, number> | null,
-): Promise<RunReporter> {
-  const inputConfig = inputConfigOf(config, { name: config.tokenizer, resolvedPath: context.tokenizer.name });
-  inputConfig.input.goodput = goodput;
-  const m = config.load.mode;
-  const reporter = await createRunReporter({
-    artifactDir: config.output.artifactDir,
-    artifactDirExplicit: config.output.artifactDirGiven,
-    models: config.endpoint.models,
-    endpointType: config.endpoint.type,
-    stimulus: stimulusOf(config),
-    mode: m.kind === 'concurrency' ? 'concurrency' : 'request_rate',
-    requestRate: m.kind === 'rate' ? m.rate : null,
-    streaming: config.endpoint.streaming,
-    useServerTokenCount: config.endpoint.useServerTokenCount,
-    profileExportPrefix: config.output.profileExportPrefix,
-    exportLevel: config.output.exportLevel,
-    sliceDuration: config.output.sliceDuration,
-    goodput,
-    // Output tokenization runs on a record_processor thread, never on the loop that stamps
-    // chunks (metrics.md §2.2); in-process only when the compiled worker entry is missing.
-    tokens: createWorkerTokenCountService(config.tokenizer, 1) ?? context.tokenizer,
-    inputConfig,
-    argv: config.argv,
-    apiKey: config.endpoint.apiKey,
-    headers: config.endpoint.headers,
-    randomSeed: config.dataset.randomSeed,
-    version: packageVersion(),
-  });
-  return {
-    attach(engine: EventEmitter) {
-      engine.on('record', (r: RawRequestRecord) => reporter.onRecord(r));
-    },
-    async finish(outcome) {
-      const warnings: string[] = [];
-      if (outcome.thresholdExceeded) {
-        warnings.push(`--failed-request-threshold ${config.load.failedRequestThreshold} exceeded: the run was stopped early`);
-      }
-      await reporter.finish({ interrupted: outcome.interrupted, clientHealth: clientHealthOf(outcome.summary), warnings });
-    },
-    emergencyFlush: () => reporter.emergencyFlush(),
-  };
-}

@@ -1,0 +1,84 @@
+// `profile` after validation: the engine run wired to the metrics/report side (one subscriber
+// per concern: progress in ./progress.ts, records → ts/src/report/run-reporter.ts).
+import type { EventEmitter } from 'node:events';
+import { inputConfigOf } from '../config/input-config.js';
+import type { ProfileConfig } from '../config/profile-config.js';
+import type { Dataset } from '../dataset/synthetic.js';
+import type { ClientHealthSamples } from '../metrics/client-health.js';
+import { parseGoodput } from '../metrics/goodput.js';
+import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
+import type { Stimulus } from '../report/artifact-dir.js';
+import { createRunReporter } from '../report/run-reporter.js';
+import type { Tokenizer } from '../tokenizer/index.js';
+import type { EngineSummary } from './engine.js';
+import type { RawRequestRecord } from './raw-record.js';
+import { runProfile, type RunReporter } from './run-profile.js';
+
+/** Run a validated configuration with every reporter attached; returns the exit code. */
+export async function runProfileCommand(config: ProfileConfig, version: string): Promise<number> {
+  // Goodput syntax is a usage error too, so it is checked before the tokenizer loads.
+  const goodput = config.output.goodput.length > 0 ? parseGoodput(config.output.goodput, { streaming: config.endpoint.streaming }) : null;
+  return runProfile(config, { createReporter: (c, ctx) => createReporter(c, ctx, goodput, version) });
+}
+
+function stimulusOf(config: ProfileConfig): Stimulus {
+  const m = config.load.mode;
+  return m.kind === 'concurrency'
+    ? { kind: 'concurrency', concurrency: m.concurrency }
+    : { kind: 'request_rate', rate: m.rate, concurrency: m.concurrency };
+}
+
+/** The engine's loop samples in the shape the client-health judgement takes. */
+export function clientHealthOf(summary: EngineSummary): ClientHealthSamples | null {
+  if (!summary.health) return null;
+  return { loops: [summary.health.loop, ...(summary.workerLoops ?? [])], cpuPercent: summary.health.cpuPercent };
+}
+
+/** Subscribe the metrics/report side (ts/src/report/run-reporter.ts) to the engine. */
+async function createReporter(
+  config: ProfileConfig,
+  context: { tokenizer: Tokenizer; dataset: Dataset },
+  goodput: Record<string, number> | null,
+  version: string,
+): Promise<RunReporter> {
+  const inputConfig = inputConfigOf(config, { name: config.tokenizer, resolvedPath: context.tokenizer.name });
+  inputConfig.input.goodput = goodput;
+  const m = config.load.mode;
+  const reporter = await createRunReporter({
+    artifactDir: config.output.artifactDir,
+    artifactDirExplicit: config.output.artifactDirGiven,
+    models: config.endpoint.models,
+    endpointType: config.endpoint.type,
+    stimulus: stimulusOf(config),
+    mode: m.kind === 'concurrency' ? 'concurrency' : 'request_rate',
+    requestRate: m.kind === 'rate' ? m.rate : null,
+    streaming: config.endpoint.streaming,
+    useServerTokenCount: config.endpoint.useServerTokenCount,
+    profileExportPrefix: config.output.profileExportPrefix,
+    exportLevel: config.output.exportLevel,
+    sliceDuration: config.output.sliceDuration,
+    goodput,
+    // Output tokenization runs on a record_processor thread, never on the loop that stamps
+    // chunks (metrics.md §2.2); in-process only when the compiled worker entry is missing.
+    tokens: createWorkerTokenCountService(config.tokenizer, 1) ?? context.tokenizer,
+    inputConfig,
+    argv: config.argv,
+    apiKey: config.endpoint.apiKey,
+    headers: config.endpoint.headers,
+    randomSeed: config.dataset.randomSeed,
+    version,
+  });
+  return {
+    attach(engine: EventEmitter) {
+      engine.on('record', (r: RawRequestRecord) => reporter.onRecord(r));
+    },
+    async finish(outcome) {
+      const warnings: string[] = [];
+      if (outcome.thresholdExceeded) {
+        warnings.push(`--failed-request-threshold ${config.load.failedRequestThreshold} exceeded: the run was stopped early`);
+      }
+      await reporter.finish({ interrupted: outcome.interrupted, clientHealth: clientHealthOf(outcome.summary), warnings });
+    },
+    emergencyFlush: () => reporter.emergencyFlush(),
+  };
+}
