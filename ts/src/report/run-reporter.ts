@@ -3,18 +3,21 @@
 // Usage (ts/src/cli/profile.ts):
 //
 //   const reporter = await createRunReporter({ ...options });   // resolves + cleans the dir,
-//                                                               // opens the JSONL streams and log
+//                                                               // opens the JSONL streams and log,
+//                                                               // starts server-metrics scraping
 //   engine.on('record', (raw) => reporter.onRecord(raw));       // sync, cheap; warmup + profiling
+//   await reporter.markProfilingStart();                        // after warmup: server-metrics baseline
 //   ...
-//   const result = await reporter.finish({ interrupted, clientHealth });
+//   const result = await reporter.finish({ interrupted, clientHealth, warnings });
 //   process.exitCode = result.exitCode;                         // 0, 1 (no success) or 130
 //
-// `onRecord` only queues: parsing and tokenization run in batches on a later macrotask (or a
-// worker thread when `tokens` is a worker service), so the engine's chunk stamping is never
-// delayed. Records are appended to `profile_export.jsonl` as soon as their metrics exist.
-// `finish` drains the queue, closes the streams, writes every summary atomically, prints the
-// console summary and returns the numbers that decide the exit code. On a second SIGINT call
-// `emergencyFlush()` (synchronous) before exiting.
+// `onRecord` only queues: parsing and tokenization run in batches on a later macrotask, in
+// worker threads when `tokenizerSpec` is given, so the engine's chunk stamping is never
+// delayed. Records are appended to `profile_export.jsonl` as soon as their metrics exist and
+// flushed at least once per second. `finish` drains the queue, closes the streams, writes every
+// summary atomically (`.<name>.tmp-<pid>` + rename), prints the console summary and returns the
+// numbers that decide the exit code. On a second SIGINT call `emergencyFlush()` (synchronous)
+// before exiting.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { RawRequestRecord } from '../load/raw-record.js';
