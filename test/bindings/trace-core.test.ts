@@ -243,9 +243,18 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
     });
 
     it('makes the analyzer unusable after an error or after finishing (ANALYZER_STATE)', () => {
+      // §8.3: the invalid row throws from push or, if the core buffered it, from finish.
       const a = new TraceAnalyzer({ backend });
-      caught(() => a.push(bytes('nope\n')));
+      let first: TraceCoreError;
+      try {
+        a.push(bytes('nope\n'));
+        first = caught(() => a.finishJson());
+      } catch (err) {
+        first = err as TraceCoreError;
+      }
+      expect([first.code, first.line]).toEqual(['INVALID_ROW', 1]);
       expect(caught(() => a.push(bytes('{"input_length": 1}\n'))).code).toBe('ANALYZER_STATE');
+      expect(caught(() => a.finishJson()).code).toBe('ANALYZER_STATE');
       const b = new TraceAnalyzer({ backend });
       b.push(bytes(EXAMPLE_A));
       b.finishJson();
