@@ -184,6 +184,41 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
     });
   });
 
+  describe('properties of trace-analysis.md §9', () => {
+    const text = generateTrace({ rows: 400, seed: 11, sessionIdFraction: 0.5 });
+    const ORDER_DEPENDENT = ['cache_hit_rate', 'hit_rate_stats', 'token_weighted_hit_rate', 'inconsistent_row_examples'];
+    const BLOCK_SIZE_DEPENDENT = ['context_length_stats', 'unique_prompt_length_stats', 'inconsistent_rows', 'inconsistent_row_examples', 'token_weighted_hit_rate', 'block_size'];
+
+    function expectClose(a: unknown, b: unknown, path: string): void {
+      if (typeof a === 'number' && typeof b === 'number') {
+        if (Number.isInteger(a) && Number.isInteger(b) && !path.includes('stats') && !path.includes('avg')) expect(a, path).toBe(b);
+        else expect(Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)), `${path}: ${a} vs ${b}`).toBe(true);
+      } else if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
+        for (const k of Object.keys(a)) expectClose((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      } else expect(a, path).toEqual(b);
+    }
+
+    it('reordering rows changes only the order-dependent keys (§9.4)', () => {
+      const rows = text.trimEnd().split('\n');
+      const rng = new Rng(5);
+      for (let i = rows.length - 1; i > 0; i--) {
+        const j = rng.int(0, i);
+        [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+      }
+      const a = analyze(text) as unknown as Record<string, unknown>;
+      const b = analyze(`${rows.join('\n')}\n`) as unknown as Record<string, unknown>;
+      expect(b.cache_hit_rate).not.toBe(a.cache_hit_rate);
+      for (const key of Object.keys(a)) if (!ORDER_DEPENDENT.includes(key)) expectClose(b[key], a[key], key);
+    });
+
+    it('--block-size changes only context/unique stats, inconsistent rows and the token-weighted rate (§9.5)', () => {
+      const a = analyze(text, 512) as unknown as Record<string, unknown>;
+      const b = analyze(text, 100) as unknown as Record<string, unknown>;
+      expect(b.context_length_stats).not.toEqual(a.context_length_stats);
+      for (const key of Object.keys(a)) if (!BLOCK_SIZE_DEPENDENT.includes(key)) expect(b[key], key).toEqual(a[key]);
+    });
+  });
+
   describe('strict errors carry code, reason, file, line and field', () => {
     it('stops at the first invalid row of trace-format.md §4.4', () => {
       const e = strictError(FORMAT_EXAMPLE_T);
