@@ -17,8 +17,8 @@ echo "input: $data ($rows rows, $bytes bytes); load average: $(cut -d' ' -f1-3 /
 hyperfine --warmup 1 --runs "$runs" --export-json "bench/data/analyze-cli-${rows}.json" \
   -n 'wc -l' "wc -l $data" \
   -n 'infermark -V (startup only)' "node dist/bin.js -V" \
-  -n native "INFERMARK_BACKEND=native node dist/bin.js analyze-trace $data --format json --output-file /dev/null" \
-  -n wasm "INFERMARK_BACKEND=wasm node dist/bin.js analyze-trace $data --format json --output-file /dev/null" >&2
+  -n native "INFERMARK_BACKEND=native node dist/bin.js analyze-trace $data --format json" \
+  -n wasm "INFERMARK_BACKEND=wasm node dist/bin.js analyze-trace $data --format json" >&2
 
 node -e '
 const r = require(process.argv[1]).results; const rows = +process.argv[2], bytes = +process.argv[3];
