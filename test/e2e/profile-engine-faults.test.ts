@@ -175,4 +175,30 @@ describe('engine against injected faults', () => {
     expect(got.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(got.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('round-robins sessions over several --url values and ignores HTTP(S)_PROXY', async () => {
+    const a = await startFaultServer({ kind: 'ok', tokens: 1 });
+    const b = await startFaultServer({ kind: 'ok', tokens: 1 });
+    const proxy = await startFaultServer({ kind: 'status', status: 502 });
+    const saved = { http: process.env.HTTP_PROXY, https: process.env.HTTPS_PROXY };
+    process.env.HTTP_PROXY = proxy.url;
+    process.env.HTTPS_PROXY = proxy.url;
+    try {
+      const engine = new LoadEngine(engineOptions(a.url, { urls: [a.url, `${b.url}/prefix/`], requestCount: 4, mode: { kind: 'concurrency', concurrency: 1 } }));
+      const records: RawRequestRecord[] = [];
+      engine.on('record', (r: RawRequestRecord) => records.push(r));
+      await engine.run();
+      expect(records.every((r) => r.error === null)).toBe(true);
+      expect(a.received).toHaveLength(2);
+      expect(b.received).toHaveLength(2);
+      expect(b.received[0]!.path).toBe('/prefix/v1/chat/completions');
+      expect(proxy.received).toHaveLength(0);
+    } finally {
+      if (saved.http === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved.http;
+      if (saved.https === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved.https;
+      await Promise.all([a.close(), b.close(), proxy.close()]);
+    }
+  });
 });
