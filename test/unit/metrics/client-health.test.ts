@@ -54,3 +54,29 @@ describe('client health', () => {
     expect(run.clientHealth.saturated).toBe(false);
   });
 });
+
+describe('long runs', () => {
+  it('folds a day of 1 s samples and a million replay offsets without a stack overflow', async () => {
+    const day = Array.from({ length: 86_400 * 3 }, (_, i) => (i === 5 ? 99 : 10));
+    const res = evaluateClientHealth({ loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: day }], cpuPercent: day }, { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 });
+    expect(res.values['client_cpu_percent_max']).toBe(99);
+    expect(res.values['client_event_loop_utilization_max']).toBe(99);
+  });
+});
+
+describe('fixed-schedule replay metrics (metrics.md §8)', () => {
+  it('reports lag percentiles relative to the smallest offset and flags p99 > 500 ms', async () => {
+    const mk = (n: number, sched: number, lag: number) =>
+      raw({ requestNum: n, scheduledMs: sched, startMs: sched + lag, isl: 1, events: [[sched + lag + 5, chatDelta('a')], [sched + lag + 5, DONE]], endMs: sched + lag + 5 });
+    const p = processor({ openLoop: true, fixedSchedule: true });
+    const ok = aggregate(await p.processBatch([mk(0, 0, 2), mk(1, 100, 3), mk(2, 200, 12)]), { fixedSchedule: true });
+    // offsets 2, 3, 12 → 0, 1, 10
+    expect(ok.blocks.get('replay_sched_lag_p50')!.stats.avg).toBe(1);
+    expect(ok.blocks.get('replay_sched_lag_p99')!.stats.avg).toBeCloseTo(9.82, 12);
+    expect(ok.blocks.get('replay_sched_degraded')!.stats.avg).toBe(0);
+    expect(ok.blocks.get('replay_send_schedule_offset')!.stats.max).toBe(12);
+    const late = aggregate(await p.processBatch([mk(0, 0, 1), mk(1, 100, 900)]), { fixedSchedule: true });
+    expect(late.replayDegraded).toBe(true);
+    expect(late.blocks.get('replay_sched_degraded')!.stats.avg).toBe(1);
+  });
+});

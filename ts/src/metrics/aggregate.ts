@@ -201,7 +201,8 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
       if (r.raw.scheduledNs !== null) offsets.push(Number(r.raw.requestStartNs - r.raw.scheduledNs) / 1e6);
     }
     if (offsets.length > 0) {
-      const lo = Math.min(...offsets);
+      let lo = Infinity;
+      for (const o of offsets) if (o < lo) lo = o;
       const sorted = Float64Array.from(offsets.map((o) => o - lo)).sort();
       const p99 = percentileLinear(sorted, 99);
       add('replay_sched_lag_p50', percentileLinear(sorted, 50));

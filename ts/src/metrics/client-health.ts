@@ -63,6 +63,13 @@ function mean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
+/** Largest value without spreading (long runs have too many samples for `Math.max(...xs)`). */
+function maxOf(xs: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 function fmt(x: number): string {
   return x.toFixed(2);
 }
@@ -79,7 +86,7 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
     const all = samples.loops.flatMap((l) => l.utilizationPct);
     if (all.length > 0) {
       values['client_event_loop_utilization_avg'] = Math.max(...samples.loops.filter((l) => l.utilizationPct.length > 0).map((l) => mean(l.utilizationPct)));
-      values['client_event_loop_utilization_max'] = Math.max(...all);
+      values['client_event_loop_utilization_max'] = maxOf(all);
     }
     const p99 = values['client_event_loop_lag_p99'];
     if (p99 > LAG_P99_LIMIT_MS) reasons.push(`event-loop lag p99 ${fmt(p99)} ms > ${LAG_P99_LIMIT_MS} ms`);
@@ -94,7 +101,7 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
   }
   if (samples && samples.cpuPercent.length > 0) {
     values['client_cpu_percent_avg'] = mean(samples.cpuPercent);
-    values['client_cpu_percent_max'] = Math.max(...samples.cpuPercent);
+    values['client_cpu_percent_max'] = maxOf(samples.cpuPercent);
   }
   if (sched.unqueuedScheduleLagMs.length > 0) {
     const sorted = Float64Array.from(sched.unqueuedScheduleLagMs).sort();
