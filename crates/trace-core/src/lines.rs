@@ -204,7 +204,9 @@ impl LineSplitter {
 
     /// Feeds `chunk`, handing complete lines to `on_block` in file order. Lines that
     /// straddle chunks are delivered as one-line blocks from an internal buffer; the rest
-    /// of the chunk's complete lines are delivered in one zero-copy block.
+    /// of the chunk's complete lines are delivered in one zero-copy block. If `on_block`
+    /// returns an error, it is passed through and the splitter must not be used again
+    /// (the rest of the chunk was not consumed).
     pub fn push_blocks<E>(
         &mut self,
         chunk: &[u8],
