@@ -497,7 +497,8 @@ impl<'a> Scanner<'a> {
             0 => {
                 return Err(Fail::Row(RowError::new(
                     Reason::MissingInput,
-                    "row",
+                    // reads as "input_length: missing (…)": the field a Mooncake row lacks
+                    "input_length",
                     "missing (a row needs one of input_length, text_input, messages, payload)",
                 )))
             }
