@@ -115,6 +115,44 @@ describe('engine phases', () => {
     expect(records.every((r) => r.error?.type === 'RequestCancellationError' && r.wasCancelled)).toBe(true);
   });
 
+  it('runs synthetic sessions turn by turn with the received history and think times', async () => {
+    const sessions = [
+      { index: 0, turns: 3, delaysMs: [0, 60, 60], firstTurn: 0 },
+      { index: 1, turns: 2, delaysMs: [0, 0], firstTurn: 3 },
+    ];
+    server = await startFaultServer({ kind: 'ok', tokens: 2 });
+    const base = opts(server.url, {}).endpoint;
+    const engine = new LoadEngine(
+      opts(server.url, {
+        endpoint: { ...base, type: 'chat', path: '/v1/chat/completions' },
+        dataset: { ...opts('x', {}).dataset, sessions },
+        requestCount: 5,
+        // One slot: the turn budget is spent in session order (with two slots a new session
+        // may take the last turn while another session thinks, which is correct but not fixed).
+        mode: { kind: 'concurrency', concurrency: 1 },
+      }),
+    );
+    const records: RawRequestRecord[] = [];
+    engine.on('record', (r: RawRequestRecord) => records.push(r));
+    await engine.run();
+    expect(records).toHaveLength(5);
+    const s0 = records.filter((r) => r.sessionNum === 0).sort((a, b) => a.turnIndex - b.turnIndex);
+    expect(s0.map((r) => r.turnIndex)).toEqual([0, 1, 2]);
+    expect(new Set(s0.map((r) => r.xCorrelationId)).size).toBe(1);
+    expect(s0.every((r) => r.model === 'a')).toBe(true);
+    const messages = s0[2]!.request.body.messages as { role: string; content: string }[];
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+    expect(messages[1]!.content).toBe(' t0 t1');
+    expect(messages[0]!.content).toBe(s0[0]!.request.body.messages && (s0[0]!.request.body.messages as { content: string }[])[0]!.content);
+    // Think time: turn 1 starts ≥ 60 ms after turn 0 ended.
+    expect(Number(s0[1]!.requestStartNs - s0[0]!.requestEndNs) / 1e6).toBeGreaterThanOrEqual(55);
+    expect(s0[1]!.clientIsl).toBeNull();
+    expect(s0[0]!.clientIsl).toBe(2);
+    const s1 = records.filter((r) => r.sessionNum === 1);
+    expect(s1.map((r) => r.turnIndex).sort()).toEqual([0, 1]);
+    expect(s1.every((r) => r.model === 'b')).toBe(true);
+  });
+
   it('splits concurrency closed-form over workers', () => {
     expect([0, 1, 2].map((w) => workerShare(10, w, 3))).toEqual([4, 3, 3]);
     expect([0, 1].map((w) => workerShare(1, w, 2))).toEqual([1, 0]);

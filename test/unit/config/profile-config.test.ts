@@ -104,10 +104,15 @@ describe('list parsing', () => {
   });
 });
 
-describe('features not in this version', () => {
-  it('refuses synthetic multi-turn flags instead of silently running single-turn', () => {
-    expect(message({ numSessions: 4 })).toMatch(/^option '--num-sessions' is not supported/);
-    expect(message({ sessionTurnsMean: 3 })).toMatch(/^option '--session-turns-mean' is not supported above 1/);
-    expect(resolve({ sessionTurnsMean: 1 }).dataset.sessionTurnsMean).toBe(1);
+describe('synthetic multi-turn flags', () => {
+  it('turns multi-turn on with --num-sessions or more than one turn', () => {
+    expect(resolve({ numSessions: 4 }).dataset.multiTurn).toBe(true);
+    expect(resolve({ sessionTurnsMean: 3 }).dataset.multiTurn).toBe(true);
+    expect(resolve({ sessionTurnsMean: 1 }).dataset.multiTurn).toBe(false);
+  });
+
+  it('refuses rate mode with sessions and think times without sessions', () => {
+    expect(message({ numSessions: 4, requestRate: 2 })).toMatch(/^option '--request-rate' cannot be used with synthetic multi-turn sessions/);
+    expect(message({ sessionTurnDelayMean: 5 })).toMatch(/^option '--session-turn-delay-mean' requires multi-turn sessions/);
   });
 });

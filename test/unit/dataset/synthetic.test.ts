@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSyntheticDataset, RequestOrder } from '../../../ts/src/dataset/synthetic.js';
+import { buildSessions, buildSyntheticDataset, RequestOrder } from '../../../ts/src/dataset/synthetic.js';
 import { roundHalfEven, standardNormal } from '../../../ts/src/dataset/normal.js';
 import { RandomStream } from '../../../ts/src/random/index.js';
 import { corpusTokens } from '../../../ts/src/tokenizer/corpus.js';
@@ -90,5 +90,21 @@ describe('RequestOrder', () => {
     const order = new RequestOrder(100, 1n);
     const pass1 = Array.from({ length: 100 }, (_, k) => order.entryFor(100 + k));
     expect(new Set(pass1).size).toBe(100);
+  });
+});
+
+describe('synthetic sessions', () => {
+  it('draws turns then one delay per later turn from infermark/dataset/sessions', () => {
+    const sessions = buildSessions({ numSessions: 5, turnsMean: 3, turnsStddev: 1, delayMeanMs: 100, delayStddevMs: 30, seed: 4n });
+    const s = RandomStream.of(4n, 'infermark/dataset/sessions');
+    let first = 0;
+    for (const sess of sessions) {
+      const turns = Math.max(1, roundHalfEven(3 + standardNormal(s)));
+      expect(sess.turns).toBe(turns);
+      expect(sess.firstTurn).toBe(first);
+      expect(sess.delaysMs[0]).toBe(0);
+      for (let t = 1; t < turns; t++) expect(sess.delaysMs[t]).toBe(Math.max(0, 100 + 30 * standardNormal(s)));
+      first += turns;
+    }
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
+import { loadTokenizer } from '../../../ts/src/tokenizer/index.js';
 import { workedExample } from '../metrics/fixtures.js';
 import { API_KEY, reporterOptions, tempDir } from './fixtures.js';
 import { validateRecordLine, validateSummaryJson, validateSummaryCsv, validateTimeslicesJson } from '../../helpers/export-schema.js';
@@ -289,4 +290,16 @@ describe('createRunReporter on the metrics.md §11 run', () => {
     expect(got.metrics).toEqual(example.metrics);
     expect(got.error).toBeNull();
   });
+
+  it('counts tokens in a worker thread by default when given a named tokenizer', async () => {
+    const dir = tempDir();
+    const tokenizer = await loadTokenizer('builtin');
+    const reporter = await createRunReporter(reporterOptions(dir, { tokens: tokenizer, logLevel: 'debug' }));
+    for (const r of workedExample()) reporter.onRecord(r);
+    const res = await reporter.finish();
+    expect(res.metrics.blocks.get('output_sequence_length')!.stats.sum).toBe(
+      tokenizer.count('a b c d') + tokenizer.count('e f g h i'),
+    );
+    expect(readFileSync(join(dir, 'logs', 'infermark.log'), 'utf8')).not.toContain('main thread');
+  }, 30_000);
 });

@@ -138,6 +138,8 @@ export interface ProfileConfig {
     sessionTurnsStddev: number;
     sessionTurnDelayMean: number;
     sessionTurnDelayStddev: number;
+    /** Synthetic multi-turn sessions requested (`--num-sessions` or more than one turn). */
+    multiTurn: boolean;
   };
   load: {
     mode: LoadMode;
@@ -334,17 +336,12 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   if (given(o.userCentricRate)) {
     throw new UsageError("option '--user-centric-rate' is not supported by this version of profile yet");
   }
-  // Synthetic multi-turn sessions are not generated yet; refuse rather than run single-turn.
-  for (const [key, flag] of [
-    ['numSessions', '--num-sessions'],
-    ['sessionTurnsStddev', '--session-turns-stddev'],
-    ['sessionTurnDelayMean', '--session-turn-delay-mean'],
-    ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
-  ] as const) {
-    if (given(o[key])) throw new UsageError(`option '${flag}' is not supported by this version of profile yet (synthetic multi-turn sessions are planned)`);
+  const multiTurn = given(o.numSessions) || (o.sessionTurnsMean ?? 1) > 1 || (o.sessionTurnsStddev ?? 0) > 0;
+  if (multiTurn && given(o.requestRate)) {
+    throw new UsageError("option '--request-rate' cannot be used with synthetic multi-turn sessions in this version (use --concurrency)");
   }
-  if ((o.sessionTurnsMean ?? 1) > 1) {
-    throw new UsageError("option '--session-turns-mean' is not supported above 1 by this version of profile yet (synthetic multi-turn sessions are planned)");
+  if (!multiTurn && (given(o.sessionTurnDelayMean) || given(o.sessionTurnDelayStddev))) {
+    throw new UsageError("option '--session-turn-delay-mean' requires multi-turn sessions ('--session-turns-mean' >= 2 or '--num-sessions')");
   }
 
   const rate = o.requestRate ?? null;
@@ -408,6 +405,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,
       sessionTurnDelayMean: o.sessionTurnDelayMean ?? PROFILE_DEFAULTS.sessionTurnDelayMean,
       sessionTurnDelayStddev: o.sessionTurnDelayStddev ?? PROFILE_DEFAULTS.sessionTurnDelayStddev,
+      multiTurn,
     },
     load: {
       mode,

@@ -30,6 +30,46 @@ export interface Dataset {
   entries: DatasetEntry[];
   /** The shared system prompt text, or null. */
   systemPrompt: string | null;
+  /** Synthetic multi-turn sessions; absent or null for single-turn datasets. */
+  sessions?: SyntheticSession[] | null;
+}
+
+/** One synthetic multi-turn session (cli.md §3.3). */
+export interface SyntheticSession {
+  index: number;
+  turns: number;
+  /** Think time before each turn in ms; `delaysMs[0]` is 0. */
+  delaysMs: number[];
+  /** Position of this session's first turn in the global turn sequence (prompt = order.entryFor(firstTurn + t)). */
+  firstTurn: number;
+}
+
+export interface SessionOptions {
+  numSessions: number;
+  turnsMean: number;
+  turnsStddev: number;
+  delayMeanMs: number;
+  delayStddevMs: number;
+  seed: bigint;
+}
+
+/**
+ * Sessions from `stream(seed, "infermark/dataset/sessions")`: per session, its turn count
+ * `max(1, rhe(N(mean, stddev)))`, then one delay `max(0, N(mean, stddev))` ms per later turn.
+ * A normal is drawn even when its stddev is 0, so adding a stddev changes no other draw's position.
+ */
+export function buildSessions(o: SessionOptions): SyntheticSession[] {
+  const stream = RandomStream.of(o.seed, 'infermark/dataset/sessions');
+  const sessions: SyntheticSession[] = [];
+  let firstTurn = 0;
+  for (let i = 0; i < o.numSessions; i++) {
+    const turns = Math.max(1, roundHalfEven(o.turnsMean + o.turnsStddev * standardNormal(stream)));
+    const delaysMs = [0];
+    for (let t = 1; t < turns; t++) delaysMs.push(Math.max(0, o.delayMeanMs + o.delayStddevMs * standardNormal(stream)));
+    sessions.push({ index: i, turns, delaysMs, firstTurn });
+    firstTurn += turns;
+  }
+  return sessions;
 }
 
 /** `ISL` consecutive corpus tokens starting at `start` (indices modulo the corpus length), decoded. */

@@ -19,7 +19,8 @@ import type { EventLoopSamples } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
 import { createDispatcher, Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from './raw-record.js';
-import { buildBody, buildHeaders, type EndpointSettings } from './request-builder.js';
+import { parseResponses } from '../metrics/response-parse.js';
+import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from './request-builder.js';
 
 export type Phase = 'warmup' | 'profiling';
 
@@ -88,6 +89,22 @@ export interface EngineSummary {
   workerLoops?: EventLoopSamples[];
 }
 
+/** Everything that varies per request; single-turn plans come from the dataset order. */
+interface TurnPlan {
+  /** Global request index within the phase (send order key, cancellation selection). */
+  index: number;
+  sessionNum: number;
+  turnIndex: number;
+  conversationId: string;
+  correlationId: string;
+  model: string;
+  body: Record<string, unknown>;
+  json: string;
+  clientIsl: number | null;
+  requestedIsl: number | null;
+  requestedOsl: number | null;
+}
+
 /** The share of `total` that worker `w` of `n` gets: floor(total/n), remainder to the lowest ids. */
 export function workerShare(total: number, w: number, n: number): number {
   return Math.floor(total / n) + (w < total % n ? 1 : 0);
@@ -114,7 +131,8 @@ export class LoadEngine extends EventEmitter {
   private readonly inFlight = new Set<Exchange>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly slotWaiters: (() => void)[] = [];
-  private wake: (() => void) | null = null;
+  /** Resolvers of every sleeping waitUntil (rate loop, session think times), woken on stop. */
+  private readonly sleepers = new Set<() => void>();
   private state: PhaseState | null = null;
   private stopReason: StopReason = 'completed';
   private interruptTimer: NodeJS.Timeout | null = null;
@@ -270,7 +288,8 @@ export class LoadEngine extends EventEmitter {
     }
     try {
       const m = this.options.mode;
-      if (phase === 'profiling' && m.kind === 'rate') await this.rateLoop(s, m, count);
+      if (this.options.dataset.sessions) await this.sessionLoop(s, count);
+      else if (phase === 'profiling' && m.kind === 'rate') await this.rateLoop(s, m, count);
       else await this.closedLoop(s, count);
       await this.idle();
     } finally {
@@ -306,6 +325,73 @@ export class LoadEngine extends EventEmitter {
     await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, slot));
   }
 
+  /**
+   * Synthetic multi-turn sessions, closed loop: each slot holds a session from its first turn
+   * until its last turn completed (cli.md §3.3); turns run sequentially after their think time,
+   * each carrying the whole history with the responses actually received. `count` counts turns.
+   * Sessions go to worker `session index mod W`; a failed turn ends its session (its history
+   * would be missing a response).
+   */
+  private async sessionLoop(s: PhaseState, count: number | null): Promise<void> {
+    const o = this.options;
+    const sessions = o.dataset.sessions!;
+    let budget = count === null ? Infinity : workerShare(count, this.w, this.W);
+    let k = 0;
+    let j = 0;
+    const slot = async (): Promise<void> => {
+      let readyNs = process.hrtime.bigint();
+      while (!s.stopped && budget > 0) {
+        const sessionNum = this.w + j * this.W;
+        j += 1;
+        const session = sessions[sessionNum % sessions.length]!;
+        const correlationId = randomUUID();
+        const model = o.models[sessionNum % o.models.length]!;
+        const history: { user: string; assistant: string }[] = [];
+        for (let t = 0; t < session.turns; t++) {
+          if (s.stopped || budget <= 0) return;
+          const delay = session.delaysMs[t] ?? 0;
+          if (t > 0 && delay > 0) {
+            await this.sleepFor(delay, s);
+            // Another slot may have spent the budget while this one was thinking.
+            if (s.stopped || budget <= 0) return;
+            readyNs = process.hrtime.bigint();
+          }
+          budget -= 1;
+          const index = this.w + k * this.W;
+          k += 1;
+          const entry = o.dataset.entries[this.order.entryFor(session.firstTurn + t)]!;
+          const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
+          const plan: TurnPlan = {
+            index,
+            sessionNum,
+            turnIndex: t,
+            conversationId: `synthetic_session_${session.index}`,
+            correlationId,
+            model,
+            body,
+            json: JSON.stringify(body),
+            // Later turns carry history whose length is only known after the responses; the
+            // record processor counts them (off the timing path).
+            clientIsl: t === 0 ? entry.clientIsl : null,
+            requestedIsl: entry.requestedIsl,
+            requestedOsl: entry.requestedOsl,
+          };
+          const record = await this.send(s, plan, readyNs, process.hrtime.bigint(), false).record;
+          readyNs = process.hrtime.bigint();
+          if (record.error) break;
+          history.push({ user: entry.text, assistant: parseResponses(record).outputText });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, slot));
+  }
+
+  /** Sleep `ms`, waking early when the phase stops. */
+  private async sleepFor(ms: number, s: PhaseState): Promise<void> {
+    const until = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
+    await this.waitUntil(until, s);
+  }
+
   private async rateLoop(s: PhaseState, m: Extract<LoadMode, { kind: 'rate' }>, count: number | null): Promise<void> {
     const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, this.options.seed);
     const ceiling = m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, this.w, this.W));
@@ -338,15 +424,13 @@ export class LoadEngine extends EventEmitter {
       if (remainingMs <= 0) return;
       if (remainingMs > 2) {
         await new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            this.wake = null;
-            resolve();
-          }, remainingMs - 1.5);
-          this.wake = () => {
+          const wake = (): void => {
             clearTimeout(t);
-            this.wake = null;
+            this.sleepers.delete(wake);
             resolve();
           };
+          const t = setTimeout(wake, remainingMs - 1.5);
+          this.sleepers.add(wake);
         });
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -355,7 +439,7 @@ export class LoadEngine extends EventEmitter {
   }
 
   private wakeUp(): void {
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
   }
 
   private releaseSlotWaiters(): void {
@@ -367,16 +451,12 @@ export class LoadEngine extends EventEmitter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Build, stamp and send request `index` of the phase; emits its record when it finishes. */
-  private send(s: PhaseState, index: number, scheduledNs: bigint, creditNs: bigint, waited: boolean): Exchange {
+  /** The single-turn plan of request `index`: entry from the shuffled order, cached body. */
+  private singleTurn(index: number): TurnPlan {
     const o = this.options;
     const entry = o.dataset.entries[this.order.entryFor(index)]!;
-    const sessionNum = index;
     const modelIndex = index % o.models.length;
     const model = o.models[modelIndex]!;
-    const target = this.targets[sessionNum % this.targets.length]!;
-    const xRequestId = randomUUID();
-    const xCorrelationId = randomUUID();
     const bodyKey = entry.index * o.models.length + modelIndex;
     let cached = this.bodies.get(bodyKey);
     if (!cached) {
@@ -384,7 +464,29 @@ export class LoadEngine extends EventEmitter {
       cached = { body: built, json: JSON.stringify(built) };
       this.bodies.set(bodyKey, cached);
     }
-    const body = cached.body;
+    return {
+      index,
+      sessionNum: index,
+      turnIndex: 0,
+      conversationId: `synthetic_${entry.index}`,
+      correlationId: randomUUID(),
+      model,
+      body: cached.body,
+      json: cached.json,
+      clientIsl: entry.clientIsl,
+      requestedIsl: entry.requestedIsl,
+      requestedOsl: entry.requestedOsl,
+    };
+  }
+
+  /** Build, stamp and send one request of the phase; emits its record when it finishes. */
+  private send(s: PhaseState, plan: TurnPlan | number, scheduledNs: bigint, creditNs: bigint, waited: boolean): Exchange & { record: Promise<RawRequestRecord> } {
+    const o = this.options;
+    const p = typeof plan === 'number' ? this.singleTurn(plan) : plan;
+    const { index, sessionNum, model, body } = p;
+    const target = this.targets[sessionNum % this.targets.length]!;
+    const xRequestId = randomUUID();
+    const xCorrelationId = p.correlationId;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId);
     const path = target.prefix + o.endpoint.path;
     const cancelAfterMs =
@@ -395,21 +497,21 @@ export class LoadEngine extends EventEmitter {
         : null;
     const ex = new Exchange(
       this.dispatcher,
-      { origin: target.origin, path, headers, body: cached.json },
+      { origin: target.origin, path, headers, body: p.json },
       { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
     );
     s.sent += 1;
     this.inFlight.add(ex);
     ex.start();
-    void ex.result.then((r) => {
+    const recorded = ex.result.then((r) => {
       this.inFlight.delete(ex);
       const record: RawRequestRecord = {
         requestNum: index,
         sessionNum,
         xRequestId,
         xCorrelationId,
-        conversationId: `synthetic_${entry.index}`,
-        turnIndex: 0,
+        conversationId: p.conversationId,
+        turnIndex: p.turnIndex,
         phase: s.phase,
         workerId: `worker_${this.w}`,
         scheduledNs,
@@ -426,9 +528,9 @@ export class LoadEngine extends EventEmitter {
         model,
         endpointType: o.endpoint.type,
         streaming: o.endpoint.streaming,
-        clientIsl: entry.clientIsl,
-        requestedIsl: entry.requestedIsl,
-        requestedOsl: entry.requestedOsl,
+        clientIsl: p.clientIsl,
+        requestedIsl: p.requestedIsl,
+        requestedOsl: p.requestedOsl,
         traceLine: null,
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
@@ -441,8 +543,9 @@ export class LoadEngine extends EventEmitter {
       const next = this.slotWaiters.shift();
       if (next) next();
       if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return record;
     });
-    return ex;
+    return Object.assign(ex, { record: recorded });
   }
 
   /** `--failed-request-threshold`: errors / completed, checked after max(C, 10) completions. */

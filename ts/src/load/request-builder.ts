@@ -38,6 +38,33 @@ export function buildBody(
   return Object.assign(body, endpoint.extra);
 }
 
+/**
+ * A later turn of a session: the whole history is sent — chat: previous user turns and the
+ * assistant responses actually received, then this turn; completions: previous prompts and
+ * responses joined with `\n` (cli.md §3.3).
+ */
+export function buildTurnBody(
+  endpoint: EndpointSettings,
+  model: string,
+  system: string | null,
+  history: readonly { user: string; assistant: string }[],
+  user: string,
+  maxTokens: number | null,
+): Record<string, unknown> {
+  if (history.length === 0) return buildBody(endpoint, model, { system, user }, maxTokens);
+  if (endpoint.type === 'chat') {
+    const body = buildBody(endpoint, model, { system, user }, maxTokens);
+    const messages: { role: string; content: string }[] = [];
+    if (system !== null) messages.push({ role: 'system', content: system });
+    for (const h of history) messages.push({ role: 'user', content: h.user }, { role: 'assistant', content: h.assistant });
+    messages.push({ role: 'user', content: user });
+    body.messages = messages;
+    return body;
+  }
+  const text = [...history.flatMap((h) => [h.user, h.assistant]), user].join('\n');
+  return buildBody(endpoint, model, { system, user: text }, maxTokens);
+}
+
 /** Headers of one request; `X-Request-ID` is always infermark's own (cli.md §3.1). */
 export function buildHeaders(endpoint: EndpointSettings, requestId: string, correlationId: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

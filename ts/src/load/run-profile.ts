@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME } from '../cli/errors.js';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/profile-config.js';
-import { buildSyntheticDataset, type Dataset } from '../dataset/synthetic.js';
+import { buildSessions, buildSyntheticDataset, type Dataset } from '../dataset/synthetic.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import { LoadEngine, type EngineOptions, type EngineSummary } from './engine.js';
 import { ProgressReporter } from './progress.js';
@@ -88,6 +88,16 @@ export async function runProfile(config: ProfileConfig, hooks: RunProfileHooks =
     },
     config.endpoint.type,
   );
+  if (config.dataset.multiTurn) {
+    dataset.sessions = buildSessions({
+      numSessions: config.dataset.numSessions ?? config.dataset.numDatasetEntries,
+      turnsMean: config.dataset.sessionTurnsMean,
+      turnsStddev: config.dataset.sessionTurnsStddev,
+      delayMeanMs: config.dataset.sessionTurnDelayMean,
+      delayStddevMs: config.dataset.sessionTurnDelayStddev,
+      seed: config.dataset.randomSeed,
+    });
+  }
   const reporter = hooks.createReporter ? await hooks.createReporter(config, { tokenizer, dataset }) : null;
 
   const options = engineOptionsFor(config, dataset);
