@@ -497,8 +497,8 @@ impl<'a> Scanner<'a> {
             0 => {
                 return Err(Fail::Row(RowError::new(
                     Reason::MissingInput,
-                    // reads as "input_length: missing (…)": the field a Mooncake row lacks
-                    "input_length",
+                    // a whole-row problem, spelled like hash-prompts' own missing-input rows
+                    "row",
                     "missing (a row needs one of input_length, text_input, messages, payload)",
                 )))
             }

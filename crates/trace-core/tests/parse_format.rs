@@ -47,8 +47,8 @@ fn every_row_reason_code_is_produced_with_its_field_and_line() {
     let e = check_reason(br#"{"input_length": 1, "input_tokens": 2}"#, Reason::DuplicateField, "input_length");
     assert_eq!(e.message, "t.jsonl:3: input_length: both input_length and input_tokens are present");
     check_reason(br#"{"input_length": 1, "input_length": 1}"#, Reason::DuplicateField, "input_length");
-    let e = check_reason(br#"{"output_length": 1}"#, Reason::MissingInput, "input_length");
-    assert_eq!(e.message, "t.jsonl:3: input_length: missing (a row needs one of input_length, text_input, messages, payload)");
+    let e = check_reason(br#"{"output_length": 1}"#, Reason::MissingInput, "row");
+    assert_eq!(e.message, "t.jsonl:3: row: missing (a row needs one of input_length, text_input, messages, payload)");
     let e = check_reason(br#"{"text_input": "hi", "payload": {"a": 1}}"#, Reason::ConflictingInputs, "row");
     assert_eq!(e.message, "t.jsonl:3: row: text_input and payload are mutually exclusive");
     let e = check_reason(br#"{"text_input": "hi", "hash_ids": [1]}"#, Reason::HashIdsWithoutInputLength, "hash_ids");
