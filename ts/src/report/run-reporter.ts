@@ -73,12 +73,13 @@ export interface RunReporterOptions {
   /** A tokenizer (counted in-process, batched) or a ready token-count service (worker threads). */
   tokens: TokenCounter | TokenCountService;
   /**
-   * `--tokenizer` spec as `loadTokenizer` takes it. When given (and `tokens` is a tokenizer),
-   * counting runs in `recordProcessorThreads` worker threads (`record_processor_<k>`), falling
-   * back to `tokens` in-process when the compiled worker entry is unavailable.
+   * `--tokenizer` spec as `loadTokenizer` takes it (default: `tokens.name`, which a Tokenizer
+   * from ts/src/tokenizer carries). With a spec, counting runs in `recordProcessorThreads`
+   * worker threads (`record_processor_<k>`), falling back to `tokens` in-process when the
+   * compiled worker entry is unavailable (running from sources without a build).
    */
   tokenizerSpec?: string | null;
-  /** Worker threads for token counting when `tokenizerSpec` is given (default 1). */
+  /** Worker threads for token counting (default 1; 0 counts on the main thread). */
   recordProcessorThreads?: number;
   /** The resolved configuration for `input_config` (secrets in clear are redacted here). */
   inputConfig: InputConfig;
@@ -181,10 +182,12 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
   const toWallNs = options.toWallNs ?? defaultWallNs;
   const openLoop = options.mode !== 'concurrency';
   const scrubber = SecretScrubber.from(options.apiKey, { ...(options.inputConfig.endpoint.headers ?? {}), ...(options.headers ?? {}) });
-  const pool =
-    !isService(options.tokens) && options.tokenizerSpec
-      ? createWorkerTokenCountService(options.tokenizerSpec, options.recordProcessorThreads ?? 1)
-      : null;
+  // Worker threads by default when the tokenizer can be re-loaded there by name (a
+  // `Tokenizer` from ts/src/tokenizer carries its resolvable `name`).
+  const named = (options.tokens as { name?: unknown }).name;
+  const spec = options.tokenizerSpec ?? (typeof named === 'string' && named !== '' ? named : null);
+  const threads = options.recordProcessorThreads ?? 1;
+  const pool = !isService(options.tokens) && spec !== null && threads > 0 ? createWorkerTokenCountService(spec, threads) : null;
   const tokens = isService(options.tokens) ? options.tokens : pool ?? createInlineTokenCountService(options.tokens);
   const processor = new RecordProcessor({
     tokens,
@@ -224,7 +227,7 @@ export async function createRunReporter(options: RunReporterOptions): Promise<Ru
 
   log.log('info', `infermark ${options.version} run ${benchmarkId} writing to ${directory}`);
   log.log('info', `command: ${formatCliCommand(options.argv)}`);
-  if (options.tokenizerSpec && !isService(options.tokens) && pool === null) {
+  if (spec !== null && threads > 0 && !isService(options.tokens) && pool === null) {
     log.log('warning', 'token-count worker entry not built; counting tokens on the main thread');
   }
 
