@@ -13,6 +13,7 @@
 use crate::decimal::Decimal;
 use crate::error::TraceError;
 use crate::rng::{labels, Stream};
+use crate::id_table::Trie;
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::input::{Canon, SynthRow, Time};
 use crate::synthesis::json_out::{push_compact_json, push_js_number, push_u64, push_u64_list};
@@ -21,42 +22,54 @@ use crate::synthesis::options::SynthesisOptions;
 const NONE: u32 = u32::MAX;
 
 /// Counts of every distinct prefix path (`c(p)` of §3.4 step 2), saturated at 2: only
-/// "shared by ≥ 2 rows" matters.
-#[derive(Default)]
+/// "shared by ≥ 2 rows" matters. Built on the analysis trie (first child inline, so the
+/// common single-child chains cost no hashing); node 0 is the root.
 struct PrefixTrie {
-    map: FxHashMap<(u32, u64), u32>,
-    parent: Vec<u32>,
+    trie: Trie,
+    /// Per node: its parent (node data of the trie holds nothing else).
     count: Vec<u8>,
+    /// `M`: the largest id whose prefix node reached count 2 (counts only grow, so this is
+    /// the maximum over all shared prefix paths).
+    max_shared: Option<u64>,
+}
+
+impl Default for PrefixTrie {
+    fn default() -> Self {
+        PrefixTrie { trie: Trie::default(), count: vec![2], max_shared: None }
+    }
 }
 
 impl PrefixTrie {
-    fn insert_path(&mut self, ids: &[u64]) -> u32 {
-        let mut p = NONE;
+    fn insert_path(&mut self, ids: &[u64]) -> Result<u32, TraceError> {
+        let mut p = 0u32;
         for &id in ids {
-            let node = match self.map.get(&(p, id)) {
-                Some(&n) => n,
-                None => {
-                    let n = self.parent.len() as u32;
-                    self.map.insert((p, id), n);
-                    self.parent.push(p);
-                    self.count.push(0);
-                    n
-                }
-            };
+            if self.trie.nodes() >= u32::MAX - 1 {
+                return Err(TraceError::invalid_arg("transform: more than 4294967293 distinct hash-id prefixes"));
+            }
+            let (node, created) = self.trie.child(p, id);
+            if created {
+                *self.trie.data_mut(node) = p;
+                self.count.push(0);
+            }
             let c = &mut self.count[node as usize];
-            *c = (*c + 1).min(2);
+            if *c < 2 {
+                *c += 1;
+                if *c == 2 {
+                    self.max_shared = Some(self.max_shared.map_or(id, |m| m.max(id)));
+                }
+            }
             p = node;
         }
-        p
+        Ok(p)
     }
 
     /// `ℓ_raw`: the depth of the deepest node on the path whose count is ≥ 2 (counts never
-    /// grow along a path, so walk up from the leaf).
-    fn shared_depth(&self, leaf: u32, n: u32) -> u32 {
+    /// grow along a path, so walk up from the leaf; the root counts as shared).
+    fn shared_depth(&mut self, leaf: u32, n: u32) -> u32 {
         let mut node = leaf;
         let mut depth = n;
-        while node != NONE && self.count[node as usize] < 2 {
-            node = self.parent[node as usize];
+        while self.count[node as usize] < 2 {
+            node = *self.trie.data_mut(node);
             depth -= 1;
         }
         depth
@@ -64,7 +77,7 @@ impl PrefixTrie {
 
     /// `M`: the largest id on any shared prefix path.
     fn max_shared_id(&self) -> Option<u64> {
-        self.map.iter().filter(|(_, &n)| self.count[n as usize] >= 2).map(|(&(_, id), _)| id).max()
+        self.max_shared
     }
 }
 
@@ -244,7 +257,7 @@ impl Transformer {
             if isl > n * bs || isl <= (n - 1) * bs {
                 self.inconsistent += 1;
             }
-            (self.trie.insert_path(&row.hash_ids), n as u32)
+            (self.trie.insert_path(&row.hash_ids)?, n as u32)
         } else {
             (NONE, 0)
         };
