@@ -143,7 +143,9 @@ describe('profile engine against the simple mock (jitter 0)', () => {
     const spanS = Number(starts.at(-1)! - starts[0]!) / 1e9;
     expect(Math.abs(24 / spanS / 50 - 1)).toBeLessThan(0.05);
     const lagsMs = recs.map((r) => Number(r.raw.requestStartNs - r.raw.scheduledNs!) / 1e6);
-    expect(Math.max(...lagsMs)).toBeLessThan(20);
+    // Never early; typically sub-millisecond late. The median, not the max: one OS
+    // descheduling on a shared machine can delay a single send by tens of ms.
     expect(Math.min(...lagsMs)).toBeGreaterThanOrEqual(0);
+    expect(median(lagsMs)).toBeLessThan(5);
   });
 });
