@@ -153,6 +153,27 @@ describe('engine phases', () => {
     expect(s1.every((r) => r.model === 'b')).toBe(true);
   });
 
+  it('splits rate-mode arrivals i mod W over workers without changing any send time', async () => {
+    server = await startFaultServer({ kind: 'ok', tokens: 1 });
+    const startNs = process.hrtime.bigint() + 50_000_000n;
+    const mode = { kind: 'rate' as const, rate: 200, pattern: 'poisson' as const, smoothness: 1, concurrency: null };
+    const run1 = async (w: number) => {
+      const e = new LoadEngine(opts(server!.url, { mode, requestCount: 20, workerIndex: w, workerCount: 2, beforeProfiling: async () => startNs }));
+      const recs: RawRequestRecord[] = [];
+      e.on('record', (r: RawRequestRecord) => recs.push(r));
+      await e.run();
+      return recs;
+    };
+    const [w0, w1] = await Promise.all([run1(0), run1(1)]);
+    expect(w0.map((r) => r.requestNum).sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(w1.map((r) => r.requestNum).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+    const { ArrivalSchedule } = await import('../../ts/src/load/arrivals.js');
+    const sched = new ArrivalSchedule(200, 'poisson', 1, 0n);
+    const expected = Array.from({ length: 20 }, () => startNs + sched.next().offsetNs);
+    for (const r of [...w0, ...w1]) expect(r.scheduledNs).toBe(expected[r.requestNum]);
+    expect(new Set([...w0, ...w1].map((r) => r.workerId))).toEqual(new Set(['worker_0', 'worker_1']));
+  });
+
   it('splits concurrency closed-form over workers', () => {
     expect([0, 1, 2].map((w) => workerShare(10, w, 3))).toEqual([4, 3, 3]);
     expect([0, 1].map((w) => workerShare(1, w, 2))).toEqual([1, 0]);
