@@ -116,6 +116,18 @@ describe('profile runs', () => {
     expect(jsonl(join(out, 'profile_export.jsonl')).every((l) => l.error.code === 500)).toBe(true);
   });
 
+  it('stops at --failed-request-threshold with exit 1 and keeps the results', async () => {
+    const s = await serve((i) => (i % 4 === 0 ? { kind: 'ok', tokens: 1 } : { kind: 'status', status: 429 }));
+    const out = join(dir, 'threshold');
+    const r = await cli(['-m', 'm', '--url', s.url, '--concurrency', '2', '--request-count', '500', '--isl', '20', '--failed-request-threshold', '0.5', '--ui', 'none', '--artifact-dir', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: --failed-request-threshold 0.5 exceeded/);
+    const lines = jsonl(join(out, 'profile_export.jsonl'));
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines.length).toBeLessThan(500);
+    expect(existsSync(join(out, 'profile_export_aiperf.json'))).toBe(true);
+  });
+
   it('keeps going through mixed faults and reports each error type', async () => {
     const plan: Behaviour[] = [
       { kind: 'ok', tokens: 3 },
