@@ -53,6 +53,13 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
   let counter = 0;
   let finished = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method === 'GET') {
+      // Server-metrics scrapes (`/metrics`) and probes are not inference requests: answer 404,
+      // do not record them, so request counts in tests mean requests.
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"not found","code":404}}');
+      return;
+    }
     const parts: Buffer[] = [];
     for await (const p of req) parts.push(p as Buffer);
     const rawBody = Buffer.concat(parts).toString('utf8');

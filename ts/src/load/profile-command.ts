@@ -6,7 +6,6 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
 import type { ClientHealthSamples } from '../metrics/client-health.js';
 import { parseGoodput } from '../metrics/goodput.js';
-import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import type { Stimulus } from '../report/artifact-dir.js';
 import { createRunReporter } from '../report/run-reporter.js';
 import type { Tokenizer } from '../tokenizer/index.js';
@@ -58,9 +57,11 @@ async function createReporter(
     exportLevel: config.output.exportLevel,
     sliceDuration: config.output.sliceDuration,
     goodput,
-    // Output tokenization runs on a record_processor thread, never on the loop that stamps
-    // chunks (metrics.md §2.2); in-process only when the compiled worker entry is missing.
-    tokens: createWorkerTokenCountService(config.tokenizer, 1) ?? context.tokenizer,
+    // Output tokenization runs on a record_processor thread (the reporter's pool, from the
+    // spec), never on the loop that stamps chunks (metrics.md §2.2).
+    tokens: context.tokenizer,
+    tokenizerSpec: config.tokenizer,
+    serverMetrics: config.output.serverMetricsEnabled ? { baseUrls: config.endpoint.urls, extraUrls: config.output.serverMetricsUrls } : null,
     inputConfig,
     argv: config.argv,
     apiKey: config.endpoint.apiKey,
@@ -71,6 +72,12 @@ async function createReporter(
   return {
     attach(engine: EventEmitter) {
       engine.on('record', (r: RawRequestRecord) => reporter.onRecord(r));
+      // The server-metrics baseline scrape belongs just before profiling (exports.md §8.1).
+      engine.on('start', (e: { phase: string }) => {
+        if (e.phase === 'profiling') {
+          reporter.markProfilingStart().catch((err: unknown) => reporter.log('warning', `server metrics baseline failed: ${String(err)}`));
+        }
+      });
     },
     async finish(outcome) {
       const warnings: string[] = [];
