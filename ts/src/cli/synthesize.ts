@@ -72,6 +72,8 @@ interface SynthesizeFlags {
   randomSeed: bigint;
   skipInvalid?: boolean;
   force?: boolean;
+  /** `--no-analysis` sets this false: skip the side-by-side input/output analysis. */
+  analysis: boolean;
 }
 
 /** [canonical attribute, alias attribute, canonical flag, alias flag] */
@@ -173,7 +175,7 @@ export function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose
   const bar = progressLine(stderr, Boolean(stderr.isTTY) && big);
   const pct = (d: number, t: number): string => (t > 0 ? `${formatDecimal((100 * d) / t, 0)}%` : '');
   const hooks = {
-    analyse: true,
+    analyse: f.analysis !== false,
     progress(phase: 'learn' | 'emit' | 'generate', done: number, total: number) {
       const what = phase === 'learn' ? 'reading' : phase === 'emit' ? 'writing' : 'generating';
       bar.update(`synthesize: ${what} ${pct(done, total)} (${phase === 'generate' ? `${done}/${total} rows` : `${formatDecimal(done / 1e6, 1)} MB`})`);
@@ -233,6 +235,7 @@ export function registerSynthesize(program: Command): void {
     new Option('--random-seed <seed>', 'seed of every random draw').argParser(parseSeed).default(SYNTHESIZE_DEFAULTS.seed, '0'),
     new Option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first'),
     new Option('--force', 'replace an existing output file'),
+    new Option('--no-analysis', 'skip the side-by-side analysis of input and output (saves two analysis passes on large traces)'),
   ];
   for (const o of options) cmd.addOption(o);
   cmd.action(function (this: Command, positional: string | undefined) {
