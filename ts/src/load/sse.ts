@@ -21,7 +21,7 @@ export class SseSplitter {
     let text = this.decoder.decode(chunk, { stream: true });
     if (this.pendingCr && text.startsWith('\n')) text = text.slice(1);
     this.pendingCr = false;
-    this.buffer += text;
+    this.buffer = this.buffer === '' ? text : this.buffer + text;
     this.drain(recvNs, out);
   }
 
@@ -32,8 +32,20 @@ export class SseSplitter {
   }
 
   private drain(recvNs: bigint, out: RawResponse[]): void {
-    let start = 0;
     const buf = this.buffer;
+    let start = 0;
+    // Fast path: servers almost always use bare `\n`; one scan for `\r` per chunk instead of one
+    // per line keeps the work on the chunk path proportional to its length.
+    if (buf.indexOf('\r') === -1) {
+      for (;;) {
+        const lf = buf.indexOf('\n', start);
+        if (lf === -1) break;
+        this.line(buf.slice(start, lf), recvNs, out);
+        start = lf + 1;
+      }
+      this.buffer = start === 0 ? buf : buf.slice(start);
+      return;
+    }
     for (;;) {
       const lf = buf.indexOf('\n', start);
       const cr = buf.indexOf('\r', start);
