@@ -41,6 +41,13 @@ describe('profile defaults', () => {
     expect(resolve({ endpointType: 'completions', endpoint: '/x' }).endpoint.path).toBe('/x');
   });
 
+  it('accepts --ui dashboard as simple with a notice', () => {
+    const c = resolve({ ui: 'dashboard' });
+    expect(c.output.ui).toBe('simple');
+    expect(c.notices).toEqual(["--ui dashboard is not available; showing the 'simple' progress line"]);
+    expect(resolve({ ui: 'none' }).notices).toEqual([]);
+  });
+
   it('accepts --warmup-request-count 0 as no warmup', () => {
     expect(resolve({ warmupRequestCount: 0 }).load.warmupRequestCount).toBe(0);
   });

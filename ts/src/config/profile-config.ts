@@ -168,6 +168,8 @@ export interface ProfileConfig {
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
+  /** `notice: …` lines to print on stderr before the run (e.g. `--ui dashboard` shown as simple). */
+  notices: string[];
 }
 
 function conflict(a: string, b: string): UsageError {
@@ -432,5 +434,6 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       ui,
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
+    notices: o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : [],
   };
 }

@@ -74,6 +74,7 @@ export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<
 /** Run the benchmark; returns the exit code (0, 1 or 130). Usage errors throw before any traffic. */
 export async function runProfile(config: ProfileConfig, hooks: RunProfileHooks = {}): Promise<number> {
   const stderr = hooks.stderr ?? process.stderr;
+  for (const notice of config.notices) stderr.write(`notice: ${notice}\n`);
   const tokenizer = await loadTokenizer(config.tokenizer);
   const dataset = buildSyntheticDataset(
     tokenizer,
