@@ -259,6 +259,18 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(e.message.startsWith(`bad.jsonl:${e.line}: ${field}: `)).toBe(true);
     });
 
+    it('rejects a line longer than 64 MiB as line_too_long, streamed in 1 MiB chunks', () => {
+      const a = new TraceAnalyzer({ backend, sourceName: 'long.jsonl' });
+      const chunk = new Uint8Array(1 << 20).fill(0x20);
+      const e = caught(() => {
+        a.push(bytes('{"input_length": 5}\n{"text_input": "'));
+        for (let i = 0; i < 65; i++) a.push(chunk);
+        a.push(bytes('"}\n'));
+        a.finishJson();
+      });
+      expect([e.code, e.reason, e.line, e.field]).toEqual(['INVALID_ROW', 'line_too_long', 2, 'row']);
+    });
+
     it('reports a truncated last line at finish with its line number', () => {
       const a = new TraceAnalyzer({ backend, sourceName: 'cut.jsonl' });
       a.push(bytes('{"input_length": 5}\n\n{"input_length": 6, "hash_i'));
