@@ -329,3 +329,13 @@ fn statistical_fidelity_on_the_real_trace() {
     eprintln!("fidelity arrival rate: {rb} vs {ra} req/s");
     assert!((rb - ra).abs() / ra < 0.05, "arrival rate {rb} vs {ra}");
 }
+
+#[test]
+fn generated_output_from_the_real_trace_passes_the_materialisation_check() {
+    // §4.8 property 2: a conflict-free input gives a conflict-free output.
+    let input = real_trace();
+    let (out, _, _) = generate_bytes(&input, 20_000, with(|o| o.prefix_len_multiplier = d("1.5")), settings()).unwrap();
+    let opts = trace_core::AnalyzerOptions { check_materialisation: true, ..Default::default() };
+    let report = trace_core::analyze_trace(&out, opts).unwrap();
+    assert_eq!(report.total_requests, 20_000);
+}

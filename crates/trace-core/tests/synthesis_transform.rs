@@ -548,3 +548,45 @@ fn root_multiplier_spreads_sessions_uniformly() {
         assert!((f64::from(f) - 750.0).abs() < 4.0 * se, "{freq:?}");
     }
 }
+
+fn analyze(bytes: &[u8], check: bool) -> Result<trace_core::AnalysisReport, trace_core::TraceError> {
+    trace_core::analyze_trace(bytes, trace_core::AnalyzerOptions { check_materialisation: check, ..Default::default() })
+}
+
+#[test]
+fn analysis_is_stable_under_a_speedup_transform() {
+    // §3.9 property 13: with P = Q = R = 1 the structural statistics are reproduced.
+    let input = real_trace();
+    let (out, _, _) = transform_bytes(&input, with(|o| o.speedup_ratio = d("4")), settings()).unwrap();
+    let a = analyze(&input, false).unwrap();
+    let b = analyze(&out, false).unwrap();
+    assert_eq!(a.isl_stats, b.isl_stats);
+    assert_eq!(a.unique_prefixes, b.unique_prefixes);
+    assert_eq!(a.prefix_reuse_ratio, b.prefix_reuse_ratio);
+    assert_eq!(a.num_prefix_groups, b.num_prefix_groups);
+    assert_eq!(a.total_requests, b.total_requests);
+}
+
+#[test]
+fn transformed_output_passes_the_materialisation_check() {
+    // §3.9 property 3 and fix #1: even inputs with partial shared blocks and size conflicts
+    // become conflict-free once ids change.
+    let conflicted = "{\"input_length\":700,\"hash_ids\":[7,8]}\n{\"input_length\":1100,\"hash_ids\":[7,8,9]}\n{\"input_length\":20,\"hash_ids\":[7,8]}\n";
+    assert!(analyze(conflicted.as_bytes(), true).is_err(), "the input has a size conflict");
+    let (out, rep, _) = transform_bytes(conflicted.as_bytes(), with(|o| o.prompt_len_multiplier = d("1.1")), settings()).unwrap();
+    assert_eq!(rep.inconsistent_repaired, 1, "the overshoot row is repaired");
+    let report = analyze(&out, true).unwrap();
+    assert_eq!(report.total_requests, 3);
+    let input = real_trace();
+    let (out, _, _) = transform_bytes(
+        &input,
+        with(|o| {
+            o.prefix_len_multiplier = d("1.5");
+            o.prompt_len_multiplier = d("0.8");
+            o.prefix_root_multiplier = 2;
+        }),
+        settings(),
+    )
+    .unwrap();
+    analyze(&out, true).unwrap();
+}
