@@ -46,7 +46,29 @@ pub struct SynthRow<'a> {
     /// Empty when absent, null or `[]`.
     pub hash_ids: Cow<'a, [u64]>,
     pub session_id: Option<Cow<'a, str>>,
-    /// Every top-level field in file order (empty when the caller does not need to write
-    /// the row back, e.g. generate mode's learning).
-    pub fields: Vec<RawField<'a>>,
+    /// The line the row was parsed from (the spans of `raw_fields` index into it).
+    pub text: &'a [u8],
+    /// Every top-level field in file order (empty when the parser was not asked to keep
+    /// them, e.g. in learning passes).
+    pub raw_fields: &'a [crate::row::RawField],
+}
+
+impl<'a> SynthRow<'a> {
+    /// The row's top-level fields as key/value text with their canonical meaning.
+    pub fn fields(&self) -> impl Iterator<Item = RawField<'a>> + '_ {
+        use crate::row::Field;
+        let text = self.text;
+        self.raw_fields.iter().map(move |f| RawField {
+            key: &text[f.key_span.clone()],
+            value: &text[f.value_span.clone()],
+            canon: match f.field {
+                Some(Field::Timestamp) => Canon::Timestamp,
+                Some(Field::Delay) => Canon::Delay,
+                Some(Field::InputLength) => Canon::InputLength,
+                Some(Field::OutputLength) => Canon::OutputLength,
+                Some(Field::HashIds) => Canon::HashIds,
+                _ => Canon::Other,
+            },
+        })
+    }
 }

@@ -75,19 +75,32 @@ pub fn push_compact_json(out: &mut Vec<u8>, raw: &[u8]) {
     }
 }
 
+/// Two-digit pairs "00".."99", so integers are written two digits per step.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Appends a decimal integer.
 #[inline]
 pub fn push_u64(out: &mut Vec<u8>, v: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut v = v;
-    loop {
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+    } else {
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        buf[i] = b'0' + v as u8;
     }
     out.extend_from_slice(&buf[i..]);
 }
@@ -140,7 +153,7 @@ mod tests {
     #[test]
     fn integers_and_lists() {
         let mut out = Vec::new();
-        push_u64_list(&mut out, &[0, 7, u64::MAX]);
-        assert_eq!(String::from_utf8(out).unwrap(), "[0,7,18446744073709551615]");
+        push_u64_list(&mut out, &[0, 7, 10, 99, 100, 1009, u64::MAX]);
+        assert_eq!(String::from_utf8(out).unwrap(), "[0,7,10,99,100,1009,18446744073709551615]");
     }
 }

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 
 use crate::error::{Reason, TraceError};
 use crate::lines::{LineKind, LineSplitter};
-use crate::row::{parse_row_into, Field, ParseOptions, Row, RowError};
+use crate::row::{parse_row_into, ParseOptions, Row, RowError};
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
-use crate::synthesis::input::{Canon, RawField, SynthRow};
+use crate::synthesis::input::SynthRow;
 use crate::synthesis::options::SynthesisOptions;
 use crate::synthesis::transform::{TransformReport, Transformer};
 
@@ -160,22 +160,6 @@ impl RowReader {
 }
 
 fn to_synth_row<'a>(line: u64, text: &'a [u8], row: &'a Row) -> SynthRow<'a> {
-    let fields = row
-        .fields
-        .iter()
-        .map(|f| RawField {
-            key: &text[f.key_span.clone()],
-            value: &text[f.value_span.clone()],
-            canon: match f.field {
-                Some(Field::Timestamp) => Canon::Timestamp,
-                Some(Field::Delay) => Canon::Delay,
-                Some(Field::InputLength) => Canon::InputLength,
-                Some(Field::OutputLength) => Canon::OutputLength,
-                Some(Field::HashIds) => Canon::HashIds,
-                _ => Canon::Other,
-            },
-        })
-        .collect();
     SynthRow {
         line,
         timestamp: row.timestamp.map(|t| crate::synthesis::input::Time { value: t.value, integral: t.integral }),
@@ -184,7 +168,8 @@ fn to_synth_row<'a>(line: u64, text: &'a [u8], row: &'a Row) -> SynthRow<'a> {
         output_length: row.output_length.map(u64::from),
         hash_ids: Cow::Borrowed(&row.hash_ids),
         session_id: row.session_id.as_deref().map(Cow::Borrowed),
-        fields,
+        text,
+        raw_fields: &row.fields,
     }
 }
 
@@ -263,7 +248,8 @@ impl TransformStream {
     /// Pass 2: feed a chunk of the same input; returns output bytes (possibly empty).
     pub fn push_emit(&mut self, chunk: &[u8]) -> Result<Vec<u8>, TraceError> {
         self.guard(false)?;
-        let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 4);
+        // Room for rows that grow (longer id lists), so the buffer rarely reallocates.
+        let mut out = Vec::with_capacity(chunk.len() * 2);
         let t = &mut self.transformer;
         let r = self.reader.feed(Some(chunk), &mut |row| t.emit(row, &mut out).map(|_| None));
         self.run(r)?;

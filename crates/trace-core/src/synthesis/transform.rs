@@ -476,7 +476,7 @@ impl Transformer {
         // Step 9: assemble in place.
         let r = &self.opts.speedup_ratio;
         out.push(b'{');
-        for (i, f) in row.fields.iter().enumerate() {
+        for (i, f) in row.fields().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
