@@ -79,6 +79,11 @@ describe('profile validation (cli.md §3.6)', () => {
     });
   }
 
+  it('applies rule 20 to a rate-mode --concurrency ceiling too', () => {
+    expect(message({ requestRate: 10, concurrency: 1, workers: 2 })).toBe("option '--workers': 2 workers but only 1 concurrent sessions");
+    expect(resolve({ requestRate: 10, workers: 2 }).load.workers).toBe(2);
+  });
+
   it('rejects overriding X-Request-ID', () => {
     expect(message({ header: ['X-Request-ID:abc'] })).toBe("option '--header': cannot override 'X-Request-ID'");
   });

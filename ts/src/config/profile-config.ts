@@ -360,9 +360,9 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   const concurrency = mode.kind === 'concurrency' ? mode.concurrency : mode.concurrency;
 
   const workers = o.workers ?? PROFILE_DEFAULTS.workers;
-  if (mode.kind === 'concurrency' && workers > mode.concurrency) {
-    // Rule 20.
-    throw new UsageError(`option '--workers': ${workers} workers but only ${mode.concurrency} concurrent sessions`);
+  // Rule 20; a rate-mode --concurrency ceiling is split the same way, so it needs a slot per worker too.
+  if (concurrency !== null && workers > concurrency) {
+    throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
   }
 
   // Stop condition defaults (cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C

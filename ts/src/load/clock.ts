@@ -12,8 +12,3 @@ export function wallNs(monoNs: bigint): bigint {
 export function monoNow(): bigint {
   return process.hrtime.bigint();
 }
-
-/** The anchor pair, for workers that rebase their clocks onto the coordinator's. */
-export function clockAnchor(): { wall0: bigint; mono0: bigint } {
-  return { wall0, mono0 };
-}

@@ -1,7 +1,7 @@
 // Samples this event loop's health during profiling (metrics.md §10): delay histogram,
 // utilisation per 1 s, and (on the coordinator) process CPU per 1 s.
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import type { ClientHealthSamples, EventLoopSamples } from '../metrics/client-health.js';
+import type { EventLoopSamples } from '../metrics/client-health.js';
 
 export class LoopSampler {
   private readonly histogram: IntervalHistogram;
@@ -59,9 +59,4 @@ export class LoopSampler {
       cpuPercent: this.cpu,
     };
   }
-}
-
-/** Combine the coordinator's sample with the workers' loop samples. */
-export function combineHealth(main: { loop: EventLoopSamples; cpuPercent: number[] }, workers: EventLoopSamples[]): ClientHealthSamples {
-  return { loops: [main.loop, ...workers], cpuPercent: main.cpuPercent };
 }

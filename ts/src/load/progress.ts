@@ -31,8 +31,6 @@ export class ProgressReporter {
   private ttftSum = 0;
   private ttftN = 0;
   private recentEvents = 0;
-  private redraws = 0;
-  private lastLineAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private drawn = false;
 
@@ -81,9 +79,7 @@ export class ProgressReporter {
     if (this.mode === 'simple') {
       this.out.write(`\r\x1b[2K${text}`);
       this.drawn = true;
-      this.redraws += 1;
     } else {
-      this.lastLineAt = Date.now();
       this.out.write(`${text}\n`);
     }
   }
