@@ -38,8 +38,11 @@ command -v cargo >/dev/null 2>&1 || { log "error: cargo (rustup stable) not foun
 command -v node >/dev/null 2>&1 || { log "error: node (>= 20.18.1) not found"; exit 1; }
 
 # --- npm -------------------------------------------------------------------------------
-log "npm ci"
-npm ci --no-audit --no-fund --loglevel=error >&2
+# `npm install` against the committed lock, not `npm ci`: the registry reachable here serves
+# only this platform's builds of @napi-rs/cli's optional native packages, so the lock cannot
+# list the others and `npm ci` would reject it as out of sync.
+log "npm install (from package-lock.json)"
+npm install --no-audit --no-fund --loglevel=error >&2
 
 # --- build -----------------------------------------------------------------------------
 log "npm run build (native addon, WASM module, TypeScript)"
