@@ -61,6 +61,14 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     });
   });
 
+  it('rows with messages are invalid without a chat template; --text-field picks the field', () => {
+    expect(() => run('{"messages":[{"role":"user","content":"1 2"}]}\n', backend)).toThrow(
+      'p.jsonl:1: messages: the tokenizer has no chat template to render messages',
+    );
+    const { rows } = run('{"q":"1 2 3","prompt":"9"}\n', backend, { textField: 'q', blockSize: 2 });
+    expect(rows[0]).toEqual({ input_length: 3, hash_ids: [0, 1] });
+  });
+
   it('empty prompts give no ids; the output analyses without inconsistent rows', () => {
     const { rows, text } = run('{"prompt":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2 });
     expect(rows[0]).toEqual({ input_length: 0, hash_ids: [] });
