@@ -113,7 +113,7 @@ impl Decimal {
         self.units == SCALE
     }
     pub fn is_integer(&self) -> bool {
-        self.units % SCALE == 0
+        self.units.is_multiple_of(SCALE)
     }
     pub fn gt_one(&self) -> bool {
         self.units > SCALE

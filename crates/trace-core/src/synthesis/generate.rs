@@ -339,7 +339,7 @@ impl Model {
         if num_requests == 0 {
             return Err(TraceError::invalid_arg("option '--num-requests': expected a positive integer, got '0'"));
         }
-        let r = u64::from(self.opts.prefix_root_multiplier);
+        let r = self.opts.prefix_root_multiplier;
         let tail_next = u128::from(self.z) * u128::from(r);
         Ok(Generator {
             g: Stream::new(self.opts.seed, labels::SYNTHESIS_GENERATE, &[]),

@@ -42,7 +42,7 @@ pub fn push_js_number(out: &mut Vec<u8>, v: f64) {
             out.extend_from_slice(&digits[1..]);
         }
         out.push(b'e');
-        out.push(if n - 1 >= 0 { b'+' } else { b'-' });
+        out.push(if n >= 1 { b'+' } else { b'-' });
         out.extend_from_slice((n - 1).abs().to_string().as_bytes());
     }
 }

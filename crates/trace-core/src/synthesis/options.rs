@@ -124,7 +124,7 @@ pub struct SynthesisOptionsText {
 fn positive_int(flag: &str, v: Option<f64>) -> Result<Option<u64>, TraceError> {
     match v {
         None => Ok(None),
-        Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= 9_007_199_254_740_992.0 => Ok(Some(x as u64)),
+        Some(x) if x.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&x) => Ok(Some(x as u64)),
         Some(x) => Err(opt_err(flag, format!("expected a positive integer, got '{x}'"))),
     }
 }
