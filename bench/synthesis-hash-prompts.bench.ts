@@ -22,7 +22,7 @@ for (let i = 0; i < rows; i += 1) {
   lines.push(JSON.stringify({ prompt: `${shared} ${tail}`, timestamp: i * 10, output_length: 100 }));
 }
 const input = new TextEncoder().encode(lines.join('\n'));
-const tok = builtinTokenizer();
+const tok = await builtinTokenizer();
 tok.encode('warm up');
 const sink: ByteSink = { write: () => undefined };
 

