@@ -1,6 +1,6 @@
 // `infermark synthesize` / `hash-prompts` end to end: the built CLI (dist/bin.js) in a scratch directory.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,25 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+
+// Regression: the atomic rename once replaced `--output-file /dev/null` (analyze-trace) with a
+// regular file; synthesize's streaming output must write devices and FIFOs in place too.
+describe('synthesize output to a FIFO', () => {
+  it('writes into the FIFO in place and leaves it a FIFO', () => {
+    const fifo = join(dir, 'synth.fifo');
+    const r = spawnSync('sh', ['-c', `mkfifo ${fifo} && (cat ${fifo} > fifo-copy.jsonl &) && "${process.execPath}" "${BIN}" synthesize a.jsonl -o ${fifo} --no-analysis >/dev/null && sleep 0.2`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readFileSync(join(dir, 'fifo-copy.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+    rmSync(fifo);
+    rmSync(join(dir, 'fifo-copy.jsonl'));
+  });
+});
 });
 
 describe('synthesize validation (cli.md §5, §1.4): one line, exit 2, nothing written', () => {

@@ -1,14 +1,13 @@
 // `infermark analyze-trace`: stream a Mooncake trace through the core and report (trace-analysis.md §1, §6).
-import { closeSync, fstatSync, mkdirSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, readSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import { backendAttempts } from '../trace-core/loader.js';
 import type { AnalysisReport } from '../trace-core/report.js';
 import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
 import { formatCount, formatDecimal } from '../report/decimal-format.js';
-import { RuntimeFailure, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
+import { openInputFile, osReason, writeFileAtomicSync } from './files.js';
 import { parseChoice, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -34,31 +33,6 @@ export interface AnalyzeTraceOptions {
 interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-function osReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  // Node formats fs errors as "CODE: description, syscall 'path'"; keep the description.
-  const m = /^[A-Z]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(message);
-  return m?.[1] ?? message;
-}
-
-/** Open the input for reading, mapping failures to trace-format.md §2.6's messages. */
-function openInput(path: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`input file not found: ${path}`);
-    throw new UsageError(`cannot read input file: ${path}: ${osReason(err)}`);
-  }
-  const stat = fstatSync(fd);
-  if (stat.isDirectory()) {
-    closeSync(fd);
-    throw new UsageError(`cannot read input file: ${path}: is a directory`);
-  }
-  return { fd, size: stat.size };
 }
 
 /** A one-line progress bar on a TTY stderr: bytes, rows, throughput (redrawn at most every 100 ms). */
@@ -95,7 +69,7 @@ export function analyzeTraceFile(
   path: string,
   options: { blockSize: number; skipInvalid: boolean; checkMaterialisation: boolean; progress?: Streams['stderr'] | null },
 ): { json: string; analyzer: TraceAnalyzer } {
-  const { fd, size } = openInput(path);
+  const { fd, size } = openInputFile(path);
   try {
     const analyzer = new TraceAnalyzer({
       blockSize: options.blockSize,
@@ -124,47 +98,6 @@ export function analyzeTraceFile(
     }
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Write `text` to `path` atomically: a temporary file in the same directory, then rename.
- * Only a regular file (or a new path) can be replaced that way: renaming over `/dev/null`, a
- * FIFO or `/dev/stdout` would replace the device node itself, so those are written in place.
- * A symlink is followed so the link survives and its target is replaced.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  let target = resolve(path);
-  try {
-    target = realpathSync(target);
-    const stat = statSync(target);
-    if (stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: is a directory`);
-    if (!stat.isFile()) {
-      try {
-        writeFileSync(target, text);
-      } catch (err) {
-        throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
-      }
-      return;
-    }
-  } catch (err) {
-    if (err instanceof RuntimeFailure) throw err;
-    // Does not exist yet: create it below; a dangling symlink is created at its target.
-    try {
-      if (lstatSync(target).isSymbolicLink()) target = resolve(dirname(target), readlinkSync(target));
-    } catch {
-      // no such path at all
-    }
-  }
-  const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(temp, text);
-    renameSync(temp, target);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
   }
 }
 
@@ -199,7 +132,7 @@ export function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, ve
   const warnings = [analyzer.skippedWarning(inputPath), analyzer.inconsistentWarning()];
   for (const warning of warnings) if (warning) streams.stderr.write(`${warning}\n`);
 
-  if (opts.outputFile !== undefined) writeFileAtomic(opts.outputFile, json);
+  if (opts.outputFile !== undefined) writeFileAtomicSync(opts.outputFile, json);
   if (opts.format === 'json') {
     streams.stdout.write(`${json}\n`);
     if (opts.outputFile !== undefined) streams.stderr.write(`Analysis report saved to ${opts.outputFile}\n`);

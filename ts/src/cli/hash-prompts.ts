@@ -7,7 +7,8 @@ import { formatCount } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
 import { positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
-import { checkInput, progressLine } from './synthesize.js';
+import { progressLine } from './synthesize.js';
+import { inputFileSize } from './files.js';
 
 interface HashPromptsFlags {
   inputFile?: string;
@@ -22,7 +23,7 @@ interface HashPromptsFlags {
 /** Run hash-prompts with parsed flags. */
 export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, verbose: boolean, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<void> {
   if (f.outputFile === undefined) throw new UsageError("required option '-o, --output-file <path>' not specified");
-  const size = checkInput(inputPath);
+  const size = inputFileSize(inputPath);
   const tokenizer = await loadTokenizer(f.tokenizer);
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
   const bar = progressLine(stderr, Boolean(stderr.isTTY) && size >= 16 * 1024 * 1024);

@@ -1,11 +1,11 @@
 // `infermark synthesize`: transform or generate Mooncake traces (cli.md §5, synthesis.md §3–4).
-import { closeSync, fstatSync, openSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
 import { OutputTarget } from '../synthesis/output-file.js';
 import { fileSource, generateStream, transformStream, type SynthesisOptions } from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
+import { inputFileSize } from './files.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -124,25 +124,6 @@ function coreOptions(f: SynthesizeFlags, sourceName: string): SynthesisOptions {
   return o;
 }
 
-/** trace-format.md §2.6: a missing or unreadable input is a usage error, checked before any output exists. */
-export function checkInput(path: string): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`input file not found: ${path}`);
-    throw new UsageError(`cannot read input file: ${path}: ${(err as Error).message}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new UsageError(`cannot read input file: ${path}: is a directory`);
-    return st.size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean };
 
 /** A one-line progress display on a TTY stderr, redrawn at most 10 times per second. */
@@ -169,7 +150,7 @@ const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 /** Run synthesize with resolved flags. */
 export function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): void {
   const f = resolveSynthesizeFlags(flags);
-  const size = checkInput(inputPath);
+  const size = inputFileSize(inputPath);
   const out = new OutputTarget(f.outputFile as string, { force: Boolean(f.force) });
   const big = size >= PROGRESS_MIN_BYTES || (f.numRequests ?? 0) >= 1_000_000;
   const bar = progressLine(stderr, Boolean(stderr.isTTY) && big);

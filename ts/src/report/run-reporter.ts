@@ -30,7 +30,7 @@ import { computeTimeSlices } from '../metrics/timeslices.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, type ExportFileNames, type Stimulus } from './artifact-dir.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../cli/files.js';
 import { consoleSummary, runWarnings } from './console-summary.js';
 import { InputsCollector } from './inputs-json.js';
 import { jf, toJson } from './json-writer.js';

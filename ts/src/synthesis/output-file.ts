@@ -1,15 +1,9 @@
 // Output files for synthesize/hash-prompts: checked before any work, written to a temp file, renamed when complete.
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { RuntimeFailure, UsageError } from '../cli/errors.js';
+import { osReason, temporarySibling } from '../cli/files.js';
 import type { ByteSink } from './index.js';
-
-function osReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const m = /^[A-Z]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(message);
-  return m?.[1] ?? message;
-}
 
 /** Write all of `chunk` to `fd`, retrying on EAGAIN (non-blocking stdout pipes). */
 function writeAll(fd: number, chunk: Uint8Array): void {
@@ -43,11 +37,21 @@ export class OutputTarget implements ByteSink {
     }
     const target = resolve(path);
     if (existsSync(target)) {
-      if (statSync(target).isDirectory()) throw new UsageError(`cannot write output file: ${path}: is a directory`);
+      const stat = statSync(target);
+      if (stat.isDirectory()) throw new UsageError(`cannot write output file: ${path}: is a directory`);
+      if (!stat.isFile()) {
+        // A device or FIFO (`/dev/null`, a pipe): renaming over it would replace the node itself.
+        this.#temp = null;
+        try {
+          this.#fd = openSync(target, 'w');
+        } catch (err) {
+          throw new UsageError(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+        }
+        return;
+      }
       if (!options.force) throw new UsageError(`output file already exists: ${path} (use --force to replace it)`);
     }
-    const dir = dirname(target);
-    this.#temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.#temp = temporarySibling(target);
     // Parent directories are not created: a typo in the path should fail, not make directories.
     try {
       this.#fd = openSync(this.#temp, 'wx');
@@ -71,7 +75,11 @@ export class OutputTarget implements ByteSink {
 
   /** Close and move the complete file into place. */
   commit(): void {
-    if (this.#temp === null) return;
+    if (this.#temp === null) {
+      if (this.#fd > 2) closeSync(this.#fd); // a device written in place; never stdout
+      this.#fd = -1;
+      return;
+    }
     try {
       closeSync(this.#fd);
       this.#fd = -1;
