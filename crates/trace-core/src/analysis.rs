@@ -12,7 +12,7 @@ use crate::id_table::{FastMap, IdSet, PairTable, Trie};
 use crate::json_text::write_json_string;
 use crate::layout::{materialised_block_size, LayoutKind};
 use crate::lines::{count_newlines, find_byte, Block, LineKind, LineSplitter};
-use crate::row::{parse_row_into, ParseOptions, Row, RowError};
+use crate::row::{parse_common_row, parse_row_into, ParseOptions, Row, RowError};
 use crate::stats::{metric_stats, sparse_count_stats, MetricStats};
 
 /// Options of the analyzer.
@@ -300,6 +300,35 @@ impl Batch {
     /// Parses one line into the batch. Returns false in strict mode after an error (the
     /// caller stops: later rows cannot matter).
     fn add_line(&mut self, line_no: u64, kind: LineKind<'_>, strict: bool) -> bool {
+        if let LineKind::Text(t) = kind {
+            // Most rows have the plain Mooncake shape: take them without the full parser.
+            let before = self.hash_ids.len();
+            if let Some(c) = parse_common_row(t, &mut self.hash_ids) {
+                self.rows += 1;
+                let n_hash = (self.hash_ids.len() - before) as u32;
+                let (sess_start, sess_len) = match c.session_id {
+                    Some(span) => {
+                        let st = self.sessions.len() as u32;
+                        self.sessions.extend_from_slice(&t[span.clone()]);
+                        (st, span.len() as u32)
+                    }
+                    None => (NO_SESSION, 0),
+                };
+                self.items.push(Item::Row(BRow {
+                    line: line_no,
+                    ts: c.timestamp as f64,
+                    isl: c.input_length,
+                    osl: c.output_length,
+                    n_hash,
+                    sess_start,
+                    sess_len,
+                    has_isl: true,
+                    has_ts: true,
+                    ts_integral: true,
+                }));
+                return true;
+            }
+        }
         let res = match kind {
             LineKind::Blank => return true,
             LineKind::TooLong => Err(RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB")),

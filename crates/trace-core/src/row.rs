@@ -255,6 +255,125 @@ pub fn parse_row_into(line: &[u8], opts: &ParseOptions, row: &mut Row) -> Result
     }
 }
 
+/// A row in the exact shape Mooncake traces (and infermark's generators) write:
+/// `{"timestamp": T, "input_length": I, "output_length": O, "hash_ids": [H, ...]}` with an
+/// optional trailing `, "session_id": "S"`, as recognised by [`parse_common_row`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonRow {
+    /// Integral milliseconds, below 10^15 (so exact as a double).
+    pub timestamp: u64,
+    pub input_length: u32,
+    pub output_length: u32,
+    /// Byte span (into the line) of the session id's text between its quotes: printable
+    /// ASCII without `"` or `\\`, so the bytes are the decoded string.
+    pub session_id: Option<Range<usize>>,
+}
+
+/// Fast path for the common row shape: one pass, no allocation, no UTF-8 or key
+/// bookkeeping. Returns `None` for anything else (other spacing or key order, aliases,
+/// `null`s, strings or fractions as numbers, leading zeros, escapes, numbers near a
+/// limit, …) and the caller falls back to [`parse_row_into`], which decides. Every line
+/// accepted here is accepted by the full parser with the same values (tested against it
+/// on real, generated and mutated rows). The hash ids are appended to `hash_ids`; on
+/// `None` it is left as it was.
+#[inline]
+pub fn parse_common_row(line: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
+    let mark = hash_ids.len();
+    let r = common_row(line, hash_ids);
+    if r.is_none() {
+        hash_ids.truncate(mark);
+    }
+    r
+}
+
+#[inline]
+fn common_row(s: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
+    let mut i = expect(s, 0, b"{\"timestamp\": ")?;
+    // 15 digits < 10^15 < 2^53: exact, as in parse_time's own fast path
+    let (timestamp, j) = common_uint(s, i, 15)?;
+    i = expect(s, j, b", \"input_length\": ")?;
+    let (input_length, j) = common_uint(s, i, 10)?;
+    i = expect(s, j, b", \"output_length\": ")?;
+    let (output_length, j) = common_uint(s, i, 10)?;
+    if input_length > u32::MAX as u64 || output_length > u32::MAX as u64 {
+        return None;
+    }
+    i = expect(s, j, b", \"hash_ids\": [")?;
+    if s.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            // 19 digits < 10^19 < 2^64: no overflow check needed
+            let (id, j) = common_uint(s, i, 19)?;
+            hash_ids.push(id);
+            match s.get(j) {
+                Some(b',') if s.get(j + 1) == Some(&b' ') => i = j + 2,
+                Some(b']') => {
+                    i = j + 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    let mut session_id = None;
+    if s.get(i) == Some(&b',') {
+        i = expect(s, i, b", \"session_id\": \"")?;
+        let start = i;
+        while let Some(&b) = s.get(i) {
+            if b == b'"' {
+                break;
+            }
+            if !(0x20..=0x7e).contains(&b) || b == b'\\' {
+                return None;
+            }
+            i += 1;
+        }
+        if s.get(i) != Some(&b'"') {
+            return None;
+        }
+        session_id = Some(start..i);
+        i += 1;
+    }
+    if i + 1 != s.len() || s[i] != b'}' {
+        return None;
+    }
+    Some(CommonRow { timestamp, input_length: input_length as u32, output_length: output_length as u32, session_id })
+}
+
+#[inline]
+fn expect(s: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
+    if s.get(i..i + lit.len())? == lit {
+        Some(i + lit.len())
+    } else {
+        None
+    }
+}
+
+/// A JSON integer literal of 1..=`max_digits` digits without a leading zero (a lone `0`
+/// is fine), not followed by a fraction or exponent.
+#[inline]
+fn common_uint(s: &[u8], i: usize, max_digits: usize) -> Option<(u64, usize)> {
+    let mut j = i;
+    let mut v: u64 = 0;
+    while let Some(&d) = s.get(j) {
+        let x = d.wrapping_sub(b'0');
+        if x > 9 {
+            break;
+        }
+        if j - i == max_digits {
+            return None;
+        }
+        v = v * 10 + x as u64;
+        j += 1;
+    }
+    let n = j - i;
+    if n == 0 || (n > 1 && s[i] == b'0') || matches!(s.get(j), Some(b'.' | b'e' | b'E')) {
+        return None;
+    }
+    Some((v, j))
+}
+
 /// 1-based character column of byte offset `pos`.
 fn column(s: &[u8], pos: usize) -> usize {
     let pos = pos.min(s.len());
