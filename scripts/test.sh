@@ -9,4 +9,9 @@ echo "== cargo test (trace-core)"
 cargo test --release --quiet
 
 echo "== vitest (both backends, e2e)"
-npx vitest run
+npx vitest run --exclude 'test/**/*.timing.test.ts'
+
+# Tests that compare measured latencies with injected ones (ms tolerances) run on their own,
+# one file at a time, so that the rest of the suite does not steal their CPU.
+echo "== vitest (timing accuracy, alone)"
+npx vitest run --no-file-parallelism timing.test
