@@ -1,21 +1,28 @@
-//! infermark's trace core: Mooncake trace parsing, analysis and statistics, in pure Rust.
+//! infermark's trace core: Mooncake trace parsing, analysis, synthesis and statistics, in
+//! pure Rust.
 //!
 //! The core knows nothing of JavaScript or I/O: it takes bytes and returns plain Rust
 //! values or a [`TraceError`] with a stable code. Bindings (napi, wasm) are thin adapters.
 //!
 //! * [`lines`]: chunked JSONL line splitting (BOM, CRLF, blank lines, 64 MiB limit).
 //! * [`row`]: one row → typed fields, with the exact validation rules and messages.
+//! * [`layout`]: block-layout consistency of a row's hash ids.
 //! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
-//! * [`stats`], [`float_format`]: NumPy-exact statistics and the AIPerf float format.
+//! * [`stats`], [`float_format`], [`json_text`]: NumPy-exact statistics, the AIPerf float
+//!   format and JSON text output.
+//! * [`synthesis`]: transform and generate modes of `synthesize`.
+//! * [`hash_prompts`]: chain hashing of token blocks into dense hash ids.
+//! * [`rng`]: the specified SplitMix64/FNV-1a generator, so every build draws the same numbers.
+//! * [`decimal`]: exact decimal multipliers.
 
-pub mod decimal;
 pub mod analysis;
+pub mod decimal;
 pub mod error;
 pub mod float_format;
-mod id_table;
-pub mod layout;
 pub mod hash_prompts;
+mod id_table;
 pub mod json_text;
+pub mod layout;
 pub mod lines;
 pub mod rng;
 pub mod row;
