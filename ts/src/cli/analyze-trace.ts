@@ -7,7 +7,7 @@ import type { AnalysisReport } from '../trace-core/report.js';
 import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
 import { formatCount, formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
-import { openInputFile, osReason, writeFileAtomicSync } from './files.js';
+import { inputPathArgument, openInputFile, osReason, writeFileAtomicSync } from './files.js';
 import { parseChoice, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -101,15 +101,6 @@ export function analyzeTraceFile(
   }
 }
 
-function resolveInputPath(positional: string | undefined, flag: string | undefined): string {
-  if (positional !== undefined && flag !== undefined) {
-    throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
-  }
-  const path = positional ?? flag;
-  if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
-  return path;
-}
-
 /** Run analyze-trace with parsed options; writes to `streams`. */
 export function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, verbose: boolean, streams: Streams): void {
   const { json, analyzer } = analyzeTraceFile(inputPath, {
@@ -165,7 +156,7 @@ export function registerAnalyzeTrace(program: Command): void {
     .action(function (this: Command, positional: string | undefined) {
       const opts = this.opts<AnalyzeTraceOptions>();
       const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
-      const path = resolveInputPath(positional, opts.inputFile);
+      const path = inputPathArgument(positional, opts.inputFile);
       runAnalyzeTrace(path, opts, verbose, { stdout: process.stdout, stderr: process.stderr });
     });
 }

@@ -30,6 +30,16 @@ export function openInputFile(path: string): { fd: number; size: number } {
   return { fd, size: stat.size };
 }
 
+/** The input path of a trace command: the `INPUT_FILE` argument or `--input-file`, exactly one of the two. */
+export function inputPathArgument(positional: string | undefined, flag: string | undefined): string {
+  if (positional !== undefined && flag !== undefined) {
+    throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
+  }
+  const path = positional ?? flag;
+  if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+  return path;
+}
+
 /** Check that an input file can be read, before any output exists; returns its size. */
 export function inputFileSize(path: string): number {
   const { fd, size } = openInputFile(path);

@@ -8,7 +8,7 @@ import { UsageError } from './errors.js';
 import { positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 import { progressLine } from './synthesize.js';
-import { inputFileSize } from './files.js';
+import { inputFileSize, inputPathArgument } from './files.js';
 
 interface HashPromptsFlags {
   inputFile?: string;
@@ -65,11 +65,7 @@ export function registerHashPrompts(program: Command): void {
     .action(async function (this: Command, positional: string | undefined) {
       const flags = this.opts<HashPromptsFlags>();
       const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
-      if (positional !== undefined && flags.inputFile !== undefined) {
-        throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
-      }
-      const path = positional ?? flags.inputFile;
-      if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+      const path = inputPathArgument(positional, flags.inputFile);
       await runHashPrompts(path, flags, verbose, process.stderr);
     });
 }

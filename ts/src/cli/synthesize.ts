@@ -5,7 +5,7 @@ import { OutputTarget } from '../synthesis/output-file.js';
 import { fileSource, generateStream, transformStream, type SynthesisOptions } from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
-import { inputFileSize } from './files.js';
+import { inputFileSize, inputPathArgument } from './files.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -222,11 +222,7 @@ export function registerSynthesize(program: Command): void {
   cmd.action(function (this: Command, positional: string | undefined) {
     const flags = this.opts<SynthesizeFlags>();
     const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
-    if (positional !== undefined && flags.inputFile !== undefined) {
-      throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
-    }
-    const path = positional ?? flags.inputFile;
-    if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
+    const path = inputPathArgument(positional, flags.inputFile);
     runSynthesize(path, flags, verbose, process.stderr);
   });
 }
