@@ -587,14 +587,19 @@ impl State {
                 }
                 p
             } else {
-                if *data & MULTI == 0 {
-                    *data |= MULTI;
-                    self.reuse_num += 2;
-                    if j == 0 {
-                        self.prefix_groups += 1;
-                    }
-                } else {
+                if *data & MULTI != 0 {
+                    // At least two rows went through this node, so both carry its pair and
+                    // the second one already marked it REPEATED: skip that (cache-missing)
+                    // lookup, the commonest case of shared prefixes.
                     self.reuse_num += 1;
+                    rep += 1;
+                    node = child;
+                    continue;
+                }
+                *data |= MULTI;
+                self.reuse_num += 2;
+                if j == 0 {
+                    self.prefix_groups += 1;
                 }
                 *data & !MULTI
             };
