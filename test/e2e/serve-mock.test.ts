@@ -83,6 +83,19 @@ describe('serve-mock CLI', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('an unwritable --record-requests path exits 1 with one error line before listening (was an unhandled stream error with a stack trace)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-e2e-mock-'));
+    for (const [path, reason] of [
+      [join(dir, 'missing', 'req.jsonl'), 'no such file or directory'],
+      [dir, 'illegal operation on a directory'],
+    ] as const) {
+      const r = cli(['--port', '0', '--fast', '--record-requests', path]);
+      expect(r.stderr).toBe(`error: cannot write output file: ${path}: ${reason}\n`);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('--workers 2 serves from two processes on one port and stops on SIGTERM', async () => {
     const s = await start(['--fast', '--workers', '2']);
     expect(s.line).toMatch(/\(latency model: none, seed 0, 2 workers\)$/);

@@ -1,5 +1,7 @@
 // Ground-truth request recorder (mock-server.md §8): JSONL per request plus a per-endpoint summary.
-import { type WriteStream, createWriteStream, writeFileSync } from 'node:fs';
+import { type WriteStream, createWriteStream, openSync, writeFileSync } from 'node:fs';
+import { RuntimeFailure } from '../cli/errors.js';
+import { osReason } from '../cli/files.js';
 
 export interface RequestRecord {
   ts: number;
@@ -80,7 +82,17 @@ export class Recorder {
   private readonly columns = new Map<string, Columns>();
 
   constructor(private readonly path: string | undefined) {
-    this.out = path ? createWriteStream(path, { flags: 'a' }) : null;
+    // Opened synchronously so that an unwritable path is one error at startup, not an
+    // unhandled stream 'error' event (a stack trace) after the server is already listening.
+    let fd: number | null = null;
+    if (path) {
+      try {
+        fd = openSync(path, 'a');
+      } catch (err) {
+        throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+      }
+    }
+    this.out = path && fd !== null ? createWriteStream(path, { fd }) : null;
   }
 
   record(r: RequestRecord): void {
