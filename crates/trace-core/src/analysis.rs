@@ -739,15 +739,12 @@ enum Status {
     Failed,
 }
 
-/// Blocks at least this large are parsed on two threads (native targets only).
-/// Default segment size of the two-thread parse/fold pipeline. Large segments keep the
-/// number of thread hand-offs low (each is a scheduling point on a busy machine); a block
-/// is pipelined when it holds at least two segments, and small chunks are gathered into
-/// blocks of four segments.
-const DEFAULT_PIPELINE_SEGMENT: usize = 2 * 1024 * 1024;
-/// Bytes per parse segment: bounds the memory of a batch whatever the chunk size.
+/// Bytes of complete lines per parse job of the two-thread pipeline (and per parse
+/// segment of the sequential path, which bounds a batch's memory whatever the chunk
+/// size). Large enough that the per-job thread hand-off is negligible, small enough that
+/// the two jobs in flight stay cache-friendly.
+const DEFAULT_PIPELINE_SEGMENT: usize = 4 * 1024 * 1024;
 const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
-
 
 /// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
@@ -757,59 +754,168 @@ pub struct TraceAnalyzer {
     status: Status,
 }
 
-/// Everything behind the line splitter: batches, the fold state, and (with two threads)
-/// an accumulator that gathers small chunks into blocks big enough for the pipeline.
+/// One parse job of the pipeline: a copy of complete lines, parsed on the helper thread.
+#[cfg(not(target_arch = "wasm32"))]
+struct Job {
+    text: Vec<u8>,
+    first_line: u64,
+    /// The number of the line after the job's text, once parsed.
+    end_line: u64,
+    batch: Batch,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Job {
+    fn run(mut self, strict: bool) -> Job {
+        self.batch.clear();
+        let batch = &mut self.batch;
+        let r = crate::lines::for_each_line(self.first_line, &self.text, |n, k| if batch.add_line(n, k, strict) { Ok(()) } else { Err(()) });
+        // After a strict-mode stop the fold of this batch fails, so no later job's
+        // line numbers can matter.
+        self.end_line = r.unwrap_or(0);
+        self
+    }
+}
+
+/// Everything behind the line splitter: the fold state, and either a sequential
+/// parse-then-fold loop (one thread, WASM) or, with two threads, a pipeline that lives
+/// across `push` calls: complete lines are copied into a job of about `segment` bytes, a
+/// helper thread parses job k + 1 (also while the caller reads its next chunk) while this
+/// thread folds job k, strictly in file order.
 struct Engine {
     state: State,
     rows_parsed: u64,
     threads: usize,
     batch: Batch,
-    batch2: Batch,
-    /// complete lines gathered from small blocks (only when threads ≥ 2)
+    /// complete lines gathered for the next job (only when threads ≥ 2)
+    #[cfg(not(target_arch = "wasm32"))]
     acc: Vec<u8>,
+    /// first line of `acc`; 0 while it is "the line after the job in flight"
+    #[cfg(not(target_arch = "wasm32"))]
     acc_line: u64,
-    /// pipeline segment size in bytes
+    /// pipeline job size in bytes
     segment: usize,
+    #[cfg(not(target_arch = "wasm32"))]
+    inflight: Option<std::thread::JoinHandle<Job>>,
+    #[cfg(not(target_arch = "wasm32"))]
+    spare: Option<Batch>,
 }
 
 impl Engine {
+    fn new(opts: &AnalyzerOptions) -> Self {
+        Engine {
+            state: State::new(opts),
+            rows_parsed: 0,
+            threads: default_threads(),
+            batch: Batch::default(),
+            #[cfg(not(target_arch = "wasm32"))]
+            acc: Vec::new(),
+            #[cfg(not(target_arch = "wasm32"))]
+            acc_line: 1,
+            segment: DEFAULT_PIPELINE_SEGMENT,
+            #[cfg(not(target_arch = "wasm32"))]
+            inflight: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            spare: None,
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn on_block(&mut self, block: Block<'_>) -> Result<(), TraceError> {
+        // no threads on wasm32
+        process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn drain(&mut self) -> Result<(), TraceError> {
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
     fn on_block(&mut self, block: Block<'_>) -> Result<(), TraceError> {
         if self.threads < 2 {
-            return self.process(block);
+            return process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed);
         }
         match block {
-            Block::Lines { first_line, bytes } if bytes.len() < 2 * self.segment => {
-                // Copying is far cheaper than parsing; it lets small chunks use both cores.
+            Block::Lines { first_line, bytes } => {
+                // Copying is far cheaper than parsing; it lets the helper parse while the
+                // caller is busy elsewhere, and makes the pipeline independent of chunking.
                 if self.acc.is_empty() {
                     self.acc_line = first_line;
                 }
-                self.acc.extend_from_slice(bytes);
-                if self.acc.len() >= 4 * self.segment {
-                    self.flush()?;
+                let mut rest = bytes;
+                while !rest.is_empty() {
+                    // (after a dispatch mid-block, `acc_line` is 0: "after the job in flight")
+                    let end = split_at_line(rest, self.segment.saturating_sub(self.acc.len()));
+                    if self.acc.capacity() == 0 {
+                        self.acc.reserve(self.segment + self.segment / 4);
+                    }
+                    self.acc.extend_from_slice(&rest[..end]);
+                    rest = &rest[end..];
+                    if self.acc.len() >= self.segment {
+                        self.dispatch()?;
+                    }
                 }
                 Ok(())
             }
-            other => {
-                self.flush()?;
-                self.process(other)
+            Block::TooLong { .. } => {
+                self.drain()?;
+                process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed)
             }
         }
     }
 
-    fn flush(&mut self) -> Result<(), TraceError> {
-        if self.acc.is_empty() {
-            return Ok(());
+    /// Hands `acc` to the helper thread as the next job, then folds the job that was in
+    /// flight (if any) while the helper parses.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn dispatch(&mut self) -> Result<(), TraceError> {
+        let prev = self.inflight.take().map(|h| h.join().expect("parse thread panicked"));
+        let first_line = match (&prev, self.acc_line) {
+            (Some(p), 0) => p.end_line,
+            (_, line) => line,
+        };
+        let text = std::mem::take(&mut self.acc);
+        let batch = self.spare.take().unwrap_or_default();
+        let prev_batch = match prev {
+            Some(p) => {
+                self.acc = p.text;
+                self.acc.clear();
+                Some(p.batch)
+            }
+            None => None,
+        };
+        let job = Job { text, first_line, end_line: 0, batch };
+        let strict = self.state.strict;
+        self.inflight = Some(std::thread::spawn(move || job.run(strict)));
+        self.acc_line = 0;
+        match prev_batch {
+            Some(b) => {
+                self.rows_parsed += b.rows;
+                let r = self.state.fold(&b);
+                self.spare = Some(b);
+                r
+            }
+            None => Ok(()),
         }
-        let acc = std::mem::take(&mut self.acc);
-        let r = self.process(Block::Lines { first_line: self.acc_line, bytes: &acc });
-        self.acc = acc;
-        self.acc.clear();
-        r
     }
 
-    fn process(&mut self, block: Block<'_>) -> Result<(), TraceError> {
-        let Engine { state, rows_parsed, threads, batch, batch2, segment, .. } = self;
-        process_block(state, block, *threads, *segment, batch, batch2, rows_parsed)
+    /// Folds everything gathered or in flight, in file order.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn drain(&mut self) -> Result<(), TraceError> {
+        if !self.acc.is_empty() {
+            self.dispatch()?;
+        }
+        if let Some(h) = self.inflight.take() {
+            let p = h.join().expect("parse thread panicked");
+            self.acc = p.text;
+            self.acc.clear();
+            self.acc_line = p.end_line;
+            self.rows_parsed += p.batch.rows;
+            let r = self.state.fold(&p.batch);
+            self.spare = Some(p.batch);
+            r?;
+        }
+        Ok(())
     }
 }
 
@@ -820,22 +926,13 @@ impl TraceAnalyzer {
             return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
         }
         Ok(TraceAnalyzer {
-            engine: Engine {
-                state: State::new(&opts),
-                rows_parsed: 0,
-                threads: default_threads(),
-                batch: Batch::default(),
-                batch2: Batch::default(),
-                acc: Vec::new(),
-                acc_line: 1,
-                segment: DEFAULT_PIPELINE_SEGMENT,
-            },
+            engine: Engine::new(&opts),
             splitter: LineSplitter::new(),
             status: Status::Open,
         })
     }
 
-    /// Sets the segment size of the two-thread pipeline (default 2 MiB, minimum 4 KiB).
+    /// Sets the job size of the two-thread pipeline (default 4 MiB, minimum 4 KiB).
     /// Results are identical for every value; tests use small segments to exercise the
     /// pipeline on small inputs.
     pub fn set_segment_bytes(&mut self, bytes: usize) {
@@ -862,7 +959,7 @@ impl TraceAnalyzer {
     pub fn finish(&mut self) -> Result<AnalysisReport, TraceError> {
         self.check_open()?;
         let TraceAnalyzer { engine, splitter, .. } = self;
-        let r = splitter.finish_blocks(|b| engine.on_block(b)).and_then(|_| engine.flush());
+        let r = splitter.finish_blocks(|b| engine.on_block(b)).and_then(|_| engine.drain());
         self.fail_on_err(r)?;
         let r = self.engine.state.report();
         self.status = if r.is_ok() { Status::Finished } else { Status::Failed };
@@ -882,7 +979,7 @@ impl TraceAnalyzer {
     }
 
     /// Non-blank lines processed so far (valid and skipped rows). With two threads, up
-    /// to 256 KiB of complete lines may be gathered before they are processed.
+    /// to two pipeline jobs (2 × 4 MiB of complete lines) may be pending.
     pub fn rows_parsed(&self) -> u64 {
         self.engine.rows_parsed
     }
@@ -925,15 +1022,7 @@ fn split_at_line(bytes: &[u8], at: usize) -> usize {
     }
 }
 
-fn process_block(
-    state: &mut State,
-    block: Block<'_>,
-    threads: usize,
-    segment: usize,
-    batch: &mut Batch,
-    batch2: &mut Batch,
-    rows_parsed: &mut u64,
-) -> Result<(), TraceError> {
+fn process_block(state: &mut State, block: Block<'_>, batch: &mut Batch, rows_parsed: &mut u64) -> Result<(), TraceError> {
     let strict = state.strict;
     match block {
         Block::TooLong { line } => {
@@ -943,9 +1032,6 @@ fn process_block(
             state.fold(batch)
         }
         Block::Lines { first_line, bytes } => {
-            if threads >= 2 && bytes.len() >= 2 * segment {
-                return pipeline(state, first_line, bytes, segment, batch, batch2, rows_parsed);
-            }
             let mut rest = bytes;
             let mut line = first_line;
             while !rest.is_empty() {
@@ -961,73 +1047,6 @@ fn process_block(
             Ok(())
         }
     }
-}
-
-/// Two-stage pipeline over segments of complete lines: a helper thread parses segment
-/// k + 1 while this thread folds segment k, so folding stays in file order and the
-/// result is identical to the sequential path.
-#[cfg(not(target_arch = "wasm32"))]
-fn pipeline(
-    state: &mut State,
-    first_line: u64,
-    bytes: &[u8],
-    seg_bytes: usize,
-    batch: &mut Batch,
-    batch2: &mut Batch,
-    rows_parsed: &mut u64,
-) -> Result<(), TraceError> {
-    let strict = state.strict;
-    let mut rest = bytes;
-    let mut line = first_line;
-    let end = split_at_line(rest, seg_bytes);
-    batch.clear();
-    batch.parse_lines(line, &rest[..end], strict);
-    line += count_newlines(&rest[..end]);
-    rest = &rest[end..];
-    let (mut cur, mut next) = (batch, batch2);
-    loop {
-        if rest.is_empty() {
-            *rows_parsed += cur.rows;
-            return state.fold(cur);
-        }
-        let end = split_at_line(rest, seg_bytes);
-        let seg = &rest[..end];
-        let seg_line = line;
-        let folded = std::thread::scope(|s| {
-            let next_ref = &mut *next;
-            let helper = s.spawn(move || {
-                next_ref.clear();
-                next_ref.parse_lines(seg_line, seg, strict);
-            });
-            let r = state.fold(cur);
-            // a panic on the helper would be a bug in the parser: propagate it
-            helper.join().expect("parse thread panicked");
-            r
-        });
-        *rows_parsed += cur.rows;
-        folded?;
-        line += count_newlines(seg);
-        rest = &rest[end..];
-        std::mem::swap(&mut cur, &mut next);
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-fn pipeline(
-    state: &mut State,
-    first_line: u64,
-    bytes: &[u8],
-    _seg_bytes: usize,
-    batch: &mut Batch,
-    _batch2: &mut Batch,
-    rows_parsed: &mut u64,
-) -> Result<(), TraceError> {
-    // no threads on wasm32: never called with threads >= 2, but keep it correct anyway
-    let strict = state.strict;
-    batch.clear();
-    let _ = crate::lines::for_each_line(first_line, bytes, |n, k| if batch.add_line(n, k, strict) { Ok(()) } else { Err(()) });
-    *rows_parsed += batch.rows;
-    state.fold(batch)
 }
 
 /// Analyses a whole trace held in memory (uses both cores on native targets).

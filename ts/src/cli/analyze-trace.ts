@@ -1,5 +1,5 @@
 // `infermark analyze-trace`: stream a Mooncake trace through the core and report (trace-analysis.md §1, §6).
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, read } from 'node:fs';
 import { Command, Option } from 'commander';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import { backendAttempts } from '../trace-core/loader.js';
@@ -64,12 +64,27 @@ export class ProgressBar {
   }
 }
 
-/** Stream `path` through a `TraceAnalyzer` in fixed-size chunks; never holds the whole file. */
-export function analyzeTraceFile(
+/** Read the next chunk of `fd` into `buffer` on libuv's thread pool. */
+function readChunk(fd: number, buffer: Buffer, path: string): Promise<number> {
+  return new Promise((done, fail) => {
+    read(fd, buffer, 0, buffer.length, null, (err, n) => {
+      if (err) fail(new UsageError(`cannot read input file: ${path}: ${osReason(err)}`));
+      else done(n);
+    });
+  });
+}
+
+/**
+ * Stream `path` through a `TraceAnalyzer` in fixed-size chunks; never holds the whole file.
+ * Two buffers: chunk k + 1 is read on libuv's thread pool while the core analyses chunk k
+ * (the synchronous `push`), so the kernel's copy does not cost main-thread time.
+ */
+export async function analyzeTraceFile(
   path: string,
   options: { blockSize: number; skipInvalid: boolean; checkMaterialisation: boolean; progress?: Streams['stderr'] | null },
-): { json: string; analyzer: TraceAnalyzer } {
+): Promise<{ json: string; analyzer: TraceAnalyzer }> {
   const { fd, size } = openInputFile(path);
+  let inFlight: Promise<number> | null = null;
   try {
     const analyzer = new TraceAnalyzer({
       blockSize: options.blockSize,
@@ -78,17 +93,17 @@ export function analyzeTraceFile(
       checkMaterialisation: options.checkMaterialisation,
     });
     const bar = options.progress && size >= PROGRESS_MIN_BYTES ? new ProgressBar(options.progress, size) : null;
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let current = Buffer.allocUnsafe(CHUNK_BYTES);
+    let next = Buffer.allocUnsafe(CHUNK_BYTES);
     try {
+      inFlight = readChunk(fd, current, path);
       for (;;) {
-        let n: number;
-        try {
-          n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-        } catch (err) {
-          throw new UsageError(`cannot read input file: ${path}: ${osReason(err)}`);
-        }
+        const n: number = await inFlight;
+        inFlight = null;
         if (n === 0) break;
-        analyzer.push(buffer.subarray(0, n));
+        inFlight = readChunk(fd, next, path);
+        analyzer.push(current.subarray(0, n));
+        [current, next] = [next, current];
         bar?.update(analyzer.bytesConsumed, analyzer.rowsParsed);
       }
       const json = analyzer.finishJson();
@@ -97,13 +112,15 @@ export function analyzeTraceFile(
       bar?.clear();
     }
   } finally {
+    // never close the descriptor under a read still in flight (after a failed push)
+    if (inFlight) await inFlight.catch(() => 0);
     closeSync(fd);
   }
 }
 
 /** Run analyze-trace with parsed options; writes to `streams`. */
-export function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, verbose: boolean, streams: Streams): void {
-  const { json, analyzer } = analyzeTraceFile(inputPath, {
+export async function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, verbose: boolean, streams: Streams): Promise<void> {
+  const { json, analyzer } = await analyzeTraceFile(inputPath, {
     blockSize: opts.blockSize,
     skipInvalid: Boolean(opts.skipInvalid),
     checkMaterialisation: Boolean(opts.checkMaterialisation),
@@ -153,10 +170,10 @@ export function registerAnalyzeTrace(program: Command): void {
         .default(ANALYZE_TRACE_DEFAULTS.format),
     )
     .option('--check-materialisation', 'also fail on hash ids requested at two different block sizes')
-    .action(function (this: Command, positional: string | undefined) {
+    .action(async function (this: Command, positional: string | undefined) {
       const opts = this.opts<AnalyzeTraceOptions>();
       const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
       const path = inputPathArgument(positional, opts.inputFile);
-      runAnalyzeTrace(path, opts, verbose, { stdout: process.stdout, stderr: process.stderr });
+      await runAnalyzeTrace(path, opts, verbose, { stdout: process.stdout, stderr: process.stderr });
     });
 }
