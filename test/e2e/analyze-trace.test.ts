@@ -120,6 +120,18 @@ describe('analyze-trace output', () => {
     expect([r.status, r.stdout, r.stderr.split('\n').at(-2)]).toEqual([1, '', 'error: cannot write output file: adir: is a directory']);
   });
 
+  it('fails with exit 1 naming the path, not a hang, when the output directory cannot exist (under /proc)', () => {
+    // Regression: Node's recursive mkdir retries a parent that exists forever when the child still gives ENOENT.
+    const r = cli(['analyze-trace', 'a.jsonl', '--format', 'json', '--output-file', '/proc/infermark-x/analysis.json']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'error: cannot write output file: /proc/infermark-x/analysis.json: no such file or directory\n']);
+  });
+
+  it('fails with exit 1 naming the path when a parent of the output path is a file (was an internal error)', () => {
+    const r = cli(['analyze-trace', 'a.jsonl', '--format', 'json', '--output-file', 'a.jsonl/analysis.json']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'error: cannot write output file: a.jsonl/analysis.json: not a directory\n']);
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+  });
+
   it('applies --block-size', () => {
     const r = cli(['analyze-trace', 'g.jsonl', '--block-size', '10', '--format', 'json']);
     expect(r.status).toBe(0);

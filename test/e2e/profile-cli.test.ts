@@ -70,6 +70,8 @@ describe('profile validation', () => {
     [['-m', 'm', '--url', 'X', '--benchmark-grace-period', '5'], "error: option '--benchmark-grace-period' requires option '--benchmark-duration'"],
     [['-m', 'm', '--url', 'X', '--warmup-request-count', '2', '--warmup-duration', '1'], "error: option '--warmup-request-count' cannot be used with option '--warmup-duration'"],
     [['-m', 'm', '--url', 'X', '--server-metrics', 'h:1', '--no-server-metrics'], "error: option '--server-metrics' cannot be used with option '--no-server-metrics'"],
+    // Regression: the negation first once crashed the list parser ("internal error: … is not iterable").
+    [['-m', 'm', '--url', 'X', '--no-server-metrics', '--server-metrics', 'h:1'], "error: option '--server-metrics' cannot be used with option '--no-server-metrics'"],
     [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected a positive integer, got '0'"],
     [['-m', 'm', '--url', 'X', '--concurency', '2'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['-m', 'm', '--url', 'X', '--goodput', 'ttft:5'], "error: option '--goodput': unknown metric 'ttft'"],
@@ -115,6 +117,19 @@ describe('profile runs', () => {
     expect(summary.error_summary[0].error_details).toEqual({ code: 500, type: 'Internal Server Error', message: 'injected 500' });
     expect(jsonl(join(out, 'profile_export.jsonl')).every((l) => l.error.code === 500)).toBe(true);
   });
+
+  it('exits 1 with one error line, not a hang, when --artifact-dir cannot be created (under /proc)', async () => {
+    // Regression: Node's recursive mkdir spins forever on /proc/x; the run never ended.
+    // Synchronous with a hard kill: a spinning child ignores SIGTERM (its handler never gets to run).
+    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--isl', '20', '--ui', 'none', '--artifact-dir', '/proc/infermark-x'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 15_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot write \/proc\/infermark-x\/logs\/infermark\.log: .*no such file or directory.*\n$/);
+  }, 20_000);
 
   it('stops at --failed-request-threshold with exit 1 and keeps the results', async () => {
     const s = await serve((i) => (i % 4 === 0 ? { kind: 'ok', tokens: 1 } : { kind: 'status', status: 429 }));

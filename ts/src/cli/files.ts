@@ -12,6 +12,48 @@ export function osReason(err: unknown): string {
   return m?.[1] ?? message;
 }
 
+/**
+ * `mkdir -p` that terminates. Node's `mkdir(…, { recursive: true })` spins forever when a parent
+ * exists but the child still gives ENOENT (any path under /proc: nodejs/node's recursive mkdir
+ * retries the parent on ENOENT), so a path like `/proc/x/out` would hang the command.
+ * Here a second ENOENT after the parent was made is final.
+ */
+export function makeDirectorySync(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // Something is there: if it is not a directory, opening the file inside it reports ENOTDIR.
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    makeDirectorySync(parent);
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
+}
+
+/** The asynchronous twin of {@link makeDirectorySync}. */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await makeDirectory(parent);
+    try {
+      await fsp.mkdir(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
+}
+
 /** Open an input file for reading; a missing, unreadable or directory path is a usage error (exit 2). */
 export function openInputFile(path: string): { fd: number; size: number } {
   let fd: number;
@@ -89,11 +131,17 @@ export function writeFileAtomicSync(path: string, text: string): void {
   }
   const temp = temporarySibling(target);
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectorySync(dirname(target));
     writeFileSync(temp, text);
     renameSync(temp, target);
   } catch (err) {
-    rmSync(temp, { force: true });
+    // `force` ignores a missing temp file but not ENOTDIR (a parent that is a file); the
+    // original error is the one to report.
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was created
+    }
     throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
   }
 }
@@ -109,7 +157,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
   const temp = temporarySibling(target);
   try {
-    await fsp.mkdir(dirname(target), { recursive: true });
+    await makeDirectory(dirname(target));
     const fh = await fsp.open(temp, 'w');
     try {
       await fh.writeFile(text, 'utf8');

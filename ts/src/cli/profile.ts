@@ -16,9 +16,13 @@ import { UsageError } from './errors.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
 import { packageVersion } from './program.js';
 
-/** Comma- or whitespace-separated list, accumulated over repetitions. */
+/**
+ * Comma- or whitespace-separated list, accumulated over repetitions. `previous` is not an array
+ * when a `--no-…` form set the same attribute to `false` first (`--no-server-metrics
+ * --server-metrics URL`); that conflict is reported by collectOptions.
+ */
 const parseList: OptionParser<string[]> = (value, previous) => [
-  ...(previous ?? []),
+  ...(Array.isArray(previous) ? previous : []),
   ...value
     .split(/[\s,]+/)
     .map((v) => v.trim())

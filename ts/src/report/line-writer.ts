@@ -1,8 +1,9 @@
 // Append-only line file for the streamed exports (exports.md §10.2): complete lines only,
 // flushed at least once per second and at close; `flushSync` for the second-SIGINT exit.
-import { closeSync, mkdirSync, openSync, write, writeSync } from 'node:fs';
+import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RuntimeFailure } from '../cli/errors.js';
+import { makeDirectorySync } from '../cli/files.js';
 
 export class LineWriter {
   private fd: number | null;
@@ -15,7 +16,7 @@ export class LineWriter {
   /** Opens (truncating) `path`; creates its directory. Throws naming the path on failure. */
   constructor(readonly path: string, private readonly flushIntervalMs = 1000, private readonly maxBufferBytes = 1 << 20) {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirectorySync(dirname(path));
       this.fd = openSync(path, 'w');
     } catch (err) {
       throw new RuntimeFailure(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
