@@ -153,6 +153,13 @@ describe('hash-prompts', () => {
     rmSync(join(dir, 'h.jsonl'));
   });
 
+  it('names a missing -o by its long form, as cli.md §1.3 requires, for both commands', () => {
+    for (const command of ['hash-prompts', 'synthesize']) {
+      const r = cli([command, 'p.jsonl']);
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', "error: required option '--output-file <path>' not specified\n"]);
+    }
+  });
+
   it('a row without text is an input error naming line and field', () => {
     writeFileSync(join(dir, 'q.jsonl'), '{"prompt":"a"}\n{"foo":1}\n');
     const r = cli(['hash-prompts', 'q.jsonl', '-o', 'h.jsonl']);

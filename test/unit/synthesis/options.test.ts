@@ -51,6 +51,6 @@ describe('synthesize cross-option rules', () => {
     expect(() => resolveSynthesizeFlags({ ...base, minOsl: 3 })).toThrow("option '--synthesis-min-osl' requires '--mode generate'");
     expect(resolveSynthesizeFlags({ ...base, mode: 'generate', numRequests: 5, minIsl: 10 }).synthesisMinIsl).toBe(10);
     const { outputFile: _o, ...noOutput } = base;
-    expect(() => resolveSynthesizeFlags(noOutput)).toThrow("required option '-o, --output-file <path>' not specified");
+    expect(() => resolveSynthesizeFlags(noOutput)).toThrow("required option '--output-file <path>' not specified");
   });
 });

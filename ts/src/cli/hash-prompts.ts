@@ -22,7 +22,7 @@ interface HashPromptsFlags {
 
 /** Run hash-prompts with parsed flags. */
 export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, verbose: boolean, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<void> {
-  if (f.outputFile === undefined) throw new UsageError("required option '-o, --output-file <path>' not specified");
+  if (f.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
   const size = inputFileSize(inputPath);
   const tokenizer = await loadTokenizer(f.tokenizer);
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });

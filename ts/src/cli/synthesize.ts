@@ -99,7 +99,7 @@ export function resolveSynthesizeFlags(flags: SynthesizeFlags): SynthesizeFlags 
     }
   }
   const r = f as unknown as SynthesizeFlags;
-  if (r.outputFile === undefined) throw new UsageError("required option '-o, --output-file <path>' not specified");
+  if (r.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
   if (r.mode === 'generate') {
     if (r.numRequests === undefined) throw new UsageError("option '--mode generate' requires option '--num-requests'");
   } else {
