@@ -13,7 +13,7 @@ use crate::json_text::write_json_string;
 use crate::layout::{materialised_block_size, LayoutKind};
 use crate::lines::{count_newlines, find_byte, Block, LineKind, LineSplitter};
 use crate::row::{parse_common_row, parse_row_into, ParseOptions, Row, RowError};
-use crate::stats::{metric_stats, sparse_count_stats, MetricStats};
+use crate::stats::{metric_stats_select as metric_stats, sparse_count_stats, MetricStats};
 
 /// Options of the analyzer.
 #[derive(Debug, Clone, PartialEq, Eq)]
