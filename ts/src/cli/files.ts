@@ -89,9 +89,13 @@ export function inputFileSize(path: string): number {
   return size;
 }
 
-/** A name for the temporary sibling of `target` that is renamed over it when complete. */
+/**
+ * A name for the temporary sibling of `target` that is renamed over it when complete:
+ * `.<name>.tmp-<pid>` (exports.md §10.1) plus a random suffix for concurrent writes. The
+ * prefix is what `removeOwnedFiles` recognises when it clears a killed run's leftovers.
+ */
 export function temporarySibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /**

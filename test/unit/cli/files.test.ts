@@ -1,0 +1,23 @@
+// Atomic-write temporaries (exports.md §10.1) and the stale-file cleanup that must recognise them.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporarySibling } from '../../../ts/src/cli/files.js';
+import { exportFileNames, removeOwnedFiles } from '../../../ts/src/report/artifact-dir.js';
+
+describe('atomic-write temporary files', () => {
+  it('are named .<name>.tmp-<pid>… as exports.md §10.1 says', () => {
+    expect(basename(temporarySibling('/x/profile_export_aiperf.json'))).toMatch(new RegExp(`^\\.profile_export_aiperf\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`));
+  });
+
+  it('left behind by a killed run are removed at the start of the next run (the names once did not match the cleanup)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-files-'));
+    const names = exportFileNames(null);
+    const stale = temporarySibling(join(dir, names.summaryJson));
+    writeFileSync(stale, '{"half": ');
+    writeFileSync(join(dir, 'unrelated.txt'), 'kept');
+    await removeOwnedFiles(dir, names);
+    expect(readdirSync(dir)).toEqual(['unrelated.txt']);
+  });
+});
