@@ -91,6 +91,11 @@ describe('engine against injected faults', () => {
     expect(records.filter((r) => r.error === null)).toHaveLength(2);
   });
 
+  it('accepts a request timeout with a fractional millisecond (was a ConnectionError on every request: undici wants integer timeouts)', async () => {
+    const records = await run({ kind: 'ok', tokens: 2 }, { timeoutMs: 2000.5, requestCount: 2 });
+    expect(records.map((r) => r.error)).toEqual([null, null]);
+  });
+
   it('aborts a stalled stream at the request timeout with a TimeoutError', async () => {
     const t0 = Date.now();
     const records = await run((i) => (i === 0 ? { kind: 'stall', afterTokens: 1 } : { kind: 'ok' }), { timeoutMs: 300, requestCount: 3 });

@@ -36,7 +36,8 @@ export interface ExchangeResult {
  */
 export function createDispatcher(options: { connections: number; timeoutMs: number }): Agent {
   // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
-  const phaseTimeout = Math.min(options.timeoutMs + 1000, 2 ** 31 - 1);
+  // undici rejects non-integer timeouts (`--request-timeout-seconds 0.0001` is 0.1 ms), hence ceil.
+  const phaseTimeout = Math.min(Math.ceil(options.timeoutMs) + 1000, 2 ** 31 - 1);
   return new Agent({
     connections: Math.max(1, options.connections),
     pipelining: 1,
@@ -45,7 +46,7 @@ export function createDispatcher(options: { connections: number; timeoutMs: numb
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
     // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
-    connect: { timeout: Math.min(options.timeoutMs, 2 ** 31 - 1) },
+    connect: { timeout: Math.min(Math.ceil(options.timeoutMs), 2 ** 31 - 1) },
   });
 }
 
