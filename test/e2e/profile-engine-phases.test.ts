@@ -81,6 +81,15 @@ describe('engine phases', () => {
     expect(records.filter((r) => r.error === null).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('lets stragglers finish under a grace period longer than a 32-bit timer (was aborted 1 ms after the duration)', async () => {
+    const { records } = await run(
+      { kind: 'ok', tokens: 3, ttftMs: 200, itlMs: 50 },
+      { requestCount: null, benchmarkDurationMs: 100, gracePeriodMs: 3_000_000_000, mode: { kind: 'concurrency', concurrency: 2 } },
+    );
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    expect(records.map((r) => r.error)).toEqual(records.map(() => null));
+  });
+
   it('cancels the requests selected by infermark/dataset/cancel after the delay', async () => {
     const rate = 50;
     const { records } = await run({ kind: 'ok', tokens: 5, ttftMs: 100, itlMs: 20 }, { requestCount: 12, cancellationRate: rate, cancellationDelayMs: 20, mode: { kind: 'concurrency', concurrency: 4 } });

@@ -91,6 +91,12 @@ export interface EngineSummary {
 
 /** Longest stretch the send queue may hold the event loop before yielding to I/O. */
 const SEND_SLICE_NS = 500_000n;
+/**
+ * Node fires a setTimeout longer than 2^31 − 1 ms after 1 ms (with a TimeoutOverflowWarning), so a
+ * `--benchmark-grace-period 3000000` once aborted every in-flight request at once. Longer waits
+ * are capped at ~24.8 days.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Everything that varies per request; single-turn plans come from the dataset order. */
 interface TurnPlan {
@@ -287,9 +293,9 @@ export class LoadEngine extends EventEmitter {
         this.releaseSlotWaiters();
         // Warmup waits for its requests; profiling gives them the grace period (cli.md §3.4).
         if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
-          graceTimer = setTimeout(() => this.abortInFlight('grace'), this.options.gracePeriodMs);
+          graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
         }
-      }, remaining);
+      }, Math.min(remaining, MAX_TIMER_MS));
     }
     try {
       const m = this.options.mode;
@@ -477,7 +483,8 @@ export class LoadEngine extends EventEmitter {
             this.sleepers.delete(wake);
             resolve();
           };
-          const t = setTimeout(wake, remainingMs - 1.5);
+          // The loop re-arms, so a capped wait is still exact.
+          const t = setTimeout(wake, Math.min(remainingMs - 1.5, MAX_TIMER_MS));
           this.sleepers.add(wake);
         });
       } else {
