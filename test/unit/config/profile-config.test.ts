@@ -88,6 +88,13 @@ describe('profile validation (cli.md §3.6)', () => {
     expect(message({ header: ['X-Request-ID:abc'] })).toBe("option '--header': cannot override 'X-Request-ID'");
   });
 
+  it('rejects a header name or value that HTTP forbids before any traffic (was a ConnectionError on every request)', () => {
+    expect(message({ header: ['a b:c'] })).toBe("option '--header': invalid header name 'a b'");
+    expect(message({ header: ['{"X-Ünicode": "v"}'] })).toBe("option '--header': invalid header name 'X-Ünicode'");
+    expect(message({ header: ['{"X-A": "line\\nbreak"}'] })).toBe("option '--header': invalid character in the value of header 'X-A'");
+    expect(resolve({ header: ['X-Trace: a;b=c, d'] }).endpoint.headers).toMatchObject({ 'X-Trace': 'a;b=c, d' });
+  });
+
   it('rejects an --input-file in this version with a clear message instead of ignoring it', () => {
     expect(message({ inputFile: 'trace.jsonl' })).toMatch(/^option '--input-file' is not supported/);
   });

@@ -1,6 +1,7 @@
 // The resolved configuration of `infermark profile`: its type, the single table of defaults, and
 // the cross-option validation of cli.md §3.6. The CLI option table (cli/profile.ts) is typed from
 // `ProfileOptions`, so a flag cannot exist without a config field.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../cli/errors.js';
 
 export type EndpointType = 'chat' | 'completions';
@@ -325,9 +326,21 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   const headers = Object.fromEntries(
     Object.entries(parseKeyValueList('--header', o.header ?? [], { jsonValues: false })).map(([k, v]) => [k, String(v)]),
   );
-  for (const name of Object.keys(headers)) {
+  for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === 'x-request-id') throw new UsageError("option '--header': cannot override 'X-Request-ID'");
+    // Checked here, before any traffic: the HTTP client would otherwise fail every request
+    // with a ConnectionError ("invalid header key").
+    try {
+      validateHeaderName(name);
+    } catch {
+      throw new UsageError(`option '--header': invalid header name '${name}'`);
+    }
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new UsageError(`option '--header': invalid character in the value of header '${name}'`);
+    }
   }
   const extra = parseKeyValueList('--extra-inputs', o.extraInputs ?? [], { jsonValues: true });
 
