@@ -60,11 +60,11 @@ fn shared_prefixes_give_shared_leading_ids_and_a_change_propagates() {
         let mut changed = base.clone();
         changed[k * 4 + 2] = 999;
         let ids = hash(4, &[&base, &changed]);
-        for j in 0..10 {
+        for (j, (a, b)) in ids[0].iter().zip(&ids[1]).enumerate() {
             if j < k {
-                assert_eq!(ids[0][j], ids[1][j], "block {j} before the change is shared");
+                assert_eq!(a, b, "block {j} before the change is shared");
             } else {
-                assert_ne!(ids[0][j], ids[1][j], "block {j} from the change on differs");
+                assert_ne!(a, b, "block {j} from the change on differs");
             }
         }
     }

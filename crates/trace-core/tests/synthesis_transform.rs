@@ -493,7 +493,7 @@ fn real_trace_properties_when_ids_change() {
             assert!((n - 1) * bs < b.isl[i] && b.isl[i] <= n * bs, "row {i} block-consistent");
             assert_eq!(b.ts[i], (a.ts[i] as u64 / 3) as f64);
             let o = d("0.5").mul_rhe(u128::from(a.osl[i])) as u64;
-            assert_eq!(b.osl[i], o.min(300).max(1));
+            assert_eq!(b.osl[i], o.clamp(1, 300));
             for &h in &b.ids[i] {
                 tail_owner.entry(h).or_insert(i);
             }

@@ -213,8 +213,9 @@ impl Learner {
         // L5: outcomes at ROOT (index nodes.len()) and at each node's last id.
         let n_nodes = nodes.len();
         let mut outcomes: Vec<Outcomes> = Vec::with_capacity(n_nodes + 1);
-        for x in 0..=n_nodes {
-            let last = if x == n_nodes { ROOT } else { nodes[x].last };
+        // Index n_nodes is ROOT, after every real node.
+        let lasts = nodes.iter().map(|n| n.last).chain(std::iter::once(ROOT));
+        for last in lasts {
             let mut o = Outcomes::default();
             let mut cache_end = 0u64;
             for &c in kids(last) {
