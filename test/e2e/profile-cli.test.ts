@@ -131,6 +131,17 @@ describe('profile runs', () => {
     expect(r.stderr).toMatch(/^error: cannot write \/proc\/infermark-x\/logs\/infermark\.log: .*no such file or directory.*\n$/);
   }, 20_000);
 
+  it('runs, without the corpus cache, when INFERMARK_CACHE_DIR cannot be created (under /proc; was a hang)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--isl', '5', '--ui', 'none', '--no-server-metrics', '--artifact-dir', join(dir, 'no-cache')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, INFERMARK_CACHE_DIR: '/proc/infermark-x/cache' },
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+    expect([r.status, r.stderr.trimEnd().split('\n').at(-1)]).toEqual([1, 'error: no request succeeded (1 of 1 failed)']);
+  }, 40_000);
+
   it('stops at --failed-request-threshold with exit 1 and keeps the results', async () => {
     const s = await serve((i) => (i % 4 === 0 ? { kind: 'ok', tokens: 1 } : { kind: 'status', status: 429 }));
     const out = join(dir, 'threshold');

@@ -1,8 +1,9 @@
 // The bundled public-domain corpus and its tokenization (synthesis.md §6.1), shared by prompt materialisation and the mock.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeDirectorySync } from '../cli/files.js';
 import { fnv1a64 } from '../random/index.js';
 import type { Tokenizer } from './index.js';
 
@@ -99,7 +100,8 @@ export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
       at += p.length;
     }
     try {
-      mkdirSync(corpusCacheDir(), { recursive: true });
+      // Not mkdir's `recursive`: it never returns for a cache dir under /proc (see makeDirectorySync).
+      makeDirectorySync(corpusCacheDir());
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, tokens);
       renameSync(tmp, file);
