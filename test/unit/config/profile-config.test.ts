@@ -95,6 +95,12 @@ describe('profile validation (cli.md §3.6)', () => {
     expect(resolve({ header: ['X-Trace: a;b=c, d'] }).endpoint.headers).toMatchObject({ 'X-Trace': 'a;b=c, d' });
   });
 
+  it('reads an --endpoint without a leading slash as a path (was a ConnectionError on every request)', () => {
+    expect(resolve({ endpoint: 'v1/chat/completions' }).endpoint.path).toBe('/v1/chat/completions');
+    expect(resolve({ endpoint: '/custom/path' }).endpoint.path).toBe('/custom/path');
+    expect(resolve({ endpointType: 'completions' }).endpoint.path).toBe('/v1/completions');
+  });
+
   it('rejects an --input-file in this version with a clear message instead of ignoring it', () => {
     expect(message({ inputFile: 'trace.jsonl' })).toMatch(/^option '--input-file' is not supported/);
   });

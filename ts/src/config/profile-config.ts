@@ -395,7 +395,16 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       models: o.model,
       urls,
       type: endpointType,
-      path: o.endpoint ?? (endpointType === 'chat' ? PROFILE_DEFAULTS.chatEndpoint : PROFILE_DEFAULTS.completionsEndpoint),
+      // The path is appended to the base URL's own path, so `v1/chat` means `/v1/chat` (without the
+      // slash every request failed with a ConnectionError from the HTTP client).
+      path:
+        o.endpoint === undefined
+          ? endpointType === 'chat'
+            ? PROFILE_DEFAULTS.chatEndpoint
+            : PROFILE_DEFAULTS.completionsEndpoint
+          : o.endpoint.startsWith('/')
+            ? o.endpoint
+            : `/${o.endpoint}`,
       customEndpoint: o.endpoint ?? null,
       streaming: o.streaming === true,
       apiKey: o.apiKey ?? null,
