@@ -76,6 +76,14 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(report.inconsistent_rows).toBe(0);
   });
 
+  it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (trace-format.md §2.1)', () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    expect(run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend).rows).toEqual([{ input_length: 2, hash_ids: [0] }]);
+    const { rows, result } = run(new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]), backend, { skipInvalid: true });
+    expect(rows).toHaveLength(1);
+    expect(result.skippedWarning).toBe('warning: skipped 1 invalid rows in p.jsonl (invalid_json: 1 [line 2])');
+  });
+
   it('non-UTF-8, non-object and text-less rows are clear row errors (strict) or counted skips (lenient)', () => {
     const input = new Uint8Array([...enc.encode('{"prompt":"1"}\n{"prompt":"'), 0xff, 0xfe, ...enc.encode('"}\n[1]\n{"x":1}\n{"prompt":5}\n')]);
     try {

@@ -52,7 +52,10 @@ class RowProblem extends Error {
 
 const COPIED = ['timestamp', 'output_length', 'session_id', 'delay', 'extra'] as const;
 const DEFAULT_TEXT_FIELDS = ['prompt', 'text_input', 'text'] as const;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a U+FEFF in the text: the decoder runs once per line, and by default would drop a
+// BOM at the start of every line, where trace-format.md §2 allows it only at the start of the file
+// (Lines strips that one).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_LINE = 64 * 1024 * 1024;
 
 function rowText(row: Record<string, unknown>, textField: string | undefined): string {
