@@ -128,8 +128,17 @@ describe('profile runs', () => {
       killSignal: 'SIGKILL',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: cannot write \/proc\/infermark-x\/logs\/infermark\.log: .*no such file or directory.*\n$/);
+    expect(r.stderr).toBe('error: cannot write output file: /proc/infermark-x/logs/infermark.log: no such file or directory\n');
   }, 20_000);
+
+  it('names an --artifact-dir that is a file in the one-line shape of other output errors (was Node\'s raw "ENOTDIR: …, mkdir" text)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--ui', 'none', '--artifact-dir', '/dev/null'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: /dev/null/logs/infermark.log: not a directory\n']);
+  });
 
   it('runs, without the corpus cache, when INFERMARK_CACHE_DIR cannot be created (under /proc; was a hang)', () => {
     const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--isl', '5', '--ui', 'none', '--no-server-metrics', '--artifact-dir', join(dir, 'no-cache')], {

@@ -3,7 +3,7 @@
 import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RuntimeFailure } from '../cli/errors.js';
-import { makeDirectorySync } from '../cli/files.js';
+import { makeDirectorySync, osReason } from '../cli/files.js';
 
 export class LineWriter {
   private fd: number | null;
@@ -19,7 +19,7 @@ export class LineWriter {
       makeDirectorySync(dirname(path));
       this.fd = openSync(path, 'w');
     } catch (err) {
-      throw new RuntimeFailure(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
     }
     this.timer = setInterval(() => void this.flush(), flushIntervalMs);
     this.timer.unref();
@@ -47,7 +47,7 @@ export class LineWriter {
               if (off >= buf.length) return resolve();
               write(fd, buf, off, buf.length - off, null, (err, n) => {
                 if (err) {
-                  this.failure ??= new RuntimeFailure(`cannot write ${this.path}: ${err.message}`, { cause: err });
+                  this.failure ??= new RuntimeFailure(`cannot write output file: ${this.path}: ${osReason(err)}`, { cause: err });
                   return resolve();
                 }
                 step(off + n);
