@@ -1,7 +1,7 @@
 // The console summary of exports.md §9: the `infermark | LLM Metrics` table and its footer.
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { clientHealthLine } from '../metrics/client-health.js';
-import { metricDef, metricLabel } from '../metrics/metric-defs.js';
+import { CONSOLE_ORDER, metricDef, metricLabel } from '../metrics/metric-defs.js';
 import type { StatKey } from '../metrics/stats.js';
 import { formatConsole2, formatFixed2 } from './number-format.js';
 import type { TraceFidelity } from './summary-json.js';
@@ -18,22 +18,8 @@ const COLUMNS: Array<[string, StatKey | null]> = [
   ['std', 'std'],
 ];
 
-const ROWS = [
-  'time_to_first_token',
-  'time_to_second_token',
-  'time_to_first_output_token',
-  'request_latency',
-  'inter_token_latency',
-  'output_token_throughput_per_user',
-  'e2e_output_token_throughput',
-  'output_sequence_length',
-  'input_sequence_length',
-  'output_token_throughput',
-  'request_throughput',
-  'goodput',
-  'request_count',
-  'error_request_count',
-] as const;
+/** The table rows: exports.md §9 order, the single list in metric-defs. */
+const ROWS = CONSOLE_ORDER;
 
 interface Colour {
   label(s: string): string;
