@@ -145,11 +145,11 @@ impl Field {
     }
 }
 
-/// One top-level member of the row object, as byte ranges into the parsed line.
+/// One top-level member of the row object, as byte ranges into the parsed line. Spans
+/// only, so keeping the fields of every row allocates nothing per key; [`RawField::key`]
+/// decodes a key when it is needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawField {
-    /// The key as written, unescaped (e.g. `input_tokens`).
-    pub key: String,
     /// The known field the key names (aliases resolved), or `None` for an unknown key.
     pub field: Option<Field>,
     /// The key token including its quotes, e.g. `"x"`.
@@ -157,6 +157,18 @@ pub struct RawField {
     /// The raw value text exactly as written (e.g. `{"y": 1}`), without surrounding
     /// whitespace.
     pub value_span: Range<usize>,
+}
+
+impl RawField {
+    /// The key as written, unescaped (e.g. `input_tokens`); `line` is the parsed line.
+    pub fn key<'l>(&self, line: &'l [u8]) -> std::borrow::Cow<'l, str> {
+        let inner = &line[self.key_span.start + 1..self.key_span.end - 1];
+        if inner.contains(&b'\\') {
+            std::borrow::Cow::Owned(decode_string(inner, true).unwrap_or_else(|| String::from_utf8_lossy(inner).into_owned()))
+        } else {
+            String::from_utf8_lossy(inner)
+        }
+    }
 }
 
 /// A parsed, valid row. Absent and `null` fields are `None` / empty.
@@ -279,26 +291,52 @@ pub struct CommonRow {
 #[inline]
 pub fn parse_common_row(line: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
     let mark = hash_ids.len();
-    let r = common_row(line, hash_ids);
+    let r = common_row(line, hash_ids, None);
     if r.is_none() {
         hash_ids.truncate(mark);
     }
     r
 }
 
+/// [`parse_common_row`] that also fills `fields` (cleared first) with the spans the full
+/// parser records under [`ParseOptions::keep_fields`], so writers can use the fast path
+/// too. On `None` both buffers are left as they were (`fields` empty).
 #[inline]
-fn common_row(s: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
+pub fn parse_common_row_fields(line: &[u8], hash_ids: &mut Vec<u64>, fields: &mut Vec<RawField>) -> Option<CommonRow> {
+    fields.clear();
+    let mark = hash_ids.len();
+    let r = common_row(line, hash_ids, Some(&mut *fields));
+    if r.is_none() {
+        hash_ids.truncate(mark);
+        fields.clear();
+    }
+    r
+}
+
+#[inline]
+fn common_row(s: &[u8], hash_ids: &mut Vec<u64>, mut fields: Option<&mut Vec<RawField>>) -> Option<CommonRow> {
+    // Every key is followed by `": ` then its value: the quoted key ends 2 bytes before it.
+    let mut field = |f: Field, key_len: usize, value: Range<usize>| {
+        if let Some(v) = fields.as_deref_mut() {
+            let key_end = value.start - 2;
+            v.push(RawField { field: Some(f), key_span: key_end - key_len - 2..key_end, value_span: value });
+        }
+    };
     let mut i = expect(s, 0, b"{\"timestamp\": ")?;
     // 15 digits < 10^15 < 2^53: exact, as in parse_time's own fast path
     let (timestamp, j) = common_uint(s, i, 15)?;
+    field(Field::Timestamp, 9, i..j);
     i = expect(s, j, b", \"input_length\": ")?;
     let (input_length, j) = common_uint(s, i, 10)?;
+    field(Field::InputLength, 12, i..j);
     i = expect(s, j, b", \"output_length\": ")?;
     let (output_length, j) = common_uint(s, i, 10)?;
+    field(Field::OutputLength, 13, i..j);
     if input_length > u32::MAX as u64 || output_length > u32::MAX as u64 {
         return None;
     }
     i = expect(s, j, b", \"hash_ids\": [")?;
+    let ids_start = i - 1;
     if s.get(i) == Some(&b']') {
         i += 1;
     } else {
@@ -316,6 +354,7 @@ fn common_row(s: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
             }
         }
     }
+    field(Field::HashIds, 8, ids_start..i);
     let mut session_id = None;
     if s.get(i) == Some(&b',') {
         i = expect(s, i, b", \"session_id\": \"")?;
@@ -334,6 +373,7 @@ fn common_row(s: &[u8], hash_ids: &mut Vec<u64>) -> Option<CommonRow> {
         }
         session_id = Some(start..i);
         i += 1;
+        field(Field::SessionId, 10, start - 1..i);
     }
     if i + 1 != s.len() || s[i] != b'}' {
         return None;
@@ -548,7 +588,6 @@ impl<'a> Scanner<'a> {
                         format!("key {} appears more than once", json_string(&written)),
                     ));
                 }
-                let key_string = if opts.keep_fields { String::from_utf8_lossy(key_bytes).into_owned() } else { String::new() };
                 let wanted = if first_err.is_none() { known } else { None };
                 if let Some((f, _)) = wanted {
                     let fbit = 1u32 << (f as u32);
@@ -575,7 +614,6 @@ impl<'a> Scanner<'a> {
                 }
                 if opts.keep_fields {
                     row.fields.push(RawField {
-                        key: key_string,
                         field: known.map(|(f, _)| f),
                         key_span: key_start..key_end,
                         value_span: value_start..self.i,

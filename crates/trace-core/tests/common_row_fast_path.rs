@@ -3,7 +3,7 @@
 //! (on the real trace, generated rows and mutated rows); whatever it declines is left to
 //! the full parser, so analyses are byte-identical either way.
 
-use trace_core::row::{parse_common_row, parse_row, CommonRow, InputMode, ParseOptions, Row, TimeValue};
+use trace_core::row::{parse_common_row, parse_common_row_fields, parse_row, CommonRow, InputMode, ParseOptions, Row, TimeValue};
 use trace_core::{analyze_trace, AnalyzerOptions};
 
 const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
@@ -33,12 +33,23 @@ fn check(line: &[u8]) -> bool {
     match fast {
         None => {
             assert_eq!(ids, vec![7, 8, 9], "a declined line leaves the id buffer as it was: {:?}", String::from_utf8_lossy(line));
+            let mut fields = Vec::new();
+            assert_eq!(parse_common_row_fields(line, &mut ids, &mut fields), None);
+            assert!(ids == vec![7, 8, 9] && fields.is_empty(), "declined by one variant, not the other");
             false
         }
         Some(c) => {
             assert_eq!(&ids[..3], &[7, 8, 9]);
             let full = full.unwrap_or_else(|e| panic!("fast path accepted a line the full parser rejects ({e:?}): {:?}", String::from_utf8_lossy(line)));
             assert_eq!(full, expected_row(line, &c, &ids[3..]), "line {:?}", String::from_utf8_lossy(line));
+            // The span-keeping variant (transform's emit pass) records exactly the full
+            // parser's field spans.
+            let mut ids2 = vec![1];
+            let mut fields = Vec::new();
+            assert_eq!(parse_common_row_fields(line, &mut ids2, &mut fields), Some(c));
+            assert_eq!(&ids2[1..], &ids[3..]);
+            let kept = parse_row(line, &ParseOptions { keep_fields: true }).unwrap();
+            assert_eq!(fields, kept.fields, "line {:?}", String::from_utf8_lossy(line));
             true
         }
     }

@@ -153,7 +153,7 @@ fn parse_all(text: &[u8]) -> Parsed {
         let num = |k: &str| {
             row.fields
                 .iter()
-                .find(|f| f.key == k)
+                .find(|f| f.key(line) == k)
                 .map(|f| std::str::from_utf8(&line[f.value_span.clone()]).unwrap().parse::<u64>().unwrap())
                 .unwrap_or(0)
         };

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use crate::error::{Reason, TraceError};
 use crate::lines::{LineKind, LineSplitter};
-use crate::row::{parse_row_into, ParseOptions, Row, RowError};
+use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
 use crate::synthesis::input::SynthRow;
 use crate::synthesis::options::SynthesisOptions;
@@ -138,10 +138,24 @@ impl RowReader {
                 }
                 LineKind::Text(t) => t,
             };
-            if let Err(e) = parse_row_into(text, &self.parse, &mut self.row) {
-                return self.reject(line, e);
-            }
-            let srow = to_synth_row(line, text, &self.row);
+            // Most rows have the plain Mooncake shape: take them without the full parser
+            // (same values and field spans, see `row::parse_common_row`).
+            let row = &mut self.row;
+            row.hash_ids.clear();
+            let common = if self.parse.keep_fields {
+                parse_common_row_fields(text, &mut row.hash_ids, &mut row.fields)
+            } else {
+                parse_common_row(text, &mut row.hash_ids)
+            };
+            let srow = match common.as_ref().and_then(|c| common_synth_row(line, text, c, row)) {
+                Some(r) => r,
+                None => {
+                    if let Err(e) = parse_row_into(text, &self.parse, &mut self.row) {
+                        return self.reject(line, e);
+                    }
+                    to_synth_row(line, text, &self.row)
+                }
+            };
             match f(&srow)? {
                 None => {
                     self.rows += 1;
@@ -157,6 +171,26 @@ impl RowReader {
         self.splitter = splitter;
         r
     }
+}
+
+/// The [`SynthRow`] of a row taken by the fast path (`row` holds its ids and fields);
+/// `None` only if the session id is not UTF-8, which the fast path never accepts.
+fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) -> Option<SynthRow<'a>> {
+    let session_id = match &c.session_id {
+        Some(span) => Some(Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).ok()?)),
+        None => None,
+    };
+    Some(SynthRow {
+        line,
+        timestamp: Some(crate::synthesis::input::Time { value: c.timestamp as f64, integral: true }),
+        delay: None,
+        input_length: Some(u64::from(c.input_length)),
+        output_length: Some(u64::from(c.output_length)),
+        hash_ids: Cow::Borrowed(&row.hash_ids),
+        session_id,
+        text,
+        raw_fields: &row.fields,
+    })
 }
 
 fn to_synth_row<'a>(line: u64, text: &'a [u8], row: &'a Row) -> SynthRow<'a> {
