@@ -8,12 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 concurrencies=${2:-"64 256 512"}
-out=$(mktemp -d)
-trap 'kill $mock 2>/dev/null || true; rm -rf "$out"' EXIT
-node dist/bin.js serve-mock --port 0 --latency-model none >"$out/mock.log" 2>&1 &
-mock=$!
-for _ in $(seq 150); do grep -q listening "$out/mock.log" && break; sleep 0.2; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/mock.log")
+. bench/start-mock.sh
 tick=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$mock/stat"; }
 # Each response: role event + 64 token events + finish event + usage event + [DONE].

@@ -8,12 +8,7 @@ cd "$(dirname "$0")/.."
 c=${1:-64}
 secs=${2:-10}
 w=${3:-1}
-out=$(mktemp -d)
-trap 'kill $mock 2>/dev/null || true; rm -rf "$out"' EXIT
-node dist/bin.js serve-mock --port 0 --latency-model none >"$out/mock.log" 2>&1 &
-mock=$!
-for _ in $(seq 100); do grep -q listening "$out/mock.log" && break; sleep 0.2; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/mock.log")
+. bench/start-mock.sh
 body='{"model":"mock-model","messages":[{"role":"user","content":"hello there, how are you today? tell me something."}],"stream":false,"max_completion_tokens":10}'
 cat >"$out/post.lua" <<LUA
 wrk.method = "POST"

@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 n=${1:-2000}
 c=${2:-32}
 w=${3:-1}
-out=$(mktemp -d)
-trap 'kill $mock 2>/dev/null || true; rm -rf "$out"' EXIT
-node dist/bin.js serve-mock --port 0 --latency-model none >"$out/mock.log" 2>&1 &
-mock=$!
-for _ in $(seq 100); do grep -q listening "$out/mock.log" && break; sleep 0.2; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/mock.log")
+. bench/start-mock.sh
 run() { # $1 = request count; prints "wall user sys"
   /usr/bin/time -f '%e %U %S' -o "$out/time" node dist/bin.js profile -m mock-model --url "$url" --streaming \
     --isl 1000 --osl 100 --extra-inputs ignore_eos:true --concurrency "$c" --request-count "$1" --workers "$w" \
