@@ -10,10 +10,10 @@ const dec = new TextDecoder();
 /** A stub tokenizer: the prompt is a space-separated list of token ids. */
 const stub = { encode: (text: string) => (text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number)) };
 
-function run(input: string | Uint8Array, backend: BackendName, options: Partial<Parameters<typeof hashPrompts>[2]> = {}) {
+async function run(input: string | Uint8Array, backend: BackendName, options: Partial<Parameters<typeof hashPrompts>[2]> = {}) {
   const parts: string[] = [];
   const sink: ByteSink = { write: (c) => void parts.push(dec.decode(c)) };
-  const result = hashPrompts(bytesSource(typeof input === 'string' ? enc.encode(input) : input, 7), sink, {
+  const result = await hashPrompts(bytesSource(typeof input === 'string' ? enc.encode(input) : input, 7), sink, {
     tokenizer: stub,
     backend,
     sourceName: 'p.jsonl',
@@ -23,7 +23,7 @@ function run(input: string | Uint8Array, backend: BackendName, options: Partial<
 }
 
 describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (backend: BackendName) => {
-  it('reproduces the §5 example (bs 4) and its summary', () => {
+  it('reproduces the §5 example (bs 4) and its summary', async () => {
     const input = [
       '{"prompt":"11 12 13 14 15 16 17 18 19 20","timestamp":0,"output_length":5}',
       '{"text_input":"11 12 13 14 15 16 17 18 30","session_id":"s"}',
@@ -31,7 +31,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       '{"text":"15 16 17 18 11 12 13 14","extra":{"k":1},"delay":3}',
       '{"prompt":"11 12 13 14 15 16 17 18 19 20","timestamp":0,"output_length":5}',
     ].join('\r\n');
-    const { text, rows, result } = run(input, backend, { blockSize: 4, batchRows: 2 });
+    const { text, rows, result } = await run(input, backend, { blockSize: 4, batchRows: 2 });
     expect(rows.map((r) => r.hash_ids)).toEqual([[0, 1, 2], [0, 1, 3], [4, 5], [0, 1, 2]]);
     expect(rows.map((r) => r.input_length)).toEqual([10, 9, 8, 10]);
     expect(text.split('\n')[0]).toBe('{"timestamp":0,"input_length":10,"output_length":5,"hash_ids":[0,1,2]}');
@@ -41,7 +41,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(text).not.toContain('prompt');
   });
 
-  it('a one-token change in block k changes ids from k on; the last partial block counts', () => {
+  it('a one-token change in block k changes ids from k on; the last partial block counts', async () => {
     const base = Array.from({ length: 22 }, (_, i) => i + 100);
     const lines = [JSON.stringify({ prompt: base.join(' ') })];
     for (const k of [0, 2, 5]) {
@@ -49,7 +49,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       t[k * 4 + 1] = 7;
       lines.push(JSON.stringify({ prompt: t.join(' ') }));
     }
-    const { rows } = run(lines.join('\n'), backend, { blockSize: 4 });
+    const { rows } = await run(lines.join('\n'), backend, { blockSize: 4 });
     const ids = rows.map((r) => r.hash_ids as number[]);
     expect(ids[0]).toHaveLength(6); // 22 tokens → 5 full blocks + a partial one
     [0, 2, 5].forEach((k, i) => {
@@ -61,33 +61,33 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     });
   });
 
-  it('rows with messages are invalid without a chat template; --text-field picks the field', () => {
-    expect(() => run('{"messages":[{"role":"user","content":"1 2"}]}\n', backend)).toThrow(
+  it('rows with messages are invalid without a chat template; --text-field picks the field', async () => {
+    await expect(run('{"messages":[{"role":"user","content":"1 2"}]}\n', backend)).rejects.toThrow(
       'p.jsonl:1: messages: the tokenizer has no chat template to render messages',
     );
-    const { rows } = run('{"q":"1 2 3","prompt":"9"}\n', backend, { textField: 'q', blockSize: 2 });
+    const { rows } = await run('{"q":"1 2 3","prompt":"9"}\n', backend, { textField: 'q', blockSize: 2 });
     expect(rows[0]).toEqual({ input_length: 3, hash_ids: [0, 1] });
   });
 
-  it('empty prompts give no ids; the output analyses without inconsistent rows', () => {
-    const { rows, text } = run('{"prompt":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2 });
+  it('empty prompts give no ids; the output analyses without inconsistent rows', async () => {
+    const { rows, text } = await run('{"prompt":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2 });
     expect(rows[0]).toEqual({ input_length: 0, hash_ids: [] });
     const report = analyzeTrace(enc.encode(text), { blockSize: 2, backend });
     expect(report.inconsistent_rows).toBe(0);
   });
 
-  it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (trace-format.md §2.1)', () => {
+  it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (trace-format.md §2.1)', async () => {
     const bom = [0xef, 0xbb, 0xbf];
-    expect(run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend).rows).toEqual([{ input_length: 2, hash_ids: [0] }]);
-    const { rows, result } = run(new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]), backend, { skipInvalid: true });
+    expect((await run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend)).rows).toEqual([{ input_length: 2, hash_ids: [0] }]);
+    const { rows, result } = await run(new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]), backend, { skipInvalid: true });
     expect(rows).toHaveLength(1);
     expect(result.skippedWarning).toBe('warning: skipped 1 invalid rows in p.jsonl (invalid_json: 1 [line 2])');
   });
 
-  it('non-UTF-8, non-object and text-less rows are clear row errors (strict) or counted skips (lenient)', () => {
+  it('non-UTF-8, non-object and text-less rows are clear row errors (strict) or counted skips (lenient)', async () => {
     const input = new Uint8Array([...enc.encode('{"prompt":"1"}\n{"prompt":"'), 0xff, 0xfe, ...enc.encode('"}\n[1]\n{"x":1}\n{"prompt":5}\n')]);
     try {
-      run(input, backend);
+      await run(input, backend);
       expect.unreachable();
     } catch (err) {
       const e = err as TraceCoreError;
@@ -95,7 +95,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       expect([e.code, e.reason, e.line, e.field]).toEqual(['INVALID_ROW', 'invalid_utf8', 2, 'row']);
       expect(e.message).toBe('p.jsonl:2: row: invalid UTF-8');
     }
-    const { rows, result } = run(input, backend, { skipInvalid: true });
+    const { rows, result } = await run(input, backend, { skipInvalid: true });
     expect(rows).toHaveLength(1);
     expect(result.skippedWarning).toBe(
       'warning: skipped 4 invalid rows in p.jsonl (not_an_object: 1 [line 3]; invalid_utf8: 1 [line 2]; missing_input: 1 [line 4]; bad_type: 1 [line 5])',
@@ -110,7 +110,7 @@ describe('hash-prompts with the bundled tokenizer', () => {
     const input = [prefix + 'And the earth was without form.', prefix + 'Something else entirely here.', prefix + 'And the earth was without form.']
       .map((p) => JSON.stringify({ prompt: p }))
       .join('\n');
-    const { rows } = run(input, 'native', { tokenizer: tok, blockSize: 64 });
+    const { rows } = await run(input, 'native', { tokenizer: tok, blockSize: 64 });
     const shared = Math.floor(tok.encode(prefix).length / 64) - 1;
     const a = rows[0]?.hash_ids as number[];
     const b = rows[1]?.hash_ids as number[];

@@ -24,8 +24,8 @@ const EXAMPLE_D = `{"timestamp":0,"input_length":1024,"output_length":10,"hash_i
 `;
 
 describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (backend: BackendName) => {
-  it('transforms Example A with P = 2 exactly (synthesis.md §3.7)', () => {
-    const { output, report } = transformTrace(enc.encode(EXAMPLE_A), { backend, prefixLenMultiplier: '2' });
+  it('transforms Example A with P = 2 exactly (synthesis.md §3.7)', async () => {
+    const { output, report } = await transformTrace(enc.encode(EXAMPLE_A), { backend, prefixLenMultiplier: '2' });
     expect(dec.decode(output)).toBe(
       '{"timestamp":0,"input_length":2224,"output_length":100,"hash_ids":[2,3,4,5,7]}\n' +
         '{"timestamp":1000,"input_length":2124,"output_length":200,"hash_ids":[2,3,4,5,8]}\n' +
@@ -36,39 +36,40 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (bac
     expect(report.rows_out).toBe(4);
   });
 
-  it('prints the §3.5 summary line', () => {
-    const { report } = transformTrace(enc.encode(EXAMPLE_A), { backend, outputLenMultiplier: '1.5', maxOsl: 200, maxIsl: 1100 });
+  it('prints the §3.5 summary line', async () => {
+    const { report } = await transformTrace(enc.encode(EXAMPLE_A), { backend, outputLenMultiplier: '1.5', maxOsl: 200, maxIsl: 1100 });
     expect(report.summary).toBe(
       'synthesize (transform): 4 rows in, 3 rows out; 1 skipped by --synthesis-max-isl (1 session affected); 2 output lengths capped by --synthesis-max-osl; 0 inconsistent rows repaired; fresh ids none; trees 1; seed 0',
     );
   });
 
-  it('keeps seeds above 2^53 exact', () => {
-    const { report } = transformTrace(enc.encode(EXAMPLE_A), { backend, seed: 18446744073709551615n, prefixRootMultiplier: 2 });
+  it('keeps seeds above 2^53 exact', async () => {
+    const { report } = await transformTrace(enc.encode(EXAMPLE_A), { backend, seed: 18446744073709551615n, prefixRootMultiplier: 2 });
     expect(report.seed).toBe('18446744073709551615');
     expect(report.trees).toBe('2');
   });
 
-  it('generates the §4.7 worked example exactly', () => {
-    const { output, report } = generateTrace(enc.encode(EXAMPLE_D), 6, { backend });
+  it('generates the §4.7 worked example exactly', async () => {
+    const { output, report } = await generateTrace(enc.encode(EXAMPLE_D), 6, { backend });
     const rows = dec.decode(output).trimEnd().split('\n');
     expect(rows[0]).toBe('{"timestamp":0,"input_length":1900,"output_length":50,"hash_ids":[5,6,7,8],"context_len":1024,"unique_user_prompt_len":876}');
     expect(rows[5]).toBe('{"timestamp":4000,"input_length":1900,"output_length":50,"hash_ids":[5,6,13,14],"context_len":1024,"unique_user_prompt_len":876}');
     expect(report.summary).toBe('synthesize (generate): learned 6 rows → 13 path ids, 3 radix nodes; generated 6 rows; 0 rejected samples; trees 1; seed 0');
   });
 
-  it('throws coded errors: invalid rows name file, line and field; bad options name the flag', () => {
+  it('throws coded errors: invalid rows name file, line and field; bad options name the flag', async () => {
     const bad = () => transformTrace(enc.encode('{"input_length":1}\n{"input_length":true}\n'), { backend, sourceName: 't.jsonl' });
-    expect(bad).toThrow(TraceCoreError);
+    await expect(bad()).rejects.toThrow(TraceCoreError);
     try {
-      bad();
+      await bad();
+      expect.unreachable();
     } catch (err) {
       const e = err as TraceCoreError;
       expect(e.code).toBe('INVALID_ROW');
       expect([e.reason, e.file, e.line, e.field]).toEqual(['bad_type', 't.jsonl', 2, 'input_length']);
     }
     try {
-      transformTrace(enc.encode(EXAMPLE_A), { backend, promptLenMultiplier: '1e-10' });
+      await transformTrace(enc.encode(EXAMPLE_A), { backend, promptLenMultiplier: '1e-10' });
       expect.unreachable();
     } catch (err) {
       expect((err as TraceCoreError).code).toBe('INVALID_ARG');
@@ -76,15 +77,15 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (bac
     }
   });
 
-  it('lenient mode returns the skip warning', () => {
-    const r = transformTrace(enc.encode('{"input_length":1}\n[1]\n'), { backend, skipInvalid: true, sourceName: 't.jsonl' });
+  it('lenient mode returns the skip warning', async () => {
+    const r = await transformTrace(enc.encode('{"input_length":1}\n[1]\n'), { backend, skipInvalid: true, sourceName: 't.jsonl' });
     expect(r.skippedWarning).toBe('warning: skipped 1 invalid rows in t.jsonl (not_an_object: 1 [line 2])');
     expect(dec.decode(r.output)).toBe('{"input_length":1}\n');
   });
 });
 
-describe('native and WASM synthesis are byte-identical', () => {
-  it('transform of the real trace with every multiplier', () => {
+describe('native and WASM synthesis are byte-identical', async () => {
+  it('transform of the real trace with every multiplier', async () => {
     const input = realTrace();
     const opts = {
       speedupRatio: '3',
@@ -96,19 +97,19 @@ describe('native and WASM synthesis are byte-identical', () => {
       maxOsl: 900,
       seed: 42n,
     };
-    const a = transformTrace(input, { ...opts, backend: 'native' });
-    const b = transformTrace(input, { ...opts, backend: 'wasm' });
+    const a = await transformTrace(input, { ...opts, backend: 'native' });
+    const b = await transformTrace(input, { ...opts, backend: 'wasm' });
     expect(a.output.length).toBeGreaterThan(1_000_000);
     expect(Buffer.compare(Buffer.from(a.output), Buffer.from(b.output))).toBe(0);
     expect(a.report).toEqual(b.report);
     expect(a.report.rows_in).toBe(12031);
   });
 
-  it('generate of 20,000 rows from the real trace', () => {
+  it('generate of 20,000 rows from the real trace', async () => {
     const input = realTrace();
     const opts = { prefixLenMultiplier: '1.5', prefixRootMultiplier: 2, speedupRatio: '0.5', seed: 7n };
-    const a = generateTrace(input, 20_000, { ...opts, backend: 'native' });
-    const b = generateTrace(input, 20_000, { ...opts, backend: 'wasm' });
+    const a = await generateTrace(input, 20_000, { ...opts, backend: 'native' });
+    const b = await generateTrace(input, 20_000, { ...opts, backend: 'wasm' });
     expect(Buffer.compare(Buffer.from(a.output), Buffer.from(b.output))).toBe(0);
     expect(a.report).toEqual(b.report);
     expect(a.report.generated).toBe(20_000);

@@ -29,7 +29,7 @@ export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, ver
   const bar = progressLine(stderr, Boolean(stderr.isTTY) && size >= 16 * 1024 * 1024);
   let result;
   try {
-    result = hashPrompts(fileSource(inputPath), out, {
+    result = await hashPrompts(fileSource(inputPath), out, {
       tokenizer,
       blockSize: f.blockSize,
       ...(f.textField !== undefined ? { textField: f.textField } : {}),
@@ -37,9 +37,9 @@ export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, ver
       sourceName: inputPath,
       progress: (rows, bytes) => bar.update(`hash-prompts: ${formatCount(rows)} rows, ${Math.round((100 * bytes) / Math.max(size, 1))}%`),
     });
-    out.commit();
+    await out.commit();
   } catch (err) {
-    out.abort();
+    await out.abort();
     throw err;
   } finally {
     bar.clear();

@@ -148,7 +148,7 @@ export function progressLine(stderr: Stderr, enabled: boolean): { update(text: s
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
 /** Run synthesize with resolved flags. */
-export function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): void {
+export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): Promise<void> {
   const f = resolveSynthesizeFlags(flags);
   const size = inputFileSize(inputPath);
   const out = new OutputTarget(f.outputFile as string, { force: Boolean(f.force) });
@@ -167,11 +167,11 @@ export function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose
   try {
     run =
       f.mode === 'generate'
-        ? generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
-        : transformStream(fileSource(inputPath), out, options, hooks);
-    out.commit();
+        ? await generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
+        : await transformStream(fileSource(inputPath), out, options, hooks);
+    await out.commit();
   } catch (err) {
-    out.abort();
+    await out.abort();
     throw err;
   } finally {
     bar.clear();
@@ -219,10 +219,10 @@ export function registerSynthesize(program: Command): void {
     new Option('--no-analysis', 'skip the side-by-side analysis of input and output (saves two analysis passes on large traces)'),
   ];
   for (const o of options) cmd.addOption(o);
-  cmd.action(function (this: Command, positional: string | undefined) {
+  cmd.action(async function (this: Command, positional: string | undefined) {
     const flags = this.opts<SynthesizeFlags>();
     const verbose = Boolean(this.optsWithGlobals<GlobalOptions>().verbose);
     const path = inputPathArgument(positional, flags.inputFile);
-    runSynthesize(path, flags, verbose, process.stderr);
+    await runSynthesize(path, flags, verbose, process.stderr);
   });
 }

@@ -149,7 +149,7 @@ interface Pending {
 }
 
 /** Turn a JSONL file of prompts into a Mooncake trace (synthesis.md §5); output rows go to `sink`. */
-export function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPromptsOptions): HashPromptsResult {
+export async function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPromptsOptions): Promise<HashPromptsResult> {
   const bs = options.blockSize ?? 512;
   const { name, bindings } = synthesisBackend(options.backend);
   const hasher = call(() => new bindings.PromptHasher(bs));
@@ -160,6 +160,9 @@ export function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPro
   let batch: Pending[] = [];
   let tokensTotal = 0;
   let bytesRead = 0;
+  // Backpressure of the sink: flushes run inside the line callback, so a write that asks to wait
+  // is awaited after the chunk that produced it.
+  const waits: Promise<void>[] = [];
 
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -187,7 +190,12 @@ export function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPro
       out += `{${parts.join(',')}}\n`;
       k += nIds;
     }
-    sink.write(encoder.encode(out));
+    const wait = sink.write(encoder.encode(out));
+    if (wait) {
+      // Handled now in case a row error ends the run before the wait is awaited.
+      wait.catch(() => undefined);
+      waits.push(wait);
+    }
     tokensTotal += n;
     batch = [];
   };
@@ -209,13 +217,18 @@ export function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPro
       counts.set(err.reason, c);
     }
   });
-  source.forEachChunk((chunk) => {
+  const drain = async (): Promise<void> => {
+    while (waits.length > 0) await waits.shift();
+  };
+  await source.forEachChunk((chunk) => {
     lines.push(chunk);
     bytesRead += chunk.length;
     options.progress?.(hasher.rows + batch.length, bytesRead);
+    return waits.length > 0 ? drain() : undefined;
   });
   lines.finish();
   flush();
+  await drain();
 
   const reasons = [...counts.entries()]
     .map(([reason, c]) => ({ reason, count: c.count, lines: c.lines }))

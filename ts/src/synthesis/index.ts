@@ -1,5 +1,6 @@
 // Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { open, type FileReadResult } from 'node:fs/promises';
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import type { AnalysisReport } from '../trace-core/report.js';
@@ -83,15 +84,25 @@ function bindingOptions(o: SynthesisOptions): BackendSynthesisOptions {
   return out;
 }
 
-/** Where output bytes go, chunk by chunk (a temp file, stdout, memory). */
+/**
+ * Where output bytes go, chunk by chunk (a temp file, stdout, memory). The sink may keep `chunk`
+ * until it is written (callers hand over fresh, JS-owned arrays: both bindings return a new array
+ * per call). `write` returns a promise only when the caller should wait before producing more
+ * (bytes in flight at their bound); such a promise must be awaited, and rejects if an earlier
+ * write failed.
+ */
 export interface ByteSink {
-  write(chunk: Uint8Array): void;
+  write(chunk: Uint8Array): void | Promise<void>;
 }
 
 /** A source of input bytes that can be read more than once (transform reads it twice). */
 export interface ByteSource {
-  /** Calls `onChunk` for consecutive chunks of the whole input. */
-  forEachChunk(onChunk: (chunk: Uint8Array) => void): void;
+  /**
+   * Calls `onChunk` for consecutive chunks of the whole input, awaiting a promise it returns before
+   * the next call; resolves after the last chunk. A chunk is valid only until `onChunk` (and its
+   * promise) returns: its buffer is then reused for reading ahead.
+   */
+  forEachChunk(onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<void>;
   /** Total size if known (progress). */
   readonly size?: number;
 }
@@ -100,30 +111,53 @@ export interface ByteSource {
 export function bytesSource(bytes: Uint8Array, chunkBytes = 4 * 1024 * 1024): ByteSource {
   return {
     size: bytes.length,
-    forEachChunk(onChunk) {
-      for (let i = 0; i < bytes.length; i += chunkBytes) onChunk(bytes.subarray(i, Math.min(bytes.length, i + chunkBytes)));
+    async forEachChunk(onChunk) {
+      for (let i = 0; i < bytes.length; i += chunkBytes) {
+        const wait = onChunk(bytes.subarray(i, Math.min(bytes.length, i + chunkBytes)));
+        if (wait) await wait;
+      }
     },
   };
 }
 
 const FILE_CHUNK = 4 * 1024 * 1024;
 
-/** A file read in fixed-size chunks, reopened per pass; never held whole in memory. */
+/**
+ * A file read in fixed-size chunks, reopened per pass; never held whole in memory. Reads are
+ * asynchronous and one chunk ahead: libuv's thread pool copies chunk k+1 into the second buffer
+ * while the main thread is inside the synchronous core call on chunk k, so kernel copy time
+ * overlaps the core instead of adding to it.
+ */
 export function fileSource(path: string): ByteSource {
   const size = fstatSafe(path);
   return {
     size,
-    forEachChunk(onChunk) {
-      const fd = openSync(path, 'r');
+    async forEachChunk(onChunk) {
+      const file = await open(path, 'r');
+      // `spare` receives the next read while the chunk in the other buffer is being processed.
+      let spare: Buffer = Buffer.allocUnsafe(FILE_CHUNK);
+      const read = (buffer: Buffer): Promise<FileReadResult<Buffer>> => {
+        // One read at a time at the file position (null): sequential, so FIFOs work too.
+        const p = file.read(buffer, 0, FILE_CHUNK, null);
+        // Handled here so that a read failing while `onChunk` is awaited is not an unhandled
+        // rejection; the `await` below still sees the error.
+        p.catch(() => undefined);
+        return p;
+      };
+      let next = read(Buffer.allocUnsafe(FILE_CHUNK));
       try {
-        const buffer = Buffer.allocUnsafe(FILE_CHUNK);
         for (;;) {
-          const n = readSync(fd, buffer, 0, FILE_CHUNK, null);
-          if (n === 0) break;
-          onChunk(buffer.subarray(0, n));
+          const { bytesRead, buffer } = await next;
+          if (bytesRead === 0) break;
+          next = read(spare);
+          spare = buffer;
+          const wait = onChunk(buffer.subarray(0, bytesRead));
+          if (wait) await wait;
         }
       } finally {
-        closeSync(fd);
+        // A read still in flight writes into our buffer through this descriptor: let it end first.
+        await next.catch(() => undefined);
+        await file.close();
       }
     },
   };
@@ -159,33 +193,56 @@ function analyzer(o: SynthesisOptions, sourceName: string, backend: BackendName)
   return new TraceAnalyzer({ blockSize: o.blockSize ?? 512, skipInvalid: o.skipInvalid ?? false, sourceName, backend });
 }
 
-/** Transform mode over a re-readable source, writing output chunks to `sink` (synthesis.md §3). */
-export function transformStream(source: ByteSource, sink: ByteSink, options: SynthesisOptions = {}, hooks: SynthesisHooks = {}): SynthesisRun<TransformReport> {
+/** Feeds every chunk of `source` to `push`, reporting progress in bytes after each; awaits what `push` returns. */
+async function feed(
+  source: ByteSource,
+  phase: 'learn' | 'emit',
+  hooks: SynthesisHooks,
+  push: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  const total = source.size ?? 0;
+  let done = 0;
+  await source.forEachChunk((chunk) => {
+    const wait = push(chunk);
+    done += chunk.length;
+    hooks.progress?.(phase, done, total);
+    return wait;
+  });
+}
+
+/** Output bytes to the sink and, side by side, to the output analyzer (both see the same chunks). */
+function emitter(sink: ByteSink, outA: TraceAnalyzer | null): (bytes: Uint8Array) => void | Promise<void> {
+  return (bytes) => {
+    if (bytes.length === 0) return undefined;
+    const wait = sink.write(bytes);
+    outA?.push(bytes);
+    return wait;
+  };
+}
+
+/**
+ * Transform mode over a re-readable source, writing output chunks to `sink` (synthesis.md §3).
+ * Resolves when the last chunk has been handed to the sink (a file sink is flushed by its owner).
+ */
+export async function transformStream(
+  source: ByteSource,
+  sink: ByteSink,
+  options: SynthesisOptions = {},
+  hooks: SynthesisHooks = {},
+): Promise<SynthesisRun<TransformReport>> {
   const { name, bindings } = synthesisBackend(options.backend);
   const t = call(() => new bindings.TransformStream(bindingOptions(options)));
-  const total = source.size ?? 0;
   const inA = hooks.analyse ? analyzer(options, options.sourceName ?? 'input', name) : null;
   const outA = hooks.analyse ? analyzer({ ...options, skipInvalid: false }, 'output', name) : null;
-  let done = 0;
-  source.forEachChunk((chunk) => {
+  await feed(source, 'learn', hooks, (chunk) => {
     call(() => t.pushLearn(chunk));
     inA?.push(chunk);
-    done += chunk.length;
-    hooks.progress?.('learn', done, total);
   });
   call(() => t.finishLearn());
-  done = 0;
-  const emit = (bytes: Uint8Array): void => {
-    if (bytes.length === 0) return;
-    sink.write(bytes);
-    outA?.push(bytes);
-  };
-  source.forEachChunk((chunk) => {
-    emit(call(() => t.pushEmit(chunk)));
-    done += chunk.length;
-    hooks.progress?.('emit', done, total);
-  });
-  emit(call(() => t.finishEmit()));
+  const emit = emitter(sink, outA);
+  await feed(source, 'emit', hooks, (chunk) => emit(call(() => t.pushEmit(chunk))));
+  const last = emit(call(() => t.finishEmit()));
+  if (last) await last;
   const report = JSON.parse(call(() => t.reportJson())) as TransformReport;
   return {
     report,
@@ -196,36 +253,38 @@ export function transformStream(source: ByteSource, sink: ByteSink, options: Syn
   };
 }
 
+/** Lets I/O callbacks (a file sink's finished writes) run between synchronous core calls. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Generate mode: learn from `source` once, write `numRequests` rows to `sink` (synthesis.md §4). */
-export function generateStream(
+export async function generateStream(
   source: ByteSource,
   numRequests: number,
   sink: ByteSink,
   options: SynthesisOptions = {},
   hooks: SynthesisHooks = {},
-): SynthesisRun<GenerateReport> {
+): Promise<SynthesisRun<GenerateReport>> {
   if (!Number.isSafeInteger(numRequests) || numRequests < 1) {
     throw new TraceCoreError('INVALID_ARG', `option '--num-requests': expected a positive integer, got '${numRequests}'`);
   }
   const { name, bindings } = synthesisBackend(options.backend);
   const g = call(() => new bindings.GenerateStream(bindingOptions(options)));
-  const total = source.size ?? 0;
   const inA = hooks.analyse ? analyzer(options, options.sourceName ?? 'input', name) : null;
   const outA = hooks.analyse ? analyzer({ ...options, skipInvalid: false }, 'output', name) : null;
-  let done = 0;
-  source.forEachChunk((chunk) => {
+  await feed(source, 'learn', hooks, (chunk) => {
     call(() => g.push(chunk));
     inA?.push(chunk);
-    done += chunk.length;
-    hooks.progress?.('learn', done, total);
   });
   call(() => g.finish(numRequests));
+  const emit = emitter(sink, outA);
   for (;;) {
     const bytes = call(() => g.nextChunk(1 << 20));
     if (bytes.length === 0) break;
-    sink.write(bytes);
-    outA?.push(bytes);
+    const wait = emit(bytes);
     hooks.progress?.('generate', g.produced, numRequests);
+    // Unlike transform's emit pass (which waits for its next read), nothing else here returns to
+    // the event loop, so a file sink would start its next write only once its queue is full.
+    await (wait ?? yieldToEventLoop());
   }
   const report = JSON.parse(call(() => g.reportJson())) as GenerateReport;
   return {
@@ -237,13 +296,14 @@ export function generateStream(
   };
 }
 
+/** A sink that keeps every chunk in memory (the chunks are fresh arrays, so no copy). */
 function collect(): { sink: ByteSink; bytes(): Uint8Array } {
   const parts: Uint8Array[] = [];
   let n = 0;
   return {
     sink: {
       write(chunk) {
-        parts.push(chunk.slice());
+        parts.push(chunk);
         n += chunk.length;
       },
     },
@@ -259,20 +319,23 @@ function collect(): { sink: ByteSink; bytes(): Uint8Array } {
   };
 }
 
-/** Transform an in-memory trace; returns the output bytes and the §3.5 report. */
-export function transformTrace(input: Uint8Array, options: SynthesisOptions = {}): { output: Uint8Array; report: TransformReport; backend: BackendName; skippedWarning: string | null } {
+/** Transform an in-memory trace; resolves to the output bytes and the §3.5 report. */
+export async function transformTrace(
+  input: Uint8Array,
+  options: SynthesisOptions = {},
+): Promise<{ output: Uint8Array; report: TransformReport; backend: BackendName; skippedWarning: string | null }> {
   const c = collect();
-  const run = transformStream(bytesSource(input), c.sink, options);
+  const run = await transformStream(bytesSource(input), c.sink, options);
   return { output: c.bytes(), report: run.report, backend: run.backend, skippedWarning: run.skippedWarning };
 }
 
-/** Generate `numRequests` rows from an in-memory trace; returns the output bytes and the §4.5 report. */
-export function generateTrace(
+/** Generate `numRequests` rows from an in-memory trace; resolves to the output bytes and the §4.5 report. */
+export async function generateTrace(
   input: Uint8Array,
   numRequests: number,
   options: SynthesisOptions = {},
-): { output: Uint8Array; report: GenerateReport; backend: BackendName; skippedWarning: string | null } {
+): Promise<{ output: Uint8Array; report: GenerateReport; backend: BackendName; skippedWarning: string | null }> {
   const c = collect();
-  const run = generateStream(bytesSource(input), numRequests, c.sink, options);
+  const run = await generateStream(bytesSource(input), numRequests, c.sink, options);
   return { output: c.bytes(), report: run.report, backend: run.backend, skippedWarning: run.skippedWarning };
 }

@@ -1,5 +1,5 @@
-// Output files for synthesize/hash-prompts: checked before any work, written to a temp file, renamed when complete.
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+// Output files for synthesize/hash-prompts: checked before any work, written to a temp file behind the core, renamed when complete.
+import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, writev } from 'node:fs';
 import { resolve } from 'node:path';
 import { RuntimeFailure, UsageError } from '../cli/errors.js';
 import { osReason, temporarySibling } from '../cli/files.js';
@@ -17,22 +17,132 @@ function writeAll(fd: number, chunk: Uint8Array): void {
   }
 }
 
+/** Writes some prefix of `chunks` (in order) and resolves to the number of bytes written. */
+export type WriteSome = (chunks: readonly Uint8Array[]) => Promise<number>;
+
+/** `writev(2)` at the file position on libuv's thread pool. */
+function writevTo(fd: number): WriteSome {
+  return (chunks) =>
+    new Promise((done, fail) => {
+      writev(fd, chunks as NodeJS.ArrayBufferView[], null, (err, n) => (err ? fail(err) : done(n)));
+    });
+}
+
+/** Bytes handed to a write-behind queue but not yet written, above which `push` asks the caller to wait. */
+export const WRITE_BEHIND_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Writes chunks in order while the caller keeps computing: one `writev` of everything queued at a
+ * time runs on libuv's thread pool, so the copy into the page cache overlaps the synchronous core
+ * calls of the main thread. Memory stays bounded: `push` returns a promise (to be awaited) once
+ * more than `limit` bytes are queued. The first failed write is kept and thrown (through
+ * `describe`) by the next `push` or by `flush`; later chunks are dropped.
+ */
+export class WriteBehind {
+  readonly #writeSome: WriteSome;
+  readonly #limit: number;
+  readonly #describe: (err: unknown) => Error;
+  #chunks: Uint8Array[] = [];
+  #queued = 0;
+  #peak = 0;
+  #running: Promise<void> | null = null;
+  #failure: Error | null = null;
+  #waiters: (() => void)[] = [];
+
+  constructor(writeSome: WriteSome, options: { limit?: number; describe?: (err: unknown) => Error } = {}) {
+    this.#writeSome = writeSome;
+    this.#limit = options.limit ?? WRITE_BEHIND_BYTES;
+    this.#describe = options.describe ?? ((err) => (err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /** Bytes queued and not yet written. */
+  get bytesQueued(): number {
+    return this.#queued;
+  }
+
+  /** The most bytes ever queued at once (at most `limit` plus one chunk). */
+  get peakBytesQueued(): number {
+    return this.#peak;
+  }
+
+  /** Queue `chunk` (kept, not copied, until written). Returns a promise when the caller should wait. */
+  push(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.#failure) throw this.#failure;
+    if (chunk.length === 0) return undefined;
+    this.#chunks.push(chunk);
+    this.#queued += chunk.length;
+    this.#peak = Math.max(this.#peak, this.#queued);
+    this.#running ??= this.#run();
+    if (this.#queued <= this.#limit) return undefined;
+    return new Promise<void>((wake) => this.#waiters.push(wake)).then(() => {
+      if (this.#failure) throw this.#failure;
+    });
+  }
+
+  /** Wait until everything queued is written; throws the first write failure. */
+  async flush(): Promise<void> {
+    await this.settle();
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Wait until no write is in flight, ignoring failures (before the descriptor is closed). */
+  async settle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (this.#chunks.length > 0) {
+        let n = await this.#writeSome(this.#chunks.slice());
+        // Drop what was written; a partly written chunk keeps its tail at the front.
+        this.#queued -= n;
+        while (n > 0) {
+          const first = this.#chunks[0] as Uint8Array;
+          if (n < first.length) {
+            this.#chunks[0] = first.subarray(n);
+            break;
+          }
+          n -= first.length;
+          this.#chunks.shift();
+        }
+        if (this.#queued <= this.#limit) this.#wake();
+      }
+    } catch (err) {
+      this.#failure = this.#describe(err);
+      this.#chunks = [];
+      this.#queued = 0;
+      this.#wake();
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
 /**
  * An output target: `-` is stdout; otherwise a temporary file next to `path`, created up
  * front (so an unwritable location is a usage error before any work) and renamed to `path`
- * by `commit`. `abort` removes it, so a failed run leaves nothing behind.
+ * by `commit`. `abort` removes it, so a failed run leaves nothing behind. Regular files
+ * (the temp file, stdout redirected to a file) are written behind the caller ({@link WriteBehind});
+ * pipes, terminals and devices synchronously, as they may be non-blocking or never complete.
  */
 export class OutputTarget implements ByteSink {
   readonly #path: string;
   readonly #temp: string | null;
   #fd: number;
-  #bytes = 0;
+  #behind: WriteBehind | null = null;
 
   constructor(path: string, options: { force?: boolean } = {}) {
     this.#path = path;
     if (path === '-') {
       this.#temp = null;
       this.#fd = 1;
+      this.#writeBehindIfRegular();
       return;
     }
     const target = resolve(path);
@@ -58,23 +168,42 @@ export class OutputTarget implements ByteSink {
     } catch (err) {
       throw new UsageError(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
     }
+    this.#writeBehindIfRegular();
   }
 
-  get bytesWritten(): number {
-    return this.#bytes;
+  #writeBehindIfRegular(): void {
+    let regular = false;
+    try {
+      regular = fstatSync(this.#fd).isFile();
+    } catch {
+      // a closed stdout: the synchronous path reports the write error
+    }
+    if (regular) this.#behind = new WriteBehind(writevTo(this.#fd), { describe: (err) => this.#failure(err) });
   }
 
-  write(chunk: Uint8Array): void {
+  #failure(err: unknown): RuntimeFailure {
+    return new RuntimeFailure(`cannot write output file: ${this.#path}: ${osReason(err)}`, { cause: err });
+  }
+
+  /** Write `chunk` (kept until written: do not modify it afterwards); a returned promise must be awaited. */
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (this.#behind) return this.#behind.push(chunk);
     try {
       writeAll(this.#fd, chunk);
-      this.#bytes += chunk.length;
     } catch (err) {
-      throw new RuntimeFailure(`cannot write output file: ${this.#path}: ${osReason(err)}`, { cause: err });
+      throw this.#failure(err);
     }
+    return undefined;
   }
 
-  /** Close and move the complete file into place. */
-  commit(): void {
+  /** Wait for the queued writes, close and move the complete file into place. */
+  async commit(): Promise<void> {
+    try {
+      await this.#behind?.flush();
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
     if (this.#temp === null) {
       if (this.#fd > 2) closeSync(this.#fd); // a device written in place; never stdout
       this.#fd = -1;
@@ -85,13 +214,14 @@ export class OutputTarget implements ByteSink {
       this.#fd = -1;
       renameSync(this.#temp, resolve(this.#path));
     } catch (err) {
-      this.abort();
-      throw new RuntimeFailure(`cannot write output file: ${this.#path}: ${osReason(err)}`, { cause: err });
+      await this.abort();
+      throw this.#failure(err);
     }
   }
 
-  /** Remove the temporary file (no-op for stdout or after commit). */
-  abort(): void {
+  /** Wait for writes in flight, then remove the temporary file (no-op for stdout or after commit). */
+  async abort(): Promise<void> {
+    await this.#behind?.settle();
     if (this.#temp === null) return;
     if (this.#fd >= 0) {
       try {
