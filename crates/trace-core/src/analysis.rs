@@ -11,7 +11,8 @@ use crate::float_format::{format_float, ratio, ExactSum};
 use crate::id_table::{FastMap, IdSet, PairTable, Trie};
 use crate::json_text::write_json_string;
 use crate::layout::{materialised_block_size, LayoutKind};
-use crate::lines::{count_newlines, find_byte, Block, LineKind, LineSplitter};
+use crate::lines::{Block, LineKind, LineSplitter};
+use crate::pipeline::{LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_row_into, ParseOptions, Row, RowError};
 use crate::stats::{metric_stats_select as metric_stats, sparse_count_stats, MetricStats};
 
@@ -369,8 +370,20 @@ impl Batch {
         }
     }
 
-    fn parse_lines(&mut self, first_line: u64, bytes: &[u8], strict: bool) {
-        let _ = crate::lines::for_each_line(first_line, bytes, |n, k| if self.add_line(n, k, strict) { Ok(()) } else { Err(()) });
+}
+
+impl LineBatch for Batch {
+    /// Strict mode: parsing stops at the first invalid row.
+    type Config = bool;
+
+    fn parse(&mut self, strict: bool, first_line: u64, text: &[u8]) -> Option<u64> {
+        self.clear();
+        crate::lines::for_each_line(first_line, text, |n, k| if self.add_line(n, k, strict) { Ok(()) } else { Err(()) }).ok()
+    }
+
+    fn too_long(&mut self, strict: bool, line: u64) {
+        self.clear();
+        self.add_line(line, LineKind::TooLong, strict);
     }
 }
 
@@ -739,13 +752,6 @@ enum Status {
     Failed,
 }
 
-/// Bytes of complete lines per parse job of the two-thread pipeline (and per parse
-/// segment of the sequential path, which bounds a batch's memory whatever the chunk
-/// size). Large enough that the per-job thread hand-off is negligible, small enough that
-/// the two jobs in flight stay cache-friendly.
-const DEFAULT_PIPELINE_SEGMENT: usize = 4 * 1024 * 1024;
-const SEGMENT_BYTES: usize = 2 * 1024 * 1024;
-
 /// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
 pub struct TraceAnalyzer {
@@ -754,168 +760,35 @@ pub struct TraceAnalyzer {
     status: Status,
 }
 
-/// One parse job of the pipeline: a copy of complete lines, parsed on the helper thread.
-#[cfg(not(target_arch = "wasm32"))]
-struct Job {
-    text: Vec<u8>,
-    first_line: u64,
-    /// The number of the line after the job's text, once parsed.
-    end_line: u64,
-    batch: Batch,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Job {
-    fn run(mut self, strict: bool) -> Job {
-        self.batch.clear();
-        let batch = &mut self.batch;
-        let r = crate::lines::for_each_line(self.first_line, &self.text, |n, k| if batch.add_line(n, k, strict) { Ok(()) } else { Err(()) });
-        // After a strict-mode stop the fold of this batch fails, so no later job's
-        // line numbers can matter.
-        self.end_line = r.unwrap_or(0);
-        self
-    }
-}
-
-/// Everything behind the line splitter: the fold state, and either a sequential
-/// parse-then-fold loop (one thread, WASM) or, with two threads, a pipeline that lives
-/// across `push` calls: complete lines are copied into a job of about `segment` bytes, a
-/// helper thread parses job k + 1 (also while the caller reads its next chunk) while this
-/// thread folds job k, strictly in file order.
+/// Everything behind the line splitter: rows are parsed into batches by the line
+/// pipeline (on a helper thread on native targets) and folded into the state in file order.
 struct Engine {
     state: State,
     rows_parsed: u64,
-    threads: usize,
-    batch: Batch,
-    /// complete lines gathered for the next job (only when threads ≥ 2)
-    #[cfg(not(target_arch = "wasm32"))]
-    acc: Vec<u8>,
-    /// first line of `acc`; 0 while it is "the line after the job in flight"
-    #[cfg(not(target_arch = "wasm32"))]
-    acc_line: u64,
-    /// pipeline job size in bytes
-    segment: usize,
-    #[cfg(not(target_arch = "wasm32"))]
-    inflight: Option<std::thread::JoinHandle<Job>>,
-    #[cfg(not(target_arch = "wasm32"))]
-    spare: Option<Batch>,
+    pipeline: LinePipeline<Batch>,
 }
 
 impl Engine {
     fn new(opts: &AnalyzerOptions) -> Self {
-        Engine {
-            state: State::new(opts),
-            rows_parsed: 0,
-            threads: default_threads(),
-            batch: Batch::default(),
-            #[cfg(not(target_arch = "wasm32"))]
-            acc: Vec::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            acc_line: 1,
-            segment: DEFAULT_PIPELINE_SEGMENT,
-            #[cfg(not(target_arch = "wasm32"))]
-            inflight: None,
-            #[cfg(not(target_arch = "wasm32"))]
-            spare: None,
-        }
+        let state = State::new(opts);
+        let pipeline = LinePipeline::new(state.strict);
+        Engine { state, rows_parsed: 0, pipeline }
     }
 
-    #[cfg(target_arch = "wasm32")]
     fn on_block(&mut self, block: Block<'_>) -> Result<(), TraceError> {
-        // no threads on wasm32
-        process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed)
+        let Engine { state, rows_parsed, pipeline } = self;
+        pipeline.on_block(block, &mut |b: &Batch| {
+            *rows_parsed += b.rows;
+            state.fold(b)
+        })
     }
 
-    #[cfg(target_arch = "wasm32")]
     fn drain(&mut self) -> Result<(), TraceError> {
-        Ok(())
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn on_block(&mut self, block: Block<'_>) -> Result<(), TraceError> {
-        if self.threads < 2 {
-            return process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed);
-        }
-        match block {
-            Block::Lines { first_line, bytes } => {
-                // Copying is far cheaper than parsing; it lets the helper parse while the
-                // caller is busy elsewhere, and makes the pipeline independent of chunking.
-                if self.acc.is_empty() {
-                    self.acc_line = first_line;
-                }
-                let mut rest = bytes;
-                while !rest.is_empty() {
-                    // (after a dispatch mid-block, `acc_line` is 0: "after the job in flight")
-                    let end = split_at_line(rest, self.segment.saturating_sub(self.acc.len()));
-                    if self.acc.capacity() == 0 {
-                        self.acc.reserve(self.segment + self.segment / 4);
-                    }
-                    self.acc.extend_from_slice(&rest[..end]);
-                    rest = &rest[end..];
-                    if self.acc.len() >= self.segment {
-                        self.dispatch()?;
-                    }
-                }
-                Ok(())
-            }
-            Block::TooLong { .. } => {
-                self.drain()?;
-                process_block(&mut self.state, block, &mut self.batch, &mut self.rows_parsed)
-            }
-        }
-    }
-
-    /// Hands `acc` to the helper thread as the next job, then folds the job that was in
-    /// flight (if any) while the helper parses.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn dispatch(&mut self) -> Result<(), TraceError> {
-        let prev = self.inflight.take().map(|h| h.join().expect("parse thread panicked"));
-        let first_line = match (&prev, self.acc_line) {
-            (Some(p), 0) => p.end_line,
-            (_, line) => line,
-        };
-        let text = std::mem::take(&mut self.acc);
-        let batch = self.spare.take().unwrap_or_default();
-        let prev_batch = match prev {
-            Some(p) => {
-                self.acc = p.text;
-                self.acc.clear();
-                Some(p.batch)
-            }
-            None => None,
-        };
-        let job = Job { text, first_line, end_line: 0, batch };
-        let strict = self.state.strict;
-        self.inflight = Some(std::thread::spawn(move || job.run(strict)));
-        self.acc_line = 0;
-        match prev_batch {
-            Some(b) => {
-                self.rows_parsed += b.rows;
-                let r = self.state.fold(&b);
-                self.spare = Some(b);
-                r
-            }
-            None => Ok(()),
-        }
-    }
-
-    /// Folds everything gathered or in flight, in file order.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn drain(&mut self) -> Result<(), TraceError> {
-        if !self.acc.is_empty() {
-            self.dispatch()?;
-        }
-        if let Some(h) = self.inflight.take() {
-            let p = h.join().expect("parse thread panicked");
-            self.acc = p.text;
-            self.acc.clear();
-            self.acc_line = p.end_line;
-            self.rows_parsed += p.batch.rows;
-            let r = self.state.fold(&p.batch);
-            self.spare = Some(p.batch);
-            r?;
-        }
-        Ok(())
+        let Engine { state, rows_parsed, pipeline } = self;
+        pipeline.drain(&mut |b: &Batch| {
+            *rows_parsed += b.rows;
+            state.fold(b)
+        })
     }
 }
 
@@ -936,13 +809,13 @@ impl TraceAnalyzer {
     /// Results are identical for every value; tests use small segments to exercise the
     /// pipeline on small inputs.
     pub fn set_segment_bytes(&mut self, bytes: usize) {
-        self.engine.segment = bytes.max(4096);
+        self.engine.pipeline.set_segment_bytes(bytes);
     }
 
     /// Caps the parse threads (1 = sequential). Results are identical for every value;
     /// this exists for tests and for callers that share the machine.
     pub fn set_threads(&mut self, threads: usize) {
-        self.engine.threads = threads.max(1);
+        self.engine.pipeline.set_threads(threads);
     }
 
     /// Feeds the next chunk. Strict mode: the first invalid row returns `INVALID_ROW`
@@ -998,54 +871,6 @@ impl TraceAnalyzer {
             self.engine.state = State::default();
         }
         r
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get().min(2)).unwrap_or(1)
-}
-
-#[cfg(target_arch = "wasm32")]
-fn default_threads() -> usize {
-    1
-}
-
-/// Splits `bytes` (complete lines) at a line boundary near `at`.
-fn split_at_line(bytes: &[u8], at: usize) -> usize {
-    if at >= bytes.len() {
-        return bytes.len();
-    }
-    match find_byte(b'\n', &bytes[at..]) {
-        Some(p) => at + p + 1,
-        None => bytes.len(),
-    }
-}
-
-fn process_block(state: &mut State, block: Block<'_>, batch: &mut Batch, rows_parsed: &mut u64) -> Result<(), TraceError> {
-    let strict = state.strict;
-    match block {
-        Block::TooLong { line } => {
-            batch.clear();
-            batch.add_line(line, LineKind::TooLong, strict);
-            *rows_parsed += batch.rows;
-            state.fold(batch)
-        }
-        Block::Lines { first_line, bytes } => {
-            let mut rest = bytes;
-            let mut line = first_line;
-            while !rest.is_empty() {
-                let end = split_at_line(rest, SEGMENT_BYTES);
-                let seg = &rest[..end];
-                batch.clear();
-                batch.parse_lines(line, seg, strict);
-                *rows_parsed += batch.rows;
-                state.fold(batch)?;
-                line += count_newlines(seg);
-                rest = &rest[end..];
-            }
-            Ok(())
-        }
     }
 }
 

@@ -24,6 +24,7 @@ mod id_table;
 pub mod json_text;
 pub mod layout;
 pub mod lines;
+mod pipeline;
 pub mod rng;
 pub mod row;
 pub mod stats;
