@@ -1,7 +1,7 @@
 //! Times the two passes of transform mode on one trace file held in memory (no disk I/O in
 //! the timing), fed in chunks like the CLI.
 //!
-//! `cargo run --release -p trace-core --example transform_file -- FILE [--prefix-len P] [--speedup R] [--root R] [--prompt-len Q] [--chunk BYTES] [--out FILE]`
+//! `cargo run --release -p trace-core --example transform_file -- FILE [--prefix-len P] [--speedup R] [--root R] [--prompt-len Q] [--chunk BYTES] [--threads N] [--out FILE]`
 //!
 //! Prints learn (pass 1 + plan) and emit (pass 2) seconds; `--out` writes the output (after
 //! the timing) so it can be compared byte for byte.
@@ -33,6 +33,9 @@ fn main() {
 
     let t = Instant::now();
     let mut s = TransformStream::new(o, settings).unwrap();
+    if let Some(n) = opt("--threads") {
+        s.set_threads(n.parse().expect("a number"));
+    }
     for c in bytes.chunks(chunk) {
         s.push_learn(c).unwrap();
     }

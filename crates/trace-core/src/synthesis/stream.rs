@@ -5,12 +5,13 @@
 use std::borrow::Cow;
 
 use crate::error::{Reason, TraceError};
-use crate::lines::{LineKind, LineSplitter};
+use crate::lines::{count_newlines, for_each_line, Block, LineKind, LineSplitter};
+use crate::pipeline::{default_threads, split_at_line, LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
-use crate::synthesis::input::SynthRow;
+use crate::synthesis::input::{SynthRow, Time};
 use crate::synthesis::options::SynthesisOptions;
-use crate::synthesis::transform::{TransformReport, Transformer};
+use crate::synthesis::transform::{EmitCursor, TransformReport, Transformer};
 
 /// Rows skipped by `--skip-invalid`, per reason, with the first 5 line numbers of each
 /// (the data of the `trace-format.md` §4.2 warning).
@@ -85,104 +86,73 @@ pub struct StreamSettings {
     pub skip_invalid: bool,
 }
 
-/// Parses lines into [`SynthRow`]s and applies strict/lenient handling.
-struct RowReader {
+/// Strict/lenient handling of invalid rows: an `INVALID_ROW` error, or a counted skip.
+struct Leniency {
     settings: StreamSettings,
-    splitter: LineSplitter,
-    row: Row,
-    parse: ParseOptions,
+    /// Count skips (learning passes) or only skip silently (the emit pass of transform,
+    /// which sees the rows its learning pass already counted).
+    count: bool,
     skipped: Skipped,
-    /// Count skips (pass 1) or only skip silently (pass 2 of transform).
-    count_skips: bool,
-    rows: u64,
 }
 
-impl RowReader {
-    fn new(settings: StreamSettings, keep_fields: bool, count_skips: bool) -> Self {
-        RowReader {
-            settings,
-            splitter: LineSplitter::new(),
-            row: Row::default(),
-            parse: ParseOptions { keep_fields },
-            skipped: Skipped::default(),
-            count_skips,
-            rows: 0,
-        }
+impl Leniency {
+    fn new(settings: StreamSettings, count: bool) -> Self {
+        Leniency { settings, count, skipped: Skipped::default() }
     }
 
-    fn reject(&mut self, line: u64, err: RowError) -> Result<(), TraceError> {
-        if self.settings.skip_invalid {
-            if self.count_skips {
-                self.skipped.add(err.reason, line);
-            }
-            Ok(())
+    fn reject(&mut self, line: u64, err: &RowError) -> Result<(), TraceError> {
+        if !self.settings.skip_invalid {
+            return Err(TraceError::invalid_row(&self.settings.source_name, line, err));
+        }
+        if self.count {
+            self.skipped.add(err.reason, line);
+        }
+        Ok(())
+    }
+}
+
+fn too_long() -> RowError {
+    RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB")
+}
+
+/// Turns one line into a [`SynthRow`]: most rows have the plain Mooncake shape and are
+/// taken without the full parser (same values and field spans, see
+/// `row::parse_common_row`); anything else goes through [`parse_row_into`], which decides.
+#[derive(Default)]
+struct RowParser {
+    row: Row,
+    /// Keep every field's spans (the emit pass writes unknown fields back verbatim).
+    keep_fields: bool,
+}
+
+impl RowParser {
+    fn parse<'a>(&'a mut self, line: u64, text: &'a [u8]) -> Result<SynthRow<'a>, RowError> {
+        let row = &mut self.row;
+        row.hash_ids.clear();
+        let common = if self.keep_fields {
+            parse_common_row_fields(text, &mut row.hash_ids, &mut row.fields)
         } else {
-            Err(TraceError::invalid_row(&self.settings.source_name, line, &err))
-        }
-    }
-
-    /// Runs `f` on every valid row of the lines completed by `chunk` (or by the end of the
-    /// input when `chunk` is `None`). `f` may return a row problem (lenient-skippable) or a
-    /// hard error.
-    fn feed(
-        &mut self,
-        chunk: Option<&[u8]>,
-        f: &mut dyn FnMut(&SynthRow<'_>) -> Result<Option<RowError>, TraceError>,
-    ) -> Result<(), TraceError> {
-        let mut splitter = std::mem::take(&mut self.splitter);
-        let mut on_line = |line: u64, kind: LineKind<'_>| -> Result<(), TraceError> {
-            let text = match kind {
-                LineKind::Blank => return Ok(()),
-                LineKind::TooLong => {
-                    return self.reject(line, RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB"));
-                }
-                LineKind::Text(t) => t,
-            };
-            // Most rows have the plain Mooncake shape: take them without the full parser
-            // (same values and field spans, see `row::parse_common_row`).
-            let row = &mut self.row;
-            row.hash_ids.clear();
-            let common = if self.parse.keep_fields {
-                parse_common_row_fields(text, &mut row.hash_ids, &mut row.fields)
-            } else {
-                parse_common_row(text, &mut row.hash_ids)
-            };
-            let srow = match common.as_ref().and_then(|c| common_synth_row(line, text, c, row)) {
-                Some(r) => r,
-                None => {
-                    if let Err(e) = parse_row_into(text, &self.parse, &mut self.row) {
-                        return self.reject(line, e);
-                    }
-                    to_synth_row(line, text, &self.row)
-                }
-            };
-            match f(&srow)? {
-                None => {
-                    self.rows += 1;
-                    Ok(())
-                }
-                Some(problem) => self.reject(line, problem),
+            parse_common_row(text, &mut row.hash_ids)
+        };
+        // (the fast path only takes printable-ASCII session ids; checked anyway)
+        let common = common.filter(|c| c.session_id.as_ref().is_none_or(|s| std::str::from_utf8(&text[s.clone()]).is_ok()));
+        match common {
+            Some(c) => Ok(common_synth_row(line, text, &c, &self.row)),
+            None => {
+                parse_row_into(text, &ParseOptions { keep_fields: self.keep_fields }, &mut self.row)?;
+                Ok(to_synth_row(line, text, &self.row))
             }
-        };
-        let r = match chunk {
-            Some(c) => splitter.push(c, &mut on_line),
-            None => splitter.finish(&mut on_line),
-        };
-        self.splitter = splitter;
-        r
+        }
     }
 }
 
-/// The [`SynthRow`] of a row taken by the fast path (`row` holds its ids and fields);
-/// `None` only if the session id is not UTF-8, which the fast path never accepts.
-fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) -> Option<SynthRow<'a>> {
-    let session_id = match &c.session_id {
-        Some(span) => Some(Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).ok()?)),
-        None => None,
-    };
-    Some(SynthRow {
+/// The [`SynthRow`] of a row taken by the fast path (`row` holds its ids and fields; the
+/// caller checked that the session id is UTF-8).
+fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) -> SynthRow<'a> {
+    let session_id = c.session_id.as_ref().map(|span| Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).expect("checked by the caller")));
+    SynthRow {
         line,
-        timestamp: Some(crate::synthesis::input::Time { value: c.timestamp as f64, integral: true }),
+        timestamp: Some(Time { value: c.timestamp as f64, integral: true }),
         delay: None,
         input_length: Some(u64::from(c.input_length)),
         output_length: Some(u64::from(c.output_length)),
@@ -190,14 +160,14 @@ fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) 
         session_id,
         text,
         raw_fields: &row.fields,
-    })
+    }
 }
 
 fn to_synth_row<'a>(line: u64, text: &'a [u8], row: &'a Row) -> SynthRow<'a> {
     SynthRow {
         line,
-        timestamp: row.timestamp.map(|t| crate::synthesis::input::Time { value: t.value, integral: t.integral }),
-        delay: row.delay.map(|t| crate::synthesis::input::Time { value: t.value, integral: t.integral }),
+        timestamp: row.timestamp.map(|t| Time { value: t.value, integral: t.integral }),
+        delay: row.delay.map(|t| Time { value: t.value, integral: t.integral }),
         input_length: row.input_length.map(u64::from),
         output_length: row.output_length.map(u64::from),
         hash_ids: Cow::Borrowed(&row.hash_ids),
@@ -207,33 +177,321 @@ fn to_synth_row<'a>(line: u64, text: &'a [u8], row: &'a Row) -> SynthRow<'a> {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Learning passes (transform pass 1, generate): parsed on the pipeline's helper thread,
+// learned in file order.
+
+/// A parsed row of a learning pass: everything learning reads, without the text.
+#[derive(Clone, Copy)]
+struct LearnRow {
+    line: u64,
+    timestamp: Option<Time>,
+    delay: Option<Time>,
+    input_length: Option<u64>,
+    output_length: Option<u64>,
+    /// `hash_ids` of the batch from `ids_start`, `ids_len` long.
+    ids_start: u32,
+    ids_len: u32,
+    /// Byte span in the batch's session text.
+    session: Option<(u32, u32)>,
+}
+
+enum LearnItem {
+    Row(LearnRow),
+    Invalid { line: u64, err: RowError },
+}
+
+/// One pipeline job of a learning pass.
+#[derive(Default)]
+struct LearnBatch {
+    items: Vec<LearnItem>,
+    hash_ids: Vec<u64>,
+    sessions: String,
+    parser: RowParser,
+}
+
+impl LearnBatch {
+    fn synth_row(&self, r: &LearnRow) -> SynthRow<'_> {
+        let ids = r.ids_start as usize..(r.ids_start + r.ids_len) as usize;
+        SynthRow {
+            line: r.line,
+            timestamp: r.timestamp,
+            delay: r.delay,
+            input_length: r.input_length,
+            output_length: r.output_length,
+            hash_ids: Cow::Borrowed(&self.hash_ids[ids]),
+            session_id: r.session.map(|(a, b)| Cow::Borrowed(&self.sessions[a as usize..b as usize])),
+            text: &[],
+            raw_fields: &[],
+        }
+    }
+
+    /// Learns every row in file order: `learn` returns a row problem (lenient-skippable)
+    /// or a hard error.
+    fn fold(
+        &self,
+        lenient: &mut Leniency,
+        learn: &mut dyn FnMut(&SynthRow<'_>) -> Result<Option<RowError>, TraceError>,
+    ) -> Result<(), TraceError> {
+        for item in &self.items {
+            match item {
+                LearnItem::Row(r) => {
+                    if let Some(problem) = learn(&self.synth_row(r))? {
+                        lenient.reject(r.line, &problem)?;
+                    }
+                }
+                LearnItem::Invalid { line, err } => lenient.reject(*line, err)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl LineBatch for LearnBatch {
+    /// Strict mode: parsing stops at the first invalid row (its error ends the pass).
+    type Config = bool;
+
+    fn parse(&mut self, strict: bool, first_line: u64, text: &[u8]) -> Option<u64> {
+        let LearnBatch { items, hash_ids, sessions, parser } = self;
+        items.clear();
+        hash_ids.clear();
+        sessions.clear();
+        for_each_line(first_line, text, |line, kind| {
+            let parsed = match kind {
+                LineKind::Blank => return Ok(()),
+                LineKind::TooLong => Err(too_long()),
+                LineKind::Text(t) => parser.parse(line, t),
+            };
+            match parsed {
+                Ok(row) => {
+                    let ids_start = hash_ids.len() as u32;
+                    hash_ids.extend_from_slice(&row.hash_ids);
+                    let session = row.session_id.as_ref().map(|s| {
+                        let a = sessions.len() as u32;
+                        sessions.push_str(s);
+                        (a, sessions.len() as u32)
+                    });
+                    items.push(LearnItem::Row(LearnRow {
+                        line,
+                        timestamp: row.timestamp,
+                        delay: row.delay,
+                        input_length: row.input_length,
+                        output_length: row.output_length,
+                        ids_start,
+                        ids_len: row.hash_ids.len() as u32,
+                        session,
+                    }));
+                    Ok(())
+                }
+                Err(err) => {
+                    items.push(LearnItem::Invalid { line, err });
+                    if strict {
+                        Err(())
+                    } else {
+                        Ok(())
+                    }
+                }
+            }
+        })
+        .ok()
+    }
+
+    fn too_long(&mut self, _strict: bool, line: u64) {
+        self.items.clear();
+        self.items.push(LearnItem::Invalid { line, err: too_long() });
+    }
+}
+
+/// A learning pass over byte chunks: line splitting, the parse pipeline, strict/lenient
+/// handling; the learning itself is passed to every call.
+struct LearnPass {
+    splitter: LineSplitter,
+    pipeline: LinePipeline<LearnBatch>,
+    lenient: Leniency,
+}
+
+type LearnFn<'a> = dyn FnMut(&SynthRow<'_>) -> Result<Option<RowError>, TraceError> + 'a;
+
+impl LearnPass {
+    fn new(settings: StreamSettings) -> Self {
+        let strict = !settings.skip_invalid;
+        LearnPass { splitter: LineSplitter::new(), pipeline: LinePipeline::new(strict), lenient: Leniency::new(settings, true) }
+    }
+
+    fn push(&mut self, chunk: &[u8], learn: &mut LearnFn<'_>) -> Result<(), TraceError> {
+        let LearnPass { splitter, pipeline, lenient } = self;
+        splitter.push_blocks(chunk, |b| pipeline.on_block(b, &mut |batch: &LearnBatch| batch.fold(lenient, learn)))
+    }
+
+    /// Ends the input: the last line and every pending job are learned.
+    fn finish(&mut self, learn: &mut LearnFn<'_>) -> Result<(), TraceError> {
+        let LearnPass { splitter, pipeline, lenient } = self;
+        let mut fold = |batch: &LearnBatch| batch.fold(lenient, learn);
+        splitter.finish_blocks(|b| pipeline.on_block(b, &mut fold))?;
+        pipeline.drain(&mut fold)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The emit pass of transform: rows are independent once planned, so a large block of
+// complete lines is cut at line boundaries and the parts are rewritten at once, each by
+// its own cursor, then concatenated in file order.
+
+/// Below this many bytes a block is rewritten on the calling thread alone (thread start-up
+/// would cost more than it saves).
+const PARALLEL_EMIT_MIN: usize = 256 * 1024;
+
+struct EmitPass {
+    splitter: LineSplitter,
+    lenient: Leniency,
+    /// One parser (with field spans) per worker.
+    parsers: Vec<RowParser>,
+    /// Per extra worker: its output, appended after the calling thread's.
+    outputs: Vec<Vec<u8>>,
+    threads: usize,
+    /// Smallest block that is split across threads.
+    parallel_min: usize,
+}
+
+impl EmitPass {
+    fn new(settings: StreamSettings, threads: usize) -> Self {
+        EmitPass {
+            splitter: LineSplitter::new(),
+            lenient: Leniency::new(settings, false),
+            parsers: Vec::new(),
+            outputs: Vec::new(),
+            threads,
+            parallel_min: PARALLEL_EMIT_MIN,
+        }
+    }
+
+    fn on_block(&mut self, t: &mut Transformer, block: Block<'_>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+        let (first_line, bytes) = match block {
+            Block::TooLong { line } => return self.lenient.reject(line, &too_long()),
+            Block::Lines { first_line, bytes } => (first_line, bytes),
+        };
+        let parts = if bytes.len() >= self.parallel_min { self.threads } else { 1 };
+        if self.parsers.is_empty() {
+            self.parsers.push(RowParser { keep_fields: true, ..Default::default() });
+        }
+        if parts == 1 {
+            let cursor = emit_lines(t, &mut self.parsers[0], &self.lenient.settings, first_line, bytes, out)?;
+            return t.absorb(cursor);
+        }
+        while self.parsers.len() < parts {
+            self.parsers.push(RowParser { keep_fields: true, ..Default::default() });
+            self.outputs.push(Vec::new());
+        }
+        // Cut into `parts` pieces of about equal size at line ends; piece k's first line
+        // is counted, not parsed, so every piece can start at once.
+        let mut pieces: Vec<(u64, &[u8])> = Vec::with_capacity(parts);
+        let (mut line, mut rest) = (first_line, bytes);
+        for k in 0..parts {
+            let end = if k + 1 == parts { rest.len() } else { split_at_line(rest, bytes.len() / parts) };
+            pieces.push((line, &rest[..end]));
+            if k + 1 < parts {
+                line += count_newlines(&rest[..end]);
+            }
+            rest = &rest[end..];
+        }
+        let settings = &self.lenient.settings;
+        let transformer: &Transformer = t;
+        let (first, others) = self.parsers.split_first_mut().expect("at least one parser");
+        let cursors: Vec<Result<EmitCursor, TraceError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = others
+                .iter_mut()
+                .zip(self.outputs.iter_mut())
+                .zip(&pieces[1..])
+                .map(|((parser, piece_out), &(line, text))| {
+                    piece_out.clear();
+                    scope.spawn(move || emit_lines(transformer, parser, settings, line, text, piece_out))
+                })
+                .collect();
+            let mut results = vec![emit_lines(transformer, first, settings, pieces[0].0, pieces[0].1, out)];
+            results.extend(handles.into_iter().map(|h| h.join().expect("emit thread panicked")));
+            results
+        });
+        for (k, cursor) in cursors.into_iter().enumerate() {
+            t.absorb(cursor?)?;
+            if k > 0 {
+                out.extend_from_slice(&self.outputs[k - 1]);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites the rows of `bytes` (complete lines from `first_line`) into `out`.
+fn emit_lines(
+    t: &Transformer,
+    parser: &mut RowParser,
+    settings: &StreamSettings,
+    first_line: u64,
+    bytes: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<EmitCursor, TraceError> {
+    let mut cursor = t.cursor_at(first_line)?;
+    // Invalid rows were counted by the learning pass: skip them silently (lenient) or
+    // fail as it did (strict; only if the file changed in between).
+    let reject = |line: u64, err: &RowError| {
+        if settings.skip_invalid {
+            Ok(())
+        } else {
+            Err(TraceError::invalid_row(&settings.source_name, line, err))
+        }
+    };
+    for_each_line(first_line, bytes, |line, kind| match kind {
+        LineKind::Blank => Ok(()),
+        LineKind::TooLong => reject(line, &too_long()),
+        LineKind::Text(text) => match parser.parse(line, text) {
+            Ok(row) => t.emit(&mut cursor, &row, out),
+            Err(err) => reject(line, &err),
+        },
+    })?;
+    Ok(cursor)
+}
+
 /// Transform mode over byte chunks: push the whole file with [`push_learn`], call
 /// [`finish_learn`], push the same bytes again with [`push_emit`] (each call returns the
-/// output bytes it produced), then [`finish_emit`].
+/// output bytes it produced), then [`finish_emit`]. On native targets both passes use two
+/// threads; the output does not depend on threads or chunking.
 ///
 /// [`push_learn`]: TransformStream::push_learn
 /// [`finish_learn`]: TransformStream::finish_learn
 /// [`push_emit`]: TransformStream::push_emit
 /// [`finish_emit`]: TransformStream::finish_emit
 pub struct TransformStream {
-    settings: StreamSettings,
-    reader: RowReader,
+    learn: LearnPass,
+    emit: EmitPass,
     transformer: Transformer,
     learned: bool,
     failed: bool,
-    skipped: Skipped,
 }
 
 impl TransformStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
         Ok(TransformStream {
-            reader: RowReader::new(settings.clone(), false, true),
-            settings,
+            learn: LearnPass::new(settings.clone()),
+            emit: EmitPass::new(settings, default_threads()),
             transformer: Transformer::new(opts)?,
             learned: false,
             failed: false,
-            skipped: Skipped::default(),
         })
+    }
+
+    /// Caps the threads of both passes (1 = sequential). The output is identical for every
+    /// value; this exists for tests and for callers that share the machine.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.learn.pipeline.set_threads(threads);
+        self.emit.threads = threads.max(1);
+    }
+
+    /// Sets the unit of threaded work: the learning pipeline's job size (minimum 4 KiB)
+    /// and the smallest block the emit pass splits across threads. The output is identical
+    /// for every value; tests use small units to exercise the threads on small inputs.
+    pub fn set_segment_bytes(&mut self, bytes: usize) {
+        self.learn.pipeline.set_segment_bytes(bytes);
+        self.emit.parallel_min = bytes.max(1);
     }
 
     fn guard(&self, learn: bool) -> Result<(), TraceError> {
@@ -261,7 +519,7 @@ impl TransformStream {
     pub fn push_learn(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
         self.guard(true)?;
         let t = &mut self.transformer;
-        let r = self.reader.feed(Some(chunk), &mut |row| t.learn(row).map(|_| None));
+        let r = self.learn.push(chunk, &mut |row| t.learn(row).map(|_| None));
         self.run(r)
     }
 
@@ -269,23 +527,32 @@ impl TransformStream {
     pub fn finish_learn(&mut self) -> Result<(), TraceError> {
         self.guard(true)?;
         let t = &mut self.transformer;
-        let r = self.reader.feed(None, &mut |row| t.learn(row).map(|_| None));
+        let r = self.learn.finish(&mut |row| t.learn(row).map(|_| None));
         self.run(r)?;
         let r = self.transformer.plan();
         self.run(r)?;
         self.learned = true;
-        self.skipped = std::mem::take(&mut self.reader.skipped);
-        self.reader = RowReader::new(self.settings.clone(), true, false);
         Ok(())
+    }
+
+    fn emit_chunk(&mut self, chunk: Option<&[u8]>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+        let TransformStream { emit, transformer, .. } = self;
+        let EmitPass { splitter, .. } = emit;
+        let mut splitter = std::mem::take(splitter);
+        let r = match chunk {
+            Some(c) => splitter.push_blocks(c, |b| emit.on_block(transformer, b, out)),
+            None => splitter.finish_blocks(|b| emit.on_block(transformer, b, out)),
+        };
+        emit.splitter = splitter;
+        r
     }
 
     /// Pass 2: feed a chunk of the same input; returns output bytes (possibly empty).
     pub fn push_emit(&mut self, chunk: &[u8]) -> Result<Vec<u8>, TraceError> {
         self.guard(false)?;
         // Room for rows that grow (longer id lists), so the buffer rarely reallocates.
-        let mut out = Vec::with_capacity(chunk.len() * 2);
-        let t = &mut self.transformer;
-        let r = self.reader.feed(Some(chunk), &mut |row| t.emit(row, &mut out).map(|_| None));
+        let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 2);
+        let r = self.emit_chunk(Some(chunk), &mut out);
         self.run(r)?;
         Ok(out)
     }
@@ -294,8 +561,7 @@ impl TransformStream {
     pub fn finish_emit(&mut self) -> Result<(Vec<u8>, TransformReport), TraceError> {
         self.guard(false)?;
         let mut out = Vec::new();
-        let t = &mut self.transformer;
-        let r = self.reader.feed(None, &mut |row| t.emit(row, &mut out).map(|_| None));
+        let r = self.emit_chunk(None, &mut out);
         self.run(r)?;
         let r = self.transformer.finish();
         let report = self.run(r)?;
@@ -303,38 +569,53 @@ impl TransformStream {
         Ok((out, report))
     }
 
-    /// Rows skipped by `--skip-invalid` (known after pass 1).
+    /// Rows skipped by `--skip-invalid` (counted by pass 1).
     pub fn skipped(&self) -> &Skipped {
-        if self.learned {
-            &self.skipped
-        } else {
-            &self.reader.skipped
-        }
+        &self.learn.lenient.skipped
     }
 
     /// Bytes pushed in the current pass (for progress).
     pub fn bytes_consumed(&self) -> u64 {
-        self.reader.splitter.bytes_consumed()
+        if self.learned {
+            self.emit.splitter.bytes_consumed()
+        } else {
+            self.learn.splitter.bytes_consumed()
+        }
     }
 }
 
 /// Generate mode over byte chunks: [`push`](GenerateStream::push) the input once,
 /// [`finish`](GenerateStream::finish) learns the model and returns a [`GenerateRun`].
 pub struct GenerateStream {
-    reader: RowReader,
+    learn: LearnPass,
     learner: Option<Learner>,
+}
+
+fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
+    l.learn(row).err().map(|p| RowError::new(p.reason, p.field, p.text))
 }
 
 impl GenerateStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
-        Ok(GenerateStream { reader: RowReader::new(settings, false, true), learner: Some(Learner::new(opts)?) })
+        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?) })
+    }
+
+    /// Caps the learning threads (1 = sequential); the model and output are identical for
+    /// every value (tests, shared machines).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.learn.pipeline.set_threads(threads);
+    }
+
+    /// Sets the learning pipeline's job size (minimum 4 KiB; tests use small jobs).
+    pub fn set_segment_bytes(&mut self, bytes: usize) {
+        self.learn.pipeline.set_segment_bytes(bytes);
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
         let Some(l) = self.learner.as_mut() else {
             return Err(TraceError::analyzer_state("generate: push after finish or after an error"));
         };
-        let r = self.reader.feed(Some(chunk), &mut |row| Ok(l.learn(row).err().map(|p| RowError::new(p.reason, p.field, p.text))));
+        let r = self.learn.push(chunk, &mut |row| Ok(learn_problem(l, row)));
         if r.is_err() {
             self.learner = None;
         }
@@ -346,14 +627,14 @@ impl GenerateStream {
         let Some(mut l) = self.learner.take() else {
             return Err(TraceError::analyzer_state("generate: finish called twice or after an error"));
         };
-        self.reader.feed(None, &mut |row| Ok(l.learn(row).err().map(|p| RowError::new(p.reason, p.field, p.text))))?;
+        self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)))?;
         let warnings = GenerateWarnings {
             ignored_session_or_delay: l.ignored_session_or_delay(),
             size_conflicts: l.size_conflicts(),
         };
         let model = l.build()?;
         let generator = model.into_generator(num_requests)?;
-        Ok(GenerateRun { generator, skipped: std::mem::take(&mut self.reader.skipped), warnings })
+        Ok(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings })
     }
 }
 

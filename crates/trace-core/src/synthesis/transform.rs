@@ -83,6 +83,8 @@ impl PrefixTrie {
 
 #[derive(Clone, Copy)]
 struct RowPlan {
+    /// Line number in the file: how pass 2 finds a row's plan from any starting line.
+    line: u64,
     leaf: u32,
     n: u32,
     /// `input_length`, or NONE_LEN when absent.
@@ -186,7 +188,24 @@ pub struct Transformer {
     emit_index: usize,
     skipped_sessions: Vec<bool>,
     report: TransformReport,
-    prefix_buf: Vec<u64>,
+}
+
+/// Where one emitting worker is in the plan, and what it counted. Pass 2 may run several
+/// cursors at once over consecutive parts of a chunk ([`Transformer::emit`] only reads the
+/// transformer); [`Transformer::absorb`] merges them back in file order.
+#[derive(Debug, Default)]
+pub struct EmitCursor {
+    /// Plan index of the first row this cursor emitted.
+    start: usize,
+    /// Plan index of the next row.
+    next: usize,
+    skipped_max_isl: u64,
+    capped_max_osl: u64,
+    rows_out: u64,
+    /// Sessions with a row skipped by `max_isl`, possibly repeated.
+    skipped_sessions: Vec<u32>,
+    /// Scratch for a row's new ids.
+    ids: Vec<u64>,
 }
 
 impl Transformer {
@@ -214,7 +233,6 @@ impl Transformer {
             emit_index: 0,
             skipped_sessions: Vec::new(),
             report: TransformReport { trees, seed, ..Default::default() },
-            prefix_buf: Vec::new(),
         })
     }
 
@@ -264,7 +282,7 @@ impl Transformer {
         } else {
             (NONE, 0)
         };
-        self.rows.push(RowPlan { leaf, n, isl, session, ell: 0, fresh_start: 0 });
+        self.rows.push(RowPlan { line: row.line, leaf, n, isl, session, ell: 0, fresh_start: 0 });
         Ok(())
     }
 
@@ -396,28 +414,42 @@ impl Transformer {
         Ok(())
     }
 
-    /// Pass 2: one valid row, in file order (the same rows as pass 1). Appends the output
-    /// row (with its `\n`) to `out`, or nothing if `max_isl` skips it.
-    pub fn emit(&mut self, row: &SynthRow<'_>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+    /// A cursor for emitting from line `first_line` on (pass 2 may start anywhere).
+    pub fn cursor_at(&self, first_line: u64) -> Result<EmitCursor, TraceError> {
         if self.phase != Phase::Emit {
             return Err(self.state_err("emit"));
         }
-        let Some(&plan) = self.rows.get(self.emit_index) else {
-            return Err(TraceError::internal("transform: the input has more rows in the second pass than in the first (file changed while reading?)"));
-        };
-        self.emit_index += 1;
-        let has_ids = !row.hash_ids.is_empty() && row.input_length.is_some();
-        if plan.isl != row.input_length.unwrap_or(NONE_LEN) || (has_ids && plan.n as usize != row.hash_ids.len()) {
-            return Err(TraceError::internal(format!(
+        let start = self.rows.partition_point(|p| p.line < first_line);
+        Ok(EmitCursor { start, next: start, ..Default::default() })
+    }
+
+    /// Pass 2: one valid row (the rows of pass 1, in file order from the cursor's start).
+    /// Appends the output row (with its `\n`) to `out`, or nothing if `max_isl` skips it.
+    /// Reads the transformer only, so cursors over different parts of the input may run
+    /// on different threads.
+    pub fn emit(&self, cursor: &mut EmitCursor, row: &SynthRow<'_>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+        let changed = || {
+            TraceError::internal(format!(
                 "transform: line {} differs between the two passes (file changed while reading?)",
                 row.line
-            )));
+            ))
+        };
+        let Some(&plan) = self.rows.get(cursor.next) else {
+            return Err(changed());
+        };
+        cursor.next += 1;
+        let has_ids = !row.hash_ids.is_empty() && row.input_length.is_some();
+        if plan.line != row.line
+            || plan.isl != row.input_length.unwrap_or(NONE_LEN)
+            || (has_ids && plan.n as usize != row.hash_ids.len())
+        {
+            return Err(changed());
         }
         let bs = self.opts.block_size;
 
         // Steps 4–5: new ids and input length.
         let mut new_isl: Option<u64> = None;
-        let mut ids = std::mem::take(&mut self.prefix_buf);
+        let ids = &mut cursor.ids;
         ids.clear();
         let mut ids_rewritten = false;
         if self.ids_change {
@@ -465,13 +497,8 @@ impl Transformer {
         // Step 8: the max_isl skip, on the final length.
         if let (Some(max), Some(isl)) = (self.opts.max_isl, new_isl.or(row.input_length)) {
             if isl > max {
-                self.prefix_buf = ids;
-                self.report.skipped_max_isl += 1;
-                let s = &mut self.skipped_sessions[plan.session as usize];
-                if !*s {
-                    *s = true;
-                    self.report.sessions_affected += 1;
-                }
+                cursor.skipped_max_isl += 1;
+                cursor.skipped_sessions.push(plan.session);
                 return Ok(());
             }
         }
@@ -511,7 +538,7 @@ impl Transformer {
                             if let Some(max) = self.opts.max_osl {
                                 if o > max {
                                     o = max;
-                                    self.report.capped_max_osl += 1;
+                                    cursor.capped_max_osl += 1;
                                 }
                             }
                             push_u64(out, o.max(1));
@@ -522,7 +549,7 @@ impl Transformer {
                 Canon::HashIds => {
                     out.extend_from_slice(b"\"hash_ids\":");
                     if ids_rewritten {
-                        push_u64_list(out, &ids);
+                        push_u64_list(out, &cursor.ids);
                     } else {
                         push_compact_json(out, f.value);
                     }
@@ -535,8 +562,32 @@ impl Transformer {
             }
         }
         out.extend_from_slice(b"}\n");
-        self.prefix_buf = ids;
-        self.report.rows_out += 1;
+        cursor.rows_out += 1;
+        Ok(())
+    }
+
+    /// Merges a finished cursor; cursors must come back in file order, each starting
+    /// where the previous one stopped (otherwise the file changed between the passes).
+    pub fn absorb(&mut self, cursor: EmitCursor) -> Result<(), TraceError> {
+        if self.phase != Phase::Emit {
+            return Err(self.state_err("emit"));
+        }
+        if cursor.start != self.emit_index {
+            return Err(TraceError::internal(
+                "transform: the rows of the second pass differ from the first (file changed while reading?)",
+            ));
+        }
+        self.emit_index = cursor.next;
+        self.report.skipped_max_isl += cursor.skipped_max_isl;
+        self.report.capped_max_osl += cursor.capped_max_osl;
+        self.report.rows_out += cursor.rows_out;
+        for s in cursor.skipped_sessions {
+            let seen = &mut self.skipped_sessions[s as usize];
+            if !*seen {
+                *seen = true;
+                self.report.sessions_affected += 1;
+            }
+        }
         Ok(())
     }
 
