@@ -38,9 +38,11 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 // Regression: the atomic rename once replaced `--output-file /dev/null` (analyze-trace) with a
 // regular file; synthesize's streaming output must write devices and FIFOs in place too.
+// (This block once sat inside afterAll's callback, where it never ran.)
 describe('synthesize output to a FIFO', () => {
   it('writes into the FIFO in place and leaves it a FIFO', () => {
     const fifo = join(dir, 'synth.fifo');
@@ -50,13 +52,16 @@ describe('synthesize output to a FIFO', () => {
       env: { ...process.env, NO_COLOR: '1' },
       timeout: 60_000,
     });
-    expect([r.status, r.stderr]).toEqual([0, '']);
-    expect(statSync(fifo).isFIFO()).toBe(true);
-    expect(readFileSync(join(dir, 'fifo-copy.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
-    rmSync(fifo);
-    rmSync(join(dir, 'fifo-copy.jsonl'));
+    try {
+      expect(r.status).toBe(0);
+      expect(r.stderr.endsWith(`Output written to ${fifo}\n`)).toBe(true);
+      expect(statSync(fifo).isFIFO()).toBe(true);
+      expect(readFileSync(join(dir, 'fifo-copy.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+    } finally {
+      rmSync(fifo, { force: true });
+      rmSync(join(dir, 'fifo-copy.jsonl'), { force: true });
+    }
   });
-});
 });
 
 describe('synthesize validation (cli.md §5, §1.4): one line, exit 2, nothing written', () => {
@@ -166,5 +171,43 @@ describe('hash-prompts', () => {
     expect([r.status, r.stderr]).toEqual([2, 'error: q.jsonl:2: row: missing (a row needs one of prompt, text_input, text)\n']);
     expect(existsSync(join(dir, 'h.jsonl'))).toBe(false);
     rmSync(join(dir, 'q.jsonl'));
+  });
+});
+
+/** Run the CLI through `sh -c` (redirections, resource limits); `cmd` is appended to `node dist/bin.js`. */
+function shell(cmd: string, env: Record<string, string | undefined> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('sh', ['-c', cmd.replaceAll('INFERMARK', `"${process.execPath}" "${BIN}"`)], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('synthesize output written behind the core', () => {
+  it('a write that fails after the run started (file size limit) is a runtime error naming the file, and leaves nothing behind', () => {
+    // The real trace's output is ~3.6 MB; RLIMIT_FSIZE stops the temp file at ~1–2 MB (EFBIG), on
+    // a write that runs in the thread pool while the core works.
+    for (const extra of ['', ' --mode generate --num-requests 20000']) {
+      const r = shell(`ulimit -f 2000 && INFERMARK synthesize "${REAL}" -o big.jsonl --no-analysis${extra}`);
+      expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: big.jsonl: file too large\n']);
+      expect(leftovers()).toEqual([]);
+    }
+  });
+
+  it('-o - redirected to a file gives the same bytes as -o FILE, for both backends', () => {
+    for (const backend of ['native', 'wasm']) {
+      const env = { INFERMARK_BACKEND: backend };
+      const args = `synthesize "${REAL}" --no-analysis --prefix-len-multiplier 1.5 --speedup-ratio 2`;
+      expect(shell(`INFERMARK ${args} -o - > s.jsonl`, env).status).toBe(0);
+      expect(shell(`INFERMARK ${args} -o f.jsonl`, env).status).toBe(0);
+      expect(shell(`INFERMARK ${args} -o - | cat > p.out`, env).status).toBe(0);
+      const f = readFileSync(join(dir, 'f.jsonl'));
+      expect(f.length).toBeGreaterThan(3_000_000);
+      expect(readFileSync(join(dir, 's.jsonl')).equals(f)).toBe(true);
+      expect(readFileSync(join(dir, 'p.out')).equals(f)).toBe(true);
+      for (const name of ['s.jsonl', 'f.jsonl', 'p.out']) rmSync(join(dir, name));
+    }
   });
 });

@@ -1,0 +1,112 @@
+// The asynchronous drivers: read-ahead file chunks, odd chunking, and a slow sink that must hold the core back, on both backends.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKEND_NAMES, type BackendName } from '../../../ts/src/index.js';
+import { fileSource, generateStream, transformStream, type ByteSink, type ByteSource } from '../../../ts/src/synthesis/index.js';
+import { WriteBehind } from '../../../ts/src/synthesis/output-file.js';
+
+const REAL = resolve(__dirname, '../../../../shared/data/mooncake/conversation_trace.jsonl');
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+// Produced by the synchronous drivers (commit e6c04ba, before read-ahead/write-behind) on both
+// backends: transformTrace(real, TRANSFORM) and generateTrace(real, 30000, GENERATE).
+const TRANSFORM = { speedupRatio: '2', prefixLenMultiplier: '1.5', prefixRootMultiplier: 2, seed: 5n };
+const TRANSFORM_SHA = '3d2e8ecbab6c948ea6fd7e20a14390df68488a786faebabb3538c38166329b03';
+const GENERATE = { prefixLenMultiplier: '1.5', seed: 5n };
+const GENERATE_SHA = '0cfce80e7c58af3a3435928aeb45677e2770f1857dfc4356a0349cfdb82c659f';
+
+/** Chunks of odd, changing sizes (1 byte up to 64 KiB + 1), splitting rows and UTF-8 anywhere. */
+function oddChunks(bytes: Uint8Array): ByteSource {
+  const sizes = [1, 7, 4093, 65537, 2, 333, 10007];
+  return {
+    size: bytes.length,
+    async forEachChunk(onChunk) {
+      for (let i = 0, k = 0; i < bytes.length; k += 1) {
+        const n = sizes[k % sizes.length] as number;
+        const wait = onChunk(bytes.subarray(i, Math.min(bytes.length, i + n)));
+        if (wait) await wait;
+        i += n;
+      }
+    },
+  };
+}
+
+/** A sink whose writes are slow (`delayMs` each) behind a small bound: the driver must wait for it. */
+function slowSink(limit: number, delayMs = 1): { sink: ByteSink; queue: WriteBehind; bytes(): Buffer } {
+  const parts: Buffer[] = [];
+  const queue = new WriteBehind(
+    async (chunks) => {
+      await new Promise((done) => setTimeout(done, delayMs));
+      const first = chunks[0] as Uint8Array;
+      parts.push(Buffer.from(first));
+      return first.length;
+    },
+    { limit },
+  );
+  return { sink: { write: (c) => queue.push(c) }, queue, bytes: () => Buffer.concat(parts) };
+}
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infermark-stream-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fileSource', () => {
+  it('reads ahead into the other buffer only: a chunk stays intact until its callback has finished', async () => {
+    // 12 MiB: three 4 MiB reads, so both buffers are reused.
+    const real = readFileSync(REAL);
+    const bytes = Buffer.concat([real, real, real, real]);
+    const path = join(dir, 'x4.jsonl');
+    writeFileSync(path, bytes);
+    const hash = createHash('sha256');
+    let chunks = 0;
+    await fileSource(path).forEachChunk(async (chunk) => {
+      chunks += 1;
+      const before = sha256(chunk);
+      await new Promise((done) => setTimeout(done, 20)); // the next read completes meanwhile
+      expect(sha256(chunk)).toBe(before);
+      hash.update(chunk);
+    });
+    expect(chunks).toBe(3);
+    expect(hash.digest('hex')).toBe(sha256(bytes));
+  });
+});
+
+describe.each(BACKEND_NAMES.map((b) => [b]))('asynchronous drivers on the %s backend', (backend: BackendName) => {
+  it('transform: odd chunks and a slow sink give the synchronous drivers’ bytes, with bounded bytes in flight', async () => {
+    const s = slowSink(256 * 1024);
+    await transformStream(oddChunks(readFileSync(REAL)), s.sink, { ...TRANSFORM, backend });
+    await s.queue.flush();
+    expect(sha256(s.bytes())).toBe(TRANSFORM_SHA);
+    // One pushEmit returns at most ~80 KiB for a 64 KiB input chunk.
+    expect(s.queue.peakBytesQueued).toBeLessThanOrEqual(256 * 1024 + 128 * 1024);
+  });
+
+  it('transform of a 12 MiB file (read-ahead buffers reused) equals the in-memory run', async () => {
+    const real = readFileSync(REAL);
+    const path = join(dir, `x4-${backend}.jsonl`);
+    writeFileSync(path, Buffer.concat([real, real, real, real]));
+    const fromFile = slowSink(8 * 1024 * 1024);
+    const fromMemory = slowSink(Infinity);
+    await transformStream(fileSource(path), fromFile.sink, { ...TRANSFORM, backend });
+    await transformStream(oddChunks(readFileSync(path)), fromMemory.sink, { ...TRANSFORM, backend });
+    await Promise.all([fromFile.queue.flush(), fromMemory.queue.flush()]);
+    expect(fromFile.bytes().length).toBeGreaterThan(12_000_000);
+    expect(fromFile.bytes().equals(fromMemory.bytes())).toBe(true);
+  });
+
+  it('generate: a slow sink holds generation back; the bytes are the synchronous drivers’', async () => {
+    // Slower than generating a 1 MiB chunk, so only waiting keeps the queue at its bound.
+    const s = slowSink(2 * 1024 * 1024, 40);
+    const run = await generateStream(oddChunks(readFileSync(REAL)), 30_000, s.sink, { ...GENERATE, backend });
+    await s.queue.flush();
+    expect(run.report.generated).toBe(30_000);
+    expect(sha256(s.bytes())).toBe(GENERATE_SHA);
+    expect(s.queue.peakBytesQueued).toBeGreaterThan(2 * 1024 * 1024); // the bound was reached…
+    expect(s.queue.peakBytesQueued).toBeLessThanOrEqual(3 * 1024 * 1024 + 64 * 1024); // …and held (chunks are ~1 MiB)
+  });
+});
