@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendName } from '../../../ts/src/index.js';
 import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
+import { WriteBehind } from '../../../ts/src/synthesis/output-file.js';
 import { builtinTokenizer } from '../../../ts/src/tokenizer/index.js';
 
 const enc = new TextEncoder();
@@ -100,6 +101,29 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(result.skippedWarning).toBe(
       'warning: skipped 4 invalid rows in p.jsonl (not_an_object: 1 [line 3]; invalid_utf8: 1 [line 2]; missing_input: 1 [line 4]; bad_type: 1 [line 5])',
     );
+  });
+});
+
+describe('hash-prompts into a slow sink', () => {
+  it('waits for the sink: bytes in flight stay bounded and the rows are the same as with a fast sink', async () => {
+    const input = Array.from({ length: 300 }, (_, i) => JSON.stringify({ prompt: `1 2 3 4 ${i} ${i % 7}`, timestamp: i })).join('\n');
+    const fast = await run(input, 'native', { blockSize: 2, batchRows: 1 });
+    const parts: Buffer[] = [];
+    const queue = new WriteBehind(
+      async (chunks) => {
+        await new Promise((done) => setTimeout(done, 1));
+        const first = chunks[0] as Uint8Array;
+        parts.push(Buffer.from(first));
+        return first.length;
+      },
+      { limit: 256 },
+    );
+    // 64-byte input chunks hold at most two rows, so at most two outputs are queued past the bound.
+    await hashPrompts(bytesSource(enc.encode(input), 64), { write: (c) => queue.push(c) }, { tokenizer: stub, backend: 'native', blockSize: 2, batchRows: 1 });
+    await queue.flush();
+    expect(Buffer.concat(parts).toString()).toBe(fast.text);
+    expect(queue.peakBytesQueued).toBeGreaterThan(256);
+    expect(queue.peakBytesQueued).toBeLessThanOrEqual(512);
   });
 });
 
