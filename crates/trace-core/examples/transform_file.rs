@@ -42,12 +42,17 @@ fn main() {
     s.finish_learn().unwrap();
     let learn = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    // Output is kept only for `--out`; otherwise each chunk is dropped at once, as the CLI
+    // does after writing it (so its memory is reused, not freshly faulted in).
+    let keep = opt("--out").is_some();
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut written = 0usize;
     for c in bytes.chunks(chunk) {
         let o = s.push_emit(c).unwrap();
         written += o.len();
-        out.push(o);
+        if keep {
+            out.push(o);
+        }
     }
     let (tail, report) = s.finish_emit().unwrap();
     written += tail.len();

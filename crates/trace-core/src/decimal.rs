@@ -7,6 +7,7 @@
 
 /// Fixed denominator: every accepted value has at most 9 fractional digits.
 pub const SCALE: u128 = 1_000_000_000;
+const SCALE_U64: u64 = SCALE as u64;
 const MAX_INT_DIGITS: usize = 12;
 const MAX_FRAC_DIGITS: usize = 9;
 
@@ -128,11 +129,21 @@ impl Decimal {
 
     /// `floor(x · self)`.
     pub fn mul_floor(&self, x: u128) -> u128 {
-        x * self.units / SCALE
+        let n = x * self.units;
+        // 64-bit division by the constant is a multiply; u128 division is a library call
+        // (these run per hash id in the transform's emit pass).
+        match u64::try_from(n) {
+            Ok(n) => u128::from(n / SCALE_U64),
+            Err(_) => n / SCALE,
+        }
     }
     /// `ceil(x · self)`.
     pub fn mul_ceil(&self, x: u128) -> u128 {
-        (x * self.units).div_ceil(SCALE)
+        let n = x * self.units;
+        match u64::try_from(n) {
+            Ok(n) => u128::from(n.div_ceil(SCALE_U64)),
+            Err(_) => n.div_ceil(SCALE),
+        }
     }
     /// `rhe(x · self)`: round half to even.
     pub fn mul_rhe(&self, x: u128) -> u128 {
