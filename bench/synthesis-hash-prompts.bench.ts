@@ -28,7 +28,7 @@ const sink: ByteSink = { write: () => undefined };
 
 for (const backend of BACKEND_NAMES) {
   const t0 = performance.now();
-  const r = hashPrompts(bytesSource(input), sink, { tokenizer: tok, backend, blockSize: 512 });
+  const r = await hashPrompts(bytesSource(input), sink, { tokenizer: tok, backend, blockSize: 512 });
   const s = (performance.now() - t0) / 1000;
   console.log(`${backend}: ${r.rows} rows, ${r.tokens} tokens, ${r.blocks} blocks, ${r.distinctIds} ids in ${s.toFixed(2)} s → ${Math.round(r.tokens / s).toLocaleString('en-US')} tokens/s end to end`);
 }
