@@ -127,31 +127,47 @@ impl Decimal {
         self.units.div_ceil(SCALE)
     }
 
+    /// `x · self.units` in 64 bits when both factors fit 32 bits (multipliers up to
+    /// 4.294967295, lengths and positions): 128-bit products and quotients are library
+    /// calls, natively and in WASM (where even a 64-bit overflow check is one), and these
+    /// run per hash id in the transform's emit pass; 64-bit division by the constant scale
+    /// is a multiply.
+    #[inline]
+    fn product_u64(&self, x: u128) -> Option<u64> {
+        Some(u64::from(u32::try_from(x).ok()?) * u64::from(u32::try_from(self.units).ok()?))
+    }
+
     /// `floor(x · self)`.
     pub fn mul_floor(&self, x: u128) -> u128 {
-        let n = x * self.units;
-        // 64-bit division by the constant is a multiply; u128 division is a library call
-        // (these run per hash id in the transform's emit pass).
-        match u64::try_from(n) {
-            Ok(n) => u128::from(n / SCALE_U64),
-            Err(_) => n / SCALE,
+        match self.product_u64(x) {
+            Some(n) => u128::from(n / SCALE_U64),
+            None => x * self.units / SCALE,
         }
     }
     /// `ceil(x · self)`.
     pub fn mul_ceil(&self, x: u128) -> u128 {
-        let n = x * self.units;
-        match u64::try_from(n) {
-            Ok(n) => u128::from(n.div_ceil(SCALE_U64)),
-            Err(_) => n.div_ceil(SCALE),
+        match self.product_u64(x) {
+            Some(n) => u128::from(n.div_ceil(SCALE_U64)),
+            None => (x * self.units).div_ceil(SCALE),
         }
     }
     /// `rhe(x · self)`: round half to even.
     pub fn mul_rhe(&self, x: u128) -> u128 {
-        rhe_div(x * self.units, SCALE)
+        match self.product_u64(x) {
+            Some(n) => {
+                let (q, r) = (n / SCALE_U64, n % SCALE_U64);
+                u128::from(if r * 2 > SCALE_U64 || (r * 2 == SCALE_U64 && q % 2 == 1) { q + 1 } else { q })
+            }
+            None => rhe_div(x * self.units, SCALE),
+        }
     }
     /// `floor(x / self)`; `self` must be positive.
     pub fn div_floor(&self, x: u128) -> u128 {
-        x * SCALE / self.units
+        let fast = u64::try_from(x).ok().and_then(|x| x.checked_mul(SCALE_U64)).zip(u64::try_from(self.units).ok());
+        match fast {
+            Some((n, units)) => u128::from(n / units),
+            None => x * SCALE / self.units,
+        }
     }
 }
 
@@ -202,6 +218,25 @@ mod tests {
         assert_eq!(Decimal::parse("1.1").unwrap().mul_ceil(10), 11);
         // int(3 / 0.1) is 29 in binary floating point; exactly 30.
         assert_eq!(Decimal::parse("0.1").unwrap().div_floor(3), 30);
+    }
+
+    #[test]
+    fn the_64_bit_fast_paths_agree_with_128_bit_arithmetic() {
+        for m in ["1.5", "0.7", "2.000000001", "0.000000001", "999999999999.999999999", "3", "4.294967295", "4.294967296"] {
+            let d = Decimal::parse(m).unwrap();
+            let units = d.units;
+            // x around where x · units (or x · SCALE) crosses 2^64
+            let edge = (u128::from(u64::MAX) / units).max(1);
+            let edge_div = u128::from(u64::MAX) / SCALE;
+            let xs = [0, 1, 2, 3, 999, (1 << 32) - 1, 1 << 32, 1 << 53, edge - 1, edge, edge + 1, edge + 2, edge_div, edge_div + 1];
+            for x in xs {
+                let n = x * units;
+                assert_eq!(d.mul_floor(x), n / SCALE, "{m} floor {x}");
+                assert_eq!(d.mul_ceil(x), n.div_ceil(SCALE), "{m} ceil {x}");
+                assert_eq!(d.mul_rhe(x), rhe_div(n, SCALE), "{m} rhe {x}");
+                assert_eq!(d.div_floor(x), x * SCALE / units, "{m} div {x}");
+            }
+        }
     }
 
     #[test]

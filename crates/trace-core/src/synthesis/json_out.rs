@@ -82,27 +82,43 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Appends a decimal integer.
+/// Appends a decimal integer, written in place: a fixed-size extend makes room (a few
+/// moves), the digits go straight into the output and the unused tail is cut off. Output
+/// rows are mostly integers, and a variable-length copy per number is a library call (in
+/// WASM a call into the runtime).
 #[inline]
 pub fn push_u64(out: &mut Vec<u8>, v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+    let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let start = out.len();
+    out.extend_from_slice(&[0u8; 20]);
+    let digits = &mut out[start..start + len];
+    let mut i = len;
     let mut v = v;
+    // Most values fit 32 bits: 32-bit division by a constant is a multiply everywhere,
+    // 64-bit division is a real division in WASM (no 64-bit multiply-high there).
+    while v > u64::from(u32::MAX) {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        digits[i] = DIGIT_PAIRS[d];
+        digits[i + 1] = DIGIT_PAIRS[d + 1];
+    }
+    let mut v = v as u32;
     while v >= 100 {
         let d = (v % 100) as usize * 2;
         v /= 100;
         i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+        digits[i] = DIGIT_PAIRS[d];
+        digits[i + 1] = DIGIT_PAIRS[d + 1];
     }
     if v >= 10 {
         let d = v as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[d..d + 2]);
+        digits[0] = DIGIT_PAIRS[d];
+        digits[1] = DIGIT_PAIRS[d + 1];
     } else {
-        i -= 1;
-        buf[i] = b'0' + v as u8;
+        digits[0] = b'0' + v as u8;
     }
-    out.extend_from_slice(&buf[i..]);
+    out.truncate(start + len);
 }
 
 /// Appends `[a,b,c]`.
@@ -155,5 +171,17 @@ mod tests {
         let mut out = Vec::new();
         push_u64_list(&mut out, &[0, 7, 10, 99, 100, 1009, u64::MAX]);
         assert_eq!(String::from_utf8(out).unwrap(), "[0,7,10,99,100,1009,18446744073709551615]");
+        // every digit count at both ends of its range, and both sides of 2^32
+        let mut values = vec![u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::from(u32::MAX) * 100 + 99];
+        for digits in 1..=20u32 {
+            let lo = if digits == 1 { 0 } else { 10u64.pow(digits - 1) };
+            let hi = if digits == 20 { u64::MAX } else { 10u64.pow(digits) - 1 };
+            values.extend([lo, lo + 1, hi - 1, hi]);
+        }
+        for v in values {
+            let mut out = b"x".to_vec();
+            push_u64(&mut out, v);
+            assert_eq!(out, format!("x{v}").into_bytes());
+        }
     }
 }
