@@ -3,12 +3,13 @@
 //!
 //! Two passes over the same bytes, so the output is never held in memory:
 //! 1. **learn** — every valid row is parsed; the prefix trie counts `c(p)`, sessions are
-//!    interned, the integrality of `timestamp`/`delay` is noted, and ~28 bytes per row are
-//!    kept (trie leaf, lengths, session).
+//!    interned, the integrality of `timestamp`/`delay` is noted, and ~40 bytes per row are
+//!    kept (line number, trie leaf, lengths, session).
 //! 2. **plan** (between the passes) — `ℓ` per row, `M`, the allocator start `C`, fresh-id
 //!    ranges in processing order (sessions by first appearance), tree draws per session.
 //! 3. **emit** — the same bytes again; each row is rewritten in place and appended to the
-//!    output buffer, which the caller drains chunk by chunk.
+//!    output buffer, which the caller drains chunk by chunk. Planned rows are independent,
+//!    so [`EmitCursor`]s may rewrite consecutive parts of a chunk on several threads.
 
 use crate::decimal::Decimal;
 use crate::error::TraceError;
@@ -276,7 +277,7 @@ impl Transformer {
                 self.inconsistent += 1;
             }
             // Without id changes the prefix counts are never used: skip the trie (a
-            // speedup-only transform then costs one parse per pass and ~28 bytes per row).
+            // speedup-only transform then costs one parse per pass and ~40 bytes per row).
             let leaf = if self.ids_change { self.trie.insert_path(&row.hash_ids)? } else { NONE };
             (leaf, n as u32)
         } else {
