@@ -7,9 +7,18 @@
 //!
 //! Tokenisation happens in the caller (the tokenizer lives in TypeScript); batches of rows
 //! cross the boundary as one flat token array plus row offsets.
+//!
+//! Input rows are read by [`parse_prompt_row`]: the trace row parser's scan and field
+//! checks (`trace-format.md` §3–4: syntax errors with columns, duplicate keys and aliases,
+//! lax values) without the trace's input-mode rules, so a copied `timestamp` or
+//! `output_length` that infermark would reject in the output is rejected in the input, with
+//! the same message.
 
-use crate::error::TraceError;
+use crate::error::{Reason, TraceError};
+use crate::json_text::write_json_string;
+use crate::row::{decode_string, display_value, parse_row_with_schema, Field, ParseOptions, RawField, Row, RowError, RowSchema, TimeValue};
 use crate::synthesis::fxhash::FxHashMap;
+use crate::synthesis::json_out::{push_compact_json, push_u64};
 
 const ROOT: u32 = u32::MAX;
 const NO_NEXT: u32 = u32::MAX;
@@ -135,4 +144,202 @@ impl PromptHasher {
         }
         Ok(out)
     }
+}
+
+/// The text fields tried in order when no `--text-field` is given (`synthesis.md` §5).
+pub const DEFAULT_TEXT_FIELDS: [&str; 3] = ["prompt", "text_input", "text"];
+
+/// One valid `hash-prompts` input row: its text and the copied fields, already written as
+/// output JSON. The output row is
+/// `{` + `before_input_length` + `"input_length":N` + `before_hash_ids` + `,"hash_ids":[…]`
+/// + `after_hash_ids` + `}`, which gives the §5 key order `timestamp, input_length,
+/// output_length, hash_ids, session_id, delay, extra` with only the present keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PromptRow {
+    /// The decoded prompt text; `None` when the row has no text field but has `messages`
+    /// (the caller renders those with a chat template, or rejects the row).
+    pub text: Option<String>,
+    /// The key the text came from (`prompt`, `text_input`, `text` or the `--text-field`),
+    /// or `messages`: the FIELD of a later error about this text (e.g. an empty prompt).
+    pub text_field: String,
+    /// `messages` is present (non-null).
+    pub has_messages: bool,
+    /// `"timestamp":V,` or empty.
+    pub before_input_length: String,
+    /// `,"output_length":V` or empty.
+    pub before_hash_ids: String,
+    /// `,"session_id":S` `,"delay":V` `,"extra":{…}` (those present, in this order) or empty.
+    pub after_hash_ids: String,
+}
+
+/// Parses one prompt row (the line without `\n`; BOM and CR already removed). The text is
+/// the string field `text_field` if given, else the first present non-null of
+/// [`DEFAULT_TEXT_FIELDS`]; a non-string value is `bad_type`.
+///
+/// Copied values are canonical JSON under their canonical names (aliases renamed):
+/// * `output_length`: the integer (`"100"`, `100.0`, `1e2` → `100`);
+/// * `timestamp`, `delay`: **canonicalised** to a JSON number rather than copied verbatim,
+///   so the output is a plain Mooncake trace for any reader, not only lax ones. An integral
+///   value is written as its integer digits (exact: it is at most 2^53), so `"1000"`,
+///   `1e3` and `1000.0` give `1000`; a fractional one keeps its exact decimal digits (a
+///   number literal as written, a numeric string with `+`, leading zeros and a bare `.`
+///   normalised away), so its value and integrality (`synthesis.md` §3.3) do not change;
+/// * `session_id`: a JSON string; an integer id becomes its decimal text exactly, however
+///   large (`12345678901234567890` → `"12345678901234567890"`);
+/// * `extra`: the object as written, insignificant whitespace removed.
+pub fn parse_prompt_row(line: &[u8], text_field: Option<&str>) -> Result<PromptRow, RowError> {
+    let mut row = Row::default();
+    parse_row_with_schema(line, &ParseOptions { keep_fields: true }, RowSchema::Prompt, &mut row)?;
+    let (text, field) = prompt_text(line, &row, text_field)?;
+    let mut out = PromptRow { has_messages: row.messages.is_some(), ..PromptRow::default() };
+    match text {
+        Some(t) => {
+            out.text = Some(t);
+            out.text_field = field.to_string();
+        }
+        None => out.text_field = "messages".to_string(),
+    }
+    let mut buf = Vec::new();
+    if let (Some(t), Some(raw)) = (row.timestamp, raw_value(line, &row.fields, Field::Timestamp)) {
+        buf.extend_from_slice(b"\"timestamp\":");
+        push_time(&mut buf, raw, t);
+        buf.push(b',');
+    }
+    out.before_input_length = utf8(std::mem::take(&mut buf));
+    if let Some(osl) = row.output_length {
+        buf.extend_from_slice(b",\"output_length\":");
+        push_u64(&mut buf, u64::from(osl));
+    }
+    out.before_hash_ids = utf8(std::mem::take(&mut buf));
+    let mut tail = String::new();
+    if let Some(sid) = &row.session_id {
+        tail.push_str(",\"session_id\":");
+        write_json_string(&mut tail, sid);
+    }
+    if let (Some(d), Some(raw)) = (row.delay, raw_value(line, &row.fields, Field::Delay)) {
+        buf.extend_from_slice(b",\"delay\":");
+        push_time(&mut buf, raw, d);
+    }
+    if let Some(span) = row.extra.clone() {
+        buf.extend_from_slice(b",\"extra\":");
+        push_compact_json(&mut buf, &line[span]);
+    }
+    tail.push_str(&utf8(buf));
+    out.after_hash_ids = tail;
+    Ok(out)
+}
+
+/// The row's text and the key it came from; `(None, "")` for a `messages`-only row.
+fn prompt_text<'f>(line: &[u8], row: &Row, text_field: Option<&'f str>) -> Result<(Option<String>, &'f str), RowError> {
+    let value = |name: &str| -> Option<&[u8]> {
+        let f = row.fields.iter().find(|f| f.key(line) == name)?;
+        let raw = &line[f.value_span.clone()];
+        (raw != b"null").then_some(raw)
+    };
+    let string = |name: &str, raw: &[u8]| -> Result<String, RowError> {
+        if raw.first() != Some(&b'"') {
+            return Err(RowError::new(Reason::BadType, name, format!("expected a string, got {}", display_value(raw))));
+        }
+        let body = &raw[1..raw.len() - 1];
+        // The scanner validated the string, so decoding cannot fail.
+        Ok(decode_string(body, body.contains(&b'\\')).unwrap_or_default())
+    };
+    if let Some(name) = text_field {
+        return match value(name) {
+            Some(raw) => Ok((Some(string(name, raw)?), name)),
+            None => Err(RowError::new(Reason::MissingInput, name, format!("missing (--text-field {name})"))),
+        };
+    }
+    for name in DEFAULT_TEXT_FIELDS {
+        if let Some(raw) = value(name) {
+            return Ok((Some(string(name, raw)?), name));
+        }
+    }
+    if row.messages.is_some() {
+        return Ok((None, ""));
+    }
+    Err(RowError::new(Reason::MissingInput, "row", "missing (a row needs one of prompt, text_input, text)"))
+}
+
+/// The raw value of the non-null member that set `field` (the canonical key or its alias;
+/// both non-null is a `duplicate_field` error, so there is at most one).
+fn raw_value<'l>(line: &'l [u8], fields: &[RawField], field: Field) -> Option<&'l [u8]> {
+    fields.iter().filter(|f| f.field == Some(field)).map(|f| &line[f.value_span.clone()]).find(|raw| *raw != b"null")
+}
+
+/// Writes a validated time value as a canonical JSON number (see [`parse_prompt_row`]).
+fn push_time(out: &mut Vec<u8>, raw: &[u8], t: TimeValue) {
+    if t.integral {
+        // An integral value is at most 2^53, so the double holds it exactly.
+        push_u64(out, t.value as u64);
+        return;
+    }
+    if raw.first() != Some(&b'"') {
+        out.extend_from_slice(raw);
+        return;
+    }
+    // A numeric string, `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`, not
+    // negative (rejected) and not integral (above), so any sign is `+`. JSON wants no `+`,
+    // no leading zeros, a digit before the point and one after it.
+    let body = &raw[1..raw.len() - 1];
+    let text = decode_string(body, body.contains(&b'\\')).unwrap_or_default();
+    let s = text.trim_start_matches(['+', '-']).as_bytes();
+    let int_len = s.iter().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let int = &s[..int_len];
+    let int = &int[int.iter().position(|&b| b != b'0').unwrap_or(int.len())..];
+    out.extend_from_slice(if int.is_empty() { b"0" } else { int });
+    let mut rest = &s[int_len..];
+    if rest.first() == Some(&b'.') {
+        let frac_len = rest[1..].iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len() - 1);
+        if frac_len > 0 {
+            out.extend_from_slice(&rest[..1 + frac_len]);
+        }
+        rest = &rest[1 + frac_len..];
+    }
+    out.extend_from_slice(rest);
+}
+
+fn utf8(bytes: Vec<u8>) -> String {
+    // Pieces of a line already checked to be UTF-8, cut at ASCII boundaries.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`parse_prompt_row`] as one compact JSON object, for the bindings (one call per row,
+/// one string back). A valid row gives
+/// `{"text":…|null,"textField":…,"messages":bool,"beforeInputLength":…,"beforeHashIds":…,"afterHashIds":…}`,
+/// an invalid one `{"reason":…,"field":…,"message":…}` (the row problem as data, so lenient
+/// mode counts it without an exception; the caller adds file and line).
+pub fn parse_prompt_row_json(line: &[u8], text_field: Option<&str>) -> String {
+    let mut out = String::new();
+    match parse_prompt_row(line, text_field) {
+        Ok(r) => {
+            out.push_str("{\"text\":");
+            match &r.text {
+                Some(t) => write_json_string(&mut out, t),
+                None => out.push_str("null"),
+            }
+            for (key, value) in [
+                ("textField", &r.text_field),
+                ("beforeInputLength", &r.before_input_length),
+                ("beforeHashIds", &r.before_hash_ids),
+                ("afterHashIds", &r.after_hash_ids),
+            ] {
+                out.push_str(",\"");
+                out.push_str(key);
+                out.push_str("\":");
+                write_json_string(&mut out, value);
+            }
+            out.push_str(if r.has_messages { ",\"messages\":true}" } else { ",\"messages\":false}" });
+        }
+        Err(e) => {
+            out.push_str("{\"reason\":");
+            write_json_string(&mut out, e.reason.as_str());
+            out.push_str(",\"field\":");
+            write_json_string(&mut out, &e.field);
+            out.push_str(",\"message\":");
+            write_json_string(&mut out, &e.text);
+            out.push('}');
+        }
+    }
+    out
 }

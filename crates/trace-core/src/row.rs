@@ -221,6 +221,23 @@ pub struct ParseOptions {
     pub keep_fields: bool,
 }
 
+/// Which row-level rules apply once every field has been read and checked.
+///
+/// A separate argument rather than a [`ParseOptions`] field, so the existing
+/// `ParseOptions { keep_fields }` literals keep compiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowSchema {
+    /// A trace row: `trace-format.md` §3 rules 1–3 (exactly one input mode, `hash_ids`
+    /// only with `input_length`, `tools` only with `messages`).
+    #[default]
+    Trace,
+    /// A `hash-prompts` input row (`synthesis.md` §5): the same scan and per-field checks
+    /// (UTF-8, syntax, duplicate keys and aliases, lax values), but none of rules 1–3,
+    /// because its text lives in fields the trace schema does not know (`prompt`, `text`,
+    /// `--text-field`). [`Row::input_mode`] is left at its default and means nothing.
+    Prompt,
+}
+
 /// Why a row is invalid: the reason code, the FIELD of the message (`row`, `json`, a
 /// canonical field name, or `hash_ids[K]`) and the REASON-TEXT. Combine with a file and
 /// line via [`crate::error::TraceError::invalid_row`].
@@ -247,6 +264,11 @@ pub fn parse_row(line: &[u8], opts: &ParseOptions) -> Result<Row, RowError> {
 
 /// Like [`parse_row`] but reuses `row`'s allocations. On error `row` holds partial data.
 pub fn parse_row_into(line: &[u8], opts: &ParseOptions, row: &mut Row) -> Result<(), RowError> {
+    parse_row_with_schema(line, opts, RowSchema::Trace, row)
+}
+
+/// [`parse_row_into`] with the row-level rules of `schema`.
+pub fn parse_row_with_schema(line: &[u8], opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> Result<(), RowError> {
     row.reset();
     if let Err(e) = std::str::from_utf8(line) {
         return Err(RowError::new(
@@ -256,7 +278,7 @@ pub fn parse_row_into(line: &[u8], opts: &ParseOptions, row: &mut Row) -> Result
         ));
     }
     let mut p = Scanner { s: line, i: 0 };
-    match p.parse_row(opts, row) {
+    match p.parse_row(opts, schema, row) {
         Ok(()) => Ok(()),
         Err(Fail::Syntax(pos, msg)) => Err(RowError::new(
             Reason::InvalidJson,
@@ -501,7 +523,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn parse_row(&mut self, opts: &ParseOptions, row: &mut Row) -> PResult<()> {
+    fn parse_row(&mut self, opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> PResult<()> {
         self.skip_ws();
         let first = match self.peek() {
             None => return Err(Fail::Syntax(self.i, "expected a value")),
@@ -636,6 +658,9 @@ impl<'a> Scanner<'a> {
         }
         if let Some(e) = first_err {
             return Err(Fail::Row(e));
+        }
+        if schema == RowSchema::Prompt {
+            return Ok(());
         }
         // Row-level rules (§3 rules 1–3).
         let modes = [
