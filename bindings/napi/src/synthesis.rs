@@ -1,10 +1,10 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher` (same JS names as the wasm binding). Adapters only: decode, call one core
+//! `PromptHasher`, `parsePromptRow` (same JS names as the wasm binding). Adapters only: decode, call one core
 //! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use trace_core::hash_prompts::PromptHasher as CorePromptHasher;
+use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
 use trace_core::synthesis::{
     GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
     SynthesisOptionsText, TransformStream as CoreTransformStream,
@@ -242,4 +242,12 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
+}
+
+/// One `hash-prompts` input row (the line without `\n`) as one JSON string: the text, its
+/// field, the `messages` flag and the copied fields as output JSON, or a row problem as
+/// `{"reason","field","message"}` (data, not an exception; the caller adds file and line).
+#[napi]
+pub fn parse_prompt_row(line: Uint8Array, text_field: Option<String>) -> String {
+    parse_prompt_row_json(&line, text_field.as_deref())
 }

@@ -1,8 +1,8 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher` (same JS names as the napi binding). Adapters only: decode, call one core
+//! `PromptHasher`, `parsePromptRow` (same JS names as the napi binding). Adapters only: decode, call one core
 //! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
 
-use trace_core::hash_prompts::PromptHasher as CorePromptHasher;
+use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
 use trace_core::synthesis::{
     GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
     SynthesisOptionsText, TransformStream as CoreTransformStream,
@@ -247,4 +247,10 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
+}
+
+/// One `hash-prompts` input row as one JSON string (see the napi binding).
+#[wasm_bindgen(js_name = parsePromptRow)]
+pub fn parse_prompt_row(line: &[u8], text_field: Option<String>) -> String {
+    parse_prompt_row_json(line, text_field.as_deref())
 }

@@ -70,11 +70,81 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(rows[0]).toEqual({ input_length: 3, hash_ids: [0, 1] });
   });
 
-  it('empty prompts give no ids; the output analyses without inconsistent rows', async () => {
-    const { rows, text } = await run('{"prompt":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2 });
-    expect(rows[0]).toEqual({ input_length: 0, hash_ids: [] });
+  it('an empty prompt is a missing_input row error naming its text field (strict) or a counted skip (lenient)', async () => {
+    await expect(run('{"prompt":"1"}\n{"prompt":""}\n', backend)).rejects.toThrow('p.jsonl:2: prompt: empty prompt (no tokens to hash)');
+    // zero tokens, not an empty string, is the rule: the stub tokenizer gives none for blanks
+    await expect(run('{"q":"   "}\n', backend, { textField: 'q' })).rejects.toMatchObject({
+      code: 'INVALID_ROW',
+      reason: 'missing_input',
+      line: 1,
+      field: 'q',
+      message: 'p.jsonl:1: q: empty prompt (no tokens to hash)',
+    });
+    const { rows, text, result } = await run('{"text":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2, skipInvalid: true });
+    expect(rows).toEqual([
+      { input_length: 3, hash_ids: [0, 1] },
+      { input_length: 5, hash_ids: [0, 2, 3] },
+    ]);
+    expect(result.skippedWarning).toBe('warning: skipped 1 invalid rows in p.jsonl (missing_input: 1 [line 1])');
+    expect(result.summary).toBe('hash-prompts: 2 rows, 5 blocks, 4 distinct ids, block size 2');
     const report = analyzeTrace(enc.encode(text), { blockSize: 2, backend });
     expect(report.inconsistent_rows).toBe(0);
+  });
+
+  // Regression: copied fields went through JSON.parse/JSON.stringify unchecked, so hash-prompts
+  // wrote traces that infermark itself rejects (and lost digits of integers above 2^53).
+  const BAD_ROWS: [string, string, string, string][] = [
+    ['{"prompt":"1","timestamp":"abc"}', 'bad_type', 'timestamp', 'expected a non-negative number, got "abc"'],
+    ['{"prompt":"1","output_length":-5}', 'out_of_range', 'output_length', 'must be >= 0, got -5'],
+    ['{"prompt":"1","output_length":1.5}', 'bad_type', 'output_length', 'expected a non-negative integer, got 1.5'],
+    ['{"prompt":"1","session_id":"a","session_id":"b"}', 'duplicate_field', 'session_id', 'key "session_id" appears more than once'],
+    ['{"prompt":"1","delay":1,"delay_ms":1}', 'duplicate_field', 'delay', 'both delay and delay_ms are present'],
+    ['{"prompt":"1",}', 'invalid_json', 'json', "invalid JSON: expected a string key at column 15"],
+    ['{"prompt":""}', 'missing_input', 'prompt', 'empty prompt (no tokens to hash)'],
+  ];
+
+  it.each(BAD_ROWS)('strict: %s stops with the one-line error naming file, line and field', async (line, reason, field, text) => {
+    try {
+      await run(`{"prompt":"1 2"}\n\n${line}\n{"prompt":"3"}\n`, backend);
+      expect.unreachable();
+    } catch (err) {
+      const e = err as TraceCoreError;
+      expect(e).toBeInstanceOf(TraceCoreError);
+      expect([e.code, e.reason, e.file, e.line, e.field, e.message]).toEqual(['INVALID_ROW', reason, 'p.jsonl', 3, field, `p.jsonl:3: ${field}: ${text}`]);
+    }
+  });
+
+  it('lenient: each of those rows is skipped and counted under its reason', async () => {
+    const input = ['{"prompt":"1 2"}', ...BAD_ROWS.map((r) => r[0]), '{"prompt":"3"}'].join('\n');
+    const { rows, result } = await run(input, backend, { skipInvalid: true, blockSize: 2 });
+    expect(rows).toEqual([
+      { input_length: 2, hash_ids: [0] },
+      { input_length: 1, hash_ids: [1] },
+    ]);
+    expect(result.skipped.total).toBe(7);
+    expect(result.skippedWarning).toBe(
+      'warning: skipped 7 invalid rows in p.jsonl (duplicate_field: 2 [lines 5, 6]; bad_type: 2 [lines 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
+    );
+  });
+
+  it('writes aliases under canonical keys, lax times as JSON numbers, integer session ids exactly and extra compacted', async () => {
+    const input = [
+      '{"prompt":"1 2 3","created_time":"1000","output_tokens":"7","delay_ms":2.50,"session_id":12345678901234567890,"extra":{ "a" : [1, "x y"] }}',
+      '{"text_input":"4","timestamp":"12.5","output_length":3e1,"session_id":9007199254740993}',
+      '{"prompt":"5","timestamp":1e3,"session_id":"s\\u00e9","extra":{}}',
+    ].join('\n');
+    const { text } = await run(input, backend, { blockSize: 2 });
+    expect(text).toBe(
+      [
+        '{"timestamp":1000,"input_length":3,"output_length":7,"hash_ids":[0,1],"session_id":"12345678901234567890","delay":2.50,"extra":{"a":[1,"x y"]}}',
+        '{"timestamp":12.5,"input_length":1,"output_length":30,"hash_ids":[2],"session_id":"9007199254740993"}',
+        '{"timestamp":1000,"input_length":1,"hash_ids":[3],"session_id":"sé","extra":{}}',
+        '',
+      ].join('\n'),
+    );
+    // infermark reads its own output back: same rows, nothing skipped
+    const report = analyzeTrace(enc.encode(text), { blockSize: 2, backend });
+    expect(report.skipped_invalid_rows).toBe(0);
   });
 
   it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (trace-format.md §2.1)', async () => {
@@ -94,7 +164,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       const e = err as TraceCoreError;
       expect(e).toBeInstanceOf(TraceCoreError);
       expect([e.code, e.reason, e.line, e.field]).toEqual(['INVALID_ROW', 'invalid_utf8', 2, 'row']);
-      expect(e.message).toBe('p.jsonl:2: row: invalid UTF-8');
+      expect(e.message).toBe('p.jsonl:2: row: invalid UTF-8 at byte 12');
     }
     const { rows, result } = await run(input, backend, { skipInvalid: true });
     expect(rows).toHaveLength(1);

@@ -51,13 +51,15 @@ export interface SynthesisBindings {
   TransformStream: new (options?: BackendSynthesisOptions) => BackendTransformStream;
   GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
   PromptHasher: new (blockSize: number) => BackendPromptHasher;
+  /** One hash-prompts input row → a JSON string: the row (text, copied fields as output JSON) or `{reason, field, message}`. */
+  parsePromptRow(line: Uint8Array, textField?: string): string;
 }
 
 /** The synthesis exports of the chosen (or named) backend. */
 export function synthesisBackend(name?: BackendName): { name: BackendName; bindings: SynthesisBindings } {
   const backend: TraceCoreBackend = name === undefined ? getBackend() : loadBackend(name);
   const b = backend.bindings as unknown as Partial<SynthesisBindings>;
-  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function') {
+  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.parsePromptRow !== 'function') {
     throw new TraceCoreError(
       'BACKEND_UNAVAILABLE',
       `the ${backend.name} backend at ${backend.location} predates synthesis (rebuild it with \`npm run build:${backend.name}\`)`,

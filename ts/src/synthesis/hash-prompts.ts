@@ -1,7 +1,7 @@
 // hash-prompts (synthesis.md §5): prompts → tokens (TS tokenizer) → chain-hashed ids (Rust core, in bulk batches).
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceCoreError } from '../trace-core/errors.js';
-import { call, synthesisBackend } from './backend.js';
+import { call, synthesisBackend, type SynthesisBindings } from './backend.js';
 import type { ByteSink, ByteSource } from './index.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
@@ -38,7 +38,22 @@ export interface HashPromptsResult {
 }
 
 /** Reason codes in trace-format.md §4.3 table order (ties in the warning). */
-const REASON_ORDER = ['invalid_json', 'not_an_object', 'invalid_utf8', 'line_too_long', 'missing_input', 'bad_type'];
+const REASON_ORDER = [
+  'invalid_json',
+  'not_an_object',
+  'invalid_utf8',
+  'line_too_long',
+  'duplicate_field',
+  'missing_input',
+  'conflicting_inputs',
+  'hash_ids_without_input_length',
+  'tools_without_messages',
+  'empty_payload',
+  'bad_type',
+  'out_of_range',
+  'missing_field',
+  'inconsistent_layout',
+];
 
 class RowProblem extends Error {
   constructor(
@@ -50,52 +65,34 @@ class RowProblem extends Error {
   }
 }
 
-const COPIED = ['timestamp', 'output_length', 'session_id', 'delay', 'extra'] as const;
-const DEFAULT_TEXT_FIELDS = ['prompt', 'text_input', 'text'] as const;
-// ignoreBOM keeps a U+FEFF in the text: the decoder runs once per line, and by default would drop a
-// BOM at the start of every line, where trace-format.md §2 allows it only at the start of the file
-// (Lines strips that one).
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const MAX_LINE = 64 * 1024 * 1024;
-
-function rowText(row: Record<string, unknown>, textField: string | undefined): string {
-  if (textField !== undefined) {
-    const v = row[textField];
-    if (v === undefined || v === null) throw new RowProblem('missing_input', textField, `missing (--text-field ${textField})`);
-    if (typeof v !== 'string') throw new RowProblem('bad_type', textField, `expected a string, got ${JSON.stringify(v).slice(0, 60)}`);
-    return v;
-  }
-  for (const k of DEFAULT_TEXT_FIELDS) {
-    const v = row[k];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') throw new RowProblem('bad_type', k, `expected a string, got ${JSON.stringify(v).slice(0, 60)}`);
-    return v;
-  }
-  if (row.messages !== undefined && row.messages !== null) {
-    throw new RowProblem('missing_input', 'messages', 'the tokenizer has no chat template to render messages');
-  }
-  throw new RowProblem('missing_input', 'row', 'missing (a row needs one of prompt, text_input, text)');
+/**
+ * One row as the core's `parsePromptRow` reads it (trace-format.md §3–4 checks on every
+ * field): the text and the copied fields already written as output JSON, canonical keys
+ * and values (see `parse_prompt_row` in crates/trace-core/src/hash_prompts.rs).
+ */
+interface PromptRow {
+  /** `null` for a row with `messages` and no text field. */
+  text: string | null;
+  /** The key the text came from: the FIELD of an empty-prompt error. */
+  textField: string;
+  messages: boolean;
+  /** `"timestamp":V,` or empty. */
+  beforeInputLength: string;
+  /** `,"output_length":V` or empty. */
+  beforeHashIds: string;
+  /** `,"session_id":…,"delay":…,"extra":…` (those present) or empty. */
+  afterHashIds: string;
 }
 
-function parseLine(bytes: Uint8Array, textField: string | undefined): { text: string; row: Record<string, unknown> } {
-  let line: string;
-  try {
-    line = utf8.decode(bytes);
-  } catch {
-    throw new RowProblem('invalid_utf8', 'row', 'invalid UTF-8');
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    throw new RowProblem('invalid_json', 'json', `invalid JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-    throw new RowProblem('not_an_object', 'row', `row must be a JSON object, got ${kind}`);
-  }
-  const row = value as Record<string, unknown>;
-  return { text: rowText(row, textField), row };
+type ParsedLine = PromptRow | { reason: string; field: string; message: string };
+
+const MAX_LINE = 64 * 1024 * 1024;
+
+function parseLine(parse: SynthesisBindings['parsePromptRow'], bytes: Uint8Array, textField: string | undefined): PromptRow & { text: string } {
+  const r = JSON.parse(call(() => parse(bytes, textField))) as ParsedLine;
+  if ('reason' in r) throw new RowProblem(r.reason, r.field, r.message);
+  if (r.text === null) throw new RowProblem('missing_input', 'messages', 'the tokenizer has no chat template to render messages');
+  return r as PromptRow & { text: string };
 }
 
 /** Splits chunks into lines with 1-based numbers; BOM, CRLF and blank lines as trace-format.md §2. */
@@ -144,7 +141,7 @@ class Lines {
 }
 
 interface Pending {
-  row: Record<string, unknown>;
+  row: PromptRow;
   tokens: readonly number[];
 }
 
@@ -181,13 +178,9 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
     let out = '';
     for (const p of batch) {
       const nIds = Math.ceil(p.tokens.length / bs);
-      const parts: string[] = [];
-      if (p.row.timestamp !== undefined) parts.push(`"timestamp":${JSON.stringify(p.row.timestamp)}`);
-      parts.push(`"input_length":${p.tokens.length}`);
-      if (p.row.output_length !== undefined) parts.push(`"output_length":${JSON.stringify(p.row.output_length)}`);
-      parts.push(`"hash_ids":[${Array.from(ids.subarray(k, k + nIds)).join(',')}]`);
-      for (const key of COPIED.slice(2)) if (p.row[key] !== undefined) parts.push(`"${key}":${JSON.stringify(p.row[key])}`);
-      out += `{${parts.join(',')}}\n`;
+      // synthesis.md §5 key order: timestamp, input_length, output_length, hash_ids, session_id, delay, extra.
+      const { beforeInputLength, beforeHashIds, afterHashIds } = p.row;
+      out += `{${beforeInputLength}"input_length":${p.tokens.length}${beforeHashIds},"hash_ids":[${Array.from(ids.subarray(k, k + nIds)).join(',')}]${afterHashIds}}\n`;
       k += nIds;
     }
     const wait = sink.write(encoder.encode(out));
@@ -203,8 +196,11 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
   const lines = new Lines((no, bytes) => {
     try {
       if (bytes === null) throw new RowProblem('line_too_long', 'row', 'line is longer than 64 MiB');
-      const { text, row } = parseLine(bytes, options.textField);
-      batch.push({ row, tokens: options.tokenizer.encode(text, { addSpecialTokens: false }) });
+      const row = parseLine(bindings.parsePromptRow, bytes, options.textField);
+      const tokens = options.tokenizer.encode(row.text, { addSpecialTokens: false });
+      // A prompt with nothing to hash would become a row with no ids; the issue asks for a clear error instead.
+      if (tokens.length === 0) throw new RowProblem('missing_input', row.textField, 'empty prompt (no tokens to hash)');
+      batch.push({ row, tokens });
       if (batch.length >= batchRows) flush();
     } catch (err) {
       if (!(err instanceof RowProblem)) throw err;
