@@ -1,0 +1,79 @@
+// `infermark hash-prompts` end to end (built CLI, bundled tokenizer): row validation of the copied fields (trace-format.md §3–4) and their output form.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist', 'bin.js');
+let dir = '';
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, INFERMARK_BACKEND: undefined },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  dir = mkdtempSync(join(tmpdir(), 'infermark-hash-prompts-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Each of these used to be copied into the output unchecked (or, for the empty prompt, hashed to no ids).
+const BAD_ROWS: [string, string][] = [
+  ['{"prompt":"hi","timestamp":"abc"}', 'timestamp: expected a non-negative number, got "abc"'],
+  ['{"prompt":"hi","output_length":-5}', 'output_length: must be >= 0, got -5'],
+  ['{"prompt":"hi","output_length":1.5}', 'output_length: expected a non-negative integer, got 1.5'],
+  ['{"prompt":"hi","prompt":"again"}', 'prompt: key "prompt" appears more than once'],
+  ['{"prompt":"hi","timestamp":1,"created_time":1}', 'timestamp: both timestamp and created_time are present'],
+  ['{"prompt":"hi" "timestamp":1}', "json: invalid JSON: expected ',' or '}' at column 16"],
+  ['{"prompt":""}', 'prompt: empty prompt (no tokens to hash)'],
+];
+
+describe('hash-prompts row validation', () => {
+  it.each(BAD_ROWS)('%s: exit 2, one error line naming file, line and field, no output', (row, message) => {
+    writeFileSync(join(dir, 'bad.jsonl'), `{"prompt":"hello"}\n\n${row}\n`);
+    const r = cli(['hash-prompts', 'bad.jsonl', '-o', 'out.jsonl']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `error: bad.jsonl:3: ${message}\n`]);
+    expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
+  });
+
+  it('--skip-invalid skips every one of them, counted under its reason, and writes the valid rows', () => {
+    writeFileSync(join(dir, 'mixed.jsonl'), ['{"prompt":"hello"}', ...BAD_ROWS.map((b) => b[0]), '{"prompt":"world"}', ''].join('\n'));
+    const r = cli(['hash-prompts', 'mixed.jsonl', '-o', 'out.jsonl', '--skip-invalid']);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'warning: skipped 7 invalid rows in mixed.jsonl (duplicate_field: 2 [lines 5, 6]; bad_type: 2 [lines 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
+    );
+    expect(lines[1]).toMatch(/^hash-prompts: 2 rows, 2 blocks, 2 distinct ids, block size 512$/);
+    expect(readFileSync(join(dir, 'out.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(2);
+    rmSync(join(dir, 'out.jsonl'));
+  });
+
+  it('writes aliases under canonical keys, lax times as numbers, an integer session id above 2^53 exactly, extra compacted', () => {
+    writeFileSync(
+      join(dir, 'lax.jsonl'),
+      '{"extra": { "temperature" : 0.5 }, "delay_ms": "250", "session_id": 123456789012345678901, "output_tokens": "7", "created_time": "1000", "prompt": "hello"}\n',
+    );
+    const r = cli(['hash-prompts', 'lax.jsonl', '-o', 'out.jsonl']);
+    expect([r.status, r.stderr]).toEqual([0, 'hash-prompts: 1 rows, 1 blocks, 1 distinct ids, block size 512\n']);
+    const out = readFileSync(join(dir, 'out.jsonl'), 'utf8');
+    expect(out).toMatch(
+      /^\{"timestamp":1000,"input_length":[1-9]\d*,"output_length":7,"hash_ids":\[0\],"session_id":"123456789012345678901","delay":250,"extra":\{"temperature":0\.5\}\}\n$/,
+    );
+    // the output is a trace infermark reads without complaint
+    const a = cli(['analyze-trace', 'out.jsonl', '--block-size', '512']);
+    expect(a.status).toBe(0);
+    expect(a.stderr).not.toContain('skipped');
+    rmSync(join(dir, 'out.jsonl'));
+  });
+});
