@@ -191,7 +191,7 @@ impl GenerateStream {
 }
 
 fn num_requests_of(n: f64) -> std::result::Result<u64, TraceError> {
-    if n.fract() == 0.0 && n >= 1.0 && n <= 9_007_199_254_740_992.0 {
+    if n.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&n) {
         Ok(n as u64)
     } else {
         Err(TraceError::invalid_arg(format!("option '--num-requests': expected a positive integer, got '{n}'")))
