@@ -39,8 +39,10 @@ fn main() {
     for c in bytes.chunks(chunk) {
         s.push_learn(c).unwrap();
     }
+    let pushed = t.elapsed().as_secs_f64();
     s.finish_learn().unwrap();
     let learn = t.elapsed().as_secs_f64();
+    eprintln!("learn: pushes {pushed:.3} s, finish (last jobs + plan) {:.3} s", learn - pushed);
     let t = Instant::now();
     // Output is kept only for `--out`; otherwise each chunk is dropped at once, as the CLI
     // does after writing it (so its memory is reused, not freshly faulted in).
