@@ -1,7 +1,7 @@
 //! `analyze-trace` statistics (`trace-analysis.md` §2–5) as a streaming analyzer (§8).
 //!
 //! Pipeline: byte chunks → [`LineSplitter`] blocks → rows parsed into compact batches
-//! (in parallel on native targets when a block is large) → folded into the analysis
+//! (by the line pipeline's helper thread on native targets) → folded into the analysis
 //! state strictly in file order → statistics at [`TraceAnalyzer::finish`]. The fold keeps
 //! no input text: per row a few integers, per distinct prefix / `(position, id)` pair a
 //! few bytes, so parsing order and chunking cannot change any result.
