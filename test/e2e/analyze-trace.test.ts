@@ -115,9 +115,9 @@ describe('analyze-trace output', () => {
     expect(readFileSync(join(dir, 'link-target.json'), 'utf8')).toBe(EXAMPLE_A_JSON);
   });
 
-  it('fails with exit 1 when the output path is a directory', () => {
+  it('rejects a directory as the output path before analysing (exit 2, as synthesize does)', () => {
     const r = cli(['analyze-trace', 'a.jsonl', '--output-file', 'adir']);
-    expect([r.status, r.stdout, r.stderr.split('\n').at(-2)]).toEqual([1, '', 'error: cannot write output file: adir: is a directory']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'error: cannot write output file: adir: is a directory\n']);
   });
 
   it('fails with exit 1 naming the path, not a hang, when the output directory cannot exist (under /proc)', () => {

@@ -7,7 +7,7 @@ import type { AnalysisReport } from '../trace-core/report.js';
 import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
 import { formatCount, formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
-import { inputPathArgument, openInputFile, osReason, writeFileAtomicSync } from './files.js';
+import { checkOutputPath, inputPathArgument, openInputFile, osReason, writeFileAtomicSync } from './files.js';
 import { parseChoice, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -120,6 +120,7 @@ export async function analyzeTraceFile(
 
 /** Run analyze-trace with parsed options; writes to `streams`. */
 export async function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptions, verbose: boolean, streams: Streams): Promise<void> {
+  if (opts.outputFile !== undefined) checkOutputPath(opts.outputFile);
   const { json, analyzer } = await analyzeTraceFile(inputPath, {
     blockSize: opts.blockSize,
     skipInvalid: Boolean(opts.skipInvalid),

@@ -122,6 +122,19 @@ export function outputTarget(path: string): { target: string; inPlace: boolean }
   return { target, inPlace: !stat.isFile() };
 }
 
+/**
+ * Checks an output path before any work is done, so that a path that can never be written (a
+ * directory) is a usage error (exit 2, nothing done; cli.md §1.2) rather than a failure after
+ * a long run. Later write failures (permissions, a full disk) stay runtime failures.
+ */
+export function checkOutputPath(path: string): void {
+  try {
+    outputTarget(path);
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
 /** Write `text` to `path` atomically (parent directories are created). Failures name the path (exit 1). */
 export function writeFileAtomicSync(path: string, text: string): void {
   const { target, inPlace } = outputTarget(path);
