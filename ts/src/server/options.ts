@@ -1,10 +1,13 @@
 // Options of `serve-mock` (mock-server.md §1): one typed table of defaults shared by the CLI and startMockServer.
 import { UsageError } from '../cli/errors.js';
+import type { EngineConfig } from './engine.js';
+import type { SimpleConfig } from './simple-model.js';
 
 export type LatencyModelName = 'engine' | 'simple' | 'none';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
-export interface MockServerOptions {
+/** Every option; the latency-model settings are those of `SimpleConfig` (§1.2, milliseconds) and `EngineConfig` (§1.3). */
+export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<EngineConfig, 'seed'> {
   host: string;
   port: number;
   /** Served model names; the first labels the metrics. */
@@ -24,26 +27,6 @@ export interface MockServerOptions {
   reasoningTokens: number;
   latencyModel: LatencyModelName;
   logLevel: LogLevel;
-  // simple model (§1.2), milliseconds
-  ttft: number;
-  itl: number;
-  ttftPerIslTokenMs: number;
-  ttftConcurrencyQuadMs: number;
-  itlPerOslTokenMs: number;
-  itlConcurrencyLinMs: number;
-  ttftJitterCv: number;
-  itlJitterCv: number;
-  // engine model (§1.3)
-  maxNumSeqs: number;
-  maxNumBatchedTokens: number;
-  stepBaseMs: number;
-  decodeMsPerSeq: number;
-  prefillMsPerToken: number;
-  stepJitterCv: number;
-  kvBlockSize: number;
-  kvCacheBlocks: number;
-  prefixCache: boolean;
-  replicas: number;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
   log?: (level: LogLevel, line: string) => void;
 }
@@ -162,14 +145,7 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
   for (const [key, flag] of [
     ['modelsReadyDelaySeconds', '--models-ready-delay-seconds'],
     ['inferenceReadyDelaySeconds', '--inference-ready-delay-seconds'],
-    ['ttft', '--ttft'],
-    ['itl', '--itl'],
-    ['ttftPerIslTokenMs', '--ttft-per-isl-token-ms'],
-    ['ttftConcurrencyQuadMs', '--ttft-concurrency-quad-ms'],
-    ['itlPerOslTokenMs', '--itl-per-osl-token-ms'],
-    ['itlConcurrencyLinMs', '--itl-concurrency-lin-ms'],
-    ['ttftJitterCv', '--ttft-jitter-cv'],
-    ['itlJitterCv', '--itl-jitter-cv'],
+    ...SIMPLE_ONLY,
     ['stepBaseMs', '--step-base-ms'],
     ['decodeMsPerSeq', '--decode-ms-per-seq'],
     ['prefillMsPerToken', '--prefill-ms-per-token'],
