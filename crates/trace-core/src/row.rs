@@ -523,6 +523,23 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// After an array element or object member: consumes `,` (more follow, `false`) or
+    /// the closing `]`/`}` (the container ends, `true`); anything else is a syntax error.
+    fn container_ends(&mut self, close: u8) -> PResult<bool> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.i += 1;
+                Ok(true)
+            }
+            _ => Err(Fail::Syntax(self.i, if close == b']' { "expected ',' or ']'" } else { "expected ',' or '}'" })),
+        }
+    }
+
     fn parse_row(&mut self, opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> PResult<()> {
         self.skip_ws();
         let first = match self.peek() {
@@ -641,14 +658,8 @@ impl<'a> Scanner<'a> {
                         value_span: value_start..self.i,
                     });
                 }
-                self.skip_ws();
-                match self.peek() {
-                    Some(b',') => self.i += 1,
-                    Some(b'}') => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(Fail::Syntax(self.i, "expected ',' or '}'")),
+                if self.container_ends(b'}')? {
+                    break;
                 }
             }
         }
@@ -858,20 +869,11 @@ impl<'a> Scanner<'a> {
                 }
             }
             k += 1;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return Err(Fail::Syntax(self.i, "expected ',' or ']'")),
+            if self.container_ends(b']')? {
+                break;
             }
         }
-        Ok(match err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        })
+        Ok(err.map_or(Ok(()), Err))
     }
 
     /// `messages: [...]`: non-empty, every element an object with a string `role`.
@@ -899,20 +901,11 @@ impl<'a> Scanner<'a> {
                 ));
             }
             k += 1;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return Err(Fail::Syntax(self.i, "expected ',' or ']'")),
+            if self.container_ends(b']')? {
+                break;
             }
         }
-        Ok(match err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        })
+        Ok(err.map_or(Ok(()), Err))
     }
 
     fn object_has_string_role(&mut self) -> PResult<bool> {
@@ -941,14 +934,8 @@ impl<'a> Scanner<'a> {
             if is_role && is_str {
                 has_role = true;
             }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(has_role);
-                }
-                _ => return Err(Fail::Syntax(self.i, "expected ',' or '}'")),
+            if self.container_ends(b'}')? {
+                return Ok(has_role);
             }
         }
     }
@@ -1102,14 +1089,8 @@ impl<'a> Scanner<'a> {
                 loop {
                     self.skip_ws();
                     self.skip_value(depth + 1)?;
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Fail::Syntax(self.i, "expected ',' or ']'")),
+                    if self.container_ends(b']')? {
+                        return Ok(());
                     }
                 }
             }
@@ -1133,14 +1114,8 @@ impl<'a> Scanner<'a> {
                     self.i += 1;
                     self.skip_ws();
                     self.skip_value(depth + 1)?;
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Fail::Syntax(self.i, "expected ',' or '}'")),
+                    if self.container_ends(b'}')? {
+                        return Ok(());
                     }
                 }
             }
