@@ -84,22 +84,29 @@ fn median_by(m: usize, get: &impl Fn(usize) -> f64) -> f64 {
     }
 }
 
+/// Mean and population standard deviation of non-empty `x` with NumPy's pairwise sums.
+fn mean_and_std(x: &[f64]) -> (f64, f64) {
+    let m = x.len();
+    let mean = pairwise_sum(x) / m as f64;
+    let var = pairwise_sum_by(m, &|i| {
+        let d = x[i] - mean;
+        d * d
+    }) / m as f64;
+    (mean, var.sqrt())
+}
+
 /// Stats of `x` (natural order; sorted in place afterwards). `None` for an empty list.
 pub fn metric_stats(x: &mut [f64]) -> Option<MetricStats> {
     let m = x.len();
     if m == 0 {
         return None;
     }
-    let mean = pairwise_sum(x) / m as f64;
-    let var = pairwise_sum_by(m, &|i| {
-        let d = x[i] - mean;
-        d * d
-    }) / m as f64;
+    let (mean, std_dev) = mean_and_std(x);
     x.sort_unstable_by(f64::total_cmp);
     let get = |i: usize| x[i];
     Some(MetricStats {
         mean,
-        std_dev: var.sqrt(),
+        std_dev,
         min: x[0],
         p25: percentile_by(m, 0.25, &get),
         median: median_by(m, &get),
@@ -117,11 +124,7 @@ pub fn metric_stats_select(x: &mut [f64]) -> Option<MetricStats> {
     if m == 0 {
         return None;
     }
-    let mean = pairwise_sum(x) / m as f64;
-    let var = pairwise_sum_by(m, &|i| {
-        let d = x[i] - mean;
-        d * d
-    }) / m as f64;
+    let (mean, std_dev) = mean_and_std(x);
     // every rank that min, p25, median, p75 and max read, ascending
     let mut ranks: Vec<usize> = vec![0, m - 1, (m - 1) / 2, m / 2];
     if m >= 2 {
@@ -144,7 +147,7 @@ pub fn metric_stats_select(x: &mut [f64]) -> Option<MetricStats> {
     let get = |i: usize| values[ranks.binary_search(&i).expect("a selected rank")];
     Some(MetricStats {
         mean,
-        std_dev: var.sqrt(),
+        std_dev,
         min: get(0),
         p25: percentile_by(m, 0.25, &get),
         median: median_by(m, &get),
