@@ -29,18 +29,16 @@ export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, ver
   const bar = progressLine(stderr, Boolean(stderr.isTTY) && size >= 16 * 1024 * 1024);
   let result;
   try {
-    result = await hashPrompts(fileSource(inputPath), out, {
-      tokenizer,
-      blockSize: f.blockSize,
-      ...(f.textField !== undefined ? { textField: f.textField } : {}),
-      skipInvalid: Boolean(f.skipInvalid),
-      sourceName: inputPath,
-      progress: (rows, bytes) => bar.update(`hash-prompts: ${formatCount(rows)} rows, ${Math.round((100 * bytes) / Math.max(size, 1))}%`),
-    });
-    await out.commit();
-  } catch (err) {
-    await out.abort();
-    throw err;
+    result = await out.complete(() =>
+      hashPrompts(fileSource(inputPath), out, {
+        tokenizer,
+        blockSize: f.blockSize,
+        ...(f.textField !== undefined ? { textField: f.textField } : {}),
+        skipInvalid: Boolean(f.skipInvalid),
+        sourceName: inputPath,
+        progress: (rows, bytes) => bar.update(`hash-prompts: ${formatCount(rows)} rows, ${Math.round((100 * bytes) / Math.max(size, 1))}%`),
+      }),
+    );
   } finally {
     bar.clear();
   }

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
 import { OutputTarget } from '../synthesis/output-file.js';
-import { fileSource, generateStream, transformStream, type SynthesisOptions } from '../synthesis/index.js';
+import { fileSource, generateStream, transformStream, type GenerateReport, type SynthesisOptions, type SynthesisRun, type TransformReport } from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from './errors.js';
 import { inputFileSize, inputPathArgument } from './files.js';
@@ -165,14 +165,11 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
   const options = coreOptions(f, inputPath);
   let run;
   try {
-    run =
+    run = await out.complete<SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>>(() =>
       f.mode === 'generate'
-        ? await generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
-        : await transformStream(fileSource(inputPath), out, options, hooks);
-    await out.commit();
-  } catch (err) {
-    await out.abort();
-    throw err;
+        ? generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
+        : transformStream(fileSource(inputPath), out, options, hooks),
+    );
   } finally {
     bar.clear();
   }

@@ -196,6 +196,21 @@ export class OutputTarget implements ByteSink {
     return undefined;
   }
 
+  /**
+   * Runs `produce` (which writes to this target), then commits; if anything fails, the partial
+   * output is removed and the error passed on. The one way the CLI commands finish an output.
+   */
+  async complete<T>(produce: () => Promise<T>): Promise<T> {
+    try {
+      const result = await produce();
+      await this.commit();
+      return result;
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
   /** Wait for the queued writes, close and move the complete file into place. */
   async commit(): Promise<void> {
     try {
