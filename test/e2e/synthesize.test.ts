@@ -1,5 +1,5 @@
 // `infermark synthesize` / `hash-prompts` end to end: the built CLI (dist/bin.js) in a scratch directory.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -192,6 +192,29 @@ describe('synthesize output written behind the core', () => {
     for (const extra of ['', ' --mode generate --num-requests 20000']) {
       const r = shell(`ulimit -f 2000 && INFERMARK synthesize "${REAL}" -o big.jsonl --no-analysis${extra}`);
       expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: big.jsonl: file too large\n']);
+      expect(leftovers()).toEqual([]);
+    }
+  });
+
+  it('Ctrl-C or SIGTERM mid-run removes the partial output at once and exits 130', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      // 50 million rows would take minutes: the signal always lands while rows are being written.
+      const child = spawn(process.execPath, [BIN, 'synthesize', REAL, '-o', 'big.jsonl', '--no-analysis', '--mode', 'generate', '--num-requests', '50000000'], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      // wait until the temporary output holds data, so the run is really under way
+      const temp = (): string | undefined => readdirSync(dir).find((f) => f.startsWith('.big.jsonl.tmp-'));
+      const started = Date.now();
+      while (!(temp() && statSync(join(dir, temp() as string)).size > 1_000_000)) {
+        if (Date.now() - started > 60_000) throw new Error(`no output after 60 s: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill(signal);
+      expect([await exited, stderr]).toEqual([130, 'interrupted: big.jsonl was not written\n']);
       expect(leftovers()).toEqual([]);
     }
   });
