@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import type { RawRequestRecord } from '../ts/src/load/raw-record.js';
+import type { RawRequestRecord } from '../ts/src/metrics/raw-record.js';
 import { aggregate } from '../ts/src/metrics/aggregate.js';
 import { RecordProcessor, type MetricRecord } from '../ts/src/metrics/record-processor.js';
 import { createInlineTokenCountService } from '../ts/src/metrics/token-count.js';

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { LoadEngine, type EngineOptions } from '../ts/src/load/engine.js';
-import type { RawRequestRecord } from '../ts/src/load/raw-record.js';
+import type { RawRequestRecord } from '../ts/src/metrics/raw-record.js';
 import { WorkerCoordinator } from '../ts/src/load/workers.js';
 
 const argv = process.argv;

@@ -1,7 +1,7 @@
 // The engine against a misbehaving server: every fault becomes the right error type and the run goes on.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
-import type { RawRequestRecord } from '../../ts/src/load/raw-record.js';
+import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
 
 let server: FaultServer | null = null;

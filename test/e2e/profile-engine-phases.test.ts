@@ -2,7 +2,7 @@
 // period, cancellation, the concurrency ceiling of rate mode, and interrupts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadEngine, workerShare, type EngineOptions } from '../../ts/src/load/engine.js';
-import type { RawRequestRecord } from '../../ts/src/load/raw-record.js';
+import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { RandomStream } from '../../ts/src/random/index.js';
 import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
 

@@ -3,9 +3,9 @@
 // (TTFT ± 3 ms, latency ± 5 ms) and ISL/OSL match what the mock counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSyntheticDataset, type Dataset } from '../../ts/src/dataset/synthetic.js';
-import { wallNs } from '../../ts/src/load/clock.js';
+import { wallNs } from '../../ts/src/metrics/clock.js';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
-import type { RawRequestRecord } from '../../ts/src/load/raw-record.js';
+import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { RecordProcessor, type MetricRecord } from '../../ts/src/metrics/record-processor.js';
 import { createInlineTokenCountService } from '../../ts/src/metrics/token-count.js';
 import { spawn, type ChildProcess } from 'node:child_process';

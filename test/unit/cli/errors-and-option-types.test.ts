@@ -1,7 +1,8 @@
 // cli.md §1.3 error shapes and §1.4 value types, as every command gets them from the shared modules.
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { CliError, EXIT_RUNTIME, EXIT_USAGE, RuntimeFailure, UsageError, reportCliError } from '../../../ts/src/cli/errors.js';
+import { InfermarkError, EXIT_RUNTIME, EXIT_USAGE, RuntimeFailure, UsageError } from '../../../ts/src/errors.js';
+import { reportCliError } from '../../../ts/src/cli/errors.js';
 import {
   nonNegativeNumber,
   parseChoice,
@@ -67,7 +68,7 @@ describe('reportCliError', () => {
   it('prints usage errors with hints and exit 2, runtime failures with exit 1', () => {
     expect(capture(new UsageError('input file not found: x', { hints: ['check the path'] }))).toEqual([2, 'error: input file not found: x\nhint: check the path\n']);
     expect(capture(new RuntimeFailure('cannot write output file: y: no space'))).toEqual([EXIT_RUNTIME, 'error: cannot write output file: y: no space\n']);
-    expect(capture(new CliError('interrupted', 130))).toEqual([130, 'error: interrupted\n']);
+    expect(capture(new InfermarkError('interrupted', 130))).toEqual([130, 'error: interrupted\n']);
   });
 
   it('maps trace-core codes: input problems exit 2, internal ones exit 1', () => {

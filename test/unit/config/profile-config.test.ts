@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../ts/src/cli/errors.js';
+import { UsageError } from '../../../ts/src/errors.js';
 import { normalizeUrl, parseKeyValueList, resolveProfileConfig, type ProfileOptions } from '../../../ts/src/config/profile-config.js';
 
 const resolve = (o: Partial<ProfileOptions>) => resolveProfileConfig({ model: ['m'], ...o }, 'infermark profile');

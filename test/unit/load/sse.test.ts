@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawResponse } from '../../../ts/src/load/raw-record.js';
+import type { RawResponse } from '../../../ts/src/metrics/raw-record.js';
 import { SseSplitter } from '../../../ts/src/load/sse.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

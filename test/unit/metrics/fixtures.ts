@@ -1,5 +1,5 @@
 // Hand-built RawRequestRecords with synthetic nanosecond stamps for metric tests.
-import type { RawRequestRecord, RawResponse, RequestError } from '../../../ts/src/load/raw-record.js';
+import type { RawRequestRecord, RawResponse, RequestError } from '../../../ts/src/metrics/raw-record.js';
 import { createInlineTokenCountService, type TokenCounter } from '../../../ts/src/metrics/token-count.js';
 import { RecordProcessor, type RecordProcessorOptions } from '../../../ts/src/metrics/record-processor.js';
 

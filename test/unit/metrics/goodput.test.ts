@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../ts/src/cli/errors.js';
+import { UsageError } from '../../../ts/src/errors.js';
 import { meetsSlos, parseGoodput } from '../../../ts/src/metrics/goodput.js';
 
 function message(fn: () => unknown): string {

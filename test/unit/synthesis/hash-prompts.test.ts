@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendName } from '../../../ts/src/index.js';
 import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
-import { WriteBehind } from '../../../ts/src/synthesis/output-file.js';
+import { WriteBehind } from '../../../ts/src/io/output-target.js';
 import { builtinTokenizer } from '../../../ts/src/tokenizer/index.js';
 
 const enc = new TextEncoder();

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { exactMultiplier, resolveSynthesizeFlags } from '../../../ts/src/cli/synthesize.js';
-import { UsageError } from '../../../ts/src/cli/errors.js';
+import { UsageError } from '../../../ts/src/errors.js';
 
 describe('exact multipliers', () => {
   const positive = exactMultiplier(false);

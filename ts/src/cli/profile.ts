@@ -12,7 +12,7 @@ import {
   parseSeed,
   type OptionParser,
 } from './option-types.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
 import { packageVersion } from './program.js';
 

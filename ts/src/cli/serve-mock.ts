@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startMockServer } from '../server/mock-server.js';
 import { type LogLevel, MOCK_DEFAULTS, type MockServerOptions, resolveMockOptions } from '../server/options.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import {
   nonNegativeNumber,
   parseChoice,

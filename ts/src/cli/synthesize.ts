@@ -1,11 +1,13 @@
 // `infermark synthesize`: transform or generate Mooncake traces (cli.md §5, synthesis.md §3–4).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
-import { OutputTarget } from '../synthesis/output-file.js';
+import { OutputTarget } from '../io/output-target.js';
+import { ProgressLine } from '../report/progress-line.js';
+import { writeStreamedOutput } from './streamed-output.js';
 import { fileSource, generateStream, transformStream, type GenerateReport, type SynthesisOptions, type SynthesisRun, type TransformReport } from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
-import { UsageError } from './errors.js';
-import { inputFileSize, inputPathArgument } from './files.js';
+import { UsageError } from '../errors.js';
+import { inputPathArgument } from './input-argument.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
@@ -126,34 +128,12 @@ function coreOptions(f: SynthesizeFlags, sourceName: string): SynthesisOptions {
 
 type Stderr = NodeJS.WritableStream & { isTTY?: boolean };
 
-/** A one-line progress display on a TTY stderr, redrawn at most 10 times per second. */
-export function progressLine(stderr: Stderr, enabled: boolean): { update(text: string): void; clear(): void } {
-  let last = 0;
-  let shown = false;
-  return {
-    update(text) {
-      if (!enabled) return;
-      const now = performance.now();
-      if (now - last < 100) return;
-      last = now;
-      shown = true;
-      stderr.write(`\r\x1b[K${text}`);
-    },
-    clear() {
-      if (shown) stderr.write('\r\x1b[K');
-    },
-  };
-}
-
-const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
-
 /** Run synthesize with resolved flags. */
 export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): Promise<void> {
   const f = resolveSynthesizeFlags(flags);
-  const size = inputFileSize(inputPath);
+  const source = fileSource(inputPath);
   const out = new OutputTarget(f.outputFile as string, { force: Boolean(f.force) });
-  const big = size >= PROGRESS_MIN_BYTES || (f.numRequests ?? 0) >= 1_000_000;
-  const bar = progressLine(stderr, Boolean(stderr.isTTY) && big);
+  const bar = new ProgressLine(stderr);
   const pct = (d: number, t: number): string => (t > 0 ? `${formatDecimal((100 * d) / t, 0)}%` : '');
   const hooks = {
     analyse: f.analysis !== false,
@@ -165,10 +145,10 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
   const options = coreOptions(f, inputPath);
   let run;
   try {
-    run = await out.complete<SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>>(() =>
+    run = await writeStreamedOutput<SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>>(out, f.outputFile as string, () =>
       f.mode === 'generate'
-        ? generateStream(fileSource(inputPath), f.numRequests as number, out, options, hooks)
-        : transformStream(fileSource(inputPath), out, options, hooks),
+        ? generateStream(source, f.numRequests as number, out, options, hooks)
+        : transformStream(source, out, options, hooks),
     );
   } finally {
     bar.clear();

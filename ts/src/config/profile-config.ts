@@ -2,7 +2,7 @@
 // the cross-option validation of cli.md §3.6. The CLI option table (cli/profile.ts) is typed from
 // `ProfileOptions`, so a flag cannot exist without a config field.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export type EndpointType = 'chat' | 'completions';
 export type ArrivalPattern = 'poisson' | 'constant' | 'gamma';

@@ -18,7 +18,7 @@ import { ArrivalSchedule } from './arrivals.js';
 import type { EventLoopSamples } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
 import { createDispatcher, Exchange, type AbortKind } from './http-client.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from './request-builder.js';
 

@@ -3,7 +3,7 @@
 // chunk on delivery before any parsing, request_end on the last byte or the failure.
 import { Agent, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
-import type { RawResponse, RequestError } from './raw-record.js';
+import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
 
 /** Why an in-flight request was aborted by infermark itself. */

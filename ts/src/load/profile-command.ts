@@ -1,7 +1,7 @@
 // `profile` after validation: the engine run wired to the metrics/report side (one subscriber
 // per concern: progress in ./progress.ts, records → ts/src/report/run-reporter.ts).
 import type { EventEmitter } from 'node:events';
-import { inputConfigOf } from '../config/input-config.js';
+import { inputConfigOf } from '../report/input-config.js';
 import type { ProfileConfig } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
 import type { ClientHealthSamples } from '../metrics/client-health.js';
@@ -10,7 +10,7 @@ import type { Stimulus } from '../report/artifact-dir.js';
 import { createRunReporter } from '../report/run-reporter.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import type { EngineSummary } from './engine.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { runProfile, type RunReporter } from './run-profile.js';
 
 /** Run a validated configuration with every reporter attached; returns the exit code. */

@@ -2,7 +2,7 @@
 // line every 10 s otherwise (`--ui none`). Subscribes to engine events; never writes stdout.
 import type { EventEmitter } from 'node:events';
 import type { EngineProgress } from './engine.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 
 function clock(seconds: number): string {
   const s = Math.floor(seconds);

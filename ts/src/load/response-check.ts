@@ -1,7 +1,7 @@
 // Classifies a finished exchange as success or one of the failure kinds of metrics.md §2.3.
 // Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
 import { STATUS_CODES } from 'node:http';
-import type { RawResponse, RequestError } from './raw-record.js';
+import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 
 const BODY_MESSAGE_LIMIT = 2048;
 

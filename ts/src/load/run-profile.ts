@@ -2,14 +2,14 @@
 // traffic), then the engine (one loop or worker threads) with progress and report subscribers,
 // Ctrl-C handling, and the exit code of cli.md §1.2.
 import type { EventEmitter } from 'node:events';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME } from '../cli/errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME } from '../errors.js';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/profile-config.js';
 import { buildSessions, buildSyntheticDataset, type Dataset } from '../dataset/synthetic.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import { LoadEngine, type EngineOptions, type EngineSummary } from './engine.js';
 import { ProgressReporter } from './progress.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { WorkerCoordinator } from './workers.js';
 
 /** What the engine side hands to report writers when the run ends. */

@@ -1,6 +1,6 @@
 // Incremental Server-Sent Events splitter (metrics.md §2.3). It is fed chunks *after* they were
 // stamped; each completed event carries the stamp of the chunk holding its terminating blank line.
-import type { RawResponse } from './raw-record.js';
+import type { RawResponse } from '../metrics/raw-record.js';
 
 /**
  * Splits a byte stream into SSE events. Lines end with `\n`, `\r\n` or `\r`; a blank line ends

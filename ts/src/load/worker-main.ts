@@ -2,7 +2,7 @@
 // undici pool and streams its records to the coordinator in small batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LoadEngine } from './engine.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './workers.js';
 
 const port = parentPort;

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventLoopSamples } from '../metrics/client-health.js';
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
-import type { RawRequestRecord } from './raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 
 export interface WorkerInit {
   options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>;

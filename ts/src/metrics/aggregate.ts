@@ -1,5 +1,5 @@
 // Fold metric records into the run's metric blocks (metrics.md §5–§8, §10).
-import type { RequestError } from '../load/raw-record.js';
+import type { RequestError } from './raw-record.js';
 import { evaluateClientHealth, type ClientHealthResult, type ClientHealthSamples } from './client-health.js';
 import { meetsSlos, type GoodputSlos } from './goodput.js';
 import { ADJUSTED_TAGS, METRICS, jsonOrder, metricDef } from './metric-defs.js';

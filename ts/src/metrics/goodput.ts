@@ -1,5 +1,5 @@
 // `--goodput "tag:value …"` parsing and the per-request SLO check (metrics.md §7).
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { metricDef } from './metric-defs.js';
 import type { RecordMetrics } from './record-processor.js';
 

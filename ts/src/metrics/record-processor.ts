@@ -1,5 +1,5 @@
 // RawRequestRecord → MetricRecord: every record metric of metrics.md §3 with token counts of §4.
-import type { RawRequestRecord, RequestError } from '../load/raw-record.js';
+import type { RawRequestRecord, RequestError } from './raw-record.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
 import type { TokenCountService } from './token-count.js';
 

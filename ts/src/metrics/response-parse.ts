@@ -1,6 +1,6 @@
 // Content-response detection and text/usage extraction from the engine's raw responses
 // (metrics.md §2.3). Pure: no tokenization here, so it can run on the I/O thread cheaply.
-import type { RawRequestRecord } from '../load/raw-record.js';
+import type { RawRequestRecord } from './raw-record.js';
 
 /** Usage object fields of metrics.md §3 (absent ≠ 0). */
 export interface UsageFields {

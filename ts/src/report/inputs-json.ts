@@ -1,5 +1,5 @@
 // `inputs.json` (exports.md §7): the exact bodies sent, grouped by session, in turn order.
-import type { RawRequestRecord } from '../load/raw-record.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { toJson, type JsonValue } from './json-writer.js';
 
 /** Payloads above this total size are not written (a notice says so). */

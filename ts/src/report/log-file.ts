@@ -1,5 +1,5 @@
 // `logs/infermark.log`: timestamped, level-filtered, secret-scrubbed lines.
-import { LineWriter } from './line-writer.js';
+import { LineWriter } from '../io/line-writer.js';
 import type { SecretScrubber } from './redact.js';
 import { isoMicros, nowWallNs } from './time-format.js';
 

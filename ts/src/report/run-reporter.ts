@@ -20,8 +20,8 @@
 // before exiting.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { RawRequestRecord } from '../load/raw-record.js';
-import { wallNs as defaultWallNs } from '../load/clock.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
+import { wallNs as defaultWallNs } from '../metrics/clock.js';
 import { aggregate, type RunMetrics } from '../metrics/aggregate.js';
 import type { ClientHealthSamples } from '../metrics/client-health.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
@@ -30,11 +30,11 @@ import { computeTimeSlices } from '../metrics/timeslices.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, type ExportFileNames, type Stimulus } from './artifact-dir.js';
-import { writeFileAtomic } from '../cli/files.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { consoleSummary, runWarnings } from './console-summary.js';
 import { InputsCollector } from './inputs-json.js';
 import { jf, toJson } from './json-writer.js';
-import { LineWriter } from './line-writer.js';
+import { LineWriter } from '../io/line-writer.js';
 import { RunLog, type LogLevel } from './log-file.js';
 import { rawLine, recordLine, type LineContext } from './record-lines.js';
 import { SecretScrubber, formatCliCommand } from './redact.js';

@@ -1,7 +1,7 @@
 // The OpenAI-compatible mock inference server (mock-server.md): HTTP routing, validation, SSE and JSON responses.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { RandomStream } from '../random/index.js';
 import { loadTokenizer } from '../tokenizer/index.js';
 import { EngineModel } from './engine.js';

@@ -1,7 +1,7 @@
 // Ground-truth request recorder (mock-server.md §8): JSONL per request plus a per-endpoint summary.
 import { type WriteStream, createWriteStream, openSync, writeFileSync } from 'node:fs';
-import { RuntimeFailure } from '../cli/errors.js';
-import { osReason } from '../cli/files.js';
+import { RuntimeFailure } from '../errors.js';
+import { osReason } from '../io/os-reason.js';
 
 export interface RequestRecord {
   ts: number;

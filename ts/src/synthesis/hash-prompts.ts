@@ -2,7 +2,7 @@
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceCoreError } from '../trace-core/errors.js';
 import { call, synthesisBackend, type SynthesisBindings } from './backend.js';
-import type { ByteSink, ByteSource } from './index.js';
+import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
 export interface PromptTokenizer {

@@ -1,6 +1,5 @@
 // Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { open, type FileReadResult } from 'node:fs/promises';
+import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import type { AnalysisReport } from '../trace-core/report.js';
@@ -8,6 +7,7 @@ import { TraceCoreError } from '../trace-core/errors.js';
 import { call, synthesisBackend, type BackendSynthesisOptions } from './backend.js';
 
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
+export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 
 /** Options of transform and generate mode (synthesis.md §3.1, §4.1). Multipliers are decimal text, kept exact. */
 export interface SynthesisOptions {
@@ -82,94 +82,6 @@ function bindingOptions(o: SynthesisOptions): BackendSynthesisOptions {
   if (o.skipInvalid !== undefined) out.skipInvalid = o.skipInvalid;
   if (o.sourceName !== undefined) out.sourceName = o.sourceName;
   return out;
-}
-
-/**
- * Where output bytes go, chunk by chunk (a temp file, stdout, memory). The sink may keep `chunk`
- * until it is written (callers hand over fresh, JS-owned arrays: both bindings return a new array
- * per call). `write` returns a promise only when the caller should wait before producing more
- * (bytes in flight at their bound); such a promise must be awaited, and rejects if an earlier
- * write failed.
- */
-export interface ByteSink {
-  write(chunk: Uint8Array): void | Promise<void>;
-}
-
-/** A source of input bytes that can be read more than once (transform reads it twice). */
-export interface ByteSource {
-  /**
-   * Calls `onChunk` for consecutive chunks of the whole input, awaiting a promise it returns before
-   * the next call; resolves after the last chunk. A chunk is valid only until `onChunk` (and its
-   * promise) returns: its buffer is then reused for reading ahead.
-   */
-  forEachChunk(onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<void>;
-  /** Total size if known (progress). */
-  readonly size?: number;
-}
-
-/** An in-memory source. */
-export function bytesSource(bytes: Uint8Array, chunkBytes = 4 * 1024 * 1024): ByteSource {
-  return {
-    size: bytes.length,
-    async forEachChunk(onChunk) {
-      for (let i = 0; i < bytes.length; i += chunkBytes) {
-        const wait = onChunk(bytes.subarray(i, Math.min(bytes.length, i + chunkBytes)));
-        if (wait) await wait;
-      }
-    },
-  };
-}
-
-const FILE_CHUNK = 4 * 1024 * 1024;
-
-/**
- * A file read in fixed-size chunks, reopened per pass; never held whole in memory. Reads are
- * asynchronous and one chunk ahead: libuv's thread pool copies chunk k+1 into the second buffer
- * while the main thread is inside the synchronous core call on chunk k, so kernel copy time
- * overlaps the core instead of adding to it.
- */
-export function fileSource(path: string): ByteSource {
-  const size = fstatSafe(path);
-  return {
-    size,
-    async forEachChunk(onChunk) {
-      const file = await open(path, 'r');
-      // `spare` receives the next read while the chunk in the other buffer is being processed.
-      let spare: Buffer = Buffer.allocUnsafe(FILE_CHUNK);
-      const read = (buffer: Buffer): Promise<FileReadResult<Buffer>> => {
-        // One read at a time at the file position (null): sequential, so FIFOs work too.
-        const p = file.read(buffer, 0, FILE_CHUNK, null);
-        // Handled here so that a read failing while `onChunk` is awaited is not an unhandled
-        // rejection; the `await` below still sees the error.
-        p.catch(() => undefined);
-        return p;
-      };
-      let next = read(Buffer.allocUnsafe(FILE_CHUNK));
-      try {
-        for (;;) {
-          const { bytesRead, buffer } = await next;
-          if (bytesRead === 0) break;
-          next = read(spare);
-          spare = buffer;
-          const wait = onChunk(buffer.subarray(0, bytesRead));
-          if (wait) await wait;
-        }
-      } finally {
-        // A read still in flight writes into our buffer through this descriptor: let it end first.
-        await next.catch(() => undefined);
-        await file.close();
-      }
-    },
-  };
-}
-
-function fstatSafe(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Progress callbacks for long runs. */

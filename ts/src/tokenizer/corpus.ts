@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDirectorySync } from '../cli/files.js';
+import { makeDirectorySync } from '../io/directories.js';
 import { fnv1a64 } from '../random/index.js';
 import type { Tokenizer } from './index.js';
 

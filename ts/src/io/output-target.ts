@@ -1,9 +1,11 @@
-// Output files for synthesize/hash-prompts: checked before any work, written to a temp file behind the core, renamed when complete.
+// Streamed output files (synthesize, hash-prompts): checked before any work, written to a temp
+// file behind the producer, renamed when complete, removed when not.
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, writev } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT_INTERRUPTED, RuntimeFailure, UsageError } from '../cli/errors.js';
-import { osReason, temporarySibling } from '../cli/files.js';
-import type { ByteSink } from './index.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
+import { osReason } from './os-reason.js';
+import { temporarySibling } from './atomic-write.js';
+import type { ByteSink } from './chunked-reader.js';
 
 /** Write all of `chunk` to `fd`, retrying on EAGAIN (non-blocking stdout pipes). */
 function writeAll(fd: number, chunk: Uint8Array): void {
@@ -198,19 +200,9 @@ export class OutputTarget implements ByteSink {
 
   /**
    * Runs `produce` (which writes to this target), then commits; if anything fails, the partial
-   * output is removed and the error passed on. The one way the CLI commands finish an output.
-   * Ctrl-C or SIGTERM meanwhile removes the partial output at once and exits 130 (cli.md §1.2):
-   * a transform or generate run has no partial result worth keeping, and waiting for it to
-   * notice would leave hundreds of megabytes behind if the user presses Ctrl-C again.
+   * output is removed and the error passed on. The one way the commands finish an output.
    */
   async complete<T>(produce: () => Promise<T>): Promise<T> {
-    const onSignal = (): void => {
-      this.#removeNow();
-      process.stderr.write(`interrupted: ${this.#path} was not written\n`);
-      process.exit(EXIT_INTERRUPTED);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     try {
       const result = await produce();
       await this.commit();
@@ -218,14 +210,15 @@ export class OutputTarget implements ByteSink {
     } catch (err) {
       await this.abort();
       throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
   }
 
-  /** Close and remove the temporary file synchronously (writes in flight fail harmlessly). */
-  #removeNow(): void {
+  /**
+   * Close and remove the temporary file at once, synchronously (writes in flight fail
+   * harmlessly): for an interrupt, where waiting for the run to notice could leave hundreds of
+   * megabytes behind.
+   */
+  discard(): void {
     if (this.#temp === null) return;
     if (this.#fd >= 0) {
       try {
@@ -264,6 +257,6 @@ export class OutputTarget implements ByteSink {
   /** Wait for writes in flight, then remove the temporary file (no-op for stdout or after commit). */
   async abort(): Promise<void> {
     await this.#behind?.settle();
-    this.#removeNow();
+    this.discard();
   }
 }

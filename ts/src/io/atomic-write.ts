@@ -1,93 +1,11 @@
-// Input and output files of every command: the trace-format.md §2.6 input messages and one
-// atomic-write discipline (temp file in the same directory, then rename; exports.md §10).
-import { promises as fsp, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// One atomic-write discipline for every summary file: a temporary sibling, then a rename
+// (docs/exports.md §10.1); devices and FIFOs are written in place.
+import { promises as fsp, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { RuntimeFailure, UsageError } from './errors.js';
-
-/** The operating system's reason of an fs error, without Node's `CODE:` prefix and `, syscall 'path'` suffix. */
-export function osReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const m = /^[A-Z]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(message);
-  return m?.[1] ?? message;
-}
-
-/**
- * `mkdir -p` that terminates. Node's `mkdir(…, { recursive: true })` spins forever when a parent
- * exists but the child still gives ENOENT (any path under /proc: nodejs/node's recursive mkdir
- * retries the parent on ENOENT), so a path like `/proc/x/out` would hang the command.
- * Here a second ENOENT after the parent was made is final.
- */
-export function makeDirectorySync(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // Something is there: if it is not a directory, opening the file inside it reports ENOTDIR.
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    makeDirectorySync(parent);
-    try {
-      mkdirSync(dir);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
-}
-
-/** The asynchronous twin of {@link makeDirectorySync}. */
-export async function makeDirectory(dir: string): Promise<void> {
-  try {
-    await fsp.mkdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    await makeDirectory(parent);
-    try {
-      await fsp.mkdir(dir);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
-}
-
-/** Open an input file for reading; a missing, unreadable or directory path is a usage error (exit 2). */
-export function openInputFile(path: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`input file not found: ${path}`);
-    throw new UsageError(`cannot read input file: ${path}: ${osReason(err)}`);
-  }
-  const stat = fstatSync(fd);
-  if (stat.isDirectory()) {
-    closeSync(fd);
-    throw new UsageError(`cannot read input file: ${path}: is a directory`);
-  }
-  return { fd, size: stat.size };
-}
-
-/** The input path of a trace command: the `INPUT_FILE` argument or `--input-file`, exactly one of the two. */
-export function inputPathArgument(positional: string | undefined, flag: string | undefined): string {
-  if (positional !== undefined && flag !== undefined) {
-    throw new UsageError("argument 'INPUT_FILE' cannot be used with option '--input-file'");
-  }
-  const path = positional ?? flag;
-  if (path === undefined) throw new UsageError("missing required argument 'INPUT_FILE' (or option '--input-file')");
-  return path;
-}
-
-/** Check that an input file can be read, before any output exists; returns its size. */
-export function inputFileSize(path: string): number {
-  const { fd, size } = openInputFile(path);
-  closeSync(fd);
-  return size;
-}
+import { RuntimeFailure, UsageError } from '../errors.js';
+import { makeDirectory, makeDirectorySync } from './directories.js';
+import { osReason } from './os-reason.js';
 
 /**
  * A name for the temporary sibling of `target` that is renamed over it when complete:

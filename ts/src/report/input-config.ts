@@ -1,7 +1,7 @@
 // `input_config` of the summary JSON (exports.md §4.1) from the resolved profile configuration.
 // Secrets are passed in clear; the report writers redact them.
-import type { InputConfig } from '../report/summary-json.js';
-import type { ProfileConfig } from './profile-config.js';
+import type { InputConfig } from './summary-json.js';
+import type { ProfileConfig } from '../config/profile-config.js';
 
 export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; resolvedPath: string | null }): InputConfig {
   const e = config.endpoint;

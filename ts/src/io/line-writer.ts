@@ -2,8 +2,9 @@
 // flushed at least once per second and at close; `flushSync` for the second-SIGINT exit.
 import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RuntimeFailure } from '../cli/errors.js';
-import { makeDirectorySync, osReason } from '../cli/files.js';
+import { RuntimeFailure } from '../errors.js';
+import { makeDirectorySync } from './directories.js';
+import { osReason } from './os-reason.js';
 
 export class LineWriter {
   private fd: number | null;

@@ -3,7 +3,7 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, closeSync, fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OutputTarget, WriteBehind, type WriteSome } from '../../../ts/src/synthesis/output-file.js';
+import { OutputTarget, WriteBehind, type WriteSome } from '../../../ts/src/io/output-target.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { temporarySibling } from '../../../ts/src/cli/files.js';
+import { temporarySibling } from '../../../ts/src/io/atomic-write.js';
 import { exportFileNames, removeOwnedFiles } from '../../../ts/src/report/artifact-dir.js';
 
 describe('atomic-write temporary files', () => {
