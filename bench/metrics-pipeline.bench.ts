@@ -12,7 +12,9 @@ import { aggregate } from '../ts/src/metrics/aggregate.js';
 import { RecordProcessor, type MetricRecord } from '../ts/src/metrics/record-processor.js';
 import { createInlineTokenCountService } from '../ts/src/metrics/token-count.js';
 import { createWorkerTokenCountService } from '../ts/src/metrics/token-count-pool.js';
-import { createRunReporter } from '../ts/src/report/run-reporter.js';
+import { resolveProfileConfig } from '../ts/src/config/profile-config.js';
+import { RunPipeline } from '../ts/src/profile/run-pipeline.js';
+import { standardReporters } from '../ts/src/profile/standard-reporters.js';
 import { loadTokenizer } from '../ts/src/tokenizer/index.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -72,19 +74,18 @@ bench.add(`process ${N} records, 2 worker threads (record_processor_0/1)`, async
 bench.add(`aggregate ${N} records`, () => {
   aggregate(processed, { goodput: { time_to_first_token: 100 } });
 });
-bench.add(`reporter end to end, 2 worker threads: ${N} records → all files`, async () => {
+bench.add(`run pipeline end to end, 2 worker threads: ${N} records → all files`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'infermark-bench-'));
-  const reporter = await createRunReporter({
-    artifactDir: dir, artifactDirExplicit: true, models: ['m'], endpointType: 'chat', stimulus: { kind: 'concurrency', concurrency: 64 }, mode: 'concurrency',
-    streaming: true, tokens: tokenizer, tokenizerSpec: 'builtin', recordProcessorThreads: 2, argv: ['infermark', 'profile'], randomSeed: 0, version: 'bench', stdout: null, toWallNs, sliceDuration: 10,
-    inputConfig: {
-      endpoint: { model_names: ['m'], type: 'chat', custom_endpoint: null, streaming: true, url: 'http://127.0.0.1:1', timeout_seconds: 600, api_key: null, headers: null, extra: null },
-      input: {}, loadgen: {}, output: { artifact_directory: dir, profile_export_prefix: null, export_level: 'records', slice_duration: 10 },
-      tokenizer: { name: 'builtin', resolved_path: null }, server_metrics: { enabled: false, urls: [] },
-    },
+  const config = resolveProfileConfig(
+    { model: ['m'], url: ['http://127.0.0.1:1'], streaming: true, concurrency: 64, artifactDir: dir, sliceDuration: 10, noServerMetrics: true, ui: 'none' },
+    ['infermark', 'profile'],
+  );
+  const pipeline = await RunPipeline.open({
+    config, reporters: standardReporters(), tokens: tokenizer, tokenizer: { spec: 'builtin', resolvedPath: null },
+    goodput: null, version: 'bench', recordProcessorThreads: 2, toWallNs,
   });
-  for (const r of raws) reporter.onRecord(r);
-  await reporter.finish();
+  for (const r of raws) pipeline.record(r);
+  await pipeline.finish();
   rmSync(dir, { recursive: true, force: true });
 });
 await bench.run();

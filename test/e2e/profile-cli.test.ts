@@ -128,7 +128,7 @@ describe('profile runs', () => {
       killSignal: 'SIGKILL',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('error: cannot write output file: /proc/infermark-x/logs/infermark.log: no such file or directory\n');
+    expect(r.stderr).toBe('error: cannot write output file: /proc/infermark-x/profile_export.jsonl: no such file or directory\n');
   }, 20_000);
 
   it('names an --artifact-dir that is a file in the one-line shape of other output errors (was Node\'s raw "ENOTDIR: …, mkdir" text)', () => {
@@ -137,7 +137,7 @@ describe('profile runs', () => {
       encoding: 'utf8',
       timeout: 15_000,
     });
-    expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: /dev/null/logs/infermark.log: not a directory\n']);
+    expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: /dev/null/profile_export.jsonl: not a directory\n']);
   });
 
   it('runs, without the corpus cache, when INFERMARK_CACHE_DIR cannot be created (under /proc; was a hang)', () => {

@@ -1,6 +1,11 @@
 // infermark's programmatic API; the CLI is a thin client of it.
+export * from './errors.js';
 export * from './trace-core/index.js';
+export { analyzeTraceFile, type AnalyzeFileOptions } from './analysis/analyze-file.js';
 export { formatDecimal, formatFixedGrouped } from './report/decimal-format.js';
 export { renderAnalysisConsole } from './report/analysis-console.js';
 export * from './synthesis/index.js';
+export { resolveProfileConfig, type ProfileConfig, type ProfileOptions, type LoadMode } from './config/profile-config.js';
+export { PROFILE_DEFAULTS, DEFAULT_BLOCK_SIZE } from './config/defaults.js';
+export * from './profile/index.js';
 export { startMockServer, MOCK_DEFAULTS, type MockServerHandle, type MockServerOptions, type RecorderSummary } from './server/index.js';

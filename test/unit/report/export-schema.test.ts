@@ -2,16 +2,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
 import { validateArtifactDir, validateRecordLine, validateSummaryCsv, validateSummaryJson } from '../../helpers/export-schema.js';
 import { workedExample } from '../metrics/fixtures.js';
-import { reporterOptions, tempDir } from './fixtures.js';
+import { openRun, tempDir } from '../profile/fixtures.js';
 
 async function artifacts(): Promise<string> {
   const dir = tempDir();
-  const reporter = await createRunReporter(reporterOptions(dir));
-  for (const r of workedExample()) reporter.onRecord(r);
-  await reporter.finish();
+  const run = await openRun(dir);
+  for (const r of workedExample()) run.pipeline.record(r);
+  await run.pipeline.finish();
   return dir;
 }
 

@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../../ts/src/report/server-metrics-collector.js';
-import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
+import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../../ts/src/metrics/server-metrics-collector.js';
 import { workedExample } from '../metrics/fixtures.js';
-import { reporterOptions, tempDir } from './fixtures.js';
+import { openRun, tempDir } from '../profile/fixtures.js';
 
 let server: Server | null = null;
 afterEach(async () => {
@@ -39,10 +38,11 @@ describe('server metrics collection', () => {
       return { status: 200, body: `# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total ${n * 100}\n# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total ${n * 25}\n` };
     });
     const dir = tempDir();
-    const reporter = await createRunReporter(reporterOptions(dir, { serverMetrics: { baseUrls: [base] } }));
-    await reporter.markProfilingStart();
-    for (const r of workedExample()) reporter.onRecord(r);
-    const res = await reporter.finish();
+    const run = await openRun(dir, { url: [base], noServerMetrics: false });
+    run.pipeline.phaseStart('profiling', 0n);
+    for (const r of workedExample()) run.pipeline.record(r);
+    await run.pipeline.finish();
+    const res = { consoleText: run.printed() };
     expect(res.consoleText).toContain('Server prefix cache hit rate: 25.00% (vllm:prefix_cache_hits / vllm:prefix_cache_queries)');
     expect(res.consoleText).toContain(`Server Metrics: ${join(dir, 'server_metrics_export.json')}`);
     const doc = JSON.parse(readFileSync(join(dir, 'server_metrics_export.json'), 'utf8')) as { summary: { endpoints_successful: string[] }; metrics: Record<string, { type: string; series: Array<{ stats: Record<string, number> }> }> };

@@ -1,5 +1,6 @@
-// `infermark profile`: flags (cli.md §3), validation before any traffic, then the load engine with
-// its reporters. The option table is keyed by `ProfileOptions`, so flags and config cannot drift.
+// `infermark profile`: flags (docs/cli.md §3), validation before any traffic, then `runProfile`
+// with the standard reporters, Ctrl-C turned into an abort signal. The option table is keyed by
+// `ProfileOptions`, so flags and config cannot drift; help texts take defaults from the config.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   nonNegativeNumber,
@@ -10,11 +11,14 @@ import {
   parsePositiveInteger,
   parsePositiveNumber,
   parseSeed,
+  positiveIntegerAtMost,
   type OptionParser,
 } from './option-types.js';
-import { UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { ARRIVAL_PATTERNS, CUSTOM_DATASET_TYPES, ENDPOINT_TYPES, EXPORT_LEVELS, MAX_BLOCK_SIZE, PROFILE_DEFAULTS } from '../config/defaults.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
-import { packageVersion } from './program.js';
+import { packageVersion } from '../version.js';
+import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 
 /**
  * Comma- or whitespace-separated list, accumulated over repetitions. `previous` is not an array
@@ -43,92 +47,74 @@ const parseUi: OptionParser<string> = (value) => {
   return parseChoice(['none', 'simple'] as const)(value);
 };
 
-interface OptionSpec {
-  /** The config field this flag fills; commander's attribute name must equal it (checked below). */
-  key: keyof ProfileOptions;
-  flags: string;
-  description: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander parsers of any value type
-  parser?: OptionParser<any>;
-  /** AIPerf-compatible alias spellings (long flags, same value syntax). */
-  aliases?: string[];
-  /** `--no-x` negations and other plain booleans need no parser. */
-  negate?: boolean;
-  required?: boolean;
-}
-
 /** Every flag of cli.md §3 that this version of `profile` accepts. */
-export const PROFILE_OPTIONS: readonly OptionSpec[] = [
+export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   // §3.1 Endpoint
   { key: 'model', flags: '-m, --model <name>', description: 'model name(s), comma-separated; several → round-robin per request', parser: parseList, aliases: ['--model-names'] },
-  { key: 'url', flags: '-u, --url <url>', description: 'base URL(s) (default http://localhost:8000); http:// is prepended if no scheme', parser: parseList },
-  { key: 'endpointType', flags: '--endpoint-type <type>', description: 'chat or completions (default chat)', parser: parseChoice(['chat', 'completions'] as const) },
+  { key: 'url', flags: '-u, --url <url>', description: 'base URL(s); http:// is prepended if no scheme', parser: parseList, shownDefault: PROFILE_DEFAULTS.url },
+  { key: 'endpointType', flags: '--endpoint-type <type>', description: ENDPOINT_TYPES.join(' or '), parser: parseChoice(ENDPOINT_TYPES), shownDefault: PROFILE_DEFAULTS.endpointType },
   { key: 'endpoint', flags: '--endpoint <path>', description: 'override the endpoint path', aliases: ['--custom-endpoint'] },
   { key: 'streaming', flags: '--streaming', description: 'use SSE streaming (needed for TTFT, ITL)' },
   { key: 'apiKey', flags: '--api-key <key>', description: 'sent as Authorization: Bearer <key>; redacted everywhere' },
   { key: 'header', flags: '-H, --header <name:value>', description: 'extra header (repeatable, or one JSON object)', parser: parseRepeat },
   { key: 'extraInputs', flags: '--extra-inputs <key:value>', description: 'merged into every body (repeatable, or one JSON object)', parser: parseRepeat },
-  { key: 'requestTimeoutSeconds', flags: '--request-timeout-seconds <s>', description: 'per-request limit (default 21600)', parser: parsePositiveNumber },
+  { key: 'requestTimeoutSeconds', flags: '--request-timeout-seconds <s>', description: 'per-request limit in seconds', parser: parsePositiveNumber, shownDefault: PROFILE_DEFAULTS.requestTimeoutSeconds },
   { key: 'useServerTokenCount', flags: '--use-server-token-count', description: 'ISL/OSL from the server usage' },
   { key: 'streamUsage', flags: '--no-stream-usage', description: 'do not send stream_options.include_usage', negate: true },
   { key: 'useLegacyMaxTokens', flags: '--use-legacy-max-tokens', description: 'chat sends max_tokens instead of max_completion_tokens' },
   // §3.2 Tokenizer
-  { key: 'tokenizer', flags: '--tokenizer <name>', description: "'builtin' (default), a tokenizer.json path/dir, or a cached HF model id" },
+  { key: 'tokenizer', flags: '--tokenizer <name>', description: "'builtin', a tokenizer.json path/dir, or a cached HF model id", shownDefault: PROFILE_DEFAULTS.tokenizer },
   // §3.3 Dataset
-  { key: 'isl', flags: '--isl <n>', description: 'mean prompt tokens (default 550)', parser: parsePositiveInteger, aliases: ['--synthetic-input-tokens-mean', '--prompt-input-tokens-mean'] },
-  { key: 'islStddev', flags: '--isl-stddev <n>', description: 'prompt tokens stddev (default 0)', parser: parseNonNegativeNumber, aliases: ['--synthetic-input-tokens-stddev'] },
-  { key: 'osl', flags: '--osl <n>', description: 'max tokens sent (default: server decides)', parser: parsePositiveInteger, aliases: ['--output-tokens-mean', '--prompt-output-tokens-mean'] },
-  { key: 'oslStddev', flags: '--osl-stddev <n>', description: 'output tokens stddev (default 0)', parser: parseNonNegativeNumber, aliases: ['--output-tokens-stddev'] },
-  { key: 'numDatasetEntries', flags: '--num-dataset-entries <n>', description: 'distinct synthetic prompts (default 100)', parser: parsePositiveInteger, aliases: ['--num-prompts'] },
-  { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of everything random (default 0)', parser: parseSeed },
+  { key: 'isl', flags: '--isl <n>', description: 'mean prompt tokens', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.isl, aliases: ['--synthetic-input-tokens-mean', '--prompt-input-tokens-mean'] },
+  { key: 'islStddev', flags: '--isl-stddev <n>', description: 'prompt tokens stddev', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.islStddev, aliases: ['--synthetic-input-tokens-stddev'] },
+  { key: 'osl', flags: '--osl <n>', description: 'max tokens sent', parser: parsePositiveInteger, shownDefault: 'none: the server decides', aliases: ['--output-tokens-mean', '--prompt-output-tokens-mean'] },
+  { key: 'oslStddev', flags: '--osl-stddev <n>', description: 'output tokens stddev', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.oslStddev, aliases: ['--output-tokens-stddev'] },
+  { key: 'numDatasetEntries', flags: '--num-dataset-entries <n>', description: 'distinct synthetic prompts', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.numDatasetEntries, aliases: ['--num-prompts'] },
+  { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of everything random', parser: parseSeed, shownDefault: PROFILE_DEFAULTS.randomSeed },
   { key: 'inputFile', flags: '--input-file <path>', description: 'dataset file' },
-  { key: 'customDatasetType', flags: '--custom-dataset-type <type>', description: 'mooncake_trace, single_turn or multi_turn', parser: parseChoice(['mooncake_trace', 'single_turn', 'multi_turn'] as const) },
+  { key: 'customDatasetType', flags: '--custom-dataset-type <type>', description: CUSTOM_DATASET_TYPES.join(', '), parser: parseChoice(CUSTOM_DATASET_TYPES) },
   { key: 'skipInvalid', flags: '--skip-invalid', description: 'lenient row validation' },
-  { key: 'blockSize', flags: '--block-size <n>', description: 'hash block size (default 512)', parser: parsePositiveInteger, aliases: ['--isl-block-size'] },
+  { key: 'blockSize', flags: '--block-size <n>', description: 'hash block size', parser: positiveIntegerAtMost(MAX_BLOCK_SIZE), shownDefault: PROFILE_DEFAULTS.blockSize, aliases: ['--isl-block-size'] },
   { key: 'sharedSystemPromptLength', flags: '--shared-system-prompt-length <n>', description: 'shared system prompt tokens', parser: parsePositiveInteger },
   { key: 'numSessions', flags: '--num-sessions <n>', description: 'synthetic multi-turn sessions', parser: parsePositiveInteger, aliases: ['--conversation-num', '--num-conversations'] },
-  { key: 'sessionTurnsMean', flags: '--session-turns-mean <n>', description: 'turns per session (default 1)', parser: parsePositiveInteger, aliases: ['--conversation-turn-mean'] },
-  { key: 'sessionTurnsStddev', flags: '--session-turns-stddev <n>', description: 'turns stddev (default 0)', parser: parseNonNegativeNumber, aliases: ['--conversation-turn-stddev'] },
-  { key: 'sessionTurnDelayMean', flags: '--session-turn-delay-mean <ms>', description: 'think time before later turns (default 0)', parser: parseNonNegativeNumber, aliases: ['--conversation-turn-delay-mean'] },
-  { key: 'sessionTurnDelayStddev', flags: '--session-turn-delay-stddev <ms>', description: 'think time stddev (default 0)', parser: parseNonNegativeNumber, aliases: ['--conversation-turn-delay-stddev'] },
+  { key: 'sessionTurnsMean', flags: '--session-turns-mean <n>', description: 'turns per session', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.sessionTurnsMean, aliases: ['--conversation-turn-mean'] },
+  { key: 'sessionTurnsStddev', flags: '--session-turns-stddev <n>', description: 'turns stddev', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.sessionTurnsStddev, aliases: ['--conversation-turn-stddev'] },
+  { key: 'sessionTurnDelayMean', flags: '--session-turn-delay-mean <ms>', description: 'think time before later turns', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.sessionTurnDelayMean, aliases: ['--conversation-turn-delay-mean'] },
+  { key: 'sessionTurnDelayStddev', flags: '--session-turn-delay-stddev <ms>', description: 'think time stddev', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.sessionTurnDelayStddev, aliases: ['--conversation-turn-delay-stddev'] },
   // §3.4 Load generation
-  { key: 'concurrency', flags: '--concurrency <n>', description: 'closed loop with N in flight; a ceiling in other modes', parser: parsePositiveInteger },
+  { key: 'concurrency', flags: '--concurrency <n>', description: 'closed loop with N in flight; a ceiling in other modes', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.concurrency },
   { key: 'requestRate', flags: '--request-rate <r>', description: 'open-loop requests per second', parser: parsePositiveNumber },
-  { key: 'arrivalPattern', flags: '--arrival-pattern <p>', description: 'poisson (default), constant or gamma', parser: parseChoice(['poisson', 'constant', 'gamma'] as const), aliases: ['--request-rate-mode'] },
-  { key: 'arrivalSmoothness', flags: '--arrival-smoothness <k>', description: 'gamma shape (default 1.0)', parser: parsePositiveNumber, aliases: ['--vllm-burstiness'] },
-  { key: 'requestCount', flags: '--request-count <n>', description: 'requests in the profiling phase', parser: parsePositiveInteger, aliases: ['--num-requests'] },
+  { key: 'arrivalPattern', flags: '--arrival-pattern <p>', description: ARRIVAL_PATTERNS.join(', '), parser: parseChoice(ARRIVAL_PATTERNS), shownDefault: PROFILE_DEFAULTS.arrivalPattern, aliases: ['--request-rate-mode'] },
+  { key: 'arrivalSmoothness', flags: '--arrival-smoothness <k>', description: 'gamma shape', parser: parsePositiveNumber, shownDefault: PROFILE_DEFAULTS.arrivalSmoothness.toFixed(1), aliases: ['--vllm-burstiness'] },
+  { key: 'requestCount', flags: '--request-count <n>', description: 'requests in the profiling phase', parser: parsePositiveInteger, shownDefault: `max(${PROFILE_DEFAULTS.minRequestCount}, 2 × concurrency) without --benchmark-duration`, aliases: ['--num-requests'] },
   { key: 'benchmarkDuration', flags: '--benchmark-duration <s>', description: 'stop issuing after this many seconds', parser: parsePositiveNumber },
-  { key: 'benchmarkGracePeriod', flags: '--benchmark-grace-period <s>', description: "time in-flight requests get after the duration (default 30; 'inf')", parser: nonNegativeNumber({ allowInfinity: true }) },
+  { key: 'benchmarkGracePeriod', flags: '--benchmark-grace-period <s>', description: "seconds in-flight requests get after the duration, or 'inf'", parser: nonNegativeNumber({ allowInfinity: true }), shownDefault: PROFILE_DEFAULTS.benchmarkGracePeriod },
   { key: 'fixedSchedule', flags: '--fixed-schedule', description: 'replay trace timestamps' },
-  { key: 'fixedScheduleAutoOffset', flags: '--fixed-schedule-auto-offset', description: 'schedule zero = earliest timestamp (default on)' },
+  { key: 'fixedScheduleAutoOffset', flags: '--fixed-schedule-auto-offset', description: 'schedule zero = earliest timestamp', shownDefault: 'on' },
   { key: 'fixedScheduleStartOffset', flags: '--fixed-schedule-start-offset <ms>', description: 'window start', parser: parseNonNegativeInteger },
   { key: 'fixedScheduleEndOffset', flags: '--fixed-schedule-end-offset <ms>', description: 'window end', parser: parseNonNegativeInteger },
   { key: 'userCentricRate', flags: '--user-centric-rate <r>', description: 'per-user paced multi-turn rate', parser: parsePositiveNumber },
   { key: 'numUsers', flags: '--num-users <n>', description: 'users for --user-centric-rate', parser: parsePositiveInteger },
-  { key: 'warmupRequestCount', flags: '--warmup-request-count <n>', description: 'warmup requests (default 0 = none)', parser: parseNonNegativeInteger, aliases: ['--num-warmup-requests'] },
+  { key: 'warmupRequestCount', flags: '--warmup-request-count <n>', description: 'warmup requests (0 = none)', parser: parseNonNegativeInteger, shownDefault: PROFILE_DEFAULTS.warmupRequestCount, aliases: ['--num-warmup-requests'] },
   { key: 'warmupDuration', flags: '--warmup-duration <s>', description: 'warmup by time', parser: parsePositiveNumber },
   { key: 'requestCancellationRate', flags: '--request-cancellation-rate <pct>', description: 'cancel this percentage of requests', parser: parsePercentage },
-  { key: 'requestCancellationDelay', flags: '--request-cancellation-delay <s>', description: 'cancel this long after sending (default 0)', parser: parseNonNegativeNumber },
+  { key: 'requestCancellationDelay', flags: '--request-cancellation-delay <s>', description: 'cancel this many seconds after sending', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.requestCancellationDelay },
   { key: 'failedRequestThreshold', flags: '--failed-request-threshold <f>', description: 'abort once errors/completed exceeds this (0, 1]', parser: parseFraction },
-  { key: 'workers', flags: '--workers <n>', description: 'load-generation worker threads (default 1)', parser: parsePositiveInteger, aliases: ['--workers-max', '--max-workers'] },
+  { key: 'workers', flags: '--workers <n>', description: 'load-generation worker threads', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.workers, aliases: ['--workers-max', '--max-workers'] },
   // §3.5 Metrics and output
   { key: 'goodput', flags: '--goodput <slos>', description: '"tag:value …" SLOs (repeatable)', parser: parseRepeat },
   { key: 'sliceDuration', flags: '--slice-duration <s>', description: 'time-slice length', parser: parsePositiveNumber },
   { key: 'serverMetrics', flags: '--server-metrics <urls>', description: 'extra Prometheus endpoints', parser: parseList },
-  { key: 'artifactDir', flags: '--artifact-dir <dir>', description: 'output directory (default artifacts/<run-name>)', aliases: ['--output-artifact-dir'] },
+  { key: 'artifactDir', flags: '--artifact-dir <dir>', description: 'output directory', shownDefault: `${PROFILE_DEFAULTS.artifactDir}/<run-name>`, aliases: ['--output-artifact-dir'] },
   { key: 'profileExportPrefix', flags: '--profile-export-prefix <p>', description: 'file name prefix', aliases: ['--profile-export-file'] },
-  { key: 'exportLevel', flags: '--export-level <level>', description: 'summary, records (default) or raw', parser: parseChoice(['summary', 'records', 'raw'] as const), aliases: ['--profile-export-level'] },
-  { key: 'ui', flags: '--ui <type>', description: 'none or simple (default simple on a TTY)', parser: parseUi, aliases: ['--ui-type'] },
+  { key: 'exportLevel', flags: '--export-level <level>', description: EXPORT_LEVELS.join(', '), parser: parseChoice(EXPORT_LEVELS), shownDefault: PROFILE_DEFAULTS.exportLevel, aliases: ['--profile-export-level'] },
+  { key: 'ui', flags: '--ui <type>', description: 'none or simple', parser: parseUi, shownDefault: 'simple on a terminal, else none', aliases: ['--ui-type'] },
 ];
 
-function aliasAttribute(alias: string): string {
-  return new Option(alias).attributeName();
-}
-
 /**
- * `--no-…` flags of cli.md §3. Commander folds `--x` and `--no-x` into one attribute, so which of
- * them appeared is tracked from commander's `option:<name>` events; that is what lets
- * `--server-metrics URL --no-server-metrics` be reported as a conflict (cli.md §3.6 rule 17).
+ * `--no-…` flags of docs/cli.md §3. Commander folds `--x` and `--no-x` into one attribute, so which
+ * of them appeared is tracked from commander's `option:<name>` events; that is what lets
+ * `--server-metrics URL --no-server-metrics` be reported as a conflict (docs/cli.md §3.6 rule 17).
  */
 const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
   { flag: '--no-server-metrics', positive: '--server-metrics' },
@@ -141,21 +127,7 @@ export function registerProfile(program: Command): Command {
     .command('profile')
     .description('run a benchmark against an OpenAI-compatible endpoint')
     .helpOption('-h, --help', 'show help');
-  for (const spec of PROFILE_OPTIONS) {
-    const opt = new Option(spec.flags, spec.description);
-    if (spec.parser) opt.argParser(spec.parser);
-    if (spec.required) opt.makeOptionMandatory(true);
-    if (!spec.negate && opt.attributeName() !== spec.key) {
-      throw new Error(`profile option table: ${spec.flags} maps to ${opt.attributeName()}, not ${spec.key}`);
-    }
-    cmd.addOption(opt);
-    for (const alias of spec.aliases ?? []) {
-      const placeholder = spec.flags.match(/<[^>]+>/)?.[0];
-      const aliasOpt = new Option(placeholder ? `${alias} ${placeholder}` : alias, `alias of ${spec.flags}`).hideHelp();
-      if (spec.parser) aliasOpt.argParser(spec.parser);
-      cmd.addOption(aliasOpt);
-    }
-  }
+  addOptionTable(cmd, PROFILE_OPTIONS);
   const seen = new Set<string>();
   for (const n of NEGATIONS) cmd.addOption(new Option(n.flag, `turn off ${n.positive}`));
   for (const spec of PROFILE_OPTIONS) cmd.on(`option:${new Option(spec.flags).name()}`, () => seen.add(`--${new Option(spec.flags).name()}`));
@@ -163,10 +135,30 @@ export function registerProfile(program: Command): Command {
   cmd.action(async (raw: Record<string, unknown>, command: Command) => {
     const options = collectOptions(raw, command, seen);
     const config = resolveProfileConfig(options, cliArgv());
+    for (const notice of config.notices) process.stderr.write(`notice: ${notice}\n`);
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
-    const { runProfileCommand } = await import('../load/profile-command.js');
-    const code = await runProfileCommand(config, packageVersion());
-    if (code !== 0) process.exitCode = code;
+    const { runProfile, standardReporters } = await import('../profile/index.js');
+    const reporters = standardReporters({ stdout: process.stdout, progress: { ui: config.output.ui, stderr: process.stderr } });
+    const controller = new AbortController();
+    const onSignal = (): void => {
+      if (controller.signal.aborted) {
+        // A second Ctrl-C exits at once; records already flushed remain (docs/exports.md §10.3).
+        for (const r of reporters) r.flushNow?.();
+        process.exit(EXIT_INTERRUPTED);
+      }
+      process.stderr.write('\ninterrupted: stopping; in-flight requests get a moment to finish (Ctrl-C again to quit now)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const result = await runProfile(config, { reporters, signal: controller.signal, version: packageVersion() });
+      if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
+      if (result.exitCode !== 0) process.exitCode = result.exitCode;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   });
   return cmd;
 }
@@ -177,7 +169,7 @@ export function collectOptions(raw: Record<string, unknown>, command: Command, s
   for (const spec of PROFILE_OPTIONS) {
     let value = command.getOptionValueSource(spec.key) === 'cli' ? raw[spec.key] : undefined;
     for (const alias of spec.aliases ?? []) {
-      const v = raw[aliasAttribute(alias)];
+      const v = raw[attributeOf(alias)];
       if (v === undefined) continue;
       // A list flag given under both spellings accumulates; anything else: the alias counts too.
       value = Array.isArray(value) && Array.isArray(v) ? [...value, ...v] : (value ?? v);
@@ -199,4 +191,3 @@ export function collectOptions(raw: Record<string, unknown>, command: Command, s
 function cliArgv(): string[] {
   return ['infermark', ...process.argv.slice(2)];
 }
-

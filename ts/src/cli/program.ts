@@ -1,5 +1,4 @@
 // The `infermark` commander program: global flags, cli.md §1.3 error handling, one register call per command.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { reportCliError } from './errors.js';
 import { registerAnalyzeTrace } from './analyze-trace.js';
@@ -7,19 +6,7 @@ import { registerSynthesize } from './synthesize.js';
 import { registerHashPrompts } from './hash-prompts.js';
 import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
-
-/** The package version, read from the package.json next to `dist/` or `ts/src/`. */
-export function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'infermark' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level; try the next one up
-    }
-  }
-  return '0.0.0';
-}
+import { packageVersion } from '../version.js';
 
 /** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
 export interface GlobalOptions {

@@ -1,13 +1,9 @@
-// The resolved configuration of `infermark profile`: its type, the single table of defaults, and
-// the cross-option validation of cli.md §3.6. The CLI option table (cli/profile.ts) is typed from
+// The resolved configuration of `infermark profile`: its type and the cross-option validation of
+// docs/cli.md §3.6 (defaults come from ./defaults.ts). The CLI option table (cli/profile.ts) is typed from
 // `ProfileOptions`, so a flag cannot exist without a config field.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
-
-export type EndpointType = 'chat' | 'completions';
-export type ArrivalPattern = 'poisson' | 'constant' | 'gamma';
-export type ExportLevel = 'summary' | 'records' | 'raw';
-export type UiType = 'none' | 'simple';
+import { PROFILE_DEFAULTS, type ArrivalPattern, type CustomDatasetType, type EndpointType, type ExportLevel, type UiType } from './defaults.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -35,7 +31,7 @@ export interface ProfileOptions {
   numDatasetEntries?: number;
   randomSeed?: bigint;
   inputFile?: string;
-  customDatasetType?: string;
+  customDatasetType?: CustomDatasetType;
   skipInvalid?: boolean;
   blockSize?: number;
   sharedSystemPromptLength?: number;
@@ -72,37 +68,6 @@ export interface ProfileOptions {
   exportLevel?: ExportLevel;
   ui?: string;
 }
-
-/** Every default of `profile` (cli.md §3), in one place. */
-export const PROFILE_DEFAULTS = {
-  url: 'http://localhost:8000',
-  endpointType: 'chat' as EndpointType,
-  chatEndpoint: '/v1/chat/completions',
-  completionsEndpoint: '/v1/completions',
-  requestTimeoutSeconds: 21600,
-  tokenizer: 'builtin',
-  isl: 550,
-  islStddev: 0,
-  oslStddev: 0,
-  numDatasetEntries: 100,
-  randomSeed: 0n,
-  blockSize: 512,
-  sessionTurnsMean: 1,
-  sessionTurnsStddev: 0,
-  sessionTurnDelayMean: 0,
-  sessionTurnDelayStddev: 0,
-  concurrency: 1,
-  arrivalPattern: 'poisson' as ArrivalPattern,
-  arrivalSmoothness: 1.0,
-  benchmarkGracePeriod: 30,
-  warmupRequestCount: 0,
-  requestCancellationDelay: 0,
-  workers: 1,
-  artifactDir: 'artifacts',
-  exportLevel: 'records' as ExportLevel,
-  /** How long in-flight requests get after the first Ctrl-C before they are aborted. */
-  interruptGraceMs: 2000,
-} as const;
 
 export type LoadMode =
   | { kind: 'concurrency'; concurrency: number }
@@ -383,7 +348,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   let requestCount = o.requestCount ?? null;
   if (requestCount === null && !given(o.benchmarkDuration)) {
     const c = o.concurrency ?? (rate !== null ? Math.ceil(rate) : 1);
-    requestCount = Math.max(10, 2 * c);
+    requestCount = Math.max(PROFILE_DEFAULTS.minRequestCount, 2 * c);
   }
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;

@@ -1,4 +1,5 @@
 // Synthetic single-turn prompts of cli.md §3.3: seeded lengths, corpus text, shuffled request order.
+import type { EndpointType } from '../config/defaults.js';
 import { RandomStream } from '../random/index.js';
 import { corpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';
@@ -80,7 +81,7 @@ function corpusText(tokenizer: Tokenizer, corpus: Uint32Array, start: number, le
 }
 
 /** Build the synthetic dataset: entry i's lengths, then its text (cli.md §3.3). */
-export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOptions, endpointType: 'chat' | 'completions'): Dataset {
+export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOptions, endpointType: EndpointType): Dataset {
   const corpus = corpusTokens(tokenizer);
   if (corpus.length === 0) throw new Error('the bundled corpus encodes to no tokens');
   const lengths = RandomStream.of(options.seed, 'infermark/dataset/lengths');

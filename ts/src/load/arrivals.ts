@@ -1,8 +1,8 @@
 // Open-loop arrival schedules of cli.md §3.4 (rate mode): intended send offsets from phase start.
+import type { ArrivalPattern } from '../config/defaults.js';
 import { standardNormal } from '../dataset/normal.js';
 import { RandomStream } from '../random/index.js';
 
-export type ArrivalPatternName = 'poisson' | 'constant' | 'gamma';
 
 /**
  * Gamma(k, θ) by Marsaglia–Tsang, exactly in the draw order cli.md fixes: per attempt one
@@ -41,7 +41,7 @@ export class ArrivalSchedule {
 
   constructor(
     readonly rate: number,
-    readonly pattern: ArrivalPatternName,
+    readonly pattern: ArrivalPattern,
     readonly smoothness: number,
     seed: bigint,
   ) {

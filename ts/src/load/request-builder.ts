@@ -1,5 +1,5 @@
 // Request bodies and headers exactly as cli.md §3.1 specifies.
-import type { EndpointType } from '../config/profile-config.js';
+import type { EndpointType } from '../config/defaults.js';
 
 export interface EndpointSettings {
   type: EndpointType;

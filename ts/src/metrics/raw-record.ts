@@ -14,6 +14,8 @@
 //   events / top-level `error` objects, missing completion signals and invalid JSON bodies, so
 //   a record with `error === null` is a success as far as the engine can tell.
 
+import type { EndpointType } from '../config/defaults.js';
+
 export interface RawResponse {
   /** Monotonic stamp of the network chunk that completed this event, taken before parsing. */
   recvNs: bigint;
@@ -57,7 +59,7 @@ export interface RawRequestRecord {
   /** Headers unredacted here; writers redact. `body` objects are shared between records of the same prompt and model: treat them as immutable. */
   request: { url: string; headers: Record<string, string>; body: Record<string, unknown> };
   model: string;
-  endpointType: 'chat' | 'completions';
+  endpointType: EndpointType;
   streaming: boolean;
   /** Client-side token count of what was sent (computed when the dataset was built). */
   clientIsl: number | null;

@@ -1,6 +1,8 @@
 // Artifact directory and file naming (exports.md §1–§2) and removal of this run's stale files.
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { LoadMode } from '../config/profile-config.js';
+import type { EndpointType } from '../config/defaults.js';
 import { formatAiperfFloat } from './number-format.js';
 
 /** The load stimulus, as it appears in the run name. */
@@ -12,8 +14,15 @@ export type Stimulus =
 
 export interface RunNameInput {
   models: readonly string[];
-  endpointType: 'chat' | 'completions';
+  endpointType: EndpointType;
   stimulus: Stimulus;
+}
+
+/** The stimulus of a load mode. */
+export function stimulusOf(mode: LoadMode): Stimulus {
+  return mode.kind === 'concurrency'
+    ? { kind: 'concurrency', concurrency: mode.concurrency }
+    : { kind: 'request_rate', rate: mode.rate, concurrency: mode.concurrency };
 }
 
 function rate(r: number): string {

@@ -3,7 +3,7 @@ import { labelsKey } from '../metrics/server-metrics.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { formatFixed2 } from './number-format.js';
 import { csvField } from './summary-csv.js';
-import type { ServerMetricsResult } from './server-metrics-collector.js';
+import type { ServerMetricsResult } from '../metrics/server-metrics-collector.js';
 import { isoMicros } from './time-format.js';
 
 const EOL = '\r\n';

@@ -1,4 +1,5 @@
 // `profile_export_aiperf.json` (exports.md §4) and the shared metric-block encoding.
+import type { EndpointType, ExportLevel } from '../config/defaults.js';
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { metricDef } from '../metrics/metric-defs.js';
 import { STAT_KEYS } from '../metrics/stats.js';
@@ -14,7 +15,7 @@ import { isoMicros } from './time-format.js';
 export interface InputConfig {
   endpoint: {
     model_names: string[];
-    type: 'chat' | 'completions';
+    type: EndpointType;
     custom_endpoint: string | null;
     streaming: boolean;
     url: string | string[];
@@ -28,12 +29,12 @@ export interface InputConfig {
   output: {
     artifact_directory: string;
     profile_export_prefix: string | null;
-    export_level: 'summary' | 'records' | 'raw';
+    export_level: ExportLevel;
     slice_duration: number | null;
   };
   tokenizer: { name: string; resolved_path: string | null };
   server_metrics: { enabled: boolean; urls: string[] };
-  /** Ignored on input: the reporter writes the redacted form of `RunReporterOptions.argv`. */
+  /** Ignored on input: the summary writers use the redacted form of the run's argv. */
   cli_command?: string;
 }
 

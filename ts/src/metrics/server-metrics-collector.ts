@@ -1,7 +1,7 @@
 // Scrapes the servers' Prometheus endpoints during profiling (exports.md §8.1) on its own
 // connection pool, and turns the scrapes into `server_metrics_export.{json,csv}` data.
 import { Agent, request } from 'undici';
-import { parsePrometheus, windowStats, type MetricFamilyStats, type TimedScrape } from '../metrics/server-metrics.js';
+import { parsePrometheus, windowStats, type MetricFamilyStats, type TimedScrape } from './server-metrics.js';
 
 /** `<scheme://host:port>/metrics` of a `--url`. */
 export function metricsUrlOfBase(url: string): string {

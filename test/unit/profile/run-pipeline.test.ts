@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunReporter } from '../../../ts/src/report/run-reporter.js';
 import { loadTokenizer } from '../../../ts/src/tokenizer/index.js';
 import { workedExample } from '../metrics/fixtures.js';
-import { API_KEY, reporterOptions, tempDir } from './fixtures.js';
+import { API_KEY, openRun, tempDir } from './fixtures.js';
 import { validateRecordLine, validateSummaryJson, validateSummaryCsv, validateTimeslicesJson } from '../../helpers/export-schema.js';
 
 const METADATA_ORDER = [
@@ -33,9 +32,10 @@ const EXPECTED_TABLE = `                                              infermark 
 `;
 
 async function runWorkedExample(dir: string, extra = {}) {
-  const reporter = await createRunReporter(reporterOptions(dir, extra));
-  for (const r of workedExample()) reporter.onRecord(r);
-  return reporter.finish({ startWallNs: 1763066701865462000n, endWallNs: 1763066702097462000n });
+  const run = await openRun(dir, extra);
+  for (const r of workedExample()) run.pipeline.record(r);
+  const result = await run.pipeline.finish({ startWallNs: 1763066701865462000n, endWallNs: 1763066702097462000n });
+  return { ...result, consoleText: run.printed() };
 }
 
 function allFiles(dir: string): string[] {
@@ -44,7 +44,7 @@ function allFiles(dir: string): string[] {
     .map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
 }
 
-describe('createRunReporter on the metrics.md §11 run', () => {
+describe('a run pipeline fed the docs/metrics.md §11 run', () => {
   it('writes the summary CSV rows of exports.md §5 exactly', async () => {
     const dir = tempDir();
     await runWorkedExample(dir);
@@ -163,13 +163,13 @@ describe('createRunReporter on the metrics.md §11 run', () => {
 
   it('marks an interrupted run was_cancelled and exits 130 with the records so far', async () => {
     const dir = tempDir();
-    const reporter = await createRunReporter(reporterOptions(dir));
+    const run = await openRun(dir);
     const [r1, r2] = workedExample();
-    reporter.onRecord(r1!);
-    reporter.onRecord({ ...r2!, error: { code: 499, type: 'RequestCancellationError', message: 'cancelled by SIGINT' }, wasCancelled: true, cancellationNs: r2!.requestEndNs });
-    const res = await reporter.finish({ interrupted: true });
+    run.pipeline.record(r1!);
+    run.pipeline.record({ ...r2!, error: { code: 499, type: 'RequestCancellationError', message: 'cancelled by SIGINT' }, wasCancelled: true, cancellationNs: r2!.requestEndNs });
+    const res = { ...(await run.pipeline.finish({ interrupted: true })), consoleText: run.printed() };
     expect(res.exitCode).toBe(130);
-    expect(res.cancelledCount).toBe(1);
+    expect(res.metrics.cancelledCount).toBe(1);
     const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, unknown>;
     expect(doc['was_cancelled']).toBe(true);
     expect(doc['cancelled_request_count']).toEqual({ unit: 'requests', avg: 1 });
@@ -179,10 +179,11 @@ describe('createRunReporter on the metrics.md §11 run', () => {
 
   it('still writes every summary when every request failed, and exits 1', async () => {
     const dir = tempDir();
-    const reporter = await createRunReporter(reporterOptions(dir));
-    reporter.onRecord(workedExample()[2]!);
-    const res = await reporter.finish();
+    const run = await openRun(dir);
+    run.pipeline.record(workedExample()[2]!);
+    const res = await run.pipeline.finish();
     expect(res.exitCode).toBe(1);
+    expect(res.failure).toBe('no request succeeded (1 of 1 failed)');
     const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, unknown>;
     expect(doc['request_count']).toEqual({ unit: 'requests', avg: 0 });
     expect(doc['benchmark_duration']).toBeUndefined();
@@ -239,33 +240,33 @@ describe('createRunReporter on the metrics.md §11 run', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'blocked'));
     writeFileSync(join(dir, 'blocked', 'logs'), 'a file where the logs directory should be');
-    await expect(createRunReporter(reporterOptions(join(dir, 'blocked')))).rejects.toThrow(/cannot write .*blocked.*logs/);
+    await expect(openRun(join(dir, 'blocked'))).rejects.toThrow(/cannot write .*blocked.*logs/);
   });
 
   it('streams records to disk before the run finishes', async () => {
     const dir = tempDir();
-    const reporter = await createRunReporter(reporterOptions(dir));
+    const run = await openRun(dir);
     const [r1, r2] = workedExample();
-    reporter.onRecord(r1!);
-    await reporter.whenIdle();
-    reporter.emergencyFlush();
+    run.pipeline.record(r1!);
+    await run.pipeline.whenIdle();
+    run.pipeline.flushNow();
     const first = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8');
     expect(first.endsWith('\n')).toBe(true);
     expect(first.trim().split('\n')).toHaveLength(1);
-    reporter.onRecord(r2!);
-    await reporter.finish();
+    run.pipeline.record(r2!);
+    await run.pipeline.finish();
     expect(readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
   it('keeps warmup records out of the run metrics but in the JSONL and warmup_metrics', async () => {
     const dir = tempDir();
-    const reporter = await createRunReporter(reporterOptions(dir));
+    const run = await openRun(dir);
     const [r1, r2, r3] = workedExample();
-    reporter.onRecord({ ...r1!, phase: 'warmup' });
-    reporter.onRecord(r2!);
-    reporter.onRecord(r3!);
-    const res = await reporter.finish();
-    expect(res.successCount).toBe(1);
+    run.pipeline.record({ ...r1!, phase: 'warmup' });
+    run.pipeline.record(r2!);
+    run.pipeline.record(r3!);
+    const res = await run.pipeline.finish();
+    expect(res.metrics.successCount).toBe(1);
     const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, Record<string, Record<string, number>>>;
     expect(doc['time_to_first_token']!['count']).toBe(1);
     expect(doc['warmup_metrics']!['time_to_first_token']!['avg']).toBe(100);
@@ -294,9 +295,9 @@ describe('createRunReporter on the metrics.md §11 run', () => {
   it('counts tokens in a worker thread by default when given a named tokenizer', async () => {
     const dir = tempDir();
     const tokenizer = await loadTokenizer('builtin');
-    const reporter = await createRunReporter(reporterOptions(dir, { tokens: tokenizer, logLevel: 'debug' }));
-    for (const r of workedExample()) reporter.onRecord(r);
-    const res = await reporter.finish();
+    const run = await openRun(dir, {}, { pipeline: { tokens: tokenizer }, reporters: { logLevel: 'debug' } });
+    for (const r of workedExample()) run.pipeline.record(r);
+    const res = await run.pipeline.finish();
     expect(res.metrics.blocks.get('output_sequence_length')!.stats.sum).toBe(
       tokenizer.count('a b c d') + tokenizer.count('e f g h i'),
     );

@@ -1,0 +1,71 @@
+// Every default and every fixed set of choices of the commands, in one place. The CLI's help texts
+// are generated from these tables (ts/src/cli/option-table.ts), so a default is written once.
+// serve-mock's defaults live with its option type in ts/src/server/options.ts (MOCK_DEFAULTS).
+
+/** Tokens per hash block of a Mooncake trace (docs/trace-format.md §3). */
+export const DEFAULT_BLOCK_SIZE = 512;
+/** The largest block size a trace can use: it is a 32-bit quantity in the core. */
+export const MAX_BLOCK_SIZE = 4_294_967_295;
+
+export const ENDPOINT_TYPES = ['chat', 'completions'] as const;
+export type EndpointType = (typeof ENDPOINT_TYPES)[number];
+
+export const ARRIVAL_PATTERNS = ['poisson', 'constant', 'gamma'] as const;
+export type ArrivalPattern = (typeof ARRIVAL_PATTERNS)[number];
+
+export const EXPORT_LEVELS = ['summary', 'records', 'raw'] as const;
+/** What `profile` writes per request: nothing, the records, or the records and the raw exchanges (docs/exports.md §2). */
+export type ExportLevel = (typeof EXPORT_LEVELS)[number];
+
+export const CUSTOM_DATASET_TYPES = ['mooncake_trace', 'single_turn', 'multi_turn'] as const;
+export type CustomDatasetType = (typeof CUSTOM_DATASET_TYPES)[number];
+
+/** `--ui` values; `dashboard` is accepted and shown as `simple` (docs/cli.md §3.5). */
+export const UI_TYPES = ['none', 'simple', 'dashboard'] as const;
+export type UiType = 'none' | 'simple';
+
+/** Every default of `profile` (docs/cli.md §3). */
+export const PROFILE_DEFAULTS = {
+  url: 'http://localhost:8000',
+  endpointType: 'chat' as EndpointType,
+  chatEndpoint: '/v1/chat/completions',
+  completionsEndpoint: '/v1/completions',
+  requestTimeoutSeconds: 21600,
+  tokenizer: 'builtin',
+  isl: 550,
+  islStddev: 0,
+  oslStddev: 0,
+  numDatasetEntries: 100,
+  randomSeed: 0n,
+  blockSize: DEFAULT_BLOCK_SIZE,
+  sessionTurnsMean: 1,
+  sessionTurnsStddev: 0,
+  sessionTurnDelayMean: 0,
+  sessionTurnDelayStddev: 0,
+  concurrency: 1,
+  arrivalPattern: 'poisson' as ArrivalPattern,
+  arrivalSmoothness: 1.0,
+  benchmarkGracePeriod: 30,
+  warmupRequestCount: 0,
+  requestCancellationDelay: 0,
+  workers: 1,
+  artifactDir: 'artifacts',
+  exportLevel: 'records' as ExportLevel,
+  /** Requests sent without `--request-count` or `--benchmark-duration`: max(this, 2 · concurrency). */
+  minRequestCount: 10,
+  /** How long in-flight requests get after the first Ctrl-C before they are aborted. */
+  interruptGraceMs: 2000,
+} as const;
+
+export const ANALYZE_TRACE_FORMATS = ['text', 'json'] as const;
+
+/** Defaults of `analyze-trace` (docs/trace-analysis.md §1). */
+export const ANALYZE_TRACE_DEFAULTS = { blockSize: DEFAULT_BLOCK_SIZE, format: 'text' as (typeof ANALYZE_TRACE_FORMATS)[number] } as const;
+
+export const SYNTHESIZE_MODES = ['transform', 'generate'] as const;
+
+/** Defaults of `synthesize` (docs/synthesis.md §3.1). */
+export const SYNTHESIZE_DEFAULTS = { mode: 'transform' as (typeof SYNTHESIZE_MODES)[number], blockSize: DEFAULT_BLOCK_SIZE, randomSeed: 0n } as const;
+
+/** Defaults of `hash-prompts` (docs/synthesis.md §5). */
+export const HASH_PROMPTS_DEFAULTS = { blockSize: DEFAULT_BLOCK_SIZE, tokenizer: 'builtin' } as const;

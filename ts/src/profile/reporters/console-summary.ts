@@ -1,0 +1,59 @@
+// The console summary (docs/exports.md §9): the metrics table and its footer, written to
+// `profile_export_console.txt` and, when given a stream, printed (in colour on a terminal).
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { consoleSummary, type FooterInput } from '../../report/console-summary.js';
+import { formatCliCommand } from '../../report/redact.js';
+import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
+
+export interface ConsoleSummaryOptions {
+  /** Where the summary is printed; null writes only the file. */
+  stdout: { write(text: string): unknown; isTTY?: boolean } | null;
+  /** ANSI colour on the printed table (never in the file); default: a TTY without NO_COLOR, or FORCE_COLOR. */
+  colour?: boolean;
+}
+
+function defaultColour(stdout: { isTTY?: boolean }): boolean {
+  if (process.env['FORCE_COLOR'] !== undefined && process.env['FORCE_COLOR'] !== '0') return true;
+  return stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+}
+
+export class ConsoleSummaryReporter implements ProfileReporter {
+  #run: RunContext | null = null;
+  /** The summary as written to the file (tests and the library read it). */
+  text: string | null = null;
+
+  constructor(private readonly options: ConsoleSummaryOptions) {}
+
+  start(run: RunContext): void {
+    this.#run = run;
+  }
+
+  async finish(end: RunEnd): Promise<void> {
+    const run = this.#run!;
+    const files = run.written;
+    const footer: Omit<FooterInput, 'run'> = {
+      interrupted: end.interrupted,
+      randomSeed: run.config.dataset.randomSeed,
+      traceFidelity: null,
+      serverLines: end.footerLines,
+      cliCommand: formatCliCommand(run.config.argv),
+      paths: {
+        csv: files.get('summaryCsv'),
+        json: files.get('summaryJson'),
+        records: files.get('records'),
+        timeslices: files.get('timeslicesCsv'),
+        serverMetrics: files.get('serverMetricsJson'),
+        log: files.get('log'),
+      },
+      warnings: end.warnings,
+    };
+    const streaming = run.config.endpoint.streaming;
+    this.text = run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming }));
+    await writeFileAtomic(run.path('console'), this.text);
+    files.set('console', run.path('console'));
+    const out = this.options.stdout;
+    if (!out) return;
+    const colour = this.options.colour ?? defaultColour(out);
+    out.write(colour ? run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming, colour: true })) : this.text);
+  }
+}

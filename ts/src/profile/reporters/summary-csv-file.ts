@@ -1,0 +1,18 @@
+// `profile_export_aiperf.csv` (docs/exports.md §5), written atomically at the end.
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { summaryCsv } from '../../report/summary-csv.js';
+import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
+
+export class SummaryCsvFileReporter implements ProfileReporter {
+  #run: RunContext | null = null;
+
+  start(run: RunContext): void {
+    this.#run = run;
+  }
+
+  async finish(end: RunEnd): Promise<void> {
+    const run = this.#run!;
+    await writeFileAtomic(run.path('summaryCsv'), run.scrubber.scrub(summaryCsv(end.metrics.blocks)));
+    run.written.set('summaryCsv', run.path('summaryCsv'));
+  }
+}

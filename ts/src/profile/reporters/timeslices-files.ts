@@ -1,0 +1,37 @@
+// `profile_export_aiperf_timeslices.{csv,json}` (docs/exports.md §6), with `--slice-duration` only.
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { computeTimeSlices } from '../../metrics/timeslices.js';
+import { jf, toJson } from '../../report/json-writer.js';
+import { timeslicesCsv } from '../../report/summary-csv.js';
+import { blocksJson, redactInputConfig } from '../../report/summary-json.js';
+import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
+
+export class TimeslicesFilesReporter implements ProfileReporter {
+  #run: RunContext | null = null;
+
+  start(run: RunContext): void {
+    this.#run = run;
+  }
+
+  async finish(end: RunEnd): Promise<void> {
+    const run = this.#run!;
+    const seconds = run.config.output.sliceDuration;
+    if (seconds === null) return;
+    const slices = computeTimeSlices(end.profilingRecords, seconds, run.goodput);
+    await writeFileAtomic(run.path('timeslicesCsv'), run.scrubber.scrub(timeslicesCsv(slices)));
+    const doc = {
+      timeslices: slices.map((s) => ({
+        timeslice_index: s.timesliceIndex,
+        start_ns: s.startNs,
+        end_ns: s.endNs,
+        is_complete: s.isComplete,
+        ...blocksJson(s.blocks),
+      })),
+      slice_duration_seconds: jf(seconds),
+      input_config: redactInputConfig(run.inputConfig, run.config.argv),
+    };
+    await writeFileAtomic(run.path('timeslicesJson'), `${run.scrubber.scrub(toJson(doc, 2))}\n`);
+    run.written.set('timeslicesCsv', run.path('timeslicesCsv'));
+    run.written.set('timeslicesJson', run.path('timeslicesJson'));
+  }
+}

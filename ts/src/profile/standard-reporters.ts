@@ -1,0 +1,44 @@
+// The reporters of a `profile` run, in the order they finish: the progress line first (it ends
+// before the summary prints), then every artifact, then the console summary that lists them, and
+// the log last (it records every warning the others added).
+import type { UiType } from '../config/defaults.js';
+import type { LogLevel } from '../report/log-file.js';
+import type { ProgressSink } from '../report/progress-line.js';
+import type { ProfileReporter } from './reporter.js';
+import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
+import { InputsFileReporter } from './reporters/inputs-file.js';
+import { ProgressDisplay } from './reporters/progress-display.js';
+import { RawRecordsFileReporter } from './reporters/raw-records-file.js';
+import { RecordsFileReporter } from './reporters/records-file.js';
+import { RunLogReporter } from './reporters/run-log.js';
+import { ServerMetricsReporter } from './reporters/server-metrics.js';
+import { SummaryCsvFileReporter } from './reporters/summary-csv-file.js';
+import { SummaryJsonFileReporter } from './reporters/summary-json-file.js';
+import { TimeslicesFilesReporter } from './reporters/timeslices-files.js';
+
+export interface StandardReporterOptions {
+  /** Print the console summary here (it is always written to its file); default: not printed. */
+  stdout?: ConsoleSummaryOptions['stdout'];
+  colour?: boolean;
+  /** Show the progress line on this stream with this `--ui` mode; default: no progress line. */
+  progress?: { ui: UiType; stderr: ProgressSink } | null;
+  logLevel?: LogLevel;
+}
+
+/** Every artifact of docs/exports.md, plus the printed summary and progress line when asked for. */
+export function standardReporters(options: StandardReporterOptions = {}): ProfileReporter[] {
+  const reporters: ProfileReporter[] = [];
+  if (options.progress) reporters.push(new ProgressDisplay(options.progress.ui, options.progress.stderr));
+  reporters.push(
+    new RecordsFileReporter(),
+    new RawRecordsFileReporter(),
+    new InputsFileReporter(),
+    new SummaryJsonFileReporter(),
+    new SummaryCsvFileReporter(),
+    new TimeslicesFilesReporter(),
+    new ServerMetricsReporter(),
+    new ConsoleSummaryReporter({ stdout: options.stdout ?? null, ...(options.colour === undefined ? {} : { colour: options.colour }) }),
+    new RunLogReporter(options.logLevel),
+  );
+  return reporters;
+}
