@@ -5,25 +5,20 @@ import { backendAttempts } from '../trace-core/loader.js';
 import type { AnalysisReport } from '../trace-core/report.js';
 import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
 import { formatCount, formatDecimal } from '../report/decimal-format.js';
-import { UsageError } from '../errors.js';
+import { ANALYZE_TRACE_DEFAULTS, ANALYZE_TRACE_FORMATS, MAX_BLOCK_SIZE } from '../config/defaults.js';
 import { checkOutputPath, writeFileAtomicSync } from '../io/atomic-write.js';
 import { inputPathArgument } from './input-argument.js';
 import { ProgressLine, progressBar } from '../report/progress-line.js';
 import { parseChoice, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
-/** Defaults of trace-analysis.md §1. */
-export const ANALYZE_TRACE_DEFAULTS = { blockSize: 512, format: 'text' } as const;
-
-const FORMATS = ['text', 'json'] as const;
-const MAX_BLOCK_SIZE = 4_294_967_295;
 
 export interface AnalyzeTraceOptions {
   inputFile?: string;
   blockSize: number;
   outputFile?: string;
   skipInvalid?: boolean;
-  format: (typeof FORMATS)[number];
+  format: (typeof ANALYZE_TRACE_FORMATS)[number];
   checkMaterialisation?: boolean;
 }
 
@@ -96,7 +91,7 @@ export function registerAnalyzeTrace(program: Command): void {
     .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
     .addOption(
       new Option('--format <format>', 'text: console report; json: analysis.json on stdout')
-        .argParser(parseChoice(FORMATS))
+        .argParser(parseChoice(ANALYZE_TRACE_FORMATS))
         .default(ANALYZE_TRACE_DEFAULTS.format),
     )
     .option('--check-materialisation', 'also fail on hash ids requested at two different block sizes')

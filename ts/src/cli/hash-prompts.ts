@@ -5,6 +5,7 @@ import { fileSource, hashPrompts } from '../synthesis/index.js';
 import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
+import { HASH_PROMPTS_DEFAULTS, MAX_BLOCK_SIZE } from '../config/defaults.js';
 import { positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 import { ProgressLine } from '../report/progress-line.js';
@@ -57,8 +58,8 @@ export function registerHashPrompts(program: Command): void {
     .argument('[INPUT_FILE]', 'JSONL prompts (or use --input-file)')
     .option('--input-file <path>', 'JSONL prompts (instead of INPUT_FILE)')
     .option('-o, --output-file <path>', "output trace ('-' for stdout)")
-    .addOption(new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(4_294_967_295)).default(512))
-    .option('--tokenizer <name>', 'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache', 'builtin')
+    .addOption(new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE)).default(HASH_PROMPTS_DEFAULTS.blockSize))
+    .option('--tokenizer <name>', 'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache', HASH_PROMPTS_DEFAULTS.tokenizer)
     .option('--text-field <name>', 'read the prompt from this string field (default: prompt, text_input, text)')
     .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
     .option('--force', 'replace an existing output file')

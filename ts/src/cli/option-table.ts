@@ -29,13 +29,20 @@ export function attributeOf(flags: string): string {
   return new Option(flags).attributeName();
 }
 
-/** Register every row of `table` (and its hidden aliases) on `cmd`. */
-export function addOptionTable<T>(cmd: Command, table: readonly OptionSpec<T>[]): void {
+/**
+ * Register every row of `table` (and its hidden aliases) on `cmd`. With `defaults`, commander
+ * applies `defaults[key]` to a row that has no default of its own (and shows it in the help).
+ */
+export function addOptionTable<T>(cmd: Command, table: readonly OptionSpec<T>[], defaults: Partial<T> = {}): void {
   for (const spec of table) {
-    const shown = spec.shownDefault === undefined ? '' : ` (default ${String(spec.shownDefault)})`;
+    // Same shape as commander's own `(default: …)`.
+    const shown = spec.shownDefault === undefined ? '' : ` (default: ${String(spec.shownDefault)})`;
     const opt = new Option(spec.flags, `${spec.description}${shown}`);
     if (spec.parser) opt.argParser(spec.parser);
-    if (spec.default !== undefined) opt.default(spec.default, typeof spec.default === 'bigint' ? String(spec.default) : undefined);
+    // A plain switch needs no `false` default (and commander would print one).
+    const isSwitch = !/[<[]/.test(spec.flags);
+    const value = spec.default !== undefined ? spec.default : spec.negate || (isSwitch && defaults[spec.key] === false) ? undefined : defaults[spec.key];
+    if (value !== undefined) opt.default(value, typeof value === 'bigint' ? String(value) : undefined);
     if (spec.hidden) opt.hideHelp();
     if (!spec.negate && opt.attributeName() !== spec.key) {
       throw new Error(`option table: ${spec.flags} maps to ${opt.attributeName()}, not ${spec.key}`);

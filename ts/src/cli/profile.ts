@@ -19,6 +19,7 @@ import { ARRIVAL_PATTERNS, CUSTOM_DATASET_TYPES, ENDPOINT_TYPES, EXPORT_LEVELS, 
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
 import { packageVersion } from '../version.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
+import type { GlobalOptions } from './program.js';
 
 /**
  * Comma- or whitespace-separated list, accumulated over repetitions. `previous` is not an array
@@ -138,7 +139,13 @@ export function registerProfile(program: Command): Command {
     for (const notice of config.notices) process.stderr.write(`notice: ${notice}\n`);
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
     const { runProfile, standardReporters } = await import('../profile/index.js');
-    const reporters = standardReporters({ stdout: process.stdout, progress: { ui: config.output.ui, stderr: process.stderr } });
+    const verbose = Boolean(command.optsWithGlobals<GlobalOptions>().verbose);
+    const reporters = standardReporters({
+      stdout: process.stdout,
+      progress: { ui: config.output.ui, stderr: process.stderr },
+      // `-v` raises the run log to debug (docs/cli.md §1.1).
+      logLevel: verbose ? 'debug' : 'info',
+    });
     const controller = new AbortController();
     const onSignal = (): void => {
       if (controller.signal.aborted) {

@@ -1,165 +1,126 @@
-// `infermark serve-mock`: run the mock inference server (mock-server.md §1, §11).
+// `infermark serve-mock`: run the mock inference server (docs/serve-mock.md §1, §11). The option
+// table is keyed by MockServerOptions, defaults come from MOCK_DEFAULTS.
 import cluster from 'node:cluster';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { startMockServer } from '../server/mock-server.js';
-import { type LogLevel, MOCK_DEFAULTS, type MockServerOptions, resolveMockOptions } from '../server/options.js';
+import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
-import {
-  nonNegativeNumber,
-  parseChoice,
-  parseNonNegativeInteger,
-  parsePositiveInteger,
-  parseSeed,
-} from './option-types.js';
+import { startMockServer } from '../server/mock-server.js';
+import { LATENCY_MODELS, LOG_LEVELS, MOCK_DEFAULTS, type LogLevel, type MockServerOptions, resolveMockOptions } from '../server/options.js';
+import { addOptionTable, givenByUser, type OptionSpec } from './option-table.js';
+import { nonNegativeNumber, parseChoice, parseNonNegativeInteger, parsePositiveInteger, parseSeed, type OptionParser } from './option-types.js';
 
 const parseNonNegative = nonNegativeNumber();
 
 /** A percentage that may be 0 (error rates default to 0). */
-function parseRate(value: string): number {
+const parseRate: OptionParser<number> = (value) => {
   const n = /^[+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`expected a number in [0, 100], got '${value}'`);
   return n;
-}
+};
 
-function parsePort(value: string): number {
+const parsePort: OptionParser<number> = (value) => {
   const n = parseNonNegativeInteger(value);
   if (n > 65535) throw new InvalidArgumentError(`expected an integer between 0 and 65535, got '${value}'`);
   return n;
-}
+};
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
-}
+const parseModels: OptionParser<string[]> = (value, previous) => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== ''),
+];
 
-/** CLI flag → option key, for the options whose key differs from commander's camelCase of the flag. */
-interface RawOptions extends Record<string, unknown> {
-  model?: string[];
+/** The server's options plus the flags that only the command has. */
+interface ServeMockFlags extends Omit<MockServerOptions, 'log'> {
+  /** `--fast`: `--latency-model none`. */
   fast?: boolean;
-  maxBatchSize?: number;
+  /** Serving processes sharing the port. */
   workers: number;
 }
 
-const LATENCY_MODELS = ['engine', 'simple', 'none'] as const;
-const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
+  { key: 'host', flags: '--host <address>', description: 'bind address (a non-loopback address prints a warning)' },
+  { key: 'port', flags: '--port <n>', description: 'port; 0 picks a free port', parser: parsePort },
+  // Shown, not applied: a default array would be the `previous` value of the first --model.
+  { key: 'model', flags: '--model <name>', description: 'served model name; repeatable or comma-separated', parser: parseModels, shownDefault: MOCK_DEFAULTS.model.join(',') },
+  { key: 'strictModel', flags: '--strict-model', description: 'reject requests whose model is not served (404)' },
+  { key: 'apiKey', flags: '--api-key <key>', description: 'require Authorization: Bearer <key> on /v1/*' },
+  { key: 'tokenizer', flags: '--tokenizer <name>', description: "tokenizer: 'builtin', a tokenizer.json path or directory, or a cached HF model id" },
+  { key: 'tokenizer', flags: '--no-tokenizer', description: 'count ≈4 characters per token and emit whitespace-separated words', negate: true },
+  { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of every random choice', parser: parseSeed },
+  { key: 'recordRequests', flags: '--record-requests <path>', description: 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown' },
+  { key: 'modelsReadyDelaySeconds', flags: '--models-ready-delay-seconds <s>', description: '/v1/models lists no model until then', parser: parseNonNegative },
+  { key: 'inferenceReadyDelaySeconds', flags: '--inference-ready-delay-seconds <s>', description: 'inference endpoints answer 503 until then', parser: parseNonNegative },
+  { key: 'errorRate', flags: '--error-rate <pct>', description: 'percentage of requests answered with HTTP 500', parser: parseRate },
+  { key: 'streamErrorRate', flags: '--stream-error-rate <pct>', description: 'percentage of streaming requests that fail mid-stream', parser: parseRate },
+  { key: 'maxModelLen', flags: '--max-model-len <n>', description: 'prompt + max tokens limit (400 beyond it)', parser: parsePositiveInteger },
+  { key: 'naturalStop', flags: '--natural-stop', description: 'let requests with a max tokens value stop at their natural length' },
+  { key: 'reasoningTokens', flags: '--reasoning-tokens <n>', description: 'reasoning tokens emitted before the answer (0 = off)', parser: parseNonNegativeInteger },
+  { key: 'latencyModel', flags: '--latency-model <model>', description: LATENCY_MODELS.join(', '), parser: parseChoice(LATENCY_MODELS) },
+  { key: 'fast', flags: '--fast', description: 'alias of --latency-model none' },
+  { key: 'logLevel', flags: '--log-level <level>', description: LOG_LEVELS.join(', '), parser: parseChoice(LOG_LEVELS) },
+  { key: 'workers', flags: '--workers <n>', description: 'serving processes sharing the port (each with its own engine and counters)', parser: parsePositiveInteger, default: 1 },
+  // simple model (docs/serve-mock.md §1.2)
+  { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },
+  { key: 'itl', flags: '--itl <ms>', description: 'simple: base time between tokens', parser: parseNonNegative },
+  { key: 'ttftPerIslTokenMs', flags: '--ttft-per-isl-token-ms <k>', description: 'simple: TTFT += k · prompt tokens', parser: parseNonNegative },
+  { key: 'ttftConcurrencyQuadMs', flags: '--ttft-concurrency-quad-ms <k>', description: 'simple: TTFT += k · inflight²', parser: parseNonNegative },
+  { key: 'itlPerOslTokenMs', flags: '--itl-per-osl-token-ms <k>', description: 'simple: ITL += k · output tokens', parser: parseNonNegative },
+  { key: 'itlConcurrencyLinMs', flags: '--itl-concurrency-lin-ms <k>', description: 'simple: ITL += k · inflight', parser: parseNonNegative },
+  { key: 'ttftJitterCv', flags: '--ttft-jitter-cv <cv>', description: 'simple: lognormal TTFT jitter (coefficient of variation)', parser: parseNonNegative },
+  { key: 'itlJitterCv', flags: '--itl-jitter-cv <cv>', description: 'simple: lognormal ITL jitter (coefficient of variation)', parser: parseNonNegative },
+  // engine model (docs/serve-mock.md §1.3)
+  { key: 'maxNumSeqs', flags: '--max-num-seqs <n>', description: 'engine: maximum running sequences', parser: parsePositiveInteger, aliases: ['--max-batch-size'] },
+  { key: 'maxNumBatchedTokens', flags: '--max-num-batched-tokens <n>', description: 'engine: token budget of one step', parser: parsePositiveInteger },
+  { key: 'stepBaseMs', flags: '--step-base-ms <ms>', description: 'engine: fixed cost of every step', parser: parseNonNegative },
+  { key: 'decodeMsPerSeq', flags: '--decode-ms-per-seq <ms>', description: 'engine: cost per decoding sequence', parser: parseNonNegative },
+  { key: 'prefillMsPerToken', flags: '--prefill-ms-per-token <ms>', description: 'engine: cost per uncached prompt token', parser: parseNonNegative },
+  { key: 'stepJitterCv', flags: '--step-jitter-cv <cv>', description: 'engine: lognormal jitter on each step', parser: parseNonNegative },
+  { key: 'kvBlockSize', flags: '--kv-block-size <n>', description: 'engine: tokens per KV block', parser: parsePositiveInteger },
+  { key: 'kvCacheBlocks', flags: '--kv-cache-blocks <n>', description: 'engine: KV capacity in blocks', parser: parsePositiveInteger },
+  { key: 'prefixCache', flags: '--no-prefix-cache', description: 'engine: disable prefix caching', negate: true },
+  { key: 'replicas', flags: '--replicas <n>', description: 'engine: independent engines, round-robin', parser: parsePositiveInteger },
+];
+
+/** The server option fields the table fills (everything but the command-only flags). */
+const SERVER_KEYS = [...new Set(SERVE_MOCK_OPTIONS.map((s) => s.key))].filter(
+  (k): k is Exclude<keyof ServeMockFlags, 'fast' | 'workers'> => k !== 'fast' && k !== 'workers',
+);
 
 export function registerServeMock(program: Command): void {
-  const d = MOCK_DEFAULTS;
   const cmd = program
     .command('serve-mock')
-    .description('run an OpenAI-compatible mock inference server (engine, simple or no latency model)')
-    .addOption(new Option('--host <address>', 'bind address (a non-loopback address prints a warning)').default(d.host))
-    .addOption(new Option('--port <n>', 'port; 0 picks a free port').argParser(parsePort).default(d.port))
-    .addOption(new Option('--model <name>', 'served model name; repeatable or comma-separated').argParser(collect))
-    .option('--strict-model', 'reject requests whose model is not served (404)')
-    .option('--api-key <key>', 'require Authorization: Bearer <key> on /v1/*')
-    .option('--tokenizer <name>', "tokenizer: 'builtin', a tokenizer.json path or directory, or a cached HF model id", d.tokenizer as string)
-    .option('--no-tokenizer', 'count ≈4 characters per token and emit whitespace-separated words')
-    .addOption(new Option('--random-seed <seed>', 'seed of every random choice').argParser(parseSeed).default(d.randomSeed, '0'))
-    .option('--record-requests <path>', 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown')
-    .addOption(new Option('--models-ready-delay-seconds <s>', '/v1/models lists no model until then').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--inference-ready-delay-seconds <s>', 'inference endpoints answer 503 until then').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--error-rate <pct>', 'percentage of requests answered with HTTP 500').argParser(parseRate).default(0))
-    .addOption(new Option('--stream-error-rate <pct>', 'percentage of streaming requests that fail mid-stream').argParser(parseRate).default(0))
-    .addOption(new Option('--max-model-len <n>', 'prompt + max tokens limit (400 beyond it)').argParser(parsePositiveInteger).default(d.maxModelLen))
-    .option('--natural-stop', 'let requests with a max tokens value stop at their natural length')
-    .addOption(new Option('--reasoning-tokens <n>', 'reasoning tokens emitted before the answer (0 = off)').argParser(parseNonNegativeInteger).default(0))
-    .addOption(new Option('--latency-model <model>', 'engine, simple or none').argParser(parseChoice(LATENCY_MODELS)).default(d.latencyModel))
-    .option('--fast', 'alias of --latency-model none')
-    .addOption(new Option('--log-level <level>', 'error, warn, info or debug').argParser(parseChoice(LOG_LEVELS)).default(d.logLevel))
-    .addOption(new Option('--workers <n>', 'serving processes sharing the port (each with its own engine and counters)').argParser(parsePositiveInteger).default(1))
-    // simple model
-    .addOption(new Option('--ttft <ms>', 'simple: base time to first token').argParser(parseNonNegative).default(d.ttft))
-    .addOption(new Option('--itl <ms>', 'simple: base time between tokens').argParser(parseNonNegative).default(d.itl))
-    .addOption(new Option('--ttft-per-isl-token-ms <k>', 'simple: TTFT += k · prompt tokens').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--ttft-concurrency-quad-ms <k>', 'simple: TTFT += k · inflight²').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--itl-per-osl-token-ms <k>', 'simple: ITL += k · output tokens').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--itl-concurrency-lin-ms <k>', 'simple: ITL += k · inflight').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--ttft-jitter-cv <cv>', 'simple: lognormal TTFT jitter (coefficient of variation)').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--itl-jitter-cv <cv>', 'simple: lognormal ITL jitter (coefficient of variation)').argParser(parseNonNegative).default(0))
-    // engine model
-    .addOption(new Option('--max-num-seqs <n>', 'engine: maximum running sequences').argParser(parsePositiveInteger).default(d.maxNumSeqs))
-    .addOption(new Option('--max-batch-size <n>', 'alias of --max-num-seqs').argParser(parsePositiveInteger).hideHelp())
-    .addOption(new Option('--max-num-batched-tokens <n>', 'engine: token budget of one step').argParser(parsePositiveInteger).default(d.maxNumBatchedTokens))
-    .addOption(new Option('--step-base-ms <ms>', 'engine: fixed cost of every step').argParser(parseNonNegative).default(d.stepBaseMs))
-    .addOption(new Option('--decode-ms-per-seq <ms>', 'engine: cost per decoding sequence').argParser(parseNonNegative).default(d.decodeMsPerSeq))
-    .addOption(new Option('--prefill-ms-per-token <ms>', 'engine: cost per uncached prompt token').argParser(parseNonNegative).default(d.prefillMsPerToken))
-    .addOption(new Option('--step-jitter-cv <cv>', 'engine: lognormal jitter on each step').argParser(parseNonNegative).default(0))
-    .addOption(new Option('--kv-block-size <n>', 'engine: tokens per KV block').argParser(parsePositiveInteger).default(d.kvBlockSize))
-    .addOption(new Option('--kv-cache-blocks <n>', 'engine: KV capacity in blocks').argParser(parsePositiveInteger).default(d.kvCacheBlocks))
-    .option('--no-prefix-cache', 'engine: disable prefix caching')
-    .addOption(new Option('--replicas <n>', 'engine: independent engines, round-robin').argParser(parsePositiveInteger).default(d.replicas))
-    .action(async (_opts: RawOptions, command: Command) => {
-      const { options, workers } = serveMockOptionsFrom(command);
-      await runServeMock(options, workers);
-    });
-  void cmd;
+    .description('run an OpenAI-compatible mock inference server (engine, simple or no latency model)');
+  const { model: _model, ...defaults } = MOCK_DEFAULTS;
+  addOptionTable<ServeMockFlags>(cmd, SERVE_MOCK_OPTIONS, defaults);
+  cmd.action(async (_opts: unknown, command: Command) => {
+    const { options, workers } = serveMockOptionsFrom(command);
+    await runServeMock(options, workers);
+  });
 }
 
 /** Map parsed flags to MockServerOptions, applying the cross-option rules (usage errors, exit 2). */
 export function serveMockOptionsFrom(command: Command): { options: MockServerOptions; workers: number } {
-  const raw = command.opts<RawOptions>();
-  const fromCli = (name: string): boolean => {
-    const src = command.getOptionValueSource(name);
-    return src === 'cli' || src === 'env';
-  };
-  let latencyModel = raw.latencyModel as MockServerOptions['latencyModel'];
-  if (raw.fast) {
-    if (fromCli('latencyModel') && latencyModel !== 'none') {
-      throw new UsageError(`option '--fast' cannot be used with option '--latency-model ${latencyModel}'`);
-    }
-    latencyModel = 'none';
+  const raw = command.opts<ServeMockFlags & { maxBatchSize?: number }>();
+  const given = new Set<string>(SERVER_KEYS.filter((k) => givenByUser(command, k)));
+  if (givenByUser(command, 'maxBatchSize')) {
+    if (given.has('maxNumSeqs')) throw new UsageError("option '--max-batch-size' cannot be used with option '--max-num-seqs'");
+    given.add('maxNumSeqs');
   }
-  if (fromCli('maxBatchSize') && fromCli('maxNumSeqs')) throw new UsageError("option '--max-batch-size' cannot be used with option '--max-num-seqs'");
-  const given = new Set<string>();
-  const keys: (keyof MockServerOptions)[] = [
-    'ttft', 'itl', 'ttftPerIslTokenMs', 'ttftConcurrencyQuadMs', 'itlPerOslTokenMs', 'itlConcurrencyLinMs', 'ttftJitterCv', 'itlJitterCv',
-    'maxNumSeqs', 'maxNumBatchedTokens', 'stepBaseMs', 'decodeMsPerSeq', 'prefillMsPerToken', 'stepJitterCv', 'kvBlockSize', 'kvCacheBlocks',
-    'prefixCache', 'replicas',
-  ];
-  for (const key of keys) if (fromCli(key)) given.add(key);
-  if (fromCli('maxBatchSize')) given.add('maxNumSeqs');
-  const workers = raw.workers;
-  if (workers > 1 && raw.recordRequests !== undefined) {
+  const partial: Partial<MockServerOptions> = {};
+  for (const key of SERVER_KEYS) (partial as Record<string, unknown>)[key] = raw[key];
+  partial.maxNumSeqs = raw.maxBatchSize ?? raw.maxNumSeqs;
+  if (raw.fast) {
+    if (given.has('latencyModel') && raw.latencyModel !== 'none') {
+      throw new UsageError(`option '--fast' cannot be used with option '--latency-model ${raw.latencyModel}'`);
+    }
+    partial.latencyModel = 'none';
+  }
+  if (raw.workers > 1 && raw.recordRequests !== undefined) {
     throw new UsageError("option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)");
   }
-  const partial: Partial<MockServerOptions> = {
-    host: raw.host as string,
-    port: raw.port as number,
-    model: raw.model ?? [...MOCK_DEFAULTS.model],
-    strictModel: Boolean(raw.strictModel),
-    apiKey: raw.apiKey as string | undefined,
-    tokenizer: raw.tokenizer as string | false,
-    randomSeed: raw.randomSeed as bigint,
-    recordRequests: raw.recordRequests as string | undefined,
-    modelsReadyDelaySeconds: raw.modelsReadyDelaySeconds as number,
-    inferenceReadyDelaySeconds: raw.inferenceReadyDelaySeconds as number,
-    errorRate: raw.errorRate as number,
-    streamErrorRate: raw.streamErrorRate as number,
-    maxModelLen: raw.maxModelLen as number,
-    naturalStop: Boolean(raw.naturalStop),
-    reasoningTokens: raw.reasoningTokens as number,
-    latencyModel,
-    logLevel: raw.logLevel as LogLevel,
-    ttft: raw.ttft as number,
-    itl: raw.itl as number,
-    ttftPerIslTokenMs: raw.ttftPerIslTokenMs as number,
-    ttftConcurrencyQuadMs: raw.ttftConcurrencyQuadMs as number,
-    itlPerOslTokenMs: raw.itlPerOslTokenMs as number,
-    itlConcurrencyLinMs: raw.itlConcurrencyLinMs as number,
-    ttftJitterCv: raw.ttftJitterCv as number,
-    itlJitterCv: raw.itlJitterCv as number,
-    maxNumSeqs: raw.maxBatchSize ?? (raw.maxNumSeqs as number),
-    maxNumBatchedTokens: raw.maxNumBatchedTokens as number,
-    stepBaseMs: raw.stepBaseMs as number,
-    decodeMsPerSeq: raw.decodeMsPerSeq as number,
-    prefillMsPerToken: raw.prefillMsPerToken as number,
-    stepJitterCv: raw.stepJitterCv as number,
-    kvBlockSize: raw.kvBlockSize as number,
-    kvCacheBlocks: raw.kvCacheBlocks as number,
-    prefixCache: raw.prefixCache !== false,
-    replicas: raw.replicas as number,
-  };
-  return { options: resolveMockOptions(partial, given), workers };
+  return { options: resolveMockOptions(partial, given), workers: raw.workers };
 }
 
 function consoleLog(level: LogLevel, line: string): void {

@@ -7,14 +7,11 @@ import { writeStreamedOutput } from './streamed-output.js';
 import { fileSource, generateStream, transformStream, type GenerateReport, type SynthesisOptions, type SynthesisRun, type TransformReport } from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
+import { MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS, SYNTHESIZE_MODES } from '../config/defaults.js';
 import { inputPathArgument } from './input-argument.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
-/** Defaults of synthesis.md §3.1 (single source for the CLI). */
-export const SYNTHESIZE_DEFAULTS = { mode: 'transform', blockSize: 512, seed: 0n } as const;
-
-const MODES = ['transform', 'generate'] as const;
 const DECIMAL = /^\+?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?$/;
 
 /**
@@ -49,7 +46,7 @@ export function exactMultiplier(allowZero: boolean): (value: string) => string {
 interface SynthesizeFlags {
   inputFile?: string;
   outputFile?: string;
-  mode: (typeof MODES)[number];
+  mode: (typeof SYNTHESIZE_MODES)[number];
   numRequests?: number;
   synthesisSpeedupRatio?: string;
   synthesisPrefixLenMultiplier?: string;
@@ -177,7 +174,7 @@ export function registerSynthesize(program: Command): void {
     .argument('[INPUT_FILE]', 'Mooncake trace (or use --input-file)')
     .option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)')
     .option('-o, --output-file <path>', "output trace ('-' for stdout); written to a temporary file and renamed when complete")
-    .addOption(new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(MODES)).default(SYNTHESIZE_DEFAULTS.mode))
+    .addOption(new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode))
     .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(parsePositiveInteger));
   const options: Option[] = [
     ...multiplier('--synthesis-speedup-ratio <x>', '--speedup-ratio <x>', 'divide timestamps and delays by this'),
@@ -189,8 +186,8 @@ export function registerSynthesize(program: Command): void {
     ...positive('--synthesis-max-osl <n>', '--max-osl <n>', 'cap output_length at n'),
     ...positive('--synthesis-min-isl <n>', '--min-isl <n>', 'generate: reject samples below n tokens'),
     ...positive('--synthesis-min-osl <n>', '--min-osl <n>', 'generate: raise output_length to n'),
-    new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(4_294_967_295)).default(SYNTHESIZE_DEFAULTS.blockSize),
-    new Option('--random-seed <seed>', 'seed of every random draw').argParser(parseSeed).default(SYNTHESIZE_DEFAULTS.seed, '0'),
+    new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE)).default(SYNTHESIZE_DEFAULTS.blockSize),
+    new Option('--random-seed <seed>', 'seed of every random draw').argParser(parseSeed).default(SYNTHESIZE_DEFAULTS.randomSeed, String(SYNTHESIZE_DEFAULTS.randomSeed)),
     new Option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first'),
     new Option('--force', 'replace an existing output file'),
     new Option('--no-analysis', 'skip the side-by-side analysis of input and output (saves two analysis passes on large traces)'),

@@ -3,8 +3,10 @@ import { UsageError } from '../errors.js';
 import type { EngineConfig } from './engine.js';
 import type { SimpleConfig } from './simple-model.js';
 
-export type LatencyModelName = 'engine' | 'simple' | 'none';
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LATENCY_MODELS = ['engine', 'simple', 'none'] as const;
+export type LatencyModelName = (typeof LATENCY_MODELS)[number];
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Every option; the latency-model settings are those of `SimpleConfig` (§1.2, milliseconds) and `EngineConfig` (§1.3). */
 export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<EngineConfig, 'seed'> {

@@ -1,4 +1,5 @@
 // Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
+import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
@@ -102,7 +103,7 @@ export interface SynthesisRun<R> {
 }
 
 function analyzer(o: SynthesisOptions, sourceName: string, backend: BackendName): TraceAnalyzer {
-  return new TraceAnalyzer({ blockSize: o.blockSize ?? 512, skipInvalid: o.skipInvalid ?? false, sourceName, backend });
+  return new TraceAnalyzer({ blockSize: o.blockSize ?? DEFAULT_BLOCK_SIZE, skipInvalid: o.skipInvalid ?? false, sourceName, backend });
 }
 
 /** Feeds every chunk of `source` to `push`, reporting progress in bytes after each; awaits what `push` returns. */
