@@ -1,0 +1,71 @@
+// Routing of the mock server (docs/serve-mock.md §2): the API key check, request bodies read with
+// a size limit, and which handler answers which method and path.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, type InferenceEndpoint } from './request-validation.js';
+import { sendError, sendJson } from './response-writer.js';
+
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+export interface RouteHandlers {
+  /** `Authorization: Bearer <key>` required on /v1/* when set. */
+  apiKey: string | undefined;
+  inference(endpoint: InferenceEndpoint, body: string, res: ServerResponse): void;
+  models(res: ServerResponse): void;
+  health(res: ServerResponse): void;
+  /** The Prometheus exposition text. */
+  metrics(): string;
+  /** An unexpected failure inside a handler (the client gets a 500). */
+  onInternalError(err: Error): void;
+}
+
+const INFERENCE_PATHS: Record<string, InferenceEndpoint> = { '/v1/chat/completions': 'chat', '/v1/completions': 'completions' };
+
+/** The request listener of the server. */
+export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    const method = req.method ?? 'GET';
+    if (h.apiKey !== undefined && path.startsWith('/v1/') && req.headers.authorization !== `Bearer ${h.apiKey}`) {
+      req.resume();
+      return sendError(res, 401, 'Invalid API key');
+    }
+    const endpoint = INFERENCE_PATHS[path];
+    if (endpoint && method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          sendError(res, 413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => {
+        if (res.headersSent) return;
+        try {
+          h.inference(endpoint, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), res);
+        } catch (err) {
+          if (err instanceof HttpError) return sendError(res, err.status, err.message, err.type);
+          h.onInternalError(err as Error);
+          if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`, 'server_error');
+          else res.destroy();
+        }
+      });
+      return;
+    }
+    req.resume();
+    if (method === 'GET' && path === '/v1/models') return h.models(res);
+    if (method === 'GET' && path === '/health') return h.health(res);
+    if (method === 'GET' && path === '/metrics') {
+      const text = h.metrics();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    sendError(res, 404, `Not found: ${method} ${path}`);
+  };
+}
