@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
+echo "== type-check (ts/src, test, bench)"
+npx tsc -p tsconfig.check.json
+
 echo "== cargo test (trace-core)"
 cargo test --release --quiet
 

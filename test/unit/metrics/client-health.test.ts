@@ -43,7 +43,7 @@ describe('client health', () => {
   });
 
   it('derives client schedule lag from unqueued open-loop requests in aggregation', async () => {
-    const mk = (n: number, sched: number, start: number, waited: boolean) =>
+    const mk = (n: number, sched: number, start: number, waited = false) =>
       raw({ requestNum: n, scheduledMs: sched, startMs: start, creditMs: start, isl: 1, waitedForSlot: waited, events: [[start + 10, chatDelta('a')], [start + 10, DONE]], endMs: start + 10 });
     const recs = await processor({ openLoop: true }).processBatch([mk(0, 0, 1), mk(1, 100, 101), mk(2, 200, 260, true), mk(3, 300, 301)]);
     const run = aggregate(recs, { requestRate: 10, clientHealth: calm });

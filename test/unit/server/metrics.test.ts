@@ -121,7 +121,7 @@ describe('/metrics (§7)', () => {
         }
       })();
       const shared = Array.from({ length: 64 }, (_, i) => i);
-      await pool(16, 8, (i) =>
+      await pool<unknown>(16, 8, (i) =>
         i % 2 ? post(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 }) : postStream(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 }),
       );
       stop = true;
