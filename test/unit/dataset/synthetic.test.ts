@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSessions, buildSyntheticDataset, RequestOrder } from '../../../ts/src/dataset/synthetic.js';
-import { roundHalfEven, standardNormal } from '../../../ts/src/dataset/normal.js';
+import { roundHalfEven, standardNormal } from '../../../ts/src/random/normal.js';
 import { RandomStream } from '../../../ts/src/random/index.js';
 import { corpusTokens } from '../../../ts/src/tokenizer/corpus.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  computeAdjustedStats, computeStats, pairwiseSum, percentileLinear, percentileNearestRank, roundHalfEven,
+  computeAdjustedStats, computeStats, pairwiseSum, percentileLinear, percentileNearestRank,
 } from '../../../ts/src/metrics/stats.js';
+import { roundHalfEven } from '../../../ts/src/random/normal.js';
 
 /** Seeded xorshift so "random data" is reproducible. */
 function rng(seed: number): () => number {

@@ -4,7 +4,7 @@ import cluster from 'node:cluster';
 import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../server/mock-server.js';
-import { LATENCY_MODELS, LOG_LEVELS, MOCK_DEFAULTS, type LogLevel, type MockServerOptions, resolveMockOptions } from '../server/options.js';
+import { LATENCY_MODELS, SERVER_LOG_LEVELS, MOCK_DEFAULTS, type ServerLogLevel, type MockServerOptions, resolveMockOptions } from '../server/options.js';
 import { addOptionTable, givenByUser, type OptionSpec } from './option-table.js';
 import { nonNegativeNumber, parseChoice, parseNonNegativeInteger, parsePositiveInteger, parseSeed, type OptionParser } from './option-types.js';
 
@@ -59,7 +59,7 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
   { key: 'reasoningTokens', flags: '--reasoning-tokens <n>', description: 'reasoning tokens emitted before the answer (0 = off)', parser: parseNonNegativeInteger },
   { key: 'latencyModel', flags: '--latency-model <model>', description: LATENCY_MODELS.join(', '), parser: parseChoice(LATENCY_MODELS) },
   { key: 'fast', flags: '--fast', description: 'alias of --latency-model none' },
-  { key: 'logLevel', flags: '--log-level <level>', description: LOG_LEVELS.join(', '), parser: parseChoice(LOG_LEVELS) },
+  { key: 'logLevel', flags: '--log-level <level>', description: SERVER_LOG_LEVELS.join(', '), parser: parseChoice(SERVER_LOG_LEVELS) },
   { key: 'workers', flags: '--workers <n>', description: 'serving processes sharing the port (each with its own engine and counters)', parser: parsePositiveInteger, default: 1 },
   // simple model (docs/serve-mock.md §1.2)
   { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },
@@ -123,7 +123,7 @@ export function serveMockOptionsFrom(command: Command): { options: MockServerOpt
   return { options: resolveMockOptions(partial, given), workers: raw.workers };
 }
 
-function consoleLog(level: LogLevel, line: string): void {
+function consoleLog(level: ServerLogLevel, line: string): void {
   if (level === 'info' || level === 'debug') process.stdout.write(`${line}\n`);
   else process.stderr.write(`${line}\n`);
 }

@@ -3,7 +3,7 @@ import type { EndpointType } from '../config/defaults.js';
 import { RandomStream } from '../random/index.js';
 import { corpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';
-import { roundHalfEven, standardNormal } from './normal.js';
+import { roundHalfEven, standardNormal } from '../random/normal.js';
 
 export interface SyntheticOptions {
   isl: number;

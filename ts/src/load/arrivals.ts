@@ -1,6 +1,6 @@
 // Open-loop arrival schedules of cli.md §3.4 (rate mode): intended send offsets from phase start.
 import type { ArrivalPattern } from '../config/defaults.js';
-import { standardNormal } from '../dataset/normal.js';
+import { standardNormal } from '../random/normal.js';
 import { RandomStream } from '../random/index.js';
 
 

@@ -4,6 +4,7 @@
 // The algorithms mirror trace-analysis.md §3.4 bit for bit (the Rust core implements the same
 // ones for analysis); they are repeated here because record processing runs per run on plain
 // JS arrays and crossing the FFI boundary per metric would cost more than the arithmetic.
+import { roundHalfEven } from '../random/normal.js';
 
 /** Percentiles reported for every record metric, in export order. */
 export const PERCENTILES = [1, 5, 10, 25, 50, 75, 90, 95, 99] as const;
@@ -56,15 +57,6 @@ export function percentileLinear(sorted: ArrayLike<number>, q: number): number {
   const vhi = sorted[hi]!;
   const d = vhi - vlo;
   return t < 0.5 ? vlo + d * t : vhi - d * (1 - t);
-}
-
-/** Round half to even, as Python's `round(x)`. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const diff = x - f;
-  if (diff < 0.5) return f;
-  if (diff > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Nearest-rank percentile (metrics.md §6.1): `v[rhe((q/100)·(n−1))]`. */

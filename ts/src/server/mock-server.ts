@@ -9,7 +9,7 @@ import { loadTokenizer } from '../tokenizer/index.js';
 import { EngineModel } from './engine.js';
 import type { Job, LatencyModel } from './job.js';
 import { type EngineMetrics, type FinishedReason, MetricsRegistry } from './metrics.js';
-import { type LogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
+import { type ServerLogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
 import { type RecorderSummary, Recorder, type RequestRecord } from './recorder.js';
 import { HttpError, type InferenceEndpoint, validateInferenceRequest } from './request-validation.js';
 import { CompletionStream, type CompletionShape, sendCompletion, sendError, sendJson } from './response-writer.js';
@@ -33,7 +33,7 @@ export interface MockServerHandle {
 }
 
 const ENDPOINT_PATH: Record<InferenceEndpoint, string> = { chat: '/v1/chat/completions', completions: '/v1/completions' };
-const LOG_ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const LOG_ORDER: Record<ServerLogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 const textSources = new Map<string, Promise<TextSource>>();
 
@@ -58,10 +58,10 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   const opts = resolveMockOptions(partial);
   const log =
     opts.log ??
-    ((level: LogLevel, line: string): void => {
+    ((level: ServerLogLevel, line: string): void => {
       if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
     });
-  const logAt = (level: LogLevel, line: string): void => {
+  const logAt = (level: ServerLogLevel, line: string): void => {
     if (LOG_ORDER[level] <= LOG_ORDER[opts.logLevel]) log(level, line);
   };
   const source = await textSourceFor(opts.tokenizer);

@@ -5,8 +5,8 @@ import type { SimpleConfig } from './simple-model.js';
 
 export const LATENCY_MODELS = ['engine', 'simple', 'none'] as const;
 export type LatencyModelName = (typeof LATENCY_MODELS)[number];
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export const SERVER_LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type ServerLogLevel = (typeof SERVER_LOG_LEVELS)[number];
 
 /** Every option; the latency-model settings are those of `SimpleConfig` (§1.2, milliseconds) and `EngineConfig` (§1.3). */
 export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<EngineConfig, 'seed'> {
@@ -28,9 +28,9 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   naturalStop: boolean;
   reasoningTokens: number;
   latencyModel: LatencyModelName;
-  logLevel: LogLevel;
+  logLevel: ServerLogLevel;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
-  log?: (level: LogLevel, line: string) => void;
+  log?: (level: ServerLogLevel, line: string) => void;
 }
 
 export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log'>> = Object.freeze({

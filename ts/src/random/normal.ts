@@ -1,5 +1,6 @@
-// Seeded normal draws and round-half-to-even, shared by the synthetic dataset and the arrival process.
-import type { RandomStream } from '../random/index.js';
+// Seeded normal draws and round-half-to-even (Python's `round`), shared by the synthetic dataset,
+// the arrival process and the nearest-rank percentiles.
+import type { RandomStream } from './index.js';
 
 /** Round half to even (`rhe` of synthesis.md §1); `Math.round` rounds halves up. */
 export function roundHalfEven(x: number): number {
