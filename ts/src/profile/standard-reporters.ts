@@ -8,8 +8,7 @@ import type { ProfileReporter } from './reporter.js';
 import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
-import { RawRecordsFileReporter } from './reporters/raw-records-file.js';
-import { RecordsFileReporter } from './reporters/records-file.js';
+import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
 import { RunLogReporter } from './reporters/run-log.js';
 import { ServerMetricsReporter } from './reporters/server-metrics.js';
 import { SummaryCsvFileReporter } from './reporters/summary-csv-file.js';
@@ -30,8 +29,8 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
   const reporters: ProfileReporter[] = [];
   if (options.progress) reporters.push(new ProgressDisplay(options.progress.ui, options.progress.stderr));
   reporters.push(
-    new RecordsFileReporter(),
-    new RawRecordsFileReporter(),
+    recordsFileReporter(),
+    rawRecordsFileReporter(),
     new InputsFileReporter(),
     new SummaryJsonFileReporter(),
     new SummaryCsvFileReporter(),
