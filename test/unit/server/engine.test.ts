@@ -180,4 +180,10 @@ describe('lognormal jitter factor (§1.2)', () => {
     expect(sd / mean).toBeLessThan(0.55);
     expect(lognormalFactor(0, 0.3, 0.7)).toBe(1);
   });
+
+  it('is exp(μ + σ·z) with σ² = ln(1 + cv²), μ = −σ²/2 and z the Box–Muller normal of u1, u2', () => {
+    // By hand for cv 0.5, u1 0.3, u2 0.7: σ² = ln 1.25 = 0.223144, μ = −0.111572,
+    // z = sqrt(−2·ln 0.7)·cos(1.4π) = −0.260996, so exp(−0.111572 + 0.472381·(−0.260996)) = 0.790681.
+    expect(lognormalFactor(0.5, 0.3, 0.7)).toBeCloseTo(0.790680586631613, 12);
+  });
 });
