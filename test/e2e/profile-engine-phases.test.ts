@@ -119,7 +119,8 @@ describe('engine phases', () => {
   });
 
   it('on interrupt stops issuing and cancels what is still running after the grace', async () => {
-    const { records, summary } = await run({ kind: 'stall', afterTokens: 1 }, { requestCount: 100 }, (e) => setTimeout(() => e.interrupt(), 150));
+    // Interrupt once both slots hold a stalled stream.
+    const { records, summary } = await run({ kind: 'stall', afterTokens: 1 }, { requestCount: 100 }, (e) => void server!.receivedAtLeast(2).then(() => e.interrupt()));
     expect(summary.reason).toBe('interrupted');
     expect(records).toHaveLength(2);
     expect(records.every((r) => r.error?.type === 'RequestCancellationError' && r.wasCancelled)).toBe(true);
