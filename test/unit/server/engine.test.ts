@@ -1,9 +1,14 @@
 // Engine model: prefix cache hits, LRU eviction, batch limit and the §4 guarantees over HTTP.
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../../ts/src/random/index.js';
+import { EngineModel } from '../../../ts/src/server/engine.js';
 import { lognormalFactor } from '../../../ts/src/server/job.js';
+import { EngineMetrics } from '../../../ts/src/server/metrics.js';
 import { startMockServer } from '../../../ts/src/server/mock-server.js';
+import { MOCK_DEFAULTS } from '../../../ts/src/server/options.js';
+import { VirtualClock } from '../../helpers/virtual-clock.js';
 import { pool, post, postStream, tokenEvents } from './client.js';
+import { jobOf } from './jobs.js';
 
 const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
@@ -101,28 +106,46 @@ describe('prefix cache (§4, §12.2)', () => {
 });
 
 describe('batching (§4)', () => {
-  it('never runs more than --max-num-seqs; the rest wait in FIFO order', async () => {
+  it('admits at most --max-num-seqs and the rest in arrival order (virtual clock)', () => {
+    const clock = new VirtualClock();
+    const metrics = new EngineMetrics();
+    const engine = new EngineModel({ ...MOCK_DEFAULTS, seed: 0n, maxNumSeqs: 4, stepBaseMs: 2 }, [metrics], clock);
+    const samples: [running: number, waiting: number][] = [];
+    const jobs = ids(0, 12).map((i) =>
+      jobOf(i, 0, i * 1000, 32, 20, () => {
+        samples.push([metrics.running, metrics.waiting]);
+        return true;
+      }),
+    );
+    for (const job of jobs) engine.submit(job);
+    clock.run();
+    // The first arrival starts a step at once, alone (its first token with 11 waiting); the next
+    // three join it at the next step, where all four emit with 8 waiting.
+    expect(samples.slice(0, 5)).toEqual([[1, 11], [4, 8], [4, 8], [4, 8], [4, 8]]);
+    expect(Math.max(...samples.map(([running]) => running))).toBe(4);
+    const admitted = jobs.map((j) => j.admittedAt);
+    expect([...admitted].sort((a, b) => a - b)).toEqual(admitted);
+    expect(admitted[4]).toBeGreaterThan(admitted[3]!); // the fifth waited for a slot
+    expect([metrics.running, metrics.waiting, metrics.kvUsage]).toEqual([0, 0, 0]);
+  });
+
+  it('over HTTP, never shows more than --max-num-seqs running and frees everything at the end', async () => {
     const s = await startMockServer({ port: 0, maxNumSeqs: 4, stepBaseMs: 2 });
     try {
       let maxRunning = 0;
-      let maxWaiting = 0;
-      let stop = false;
-      const poller = (async () => {
-        while (!stop) {
-          const m = await fetch(`${s.url}/metrics`).then((r) => r.text());
-          maxRunning = Math.max(maxRunning, gauge(m, 'vllm:num_requests_running'));
-          maxWaiting = Math.max(maxWaiting, gauge(m, 'vllm:num_requests_waiting'));
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })();
-      const results = await Promise.all(ids(0, 12).map((i) => post(`${s.url}/v1/completions`, { prompt: ids(i * 1000, 32), max_tokens: 20 })));
-      stop = true;
-      await poller;
+      // Sampled as each response arrives, while the others are still in flight.
+      const results = await Promise.all(
+        ids(0, 12).map(async (i) => {
+          const r = await post(`${s.url}/v1/completions`, { prompt: ids(i * 1000, 32), max_tokens: 20 });
+          maxRunning = Math.max(maxRunning, gauge(s.metricsText(), 'vllm:num_requests_running'));
+          return r;
+        }),
+      );
       expect(results.every((r) => r.status === 200)).toBe(true);
-      expect(maxRunning).toBe(4);
-      expect(maxWaiting).toBeGreaterThan(0);
+      expect(maxRunning).toBeLessThanOrEqual(4);
       const m = s.metricsText();
       expect(gauge(m, 'vllm:num_requests_running')).toBe(0);
+      expect(gauge(m, 'vllm:num_requests_waiting')).toBe(0);
       expect(gauge(m, 'vllm:kv_cache_usage_perc')).toBe(0);
       expect(gauge(m, 'vllm:generation_tokens_total')).toBe(240);
       expect(gauge(m, 'vllm:num_preemptions_total')).toBe(0);
