@@ -26,7 +26,7 @@ let mock: { url: string; child: ChildProcess };
 let recordDir = '';
 const recordFile = (): string => join(recordDir, 'mock-requests.jsonl');
 
-/** The mock's ground truth (mock-server.md §8): one row per finished request, oldest first. */
+/** The mock's ground truth (docs/mock-server.md §8): one row per finished request, oldest first. */
 function recordedRows(): Array<{ ttft_ms: number; e2e_ms: number }> {
   if (!existsSync(recordFile())) return [];
   const text = readFileSync(recordFile(), 'utf8');
