@@ -4,15 +4,13 @@ import type { ClockTimer, ModelClock } from '../../ts/src/server/job.js';
 
 interface Entry {
   at: number;
-  seq: number;
   fn: () => void;
   cancelled: boolean;
 }
 
 export class VirtualClock implements ModelClock {
   private t = 0;
-  private seq = 0;
-  /** Pending timers sorted by (at, seq). */
+  /** Pending timers by due time; ties in the order they were set. */
   private readonly queue: Entry[] = [];
 
   /**
@@ -41,30 +39,17 @@ export class VirtualClock implements ModelClock {
     (timer as Entry).cancelled = true;
   }
 
-  /** Timers not yet run or cancelled. */
-  get pending(): number {
-    return this.queue.filter((e) => !e.cancelled).length;
-  }
-
-  /**
-   * Run timers in time order (ties in the order they were set), advancing now() to each, until
-   * none is left or the next is due after `untilMs`; a timer may set more. Returns now().
-   */
-  run(untilMs = Infinity): number {
-    for (;;) {
-      const next = this.queue[0];
-      if (next === undefined || next.at > untilMs) break;
-      this.queue.shift();
+  /** Run every timer in time order (ties in the order they were set), advancing now() to each; a timer may set more. */
+  run(): void {
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       if (next.cancelled) continue;
       this.t = next.at;
       next.fn();
     }
-    if (untilMs !== Infinity && untilMs > this.t) this.t = untilMs;
-    return this.t;
   }
 
   private push(at: number, fn: () => void): Entry {
-    const e: Entry = { at, seq: this.seq++, fn, cancelled: false };
+    const e: Entry = { at, fn, cancelled: false };
     // Binary search for the first entry due later: ties keep the order they were set in.
     let lo = 0;
     let hi = this.queue.length;

@@ -1,4 +1,5 @@
-// Engine model: prefix cache hits, LRU eviction, batch limit and the §4 guarantees over HTTP.
+// Engine model: prefix cache hits, LRU eviction, batch limit and the §4 guarantees, over HTTP and
+// (for exact step timing) on a virtual clock.
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../../ts/src/random/index.js';
 import { EngineModel } from '../../../ts/src/server/engine.js';
