@@ -43,12 +43,12 @@ function oddChunks(bytes: Uint8Array): ByteSource {
 function heldSink(limit: number): { sink: ByteSink; queue: WriteBehind; bytes(): Buffer; release(): void } {
   const parts: Buffer[] = [];
   let released = false;
-  let open = (): void => undefined;
+  let openGate = (): void => undefined;
   let gate = Promise.resolve();
-  const close = (): void => {
-    if (!released) gate = new Promise<void>((resolve) => (open = resolve));
+  const closeGate = (): void => {
+    if (!released) gate = new Promise<void>((resolve) => (openGate = resolve));
   };
-  close();
+  closeGate();
   const queue = new WriteBehind(
     async (chunks) => {
       await gate;
@@ -61,13 +61,13 @@ function heldSink(limit: number): { sink: ByteSink; queue: WriteBehind; bytes():
   const write = (chunk: Uint8Array): void | Promise<void> => {
     const wait = queue.push(chunk);
     if (!wait) return undefined;
-    const held = wait.then(close);
+    const held = wait.then(closeGate);
     held.catch(() => undefined);
     // Not a native promise, so that `await` calls `then` and the gate opens when the driver waits
     // (`.catch`, which drivers call to mark a rejection handled, does not open it).
     return {
       then(onFulfilled, onRejected) {
-        if (typeof onFulfilled === 'function') open();
+        if (typeof onFulfilled === 'function') openGate();
         return held.then(onFulfilled, onRejected);
       },
       catch: (onRejected) => held.catch(onRejected),
@@ -77,7 +77,7 @@ function heldSink(limit: number): { sink: ByteSink; queue: WriteBehind; bytes():
   };
   const release = (): void => {
     released = true;
-    open();
+    openGate();
   };
   return { sink: { write }, queue, bytes: () => Buffer.concat(parts), release };
 }
