@@ -28,7 +28,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Run the engine against a fresh `none`-model mock; returns the profiling records and the mock's recorded rows. */
+/** Run the engine (no warmup) against a fresh `none`-model mock; returns its records and the mock's recorded rows. */
 async function runAgainstMock(name: string, over: Partial<EngineOptions>): Promise<{ recs: MetricRecord[]; truth: Array<{ prompt_tokens: number; output_tokens: number }> }> {
   const recordFile = join(dir, `${name}.jsonl`);
   const mock = await startMockServer({ port: 0, latencyModel: 'none', recordRequests: recordFile });
