@@ -98,10 +98,14 @@ describe('analyze-trace output', () => {
   // Regression: the atomic rename once replaced `--output-file /dev/null` with a regular file.
   it('writes into a FIFO or device in place instead of renaming over it', () => {
     const fifo = join(dir, 'out.fifo');
-    const r = spawnSync('sh', ['-c', `mkfifo ${fifo} && (cat ${fifo} > fifo-copy.json &) && "${process.execPath}" "${BIN}" analyze-trace a.jsonl --format json --output-file ${fifo} >/dev/null && sleep 0.2`], {
+    // The reader is waited for, so the copy is complete when the shell exits; if the writer fails
+    // before opening the FIFO, the reader (blocked in open) is killed instead.
+    const script = `mkfifo ${fifo} || exit 9; cat ${fifo} > fifo-copy.json & reader=$!; "${process.execPath}" "${BIN}" analyze-trace a.jsonl --format json --output-file ${fifo} >/dev/null; status=$?; [ $status -eq 0 ] || kill $reader; wait $reader; exit $status`;
+    const r = spawnSync('sh', ['-c', script], {
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
     });
     expect(r.status).toBe(0);
     expect(statSync(fifo).isFIFO()).toBe(true);

@@ -222,8 +222,8 @@ describe('profile runs', () => {
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    // Wait until some requests have completed, then interrupt.
-    while (s.finished < 4) await new Promise((r) => setTimeout(r, 100));
+    // Interrupt once some requests have completed.
+    await s.finishedAtLeast(4);
     const sentBefore = s.received.length;
     child.kill('SIGINT');
     const status = await new Promise<number | null>((r) => child.on('exit', r));

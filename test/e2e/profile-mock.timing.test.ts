@@ -1,7 +1,8 @@
 // The engine against serve-mock's `simple` model with fixed TTFT/ITL and no jitter: the measured
 // TTFT, ITL and latency match the injected ground truth within mock-server.md §6's tolerance
-// (TTFT ± 3 ms, latency ± 5 ms) and ISL/OSL match what the mock counted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// (TTFT ± 3 ms, latency ± 5 ms). Only latency checks belong here (this file runs alone, after the
+// main suite); request counts and ISL/OSL against the mock's counts are in profile-mock.test.ts.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSyntheticDataset, type Dataset } from '../../ts/src/dataset/synthetic.js';
 import { wallNs } from '../../ts/src/metrics/clock.js';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
@@ -25,10 +26,12 @@ let mock: { url: string; child: ChildProcess };
 let recordDir = '';
 const recordFile = (): string => join(recordDir, 'mock-requests.jsonl');
 
-/** The mock's ground truth (mock-server.md §8) for the last `n` finished requests. */
-function groundTruth(n: number): Array<{ ttft_ms: number; e2e_ms: number; prompt_tokens: number; output_tokens: number }> {
-  const rows = readFileSync(recordFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  return rows.slice(-n);
+/** The mock's ground truth (docs/mock-server.md §8): one row per finished request, oldest first. */
+function recordedRows(): Array<{ ttft_ms: number; e2e_ms: number }> {
+  if (!existsSync(recordFile())) return [];
+  const text = readFileSync(recordFile(), 'utf8');
+  // A row being appended may be cut short: only complete lines count.
+  return text.split('\n').slice(0, -1).map((l) => JSON.parse(l));
 }
 
 async function spawnMock(args: string[]): Promise<{ url: string; child: ChildProcess }> {
@@ -55,7 +58,12 @@ beforeAll(async () => {
   mock = await spawnMock(['--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL), '--record-requests', recordFile()]);
 }, 60_000);
 afterAll(async () => {
-  mock?.child.kill('SIGTERM');
+  if (mock && mock.child.exitCode === null && mock.child.signalCode === null) {
+    // On SIGTERM the mock writes its recorder summary into recordDir: remove it once it has exited.
+    const exited = new Promise((done) => mock.child.once('exit', done));
+    mock.child.kill('SIGTERM');
+    await exited;
+  }
   if (recordDir) rmSync(recordDir, { recursive: true, force: true });
 });
 
@@ -101,28 +109,23 @@ const metric = (recs: MetricRecord[], tag: string): number[] => recs.map((r) => 
 describe('profile engine against the simple mock (jitter 0)', () => {
   it('measures TTFT within ±3 ms, ITL ≈ itl and latency within ±5 ms of ttft + (osl−1)·itl', async () => {
     const recs = await runAndProcess({});
-    expect(recs).toHaveLength(40);
-    expect(recs.every((r) => r.error === null)).toBe(true);
     const ttft = metric(recs, 'time_to_first_token');
     const latency = metric(recs, 'request_latency');
     const itl = metric(recs, 'inter_token_latency');
     expect(Math.abs(median(ttft) - TTFT)).toBeLessThanOrEqual(3);
     expect(Math.abs(median(latency) - (TTFT + (OSL - 1) * ITL))).toBeLessThanOrEqual(5);
     expect(Math.abs(median(itl) - ITL)).toBeLessThanOrEqual(0.5);
-    // OSL as requested; ISL equals what the mock counted (completions: no chat template).
-    expect(metric(recs, 'output_sequence_length').every((v) => v === OSL)).toBe(true);
-    const isl = metric(recs, 'input_sequence_length');
-    for (const r of recs) expect(r.metrics['input_sequence_length']).toBe(r.raw.clientIsl);
-    expect(isl.every((v) => v > 0)).toBe(true);
   });
 
   // In flight on a shared 2-core machine the mock's own timers run late, so the property
   // checked is the client's overhead: client TTFT − the TTFT the mock itself recorded.
-  it('adds at most 3 ms to the server-side TTFT at concurrency 8 and counts the mock’s ISL/OSL', async () => {
+  it('adds at most 3 ms to the server-side TTFT at concurrency 8', async () => {
+    const before = recordedRows().length;
     const recs = await runAndProcess({ mode: { kind: 'concurrency', concurrency: 8 }, requestCount: 96, warmupRequestCount: 8 });
-    expect(recs).toHaveLength(96);
-    await new Promise((r) => setTimeout(r, 200)); // the recorder appends on completion
-    const truth = groundTruth(96);
+    // The mock appends a row when it has sent a response, maybe after the client has it: wait for
+    // this run's 8 + 96 rows.
+    await vi.waitFor(() => expect(recordedRows().length).toBeGreaterThanOrEqual(before + 8 + 96), { timeout: 10_000, interval: 20 });
+    const truth = recordedRows().slice(before + 8, before + 8 + 96);
     const clientTtft = median(metric(recs, 'time_to_first_token'));
     const serverTtft = median(truth.map((t) => t.ttft_ms));
     expect(clientTtft - serverTtft).toBeGreaterThanOrEqual(0);
@@ -130,15 +133,10 @@ describe('profile engine against the simple mock (jitter 0)', () => {
     const clientLatency = median(metric(recs, 'request_latency'));
     const serverE2e = median(truth.map((t) => t.e2e_ms));
     expect(Math.abs(clientLatency - serverE2e)).toBeLessThanOrEqual(5);
-    // Ground truth of lengths: completions prompts are counted by the mock exactly as the client did.
-    const clientIsl = metric(recs, 'input_sequence_length').sort((a, b) => a - b);
-    expect(truth.map((t) => t.prompt_tokens).sort((a, b) => a - b)).toEqual(clientIsl);
-    expect(truth.every((t) => t.output_tokens === OSL)).toBe(true);
   });
 
   it('paces open-loop arrivals: constant rate sends at the scheduled instants', async () => {
     const recs = await runAndProcess({ mode: { kind: 'rate', rate: 50, pattern: 'constant', smoothness: 1, concurrency: null }, requestCount: 25, warmupRequestCount: 2 });
-    expect(recs).toHaveLength(25);
     const starts = recs.map((r) => r.raw.requestStartNs).sort((a, b) => (a < b ? -1 : 1));
     const spanS = Number(starts.at(-1)! - starts[0]!) / 1e9;
     expect(Math.abs(24 / spanS / 50 - 1)).toBeLessThan(0.05);

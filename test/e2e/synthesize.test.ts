@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -46,7 +46,10 @@ afterAll(() => {
 describe('synthesize output to a FIFO', () => {
   it('writes into the FIFO in place and leaves it a FIFO', () => {
     const fifo = join(dir, 'synth.fifo');
-    const r = spawnSync('sh', ['-c', `mkfifo ${fifo} && (cat ${fifo} > fifo-copy.jsonl &) && "${process.execPath}" "${BIN}" synthesize a.jsonl -o ${fifo} --no-analysis >/dev/null && sleep 0.2`], {
+    // The reader is waited for, so the copy is complete when the shell exits; if the writer fails
+    // before opening the FIFO, the reader (blocked in open) is killed instead.
+    const script = `mkfifo ${fifo} || exit 9; cat ${fifo} > fifo-copy.jsonl & reader=$!; "${process.execPath}" "${BIN}" synthesize a.jsonl -o ${fifo} --no-analysis >/dev/null; status=$?; [ $status -eq 0 ] || kill $reader; wait $reader; exit $status`;
+    const r = spawnSync('sh', ['-c', script], {
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
@@ -208,11 +211,13 @@ describe('synthesize output written behind the core', () => {
       const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
       // wait until the temporary output holds data, so the run is really under way
       const temp = (): string | undefined => readdirSync(dir).find((f) => f.startsWith('.big.jsonl.tmp-'));
-      const started = Date.now();
-      while (!(temp() && statSync(join(dir, temp() as string)).size > 1_000_000)) {
-        if (Date.now() - started > 60_000) throw new Error(`no output after 60 s: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await vi.waitFor(
+        () => {
+          const t = temp();
+          if (!(t && statSync(join(dir, t)).size > 1_000_000)) throw new Error(`no output yet: ${stderr}`);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
       child.kill(signal);
       expect([await exited, stderr]).toEqual([130, 'interrupted: big.jsonl was not written\n']);
       expect(leftovers()).toEqual([]);

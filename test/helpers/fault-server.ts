@@ -37,14 +37,19 @@ export interface FaultServer {
   received: ReceivedRequest[];
   /** Responses written completely (the last byte handed to the socket). */
   readonly finished: number;
+  /** Resolves once `n` requests have arrived and their behaviour has started (a stall has written its chunks). */
+  receivedAtLeast(n: number): Promise<void>;
+  /** Resolves once `n` responses have been written completely. */
+  finishedAtLeast(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
+// The injected latencies: waiting is the behaviour being simulated here.
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function chunk(res: ServerResponse, chat: boolean, text: string, finish: string | null = null): void {
+function chunk(res: ServerResponse, chat: boolean, text: string, finish: string | null = null, written?: () => void): void {
   const choice = chat ? { index: 0, delta: { content: text }, finish_reason: finish } : { index: 0, text, finish_reason: finish };
-  res.write(`data: ${JSON.stringify({ id: 'x', object: chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`);
+  res.write(`data: ${JSON.stringify({ id: 'x', object: chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`, written);
 }
 
 export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
@@ -52,6 +57,20 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
   const sockets = new Set<Socket>();
   let counter = 0;
   let finished = 0;
+  const waiters = new Set<() => void>();
+  const changed = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  const until = (condition: () => boolean): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    });
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'GET') {
       // Server-metrics scrapes (`/metrics`) and probes are not inference requests: answer 404,
@@ -71,6 +90,8 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     }
     const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody };
     received.push(rec);
+    // Waiters resume after this handler's synchronous part: a stall has written its chunks by then.
+    changed();
     const b = typeof behaviour === 'function' ? behaviour(rec.index, rec) : behaviour;
     const chat = (req.url ?? '').includes('chat');
     const streaming = body.stream === true;
@@ -99,6 +120,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
         }
         res.end('data: [DONE]\n\n', () => {
           finished += 1;
+          changed();
         });
         return;
       }
@@ -108,8 +130,11 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
         return;
       case 'reset':
         res.writeHead(200, sseHeaders);
-        for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`);
-        await sleep(20);
+        // Destroy the socket once the chunks are in it, so that the client receives them first.
+        await new Promise<void>((written) => {
+          for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`, null, i === b.afterTokens - 1 ? written : undefined);
+          if (b.afterTokens === 0) written();
+        });
         req.socket.destroy();
         return;
       case 'stall':
@@ -156,6 +181,8 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     get finished() {
       return finished;
     },
+    receivedAtLeast: (n) => until(() => received.length >= n),
+    finishedAtLeast: (n) => until(() => finished >= n),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSessions, buildSyntheticDataset, RequestOrder } from '../../../ts/src/dataset/synthetic.js';
-import { roundHalfEven, standardNormal } from '../../../ts/src/random/normal.js';
-import { RandomStream } from '../../../ts/src/random/index.js';
-import { corpusTokens } from '../../../ts/src/tokenizer/corpus.js';
+import { roundHalfEven } from '../../../ts/src/random/normal.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';
 
 let tok: Tokenizer;
@@ -12,6 +10,10 @@ beforeAll(async () => {
 
 const base = { isl: 50, islStddev: 10, osl: 20, oslStddev: 5, numDatasetEntries: 8, seed: 42n, sharedSystemPromptLength: null };
 
+// The expected values below are fixed vectors, not recomputed with the implementation's own
+// stream and normal helpers: they were captured once and checked against an independent
+// implementation of docs/synthesis.md §2.1 (itself checked against the §2.3 test vectors).
+
 describe('roundHalfEven', () => {
   it('rounds halves to even', () => {
     expect([0.5, 1.5, 2.5, 4.5, 187.5, -1.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, 4, 188, -2, 2, 3]);
@@ -20,20 +22,24 @@ describe('roundHalfEven', () => {
 
 describe('synthetic dataset (cli.md §3.3)', () => {
   it('draws ISL then OSL per entry by Box–Muller from infermark/dataset/lengths', () => {
+    // Entry 0 by hand: stream(42, "infermark/dataset/lengths") gives u1 = 0.7511432772592874,
+    // u2 = 0.5202731611960802, so z = sqrt(−2·ln(1 − u1))·cos(2π·u2) = −1.65435 and
+    // ISL = rhe(50 + 10·z) = rhe(33.46) = 33; then u = 0.49953…, 0.85468… give z = 0.71927 and
+    // OSL = rhe(20 + 5·z) = rhe(23.60) = 24.
     const ds = buildSyntheticDataset(tok, base, 'chat');
-    const s = RandomStream.of(42n, 'infermark/dataset/lengths');
-    for (const e of ds.entries) {
-      expect(e.requestedIsl).toBe(Math.max(1, roundHalfEven(50 + 10 * standardNormal(s))));
-      expect(e.requestedOsl).toBe(Math.max(1, roundHalfEven(20 + 5 * standardNormal(s))));
-    }
+    expect(ds.entries.map((e) => [e.requestedIsl, e.requestedOsl])).toEqual([
+      [33, 24], [42, 19], [46, 23], [48, 20], [41, 9], [49, 29], [44, 23], [34, 24],
+    ]);
   });
 
   it('takes ISL consecutive corpus tokens from the entry’s prompt stream, decoded', () => {
+    // stream(42, "infermark/dataset/prompt", 3).below(105014) = 25237 (the builtin tokenizer's
+    // corpus has 105,014 tokens): 50 tokens from there are this passage of Matthew 25:37–40.
     const ds = buildSyntheticDataset(tok, { ...base, islStddev: 0 }, 'chat');
-    const K = corpusTokens(tok);
-    const start = RandomStream.of(42n, 'infermark/dataset/prompt', 3n).below(K.length);
-    const ids = Array.from({ length: 50 }, (_, j) => K[(start + j) % K.length]!);
-    expect(ds.entries[3]!.text).toBe(tok.decode(ids));
+    expect(ds.entries[3]!.text).toBe(
+      ' thee? or thirsty, and gave thee drink? When saw we thee a stranger, and took thee in? or naked, and clothed thee?' +
+        ' Or when saw we thee sick, or in prison, and came unto thee? And the King shall',
+    );
   });
 
   it('records the client token count of what is sent, close to the requested ISL', () => {
@@ -45,12 +51,10 @@ describe('synthetic dataset (cli.md §3.3)', () => {
   });
 
   it('leaves OSL unset when --osl is not given and draws no OSL normals', () => {
+    // Entry 1's ISL takes the normal that was entry 0's OSL draw above: rhe(50 + 10·0.71927) = 57.
     const ds = buildSyntheticDataset(tok, { ...base, osl: null }, 'chat');
-    const s = RandomStream.of(42n, 'infermark/dataset/lengths');
-    for (const e of ds.entries) {
-      expect(e.requestedOsl).toBeNull();
-      expect(e.requestedIsl).toBe(Math.max(1, roundHalfEven(50 + 10 * standardNormal(s))));
-    }
+    expect(ds.entries.map((e) => e.requestedOsl)).toEqual(Array(8).fill(null));
+    expect(ds.entries.map((e) => e.requestedIsl)).toEqual([33, 57, 42, 49, 46, 55, 48, 50]);
   });
 
   it('counts a shared system prompt in every chat entry’s ISL', () => {
@@ -71,19 +75,11 @@ describe('synthetic dataset (cli.md §3.3)', () => {
 
 describe('RequestOrder', () => {
   it('is a Fisher–Yates shuffle from the last index down, reshuffled each pass', () => {
-    const n = 5;
-    const s = RandomStream.of(9n, 'infermark/dataset/order');
-    const expected: number[] = [];
-    for (let pass = 0; pass < 3; pass++) {
-      const a = [0, 1, 2, 3, 4];
-      for (let i = n - 1; i >= 1; i--) {
-        const j = s.below(i + 1);
-        [a[i], a[j]] = [a[j]!, a[i]!];
-      }
-      expected.push(...a);
-    }
-    const order = new RequestOrder(n, 9n);
-    expect(Array.from({ length: 15 }, (_, k) => order.entryFor(k))).toEqual(expected);
+    // Three passes over 5 entries from stream(9, "infermark/dataset/order"): the draws
+    // below(5), below(4), below(3), below(2) are 0, 2, 2, 1 in the first pass, which swap
+    // [0,1,2,3,4] into [4,1,3,2,0].
+    const order = new RequestOrder(5, 9n);
+    expect(Array.from({ length: 15 }, (_, k) => order.entryFor(k))).toEqual([4, 1, 3, 2, 0, 0, 2, 3, 1, 4, 0, 3, 2, 4, 1]);
   });
 
   it('visits every entry once per pass', () => {
@@ -96,15 +92,12 @@ describe('RequestOrder', () => {
 describe('synthetic sessions', () => {
   it('draws turns then one delay per later turn from infermark/dataset/sessions', () => {
     const sessions = buildSessions({ numSessions: 5, turnsMean: 3, turnsStddev: 1, delayMeanMs: 100, delayStddevMs: 30, seed: 4n });
-    const s = RandomStream.of(4n, 'infermark/dataset/sessions');
-    let first = 0;
-    for (const sess of sessions) {
-      const turns = Math.max(1, roundHalfEven(3 + standardNormal(s)));
-      expect(sess.turns).toBe(turns);
-      expect(sess.firstTurn).toBe(first);
-      expect(sess.delaysMs[0]).toBe(0);
-      for (let t = 1; t < turns; t++) expect(sess.delaysMs[t]).toBe(Math.max(0, 100 + 30 * standardNormal(s)));
-      first += turns;
-    }
+    expect(sessions).toEqual([
+      { index: 0, turns: 2, delaysMs: [0, 101.11519562267777], firstTurn: 0 },
+      { index: 1, turns: 2, delaysMs: [0, 85.43268865073509], firstTurn: 2 },
+      { index: 2, turns: 4, delaysMs: [0, 130.78101684422913, 83.23976701741934, 57.23943579930809], firstTurn: 4 },
+      { index: 3, turns: 4, delaysMs: [0, 88.7158103066411, 115.16370929051736, 79.62274748611298], firstTurn: 8 },
+      { index: 4, turns: 2, delaysMs: [0, 124.81186067127372], firstTurn: 12 },
+    ]);
   });
 });

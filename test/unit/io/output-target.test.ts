@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutputTarget, WriteBehind, type WriteSome } from '../../../ts/src/io/output-target.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A writer into memory that takes `delayMs` per call and writes at most `maxBytes` of what it is given. */
-function memoryWriter(options: { delayMs?: number; maxBytes?: number; failOnCall?: number } = {}): { write: WriteSome; bytes(): Buffer; calls(): number } {
+/**
+ * A writer into memory whose every call completes a loop turn later and writes at most `maxBytes`
+ * of what it is given. A caller that pushes without awaiting never yields, so it fills the queue.
+ */
+function memoryWriter(options: { maxBytes?: number; failOnCall?: number } = {}): { write: WriteSome; bytes(): Buffer; calls(): number } {
   const parts: Buffer[] = [];
   let calls = 0;
   return {
     async write(chunks) {
       calls += 1;
-      if (options.delayMs !== undefined) await sleep(options.delayMs);
-      else await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
       if (calls === options.failOnCall) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
       let budget = options.maxBytes ?? Infinity;
       let n = 0;
@@ -56,7 +56,7 @@ describe('WriteBehind', () => {
   });
 
   it('asks the caller to wait once more than the limit is queued, so bytes in flight stay at most limit + one chunk', async () => {
-    const w = memoryWriter({ delayMs: 1 });
+    const w = memoryWriter();
     const q = new WriteBehind(w.write, { limit: 100 });
     const input = chunks(80, 30);
     let waited = 0;
@@ -87,7 +87,7 @@ describe('WriteBehind', () => {
     expect(() => q.push(new Uint8Array(1))).toThrow('cannot write: EIO: i/o error, write');
     await expect(q.flush()).rejects.toThrow('cannot write: EIO: i/o error, write');
     // Failure seen by a caller waiting for room.
-    q = new WriteBehind(memoryWriter({ failOnCall: 2, delayMs: 1 }).write, { limit: 10, describe: describeErr });
+    q = new WriteBehind(memoryWriter({ failOnCall: 2 }).write, { limit: 10, describe: describeErr });
     let rejected: unknown = null;
     try {
       for (let i = 0; i < 100; i += 1) await q.push(new Uint8Array(8));
@@ -127,7 +127,9 @@ describe('OutputTarget', () => {
     // Had the descriptor been closed under a pending write, that write could land in whatever
     // file reuses the descriptor number next.
     const fd = openSync(join(dir, 'other'), 'w');
-    await sleep(50);
+    // A stray write is the event that must not happen, so it cannot be awaited: give one the
+    // time to land (an 8 MiB write to a temp file takes a few ms) before looking.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fstatSync(fd).size).toBe(0);
     closeSync(fd);
   });

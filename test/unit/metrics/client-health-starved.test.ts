@@ -15,6 +15,8 @@ describe('starved client', () => {
     const sampler = new LoopSampler('main', true);
     for (let i = 0; i < 5; i++) {
       busy(120);
+      // Time is the subject here: the sampler's delay histogram is timer-driven (10 ms
+      // resolution), and its timer must get to run, late, between two blocks to record the lag.
       await new Promise((r) => setTimeout(r, 15));
     }
     const { loop, cpuPercent } = sampler.stop();

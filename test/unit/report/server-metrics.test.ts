@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../../ts/src/metrics/server-metrics-collector.js';
 import { workedExample } from '../metrics/fixtures.js';
 import { openRun, tempDir } from '../profile/fixtures.js';
@@ -74,11 +75,25 @@ describe('server metrics collection', () => {
   });
 
   it('counts connection failures and keeps retrying', async () => {
-    const c = new ServerMetricsCollector(['http://127.0.0.1:9/metrics'], { intervalMs: 10, timeoutMs: 500 });
-    await c.start();
-    await new Promise((r) => setTimeout(r, 50));
-    const res = await c.stop();
-    expect(res.endpointInfo['http://127.0.0.1:9/metrics']!.failed_fetches).toBeGreaterThanOrEqual(2);
-    expect(res.endpointInfo['http://127.0.0.1:9/metrics']!.failed_fetches).toBe(res.endpointInfo['http://127.0.0.1:9/metrics']!.total_fetches);
+    // A local server that drops every connection at once: each scrape fails without a response.
+    let connections = 0;
+    const dropper = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(dropper.address() as AddressInfo).port}/metrics`;
+    try {
+      const c = new ServerMetricsCollector([url], { intervalMs: 10, timeoutMs: 500 });
+      await c.start();
+      // The baseline scrape and two retries on the interval.
+      await vi.waitFor(() => expect(connections).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 10 });
+      const res = await c.stop();
+      expect(res.endpointInfo[url]!.failed_fetches).toBeGreaterThanOrEqual(3);
+      expect(res.endpointInfo[url]!.failed_fetches).toBe(res.endpointInfo[url]!.total_fetches);
+      expect(res.endpointsSuccessful).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => dropper.close(() => r()));
+    }
   });
 });

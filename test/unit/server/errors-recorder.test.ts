@@ -4,16 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { RandomStream } from '../../../ts/src/random/index.js';
 import { startMockServer } from '../../../ts/src/server/mock-server.js';
 import { pool, post, postStream, quickPost, tokenEvents } from './client.js';
-
-/** The request numbers §5.4 selects for failure among the first `n`. */
-function selected(seed: bigint, label: string, rate: number, n: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < n; k++) if (RandomStream.of(seed, `infermark/mock/${label}`, BigInt(k)).unit() < rate / 100) out.push(k);
-  return out;
-}
 
 async function failingIndices(seed: bigint, n: number): Promise<number[]> {
   const s = await startMockServer({ port: 0, latencyModel: 'none', errorRate: 20, randomSeed: seed });
@@ -41,9 +33,10 @@ describe('error injection (§5.4, §12.6)', () => {
     const b = await failingIndices(5n, 120);
     const c = await failingIndices(6n, 120);
     expect(a).toEqual(b);
-    expect(a).toEqual(selected(5n, 'error', 20, 120));
-    expect(c).not.toEqual(a);
-    expect(a.length).toBeGreaterThan(10);
+    // Request k fails when stream(seed, "infermark/mock/error", k).unit() < 20/100 (§5.4): fixed
+    // vectors, checked against an independent implementation of docs/synthesis.md §2.1.
+    expect(a).toEqual([3, 6, 7, 10, 11, 12, 15, 17, 19, 28, 29, 30, 36, 37, 38, 41, 49, 53, 57, 58, 59, 61, 62, 64, 65, 74, 79, 84, 90, 92, 96, 98, 99, 103, 104]);
+    expect(c).toEqual([0, 4, 5, 8, 9, 12, 15, 16, 18, 29, 30, 31, 37, 38, 39, 42, 50, 54, 56, 57, 58, 61, 62, 66, 67, 73, 76, 87, 89, 95, 96, 97, 99, 100, 107]);
   });
 
   it('over 10,000 requests the failure fraction is within 1 point of --error-rate', async () => {

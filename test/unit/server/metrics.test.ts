@@ -111,22 +111,21 @@ describe('/metrics (§7)', () => {
       }
       let maxRunning = 0;
       const scrapes: Exposition[] = [e0];
-      let stop = false;
-      const scraper = (async () => {
-        while (!stop) {
-          const e = parsePrometheus(await fetch(`${s.url}/metrics`).then((r) => r.text()));
-          scrapes.push(e);
-          maxRunning = Math.max(maxRunning, value(e, 'vllm:num_requests_running'));
-          await new Promise((r) => setTimeout(r, 30));
-        }
-      })();
+      // One scrape as each response arrives, while the others are still in flight (in process, so
+      // that the scrapes are in the order they were taken).
+      const scrape = (): void => {
+        const e = parsePrometheus(s.metricsText());
+        scrapes.push(e);
+        maxRunning = Math.max(maxRunning, value(e, 'vllm:num_requests_running'));
+      };
       const shared = Array.from({ length: 64 }, (_, i) => i);
-      await pool<unknown>(16, 8, (i) =>
-        i % 2 ? post(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 }) : postStream(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 }),
-      );
-      stop = true;
-      await scraper;
+      await pool(16, 8, async (i) => {
+        if (i % 2) await post(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 });
+        else await postStream(`${s.url}/v1/completions`, { prompt: [...shared, i], max_tokens: 8 });
+        scrape();
+      });
       scrapes.push(parsePrometheus(s.metricsText()));
+      expect(scrapes).toHaveLength(18);
       expect(maxRunning).toBeLessThanOrEqual(4);
       const counters = [...e0.types].filter(([n, t]) => t === 'counter' || t === 'histogram').map(([n, t]) => (t === 'histogram' ? `${n}_count` : n));
       for (let i = 1; i < scrapes.length; i++) {

@@ -1,5 +1,5 @@
 // OpenAI shapes, output-length rules, validation, auth and readiness (mock-server.md §2, §3, §5, §12.1, §12.7, §12.8).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockServerHandle, renderChatMl, startMockServer } from '../../../ts/src/server/index.js';
 import { loadTokenizer } from '../../../ts/src/tokenizer/index.js';
 import { post, postStream, tokenEvents } from './client.js';
@@ -277,6 +277,7 @@ describe('routing, auth and readiness', () => {
   });
 
   it('readiness delays: 503 and an empty model list until they pass', async () => {
+    const beforeStart = performance.now();
     const m = await startMockServer({ port: 0, latencyModel: 'none', modelsReadyDelaySeconds: 0.6, inferenceReadyDelaySeconds: 0.6 });
     try {
       const early = await post(`${m.url}/v1/completions`, { prompt: 'x', max_tokens: 1 });
@@ -286,7 +287,9 @@ describe('routing, auth and readiness', () => {
       const health = await fetch(`${m.url}/health`);
       expect(health.status).toBe(503);
       expect(await health.json()).toEqual({ status: 'starting' });
-      await new Promise((r) => setTimeout(r, 700));
+      // Wait for readiness itself; it must not come before the delay.
+      await vi.waitFor(async () => expect((await fetch(`${m.url}/health`)).status).toBe(200), { timeout: 10_000, interval: 25 });
+      expect(performance.now() - beforeStart).toBeGreaterThanOrEqual(600);
       expect((await post(`${m.url}/v1/completions`, { prompt: 'x', max_tokens: 1 })).status).toBe(200);
       expect((await fetch(`${m.url}/v1/models`).then((r) => r.json())).data).toHaveLength(1);
       expect((await fetch(`${m.url}/health`)).status).toBe(200);

@@ -1,4 +1,6 @@
 // §6 / §12.4: the simple model's timing as a client on the same machine measures it, at jitter 0.
+// Only latency checks belong here (this file runs alone, after the main suite); the model's exact
+// schedule and the response shapes are checked in simple-model.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServerHandle, startMockServer } from '../../../ts/src/server/mock-server.js';
 import { pool, post, postStream, tokenEvents } from './client.js';
@@ -22,11 +24,8 @@ describe('simple latency model', () => {
   // §6's ±3 ms / ±5 ms client tolerance is measured by bench/mock-timing.bench.ts with the server in its own
   // process (docs/BENCHMARKS.md) rather than asserted in a unit test.
   it('streaming: 20 tokens spaced by the ITL after the TTFT (never early, not grossly late)', async () => {
-    const before = s.stats()['/v1/completions']!.count;
     const runs = await pool(32, 16, (i) => postStream(`${s.url}/v1/completions`, { prompt: `prompt ${i}`, max_tokens: 20 }));
-    expect(runs.every((r) => tokenEvents(r).length === 20 && r.done)).toBe(true);
     const stats = s.stats()['/v1/completions']!;
-    expect(stats.count - before).toBe(32);
     expect(stats.ttft_ms!.p50).toBeGreaterThanOrEqual(19);
     expect(stats.ttft_ms!.p50).toBeLessThan(80);
     expect(stats.e2e_ms!.p50).toBeGreaterThanOrEqual(114);
@@ -43,8 +42,7 @@ describe('simple latency model', () => {
   it('non-streaming answers after TTFT + (N − 1)·ITL', async () => {
     const times = await pool(16, 8, async (i) => {
       const t = performance.now();
-      const r = await post(`${s.url}/v1/completions`, { prompt: `ns ${i}`, max_tokens: 10 });
-      expect(r.json.usage.completion_tokens).toBe(10);
+      await post(`${s.url}/v1/completions`, { prompt: `ns ${i}`, max_tokens: 10 });
       return performance.now() - t;
     });
     expect(Math.min(...times)).toBeGreaterThanOrEqual(64);
@@ -61,12 +59,5 @@ describe('simple latency model', () => {
     } finally {
       await p.close();
     }
-  });
-
-  it('simple-only options are usage errors with another latency model', async () => {
-    await expect(startMockServer({ port: 0, latencyModel: 'engine', ttft: 50 })).rejects.toThrow(
-      "option '--ttft' cannot be used with option '--latency-model engine' (it configures the simple latency model)",
-    );
-    await expect(startMockServer({ port: 0, latencyModel: 'simple', maxNumSeqs: 8 })).rejects.toThrow(/--max-num-seqs/);
   });
 });

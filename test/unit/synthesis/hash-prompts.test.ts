@@ -179,9 +179,11 @@ describe('hash-prompts into a slow sink', () => {
     const input = Array.from({ length: 300 }, (_, i) => JSON.stringify({ prompt: `1 2 3 4 ${i} ${i % 7}`, timestamp: i })).join('\n');
     const fast = await run(input, 'native', { blockSize: 2, batchRows: 1 });
     const parts: Buffer[] = [];
+    // Each write completes a loop turn later; the driver yields only when it awaits the sink, so
+    // without waiting it would queue its whole output before the first write completed.
     const queue = new WriteBehind(
       async (chunks) => {
-        await new Promise((done) => setTimeout(done, 1));
+        await new Promise((done) => setImmediate(done));
         const first = chunks[0] as Uint8Array;
         parts.push(Buffer.from(first));
         return first.length;

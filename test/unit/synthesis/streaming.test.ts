@@ -1,9 +1,10 @@
 // The asynchronous drivers: read-ahead file chunks, odd chunking, and a slow sink that must hold the core back, on both backends.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKEND_NAMES, type BackendName } from '../../../ts/src/index.js';
 import { fileSource, generateStream, transformStream, type ByteSink, type ByteSource } from '../../../ts/src/synthesis/index.js';
 import { WriteBehind } from '../../../ts/src/io/output-target.js';
@@ -34,19 +35,51 @@ function oddChunks(bytes: Uint8Array): ByteSource {
   };
 }
 
-/** A sink whose writes are slow (`delayMs` each) behind a small bound: the driver must wait for it. */
-function slowSink(limit: number, delayMs = 1): { sink: ByteSink; queue: WriteBehind; bytes(): Buffer } {
+/**
+ * The slowest sink there is, without timing: behind a `limit`-byte queue, its writes complete only
+ * while the driver awaits the promise of a push that went over the bound, so a driver that does not
+ * wait queues its whole output (however often it yields). `release()` lets the rest out.
+ */
+function heldSink(limit: number): { sink: ByteSink; queue: WriteBehind; bytes(): Buffer; release(): void } {
   const parts: Buffer[] = [];
+  let released = false;
+  let openGate = (): void => undefined;
+  let gate = Promise.resolve();
+  const closeGate = (): void => {
+    if (!released) gate = new Promise<void>((resolve) => (openGate = resolve));
+  };
+  closeGate();
   const queue = new WriteBehind(
     async (chunks) => {
-      await new Promise((done) => setTimeout(done, delayMs));
+      await gate;
       const first = chunks[0] as Uint8Array;
       parts.push(Buffer.from(first));
       return first.length;
     },
     { limit },
   );
-  return { sink: { write: (c) => queue.push(c) }, queue, bytes: () => Buffer.concat(parts) };
+  const write = (chunk: Uint8Array): void | Promise<void> => {
+    const wait = queue.push(chunk);
+    if (!wait) return undefined;
+    const held = wait.then(closeGate);
+    held.catch(() => undefined);
+    // Not a native promise, so that `await` calls `then` and the gate opens when the driver waits
+    // (`.catch`, which drivers call to mark a rejection handled, does not open it).
+    return {
+      then(onFulfilled, onRejected) {
+        if (typeof onFulfilled === 'function') openGate();
+        return held.then(onFulfilled, onRejected);
+      },
+      catch: (onRejected) => held.catch(onRejected),
+      finally: (onFinally) => held.finally(onFinally),
+      [Symbol.toStringTag]: 'Promise',
+    } as Promise<void>;
+  };
+  const release = (): void => {
+    released = true;
+    openGate();
+  };
+  return { sink: { write }, queue, bytes: () => Buffer.concat(parts), release };
 }
 
 let dir = '';
@@ -62,15 +95,32 @@ describe('fileSource', () => {
     const bytes = Buffer.concat([real, real, real, real]);
     const path = join(dir, 'x4.jsonl');
     writeFileSync(path, bytes);
+    // Every read the source starts, so that a callback can wait for the read-ahead to land.
+    const probe = await open(path, 'r');
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const reads: Promise<unknown>[] = [];
+    const realRead = proto.read;
+    const spy = vi.spyOn(proto, 'read').mockImplementation(function (this: FileHandle, ...args: unknown[]) {
+      const p = (realRead as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      reads.push(p);
+      return p as ReturnType<FileHandle['read']>;
+    });
     const hash = createHash('sha256');
     let chunks = 0;
-    await fileSource(path).forEachChunk(async (chunk) => {
-      chunks += 1;
-      const before = sha256(chunk);
-      await new Promise((done) => setTimeout(done, 20)); // the next read completes meanwhile
-      expect(sha256(chunk)).toBe(before);
-      hash.update(chunk);
-    });
+    try {
+      await fileSource(path).forEachChunk(async (chunk) => {
+        chunks += 1;
+        const before = sha256(chunk);
+        // The read into the other buffer has started before this callback: let it complete.
+        expect(reads).toHaveLength(chunks + 1);
+        await reads.at(-1);
+        expect(sha256(chunk)).toBe(before);
+        hash.update(chunk);
+      });
+    } finally {
+      spy.mockRestore();
+    }
     expect(chunks).toBe(3);
     expect(hash.digest('hex')).toBe(sha256(bytes));
   });
@@ -78,8 +128,9 @@ describe('fileSource', () => {
 
 describe.each(BACKEND_NAMES.map((b) => [b]))('asynchronous drivers on the %s backend', (backend: BackendName) => {
   it('transform: odd chunks and a slow sink give the synchronous drivers’ bytes, with bounded bytes in flight', async () => {
-    const s = slowSink(256 * 1024);
+    const s = heldSink(256 * 1024);
     await transformStream(oddChunks(readFileSync(REAL)), s.sink, { ...TRANSFORM, backend });
+    s.release();
     await s.queue.flush();
     expect(sha256(s.bytes())).toBe(TRANSFORM_SHA);
     // One pushEmit returns at most ~80 KiB for a 64 KiB input chunk.
@@ -90,19 +141,21 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('asynchronous drivers on the %s bac
     const real = readFileSync(REAL);
     const path = join(dir, `x4-${backend}.jsonl`);
     writeFileSync(path, Buffer.concat([real, real, real, real]));
-    const fromFile = slowSink(8 * 1024 * 1024);
-    const fromMemory = slowSink(Infinity);
+    const fromFile = heldSink(8 * 1024 * 1024);
+    const fromMemory = heldSink(Infinity);
     await transformStream(fileSource(path), fromFile.sink, { ...TRANSFORM, backend });
     await transformStream(oddChunks(readFileSync(path)), fromMemory.sink, { ...TRANSFORM, backend });
+    fromFile.release();
+    fromMemory.release();
     await Promise.all([fromFile.queue.flush(), fromMemory.queue.flush()]);
     expect(fromFile.bytes().length).toBeGreaterThan(12_000_000);
     expect(fromFile.bytes().equals(fromMemory.bytes())).toBe(true);
   });
 
   it('generate: a slow sink holds generation back; the bytes are the synchronous drivers’', async () => {
-    // Slower than generating a 1 MiB chunk, so only waiting keeps the queue at its bound.
-    const s = slowSink(2 * 1024 * 1024, 40);
+    const s = heldSink(2 * 1024 * 1024);
     const run = await generateStream(oddChunks(readFileSync(REAL)), 30_000, s.sink, { ...GENERATE, backend });
+    s.release();
     await s.queue.flush();
     expect(run.report.generated).toBe(30_000);
     expect(sha256(s.bytes())).toBe(GENERATE_SHA);

@@ -2,7 +2,7 @@
 import { RandomStream } from '../random/index.js';
 import type { EngineMetrics } from './metrics.js';
 import { type BlockLease, KvCache, blockHashes, chainHash } from './kv-cache.js';
-import { type Job, type LatencyModel, lognormalFactor } from './job.js';
+import { type ClockTimer, type Job, type LatencyModel, type ModelClock, lognormalFactor, realClock } from './job.js';
 
 export interface EngineConfig {
   maxNumSeqs: number;
@@ -35,7 +35,7 @@ class Replica {
   private running: Seq[] = [];
   private readonly kv: KvCache;
   private readonly jitter: RandomStream;
-  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private timer: ClockTimer | null = null;
   private busy = false;
   private stopped = false;
   private readonly byJob = new Map<Job, Seq>();
@@ -44,6 +44,7 @@ class Replica {
     private readonly index: number,
     private readonly cfg: EngineConfig,
     private readonly metrics: EngineMetrics,
+    private readonly clock: ModelClock,
   ) {
     this.kv = new KvCache(cfg.kvCacheBlocks);
     this.jitter = RandomStream.of(cfg.seed, 'infermark/mock/step-jitter', BigInt(index));
@@ -85,8 +86,8 @@ class Replica {
   stop(): void {
     this.stopped = true;
     if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
+      this.clock.clearTimeout(this.timer);
+      this.clock.clearImmediate(this.timer);
     }
     this.timer = null;
   }
@@ -167,15 +168,15 @@ class Replica {
     if (this.cfg.stepJitterCv > 0) duration *= lognormalFactor(this.cfg.stepJitterCv, this.jitter.unit(), this.jitter.unit());
     this.metrics.iterationTokens.observe(decodes + prefill);
     const deadline = at + duration;
-    const delay = deadline - performance.now();
+    const delay = deadline - this.clock.now();
     // A late timer is absorbed: the next step starts at this deadline, not when we woke up.
-    this.timer = delay > 0.5 ? setTimeout(() => this.endStep(deadline), delay) : setImmediate(() => this.endStep(deadline));
+    this.timer = delay > 0.5 ? this.clock.setTimeout(() => this.endStep(deadline), delay) : this.clock.setImmediate(() => this.endStep(deadline));
   }
 
   private endStep(deadline: number): void {
     this.timer = null;
     if (this.stopped) return;
-    const now = performance.now();
+    const now = this.clock.now();
     const finished: Seq[] = [];
     for (const seq of [...this.running]) {
       if (seq.cancelled) continue;
@@ -238,8 +239,9 @@ export class EngineModel implements LatencyModel {
   constructor(
     private readonly cfg: EngineConfig,
     metrics: EngineMetrics[],
+    clock: ModelClock = realClock,
   ) {
-    this.replicasList = metrics.map((m, i) => new Replica(i, cfg, m));
+    this.replicasList = metrics.map((m, i) => new Replica(i, cfg, m, clock));
   }
 
   get replicas(): number {

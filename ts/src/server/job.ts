@@ -12,7 +12,7 @@ export interface Job {
   readonly promptIds: ArrayLike<number>;
   /** Output token ids (hashed with the prompt when the request finishes). */
   readonly outputIds: Uint32Array;
-  /** performance.now() at arrival. */
+  /** The model clock's `now()` at arrival (performance.now() with the real clock). */
   readonly arrival: number;
   /** Set by the scheduler. */
   replica: number;
@@ -25,6 +25,32 @@ export interface Job {
    */
   onStep(tokens: number, now: number, done: boolean): boolean;
 }
+
+/** An opaque timer handle of a {@link ModelClock}. */
+export type ClockTimer = unknown;
+
+/**
+ * Time as the latency models see it: `performance.now()` and Node's timers by default, a virtual
+ * clock in tests so that a model's schedule can be checked exactly and without waiting for it.
+ * The timer functions mirror Node's, so the real clock is exactly what the models used before.
+ */
+export interface ModelClock {
+  /** Milliseconds on the `performance.now()` scale. */
+  now(): number;
+  setTimeout(fn: () => void, delayMs: number): ClockTimer;
+  clearTimeout(timer: ClockTimer): void;
+  setImmediate(fn: () => void): ClockTimer;
+  clearImmediate(timer: ClockTimer): void;
+}
+
+/** The real clock: serve-mock's timing. */
+export const realClock: ModelClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+  setImmediate: (fn) => setImmediate(fn),
+  clearImmediate: (timer) => clearImmediate(timer as NodeJS.Immediate),
+};
 
 export interface LatencyModel {
   /** Replicas (engines) whose metrics are exposed. */

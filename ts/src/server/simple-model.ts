@@ -1,7 +1,7 @@
 // The `simple` (AIPerf-mock compatible, §1.2/§6) and `none` latency models.
 import { RandomStream } from '../random/index.js';
 import type { EngineMetrics } from './metrics.js';
-import { type Job, type LatencyModel, lognormalFactor } from './job.js';
+import { type ClockTimer, type Job, type LatencyModel, type ModelClock, lognormalFactor, realClock } from './job.js';
 
 export interface SimpleConfig {
   ttft: number;
@@ -18,12 +18,13 @@ export interface SimpleConfig {
 /** Fixed latencies with load penalties; every token (streaming) is its own timer at an absolute deadline. */
 export class SimpleModel implements LatencyModel {
   readonly replicas = 1;
-  private readonly timers = new Map<Job, NodeJS.Timeout>();
+  private readonly timers = new Map<Job, ClockTimer>();
   private inflight = 0;
 
   constructor(
     private readonly cfg: SimpleConfig,
     private readonly metrics: EngineMetrics,
+    private readonly clock: ModelClock = realClock,
   ) {}
 
   reject(): string | null {
@@ -52,7 +53,7 @@ export class SimpleModel implements LatencyModel {
       const first = job.arrival + ttft;
       this.at(job, first, () => {
         if (n === 1) return this.finish(job, 1, true);
-        if (!job.onStep(1, performance.now(), false)) return this.drop(job);
+        if (!job.onStep(1, this.clock.now(), false)) return this.drop(job);
         this.at(job, job.arrival + total, () => this.finish(job, n - 1, true));
       });
       return;
@@ -61,7 +62,7 @@ export class SimpleModel implements LatencyModel {
     let deadline = job.arrival + ttft;
     const tick = (): void => {
       // A late timer emits every token already due in one write, so lateness never accumulates.
-      const now = performance.now();
+      const now = this.clock.now();
       let count = 0;
       do {
         count++;
@@ -77,12 +78,12 @@ export class SimpleModel implements LatencyModel {
   }
 
   private at(job: Job, deadline: number, fn: () => void): void {
-    this.timers.set(job, setTimeout(fn, Math.max(0, deadline - performance.now())));
+    this.timers.set(job, this.clock.setTimeout(fn, Math.max(0, deadline - this.clock.now())));
   }
 
   private finish(job: Job, tokens: number, done: boolean): void {
     this.drop(job);
-    job.onStep(tokens, performance.now(), done);
+    job.onStep(tokens, this.clock.now(), done);
   }
 
   private drop(job: Job): void {
@@ -94,12 +95,12 @@ export class SimpleModel implements LatencyModel {
 
   cancel(job: Job): void {
     const t = this.timers.get(job);
-    if (t) clearTimeout(t);
+    if (t) this.clock.clearTimeout(t);
     this.drop(job);
   }
 
   stop(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 }
