@@ -27,16 +27,12 @@ pub struct AnalyzerOptions {
 
 /// Decode JS options into the core's; a block size that is not a 32-bit integer is rejected
 /// here because JS numbers would otherwise wrap silently when narrowed.
-fn decode(
-    options: Option<AnalyzerOptions>,
-) -> std::result::Result<trace_core::AnalyzerOptions, TraceError> {
+fn decode(options: Option<AnalyzerOptions>) -> std::result::Result<trace_core::AnalyzerOptions, TraceError> {
     let mut core = trace_core::AnalyzerOptions::default();
     let Some(o) = options else { return Ok(core) };
     if let Some(bs) = o.block_size {
         if !(bs.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&bs)) {
-            return Err(TraceError::invalid_arg(format!(
-                "blockSize must be an integer between 1 and 4294967295, got {bs}"
-            )));
+            return Err(TraceError::invalid_arg(format!("blockSize must be an integer between 1 and 4294967295, got {bs}")));
         }
         core.block_size = bs as u32;
     }
@@ -54,11 +50,7 @@ fn decode(
 
 /// Analyse a whole in-memory trace; returns the exact `analysis.json` text.
 #[napi]
-pub fn analyze_trace(
-    env: Env,
-    bytes: Uint8Array,
-    options: Option<AnalyzerOptions>,
-) -> Result<String> {
+pub fn analyze_trace(env: Env, bytes: Uint8Array, options: Option<AnalyzerOptions>) -> Result<String> {
     let opts = error::map(&env, decode(options))?;
     let report = error::map(&env, trace_core::analyze_trace(&bytes, opts))?;
     Ok(report.to_json())
@@ -78,10 +70,7 @@ impl TraceAnalyzer {
     pub fn new(env: Env, options: Option<AnalyzerOptions>) -> Result<Self> {
         let opts = error::map(&env, decode(options))?;
         let inner = error::map(&env, trace_core::TraceAnalyzer::new(opts))?;
-        Ok(TraceAnalyzer {
-            inner,
-            report: None,
-        })
+        Ok(TraceAnalyzer { inner, report: None })
     }
 
     /// Feed the next chunk. Strict mode throws `INVALID_ROW` on the first invalid row.
@@ -108,19 +97,16 @@ impl TraceAnalyzer {
     /// The `warning: skipped N invalid rows in PATH (…)` line, or null if nothing was skipped.
     #[napi]
     pub fn skipped_warning(&self, env: Env, path: String) -> Result<Option<String>> {
-        error::map(
-            &env,
-            self.finished().map(|r| r.skipped().warning_line(&path)),
-        )
+        error::map(&env, self.finished().map(|r| r.skipped().warning_line(&path)))
     }
 
     /// The `warning: N rows have hash_ids inconsistent with input_length …` line, or null.
-  #[napi]
-  pub fn inconsistent_warning(&self, env: Env) -> Result<Option<String>> {
-    error::map(&env, self.finished().map(|r| r.inconsistent_warning_line()))
-  }
+    #[napi]
+    pub fn inconsistent_warning(&self, env: Env) -> Result<Option<String>> {
+        error::map(&env, self.finished().map(|r| r.inconsistent_warning_line()))
+    }
 
-  /// Bytes accepted by `push` so far.
+    /// Bytes accepted by `push` so far.
     #[napi(getter)]
     pub fn bytes_consumed(&self) -> f64 {
         self.inner.bytes_consumed() as f64
@@ -135,8 +121,6 @@ impl TraceAnalyzer {
 
 impl TraceAnalyzer {
     fn finished(&self) -> std::result::Result<&AnalysisReport, TraceError> {
-        self.report.as_ref().ok_or_else(|| {
-            TraceError::analyzer_state("warnings and the skip summary are available after finishJson")
-        })
+        self.report.as_ref().ok_or_else(|| TraceError::analyzer_state("warnings and the skip summary are available after finishJson"))
     }
 }

@@ -49,9 +49,7 @@ fn decode(options: Option<AnalyzerOptions>) -> Result<trace_core::AnalyzerOption
     let Some(o) = options else { return Ok(core) };
     if let Some(bs) = o.block_size() {
         if !(bs.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&bs)) {
-            return Err(TraceError::invalid_arg(format!(
-                "blockSize must be an integer between 1 and 4294967295, got {bs}"
-            )));
+            return Err(TraceError::invalid_arg(format!("blockSize must be an integer between 1 and 4294967295, got {bs}")));
         }
         core.block_size = bs as u32;
     }
@@ -139,8 +137,6 @@ impl TraceAnalyzer {
 
 impl TraceAnalyzer {
     fn finished(&self) -> Result<&AnalysisReport, TraceError> {
-        self.report
-            .as_ref()
-            .ok_or_else(|| TraceError::analyzer_state("warnings and the skip summary are available after finishJson"))
+        self.report.as_ref().ok_or_else(|| TraceError::analyzer_state("warnings and the skip summary are available after finishJson"))
     }
 }

@@ -4,8 +4,8 @@
 
 use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
 use trace_core::synthesis::{
-    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
-    SynthesisOptionsText, TransformStream as CoreTransformStream,
+    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions, SynthesisOptionsText,
+    TransformStream as CoreTransformStream,
 };
 use trace_core::TraceError;
 use wasm_bindgen::prelude::*;

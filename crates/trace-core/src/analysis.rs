@@ -369,7 +369,6 @@ impl Batch {
             }
         }
     }
-
 }
 
 impl LineBatch for Batch {
@@ -798,11 +797,7 @@ impl TraceAnalyzer {
         if opts.block_size == 0 {
             return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
         }
-        Ok(TraceAnalyzer {
-            engine: Engine::new(&opts),
-            splitter: LineSplitter::new(),
-            status: Status::Open,
-        })
+        Ok(TraceAnalyzer { engine: Engine::new(&opts), splitter: LineSplitter::new(), status: Status::Open })
     }
 
     /// Sets the job size of the two-thread pipeline (default 4 MiB, minimum 4 KiB).

@@ -197,10 +197,7 @@ mod tests {
         assert_eq!(Decimal::parse(".5").unwrap().units(), 500_000_000);
         assert_eq!(Decimal::parse("1.000000000000").unwrap().units(), SCALE);
         assert_eq!(Decimal::parse("999999999999.999999999").unwrap().units(), 999_999_999_999_999_999_999);
-        assert_eq!(
-            Decimal::parse("1e-10").unwrap_err(),
-            "expected a decimal number with at most 9 fractional digits, got '1e-10'"
-        );
+        assert_eq!(Decimal::parse("1e-10").unwrap_err(), "expected a decimal number with at most 9 fractional digits, got '1e-10'");
         assert!(Decimal::parse("1e12").unwrap_err().contains("at most 12 integer digits"));
         assert!(Decimal::parse("abc").is_err());
         assert!(Decimal::parse("-1").is_err());

@@ -40,7 +40,9 @@ fn check(line: &[u8]) -> bool {
         }
         Some(c) => {
             assert_eq!(&ids[..3], &[7, 8, 9]);
-            let full = full.unwrap_or_else(|e| panic!("fast path accepted a line the full parser rejects ({e:?}): {:?}", String::from_utf8_lossy(line)));
+            let full = full.unwrap_or_else(|e| {
+                panic!("fast path accepted a line the full parser rejects ({e:?}): {:?}", String::from_utf8_lossy(line))
+            });
             assert_eq!(full, expected_row(line, &c, &ids[3..]), "line {:?}", String::from_utf8_lossy(line));
             // The span-keeping variant (transform's emit pass) records exactly the full
             // parser's field spans.
@@ -116,7 +118,9 @@ fn generated_rows_near_every_limit_agree_with_the_full_parser() {
     // the fast path must actually be exercised, and decline the out-of-range values
     assert!(taken > 1_000 && taken < 20_000, "taken {taken}");
     assert!(check(br#"{"timestamp": 0, "input_length": 0, "output_length": 0, "hash_ids": []}"#));
-    assert!(check(br#"{"timestamp": 1, "input_length": 4294967295, "output_length": 2, "hash_ids": [9999999999999999999], "session_id": "a b"}"#));
+    assert!(check(
+        br#"{"timestamp": 1, "input_length": 4294967295, "output_length": 2, "hash_ids": [9999999999999999999], "session_id": "a b"}"#
+    ));
 }
 
 #[test]

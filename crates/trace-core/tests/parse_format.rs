@@ -218,7 +218,11 @@ fn lax_integer_encodings() {
 
 #[test]
 fn null_fields_are_absent() {
-    let r = parse_row(br#"{"text_input": "hi", "hash_ids": null, "input_length": null, "tools": null, "session_id": null}"#, &ParseOptions::default()).unwrap();
+    let r = parse_row(
+        br#"{"text_input": "hi", "hash_ids": null, "input_length": null, "tools": null, "session_id": null}"#,
+        &ParseOptions::default(),
+    )
+    .unwrap();
     assert_eq!(r.input_mode, InputMode::Text);
     assert_eq!(r.text_input.as_deref(), Some("hi"));
     assert!(r.hash_ids.is_empty() && r.session_id.is_none() && r.tools.is_none());
@@ -272,7 +276,10 @@ fn section_7_1_size_conflict_names_both_lines() {
         let e = analyze_trace(t.as_bytes(), opts).unwrap_err();
         assert_eq!(e.code, ErrorCode::SizeConflict);
         assert_eq!((e.line, e.field.as_deref(), e.reason), (Some(5), Some("hash_ids[1]"), None));
-        assert_eq!(e.message, "t.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)");
+        assert_eq!(
+            e.message,
+            "t.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)"
+        );
     }
     // without the option the same file analyses fine
     assert_eq!(strict(t.as_bytes()).unwrap().total_requests, 2);
@@ -330,13 +337,17 @@ fn reason_table_order_and_codes() {
             "inconsistent_layout"
         ]
     );
-    let codes: Vec<&str> = [ErrorCode::InvalidRow, ErrorCode::InvalidArg, ErrorCode::AnalyzerState, ErrorCode::SizeConflict, ErrorCode::Internal]
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let codes: Vec<&str> =
+        [ErrorCode::InvalidRow, ErrorCode::InvalidArg, ErrorCode::AnalyzerState, ErrorCode::SizeConflict, ErrorCode::Internal]
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
     assert_eq!(codes, ["INVALID_ROW", "INVALID_ARG", "ANALYZER_STATE", "SIZE_CONFLICT", "INTERNAL"]);
     let e = TraceError::invalid_arg("block size must be an integer >= 1, got 0");
-    assert_eq!(e.to_json(), r#"{"code":"INVALID_ARG","reason":null,"file":null,"line":null,"field":null,"message":"block size must be an integer >= 1, got 0"}"#);
+    assert_eq!(
+        e.to_json(),
+        r#"{"code":"INVALID_ARG","reason":null,"file":null,"line":null,"field":null,"message":"block size must be an integer >= 1, got 0"}"#
+    );
 }
 
 #[test]

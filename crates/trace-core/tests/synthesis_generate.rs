@@ -112,17 +112,28 @@ fn unreachable_isl_window_fails_after_1000_rejections() {
 
 #[test]
 fn rows_generate_mode_cannot_learn_are_input_errors() {
-    let err = generate_bytes(b"{\"timestamp\":0,\"input_length\":20,\"output_length\":5,\"hash_ids\":[0,1]}\n", 1, SynthesisOptions::default(), settings())
-        .unwrap_err();
+    let err = generate_bytes(
+        b"{\"timestamp\":0,\"input_length\":20,\"output_length\":5,\"hash_ids\":[0,1]}\n",
+        1,
+        SynthesisOptions::default(),
+        settings(),
+    )
+    .unwrap_err();
     assert_eq!(err.reason, Some(Reason::InconsistentLayout));
     assert_eq!(err.message, "d.jsonl:1: hash_ids: 2 ids do not match input_length 20 at block size 512 (overshoot)");
-    let err = generate_bytes(b"\n{\"input_length\":20,\"output_length\":5,\"hash_ids\":[0]}\n", 1, SynthesisOptions::default(), settings()).unwrap_err();
+    let err = generate_bytes(b"\n{\"input_length\":20,\"output_length\":5,\"hash_ids\":[0]}\n", 1, SynthesisOptions::default(), settings())
+        .unwrap_err();
     assert_eq!(err.reason, Some(Reason::MissingField));
     assert_eq!(err.message, "d.jsonl:2: timestamp: required by generate mode");
     // Lenient: skipped and counted; the rest is learned.
     let input = format!("{{\"text_input\":\"hi\"}}\n{EXAMPLE_D}");
-    let (out, _, skipped) =
-        generate_bytes(input.as_bytes(), 6, SynthesisOptions::default(), StreamSettings { source_name: "d.jsonl".into(), skip_invalid: true }).unwrap();
+    let (out, _, skipped) = generate_bytes(
+        input.as_bytes(),
+        6,
+        SynthesisOptions::default(),
+        StreamSettings { source_name: "d.jsonl".into(), skip_invalid: true },
+    )
+    .unwrap();
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 6);
     assert_eq!(skipped.warning_line("d.jsonl").unwrap(), "warning: skipped 1 invalid rows in d.jsonl (missing_field: 1 [line 1])");
 }
@@ -195,11 +206,13 @@ fn real_trace() -> Vec<u8> {
 
 #[test]
 fn structure_and_determinism_with_copies() {
-    let opts = || with(|o| {
-        o.prefix_root_multiplier = 3;
-        o.prefix_len_multiplier = d("1.5");
-        o.seed = 7;
-    });
+    let opts = || {
+        with(|o| {
+            o.prefix_root_multiplier = 3;
+            o.prefix_len_multiplier = d("1.5");
+            o.seed = 7;
+        })
+    };
     let (a, _, _) = generate_bytes(EXAMPLE_D.as_bytes(), 500, opts(), settings()).unwrap();
     let (b, _, _) = generate_bytes(EXAMPLE_D.as_bytes(), 500, opts(), settings()).unwrap();
     assert_eq!(a, b, "same seed, same bytes");

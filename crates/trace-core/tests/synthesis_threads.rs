@@ -43,7 +43,13 @@ const RUNS: [Run; 5] = [
 type Transformed = (Vec<u8>, TransformReport, Skipped);
 
 /// Transform with `emit_input` as the second pass (normally the same bytes).
-fn transform_with(learn_input: &[u8], emit_input: &[u8], opts: &SynthesisOptions, lenient: bool, run: Run) -> Result<Transformed, TraceError> {
+fn transform_with(
+    learn_input: &[u8],
+    emit_input: &[u8],
+    opts: &SynthesisOptions,
+    lenient: bool,
+    run: Run,
+) -> Result<Transformed, TraceError> {
     let mut s = TransformStream::new(opts.clone(), settings(lenient))?;
     s.set_threads(run.threads);
     s.set_segment_bytes(run.segment);

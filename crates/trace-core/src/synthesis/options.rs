@@ -164,12 +164,7 @@ impl SynthesisOptions {
         if let Some(s) = &t.seed {
             o.seed = match s.parse::<u64>() {
                 Ok(v) if s.bytes().all(|b| b.is_ascii_digit()) => v,
-                _ => {
-                    return Err(opt_err(
-                        "--random-seed",
-                        format!("expected an integer between 0 and 18446744073709551615, got '{s}'"),
-                    ))
-                }
+                _ => return Err(opt_err("--random-seed", format!("expected an integer between 0 and 18446744073709551615, got '{s}'"))),
             };
         }
         o.validate()?;

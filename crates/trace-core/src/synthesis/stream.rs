@@ -149,7 +149,8 @@ impl RowParser {
 /// The [`SynthRow`] of a row taken by the fast path (`row` holds its ids and fields; the
 /// caller checked that the session id is UTF-8).
 fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) -> SynthRow<'a> {
-    let session_id = c.session_id.as_ref().map(|span| Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).expect("checked by the caller")));
+    let session_id =
+        c.session_id.as_ref().map(|span| Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).expect("checked by the caller")));
     SynthRow {
         line,
         timestamp: Some(Time { value: c.timestamp as f64, integral: true }),
@@ -628,10 +629,7 @@ impl GenerateStream {
             return Err(TraceError::analyzer_state("generate: finish called twice or after an error"));
         };
         self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)))?;
-        let warnings = GenerateWarnings {
-            ignored_session_or_delay: l.ignored_session_or_delay(),
-            size_conflicts: l.size_conflicts(),
-        };
+        let warnings = GenerateWarnings { ignored_session_or_delay: l.ignored_session_or_delay(), size_conflicts: l.size_conflicts() };
         let model = l.build()?;
         let generator = model.into_generator(num_requests)?;
         Ok(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings })
@@ -652,10 +650,7 @@ impl GenerateWarnings {
     pub fn lines(&self) -> Vec<String> {
         let mut v = Vec::new();
         if self.ignored_session_or_delay > 0 {
-            v.push(format!(
-                "warning: generate mode ignores session_id and delay ({} rows carry them)",
-                self.ignored_session_or_delay
-            ));
+            v.push(format!("warning: generate mode ignores session_id and delay ({} rows carry them)", self.ignored_session_or_delay));
         }
         if self.size_conflicts > 0 {
             v.push(format!(
@@ -705,7 +700,11 @@ impl GenerateRun {
 }
 
 /// Convenience: transform a whole in-memory input (both passes).
-pub fn transform_bytes(input: &[u8], opts: SynthesisOptions, settings: StreamSettings) -> Result<(Vec<u8>, TransformReport, Skipped), TraceError> {
+pub fn transform_bytes(
+    input: &[u8],
+    opts: SynthesisOptions,
+    settings: StreamSettings,
+) -> Result<(Vec<u8>, TransformReport, Skipped), TraceError> {
     let mut s = TransformStream::new(opts, settings)?;
     s.push_learn(input)?;
     s.finish_learn()?;
@@ -716,7 +715,12 @@ pub fn transform_bytes(input: &[u8], opts: SynthesisOptions, settings: StreamSet
 }
 
 /// Convenience: learn from an in-memory input and generate every row.
-pub fn generate_bytes(input: &[u8], num_requests: u64, opts: SynthesisOptions, settings: StreamSettings) -> Result<(Vec<u8>, GenerateReport, Skipped), TraceError> {
+pub fn generate_bytes(
+    input: &[u8],
+    num_requests: u64,
+    opts: SynthesisOptions,
+    settings: StreamSettings,
+) -> Result<(Vec<u8>, GenerateReport, Skipped), TraceError> {
     let mut s = GenerateStream::new(opts, settings)?;
     s.push(input)?;
     let mut run = s.finish(num_requests)?;
