@@ -6,7 +6,8 @@
 use trace_core::row::{parse_common_row, parse_common_row_fields, parse_row, CommonRow, InputMode, ParseOptions, Row, TimeValue};
 use trace_core::{analyze_trace, AnalyzerOptions};
 
-const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
+/// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
+const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
 
 fn real_trace() -> Vec<u8> {
     std::fs::read(REAL_TRACE).expect("the real Mooncake trace")

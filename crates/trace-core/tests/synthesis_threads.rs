@@ -8,7 +8,8 @@ use trace_core::decimal::Decimal;
 use trace_core::synthesis::{GenerateStream, Skipped, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
 use trace_core::{ErrorCode, TraceError};
 
-const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
+/// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
+const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
 
 fn real_trace() -> Vec<u8> {
     std::fs::read(REAL_TRACE).expect("real trace")
