@@ -6,6 +6,7 @@
 //!
 //! * [`lines`]: chunked JSONL line splitting (BOM, CRLF, blank lines, 64 MiB limit).
 //! * [`row`]: one row → typed fields, with the exact validation rules and messages.
+//! * [`skips`]: the lenient-mode skip summary and its one warning line, for every command.
 //! * [`layout`]: block-layout consistency of a row's hash ids.
 //! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
 //! * [`stats`], [`float_format`], [`json_text`]: NumPy-exact statistics, the AIPerf float
@@ -27,12 +28,12 @@ pub mod lines;
 mod pipeline;
 pub mod rng;
 pub mod row;
+pub mod skips;
 pub mod stats;
 pub mod synthesis;
 
-pub use analysis::{
-    analyze_trace, AnalysisReport, AnalyzerOptions, Duration, InconsistentRow, SkipReasonCount, SkipSummary, TraceAnalyzer,
-};
+pub use analysis::{analyze_trace, AnalysisReport, AnalyzerOptions, Duration, InconsistentRow, TraceAnalyzer};
 pub use error::{ErrorCode, Reason, TraceError};
 pub use layout::LayoutKind;
+pub use skips::{SkipReasonCount, SkipSummary};
 pub use stats::MetricStats;

@@ -310,7 +310,7 @@ fn lenient_skipping_equals_deleting_the_invalid_lines() {
     let mut s3 = s2.clone();
     s3.inconsistent_row_examples = del.inconsistent_row_examples.clone();
     assert_eq!(s3, del);
-    assert_eq!(skipped.skipped().total, skipped.skipped_invalid_rows);
+    assert_eq!(skipped.skipped().total(), skipped.skipped_invalid_rows);
 }
 
 #[test]

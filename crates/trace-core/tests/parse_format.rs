@@ -31,8 +31,8 @@ fn check_reason(bad: &[u8], reason: Reason, field: &str) -> TraceError {
     let r = lenient(&text);
     assert_eq!(r.total_requests, 2);
     assert_eq!(r.skipped_invalid_rows, 1);
-    let by = &r.skipped().by_reason;
-    assert_eq!((by.len(), by[0].reason, by[0].count, by[0].first_lines.clone()), (1, reason, 1, vec![3]));
+    let by = r.skipped().reasons();
+    assert_eq!((by.len(), by[0].reason, by[0].count, by[0].lines.clone()), (1, reason, 1, vec![3]));
     err
 }
 
@@ -116,7 +116,7 @@ fn section_4_4_example_strict_and_lenient() {
     assert_eq!(r.skipped_invalid_rows, 4);
     assert_eq!(
         r.skipped().to_json(),
-        r#"{"total":4,"by_reason":[{"reason":"not_an_object","count":1,"first_lines":[5]},{"reason":"conflicting_inputs","count":1,"first_lines":[6]},{"reason":"bad_type","count":1,"first_lines":[3]},{"reason":"out_of_range","count":1,"first_lines":[4]}]}"#
+        r#"{"total":4,"reasons":[{"reason":"not_an_object","count":1,"lines":[5]},{"reason":"conflicting_inputs","count":1,"lines":[6]},{"reason":"bad_type","count":1,"lines":[3]},{"reason":"out_of_range","count":1,"lines":[4]}]}"#
     );
     // line 4 alone in strict mode
     let line4 = T_JSONL.lines().nth(3).unwrap();
@@ -144,7 +144,7 @@ fn warning_lists_at_most_five_lines_per_reason_then_dots() {
     let many = "[]\n".repeat(6);
     let r = lenient(many.as_bytes());
     assert_eq!(r.skipped().warning_line("m").unwrap(), "warning: skipped 6 invalid rows in m (not_an_object: 6 [line 1, 2, 3, 4, 5, ...])");
-    assert_eq!(r.skipped().by_reason[0].first_lines, vec![1, 2, 3, 4, 5]);
+    assert_eq!(r.skipped().reasons()[0].lines, vec![1, 2, 3, 4, 5]);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn an_overlong_line_streamed_in_small_chunks_is_line_too_long() {
     a.push(format!("\n{VALID}\n{{\"input_length\": \"x\"}}").as_bytes()).unwrap();
     let r = a.finish().unwrap();
     assert_eq!(r.total_requests, 1);
-    let lines: Vec<(Reason, Vec<u64>)> = r.skipped().by_reason.iter().map(|s| (s.reason, s.first_lines.clone())).collect();
+    let lines: Vec<(Reason, Vec<u64>)> = r.skipped().reasons().into_iter().map(|s| (s.reason, s.lines)).collect();
     assert_eq!(lines, vec![(Reason::LineTooLong, vec![1]), (Reason::BadType, vec![3])]);
 }
 

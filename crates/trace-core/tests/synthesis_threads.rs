@@ -5,8 +5,8 @@
 //! and a file that changes between transform's passes is still detected.
 
 use trace_core::decimal::Decimal;
-use trace_core::synthesis::{GenerateStream, Skipped, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
-use trace_core::{ErrorCode, TraceError};
+use trace_core::synthesis::{GenerateStream, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
+use trace_core::{ErrorCode, SkipSummary, TraceError};
 
 /// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
 const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
@@ -41,7 +41,7 @@ const RUNS: [Run; 5] = [
     Run { threads: 2, segment: 4096, chunk: usize::MAX },
 ];
 
-type Transformed = (Vec<u8>, TransformReport, Skipped);
+type Transformed = (Vec<u8>, TransformReport, SkipSummary);
 
 /// Transform with `emit_input` as the second pass (normally the same bytes).
 fn transform_with(

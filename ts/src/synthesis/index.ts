@@ -2,7 +2,7 @@
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 import type { BackendName } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
-import type { AnalysisReport } from '../trace-core/report.js';
+import type { AnalysisReport, SkipSummary } from '../trace-core/report.js';
 import { TraceCoreError } from '../trace-core/errors.js';
 import { call, synthesisBackend, type BackendSynthesisOptions } from './backend.js';
 
@@ -46,10 +46,8 @@ export interface TransformReport {
   summary: string;
 }
 
-export interface SkippedSummary {
-  total: number;
-  reasons: { reason: string; count: number; lines: number[] }[];
-}
+/** Lenient skips: the one summary the core keeps for every command. */
+export type SkippedSummary = SkipSummary;
 
 /** The §4.5 facts plus warnings (§4.1) and lenient skips. */
 export interface GenerateReport {

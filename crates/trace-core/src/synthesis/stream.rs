@@ -8,74 +8,11 @@ use crate::error::{Reason, TraceError};
 use crate::lines::{count_newlines, for_each_line, Block, LineKind, LineSplitter};
 use crate::pipeline::{default_threads, split_at_line, LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
+use crate::skips::SkipSummary;
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
 use crate::synthesis::input::{SynthRow, Time};
 use crate::synthesis::options::SynthesisOptions;
 use crate::synthesis::transform::{EmitCursor, TransformReport, Transformer};
-
-/// Rows skipped by `--skip-invalid`, per reason, with the first 5 line numbers of each
-/// (the data of the `trace-format.md` §4.2 warning).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped {
-    counts: [u64; Reason::ALL.len()],
-    lines: [Vec<u64>; Reason::ALL.len()],
-}
-
-impl Skipped {
-    pub fn add(&mut self, reason: Reason, line: u64) {
-        let i = reason.index();
-        self.counts[i] += 1;
-        if self.lines[i].len() < 5 {
-            self.lines[i].push(line);
-        }
-    }
-    pub fn total(&self) -> u64 {
-        self.counts.iter().sum()
-    }
-    /// `(reason, count, first lines)` in descending count, ties in table order.
-    pub fn entries(&self) -> Vec<(Reason, u64, Vec<u64>)> {
-        let mut v: Vec<(Reason, u64, Vec<u64>)> = Reason::ALL
-            .iter()
-            .filter(|r| self.counts[r.index()] > 0)
-            .map(|&r| (r, self.counts[r.index()], self.lines[r.index()].clone()))
-            .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.index().cmp(&b.0.index())));
-        v
-    }
-    /// `{"total":N,"reasons":[{"reason":"bad_type","count":2,"lines":[3,9]},…]}` in
-    /// warning order.
-    pub fn to_json(&self) -> String {
-        let reasons: Vec<String> = self
-            .entries()
-            .into_iter()
-            .map(|(r, c, lines)| {
-                let l: Vec<String> = lines.iter().map(u64::to_string).collect();
-                format!("{{\"reason\":\"{}\",\"count\":{c},\"lines\":[{}]}}", r.as_str(), l.join(","))
-            })
-            .collect();
-        format!("{{\"total\":{},\"reasons\":[{}]}}", self.total(), reasons.join(","))
-    }
-
-    /// The §4.2 warning line (without a trailing newline), or `None` if nothing was skipped.
-    pub fn warning_line(&self, path: &str) -> Option<String> {
-        let total = self.total();
-        if total == 0 {
-            return None;
-        }
-        let parts: Vec<String> = self
-            .entries()
-            .into_iter()
-            .map(|(r, c, lines)| {
-                let mut l: Vec<String> = lines.iter().map(|n| n.to_string()).collect();
-                if c > lines.len() as u64 {
-                    l.push("...".into());
-                }
-                format!("{}: {} [line{} {}]", r.as_str(), c, if c == 1 { "" } else { "s" }, l.join(", "))
-            })
-            .collect();
-        Some(format!("warning: skipped {total} invalid rows in {path} ({})", parts.join("; ")))
-    }
-}
 
 /// Settings of the byte-level front ends.
 #[derive(Debug, Clone, Default)]
@@ -92,12 +29,12 @@ struct Leniency {
     /// Count skips (learning passes) or only skip silently (the emit pass of transform,
     /// which sees the rows its learning pass already counted).
     count: bool,
-    skipped: Skipped,
+    skipped: SkipSummary,
 }
 
 impl Leniency {
     fn new(settings: StreamSettings, count: bool) -> Self {
-        Leniency { settings, count, skipped: Skipped::default() }
+        Leniency { settings, count, skipped: SkipSummary::default() }
     }
 
     fn reject(&mut self, line: u64, err: &RowError) -> Result<(), TraceError> {
@@ -571,7 +508,7 @@ impl TransformStream {
     }
 
     /// Rows skipped by `--skip-invalid` (counted by pass 1).
-    pub fn skipped(&self) -> &Skipped {
+    pub fn skipped(&self) -> &SkipSummary {
         &self.learn.lenient.skipped
     }
 
@@ -665,7 +602,7 @@ impl GenerateWarnings {
 /// A learned model generating rows in chunks.
 pub struct GenerateRun {
     generator: Generator,
-    skipped: Skipped,
+    skipped: SkipSummary,
     warnings: GenerateWarnings,
 }
 
@@ -685,7 +622,7 @@ impl GenerateRun {
     pub fn report(&self) -> GenerateReport {
         self.generator.report()
     }
-    pub fn skipped(&self) -> &Skipped {
+    pub fn skipped(&self) -> &SkipSummary {
         &self.skipped
     }
     pub fn warnings(&self) -> GenerateWarnings {
@@ -704,7 +641,7 @@ pub fn transform_bytes(
     input: &[u8],
     opts: SynthesisOptions,
     settings: StreamSettings,
-) -> Result<(Vec<u8>, TransformReport, Skipped), TraceError> {
+) -> Result<(Vec<u8>, TransformReport, SkipSummary), TraceError> {
     let mut s = TransformStream::new(opts, settings)?;
     s.push_learn(input)?;
     s.finish_learn()?;
@@ -720,7 +657,7 @@ pub fn generate_bytes(
     num_requests: u64,
     opts: SynthesisOptions,
     settings: StreamSettings,
-) -> Result<(Vec<u8>, GenerateReport, Skipped), TraceError> {
+) -> Result<(Vec<u8>, GenerateReport, SkipSummary), TraceError> {
     let mut s = GenerateStream::new(opts, settings)?;
     s.push(input)?;
     let mut run = s.finish(num_requests)?;
