@@ -1,19 +1,17 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher`, `parsePromptRow` (same JS names as the napi binding). Adapters only: decode, call one core
-//! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
+//! `PromptHasher`, `parsePromptRow` (same JS names as the napi binding). Adapters only:
+//! decode, call one core function, encode. Output leaves as `Uint8Array` chunks, reports as
+//! one JSON string.
 
+use trace_core::args;
 use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
-use trace_core::synthesis::{
-    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions, SynthesisOptionsText,
-    TransformStream as CoreTransformStream,
-};
-use trace_core::TraceError;
+use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptionsText, TransformStream as CoreTransformStream};
 use wasm_bindgen::prelude::*;
 
 use crate::error;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_SYNTHESIS_OPTIONS: &'static str = r#"
+const TS_OPTIONS: &'static str = r#"
 /** Options of `TransformStream` and `GenerateStream`; multipliers and the seed are decimal strings (exact). */
 export interface SynthesisOptions {
   blockSize?: number;
@@ -66,9 +64,9 @@ extern "C" {
     fn source_name(this: &SynthesisOptions) -> Option<String>;
 }
 
-fn decode(o: Option<SynthesisOptions>) -> Result<(CoreOptions, StreamSettings), TraceError> {
-    let Some(o) = o else { return Ok((CoreOptions::default(), StreamSettings::default())) };
-    let text = SynthesisOptionsText {
+/// The JS options as the core's text form; the core checks them.
+fn decode(o: Option<SynthesisOptions>) -> SynthesisOptionsText {
+    o.map(|o| SynthesisOptionsText {
         block_size: o.block_size(),
         speedup_ratio: o.speedup_ratio(),
         prefix_len_multiplier: o.prefix_len_multiplier(),
@@ -80,25 +78,24 @@ fn decode(o: Option<SynthesisOptions>) -> Result<(CoreOptions, StreamSettings), 
         min_isl: o.min_isl(),
         min_osl: o.min_osl(),
         seed: o.seed(),
-    };
-    let settings = StreamSettings { source_name: o.source_name().unwrap_or_default(), skip_invalid: o.skip_invalid().unwrap_or(false) };
-    Ok((CoreOptions::from_text(&text)?, settings))
+        skip_invalid: o.skip_invalid(),
+        source_name: o.source_name(),
+    })
+    .unwrap_or_default()
 }
 
 /// Transform mode in two passes over the same bytes (see the napi binding).
 #[wasm_bindgen]
 pub struct TransformStream {
     inner: CoreTransformStream,
-    report: Option<String>,
 }
 
 #[wasm_bindgen]
 impl TransformStream {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<SynthesisOptions>) -> Result<TransformStream, JsValue> {
-        let (opts, settings) = error::map(decode(options))?;
-        let inner = error::map(CoreTransformStream::new(opts, settings))?;
-        Ok(TransformStream { inner, report: None })
+        let inner = error::map(decode(options).decode().and_then(|(o, s)| CoreTransformStream::new(o, s)))?;
+        Ok(TransformStream { inner })
     }
 
     #[wasm_bindgen(js_name = pushLearn)]
@@ -118,14 +115,12 @@ impl TransformStream {
 
     #[wasm_bindgen(js_name = finishEmit)]
     pub fn finish_emit(&mut self) -> Result<Vec<u8>, JsValue> {
-        let (out, report) = error::map(self.inner.finish_emit())?;
-        self.report = Some(report.to_json());
-        Ok(out)
+        error::map(self.inner.finish_emit()).map(|(out, _)| out)
     }
 
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self) -> Result<String, JsValue> {
-        error::map(self.report.clone().ok_or_else(|| TraceError::analyzer_state("reportJson is available after finishEmit")))
+        error::map(self.inner.report().map(|r| r.to_json()))
     }
 
     #[wasm_bindgen(js_name = skippedJson)]
@@ -147,69 +142,44 @@ impl TransformStream {
 /// Generate mode (see the napi binding).
 #[wasm_bindgen]
 pub struct GenerateStream {
-    learn: Option<CoreGenerateStream>,
-    run: Option<GenerateRun>,
-}
-
-fn num_requests_of(n: f64) -> Result<u64, TraceError> {
-    if n.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&n) {
-        Ok(n as u64)
-    } else {
-        Err(TraceError::invalid_arg(format!("option '--num-requests': expected a positive integer, got '{n}'")))
-    }
-}
-
-impl GenerateStream {
-    fn learning(&mut self) -> Result<&mut CoreGenerateStream, TraceError> {
-        self.learn.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: the input is already finished"))
-    }
-    fn running(&mut self) -> Result<&mut GenerateRun, TraceError> {
-        self.run.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: call finish(numRequests) first"))
-    }
+    inner: CoreGenerateStream,
 }
 
 #[wasm_bindgen]
 impl GenerateStream {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<SynthesisOptions>) -> Result<GenerateStream, JsValue> {
-        let (opts, settings) = error::map(decode(options))?;
-        let learn = error::map(CoreGenerateStream::new(opts, settings))?;
-        Ok(GenerateStream { learn: Some(learn), run: None })
+        let inner = error::map(decode(options).decode().and_then(|(o, s)| CoreGenerateStream::new(o, s)))?;
+        Ok(GenerateStream { inner })
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        error::map(self.learning().and_then(|l| l.push(chunk)))
+        error::map(self.inner.push(chunk))
     }
 
     pub fn finish(&mut self, num_requests: f64) -> Result<(), JsValue> {
-        let n = error::map(num_requests_of(num_requests))?;
-        let run = error::map(self.learning().and_then(|l| l.finish(n)))?;
-        self.learn = None;
-        self.run = Some(run);
-        Ok(())
+        error::map(args::positive_integer("--num-requests", num_requests).and_then(|n| self.inner.finish(n)))
     }
 
     #[wasm_bindgen(js_name = nextChunk)]
     pub fn next_chunk(&mut self, min_bytes: f64) -> Result<Vec<u8>, JsValue> {
-        let run = error::map(self.running())?;
-        error::map(run.next_chunk(min_bytes.clamp(1.0, 1e9) as usize))
+        // `as` saturates (NaN → 0); the core clamps the size to its range.
+        error::map(self.inner.next_chunk(min_bytes as usize))
     }
 
     #[wasm_bindgen(getter)]
     pub fn produced(&self) -> f64 {
-        self.run.as_ref().map_or(0.0, |r| r.produced() as f64)
+        self.inner.produced() as f64
     }
 
     #[wasm_bindgen(js_name = reportJson)]
-    pub fn report_json(&mut self) -> Result<String, JsValue> {
-        let run = error::map(self.running())?;
-        Ok(run.report_json())
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        error::map(self.inner.report_json())
     }
 
     #[wasm_bindgen(js_name = skippedWarning)]
-    pub fn skipped_warning(&mut self, path: &str) -> Result<Option<String>, JsValue> {
-        let run = error::map(self.running())?;
-        Ok(run.skipped().warning_line(path))
+    pub fn skipped_warning(&self, path: &str) -> Result<Option<String>, JsValue> {
+        error::map(self.inner.skipped().map(|s| s.warning_line(path)))
     }
 }
 
@@ -223,8 +193,7 @@ pub struct PromptHasher {
 impl PromptHasher {
     #[wasm_bindgen(constructor)]
     pub fn new(block_size: f64) -> Result<PromptHasher, JsValue> {
-        let bs = if block_size.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&block_size) { block_size as u32 } else { 0 };
-        let inner = error::map(CorePromptHasher::new(bs))?;
+        let inner = error::map(args::block_size(block_size).and_then(CorePromptHasher::new))?;
         Ok(PromptHasher { inner })
     }
 

@@ -35,6 +35,31 @@ impl Default for AnalyzerOptions {
     }
 }
 
+/// [`AnalyzerOptions`] as a caller without Rust types passes them (a binding): every field
+/// optional, the block size a double. [`AnalyzerOptions::from_input`] checks them, so the
+/// rules and messages live here rather than in each binding.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzerOptionsInput {
+    pub block_size: Option<f64>,
+    pub skip_invalid: Option<bool>,
+    pub source_name: Option<String>,
+    pub check_materialisation: Option<bool>,
+}
+
+impl AnalyzerOptions {
+    /// Decodes [`AnalyzerOptionsInput`]; absent fields take the defaults. A block size that
+    /// is not an integer in [1, 2^32 − 1] is `INVALID_ARG` naming the value given.
+    pub fn from_input(input: AnalyzerOptionsInput) -> Result<Self, TraceError> {
+        let d = AnalyzerOptions::default();
+        Ok(AnalyzerOptions {
+            block_size: input.block_size.map(crate::args::block_size).transpose()?.unwrap_or(d.block_size),
+            skip_invalid: input.skip_invalid.unwrap_or(d.skip_invalid),
+            source_name: input.source_name.unwrap_or(d.source_name),
+            check_materialisation: input.check_materialisation.unwrap_or(d.check_materialisation),
+        })
+    }
+}
+
 /// One entry of `inconsistent_row_examples`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InconsistentRow {
@@ -685,6 +710,8 @@ pub struct TraceAnalyzer {
     engine: Engine,
     splitter: LineSplitter,
     status: Status,
+    /// Kept after [`finish`](TraceAnalyzer::finish) for the warnings and the skip summary.
+    report: Option<AnalysisReport>,
 }
 
 /// Everything behind the line splitter: rows are parsed into batches by the line
@@ -722,10 +749,8 @@ impl Engine {
 impl TraceAnalyzer {
     /// A new analyzer. `block_size` 0 is `INVALID_ARG`.
     pub fn new(opts: AnalyzerOptions) -> Result<Self, TraceError> {
-        if opts.block_size == 0 {
-            return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
-        }
-        Ok(TraceAnalyzer { engine: Engine::new(&opts), splitter: LineSplitter::new(), status: Status::Open })
+        crate::args::block_size(f64::from(opts.block_size))?;
+        Ok(TraceAnalyzer { engine: Engine::new(&opts), splitter: LineSplitter::new(), status: Status::Open, report: None })
     }
 
     /// Sets the job size of the two-thread pipeline (default 4 MiB, minimum 4 KiB).
@@ -761,7 +786,16 @@ impl TraceAnalyzer {
         self.status = if r.is_ok() { Status::Finished } else { Status::Failed };
         // free the per-row memory now rather than when the analyzer is dropped
         self.engine.state = State::default();
+        self.report = r.as_ref().ok().cloned();
         r
+    }
+
+    /// The report of a finished analyzer (its warnings and skip summary); `ANALYZER_STATE`
+    /// before [`finish`](TraceAnalyzer::finish) has succeeded.
+    pub fn report(&self) -> Result<&AnalysisReport, TraceError> {
+        self.report
+            .as_ref()
+            .ok_or_else(|| TraceError::analyzer_state("the analyzer is not finished: warnings and the skip summary come after finish"))
     }
 
     /// Like [`finish`](TraceAnalyzer::finish) but returns the `analysis.json` text.

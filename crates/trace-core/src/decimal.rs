@@ -27,11 +27,18 @@ impl Decimal {
     /// and at most 9 fractional digits. The error is the reason text of `cli.md` §1.4,
     /// e.g. `expected a decimal number with at most 9 fractional digits, got '1e-10'`.
     pub fn parse(text: &str) -> Result<Decimal, String> {
-        let bad_syntax = || format!("expected a positive number, got '{text}'");
+        Self::parse_expecting(text, "a positive number")
+    }
+
+    /// [`parse`](Decimal::parse) for a range the caller names: text that is not a
+    /// non-negative decimal gives `expected {expected}, got '{text}'` (e.g. "a non-negative
+    /// number" where zero is allowed).
+    pub fn parse_expecting(text: &str, expected: &str) -> Result<Decimal, String> {
+        let bad_syntax = || format!("expected {expected}, got '{text}'");
         let s = text.trim();
         let s = s.strip_prefix('+').unwrap_or(s);
         if s.starts_with('-') {
-            return Err(format!("expected a positive number, got '{text}'"));
+            return Err(bad_syntax());
         }
         let (mantissa, exp) = match s.find(['e', 'E']) {
             Some(i) => {

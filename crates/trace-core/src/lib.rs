@@ -15,8 +15,10 @@
 //! * [`hash_prompts`]: chain hashing of token blocks into dense hash ids.
 //! * [`rng`]: the specified SplitMix64/FNV-1a generator, so every build draws the same numbers.
 //! * [`decimal`]: exact decimal multipliers.
+//! * [`args`]: integer arguments given as doubles (block sizes, counts), checked once.
 
 pub mod analysis;
+pub mod args;
 pub mod decimal;
 pub mod error;
 pub mod float_format;
@@ -32,7 +34,7 @@ pub mod skips;
 pub mod stats;
 pub mod synthesis;
 
-pub use analysis::{analyze_trace, AnalysisReport, AnalyzerOptions, Duration, InconsistentRow, TraceAnalyzer};
+pub use analysis::{analyze_trace, AnalysisReport, AnalyzerOptions, AnalyzerOptionsInput, Duration, InconsistentRow, TraceAnalyzer};
 pub use error::{ErrorCode, Reason, TraceError};
 pub use layout::LayoutKind;
 pub use skips::{SkipReasonCount, SkipSummary};

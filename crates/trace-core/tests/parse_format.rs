@@ -2,7 +2,7 @@
 
 use trace_core::lines::MAX_LINE_BYTES;
 use trace_core::row::{parse_row, Field, InputMode, ParseOptions, TimeValue};
-use trace_core::{analyze_trace, AnalyzerOptions, ErrorCode, LayoutKind, Reason, TraceAnalyzer, TraceError};
+use trace_core::{analyze_trace, AnalyzerOptions, AnalyzerOptionsInput, ErrorCode, LayoutKind, Reason, TraceAnalyzer, TraceError};
 
 fn strict(text: &[u8]) -> Result<trace_core::AnalysisReport, TraceError> {
     analyze_trace(text, AnalyzerOptions { source_name: "t.jsonl".into(), ..Default::default() })
@@ -286,14 +286,33 @@ fn section_7_1_size_conflict_names_both_lines() {
 }
 
 #[test]
+fn analyzer_options_from_doubles_name_the_value_given() {
+    let input = |bs: f64| AnalyzerOptionsInput { block_size: Some(bs), ..Default::default() };
+    assert_eq!(AnalyzerOptions::from_input(input(64.0)).unwrap().block_size, 64);
+    assert_eq!(
+        AnalyzerOptions::from_input(input(1.5)).unwrap_err().message,
+        "option '--block-size': expected a positive integer, got '1.5'"
+    );
+    let e = AnalyzerOptions::from_input(input(4_294_967_296.0)).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::InvalidArg, "option '--block-size': expected a positive integer <= 4294967295, got '4294967296'")
+    );
+    assert_eq!(AnalyzerOptions::from_input(AnalyzerOptionsInput::default()).unwrap(), AnalyzerOptions::default());
+}
+
+#[test]
 fn analyzer_misuse_is_a_state_error() {
     assert_eq!(TraceAnalyzer::new(AnalyzerOptions { block_size: 0, ..Default::default() }).err().unwrap().code, ErrorCode::InvalidArg);
     let mut a = TraceAnalyzer::new(AnalyzerOptions::default()).unwrap();
     a.push(VALID.as_bytes()).unwrap();
     assert_eq!(a.bytes_consumed(), VALID.len() as u64);
     assert_eq!(a.rows_parsed(), 0); // the line is not complete yet
-    a.finish().unwrap();
+    assert_eq!(a.report().unwrap_err().code, ErrorCode::AnalyzerState);
+    let report = a.finish().unwrap();
     assert_eq!(a.rows_parsed(), 1);
+    // the analyzer keeps its report for the warnings and the skip summary
+    assert_eq!(a.report().unwrap(), &report);
     assert_eq!(a.finish().unwrap_err().code, ErrorCode::AnalyzerState);
     assert_eq!(a.push(b"\n").unwrap_err().code, ErrorCode::AnalyzerState);
     // after a strict error (sequential: the push of the bad line fails)

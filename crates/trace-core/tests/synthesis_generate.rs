@@ -139,6 +139,28 @@ fn rows_generate_mode_cannot_learn_are_input_errors() {
 }
 
 #[test]
+fn the_stream_owns_its_states_learning_running_failed() {
+    let state = |r: Result<(), trace_core::TraceError>| r.map_err(|e| (e.code, e.message)).unwrap_err();
+    let mut s = GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
+    assert_eq!(state(s.next_chunk(1).map(|_| ())), (ErrorCode::AnalyzerState, "generate: call finish(numRequests) first".into()));
+    assert_eq!(s.report_json().unwrap_err().code, ErrorCode::AnalyzerState);
+    assert_eq!((s.produced(), s.is_done()), (0, false));
+    s.push(EXAMPLE_D.as_bytes()).unwrap();
+    s.finish(3).unwrap();
+    assert_eq!(state(s.push(b"\n")), (ErrorCode::AnalyzerState, "generate: the input is already finished".into()));
+    assert_eq!(state(s.finish(3)), (ErrorCode::AnalyzerState, "generate: the input is already finished".into()));
+    while !s.is_done() {
+        s.next_chunk(1).unwrap();
+    }
+    assert_eq!(s.produced(), 3);
+    assert!(s.report_json().unwrap().contains("\"skipped\":{\"total\":0,\"reasons\":[]}"));
+    // a failed learning pass leaves a stream that only reports the failure
+    let mut bad = GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
+    assert_eq!(bad.push(b"[1]\n").and_then(|_| bad.finish(3)).unwrap_err().code, ErrorCode::InvalidRow);
+    assert_eq!(state(bad.finish(3)), (ErrorCode::AnalyzerState, "generate: unusable after an error".into()));
+}
+
+#[test]
 fn empty_input_cannot_be_learned() {
     let mut s = GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
     s.push(b"\n\n").unwrap();

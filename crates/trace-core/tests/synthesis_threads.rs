@@ -181,12 +181,12 @@ fn generate(input: &[u8], lenient: bool, run: Run) -> Result<(Vec<u8>, String), 
     for c in input.chunks(run.chunk.min(input.len())) {
         s.push(c)?;
     }
-    let mut g = s.finish(5_000)?;
+    s.finish(5_000)?;
     let mut out = Vec::new();
-    while !g.is_done() {
-        out.extend(g.next_chunk(1 << 16)?);
+    while !s.is_done() {
+        out.extend(s.next_chunk(1 << 16)?);
     }
-    Ok((out, g.report_json()))
+    s.report_json().map(|json| (out, json))
 }
 
 #[test]

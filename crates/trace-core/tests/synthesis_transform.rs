@@ -420,6 +420,11 @@ fn misuse_is_a_state_error() {
     assert_eq!(s.push_emit(b"{}").unwrap_err().code, ErrorCode::AnalyzerState);
     s.finish_learn().unwrap();
     assert_eq!(s.push_learn(b"{}").unwrap_err().code, ErrorCode::AnalyzerState);
+    // the stream owns its finished state: the report exists after the last pass only
+    assert_eq!(s.report().unwrap_err().code, ErrorCode::AnalyzerState);
+    let (_, report) = s.finish_emit().unwrap();
+    assert_eq!(s.report().unwrap(), &report);
+    assert_eq!(s.finish_emit().unwrap_err().message, "transform: the run is finished");
 }
 
 #[test]

@@ -404,6 +404,8 @@ pub struct TransformStream {
     transformer: Transformer,
     learned: bool,
     failed: bool,
+    /// Set by [`finish_emit`](TransformStream::finish_emit); the stream is done.
+    report: Option<TransformReport>,
 }
 
 impl TransformStream {
@@ -414,6 +416,7 @@ impl TransformStream {
             transformer: Transformer::new(opts)?,
             learned: false,
             failed: false,
+            report: None,
         })
     }
 
@@ -435,6 +438,9 @@ impl TransformStream {
     fn guard(&self, learn: bool) -> Result<(), TraceError> {
         if self.failed {
             return Err(TraceError::analyzer_state("transform: unusable after an error"));
+        }
+        if self.report.is_some() {
+            return Err(TraceError::analyzer_state("transform: the run is finished"));
         }
         if self.learned == learn {
             return Err(TraceError::analyzer_state(if learn {
@@ -503,8 +509,13 @@ impl TransformStream {
         self.run(r)?;
         let r = self.transformer.finish();
         let report = self.run(r)?;
-        self.failed = true; // finished: any further call is a state error
+        self.report = Some(report.clone());
         Ok((out, report))
+    }
+
+    /// The run summary; `ANALYZER_STATE` before [`finish_emit`](TransformStream::finish_emit).
+    pub fn report(&self) -> Result<&TransformReport, TraceError> {
+        self.report.as_ref().ok_or_else(|| TraceError::analyzer_state("transform: the report comes after the last pass (finishEmit)"))
     }
 
     /// Rows skipped by `--skip-invalid` (counted by pass 1).
@@ -523,10 +534,16 @@ impl TransformStream {
 }
 
 /// Generate mode over byte chunks: [`push`](GenerateStream::push) the input once,
-/// [`finish`](GenerateStream::finish) learns the model and returns a [`GenerateRun`].
+/// [`finish`](GenerateStream::finish) learns the model, then
+/// [`next_chunk`](GenerateStream::next_chunk) until [`is_done`](GenerateStream::is_done).
+/// Calls out of this order, or after an error, are `ANALYZER_STATE`.
 pub struct GenerateStream {
     learn: LearnPass,
+    /// `Some` while the input is being learned.
     learner: Option<Learner>,
+    /// `Some` once the model is learned.
+    run: Option<GenerateRun>,
+    failed: bool,
 }
 
 fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
@@ -535,7 +552,7 @@ fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
 
 impl GenerateStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
-        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?) })
+        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?), run: None, failed: false })
     }
 
     /// Caps the learning threads (1 = sequential); the model and output are identical for
@@ -549,27 +566,86 @@ impl GenerateStream {
         self.learn.pipeline.set_segment_bytes(bytes);
     }
 
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
-        let Some(l) = self.learner.as_mut() else {
-            return Err(TraceError::analyzer_state("generate: push after finish or after an error"));
-        };
-        let r = self.learn.push(chunk, &mut |row| Ok(learn_problem(l, row)));
+    fn check(&self, learning: bool) -> Result<(), TraceError> {
+        if self.failed {
+            return Err(TraceError::analyzer_state("generate: unusable after an error"));
+        }
+        match (learning, self.learner.is_some()) {
+            (true, false) => Err(TraceError::analyzer_state("generate: the input is already finished")),
+            (false, true) => Err(TraceError::analyzer_state("generate: call finish(numRequests) first")),
+            _ => Ok(()),
+        }
+    }
+
+    fn running(&self) -> Result<&GenerateRun, TraceError> {
+        self.check(false)?;
+        Ok(self.run.as_ref().expect("learned"))
+    }
+
+    fn fail_on_err<T>(&mut self, r: Result<T, TraceError>) -> Result<T, TraceError> {
         if r.is_err() {
+            self.failed = true;
             self.learner = None;
+            self.run = None;
         }
         r
     }
 
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
+        self.check(true)?;
+        let GenerateStream { learn, learner, .. } = self;
+        let l = learner.as_mut().expect("learning");
+        let r = learn.push(chunk, &mut |row| Ok(learn_problem(l, row)));
+        self.fail_on_err(r)
+    }
+
     /// Ends the input and learns the model; `num_requests` rows will be generated.
-    pub fn finish(&mut self, num_requests: u64) -> Result<GenerateRun, TraceError> {
-        let Some(mut l) = self.learner.take() else {
-            return Err(TraceError::analyzer_state("generate: finish called twice or after an error"));
-        };
-        self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)))?;
+    pub fn finish(&mut self, num_requests: u64) -> Result<(), TraceError> {
+        self.check(true)?;
+        let mut l = self.learner.take().expect("learning");
+        let r = self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)));
+        self.fail_on_err(r)?;
         let warnings = GenerateWarnings { ignored_session_or_delay: l.ignored_session_or_delay(), size_conflicts: l.size_conflicts() };
-        let model = l.build()?;
-        let generator = model.into_generator(num_requests)?;
-        Ok(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings })
+        let r = l.build().and_then(|model| model.into_generator(num_requests));
+        let generator = self.fail_on_err(r)?;
+        self.run = Some(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings });
+        Ok(())
+    }
+
+    /// The next output bytes (at least `min_bytes`, capped at 1 GiB, unless finished);
+    /// empty when done.
+    pub fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+        self.check(false)?;
+        let r = self.run.as_mut().expect("learned").next_chunk(min_bytes);
+        self.fail_on_err(r)
+    }
+
+    /// Every row is generated (false before [`finish`](GenerateStream::finish)).
+    pub fn is_done(&self) -> bool {
+        self.run.as_ref().is_some_and(GenerateRun::is_done)
+    }
+
+    /// Rows generated so far (0 before [`finish`](GenerateStream::finish)).
+    pub fn produced(&self) -> u64 {
+        self.run.as_ref().map_or(0, GenerateRun::produced)
+    }
+
+    pub fn report(&self) -> Result<GenerateReport, TraceError> {
+        self.running().map(GenerateRun::report)
+    }
+
+    /// [`GenerateReport::to_json`] plus `"warnings":[lines…]` and `"skipped":{…}`.
+    pub fn report_json(&self) -> Result<String, TraceError> {
+        self.running().map(GenerateRun::report_json)
+    }
+
+    /// Rows skipped by `--skip-invalid` (known once the input is learned).
+    pub fn skipped(&self) -> Result<&SkipSummary, TraceError> {
+        self.running().map(|r| &r.skipped)
+    }
+
+    pub fn warnings(&self) -> Result<GenerateWarnings, TraceError> {
+        self.running().map(|r| r.warnings)
     }
 }
 
@@ -599,37 +675,34 @@ impl GenerateWarnings {
     }
 }
 
-/// A learned model generating rows in chunks.
-pub struct GenerateRun {
+/// Largest `min_bytes` honoured by [`GenerateStream::next_chunk`]: a caller's size is a
+/// hint, and must not make one call allocate without bound.
+const MAX_CHUNK_BYTES: usize = 1 << 30;
+
+/// A learned model generating rows in chunks (the running state of [`GenerateStream`]).
+struct GenerateRun {
     generator: Generator,
     skipped: SkipSummary,
     warnings: GenerateWarnings,
 }
 
 impl GenerateRun {
-    /// Next output bytes (at least `min_bytes` unless finished); empty when done.
-    pub fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+    fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+        let min_bytes = min_bytes.clamp(1, MAX_CHUNK_BYTES);
         let mut out = Vec::with_capacity(min_bytes + 256);
-        self.generator.next_chunk(&mut out, min_bytes.max(1))?;
+        self.generator.next_chunk(&mut out, min_bytes)?;
         Ok(out)
     }
-    pub fn is_done(&self) -> bool {
+    fn is_done(&self) -> bool {
         self.generator.is_done()
     }
-    pub fn produced(&self) -> u64 {
+    fn produced(&self) -> u64 {
         self.generator.produced()
     }
-    pub fn report(&self) -> GenerateReport {
+    fn report(&self) -> GenerateReport {
         self.generator.report()
     }
-    pub fn skipped(&self) -> &SkipSummary {
-        &self.skipped
-    }
-    pub fn warnings(&self) -> GenerateWarnings {
-        self.warnings
-    }
-    /// [`GenerateReport::to_json`] plus `"warnings":[lines…]` and `"skipped":{…}`.
-    pub fn report_json(&self) -> String {
+    fn report_json(&self) -> String {
         let json = self.report().to_json();
         let warnings: Vec<String> = self.warnings.lines().iter().map(|l| crate::json_text::json_string(l)).collect();
         format!("{},\"warnings\":[{}],\"skipped\":{}}}", &json[..json.len() - 1], warnings.join(","), self.skipped.to_json())
@@ -660,10 +733,10 @@ pub fn generate_bytes(
 ) -> Result<(Vec<u8>, GenerateReport, SkipSummary), TraceError> {
     let mut s = GenerateStream::new(opts, settings)?;
     s.push(input)?;
-    let mut run = s.finish(num_requests)?;
+    s.finish(num_requests)?;
     let mut out = Vec::new();
-    while !run.is_done() {
-        out.extend_from_slice(&run.next_chunk(1 << 20)?);
+    while !s.is_done() {
+        out.extend_from_slice(&s.next_chunk(1 << 20)?);
     }
-    Ok((out, run.report(), run.skipped().clone()))
+    Ok((out, s.report()?, s.skipped()?.clone()))
 }
