@@ -1,12 +1,15 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher`, `parsePromptRow` (same JS names as the wasm binding). Adapters only:
+//! `PromptHashStream`, `PromptHasher` (same JS names as the wasm binding). Adapters only:
 //! decode, call one core function, encode. Output leaves as `Uint8Array` chunks, reports as
 //! one JSON string.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use trace_core::args;
-use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
+use trace_core::hash_prompts::{
+    PromptHashOptions as CorePromptHashOptions, PromptHashOptionsInput, PromptHashStream as CorePromptHashStream,
+    PromptHasher as CorePromptHasher,
+};
 use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptionsText, TransformStream as CoreTransformStream};
 
 use crate::error;
@@ -177,7 +180,99 @@ impl GenerateStream {
     }
 }
 
-/// `hash-prompts` chain hashing: `hashBatch(tokens, rowOffsets)` returns the flat ids of
+/// Options of `PromptHashStream`; absent fields take the defaults.
+#[napi(object)]
+pub struct PromptHashOptions {
+    /// Tokens per block, an integer in [1, 4294967295] (default 512).
+    pub block_size: Option<f64>,
+    /// Read the text from this string field instead of `prompt` / `text_input` / `text`.
+    pub text_field: Option<String>,
+    /// Lenient mode (`--skip-invalid`).
+    pub skip_invalid: Option<bool>,
+    /// FILE in error messages and the warning (default "input").
+    pub source_name: Option<String>,
+    /// Rows per batch handed out for tokenizing (default 512).
+    pub batch_rows: Option<f64>,
+}
+
+/// `hash-prompts` over byte chunks: `push` chunks (then `finish`), and after each call
+/// `nextBatch()` until null: the texts of a batch as a JSON array of strings; tokenize them
+/// and pass every token id back at once to `hashBatch(tokens, rowOffsets)`, which returns the
+/// batch's output rows. `reportJson` at the end.
+#[napi]
+pub struct PromptHashStream {
+    inner: CorePromptHashStream,
+}
+
+#[napi]
+impl PromptHashStream {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<PromptHashOptions>) -> Result<Self> {
+        let input = options
+            .map(|o| PromptHashOptionsInput {
+                block_size: o.block_size,
+                text_field: o.text_field,
+                skip_invalid: o.skip_invalid,
+                source_name: o.source_name,
+                batch_rows: o.batch_rows,
+            })
+            .unwrap_or_default();
+        let inner = error::map(&env, CorePromptHashOptions::from_input(input).and_then(CorePromptHashStream::new))?;
+        Ok(PromptHashStream { inner })
+    }
+
+    /// The next chunk of the input.
+    #[napi]
+    pub fn push(&mut self, env: Env, chunk: Uint8Array) -> Result<()> {
+        error::map(&env, self.inner.push(&chunk))
+    }
+
+    /// Ends the input (the last batch may then be partial).
+    #[napi]
+    pub fn finish(&mut self, env: Env) -> Result<()> {
+        error::map(&env, self.inner.finish())
+    }
+
+    /// The texts of the next batch as a JSON array of strings, or null when none is ready.
+    /// Strict mode throws `INVALID_ROW` here for the first invalid row, in file order.
+    #[napi]
+    pub fn next_batch(&mut self, env: Env) -> Result<Option<String>> {
+        error::map(&env, self.inner.next_batch())
+    }
+
+    /// The batch's tokens, flat, with `rows + 1` offsets; returns its output rows.
+    #[napi]
+    pub fn hash_batch(&mut self, env: Env, tokens: Uint32Array, row_offsets: Uint32Array) -> Result<Uint8Array> {
+        error::map(&env, self.inner.hash_batch(&tokens, &row_offsets)).map(Uint8Array::from)
+    }
+
+    /// `{"rows","blocks","distinct_ids","tokens","block_size","summary","skipped"}` once
+    /// everything is hashed.
+    #[napi]
+    pub fn report_json(&self, env: Env) -> Result<String> {
+        error::map(&env, self.inner.report().map(|r| r.to_json()))
+    }
+
+    /// The `warning: skipped N invalid rows in PATH (…)` line, or null.
+    #[napi]
+    pub fn skipped_warning(&self, path: String) -> Option<String> {
+        self.inner.skipped().warning_line(&path)
+    }
+
+    /// Valid rows read so far (progress).
+    #[napi(getter)]
+    pub fn rows_read(&self) -> f64 {
+        self.inner.rows_read() as f64
+    }
+
+    /// Bytes pushed so far.
+    #[napi(getter)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
+    }
+}
+
+/// `hash-prompts` chain hashing alone: `hashBatch(tokens, rowOffsets)` returns the flat ids of
 /// the batch (row i has `ceil(tokens_i / blockSize)` of them).
 #[napi]
 pub struct PromptHasher {
@@ -211,12 +306,4 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
-}
-
-/// One `hash-prompts` input row (the line without `\n`) as one JSON string: the text, its
-/// field, the `messages` flag and the copied fields as output JSON, or a row problem as
-/// `{"reason","field","message"}` (data, not an exception; the caller adds file and line).
-#[napi]
-pub fn parse_prompt_row(line: Uint8Array, text_field: Option<String>) -> String {
-    parse_prompt_row_json(&line, text_field.as_deref())
 }

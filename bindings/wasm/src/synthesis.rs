@@ -1,10 +1,13 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher`, `parsePromptRow` (same JS names as the napi binding). Adapters only:
+//! `PromptHashStream`, `PromptHasher` (same JS names as the napi binding). Adapters only:
 //! decode, call one core function, encode. Output leaves as `Uint8Array` chunks, reports as
 //! one JSON string.
 
 use trace_core::args;
-use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
+use trace_core::hash_prompts::{
+    PromptHashOptions as CorePromptHashOptions, PromptHashOptionsInput, PromptHashStream as CorePromptHashStream,
+    PromptHasher as CorePromptHasher,
+};
 use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptionsText, TransformStream as CoreTransformStream};
 use wasm_bindgen::prelude::*;
 
@@ -27,6 +30,15 @@ export interface SynthesisOptions {
   seed?: string;
   skipInvalid?: boolean;
   sourceName?: string;
+}
+
+/** Options of `PromptHashStream`; absent fields take the defaults. */
+export interface PromptHashOptions {
+  blockSize?: number;
+  textField?: string;
+  skipInvalid?: boolean;
+  sourceName?: string;
+  batchRows?: number;
 }
 "#;
 
@@ -62,6 +74,21 @@ extern "C" {
     fn skip_invalid(this: &SynthesisOptions) -> Option<bool>;
     #[wasm_bindgen(method, getter, js_name = sourceName)]
     fn source_name(this: &SynthesisOptions) -> Option<String>;
+
+    /// A plain JS options object (see the `PromptHashOptions` interface).
+    #[wasm_bindgen(typescript_type = "PromptHashOptions")]
+    pub type PromptHashOptions;
+
+    #[wasm_bindgen(method, getter, js_name = blockSize)]
+    fn block_size(this: &PromptHashOptions) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = textField)]
+    fn text_field(this: &PromptHashOptions) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = skipInvalid)]
+    fn skip_invalid(this: &PromptHashOptions) -> Option<bool>;
+    #[wasm_bindgen(method, getter, js_name = sourceName)]
+    fn source_name(this: &PromptHashOptions) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = batchRows)]
+    fn batch_rows(this: &PromptHashOptions) -> Option<f64>;
 }
 
 /// The JS options as the core's text form; the core checks them.
@@ -183,7 +210,69 @@ impl GenerateStream {
     }
 }
 
-/// `hash-prompts` chain hashing (see the napi binding).
+/// `hash-prompts` over byte chunks (see the napi binding).
+#[wasm_bindgen]
+pub struct PromptHashStream {
+    inner: CorePromptHashStream,
+}
+
+#[wasm_bindgen]
+impl PromptHashStream {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<PromptHashOptions>) -> Result<PromptHashStream, JsValue> {
+        let input = options
+            .map(|o| PromptHashOptionsInput {
+                block_size: o.block_size(),
+                text_field: o.text_field(),
+                skip_invalid: o.skip_invalid(),
+                source_name: o.source_name(),
+                batch_rows: o.batch_rows(),
+            })
+            .unwrap_or_default();
+        let inner = error::map(CorePromptHashOptions::from_input(input).and_then(CorePromptHashStream::new))?;
+        Ok(PromptHashStream { inner })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        error::map(self.inner.push(chunk))
+    }
+
+    pub fn finish(&mut self) -> Result<(), JsValue> {
+        error::map(self.inner.finish())
+    }
+
+    #[wasm_bindgen(js_name = nextBatch)]
+    pub fn next_batch(&mut self) -> Result<Option<String>, JsValue> {
+        error::map(self.inner.next_batch())
+    }
+
+    #[wasm_bindgen(js_name = hashBatch)]
+    pub fn hash_batch(&mut self, tokens: &[u32], row_offsets: &[u32]) -> Result<Vec<u8>, JsValue> {
+        error::map(self.inner.hash_batch(tokens, row_offsets))
+    }
+
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        error::map(self.inner.report().map(|r| r.to_json()))
+    }
+
+    #[wasm_bindgen(js_name = skippedWarning)]
+    pub fn skipped_warning(&self, path: &str) -> Option<String> {
+        self.inner.skipped().warning_line(path)
+    }
+
+    #[wasm_bindgen(getter, js_name = rowsRead)]
+    pub fn rows_read(&self) -> f64 {
+        self.inner.rows_read() as f64
+    }
+
+    #[wasm_bindgen(getter, js_name = bytesConsumed)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
+    }
+}
+
+/// `hash-prompts` chain hashing alone (see the napi binding).
 #[wasm_bindgen]
 pub struct PromptHasher {
     inner: CorePromptHasher,
@@ -216,10 +305,4 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
-}
-
-/// One `hash-prompts` input row as one JSON string (see the napi binding).
-#[wasm_bindgen(js_name = parsePromptRow)]
-pub fn parse_prompt_row(line: &[u8], text_field: Option<String>) -> String {
-    parse_prompt_row_json(line, text_field.as_deref())
 }

@@ -1,4 +1,4 @@
-// The synthesis part of the binding contract (TransformStream, GenerateStream, PromptHasher), same JS names on both backends.
+// The synthesis part of the binding contract (TransformStream, GenerateStream, PromptHashStream, PromptHasher), same JS names on both backends.
 import type { BackendName, TraceCoreBackend } from '../trace-core/backend.js';
 import { TraceCoreError, normaliseBackendError } from '../trace-core/errors.js';
 import { getBackend, loadBackend } from '../trace-core/loader.js';
@@ -40,6 +40,33 @@ export interface BackendGenerateStream {
   skippedWarning(path: string): string | null | undefined;
 }
 
+/** Options of the bindings' `PromptHashStream`. */
+export interface BackendPromptHashOptions {
+  blockSize?: number;
+  textField?: string;
+  skipInvalid?: boolean;
+  sourceName?: string;
+  /** Rows per batch handed out for tokenizing. */
+  batchRows?: number;
+}
+
+/**
+ * hash-prompts over byte chunks (docs/synthesis.md §5): `push`/`finish` the input; after each,
+ * `nextBatch()` until null gives the texts of a batch (a JSON array of strings) and
+ * `hashBatch` takes all their tokens at once and returns the batch's output rows.
+ */
+export interface BackendPromptHashStream {
+  push(chunk: Uint8Array): void;
+  finish(): void;
+  nextBatch(): string | null | undefined;
+  hashBatch(tokens: Uint32Array, rowOffsets: Uint32Array): Uint8Array;
+  reportJson(): string;
+  skippedWarning(path: string): string | null | undefined;
+  readonly rowsRead: number;
+  readonly bytesConsumed: number;
+}
+
+/** Chain hashing alone (benchmarks of the core). */
 export interface BackendPromptHasher {
   hashBatch(tokens: Uint32Array, rowOffsets: Uint32Array): Uint32Array;
   readonly distinctIds: number;
@@ -50,16 +77,15 @@ export interface BackendPromptHasher {
 export interface SynthesisBindings {
   TransformStream: new (options?: BackendSynthesisOptions) => BackendTransformStream;
   GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
+  PromptHashStream: new (options?: BackendPromptHashOptions) => BackendPromptHashStream;
   PromptHasher: new (blockSize: number) => BackendPromptHasher;
-  /** One hash-prompts input row → a JSON string: the row (text, copied fields as output JSON) or `{reason, field, message}`. */
-  parsePromptRow(line: Uint8Array, textField?: string): string;
 }
 
 /** The synthesis exports of the chosen (or named) backend. */
 export function synthesisBackend(name?: BackendName): { name: BackendName; bindings: SynthesisBindings } {
   const backend: TraceCoreBackend = name === undefined ? getBackend() : loadBackend(name);
   const b = backend.bindings as unknown as Partial<SynthesisBindings>;
-  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.parsePromptRow !== 'function') {
+  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.PromptHashStream !== 'function') {
     throw new TraceCoreError(
       'BACKEND_UNAVAILABLE',
       `the ${backend.name} backend at ${backend.location} predates synthesis (rebuild it with \`npm run build:${backend.name}\`)`,
