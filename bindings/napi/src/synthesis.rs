@@ -1,7 +1,7 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHashStream`, `PromptHasher` (same JS names as the wasm binding). Adapters only:
-//! decode, call one core function, encode. Output leaves as `Uint8Array` chunks, reports as
-//! one JSON string.
+//! `PromptHashStream`, `PromptHasher`, `validateSynthesisOptions` (same JS names as the wasm
+//! binding). Adapters only: decode, call one core function, encode. Output leaves as
+//! `Uint8Array` chunks, reports as one JSON string.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -62,6 +62,13 @@ fn decode(o: Option<SynthesisOptions>) -> SynthesisOptionsText {
         source_name: o.source_name,
     })
     .unwrap_or_default()
+}
+
+/// Checks synthesis options without reading anything (the CLI calls it before it creates
+/// its output file); throws `INVALID_ARG` naming the option, as the constructors would.
+#[napi]
+pub fn validate_synthesis_options(env: Env, options: Option<SynthesisOptions>) -> Result<()> {
+    error::map(&env, decode(options).decode().map(|_| ()))
 }
 
 /// Transform mode in two passes over the same bytes: `pushLearn`… `finishLearn`, then

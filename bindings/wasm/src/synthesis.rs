@@ -1,7 +1,7 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHashStream`, `PromptHasher` (same JS names as the napi binding). Adapters only:
-//! decode, call one core function, encode. Output leaves as `Uint8Array` chunks, reports as
-//! one JSON string.
+//! `PromptHashStream`, `PromptHasher`, `validateSynthesisOptions` (same JS names as the napi
+//! binding). Adapters only: decode, call one core function, encode. Output leaves as
+//! `Uint8Array` chunks, reports as one JSON string.
 
 use trace_core::args;
 use trace_core::hash_prompts::{
@@ -109,6 +109,12 @@ fn decode(o: Option<SynthesisOptions>) -> SynthesisOptionsText {
         source_name: o.source_name(),
     })
     .unwrap_or_default()
+}
+
+/// Checks synthesis options without reading anything (see the napi binding).
+#[wasm_bindgen(js_name = validateSynthesisOptions)]
+pub fn validate_synthesis_options(options: Option<SynthesisOptions>) -> Result<(), JsValue> {
+    error::map(decode(options).decode().map(|_| ()))
 }
 
 /// Transform mode in two passes over the same bytes (see the napi binding).

@@ -75,6 +75,8 @@ export interface BackendPromptHasher {
 }
 
 export interface SynthesisBindings {
+  /** Throws `INVALID_ARG` naming the option, as the synthesis constructors would; reads nothing. */
+  validateSynthesisOptions(options?: BackendSynthesisOptions): void;
   TransformStream: new (options?: BackendSynthesisOptions) => BackendTransformStream;
   GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
   PromptHashStream: new (options?: BackendPromptHashOptions) => BackendPromptHashStream;
@@ -85,7 +87,7 @@ export interface SynthesisBindings {
 export function synthesisBackend(name?: BackendName): { name: BackendName; bindings: SynthesisBindings } {
   const backend: TraceCoreBackend = name === undefined ? getBackend() : loadBackend(name);
   const b = backend.bindings as unknown as Partial<SynthesisBindings>;
-  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.PromptHashStream !== 'function') {
+  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.PromptHashStream !== 'function' || typeof b.validateSynthesisOptions !== 'function') {
     throw new TraceCoreError(
       'BACKEND_UNAVAILABLE',
       `the ${backend.name} backend at ${backend.location} predates synthesis (rebuild it with \`npm run build:${backend.name}\`)`,

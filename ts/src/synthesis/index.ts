@@ -82,6 +82,17 @@ function bindingOptions(o: SynthesisOptions): BackendSynthesisOptions {
   return out;
 }
 
+/**
+ * Checks `options` as transform and generate would, without reading any input: throws a
+ * `TraceCoreError` (`INVALID_ARG`, the message naming the option) for a bad value. The core's
+ * parser is the one source of these rules (exact decimals: at most 12 integer and 9
+ * fractional digits, docs/synthesis.md §1).
+ */
+export function validateSynthesisOptions(options: SynthesisOptions): void {
+  const { bindings } = synthesisBackend(options.backend);
+  call(() => bindings.validateSynthesisOptions(bindingOptions(options)));
+}
+
 /** Progress callbacks for long runs. */
 export interface SynthesisHooks {
   /** `phase` 'learn' | 'emit' | 'generate'; `done`/`total` in bytes (learn/emit) or rows (generate). */
