@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
+# After the builds: the generated declarations of both bindings must satisfy the one binding
+# contract (ts/src/trace-core/backend.ts), or type-checking fails here.
+echo "== binding contract (tsc -p tsconfig.bindings.json)"
+npx tsc -p tsconfig.bindings.json
+
 echo "== cargo test (trace-core)"
 cargo test --release --quiet
 

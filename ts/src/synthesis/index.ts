@@ -1,10 +1,10 @@
 // Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
-import type { BackendName } from '../trace-core/backend.js';
+import type { BackendName, BackendSynthesisOptions } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import type { AnalysisReport, SkipSummary } from '../trace-core/report.js';
 import { TraceCoreError } from '../trace-core/errors.js';
-import { call, synthesisBackend, type BackendSynthesisOptions } from './backend.js';
+import { call, synthesisBackend } from './backend.js';
 
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
 export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
