@@ -10,6 +10,13 @@ bash scripts/install.sh
 echo "== binding contract (tsc -p tsconfig.bindings.json)"
 npx tsc -p tsconfig.bindings.json
 
+# Rust hygiene before any test: formatting, and clippy over the whole workspace (core and both
+# bindings) for the host, then the core and the wasm binding for wasm32.
+echo "== cargo fmt --check, cargo clippy (workspace, host; core and wasm binding, wasm32)"
+cargo fmt --all --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+bash scripts/build-wasm.sh --clippy
+
 echo "== cargo test (trace-core)"
 cargo test --release --quiet
 
