@@ -12,6 +12,9 @@
 #
 # Target dir: WASM_TARGET_DIR, default target/wasm (kept apart from the native build so the
 # two toolchains never share artefacts).
+#
+# `--clippy`: instead of building, lint the core and the binding for wasm32 with the same
+# toolchain (`cargo clippy -- -D warnings`; the Debian toolchain's clippy is rust-web-clippy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -28,16 +31,31 @@ bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/,
 
 # --- compile ---------------------------------------------------------------------------
 if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$triple"; then
+  if [ "${1:-}" = --clippy ]; then
+    log "clippy for $triple (rustup target)"
+    CARGO_TARGET_DIR=$target_dir-clippy cargo clippy --quiet --target "$triple" -p trace-core -p trace-core-wasm --all-targets -- -D warnings
+    exit 0
+  fi
   log "rustup target $triple found: cargo build"
   CARGO_TARGET_DIR=$target_dir cargo build --release --target "$triple" -p trace-core-wasm
 else
-  for tool in /usr/bin/rustc /usr/bin/cargo wasm-ld-19; do
+  tools=(/usr/bin/rustc /usr/bin/cargo wasm-ld-19)
+  [ "${1:-}" = --clippy ] && tools+=(/usr/bin/clippy-driver)
+  for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || {
       log "error: no rustup $triple target and no Debian wasm toolchain ($tool missing)"
-      log "hint: apt-get install rustc-web cargo-web rust-web-src lld-19 (see scripts/install.sh)"
+      log "hint: apt-get install rustc-web cargo-web rust-web-src lld-19 rust-web-clippy (see scripts/install.sh)"
       exit 1
     }
   done
+  if [ "${1:-}" = --clippy ]; then
+    log "clippy for $triple (Debian rustc-web, -Zbuild-std)"
+    # /usr/bin first, so that cargo runs the Debian cargo-clippy, whose clippy-driver matches
+    # /usr/bin/rustc, rather than rustup's.
+    PATH="/usr/bin:$PATH" CARGO_TARGET_DIR=$target_dir-clippy RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+      /usr/bin/cargo clippy --quiet -Zbuild-std=std,panic_abort --target "$triple" -p trace-core -p trace-core-wasm --all-targets -- -D warnings
+    exit 0
+  fi
   log "no rustup $triple target: Debian rustc-web with -Zbuild-std and wasm-ld-19"
   # The workspace release profile has panic = "abort", hence panic_abort in build-std.
   CARGO_TARGET_DIR=$target_dir RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C linker=wasm-ld-19" \

@@ -19,7 +19,8 @@ as_root() {
 # rustc-web toolchain builds std for wasm32 itself (-Zbuild-std) and lld-19 links it.
 need_apt=()
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  for p in rustc-web cargo-web rust-web-src lld-19; do
+  # rust-web-clippy: clippy for that toolchain (scripts/test.sh lints the wasm32 build).
+  for p in rustc-web cargo-web rust-web-src rust-web-clippy lld-19; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")
   done
 fi
@@ -28,7 +29,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   as_root apt-get update -qq
   # rustc-web lives in bookworm-security; lld-19 in bookworm proper.
   web=(); other=()
-  for p in "${need_apt[@]}"; do case $p in rustc-web|cargo-web|rust-web-src) web+=("$p");; *) other+=("$p");; esac; done
+  for p in "${need_apt[@]}"; do case $p in rustc-web|cargo-web|rust-web-src|rust-web-clippy) web+=("$p");; *) other+=("$p");; esac; done
   [ ${#web[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-security "${web[@]}" >/dev/null
   [ ${#other[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${other[@]}" >/dev/null
 fi

@@ -5,6 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
+# After the builds: the generated declarations of both bindings must satisfy the one binding
+# contract (ts/src/trace-core/backend.ts), or type-checking fails here.
+echo "== binding contract (tsc -p tsconfig.bindings.json)"
+npx tsc -p tsconfig.bindings.json
+
+# Rust hygiene before any test: formatting, and clippy over the whole workspace (core and both
+# bindings) for the host, then the core and the wasm binding for wasm32.
+echo "== cargo fmt --check, cargo clippy (workspace, host; core and wasm binding, wasm32)"
+cargo fmt --all --check
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+bash scripts/build-wasm.sh --clippy
+
 echo "== type-check (ts/src, test, bench)"
 npx tsc -p tsconfig.check.json
 

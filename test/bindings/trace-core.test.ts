@@ -304,7 +304,10 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(caught(() => a.finishJson()).code).toBe('ANALYZER_STATE');
       const b = new TraceAnalyzer({ backend });
       b.push(bytes(EXAMPLE_A));
+      // warnings and the skip summary belong to a finished analyzer (the core keeps its report)
+      expect(caught(() => b.skippedWarning('x')).code).toBe('ANALYZER_STATE');
       b.finishJson();
+      expect(b.skippedWarning('x')).toBeNull();
       expect(caught(() => b.push(bytes('\n'))).code).toBe('ANALYZER_STATE');
       expect(caught(() => b.finishJson()).code).toBe('ANALYZER_STATE');
     });
@@ -313,6 +316,8 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 0 })).code).toBe('INVALID_ARG');
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 2 ** 32 })).code).toBe('INVALID_ARG');
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).code).toBe('INVALID_ARG');
+      // one rule in the core for every option object: the message names the value given
+      expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).message).toBe("option '--block-size': expected a positive integer, got '1.5'");
     });
 
     it('raises SIZE_CONFLICT with --check-materialisation (trace-format.md §7.1)', () => {

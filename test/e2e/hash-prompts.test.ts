@@ -52,7 +52,7 @@ describe('hash-prompts row validation', () => {
     expect(r.status).toBe(0);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'warning: skipped 7 invalid rows in mixed.jsonl (duplicate_field: 2 [lines 5, 6]; bad_type: 2 [lines 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
+      'warning: skipped 7 invalid rows in mixed.jsonl (duplicate_field: 2 [line 5, 6]; bad_type: 2 [line 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
     );
     expect(lines[1]).toMatch(/^hash-prompts: 2 rows, 2 blocks, 2 distinct ids, block size 512$/);
     expect(readFileSync(join(dir, 'out.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(2);

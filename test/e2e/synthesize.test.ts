@@ -69,10 +69,13 @@ describe('synthesize output to a FIFO', () => {
 
 describe('synthesize validation (cli.md §5, §1.4): one line, exit 2, nothing written', () => {
   const cases: [string[], string][] = [
-    [['--synthesis-prefix-len-multiplier', '0'], "error: option '--synthesis-prefix-len-multiplier <x>': expected a positive number, got '0'"],
-    [['--synthesis-speedup-ratio', '-2'], "error: option '--synthesis-speedup-ratio <x>': expected a positive number, got '-2'"],
-    [['--synthesis-prompt-len-multiplier', '1e-10'], "error: option '--synthesis-prompt-len-multiplier <x>': expected a decimal number with at most 9 fractional digits, got '1e-10'"],
-    [['--synthesis-output-len-multiplier', '-1'], "error: option '--synthesis-output-len-multiplier <x>': expected a non-negative number, got '-1'"],
+    // Multipliers are checked by the core's parser (the one source of the exact-decimal rules),
+    // before the output file is created.
+    [['--synthesis-prefix-len-multiplier', '0'], "error: option '--synthesis-prefix-len-multiplier': expected a positive number, got '0'"],
+    [['--synthesis-speedup-ratio', '-2'], "error: option '--synthesis-speedup-ratio': expected a positive number, got '-2'"],
+    [['--synthesis-prompt-len-multiplier', '1e-10'], "error: option '--synthesis-prompt-len-multiplier': expected a decimal number with at most 9 fractional digits, got '1e-10'"],
+    [['--synthesis-output-len-multiplier', '-1'], "error: option '--synthesis-output-len-multiplier': expected a non-negative number, got '-1'"],
+    [['--prefix-len-multiplier', '1e12'], "error: option '--synthesis-prefix-len-multiplier': expected a decimal number with at most 12 integer digits, got '1e12'"],
     [['--synthesis-prefix-root-multiplier', '1.5'], "error: option '--synthesis-prefix-root-multiplier <n>': expected a positive integer, got '1.5'"],
     [['--num-requests', '10'], "error: option '--num-requests' requires '--mode generate'"],
     [['--mode', 'generate'], "error: option '--mode generate' requires option '--num-requests'"],

@@ -11,10 +11,7 @@ use trace_core::TraceError;
 pub fn to_js(env: &Env, err: TraceError) -> Error {
     match build(env, &err) {
         Ok(js) => js,
-        Err(_) => Error::new(
-            Status::GenericFailure,
-            format!("{}: {}", err.code.as_str(), err.message),
-        ),
+        Err(_) => Error::new(Status::GenericFailure, format!("{}: {}", err.code.as_str(), err.message)),
     }
 }
 

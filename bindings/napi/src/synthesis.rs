@@ -1,15 +1,16 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher`, `parsePromptRow` (same JS names as the wasm binding). Adapters only: decode, call one core
-//! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
+//! `PromptHashStream`, `PromptHasher`, `validateSynthesisOptions` (same JS names as the wasm
+//! binding). Adapters only: decode, call one core function, encode. Output leaves as
+//! `Uint8Array` chunks, reports as one JSON string.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
-use trace_core::synthesis::{
-    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
-    SynthesisOptionsText, TransformStream as CoreTransformStream,
+use trace_core::args;
+use trace_core::hash_prompts::{
+    PromptHashOptions as CorePromptHashOptions, PromptHashOptionsInput, PromptHashStream as CorePromptHashStream,
+    PromptHasher as CorePromptHasher,
 };
-use trace_core::TraceError;
+use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptionsText, TransformStream as CoreTransformStream};
 
 use crate::error;
 
@@ -43,9 +44,9 @@ pub struct SynthesisOptions {
     pub source_name: Option<String>,
 }
 
-fn decode(o: Option<SynthesisOptions>) -> std::result::Result<(CoreOptions, StreamSettings), TraceError> {
-    let Some(o) = o else { return Ok((CoreOptions::default(), StreamSettings::default())) };
-    let text = SynthesisOptionsText {
+/// The JS options as the core's text form; the core checks them.
+fn decode(o: Option<SynthesisOptions>) -> SynthesisOptionsText {
+    o.map(|o| SynthesisOptionsText {
         block_size: o.block_size,
         speedup_ratio: o.speedup_ratio,
         prefix_len_multiplier: o.prefix_len_multiplier,
@@ -57,9 +58,17 @@ fn decode(o: Option<SynthesisOptions>) -> std::result::Result<(CoreOptions, Stre
         min_isl: o.min_isl,
         min_osl: o.min_osl,
         seed: o.seed,
-    };
-    let settings = StreamSettings { source_name: o.source_name.unwrap_or_default(), skip_invalid: o.skip_invalid.unwrap_or(false) };
-    Ok((CoreOptions::from_text(&text)?, settings))
+        skip_invalid: o.skip_invalid,
+        source_name: o.source_name,
+    })
+    .unwrap_or_default()
+}
+
+/// Checks synthesis options without reading anything (the CLI calls it before it creates
+/// its output file); throws `INVALID_ARG` naming the option, as the constructors would.
+#[napi]
+pub fn validate_synthesis_options(env: Env, options: Option<SynthesisOptions>) -> Result<()> {
+    error::map(&env, decode(options).decode().map(|_| ()))
 }
 
 /// Transform mode in two passes over the same bytes: `pushLearn`… `finishLearn`, then
@@ -67,16 +76,14 @@ fn decode(o: Option<SynthesisOptions>) -> std::result::Result<(CoreOptions, Stre
 #[napi]
 pub struct TransformStream {
     inner: CoreTransformStream,
-    report: Option<String>,
 }
 
 #[napi]
 impl TransformStream {
     #[napi(constructor)]
     pub fn new(env: Env, options: Option<SynthesisOptions>) -> Result<Self> {
-        let (opts, settings) = error::map(&env, decode(options))?;
-        let inner = error::map(&env, CoreTransformStream::new(opts, settings))?;
-        Ok(TransformStream { inner, report: None })
+        let inner = error::map(&env, decode(options).decode().and_then(|(o, s)| CoreTransformStream::new(o, s)))?;
+        Ok(TransformStream { inner })
     }
 
     /// Pass 1: the next chunk of the input.
@@ -100,15 +107,13 @@ impl TransformStream {
     /// Ends pass 2; returns the last output bytes.
     #[napi]
     pub fn finish_emit(&mut self, env: Env) -> Result<Uint8Array> {
-        let (out, report) = error::map(&env, self.inner.finish_emit())?;
-        self.report = Some(report.to_json());
-        Ok(Uint8Array::from(out))
+        error::map(&env, self.inner.finish_emit()).map(|(out, _)| Uint8Array::from(out))
     }
 
     /// The run summary as JSON (after `finishEmit`), including the `summary` line.
     #[napi]
     pub fn report_json(&self, env: Env) -> Result<String> {
-        error::map(&env, self.report.clone().ok_or_else(|| TraceError::analyzer_state("reportJson is available after finishEmit")))
+        error::map(&env, self.inner.report().map(|r| r.to_json()))
     }
 
     /// Lenient-mode skips as JSON `{"total","reasons":[{"reason","count","lines"}]}`.
@@ -134,80 +139,147 @@ impl TransformStream {
 /// `nextChunk(minBytes)` until it returns an empty array, then `reportJson`.
 #[napi]
 pub struct GenerateStream {
-    learn: Option<CoreGenerateStream>,
-    run: Option<GenerateRun>,
+    inner: CoreGenerateStream,
 }
 
 #[napi]
 impl GenerateStream {
     #[napi(constructor)]
     pub fn new(env: Env, options: Option<SynthesisOptions>) -> Result<Self> {
-        let (opts, settings) = error::map(&env, decode(options))?;
-        let learn = error::map(&env, CoreGenerateStream::new(opts, settings))?;
-        Ok(GenerateStream { learn: Some(learn), run: None })
+        let inner = error::map(&env, decode(options).decode().and_then(|(o, s)| CoreGenerateStream::new(o, s)))?;
+        Ok(GenerateStream { inner })
     }
 
     #[napi]
     pub fn push(&mut self, env: Env, chunk: Uint8Array) -> Result<()> {
-        error::map(&env, self.learning().and_then(|l| l.push(&chunk)))
+        error::map(&env, self.inner.push(&chunk))
     }
 
     /// Ends the input and learns; `numRequests` is a positive integer.
     #[napi]
     pub fn finish(&mut self, env: Env, num_requests: f64) -> Result<()> {
-        let n = error::map(&env, num_requests_of(num_requests))?;
-        let run = error::map(&env, self.learning().and_then(|l| l.finish(n)))?;
-        self.learn = None;
-        self.run = Some(run);
-        Ok(())
+        error::map(&env, args::positive_integer("--num-requests", num_requests).and_then(|n| self.inner.finish(n)))
     }
 
     /// The next generated bytes (at least `minBytes` unless finished); empty when done.
     #[napi]
     pub fn next_chunk(&mut self, env: Env, min_bytes: f64) -> Result<Uint8Array> {
-        let run = error::map(&env, self.running())?;
-        error::map(&env, run.next_chunk(min_bytes.clamp(1.0, 1e9) as usize)).map(Uint8Array::from)
+        // `as` saturates (NaN → 0); the core clamps the size to its range.
+        error::map(&env, self.inner.next_chunk(min_bytes as usize)).map(Uint8Array::from)
     }
 
     /// Rows generated so far.
     #[napi(getter)]
     pub fn produced(&self) -> f64 {
-        self.run.as_ref().map_or(0.0, |r| r.produced() as f64)
+        self.inner.produced() as f64
     }
 
     /// The run summary as JSON, plus `warnings` (lines) and `skipped` (see TransformStream).
     #[napi]
-    pub fn report_json(&mut self, env: Env) -> Result<String> {
-        let run = error::map(&env, self.running())?;
-        Ok(run.report_json())
+    pub fn report_json(&self, env: Env) -> Result<String> {
+        error::map(&env, self.inner.report_json())
     }
 
     /// The `warning: skipped N invalid rows in PATH (…)` line, or null.
     #[napi]
-    pub fn skipped_warning(&mut self, env: Env, path: String) -> Result<Option<String>> {
-        let run = error::map(&env, self.running())?;
-        Ok(run.skipped().warning_line(&path))
+    pub fn skipped_warning(&self, env: Env, path: String) -> Result<Option<String>> {
+        error::map(&env, self.inner.skipped().map(|s| s.warning_line(&path)))
     }
 }
 
-fn num_requests_of(n: f64) -> std::result::Result<u64, TraceError> {
-    if n.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&n) {
-        Ok(n as u64)
-    } else {
-        Err(TraceError::invalid_arg(format!("option '--num-requests': expected a positive integer, got '{n}'")))
+/// Options of `PromptHashStream`; absent fields take the defaults.
+#[napi(object)]
+pub struct PromptHashOptions {
+    /// Tokens per block, an integer in [1, 4294967295] (default 512).
+    pub block_size: Option<f64>,
+    /// Read the text from this string field instead of `prompt` / `text_input` / `text`.
+    pub text_field: Option<String>,
+    /// Lenient mode (`--skip-invalid`).
+    pub skip_invalid: Option<bool>,
+    /// FILE in error messages and the warning (default "input").
+    pub source_name: Option<String>,
+    /// Rows per batch handed out for tokenizing (default 512).
+    pub batch_rows: Option<f64>,
+}
+
+/// `hash-prompts` over byte chunks: `push` chunks (then `finish`), and after each call
+/// `nextBatch()` until null: the texts of a batch as a JSON array of strings; tokenize them
+/// and pass every token id back at once to `hashBatch(tokens, rowOffsets)`, which returns the
+/// batch's output rows. `reportJson` at the end.
+#[napi]
+pub struct PromptHashStream {
+    inner: CorePromptHashStream,
+}
+
+#[napi]
+impl PromptHashStream {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<PromptHashOptions>) -> Result<Self> {
+        let input = options
+            .map(|o| PromptHashOptionsInput {
+                block_size: o.block_size,
+                text_field: o.text_field,
+                skip_invalid: o.skip_invalid,
+                source_name: o.source_name,
+                batch_rows: o.batch_rows,
+            })
+            .unwrap_or_default();
+        let inner = error::map(&env, CorePromptHashOptions::from_input(input).and_then(CorePromptHashStream::new))?;
+        Ok(PromptHashStream { inner })
+    }
+
+    /// The next chunk of the input.
+    #[napi]
+    pub fn push(&mut self, env: Env, chunk: Uint8Array) -> Result<()> {
+        error::map(&env, self.inner.push(&chunk))
+    }
+
+    /// Ends the input (the last batch may then be partial).
+    #[napi]
+    pub fn finish(&mut self, env: Env) -> Result<()> {
+        error::map(&env, self.inner.finish())
+    }
+
+    /// The texts of the next batch as a JSON array of strings, or null when none is ready.
+    /// Strict mode throws `INVALID_ROW` here for the first invalid row, in file order.
+    #[napi]
+    pub fn next_batch(&mut self, env: Env) -> Result<Option<String>> {
+        error::map(&env, self.inner.next_batch())
+    }
+
+    /// The batch's tokens, flat, with `rows + 1` offsets; returns its output rows.
+    #[napi]
+    pub fn hash_batch(&mut self, env: Env, tokens: Uint32Array, row_offsets: Uint32Array) -> Result<Uint8Array> {
+        error::map(&env, self.inner.hash_batch(&tokens, &row_offsets)).map(Uint8Array::from)
+    }
+
+    /// `{"rows","blocks","distinct_ids","tokens","block_size","summary","skipped"}` once
+    /// everything is hashed.
+    #[napi]
+    pub fn report_json(&self, env: Env) -> Result<String> {
+        error::map(&env, self.inner.report().map(|r| r.to_json()))
+    }
+
+    /// The `warning: skipped N invalid rows in PATH (…)` line, or null.
+    #[napi]
+    pub fn skipped_warning(&self, path: String) -> Option<String> {
+        self.inner.skipped().warning_line(&path)
+    }
+
+    /// Valid rows read so far (progress).
+    #[napi(getter)]
+    pub fn rows_read(&self) -> f64 {
+        self.inner.rows_read() as f64
+    }
+
+    /// Bytes pushed so far.
+    #[napi(getter)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
     }
 }
 
-impl GenerateStream {
-    fn learning(&mut self) -> std::result::Result<&mut CoreGenerateStream, TraceError> {
-        self.learn.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: the input is already finished"))
-    }
-    fn running(&mut self) -> std::result::Result<&mut GenerateRun, TraceError> {
-        self.run.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: call finish(numRequests) first"))
-    }
-}
-
-/// `hash-prompts` chain hashing: `hashBatch(tokens, rowOffsets)` returns the flat ids of
+/// `hash-prompts` chain hashing alone: `hashBatch(tokens, rowOffsets)` returns the flat ids of
 /// the batch (row i has `ceil(tokens_i / blockSize)` of them).
 #[napi]
 pub struct PromptHasher {
@@ -218,8 +290,7 @@ pub struct PromptHasher {
 impl PromptHasher {
     #[napi(constructor)]
     pub fn new(env: Env, block_size: f64) -> Result<Self> {
-        let bs = if block_size.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&block_size) { block_size as u32 } else { 0 };
-        let inner = error::map(&env, CorePromptHasher::new(bs))?;
+        let inner = error::map(&env, args::block_size(block_size).and_then(CorePromptHasher::new))?;
         Ok(PromptHasher { inner })
     }
 
@@ -242,12 +313,4 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
-}
-
-/// One `hash-prompts` input row (the line without `\n`) as one JSON string: the text, its
-/// field, the `messages` flag and the copied fields as output JSON, or a row problem as
-/// `{"reason","field","message"}` (data, not an exception; the caller adds file and line).
-#[napi]
-pub fn parse_prompt_row(line: Uint8Array, text_field: Option<String>) -> String {
-    parse_prompt_row_json(&line, text_field.as_deref())
 }

@@ -8,7 +8,7 @@
 mod error;
 mod synthesis;
 
-use trace_core::{AnalysisReport, TraceError};
+use trace_core::{AnalyzerOptions as CoreOptions, AnalyzerOptionsInput};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -42,44 +42,28 @@ extern "C" {
     fn check_materialisation(this: &AnalyzerOptions) -> Option<bool>;
 }
 
-/// Decode JS options into the core's; a block size that is not a 32-bit integer is rejected
-/// here because JS numbers would otherwise wrap silently when narrowed.
-fn decode(options: Option<AnalyzerOptions>) -> Result<trace_core::AnalyzerOptions, TraceError> {
-    let mut core = trace_core::AnalyzerOptions::default();
-    let Some(o) = options else { return Ok(core) };
-    if let Some(bs) = o.block_size() {
-        if !(bs.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&bs)) {
-            return Err(TraceError::invalid_arg(format!(
-                "blockSize must be an integer between 1 and 4294967295, got {bs}"
-            )));
-        }
-        core.block_size = bs as u32;
-    }
-    if let Some(v) = o.skip_invalid() {
-        core.skip_invalid = v;
-    }
-    if let Some(v) = o.source_name() {
-        core.source_name = v;
-    }
-    if let Some(v) = o.check_materialisation() {
-        core.check_materialisation = v;
-    }
-    Ok(core)
+/// The JS options as the core's input; the core checks them.
+fn decode(options: Option<AnalyzerOptions>) -> AnalyzerOptionsInput {
+    options
+        .map(|o| AnalyzerOptionsInput {
+            block_size: o.block_size(),
+            skip_invalid: o.skip_invalid(),
+            source_name: o.source_name(),
+            check_materialisation: o.check_materialisation(),
+        })
+        .unwrap_or_default()
 }
 
 /// Analyse a whole in-memory trace; returns the exact `analysis.json` text.
 #[wasm_bindgen(js_name = analyzeTrace)]
 pub fn analyze_trace(bytes: &[u8], options: Option<AnalyzerOptions>) -> Result<String, JsValue> {
-    let opts = error::map(decode(options))?;
-    let report = error::map(trace_core::analyze_trace(bytes, opts))?;
-    Ok(report.to_json())
+    error::map(CoreOptions::from_input(decode(options)).and_then(|o| trace_core::analyze_trace(bytes, o)).map(|r| r.to_json()))
 }
 
 /// Streaming analyzer: `push` chunks split anywhere, then `finishJson` once.
 #[wasm_bindgen]
 pub struct TraceAnalyzer {
     inner: trace_core::TraceAnalyzer,
-    report: Option<AnalysisReport>,
 }
 
 #[wasm_bindgen]
@@ -87,9 +71,8 @@ impl TraceAnalyzer {
     /// Create an analyzer; throws `INVALID_ARG` for bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<AnalyzerOptions>) -> Result<TraceAnalyzer, JsValue> {
-        let opts = error::map(decode(options))?;
-        let inner = error::map(trace_core::TraceAnalyzer::new(opts))?;
-        Ok(TraceAnalyzer { inner, report: None })
+        let inner = error::map(CoreOptions::from_input(decode(options)).and_then(trace_core::TraceAnalyzer::new))?;
+        Ok(TraceAnalyzer { inner })
     }
 
     /// Feed the next chunk. Strict mode throws `INVALID_ROW` on the first invalid row.
@@ -100,28 +83,26 @@ impl TraceAnalyzer {
     /// Process the final line and return the exact `analysis.json` text (no trailing newline).
     #[wasm_bindgen(js_name = finishJson)]
     pub fn finish_json(&mut self) -> Result<String, JsValue> {
-        let report = error::map(self.inner.finish())?;
-        let json = report.to_json();
-        self.report = Some(report);
-        Ok(json)
+        error::map(self.inner.finish_json())
     }
 
-    /// The lenient-mode skip summary as JSON; throws `ANALYZER_STATE` before `finishJson`.
+    /// The lenient-mode skip summary as JSON `{"total","reasons":[{"reason","count","lines"}]}`;
+    /// throws `ANALYZER_STATE` before `finishJson`.
     #[wasm_bindgen(js_name = skippedJson)]
     pub fn skipped_json(&self) -> Result<String, JsValue> {
-        error::map(self.finished().map(|r| r.skipped().to_json()))
+        error::map(self.inner.report().map(|r| r.skipped().to_json()))
     }
 
     /// The `warning: skipped N invalid rows in PATH (…)` line, or null if nothing was skipped.
     #[wasm_bindgen(js_name = skippedWarning)]
     pub fn skipped_warning(&self, path: &str) -> Result<Option<String>, JsValue> {
-        error::map(self.finished().map(|r| r.skipped().warning_line(path)))
+        error::map(self.inner.report().map(|r| r.skipped().warning_line(path)))
     }
 
     /// The `warning: N rows have hash_ids inconsistent with input_length …` line, or null.
     #[wasm_bindgen(js_name = inconsistentWarning)]
     pub fn inconsistent_warning(&self) -> Result<Option<String>, JsValue> {
-        error::map(self.finished().map(|r| r.inconsistent_warning_line()))
+        error::map(self.inner.report().map(|r| r.inconsistent_warning_line()))
     }
 
     /// Bytes accepted by `push` so far.
@@ -134,13 +115,5 @@ impl TraceAnalyzer {
     #[wasm_bindgen(getter = rowsParsed)]
     pub fn rows_parsed(&self) -> f64 {
         self.inner.rows_parsed() as f64
-    }
-}
-
-impl TraceAnalyzer {
-    fn finished(&self) -> Result<&AnalysisReport, TraceError> {
-        self.report
-            .as_ref()
-            .ok_or_else(|| TraceError::analyzer_state("warnings and the skip summary are available after finishJson"))
     }
 }

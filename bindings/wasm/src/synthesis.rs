@@ -1,19 +1,20 @@
 //! Synthesis and `hash-prompts` exports: `TransformStream`, `GenerateStream`,
-//! `PromptHasher`, `parsePromptRow` (same JS names as the napi binding). Adapters only: decode, call one core
-//! function, encode. Output leaves as `Uint8Array` chunks, reports as one JSON string.
+//! `PromptHashStream`, `PromptHasher`, `validateSynthesisOptions` (same JS names as the napi
+//! binding). Adapters only: decode, call one core function, encode. Output leaves as
+//! `Uint8Array` chunks, reports as one JSON string.
 
-use trace_core::hash_prompts::{parse_prompt_row_json, PromptHasher as CorePromptHasher};
-use trace_core::synthesis::{
-    GenerateRun, GenerateStream as CoreGenerateStream, StreamSettings, SynthesisOptions as CoreOptions,
-    SynthesisOptionsText, TransformStream as CoreTransformStream,
+use trace_core::args;
+use trace_core::hash_prompts::{
+    PromptHashOptions as CorePromptHashOptions, PromptHashOptionsInput, PromptHashStream as CorePromptHashStream,
+    PromptHasher as CorePromptHasher,
 };
-use trace_core::TraceError;
+use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptionsText, TransformStream as CoreTransformStream};
 use wasm_bindgen::prelude::*;
 
 use crate::error;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_SYNTHESIS_OPTIONS: &'static str = r#"
+const TS_OPTIONS: &'static str = r#"
 /** Options of `TransformStream` and `GenerateStream`; multipliers and the seed are decimal strings (exact). */
 export interface SynthesisOptions {
   blockSize?: number;
@@ -29,6 +30,15 @@ export interface SynthesisOptions {
   seed?: string;
   skipInvalid?: boolean;
   sourceName?: string;
+}
+
+/** Options of `PromptHashStream`; absent fields take the defaults. */
+export interface PromptHashOptions {
+  blockSize?: number;
+  textField?: string;
+  skipInvalid?: boolean;
+  sourceName?: string;
+  batchRows?: number;
 }
 "#;
 
@@ -64,11 +74,26 @@ extern "C" {
     fn skip_invalid(this: &SynthesisOptions) -> Option<bool>;
     #[wasm_bindgen(method, getter, js_name = sourceName)]
     fn source_name(this: &SynthesisOptions) -> Option<String>;
+
+    /// A plain JS options object (see the `PromptHashOptions` interface).
+    #[wasm_bindgen(typescript_type = "PromptHashOptions")]
+    pub type PromptHashOptions;
+
+    #[wasm_bindgen(method, getter, js_name = blockSize)]
+    fn block_size(this: &PromptHashOptions) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = textField)]
+    fn text_field(this: &PromptHashOptions) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = skipInvalid)]
+    fn skip_invalid(this: &PromptHashOptions) -> Option<bool>;
+    #[wasm_bindgen(method, getter, js_name = sourceName)]
+    fn source_name(this: &PromptHashOptions) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = batchRows)]
+    fn batch_rows(this: &PromptHashOptions) -> Option<f64>;
 }
 
-fn decode(o: Option<SynthesisOptions>) -> Result<(CoreOptions, StreamSettings), TraceError> {
-    let Some(o) = o else { return Ok((CoreOptions::default(), StreamSettings::default())) };
-    let text = SynthesisOptionsText {
+/// The JS options as the core's text form; the core checks them.
+fn decode(o: Option<SynthesisOptions>) -> SynthesisOptionsText {
+    o.map(|o| SynthesisOptionsText {
         block_size: o.block_size(),
         speedup_ratio: o.speedup_ratio(),
         prefix_len_multiplier: o.prefix_len_multiplier(),
@@ -80,25 +105,30 @@ fn decode(o: Option<SynthesisOptions>) -> Result<(CoreOptions, StreamSettings), 
         min_isl: o.min_isl(),
         min_osl: o.min_osl(),
         seed: o.seed(),
-    };
-    let settings = StreamSettings { source_name: o.source_name().unwrap_or_default(), skip_invalid: o.skip_invalid().unwrap_or(false) };
-    Ok((CoreOptions::from_text(&text)?, settings))
+        skip_invalid: o.skip_invalid(),
+        source_name: o.source_name(),
+    })
+    .unwrap_or_default()
+}
+
+/// Checks synthesis options without reading anything (see the napi binding).
+#[wasm_bindgen(js_name = validateSynthesisOptions)]
+pub fn validate_synthesis_options(options: Option<SynthesisOptions>) -> Result<(), JsValue> {
+    error::map(decode(options).decode().map(|_| ()))
 }
 
 /// Transform mode in two passes over the same bytes (see the napi binding).
 #[wasm_bindgen]
 pub struct TransformStream {
     inner: CoreTransformStream,
-    report: Option<String>,
 }
 
 #[wasm_bindgen]
 impl TransformStream {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<SynthesisOptions>) -> Result<TransformStream, JsValue> {
-        let (opts, settings) = error::map(decode(options))?;
-        let inner = error::map(CoreTransformStream::new(opts, settings))?;
-        Ok(TransformStream { inner, report: None })
+        let inner = error::map(decode(options).decode().and_then(|(o, s)| CoreTransformStream::new(o, s)))?;
+        Ok(TransformStream { inner })
     }
 
     #[wasm_bindgen(js_name = pushLearn)]
@@ -118,14 +148,12 @@ impl TransformStream {
 
     #[wasm_bindgen(js_name = finishEmit)]
     pub fn finish_emit(&mut self) -> Result<Vec<u8>, JsValue> {
-        let (out, report) = error::map(self.inner.finish_emit())?;
-        self.report = Some(report.to_json());
-        Ok(out)
+        error::map(self.inner.finish_emit()).map(|(out, _)| out)
     }
 
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self) -> Result<String, JsValue> {
-        error::map(self.report.clone().ok_or_else(|| TraceError::analyzer_state("reportJson is available after finishEmit")))
+        error::map(self.inner.report().map(|r| r.to_json()))
     }
 
     #[wasm_bindgen(js_name = skippedJson)]
@@ -147,73 +175,110 @@ impl TransformStream {
 /// Generate mode (see the napi binding).
 #[wasm_bindgen]
 pub struct GenerateStream {
-    learn: Option<CoreGenerateStream>,
-    run: Option<GenerateRun>,
-}
-
-fn num_requests_of(n: f64) -> Result<u64, TraceError> {
-    if n.fract() == 0.0 && (1.0..=9_007_199_254_740_992.0).contains(&n) {
-        Ok(n as u64)
-    } else {
-        Err(TraceError::invalid_arg(format!("option '--num-requests': expected a positive integer, got '{n}'")))
-    }
-}
-
-impl GenerateStream {
-    fn learning(&mut self) -> Result<&mut CoreGenerateStream, TraceError> {
-        self.learn.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: the input is already finished"))
-    }
-    fn running(&mut self) -> Result<&mut GenerateRun, TraceError> {
-        self.run.as_mut().ok_or_else(|| TraceError::analyzer_state("generate: call finish(numRequests) first"))
-    }
+    inner: CoreGenerateStream,
 }
 
 #[wasm_bindgen]
 impl GenerateStream {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<SynthesisOptions>) -> Result<GenerateStream, JsValue> {
-        let (opts, settings) = error::map(decode(options))?;
-        let learn = error::map(CoreGenerateStream::new(opts, settings))?;
-        Ok(GenerateStream { learn: Some(learn), run: None })
+        let inner = error::map(decode(options).decode().and_then(|(o, s)| CoreGenerateStream::new(o, s)))?;
+        Ok(GenerateStream { inner })
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        error::map(self.learning().and_then(|l| l.push(chunk)))
+        error::map(self.inner.push(chunk))
     }
 
     pub fn finish(&mut self, num_requests: f64) -> Result<(), JsValue> {
-        let n = error::map(num_requests_of(num_requests))?;
-        let run = error::map(self.learning().and_then(|l| l.finish(n)))?;
-        self.learn = None;
-        self.run = Some(run);
-        Ok(())
+        error::map(args::positive_integer("--num-requests", num_requests).and_then(|n| self.inner.finish(n)))
     }
 
     #[wasm_bindgen(js_name = nextChunk)]
     pub fn next_chunk(&mut self, min_bytes: f64) -> Result<Vec<u8>, JsValue> {
-        let run = error::map(self.running())?;
-        error::map(run.next_chunk(min_bytes.clamp(1.0, 1e9) as usize))
+        // `as` saturates (NaN → 0); the core clamps the size to its range.
+        error::map(self.inner.next_chunk(min_bytes as usize))
     }
 
     #[wasm_bindgen(getter)]
     pub fn produced(&self) -> f64 {
-        self.run.as_ref().map_or(0.0, |r| r.produced() as f64)
+        self.inner.produced() as f64
     }
 
     #[wasm_bindgen(js_name = reportJson)]
-    pub fn report_json(&mut self) -> Result<String, JsValue> {
-        let run = error::map(self.running())?;
-        Ok(run.report_json())
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        error::map(self.inner.report_json())
     }
 
     #[wasm_bindgen(js_name = skippedWarning)]
-    pub fn skipped_warning(&mut self, path: &str) -> Result<Option<String>, JsValue> {
-        let run = error::map(self.running())?;
-        Ok(run.skipped().warning_line(path))
+    pub fn skipped_warning(&self, path: &str) -> Result<Option<String>, JsValue> {
+        error::map(self.inner.skipped().map(|s| s.warning_line(path)))
     }
 }
 
-/// `hash-prompts` chain hashing (see the napi binding).
+/// `hash-prompts` over byte chunks (see the napi binding).
+#[wasm_bindgen]
+pub struct PromptHashStream {
+    inner: CorePromptHashStream,
+}
+
+#[wasm_bindgen]
+impl PromptHashStream {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<PromptHashOptions>) -> Result<PromptHashStream, JsValue> {
+        let input = options
+            .map(|o| PromptHashOptionsInput {
+                block_size: o.block_size(),
+                text_field: o.text_field(),
+                skip_invalid: o.skip_invalid(),
+                source_name: o.source_name(),
+                batch_rows: o.batch_rows(),
+            })
+            .unwrap_or_default();
+        let inner = error::map(CorePromptHashOptions::from_input(input).and_then(CorePromptHashStream::new))?;
+        Ok(PromptHashStream { inner })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        error::map(self.inner.push(chunk))
+    }
+
+    pub fn finish(&mut self) -> Result<(), JsValue> {
+        error::map(self.inner.finish())
+    }
+
+    #[wasm_bindgen(js_name = nextBatch)]
+    pub fn next_batch(&mut self) -> Result<Option<String>, JsValue> {
+        error::map(self.inner.next_batch())
+    }
+
+    #[wasm_bindgen(js_name = hashBatch)]
+    pub fn hash_batch(&mut self, tokens: &[u32], row_offsets: &[u32]) -> Result<Vec<u8>, JsValue> {
+        error::map(self.inner.hash_batch(tokens, row_offsets))
+    }
+
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        error::map(self.inner.report().map(|r| r.to_json()))
+    }
+
+    #[wasm_bindgen(js_name = skippedWarning)]
+    pub fn skipped_warning(&self, path: &str) -> Option<String> {
+        self.inner.skipped().warning_line(path)
+    }
+
+    #[wasm_bindgen(getter, js_name = rowsRead)]
+    pub fn rows_read(&self) -> f64 {
+        self.inner.rows_read() as f64
+    }
+
+    #[wasm_bindgen(getter, js_name = bytesConsumed)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.inner.bytes_consumed() as f64
+    }
+}
+
+/// `hash-prompts` chain hashing alone (see the napi binding).
 #[wasm_bindgen]
 pub struct PromptHasher {
     inner: CorePromptHasher,
@@ -223,8 +288,7 @@ pub struct PromptHasher {
 impl PromptHasher {
     #[wasm_bindgen(constructor)]
     pub fn new(block_size: f64) -> Result<PromptHasher, JsValue> {
-        let bs = if block_size.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&block_size) { block_size as u32 } else { 0 };
-        let inner = error::map(CorePromptHasher::new(bs))?;
+        let inner = error::map(args::block_size(block_size).and_then(CorePromptHasher::new))?;
         Ok(PromptHasher { inner })
     }
 
@@ -247,10 +311,4 @@ impl PromptHasher {
     pub fn rows(&self) -> f64 {
         self.inner.rows() as f64
     }
-}
-
-/// One `hash-prompts` input row as one JSON string (see the napi binding).
-#[wasm_bindgen(js_name = parsePromptRow)]
-pub fn parse_prompt_row(line: &[u8], text_field: Option<String>) -> String {
-    parse_prompt_row_json(line, text_field.as_deref())
 }

@@ -9,11 +9,11 @@
 use crate::error::{ErrorCode, Reason, TraceError};
 use crate::float_format::{format_float, ratio, ExactSum};
 use crate::id_table::{FastMap, IdSet, PairTable, Trie};
-use crate::json_text::write_json_string;
 use crate::layout::{materialised_block_size, LayoutKind};
 use crate::lines::{Block, LineKind, LineSplitter};
 use crate::pipeline::{LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_row_into, ParseOptions, Row, RowError};
+use crate::skips::SkipSummary;
 use crate::stats::{metric_stats_select as metric_stats, sparse_count_stats, MetricStats};
 
 /// Options of the analyzer.
@@ -35,60 +35,28 @@ impl Default for AnalyzerOptions {
     }
 }
 
-/// Skipped rows of one reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkipReasonCount {
-    pub reason: Reason,
-    pub count: u64,
-    /// The first (at most 5) line numbers, ascending.
-    pub first_lines: Vec<u64>,
+/// [`AnalyzerOptions`] as a caller without Rust types passes them (a binding): every field
+/// optional, the block size a double. [`AnalyzerOptions::from_input`] checks them, so the
+/// rules and messages live here rather than in each binding.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzerOptionsInput {
+    pub block_size: Option<f64>,
+    pub skip_invalid: Option<bool>,
+    pub source_name: Option<String>,
+    pub check_materialisation: Option<bool>,
 }
 
-/// Lenient-mode skip counts (`trace-format.md` §4.2).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SkipSummary {
-    pub total: u64,
-    /// Descending count, ties in [`Reason::ALL`] order; reasons with zero count omitted.
-    pub by_reason: Vec<SkipReasonCount>,
-}
-
-impl SkipSummary {
-    /// `{"total":N,"by_reason":[{"reason":"bad_type","count":1,"first_lines":[3]},…]}`.
-    pub fn to_json(&self) -> String {
-        let mut out = format!("{{\"total\":{},\"by_reason\":[", self.total);
-        for (i, r) in self.by_reason.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"reason\":");
-            write_json_string(&mut out, r.reason.as_str());
-            out.push_str(&format!(",\"count\":{},\"first_lines\":[", r.count));
-            let lines: Vec<String> = r.first_lines.iter().map(|l| l.to_string()).collect();
-            out.push_str(&lines.join(","));
-            out.push_str("]}");
-        }
-        out.push_str("]}");
-        out
-    }
-
-    /// The exact §4.2 warning line (without newline), or `None` when nothing was skipped:
-    /// `warning: skipped N invalid rows in PATH (REASON: COUNT [line L1, L2, ...]; ...)`.
-    pub fn warning_line(&self, path: &str) -> Option<String> {
-        if self.total == 0 {
-            return None;
-        }
-        let parts: Vec<String> = self
-            .by_reason
-            .iter()
-            .map(|r| {
-                let mut lines: Vec<String> = r.first_lines.iter().map(|l| l.to_string()).collect();
-                if r.count > r.first_lines.len() as u64 {
-                    lines.push("...".to_string());
-                }
-                format!("{}: {} [line {}]", r.reason.as_str(), r.count, lines.join(", "))
-            })
-            .collect();
-        Some(format!("warning: skipped {} invalid rows in {} ({})", self.total, path, parts.join("; ")))
+impl AnalyzerOptions {
+    /// Decodes [`AnalyzerOptionsInput`]; absent fields take the defaults. A block size that
+    /// is not an integer in [1, 2^32 − 1] is `INVALID_ARG` naming the value given.
+    pub fn from_input(input: AnalyzerOptionsInput) -> Result<Self, TraceError> {
+        let d = AnalyzerOptions::default();
+        Ok(AnalyzerOptions {
+            block_size: input.block_size.map(crate::args::block_size).transpose()?.unwrap_or(d.block_size),
+            skip_invalid: input.skip_invalid.unwrap_or(d.skip_invalid),
+            source_name: input.source_name.unwrap_or(d.source_name),
+            check_materialisation: input.check_materialisation.unwrap_or(d.check_materialisation),
+        })
     }
 }
 
@@ -369,7 +337,6 @@ impl Batch {
             }
         }
     }
-
 }
 
 impl LineBatch for Batch {
@@ -439,9 +406,7 @@ struct State {
     // materialisation check: id -> (size, line)
     mat: FastMap<u64, (u32, u64)>,
 
-    skip_counts: [u64; 14],
-    skip_lines: [Vec<u64>; 14],
-    skipped: u64,
+    skipped: SkipSummary,
 }
 
 impl State {
@@ -466,12 +431,7 @@ impl State {
                     if self.strict {
                         return Err(TraceError::invalid_row(&self.source, *line, err));
                     }
-                    let k = err.reason.index();
-                    self.skip_counts[k] += 1;
-                    if self.skip_lines[k].len() < 5 {
-                        self.skip_lines[k].push(*line);
-                    }
-                    self.skipped += 1;
+                    self.skipped.add(err.reason, *line);
                 }
                 Item::Row(r) => {
                     let ids = &b.hash_ids[h..h + r.n_hash as usize];
@@ -690,14 +650,6 @@ impl State {
             (Some(Duration { value: d, integral: self.all_ts_integral }), stats)
         };
 
-        let mut by_reason: Vec<SkipReasonCount> = Reason::ALL
-            .iter()
-            .filter(|r| self.skip_counts[r.index()] > 0)
-            .map(|r| SkipReasonCount { reason: *r, count: self.skip_counts[r.index()], first_lines: self.skip_lines[r.index()].clone() })
-            .collect();
-        // stable sort keeps the table order for ties
-        by_reason.sort_by_key(|r| std::cmp::Reverse(r.count));
-
         let report = AnalysisReport {
             total_requests: n as u64,
             unique_prefixes: self.trie.nodes() as u64 - 1,
@@ -716,7 +668,7 @@ impl State {
             unique_prompt_length_stats,
             hit_rate_stats,
             block_size: self.bs,
-            skipped_invalid_rows: self.skipped,
+            skipped_invalid_rows: self.skipped.total(),
             rows_without_hash_ids: self.rows_without_hash_ids,
             rows_without_input_length: self.rows_without_input_length,
             rows_without_timestamp: self.rows_without_timestamp,
@@ -727,7 +679,7 @@ impl State {
             multi_turn_sessions: self.multi_turn,
             duration_ms,
             request_rate_stats,
-            skipped: SkipSummary { total: self.skipped, by_reason },
+            skipped: self.skipped.clone(),
         };
         for (name, v) in [
             ("cache_hit_rate", report.cache_hit_rate),
@@ -758,6 +710,8 @@ pub struct TraceAnalyzer {
     engine: Engine,
     splitter: LineSplitter,
     status: Status,
+    /// Kept after [`finish`](TraceAnalyzer::finish) for the warnings and the skip summary.
+    report: Option<AnalysisReport>,
 }
 
 /// Everything behind the line splitter: rows are parsed into batches by the line
@@ -795,14 +749,8 @@ impl Engine {
 impl TraceAnalyzer {
     /// A new analyzer. `block_size` 0 is `INVALID_ARG`.
     pub fn new(opts: AnalyzerOptions) -> Result<Self, TraceError> {
-        if opts.block_size == 0 {
-            return Err(TraceError::invalid_arg("block size must be an integer >= 1, got 0"));
-        }
-        Ok(TraceAnalyzer {
-            engine: Engine::new(&opts),
-            splitter: LineSplitter::new(),
-            status: Status::Open,
-        })
+        crate::args::block_size(f64::from(opts.block_size))?;
+        Ok(TraceAnalyzer { engine: Engine::new(&opts), splitter: LineSplitter::new(), status: Status::Open, report: None })
     }
 
     /// Sets the job size of the two-thread pipeline (default 4 MiB, minimum 4 KiB).
@@ -838,7 +786,16 @@ impl TraceAnalyzer {
         self.status = if r.is_ok() { Status::Finished } else { Status::Failed };
         // free the per-row memory now rather than when the analyzer is dropped
         self.engine.state = State::default();
+        self.report = r.as_ref().ok().cloned();
         r
+    }
+
+    /// The report of a finished analyzer (its warnings and skip summary); `ANALYZER_STATE`
+    /// before [`finish`](TraceAnalyzer::finish) has succeeded.
+    pub fn report(&self) -> Result<&AnalysisReport, TraceError> {
+        self.report
+            .as_ref()
+            .ok_or_else(|| TraceError::analyzer_state("the analyzer is not finished: warnings and the skip summary come after finish"))
     }
 
     /// Like [`finish`](TraceAnalyzer::finish) but returns the `analysis.json` text.

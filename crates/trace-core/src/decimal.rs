@@ -27,11 +27,18 @@ impl Decimal {
     /// and at most 9 fractional digits. The error is the reason text of `cli.md` §1.4,
     /// e.g. `expected a decimal number with at most 9 fractional digits, got '1e-10'`.
     pub fn parse(text: &str) -> Result<Decimal, String> {
-        let bad_syntax = || format!("expected a positive number, got '{text}'");
+        Self::parse_expecting(text, "a positive number")
+    }
+
+    /// [`parse`](Decimal::parse) for a range the caller names: text that is not a
+    /// non-negative decimal gives `expected {expected}, got '{text}'` (e.g. "a non-negative
+    /// number" where zero is allowed).
+    pub fn parse_expecting(text: &str, expected: &str) -> Result<Decimal, String> {
+        let bad_syntax = || format!("expected {expected}, got '{text}'");
         let s = text.trim();
         let s = s.strip_prefix('+').unwrap_or(s);
         if s.starts_with('-') {
-            return Err(format!("expected a positive number, got '{text}'"));
+            return Err(bad_syntax());
         }
         let (mantissa, exp) = match s.find(['e', 'E']) {
             Some(i) => {
@@ -197,10 +204,7 @@ mod tests {
         assert_eq!(Decimal::parse(".5").unwrap().units(), 500_000_000);
         assert_eq!(Decimal::parse("1.000000000000").unwrap().units(), SCALE);
         assert_eq!(Decimal::parse("999999999999.999999999").unwrap().units(), 999_999_999_999_999_999_999);
-        assert_eq!(
-            Decimal::parse("1e-10").unwrap_err(),
-            "expected a decimal number with at most 9 fractional digits, got '1e-10'"
-        );
+        assert_eq!(Decimal::parse("1e-10").unwrap_err(), "expected a decimal number with at most 9 fractional digits, got '1e-10'");
         assert!(Decimal::parse("1e12").unwrap_err().contains("at most 12 integer digits"));
         assert!(Decimal::parse("abc").is_err());
         assert!(Decimal::parse("-1").is_err());

@@ -6,6 +6,7 @@
 //!
 //! * [`lines`]: chunked JSONL line splitting (BOM, CRLF, blank lines, 64 MiB limit).
 //! * [`row`]: one row → typed fields, with the exact validation rules and messages.
+//! * [`skips`]: the lenient-mode skip summary and its one warning line, for every command.
 //! * [`layout`]: block-layout consistency of a row's hash ids.
 //! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
 //! * [`stats`], [`float_format`], [`json_text`]: NumPy-exact statistics, the AIPerf float
@@ -14,8 +15,10 @@
 //! * [`hash_prompts`]: chain hashing of token blocks into dense hash ids.
 //! * [`rng`]: the specified SplitMix64/FNV-1a generator, so every build draws the same numbers.
 //! * [`decimal`]: exact decimal multipliers.
+//! * [`args`]: integer arguments given as doubles (block sizes, counts), checked once.
 
 pub mod analysis;
+pub mod args;
 pub mod decimal;
 pub mod error;
 pub mod float_format;
@@ -27,12 +30,12 @@ pub mod lines;
 mod pipeline;
 pub mod rng;
 pub mod row;
+pub mod skips;
 pub mod stats;
 pub mod synthesis;
 
-pub use analysis::{
-    analyze_trace, AnalysisReport, AnalyzerOptions, Duration, InconsistentRow, SkipReasonCount, SkipSummary, TraceAnalyzer,
-};
+pub use analysis::{analyze_trace, AnalysisReport, AnalyzerOptions, AnalyzerOptionsInput, Duration, InconsistentRow, TraceAnalyzer};
 pub use error::{ErrorCode, Reason, TraceError};
 pub use layout::LayoutKind;
+pub use skips::{SkipReasonCount, SkipSummary};
 pub use stats::MetricStats;

@@ -133,11 +133,7 @@ pub fn classify_line(line_no: u64, raw: &[u8]) -> LineKind<'_> {
 /// Calls `f` for every line of `bytes`, numbering from `first_line`. A final segment
 /// without `\n` is a line too (unless empty). Returns the number of the line after the
 /// last one visited when `bytes` ends with `\n`.
-pub fn for_each_line<'a, E>(
-    first_line: u64,
-    bytes: &'a [u8],
-    mut f: impl FnMut(u64, LineKind<'a>) -> Result<(), E>,
-) -> Result<u64, E> {
+pub fn for_each_line<'a, E>(first_line: u64, bytes: &'a [u8], mut f: impl FnMut(u64, LineKind<'a>) -> Result<(), E>) -> Result<u64, E> {
     let mut line = first_line;
     let mut rest = bytes;
     loop {
@@ -207,11 +203,7 @@ impl LineSplitter {
     /// of the chunk's complete lines are delivered in one zero-copy block. If `on_block`
     /// returns an error, it is passed through and the splitter must not be used again
     /// (the rest of the chunk was not consumed).
-    pub fn push_blocks<E>(
-        &mut self,
-        chunk: &[u8],
-        mut on_block: impl FnMut(Block<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn push_blocks<E>(&mut self, chunk: &[u8], mut on_block: impl FnMut(Block<'_>) -> Result<(), E>) -> Result<(), E> {
         assert!(!self.finished, "LineSplitter::push_blocks after finish");
         self.bytes += chunk.len() as u64;
         let mut rest = chunk;
@@ -254,10 +246,7 @@ impl LineSplitter {
 
     /// Ends the input: delivers a final line that had no `\n`. Calling it twice, or
     /// pushing afterwards, panics (callers track their own state).
-    pub fn finish_blocks<E>(
-        &mut self,
-        mut on_block: impl FnMut(Block<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn finish_blocks<E>(&mut self, mut on_block: impl FnMut(Block<'_>) -> Result<(), E>) -> Result<(), E> {
         assert!(!self.finished, "LineSplitter::finish_blocks called twice");
         self.finished = true;
         let line = self.line;
@@ -275,19 +264,12 @@ impl LineSplitter {
     }
 
     /// Feeds `chunk`, calling `on_line(line_no, kind)` for every completed line.
-    pub fn push<E>(
-        &mut self,
-        chunk: &[u8],
-        mut on_line: impl FnMut(u64, LineKind<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn push<E>(&mut self, chunk: &[u8], mut on_line: impl FnMut(u64, LineKind<'_>) -> Result<(), E>) -> Result<(), E> {
         self.push_blocks(chunk, |b| dispatch(b, &mut on_line))
     }
 
     /// Ends the input, calling `on_line` for a final unterminated line.
-    pub fn finish<E>(
-        &mut self,
-        mut on_line: impl FnMut(u64, LineKind<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn finish<E>(&mut self, mut on_line: impl FnMut(u64, LineKind<'_>) -> Result<(), E>) -> Result<(), E> {
         self.finish_blocks(|b| dispatch(b, &mut on_line))
     }
 }
@@ -324,11 +306,14 @@ mod tests {
         let mut sp = LineSplitter::new();
         let mut out = Vec::new();
         let mut f = |n: u64, k: LineKind<'_>| -> Result<(), ()> {
-            out.push((n, match k {
-                LineKind::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                LineKind::Blank => "<blank>".into(),
-                LineKind::TooLong => "<long>".into(),
-            }));
+            out.push((
+                n,
+                match k {
+                    LineKind::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    LineKind::Blank => "<blank>".into(),
+                    LineKind::TooLong => "<long>".into(),
+                },
+            ));
             Ok(())
         };
         for c in chunks {

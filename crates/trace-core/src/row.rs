@@ -271,20 +271,14 @@ pub fn parse_row_into(line: &[u8], opts: &ParseOptions, row: &mut Row) -> Result
 pub fn parse_row_with_schema(line: &[u8], opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> Result<(), RowError> {
     row.reset();
     if let Err(e) = std::str::from_utf8(line) {
-        return Err(RowError::new(
-            Reason::InvalidUtf8,
-            "row",
-            format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1),
-        ));
+        return Err(RowError::new(Reason::InvalidUtf8, "row", format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)));
     }
     let mut p = Scanner { s: line, i: 0 };
     match p.parse_row(opts, schema, row) {
         Ok(()) => Ok(()),
-        Err(Fail::Syntax(pos, msg)) => Err(RowError::new(
-            Reason::InvalidJson,
-            "json",
-            format!("invalid JSON: {} at column {}", msg, column(line, pos)),
-        )),
+        Err(Fail::Syntax(pos, msg)) => {
+            Err(RowError::new(Reason::InvalidJson, "json", format!("invalid JSON: {} at column {}", msg, column(line, pos))))
+        }
         Err(Fail::Row(e)) => Err(e),
     }
 }
@@ -456,7 +450,9 @@ enum Kind {
     Bool,
     Number,
     /// Content span excludes the quotes; `esc` if it contains a backslash.
-    Str { esc: bool },
+    Str {
+        esc: bool,
+    },
     Array,
     Object,
 }
@@ -621,11 +617,8 @@ impl<'a> Scanner<'a> {
                         None => String::from_utf8_lossy(key_bytes).into_owned(),
                     };
                     let written = String::from_utf8_lossy(key_bytes).into_owned();
-                    first_err = Some(RowError::new(
-                        Reason::DuplicateField,
-                        name,
-                        format!("key {} appears more than once", json_string(&written)),
-                    ));
+                    first_err =
+                        Some(RowError::new(Reason::DuplicateField, name, format!("key {} appears more than once", json_string(&written))));
                 }
                 let wanted = if first_err.is_none() { known } else { None };
                 if let Some((f, _)) = wanted {
@@ -638,11 +631,8 @@ impl<'a> Scanner<'a> {
                             if !was_null {
                                 if present & fbit != 0 {
                                     let (a, b) = (f.name(), f.alias_name());
-                                    first_err = Some(RowError::new(
-                                        Reason::DuplicateField,
-                                        f.name(),
-                                        format!("both {} and {} are present", a, b),
-                                    ));
+                                    first_err =
+                                        Some(RowError::new(Reason::DuplicateField, f.name(), format!("both {} and {} are present", a, b)));
                                 }
                                 present |= fbit;
                             }
@@ -693,7 +683,7 @@ impl<'a> Scanner<'a> {
                     // a whole-row problem, spelled like hash-prompts' own missing-input rows
                     "row",
                     "missing (a row needs one of input_length, text_input, messages, payload)",
-                )))
+                )));
             }
             1 => row.input_mode = found[0].1,
             _ => {
@@ -737,7 +727,8 @@ impl<'a> Scanner<'a> {
             Kind::Str { .. } => &self.s[tok.start - 1..tok.end + 1],
             _ => raw,
         };
-        let bad = |expected: &str| RowError::new(Reason::BadType, f.name(), format!("expected {}, got {}", expected, display_value(raw_full)));
+        let bad =
+            |expected: &str| RowError::new(Reason::BadType, f.name(), format!("expected {}, got {}", expected, display_value(raw_full)));
         Ok(match f {
             Field::InputLength | Field::OutputLength => match parse_uint(tok, raw, u32::MAX as u64, false) {
                 Ok(v) => {
@@ -889,7 +880,9 @@ impl<'a> Scanner<'a> {
         loop {
             self.skip_ws();
             let start = self.i;
-            let ok = if self.peek() == Some(b'{') { self.object_has_string_role()? } else {
+            let ok = if self.peek() == Some(b'{') {
+                self.object_has_string_role()?
+            } else {
                 self.skip_value(1)?;
                 false
             };
@@ -1514,7 +1507,10 @@ mod tests {
         assert_eq!((e.reason, e.field.as_str()), (Reason::BadType, "messages[1]"));
         assert_eq!(ok(r#"{"payload": {"a": 1}, "input_length": null}"#).input_mode, InputMode::Payload);
         let e = err(r#"{"input_length": 1, "input_tokens": 1}"#);
-        assert_eq!((e.reason, e.field.as_str(), e.text.as_str()), (Reason::DuplicateField, "input_length", "both input_length and input_tokens are present"));
+        assert_eq!(
+            (e.reason, e.field.as_str(), e.text.as_str()),
+            (Reason::DuplicateField, "input_length", "both input_length and input_tokens are present")
+        );
         assert_eq!(ok(r#"{"input_length": 1, "input_tokens": null}"#).input_length, Some(1));
         let e = err(r#"{"input_length": 1, "x": 1, "x": 2}"#);
         assert_eq!((e.reason, e.field.as_str()), (Reason::DuplicateField, "x"));

@@ -189,15 +189,7 @@ pub fn sparse_count_stats(m: u64, nonzero: &[(u64, u64)]) -> Option<MetricStats>
         }
     };
     let median = if m % 2 == 1 { get((m - 1) / 2) } else { (get(m / 2 - 1) + get(m / 2)) / 2.0 };
-    Some(MetricStats {
-        mean,
-        std_dev: var.sqrt(),
-        min: get(0),
-        p25: pct(0.25),
-        median,
-        p75: pct(0.75),
-        max: get(m - 1),
-    })
+    Some(MetricStats { mean, std_dev: var.sqrt(), min: get(0), p25: pct(0.25), median, p75: pct(0.75), max: get(m - 1) })
 }
 
 fn sparse_ps(m: u64, nonzero: &[(u64, u64)], fill: f64, val: impl Fn(u64) -> f64 + Copy) -> f64 {
@@ -257,7 +249,10 @@ mod tests {
     fn example_a_isl_stats() {
         let mut x = vec![1200.0, 1100.0, 600.0, 1024.0];
         let s = metric_stats(&mut x).unwrap();
-        assert_eq!(s, MetricStats { mean: 981.0, std_dev: 228.65476159485505, min: 600.0, p25: 918.0, median: 1062.0, p75: 1125.0, max: 1200.0 });
+        assert_eq!(
+            s,
+            MetricStats { mean: 981.0, std_dev: 228.65476159485505, min: 600.0, p25: 918.0, median: 1062.0, p75: 1125.0, max: 1200.0 }
+        );
     }
 
     #[test]
@@ -331,10 +326,16 @@ mod tests {
             for kind in 0..4 {
                 let x: Vec<f64> = (0..m)
                     .map(|_| match kind {
-                        0 => (next() % 5) as f64,                          // many ties
-                        1 => (next() % 1_000_000) as f64 / 7.0,            // fractions
-                        2 => if next() % 2 == 0 { 0.0 } else { -0.0 },     // signed zeros
-                        _ => (next() % 3) as f64 * 1e300 - 1e300,          // extremes
+                        0 => (next() % 5) as f64,               // many ties
+                        1 => (next() % 1_000_000) as f64 / 7.0, // fractions
+                        2 => {
+                            if next() % 2 == 0 {
+                                0.0
+                            } else {
+                                -0.0
+                            }
+                        } // signed zeros
+                        _ => (next() % 3) as f64 * 1e300 - 1e300, // extremes
                     })
                     .collect();
                 let a = metric_stats(&mut x.clone()).unwrap();

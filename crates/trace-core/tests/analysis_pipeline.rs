@@ -5,7 +5,8 @@
 
 use trace_core::{AnalyzerOptions, TraceAnalyzer, TraceError};
 
-const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
+/// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
+const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
 
 fn run(data: &[u8], threads: usize, segment: usize, chunk: usize, check_mat: bool) -> Result<String, TraceError> {
     let opts = AnalyzerOptions { source_name: "t.jsonl".into(), check_materialisation: check_mat, ..AnalyzerOptions::default() };

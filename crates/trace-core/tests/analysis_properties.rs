@@ -67,9 +67,9 @@ fn gen_row(g: &mut Lcg, conv: &mut Vec<Vec<u64>>) -> (String, String) {
         }
         let n = ids.len() as u64;
         let isl = match g.below(6) {
-            0 => g.below(3000),                       // anything, often inconsistent
+            0 => g.below(3000), // anything, often inconsistent
             _ if n == 0 => g.below(3000),
-            _ => (n - 1) * 512 + 1 + g.below(512),    // consistent
+            _ => (n - 1) * 512 + 1 + g.below(512), // consistent
         };
         conv.push(ids.clone());
         let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
@@ -310,7 +310,7 @@ fn lenient_skipping_equals_deleting_the_invalid_lines() {
     let mut s3 = s2.clone();
     s3.inconsistent_row_examples = del.inconsistent_row_examples.clone();
     assert_eq!(s3, del);
-    assert_eq!(skipped.skipped().total, skipped.skipped_invalid_rows);
+    assert_eq!(skipped.skipped().total(), skipped.skipped_invalid_rows);
 }
 
 #[test]

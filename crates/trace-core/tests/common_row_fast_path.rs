@@ -6,7 +6,8 @@
 use trace_core::row::{parse_common_row, parse_common_row_fields, parse_row, CommonRow, InputMode, ParseOptions, Row, TimeValue};
 use trace_core::{analyze_trace, AnalyzerOptions};
 
-const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
+/// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
+const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
 
 fn real_trace() -> Vec<u8> {
     std::fs::read(REAL_TRACE).expect("the real Mooncake trace")
@@ -40,7 +41,9 @@ fn check(line: &[u8]) -> bool {
         }
         Some(c) => {
             assert_eq!(&ids[..3], &[7, 8, 9]);
-            let full = full.unwrap_or_else(|e| panic!("fast path accepted a line the full parser rejects ({e:?}): {:?}", String::from_utf8_lossy(line)));
+            let full = full.unwrap_or_else(|e| {
+                panic!("fast path accepted a line the full parser rejects ({e:?}): {:?}", String::from_utf8_lossy(line))
+            });
             assert_eq!(full, expected_row(line, &c, &ids[3..]), "line {:?}", String::from_utf8_lossy(line));
             // The span-keeping variant (transform's emit pass) records exactly the full
             // parser's field spans.
@@ -116,7 +119,9 @@ fn generated_rows_near_every_limit_agree_with_the_full_parser() {
     // the fast path must actually be exercised, and decline the out-of-range values
     assert!(taken > 1_000 && taken < 20_000, "taken {taken}");
     assert!(check(br#"{"timestamp": 0, "input_length": 0, "output_length": 0, "hash_ids": []}"#));
-    assert!(check(br#"{"timestamp": 1, "input_length": 4294967295, "output_length": 2, "hash_ids": [9999999999999999999], "session_id": "a b"}"#));
+    assert!(check(
+        br#"{"timestamp": 1, "input_length": 4294967295, "output_length": 2, "hash_ids": [9999999999999999999], "session_id": "a b"}"#
+    ));
 }
 
 #[test]

@@ -16,10 +16,7 @@ fn err(line: &str, text_field: Option<&str>) -> (Reason, String, String) {
 
 /// The output row as the TypeScript side assembles it.
 fn output(r: &PromptRow, input_length: u64, ids: &str) -> String {
-    format!(
-        "{{{}\"input_length\":{input_length}{},\"hash_ids\":[{ids}]{}}}",
-        r.before_input_length, r.before_hash_ids, r.after_hash_ids
-    )
+    format!("{{{}\"input_length\":{input_length}{},\"hash_ids\":[{ids}]{}}}", r.before_input_length, r.before_hash_ids, r.after_hash_ids)
 }
 
 #[test]
@@ -44,24 +41,15 @@ fn text_comes_from_the_first_present_default_field_or_the_named_one() {
     assert_eq!(ok(r#"{"prompt": "a\"b\\c\n\u00e9\ud83d\ude00\/"}"#).text.as_deref(), Some("a\"b\\c\né😀/"));
     let r = parse_prompt_row(br#"{"q": "1 2", "prompt": "9"}"#, Some("q")).unwrap();
     assert_eq!((r.text.as_deref(), r.text_field.as_str()), (Some("1 2"), "q"));
-    assert_eq!(
-        err(r#"{"prompt": "9"}"#, Some("q")),
-        (Reason::MissingInput, "q".into(), "missing (--text-field q)".into())
-    );
+    assert_eq!(err(r#"{"prompt": "9"}"#, Some("q")), (Reason::MissingInput, "q".into(), "missing (--text-field q)".into()));
     assert_eq!(
         err(r#"{"q": null, "messages": [{"role": "user"}]}"#, Some("q")),
         (Reason::MissingInput, "q".into(), "missing (--text-field q)".into())
     );
     assert_eq!(err(r#"{"q": [1]}"#, Some("q")), (Reason::BadType, "q".into(), "expected a string, got [1]".into()));
     // a non-string first text field is an error even if a later one is a string
-    assert_eq!(
-        err(r#"{"prompt": 5, "text": "x"}"#, None),
-        (Reason::BadType, "prompt".into(), "expected a string, got 5".into())
-    );
-    assert_eq!(
-        err(r#"{"text_input": 5}"#, None),
-        (Reason::BadType, "text_input".into(), "expected a string, got 5".into())
-    );
+    assert_eq!(err(r#"{"prompt": 5, "text": "x"}"#, None), (Reason::BadType, "prompt".into(), "expected a string, got 5".into()));
+    assert_eq!(err(r#"{"text_input": 5}"#, None), (Reason::BadType, "text_input".into(), "expected a string, got 5".into()));
 }
 
 #[test]
@@ -88,7 +76,12 @@ fn invalid_copied_fields_are_row_errors_with_the_trace_messages() {
         (r#"{"prompt":"hi","session_id":1.5}"#, Reason::BadType, "session_id", "expected a string or an integer, got 1.5"),
         (r#"{"prompt":"hi","extra":[1]}"#, Reason::BadType, "extra", "expected an object, got [1]"),
         (r#"{"prompt":"hi","prompt":"again"}"#, Reason::DuplicateField, "prompt", r#"key "prompt" appears more than once"#),
-        (r#"{"prompt":"hi","timestamp":1,"created_time":2}"#, Reason::DuplicateField, "timestamp", "both timestamp and created_time are present"),
+        (
+            r#"{"prompt":"hi","timestamp":1,"created_time":2}"#,
+            Reason::DuplicateField,
+            "timestamp",
+            "both timestamp and created_time are present",
+        ),
     ];
     for (line, reason, field, text) in cases {
         assert_eq!(err(line, None), (reason, field.to_string(), text.to_string()), "{line}");

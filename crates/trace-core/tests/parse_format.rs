@@ -2,7 +2,7 @@
 
 use trace_core::lines::MAX_LINE_BYTES;
 use trace_core::row::{parse_row, Field, InputMode, ParseOptions, TimeValue};
-use trace_core::{analyze_trace, AnalyzerOptions, ErrorCode, LayoutKind, Reason, TraceAnalyzer, TraceError};
+use trace_core::{analyze_trace, AnalyzerOptions, AnalyzerOptionsInput, ErrorCode, LayoutKind, Reason, TraceAnalyzer, TraceError};
 
 fn strict(text: &[u8]) -> Result<trace_core::AnalysisReport, TraceError> {
     analyze_trace(text, AnalyzerOptions { source_name: "t.jsonl".into(), ..Default::default() })
@@ -31,8 +31,8 @@ fn check_reason(bad: &[u8], reason: Reason, field: &str) -> TraceError {
     let r = lenient(&text);
     assert_eq!(r.total_requests, 2);
     assert_eq!(r.skipped_invalid_rows, 1);
-    let by = &r.skipped().by_reason;
-    assert_eq!((by.len(), by[0].reason, by[0].count, by[0].first_lines.clone()), (1, reason, 1, vec![3]));
+    let by = r.skipped().reasons();
+    assert_eq!((by.len(), by[0].reason, by[0].count, by[0].lines.clone()), (1, reason, 1, vec![3]));
     err
 }
 
@@ -116,7 +116,7 @@ fn section_4_4_example_strict_and_lenient() {
     assert_eq!(r.skipped_invalid_rows, 4);
     assert_eq!(
         r.skipped().to_json(),
-        r#"{"total":4,"by_reason":[{"reason":"not_an_object","count":1,"first_lines":[5]},{"reason":"conflicting_inputs","count":1,"first_lines":[6]},{"reason":"bad_type","count":1,"first_lines":[3]},{"reason":"out_of_range","count":1,"first_lines":[4]}]}"#
+        r#"{"total":4,"reasons":[{"reason":"not_an_object","count":1,"lines":[5]},{"reason":"conflicting_inputs","count":1,"lines":[6]},{"reason":"bad_type","count":1,"lines":[3]},{"reason":"out_of_range","count":1,"lines":[4]}]}"#
     );
     // line 4 alone in strict mode
     let line4 = T_JSONL.lines().nth(3).unwrap();
@@ -144,7 +144,7 @@ fn warning_lists_at_most_five_lines_per_reason_then_dots() {
     let many = "[]\n".repeat(6);
     let r = lenient(many.as_bytes());
     assert_eq!(r.skipped().warning_line("m").unwrap(), "warning: skipped 6 invalid rows in m (not_an_object: 6 [line 1, 2, 3, 4, 5, ...])");
-    assert_eq!(r.skipped().by_reason[0].first_lines, vec![1, 2, 3, 4, 5]);
+    assert_eq!(r.skipped().reasons()[0].lines, vec![1, 2, 3, 4, 5]);
 }
 
 #[test]
@@ -218,7 +218,11 @@ fn lax_integer_encodings() {
 
 #[test]
 fn null_fields_are_absent() {
-    let r = parse_row(br#"{"text_input": "hi", "hash_ids": null, "input_length": null, "tools": null, "session_id": null}"#, &ParseOptions::default()).unwrap();
+    let r = parse_row(
+        br#"{"text_input": "hi", "hash_ids": null, "input_length": null, "tools": null, "session_id": null}"#,
+        &ParseOptions::default(),
+    )
+    .unwrap();
     assert_eq!(r.input_mode, InputMode::Text);
     assert_eq!(r.text_input.as_deref(), Some("hi"));
     assert!(r.hash_ids.is_empty() && r.session_id.is_none() && r.tools.is_none());
@@ -272,10 +276,29 @@ fn section_7_1_size_conflict_names_both_lines() {
         let e = analyze_trace(t.as_bytes(), opts).unwrap_err();
         assert_eq!(e.code, ErrorCode::SizeConflict);
         assert_eq!((e.line, e.field.as_deref(), e.reason), (Some(5), Some("hash_ids[1]"), None));
-        assert_eq!(e.message, "t.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)");
+        assert_eq!(
+            e.message,
+            "t.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)"
+        );
     }
     // without the option the same file analyses fine
     assert_eq!(strict(t.as_bytes()).unwrap().total_requests, 2);
+}
+
+#[test]
+fn analyzer_options_from_doubles_name_the_value_given() {
+    let input = |bs: f64| AnalyzerOptionsInput { block_size: Some(bs), ..Default::default() };
+    assert_eq!(AnalyzerOptions::from_input(input(64.0)).unwrap().block_size, 64);
+    assert_eq!(
+        AnalyzerOptions::from_input(input(1.5)).unwrap_err().message,
+        "option '--block-size': expected a positive integer, got '1.5'"
+    );
+    let e = AnalyzerOptions::from_input(input(4_294_967_296.0)).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::InvalidArg, "option '--block-size': expected a positive integer <= 4294967295, got '4294967296'")
+    );
+    assert_eq!(AnalyzerOptions::from_input(AnalyzerOptionsInput::default()).unwrap(), AnalyzerOptions::default());
 }
 
 #[test]
@@ -285,8 +308,11 @@ fn analyzer_misuse_is_a_state_error() {
     a.push(VALID.as_bytes()).unwrap();
     assert_eq!(a.bytes_consumed(), VALID.len() as u64);
     assert_eq!(a.rows_parsed(), 0); // the line is not complete yet
-    a.finish().unwrap();
+    assert_eq!(a.report().unwrap_err().code, ErrorCode::AnalyzerState);
+    let report = a.finish().unwrap();
     assert_eq!(a.rows_parsed(), 1);
+    // the analyzer keeps its report for the warnings and the skip summary
+    assert_eq!(a.report().unwrap(), &report);
     assert_eq!(a.finish().unwrap_err().code, ErrorCode::AnalyzerState);
     assert_eq!(a.push(b"\n").unwrap_err().code, ErrorCode::AnalyzerState);
     // after a strict error (sequential: the push of the bad line fails)
@@ -330,13 +356,17 @@ fn reason_table_order_and_codes() {
             "inconsistent_layout"
         ]
     );
-    let codes: Vec<&str> = [ErrorCode::InvalidRow, ErrorCode::InvalidArg, ErrorCode::AnalyzerState, ErrorCode::SizeConflict, ErrorCode::Internal]
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let codes: Vec<&str> =
+        [ErrorCode::InvalidRow, ErrorCode::InvalidArg, ErrorCode::AnalyzerState, ErrorCode::SizeConflict, ErrorCode::Internal]
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
     assert_eq!(codes, ["INVALID_ROW", "INVALID_ARG", "ANALYZER_STATE", "SIZE_CONFLICT", "INTERNAL"]);
     let e = TraceError::invalid_arg("block size must be an integer >= 1, got 0");
-    assert_eq!(e.to_json(), r#"{"code":"INVALID_ARG","reason":null,"file":null,"line":null,"field":null,"message":"block size must be an integer >= 1, got 0"}"#);
+    assert_eq!(
+        e.to_json(),
+        r#"{"code":"INVALID_ARG","reason":null,"file":null,"line":null,"field":null,"message":"block size must be an integer >= 1, got 0"}"#
+    );
 }
 
 #[test]
@@ -359,7 +389,7 @@ fn an_overlong_line_streamed_in_small_chunks_is_line_too_long() {
     a.push(format!("\n{VALID}\n{{\"input_length\": \"x\"}}").as_bytes()).unwrap();
     let r = a.finish().unwrap();
     assert_eq!(r.total_requests, 1);
-    let lines: Vec<(Reason, Vec<u64>)> = r.skipped().by_reason.iter().map(|s| (s.reason, s.first_lines.clone())).collect();
+    let lines: Vec<(Reason, Vec<u64>)> = r.skipped().reasons().into_iter().map(|s| (s.reason, s.lines)).collect();
     assert_eq!(lines, vec![(Reason::LineTooLong, vec![1]), (Reason::BadType, vec![3])]);
 }
 

@@ -44,11 +44,8 @@ fn below_three_sequences() {
 
 #[test]
 fn keyed_prompt_block_streams() {
-    let cases: [(u64, u64, u64, u64, u64); 3] = [
-        (0, 0, 46, 0x604cd84b005e9641, 208735),
-        (0, 0, 47, 0x2d99023e4c6c7004, 402186),
-        (42, 0x1234, 46, 0xca878a817a6536ae, 661126),
-    ];
+    let cases: [(u64, u64, u64, u64, u64); 3] =
+        [(0, 0, 46, 0x604cd84b005e9641, 208735), (0, 0, 47, 0x2d99023e4c6c7004, 402186), (42, 0x1234, 46, 0xca878a817a6536ae, 661126)];
     for (seed, scope, id, state, draw) in cases {
         let mut s = Stream::new(seed, labels::PROMPT_BLOCK, &[scope, id]);
         assert_eq!(s.state(), state, "state for seed {seed} scope {scope} id {id}");

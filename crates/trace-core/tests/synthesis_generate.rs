@@ -112,19 +112,52 @@ fn unreachable_isl_window_fails_after_1000_rejections() {
 
 #[test]
 fn rows_generate_mode_cannot_learn_are_input_errors() {
-    let err = generate_bytes(b"{\"timestamp\":0,\"input_length\":20,\"output_length\":5,\"hash_ids\":[0,1]}\n", 1, SynthesisOptions::default(), settings())
-        .unwrap_err();
+    let err = generate_bytes(
+        b"{\"timestamp\":0,\"input_length\":20,\"output_length\":5,\"hash_ids\":[0,1]}\n",
+        1,
+        SynthesisOptions::default(),
+        settings(),
+    )
+    .unwrap_err();
     assert_eq!(err.reason, Some(Reason::InconsistentLayout));
     assert_eq!(err.message, "d.jsonl:1: hash_ids: 2 ids do not match input_length 20 at block size 512 (overshoot)");
-    let err = generate_bytes(b"\n{\"input_length\":20,\"output_length\":5,\"hash_ids\":[0]}\n", 1, SynthesisOptions::default(), settings()).unwrap_err();
+    let err = generate_bytes(b"\n{\"input_length\":20,\"output_length\":5,\"hash_ids\":[0]}\n", 1, SynthesisOptions::default(), settings())
+        .unwrap_err();
     assert_eq!(err.reason, Some(Reason::MissingField));
     assert_eq!(err.message, "d.jsonl:2: timestamp: required by generate mode");
     // Lenient: skipped and counted; the rest is learned.
     let input = format!("{{\"text_input\":\"hi\"}}\n{EXAMPLE_D}");
-    let (out, _, skipped) =
-        generate_bytes(input.as_bytes(), 6, SynthesisOptions::default(), StreamSettings { source_name: "d.jsonl".into(), skip_invalid: true }).unwrap();
+    let (out, _, skipped) = generate_bytes(
+        input.as_bytes(),
+        6,
+        SynthesisOptions::default(),
+        StreamSettings { source_name: "d.jsonl".into(), skip_invalid: true },
+    )
+    .unwrap();
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 6);
     assert_eq!(skipped.warning_line("d.jsonl").unwrap(), "warning: skipped 1 invalid rows in d.jsonl (missing_field: 1 [line 1])");
+}
+
+#[test]
+fn the_stream_owns_its_states_learning_running_failed() {
+    let state = |r: Result<(), trace_core::TraceError>| r.map_err(|e| (e.code, e.message)).unwrap_err();
+    let mut s = GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
+    assert_eq!(state(s.next_chunk(1).map(|_| ())), (ErrorCode::AnalyzerState, "generate: call finish(numRequests) first".into()));
+    assert_eq!(s.report_json().unwrap_err().code, ErrorCode::AnalyzerState);
+    assert_eq!((s.produced(), s.is_done()), (0, false));
+    s.push(EXAMPLE_D.as_bytes()).unwrap();
+    s.finish(3).unwrap();
+    assert_eq!(state(s.push(b"\n")), (ErrorCode::AnalyzerState, "generate: the input is already finished".into()));
+    assert_eq!(state(s.finish(3)), (ErrorCode::AnalyzerState, "generate: the input is already finished".into()));
+    while !s.is_done() {
+        s.next_chunk(1).unwrap();
+    }
+    assert_eq!(s.produced(), 3);
+    assert!(s.report_json().unwrap().contains("\"skipped\":{\"total\":0,\"reasons\":[]}"));
+    // a failed learning pass leaves a stream that only reports the failure
+    let mut bad = GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
+    assert_eq!(bad.push(b"[1]\n").and_then(|_| bad.finish(3)).unwrap_err().code, ErrorCode::InvalidRow);
+    assert_eq!(state(bad.finish(3)), (ErrorCode::AnalyzerState, "generate: unusable after an error".into()));
 }
 
 #[test]
@@ -195,11 +228,13 @@ fn real_trace() -> Vec<u8> {
 
 #[test]
 fn structure_and_determinism_with_copies() {
-    let opts = || with(|o| {
-        o.prefix_root_multiplier = 3;
-        o.prefix_len_multiplier = d("1.5");
-        o.seed = 7;
-    });
+    let opts = || {
+        with(|o| {
+            o.prefix_root_multiplier = 3;
+            o.prefix_len_multiplier = d("1.5");
+            o.seed = 7;
+        })
+    };
     let (a, _, _) = generate_bytes(EXAMPLE_D.as_bytes(), 500, opts(), settings()).unwrap();
     let (b, _, _) = generate_bytes(EXAMPLE_D.as_bytes(), 500, opts(), settings()).unwrap();
     assert_eq!(a, b, "same seed, same bytes");

@@ -5,10 +5,11 @@
 //! and a file that changes between transform's passes is still detected.
 
 use trace_core::decimal::Decimal;
-use trace_core::synthesis::{GenerateStream, Skipped, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
-use trace_core::{ErrorCode, TraceError};
+use trace_core::synthesis::{GenerateStream, StreamSettings, SynthesisOptions, TransformReport, TransformStream};
+use trace_core::{ErrorCode, SkipSummary, TraceError};
 
-const REAL_TRACE: &str = "/work/shared/data/mooncake/conversation_trace.jsonl";
+/// The real Mooncake trace, found relative to this crate (the repository sits next to `shared/`).
+const REAL_TRACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mooncake/conversation_trace.jsonl");
 
 fn real_trace() -> Vec<u8> {
     std::fs::read(REAL_TRACE).expect("real trace")
@@ -40,10 +41,16 @@ const RUNS: [Run; 5] = [
     Run { threads: 2, segment: 4096, chunk: usize::MAX },
 ];
 
-type Transformed = (Vec<u8>, TransformReport, Skipped);
+type Transformed = (Vec<u8>, TransformReport, SkipSummary);
 
 /// Transform with `emit_input` as the second pass (normally the same bytes).
-fn transform_with(learn_input: &[u8], emit_input: &[u8], opts: &SynthesisOptions, lenient: bool, run: Run) -> Result<Transformed, TraceError> {
+fn transform_with(
+    learn_input: &[u8],
+    emit_input: &[u8],
+    opts: &SynthesisOptions,
+    lenient: bool,
+    run: Run,
+) -> Result<Transformed, TraceError> {
     let mut s = TransformStream::new(opts.clone(), settings(lenient))?;
     s.set_threads(run.threads);
     s.set_segment_bytes(run.segment);
@@ -174,12 +181,12 @@ fn generate(input: &[u8], lenient: bool, run: Run) -> Result<(Vec<u8>, String), 
     for c in input.chunks(run.chunk.min(input.len())) {
         s.push(c)?;
     }
-    let mut g = s.finish(5_000)?;
+    s.finish(5_000)?;
     let mut out = Vec::new();
-    while !g.is_done() {
-        out.extend(g.next_chunk(1 << 16)?);
+    while !s.is_done() {
+        out.extend(s.next_chunk(1 << 16)?);
     }
-    Ok((out, g.report_json()))
+    s.report_json().map(|json| (out, json))
 }
 
 #[test]

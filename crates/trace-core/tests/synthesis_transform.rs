@@ -256,7 +256,8 @@ fn processing_order_groups_sessions_before_allocating_ids() {
 
 #[test]
 fn example_g_p_below_one_leaves_unshared_rows_alone() {
-    let input = "{\"input_length\":1024,\"hash_ids\":[1,2]}\n{\"input_length\":1024,\"hash_ids\":[1,3]}\n{\"input_length\":100,\"hash_ids\":[5]}\n";
+    let input =
+        "{\"input_length\":1024,\"hash_ids\":[1,2]}\n{\"input_length\":1024,\"hash_ids\":[1,3]}\n{\"input_length\":100,\"hash_ids\":[5]}\n";
     let (rows, _) = run(input, with(|o| o.prefix_len_multiplier = d("0.5")));
     assert_eq!(ids_isl(&rows), ["[1,3] 1024", "[1,4] 1024", "[5] 100"]);
 }
@@ -340,7 +341,8 @@ fn identity_renames_aliases_and_raises_zero_output_length() {
 fn u64_hash_ids_round_trip_when_ids_change() {
     // A fully shared one-block prompt needs no fresh id, so M = C = 2^64 − 2 + 1 fits and
     // the id (given once as a string) is written back as the exact integer.
-    let shared = "{\"input_length\":512,\"hash_ids\":[18446744073709551614]}\n{\"input_length\":512,\"hash_ids\":[\"18446744073709551614\"]}\n";
+    let shared =
+        "{\"input_length\":512,\"hash_ids\":[18446744073709551614]}\n{\"input_length\":512,\"hash_ids\":[\"18446744073709551614\"]}\n";
     let (rows, _) = run(shared, with(|o| o.prompt_len_multiplier = d("2")));
     assert_eq!(rows, ["{\"input_length\":512,\"hash_ids\":[18446744073709551614]}"; 2]);
     // With a tail, the first fresh id would be 2^64: exhausted, nothing written.
@@ -352,7 +354,8 @@ fn u64_hash_ids_round_trip_when_ids_change() {
 
 #[test]
 fn max_u64_prefix_id_is_written_exactly() {
-    let input = "{\"input_length\":600,\"hash_ids\":[18446744073709551615,1]}\n{\"input_length\":600,\"hash_ids\":[18446744073709551615,2]}\n";
+    let input =
+        "{\"input_length\":600,\"hash_ids\":[18446744073709551615,1]}\n{\"input_length\":600,\"hash_ids\":[18446744073709551615,2]}\n";
     // M = 2^64 − 1 ⇒ C = 2^64 overflows at once.
     let err = transform_bytes(input.as_bytes(), with(|o| o.prompt_len_multiplier = d("2")), settings()).unwrap_err();
     assert!(err.message.contains("hash id space exhausted"));
@@ -389,10 +392,12 @@ fn lenient_mode_skips_and_counts() {
 
 #[test]
 fn any_chunking_gives_the_same_output() {
-    let opts = || with(|o| {
-        o.prefix_len_multiplier = d("1.5");
-        o.prefix_root_multiplier = 2;
-    });
+    let opts = || {
+        with(|o| {
+            o.prefix_len_multiplier = d("1.5");
+            o.prefix_root_multiplier = 2;
+        })
+    };
     let (whole, _, _) = transform_bytes(EXAMPLE_F.as_bytes(), opts(), settings()).unwrap();
     for size in [1usize, 2, 7, 64] {
         let mut s = TransformStream::new(opts(), settings()).unwrap();
@@ -415,6 +420,11 @@ fn misuse_is_a_state_error() {
     assert_eq!(s.push_emit(b"{}").unwrap_err().code, ErrorCode::AnalyzerState);
     s.finish_learn().unwrap();
     assert_eq!(s.push_learn(b"{}").unwrap_err().code, ErrorCode::AnalyzerState);
+    // the stream owns its finished state: the report exists after the last pass only
+    assert_eq!(s.report().unwrap_err().code, ErrorCode::AnalyzerState);
+    let (_, report) = s.finish_emit().unwrap();
+    assert_eq!(s.report().unwrap(), &report);
+    assert_eq!(s.finish_emit().unwrap_err().message, "transform: the run is finished");
 }
 
 #[test]

@@ -4,6 +4,7 @@ import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendN
 import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
 import { WriteBehind } from '../../../ts/src/io/output-target.js';
 import { builtinTokenizer } from '../../../ts/src/tokenizer/index.js';
+import { call, synthesisBackend } from '../../../ts/src/synthesis/backend.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -40,6 +41,16 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(text.split('\n')[2]).toBe('{"input_length":8,"hash_ids":[4,5],"delay":3,"extra":{"k":1}}');
     expect(result.summary).toBe('hash-prompts: 4 rows, 11 blocks, 6 distinct ids, block size 4');
     expect(text).not.toContain('prompt');
+  });
+
+  it('a block size that is not a positive 32-bit integer is INVALID_ARG naming the value given', async () => {
+    // Regression: both bindings narrowed 1.5 to 0 before the core checked it, so the message said "got '0'".
+    const { bindings } = synthesisBackend(backend);
+    expect(() => call(() => new bindings.PromptHasher(1.5))).toThrow("option '--block-size': expected a positive integer, got '1.5'");
+    await expect(run('{"prompt":"1"}\n', backend, { blockSize: 1.5 })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: "option '--block-size': expected a positive integer, got '1.5'",
+    });
   });
 
   it('a one-token change in block k changes ids from k on; the last partial block counts', async () => {
@@ -114,6 +125,15 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     }
   });
 
+  it('strict: the first invalid row in file order is the error, also when only tokenizing finds it', async () => {
+    // Line 2 is empty once tokenized; line 3 is broken JSON, found when read. Line 2 comes first.
+    await expect(run('{"prompt":"1 2"}\n{"prompt":""}\n{"prompt":"3",}\n', backend)).rejects.toMatchObject({
+      code: 'INVALID_ROW',
+      line: 2,
+      field: 'prompt',
+    });
+  });
+
   it('lenient: each of those rows is skipped and counted under its reason', async () => {
     const input = ['{"prompt":"1 2"}', ...BAD_ROWS.map((r) => r[0]), '{"prompt":"3"}'].join('\n');
     const { rows, result } = await run(input, backend, { skipInvalid: true, blockSize: 2 });
@@ -123,7 +143,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     ]);
     expect(result.skipped.total).toBe(7);
     expect(result.skippedWarning).toBe(
-      'warning: skipped 7 invalid rows in p.jsonl (duplicate_field: 2 [lines 5, 6]; bad_type: 2 [lines 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
+      'warning: skipped 7 invalid rows in p.jsonl (duplicate_field: 2 [line 5, 6]; bad_type: 2 [line 2, 4]; invalid_json: 1 [line 7]; missing_input: 1 [line 8]; out_of_range: 1 [line 3])',
     );
   });
 

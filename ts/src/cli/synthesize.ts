@@ -1,10 +1,19 @@
 // `infermark synthesize`: transform or generate Mooncake traces (cli.md §5, synthesis.md §3–4).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
 import { OutputTarget } from '../io/output-target.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { writeStreamedOutput } from './streamed-output.js';
-import { fileSource, generateStream, transformStream, type GenerateReport, type SynthesisOptions, type SynthesisRun, type TransformReport } from '../synthesis/index.js';
+import {
+  fileSource,
+  generateStream,
+  transformStream,
+  validateSynthesisOptions,
+  type GenerateReport,
+  type SynthesisOptions,
+  type SynthesisRun,
+  type TransformReport,
+} from '../synthesis/index.js';
 import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
 import { MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS, SYNTHESIZE_MODES } from '../config/defaults.js';
@@ -12,36 +21,6 @@ import { inputPathArgument } from './input-argument.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
-const DECIMAL = /^\+?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?$/;
-
-/**
- * An exact multiplier (synthesis.md §1): decimal or exponent notation whose exact positional
- * form has at most 12 integer and 9 fractional digits. Returns the text, which the core parses
- * exactly. `allowZero` for `--synthesis-output-len-multiplier` (range ≥ 0).
- */
-export function exactMultiplier(allowZero: boolean): (value: string) => string {
-  return (value) => {
-    const text = value.trim();
-    const m = DECIMAL.exec(text);
-    const sign = allowZero ? 'non-negative' : 'positive';
-    if (!m) throw new InvalidArgumentError(`expected a ${sign} number, got '${value}'`);
-    const intDigits = m[1] ?? '';
-    const fracDigits = m[2] ?? m[3] ?? '';
-    const exp = Number(m[4] ?? '0');
-    const digits = intDigits + fracDigits;
-    const first = digits.search(/[1-9]/);
-    if (first < 0) {
-      if (allowZero) return text;
-      throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-    }
-    let last = digits.length - 1;
-    while (digits[last] === '0') last -= 1;
-    const point = intDigits.length + exp;
-    if (point - first > 12) throw new InvalidArgumentError(`expected a decimal number with at most 12 integer digits, got '${value}'`);
-    if (last + 1 - point > 9) throw new InvalidArgumentError(`expected a decimal number with at most 9 fractional digits, got '${value}'`);
-    return text;
-  };
-}
 
 interface SynthesizeFlags {
   inputFile?: string;
@@ -128,6 +107,10 @@ type Stderr = NodeJS.WritableStream & { isTTY?: boolean };
 /** Run synthesize with resolved flags. */
 export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, verbose: boolean, stderr: Stderr): Promise<void> {
   const f = resolveSynthesizeFlags(flags);
+  const options = coreOptions(f, inputPath);
+  // The core's parser is the one source of the multiplier rules: a bad value is INVALID_ARG (exit 2)
+  // naming the option, found here, before the output file exists.
+  validateSynthesisOptions(options);
   const source = fileSource(inputPath);
   const out = new OutputTarget(f.outputFile as string, { force: Boolean(f.force) });
   const bar = new ProgressLine(stderr);
@@ -139,7 +122,6 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
       bar.update(`synthesize: ${what} ${pct(done, total)} (${phase === 'generate' ? `${done}/${total} rows` : `${formatDecimal(done / 1e6, 1)} MB`})`);
     },
   };
-  const options = coreOptions(f, inputPath);
   let run;
   try {
     run = await writeStreamedOutput<SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>>(out, f.outputFile as string, () =>
@@ -160,9 +142,10 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
 
 /** Add `synthesize` to the program. */
 export function registerSynthesize(program: Command): void {
-  const multiplier = (flags: string, alias: string, help: string, allowZero = false): Option[] => [
-    new Option(flags, help).argParser(exactMultiplier(allowZero)),
-    new Option(alias, `alias of ${flags.split(' ')[0]}`).argParser(exactMultiplier(allowZero)).hideHelp(),
+  // Exact decimals (docs/synthesis.md §1), passed to the core as text and checked there.
+  const multiplier = (flags: string, alias: string, help: string): Option[] => [
+    new Option(flags, help),
+    new Option(alias, `alias of ${flags.split(' ')[0]}`).hideHelp(),
   ];
   const positive = (flags: string, alias: string, help: string): Option[] => [
     new Option(flags, help).argParser(parsePositiveInteger),
@@ -181,7 +164,7 @@ export function registerSynthesize(program: Command): void {
     ...multiplier('--synthesis-prefix-len-multiplier <x>', '--prefix-len-multiplier <x>', 'stretch or shrink shared prefixes'),
     ...positive('--synthesis-prefix-root-multiplier <n>', '--prefix-root-multiplier <n>', 'spread sessions over n disjoint id trees'),
     ...multiplier('--synthesis-prompt-len-multiplier <x>', '--prompt-len-multiplier <x>', 'scale non-shared prompt tokens'),
-    ...multiplier('--synthesis-output-len-multiplier <x>', '--osl-multiplier <x>', 'scale output_length', true),
+    ...multiplier('--synthesis-output-len-multiplier <x>', '--osl-multiplier <x>', 'scale output_length'),
     ...positive('--synthesis-max-isl <n>', '--max-isl <n>', 'skip rows whose final input_length exceeds n'),
     ...positive('--synthesis-max-osl <n>', '--max-osl <n>', 'cap output_length at n'),
     ...positive('--synthesis-min-isl <n>', '--min-isl <n>', 'generate: reject samples below n tokens'),

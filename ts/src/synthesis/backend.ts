@@ -1,71 +1,13 @@
-// The synthesis part of the binding contract (TransformStream, GenerateStream, PromptHasher), same JS names on both backends.
-import type { BackendName, TraceCoreBackend } from '../trace-core/backend.js';
-import { TraceCoreError, normaliseBackendError } from '../trace-core/errors.js';
+// The backend for synthesis and hash-prompts (the binding contract is trace-core/backend.ts), and
+// the one wrapper that turns a backend's error into a TraceCoreError.
+import type { BackendName, TraceCoreBindings } from '../trace-core/backend.js';
+import { normaliseBackendError } from '../trace-core/errors.js';
 import { getBackend, loadBackend } from '../trace-core/loader.js';
 
-/** Options the bindings' synthesis constructors take; multipliers and the seed are exact decimal text. */
-export interface BackendSynthesisOptions {
-  blockSize?: number;
-  speedupRatio?: string;
-  prefixLenMultiplier?: string;
-  prefixRootMultiplier?: string;
-  promptLenMultiplier?: string;
-  outputLenMultiplier?: string;
-  maxIsl?: number;
-  maxOsl?: number;
-  minIsl?: number;
-  minOsl?: number;
-  seed?: string;
-  skipInvalid?: boolean;
-  sourceName?: string;
-}
-
-export interface BackendTransformStream {
-  pushLearn(chunk: Uint8Array): void;
-  finishLearn(): void;
-  pushEmit(chunk: Uint8Array): Uint8Array;
-  finishEmit(): Uint8Array;
-  reportJson(): string;
-  skippedJson(): string;
-  skippedWarning(path: string): string | null | undefined;
-  readonly bytesConsumed: number;
-}
-
-export interface BackendGenerateStream {
-  push(chunk: Uint8Array): void;
-  finish(numRequests: number): void;
-  nextChunk(minBytes: number): Uint8Array;
-  readonly produced: number;
-  reportJson(): string;
-  skippedWarning(path: string): string | null | undefined;
-}
-
-export interface BackendPromptHasher {
-  hashBatch(tokens: Uint32Array, rowOffsets: Uint32Array): Uint32Array;
-  readonly distinctIds: number;
-  readonly blocks: number;
-  readonly rows: number;
-}
-
-export interface SynthesisBindings {
-  TransformStream: new (options?: BackendSynthesisOptions) => BackendTransformStream;
-  GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
-  PromptHasher: new (blockSize: number) => BackendPromptHasher;
-  /** One hash-prompts input row → a JSON string: the row (text, copied fields as output JSON) or `{reason, field, message}`. */
-  parsePromptRow(line: Uint8Array, textField?: string): string;
-}
-
-/** The synthesis exports of the chosen (or named) backend. */
-export function synthesisBackend(name?: BackendName): { name: BackendName; bindings: SynthesisBindings } {
-  const backend: TraceCoreBackend = name === undefined ? getBackend() : loadBackend(name);
-  const b = backend.bindings as unknown as Partial<SynthesisBindings>;
-  if (typeof b.TransformStream !== 'function' || typeof b.GenerateStream !== 'function' || typeof b.PromptHasher !== 'function' || typeof b.parsePromptRow !== 'function') {
-    throw new TraceCoreError(
-      'BACKEND_UNAVAILABLE',
-      `the ${backend.name} backend at ${backend.location} predates synthesis (rebuild it with \`npm run build:${backend.name}\`)`,
-    );
-  }
-  return { name: backend.name, bindings: b as SynthesisBindings };
+/** The exports of the chosen (or named) backend. */
+export function synthesisBackend(name?: BackendName): { name: BackendName; bindings: TraceCoreBindings } {
+  const backend = name === undefined ? getBackend() : loadBackend(name);
+  return { name: backend.name, bindings: backend.bindings };
 }
 
 /** Run `fn`, rethrowing any backend error as a `TraceCoreError`. */

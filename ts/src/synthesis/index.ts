@@ -1,11 +1,11 @@
 // Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
 import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
-import type { BackendName } from '../trace-core/backend.js';
+import type { BackendName, BackendSynthesisOptions } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
-import type { AnalysisReport } from '../trace-core/report.js';
+import type { AnalysisReport, SkipSummary } from '../trace-core/report.js';
 import { TraceCoreError } from '../trace-core/errors.js';
-import { call, synthesisBackend, type BackendSynthesisOptions } from './backend.js';
+import { call, synthesisBackend } from './backend.js';
 
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
 export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
@@ -47,10 +47,8 @@ export interface TransformReport {
   summary: string;
 }
 
-export interface SkippedSummary {
-  total: number;
-  reasons: { reason: string; count: number; lines: number[] }[];
-}
+/** Lenient skips: the one summary the core keeps for every command. */
+export type SkippedSummary = SkipSummary;
 
 /** The §4.5 facts plus warnings (§4.1) and lenient skips. */
 export interface GenerateReport {
@@ -83,6 +81,17 @@ function bindingOptions(o: SynthesisOptions): BackendSynthesisOptions {
   if (o.skipInvalid !== undefined) out.skipInvalid = o.skipInvalid;
   if (o.sourceName !== undefined) out.sourceName = o.sourceName;
   return out;
+}
+
+/**
+ * Checks `options` as transform and generate would, without reading any input: throws a
+ * `TraceCoreError` (`INVALID_ARG`, the message naming the option) for a bad value. The core's
+ * parser is the one source of these rules (exact decimals: at most 12 integer and 9
+ * fractional digits, docs/synthesis.md §1).
+ */
+export function validateSynthesisOptions(options: SynthesisOptions): void {
+  const { bindings } = synthesisBackend(options.backend);
+  call(() => bindings.validateSynthesisOptions(bindingOptions(options)));
 }
 
 /** Progress callbacks for long runs. */

@@ -48,9 +48,20 @@ function modulePath(name: BackendName): string {
     : join(root, 'bindings', 'wasm', 'pkg', 'node', 'trace_core_wasm.js');
 }
 
-function isBindings(mod: unknown): mod is TraceCoreBindings {
-  const m = mod as Partial<TraceCoreBindings> | null;
-  return typeof m?.analyzeTrace === 'function' && typeof m.TraceAnalyzer === 'function';
+/** The exports of the binding contract (backend.ts), checked at load so a stale build is named as one. */
+const CONTRACT_EXPORTS: readonly (keyof TraceCoreBindings)[] = [
+  'analyzeTrace',
+  'TraceAnalyzer',
+  'validateSynthesisOptions',
+  'TransformStream',
+  'GenerateStream',
+  'PromptHashStream',
+  'PromptHasher',
+];
+
+function missingExports(mod: unknown): string[] {
+  const m = (mod ?? {}) as Record<string, unknown>;
+  return CONTRACT_EXPORTS.filter((name) => typeof m[name] !== 'function');
 }
 
 function firstLine(err: unknown): string {
@@ -72,13 +83,14 @@ export function loadBackend(name: BackendName): TraceCoreBackend {
   } else {
     try {
       const mod: unknown = require(path);
-      if (isBindings(mod)) {
-        const backend: TraceCoreBackend = { name, location: path, bindings: mod };
+      const missing = missingExports(mod);
+      if (missing.length === 0) {
+        const backend: TraceCoreBackend = { name, location: path, bindings: mod as TraceCoreBindings };
         loaded.set(name, backend);
         attempts.push({ backend: name, ok: true, detail: path });
         return backend;
       }
-      reason = `${path} does not export analyzeTrace and TraceAnalyzer (stale build? run \`${BUILD_HINT[name]}\`)`;
+      reason = `${path} does not export ${missing.join(', ')} (stale build? run \`${BUILD_HINT[name]}\`)`;
     } catch (err) {
       reason = `loading ${path} failed: ${firstLine(err)}`;
     }

@@ -52,19 +52,19 @@ export interface AnalysisReport {
   request_rate_stats: MetricStats | null;
 }
 
-/** Skipped rows of one reason code (trace-format.md §4.3). */
+/** Skipped rows of one reason code (docs/trace-format.md §4.3). */
 export interface SkipReasonCount {
   reason: string;
   count: number;
   /** The first (at most 5) line numbers, ascending. */
-  first_lines: number[];
+  lines: number[];
 }
 
 /**
- * Lenient-mode skip summary as the core serialises it (`SkipSummary::to_json`): reasons in
- * descending count, ties in §4.3 table order; empty in strict mode.
+ * Lenient-mode skip summary as the core serialises it for every command (`SkipSummary::to_json`):
+ * reasons in descending count, ties in docs/trace-format.md §4.3 table order; empty in strict mode.
  */
 export interface SkipSummary {
   total: number;
-  by_reason: SkipReasonCount[];
+  reasons: SkipReasonCount[];
 }

@@ -445,11 +445,7 @@ impl Generator {
 
     fn output_len(&self, osl: u32) -> u64 {
         let o = &self.model.opts;
-        let mut v = if o.output_len_multiplier.is_one() {
-            u64::from(osl)
-        } else {
-            o.output_len_multiplier.mul_rhe(u128::from(osl)) as u64
-        };
+        let mut v = if o.output_len_multiplier.is_one() { u64::from(osl) } else { o.output_len_multiplier.mul_rhe(u128::from(osl)) as u64 };
         if let Some(max) = o.max_osl {
             v = v.min(max);
         }

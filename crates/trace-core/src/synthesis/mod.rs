@@ -13,8 +13,5 @@ pub mod transform;
 
 pub use generate::{GenerateReport, Model};
 pub use options::{parse_multiplier, SynthesisOptions, SynthesisOptionsText, DEFAULT_BLOCK_SIZE};
-pub use stream::{
-    generate_bytes, transform_bytes, GenerateRun, GenerateStream, GenerateWarnings, Skipped, StreamSettings,
-    TransformStream,
-};
+pub use stream::{generate_bytes, transform_bytes, GenerateStream, GenerateWarnings, StreamSettings, TransformStream};
 pub use transform::{TransformReport, Transformer};

@@ -8,74 +8,11 @@ use crate::error::{Reason, TraceError};
 use crate::lines::{count_newlines, for_each_line, Block, LineKind, LineSplitter};
 use crate::pipeline::{default_threads, split_at_line, LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
+use crate::skips::SkipSummary;
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
 use crate::synthesis::input::{SynthRow, Time};
 use crate::synthesis::options::SynthesisOptions;
 use crate::synthesis::transform::{EmitCursor, TransformReport, Transformer};
-
-/// Rows skipped by `--skip-invalid`, per reason, with the first 5 line numbers of each
-/// (the data of the `trace-format.md` §4.2 warning).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped {
-    counts: [u64; Reason::ALL.len()],
-    lines: [Vec<u64>; Reason::ALL.len()],
-}
-
-impl Skipped {
-    pub fn add(&mut self, reason: Reason, line: u64) {
-        let i = reason.index();
-        self.counts[i] += 1;
-        if self.lines[i].len() < 5 {
-            self.lines[i].push(line);
-        }
-    }
-    pub fn total(&self) -> u64 {
-        self.counts.iter().sum()
-    }
-    /// `(reason, count, first lines)` in descending count, ties in table order.
-    pub fn entries(&self) -> Vec<(Reason, u64, Vec<u64>)> {
-        let mut v: Vec<(Reason, u64, Vec<u64>)> = Reason::ALL
-            .iter()
-            .filter(|r| self.counts[r.index()] > 0)
-            .map(|&r| (r, self.counts[r.index()], self.lines[r.index()].clone()))
-            .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.index().cmp(&b.0.index())));
-        v
-    }
-    /// `{"total":N,"reasons":[{"reason":"bad_type","count":2,"lines":[3,9]},…]}` in
-    /// warning order.
-    pub fn to_json(&self) -> String {
-        let reasons: Vec<String> = self
-            .entries()
-            .into_iter()
-            .map(|(r, c, lines)| {
-                let l: Vec<String> = lines.iter().map(u64::to_string).collect();
-                format!("{{\"reason\":\"{}\",\"count\":{c},\"lines\":[{}]}}", r.as_str(), l.join(","))
-            })
-            .collect();
-        format!("{{\"total\":{},\"reasons\":[{}]}}", self.total(), reasons.join(","))
-    }
-
-    /// The §4.2 warning line (without a trailing newline), or `None` if nothing was skipped.
-    pub fn warning_line(&self, path: &str) -> Option<String> {
-        let total = self.total();
-        if total == 0 {
-            return None;
-        }
-        let parts: Vec<String> = self
-            .entries()
-            .into_iter()
-            .map(|(r, c, lines)| {
-                let mut l: Vec<String> = lines.iter().map(|n| n.to_string()).collect();
-                if c > lines.len() as u64 {
-                    l.push("...".into());
-                }
-                format!("{}: {} [line{} {}]", r.as_str(), c, if c == 1 { "" } else { "s" }, l.join(", "))
-            })
-            .collect();
-        Some(format!("warning: skipped {total} invalid rows in {path} ({})", parts.join("; ")))
-    }
-}
 
 /// Settings of the byte-level front ends.
 #[derive(Debug, Clone, Default)]
@@ -92,12 +29,12 @@ struct Leniency {
     /// Count skips (learning passes) or only skip silently (the emit pass of transform,
     /// which sees the rows its learning pass already counted).
     count: bool,
-    skipped: Skipped,
+    skipped: SkipSummary,
 }
 
 impl Leniency {
     fn new(settings: StreamSettings, count: bool) -> Self {
-        Leniency { settings, count, skipped: Skipped::default() }
+        Leniency { settings, count, skipped: SkipSummary::default() }
     }
 
     fn reject(&mut self, line: u64, err: &RowError) -> Result<(), TraceError> {
@@ -149,7 +86,8 @@ impl RowParser {
 /// The [`SynthRow`] of a row taken by the fast path (`row` holds its ids and fields; the
 /// caller checked that the session id is UTF-8).
 fn common_synth_row<'a>(line: u64, text: &'a [u8], c: &CommonRow, row: &'a Row) -> SynthRow<'a> {
-    let session_id = c.session_id.as_ref().map(|span| Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).expect("checked by the caller")));
+    let session_id =
+        c.session_id.as_ref().map(|span| Cow::Borrowed(std::str::from_utf8(&text[span.clone()]).expect("checked by the caller")));
     SynthRow {
         line,
         timestamp: Some(Time { value: c.timestamp as f64, integral: true }),
@@ -466,6 +404,8 @@ pub struct TransformStream {
     transformer: Transformer,
     learned: bool,
     failed: bool,
+    /// Set by [`finish_emit`](TransformStream::finish_emit); the stream is done.
+    report: Option<TransformReport>,
 }
 
 impl TransformStream {
@@ -476,6 +416,7 @@ impl TransformStream {
             transformer: Transformer::new(opts)?,
             learned: false,
             failed: false,
+            report: None,
         })
     }
 
@@ -497,6 +438,9 @@ impl TransformStream {
     fn guard(&self, learn: bool) -> Result<(), TraceError> {
         if self.failed {
             return Err(TraceError::analyzer_state("transform: unusable after an error"));
+        }
+        if self.report.is_some() {
+            return Err(TraceError::analyzer_state("transform: the run is finished"));
         }
         if self.learned == learn {
             return Err(TraceError::analyzer_state(if learn {
@@ -565,12 +509,17 @@ impl TransformStream {
         self.run(r)?;
         let r = self.transformer.finish();
         let report = self.run(r)?;
-        self.failed = true; // finished: any further call is a state error
+        self.report = Some(report.clone());
         Ok((out, report))
     }
 
+    /// The run summary; `ANALYZER_STATE` before [`finish_emit`](TransformStream::finish_emit).
+    pub fn report(&self) -> Result<&TransformReport, TraceError> {
+        self.report.as_ref().ok_or_else(|| TraceError::analyzer_state("transform: the report comes after the last pass (finishEmit)"))
+    }
+
     /// Rows skipped by `--skip-invalid` (counted by pass 1).
-    pub fn skipped(&self) -> &Skipped {
+    pub fn skipped(&self) -> &SkipSummary {
         &self.learn.lenient.skipped
     }
 
@@ -585,10 +534,16 @@ impl TransformStream {
 }
 
 /// Generate mode over byte chunks: [`push`](GenerateStream::push) the input once,
-/// [`finish`](GenerateStream::finish) learns the model and returns a [`GenerateRun`].
+/// [`finish`](GenerateStream::finish) learns the model, then
+/// [`next_chunk`](GenerateStream::next_chunk) until [`is_done`](GenerateStream::is_done).
+/// Calls out of this order, or after an error, are `ANALYZER_STATE`.
 pub struct GenerateStream {
     learn: LearnPass,
+    /// `Some` while the input is being learned.
     learner: Option<Learner>,
+    /// `Some` once the model is learned.
+    run: Option<GenerateRun>,
+    failed: bool,
 }
 
 fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
@@ -597,7 +552,7 @@ fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
 
 impl GenerateStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
-        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?) })
+        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?), run: None, failed: false })
     }
 
     /// Caps the learning threads (1 = sequential); the model and output are identical for
@@ -611,30 +566,86 @@ impl GenerateStream {
         self.learn.pipeline.set_segment_bytes(bytes);
     }
 
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
-        let Some(l) = self.learner.as_mut() else {
-            return Err(TraceError::analyzer_state("generate: push after finish or after an error"));
-        };
-        let r = self.learn.push(chunk, &mut |row| Ok(learn_problem(l, row)));
+    fn check(&self, learning: bool) -> Result<(), TraceError> {
+        if self.failed {
+            return Err(TraceError::analyzer_state("generate: unusable after an error"));
+        }
+        match (learning, self.learner.is_some()) {
+            (true, false) => Err(TraceError::analyzer_state("generate: the input is already finished")),
+            (false, true) => Err(TraceError::analyzer_state("generate: call finish(numRequests) first")),
+            _ => Ok(()),
+        }
+    }
+
+    fn running(&self) -> Result<&GenerateRun, TraceError> {
+        self.check(false)?;
+        Ok(self.run.as_ref().expect("learned"))
+    }
+
+    fn fail_on_err<T>(&mut self, r: Result<T, TraceError>) -> Result<T, TraceError> {
         if r.is_err() {
+            self.failed = true;
             self.learner = None;
+            self.run = None;
         }
         r
     }
 
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
+        self.check(true)?;
+        let GenerateStream { learn, learner, .. } = self;
+        let l = learner.as_mut().expect("learning");
+        let r = learn.push(chunk, &mut |row| Ok(learn_problem(l, row)));
+        self.fail_on_err(r)
+    }
+
     /// Ends the input and learns the model; `num_requests` rows will be generated.
-    pub fn finish(&mut self, num_requests: u64) -> Result<GenerateRun, TraceError> {
-        let Some(mut l) = self.learner.take() else {
-            return Err(TraceError::analyzer_state("generate: finish called twice or after an error"));
-        };
-        self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)))?;
-        let warnings = GenerateWarnings {
-            ignored_session_or_delay: l.ignored_session_or_delay(),
-            size_conflicts: l.size_conflicts(),
-        };
-        let model = l.build()?;
-        let generator = model.into_generator(num_requests)?;
-        Ok(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings })
+    pub fn finish(&mut self, num_requests: u64) -> Result<(), TraceError> {
+        self.check(true)?;
+        let mut l = self.learner.take().expect("learning");
+        let r = self.learn.finish(&mut |row| Ok(learn_problem(&mut l, row)));
+        self.fail_on_err(r)?;
+        let warnings = GenerateWarnings { ignored_session_or_delay: l.ignored_session_or_delay(), size_conflicts: l.size_conflicts() };
+        let r = l.build().and_then(|model| model.into_generator(num_requests));
+        let generator = self.fail_on_err(r)?;
+        self.run = Some(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings });
+        Ok(())
+    }
+
+    /// The next output bytes (at least `min_bytes`, capped at 1 GiB, unless finished);
+    /// empty when done.
+    pub fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+        self.check(false)?;
+        let r = self.run.as_mut().expect("learned").next_chunk(min_bytes);
+        self.fail_on_err(r)
+    }
+
+    /// Every row is generated (false before [`finish`](GenerateStream::finish)).
+    pub fn is_done(&self) -> bool {
+        self.run.as_ref().is_some_and(GenerateRun::is_done)
+    }
+
+    /// Rows generated so far (0 before [`finish`](GenerateStream::finish)).
+    pub fn produced(&self) -> u64 {
+        self.run.as_ref().map_or(0, GenerateRun::produced)
+    }
+
+    pub fn report(&self) -> Result<GenerateReport, TraceError> {
+        self.running().map(GenerateRun::report)
+    }
+
+    /// [`GenerateReport::to_json`] plus `"warnings":[lines…]` and `"skipped":{…}`.
+    pub fn report_json(&self) -> Result<String, TraceError> {
+        self.running().map(GenerateRun::report_json)
+    }
+
+    /// Rows skipped by `--skip-invalid` (known once the input is learned).
+    pub fn skipped(&self) -> Result<&SkipSummary, TraceError> {
+        self.running().map(|r| &r.skipped)
+    }
+
+    pub fn warnings(&self) -> Result<GenerateWarnings, TraceError> {
+        self.running().map(|r| r.warnings)
     }
 }
 
@@ -652,10 +663,7 @@ impl GenerateWarnings {
     pub fn lines(&self) -> Vec<String> {
         let mut v = Vec::new();
         if self.ignored_session_or_delay > 0 {
-            v.push(format!(
-                "warning: generate mode ignores session_id and delay ({} rows carry them)",
-                self.ignored_session_or_delay
-            ));
+            v.push(format!("warning: generate mode ignores session_id and delay ({} rows carry them)", self.ignored_session_or_delay));
         }
         if self.size_conflicts > 0 {
             v.push(format!(
@@ -667,37 +675,34 @@ impl GenerateWarnings {
     }
 }
 
-/// A learned model generating rows in chunks.
-pub struct GenerateRun {
+/// Largest `min_bytes` honoured by [`GenerateStream::next_chunk`]: a caller's size is a
+/// hint, and must not make one call allocate without bound.
+const MAX_CHUNK_BYTES: usize = 1 << 30;
+
+/// A learned model generating rows in chunks (the running state of [`GenerateStream`]).
+struct GenerateRun {
     generator: Generator,
-    skipped: Skipped,
+    skipped: SkipSummary,
     warnings: GenerateWarnings,
 }
 
 impl GenerateRun {
-    /// Next output bytes (at least `min_bytes` unless finished); empty when done.
-    pub fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+    fn next_chunk(&mut self, min_bytes: usize) -> Result<Vec<u8>, TraceError> {
+        let min_bytes = min_bytes.clamp(1, MAX_CHUNK_BYTES);
         let mut out = Vec::with_capacity(min_bytes + 256);
-        self.generator.next_chunk(&mut out, min_bytes.max(1))?;
+        self.generator.next_chunk(&mut out, min_bytes)?;
         Ok(out)
     }
-    pub fn is_done(&self) -> bool {
+    fn is_done(&self) -> bool {
         self.generator.is_done()
     }
-    pub fn produced(&self) -> u64 {
+    fn produced(&self) -> u64 {
         self.generator.produced()
     }
-    pub fn report(&self) -> GenerateReport {
+    fn report(&self) -> GenerateReport {
         self.generator.report()
     }
-    pub fn skipped(&self) -> &Skipped {
-        &self.skipped
-    }
-    pub fn warnings(&self) -> GenerateWarnings {
-        self.warnings
-    }
-    /// [`GenerateReport::to_json`] plus `"warnings":[lines…]` and `"skipped":{…}`.
-    pub fn report_json(&self) -> String {
+    fn report_json(&self) -> String {
         let json = self.report().to_json();
         let warnings: Vec<String> = self.warnings.lines().iter().map(|l| crate::json_text::json_string(l)).collect();
         format!("{},\"warnings\":[{}],\"skipped\":{}}}", &json[..json.len() - 1], warnings.join(","), self.skipped.to_json())
@@ -705,7 +710,11 @@ impl GenerateRun {
 }
 
 /// Convenience: transform a whole in-memory input (both passes).
-pub fn transform_bytes(input: &[u8], opts: SynthesisOptions, settings: StreamSettings) -> Result<(Vec<u8>, TransformReport, Skipped), TraceError> {
+pub fn transform_bytes(
+    input: &[u8],
+    opts: SynthesisOptions,
+    settings: StreamSettings,
+) -> Result<(Vec<u8>, TransformReport, SkipSummary), TraceError> {
     let mut s = TransformStream::new(opts, settings)?;
     s.push_learn(input)?;
     s.finish_learn()?;
@@ -716,13 +725,18 @@ pub fn transform_bytes(input: &[u8], opts: SynthesisOptions, settings: StreamSet
 }
 
 /// Convenience: learn from an in-memory input and generate every row.
-pub fn generate_bytes(input: &[u8], num_requests: u64, opts: SynthesisOptions, settings: StreamSettings) -> Result<(Vec<u8>, GenerateReport, Skipped), TraceError> {
+pub fn generate_bytes(
+    input: &[u8],
+    num_requests: u64,
+    opts: SynthesisOptions,
+    settings: StreamSettings,
+) -> Result<(Vec<u8>, GenerateReport, SkipSummary), TraceError> {
     let mut s = GenerateStream::new(opts, settings)?;
     s.push(input)?;
-    let mut run = s.finish(num_requests)?;
+    s.finish(num_requests)?;
     let mut out = Vec::new();
-    while !run.is_done() {
-        out.extend_from_slice(&run.next_chunk(1 << 20)?);
+    while !s.is_done() {
+        out.extend_from_slice(&s.next_chunk(1 << 20)?);
     }
-    Ok((out, run.report(), run.skipped().clone()))
+    Ok((out, s.report()?, s.skipped()?.clone()))
 }

@@ -13,8 +13,8 @@
 
 use crate::decimal::Decimal;
 use crate::error::TraceError;
-use crate::rng::{labels, Stream};
 use crate::id_table::Trie;
+use crate::rng::{labels, Stream};
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::input::{Canon, SynthRow, Time};
 use crate::synthesis::json_out::{push_compact_json, push_js_number, push_u64, push_u64_list};
@@ -429,21 +429,14 @@ impl Transformer {
     /// Reads the transformer only, so cursors over different parts of the input may run
     /// on different threads.
     pub fn emit(&self, cursor: &mut EmitCursor, row: &SynthRow<'_>, out: &mut Vec<u8>) -> Result<(), TraceError> {
-        let changed = || {
-            TraceError::internal(format!(
-                "transform: line {} differs between the two passes (file changed while reading?)",
-                row.line
-            ))
-        };
+        let changed =
+            || TraceError::internal(format!("transform: line {} differs between the two passes (file changed while reading?)", row.line));
         let Some(&plan) = self.rows.get(cursor.next) else {
             return Err(changed());
         };
         cursor.next += 1;
         let has_ids = !row.hash_ids.is_empty() && row.input_length.is_some();
-        if plan.line != row.line
-            || plan.isl != row.input_length.unwrap_or(NONE_LEN)
-            || (has_ids && plan.n as usize != row.hash_ids.len())
-        {
+        if plan.line != row.line || plan.isl != row.input_length.unwrap_or(NONE_LEN) || (has_ids && plan.n as usize != row.hash_ids.len()) {
             return Err(changed());
         }
         let bs = self.opts.block_size;
@@ -514,11 +507,8 @@ impl Transformer {
             match f.canon {
                 Canon::Timestamp | Canon::Delay => {
                     out.extend_from_slice(if f.canon == Canon::Timestamp { b"\"timestamp\":" } else { b"\"delay\":" });
-                    let (value, integral) = if f.canon == Canon::Timestamp {
-                        (row.timestamp, self.ts_integral)
-                    } else {
-                        (row.delay, self.delay_integral)
-                    };
+                    let (value, integral) =
+                        if f.canon == Canon::Timestamp { (row.timestamp, self.ts_integral) } else { (row.delay, self.delay_integral) };
                     match value {
                         Some(v) if !r.is_one() => push_scaled_time(out, v, integral, r),
                         _ => push_compact_json(out, f.value),
@@ -574,9 +564,7 @@ impl Transformer {
             return Err(self.state_err("emit"));
         }
         if cursor.start != self.emit_index {
-            return Err(TraceError::internal(
-                "transform: the rows of the second pass differ from the first (file changed while reading?)",
-            ));
+            return Err(TraceError::internal("transform: the rows of the second pass differ from the first (file changed while reading?)"));
         }
         self.emit_index = cursor.next;
         self.report.skipped_max_isl += cursor.skipped_max_isl;

@@ -6,7 +6,8 @@
 //! tokens, so two different blocks can never share an id (a bare 64-bit hash could).
 //!
 //! Tokenisation happens in the caller (the tokenizer lives in TypeScript); batches of rows
-//! cross the boundary as one flat token array plus row offsets.
+//! cross the boundary as one flat token array plus row offsets. [`PromptHashStream`] is the
+//! whole command over byte chunks: lines, rows, strict/lenient handling, output rows.
 //!
 //! Input rows are read by [`parse_prompt_row`]: the trace row parser's scan and field
 //! checks (`trace-format.md` §3–4: syntax errors with columns, duplicate keys and aliases,
@@ -19,6 +20,9 @@ use crate::json_text::write_json_string;
 use crate::row::{decode_string, display_value, parse_row_with_schema, Field, ParseOptions, RawField, Row, RowError, RowSchema, TimeValue};
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::json_out::{push_compact_json, push_u64};
+
+mod stream;
+pub use stream::{PromptHashOptions, PromptHashOptionsInput, PromptHashReport, PromptHashStream};
 
 const ROOT: u32 = u32::MAX;
 const NO_NEXT: u32 = u32::MAX;
@@ -132,17 +136,27 @@ impl PromptHasher {
         };
         out.row_offsets.push(0);
         for w in row_offsets.windows(2) {
-            let row = &tokens[w[0] as usize..w[1] as usize];
-            let mut parent = ROOT;
-            for block in row.chunks(self.bs) {
-                parent = self.id_for(parent, block)?;
-                out.ids.push(parent);
-            }
-            self.blocks += row.len().div_ceil(self.bs) as u64;
-            self.rows += 1;
+            self.hash_row(&tokens[w[0] as usize..w[1] as usize], &mut out.ids)?;
             out.row_offsets.push(out.ids.len() as u32);
         }
         Ok(out)
+    }
+
+    /// Hashes one row, appending its `ceil(tokens / block_size)` ids to `ids`.
+    pub fn hash_row(&mut self, tokens: &[u32], ids: &mut Vec<u32>) -> Result<(), TraceError> {
+        let mut parent = ROOT;
+        for block in tokens.chunks(self.bs) {
+            parent = self.id_for(parent, block)?;
+            ids.push(parent);
+        }
+        self.blocks += tokens.len().div_ceil(self.bs) as u64;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Tokens per block.
+    pub fn block_size(&self) -> u32 {
+        self.bs as u32
     }
 }
 
@@ -304,8 +318,8 @@ fn utf8(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// [`parse_prompt_row`] as one compact JSON object, for the bindings (one call per row,
-/// one string back). A valid row gives
+/// [`parse_prompt_row`] as one compact JSON object, for tools that inspect single rows
+/// (`hash-prompts` itself reads rows through [`PromptHashStream`], never one call per row). A valid row gives
 /// `{"text":…|null,"textField":…,"messages":bool,"beforeInputLength":…,"beforeHashIds":…,"afterHashIds":…}`,
 /// an invalid one `{"reason":…,"field":…,"message":…}` (the row problem as data, so lenient
 /// mode counts it without an exception; the caller adds file and line).
