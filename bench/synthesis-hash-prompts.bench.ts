@@ -46,8 +46,8 @@ tokens.forEach((t, i) => {
   offsets[i + 1] = o;
 });
 for (const backend of BACKEND_NAMES) {
-  const { synthesisBackend } = await import('../ts/src/synthesis/backend.js');
-  const { bindings } = synthesisBackend(backend);
+  const { backendFor } = await import('../ts/src/trace-core/loader.js');
+  const { bindings } = backendFor(backend);
   const reps = 5;
   const t0 = performance.now();
   for (let k = 0; k < reps; k += 1) new bindings.PromptHasher(512).hashBatch(flat, offsets);

@@ -4,7 +4,8 @@ import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendN
 import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
 import { WriteBehind } from '../../../ts/src/io/output-target.js';
 import { builtinTokenizer } from '../../../ts/src/tokenizer/index.js';
-import { call, synthesisBackend } from '../../../ts/src/synthesis/backend.js';
+import { callBackend as call } from '../../../ts/src/trace-core/errors.js';
+import { backendFor } from '../../../ts/src/trace-core/loader.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -45,7 +46,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
 
   it('a block size that is not a positive 32-bit integer is INVALID_ARG naming the value given', async () => {
     // Regression: both bindings narrowed 1.5 to 0 before the core checked it, so the message said "got '0'".
-    const { bindings } = synthesisBackend(backend);
+    const { bindings } = backendFor(backend);
     expect(() => call(() => new bindings.PromptHasher(1.5))).toThrow("option '--block-size': expected a positive integer, got '1.5'");
     await expect(run('{"prompt":"1"}\n', backend, { blockSize: 1.5 })).rejects.toMatchObject({
       code: 'INVALID_ARG',

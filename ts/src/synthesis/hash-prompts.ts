@@ -2,7 +2,8 @@
 // tokenizer (JS) runs here, once per batch of texts.
 import type { BackendName } from '../trace-core/backend.js';
 import type { SkipSummary } from '../trace-core/report.js';
-import { call, synthesisBackend } from './backend.js';
+import { callBackend as call } from '../trace-core/errors.js';
+import { backendFor } from '../trace-core/loader.js';
 import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
@@ -51,7 +52,7 @@ interface CoreReport {
 
 /** Turn a JSONL file of prompts into a Mooncake trace (docs/synthesis.md §5); output rows go to `sink`. */
 export async function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPromptsOptions): Promise<HashPromptsResult> {
-  const { name, bindings } = synthesisBackend(options.backend);
+  const { name, bindings } = backendFor(options.backend);
   const file = options.sourceName ?? 'input';
   const stream = call(
     () =>

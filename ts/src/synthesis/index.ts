@@ -4,8 +4,8 @@ import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reade
 import type { BackendName, BackendSynthesisOptions } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
 import type { AnalysisReport, SkipSummary } from '../trace-core/report.js';
-import { TraceCoreError } from '../trace-core/errors.js';
-import { call, synthesisBackend } from './backend.js';
+import { TraceCoreError, callBackend as call } from '../trace-core/errors.js';
+import { backendFor } from '../trace-core/loader.js';
 
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
 export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
@@ -90,7 +90,7 @@ function bindingOptions(o: SynthesisOptions): BackendSynthesisOptions {
  * fractional digits, docs/synthesis.md §1).
  */
 export function validateSynthesisOptions(options: SynthesisOptions): void {
-  const { bindings } = synthesisBackend(options.backend);
+  const { bindings } = backendFor(options.backend);
   call(() => bindings.validateSynthesisOptions(bindingOptions(options)));
 }
 
@@ -152,7 +152,7 @@ export async function transformStream(
   options: SynthesisOptions = {},
   hooks: SynthesisHooks = {},
 ): Promise<SynthesisRun<TransformReport>> {
-  const { name, bindings } = synthesisBackend(options.backend);
+  const { name, bindings } = backendFor(options.backend);
   const t = call(() => new bindings.TransformStream(bindingOptions(options)));
   const inA = hooks.analyse ? analyzer(options, options.sourceName ?? 'input', name) : null;
   const outA = hooks.analyse ? analyzer({ ...options, skipInvalid: false }, 'output', name) : null;
@@ -189,7 +189,7 @@ export async function generateStream(
   if (!Number.isSafeInteger(numRequests) || numRequests < 1) {
     throw new TraceCoreError('INVALID_ARG', `option '--num-requests': expected a positive integer, got '${numRequests}'`);
   }
-  const { name, bindings } = synthesisBackend(options.backend);
+  const { name, bindings } = backendFor(options.backend);
   const g = call(() => new bindings.GenerateStream(bindingOptions(options)));
   const inA = hooks.analyse ? analyzer(options, options.sourceName ?? 'input', name) : null;
   const outA = hooks.analyse ? analyzer({ ...options, skipInvalid: false }, 'output', name) : null;

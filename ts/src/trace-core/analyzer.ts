@@ -1,7 +1,7 @@
 // TypeScript face of the streaming analysis (trace-analysis.md §8), identical on both backends.
-import type { BackendAnalyzerOptions, BackendName, BackendTraceAnalyzer, TraceCoreBackend } from './backend.js';
-import { normaliseBackendError } from './errors.js';
-import { getBackend, loadBackend } from './loader.js';
+import type { BackendAnalyzerOptions, BackendName, BackendTraceAnalyzer } from './backend.js';
+import { callBackend as call } from './errors.js';
+import { backendFor } from './loader.js';
 import type { AnalysisReport, SkipSummary } from './report.js';
 
 export interface TraceAnalyzerOptions extends BackendAnalyzerOptions {
@@ -9,22 +9,9 @@ export interface TraceAnalyzerOptions extends BackendAnalyzerOptions {
   backend?: BackendName;
 }
 
-function resolveBackend(name: BackendName | undefined): TraceCoreBackend {
-  return name === undefined ? getBackend() : loadBackend(name);
-}
-
 function bindingOptions(options: TraceAnalyzerOptions): BackendAnalyzerOptions {
   const { backend: _backend, ...rest } = options;
   return rest;
-}
-
-/** Run `fn`, rethrowing any backend error as a `TraceCoreError`. */
-function call<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw normaliseBackendError(err);
-  }
 }
 
 /**
@@ -38,7 +25,7 @@ export class TraceAnalyzer {
   #skipped: SkipSummary | null = null;
 
   constructor(options: TraceAnalyzerOptions = {}) {
-    const backend = resolveBackend(options.backend);
+    const backend = backendFor(options.backend);
     this.backend = backend.name;
     this.#inner = call(() => new backend.bindings.TraceAnalyzer(bindingOptions(options)));
   }
@@ -87,7 +74,7 @@ export class TraceAnalyzer {
 
 /** One-shot analysis of an in-memory trace; returns the exact analysis.json text. */
 export function analyzeTraceJson(bytes: Uint8Array, options: TraceAnalyzerOptions = {}): string {
-  const backend = resolveBackend(options.backend);
+  const backend = backendFor(options.backend);
   return call(() => backend.bindings.analyzeTrace(bytes, bindingOptions(options)));
 }
 

@@ -76,3 +76,12 @@ export function normaliseBackendError(err: unknown): TraceCoreError {
     cause: err,
   });
 }
+
+/** Run a binding call, rethrowing whatever it throws as a `TraceCoreError` (the one place both backends' errors are mapped). */
+export function callBackend<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw normaliseBackendError(err);
+  }
+}

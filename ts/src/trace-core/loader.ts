@@ -145,3 +145,8 @@ export function backendName(): BackendName {
 export function backendAttempts(): readonly BackendAttempt[] {
   return attempts.slice();
 }
+
+/** The named backend, or the chosen one when no name is given (tests and benchmarks name one). */
+export function backendFor(name?: BackendName): TraceCoreBackend {
+  return name === undefined ? getBackend() : loadBackend(name);
+}
