@@ -61,20 +61,24 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
   const t0 = process.hrtime.bigint();
   const summary = await engine.run();
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const truth = (await (await fetch(`${url}/truth`)).json()) as Record<string, string[]>;
+  const truth = (await (await fetch(`${url}/truth`)).json()) as Record<string, { arrival: string; reused: boolean; writes: string[] }>;
   const ttftErr: number[] = [];
   const itlErr: number[] = [];
   const chunkErr: number[] = [];
+  const sendDelay: number[] = [];
+  let newConnections = 0;
   let errors = 0;
   for (const r of records) {
     if (r.error) {
       errors += 1;
       continue;
     }
-    const writes = truth[r.xRequestId]!.map(BigInt);
+    const writes = truth[r.xRequestId]!.writes.map(BigInt);
     const content = r.responses.filter((e) => e.data.includes('"content"'));
     if (content.length !== writes.length) throw new Error(`request ${r.requestNum}: ${content.length} content events, ${writes.length} writes`);
     ttftErr.push(Number(content[0]!.recvNs - writes[0]!) / 1e6);
+    sendDelay.push(Number(BigInt(truth[r.xRequestId]!.arrival) - r.requestStartNs) / 1e6);
+    if (!truth[r.xRequestId]!.reused) newConnections += 1;
     content.forEach((c, k) => chunkErr.push(Number(c.recvNs - writes[k]!) / 1e6));
     const n = writes.length;
     const measured = Number(content[n - 1]!.recvNs - content[0]!.recvNs) / 1e6 / (n - 1);
@@ -89,10 +93,12 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
       workers: WORKERS,
       requests: records.length,
       errors,
+      new_connections: newConnections,
       wall_s: +wallS.toFixed(2),
       ttft_err_ms: { p50: +pct(ttftErr, 50).toFixed(3), p99: +pct(ttftErr, 99).toFixed(3), max: +Math.max(...abs(ttftErr)).toFixed(3) },
       itl_err_ms: { p50: +pct(itlErr, 50).toFixed(3), p99: +pct(abs(itlErr), 99).toFixed(3), max: +Math.max(...abs(itlErr)).toFixed(3) },
       chunk_err_ms: { p50: +pct(chunkErr, 50).toFixed(3), p99: +pct(chunkErr, 99).toFixed(3) },
+      send_delay_ms: { p50: +pct(sendDelay, 50).toFixed(3), p99: +pct(sendDelay, 99).toFixed(3) },
       client_loop_lag_p99_ms: lag ? +lag.lagP99Ms.toFixed(2) : null,
     }),
   );
