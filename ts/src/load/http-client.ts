@@ -50,19 +50,28 @@ export function createDispatcher(options: { connections: number; timeoutMs: numb
   });
 }
 
-// All chunks delivered by one socket read are parsed synchronously by llhttp before any
-// microtask runs, so a stamp cached until the next microtask is exactly "the instant this read
-// was delivered" — events completed by one read share it (metrics.md §2.2).
-let readStamp: bigint | null = null;
-const clearReadStamp = (): void => {
-  readStamp = null;
+// Arrival stamps (metrics.md §2.2). When many streams deliver at once (a batching server emits
+// one token per running sequence per decode step), one poll of the sockets returns all of them,
+// and Node then reads and parses them one after another: stamping each chunk in its own callback
+// would stamp the last of 500 chunks after ~20 ms of work on the other 499, and report that work
+// as TTFT and ITL. Every chunk read in one poll was in the kernel before the poll returned, so
+// they all get the instant the first of them reached JavaScript: never earlier than the chunk's
+// true arrival (but see below), never later than the first callback of its poll. Chunks of one
+// socket read share it too, as before. The stamp is forgotten in the check phase, which libuv
+// runs right after every poll phase (setImmediate); chunks are only delivered in the poll phase.
+// One exception, bounded by the poll's own duration: bytes that reach an already-ready socket
+// while the poll is being worked through are read with it and get its stamp; only an overloaded
+// loop (flagged by the event-loop lag) works through one poll for as long as an ITL.
+let pollStamp: bigint | null = null;
+const forgetPollStamp = (): void => {
+  pollStamp = null;
 };
-function chunkStamp(): bigint {
-  if (readStamp === null) {
-    readStamp = process.hrtime.bigint();
-    queueMicrotask(clearReadStamp);
+function arrivalStamp(): bigint {
+  if (pollStamp === null) {
+    pollStamp = process.hrtime.bigint();
+    setImmediate(forgetPollStamp);
   }
-  return readStamp;
+  return pollStamp;
 }
 
 const ABORT_ERRORS: Record<AbortKind, (timeoutMs: number) => RequestError> = {
@@ -149,13 +158,13 @@ export class Exchange {
         }
       },
       onResponseStart: (_controller, statusCode, _headers, statusMessage) => {
-        this.requestAckNs = process.hrtime.bigint();
+        this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
         if (this.options.streaming && statusCode >= 200 && statusCode < 300) this.splitter = new SseSplitter();
       },
       onResponseData: (_controller, chunk) => {
-        const t = chunkStamp();
+        const t = arrivalStamp();
         this.lastChunkNs = t;
         if (this.splitter) this.splitter.push(chunk, t, this.responses);
         else this.bodyChunks.push(chunk);
