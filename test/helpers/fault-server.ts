@@ -29,12 +29,16 @@ export interface ReceivedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
   rawBody: string;
+  /** Which accepted connection carried it (0, 1, … in accept order). */
+  connection: number;
 }
 
 export interface FaultServer {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  /** Connections accepted so far. */
+  readonly connections: number;
   /** Responses written completely (the last byte handed to the socket). */
   readonly finished: number;
   close(): Promise<void>;
@@ -50,6 +54,8 @@ function chunk(res: ServerResponse, chat: boolean, text: string, finish: string 
 export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let accepted = 0;
   let counter = 0;
   let finished = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -69,7 +75,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     } catch {
       // keep {}: the test asserts on what the client sent
     }
-    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody };
+    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody, connection: connectionIds.get(req.socket)! };
     received.push(rec);
     const b = typeof behaviour === 'function' ? behaviour(rec.index, rec) : behaviour;
     const chat = (req.url ?? '').includes('chat');
@@ -144,6 +150,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
   });
   server.keepAliveTimeout = 60_000;
   server.on('connection', (s) => {
+    connectionIds.set(s, accepted++);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -153,6 +160,9 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    get connections() {
+      return accepted;
+    },
     get finished() {
       return finished;
     },

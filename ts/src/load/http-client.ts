@@ -1,7 +1,7 @@
 // One HTTP exchange on an undici dispatcher, stamped where metrics.md §2.2 says: request_start
 // before the dispatcher is called (so pool acquisition and connect are inside TTFT), every body
 // chunk on delivery before any parsing, request_end on the last byte or the failure.
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
@@ -30,24 +30,33 @@ export interface ExchangeResult {
 }
 
 /**
- * The dispatcher every request of one event loop goes through: one connection per concurrent
- * request (never a hidden cap), pipelining 1 (one request per connection at a time, as a browser
- * or OpenAI SDK would), keep-alive, and no proxy (an explicit Agent ignores HTTP(S)_PROXY).
+ * The shared dispatcher of one event loop's open-loop requests (closed-loop slots keep their own
+ * connection, `createClient`): one connection per concurrent request (never a hidden cap),
+ * pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
+ * keep-alive, and no proxy (an explicit Agent or Client ignores HTTP(S)_PROXY).
  */
 export function createDispatcher(options: { connections: number; timeoutMs: number }): Agent {
+  return new Agent({ connections: Math.max(1, options.connections), ...connectionOptions(options.timeoutMs) });
+}
+
+/** One keep-alive connection to `origin`, with the same settings (a closed-loop slot's own). */
+export function createClient(origin: string, options: { timeoutMs: number }): Client {
+  return new Client(origin, connectionOptions(options.timeoutMs));
+}
+
+function connectionOptions(timeoutMs: number): Client.Options {
   // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
   // undici rejects non-integer timeouts (`--request-timeout-seconds 0.0001` is 0.1 ms), hence ceil.
-  const phaseTimeout = Math.min(Math.ceil(options.timeoutMs) + 1000, 2 ** 31 - 1);
-  return new Agent({
-    connections: Math.max(1, options.connections),
+  const phaseTimeout = Math.min(Math.ceil(timeoutMs) + 1000, 2 ** 31 - 1);
+  return {
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
     // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
-    connect: { timeout: Math.min(Math.ceil(options.timeoutMs), 2 ** 31 - 1) },
-  });
+    connect: { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) },
+  };
 }
 
 // Arrival stamps (metrics.md §2.2). When many streams deliver at once (a batching server emits
