@@ -78,7 +78,8 @@ describe('client health of an idle client', () => {
     expect(summary.client_event_loop_lag_p50.unit).toBe('ms');
     expect(summary.client_event_loop_lag_p50.avg).toBeGreaterThanOrEqual(0);
     expect(summary.client_event_loop_lag_p50.avg).toBeLessThan(1);
-    expect(summary.client_health).toEqual({ saturated: false, reasons: [] });
+    expect(summary.client_health).toEqual({ saturated: false, reasons: [], load_engine: { threads: 1, main_thread: false, automatic: true } });
     expect(run.stdout).toMatch(/^Client: healthy \(event-loop lag p99 \d+\.\d\d ms; CPU avg \d+%\)$/m);
+    expect(run.stdout).toMatch(/^Load engine: 1 worker thread, chosen automatically for 1 concurrent stream on \d+ cores? \(--workers N overrides\)$/m);
   }, 60_000);
 });

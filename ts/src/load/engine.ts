@@ -15,7 +15,7 @@ import type { Dataset } from '../dataset/synthetic.js';
 import { RequestOrder } from '../dataset/synthetic.js';
 import { RandomStream } from '../random/index.js';
 import { ArrivalSchedule } from './arrivals.js';
-import type { EventLoopSamples } from '../metrics/client-health.js';
+import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
 import { createClient, createDispatcher, Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
@@ -87,6 +87,8 @@ export interface EngineSummary {
   health: { loop: EventLoopSamples; cpuPercent: number[] } | null;
   /** With `--workers`: each worker thread's loop over the profiling phase (`health` is then the coordinator's). */
   workerLoops?: EventLoopSamples[];
+  /** Where the engine ran; set by whoever chose it (ts/src/load/run-profile.ts). */
+  loadThreads?: LoadThreads;
 }
 
 /** Longest stretch the send queue may hold the event loop before yielding to I/O. */

@@ -27,10 +27,14 @@ function stimulusOf(config: ProfileConfig): Stimulus {
     : { kind: 'request_rate', rate: m.rate, concurrency: m.concurrency };
 }
 
-/** The engine's loop samples in the shape the client-health judgement takes. */
+/**
+ * The engine's loop samples in the shape the client-health judgement takes: the loops that stamp
+ * (with worker threads, theirs; the main thread then only reports) and the process CPU.
+ */
 export function clientHealthOf(summary: EngineSummary): ClientHealthSamples | null {
   if (!summary.health) return null;
-  return { loops: [summary.health.loop, ...(summary.workerLoops ?? [])], cpuPercent: summary.health.cpuPercent };
+  const workers = summary.workerLoops ?? [];
+  return { loops: workers.length > 0 ? workers : [summary.health.loop], cpuPercent: summary.health.cpuPercent, loadThreads: summary.loadThreads };
 }
 
 /** Subscribe the metrics/report side (ts/src/report/run-reporter.ts) to the engine. */

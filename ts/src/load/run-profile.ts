@@ -10,7 +10,7 @@ import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import { LoadEngine, type EngineOptions, type EngineSummary } from './engine.js';
 import { ProgressReporter } from './progress.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import { WorkerCoordinator } from './workers.js';
+import { planLoadThreads, WorkerCoordinator } from './workers.js';
 
 /** What the engine side hands to report writers when the run ends. */
 export interface RunOutcome {
@@ -102,7 +102,8 @@ export async function runProfile(config: ProfileConfig, hooks: RunProfileHooks =
   const reporter = hooks.createReporter ? await hooks.createReporter(config, { tokenizer, dataset }) : null;
 
   const options = engineOptionsFor(config, dataset);
-  const engine = config.load.workers > 1 ? new WorkerCoordinator(options, config.load.workers) : new LoadEngine(options);
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
+  const engine = loadThreads.mainThread ? new LoadEngine(options) : new WorkerCoordinator(options, loadThreads.threads);
   let successes = 0;
   engine.on('record', (r: RawRequestRecord) => {
     if (r.phase === 'profiling' && r.error === null) successes += 1;
@@ -128,7 +129,7 @@ export async function runProfile(config: ProfileConfig, hooks: RunProfileHooks =
   }
   let summary: EngineSummary;
   try {
-    summary = await engine.run();
+    summary = { ...(await engine.run()), loadThreads };
   } finally {
     progress.stop();
     if (handleSignals) {

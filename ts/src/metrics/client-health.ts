@@ -22,6 +22,19 @@ export interface EventLoopSamples {
   utilizationPct: number[];
 }
 
+/** Where the load engine ran (ts/src/load/workers.ts `planLoadThreads`). */
+export interface LoadThreads {
+  /** Engine threads: 1 with `mainThread`, else that many worker threads. */
+  threads: number;
+  /** `--workers 1`: the engine shared the main thread with the reporting. */
+  mainThread: boolean;
+  /** Chosen by infermark (no `--workers`), from `streams` and `cores`. */
+  automatic: boolean;
+  /** Concurrent streams the choice was made for (null: uncapped request rate, or explicit). */
+  streams: number | null;
+  cores: number;
+}
+
 /** Everything the engine measured about its own health during profiling. */
 export interface ClientHealthSamples {
   /** One entry per load-generation loop (main process and each worker). */
@@ -31,6 +44,8 @@ export interface ClientHealthSamples {
    * (Δwall µs) · 100`, all threads of the process; 100 = one core.
    */
   cpuPercent: number[];
+  /** Where the engine ran; absent when the caller does not know. */
+  loadThreads?: LoadThreads;
 }
 
 /** Request-level inputs of rules 3 and 4, computed from the records by the aggregation. */
@@ -52,6 +67,7 @@ export interface ClientHealthResult {
   values: Record<string, number>;
   saturated: boolean;
   reasons: string[];
+  loadThreads: LoadThreads | null;
 }
 
 /**
@@ -130,7 +146,7 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
   ) {
     reasons.push(`achieved ${fmt(sched.achievedRate)} req/s < 95% of requested ${fmt(sched.requestedRate)} req/s`);
   }
-  return { values, saturated: reasons.length > 0, reasons };
+  return { values, saturated: reasons.length > 0, reasons, loadThreads: samples?.loadThreads ?? null };
 }
 
 /** The console footer line of metrics.md §10. */
@@ -144,4 +160,13 @@ export function clientHealthLine(result: ClientHealthResult): string {
   if (v['client_schedule_lag_p99'] !== undefined) parts.push(`schedule lag p99 ${fmt(v['client_schedule_lag_p99'])} ms`);
   if (v['client_cpu_percent_avg'] !== undefined) parts.push(`CPU avg ${Math.round(v['client_cpu_percent_avg'])}%`);
   return parts.length > 0 ? `Client: healthy (${parts.join('; ')})` : 'Client: healthy';
+}
+
+/** The console footer line that says where the load engine ran and who chose it. */
+export function loadThreadsLine(t: LoadThreads): string {
+  if (t.mainThread) return 'Load engine: main thread (--workers 1)';
+  const threads = `${t.threads} worker thread${t.threads === 1 ? '' : 's'}`;
+  if (!t.automatic) return `Load engine: ${threads} (--workers ${t.threads})`;
+  const streams = t.streams === null ? 'an uncapped request rate' : `${t.streams} concurrent stream${t.streams === 1 ? '' : 's'}`;
+  return `Load engine: ${threads}, chosen automatically for ${streams} on ${t.cores} core${t.cores === 1 ? '' : 's'} (--workers N overrides)`;
 }
