@@ -31,5 +31,5 @@ if [ "${TRACE_GC:-0}" = 1 ]; then
     grep -E "ms: $kind" "$out/console.txt" | grep -oE 'MB, [0-9.]+ /' | awk -v k="$kind" '{n++; t+=$2} END {printf "%s: %d pauses, %.1f ms in total\n", k, n, t}'
   done
 fi
-for p in "$out"/prof/*.cpuprofile; do node bench/cpu-profile-summary.mjs "$p" --top 20; done
+for p in "$out"/prof/*.cpuprofile; do node bench/cpu-profile-summary.mjs "$p" --top 25 --from-fn onResponseData; done
 echo "(files in $out)"

@@ -1,7 +1,9 @@
 // Where does a `node --cpu-prof` profile spend its time? Self time by category (the HTTP parser,
 // the rest of undici, Node's net/stream layer, infermark's load engine, metrics and reports,
 // garbage collection, idle) and the top functions. Used by bench/client-overhead-profile.sh.
-// Usage: node bench/cpu-profile-summary.mjs FILE.cpuprofile [--top 25]
+// Usage: node bench/cpu-profile-summary.mjs FILE.cpuprofile [--top 25] [--from-fn onResponseData]
+//   --from-fn NAME counts only from the first sample inside function NAME (start-up excluded);
+//   a profile that never enters NAME (another thread) is counted whole.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
@@ -9,8 +11,14 @@ const topN = Number(process.argv[process.argv.indexOf('--top') + 1] || 25);
 const prof = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map();
+let first = 0;
+const fromFn = process.argv.includes('--from-fn') ? process.argv[process.argv.indexOf('--from-fn') + 1] : null;
+if (fromFn) {
+  first = prof.samples.findIndex((id) => byId.get(id).callFrame.functionName === fromFn);
+  if (first < 0) first = 0;
+}
 // timeDeltas[i] is the time before sample i; attribute it to that sample's node.
-for (let i = 0; i < prof.samples.length; i++) {
+for (let i = first; i < prof.samples.length; i++) {
   const id = prof.samples[i];
   self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
 }
