@@ -157,8 +157,8 @@ async function runClient(client: Client, url: string, c: number, run: number): P
   if (client === 'infermark') {
     const summary = JSON.parse(readFileSync(findFile(join(dir, 'out'), 'profile_export_aiperf.json')!, 'utf8')) as Record<string, unknown>;
     const lag = summary['client_event_loop_lag_p99'] as { avg?: number } | undefined;
-    const ch = summary['client_health'] as { saturated: boolean; workers?: number };
-    health = { saturated: ch.saturated, lagP99Ms: lag?.avg ?? null, workers: ch.workers ?? null };
+    const ch = summary['client_health'] as { saturated: boolean; load_engine?: { threads: number } };
+    health = { saturated: ch.saturated, lagP99Ms: lag?.avg ?? null, workers: ch.load_engine?.threads ?? null };
   }
   return {
     client,
