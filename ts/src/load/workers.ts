@@ -13,9 +13,10 @@ import { LoopSampler } from './health-sampler.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 
 /**
- * Concurrent streams one engine thread is given before another is added (docs/BENCHMARKS.md,
- * "Client overhead on TTFT"): above it, one loop's bursts of chunks take longer to read than
- * the overhead goal allows.
+ * Concurrent streams one engine thread is given before another is added. From back-to-back runs
+ * at 500 lock-step streams on 2 cores (docs/BENCHMARKS.md, "Client overhead on TTFT"): two engine
+ * threads kept their loops' lag p99 at 69–91 ms, one thread let it reach 129–312 ms; not
+ * calibrated more finely than that.
  */
 export const STREAMS_PER_ENGINE_THREAD = 256;
 
@@ -29,7 +30,7 @@ export const STREAMS_PER_ENGINE_THREAD = 256;
 export function planLoadThreads(workers: number | null, mode: LoadMode, cores = availableParallelism()): LoadThreads {
   if (workers !== null) return { threads: workers, mainThread: workers === 1, automatic: false, streams: null, cores };
   // An uncapped request rate has no known concurrency: one engine thread.
-  const streams = mode.kind === 'concurrency' ? mode.concurrency : mode.concurrency;
+  const streams: number | null = mode.concurrency;
   const wanted = streams === null ? 1 : Math.ceil(streams / STREAMS_PER_ENGINE_THREAD);
   const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1));
   return { threads, mainThread: false, automatic: true, streams, cores };

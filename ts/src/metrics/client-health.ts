@@ -37,7 +37,10 @@ export interface LoadThreads {
 
 /** Everything the engine measured about its own health during profiling. */
 export interface ClientHealthSamples {
-  /** One entry per load-generation loop (main process and each worker). */
+  /**
+   * One entry per loop that stamps requests: the main thread's, or with worker threads each
+   * worker's (the main thread then only reports, and its lag does not touch any timestamp).
+   */
   loops: EventLoopSamples[];
   /**
    * Process CPU percent per 1 s sample: `(Δ(user + system) µs of process.cpuUsage()) /
