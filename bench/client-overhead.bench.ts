@@ -1,11 +1,13 @@
 // Question: how much does the client itself add to TTFT, by concurrency, next to AIPerf 0.13 on
-// the same server, and next to the least any Node client pays on this machine (bench/floor-client.mjs)? Client overhead of one request = the client's TTFT − the server's own time to
-// first token for that request (bench/profile-truth-server.mjs records, on CLOCK_MONOTONIC, the
-// instant the request's headers arrived and the instant its first content chunk was written;
-// requests are matched by X-Request-ID, which both clients send and export). Both clients run as
-// their real CLIs, in turn, against one server process, at each concurrency, `--runs` times;
-// figures are medians over the runs. Client CPU is user + system of the whole client process
-// tree (/usr/bin/time), start-up included.
+// the same server, and next to the least any Node client pays on this machine
+// (bench/floor-client.mjs)? Client overhead of one request = the client's TTFT − the server's own
+// time to first token for that request (bench/profile-truth-server.mjs records, on
+// CLOCK_MONOTONIC, the instant the request reached its loop and the instant its first content
+// chunk was written; requests are matched by X-Request-ID, which every client sends and
+// exports). The clients run as their real CLIs, in turn, against one server process, at each
+// concurrency, `--runs` times; figures are medians over the runs. Client CPU is user + system
+// of the whole client process tree (/usr/bin/time), start-up included; the load average is
+// printed with every run.
 // Run: bash bench/client-overhead.sh  (installs AIPerf, builds, then runs this file), or
 //   npx vite-node bench/client-overhead.bench.ts -- [--concurrency 1,8,64,256,500] [--runs 3]
 //     [--clients floor,infermark,aiperf] [--ttft 100] [--itl 20] [--osl 32] [--requests-per-slot 4]

@@ -1,5 +1,5 @@
 // Ground-truth streaming server for the client-timing benchmarks (bench/profile-accuracy.bench.ts,
-// bench/client-overhead.ts). It streams OSL content chunks with a fixed TTFT/ITL, OpenAI chat or
+// bench/client-overhead.bench.ts). It streams OSL content chunks with a fixed TTFT/ITL, OpenAI chat or
 // completions style, and records per request, on process.hrtime (CLOCK_MONOTONIC on Linux,
 // shared by every process, so directly comparable with the clients' stamps):
 //   arrival  the instant the server's event loop was handed the I/O batch that carried the
@@ -10,8 +10,8 @@
 // keyed by the X-Request-ID header (infermark and AIPerf both send one), else X-Correlation-ID.
 // Every stream of one moment is served in lock step (same TTFT and ITL for all), as a
 // continuously batched engine emits one token per running sequence per decode step.
-// GET /truth returns the records and clears them; every other GET is a 404 (clients that scrape
-// /metrics must not clear the records).
+// GET /truth returns the records and clears them; every other request but a POST is a 404
+// (clients that probe or scrape /metrics, as AIPerf does with HEAD, must not clear the records).
 // Usage: node bench/profile-truth-server.mjs [--ttft 50] [--itl 20] [--osl N]  (prints "listening PORT")
 //   --osl N overrides the max tokens of the request body (default: the body's, else 16).
 import { createServer } from 'node:http';
@@ -47,8 +47,8 @@ function arrivalStamp() {
 
 const server = createServer((req, res) => {
   const arrival = arrivalStamp();
-  if (req.method === 'GET') {
-    if (req.url === '/truth') {
+  if (req.method !== 'POST') {
+    if (req.method === 'GET' && req.url === '/truth') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(truth));
       truth = {};
@@ -68,7 +68,6 @@ const server = createServer((req, res) => {
     try {
       body = JSON.parse(Buffer.concat(parts).toString('utf8'));
     } catch {
-      if (process.env.TRUTH_DEBUG) console.error(req.method, req.url, JSON.stringify(req.headers), Buffer.concat(parts).length);
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"request body is not JSON"}}');
       return;
