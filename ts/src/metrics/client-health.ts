@@ -78,7 +78,7 @@ export interface ClientHealthResult {
  * interval. metrics.md §10 wrote 25 ms when the figure still included that interval, so 25 ms
  * meant 15 ms of real lag; the limit keeps flagging exactly the runs it flagged then. Evidence
  * that it is not too strict (docs/BENCHMARKS.md, "Client overhead on TTFT"): the TTFT overhead
- * p99 of a run was 2–7 × its loops' lag p99, so 15 ms of lag already means tails tens of ms long.
+ * p99 of a run was 1.4–7 × its loops' lag p99, so 15 ms of lag already means tails of 20–100 ms.
  */
 export const LAG_P99_LIMIT_MS = 15;
 export const UTILIZATION_BUSY_PCT = 90;
