@@ -3,8 +3,13 @@
 // process; CLOCK_MONOTONIC is shared on Linux). TTFT error = client arrival stamp of the first
 // content chunk − the server's write stamp of that chunk; ITL error = measured ITL − the ITL of
 // the server's actual writes. Positive = the client reports it later/longer than it was.
+// The send side is split too (one event loop only: undici's diagnostics channel is per thread):
+// request_start → undici writes the request head (start_to_write) → the server's loop has it
+// (write_to_server); send_delay is their sum, the part of the TTFT overhead before the server.
 // Run: npm run build:ts && npx vite-node bench/profile-accuracy.bench.ts -- --concurrency 1,10,100,500 [--workers 2] [--osl 20 --ttft 50 --itl 20]
-import { spawn } from 'node:child_process';
+// (prints the load average before and after)
+import { spawn, spawnSync } from 'node:child_process';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { join, resolve } from 'node:path';
 import { LoadEngine, type EngineOptions } from '../ts/src/load/engine.js';
 import type { RawRequestRecord } from '../ts/src/metrics/raw-record.js';
@@ -21,6 +26,13 @@ const OSL = Number(arg('--osl', '20'));
 const TTFT = Number(arg('--ttft', '50'));
 const ITL = Number(arg('--itl', '20'));
 const ROOT = resolve(__dirname, '..');
+
+// The instant undici hands each request head to its socket, by X-Request-ID.
+const headWritten = new Map<string, bigint>();
+diagnosticsChannel.subscribe('undici:client:sendHeaders', (m) => {
+  const id = /x-request-id: ([^\r]+)/.exec((m as { headers: string }).headers)?.[1];
+  if (id) headWritten.set(id, process.hrtime.bigint());
+});
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,20 +73,31 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
   const t0 = process.hrtime.bigint();
   const summary = await engine.run();
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const truth = (await (await fetch(`${url}/truth`)).json()) as Record<string, string[]>;
+  const truth = (await (await fetch(`${url}/truth`)).json()) as Record<string, { arrival: string; reused: boolean; writes: string[] }>;
   const ttftErr: number[] = [];
   const itlErr: number[] = [];
   const chunkErr: number[] = [];
+  const sendDelay: number[] = [];
+  let newConnections = 0;
+  const startToWrite: number[] = [];
+  const writeToServer: number[] = [];
   let errors = 0;
   for (const r of records) {
     if (r.error) {
       errors += 1;
       continue;
     }
-    const writes = truth[r.xRequestId]!.map(BigInt);
+    const writes = truth[r.xRequestId]!.writes.map(BigInt);
     const content = r.responses.filter((e) => e.data.includes('"content"'));
     if (content.length !== writes.length) throw new Error(`request ${r.requestNum}: ${content.length} content events, ${writes.length} writes`);
     ttftErr.push(Number(content[0]!.recvNs - writes[0]!) / 1e6);
+    sendDelay.push(Number(BigInt(truth[r.xRequestId]!.arrival) - r.requestStartNs) / 1e6);
+    if (!truth[r.xRequestId]!.reused) newConnections += 1;
+    const written = headWritten.get(r.xRequestId);
+    if (written !== undefined) {
+      startToWrite.push(Number(written - r.requestStartNs) / 1e6);
+      writeToServer.push(Number(BigInt(truth[r.xRequestId]!.arrival) - written) / 1e6);
+    }
     content.forEach((c, k) => chunkErr.push(Number(c.recvNs - writes[k]!) / 1e6));
     const n = writes.length;
     const measured = Number(content[n - 1]!.recvNs - content[0]!.recvNs) / 1e6 / (n - 1);
@@ -89,18 +112,25 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
       workers: WORKERS,
       requests: records.length,
       errors,
+      new_connections: newConnections,
       wall_s: +wallS.toFixed(2),
       ttft_err_ms: { p50: +pct(ttftErr, 50).toFixed(3), p99: +pct(ttftErr, 99).toFixed(3), max: +Math.max(...abs(ttftErr)).toFixed(3) },
       itl_err_ms: { p50: +pct(itlErr, 50).toFixed(3), p99: +pct(abs(itlErr), 99).toFixed(3), max: +Math.max(...abs(itlErr)).toFixed(3) },
       chunk_err_ms: { p50: +pct(chunkErr, 50).toFixed(3), p99: +pct(chunkErr, 99).toFixed(3) },
+      start_to_write_ms: startToWrite.length ? { p50: +pct(startToWrite, 50).toFixed(3), p99: +pct(startToWrite, 99).toFixed(3) } : null,
+      write_to_server_ms: writeToServer.length ? { p50: +pct(writeToServer, 50).toFixed(3), p99: +pct(writeToServer, 99).toFixed(3) } : null,
+      send_delay_ms: { p50: +pct(sendDelay, 50).toFixed(3), p99: +pct(sendDelay, 99).toFixed(3) },
       client_loop_lag_p99_ms: lag ? +lag.lagP99Ms.toFixed(2) : null,
     }),
   );
 }
 
+const uptime = (): string => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+console.log(`# ${uptime()}`);
 const server = await startServer();
 try {
   for (const c of CONC) await runOnce(server.url, c);
 } finally {
   server.stop();
+  console.log(`# ${uptime()}`);
 }

@@ -29,12 +29,16 @@ export interface ReceivedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
   rawBody: string;
+  /** Which accepted connection carried it (0, 1, … in accept order). */
+  connection: number;
 }
 
 export interface FaultServer {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  /** Connections accepted so far. */
+  readonly connections: number;
   /** Responses written completely (the last byte handed to the socket). */
   readonly finished: number;
   /** Resolves once `n` requests have arrived and their behaviour has started (a stall has written its chunks). */
@@ -55,6 +59,8 @@ function chunk(res: ServerResponse, chat: boolean, text: string, finish: string 
 export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let accepted = 0;
   let counter = 0;
   let finished = 0;
   const waiters = new Set<() => void>();
@@ -88,7 +94,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     } catch {
       // keep {}: the test asserts on what the client sent
     }
-    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody };
+    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody, connection: connectionIds.get(req.socket)! };
     received.push(rec);
     // Waiters resume after this handler's synchronous part: a stall has written its chunks by then.
     changed();
@@ -169,6 +175,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
   });
   server.keepAliveTimeout = 60_000;
   server.on('connection', (s) => {
+    connectionIds.set(s, accepted++);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -178,6 +185,9 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    get connections() {
+      return accepted;
+    },
     get finished() {
       return finished;
     },

@@ -101,7 +101,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   { key: 'requestCancellationRate', flags: '--request-cancellation-rate <pct>', description: 'cancel this percentage of requests', parser: parsePercentage },
   { key: 'requestCancellationDelay', flags: '--request-cancellation-delay <s>', description: 'cancel this many seconds after sending', parser: parseNonNegativeNumber, shownDefault: PROFILE_DEFAULTS.requestCancellationDelay },
   { key: 'failedRequestThreshold', flags: '--failed-request-threshold <f>', description: 'abort once errors/completed exceeds this (0, 1]', parser: parseFraction },
-  { key: 'workers', flags: '--workers <n>', description: 'load-generation worker threads', parser: parsePositiveInteger, shownDefault: PROFILE_DEFAULTS.workers, aliases: ['--workers-max', '--max-workers'] },
+  { key: 'workers', flags: '--workers <n>', description: 'load-generation worker threads; 1 runs the engine on the main thread', parser: parsePositiveInteger, shownDefault: 'chosen from the concurrency and the CPU cores', aliases: ['--workers-max', '--max-workers'] },
   // §3.5 Metrics and output
   { key: 'goodput', flags: '--goodput <slos>', description: '"tag:value …" SLOs (repeatable)', parser: parseRepeat },
   { key: 'sliceDuration', flags: '--slice-duration <s>', description: 'time-slice length', parser: parsePositiveNumber },

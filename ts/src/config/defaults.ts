@@ -48,7 +48,6 @@ export const PROFILE_DEFAULTS = {
   benchmarkGracePeriod: 30,
   warmupRequestCount: 0,
   requestCancellationDelay: 0,
-  workers: 1,
   artifactDir: 'artifacts',
   exportLevel: 'records' as ExportLevel,
   /** Requests sent without `--request-count` or `--benchmark-duration`: max(this, 2 · concurrency). */

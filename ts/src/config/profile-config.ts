@@ -119,7 +119,8 @@ export interface ProfileConfig {
     requestCancellationRate: number | null;
     requestCancellationDelay: number;
     failedRequestThreshold: number | null;
-    workers: number;
+    /** `--workers`; null when not given: the load engine chooses (ts/src/load/workers.ts). */
+    workers: number | null;
   };
   output: {
     artifactDir: string;
@@ -337,9 +338,9 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       : { kind: 'concurrency', concurrency: o.concurrency ?? PROFILE_DEFAULTS.concurrency };
   const concurrency = mode.kind === 'concurrency' ? mode.concurrency : mode.concurrency;
 
-  const workers = o.workers ?? PROFILE_DEFAULTS.workers;
+  const workers = o.workers ?? null;
   // Rule 20; a rate-mode --concurrency ceiling is split the same way, so it needs a slot per worker too.
-  if (concurrency !== null && workers > concurrency) {
+  if (workers !== null && concurrency !== null && workers > concurrency) {
     throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
   }
 

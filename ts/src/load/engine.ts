@@ -15,9 +15,9 @@ import type { Dataset } from '../dataset/synthetic.js';
 import { RequestOrder } from '../dataset/synthetic.js';
 import { RandomStream } from '../random/index.js';
 import { ArrivalSchedule } from './arrivals.js';
-import type { EventLoopSamples } from '../metrics/client-health.js';
+import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
-import { createDispatcher, Exchange, type AbortKind } from './http-client.js';
+import { createClient, createDispatcher, Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from './request-builder.js';
@@ -87,6 +87,8 @@ export interface EngineSummary {
   health: { loop: EventLoopSamples; cpuPercent: number[] } | null;
   /** With `--workers`: each worker thread's loop over the profiling phase (`health` is then the coordinator's). */
   workerLoops?: EventLoopSamples[];
+  /** Where the engine ran; set by whoever chose it (ts/src/load/run-profile.ts). */
+  loadThreads?: LoadThreads;
 }
 
 /** Longest stretch the send queue may hold the event loop before yielding to I/O. */
@@ -154,6 +156,16 @@ export class LoadEngine extends EventEmitter {
   private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
   /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string }[];
+  /**
+   * Each closed-loop slot's own keep-alive connection per origin, for the whole run (warmup and
+   * profiling). Through the shared pool, a slot's next request went to whichever connection was
+   * idle, and undici makes a connection reusable only one loop turn after its response ended
+   * (pipelining 1); when a burst of slots freed at once the pool found none idle and opened new
+   * connections during profiling, so their connect counted in TTFT (bench/client-overhead.sh:
+   * ~100 of 1,024 requests at concurrency 256, 45–650 ms each). With a connection per slot,
+   * a slot's first request (in warmup, when there is one) opens it and every later one reuses it.
+   */
+  private readonly slotClients: Map<string, Dispatcher>[] = [];
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -223,7 +235,10 @@ export class LoadEngine extends EventEmitter {
     } finally {
       clearInterval(progressTimer);
       if (this.interruptTimer) clearTimeout(this.interruptTimer);
-      if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+      if (this.ownsDispatcher) {
+        const all = [this.dispatcher, ...this.slotClients.flatMap((m) => [...m.values()])];
+        await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
+      }
     }
   }
 
@@ -323,21 +338,33 @@ export class LoadEngine extends EventEmitter {
       j += 1;
       return i;
     };
-    const slot = async (): Promise<void> => {
+    const slot = async (slotIndex: number): Promise<void> => {
       let freeNs = process.hrtime.bigint();
       for (;;) {
         // The send itself runs from the paced send queue (see `paced`); `take` is evaluated
         // there too, so a stop between queueing and sending sends nothing.
         const ex = await this.paced(() => {
           const i = take();
-          return i === null ? null : this.send(s, i, freeNs, process.hrtime.bigint(), false);
+          return i === null ? null : this.send(s, i, freeNs, process.hrtime.bigint(), false, slotIndex);
         });
         if (ex === null) return;
         await ex.result;
         freeNs = process.hrtime.bigint();
       }
     };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, slot));
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, (_, slotIndex) => slot(slotIndex)));
+  }
+
+  /** The dispatcher of closed-loop slot `slotIndex` for `origin` (see `slotClients`); the shared one if injected. */
+  private slotDispatcher(slotIndex: number, origin: string): Dispatcher {
+    if (!this.ownsDispatcher) return this.dispatcher;
+    const clients = (this.slotClients[slotIndex] ??= new Map());
+    let client = clients.get(origin);
+    if (!client) {
+      client = createClient(origin, { timeoutMs: this.options.timeoutMs });
+      clients.set(origin, client);
+    }
+    return client;
   }
 
   /**
@@ -391,7 +418,7 @@ export class LoadEngine extends EventEmitter {
     let budget = count === null ? Infinity : workerShare(count, this.w, this.W);
     let k = 0;
     let j = 0;
-    const slot = async (): Promise<void> => {
+    const slot = async (slotIndex: number): Promise<void> => {
       let readyNs = process.hrtime.bigint();
       while (!s.stopped && budget > 0) {
         const sessionNum = this.w + j * this.W;
@@ -430,14 +457,14 @@ export class LoadEngine extends EventEmitter {
             requestedOsl: entry.requestedOsl,
           };
           const ready = readyNs;
-          const record = await (await this.paced(() => this.send(s, plan, ready, process.hrtime.bigint(), false))).record;
+          const record = await (await this.paced(() => this.send(s, plan, ready, process.hrtime.bigint(), false, slotIndex))).record;
           readyNs = process.hrtime.bigint();
           if (record.error) break;
           history.push({ user: entry.text, assistant: parseResponses(record).outputText });
         }
       }
     };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, slot));
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, (_, slotIndex) => slot(slotIndex)));
   }
 
   /** Sleep `ms`, waking early when the phase stops. */
@@ -534,8 +561,18 @@ export class LoadEngine extends EventEmitter {
     };
   }
 
-  /** Build, stamp and send one request of the phase; emits its record when it finishes. */
-  private send(s: PhaseState, plan: TurnPlan | number, scheduledNs: bigint, creditNs: bigint, waited: boolean): Exchange & { record: Promise<RawRequestRecord> } {
+  /**
+   * Build, stamp and send one request of the phase; emits its record when it finishes. `slot`:
+   * the closed-loop slot sending it (its own connection), or undefined (open loop: the shared pool).
+   */
+  private send(
+    s: PhaseState,
+    plan: TurnPlan | number,
+    scheduledNs: bigint,
+    creditNs: bigint,
+    waited: boolean,
+    slot?: number,
+  ): Exchange & { record: Promise<RawRequestRecord> } {
     const o = this.options;
     const p = typeof plan === 'number' ? this.singleTurn(plan) : plan;
     const { index, sessionNum, model, body } = p;
@@ -551,7 +588,7 @@ export class LoadEngine extends EventEmitter {
         ? o.cancellationDelayMs
         : null;
     const ex = new Exchange(
-      this.dispatcher,
+      slot === undefined ? this.dispatcher : this.slotDispatcher(slot, target.origin),
       { origin: target.origin, path, headers, body: p.json },
       { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
     );

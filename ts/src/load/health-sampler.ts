@@ -3,6 +3,20 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { EventLoopSamples } from '../metrics/client-health.js';
 
+/**
+ * The delay monitor's timer interval. Node records the whole interval between two firings of
+ * that timer, not how late it fired, so a loop that is never late reads ~10 ms; every figure is
+ * reported net of it (an idle loop reads ~0 ms). libuv's timers count whole milliseconds, so an
+ * on-time firing can come up to 1 ms early or late: net values below 0 are clamped to 0 and
+ * values under ~1 ms are timer granularity, not lag.
+ */
+export const LAG_RESOLUTION_MS = 10;
+
+/** A histogram value (ns, interval between timer firings) as lag in ms. */
+function lagMs(intervalNs: number): number {
+  return Math.max(0, intervalNs / 1e6 - LAG_RESOLUTION_MS);
+}
+
 export class LoopSampler {
   private readonly histogram: IntervalHistogram;
   private readonly utilization: number[] = [];
@@ -16,7 +30,7 @@ export class LoopSampler {
     readonly loopId: string,
     private readonly withCpu: boolean,
   ) {
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     this.histogram.enable();
     this.lastElu = performance.eventLoopUtilization();
     this.lastCpu = process.cpuUsage();
@@ -51,9 +65,9 @@ export class LoopSampler {
     return {
       loop: {
         loopId: this.loopId,
-        lagP50Ms: has ? h.percentile(50) / 1e6 : 0,
-        lagP99Ms: has ? h.percentile(99) / 1e6 : 0,
-        lagMaxMs: has ? h.max / 1e6 : 0,
+        lagP50Ms: has ? lagMs(h.percentile(50)) : 0,
+        lagP99Ms: has ? lagMs(h.percentile(99)) : 0,
+        lagMaxMs: has ? lagMs(h.max) : 0,
         utilizationPct: this.utilization,
       },
       cpuPercent: this.cpu,

@@ -1,7 +1,7 @@
 // One HTTP exchange on an undici dispatcher, stamped where metrics.md §2.2 says: request_start
 // before the dispatcher is called (so pool acquisition and connect are inside TTFT), every body
 // chunk on delivery before any parsing, request_end on the last byte or the failure.
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
@@ -30,39 +30,57 @@ export interface ExchangeResult {
 }
 
 /**
- * The dispatcher every request of one event loop goes through: one connection per concurrent
- * request (never a hidden cap), pipelining 1 (one request per connection at a time, as a browser
- * or OpenAI SDK would), keep-alive, and no proxy (an explicit Agent ignores HTTP(S)_PROXY).
+ * The shared dispatcher of one event loop's open-loop requests (closed-loop slots keep their own
+ * connection, `createClient`): one connection per concurrent request (never a hidden cap),
+ * pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
+ * keep-alive, and no proxy (an explicit Agent or Client ignores HTTP(S)_PROXY).
  */
 export function createDispatcher(options: { connections: number; timeoutMs: number }): Agent {
+  return new Agent({ connections: Math.max(1, options.connections), ...connectionOptions(options.timeoutMs) });
+}
+
+/** One keep-alive connection to `origin`, with the same settings (a closed-loop slot's own). */
+export function createClient(origin: string, options: { timeoutMs: number }): Client {
+  return new Client(origin, connectionOptions(options.timeoutMs));
+}
+
+function connectionOptions(timeoutMs: number): Client.Options {
   // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
   // undici rejects non-integer timeouts (`--request-timeout-seconds 0.0001` is 0.1 ms), hence ceil.
-  const phaseTimeout = Math.min(Math.ceil(options.timeoutMs) + 1000, 2 ** 31 - 1);
-  return new Agent({
-    connections: Math.max(1, options.connections),
+  const phaseTimeout = Math.min(Math.ceil(timeoutMs) + 1000, 2 ** 31 - 1);
+  return {
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
     // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
-    connect: { timeout: Math.min(Math.ceil(options.timeoutMs), 2 ** 31 - 1) },
-  });
+    connect: { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) },
+  };
 }
 
-// All chunks delivered by one socket read are parsed synchronously by llhttp before any
-// microtask runs, so a stamp cached until the next microtask is exactly "the instant this read
-// was delivered" — events completed by one read share it (metrics.md §2.2).
-let readStamp: bigint | null = null;
-const clearReadStamp = (): void => {
-  readStamp = null;
+// Arrival stamps (metrics.md §2.2). When many streams deliver at once (a batching server emits
+// one token per running sequence per decode step), one poll of the sockets returns all of them,
+// and Node then reads and parses them one after another: stamping each chunk in its own callback
+// would stamp the last of 500 chunks after ~20 ms of work on the other 499, and report that work
+// as TTFT and ITL. Every chunk read in one poll was in the kernel before the poll returned, so
+// they all get the instant the first of them reached JavaScript: never earlier than the chunk's
+// true arrival (but see below), never later than the first callback of its poll. Chunks of one
+// socket read share it too, as before. The stamp is forgotten in the check phase, which libuv
+// runs right after every poll phase (setImmediate); chunks are only delivered in the poll phase.
+// One exception, bounded by the poll's own duration: bytes that reach an already-ready socket
+// while the poll is being worked through are read with it and get its stamp; only an overloaded
+// loop (flagged by the event-loop lag) works through one poll for as long as an ITL.
+let pollStamp: bigint | null = null;
+const forgetPollStamp = (): void => {
+  pollStamp = null;
 };
-function chunkStamp(): bigint {
-  if (readStamp === null) {
-    readStamp = process.hrtime.bigint();
-    queueMicrotask(clearReadStamp);
+function arrivalStamp(): bigint {
+  if (pollStamp === null) {
+    pollStamp = process.hrtime.bigint();
+    setImmediate(forgetPollStamp);
   }
-  return readStamp;
+  return pollStamp;
 }
 
 const ABORT_ERRORS: Record<AbortKind, (timeoutMs: number) => RequestError> = {
@@ -149,13 +167,13 @@ export class Exchange {
         }
       },
       onResponseStart: (_controller, statusCode, _headers, statusMessage) => {
-        this.requestAckNs = process.hrtime.bigint();
+        this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
         if (this.options.streaming && statusCode >= 200 && statusCode < 300) this.splitter = new SseSplitter();
       },
       onResponseData: (_controller, chunk) => {
-        const t = chunkStamp();
+        const t = arrivalStamp();
         this.lastChunkNs = t;
         if (this.splitter) this.splitter.push(chunk, t, this.responses);
         else this.bodyChunks.push(chunk);

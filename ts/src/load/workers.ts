@@ -3,12 +3,38 @@
 // Threads share the process's monotonic clock, so every record's clock offset is exactly 0.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EventLoopSamples } from '../metrics/client-health.js';
+import type { LoadMode } from '../config/profile-config.js';
+import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
+
+/**
+ * Concurrent streams one engine thread is given before another is added. From back-to-back runs
+ * at 500 lock-step streams on 2 cores (docs/BENCHMARKS.md, "Client overhead on TTFT"): two engine
+ * threads kept their loops' lag p99 at 69–91 ms, one thread let it reach 129–312 ms; not
+ * calibrated more finely than that.
+ */
+export const STREAMS_PER_ENGINE_THREAD = 256;
+
+/**
+ * Where the load engine runs. `--workers 1` keeps it on the main thread, `--workers N` (N > 1)
+ * uses N worker threads. Without `--workers` it always runs in worker threads: the main thread
+ * then only turns records into reports (response parsing, JSON lines, files, aggregation), work
+ * that would otherwise hold the stamping loop and grow its heap (long young-generation GC pauses),
+ * and one more thread is added per STREAMS_PER_ENGINE_THREAD concurrent streams, up to the cores.
+ */
+export function planLoadThreads(workers: number | null, mode: LoadMode, cores = availableParallelism()): LoadThreads {
+  if (workers !== null) return { threads: workers, mainThread: workers === 1, automatic: false, streams: null, cores };
+  // An uncapped request rate has no known concurrency: one engine thread.
+  const streams: number | null = mode.concurrency;
+  const wanted = streams === null ? 1 : Math.ceil(streams / STREAMS_PER_ENGINE_THREAD);
+  const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1));
+  return { threads, mainThread: false, automatic: true, streams, cores };
+}
 
 export interface WorkerInit {
   options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>;

@@ -73,10 +73,15 @@ function isService(t: TokenCounter | TokenCountService): t is TokenCountService 
   return typeof (t as TokenCountService).countBatch === 'function';
 }
 
-/** The engine's loop samples in the shape the client-health judgement takes (docs/metrics.md §10). */
+/**
+ * The engine's loop samples in the shape the client-health judgement takes (docs/metrics.md §10):
+ * the loops that stamp (with worker threads, theirs; the main thread then only reports) and the
+ * process CPU.
+ */
 function clientHealthOf(summary: EngineSummary | null | undefined): ClientHealthSamples | null {
   if (!summary?.health) return null;
-  return { loops: [summary.health.loop, ...(summary.workerLoops ?? [])], cpuPercent: summary.health.cpuPercent };
+  const workers = summary.workerLoops ?? [];
+  return { loops: workers.length > 0 ? workers : [summary.health.loop], cpuPercent: summary.health.cpuPercent, loadThreads: summary.loadThreads };
 }
 
 /** Keep only what aggregation needs; bodies and responses are on disk by now. */

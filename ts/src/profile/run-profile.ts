@@ -6,7 +6,7 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset } from '../dataset/synthetic.js';
 import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary, type Phase } from '../load/engine.js';
-import { WorkerCoordinator } from '../load/workers.js';
+import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
@@ -107,7 +107,10 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
   });
 
   const engineOptions = engineOptionsFor(config, dataset);
-  const engine = config.load.workers > 1 ? new WorkerCoordinator(engineOptions, config.load.workers) : new LoadEngine(engineOptions);
+  // Without --workers the engine runs on worker threads, so this thread's report pipeline never
+  // holds the loop that stamps (ts/src/load/workers.ts).
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
+  const engine = loadThreads.mainThread ? new LoadEngine(engineOptions) : new WorkerCoordinator(engineOptions, loadThreads.threads);
   engine.on('record', (r: RawRequestRecord) => pipeline.record(r));
   engine.on('start', (e: { phase: Phase; startNs: bigint }) => pipeline.phaseStart(e.phase, e.startNs));
   engine.on('progress', (p: EngineProgress) => pipeline.progress(p));
@@ -117,7 +120,7 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
   signal?.addEventListener('abort', onAbort, { once: true });
   let summary: EngineSummary;
   try {
-    summary = await engine.run();
+    summary = { ...(await engine.run()), loadThreads };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     pipeline.engineDone();

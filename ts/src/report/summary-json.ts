@@ -123,6 +123,14 @@ export interface SummaryJsonInput {
   scrubber: SecretScrubber;
 }
 
+/** `client_health`: the verdict, and where the load engine ran when that is known. */
+function clientHealthJson(h: RunMetrics['clientHealth']): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { saturated: h.saturated, reasons: h.reasons };
+  const t = h.loadThreads;
+  if (t) out['load_engine'] = { threads: t.threads, main_thread: t.mainThread, automatic: t.automatic };
+  return out;
+}
+
 /** The complete summary JSON text (2-space indent, trailing newline). */
 export function summaryJson(i: SummaryJsonInput): string {
   const doc: Record<string, JsonValue> = {
@@ -149,7 +157,7 @@ export function summaryJson(i: SummaryJsonInput): string {
       error_details: { code: g.error.code, type: g.error.type, message: g.error.message },
       count: g.count,
     })),
-    client_health: { saturated: i.run.clientHealth.saturated, reasons: i.run.clientHealth.reasons },
+    client_health: clientHealthJson(i.run.clientHealth),
   };
   if (i.traceFidelity) {
     const t = i.traceFidelity;
