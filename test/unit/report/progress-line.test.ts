@@ -46,8 +46,10 @@ describe('ProgressLine', () => {
     expect(writes).toEqual([]);
   });
 
-  it('writes plain lines every 10 s in lines mode, without a start delay', () => {
+  it('writes a plain line every 10 s in lines mode, the first after 10 s', () => {
     const { line, writes, advance } = harness({ mode: 'lines' });
+    line.update('too early');
+    advance(10_000);
     line.update('one');
     advance(9_999);
     line.update('skipped');

@@ -15,7 +15,7 @@ export interface ProgressLineOptions {
   mode?: ProgressMode;
   /** Least time between two drawn updates (default 100 ms redrawn, 10 s as lines). */
   intervalMs?: number;
-  /** Nothing is drawn until this long after creation (default 500 ms redrawn, 0 as lines). */
+  /** Nothing is drawn until this long after creation (default 500 ms redrawn, one interval as lines). */
   delayMs?: number;
   /** Milliseconds clock (tests inject one). */
   now?: () => number;
@@ -38,7 +38,7 @@ export class ProgressLine {
     this.mode = options.mode ?? (sink.isTTY ? 'redraw' : 'off');
     this.#intervalMs = options.intervalMs ?? (this.mode === 'lines' ? 10_000 : 100);
     this.#now = options.now ?? (() => performance.now());
-    this.#firstAt = this.#now() + (options.delayMs ?? (this.mode === 'redraw' ? 500 : 0));
+    this.#firstAt = this.#now() + (options.delayMs ?? (this.mode === 'redraw' ? 500 : this.#intervalMs));
   }
 
   /**
