@@ -1,4 +1,4 @@
-// Question: does the engine simulation stay under mock-server.md §10's budgets — ≤ 0.2 ms + 2 µs
+// Question: does the engine simulation stay under docs/serve-mock.md §10's budgets — ≤ 0.2 ms + 2 µs
 // per running sequence of CPU per step, and ≤ 64 bytes per KV block of simulated capacity?
 // Run: node --expose-gc node_modules/.bin/vite-node bench/mock-engine.bench.ts
 // Steps: all step costs set to 0 so steps run back to back; the step rate then measures the

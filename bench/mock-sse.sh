@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Question: how many SSE events per second per core does `serve-mock --latency-model none`
-# sustain at 64–512 concurrent streaming connections (mock-server.md §10: ≥ 20,000)?
+# sustain at 64–512 concurrent streaming connections (docs/serve-mock.md §10: ≥ 20,000)?
 # wrk drives streaming chat completions (64 tokens each; bench/mock-sse.lua); the server's
 # own CPU time is read from /proc so the figure is per core the server actually used.
 # Usage: npm run build:ts && bash bench/mock-sse.sh [SECONDS=10] [CONCURRENCIES="64 256 512"]

@@ -1,5 +1,5 @@
 // Question: does a client on the same machine see the `simple` model's configured timing
-// (mock-server.md §6: TTFT within ttft ± 3 ms, latency within ttft + (osl − 1)·itl ± 5 ms at
+// (docs/serve-mock.md §6: TTFT within ttft ± 3 ms, latency within ttft + (osl − 1)·itl ± 5 ms at
 // concurrency ≤ 64, jitter 0)? The server runs as its own process (dist/bin.js).
 // Run: npm run build:ts && npx vite-node bench/mock-timing.bench.ts
 import { spawn } from 'node:child_process';

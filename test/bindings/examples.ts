@@ -1,4 +1,4 @@
-// The worked examples of trace-analysis.md §7 (inputs and expected values), shared by the
+// The worked examples of docs/trace-analysis.md §7 (inputs and expected values), shared by the
 // backend suite, the console tests and the CLI e2e tests.
 
 export const EXAMPLE_A = [
@@ -140,7 +140,7 @@ export const EXAMPLE_NO_HASH = '{"input_length":10,"output_length":3}\n{"input_l
 /** (mean, std_dev, p25, median, p75) as the spec lists them. */
 export type Five = [number, number, number, number, number];
 
-/** trace-format.md §4.4's mixed file `t.jsonl`. */
+/** docs/trace-format.md §4.4's mixed file `t.jsonl`. */
 export const FORMAT_EXAMPLE_T = [
   '{"timestamp": 0, "input_length": 655, "output_length": 52, "hash_ids": [46, 47]}',
   '',
@@ -151,7 +151,7 @@ export const FORMAT_EXAMPLE_T = [
   '{"input_tokens": 100, "output_tokens": 7, "created_time": 40.5}',
 ].join('\n') + '\n';
 
-/** trace-format.md §7.2's `g.jsonl`. */
+/** docs/trace-format.md §7.2's `g.jsonl`. */
 export const FORMAT_EXAMPLE_G = [
   '{"timestamp": 0, "input_length": 20,   "output_length": 5, "hash_ids": [0, 1]}',
   '{"timestamp": 5, "input_length": 1500, "output_length": 5, "hash_ids": [0]}',

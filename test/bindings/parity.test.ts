@@ -1,5 +1,5 @@
 // Native and WASM must produce byte-identical analysis.json, on the real trace and on
-// generated ones, and the real trace must match both trace-analysis.md §7.5 and the
+// generated ones, and the real trace must match both docs/trace-analysis.md §7.5 and the
 // independent TypeScript oracle.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -77,7 +77,7 @@ describe('native/WASM parity', () => {
 });
 
 describe.each(BACKEND_NAMES)('golden results on the real trace (%s)', (backend) => {
-  it('reproduces trace-analysis.md §7.5 exactly', () => {
+  it('reproduces docs/trace-analysis.md §7.5 exactly', () => {
     const r = JSON.parse(streamJson(backend, realTrace())) as AnalysisReport;
     expect([r.total_requests, r.unique_prefixes, r.num_prefix_groups, r.cache_hit_rate]).toEqual([12031, 182790, 1, 0.38425808746366197]);
     expect([r.min_isl, r.max_isl, r.avg_isl]).toEqual([891, 126195, 12035.061341534369]);

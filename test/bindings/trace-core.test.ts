@@ -60,7 +60,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
   const strictError = (text: string, sourceName = 't.jsonl'): TraceCoreError =>
     caught(() => analyzeTraceJson(bytes(text), { backend, sourceName }));
 
-  describe('worked examples (trace-analysis.md §7)', () => {
+  describe('worked examples (docs/trace-analysis.md §7)', () => {
     it('writes Example A byte for byte', () => {
       expect(analyzeTraceJson(bytes(EXAMPLE_A), { backend })).toBe(EXAMPLE_A_JSON);
     });
@@ -120,7 +120,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(r.unique_prompt_length_stats).toEqual(r.isl_stats);
     });
 
-    it('lists inconsistent rows with their kind (trace-format.md §7.2)', () => {
+    it('lists inconsistent rows with their kind (docs/trace-format.md §7.2)', () => {
       const r = analyze(FORMAT_EXAMPLE_G);
       expect(r.inconsistent_rows).toBe(2);
       expect(r.inconsistent_row_examples).toEqual([
@@ -184,7 +184,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
     });
   });
 
-  describe('properties of trace-analysis.md §9', () => {
+  describe('properties of docs/trace-analysis.md §9', () => {
     const text = generateTrace({ rows: 400, seed: 11, sessionIdFraction: 0.5 });
     const ORDER_DEPENDENT = ['cache_hit_rate', 'hit_rate_stats', 'token_weighted_hit_rate', 'inconsistent_row_examples'];
     const BLOCK_SIZE_DEPENDENT = ['context_length_stats', 'unique_prompt_length_stats', 'inconsistent_rows', 'inconsistent_row_examples', 'token_weighted_hit_rate', 'block_size'];
@@ -220,7 +220,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
   });
 
   describe('strict errors carry code, reason, file, line and field', () => {
-    it('stops at the first invalid row of trace-format.md §4.4', () => {
+    it('stops at the first invalid row of docs/trace-format.md §4.4', () => {
       const e = strictError(FORMAT_EXAMPLE_T);
       expect({ code: e.code, reason: e.reason, file: e.file, line: e.line, field: e.field }).toEqual({
         code: 'INVALID_ROW',
@@ -320,7 +320,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).message).toBe("option '--block-size': expected a positive integer, got '1.5'");
     });
 
-    it('raises SIZE_CONFLICT with --check-materialisation (trace-format.md §7.1)', () => {
+    it('raises SIZE_CONFLICT with --check-materialisation (docs/trace-format.md §7.1)', () => {
       const text = '{"input_length":1}\n{"input_length":700,"hash_ids":[7,8]}\n\n\n{"input_length":1100,"hash_ids":[7,8,9]}\n';
       expect(analyze(text).total_requests).toBe(3);
       const e = caught(() => analyzeTraceJson(bytes(text), { backend, sourceName: 't.jsonl', checkMaterialisation: true }));
@@ -330,7 +330,7 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
   });
 
   describe('lenient mode (--skip-invalid)', () => {
-    it('skips and counts the invalid rows of trace-format.md §4.4', () => {
+    it('skips and counts the invalid rows of docs/trace-format.md §4.4', () => {
       const a = new TraceAnalyzer({ backend, skipInvalid: true, sourceName: 't.jsonl' });
       a.push(bytes(FORMAT_EXAMPLE_T));
       const r = a.finish();

@@ -1,4 +1,4 @@
-// `infermark hash-prompts` end to end (built CLI, bundled tokenizer): row validation of the copied fields (trace-format.md §3–4) and their output form.
+// `infermark hash-prompts` end to end (built CLI, bundled tokenizer): row validation of the copied fields (docs/trace-format.md §3–4) and their output form.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

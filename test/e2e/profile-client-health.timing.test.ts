@@ -1,4 +1,4 @@
-// The client-health figures of a run whose client has nothing to do (metrics.md §10): one
+// The client-health figures of a run whose client has nothing to do (docs/metrics.md §10): one
 // request at a time against a slow server leaves the event loop idle, and the report must say so.
 // Regression: the lag was the raw interval of perf_hooks' 10 ms delay timer, so an idle loop
 // reported ~10 ms of lag and a third of the saturation limit.

@@ -1,6 +1,6 @@
 // The engine against serve-mock, apart from timing (that is profile-mock.timing.test.ts): every
 // request is sent and recorded once, and the ISL/OSL the client reports are what the mock counted
-// (its ground truth, docs/mock-server.md §8).
+// (its ground truth, docs/serve-mock.md §8).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // The engine against serve-mock's `simple` model with fixed TTFT/ITL and no jitter: the measured
-// TTFT, ITL and latency match the injected ground truth within mock-server.md §6's tolerance
+// TTFT, ITL and latency match the injected ground truth within docs/serve-mock.md §6's tolerance
 // (TTFT ± 3 ms, latency ± 5 ms). Only latency checks belong here (this file runs alone, after the
 // main suite); request counts and ISL/OSL against the mock's counts are in profile-mock.test.ts.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -26,7 +26,7 @@ let mock: { url: string; child: ChildProcess };
 let recordDir = '';
 const recordFile = (): string => join(recordDir, 'mock-requests.jsonl');
 
-/** The mock's ground truth (docs/mock-server.md §8): one row per finished request, oldest first. */
+/** The mock's ground truth (docs/serve-mock.md §8): one row per finished request, oldest first. */
 function recordedRows(): Array<{ ttft_ms: number; e2e_ms: number }> {
   if (!existsSync(recordFile())) return [];
   const text = readFileSync(recordFile(), 'utf8');

@@ -74,7 +74,7 @@ describe('serve-mock CLI', () => {
     }
   });
 
-  it('an unknown tokenizer exits 2 with the cli.md §3.2 message before listening (other usage errors: test/unit/server/cli-options)', () => {
+  it('an unknown tokenizer exits 2 with the docs/cli.md §3.2 message before listening (other usage errors: test/unit/server/cli-options)', () => {
     const r = cli(['--port', '0', '--tokenizer', '/definitely/missing']);
     expect(r.stderr).toBe(
       "error: tokenizer not found: '/definitely/missing' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)\n",

@@ -67,7 +67,7 @@ describe('synthesize output to a FIFO', () => {
   });
 });
 
-describe('synthesize validation (cli.md §5, §1.4): one line, exit 2, nothing written', () => {
+describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, nothing written', () => {
   const cases: [string[], string][] = [
     // Multipliers are checked by the core's parser (the one source of the exact-decimal rules),
     // before the output file is created.
@@ -164,7 +164,7 @@ describe('hash-prompts', () => {
     rmSync(join(dir, 'h.jsonl'));
   });
 
-  it('names a missing -o by its long form, as cli.md §1.3 requires, for both commands', () => {
+  it('names a missing -o by its long form, as docs/cli.md §1.3 requires, for both commands', () => {
     for (const command of ['hash-prompts', 'synthesize']) {
       const r = cli([command, 'p.jsonl']);
       expect([r.status, r.stdout, r.stderr]).toEqual([2, '', "error: required option '--output-file <path>' not specified\n"]);

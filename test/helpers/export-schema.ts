@@ -1,4 +1,4 @@
-// Hand-written validators for the `profile` export layouts (exports.md). Each returns a list of
+// Hand-written validators for the `profile` export layouts (docs/exports.md). Each returns a list of
 // problems (empty = valid) so e2e tests can `expect(validateX(...)).toEqual([])` and see why.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,7 +212,7 @@ export function validateTimeslicesJson(doc: unknown): string[] {
   return p;
 }
 
-/** A run directory: the files exports.md §2 requires for the export level, valid, no temp files. */
+/** A run directory: the files docs/exports.md §2 requires for the export level, valid, no temp files. */
 export function validateArtifactDir(dir: string, options: { exportLevel?: 'summary' | 'records' | 'raw'; prefix?: string } = {}): string[] {
   const p: string[] = [];
   const level = options.exportLevel ?? 'records';

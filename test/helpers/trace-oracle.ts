@@ -1,5 +1,5 @@
 // An independent, deliberately plain TypeScript implementation of the analyze-trace
-// definitions (trace-analysis.md §2–§4), used as a golden oracle for the Rust core. It shares
+// definitions (docs/trace-analysis.md §2–§4), used as a golden oracle for the Rust core. It shares
 // no code with the core: Maps, plain loops, a Shewchuk/`math.fsum`-style exact sum, and
 // textbook quantiles. Valid traces only (the oracle does not validate rows).
 
@@ -138,7 +138,7 @@ interface TrieNode {
   children: Map<number, TrieNode>;
 }
 
-/** Analyse a valid trace text with the definitions of trace-analysis.md. */
+/** Analyse a valid trace text with the definitions of docs/trace-analysis.md. */
 export function oracleAnalyze(text: string, bs = 512): OracleReport {
   const rows = parseRows(text);
   const n = rows.length;

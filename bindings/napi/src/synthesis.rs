@@ -15,7 +15,7 @@ use trace_core::synthesis::{GenerateStream as CoreGenerateStream, SynthesisOptio
 use crate::error;
 
 /// Options of `TransformStream` and `GenerateStream`. Multipliers and the seed are decimal
-/// strings so that they stay exact (`synthesis.md` §1); absent fields take the defaults.
+/// strings so that they stay exact (`docs/synthesis.md` §1); absent fields take the defaults.
 #[napi(object)]
 pub struct SynthesisOptions {
     /// Tokens per hash block (default 512).

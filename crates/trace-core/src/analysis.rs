@@ -1,4 +1,4 @@
-//! `analyze-trace` statistics (`trace-analysis.md` §2–5) as a streaming analyzer (§8).
+//! `analyze-trace` statistics (`docs/trace-analysis.md` §2–5) as a streaming analyzer (§8).
 //!
 //! Pipeline: byte chunks → [`LineSplitter`] blocks → rows parsed into compact batches
 //! (by the line pipeline's helper thread on native targets) → folded into the analysis
@@ -23,9 +23,9 @@ pub struct AnalyzerOptions {
     pub block_size: u32,
     /// Lenient mode: count and skip invalid rows instead of failing.
     pub skip_invalid: bool,
-    /// File name used in error messages (`PATH` of `trace-format.md` §4.1).
+    /// File name used in error messages (`PATH` of `docs/trace-format.md` §4.1).
     pub source_name: String,
-    /// Run the whole-file materialisation size-conflict check (`trace-format.md` §7.1).
+    /// Run the whole-file materialisation size-conflict check (`docs/trace-format.md` §7.1).
     pub check_materialisation: bool,
 }
 
@@ -200,7 +200,7 @@ impl AnalysisReport {
         &self.skipped
     }
 
-    /// The `trace-format.md` §7 stderr warning, or `None` without inconsistent rows:
+    /// The `docs/trace-format.md` §7 stderr warning, or `None` without inconsistent rows:
     /// `warning: N rows have hash_ids inconsistent with input_length at block size BS (lines L1, L2, ...)`.
     pub fn inconsistent_warning_line(&self) -> Option<String> {
         if self.inconsistent_rows == 0 {
@@ -704,7 +704,7 @@ enum Status {
     Failed,
 }
 
-/// Streaming analysis (`trace-analysis.md` §8): push byte chunks of any size, then
+/// Streaming analysis (`docs/trace-analysis.md` §8): push byte chunks of any size, then
 /// [`finish`](TraceAnalyzer::finish). Results do not depend on chunking or threading.
 pub struct TraceAnalyzer {
     engine: Engine,

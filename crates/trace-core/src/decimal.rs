@@ -1,4 +1,4 @@
-//! Exact decimal multipliers (`synthesis.md` §1).
+//! Exact decimal multipliers (`docs/synthesis.md` §1).
 //!
 //! AIPerf multiplies in binary floating point, where `ceil(10 × 1.1)` is 12 and
 //! `int(3 / 0.1)` is 29. infermark parses each multiplier from its decimal text into an
@@ -24,7 +24,7 @@ impl Decimal {
 
     /// Parses decimal or exponent notation (`1.5`, `0.25`, `2`, `1e-3`, `.5`, `+2`).
     /// A value is accepted only if its exact positional form has at most 12 integer digits
-    /// and at most 9 fractional digits. The error is the reason text of `cli.md` §1.4,
+    /// and at most 9 fractional digits. The error is the reason text of `docs/cli.md` §1.4,
     /// e.g. `expected a decimal number with at most 9 fractional digits, got '1e-10'`.
     pub fn parse(text: &str) -> Result<Decimal, String> {
         Self::parse_expecting(text, "a positive number")

@@ -16,7 +16,7 @@ pub enum ErrorCode {
     InvalidArg,
     /// The streaming analyzer was used after `finish` or after an error.
     AnalyzerState,
-    /// The whole-file materialisation size check failed (`trace-format.md` §7.1).
+    /// The whole-file materialisation size check failed (`docs/trace-format.md` §7.1).
     SizeConflict,
     /// A bug or an impossible value (e.g. a ratio outside [0, 1]); exit code 1.
     Internal,
@@ -36,7 +36,7 @@ impl ErrorCode {
     }
 }
 
-/// Why a row is invalid (`trace-format.md` §4.3). The order of [`Reason::ALL`] is the
+/// Why a row is invalid (`docs/trace-format.md` §4.3). The order of [`Reason::ALL`] is the
 /// table order, which breaks ties in skip summaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
@@ -115,7 +115,7 @@ impl fmt::Display for Reason {
 /// The structured error returned by every fallible core function.
 ///
 /// For [`ErrorCode::InvalidRow`] and [`ErrorCode::SizeConflict`], `message` is exactly the
-/// `trace-format.md` §4.1 line without the `error: ` prefix, e.g.
+/// `docs/trace-format.md` §4.1 line without the `error: ` prefix, e.g.
 /// `t.jsonl:3: input_length: expected a non-negative integer, got "abc"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceError {

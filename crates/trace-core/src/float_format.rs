@@ -1,4 +1,4 @@
-//! The AIPerf float format of `analysis.json` (`trace-analysis.md` §5.3) and exact,
+//! The AIPerf float format of `analysis.json` (`docs/trace-analysis.md` §5.3) and exact,
 //! correctly rounded division of wide integers.
 
 /// Formats a finite double: the shortest decimal that round-trips; positional with at
@@ -152,7 +152,7 @@ pub fn round_div(num: U256, scale: u32, den: u128) -> f64 {
 }
 
 /// Exact sum of doubles in `[0, 2^63)` as a fixed-point number with 192 fractional bits;
-/// used for the correctly rounded mean of hit rates (`trace-analysis.md` §3.1).
+/// used for the correctly rounded mean of hit rates (`docs/trace-analysis.md` §3.1).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExactSum {
     acc: U256,

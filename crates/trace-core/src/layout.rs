@@ -1,4 +1,4 @@
-//! Block-layout consistency of a row (`trace-format.md` §7).
+//! Block-layout consistency of a row (`docs/trace-format.md` §7).
 
 /// How `n ≥ 1` hash ids tile `isl` tokens at block size `bs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl LayoutKind {
 }
 
 /// Tokens that hash id number `k` (0-based) of a row stands for when materialised
-/// (`trace-format.md` §7.1): `bs` except for the last id, which gets
+/// (`docs/trace-format.md` §7.1): `bs` except for the last id, which gets
 /// `min(bs, isl − (n−1)·bs)`. Meaningless for `overshoot` rows (they are rejected first).
 pub fn materialised_block_size(isl: u64, n: u64, k: u64, bs: u64) -> u64 {
     if k + 1 < n {

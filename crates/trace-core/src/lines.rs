@@ -1,4 +1,4 @@
-//! Chunked line splitting for JSONL traces (`trace-format.md` §2).
+//! Chunked line splitting for JSONL traces (`docs/trace-format.md` §2).
 //!
 //! [`LineSplitter`] turns byte chunks split anywhere (inside a line, inside a UTF-8
 //! sequence, between `\r` and `\n`) into complete lines with their 1-based physical line
@@ -28,7 +28,7 @@
 //! ```
 
 /// Lines longer than this many bytes (excluding the `\n` and a CRLF's `\r`) are
-/// `line_too_long` (`trace-format.md` §2.4).
+/// `line_too_long` (`docs/trace-format.md` §2.4).
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";

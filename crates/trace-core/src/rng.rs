@@ -1,4 +1,4 @@
-//! The one deterministic random generator of infermark (`synthesis.md` §2).
+//! The one deterministic random generator of infermark (`docs/synthesis.md` §2).
 //!
 //! Every random choice in the core (transform tree draws, generate mode, prompt
 //! materialisation) comes from a [`Stream`] named by a label and a few keys, so the native

@@ -1,5 +1,5 @@
 //! One trace row: a hand-written JSON scanner that validates a line and extracts the
-//! Mooncake fields with the exact semantics of `trace-format.md` §3–4.
+//! Mooncake fields with the exact semantics of `docs/trace-format.md` §3–4.
 //!
 //! Why hand-written: it must detect duplicate keys, keep `u64` hash ids exact, accept the
 //! lax encodings of §3.1 (zero-fraction numbers, digit strings), report the first error
@@ -227,11 +227,11 @@ pub struct ParseOptions {
 /// `ParseOptions { keep_fields }` literals keep compiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowSchema {
-    /// A trace row: `trace-format.md` §3 rules 1–3 (exactly one input mode, `hash_ids`
+    /// A trace row: `docs/trace-format.md` §3 rules 1–3 (exactly one input mode, `hash_ids`
     /// only with `input_length`, `tools` only with `messages`).
     #[default]
     Trace,
-    /// A `hash-prompts` input row (`synthesis.md` §5): the same scan and per-field checks
+    /// A `hash-prompts` input row (`docs/synthesis.md` §5): the same scan and per-field checks
     /// (UTF-8, syntax, duplicate keys and aliases, lax values), but none of rules 1–3,
     /// because its text lives in fields the trace schema does not know (`prompt`, `text`,
     /// `--text-field`). [`Row::input_mode`] is left at its default and means nothing.

@@ -1,4 +1,4 @@
-//! Distribution statistics exactly as NumPy computes them (`trace-analysis.md` §3.4):
+//! Distribution statistics exactly as NumPy computes them (`docs/trace-analysis.md` §3.4):
 //! pairwise summation, population standard deviation, type-7 percentiles with NumPy's
 //! lerp rule, and the even-length median as the mean of the two middle values.
 

@@ -1,4 +1,4 @@
-//! The worked examples of trace-analysis.md §7, number for number.
+//! The worked examples of docs/trace-analysis.md §7, number for number.
 
 use trace_core::{analyze_trace, AnalysisReport, AnalyzerOptions, MetricStats};
 

@@ -1,4 +1,4 @@
-//! trace-analysis.md §8 and §9 properties 3–7 on seeded generated traces: chunking and
+//! docs/trace-analysis.md §8 and §9 properties 3–7 on seeded generated traces: chunking and
 //! threading invariance, blank lines / CRLF / aliases, reordering, block size,
 //! idempotence, lenient skipping.
 

@@ -1,4 +1,4 @@
-//! `hash-prompts` chain hashing (`synthesis.md` §5) with token ids given directly (the
+//! `hash-prompts` chain hashing (`docs/synthesis.md` §5) with token ids given directly (the
 //! stub-tokenizer example of the spec and its properties).
 
 use trace_core::hash_prompts::PromptHasher;

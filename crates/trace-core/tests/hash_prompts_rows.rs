@@ -1,4 +1,4 @@
-//! `hash-prompts` input rows (`synthesis.md` §5 with `trace-format.md` §3–4 validation):
+//! `hash-prompts` input rows (`docs/synthesis.md` §5 with `docs/trace-format.md` §3–4 validation):
 //! the text, the copied fields in canonical output form, and the row errors.
 
 use trace_core::hash_prompts::{parse_prompt_row, parse_prompt_row_json, PromptRow};

@@ -1,4 +1,4 @@
-//! trace-format.md §9 properties, through the public API (row parser and analyzer).
+//! docs/trace-format.md §9 properties, through the public API (row parser and analyzer).
 
 use trace_core::lines::MAX_LINE_BYTES;
 use trace_core::row::{parse_row, Field, InputMode, ParseOptions, TimeValue};

@@ -1,4 +1,4 @@
-//! The §2.3 test vectors of `synthesis.md`: any change to the generator breaks them.
+//! The §2.3 test vectors of `docs/synthesis.md`: any change to the generator breaks them.
 
 use trace_core::rng::{fnv1a64, labels, Fnv1a64, Stream};
 

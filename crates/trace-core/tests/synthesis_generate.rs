@@ -1,4 +1,4 @@
-//! Generate mode (`synthesis.md` §4): the §4.7 worked example exactly and the §4.8
+//! Generate mode (`docs/synthesis.md` §4): the §4.7 worked example exactly and the §4.8
 //! properties, including statistical fidelity on the real trace (KS < 0.05).
 
 use std::collections::{HashMap, HashSet};
@@ -273,7 +273,7 @@ fn shared_radix_nodes_give_shared_leading_ids() {
     }
 }
 
-/// Position-aware context (`trace-analysis.md` §3.2) per row of one file.
+/// Position-aware context (`docs/trace-analysis.md` §3.2) per row of one file.
 fn cacheable_fractions(p: &Parsed, bs: u64) -> Vec<f64> {
     let mut pairs: HashMap<(usize, u64), u32> = HashMap::new();
     for ids in &p.ids {

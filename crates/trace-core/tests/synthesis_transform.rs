@@ -1,4 +1,4 @@
-//! Transform mode (`synthesis.md` §3): every worked example of §3.7, the §3.8 fixes as
+//! Transform mode (`docs/synthesis.md` §3): every worked example of §3.7, the §3.8 fixes as
 //! regression tests, and the §3.9 properties (including on the real trace).
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-// cli.md §1.3 error shapes and §1.4 value types, as every command gets them from the shared modules.
+// docs/cli.md §1.3 error shapes and §1.4 value types, as every command gets them from the shared modules.
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { InfermarkError, EXIT_RUNTIME, EXIT_USAGE, RuntimeFailure, UsageError } from '../../../ts/src/errors.js';
@@ -38,7 +38,7 @@ async function run(args: string[]): Promise<{ code: number; stderr: string }> {
   }
 }
 
-describe('commander errors become one cli.md §1.3 line with exit 2', () => {
+describe('commander errors become one docs/cli.md §1.3 line with exit 2', () => {
   it.each([
     [['foo'], "error: unknown command 'foo'"],
     [['profil'], "error: unknown command 'profil' (did you mean 'profile'?)"],
@@ -86,7 +86,7 @@ describe('reportCliError', () => {
   });
 });
 
-describe('option value types (cli.md §1.4)', () => {
+describe('option value types (docs/cli.md §1.4)', () => {
   const reason = (fn: () => unknown): string => {
     try {
       fn();

@@ -15,7 +15,7 @@ function message(o: Partial<ProfileOptions>): string {
 }
 
 describe('profile defaults', () => {
-  it('uses the cli.md §3 defaults', () => {
+  it('uses the docs/cli.md §3 defaults', () => {
     const c = resolve({});
     expect(c.endpoint.urls).toEqual(['http://localhost:8000']);
     expect(c.endpoint.path).toBe('/v1/chat/completions');
@@ -53,7 +53,7 @@ describe('profile defaults', () => {
   });
 });
 
-describe('profile validation (cli.md §3.6)', () => {
+describe('profile validation (docs/cli.md §3.6)', () => {
   const cases: Array<[string, Partial<ProfileOptions>, string]> = [
     ['1', { model: [] }, "required option '--model <name>' not specified"],
     ['2', { requestRate: 1, userCentricRate: 1 }, "option '--request-rate' cannot be used with option '--user-centric-rate'"],

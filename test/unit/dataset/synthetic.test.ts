@@ -20,7 +20,7 @@ describe('roundHalfEven', () => {
   });
 });
 
-describe('synthetic dataset (cli.md §3.3)', () => {
+describe('synthetic dataset (docs/cli.md §3.3)', () => {
   it('draws ISL then OSL per entry by Box–Muller from infermark/dataset/lengths', () => {
     // Entry 0 by hand: stream(42, "infermark/dataset/lengths") gives u1 = 0.7511432772592874,
     // u2 = 0.5202731611960802, so z = sqrt(−2·ln(1 − u1))·cos(2π·u2) = −1.65435 and

@@ -1,4 +1,4 @@
-// Atomic-write temporaries (exports.md §10.1) and the stale-file cleanup that must recognise them.
+// Atomic-write temporaries (docs/exports.md §10.1) and the stale-file cleanup that must recognise them.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,7 +7,7 @@ import { temporarySibling } from '../../../ts/src/io/atomic-write.js';
 import { exportFileNames, removeOwnedFiles } from '../../../ts/src/report/artifact-dir.js';
 
 describe('atomic-write temporary files', () => {
-  it('are named .<name>.tmp-<pid>… as exports.md §10.1 says', () => {
+  it('are named .<name>.tmp-<pid>… as docs/exports.md §10.1 says', () => {
     expect(basename(temporarySibling('/x/profile_export_aiperf.json'))).toMatch(new RegExp(`^\\.profile_export_aiperf\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`));
   });
 

@@ -4,7 +4,7 @@ import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from '.
 const chat: EndpointSettings = { type: 'chat', path: '/v1/chat/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: true, useLegacyMaxTokens: false };
 const completions: EndpointSettings = { ...chat, type: 'completions', path: '/v1/completions' };
 
-describe('request bodies (cli.md §3.1)', () => {
+describe('request bodies (docs/cli.md §3.1)', () => {
   it('chat: model, messages, stream, max_completion_tokens, stream_options in that order', () => {
     const body = buildBody(chat, 'm', { system: null, user: 'hi' }, 7);
     expect(JSON.stringify(body)).toBe('{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"max_completion_tokens":7,"stream_options":{"include_usage":true}}');

@@ -4,7 +4,7 @@ import { checkBody, checkStream, httpStatusError } from '../../../ts/src/load/re
 const ev = (data: string, event?: string) => (event ? { recvNs: 1n, data, event } : { recvNs: 1n, data });
 const chunk = (finish: string | null, index = 0) => ev(JSON.stringify({ choices: [{ index, delta: { content: 'x' }, finish_reason: finish }] }));
 
-describe('response checks (metrics.md §2.3)', () => {
+describe('response checks (docs/metrics.md §2.3)', () => {
   it('accepts a stream ending in [DONE]', () => {
     expect(checkStream([chunk(null), ev('[DONE]')])).toBeNull();
   });

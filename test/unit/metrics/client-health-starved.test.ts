@@ -1,4 +1,4 @@
-// metrics.md §12.9: a client whose event loop is deliberately starved is flagged saturated.
+// docs/metrics.md §12.9: a client whose event loop is deliberately starved is flagged saturated.
 import { describe, expect, it } from 'vitest';
 import { LoopSampler } from '../../../ts/src/load/health-sampler.js';
 import { clientHealthLine, evaluateClientHealth } from '../../../ts/src/metrics/client-health.js';

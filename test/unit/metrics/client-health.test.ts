@@ -69,7 +69,7 @@ describe('long runs', () => {
   });
 });
 
-describe('fixed-schedule replay metrics (metrics.md §8)', () => {
+describe('fixed-schedule replay metrics (docs/metrics.md §8)', () => {
   it('reports lag percentiles relative to the smallest offset and flags p99 > 500 ms', async () => {
     const mk = (n: number, sched: number, lag: number) =>
       raw({ requestNum: n, scheduledMs: sched, startMs: sched + lag, isl: 1, events: [[sched + lag + 5, chatDelta('a')], [sched + lag + 5, DONE]], endMs: sched + lag + 5 });

@@ -6,7 +6,7 @@ import { RecordProcessor, type RecordProcessorOptions } from '../../../ts/src/me
 export const MS = 1_000_000n;
 /** Monotonic origin of the synthetic runs. */
 export const MONO0 = 5_000_000_000n;
-/** Wall time of MONO0 (the exports.md §3.2 example's request_start_ns). */
+/** Wall time of MONO0 (the docs/exports.md §3.2 example's request_start_ns). */
 export const WALL0 = 1763066701865462000n;
 export const toWallNs = (mono: bigint): bigint => WALL0 + (mono - MONO0);
 
@@ -86,7 +86,7 @@ export function processor(opts: Partial<RecordProcessorOptions> = {}): RecordPro
   return new RecordProcessor({ tokens: createInlineTokenCountService(wordCounter), toWallNs, ...opts });
 }
 
-/** The three requests of metrics.md §11. */
+/** The three requests of docs/metrics.md §11. */
 export function workedExample(): RawRequestRecord[] {
   return [
     raw({

@@ -10,7 +10,7 @@ async function run() {
   return { records, run: aggregate(records, { goodput }) };
 }
 
-describe('metrics.md §11 worked example', () => {
+describe('docs/metrics.md §11 worked example', () => {
   it('computes the per-request metrics of R1 and R2', async () => {
     const { records } = await run();
     const [r1, r2, r3] = records;

@@ -45,7 +45,7 @@ function allFiles(dir: string): string[] {
 }
 
 describe('a run pipeline fed the docs/metrics.md §11 run', () => {
-  it('writes the summary CSV rows of exports.md §5 exactly', async () => {
+  it('writes the summary CSV rows of docs/exports.md §5 exactly', async () => {
     const dir = tempDir();
     await runWorkedExample(dir);
     const csv = readFileSync(join(dir, 'profile_export_aiperf.csv'), 'utf8');
@@ -62,7 +62,7 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(validateSummaryCsv(csv)).toEqual([]);
   });
 
-  it('prints and saves the exact console table of exports.md §9', async () => {
+  it('prints and saves the exact console table of docs/exports.md §9', async () => {
     const dir = tempDir();
     const res = await runWorkedExample(dir);
     expect(res.consoleText.startsWith(EXPECTED_TABLE)).toBe(true);
@@ -275,7 +275,7 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(phases).toEqual(['warmup', 'profiling', 'profiling']);
   });
 
-  it('writes R1 as in the exports.md §3.2 example (ids and ack time aside)', async () => {
+  it('writes R1 as in the docs/exports.md §3.2 example (ids and ack time aside)', async () => {
     const example = JSON.parse(
       '{"metadata":{"request_num":0,"session_num":0,"x_request_id":"…","x_correlation_id":"…","conversation_id":null,"turn_index":0,"credit_issued_ns":1763066701865462000,"request_start_ns":1763066701865462000,"request_ack_ns":1763066701866000000,"request_end_ns":1763066702030462000,"worker_id":"worker_0","record_processor_id":"record_processor_0","benchmark_phase":"profiling","was_cancelled":false,"cancellation_time_ns":null,"clock_offset_ns":0,"scheduled_ns":null,"trace_line":null,"requested_isl":50,"requested_osl":4,"model":"mock-model"},"metrics":{"time_to_first_token":{"value":100.0,"unit":"ms"},"time_to_second_token":{"value":20.0,"unit":"ms"},"request_latency":{"value":160.0,"unit":"ms"},"inter_token_latency":{"value":20.0,"unit":"ms"},"inter_chunk_latency":{"value":[20.0,20.0,20.0],"unit":"ms"},"output_token_throughput_per_user":{"value":50.0,"unit":"tokens/sec/user"},"e2e_output_token_throughput":{"value":25.0,"unit":"tokens/sec/user"},"input_sequence_length":{"value":50,"unit":"tokens"},"output_sequence_length":{"value":4,"unit":"tokens"},"output_token_count":{"value":4,"unit":"tokens"},"time_to_first_output_token":{"value":100.0,"unit":"ms"},"prefill_throughput_per_user":{"value":500.0,"unit":"tokens/sec/user"},"effective_latency":{"value":160.0,"unit":"ms"},"credit_to_start_latency":{"value":0.0,"unit":"ms"},"osl_mismatch_diff_pct":{"value":0.0,"unit":"%"}},"error":null}',
     ) as { metadata: Record<string, unknown>; metrics: Record<string, unknown>; error: null };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream, fnv1a64, fnv1a64Reference } from '../../../ts/src/random/index.js';
 
-describe('synthesis.md §2.3 test vectors', () => {
+describe('docs/synthesis.md §2.3 test vectors', () => {
   it('SplitMix64 with state 0 gives the first three published draws', () => {
     const s = RandomStream.fromState(0n);
     expect([s.next(), s.next(), s.next()]).toEqual([0xe220a8397b1dcdafn, 0x6e789e6aa1b965f4n, 0x06c45d188009454fn]);

@@ -1,4 +1,4 @@
-// The analyze-trace console report (trace-analysis.md §6).
+// The analyze-trace console report (docs/trace-analysis.md §6).
 import { describe, expect, it } from 'vitest';
 import { colourEnabled, renderAnalysisConsole } from '../../../ts/src/report/analysis-console.js';
 import type { AnalysisReport } from '../../../ts/src/trace-core/report.js';
@@ -8,7 +8,7 @@ const exampleA = (): AnalysisReport => JSON.parse(EXAMPLE_A_JSON) as AnalysisRep
 const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('renderAnalysisConsole', () => {
-  it('prints Example A exactly as trace-analysis.md §7.1 shows', () => {
+  it('prints Example A exactly as docs/trace-analysis.md §7.1 shows', () => {
     expect(renderAnalysisConsole(exampleA())).toBe(EXAMPLE_A_CONSOLE);
   });
 
@@ -49,7 +49,7 @@ describe('renderAnalysisConsole', () => {
 });
 
 describe('colourEnabled', () => {
-  it('follows cli.md §1.1: TTY without NO_COLOR, or FORCE_COLOR', () => {
+  it('follows docs/cli.md §1.1: TTY without NO_COLOR, or FORCE_COLOR', () => {
     expect(colourEnabled({ isTTY: true }, {})).toBe(true);
     expect(colourEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
     expect(colourEnabled({ isTTY: false }, {})).toBe(false);

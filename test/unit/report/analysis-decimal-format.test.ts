@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCount, formatDecimal, formatFixedGrouped } from '../../../ts/src/report/decimal-format.js';
 
 describe('formatDecimal', () => {
-  it('rounds exact binary ties to even, unlike toFixed (trace-analysis.md §6)', () => {
+  it('rounds exact binary ties to even, unlike toFixed (docs/trace-analysis.md §6)', () => {
     expect(formatDecimal(0.375, 2)).toBe('0.38');
     expect(formatDecimal(0.125, 2)).toBe('0.12');
     expect((0.125).toFixed(2)).toBe('0.13');

@@ -1,4 +1,4 @@
-// serve-mock flag parsing and cross-option rules, in process (cli.md §1.3 shapes, exit 2).
+// serve-mock flag parsing and cross-option rules, in process (docs/cli.md §1.3 shapes, exit 2).
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { reportCliError } from '../../../ts/src/cli/errors.js';
@@ -25,7 +25,7 @@ function parse(args: string[]): { options?: ReturnType<typeof serveMockOptionsFr
 }
 
 describe('serve-mock options', () => {
-  it('defaults match mock-server.md §1', () => {
+  it('defaults match docs/serve-mock.md §1', () => {
     const { options } = parse([]);
     const o = options!.options;
     expect(o.host).toBe('127.0.0.1');
@@ -65,7 +65,7 @@ describe('serve-mock options', () => {
     expect(simple).toMatchObject({ latencyModel: 'simple', ttft: 50, itlJitterCv: 0.2 });
   });
 
-  it('rejects bad values and conflicting flags with one cli.md §1.3 line and exit 2', () => {
+  it('rejects bad values and conflicting flags with one docs/cli.md §1.3 line and exit 2', () => {
     const cases: [string[], string][] = [
       [['--ttft', '50'], "error: option '--ttft' cannot be used with option '--latency-model engine' (it configures the simple latency model)\n"],
       [['--fast', '--max-num-seqs', '8'], "error: option '--max-num-seqs' cannot be used with option '--latency-model none' (it configures the engine latency model)\n"],

@@ -1,4 +1,4 @@
-// OpenAI shapes, output-length rules, validation, auth and readiness (mock-server.md §2, §3, §5, §12.1, §12.7, §12.8).
+// OpenAI shapes, output-length rules, validation, auth and readiness (docs/serve-mock.md §2, §3, §5, §12.1, §12.7, §12.8).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockServerHandle, renderChatMl, startMockServer } from '../../../ts/src/server/index.js';
 import { loadTokenizer } from '../../../ts/src/tokenizer/index.js';

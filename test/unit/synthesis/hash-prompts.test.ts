@@ -1,4 +1,4 @@
-// hash-prompts (synthesis.md §5) through both backends: the spec example with a stub tokenizer, properties, errors.
+// hash-prompts (docs/synthesis.md §5) through both backends: the spec example with a stub tokenizer, properties, errors.
 import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, TraceCoreError, analyzeTrace, hashPrompts, type BackendName } from '../../../ts/src/index.js';
 import { bytesSource, type ByteSink } from '../../../ts/src/synthesis/index.js';
@@ -168,7 +168,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     expect(report.skipped_invalid_rows).toBe(0);
   });
 
-  it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (trace-format.md §2.1)', async () => {
+  it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (docs/trace-format.md §2.1)', async () => {
     const bom = [0xef, 0xbb, 0xbf];
     expect((await run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend)).rows).toEqual([{ input_length: 2, hash_ids: [0] }]);
     const { rows, result } = await run(new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]), backend, { skipInvalid: true });

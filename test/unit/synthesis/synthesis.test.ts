@@ -24,7 +24,7 @@ const EXAMPLE_D = `{"timestamp":0,"input_length":1024,"output_length":10,"hash_i
 `;
 
 describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (backend: BackendName) => {
-  it('transforms Example A with P = 2 exactly (synthesis.md §3.7)', async () => {
+  it('transforms Example A with P = 2 exactly (docs/synthesis.md §3.7)', async () => {
     const { output, report } = await transformTrace(enc.encode(EXAMPLE_A), { backend, prefixLenMultiplier: '2' });
     expect(dec.decode(output)).toBe(
       '{"timestamp":0,"input_length":2224,"output_length":100,"hash_ids":[2,3,4,5,7]}\n' +

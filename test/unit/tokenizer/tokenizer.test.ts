@@ -35,7 +35,7 @@ describe('loadTokenizer', () => {
     expect(tok.decode(tok.encode(text), { skipSpecialTokens: true })).toBe('user\nhi\n');
   });
 
-  it('a missing path is a usage error with the exact cli.md §3.2 message (exit 2)', async () => {
+  it('a missing path is a usage error with the exact docs/cli.md §3.2 message (exit 2)', async () => {
     const err = await loadTokenizer('/nonexistent/tok').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).exitCode).toBe(2);

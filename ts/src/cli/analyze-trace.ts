@@ -1,4 +1,4 @@
-// `infermark analyze-trace`: stream a Mooncake trace through the core and report (trace-analysis.md §1, §6).
+// `infermark analyze-trace`: stream a Mooncake trace through the core and report (docs/trace-analysis.md §1, §6).
 import { Command, Option } from 'commander';
 import { analyzeTraceFile } from '../analysis/analyze-file.js';
 import { backendAttempts } from '../trace-core/loader.js';

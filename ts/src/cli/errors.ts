@@ -16,7 +16,7 @@ function bareFlags(message: string): string {
 }
 
 /**
- * Rewrite a commander error into cli.md §1.3's one-line shape. Returns `null` for commander's
+ * Rewrite a commander error into docs/cli.md §1.3's one-line shape. Returns `null` for commander's
  * non-error exits (help, version).
  */
 export function formatCommanderError(err: CommanderError): string | null {
@@ -51,7 +51,7 @@ export interface ErrorSink {
 }
 
 /**
- * Print `err` as cli.md §1.3 requires (one `error:` line, optional hints; the stack only when
+ * Print `err` as docs/cli.md §1.3 requires (one `error:` line, optional hints; the stack only when
  * `verbose`) and return the process exit code.
  */
 export function reportCliError(err: unknown, options: { verbose: boolean; stderr?: ErrorSink }): number {

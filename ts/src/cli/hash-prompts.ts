@@ -1,4 +1,4 @@
-// `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (cli.md §6, synthesis.md §5).
+// `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (docs/cli.md §6, docs/synthesis.md §5).
 import { Command, Option } from 'commander';
 import { loadTokenizer } from '../tokenizer/index.js';
 import { fileSource, hashPrompts } from '../synthesis/index.js';

@@ -1,4 +1,4 @@
-// Typed option parsers of cli.md §1.4, shared by every command so messages never drift.
+// Typed option parsers of docs/cli.md §1.4, shared by every command so messages never drift.
 import { InvalidArgumentError } from 'commander';
 
 /** Parser signature accepted by commander's `Option.argParser`. */
@@ -74,7 +74,7 @@ export const parseSeed: OptionParser<bigint> = (value) => {
 
 /**
  * One of a fixed set of strings. Use this instead of commander's `.choices()`, whose message
- * does not have cli.md §1.3's shape.
+ * does not have docs/cli.md §1.3's shape.
  */
 export function parseChoice<const T extends string>(choices: readonly T[]): OptionParser<T> {
   return (value) => {

@@ -48,7 +48,7 @@ const parseUi: OptionParser<string> = (value) => {
   return parseChoice(['none', 'simple'] as const)(value);
 };
 
-/** Every flag of cli.md §3 that this version of `profile` accepts. */
+/** Every flag of docs/cli.md §3 that this version of `profile` accepts. */
 export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   // §3.1 Endpoint
   { key: 'model', flags: '-m, --model <name>', description: 'model name(s), comma-separated; several → round-robin per request', parser: parseList, aliases: ['--model-names'] },

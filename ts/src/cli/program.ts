@@ -1,4 +1,4 @@
-// The `infermark` commander program: global flags, cli.md §1.3 error handling, one register call per command.
+// The `infermark` commander program: global flags, docs/cli.md §1.3 error handling, one register call per command.
 import { Command } from 'commander';
 import { reportCliError } from './errors.js';
 import { registerAnalyzeTrace } from './analyze-trace.js';
@@ -39,7 +39,7 @@ export function createProgram(): Command {
   return program;
 }
 
-/** Run the CLI; returns the exit code (cli.md §1.2). Never throws. */
+/** Run the CLI; returns the exit code (docs/cli.md §1.2). Never throws. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   // `infermark … | head` closes stdout early; the remaining output is unwanted, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,4 +1,4 @@
-// `infermark synthesize`: transform or generate Mooncake traces (cli.md §5, synthesis.md §3–4).
+// `infermark synthesize`: transform or generate Mooncake traces (docs/cli.md §5, docs/synthesis.md §3–4).
 import { Command, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
 import { OutputTarget } from '../io/output-target.js';
@@ -67,7 +67,7 @@ const ALIASES = [
   ['synthesisMinOsl', 'minOsl', '--synthesis-min-osl', '--min-osl'],
 ] as const;
 
-/** Merge Dynamo aliases into canonical options and apply the cross-option rules of cli.md §5. */
+/** Merge Dynamo aliases into canonical options and apply the cross-option rules of docs/cli.md §5. */
 export function resolveSynthesizeFlags(flags: SynthesizeFlags): SynthesizeFlags {
   const f = { ...flags } as Record<string, unknown>;
   for (const [canon, alias, canonFlag, aliasFlag] of ALIASES) {

@@ -8,7 +8,7 @@ import { PROFILE_DEFAULTS, type ArrivalPattern, type CustomDatasetType, type End
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
- * "given" from "defaulted" (cli.md §3.6 rules 6–14 depend on it).
+ * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it).
  */
 export interface ProfileOptions {
   model?: string[];
@@ -146,7 +146,7 @@ function requires(a: string, b: string): UsageError {
   return new UsageError(`option '${a}' requires option '${b}'`);
 }
 
-/** `localhost:8000` → `http://localhost:8000`; rejects non-http(s) schemes (cli.md §3.6 rule 19). */
+/** `localhost:8000` → `http://localhost:8000`; rejects non-http(s) schemes (docs/cli.md §3.6 rule 19). */
 export function normalizeUrl(raw: string): string {
   const text = raw.trim();
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
@@ -165,7 +165,7 @@ export function normalizeUrl(raw: string): string {
 /**
  * Parse one `--extra-inputs` / `-H` style list: either a single JSON object, or `key:value`
  * items split at the first `:`. For extra inputs a value that parses as a JSON literal is used
- * as such, otherwise as a string (cli.md §3.1).
+ * as such, otherwise as a string (docs/cli.md §3.1).
  */
 export function parseKeyValueList(
   flag: string,
@@ -224,7 +224,7 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
 ];
 
 /**
- * Apply defaults and the cross-option rules of cli.md §3.6. Throws `UsageError` (exit 2) with
+ * Apply defaults and the cross-option rules of docs/cli.md §3.6. Throws `UsageError` (exit 2) with
  * the exact one-line message; never touches the network or the file system.
  */
 export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] | string): ProfileConfig {
@@ -344,7 +344,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
     throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
   }
 
-  // Stop condition defaults (cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C
+  // Stop condition defaults (docs/cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C
   // is --concurrency, else ceil(--request-rate), else 1.
   let requestCount = o.requestCount ?? null;
   if (requestCount === null && !given(o.benchmarkDuration)) {

@@ -1,4 +1,4 @@
-// Synthetic single-turn prompts of cli.md §3.3: seeded lengths, corpus text, shuffled request order.
+// Synthetic single-turn prompts of docs/cli.md §3.3: seeded lengths, corpus text, shuffled request order.
 import type { EndpointType } from '../config/defaults.js';
 import { RandomStream } from '../random/index.js';
 import { corpusTokens } from '../tokenizer/corpus.js';
@@ -35,7 +35,7 @@ export interface Dataset {
   sessions?: SyntheticSession[] | null;
 }
 
-/** One synthetic multi-turn session (cli.md §3.3). */
+/** One synthetic multi-turn session (docs/cli.md §3.3). */
 export interface SyntheticSession {
   index: number;
   turns: number;
@@ -80,7 +80,7 @@ function corpusText(tokenizer: Tokenizer, corpus: Uint32Array, start: number, le
   return tokenizer.decode(ids);
 }
 
-/** Build the synthetic dataset: entry i's lengths, then its text (cli.md §3.3). */
+/** Build the synthetic dataset: entry i's lengths, then its text (docs/cli.md §3.3). */
 export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOptions, endpointType: EndpointType): Dataset {
   const corpus = corpusTokens(tokenizer);
   if (corpus.length === 0) throw new Error('the bundled corpus encodes to no tokens');
@@ -98,7 +98,7 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
     const osl = options.osl === null ? null : Math.max(1, roundHalfEven(options.osl + options.oslStddev * standardNormal(lengths)));
     const start = RandomStream.of(options.seed, 'infermark/dataset/prompt', BigInt(i)).below(corpus.length);
     const text = corpusText(tokenizer, corpus, start, isl);
-    // Chat: each message is counted separately and summed (metrics.md §4); completions: the
+    // Chat: each message is counted separately and summed (docs/metrics.md §4); completions: the
     // system prompt is prepended text, so the whole prompt string is counted once.
     const clientIsl =
       systemPrompt === null

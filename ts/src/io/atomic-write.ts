@@ -9,7 +9,7 @@ import { osReason } from './os-reason.js';
 
 /**
  * A name for the temporary sibling of `target` that is renamed over it when complete:
- * `.<name>.tmp-<pid>` (exports.md §10.1) plus a random suffix for concurrent writes. The
+ * `.<name>.tmp-<pid>` (docs/exports.md §10.1) plus a random suffix for concurrent writes. The
  * prefix is what `removeOwnedFiles` recognises when it clears a killed run's leftovers.
  */
 export function temporarySibling(target: string): string {
@@ -42,7 +42,7 @@ export function outputTarget(path: string): { target: string; inPlace: boolean }
 
 /**
  * Checks an output path before any work is done, so that a path that can never be written (a
- * directory) is a usage error (exit 2, nothing done; cli.md §1.2) rather than a failure after
+ * directory) is a usage error (exit 2, nothing done; docs/cli.md §1.2) rather than a failure after
  * a long run. Later write failures (permissions, a full disk) stay runtime failures.
  */
 export function checkOutputPath(path: string): void {

@@ -1,4 +1,4 @@
-// Append-only line file for the streamed exports (exports.md §10.2): complete lines only,
+// Append-only line file for the streamed exports (docs/exports.md §10.2): complete lines only,
 // flushed at least once per second and at close; `flushSync` for the second-SIGINT exit.
 import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';

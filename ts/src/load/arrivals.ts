@@ -1,11 +1,11 @@
-// Open-loop arrival schedules of cli.md §3.4 (rate mode): intended send offsets from phase start.
+// Open-loop arrival schedules of docs/cli.md §3.4 (rate mode): intended send offsets from phase start.
 import type { ArrivalPattern } from '../config/defaults.js';
 import { standardNormal } from '../random/normal.js';
 import { RandomStream } from '../random/index.js';
 
 
 /**
- * Gamma(k, θ) by Marsaglia–Tsang, exactly in the draw order cli.md fixes: per attempt one
+ * Gamma(k, θ) by Marsaglia–Tsang, exactly in the draw order docs/cli.md fixes: per attempt one
  * Box–Muller normal (two `unit()`), then one `unit()` for acceptance; for k < 1 draw Gamma(k+1)
  * and multiply by `unit()^(1/k)`, that draw taken after acceptance.
  */

@@ -306,7 +306,7 @@ export class LoadEngine extends EventEmitter {
         s.stopped = true;
         this.wakeUp();
         this.releaseSlotWaiters();
-        // Warmup waits for its requests; profiling gives them the grace period (cli.md §3.4).
+        // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
         if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
           graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
         }
@@ -407,7 +407,7 @@ export class LoadEngine extends EventEmitter {
 
   /**
    * Synthetic multi-turn sessions, closed loop: each slot holds a session from its first turn
-   * until its last turn completed (cli.md §3.3); turns run sequentially after their think time,
+   * until its last turn completed (docs/cli.md §3.3); turns run sequentially after their think time,
    * each carrying the whole history with the responses actually received. `count` counts turns.
    * Sessions go to worker `session index mod W`; a failed turn ends its session (its history
    * would be missing a response).
@@ -487,7 +487,7 @@ export class LoadEngine extends EventEmitter {
       if (s.stopped) return;
       let waited = false;
       if (ceiling !== null && this.inFlight.size >= ceiling) {
-        // FIFO: a late send is never skipped; its schedule lag grows instead (cli.md §3.4).
+        // FIFO: a late send is never skipped; its schedule lag grows instead (docs/cli.md §3.4).
         waited = true;
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         if (s.stopped) return;

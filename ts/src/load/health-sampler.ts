@@ -1,4 +1,4 @@
-// Samples this event loop's health during profiling (metrics.md §10): delay histogram,
+// Samples this event loop's health during profiling (docs/metrics.md §10): delay histogram,
 // utilisation per 1 s, and (on the coordinator) process CPU per 1 s.
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { EventLoopSamples } from '../metrics/client-health.js';

@@ -1,4 +1,4 @@
-// One HTTP exchange on an undici dispatcher, stamped where metrics.md §2.2 says: request_start
+// One HTTP exchange on an undici dispatcher, stamped where docs/metrics.md §2.2 says: request_start
 // before the dispatcher is called (so pool acquisition and connect are inside TTFT), every body
 // chunk on delivery before any parsing, request_end on the last byte or the failure.
 import { Agent, Client, type Dispatcher } from 'undici';
@@ -59,7 +59,7 @@ function connectionOptions(timeoutMs: number): Client.Options {
   };
 }
 
-// Arrival stamps (metrics.md §2.2). When many streams deliver at once (a batching server emits
+// Arrival stamps (docs/metrics.md §2.2). When many streams deliver at once (a batching server emits
 // one token per running sequence per decode step), one poll of the sockets returns all of them,
 // and Node then reads and parses them one after another: stamping each chunk in its own callback
 // would stamp the last of 500 chunks after ~20 ms of work on the other 499, and report that work

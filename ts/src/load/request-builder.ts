@@ -1,4 +1,4 @@
-// Request bodies and headers exactly as cli.md §3.1 specifies.
+// Request bodies and headers exactly as docs/cli.md §3.1 specifies.
 import type { EndpointType } from '../config/defaults.js';
 
 export interface EndpointSettings {
@@ -41,7 +41,7 @@ export function buildBody(
 /**
  * A later turn of a session: the whole history is sent — chat: previous user turns and the
  * assistant responses actually received, then this turn; completions: previous prompts and
- * responses joined with `\n` (cli.md §3.3).
+ * responses joined with `\n` (docs/cli.md §3.3).
  */
 export function buildTurnBody(
   endpoint: EndpointSettings,
@@ -65,7 +65,7 @@ export function buildTurnBody(
   return buildBody(endpoint, model, { system, user: text }, maxTokens);
 }
 
-/** Headers of one request; `X-Request-ID` is always infermark's own (cli.md §3.1). */
+/** Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1). */
 export function buildHeaders(endpoint: EndpointSettings, requestId: string, correlationId: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;

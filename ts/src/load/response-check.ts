@@ -1,4 +1,4 @@
-// Classifies a finished exchange as success or one of the failure kinds of metrics.md §2.3.
+// Classifies a finished exchange as success or one of the failure kinds of docs/metrics.md §2.3.
 // Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
 import { STATUS_CODES } from 'node:http';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';

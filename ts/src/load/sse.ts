@@ -1,4 +1,4 @@
-// Incremental Server-Sent Events splitter (metrics.md §2.3). It is fed chunks *after* they were
+// Incremental Server-Sent Events splitter (docs/metrics.md §2.3). It is fed chunks *after* they were
 // stamped; each completed event carries the stamp of the chunk holding its terminating blank line.
 import type { RawResponse } from '../metrics/raw-record.js';
 

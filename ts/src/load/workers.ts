@@ -1,5 +1,5 @@
 // `--workers N`: a coordinator that runs N LoadEngines in worker threads (each with its own event
-// loop and undici pool), splits the work closed-form (cli.md §3.4) and merges their records.
+// loop and undici pool), splits the work closed-form (docs/cli.md §3.4) and merges their records.
 // Threads share the process's monotonic clock, so every record's clock offset is exactly 0.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';

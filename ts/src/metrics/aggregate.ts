@@ -1,4 +1,4 @@
-// Fold metric records into the run's metric blocks (metrics.md §5–§8, §10).
+// Fold metric records into the run's metric blocks (docs/metrics.md §5–§8, §10).
 import type { RequestError } from './raw-record.js';
 import { evaluateClientHealth, type ClientHealthResult, type ClientHealthSamples } from './client-health.js';
 import { meetsSlos, type GoodputSlos } from './goodput.js';
@@ -89,7 +89,7 @@ function isCancelled(r: MetricRecord): boolean {
   return r.error?.type === 'RequestCancellationError';
 }
 
-/** Group errors by identical (code, type, message), largest first (exports.md §4 item 5). */
+/** Group errors by identical (code, type, message), largest first (docs/exports.md §4 item 5). */
 export function summarizeErrors(errors: readonly MetricRecord[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const r of errors) {
@@ -109,7 +109,7 @@ export function summarizeErrors(errors: readonly MetricRecord[]): ErrorGroup[] {
   );
 }
 
-/** `max(content end) − min(start)` over successes, in seconds (metrics.md §5). */
+/** `max(content end) − min(start)` over successes, in seconds (docs/metrics.md §5). */
 export function benchmarkDurationSec(successes: readonly MetricRecord[]): number | null {
   let min: bigint | null = null;
   let max: bigint | null = null;

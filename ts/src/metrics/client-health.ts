@@ -1,4 +1,4 @@
-// Client-health metrics and the saturation rule (metrics.md §10): was infermark itself the
+// Client-health metrics and the saturation rule (docs/metrics.md §10): was infermark itself the
 // bottleneck? The engine samples its loops; this module only folds and judges.
 import { percentileLinear } from './stats.js';
 
@@ -75,7 +75,7 @@ export interface ClientHealthResult {
 
 /**
  * Rule 1's limit on the worst stamping loop's lag p99, net of the delay monitor's 10 ms timer
- * interval. metrics.md §10 wrote 25 ms when the figure still included that interval, so 25 ms
+ * interval. docs/metrics.md §10 wrote 25 ms when the figure still included that interval, so 25 ms
  * meant 15 ms of real lag; the limit keeps flagging exactly the runs it flagged then. Evidence
  * that it is not too strict (docs/BENCHMARKS.md, "Client overhead on TTFT"): the TTFT overhead
  * p99 of a run was 1.4–7 × its loops' lag p99, so 15 ms of lag already means tails of 20–100 ms.
@@ -101,7 +101,7 @@ function fmt(x: number): string {
   return x.toFixed(2);
 }
 
-/** Fold the samples and apply the four saturation rules of metrics.md §10. */
+/** Fold the samples and apply the four saturation rules of docs/metrics.md §10. */
 export function evaluateClientHealth(samples: ClientHealthSamples | null, sched: ScheduleHealthInputs): ClientHealthResult {
   const values: Record<string, number> = {};
   const reasons: string[] = [];
@@ -152,7 +152,7 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
   return { values, saturated: reasons.length > 0, reasons, loadThreads: samples?.loadThreads ?? null };
 }
 
-/** The console footer line of metrics.md §10. */
+/** The console footer line of docs/metrics.md §10. */
 export function clientHealthLine(result: ClientHealthResult): string {
   if (result.saturated) {
     return `Client: SATURATED — ${result.reasons.join('; ')} (latencies may be overstated; try --workers N or less load)`;

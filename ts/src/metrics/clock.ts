@@ -1,4 +1,4 @@
-// Monotonic → wall-clock conversion with one anchor pair taken at module load (metrics.md §2.1).
+// Monotonic → wall-clock conversion with one anchor pair taken at module load (docs/metrics.md §2.1).
 
 const wall0 = BigInt(Date.now()) * 1_000_000n;
 const mono0 = process.hrtime.bigint();

@@ -1,4 +1,4 @@
-// `--goodput "tag:value …"` parsing and the per-request SLO check (metrics.md §7).
+// `--goodput "tag:value …"` parsing and the per-request SLO check (docs/metrics.md §7).
 import { UsageError } from '../errors.js';
 import { metricDef } from './metric-defs.js';
 import type { RecordMetrics } from './record-processor.js';

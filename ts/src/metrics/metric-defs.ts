@@ -1,4 +1,4 @@
-// The metric catalogue: tag → display header, unit, kind (metrics.md §3, §5, §8, §10). One table
+// The metric catalogue: tag → display header, unit, kind (docs/metrics.md §3, §5, §8, §10). One table
 // so the JSON, CSV, console and goodput code cannot disagree on a label or unit.
 
 export type MetricKind = 'record' | 'aggregate';
@@ -101,7 +101,7 @@ const DEFS: MetricDef[] = [
 /** Every known metric by tag. */
 export const METRICS: ReadonlyMap<string, MetricDef> = new Map(DEFS.map((d) => [d.tag, d]));
 
-/** Twins of metrics.md §6.1. */
+/** Twins of docs/metrics.md §6.1. */
 export const ADJUSTED_TAGS = ['time_to_first_token', 'request_latency', 'inter_token_latency', 'effective_latency'] as const;
 
 /** Definition of `tag`, including `adj_<tag>` twins (same header prefixed, same unit). */
@@ -115,7 +115,7 @@ export function metricDef(tag: string): MetricDef {
   throw new Error(`unknown metric tag '${tag}'`);
 }
 
-/** Console display order (exports.md §9); JSON blocks follow it, then the rest alphabetically. */
+/** Console display order (docs/exports.md §9); JSON blocks follow it, then the rest alphabetically. */
 export const CONSOLE_ORDER = [
   'time_to_first_token',
   'time_to_second_token',
@@ -146,7 +146,7 @@ export function jsonOrder(tags: Iterable<string>): string[] {
   });
 }
 
-/** `<Header> (<unit>)`, without the unit for `count`/`requests` (exports.md §5). */
+/** `<Header> (<unit>)`, without the unit for `count`/`requests` (docs/exports.md §5). */
 export function metricLabel(tag: string): string {
   const d = metricDef(tag);
   return d.unit === 'count' || d.unit === 'requests' ? d.header : `${d.header} (${d.unit})`;

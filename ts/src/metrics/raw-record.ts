@@ -1,6 +1,6 @@
 // What the load engine produces for every request; metrics/ and report/ consume it.
 //
-// Contract with h4b (metrics/report):
+// What the metrics and the report side may rely on:
 // * All `*Ns` fields are monotonic `process.hrtime.bigint()` values of the process that sent the
 //   request; convert with `wallNs()` from `./clock.js` (the engine's records from worker threads
 //   are already rebased onto the coordinator's monotonic clock, so one `wallNs` suffices; the
@@ -9,7 +9,7 @@
 //   (its `data:` lines joined with `\n`, including the final `[DONE]` event); several events
 //   completed by one network chunk share the same `recvNs`. For non-streaming requests there
 //   is exactly one entry with the whole body (when a body was received).
-// * `error` is set by the engine for every failure kind of metrics.md §2.3; when it is null
+// * `error` is set by the engine for every failure kind of docs/metrics.md §2.3; when it is null
 //   the request succeeded at the HTTP/transport level. The engine also checks for SSE `error`
 //   events / top-level `error` objects, missing completion signals and invalid JSON bodies, so
 //   a record with `error === null` is a success as far as the engine can tell.
@@ -68,6 +68,6 @@ export interface RawRequestRecord {
   traceLine: number | null;
   /** Offset of the sending process's clock to the coordinator (0 in single-process runs). */
   clockOffsetNs: bigint;
-  /** True when the request waited for a concurrency slot in an open-loop mode (metrics.md §10). */
+  /** True when the request waited for a concurrency slot in an open-loop mode (docs/metrics.md §10). */
   waitedForSlot: boolean;
 }

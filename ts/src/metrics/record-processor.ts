@@ -1,4 +1,4 @@
-// RawRequestRecord → MetricRecord: every record metric of metrics.md §3 with token counts of §4.
+// RawRequestRecord → MetricRecord: every record metric of docs/metrics.md §3 with token counts of §4.
 import type { RawRequestRecord, RequestError } from './raw-record.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
 import type { TokenCountService } from './token-count.js';
@@ -20,9 +20,9 @@ export interface MetricRecord {
   contentEndWallNs: bigint | null;
   /** Wall ns of `request_end` (the failure time for errors). */
   endWallNs: bigint;
-  /** Some `usage_*_diff_pct` exceeds 10 % (metrics.md §4.4). */
+  /** Some `usage_*_diff_pct` exceeds 10 % (docs/metrics.md §4.4). */
   usageDiscrepancy: boolean;
-  /** |OSL − requested| > min(5 % of requested, 50) (metrics.md §4.5). */
+  /** |OSL − requested| > min(5 % of requested, 50) (docs/metrics.md §4.5). */
   oslMismatch: boolean;
   /** `--use-server-token-count` fell back to client counts (no usage in the response). */
   serverCountFallback: boolean;
@@ -54,7 +54,7 @@ interface Pending {
   reasIdx: number;
 }
 
-/** Usage discrepancy threshold of metrics.md §4.4, in percent. */
+/** Usage discrepancy threshold of docs/metrics.md §4.4, in percent. */
 export const USAGE_DISCREPANCY_PCT = 10;
 
 /** Processes batches of raw records; one count round-trip per batch. */

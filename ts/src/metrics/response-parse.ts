@@ -1,8 +1,8 @@
 // Content-response detection and text/usage extraction from the engine's raw responses
-// (metrics.md §2.3). Pure: no tokenization here, so it can run on the I/O thread cheaply.
+// (docs/metrics.md §2.3). Pure: no tokenization here, so it can run on the I/O thread cheaply.
 import type { RawRequestRecord } from './raw-record.js';
 
-/** Usage object fields of metrics.md §3 (absent ≠ 0). */
+/** Usage object fields of docs/metrics.md §3 (absent ≠ 0). */
 export interface UsageFields {
   promptTokens?: number;
   completionTokens?: number;
@@ -130,7 +130,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
 }
 
 /**
- * The texts whose tokens make the ISL (metrics.md §4.1): completions → the prompt (string or
+ * The texts whose tokens make the ISL (docs/metrics.md §4.1): completions → the prompt (string or
  * list of strings); chat → every message's text (string content or text parts), in order.
  */
 export function inputTexts(body: Record<string, unknown>): string[] {

@@ -1,4 +1,4 @@
-// Scrapes the servers' Prometheus endpoints during profiling (exports.md §8.1) on its own
+// Scrapes the servers' Prometheus endpoints during profiling (docs/exports.md §8.1) on its own
 // connection pool, and turns the scrapes into `server_metrics_export.{json,csv}` data.
 import { Agent, request } from 'undici';
 import { parsePrometheus, windowStats, type MetricFamilyStats, type TimedScrape } from './server-metrics.js';

@@ -1,4 +1,4 @@
-// Prometheus text exposition parsing and the profiling-window statistics of exports.md §8.2.
+// Prometheus text exposition parsing and the profiling-window statistics of docs/exports.md §8.2.
 // Pure: the scraping lives in ts/src/report/server-metrics-collector.ts.
 import { computeStats, type Stats } from './stats.js';
 
@@ -106,7 +106,7 @@ export function familyOf(name: string, types: ReadonlyMap<string, PromType>): { 
   return { family: name, type: 'untyped', part: 'value' };
 }
 
-/** `k=v;k=v` with keys sorted (exports.md §8.3), used as a series key too. */
+/** `k=v;k=v` with keys sorted (docs/exports.md §8.3), used as a series key too. */
 export function labelsKey(labels: Readonly<Record<string, string>>): string {
   return Object.keys(labels)
     .sort()

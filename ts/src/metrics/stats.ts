@@ -1,7 +1,7 @@
-// Distribution statistics of metrics.md §6: NumPy pairwise summation, population std, type-7
+// Distribution statistics of docs/metrics.md §6: NumPy pairwise summation, population std, type-7
 // percentiles, and nearest-rank (round-half-even) percentiles for the error-adjusted twins.
 //
-// The algorithms mirror trace-analysis.md §3.4 bit for bit (the Rust core implements the same
+// The algorithms mirror docs/trace-analysis.md §3.4 bit for bit (the Rust core implements the same
 // ones for analysis); they are repeated here because record processing runs per run on plain
 // JS arrays and crossing the FFI boundary per metric would cost more than the arithmetic.
 import { roundHalfEven } from '../random/normal.js';
@@ -11,7 +11,7 @@ export const PERCENTILES = [1, 5, 10, 25, 50, 75, 90, 95, 99] as const;
 export type PercentileKey = 'p1' | 'p5' | 'p10' | 'p25' | 'p50' | 'p75' | 'p90' | 'p95' | 'p99';
 export const PERCENTILE_KEYS: readonly PercentileKey[] = PERCENTILES.map((q) => `p${q}` as PercentileKey);
 
-/** Statistic keys of a record-metric block, in exports.md §4 order (after `unit`). */
+/** Statistic keys of a record-metric block, in docs/exports.md §4 order (after `unit`). */
 export const STAT_KEYS = ['avg', 'min', 'max', ...PERCENTILE_KEYS, 'std', 'count', 'sum'] as const;
 export type StatKey = (typeof STAT_KEYS)[number];
 
@@ -59,7 +59,7 @@ export function percentileLinear(sorted: ArrayLike<number>, q: number): number {
   return t < 0.5 ? vlo + d * t : vhi - d * (1 - t);
 }
 
-/** Nearest-rank percentile (metrics.md §6.1): `v[rhe((q/100)·(n−1))]`. */
+/** Nearest-rank percentile (docs/metrics.md §6.1): `v[rhe((q/100)·(n−1))]`. */
 export function percentileNearestRank(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) throw new RangeError('percentile of an empty list');
@@ -71,7 +71,7 @@ function ascending(a: number, b: number): number {
 }
 
 /**
- * The full statistic set of metrics.md §6 over `values` (in their natural order). Returns
+ * The full statistic set of docs/metrics.md §6 over `values` (in their natural order). Returns
  * null for an empty list. `integer` marks an integer metric: `sum` is then summed exactly.
  */
 export function computeStats(values: readonly number[] | Float64Array, integer = false): Stats | null {
@@ -101,7 +101,7 @@ function exactIntegerSum(values: ArrayLike<number>): number {
 }
 
 /**
- * Error-adjusted twin (metrics.md §6.1): the successes plus `failures` values of +∞.
+ * Error-adjusted twin (docs/metrics.md §6.1): the successes plus `failures` values of +∞.
  * Nearest-rank percentiles; `min` and `count` always; `std` never; `avg`, `max`, `sum` and any
  * percentile that is +∞ are absent.
  */

@@ -1,4 +1,4 @@
-// Time slices of metrics.md §9: records bucketed by request start into fixed windows.
+// Time slices of docs/metrics.md §9: records bucketed by request start into fixed windows.
 import { meetsSlos, type GoodputSlos } from './goodput.js';
 import { jsonOrder, metricDef } from './metric-defs.js';
 import { recordMetricBlocks, type MetricBlock } from './aggregate.js';

@@ -1,5 +1,5 @@
 // A pool of worker threads (`record_processor_<k>`) that count tokens, so tokenization never
-// runs on the event loop that stamps chunk arrivals (metrics.md §2.2).
+// runs on the event loop that stamps chunk arrivals (docs/metrics.md §2.2).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

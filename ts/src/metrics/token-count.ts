@@ -1,6 +1,6 @@
 // Token counting off the request path: a batch interface with an in-process implementation
 // (tests, small runs) and a worker-thread implementation (record_processor_<k>) so that
-// tokenizing long outputs never delays the stamping of later chunks (metrics.md §2.2).
+// tokenizing long outputs never delays the stamping of later chunks (docs/metrics.md §2.2).
 
 /** The part of `Tokenizer` (ts/src/tokenizer) the metrics need. */
 export interface TokenCounter {

@@ -1,4 +1,4 @@
-// The deterministic generator of synthesis.md §2 (FNV-1a 64 + SplitMix64), bit-identical to the Rust core.
+// The deterministic generator of docs/synthesis.md §2 (FNV-1a 64 + SplitMix64), bit-identical to the Rust core.
 const MASK64 = (1n << 64n) - 1n;
 const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;

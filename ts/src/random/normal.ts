@@ -2,7 +2,7 @@
 // the arrival process and the nearest-rank percentiles.
 import type { RandomStream } from './index.js';
 
-/** Round half to even (`rhe` of synthesis.md §1); `Math.round` rounds halves up. */
+/** Round half to even (`rhe` of docs/synthesis.md §1); `Math.round` rounds halves up. */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;

@@ -1,10 +1,10 @@
-// The analyze-trace console report (trace-analysis.md §6): summary lines and the statistics table.
+// The analyze-trace console report (docs/trace-analysis.md §6): summary lines and the statistics table.
 import type { AnalysisReport, MetricStats } from '../trace-core/report.js';
 import { formatCount, formatDecimal, formatFixedGrouped } from './decimal-format.js';
 
 const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', green: '\x1b[32m', cyan: '\x1b[36m', reset: '\x1b[0m' } as const;
 
-/** Colour rule of cli.md §1.1: a TTY without NO_COLOR, or FORCE_COLOR set. */
+/** Colour rule of docs/cli.md §1.1: a TTY without NO_COLOR, or FORCE_COLOR set. */
 export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;

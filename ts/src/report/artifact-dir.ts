@@ -1,4 +1,4 @@
-// Artifact directory and file naming (exports.md §1–§2) and removal of this run's stale files.
+// Artifact directory and file naming (docs/exports.md §1–§2) and removal of this run's stale files.
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { LoadMode } from '../config/profile-config.js';
@@ -29,7 +29,7 @@ function rate(r: number): string {
   return formatAiperfFloat(r);
 }
 
-/** `<model>-openai-<endpoint-type>-<stimulus>` (exports.md §1). */
+/** `<model>-openai-<endpoint-type>-<stimulus>` (docs/exports.md §1). */
 export function runName(input: RunNameInput): string {
   if (input.models.length === 0) throw new Error('runName: at least one model is required');
   let model = input.models[0]!.replace(/\//g, '_');
@@ -90,7 +90,7 @@ export function normalizePrefix(prefix: string): string {
   }
 }
 
-/** Names per exports.md §2, with or without `--profile-export-prefix`. */
+/** Names per docs/exports.md §2, with or without `--profile-export-prefix`. */
 export function exportFileNames(prefix?: string | null): ExportFileNames {
   const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log') };
   if (prefix == null || prefix === '') {

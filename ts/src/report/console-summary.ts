@@ -1,4 +1,4 @@
-// The console summary of exports.md §9: the `infermark | LLM Metrics` table and its footer.
+// The console summary of docs/exports.md §9: the `infermark | LLM Metrics` table and its footer.
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { clientHealthLine, loadThreadsLine } from '../metrics/client-health.js';
 import { CONSOLE_ORDER, metricDef, metricLabel } from '../metrics/metric-defs.js';
@@ -18,7 +18,7 @@ const COLUMNS: Array<[string, StatKey | null]> = [
   ['std', 'std'],
 ];
 
-/** The table rows: exports.md §9 order, the single list in metric-defs. */
+/** The table rows: docs/exports.md §9 order, the single list in metric-defs. */
 const ROWS = CONSOLE_ORDER;
 
 interface Colour {
@@ -35,7 +35,7 @@ const ANSI: Colour = {
   title: (s) => `\x1b[1m${s}\x1b[22m`,
 };
 
-/** Which rows appear, with exports.md §9's conditions. */
+/** Which rows appear, with docs/exports.md §9's conditions. */
 function tableRows(blocks: ReadonlyMap<string, MetricBlock>, streaming: boolean): string[] {
   return ROWS.filter((tag) => {
     const b = blocks.get(tag);
@@ -47,7 +47,7 @@ function tableRows(blocks: ReadonlyMap<string, MetricBlock>, streaming: boolean)
   });
 }
 
-/** The metrics table (trace-analysis.md §6.1 geometry). */
+/** The metrics table (docs/trace-analysis.md §6.1 geometry). */
 export function metricsTable(blocks: ReadonlyMap<string, MetricBlock>, options: { streaming: boolean; colour?: boolean }): string {
   const c = options.colour ? ANSI : NO_COLOUR;
   const rows = tableRows(blocks, options.streaming).map((tag) => {
@@ -100,7 +100,7 @@ export interface FooterInput {
   warnings: readonly string[];
 }
 
-/** The footer lines of exports.md §9, in order, then warnings. */
+/** The footer lines of docs/exports.md §9, in order, then warnings. */
 export function footerLines(f: FooterInput): string[] {
   const lines: string[] = [];
   const run = f.run;
@@ -138,7 +138,7 @@ export function footerLines(f: FooterInput): string[] {
   return lines;
 }
 
-/** Warnings derived from the run's metrics (metrics.md §4.3, §4.5, §8). */
+/** Warnings derived from the run's metrics (docs/metrics.md §4.3, §4.5, §8). */
 export function runWarnings(run: RunMetrics, useServerTokenCount: boolean): string[] {
   const w: string[] = [];
   if (run.oslMismatchCount > 0) {

@@ -1,4 +1,4 @@
-// `input_config` of the summary JSON (exports.md §4.1) from the resolved profile configuration.
+// `input_config` of the summary JSON (docs/exports.md §4.1) from the resolved profile configuration.
 // Secrets are passed in clear; the report writers redact them.
 import type { InputConfig } from './summary-json.js';
 import type { ProfileConfig } from '../config/profile-config.js';

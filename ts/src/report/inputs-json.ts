@@ -1,4 +1,4 @@
-// `inputs.json` (exports.md §7): the exact bodies sent, grouped by session, in turn order.
+// `inputs.json` (docs/exports.md §7): the exact bodies sent, grouped by session, in turn order.
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { toJson, type JsonValue } from './json-writer.js';
 

@@ -1,5 +1,5 @@
-// Number formats of the exports: AIPerf's JSON float form (trace-analysis.md §5.3), the CSV's
-// 2-decimal half-even form (exports.md §5) and the console's `{:,.2f}` (exports.md §9).
+// Number formats of the exports: AIPerf's JSON float form (docs/trace-analysis.md §5.3), the CSV's
+// 2-decimal half-even form (docs/exports.md §5) and the console's `{:,.2f}` (docs/exports.md §9).
 
 /** Shortest round-trip decimal digits and decimal exponent of a finite non-zero |v|. */
 function shortest(v: number): { digits: string; exp: number } {

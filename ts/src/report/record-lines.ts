@@ -1,4 +1,4 @@
-// One `profile_export.jsonl` line (exports.md §3.1–§3.2) and one raw-export line (§3.3).
+// One `profile_export.jsonl` line (docs/exports.md §3.1–§3.2) and one raw-export line (§3.3).
 import { metricDef } from '../metrics/metric-defs.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';

@@ -1,4 +1,4 @@
-// Secret redaction for every file and log line (exports.md §4.1): the API key and the values
+// Secret redaction for every file and log line (docs/exports.md §4.1): the API key and the values
 // of credential-like headers never reach disk.
 
 export const REDACTED = '***';

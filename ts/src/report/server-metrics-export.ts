@@ -1,4 +1,4 @@
-// `server_metrics_export.json` / `.csv` (exports.md §8.3) and the prefix-cache footer line.
+// `server_metrics_export.json` / `.csv` (docs/exports.md §8.3) and the prefix-cache footer line.
 import { labelsKey } from '../metrics/server-metrics.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { formatFixed2 } from './number-format.js';

@@ -1,4 +1,4 @@
-// `profile_export_aiperf.csv` (exports.md §5) and the tidy time-slice CSV (§6).
+// `profile_export_aiperf.csv` (docs/exports.md §5) and the tidy time-slice CSV (§6).
 import type { MetricBlock } from '../metrics/aggregate.js';
 import { metricDef, metricLabel } from '../metrics/metric-defs.js';
 import { STAT_KEYS, type StatKey } from '../metrics/stats.js';

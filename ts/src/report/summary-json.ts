@@ -1,4 +1,4 @@
-// `profile_export_aiperf.json` (exports.md §4) and the shared metric-block encoding.
+// `profile_export_aiperf.json` (docs/exports.md §4) and the shared metric-block encoding.
 import type { EndpointType, ExportLevel } from '../config/defaults.js';
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { metricDef } from '../metrics/metric-defs.js';
@@ -8,7 +8,7 @@ import { REDACTED, formatCliCommand, redactHeaders, type SecretScrubber } from '
 import { isoMicros } from './time-format.js';
 
 /**
- * The resolved configuration of exports.md §4.1, filled by the `profile` command. Unset options
+ * The resolved configuration of docs/exports.md §4.1, filled by the `profile` command. Unset options
  * are `null`. Secrets may be given in clear: `redactInputConfig` (called by every writer)
  * replaces `endpoint.api_key`, secret `endpoint.headers` values and the `cli_command`.
  */
@@ -51,7 +51,7 @@ function plain(v: unknown): JsonValue {
   return String(v);
 }
 
-/** `input_config` with secrets replaced by `***` (exports.md §4.1). */
+/** `input_config` with secrets replaced by `***` (docs/exports.md §4.1). */
 export function redactInputConfig(config: InputConfig, argv: readonly string[]): Record<string, JsonValue> {
   const endpoint = {
     ...config.endpoint,

@@ -1,4 +1,4 @@
-// ISO 8601 UTC timestamps with microseconds (exports.md §4: `2026-01-31T23:07:32.596754Z`).
+// ISO 8601 UTC timestamps with microseconds (docs/exports.md §4: `2026-01-31T23:07:32.596754Z`).
 
 /** Wall-clock epoch ns → `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
 export function isoMicros(wallNs: bigint): string {

@@ -1,4 +1,4 @@
-// The default `engine` latency model: continuous batching over a prefix KV cache (mock-server.md §4).
+// The default `engine` latency model: continuous batching over a prefix KV cache (docs/serve-mock.md §4).
 import { RandomStream } from '../random/index.js';
 import type { EngineMetrics } from './metrics.js';
 import { type BlockLease, KvCache, blockHashes, chainHash } from './kv-cache.js';

@@ -1,4 +1,4 @@
-// Block-level prefix KV cache with reference counts and LRU eviction (mock-server.md §4).
+// Block-level prefix KV cache with reference counts and LRU eviction (docs/serve-mock.md §4).
 
 /**
  * Blocks a sequence holds: `held[0, heldCount)` are cached blocks it references (pinned hits

@@ -1,4 +1,4 @@
-// Options of `serve-mock` (mock-server.md §1): one typed table of defaults shared by the CLI and startMockServer.
+// Options of `serve-mock` (docs/serve-mock.md §1): one typed table of defaults shared by the CLI and startMockServer.
 import { UsageError } from '../errors.js';
 import type { EngineConfig } from './engine.js';
 import type { SimpleConfig } from './simple-model.js';

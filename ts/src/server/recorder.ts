@@ -1,4 +1,4 @@
-// Ground-truth request recorder (mock-server.md §8): JSONL per request plus a per-endpoint summary.
+// Ground-truth request recorder (docs/serve-mock.md §8): JSONL per request plus a per-endpoint summary.
 import { type WriteStream, createWriteStream, openSync, writeFileSync } from 'node:fs';
 import { RuntimeFailure } from '../errors.js';
 import { osReason } from '../io/os-reason.js';

@@ -1,4 +1,4 @@
-// Prompt token counting and deterministic output text for the mock (mock-server.md §3.2–3.4).
+// Prompt token counting and deterministic output text for the mock (docs/serve-mock.md §3.2–3.4).
 import { RandomStream, fnv1a64 } from '../random/index.js';
 import { corpusText, corpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';

@@ -1,4 +1,4 @@
-// Trace synthesis (synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
+// Trace synthesis (docs/synthesis.md §3–4) and hash-prompts (§5) as a library: streams bytes through the Rust core.
 import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 import type { BackendName, BackendSynthesisOptions } from '../trace-core/backend.js';
@@ -10,7 +10,7 @@ import { backendFor } from '../trace-core/loader.js';
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
 export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 
-/** Options of transform and generate mode (synthesis.md §3.1, §4.1). Multipliers are decimal text, kept exact. */
+/** Options of transform and generate mode (docs/synthesis.md §3.1, §4.1). Multipliers are decimal text, kept exact. */
 export interface SynthesisOptions {
   blockSize?: number;
   speedupRatio?: string;
@@ -143,7 +143,7 @@ function emitter(sink: ByteSink, outA: TraceAnalyzer | null): (bytes: Uint8Array
 }
 
 /**
- * Transform mode over a re-readable source, writing output chunks to `sink` (synthesis.md §3).
+ * Transform mode over a re-readable source, writing output chunks to `sink` (docs/synthesis.md §3).
  * Resolves when the last chunk has been handed to the sink (a file sink is flushed by its owner).
  */
 export async function transformStream(
@@ -178,7 +178,7 @@ export async function transformStream(
 /** Lets I/O callbacks (a file sink's finished writes) run between synchronous core calls. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Generate mode: learn from `source` once, write `numRequests` rows to `sink` (synthesis.md §4). */
+/** Generate mode: learn from `source` once, write `numRequests` rows to `sink` (docs/synthesis.md §4). */
 export async function generateStream(
   source: ByteSource,
   numRequests: number,

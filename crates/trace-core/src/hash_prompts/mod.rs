@@ -1,4 +1,4 @@
-//! `hash-prompts` chain hashing (`synthesis.md` §5): token blocks → dense hash ids.
+//! `hash-prompts` chain hashing (`docs/synthesis.md` §5): token blocks → dense hash ids.
 //!
 //! Block j of a prompt is keyed by `(id of block j−1 or ROOT, exact tokens of block j)`;
 //! keys get dense ids `0, 1, 2, …` in first-seen order over the whole input. The mapping is
@@ -10,7 +10,7 @@
 //! whole command over byte chunks: lines, rows, strict/lenient handling, output rows.
 //!
 //! Input rows are read by [`parse_prompt_row`]: the trace row parser's scan and field
-//! checks (`trace-format.md` §3–4: syntax errors with columns, duplicate keys and aliases,
+//! checks (`docs/trace-format.md` §3–4: syntax errors with columns, duplicate keys and aliases,
 //! lax values) without the trace's input-mode rules, so a copied `timestamp` or
 //! `output_length` that infermark would reject in the output is rejected in the input, with
 //! the same message.
@@ -160,7 +160,7 @@ impl PromptHasher {
     }
 }
 
-/// The text fields tried in order when no `--text-field` is given (`synthesis.md` §5).
+/// The text fields tried in order when no `--text-field` is given (`docs/synthesis.md` §5).
 pub const DEFAULT_TEXT_FIELDS: [&str; 3] = ["prompt", "text_input", "text"];
 
 /// One valid `hash-prompts` input row: its text and the copied fields, already written as
@@ -197,7 +197,7 @@ pub struct PromptRow {
 ///   value is written as its integer digits (exact: it is at most 2^53), so `"1000"`,
 ///   `1e3` and `1000.0` give `1000`; a fractional one keeps its exact decimal digits (a
 ///   number literal as written, a numeric string with `+`, leading zeros and a bare `.`
-///   normalised away), so its value and integrality (`synthesis.md` §3.3) do not change;
+///   normalised away), so its value and integrality (`docs/synthesis.md` §3.3) do not change;
 /// * `session_id`: a JSON string; an integer id becomes its decimal text exactly, however
 ///   large (`12345678901234567890` → `"12345678901234567890"`);
 /// * `extra`: the object as written, insignificant whitespace removed.

@@ -1,4 +1,4 @@
-//! Generate mode (`synthesis.md` §4): learn a contracted radix tree and conditional
+//! Generate mode (`docs/synthesis.md` §4): learn a contracted radix tree and conditional
 //! terminal samplers from a trace, then sample brand-new rows from one seeded stream.
 //!
 //! Learning keeps per row only its last path id, block count, fill and OSL; the radix tree
@@ -16,7 +16,7 @@ use crate::synthesis::options::SynthesisOptions;
 const ROOT: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 
-/// A row that generate mode cannot learn from (`trace-format.md` §6, §7).
+/// A row that generate mode cannot learn from (`docs/trace-format.md` §6, §7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
     pub reason: Reason,
@@ -44,7 +44,7 @@ pub struct Learner {
     min_isl: u64,
     max_isl: u64,
     ignored_session_or_delay: u64,
-    /// Original id → the block size it was first used at (`trace-format.md` §7.1).
+    /// Original id → the block size it was first used at (`docs/trace-format.md` §7.1).
     id_sizes: FxHashMap<u64, u32>,
     size_conflicts: u64,
 }

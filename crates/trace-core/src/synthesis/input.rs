@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// A `timestamp` or `delay` value: the nearest double and whether the value is
-/// mathematically an integer (`trace-format.md` §3.1), which picks the §3.3 scaling mode.
+/// mathematically an integer (`docs/trace-format.md` §3.1), which picks the §3.3 scaling mode.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Time {
     pub value: f64,

@@ -2,7 +2,7 @@
 
 /// `Number.prototype.toString` of a finite, non-negative double (ECMA-262 §6.1.6.1.20):
 /// the shortest digits that round-trip, positional for exponents in [-7, 21), else
-/// `d.ddde+x`. `synthesis.md` §3.3 fixes this form for fractional timestamps.
+/// `d.ddde+x`. `docs/synthesis.md` §3.3 fixes this form for fractional timestamps.
 pub fn push_js_number(out: &mut Vec<u8>, v: f64) {
     if v == 0.0 {
         out.push(b'0');
@@ -48,7 +48,7 @@ pub fn push_js_number(out: &mut Vec<u8>, v: f64) {
 }
 
 /// Appends a raw JSON value with insignificant whitespace removed (strings kept byte for
-/// byte, escapes included), so unknown keys survive verbatim (`synthesis.md` §3.4 step 9).
+/// byte, escapes included), so unknown keys survive verbatim (`docs/synthesis.md` §3.4 step 9).
 pub fn push_compact_json(out: &mut Vec<u8>, raw: &[u8]) {
     let mut in_string = false;
     let mut escaped = false;

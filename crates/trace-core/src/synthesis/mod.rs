@@ -1,4 +1,4 @@
-//! Trace synthesis (`synthesis.md` §3–4): transform mode (row-preserving, AIPerf-compatible
+//! Trace synthesis (`docs/synthesis.md` §3–4): transform mode (row-preserving, AIPerf-compatible
 //! with its bugs fixed) and generate mode (a learned radix tree sampled with one seeded
 //! stream). Both take byte chunks and return byte chunks; see [`TransformStream`] and
 //! [`GenerateStream`].

@@ -1,4 +1,4 @@
-//! Synthesis parameters (`synthesis.md` §3.1, §4.1): one struct for both modes, with the
+//! Synthesis parameters (`docs/synthesis.md` §3.1, §4.1): one struct for both modes, with the
 //! defaults in one place and validation that names the flag.
 
 use crate::args::{block_size, positive_integer};
@@ -56,7 +56,7 @@ fn opt_err(flag: &str, reason: String) -> TraceError {
     TraceError::invalid_arg(format!("option '{flag}': {reason}"))
 }
 
-/// Parses one exact multiplier given as text, with the `cli.md` §1.4 message on error.
+/// Parses one exact multiplier given as text, with the `docs/cli.md` §1.4 message on error.
 pub fn parse_multiplier(flag: &str, text: &str, allow_zero: bool) -> Result<Decimal, TraceError> {
     let expected = if allow_zero { "a non-negative number" } else { "a positive number" };
     let d = Decimal::parse_expecting(text, expected).map_err(|reason| opt_err(flag, reason))?;
@@ -99,7 +99,7 @@ impl SynthesisOptions {
         Ok(())
     }
 
-    /// Whether hash ids and input lengths change (`synthesis.md` §3.4 step 1).
+    /// Whether hash ids and input lengths change (`docs/synthesis.md` §3.4 step 1).
     pub fn ids_change(&self) -> bool {
         !self.prefix_len_multiplier.is_one() || !self.prompt_len_multiplier.is_one() || self.prefix_root_multiplier != 1
     }

@@ -654,7 +654,7 @@ impl GenerateStream {
 pub struct GenerateWarnings {
     /// Rows with `session_id` or `delay` (ignored).
     pub ignored_session_or_delay: u64,
-    /// Rows with a materialisation size conflict (`trace-format.md` §7.1).
+    /// Rows with a materialisation size conflict (`docs/trace-format.md` §7.1).
     pub size_conflicts: u64,
 }
 

@@ -1,4 +1,4 @@
-//! Transform mode (`synthesis.md` §3): AIPerf-compatible, row-preserving, with the §3.8
+//! Transform mode (`docs/synthesis.md` §3): AIPerf-compatible, row-preserving, with the §3.8
 //! fixes.
 //!
 //! Two passes over the same bytes, so the output is never held in memory:
