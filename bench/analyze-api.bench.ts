@@ -19,13 +19,19 @@ function analyze(backend: BackendName): string {
 }
 
 const bench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 });
-for (const backend of BACKEND_NAMES) bench.add(`${backend}: stream ${rows} rows (${(data.length / 1e6).toFixed(1)} MB)`, () => void analyze(backend));
+for (const backend of BACKEND_NAMES)
+  bench.add(`${backend}: stream ${rows} rows (${(data.length / 1e6).toFixed(1)} MB)`, () => void analyze(backend));
 await bench.run();
 
 const table = bench.tasks.map((task) => {
   const r = task.result as { latency?: { mean: number }; mean?: number } | undefined;
   const ms = r?.latency?.mean ?? r?.mean ?? NaN;
-  return { task: task.name, 'mean ms': ms.toFixed(1), 'MB/s': (data.length / 1e6 / (ms / 1000)).toFixed(1), 'rows/s': Math.round(rows / (ms / 1000)).toLocaleString('en-US') };
+  return {
+    task: task.name,
+    'mean ms': ms.toFixed(1),
+    'MB/s': (data.length / 1e6 / (ms / 1000)).toFixed(1),
+    'rows/s': Math.round(rows / (ms / 1000)).toLocaleString('en-US'),
+  };
 });
 console.table(table);
 

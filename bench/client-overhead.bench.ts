@@ -69,10 +69,16 @@ function uptime(): string {
 }
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL), '--osl', String(OSL)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((ok) => child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))));
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL), '--osl', String(OSL)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((ok) =>
+    child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))),
+  );
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
@@ -110,22 +116,83 @@ const quantile = (sorted: readonly number[], q: number): number => {
   const lo = Math.floor(h);
   return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
 };
-const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs: number[]): number =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function runClient(client: Client, url: string, c: number, run: number): Promise<RunResult> {
   const requests = Math.max(MIN_REQUESTS, PER_SLOT * c);
   const dir = join(OUT, `${client}-c${c}-r${run}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const common = ['-m', 'm', '--url', url, '--endpoint-type', 'chat', '--streaming', '--concurrency', String(c), '--request-count', String(requests), '--warmup-request-count', String(c)];
+  const common = [
+    '-m',
+    'm',
+    '--url',
+    url,
+    '--endpoint-type',
+    'chat',
+    '--streaming',
+    '--concurrency',
+    String(c),
+    '--request-count',
+    String(requests),
+    '--warmup-request-count',
+    String(c),
+  ];
   let cmd: string[];
   let env: NodeJS.ProcessEnv = process.env;
   if (client === 'infermark') {
-    cmd = [process.execPath, join(ROOT, 'dist/bin.js'), 'profile', ...common, '--isl', String(ISL), '--osl', String(OSL), '--ui', 'none', '--artifact-dir', join(dir, 'out'), ...INFERMARK_ARGS];
+    cmd = [
+      process.execPath,
+      join(ROOT, 'dist/bin.js'),
+      'profile',
+      ...common,
+      '--isl',
+      String(ISL),
+      '--osl',
+      String(OSL),
+      '--ui',
+      'none',
+      '--artifact-dir',
+      join(dir, 'out'),
+      ...INFERMARK_ARGS,
+    ];
   } else if (client === 'floor') {
-    cmd = [process.execPath, join(ROOT, 'bench/floor-client.mjs'), '--url', url, '--concurrency', String(c), '--request-count', String(requests), '--warmup-request-count', String(c), '--osl', String(OSL), '--out', join(dir, 'out')];
+    cmd = [
+      process.execPath,
+      join(ROOT, 'bench/floor-client.mjs'),
+      '--url',
+      url,
+      '--concurrency',
+      String(c),
+      '--request-count',
+      String(requests),
+      '--warmup-request-count',
+      String(c),
+      '--osl',
+      String(OSL),
+      '--out',
+      join(dir, 'out'),
+    ];
   } else {
-    cmd = [AIPERF, 'profile', ...common, '--synthetic-input-tokens-mean', String(ISL), '--output-tokens-mean', String(OSL), '--tokenizer', 'local/qwen3', '--ui-type', 'none', '--output-artifact-dir', join(dir, 'out')];
+    cmd = [
+      AIPERF,
+      'profile',
+      ...common,
+      '--synthetic-input-tokens-mean',
+      String(ISL),
+      '--output-tokens-mean',
+      String(OSL),
+      '--tokenizer',
+      'local/qwen3',
+      '--ui-type',
+      'none',
+      '--output-artifact-dir',
+      join(dir, 'out'),
+    ];
     env = { ...process.env, HF_HOME, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
   }
   const load1Before = loadavg()[0]!;
@@ -140,7 +207,11 @@ async function runClient(client: Client, url: string, c: number, run: number): P
   let errors = 0;
   for (const line of readFileSync(recordsFile, 'utf8').split('\n')) {
     if (!line) continue;
-    const rec = JSON.parse(line) as { metadata: { x_request_id: string; benchmark_phase: string }; metrics: Record<string, { value: number }>; error: unknown };
+    const rec = JSON.parse(line) as {
+      metadata: { x_request_id: string; benchmark_phase: string };
+      metrics: Record<string, { value: number }>;
+      error: unknown;
+    };
     if (rec.metadata.benchmark_phase !== 'profiling') continue;
     n += 1;
     const ttft = rec.metrics['time_to_first_token']?.value;
@@ -190,7 +261,9 @@ if (CLIENTS.includes('aiperf') && !existsSync(AIPERF)) throw new Error(`${AIPERF
 if (CLIENTS.includes('infermark') && !existsSync(join(ROOT, 'dist/bin.js'))) throw new Error('dist/bin.js missing: run npm run build:ts');
 mkdirSync(OUT, { recursive: true });
 console.log(`# ${uptime()}`);
-console.log(`# server: TTFT ${TTFT} ms, ITL ${ITL} ms, OSL ${OSL}; ISL ${ISL}; requests max(${MIN_REQUESTS}, ${PER_SLOT}·C) after C warmup; runs ${RUNS}; infermark args: ${INFERMARK_ARGS.join(' ') || '(none)'}`);
+console.log(
+  `# server: TTFT ${TTFT} ms, ITL ${ITL} ms, OSL ${OSL}; ISL ${ISL}; requests max(${MIN_REQUESTS}, ${PER_SLOT}·C) after C warmup; runs ${RUNS}; infermark args: ${INFERMARK_ARGS.join(' ') || '(none)'}`,
+);
 const server = await startServer();
 const results: RunResult[] = [];
 try {
@@ -211,7 +284,9 @@ try {
 }
 
 console.log(`\n# ${uptime()}`);
-console.log('\n| concurrency | client | overhead mean | p50 | p99 | max | new-connection requests (mean overhead) | client wall | client CPU | load avg (1 min) | infermark health |');
+console.log(
+  '\n| concurrency | client | overhead mean | p50 | p99 | max | new-connection requests (mean overhead) | client wall | client CPU | load avg (1 min) | infermark health |',
+);
 console.log('| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |');
 for (const c of CONC) {
   for (const client of CLIENTS) {
@@ -221,7 +296,9 @@ for (const c of CONC) {
     const fresh = rs.map((r) => r.newConnection.count);
     const freshMean = rs.flatMap((r) => (r.newConnection.meanMs === null ? [] : [r.newConnection.meanMs]));
     const loads = rs.flatMap((r) => [r.load1Before, r.load1After]);
-    const health = rs[0]!.health ? `${rs.filter((r) => r.health!.saturated).length}/${rs.length} saturated, lag p99 ${f2(m((r) => r.health!.lagP99Ms ?? NaN))} ms, workers ${rs[0]!.health!.workers ?? '—'}` : '';
+    const health = rs[0]!.health
+      ? `${rs.filter((r) => r.health!.saturated).length}/${rs.length} saturated, lag p99 ${f2(m((r) => r.health!.lagP99Ms ?? NaN))} ms, workers ${rs[0]!.health!.workers ?? '—'}`
+      : '';
     console.log(
       `| ${c} | ${client} | ${f2(m((r) => r.overheadMs.mean))} ms | ${f2(m((r) => r.overheadMs.p50))} ms | ${f2(m((r) => r.overheadMs.p99))} ms | ${f2(m((r) => r.overheadMs.max))} ms | ` +
         `${median(fresh)} of ${m((r) => r.matched)} (${freshMean.length ? f2(median(freshMean)) + ' ms' : '—'}) | ${m((r) => r.wallS).toFixed(1)} s | ${m((r) => r.cpuS).toFixed(1)} s | ` +
@@ -229,4 +306,6 @@ for (const c of CONC) {
     );
   }
 }
-console.log(`\n(medians of ${RUNS} runs; overhead = client TTFT − server TTFT of the same request; per-run lines above; records in ${OUT})`);
+console.log(
+  `\n(medians of ${RUNS} runs; overhead = client TTFT − server TTFT of the same request; per-run lines above; records in ${OUT})`,
+);

@@ -29,13 +29,15 @@ function category(cf) {
   if (fn === '(idle)') return 'idle';
   if (fn === '(garbage collector)') return 'garbage collector';
   if (fn === '(program)') return 'program (native, outside JS)';
-  if (url.includes('undici') && (url.includes('llhttp') || /^(wasm|llhttp)/.test(fn) || url.startsWith('wasm'))) return 'undici: llhttp parser (wasm)';
+  if (url.includes('undici') && (url.includes('llhttp') || /^(wasm|llhttp)/.test(fn) || url.startsWith('wasm')))
+    return 'undici: llhttp parser (wasm)';
   if (url.startsWith('wasm')) return 'undici: llhttp parser (wasm)';
   if (url.includes('undici/lib/dispatcher/client-h1')) return 'undici: client-h1 (parser glue, writes)';
   if (url.includes('undici')) return 'undici: other (pool, request, handlers, timers)';
   if (url.startsWith('node:internal/streams') || url.startsWith('node:stream')) return 'node: streams';
   if (url.startsWith('node:net') || url.includes('stream_base_commons')) return 'node: net/socket';
-  if (url.startsWith('node:internal/process/task_queues') || url.startsWith('node:internal/timers') || url.startsWith('node:timers')) return 'node: ticks and timers';
+  if (url.startsWith('node:internal/process/task_queues') || url.startsWith('node:internal/timers') || url.startsWith('node:timers'))
+    return 'node: ticks and timers';
   if (url.startsWith('node:')) return 'node: other';
   if (url.includes('/load/')) return 'infermark: load engine (http-client, sse, engine)';
   if (url.includes('/metrics/')) return 'infermark: metrics';

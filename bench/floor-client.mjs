@@ -23,7 +23,12 @@ const W = Number(arg('--warmup-request-count', '0'));
 const OSL = Number(arg('--osl', '32'));
 const OUT = arg('--out', '.');
 const body = Buffer.from(
-  JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hello world '.repeat(Math.ceil(Number(arg('--isl-chars', '500')) / 12)) }], stream: true, max_completion_tokens: OSL }),
+  JSON.stringify({
+    model: 'm',
+    messages: [{ role: 'user', content: 'hello world '.repeat(Math.ceil(Number(arg('--isl-chars', '500')) / 12)) }],
+    stream: true,
+    max_completion_tokens: OSL,
+  }),
 );
 const CONTENT = Buffer.from('"content"');
 

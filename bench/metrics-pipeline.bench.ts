@@ -28,24 +28,61 @@ const OSL = arg('--osl', 200);
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'token', 'model', 'server', 'latency', 'the', 'of'];
 
 let seed = 12345;
-const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 function makeRecord(i: number): RawRequestRecord {
   const start = BigInt(i) * 10_000_000n;
   const responses = [];
   for (let k = 0; k < OSL; k++) {
     const w = WORDS[Math.floor(rnd() * WORDS.length)]!;
-    responses.push({ recvNs: start + 50_000_000n + BigInt(k) * 20_000_000n, data: JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: ` ${w}` }, finish_reason: null }] }) });
+    responses.push({
+      recvNs: start + 50_000_000n + BigInt(k) * 20_000_000n,
+      data: JSON.stringify({
+        id: 'c',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: ` ${w}` }, finish_reason: null }],
+      }),
+    });
   }
-  responses.push({ recvNs: start + 50_000_000n + BigInt(OSL) * 20_000_000n, data: JSON.stringify({ choices: [], usage: { prompt_tokens: 500, completion_tokens: OSL, total_tokens: 500 + OSL } }) });
+  responses.push({
+    recvNs: start + 50_000_000n + BigInt(OSL) * 20_000_000n,
+    data: JSON.stringify({ choices: [], usage: { prompt_tokens: 500, completion_tokens: OSL, total_tokens: 500 + OSL } }),
+  });
   responses.push({ recvNs: start + 50_000_000n + BigInt(OSL) * 20_000_000n, data: '[DONE]' });
   const prompt = Array.from({ length: 400 }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
   return {
-    requestNum: i, sessionNum: i, xRequestId: `r${i}`, xCorrelationId: `c${i}`, conversationId: null, turnIndex: 0, phase: 'profiling', workerId: 'worker_0',
-    scheduledNs: null, creditIssuedNs: start, requestStartNs: start, requestAckNs: start + 1_000_000n, requestEndNs: start + 60_000_000n + BigInt(OSL) * 20_000_000n,
-    responses, httpStatus: 200, error: null, wasCancelled: false, cancellationNs: null,
-    request: { url: 'http://127.0.0.1:1/v1/chat/completions', headers: { Authorization: 'Bearer sk-bench' }, body: { model: 'm', messages: [{ role: 'user', content: prompt }], stream: true } },
-    model: 'm', endpointType: 'chat', streaming: true, clientIsl: TOKENIZE_ISL ? null : 500, requestedIsl: 500, requestedOsl: OSL, traceLine: null, clockOffsetNs: 0n, waitedForSlot: false,
+    requestNum: i,
+    sessionNum: i,
+    xRequestId: `r${i}`,
+    xCorrelationId: `c${i}`,
+    conversationId: null,
+    turnIndex: 0,
+    phase: 'profiling',
+    workerId: 'worker_0',
+    scheduledNs: null,
+    creditIssuedNs: start,
+    requestStartNs: start,
+    requestAckNs: start + 1_000_000n,
+    requestEndNs: start + 60_000_000n + BigInt(OSL) * 20_000_000n,
+    responses,
+    httpStatus: 200,
+    error: null,
+    wasCancelled: false,
+    cancellationNs: null,
+    request: {
+      url: 'http://127.0.0.1:1/v1/chat/completions',
+      headers: { Authorization: 'Bearer sk-bench' },
+      body: { model: 'm', messages: [{ role: 'user', content: prompt }], stream: true },
+    },
+    model: 'm',
+    endpointType: 'chat',
+    streaming: true,
+    clientIsl: TOKENIZE_ISL ? null : 500,
+    requestedIsl: 500,
+    requestedOsl: OSL,
+    traceLine: null,
+    clockOffsetNs: 0n,
+    waitedForSlot: false,
   };
 }
 
@@ -77,12 +114,27 @@ bench.add(`aggregate ${N} records`, () => {
 bench.add(`run pipeline end to end, 2 worker threads: ${N} records → all files`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'infermark-bench-'));
   const config = resolveProfileConfig(
-    { model: ['m'], url: ['http://127.0.0.1:1'], streaming: true, concurrency: 64, artifactDir: dir, sliceDuration: 10, noServerMetrics: true, ui: 'none' },
+    {
+      model: ['m'],
+      url: ['http://127.0.0.1:1'],
+      streaming: true,
+      concurrency: 64,
+      artifactDir: dir,
+      sliceDuration: 10,
+      noServerMetrics: true,
+      ui: 'none',
+    },
     ['infermark', 'profile'],
   );
   const pipeline = await RunPipeline.open({
-    config, reporters: standardReporters(), tokens: tokenizer, tokenizer: { spec: 'builtin', resolvedPath: null },
-    goodput: null, version: 'bench', recordProcessorThreads: 2, toWallNs,
+    config,
+    reporters: standardReporters(),
+    tokens: tokenizer,
+    tokenizer: { spec: 'builtin', resolvedPath: null },
+    goodput: null,
+    version: 'bench',
+    recordProcessorThreads: 2,
+    toWallNs,
   });
   for (const r of raws) pipeline.record(r);
   await pipeline.finish();

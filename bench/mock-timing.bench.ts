@@ -8,9 +8,13 @@ import { Agent, request } from 'undici';
 const TTFT = 20;
 const ITL = 5;
 const OSL = 20;
-const child = spawn(process.execPath, ['dist/bin.js', 'serve-mock', '--port', '0', '--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  ['dist/bin.js', 'serve-mock', '--port', '0', '--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL)],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const url = await new Promise<string>((resolve) => {
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -59,7 +63,9 @@ for (const c of [1, 16, 64]) {
   );
   const t = results.map((r) => r.ttft);
   const l = results.map((r) => r.latency);
-  console.log(`${String(c).padStart(11)} | ${q(t, 0.5).toFixed(1).padStart(8)} | ${q(t, 0.9).toFixed(1).padStart(8)} | ${q(l, 0.5).toFixed(1).padStart(11)} | ${q(l, 0.9).toFixed(1).padStart(11)}`);
+  console.log(
+    `${String(c).padStart(11)} | ${q(t, 0.5).toFixed(1).padStart(8)} | ${q(t, 0.9).toFixed(1).padStart(8)} | ${q(l, 0.5).toFixed(1).padStart(11)} | ${q(l, 0.9).toFixed(1).padStart(11)}`,
+  );
   await dispatcher.close();
 }
 child.kill('SIGINT');

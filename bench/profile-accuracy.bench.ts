@@ -35,8 +35,12 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (m) => {
 });
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((ok) => child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))));
+  const child = spawn(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((ok) =>
+    child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))),
+  );
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
@@ -48,7 +52,16 @@ const pct = (xs: number[], q: number): number => {
 async function runOnce(url: string, concurrency: number): Promise<void> {
   const text = 'hello world '.repeat(50);
   const options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'> = {
-    endpoint: { type: 'chat', path: '/v1/chat/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: true, useLegacyMaxTokens: false },
+    endpoint: {
+      type: 'chat',
+      path: '/v1/chat/completions',
+      streaming: true,
+      apiKey: null,
+      headers: {},
+      extra: {},
+      streamUsage: true,
+      useLegacyMaxTokens: false,
+    },
     models: ['m'],
     urls: [url],
     timeoutMs: 120_000,
@@ -89,7 +102,8 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
     }
     const writes = truth[r.xRequestId]!.writes.map(BigInt);
     const content = r.responses.filter((e) => e.data.includes('"content"'));
-    if (content.length !== writes.length) throw new Error(`request ${r.requestNum}: ${content.length} content events, ${writes.length} writes`);
+    if (content.length !== writes.length)
+      throw new Error(`request ${r.requestNum}: ${content.length} content events, ${writes.length} writes`);
     ttftErr.push(Number(content[0]!.recvNs - writes[0]!) / 1e6);
     sendDelay.push(Number(BigInt(truth[r.xRequestId]!.arrival) - r.requestStartNs) / 1e6);
     if (!truth[r.xRequestId]!.reused) newConnections += 1;
@@ -118,7 +132,9 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
       itl_err_ms: { p50: +pct(itlErr, 50).toFixed(3), p99: +pct(abs(itlErr), 99).toFixed(3), max: +Math.max(...abs(itlErr)).toFixed(3) },
       chunk_err_ms: { p50: +pct(chunkErr, 50).toFixed(3), p99: +pct(chunkErr, 99).toFixed(3) },
       start_to_write_ms: startToWrite.length ? { p50: +pct(startToWrite, 50).toFixed(3), p99: +pct(startToWrite, 99).toFixed(3) } : null,
-      write_to_server_ms: writeToServer.length ? { p50: +pct(writeToServer, 50).toFixed(3), p99: +pct(writeToServer, 99).toFixed(3) } : null,
+      write_to_server_ms: writeToServer.length
+        ? { p50: +pct(writeToServer, 50).toFixed(3), p99: +pct(writeToServer, 99).toFixed(3) }
+        : null,
       send_delay_ms: { p50: +pct(sendDelay, 50).toFixed(3), p99: +pct(sendDelay, 99).toFixed(3) },
       client_loop_lag_p99_ms: lag ? +lag.lagP99Ms.toFixed(2) : null,
     }),

@@ -31,7 +31,9 @@ for (const backend of BACKEND_NAMES) {
   const t0 = performance.now();
   const r = await hashPrompts(bytesSource(input), sink, { tokenizer: tok, backend, blockSize: 512 });
   const s = (performance.now() - t0) / 1000;
-  console.log(`${backend}: ${r.rows} rows, ${r.tokens} tokens, ${r.blocks} blocks, ${r.distinctIds} ids in ${s.toFixed(2)} s → ${Math.round(r.tokens / s).toLocaleString('en-US')} tokens/s end to end`);
+  console.log(
+    `${backend}: ${r.rows} rows, ${r.tokens} tokens, ${r.blocks} blocks, ${r.distinctIds} ids in ${s.toFixed(2)} s → ${Math.round(r.tokens / s).toLocaleString('en-US')} tokens/s end to end`,
+  );
 }
 
 // The core alone: hash pre-tokenized batches (what crosses the boundary), native vs WASM.
@@ -75,5 +77,7 @@ for (const backend of BACKEND_NAMES) {
   const t0 = performance.now();
   for (let k = 0; k < reps; k += 1) await hashPrompts(bytesSource(shortInput), sink, { tokenizer: stub, backend, blockSize: 16 });
   const ms = (performance.now() - t0) / reps;
-  console.log(`${backend} without the tokenizer: 20,000 rows (${(shortInput.length / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms → ${Math.round(20_000 / (ms / 1000)).toLocaleString('en-US')} rows/s`);
+  console.log(
+    `${backend} without the tokenizer: 20,000 rows (${(shortInput.length / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms → ${Math.round(20_000 / (ms / 1000)).toLocaleString('en-US')} rows/s`,
+  );
 }

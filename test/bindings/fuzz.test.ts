@@ -5,9 +5,36 @@ import { BACKEND_NAMES, TraceAnalyzer, TraceCoreError, type BackendName } from '
 import { Rng, generateTrace } from '../helpers/trace-generator.js';
 
 const TOKENS = [
-  '-1', '1e400', '-0', '0.5', '"abc"', '"18446744073709551616"', '18446744073709551616', 'null', 'true', '{}', '[]', '[',
-  '}', ',', '"', '\\', '\r', '\n', '\n\n', '\uFEFF', '"input_tokens": 3', '"text_input": "x"', '"payload": {}',
-  '"messages": []', '"tools": []', '"hash_ids": [1e20]', '"timestamp": "12.5"', '9007199254740993', '1e2', '"session_id": 5',
+  '-1',
+  '1e400',
+  '-0',
+  '0.5',
+  '"abc"',
+  '"18446744073709551616"',
+  '18446744073709551616',
+  'null',
+  'true',
+  '{}',
+  '[]',
+  '[',
+  '}',
+  ',',
+  '"',
+  '\\',
+  '\r',
+  '\n',
+  '\n\n',
+  '\uFEFF',
+  '"input_tokens": 3',
+  '"text_input": "x"',
+  '"payload": {}',
+  '"messages": []',
+  '"tools": []',
+  '"hash_ids": [1e20]',
+  '"timestamp": "12.5"',
+  '9007199254740993',
+  '1e2',
+  '"session_id": 5',
 ];
 
 /** Apply 1–4 random mutations to `base`. */
@@ -43,7 +70,9 @@ function mutate(base: Uint8Array, rng: Rng): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-type Outcome = { ok: true; json: string } | { ok: false; code: string; reason: string | null; line: number | null; field: string | null; message: string };
+type Outcome =
+  | { ok: true; json: string }
+  | { ok: false; code: string; reason: string | null; line: number | null; field: string | null; message: string };
 
 function run(backend: BackendName, data: Uint8Array, skipInvalid: boolean, chunk: number, checkMaterialisation: boolean): Outcome {
   try {

@@ -83,10 +83,42 @@ describe.each(BACKEND_NAMES)('golden results on the real trace (%s)', (backend) 
     expect([r.min_isl, r.max_isl, r.avg_isl]).toEqual([891, 126195, 12035.061341534369]);
     expect([r.min_osl, r.max_osl, r.avg_osl]).toEqual([1, 2000, 342.6189011719724]);
     expect(r.prefix_reuse_ratio).toBe(0.519424610051993);
-    expect(r.isl_stats).toEqual({ mean: 12035.061341534369, std_dev: 15800.344851301792, min: 891, p25: 2306.5, median: 6909, p75: 15367, max: 126195 });
-    expect(r.osl_stats).toEqual({ mean: 342.6189011719724, std_dev: 249.90803456204557, min: 1, p25: 156.5, median: 350, p75: 472, max: 2000 });
-    expect(r.context_length_stats).toEqual({ mean: 6373.585487490649, std_dev: 12024.627428204118, min: 512, p25: 512, median: 1536, p75: 7168, max: 122880 });
-    expect(r.unique_prompt_length_stats).toEqual({ mean: 5661.475854043721, std_dev: 12353.496775322432, min: 0, p25: 350, median: 594, p75: 6071.5, max: 125683 });
+    expect(r.isl_stats).toEqual({
+      mean: 12035.061341534369,
+      std_dev: 15800.344851301792,
+      min: 891,
+      p25: 2306.5,
+      median: 6909,
+      p75: 15367,
+      max: 126195,
+    });
+    expect(r.osl_stats).toEqual({
+      mean: 342.6189011719724,
+      std_dev: 249.90803456204557,
+      min: 1,
+      p25: 156.5,
+      median: 350,
+      p75: 472,
+      max: 2000,
+    });
+    expect(r.context_length_stats).toEqual({
+      mean: 6373.585487490649,
+      std_dev: 12024.627428204118,
+      min: 512,
+      p25: 512,
+      median: 1536,
+      p75: 7168,
+      max: 122880,
+    });
+    expect(r.unique_prompt_length_stats).toEqual({
+      mean: 5661.475854043721,
+      std_dev: 12353.496775322432,
+      min: 0,
+      p25: 350,
+      median: 594,
+      p75: 6071.5,
+      max: 125683,
+    });
     expect(r.hit_rate_stats).toEqual({
       mean: 0.38425808746366197,
       std_dev: 0.33651244604875785,
@@ -96,10 +128,23 @@ describe.each(BACKEND_NAMES)('golden results on the real trace (%s)', (backend) 
       p75: 0.6666666666666666,
       max: 1,
     });
-    expect([r.rows_without_hash_ids, r.inconsistent_rows, r.token_weighted_hit_rate, r.sessions, r.multi_turn_sessions, r.duration_ms]).toEqual([
-      0, 0, 0.3736237491291324, 12031, 0, 3536999,
-    ]);
-    expect(r.request_rate_stats).toEqual({ mean: 3.4014701724625387, std_dev: 5.18184758044207, min: 0, p25: 0, median: 0, p75: 8, max: 28 });
+    expect([
+      r.rows_without_hash_ids,
+      r.inconsistent_rows,
+      r.token_weighted_hit_rate,
+      r.sessions,
+      r.multi_turn_sessions,
+      r.duration_ms,
+    ]).toEqual([0, 0, 0.3736237491291324, 12031, 0, 3536999]);
+    expect(r.request_rate_stats).toEqual({
+      mean: 3.4014701724625387,
+      std_dev: 5.18184758044207,
+      min: 0,
+      p25: 0,
+      median: 0,
+      p75: 8,
+      max: 28,
+    });
   });
 
   it('agrees with the independent TypeScript oracle to 1e-9 relative', () => {

@@ -187,7 +187,14 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
   describe('properties of docs/trace-analysis.md §9', () => {
     const text = generateTrace({ rows: 400, seed: 11, sessionIdFraction: 0.5 });
     const ORDER_DEPENDENT = ['cache_hit_rate', 'hit_rate_stats', 'token_weighted_hit_rate', 'inconsistent_row_examples'];
-    const BLOCK_SIZE_DEPENDENT = ['context_length_stats', 'unique_prompt_length_stats', 'inconsistent_rows', 'inconsistent_row_examples', 'token_weighted_hit_rate', 'block_size'];
+    const BLOCK_SIZE_DEPENDENT = [
+      'context_length_stats',
+      'unique_prompt_length_stats',
+      'inconsistent_rows',
+      'inconsistent_row_examples',
+      'token_weighted_hit_rate',
+      'block_size',
+    ];
 
     function expectClose(a: unknown, b: unknown, path: string): void {
       if (typeof a === 'number' && typeof b === 'number') {
@@ -285,7 +292,9 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
     });
 
     it('keeps u64 hash ids exact', () => {
-      const r = analyze('{"input_length": 5, "hash_ids": [18446744073709551615]}\n{"input_length": 5, "hash_ids": ["18446744073709551615"]}\n{"input_length": 5, "hash_ids": [18446744073709551614]}\n');
+      const r = analyze(
+        '{"input_length": 5, "hash_ids": [18446744073709551615]}\n{"input_length": 5, "hash_ids": ["18446744073709551615"]}\n{"input_length": 5, "hash_ids": [18446744073709551614]}\n',
+      );
       expect([r.unique_prefixes, r.num_prefix_groups]).toEqual([2, 1]);
     });
 
@@ -317,7 +326,9 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 2 ** 32 })).code).toBe('INVALID_ARG');
       expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).code).toBe('INVALID_ARG');
       // one rule in the core for every option object: the message names the value given
-      expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).message).toBe("option '--block-size': expected a positive integer, got '1.5'");
+      expect(caught(() => new TraceAnalyzer({ backend, blockSize: 1.5 })).message).toBe(
+        "option '--block-size': expected a positive integer, got '1.5'",
+      );
     });
 
     it('raises SIZE_CONFLICT with --check-materialisation (docs/trace-format.md §7.1)', () => {
@@ -325,7 +336,9 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       expect(analyze(text).total_requests).toBe(3);
       const e = caught(() => analyzeTraceJson(bytes(text), { backend, sourceName: 't.jsonl', checkMaterialisation: true }));
       expect(e.code).toBe('SIZE_CONFLICT');
-      expect(e.message).toBe('t.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)');
+      expect(e.message).toBe(
+        't.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)',
+      );
     });
   });
 
@@ -354,7 +367,9 @@ describe.each(BACKEND_NAMES)('trace core through the %s backend', (backend) => {
       const dirtyReport = a.finish();
       expect(dirtyReport.skipped_invalid_rows).toBe(dirty.length - clean.length);
       expect({ ...dirtyReport, skipped_invalid_rows: 0 }).toEqual(cleanReport);
-      expect(a.skippedWarning('x')).toMatch(/^warning: skipped 9 invalid rows in x \(invalid_json: 5 \[line 2, 18, 34, 50, 66\]; out_of_range: 4 \[line 10, 26, 42, 58\]\)$/);
+      expect(a.skippedWarning('x')).toMatch(
+        /^warning: skipped 9 invalid rows in x \(invalid_json: 5 \[line 2, 18, 34, 50, 66\]; out_of_range: 4 \[line 10, 26, 42, 58\]\)$/,
+      );
     });
 
     it('proceeds with zero rows when every row is invalid', () => {

@@ -1,6 +1,18 @@
 // `infermark analyze-trace` end to end: the built CLI (dist/bin.js) in a scratch directory.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +51,7 @@ afterAll(() => {
 });
 
 describe('analyze-trace output', () => {
-  it('prints Example A\'s console report byte for byte on stdout and names the backend on stderr', () => {
+  it("prints Example A's console report byte for byte on stdout and names the backend on stderr", () => {
     const r = cli(['analyze-trace', 'a.jsonl']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(EXAMPLE_A_CONSOLE);
@@ -91,7 +103,9 @@ describe('analyze-trace output', () => {
     );
     const inconsistent = cli(['analyze-trace', 'g.jsonl']);
     expect(inconsistent.status).toBe(0);
-    expect(inconsistent.stderr).toBe('backend: native\nwarning: 2 rows have hash_ids inconsistent with input_length at block size 512 (lines 1, 2)\n');
+    expect(inconsistent.stderr).toBe(
+      'backend: native\nwarning: 2 rows have hash_ids inconsistent with input_length at block size 512 (lines 1, 2)\n',
+    );
     expect(inconsistent.stdout).not.toContain('warning');
   });
 
@@ -127,7 +141,11 @@ describe('analyze-trace output', () => {
   it('fails with exit 1 naming the path, not a hang, when the output directory cannot exist (under /proc)', () => {
     // Regression: Node's recursive mkdir retries a parent that exists forever when the child still gives ENOENT.
     const r = cli(['analyze-trace', 'a.jsonl', '--format', 'json', '--output-file', '/proc/infermark-x/analysis.json']);
-    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'error: cannot write output file: /proc/infermark-x/analysis.json: no such file or directory\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      1,
+      '',
+      'error: cannot write output file: /proc/infermark-x/analysis.json: no such file or directory\n',
+    ]);
   });
 
   it('fails with exit 1 naming the path when a parent of the output path is a file (was an internal error)', () => {
@@ -147,15 +165,43 @@ describe('analyze-trace errors (exit 2, one line, nothing written)', () => {
   const cases: [string, string[], string][] = [
     ['a missing file', ['analyze-trace', 'nope.jsonl'], 'error: input file not found: nope.jsonl\n'],
     ['a directory', ['analyze-trace', 'adir'], 'error: cannot read input file: adir: is a directory\n'],
-    ['an invalid row (strict)', ['analyze-trace', 't.jsonl', '--output-file', 'never/x.json'], 'error: t.jsonl:3: input_length: expected a non-negative integer, got "abc"\n'],
-    ['both INPUT_FILE and --input-file', ['analyze-trace', 'a.jsonl', '--input-file', 'a.jsonl'], "error: argument 'INPUT_FILE' cannot be used with option '--input-file'\n"],
+    [
+      'an invalid row (strict)',
+      ['analyze-trace', 't.jsonl', '--output-file', 'never/x.json'],
+      'error: t.jsonl:3: input_length: expected a non-negative integer, got "abc"\n',
+    ],
+    [
+      'both INPUT_FILE and --input-file',
+      ['analyze-trace', 'a.jsonl', '--input-file', 'a.jsonl'],
+      "error: argument 'INPUT_FILE' cannot be used with option '--input-file'\n",
+    ],
     ['no input', ['analyze-trace'], "error: missing required argument 'INPUT_FILE' (or option '--input-file')\n"],
-    ['block size 0', ['analyze-trace', 'a.jsonl', '--block-size', '0'], "error: option '--block-size <n>': expected a positive integer, got '0'\n"],
-    ['a non-numeric block size', ['analyze-trace', 'a.jsonl', '--block-size=abc'], "error: option '--block-size <n>': expected a positive integer, got 'abc'\n"],
-    ['a block size beyond 32 bits', ['analyze-trace', 'a.jsonl', '--block-size', '4294967296'], "error: option '--block-size <n>': expected a positive integer <= 4294967295, got '4294967296'\n"],
-    ['a bad format', ['analyze-trace', 'a.jsonl', '--format', 'yaml'], "error: option '--format <format>': expected one of text, json, got 'yaml'\n"],
+    [
+      'block size 0',
+      ['analyze-trace', 'a.jsonl', '--block-size', '0'],
+      "error: option '--block-size <n>': expected a positive integer, got '0'\n",
+    ],
+    [
+      'a non-numeric block size',
+      ['analyze-trace', 'a.jsonl', '--block-size=abc'],
+      "error: option '--block-size <n>': expected a positive integer, got 'abc'\n",
+    ],
+    [
+      'a block size beyond 32 bits',
+      ['analyze-trace', 'a.jsonl', '--block-size', '4294967296'],
+      "error: option '--block-size <n>': expected a positive integer <= 4294967295, got '4294967296'\n",
+    ],
+    [
+      'a bad format',
+      ['analyze-trace', 'a.jsonl', '--format', 'yaml'],
+      "error: option '--format <format>': expected one of text, json, got 'yaml'\n",
+    ],
     ['a missing value', ['analyze-trace', 'a.jsonl', '--output-file'], "error: option '--output-file <path>' argument missing\n"],
-    ['a misspelt flag', ['analyze-trace', 'a.jsonl', '--skip-invalidd'], "error: unknown option '--skip-invalidd' (did you mean '--skip-invalid'?)\n"],
+    [
+      'a misspelt flag',
+      ['analyze-trace', 'a.jsonl', '--skip-invalidd'],
+      "error: unknown option '--skip-invalidd' (did you mean '--skip-invalid'?)\n",
+    ],
     ['a misspelt command', ['analyse-trace', 'a.jsonl'], "error: unknown command 'analyse-trace' (did you mean 'analyze-trace'?)\n"],
   ];
   it.each(cases)('rejects %s', (_label, args, stderr) => {
@@ -167,11 +213,16 @@ describe('analyze-trace errors (exit 2, one line, nothing written)', () => {
   });
 
   it('reports a materialisation size conflict with --check-materialisation', () => {
-    writeFileSync(join(dir, 'c.jsonl'), '{"input_length":1}\n{"input_length":700,"hash_ids":[7,8]}\n\n\n{"input_length":1100,"hash_ids":[7,8,9]}\n');
+    writeFileSync(
+      join(dir, 'c.jsonl'),
+      '{"input_length":1}\n{"input_length":700,"hash_ids":[7,8]}\n\n\n{"input_length":1100,"hash_ids":[7,8,9]}\n',
+    );
     expect(cli(['analyze-trace', 'c.jsonl']).status).toBe(0);
     const r = cli(['analyze-trace', 'c.jsonl', '--check-materialisation', '--output-file', 'never/c.json']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('error: c.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)\n');
+    expect(r.stderr).toBe(
+      'error: c.jsonl:5: hash_ids[1]: hash id 8 requested at 512 tokens but was already materialised at 188 tokens (line 2)\n',
+    );
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
@@ -192,10 +243,14 @@ describe('analyze-trace errors (exit 2, one line, nothing written)', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(bare, 'node_modules'));
     const forced = cli(['analyze-trace', 'a.jsonl'], { INFERMARK_BACKEND: 'wasm' }, join(bare, 'dist', 'bin.js'));
     expect(forced.status).toBe(1);
-    expect(forced.stderr).toMatch(/^error: INFERMARK_BACKEND=wasm was requested, but the wasm backend cannot be loaded: .*trace_core_wasm\.js does not exist \(build it with `npm run build:wasm`\)\n$/);
+    expect(forced.stderr).toMatch(
+      /^error: INFERMARK_BACKEND=wasm was requested, but the wasm backend cannot be loaded: .*trace_core_wasm\.js does not exist \(build it with `npm run build:wasm`\)\n$/,
+    );
     const none = cli(['analyze-trace', 'a.jsonl'], {}, join(bare, 'dist', 'bin.js'));
     expect(none.status).toBe(1);
-    expect(none.stderr).toMatch(/^error: no trace-core backend could be loaded: native backend unavailable: .*; wasm backend unavailable: .*\n$/);
+    expect(none.stderr).toMatch(
+      /^error: no trace-core backend could be loaded: native backend unavailable: .*; wasm backend unavailable: .*\n$/,
+    );
   });
 
   it('prints the version with -V', () => {

@@ -33,7 +33,10 @@ interface Run {
 /** Run the CLI asynchronously (the fault server lives in this process and must keep serving). */
 function cli(args: string[], cwd = dir): Promise<Run> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [BIN, 'profile', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const child = spawn(process.execPath, [BIN, 'profile', ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -64,14 +67,32 @@ async function serve(b: Behaviour | ((i: number) => Behaviour)): Promise<FaultSe
 describe('profile validation', () => {
   const rows: Array<[string[], string]> = [
     [['--url', 'X'], "error: required option '--model <name>' not specified"],
-    [['-m', 'm', '--url', 'X', '--request-rate', '5', '--user-centric-rate', '2'], "error: option '--request-rate' cannot be used with option '--user-centric-rate'"],
+    [
+      ['-m', 'm', '--url', 'X', '--request-rate', '5', '--user-centric-rate', '2'],
+      "error: option '--request-rate' cannot be used with option '--user-centric-rate'",
+    ],
     [['-m', 'm', '--url', 'X', '--arrival-pattern', 'gamma'], "error: option '--arrival-pattern' requires option '--request-rate'"],
-    [['-m', 'm', '--url', 'X', '--request-rate', '5', '--arrival-smoothness', '2'], "error: option '--arrival-smoothness' requires '--arrival-pattern gamma'"],
-    [['-m', 'm', '--url', 'X', '--benchmark-grace-period', '5'], "error: option '--benchmark-grace-period' requires option '--benchmark-duration'"],
-    [['-m', 'm', '--url', 'X', '--warmup-request-count', '2', '--warmup-duration', '1'], "error: option '--warmup-request-count' cannot be used with option '--warmup-duration'"],
-    [['-m', 'm', '--url', 'X', '--server-metrics', 'h:1', '--no-server-metrics'], "error: option '--server-metrics' cannot be used with option '--no-server-metrics'"],
+    [
+      ['-m', 'm', '--url', 'X', '--request-rate', '5', '--arrival-smoothness', '2'],
+      "error: option '--arrival-smoothness' requires '--arrival-pattern gamma'",
+    ],
+    [
+      ['-m', 'm', '--url', 'X', '--benchmark-grace-period', '5'],
+      "error: option '--benchmark-grace-period' requires option '--benchmark-duration'",
+    ],
+    [
+      ['-m', 'm', '--url', 'X', '--warmup-request-count', '2', '--warmup-duration', '1'],
+      "error: option '--warmup-request-count' cannot be used with option '--warmup-duration'",
+    ],
+    [
+      ['-m', 'm', '--url', 'X', '--server-metrics', 'h:1', '--no-server-metrics'],
+      "error: option '--server-metrics' cannot be used with option '--no-server-metrics'",
+    ],
     // Regression: the negation first once crashed the list parser ("internal error: … is not iterable").
-    [['-m', 'm', '--url', 'X', '--no-server-metrics', '--server-metrics', 'h:1'], "error: option '--server-metrics' cannot be used with option '--no-server-metrics'"],
+    [
+      ['-m', 'm', '--url', 'X', '--no-server-metrics', '--server-metrics', 'h:1'],
+      "error: option '--server-metrics' cannot be used with option '--no-server-metrics'",
+    ],
     [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected a positive integer, got '0'"],
     [['-m', 'm', '--url', 'X', '--concurency', '2'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['-m', 'm', '--url', 'X', '--goodput', 'ttft:5'], "error: option '--goodput': unknown metric 'ttft'"],
@@ -81,7 +102,14 @@ describe('profile validation', () => {
     const s = await serve({ kind: 'ok' });
     const cwd = mkdtempSync(join(dir, 'validation-'));
     // In parallel: each is a separate process, and node start-up dominates.
-    const runs = await Promise.all(rows.map(([args]) => cli(args.map((a) => (a === 'X' ? s.url : a)), cwd)));
+    const runs = await Promise.all(
+      rows.map(([args]) =>
+        cli(
+          args.map((a) => (a === 'X' ? s.url : a)),
+          cwd,
+        ),
+      ),
+    );
     for (const [i, [args, message]] of rows.entries()) {
       const r = runs[i]!;
       expect(r.status, args.join(' ')).toBe(2);
@@ -97,7 +125,22 @@ describe('profile validation', () => {
   it('accepts AIPerf aliases', async () => {
     const s = await serve({ kind: 'ok', tokens: 3 });
     const out = join(dir, 'aliases');
-    const r = await cli(['--model-names', 'm', '--url', s.url, '--num-requests', '3', '--synthetic-input-tokens-mean', '20', '--output-tokens-mean', '3', '--ui-type', 'none', '--output-artifact-dir', out]);
+    const r = await cli([
+      '--model-names',
+      'm',
+      '--url',
+      s.url,
+      '--num-requests',
+      '3',
+      '--synthetic-input-tokens-mean',
+      '20',
+      '--output-tokens-mean',
+      '3',
+      '--ui-type',
+      'none',
+      '--output-artifact-dir',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(s.received).toHaveLength(3);
     expect(s.received[0]!.body.max_completion_tokens).toBe(3);
@@ -109,7 +152,21 @@ describe('profile runs', () => {
   it('exits 1 when no request succeeded, and still writes the summaries', async () => {
     const s = await serve({ kind: 'status', status: 500 });
     const out = join(dir, 'all-fail');
-    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--request-count', '4', '--isl', '20', '--ui', 'none', '--artifact-dir', out]);
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--streaming',
+      '--request-count',
+      '4',
+      '--isl',
+      '20',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/error: no request succeeded/);
     const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
@@ -121,40 +178,100 @@ describe('profile runs', () => {
   it('exits 1 with one error line, not a hang, when --artifact-dir cannot be created (under /proc)', async () => {
     // Regression: Node's recursive mkdir spins forever on /proc/x; the run never ended.
     // Synchronous with a hard kill: a spinning child ignores SIGTERM (its handler never gets to run).
-    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--isl', '20', '--ui', 'none', '--artifact-dir', '/proc/infermark-x'], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 15_000,
-      killSignal: 'SIGKILL',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'profile',
+        '-m',
+        'm',
+        '--url',
+        'http://127.0.0.1:1',
+        '--request-count',
+        '1',
+        '--isl',
+        '20',
+        '--ui',
+        'none',
+        '--artifact-dir',
+        '/proc/infermark-x',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 15_000,
+        killSignal: 'SIGKILL',
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('error: cannot write output file: /proc/infermark-x/profile_export.jsonl: no such file or directory\n');
   }, 20_000);
 
   it('names an --artifact-dir that is a file in the one-line shape of other output errors (was Node\'s raw "ENOTDIR: …, mkdir" text)', () => {
-    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--ui', 'none', '--artifact-dir', '/dev/null'], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--ui', 'none', '--artifact-dir', '/dev/null'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
     expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: /dev/null/profile_export.jsonl: not a directory\n']);
   });
 
   it('runs, without the corpus cache, when INFERMARK_CACHE_DIR cannot be created (under /proc; was a hang)', () => {
-    const r = spawnSync(process.execPath, [BIN, 'profile', '-m', 'm', '--url', 'http://127.0.0.1:1', '--request-count', '1', '--isl', '5', '--ui', 'none', '--no-server-metrics', '--artifact-dir', join(dir, 'no-cache')], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, INFERMARK_CACHE_DIR: '/proc/infermark-x/cache' },
-      timeout: 30_000,
-      killSignal: 'SIGKILL',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'profile',
+        '-m',
+        'm',
+        '--url',
+        'http://127.0.0.1:1',
+        '--request-count',
+        '1',
+        '--isl',
+        '5',
+        '--ui',
+        'none',
+        '--no-server-metrics',
+        '--artifact-dir',
+        join(dir, 'no-cache'),
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, INFERMARK_CACHE_DIR: '/proc/infermark-x/cache' },
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      },
+    );
     expect([r.status, r.stderr.trimEnd().split('\n').at(-1)]).toEqual([1, 'error: no request succeeded (1 of 1 failed)']);
   }, 40_000);
 
   it('stops at --failed-request-threshold with exit 1 and keeps the results', async () => {
     const s = await serve((i) => (i % 4 === 0 ? { kind: 'ok', tokens: 1 } : { kind: 'status', status: 429 }));
     const out = join(dir, 'threshold');
-    const r = await cli(['-m', 'm', '--url', s.url, '--concurrency', '2', '--request-count', '500', '--isl', '20', '--failed-request-threshold', '0.5', '--ui', 'none', '--artifact-dir', out]);
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--concurrency',
+      '2',
+      '--request-count',
+      '500',
+      '--isl',
+      '20',
+      '--failed-request-threshold',
+      '0.5',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/error: --failed-request-threshold 0.5 exceeded/);
     const lines = jsonl(join(out, 'profile_export.jsonl'));
@@ -174,9 +291,29 @@ describe('profile runs', () => {
     ];
     const s = await serve((i) => plan[i % plan.length]!);
     const out = join(dir, 'mixed');
-    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--concurrency', '1', '--request-count', '6', '--isl', '20', '--request-timeout-seconds', '0.5', '--ui', 'none', '--artifact-dir', out]);
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--streaming',
+      '--concurrency',
+      '1',
+      '--request-count',
+      '6',
+      '--isl',
+      '20',
+      '--request-timeout-seconds',
+      '0.5',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const types = jsonl(join(out, 'profile_export.jsonl')).map((l) => l.error?.type ?? 'ok').sort();
+    const types = jsonl(join(out, 'profile_export.jsonl'))
+      .map((l) => l.error?.type ?? 'ok')
+      .sort();
     expect(types).toEqual(['ConnectionError', 'IncompleteStreamError', 'TimeoutError', 'Too Many Requests', 'ok', 'server_error'].sort());
   });
 
@@ -184,8 +321,26 @@ describe('profile runs', () => {
     const s = await serve({ kind: 'ok', tokens: 2 });
     const out = join(dir, 'secrets');
     const r = await cli([
-      '-m', 'm', '--url', s.url, '--streaming', '--request-count', '3', '--isl', '20', '--ui', 'none', '--export-level', 'raw',
-      '--api-key', 'sk-TOPSECRET-4242', '-H', 'X-Api-Key: hdr-SECRET-77', '--artifact-dir', out, '--verbose',
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--streaming',
+      '--request-count',
+      '3',
+      '--isl',
+      '20',
+      '--ui',
+      'none',
+      '--export-level',
+      'raw',
+      '--api-key',
+      'sk-TOPSECRET-4242',
+      '-H',
+      'X-Api-Key: hdr-SECRET-77',
+      '--artifact-dir',
+      out,
+      '--verbose',
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(s.received[0]!.headers.authorization).toBe('Bearer sk-TOPSECRET-4242');
@@ -203,7 +358,25 @@ describe('profile runs', () => {
   it('splits the work over --workers 2 and merges every record', async () => {
     const s = await serve({ kind: 'ok', tokens: 4 });
     const out = join(dir, 'workers');
-    const r = await cli(['-m', 'm', '--url', s.url, '--streaming', '--concurrency', '4', '--request-count', '40', '--isl', '20', '--workers', '2', '--ui', 'none', '--artifact-dir', out]);
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--streaming',
+      '--concurrency',
+      '4',
+      '--request-count',
+      '40',
+      '--isl',
+      '20',
+      '--workers',
+      '2',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const lines = jsonl(join(out, 'profile_export.jsonl'));
     expect(lines).toHaveLength(40);
@@ -216,10 +389,32 @@ describe('profile runs', () => {
   it('on SIGINT stops sending, keeps every finished request, writes valid artifacts and exits 130', async () => {
     const s = await serve({ kind: 'ok', tokens: 30, ttftMs: 20, itlMs: 40 }); // ~1.2 s per request
     const out = join(dir, 'sigint');
-    const child = spawn(process.execPath, [BIN, 'profile', '-m', 'm', '--url', s.url, '--streaming', '--concurrency', '3', '--request-count', '1000', '--isl', '20', '--ui', 'none', '--artifact-dir', out], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'profile',
+        '-m',
+        'm',
+        '--url',
+        s.url,
+        '--streaming',
+        '--concurrency',
+        '3',
+        '--request-count',
+        '1000',
+        '--isl',
+        '20',
+        '--ui',
+        'none',
+        '--artifact-dir',
+        out,
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // Interrupt once some requests have completed.

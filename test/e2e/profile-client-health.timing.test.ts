@@ -30,7 +30,10 @@ async function spawnMock(args: string[]): Promise<{ url: string; child: ChildPro
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, 'profile', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const child = spawn(process.execPath, [BIN, 'profile', ...args], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -68,9 +71,29 @@ describe('client health of an idle client', () => {
   it('reports event-loop lag p50 below 1 ms at concurrency 1 against a slow server, and a healthy client', async () => {
     // ~2.5 s of profiling: 8 requests × (200 ms TTFT + 3 × 20 ms), about 250 lag samples.
     const run = await cli([
-      '-m', 'mock-model', '--url', mock!.url, '--endpoint-type', 'chat', '--streaming',
-      '--concurrency', '1', '--request-count', '8', '--warmup-request-count', '1',
-      '--isl', '50', '--osl', '4', '--extra-inputs', 'ignore_eos:true', '--ui', 'none', '--artifact-dir', 'out',
+      '-m',
+      'mock-model',
+      '--url',
+      mock!.url,
+      '--endpoint-type',
+      'chat',
+      '--streaming',
+      '--concurrency',
+      '1',
+      '--request-count',
+      '8',
+      '--warmup-request-count',
+      '1',
+      '--isl',
+      '50',
+      '--osl',
+      '4',
+      '--extra-inputs',
+      'ignore_eos:true',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      'out',
     ]);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
@@ -78,8 +101,14 @@ describe('client health of an idle client', () => {
     expect(summary.client_event_loop_lag_p50.unit).toBe('ms');
     expect(summary.client_event_loop_lag_p50.avg).toBeGreaterThanOrEqual(0);
     expect(summary.client_event_loop_lag_p50.avg).toBeLessThan(1);
-    expect(summary.client_health).toEqual({ saturated: false, reasons: [], load_engine: { threads: 1, main_thread: false, automatic: true } });
+    expect(summary.client_health).toEqual({
+      saturated: false,
+      reasons: [],
+      load_engine: { threads: 1, main_thread: false, automatic: true },
+    });
     expect(run.stdout).toMatch(/^Client: healthy \(event-loop lag p99 \d+\.\d\d ms; CPU avg \d+%\)$/m);
-    expect(run.stdout).toMatch(/^Load engine: 1 worker thread, chosen automatically for 1 concurrent stream on \d+ cores? \(--workers N overrides\)$/m);
+    expect(run.stdout).toMatch(
+      /^Load engine: 1 worker thread, chosen automatically for 1 concurrent stream on \d+ cores? \(--workers N overrides\)$/m,
+    );
   }, 60_000);
 });

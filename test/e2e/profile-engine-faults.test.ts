@@ -82,7 +82,10 @@ describe('engine against injected faults', () => {
   });
 
   it('turns a connection reset mid-stream into a ConnectionError', async () => {
-    const records = await run((i) => (i === 1 ? { kind: 'reset', afterTokens: 2 } : { kind: 'ok' }), { mode: { kind: 'concurrency', concurrency: 1 }, requestCount: 3 });
+    const records = await run((i) => (i === 1 ? { kind: 'reset', afterTokens: 2 } : { kind: 'ok' }), {
+      mode: { kind: 'concurrency', concurrency: 1 },
+      requestCount: 3,
+    });
     expect(records).toHaveLength(3);
     const failed = records.find((r) => r.requestNum === 1)!;
     expect(failed.error?.type).toBe('ConnectionError');
@@ -163,7 +166,10 @@ describe('engine against injected faults', () => {
 
   it('sends the §3.1 chat body and headers', async () => {
     const base = engineOptions('x').endpoint;
-    await run({ kind: 'ok' }, { requestCount: 1, endpoint: { ...base, apiKey: 'sk-test', headers: { 'X-Custom': 'v' }, extra: { ignore_eos: true } } });
+    await run(
+      { kind: 'ok' },
+      { requestCount: 1, endpoint: { ...base, apiKey: 'sk-test', headers: { 'X-Custom': 'v' }, extra: { ignore_eos: true } } },
+    );
     const got = server!.received[0]!;
     expect(got.path).toBe('/v1/chat/completions');
     expect(got.body).toEqual({
@@ -189,7 +195,9 @@ describe('engine against injected faults', () => {
     process.env.HTTP_PROXY = proxy.url;
     process.env.HTTPS_PROXY = proxy.url;
     try {
-      const engine = new LoadEngine(engineOptions(a.url, { urls: [a.url, `${b.url}/prefix/`], requestCount: 4, mode: { kind: 'concurrency', concurrency: 1 } }));
+      const engine = new LoadEngine(
+        engineOptions(a.url, { urls: [a.url, `${b.url}/prefix/`], requestCount: 4, mode: { kind: 'concurrency', concurrency: 1 } }),
+      );
       const records: RawRequestRecord[] = [];
       engine.on('record', (r: RawRequestRecord) => records.push(r));
       await engine.run();

@@ -13,7 +13,16 @@ afterEach(async () => {
 
 function opts(url: string, over: Partial<EngineOptions>): EngineOptions {
   return {
-    endpoint: { type: 'completions', path: '/v1/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: false, useLegacyMaxTokens: false },
+    endpoint: {
+      type: 'completions',
+      path: '/v1/completions',
+      streaming: true,
+      apiKey: null,
+      headers: {},
+      extra: {},
+      streamUsage: false,
+      useLegacyMaxTokens: false,
+    },
     models: ['a', 'b'],
     urls: [url],
     timeoutMs: 10_000,
@@ -52,8 +61,18 @@ describe('engine phases', () => {
   it('runs warmup requests first, marked warmup, then the profiling count', async () => {
     const { records, starts } = await run({ kind: 'ok', tokens: 2 }, { warmupRequestCount: 3, requestCount: 4 });
     expect(starts).toEqual(['warmup', 'profiling']);
-    expect(records.filter((r) => r.phase === 'warmup').map((r) => r.requestNum).sort()).toEqual([0, 1, 2]);
-    expect(records.filter((r) => r.phase === 'profiling').map((r) => r.requestNum).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      records
+        .filter((r) => r.phase === 'warmup')
+        .map((r) => r.requestNum)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+    expect(
+      records
+        .filter((r) => r.phase === 'profiling')
+        .map((r) => r.requestNum)
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
     const lastWarmupEnd = records.filter((r) => r.phase === 'warmup').reduce((m, r) => (r.requestEndNs > m ? r.requestEndNs : m), 0n);
     expect(records.filter((r) => r.phase === 'profiling').every((r) => r.requestStartNs >= lastWarmupEnd)).toBe(true);
   });
@@ -63,7 +82,10 @@ describe('engine phases', () => {
     // reuses one only a loop turn after its response) and open new ones during profiling, whose
     // connect then counted in TTFT (seen under load in bench/client-overhead.sh, not reproducible
     // on demand; this pins the behaviour that rules it out).
-    const { records } = await run({ kind: 'slow-start', delayMs: 30, tokens: 2 }, { mode: { kind: 'concurrency', concurrency: 4 }, warmupRequestCount: 4, requestCount: 16 });
+    const { records } = await run(
+      { kind: 'slow-start', delayMs: 30, tokens: 2 },
+      { mode: { kind: 'concurrency', concurrency: 4 }, warmupRequestCount: 4, requestCount: 16 },
+    );
     expect(records.filter((r) => r.phase === 'profiling' && r.error === null)).toHaveLength(16);
     expect(server!.connections).toBe(4);
     const byId = new Map(server!.received.map((q) => [q.headers['x-request-id'], q.connection]));
@@ -82,10 +104,12 @@ describe('engine phases', () => {
 
   it('stops issuing at --benchmark-duration and aborts stragglers when the grace period expires', async () => {
     const t0 = Date.now();
-    const { records } = await run(
-      (i) => (i < 2 ? { kind: 'ok', tokens: 2 } : { kind: 'stall', afterTokens: 1 }),
-      { requestCount: null, benchmarkDurationMs: 300, gracePeriodMs: 200, mode: { kind: 'concurrency', concurrency: 2 } },
-    );
+    const { records } = await run((i) => (i < 2 ? { kind: 'ok', tokens: 2 } : { kind: 'stall', afterTokens: 1 }), {
+      requestCount: null,
+      benchmarkDurationMs: 300,
+      gracePeriodMs: 200,
+      mode: { kind: 'concurrency', concurrency: 2 },
+    });
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(2000);
     const expired = records.filter((r) => r.error?.type === 'GracePeriodExpiredError');
@@ -105,14 +129,21 @@ describe('engine phases', () => {
 
   it('cancels the requests selected by infermark/dataset/cancel after the delay', async () => {
     const rate = 50;
-    const { records } = await run({ kind: 'ok', tokens: 5, ttftMs: 100, itlMs: 20 }, { requestCount: 12, cancellationRate: rate, cancellationDelayMs: 20, mode: { kind: 'concurrency', concurrency: 4 } });
+    const { records } = await run(
+      { kind: 'ok', tokens: 5, ttftMs: 100, itlMs: 20 },
+      { requestCount: 12, cancellationRate: rate, cancellationDelayMs: 20, mode: { kind: 'concurrency', concurrency: 4 } },
+    );
     // Request k is selected when stream(0, "infermark/dataset/cancel", k).unit() < 0.5 (docs/cli.md §3.4):
     // a fixed vector, checked against an independent implementation of docs/synthesis.md §2.1.
     const selected = new Set([0, 1, 3, 5, 11]);
     expect(records.map((r) => r.requestNum).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     for (const r of records) {
       if (selected.has(r.requestNum)) {
-        expect(r.error).toEqual({ code: 499, type: 'RequestCancellationError', message: 'request cancelled by --request-cancellation-rate' });
+        expect(r.error).toEqual({
+          code: 499,
+          type: 'RequestCancellationError',
+          message: 'request cancelled by --request-cancellation-rate',
+        });
         expect(r.wasCancelled).toBe(true);
         expect(r.cancellationNs).not.toBeNull();
       } else {
@@ -122,7 +153,10 @@ describe('engine phases', () => {
   });
 
   it('holds a rate-mode request for a free slot when the --concurrency ceiling is full (FIFO) and marks it', async () => {
-    const { records, summary } = await run({ kind: 'ok', tokens: 2, ttftMs: 150 }, { requestCount: 6, mode: { kind: 'rate', rate: 200, pattern: 'constant', smoothness: 1, concurrency: 2 } });
+    const { records, summary } = await run(
+      { kind: 'ok', tokens: 2, ttftMs: 150 },
+      { requestCount: 6, mode: { kind: 'rate', rate: 200, pattern: 'constant', smoothness: 1, concurrency: 2 } },
+    );
     expect(records).toHaveLength(6);
     const waited = records.filter((r) => r.waitedForSlot);
     expect(waited.length).toBe(4);
@@ -134,7 +168,11 @@ describe('engine phases', () => {
 
   it('on interrupt stops issuing and cancels what is still running after the grace', async () => {
     // Interrupt once both slots hold a stalled stream.
-    const { records, summary } = await run({ kind: 'stall', afterTokens: 1 }, { requestCount: 100 }, (e) => void server!.receivedAtLeast(2).then(() => e.interrupt()));
+    const { records, summary } = await run(
+      { kind: 'stall', afterTokens: 1 },
+      { requestCount: 100 },
+      (e) => void server!.receivedAtLeast(2).then(() => e.interrupt()),
+    );
     expect(summary.reason).toBe('interrupted');
     expect(records).toHaveLength(2);
     expect(records.every((r) => r.error?.type === 'RequestCancellationError' && r.wasCancelled)).toBe(true);
@@ -183,7 +221,9 @@ describe('engine phases', () => {
     const startNs = process.hrtime.bigint() + 50_000_000n;
     const mode = { kind: 'rate' as const, rate: 200, pattern: 'poisson' as const, smoothness: 1, concurrency: null };
     const run1 = async (w: number) => {
-      const e = new LoadEngine(opts(server!.url, { mode, requestCount: 20, workerIndex: w, workerCount: 2, beforeProfiling: async () => startNs }));
+      const e = new LoadEngine(
+        opts(server!.url, { mode, requestCount: 20, workerIndex: w, workerCount: 2, beforeProfiling: async () => startNs }),
+      );
       const recs: RawRequestRecord[] = [];
       e.on('record', (r: RawRequestRecord) => recs.push(r));
       await e.run();

@@ -21,7 +21,11 @@ let dir = '';
 
 beforeAll(async () => {
   tok = await loadTokenizer('builtin');
-  dataset = buildSyntheticDataset(tok, { isl: 120, islStddev: 20, osl: OSL, oslStddev: 0, numDatasetEntries: 16, seed: 1n, sharedSystemPromptLength: null }, 'completions');
+  dataset = buildSyntheticDataset(
+    tok,
+    { isl: 120, islStddev: 20, osl: OSL, oslStddev: 0, numDatasetEntries: 16, seed: 1n, sharedSystemPromptLength: null },
+    'completions',
+  );
   dir = mkdtempSync(join(tmpdir(), 'infermark-profile-mock-'));
 }, 60_000);
 afterAll(() => {
@@ -29,13 +33,25 @@ afterAll(() => {
 });
 
 /** Run the engine (no warmup) against a fresh `none`-model mock; returns its records and the mock's recorded rows. */
-async function runAgainstMock(name: string, over: Partial<EngineOptions>): Promise<{ recs: MetricRecord[]; truth: Array<{ prompt_tokens: number; output_tokens: number }> }> {
+async function runAgainstMock(
+  name: string,
+  over: Partial<EngineOptions>,
+): Promise<{ recs: MetricRecord[]; truth: Array<{ prompt_tokens: number; output_tokens: number }> }> {
   const recordFile = join(dir, `${name}.jsonl`);
   const mock = await startMockServer({ port: 0, latencyModel: 'none', recordRequests: recordFile });
   const raws: RawRequestRecord[] = [];
   try {
     const engine = new LoadEngine({
-      endpoint: { type: 'completions', path: '/v1/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: true, useLegacyMaxTokens: false },
+      endpoint: {
+        type: 'completions',
+        path: '/v1/completions',
+        streaming: true,
+        apiKey: null,
+        headers: {},
+        extra: {},
+        streamUsage: true,
+        useLegacyMaxTokens: false,
+      },
       models: ['mock-model'],
       urls: [mock.url],
       timeoutMs: 30_000,
@@ -61,7 +77,10 @@ async function runAgainstMock(name: string, over: Partial<EngineOptions>): Promi
   }
   const processor = new RecordProcessor({ tokens: createInlineTokenCountService(tok), toWallNs: wallNs });
   const recs = await processor.processBatch(raws);
-  const truth = readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const truth = readFileSync(recordFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return { recs, truth };
 }
 
@@ -84,7 +103,10 @@ describe('profile engine against the mock (bookkeeping)', () => {
   });
 
   it('open loop at a constant rate: sends the request count, each once', async () => {
-    const { recs, truth } = await runAgainstMock('rate', { mode: { kind: 'rate', rate: 1000, pattern: 'constant', smoothness: 1, concurrency: null }, requestCount: 25 });
+    const { recs, truth } = await runAgainstMock('rate', {
+      mode: { kind: 'rate', rate: 1000, pattern: 'constant', smoothness: 1, concurrency: null },
+      requestCount: 25,
+    });
     expect(recs).toHaveLength(25);
     expect(ascending(recs.map((r) => r.raw.requestNum))).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(recs.every((r) => r.error === null && r.raw.scheduledNs !== null)).toBe(true);

@@ -31,7 +31,10 @@ function recordedRows(): Array<{ ttft_ms: number; e2e_ms: number }> {
   if (!existsSync(recordFile())) return [];
   const text = readFileSync(recordFile(), 'utf8');
   // A row being appended may be cut short: only complete lines count.
-  return text.split('\n').slice(0, -1).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((l) => JSON.parse(l));
 }
 
 async function spawnMock(args: string[]): Promise<{ url: string; child: ChildProcess }> {
@@ -53,7 +56,11 @@ let dataset: Dataset;
 
 beforeAll(async () => {
   tok = await loadTokenizer('builtin');
-  dataset = buildSyntheticDataset(tok, { isl: 120, islStddev: 20, osl: OSL, oslStddev: 0, numDatasetEntries: 16, seed: 1n, sharedSystemPromptLength: null }, 'completions');
+  dataset = buildSyntheticDataset(
+    tok,
+    { isl: 120, islStddev: 20, osl: OSL, oslStddev: 0, numDatasetEntries: 16, seed: 1n, sharedSystemPromptLength: null },
+    'completions',
+  );
   recordDir = mkdtempSync(join(tmpdir(), 'infermark-profile-mock-'));
   mock = await spawnMock(['--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL), '--record-requests', recordFile()]);
 }, 60_000);
@@ -69,7 +76,16 @@ afterAll(async () => {
 
 function options(over: Partial<EngineOptions>): EngineOptions {
   return {
-    endpoint: { type: 'completions', path: '/v1/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: true, useLegacyMaxTokens: false },
+    endpoint: {
+      type: 'completions',
+      path: '/v1/completions',
+      streaming: true,
+      apiKey: null,
+      headers: {},
+      extra: {},
+      streamUsage: true,
+      useLegacyMaxTokens: false,
+    },
     models: ['mock-model'],
     urls: [mock.url],
     timeoutMs: 30_000,
@@ -136,7 +152,11 @@ describe('profile engine against the simple mock (jitter 0)', () => {
   });
 
   it('paces open-loop arrivals: constant rate sends at the scheduled instants', async () => {
-    const recs = await runAndProcess({ mode: { kind: 'rate', rate: 50, pattern: 'constant', smoothness: 1, concurrency: null }, requestCount: 25, warmupRequestCount: 2 });
+    const recs = await runAndProcess({
+      mode: { kind: 'rate', rate: 50, pattern: 'constant', smoothness: 1, concurrency: null },
+      requestCount: 25,
+      warmupRequestCount: 2,
+    });
     const starts = recs.map((r) => r.raw.requestStartNs).sort((a, b) => (a < b ? -1 : 1));
     const spanS = Number(starts.at(-1)! - starts[0]!) / 1e9;
     expect(Math.abs(24 / spanS / 50 - 1)).toBeLessThan(0.05);

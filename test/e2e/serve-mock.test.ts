@@ -52,7 +52,9 @@ describe('serve-mock CLI', () => {
     expect(s.line).toMatch(/^infermark mock server listening on http:\/\/127\.0\.0\.1:\d+ \(latency model: simple, seed 42\)$/);
     const health = await fetch(`${s.url}/health`).then((r) => r.json());
     expect(health).toMatchObject({ status: 'ok', latency_model: 'simple', seed: 42 });
-    const r = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'hello', max_tokens: 3 }) }).then((x) => x.json());
+    const r = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'hello', max_tokens: 3 }) }).then(
+      (x) => x.json(),
+    );
     expect(r.usage.completion_tokens).toBe(3);
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(0);
@@ -101,7 +103,9 @@ describe('serve-mock CLI', () => {
     expect(s.line).toMatch(/\(latency model: none, seed 0, 2 workers\)$/);
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'same prompt', max_tokens: 4 }) }).then((x) => x.json()),
+        fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'same prompt', max_tokens: 4 }) }).then((x) =>
+          x.json(),
+        ),
       ),
     );
     // Every worker gives the same deterministic text for the same prompt.

@@ -73,16 +73,31 @@ describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, noth
     // before the output file is created.
     [['--synthesis-prefix-len-multiplier', '0'], "error: option '--synthesis-prefix-len-multiplier': expected a positive number, got '0'"],
     [['--synthesis-speedup-ratio', '-2'], "error: option '--synthesis-speedup-ratio': expected a positive number, got '-2'"],
-    [['--synthesis-prompt-len-multiplier', '1e-10'], "error: option '--synthesis-prompt-len-multiplier': expected a decimal number with at most 9 fractional digits, got '1e-10'"],
-    [['--synthesis-output-len-multiplier', '-1'], "error: option '--synthesis-output-len-multiplier': expected a non-negative number, got '-1'"],
-    [['--prefix-len-multiplier', '1e12'], "error: option '--synthesis-prefix-len-multiplier': expected a decimal number with at most 12 integer digits, got '1e12'"],
-    [['--synthesis-prefix-root-multiplier', '1.5'], "error: option '--synthesis-prefix-root-multiplier <n>': expected a positive integer, got '1.5'"],
+    [
+      ['--synthesis-prompt-len-multiplier', '1e-10'],
+      "error: option '--synthesis-prompt-len-multiplier': expected a decimal number with at most 9 fractional digits, got '1e-10'",
+    ],
+    [
+      ['--synthesis-output-len-multiplier', '-1'],
+      "error: option '--synthesis-output-len-multiplier': expected a non-negative number, got '-1'",
+    ],
+    [
+      ['--prefix-len-multiplier', '1e12'],
+      "error: option '--synthesis-prefix-len-multiplier': expected a decimal number with at most 12 integer digits, got '1e12'",
+    ],
+    [
+      ['--synthesis-prefix-root-multiplier', '1.5'],
+      "error: option '--synthesis-prefix-root-multiplier <n>': expected a positive integer, got '1.5'",
+    ],
     [['--num-requests', '10'], "error: option '--num-requests' requires '--mode generate'"],
     [['--mode', 'generate'], "error: option '--mode generate' requires option '--num-requests'"],
     [['--synthesis-min-isl', '5'], "error: option '--synthesis-min-isl' requires '--mode generate'"],
     [['--mode', 'mix'], "error: option '--mode <mode>': expected one of transform, generate, got 'mix'"],
     [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'"],
-    [['--speedup-ratio', '2', '--synthesis-speedup-ratio', '2'], "error: option '--speedup-ratio' cannot be used with option '--synthesis-speedup-ratio'"],
+    [
+      ['--speedup-ratio', '2', '--synthesis-speedup-ratio', '2'],
+      "error: option '--speedup-ratio' cannot be used with option '--synthesis-speedup-ratio'",
+    ],
   ];
   it.each(cases)('%j', (extra, message) => {
     const r = cli(['synthesize', 'a.jsonl', '-o', 'out.jsonl', ...extra]);
@@ -110,7 +125,18 @@ describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, noth
 
 describe('synthesize runs', () => {
   it('transforms Example A, prints the §3.5 line and the side-by-side analysis', () => {
-    const r = cli(['synthesize', 'a.jsonl', '-o', 't1.jsonl', '--synthesis-output-len-multiplier', '1.5', '--synthesis-max-osl', '200', '--max-isl', '1100']);
+    const r = cli([
+      'synthesize',
+      'a.jsonl',
+      '-o',
+      't1.jsonl',
+      '--synthesis-output-len-multiplier',
+      '1.5',
+      '--synthesis-max-osl',
+      '200',
+      '--max-isl',
+      '1100',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     const lines = r.stderr.split('\n');
@@ -132,7 +158,13 @@ describe('synthesize runs', () => {
   it('writes to stdout with -o - and replaces a file only with --force', () => {
     const r = cli(['synthesize', 'a.jsonl', '-o', '-', '--synthesis-speedup-ratio', '2']);
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').map((l) => l.slice(0, 20))).toEqual(['{"timestamp":0,"inpu', '{"timestamp":500,"in', '{"timestamp":1000,"i', '{"timestamp":1500,"i', '']);
+    expect(r.stdout.split('\n').map((l) => l.slice(0, 20))).toEqual([
+      '{"timestamp":0,"inpu',
+      '{"timestamp":500,"in',
+      '{"timestamp":1000,"i',
+      '{"timestamp":1500,"i',
+      '',
+    ]);
     writeFileSync(join(dir, 'f.jsonl'), 'old');
     expect(cli(['synthesize', 'a.jsonl', '-o', 'f.jsonl', '--force']).status).toBe(0);
     expect(readFileSync(join(dir, 'f.jsonl'), 'utf8')).toBe(EXAMPLE_A);
@@ -140,11 +172,24 @@ describe('synthesize runs', () => {
   });
 
   it('native and WASM CLIs write identical bytes for generate mode on the real trace', () => {
-    const args = ['synthesize', REAL, '--mode', 'generate', '--num-requests', '5000', '--prefix-len-multiplier', '1.5', '--random-seed', '3'];
+    const args = [
+      'synthesize',
+      REAL,
+      '--mode',
+      'generate',
+      '--num-requests',
+      '5000',
+      '--prefix-len-multiplier',
+      '1.5',
+      '--random-seed',
+      '3',
+    ];
     const n = cli([...args, '-o', 'n.jsonl'], { INFERMARK_BACKEND: 'native' });
     const w = cli([...args, '-o', 'w.jsonl'], { INFERMARK_BACKEND: 'wasm' });
     expect([n.status, w.status]).toEqual([0, 0]);
-    expect(n.stderr.split('\n')[0]).toMatch(/^synthesize \(generate\): learned 12031 rows → 182790 path ids, \d+ radix nodes; generated 5000 rows; 0 rejected samples; trees 1; seed 3$/);
+    expect(n.stderr.split('\n')[0]).toMatch(
+      /^synthesize \(generate\): learned 12031 rows → 182790 path ids, \d+ radix nodes; generated 5000 rows; 0 rejected samples; trees 1; seed 3$/,
+    );
     expect(readFileSync(join(dir, 'n.jsonl')).equals(readFileSync(join(dir, 'w.jsonl')))).toBe(true);
     rmSync(join(dir, 'n.jsonl'));
     rmSync(join(dir, 'w.jsonl'));
@@ -156,7 +201,10 @@ describe('hash-prompts', () => {
     const r = cli(['hash-prompts', 'p.jsonl', '-o', 'h.jsonl', '--block-size', '2']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^hash-prompts: 2 rows, \d+ blocks, \d+ distinct ids, block size 2\n$/);
-    const rows = readFileSync(join(dir, 'h.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { hash_ids: number[]; timestamp?: number });
+    const rows = readFileSync(join(dir, 'h.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { hash_ids: number[]; timestamp?: number });
     expect(rows[0]?.timestamp).toBe(5);
     expect(rows[0]?.hash_ids[0]).toBe(0);
     expect(rows[1]?.hash_ids[0]).toBe(0); // "hello world," is shared
@@ -205,10 +253,14 @@ describe('synthesize output written behind the core', () => {
   it('Ctrl-C or SIGTERM mid-run removes the partial output at once and exits 130', async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       // 50 million rows would take minutes: the signal always lands while rows are being written.
-      const child = spawn(process.execPath, [BIN, 'synthesize', REAL, '-o', 'big.jsonl', '--no-analysis', '--mode', 'generate', '--num-requests', '50000000'], {
-        cwd: dir,
-        env: { ...process.env, NO_COLOR: '1' },
-      });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'synthesize', REAL, '-o', 'big.jsonl', '--no-analysis', '--mode', 'generate', '--num-requests', '50000000'],
+        {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));

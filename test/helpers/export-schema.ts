@@ -4,12 +4,47 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const METADATA_KEYS = [
-  'request_num', 'session_num', 'x_request_id', 'x_correlation_id', 'conversation_id', 'turn_index', 'credit_issued_ns',
-  'request_start_ns', 'request_ack_ns', 'request_end_ns', 'worker_id', 'record_processor_id', 'benchmark_phase', 'was_cancelled',
-  'cancellation_time_ns', 'clock_offset_ns', 'scheduled_ns', 'trace_line', 'requested_isl', 'requested_osl', 'model',
+  'request_num',
+  'session_num',
+  'x_request_id',
+  'x_correlation_id',
+  'conversation_id',
+  'turn_index',
+  'credit_issued_ns',
+  'request_start_ns',
+  'request_ack_ns',
+  'request_end_ns',
+  'worker_id',
+  'record_processor_id',
+  'benchmark_phase',
+  'was_cancelled',
+  'cancellation_time_ns',
+  'clock_offset_ns',
+  'scheduled_ns',
+  'trace_line',
+  'requested_isl',
+  'requested_osl',
+  'model',
 ] as const;
 
-export const RECORD_STAT_KEYS = ['unit', 'avg', 'min', 'max', 'p1', 'p5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'std', 'count', 'sum'] as const;
+export const RECORD_STAT_KEYS = [
+  'unit',
+  'avg',
+  'min',
+  'max',
+  'p1',
+  'p5',
+  'p10',
+  'p25',
+  'p50',
+  'p75',
+  'p90',
+  'p95',
+  'p99',
+  'std',
+  'count',
+  'sum',
+] as const;
 
 const HEAD_KEYS = ['schema_version', 'infermark_version', 'benchmark_id', 'start_time', 'end_time', 'was_cancelled'];
 const TAIL_KEYS = ['input_config', 'run_info', 'error_summary', 'client_health', 'trace_fidelity', 'warmup_metrics'];
@@ -35,7 +70,8 @@ export function validateMetricBlock(tag: string, block: unknown, where = tag): s
   for (const [k, v] of Object.entries(block)) {
     if (k === 'unit') continue;
     if (!(RECORD_STAT_KEYS as readonly string[]).includes(k) && k !== 'approximate') p.push(`${where}: unknown statistic '${k}'`);
-    else if (k !== 'approximate' && (typeof v !== 'number' || !Number.isFinite(v))) p.push(`${where}.${k}: not a finite number (${String(v)})`);
+    else if (k !== 'approximate' && (typeof v !== 'number' || !Number.isFinite(v)))
+      p.push(`${where}.${k}: not a finite number (${String(v)})`);
   }
   checkOrder(Object.keys(block), RECORD_STAT_KEYS, where, p);
   if ('count' in block && !isInt(block['count'])) p.push(`${where}.count: not an integer`);
@@ -58,7 +94,15 @@ export function validateRecordLine(line: string): string[] {
   if (!isObj(md)) return [...p, 'metadata missing'];
   const mk = Object.keys(md);
   if (mk.slice(0, METADATA_KEYS.length).join(',') !== METADATA_KEYS.join(',')) p.push(`metadata keys ${mk.join(',')}`);
-  for (const k of ['request_num', 'session_num', 'turn_index', 'credit_issued_ns', 'request_start_ns', 'request_end_ns', 'clock_offset_ns']) {
+  for (const k of [
+    'request_num',
+    'session_num',
+    'turn_index',
+    'credit_issued_ns',
+    'request_start_ns',
+    'request_end_ns',
+    'clock_offset_ns',
+  ]) {
     if (!isInt(md[k])) p.push(`metadata.${k}: not an integer`);
   }
   for (const k of ['request_ack_ns', 'cancellation_time_ns', 'scheduled_ns', 'trace_line', 'requested_isl', 'requested_osl']) {
@@ -78,7 +122,9 @@ export function validateRecordLine(line: string): string[] {
         continue;
       }
       const v = m['value'];
-      const ok = Array.isArray(v) ? v.every((x) => typeof x === 'number' && Number.isFinite(x)) : typeof v === 'number' && Number.isFinite(v);
+      const ok = Array.isArray(v)
+        ? v.every((x) => typeof x === 'number' && Number.isFinite(x))
+        : typeof v === 'number' && Number.isFinite(v);
       if (!ok) p.push(`metrics.${tag}.value: not a finite number or list`);
     }
   }
@@ -109,7 +155,8 @@ export function validateSummaryJson(doc: unknown): string[] {
   if (keys.slice(0, HEAD_KEYS.length).join(',') !== HEAD_KEYS.join(',')) p.push(`head keys ${keys.slice(0, 6).join(',')}`);
   if (doc['schema_version'] !== '1.5') p.push('schema_version is not "1.5"');
   if (typeof doc['benchmark_id'] !== 'string' || !UUID.test(doc['benchmark_id'])) p.push('benchmark_id is not a UUID');
-  for (const k of ['start_time', 'end_time']) if (typeof doc[k] !== 'string' || !ISO_MICROS.test(doc[k] as string)) p.push(`${k} is not ISO 8601 with microseconds`);
+  for (const k of ['start_time', 'end_time'])
+    if (typeof doc[k] !== 'string' || !ISO_MICROS.test(doc[k] as string)) p.push(`${k} is not ISO 8601 with microseconds`);
   if (typeof doc['was_cancelled'] !== 'boolean') p.push('was_cancelled is not a boolean');
   const middle = keys.slice(HEAD_KEYS.length).filter((k) => !TAIL_KEYS.includes(k));
   const firstTail = keys.findIndex((k) => TAIL_KEYS.includes(k));
@@ -122,13 +169,26 @@ export function validateSummaryJson(doc: unknown): string[] {
   const ic = doc['input_config'];
   if (!isObj(ic)) p.push('input_config missing');
   else {
-    for (const k of ['endpoint', 'input', 'loadgen', 'output', 'tokenizer', 'server_metrics', 'cli_command']) if (!(k in ic)) p.push(`input_config.${k} missing`);
+    for (const k of ['endpoint', 'input', 'loadgen', 'output', 'tokenizer', 'server_metrics', 'cli_command'])
+      if (!(k in ic)) p.push(`input_config.${k} missing`);
     const ep = ic['endpoint'];
     if (isObj(ep) && ep['api_key'] !== null && ep['api_key'] !== '***') p.push('input_config.endpoint.api_key not redacted');
   }
   const ri = doc['run_info'];
   if (!isObj(ri)) p.push('run_info missing');
-  else for (const k of ['benchmark_id', 'sweep_id', 'random_seed', 'trial', 'run_label', 'variation_label', 'variation_index', 'variation_values', 'cli_command']) if (!(k in ri)) p.push(`run_info.${k} missing`);
+  else
+    for (const k of [
+      'benchmark_id',
+      'sweep_id',
+      'random_seed',
+      'trial',
+      'run_label',
+      'variation_label',
+      'variation_index',
+      'variation_values',
+      'cli_command',
+    ])
+      if (!(k in ri)) p.push(`run_info.${k} missing`);
   const es = doc['error_summary'];
   if (!Array.isArray(es)) p.push('error_summary is not an array');
   else {
@@ -136,7 +196,7 @@ export function validateSummaryJson(doc: unknown): string[] {
       if (!isObj(g) || !isObj(g['error_details']) || !isInt(g['count'])) p.push(`error_summary[${i}] malformed`);
     });
     for (let i = 1; i < es.length; i++) {
-      if ((es[i] as Obj)['count'] as number > ((es[i - 1] as Obj)['count'] as number)) p.push('error_summary not sorted by count');
+      if (((es[i] as Obj)['count'] as number) > ((es[i - 1] as Obj)['count'] as number)) p.push('error_summary not sorted by count');
     }
   }
   const ch = doc['client_health'];
@@ -235,11 +295,14 @@ export function validateArtifactDir(dir: string, options: { exportLevel?: 'summa
       p.push(`${name.json}: ${(err as Error).message}`);
     }
   }
-  if (existsSync(join(dir, name.csv))) p.push(...validateSummaryCsv(readFileSync(join(dir, name.csv), 'utf8')).map((m) => `${name.csv}: ${m}`));
+  if (existsSync(join(dir, name.csv)))
+    p.push(...validateSummaryCsv(readFileSync(join(dir, name.csv), 'utf8')).map((m) => `${name.csv}: ${m}`));
   if (level !== 'summary' && existsSync(join(dir, name.records))) {
     p.push(...validateRecordsFile(readFileSync(join(dir, name.records), 'utf8')).map((m) => `${name.records}: ${m}`));
   }
-  const temps = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.includes('.tmp-'));
+  const temps = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.includes('.tmp-'));
   for (const t of temps) p.push(`temporary file left: ${t}`);
   return p;
 }

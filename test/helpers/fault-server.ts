@@ -53,7 +53,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function chunk(res: ServerResponse, chat: boolean, text: string, finish: string | null = null, written?: () => void): void {
   const choice = chat ? { index: 0, delta: { content: text }, finish_reason: finish } : { index: 0, text, finish_reason: finish };
-  res.write(`data: ${JSON.stringify({ id: 'x', object: chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`, written);
+  res.write(
+    `data: ${JSON.stringify({ id: 'x', object: chat ? 'chat.completion.chunk' : 'text_completion', choices: [choice] })}\n\n`,
+    written,
+  );
 }
 
 export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
@@ -94,7 +97,14 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     } catch {
       // keep {}: the test asserts on what the client sent
     }
-    const rec: ReceivedRequest = { index: counter++, path: req.url ?? '', headers: req.headers, body, rawBody, connection: connectionIds.get(req.socket)! };
+    const rec: ReceivedRequest = {
+      index: counter++,
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      rawBody,
+      connection: connectionIds.get(req.socket)!,
+    };
     received.push(rec);
     // Waiters resume after this handler's synchronous part: a stall has written its chunks by then.
     changed();
@@ -112,9 +122,17 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
         if (!streaming) {
           if (ttft + itl * (tokens - 1) > 0) await sleep(ttft + itl * (tokens - 1));
           const text = Array.from({ length: tokens }, (_, i) => ` t${i}`).join('');
-          const choice = chat ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'length' } : { index: 0, text, finish_reason: 'length' };
+          const choice = chat
+            ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'length' }
+            : { index: 0, text, finish_reason: 'length' };
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ id: 'x', choices: [choice], usage: { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 } }));
+          res.end(
+            JSON.stringify({
+              id: 'x',
+              choices: [choice],
+              usage: { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 },
+            }),
+          );
           return;
         }
         res.writeHead(200, sseHeaders);
@@ -162,7 +180,9 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
       case 'sse-error':
         res.writeHead(200, sseHeaders);
         for (let i = 0; i < b.afterTokens; i++) chunk(res, chat, ` t${i}`);
-        res.end(`event: error\ndata: ${JSON.stringify({ error: { message: 'injected stream error', type: 'server_error', code: 503 } })}\n\n`);
+        res.end(
+          `event: error\ndata: ${JSON.stringify({ error: { message: 'injected stream error', type: 'server_error', code: 503 } })}\n\n`,
+        );
         return;
       case 'invalid-json':
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -86,7 +86,11 @@ export function* generateTraceLines(options: TraceGeneratorOptions): Generator<s
     if (active.length === 0 || (active.length < MAX_ACTIVE_SESSIONS && rng.next() < 0.4)) {
       // Zipf-like root popularity: root k is chosen with weight 1/(k+1).
       let root = roots[0]!;
-      for (let k = roots.length - 1; k >= 0; k--) if (rng.next() < 1 / (k + 1)) { root = roots[k]!; break; }
+      for (let k = roots.length - 1; k >= 0; k--)
+        if (rng.next() < 1 / (k + 1)) {
+          root = roots[k]!;
+          break;
+        }
       const total = Math.max(1, Math.min(MAX_BLOCKS, Math.round(Math.exp(2.3 + 0.9 * rng.normal()))));
       const shared = root.slice(0, Math.min(root.length, total));
       session = {

@@ -74,7 +74,8 @@ describe('ts/src import structure', () => {
   it('imports only from the same or a lower layer', () => {
     const layer = new Map(LAYERS.flatMap((units, i) => units.map((u) => [u, i] as const)));
     const upward: string[] = [];
-    for (const [a, targets] of edges()) for (const b of targets) if ((layer.get(b) ?? -1) < (layer.get(a) ?? -1)) upward.push(`${a} -> ${b}`);
+    for (const [a, targets] of edges())
+      for (const b of targets) if ((layer.get(b) ?? -1) < (layer.get(a) ?? -1)) upward.push(`${a} -> ${b}`);
     expect(upward).toEqual([]);
   });
 

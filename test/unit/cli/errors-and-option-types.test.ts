@@ -18,7 +18,9 @@ import { TraceCoreError } from '../../../ts/src/trace-core/errors.js';
 
 /** A small program configured like createProgram(), returning what the user would see. */
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  const program = new Command('infermark').exitOverride().configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
+  const program = new Command('infermark')
+    .exitOverride()
+    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
   program.option('-v, --verbose');
   program
     .command('profile')
@@ -46,9 +48,15 @@ describe('commander errors become one docs/cli.md §1.3 line with exit 2', () =>
     [['profile', '--model', 'm', '--concurency', '3'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['profile', '--model', 'm', '--concurrency'], "error: option '--concurrency <n>' argument missing"],
     [['profile', '--model', 'm', '--concurrency', 'abc'], "error: option '--concurrency <n>': expected a positive integer, got 'abc'"],
-    [['profile', '--model', 'm', '--endpoint-type', 'embeddings'], "error: option '--endpoint-type <type>': expected one of chat, completions, got 'embeddings'"],
+    [
+      ['profile', '--model', 'm', '--endpoint-type', 'embeddings'],
+      "error: option '--endpoint-type <type>': expected one of chat, completions, got 'embeddings'",
+    ],
     [['profile'], "error: required option '--model <name>' not specified"],
-    [['profile', '--model', 'm', '--request-rate', '5', '--user-centric-rate', '2'], "error: option '--request-rate' cannot be used with option '--user-centric-rate'"],
+    [
+      ['profile', '--model', 'm', '--request-rate', '5', '--user-centric-rate', '2'],
+      "error: option '--request-rate' cannot be used with option '--user-centric-rate'",
+    ],
   ])('%j → %s', async (args, line) => {
     expect(await run(args)).toEqual({ code: EXIT_USAGE, stderr: `${line}\n` });
   });
@@ -66,8 +74,14 @@ describe('reportCliError', () => {
   };
 
   it('prints usage errors with hints and exit 2, runtime failures with exit 1', () => {
-    expect(capture(new UsageError('input file not found: x', { hints: ['check the path'] }))).toEqual([2, 'error: input file not found: x\nhint: check the path\n']);
-    expect(capture(new RuntimeFailure('cannot write output file: y: no space'))).toEqual([EXIT_RUNTIME, 'error: cannot write output file: y: no space\n']);
+    expect(capture(new UsageError('input file not found: x', { hints: ['check the path'] }))).toEqual([
+      2,
+      'error: input file not found: x\nhint: check the path\n',
+    ]);
+    expect(capture(new RuntimeFailure('cannot write output file: y: no space'))).toEqual([
+      EXIT_RUNTIME,
+      'error: cannot write output file: y: no space\n',
+    ]);
     expect(capture(new InfermarkError('interrupted', 130))).toEqual([130, 'error: interrupted\n']);
   });
 
@@ -124,6 +138,8 @@ describe('option value types (docs/cli.md §1.4)', () => {
   it('parses 64-bit seeds exactly as bigint', () => {
     expect(parseSeed('18446744073709551615')).toBe(18446744073709551615n);
     expect(reason(() => parseSeed('-3'))).toBe("expected an integer between 0 and 18446744073709551615, got '-3'");
-    expect(reason(() => parseSeed('18446744073709551616'))).toBe("expected an integer between 0 and 18446744073709551615, got '18446744073709551616'");
+    expect(reason(() => parseSeed('18446744073709551616'))).toBe(
+      "expected an integer between 0 and 18446744073709551615, got '18446744073709551616'",
+    );
   });
 });

@@ -113,7 +113,11 @@ describe('list parsing', () => {
   });
 
   it('uses JSON literals in --extra-inputs and strings otherwise', () => {
-    expect(parseKeyValueList('--extra-inputs', ['ignore_eos:true', 'temperature:0', 'stop:###', 'x:[1,2]', 'n:null', 'name:abc'], { jsonValues: true })).toEqual({
+    expect(
+      parseKeyValueList('--extra-inputs', ['ignore_eos:true', 'temperature:0', 'stop:###', 'x:[1,2]', 'n:null', 'name:abc'], {
+        jsonValues: true,
+      }),
+    ).toEqual({
       ignore_eos: true,
       temperature: 0,
       stop: '###',
@@ -137,7 +141,9 @@ describe('synthetic multi-turn flags', () => {
   });
 
   it('refuses rate mode with sessions and think times without sessions', () => {
-    expect(message({ numSessions: 4, requestRate: 2 })).toMatch(/^option '--request-rate' cannot be used with synthetic multi-turn sessions/);
+    expect(message({ numSessions: 4, requestRate: 2 })).toMatch(
+      /^option '--request-rate' cannot be used with synthetic multi-turn sessions/,
+    );
     expect(message({ sessionTurnDelayMean: 5 })).toMatch(/^option '--session-turn-delay-mean' requires multi-turn sessions/);
   });
 });

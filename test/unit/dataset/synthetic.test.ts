@@ -28,7 +28,14 @@ describe('synthetic dataset (docs/cli.md §3.3)', () => {
     // OSL = rhe(20 + 5·z) = rhe(23.60) = 24.
     const ds = buildSyntheticDataset(tok, base, 'chat');
     expect(ds.entries.map((e) => [e.requestedIsl, e.requestedOsl])).toEqual([
-      [33, 24], [42, 19], [46, 23], [48, 20], [41, 9], [49, 29], [44, 23], [34, 24],
+      [33, 24],
+      [42, 19],
+      [46, 23],
+      [48, 20],
+      [41, 9],
+      [49, 29],
+      [44, 23],
+      [34, 24],
     ]);
   });
 

@@ -8,7 +8,9 @@ import { exportFileNames, removeOwnedFiles } from '../../../ts/src/report/artifa
 
 describe('atomic-write temporary files', () => {
   it('are named .<name>.tmp-<pid>… as docs/exports.md §10.1 says', () => {
-    expect(basename(temporarySibling('/x/profile_export_aiperf.json'))).toMatch(new RegExp(`^\\.profile_export_aiperf\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`));
+    expect(basename(temporarySibling('/x/profile_export_aiperf.json'))).toMatch(
+      new RegExp(`^\\.profile_export_aiperf\\.json\\.tmp-${process.pid}-[0-9a-f]{8}$`),
+    );
   });
 
   it('left behind by a killed run are removed at the start of the next run (the names once did not match the cleanup)', async () => {

@@ -1,21 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from '../../../ts/src/load/request-builder.js';
 
-const chat: EndpointSettings = { type: 'chat', path: '/v1/chat/completions', streaming: true, apiKey: null, headers: {}, extra: {}, streamUsage: true, useLegacyMaxTokens: false };
+const chat: EndpointSettings = {
+  type: 'chat',
+  path: '/v1/chat/completions',
+  streaming: true,
+  apiKey: null,
+  headers: {},
+  extra: {},
+  streamUsage: true,
+  useLegacyMaxTokens: false,
+};
 const completions: EndpointSettings = { ...chat, type: 'completions', path: '/v1/completions' };
 
 describe('request bodies (docs/cli.md §3.1)', () => {
   it('chat: model, messages, stream, max_completion_tokens, stream_options in that order', () => {
     const body = buildBody(chat, 'm', { system: null, user: 'hi' }, 7);
-    expect(JSON.stringify(body)).toBe('{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"max_completion_tokens":7,"stream_options":{"include_usage":true}}');
+    expect(JSON.stringify(body)).toBe(
+      '{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"max_completion_tokens":7,"stream_options":{"include_usage":true}}',
+    );
   });
 
   it('completions: prompt and max_tokens; the system prompt is prepended text', () => {
-    expect(buildBody(completions, 'm', { system: 'S. ', user: 'hi' }, 3)).toEqual({ model: 'm', prompt: 'S. hi', stream: true, max_tokens: 3, stream_options: { include_usage: true } });
+    expect(buildBody(completions, 'm', { system: 'S. ', user: 'hi' }, 3)).toEqual({
+      model: 'm',
+      prompt: 'S. hi',
+      stream: true,
+      max_tokens: 3,
+      stream_options: { include_usage: true },
+    });
   });
 
   it('omits max tokens when no output length is known, and stream_options when not streaming or --no-stream-usage', () => {
-    expect(buildBody({ ...chat, streaming: false }, 'm', { system: null, user: 'x' }, null)).toEqual({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: false });
+    expect(buildBody({ ...chat, streaming: false }, 'm', { system: null, user: 'x' }, null)).toEqual({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: false,
+    });
     expect(buildBody({ ...chat, streamUsage: false }, 'm', { system: null, user: 'x' }, null)).not.toHaveProperty('stream_options');
   });
 
@@ -24,7 +45,12 @@ describe('request bodies (docs/cli.md §3.1)', () => {
   });
 
   it('--extra-inputs merge last and win', () => {
-    const body = buildBody({ ...chat, extra: { ignore_eos: true, max_completion_tokens: 99, stream_options: null } }, 'm', { system: 'sys', user: 'x' }, 4);
+    const body = buildBody(
+      { ...chat, extra: { ignore_eos: true, max_completion_tokens: 99, stream_options: null } },
+      'm',
+      { system: 'sys', user: 'x' },
+      4,
+    );
     expect(body).toMatchObject({ ignore_eos: true, max_completion_tokens: 99, stream_options: null });
     expect(body.messages).toEqual([
       { role: 'system', content: 'sys' },
@@ -44,6 +70,12 @@ describe('request bodies (docs/cli.md §3.1)', () => {
 
   it('headers: JSON content type, bearer key, user headers, and infermark’s own request id', () => {
     const h = buildHeaders({ ...chat, apiKey: 'k', headers: { 'X-Trace': 't', 'x-request-id': 'mine' } }, 'rid', 'cid');
-    expect(h).toEqual({ 'content-type': 'application/json', authorization: 'Bearer k', 'x-trace': 't', 'x-request-id': 'rid', 'x-correlation-id': 'cid' });
+    expect(h).toEqual({
+      'content-type': 'application/json',
+      authorization: 'Bearer k',
+      'x-trace': 't',
+      'x-request-id': 'rid',
+      'x-correlation-id': 'cid',
+    });
   });
 });

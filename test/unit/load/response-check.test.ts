@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkBody, checkStream, httpStatusError } from '../../../ts/src/load/response-check.js';
 
 const ev = (data: string, event?: string) => (event ? { recvNs: 1n, data, event } : { recvNs: 1n, data });
-const chunk = (finish: string | null, index = 0) => ev(JSON.stringify({ choices: [{ index, delta: { content: 'x' }, finish_reason: finish }] }));
+const chunk = (finish: string | null, index = 0) =>
+  ev(JSON.stringify({ choices: [{ index, delta: { content: 'x' }, finish_reason: finish }] }));
 
 describe('response checks (docs/metrics.md §2.3)', () => {
   it('accepts a stream ending in [DONE]', () => {
@@ -22,7 +23,11 @@ describe('response checks (docs/metrics.md §2.3)', () => {
   });
 
   it('fails on a top-level error object even after [DONE]-less content, with its integer code', () => {
-    expect(checkStream([chunk(null), ev('{"error":{"message":"boom","type":"server_error","code":500}}')])).toEqual({ code: 500, type: 'server_error', message: 'boom' });
+    expect(checkStream([chunk(null), ev('{"error":{"message":"boom","type":"server_error","code":500}}')])).toEqual({
+      code: 500,
+      type: 'server_error',
+      message: 'boom',
+    });
   });
 
   it('uses 502 when the error code is not an integer', () => {
@@ -34,12 +39,25 @@ describe('response checks (docs/metrics.md §2.3)', () => {
   });
 
   it('does not mistake the word "error" inside generated text for an error object', () => {
-    expect(checkStream([ev(JSON.stringify({ choices: [{ index: 0, delta: { content: 'an "error" here' }, finish_reason: null }] })), ev('[DONE]')])).toBeNull();
+    expect(
+      checkStream([
+        ev(JSON.stringify({ choices: [{ index: 0, delta: { content: 'an "error" here' }, finish_reason: null }] })),
+        ev('[DONE]'),
+      ]),
+    ).toBeNull();
   });
 
   it('reports HTTP failures with the reason phrase and the body’s error.message, or the body', () => {
-    expect(httpStatusError(503, undefined, '{"error":{"message":"Model is loading"}}')).toEqual({ code: 503, type: 'Service Unavailable', message: 'Model is loading' });
-    expect(httpStatusError(500, 'Internal Server Error', 'plain text')).toEqual({ code: 500, type: 'Internal Server Error', message: 'plain text' });
+    expect(httpStatusError(503, undefined, '{"error":{"message":"Model is loading"}}')).toEqual({
+      code: 503,
+      type: 'Service Unavailable',
+      message: 'Model is loading',
+    });
+    expect(httpStatusError(500, 'Internal Server Error', 'plain text')).toEqual({
+      code: 500,
+      type: 'Internal Server Error',
+      message: 'plain text',
+    });
     expect(httpStatusError(500, '', 'x'.repeat(5000)).message).toHaveLength(2048);
   });
 

@@ -27,6 +27,8 @@ describe('starved client', () => {
     expect(res.values['client_event_loop_lag_max']).toBeGreaterThan(80);
     expect(res.saturated).toBe(true);
     expect(res.reasons[0]).toMatch(/^event-loop lag p99 \d+\.\d\d ms > 15 ms$/);
-    expect(clientHealthLine(res)).toMatch(/^Client: SATURATED — event-loop lag p99 .* \(latencies may be overstated; try --workers N or less load\)$/);
+    expect(clientHealthLine(res)).toMatch(
+      /^Client: SATURATED — event-loop lag p99 .* \(latencies may be overstated; try --workers N or less load\)$/,
+    );
   });
 });

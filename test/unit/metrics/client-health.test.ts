@@ -3,7 +3,10 @@ import { aggregate } from '../../../ts/src/metrics/aggregate.js';
 import { clientHealthLine, evaluateClientHealth, type ClientHealthSamples } from '../../../ts/src/metrics/client-health.js';
 import { DONE, chatDelta, processor, raw } from './fixtures.js';
 
-const calm: ClientHealthSamples = { loops: [{ loopId: 'main', lagP50Ms: 0.4, lagP99Ms: 1.2, lagMaxMs: 3, utilizationPct: [20, 30, 25] }], cpuPercent: [30, 40] };
+const calm: ClientHealthSamples = {
+  loops: [{ loopId: 'main', lagP50Ms: 0.4, lagP99Ms: 1.2, lagMaxMs: 3, utilizationPct: [20, 30, 25] }],
+  cpuPercent: [30, 40],
+};
 const noSched = { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 };
 
 describe('client health', () => {
@@ -14,7 +17,10 @@ describe('client health', () => {
   });
 
   it('flags event-loop lag p99 above 15 ms net of the monitor resolution (the worst loop counts)', () => {
-    const res = evaluateClientHealth({ ...calm, loops: [...calm.loops, { loopId: 'worker_1', lagP50Ms: 5, lagP99Ms: 31.2, lagMaxMs: 80, utilizationPct: [] }] }, noSched);
+    const res = evaluateClientHealth(
+      { ...calm, loops: [...calm.loops, { loopId: 'worker_1', lagP50Ms: 5, lagP99Ms: 31.2, lagMaxMs: 80, utilizationPct: [] }] },
+      noSched,
+    );
     expect(res.values['client_event_loop_lag_p99']).toBe(31.2);
     expect(res.reasons).toEqual(['event-loop lag p99 31.20 ms > 15 ms']);
     expect(clientHealthLine(res)).toBe(
@@ -23,12 +29,19 @@ describe('client health', () => {
   });
 
   it('does not flag a lag p99 of exactly 15 ms', () => {
-    const at = evaluateClientHealth({ ...calm, loops: [{ loopId: 'worker_0', lagP50Ms: 1, lagP99Ms: 15, lagMaxMs: 20, utilizationPct: [] }] }, noSched);
+    const at = evaluateClientHealth(
+      { ...calm, loops: [{ loopId: 'worker_0', lagP50Ms: 1, lagP99Ms: 15, lagMaxMs: 20, utilizationPct: [] }] },
+      noSched,
+    );
     expect(at.saturated).toBe(false);
   });
 
   it('flags a loop above 90 % utilisation in at least 20 % of its samples', () => {
-    const busy = (u: number[]) => evaluateClientHealth({ loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: u }], cpuPercent: [] }, noSched);
+    const busy = (u: number[]) =>
+      evaluateClientHealth(
+        { loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: u }], cpuPercent: [] },
+        noSched,
+      );
     expect(busy([95, 10, 10, 10, 10]).saturated).toBe(true); // 1 of 5 = 20 %
     expect(busy([95, 10, 10, 10, 10, 10]).saturated).toBe(false); // 1 of 6
     expect(busy([90, 90, 90]).saturated).toBe(false); // not above 90
@@ -42,14 +55,28 @@ describe('client health', () => {
 
   it('flags a rate shortfall only when few requests waited for a slot', () => {
     const base = { ...noSched, requestedRate: 100, achievedRate: 90 };
-    expect(evaluateClientHealth(null, { ...base, waitedFraction: 0.01 }).reasons).toEqual(['achieved 90.00 req/s < 95% of requested 100.00 req/s']);
+    expect(evaluateClientHealth(null, { ...base, waitedFraction: 0.01 }).reasons).toEqual([
+      'achieved 90.00 req/s < 95% of requested 100.00 req/s',
+    ]);
     expect(evaluateClientHealth(null, { ...base, waitedFraction: 0.2 }).saturated).toBe(false);
     expect(evaluateClientHealth(null, { ...base, achievedRate: 95 }).saturated).toBe(false);
   });
 
   it('derives client schedule lag from unqueued open-loop requests in aggregation', async () => {
     const mk = (n: number, sched: number, start: number, waited = false) =>
-      raw({ requestNum: n, scheduledMs: sched, startMs: start, creditMs: start, isl: 1, waitedForSlot: waited, events: [[start + 10, chatDelta('a')], [start + 10, DONE]], endMs: start + 10 });
+      raw({
+        requestNum: n,
+        scheduledMs: sched,
+        startMs: start,
+        creditMs: start,
+        isl: 1,
+        waitedForSlot: waited,
+        events: [
+          [start + 10, chatDelta('a')],
+          [start + 10, DONE],
+        ],
+        endMs: start + 10,
+      });
     const recs = await processor({ openLoop: true }).processBatch([mk(0, 0, 1), mk(1, 100, 101), mk(2, 200, 260, true), mk(3, 300, 301)]);
     const run = aggregate(recs, { requestRate: 10, clientHealth: calm });
     expect(run.blocks.get('client_schedule_lag_max')!.stats.avg).toBe(1);
@@ -63,7 +90,10 @@ describe('client health', () => {
 describe('long runs', () => {
   it('folds a day of 1 s samples and a million replay offsets without a stack overflow', async () => {
     const day = Array.from({ length: 86_400 * 3 }, (_, i) => (i === 5 ? 99 : 10));
-    const res = evaluateClientHealth({ loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: day }], cpuPercent: day }, { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 });
+    const res = evaluateClientHealth(
+      { loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: day }], cpuPercent: day },
+      { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 },
+    );
     expect(res.values['client_cpu_percent_max']).toBe(99);
     expect(res.values['client_event_loop_utilization_max']).toBe(99);
   });
@@ -72,7 +102,17 @@ describe('long runs', () => {
 describe('fixed-schedule replay metrics (docs/metrics.md §8)', () => {
   it('reports lag percentiles relative to the smallest offset and flags p99 > 500 ms', async () => {
     const mk = (n: number, sched: number, lag: number) =>
-      raw({ requestNum: n, scheduledMs: sched, startMs: sched + lag, isl: 1, events: [[sched + lag + 5, chatDelta('a')], [sched + lag + 5, DONE]], endMs: sched + lag + 5 });
+      raw({
+        requestNum: n,
+        scheduledMs: sched,
+        startMs: sched + lag,
+        isl: 1,
+        events: [
+          [sched + lag + 5, chatDelta('a')],
+          [sched + lag + 5, DONE],
+        ],
+        endMs: sched + lag + 5,
+      });
     const p = processor({ openLoop: true, fixedSchedule: true });
     const ok = aggregate(await p.processBatch([mk(0, 0, 2), mk(1, 100, 3), mk(2, 200, 12)]), { fixedSchedule: true });
     // offsets 2, 3, 12 → 0, 1, 10

@@ -16,7 +16,11 @@ export const wordCounter: TokenCounter = {
 };
 
 export function chatDelta(content: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content, ...extra }, finish_reason: null }] });
+  return JSON.stringify({
+    id: 'x',
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta: { content, ...extra }, finish_reason: null }],
+  });
 }
 
 export const DONE = '[DONE]';
@@ -94,7 +98,15 @@ export function workedExample(): RawRequestRecord[] {
       startMs: 0,
       isl: 50,
       requestedOsl: 4,
-      events: [[0.5, JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant' } }] })], [100, chatDelta('a')], [120, chatDelta(' b')], [140, chatDelta(' c')], [160, chatDelta(' d')], [165, JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })], [165, DONE]],
+      events: [
+        [0.5, JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant' } }] })],
+        [100, chatDelta('a')],
+        [120, chatDelta(' b')],
+        [140, chatDelta(' c')],
+        [160, chatDelta(' d')],
+        [165, JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })],
+        [165, DONE],
+      ],
       endMs: 165,
     }),
     raw({
@@ -102,9 +114,21 @@ export function workedExample(): RawRequestRecord[] {
       startMs: 10,
       isl: 60,
       requestedOsl: 5,
-      events: [[150, chatDelta('e')], [180, chatDelta(' f g')], [230, chatDelta(' h i')], [232, DONE]],
+      events: [
+        [150, chatDelta('e')],
+        [180, chatDelta(' f g')],
+        [230, chatDelta(' h i')],
+        [232, DONE],
+      ],
       endMs: 232,
     }),
-    raw({ requestNum: 2, startMs: 20, isl: 70, requestedOsl: 5, endMs: 40, error: { code: 500, type: 'Internal Server Error', message: 'Injected failure' } }),
+    raw({
+      requestNum: 2,
+      startMs: 20,
+      isl: 70,
+      requestedOsl: 5,
+      endMs: 40,
+      error: { code: 500, type: 'Internal Server Error', message: 'Injected failure' },
+    }),
   ];
 }

@@ -28,17 +28,29 @@ describe('--goodput parsing', () => {
   });
 
   it('requires --streaming for streaming-only tags', () => {
-    expect(message(() => parseGoodput(['time_to_first_token:100'], { streaming: false }))).toBe("option '--goodput': 'time_to_first_token' requires --streaming");
+    expect(message(() => parseGoodput(['time_to_first_token:100'], { streaming: false }))).toBe(
+      "option '--goodput': 'time_to_first_token' requires --streaming",
+    );
     expect(parseGoodput(['request_latency:100'], { streaming: false })).toEqual({ request_latency: 100 });
   });
 
   it('rejects malformed pairs and non-positive values', () => {
-    expect(message(() => parseGoodput(['request_latency'], { streaming: true }))).toBe("option '--goodput': expected 'tag:value', got 'request_latency'");
-    expect(message(() => parseGoodput(['request_latency:'], { streaming: true }))).toBe("option '--goodput': expected 'tag:value', got 'request_latency:'");
-    expect(message(() => parseGoodput(['request_latency:abc'], { streaming: true }))).toBe("option '--goodput': expected a positive number for 'request_latency', got 'abc'");
-    expect(message(() => parseGoodput(['request_latency:0'], { streaming: true }))).toBe("option '--goodput': expected a positive number for 'request_latency', got '0'");
+    expect(message(() => parseGoodput(['request_latency'], { streaming: true }))).toBe(
+      "option '--goodput': expected 'tag:value', got 'request_latency'",
+    );
+    expect(message(() => parseGoodput(['request_latency:'], { streaming: true }))).toBe(
+      "option '--goodput': expected 'tag:value', got 'request_latency:'",
+    );
+    expect(message(() => parseGoodput(['request_latency:abc'], { streaming: true }))).toBe(
+      "option '--goodput': expected a positive number for 'request_latency', got 'abc'",
+    );
+    expect(message(() => parseGoodput(['request_latency:0'], { streaming: true }))).toBe(
+      "option '--goodput': expected a positive number for 'request_latency', got '0'",
+    );
     expect(message(() => parseGoodput(['  '], { streaming: true }))).toBe("option '--goodput': expected 'tag:value' pairs, got '  '");
-    expect(message(() => parseGoodput(['request_latency:1 request_latency:2'], { streaming: true }))).toBe("option '--goodput': metric 'request_latency' given twice");
+    expect(message(() => parseGoodput(['request_latency:1 request_latency:2'], { streaming: true }))).toBe(
+      "option '--goodput': metric 'request_latency' given twice",
+    );
   });
 });
 

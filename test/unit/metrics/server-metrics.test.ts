@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, parsePrometheus, PromParseError, resetAwareIncrease, windowStats, type TimedScrape } from '../../../ts/src/metrics/server-metrics.js';
+import {
+  histogramQuantile,
+  parsePrometheus,
+  PromParseError,
+  resetAwareIncrease,
+  windowStats,
+  type TimedScrape,
+} from '../../../ts/src/metrics/server-metrics.js';
 
 const body = (running: number, hits: number, buckets: [number, number, number]) => `# HELP vllm:num_requests_running Running.
 # TYPE vllm:num_requests_running gauge
@@ -38,12 +45,21 @@ describe('window statistics', () => {
   });
 
   it('estimates histogram quantiles like histogram_quantile, +Inf returning the previous bound', () => {
-    const b: Array<[number, number]> = [[0.1, 50], [1, 90], [Infinity, 100]];
+    const b: Array<[number, number]> = [
+      [0.1, 50],
+      [1, 90],
+      [Infinity, 100],
+    ];
     expect(histogramQuantile(0.5, b)).toBe(0.1);
     expect(histogramQuantile(0.25, b)).toBeCloseTo(0.05, 12);
     expect(histogramQuantile(0.7, b)).toBeCloseTo(0.1 + 0.9 * 0.5, 12);
     expect(histogramQuantile(0.95, b)).toBe(1);
-    expect(histogramQuantile(0.5, [[1, 0], [Infinity, 0]])).toBeNull();
+    expect(
+      histogramQuantile(0.5, [
+        [1, 0],
+        [Infinity, 0],
+      ]),
+    ).toBeNull();
   });
 
   it('computes gauge stats, counter total/rate and histogram deltas over the window', () => {

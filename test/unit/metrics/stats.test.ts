@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  computeAdjustedStats, computeStats, pairwiseSum, percentileLinear, percentileNearestRank,
-} from '../../../ts/src/metrics/stats.js';
+import { computeAdjustedStats, computeStats, pairwiseSum, percentileLinear, percentileNearestRank } from '../../../ts/src/metrics/stats.js';
 import { roundHalfEven } from '../../../ts/src/random/normal.js';
 
 /** Seeded xorshift so "random data" is reproducible. */
@@ -59,7 +57,23 @@ describe('distribution statistics', () => {
   });
 
   it('uses population std and gives every percentile the value when n = 1', () => {
-    expect(computeStats([7])).toEqual({ avg: 7, min: 7, max: 7, p1: 7, p5: 7, p10: 7, p25: 7, p50: 7, p75: 7, p90: 7, p95: 7, p99: 7, std: 0, count: 1, sum: 7 });
+    expect(computeStats([7])).toEqual({
+      avg: 7,
+      min: 7,
+      max: 7,
+      p1: 7,
+      p5: 7,
+      p10: 7,
+      p25: 7,
+      p50: 7,
+      p75: 7,
+      p90: 7,
+      p95: 7,
+      p99: 7,
+      std: 0,
+      count: 1,
+      sum: 7,
+    });
     expect(computeStats([1, 3])!.std).toBe(1);
     expect(computeStats([])).toBeNull();
   });
@@ -74,7 +88,7 @@ describe('distribution statistics', () => {
     const xs = [1e16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
     // Accumulators r_0 = 1e16 + 1 (rounds to 1e16), r_1…r_7 = 2; then the fixed tree.
     const r0 = 1e16 + 1;
-    const expected = ((r0 + 2) + (2 + 2)) + ((2 + 2) + (2 + 2));
+    const expected = r0 + 2 + (2 + 2) + (2 + 2 + (2 + 2));
     expect(pairwiseSum(xs)).toBe(expected);
     expect(expected).toBe(1e16 + 14);
     expect(xs.reduce((a, b) => a + b, 0)).toBe(1e16);

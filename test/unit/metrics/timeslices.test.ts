@@ -3,7 +3,16 @@ import { computeTimeSlices } from '../../../ts/src/metrics/timeslices.js';
 import { DONE, chatDelta, processor, raw } from './fixtures.js';
 
 function ok(n: number, startMs: number, endMs: number) {
-  return raw({ requestNum: n, startMs, isl: 10, events: [[endMs, chatDelta('a b')], [endMs, DONE]], endMs });
+  return raw({
+    requestNum: n,
+    startMs,
+    isl: 10,
+    events: [
+      [endMs, chatDelta('a b')],
+      [endMs, DONE],
+    ],
+    endMs,
+  });
 }
 
 describe('time slices', () => {

@@ -59,10 +59,33 @@ describe('docs/metrics.md §11 worked example', () => {
     expect(v('total_token_throughput')!.avg).toBe(517.391304347826);
     expect(v('total_error_isl')!.avg).toBe(70);
     expect(v('time_to_first_token')).toEqual({
-      avg: 120, min: 100, max: 140, p1: 100.4, p5: 102, p10: 104, p25: 110, p50: 120, p75: 130, p90: 136, p95: 138, p99: 139.6, std: 20, count: 2, sum: 240,
+      avg: 120,
+      min: 100,
+      max: 140,
+      p1: 100.4,
+      p5: 102,
+      p10: 104,
+      p25: 110,
+      p50: 120,
+      p75: 130,
+      p90: 136,
+      p95: 138,
+      p99: 139.6,
+      std: 20,
+      count: 2,
+      sum: 240,
     });
     expect(v('request_latency')).toMatchObject({ avg: 190, p50: 190, p90: 214, p99: 219.4, std: 30, sum: 380 });
-    expect(v('inter_chunk_latency')).toMatchObject({ avg: 28, p50: 20, p75: 30, p90: 42, p99: 49.2, std: 11.661903789690601, count: 5, sum: 140 });
+    expect(v('inter_chunk_latency')).toMatchObject({
+      avg: 28,
+      p50: 20,
+      p75: 30,
+      p90: 42,
+      p99: 49.2,
+      std: 11.661903789690601,
+      count: 5,
+      sum: 140,
+    });
     expect(v('adj_time_to_first_token')).toEqual({ min: 100, p1: 100, p5: 100, p10: 100, p25: 100, p50: 140, count: 3 });
     expect(v('good_request_count')!.avg).toBe(1);
     expect(v('goodput')!.avg).toBe(4.3478260869565215);

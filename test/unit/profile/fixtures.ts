@@ -17,7 +17,19 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'infermark-report-'));
 }
 
-export const ARGV = ['infermark', 'profile', '-m', 'mock-model', '--streaming', '--api-key', API_KEY, '-H', `Authorization: ${BEARER}`, '--goodput', GOODPUT];
+export const ARGV = [
+  'infermark',
+  'profile',
+  '-m',
+  'mock-model',
+  '--streaming',
+  '--api-key',
+  API_KEY,
+  '-H',
+  `Authorization: ${BEARER}`,
+  '--goodput',
+  GOODPUT,
+];
 
 /** The run's configuration: files directly in `dir`, raw exports, no server metrics. */
 export function runOptions(dir: string, extra: Partial<ProfileOptions> = {}): ProfileOptions {

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { RawRequestRecord } from '../../../ts/src/metrics/raw-record.js';
 import { ProgressDisplay } from '../../../ts/src/profile/reporters/progress-display.js';
 
-const progress = { phase: 'profiling' as const, sent: 523, completed: 523, errors: 0, inFlight: 3, target: 1000, elapsedNs: 12_130_000_000n };
+const progress = {
+  phase: 'profiling' as const,
+  sent: 523,
+  completed: 523,
+  errors: 0,
+  inFlight: 3,
+  target: 1000,
+  elapsedNs: 12_130_000_000n,
+};
 
 describe('profile progress display (docs/cli.md §3.5)', () => {
   it('shows phase, count/target, percent, elapsed, rate and errors, plus live TTFT', () => {

@@ -7,9 +7,27 @@ import { API_KEY, openRun, tempDir } from './fixtures.js';
 import { validateRecordLine, validateSummaryJson, validateSummaryCsv, validateTimeslicesJson } from '../../helpers/export-schema.js';
 
 const METADATA_ORDER = [
-  'request_num', 'session_num', 'x_request_id', 'x_correlation_id', 'conversation_id', 'turn_index', 'credit_issued_ns',
-  'request_start_ns', 'request_ack_ns', 'request_end_ns', 'worker_id', 'record_processor_id', 'benchmark_phase', 'was_cancelled',
-  'cancellation_time_ns', 'clock_offset_ns', 'scheduled_ns', 'trace_line', 'requested_isl', 'requested_osl', 'model',
+  'request_num',
+  'session_num',
+  'x_request_id',
+  'x_correlation_id',
+  'conversation_id',
+  'turn_index',
+  'credit_issued_ns',
+  'request_start_ns',
+  'request_ack_ns',
+  'request_end_ns',
+  'worker_id',
+  'record_processor_id',
+  'benchmark_phase',
+  'was_cancelled',
+  'cancellation_time_ns',
+  'clock_offset_ns',
+  'scheduled_ns',
+  'trace_line',
+  'requested_isl',
+  'requested_osl',
+  'model',
 ];
 
 const EXPECTED_TABLE = `                                              infermark | LLM Metrics
@@ -50,8 +68,12 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     await runWorkedExample(dir);
     const csv = readFileSync(join(dir, 'profile_export_aiperf.csv'), 'utf8');
     expect(csv.startsWith('Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\r\n')).toBe(true);
-    expect(csv).toContain('\r\nInput Sequence Length (tokens),55.00,50,60,110,50.10,50.50,51.00,52.50,55.00,57.50,59.00,59.50,59.90,5.00\r\n');
-    expect(csv).toContain('\r\nTime to First Token (ms),120.00,100.00,140.00,240.00,100.40,102.00,104.00,110.00,120.00,130.00,136.00,138.00,139.60,20.00\r\n');
+    expect(csv).toContain(
+      '\r\nInput Sequence Length (tokens),55.00,50,60,110,50.10,50.50,51.00,52.50,55.00,57.50,59.00,59.50,59.90,5.00\r\n',
+    );
+    expect(csv).toContain(
+      '\r\nTime to First Token (ms),120.00,100.00,140.00,240.00,100.40,102.00,104.00,110.00,120.00,130.00,136.00,138.00,139.60,20.00\r\n',
+    );
     expect(csv).toContain('\r\n\r\nMetric,Value\r\n');
     expect(csv).toContain('\r\nBenchmark Duration (sec),0.23\r\n');
     expect(csv).toContain('\r\nError Request Count,1\r\n');
@@ -87,9 +109,20 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     const keys = Object.keys(doc);
     expect(keys.slice(0, 6)).toEqual(['schema_version', 'infermark_version', 'benchmark_id', 'start_time', 'end_time', 'was_cancelled']);
     expect(keys.slice(6, 20)).toEqual([
-      'time_to_first_token', 'time_to_second_token', 'time_to_first_output_token', 'request_latency', 'inter_token_latency', 'output_token_throughput_per_user',
-      'e2e_output_token_throughput', 'output_sequence_length', 'input_sequence_length', 'output_token_throughput', 'request_throughput',
-      'goodput', 'request_count', 'error_request_count',
+      'time_to_first_token',
+      'time_to_second_token',
+      'time_to_first_output_token',
+      'request_latency',
+      'inter_token_latency',
+      'output_token_throughput_per_user',
+      'e2e_output_token_throughput',
+      'output_sequence_length',
+      'input_sequence_length',
+      'output_token_throughput',
+      'request_throughput',
+      'goodput',
+      'request_count',
+      'error_request_count',
     ]);
     // Then alphabetical (adj_ twins included), then the trailing sections.
     const rest = keys.slice(20, -4);
@@ -97,9 +130,41 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(keys.slice(-4)).toEqual(['input_config', 'run_info', 'error_summary', 'client_health']);
     expect(doc['start_time']).toBe('2025-11-13T20:45:01.865462Z');
     expect(doc['time_to_first_token']).toEqual({
-      unit: 'ms', avg: 120, min: 100, max: 140, p1: 100.4, p5: 102, p10: 104, p25: 110, p50: 120, p75: 130, p90: 136, p95: 138, p99: 139.6, std: 20, count: 2, sum: 240,
+      unit: 'ms',
+      avg: 120,
+      min: 100,
+      max: 140,
+      p1: 100.4,
+      p5: 102,
+      p10: 104,
+      p25: 110,
+      p50: 120,
+      p75: 130,
+      p90: 136,
+      p95: 138,
+      p99: 139.6,
+      std: 20,
+      count: 2,
+      sum: 240,
     });
-    expect(Object.keys(doc['time_to_first_token']!)).toEqual(['unit', 'avg', 'min', 'max', 'p1', 'p5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'std', 'count', 'sum']);
+    expect(Object.keys(doc['time_to_first_token']!)).toEqual([
+      'unit',
+      'avg',
+      'min',
+      'max',
+      'p1',
+      'p5',
+      'p10',
+      'p25',
+      'p50',
+      'p75',
+      'p90',
+      'p95',
+      'p99',
+      'std',
+      'count',
+      'sum',
+    ]);
     expect(text).toContain('"avg": 120.0,');
     expect(doc['adj_time_to_first_token']).toEqual({ unit: 'ms', min: 100, p1: 100, p5: 100, p10: 100, p25: 100, p50: 140, count: 3 });
     expect(doc['benchmark_duration']).toEqual({ unit: 'sec', avg: 0.23 });
@@ -107,8 +172,19 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(doc['goodput']).toEqual({ unit: 'requests/sec', avg: 4.3478260869565215 });
     expect(doc['good_request_fraction']!['avg']).toBe(0.3333333333333333);
     expect(doc['total_token_throughput']!['avg']).toBe(517.391304347826);
-    expect(doc['inter_chunk_latency']).toMatchObject({ avg: 28, p50: 20, p75: 30, p90: 42, p99: 49.2, std: 11.661903789690601, count: 5, sum: 140 });
-    expect(doc['error_summary']).toEqual([{ error_details: { code: 500, type: 'Internal Server Error', message: 'Injected failure' }, count: 1 }]);
+    expect(doc['inter_chunk_latency']).toMatchObject({
+      avg: 28,
+      p50: 20,
+      p75: 30,
+      p90: 42,
+      p99: 49.2,
+      std: 11.661903789690601,
+      count: 5,
+      sum: 140,
+    });
+    expect(doc['error_summary']).toEqual([
+      { error_details: { code: 500, type: 'Internal Server Error', message: 'Injected failure' }, count: 1 },
+    ]);
     expect(doc['client_health']).toEqual({ saturated: false, reasons: [] });
     expect(doc['was_cancelled']).toBe(false);
     expect((doc['input_config']!['endpoint'] as Record<string, unknown>)['api_key']).toBe('***');
@@ -140,8 +216,13 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     await runWorkedExample(dir);
     const files = allFiles(dir);
     expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
-      'inputs.json', 'logs/infermark.log', 'profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json',
-      'profile_export_console.txt', 'profile_export_raw.jsonl',
+      'inputs.json',
+      'logs/infermark.log',
+      'profile_export.jsonl',
+      'profile_export_aiperf.csv',
+      'profile_export_aiperf.json',
+      'profile_export_console.txt',
+      'profile_export_raw.jsonl',
     ]);
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -166,7 +247,12 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     const run = await openRun(dir);
     const [r1, r2] = workedExample();
     run.pipeline.record(r1!);
-    run.pipeline.record({ ...r2!, error: { code: 499, type: 'RequestCancellationError', message: 'cancelled by SIGINT' }, wasCancelled: true, cancellationNs: r2!.requestEndNs });
+    run.pipeline.record({
+      ...r2!,
+      error: { code: 499, type: 'RequestCancellationError', message: 'cancelled by SIGINT' },
+      wasCancelled: true,
+      cancellationNs: r2!.requestEndNs,
+    });
     const res = { ...(await run.pipeline.finish({ interrupted: true })), consoleText: run.printed() };
     expect(res.exitCode).toBe(130);
     expect(res.metrics.cancelledCount).toBe(1);
@@ -203,7 +289,8 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
   it('names files after --profile-export-prefix run1.json', async () => {
     const dir = tempDir();
     await runWorkedExample(dir, { profileExportPrefix: 'run1.json', exportLevel: 'records' });
-    for (const f of ['run1.jsonl', 'run1.json', 'run1.csv', 'run1_console.txt', 'inputs.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['run1.jsonl', 'run1.json', 'run1.csv', 'run1_console.txt', 'inputs.json'])
+      expect(existsSync(join(dir, f)), f).toBe(true);
   });
 
   it('writes only the summaries with --export-level summary', async () => {
@@ -216,12 +303,21 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
   it('writes time slices in CSV and JSON with the partial last slice flagged', async () => {
     const dir = tempDir();
     await runWorkedExample(dir, { sliceDuration: 0.1 });
-    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf_timeslices.json'), 'utf8')) as { timeslices: Array<Record<string, unknown>>; slice_duration_seconds: number };
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf_timeslices.json'), 'utf8')) as {
+      timeslices: Array<Record<string, unknown>>;
+      slice_duration_seconds: number;
+    };
     expect(validateTimeslicesJson(doc)).toEqual([]);
     expect(doc.slice_duration_seconds).toBe(0.1);
     expect(doc.timeslices.map((s) => s['is_complete'])).toEqual([true, true, false]);
     expect(doc.timeslices[0]!['request_count']).toEqual({ unit: 'requests', avg: 2 });
-    expect(doc.timeslices[1]).toEqual({ timeslice_index: 1, start_ns: 1763066701965462000, end_ns: 1763066702065462000, is_complete: true, request_count: { unit: 'requests', avg: 0 } });
+    expect(doc.timeslices[1]).toEqual({
+      timeslice_index: 1,
+      start_ns: 1763066701965462000,
+      end_ns: 1763066702065462000,
+      is_complete: true,
+      request_count: { unit: 'requests', avg: 0 },
+    });
     const csv = readFileSync(join(dir, 'profile_export_aiperf_timeslices.csv'), 'utf8');
     expect(csv.startsWith('Timeslice,Metric,Unit,Stat,Value\r\n')).toBe(true);
     expect(csv).toContain('\r\n0,time_to_first_token,ms,avg,120.00\r\n');
@@ -267,11 +363,17 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     run.pipeline.record(r3!);
     const res = await run.pipeline.finish();
     expect(res.metrics.successCount).toBe(1);
-    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, Record<string, Record<string, number>>>;
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<
+      string,
+      Record<string, Record<string, number>>
+    >;
     expect(doc['time_to_first_token']!['count']).toBe(1);
     expect(doc['warmup_metrics']!['time_to_first_token']!['avg']).toBe(100);
     expect(Object.keys(doc).at(-1)).toBe('warmup_metrics');
-    const phases = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { metadata: { benchmark_phase: string } }).metadata.benchmark_phase);
+    const phases = readFileSync(join(dir, 'profile_export.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { metadata: { benchmark_phase: string } }).metadata.benchmark_phase);
     expect(phases).toEqual(['warmup', 'profiling', 'profiling']);
   });
 
@@ -298,9 +400,7 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     const run = await openRun(dir, {}, { pipeline: { tokens: tokenizer }, reporters: { logLevel: 'debug' } });
     for (const r of workedExample()) run.pipeline.record(r);
     const res = await run.pipeline.finish();
-    expect(res.metrics.blocks.get('output_sequence_length')!.stats.sum).toBe(
-      tokenizer.count('a b c d') + tokenizer.count('e f g h i'),
-    );
+    expect(res.metrics.blocks.get('output_sequence_length')!.stats.sum).toBe(tokenizer.count('a b c d') + tokenizer.count('e f g h i'));
     expect(readFileSync(join(dir, 'logs', 'infermark.log'), 'utf8')).not.toContain('main thread');
   }, 30_000);
 });

@@ -13,13 +13,22 @@ describe('renderAnalysisConsole', () => {
   });
 
   it('adds the saved-to line last when an output file is written', () => {
-    expect(renderAnalysisConsole(exampleA(), { outputFile: 'out/a.json' })).toBe(`${EXAMPLE_A_CONSOLE}Analysis report saved to out/a.json\n`);
+    expect(renderAnalysisConsole(exampleA(), { outputFile: 'out/a.json' })).toBe(
+      `${EXAMPLE_A_CONSOLE}Analysis report saved to out/a.json\n`,
+    );
   });
 
   it('prints N/A in every cell of a null stats row and widens nothing else', () => {
     const report = { ...exampleA(), hit_rate_stats: null };
-    const row = renderAnalysisConsole(report).split('\n').find((l) => l.includes('Theoretical Hit Rates'))!;
-    expect(row.split('│').slice(2, 9).map((c) => c.trim())).toEqual(Array(7).fill('N/A'));
+    const row = renderAnalysisConsole(report)
+      .split('\n')
+      .find((l) => l.includes('Theoretical Hit Rates'))!;
+    expect(
+      row
+        .split('│')
+        .slice(2, 9)
+        .map((c) => c.trim()),
+    ).toEqual(Array(7).fill('N/A'));
   });
 
   it('centres the title over the table and sizes columns to their widest cell', () => {

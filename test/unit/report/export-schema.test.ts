@@ -40,12 +40,18 @@ describe('export validators', () => {
     const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     doc['time_to_first_token']!['p99'] = null;
     (doc['input_config']!['endpoint'] as Record<string, unknown>)['api_key'] = 'sk-live';
-    expect(validateSummaryJson(doc)).toEqual(['time_to_first_token.p99: not a finite number (null)', 'input_config.endpoint.api_key not redacted']);
+    expect(validateSummaryJson(doc)).toEqual([
+      'time_to_first_token.p99: not a finite number (null)',
+      'input_config.endpoint.api_key not redacted',
+    ]);
   });
 
   it('reject CSV with bare newlines or malformed numbers', () => {
-    expect(validateSummaryCsv('Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\n\nMetric,Value\n')).toContain('bare \\n line ending');
-    const bad = 'Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\r\nX (ms),1.5,,,,,,,,,,,,,\r\n\r\nMetric,Value\r\nRequest Count,2\r\n';
+    expect(validateSummaryCsv('Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\n\nMetric,Value\n')).toContain(
+      'bare \\n line ending',
+    );
+    const bad =
+      'Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std\r\nX (ms),1.5,,,,,,,,,,,,,\r\n\r\nMetric,Value\r\nRequest Count,2\r\n';
     expect(validateSummaryCsv(bad)).toEqual(['section 1 row has a malformed number: X (ms),1.5,,,,,,,,,,,,,']);
   });
 });

@@ -53,15 +53,25 @@ describe('number formats', () => {
 describe('artifact directory naming', () => {
   const base = { endpointType: 'chat' as const };
   it('names the run after model, endpoint and stimulus', () => {
-    expect(runName({ ...base, models: ['Qwen/Qwen3-0.6B'], stimulus: { kind: 'concurrency', concurrency: 100 } })).toBe('Qwen_Qwen3-0.6B-openai-chat-concurrency100');
+    expect(runName({ ...base, models: ['Qwen/Qwen3-0.6B'], stimulus: { kind: 'concurrency', concurrency: 100 } })).toBe(
+      'Qwen_Qwen3-0.6B-openai-chat-concurrency100',
+    );
     expect(runName({ ...base, models: ['m'], stimulus: { kind: 'request_rate', rate: 10 } })).toBe('m-openai-chat-request_rate10.0');
-    expect(runName({ ...base, models: ['m'], stimulus: { kind: 'request_rate', rate: 2.5, concurrency: 8 } })).toBe('m-openai-chat-concurrency8-request_rate2.5');
-    expect(runName({ endpointType: 'completions', models: ['m'], stimulus: { kind: 'fixed_schedule' } })).toBe('m-openai-completions-fixed_schedule');
-    expect(runName({ ...base, models: ['m'], stimulus: { kind: 'user_centric', users: 4, rate: 0.1 } })).toBe('m-openai-chat-user_centric-users4-qps0.1');
+    expect(runName({ ...base, models: ['m'], stimulus: { kind: 'request_rate', rate: 2.5, concurrency: 8 } })).toBe(
+      'm-openai-chat-concurrency8-request_rate2.5',
+    );
+    expect(runName({ endpointType: 'completions', models: ['m'], stimulus: { kind: 'fixed_schedule' } })).toBe(
+      'm-openai-completions-fixed_schedule',
+    );
+    expect(runName({ ...base, models: ['m'], stimulus: { kind: 'user_centric', users: 4, rate: 0.1 } })).toBe(
+      'm-openai-chat-user_centric-users4-qps0.1',
+    );
   });
 
   it('suffixes _multi for several models and replaces unsafe characters', () => {
-    expect(runName({ ...base, models: ['org/a b:c', 'x'], stimulus: { kind: 'concurrency', concurrency: 1 } })).toBe('org_a_b_c_multi-openai-chat-concurrency1');
+    expect(runName({ ...base, models: ['org/a b:c', 'x'], stimulus: { kind: 'concurrency', concurrency: 1 } })).toBe(
+      'org_a_b_c_multi-openai-chat-concurrency1',
+    );
   });
 
   it('writes directly into an explicit --artifact-dir, else into a run sub-directory', () => {
@@ -76,7 +86,13 @@ describe('artifact directory naming', () => {
     expect(normalizePrefix('x_raw.jsonl')).toBe('x');
     const n = exportFileNames('run1.json');
     expect([n.records, n.summaryJson, n.summaryCsv, n.raw, n.timeslicesCsv, n.console, n.inputs]).toEqual([
-      'run1.jsonl', 'run1.json', 'run1.csv', 'run1_raw.jsonl', 'run1_timeslices.csv', 'run1_console.txt', 'inputs.json',
+      'run1.jsonl',
+      'run1.json',
+      'run1.csv',
+      'run1_raw.jsonl',
+      'run1_timeslices.csv',
+      'run1_console.txt',
+      'inputs.json',
     ]);
     expect(exportFileNames(null).summaryJson).toBe('profile_export_aiperf.json');
   });
@@ -84,15 +100,27 @@ describe('artifact directory naming', () => {
 
 describe('redaction', () => {
   it('recognises credential headers by name', () => {
-    for (const h of ['Authorization', 'proxy-authorization', 'Cookie', 'X-API-Key', 'x-auth-token', 'My-Secret', 'api_key']) expect(isSecretHeader(h), h).toBe(true);
+    for (const h of ['Authorization', 'proxy-authorization', 'Cookie', 'X-API-Key', 'x-auth-token', 'My-Secret', 'api_key'])
+      expect(isSecretHeader(h), h).toBe(true);
     for (const h of ['Content-Type', 'X-Request-ID', 'X-Trace']) expect(isSecretHeader(h), h).toBe(false);
     expect(redactHeaders({ Authorization: 'Bearer x', Accept: '*/*' })).toEqual({ Authorization: '***', Accept: '*/*' });
   });
 
   it('redacts --api-key and secret -H values in the command line', () => {
-    expect(formatCliCommand(['infermark', 'profile', '--api-key', 'sk-1', '--api-key=sk-2', '-H', 'Authorization: Bearer x', '--header=X-Trace:1', '-H', '{"Cookie":"c"}'])).toBe(
-      `infermark profile --api-key *** --api-key=*** -H 'Authorization: ***' --header=X-Trace:1 -H '{"Cookie":"***"}'`,
-    );
+    expect(
+      formatCliCommand([
+        'infermark',
+        'profile',
+        '--api-key',
+        'sk-1',
+        '--api-key=sk-2',
+        '-H',
+        'Authorization: Bearer x',
+        '--header=X-Trace:1',
+        '-H',
+        '{"Cookie":"c"}',
+      ]),
+    ).toBe(`infermark profile --api-key *** --api-key=*** -H 'Authorization: ***' --header=X-Trace:1 -H '{"Cookie":"***"}'`);
   });
 
   it('scrubs known secret values from any text', () => {

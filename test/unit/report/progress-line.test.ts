@@ -76,6 +76,8 @@ describe('progress texts', () => {
   });
 
   it('analyze-trace: percent, MB of the total, rows and throughput', () => {
-    expect(analysisProgressText(50_000_000, 123_456, 200_000_000, 2)).toBe('[######..................] 25%  50.0/200.0 MB  123,456 rows  25.0 MB/s');
+    expect(analysisProgressText(50_000_000, 123_456, 200_000_000, 2)).toBe(
+      '[######..................] 25%  50.0/200.0 MB  123,456 rows  25.0 MB/s',
+    );
   });
 });

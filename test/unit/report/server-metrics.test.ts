@@ -36,7 +36,10 @@ describe('server metrics collection', () => {
     const base = await serve((p) => {
       if (p !== '/metrics') return { status: 404, body: 'no' };
       n++;
-      return { status: 200, body: `# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total ${n * 100}\n# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total ${n * 25}\n` };
+      return {
+        status: 200,
+        body: `# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total ${n * 100}\n# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total ${n * 25}\n`,
+      };
     });
     const dir = tempDir();
     const run = await openRun(dir, { url: [base], noServerMetrics: false });
@@ -46,7 +49,10 @@ describe('server metrics collection', () => {
     const res = { consoleText: run.printed() };
     expect(res.consoleText).toContain('Server prefix cache hit rate: 25.00% (vllm:prefix_cache_hits / vllm:prefix_cache_queries)');
     expect(res.consoleText).toContain(`Server Metrics: ${join(dir, 'server_metrics_export.json')}`);
-    const doc = JSON.parse(readFileSync(join(dir, 'server_metrics_export.json'), 'utf8')) as { summary: { endpoints_successful: string[] }; metrics: Record<string, { type: string; series: Array<{ stats: Record<string, number> }> }> };
+    const doc = JSON.parse(readFileSync(join(dir, 'server_metrics_export.json'), 'utf8')) as {
+      summary: { endpoints_successful: string[] };
+      metrics: Record<string, { type: string; series: Array<{ stats: Record<string, number> }> }>;
+    };
     expect(doc.summary.endpoints_successful).toEqual([`${base}/metrics`]);
     expect(doc.metrics['vllm:prefix_cache_queries_total']!.type).toBe('counter');
     expect(doc.metrics['vllm:prefix_cache_queries_total']!.series[0]!.stats['total']).toBeGreaterThanOrEqual(100);
@@ -58,7 +64,9 @@ describe('server metrics collection', () => {
   it('probes /prometheus/metrics once, then disables a non-Prometheus endpoint with one warning', async () => {
     let fallbackWorks = true;
     const base = await serve((p) =>
-      p === '/prometheus/metrics' && fallbackWorks ? { status: 200, body: '# TYPE g gauge\ng 1\n' } : { status: 200, body: '<html>dashboard</html>' },
+      p === '/prometheus/metrics' && fallbackWorks
+        ? { status: 200, body: '# TYPE g gauge\ng 1\n' }
+        : { status: 200, body: '<html>dashboard</html>' },
     );
     const ok = new ServerMetricsCollector([`${base}/metrics`], { intervalMs: 20 });
     await ok.start();
@@ -71,7 +79,9 @@ describe('server metrics collection', () => {
     await bad.start();
     const r2 = await bad.stop();
     expect(r2.endpointsSuccessful).toEqual([]);
-    expect(r2.warnings).toEqual([`server metrics disabled for ${base}/other: not a Prometheus endpoint (also tried ${base}/prometheus/metrics)`]);
+    expect(r2.warnings).toEqual([
+      `server metrics disabled for ${base}/other: not a Prometheus endpoint (also tried ${base}/prometheus/metrics)`,
+    ]);
   });
 
   it('counts connection failures and keeps retrying', async () => {

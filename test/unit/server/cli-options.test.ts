@@ -49,8 +49,26 @@ describe('serve-mock options', () => {
 
   it('maps flags, aliases and negations', () => {
     const o = parse([
-      '--model', 'a,b', '--model', 'c', '--no-tokenizer', '--no-prefix-cache', '--max-batch-size', '8', '--random-seed', '18446744073709551615',
-      '--error-rate', '0', '--stream-error-rate', '12.5', '--api-key', 'k', '--strict-model', '--natural-stop', '--reasoning-tokens', '3',
+      '--model',
+      'a,b',
+      '--model',
+      'c',
+      '--no-tokenizer',
+      '--no-prefix-cache',
+      '--max-batch-size',
+      '8',
+      '--random-seed',
+      '18446744073709551615',
+      '--error-rate',
+      '0',
+      '--stream-error-rate',
+      '12.5',
+      '--api-key',
+      'k',
+      '--strict-model',
+      '--natural-stop',
+      '--reasoning-tokens',
+      '3',
     ]).options!.options;
     expect(o.model).toEqual(['a', 'b', 'c']);
     expect(o.tokenizer).toBe(false);
@@ -67,9 +85,18 @@ describe('serve-mock options', () => {
 
   it('rejects bad values and conflicting flags with one docs/cli.md §1.3 line and exit 2', () => {
     const cases: [string[], string][] = [
-      [['--ttft', '50'], "error: option '--ttft' cannot be used with option '--latency-model engine' (it configures the simple latency model)\n"],
-      [['--fast', '--max-num-seqs', '8'], "error: option '--max-num-seqs' cannot be used with option '--latency-model none' (it configures the engine latency model)\n"],
-      [['--latency-model', 'simple', '--no-prefix-cache'], "error: option '--no-prefix-cache' cannot be used with option '--latency-model simple' (it configures the engine latency model)\n"],
+      [
+        ['--ttft', '50'],
+        "error: option '--ttft' cannot be used with option '--latency-model engine' (it configures the simple latency model)\n",
+      ],
+      [
+        ['--fast', '--max-num-seqs', '8'],
+        "error: option '--max-num-seqs' cannot be used with option '--latency-model none' (it configures the engine latency model)\n",
+      ],
+      [
+        ['--latency-model', 'simple', '--no-prefix-cache'],
+        "error: option '--no-prefix-cache' cannot be used with option '--latency-model simple' (it configures the engine latency model)\n",
+      ],
       [['--fast', '--latency-model', 'simple'], "error: option '--fast' cannot be used with option '--latency-model simple'\n"],
       [['--max-batch-size', '4', '--max-num-seqs', '8'], "error: option '--max-batch-size' cannot be used with option '--max-num-seqs'\n"],
       [['--error-rate', '150'], "error: option '--error-rate <pct>': expected a number in [0, 100], got '150'\n"],
@@ -77,7 +104,10 @@ describe('serve-mock options', () => {
       [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'\n"],
       [['--port', '70000'], "error: option '--port <n>': expected an integer between 0 and 65535, got '70000'\n"],
       [['--max-num-seqs', '0'], "error: option '--max-num-seqs <n>': expected a positive integer, got '0'\n"],
-      [['--workers', '2', '--record-requests', 'x.jsonl'], "error: option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)\n"],
+      [
+        ['--workers', '2', '--record-requests', 'x.jsonl'],
+        "error: option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)\n",
+      ],
       [['--colour'], "error: unknown option '--colour'\n"],
     ];
     for (const [args, message] of cases) {

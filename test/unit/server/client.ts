@@ -18,7 +18,11 @@ export interface StreamResult {
   raw: string;
 }
 
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -69,7 +73,16 @@ export async function postStream(url: string, body: Record<string, unknown>, hea
   const end = performance.now();
   const doneEvents = events.filter((e) => e.data === '[DONE]');
   const json = events.filter((e) => e.data !== '[DONE]').map((e) => JSON.parse(e.data) as Record<string, any>);
-  return { status: res.status, headers: res.headers, events, json, done: doneEvents.length === 1 && events.at(-1)?.data === '[DONE]', start, end, raw };
+  return {
+    status: res.status,
+    headers: res.headers,
+    events,
+    json,
+    done: doneEvents.length === 1 && events.at(-1)?.data === '[DONE]',
+    start,
+    end,
+    raw,
+  };
 }
 
 /** Token events of a stream: content or reasoning deltas (chat) or non-empty text (completions) with no finish reason. */
@@ -100,8 +113,17 @@ export async function pool<T>(count: number, concurrency: number, fn: (i: number
 }
 
 /** POST with undici's `request` (much cheaper than fetch) for tests that send thousands of requests. */
-export async function quickPost(url: string, body: string, dispatcher?: import('undici').Dispatcher): Promise<{ status: number; body: string }> {
+export async function quickPost(
+  url: string,
+  body: string,
+  dispatcher?: import('undici').Dispatcher,
+): Promise<{ status: number; body: string }> {
   const { request } = await import('undici');
-  const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, ...(dispatcher ? { dispatcher } : {}) });
+  const res = await request(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   return { status: res.statusCode, body: await res.body.text() };
 }

@@ -37,7 +37,13 @@ function runAt(concurrency: number, requests: number, lateMs = 0) {
   };
   for (let c = 0; c < concurrency; c++) send();
   clock.run();
-  return { throughput: tokens / (lastTokenAt / 1000), meanTtftMs: ttfts.reduce((a, b) => a + b, 0) / ttfts.length, maxRunning, tokens, lastTokenAt };
+  return {
+    throughput: tokens / (lastTokenAt / 1000),
+    meanTtftMs: ttfts.reduce((a, b) => a + b, 0) / ttfts.length,
+    maxRunning,
+    tokens,
+    lastTokenAt,
+  };
 }
 
 describe('engine knee (§12.3)', () => {

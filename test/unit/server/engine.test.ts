@@ -139,7 +139,13 @@ describe('batching (§4)', () => {
     clock.run();
     // The first arrival starts a step at once, alone (its first token with 11 waiting); the next
     // three join it at the next step, where all four emit with 8 waiting.
-    expect(samples.slice(0, 5)).toEqual([[1, 11], [4, 8], [4, 8], [4, 8], [4, 8]]);
+    expect(samples.slice(0, 5)).toEqual([
+      [1, 11],
+      [4, 8],
+      [4, 8],
+      [4, 8],
+      [4, 8],
+    ]);
     expect(Math.max(...samples.map(([running]) => running))).toBe(4);
     const admitted = jobs.map((j) => j.admittedAt);
     expect([...admitted].sort((a, b) => a - b)).toEqual(admitted);
@@ -206,7 +212,6 @@ describe('batching (§4)', () => {
       await s.close();
     }
   });
-
 });
 
 describe('lognormal jitter factor (§1.2)', () => {

@@ -35,8 +35,14 @@ describe('error injection (§5.4, §12.6)', () => {
     expect(a).toEqual(b);
     // Request k fails when stream(seed, "infermark/mock/error", k).unit() < 20/100 (§5.4): fixed
     // vectors, checked against an independent implementation of docs/synthesis.md §2.1.
-    expect(a).toEqual([3, 6, 7, 10, 11, 12, 15, 17, 19, 28, 29, 30, 36, 37, 38, 41, 49, 53, 57, 58, 59, 61, 62, 64, 65, 74, 79, 84, 90, 92, 96, 98, 99, 103, 104]);
-    expect(c).toEqual([0, 4, 5, 8, 9, 12, 15, 16, 18, 29, 30, 31, 37, 38, 39, 42, 50, 54, 56, 57, 58, 61, 62, 66, 67, 73, 76, 87, 89, 95, 96, 97, 99, 100, 107]);
+    expect(a).toEqual([
+      3, 6, 7, 10, 11, 12, 15, 17, 19, 28, 29, 30, 36, 37, 38, 41, 49, 53, 57, 58, 59, 61, 62, 64, 65, 74, 79, 84, 90, 92, 96, 98, 99, 103,
+      104,
+    ]);
+    expect(c).toEqual([
+      0, 4, 5, 8, 9, 12, 15, 16, 18, 29, 30, 31, 37, 38, 39, 42, 50, 54, 56, 57, 58, 61, 62, 66, 67, 73, 76, 87, 89, 95, 96, 97, 99, 100,
+      107,
+    ]);
   });
 
   it('over 10,000 requests the failure fraction is within 1 point of --error-rate', async () => {
@@ -94,19 +100,47 @@ describe('request recorder (§8, §12.8)', () => {
     const client: { prompt: number; output: number; cached: number }[] = [];
     await pool(12, 4, async (i) => {
       const stream = i % 3 === 0;
-      const body = { prompt: Array.from({ length: 40 + i }, (_, j) => j), max_tokens: 5 + i, min_tokens: 1, ignore_eos: i % 2 === 0, stream_options: { include_usage: true } };
-      const usage = stream ? (await postStream(`${s.url}/v1/completions`, body)).json.at(-1)!.usage : (await post(`${s.url}/v1/completions`, body)).json.usage;
+      const body = {
+        prompt: Array.from({ length: 40 + i }, (_, j) => j),
+        max_tokens: 5 + i,
+        min_tokens: 1,
+        ignore_eos: i % 2 === 0,
+        stream_options: { include_usage: true },
+      };
+      const usage = stream
+        ? (await postStream(`${s.url}/v1/completions`, body)).json.at(-1)!.usage
+        : (await post(`${s.url}/v1/completions`, body)).json.usage;
       client.push({ prompt: usage.prompt_tokens, output: usage.completion_tokens, cached: usage.prompt_tokens_details.cached_tokens });
     });
     await post(`${s.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'hello' }], max_completion_tokens: 3 });
     const live = s.stats();
     await s.close();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(13);
     for (const l of lines) {
       expect(Object.keys(l)).toEqual([
-        'ts', 'request_num', 'endpoint', 'model', 'stream', 'prompt_tokens', 'cached_tokens', 'max_tokens', 'max_completion_tokens',
-        'min_tokens', 'ignore_eos', 'output_tokens', 'reasoning_tokens', 'finish_reason', 'queue_ms', 'ttft_ms', 'e2e_ms', 'replica', 'error',
+        'ts',
+        'request_num',
+        'endpoint',
+        'model',
+        'stream',
+        'prompt_tokens',
+        'cached_tokens',
+        'max_tokens',
+        'max_completion_tokens',
+        'min_tokens',
+        'ignore_eos',
+        'output_tokens',
+        'reasoning_tokens',
+        'finish_reason',
+        'queue_ms',
+        'ttft_ms',
+        'e2e_ms',
+        'replica',
+        'error',
       ]);
       expect(l.error).toBeNull();
       expect(l.ttft_ms).toBeLessThanOrEqual(l.e2e_ms);
@@ -114,7 +148,9 @@ describe('request recorder (§8, §12.8)', () => {
     }
     const completions = lines.filter((l) => l.endpoint === '/v1/completions');
     const key = (x: { prompt: number; output: number; cached: number }) => `${x.prompt}/${x.output}/${x.cached}`;
-    expect(completions.map((l) => key({ prompt: l.prompt_tokens, output: l.output_tokens, cached: l.cached_tokens })).sort()).toEqual(client.map(key).sort());
+    expect(completions.map((l) => key({ prompt: l.prompt_tokens, output: l.output_tokens, cached: l.cached_tokens })).sort()).toEqual(
+      client.map(key).sort(),
+    );
     expect(completions.filter((l) => l.stream)).toHaveLength(4);
     const chat = lines.find((l) => l.endpoint === '/v1/chat/completions')!;
     expect(chat).toMatchObject({ max_completion_tokens: 3, max_tokens: null, output_tokens: 3, finish_reason: 'length' });

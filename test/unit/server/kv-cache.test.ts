@@ -151,7 +151,12 @@ describe('KvCache against a reference model', () => {
     const kv = new KvCache(capacity);
     const ref = new ReferenceCache(capacity);
     // Few distinct prefixes and lengths so hits, dedupes, evictions and refusals all happen.
-    const prompts = Array.from({ length: 12 }, (_, p) => blockHashes(Array.from({ length: 16 * (2 + (p % 7)) }, (_, i) => (p % 4) * 100_000 + (p > 6 ? i * 3 : i)), 16));
+    const prompts = Array.from({ length: 12 }, (_, p) =>
+      blockHashes(
+        Array.from({ length: 16 * (2 + (p % 7)) }, (_, i) => (p % 4) * 100_000 + (p > 6 ? i * 3 : i)),
+        16,
+      ),
+    );
     const live: { a: ReturnType<KvCache['acquire']>; b: ReturnType<ReferenceCache['acquire']>; h: number[] }[] = [];
     for (let step = 0; step < 5000; step++) {
       if (live.length > 0 && (rnd(3) === 0 || live.length > 6)) {

@@ -69,9 +69,7 @@ function parsePrometheus(text: string): Exposition {
 }
 
 const value = (e: Exposition, name: string, labels: Record<string, string> = {}): number =>
-  e.samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((a, s) => a + s.value, 0);
+  e.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
 
 describe('/metrics (§7)', () => {
   it('parses, names every vLLM series with model_name and engine, and counters only grow', async () => {
@@ -127,7 +125,9 @@ describe('/metrics (§7)', () => {
       scrapes.push(parsePrometheus(s.metricsText()));
       expect(scrapes).toHaveLength(18);
       expect(maxRunning).toBeLessThanOrEqual(4);
-      const counters = [...e0.types].filter(([n, t]) => t === 'counter' || t === 'histogram').map(([n, t]) => (t === 'histogram' ? `${n}_count` : n));
+      const counters = [...e0.types]
+        .filter(([n, t]) => t === 'counter' || t === 'histogram')
+        .map(([n, t]) => (t === 'histogram' ? `${n}_count` : n));
       for (let i = 1; i < scrapes.length; i++) {
         for (const c of counters) expect(value(scrapes[i]!, c), c).toBeGreaterThanOrEqual(value(scrapes[i - 1]!, c));
       }

@@ -12,11 +12,18 @@ afterAll(async () => {
   await s.close();
 });
 
-const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: 'mock-model', messages: [{ role: 'user', content }], ...extra });
+const chat = (content: string, extra: Record<string, unknown> = {}) => ({
+  model: 'mock-model',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
 
 describe('streaming chat', () => {
   it('role-only first event, one event per token, finish event, usage event, [DONE]', async () => {
-    const r = await postStream(`${s.url}/v1/chat/completions`, chat('Tell me a story', { max_completion_tokens: 7, stream_options: { include_usage: true } }));
+    const r = await postStream(
+      `${s.url}/v1/chat/completions`,
+      chat('Tell me a story', { max_completion_tokens: 7, stream_options: { include_usage: true } }),
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/event-stream');
     expect(r.headers.get('cache-control')).toBe('no-cache');
@@ -54,7 +61,12 @@ describe('streaming chat', () => {
 
 describe('completions', () => {
   it('streams text events with object text_completion', async () => {
-    const r = await postStream(`${s.url}/v1/completions`, { model: 'm', prompt: 'Once upon a time', max_tokens: 5, stream_options: { include_usage: true } });
+    const r = await postStream(`${s.url}/v1/completions`, {
+      model: 'm',
+      prompt: 'Once upon a time',
+      max_tokens: 5,
+      stream_options: { include_usage: true },
+    });
     expect(r.json[0]!.choices).toEqual([{ index: 0, text: '', finish_reason: null }]);
     expect(tokenEvents(r)).toHaveLength(5);
     expect(r.json.every((c) => c.object === 'text_completion' && /^cmpl-\d+$/.test(c.id))).toBe(true);
@@ -75,7 +87,11 @@ describe('completions', () => {
     const body = { prompt: 'The same prompt twice', max_tokens: 12 };
     const a = await post(`${s.url}/v1/completions`, body);
     const b = await postStream(`${s.url}/v1/completions`, body);
-    expect(tokenEvents(b).map((e) => JSON.parse(e.data).choices[0].text).join('')).toBe(a.json.choices[0].text);
+    expect(
+      tokenEvents(b)
+        .map((e) => JSON.parse(e.data).choices[0].text)
+        .join(''),
+    ).toBe(a.json.choices[0].text);
   });
 
   it('a token-id prompt counts its elements', async () => {
@@ -179,7 +195,10 @@ describe('reasoning tokens', () => {
   it('come first as reasoning_content, count toward the total, and reasoning_effort overrides', async () => {
     const rs = await startMockServer({ port: 0, latencyModel: 'none', reasoningTokens: 5 });
     try {
-      const r = await postStream(`${rs.url}/v1/chat/completions`, chat('think', { max_tokens: 8, stream_options: { include_usage: true } }));
+      const r = await postStream(
+        `${rs.url}/v1/chat/completions`,
+        chat('think', { max_tokens: 8, stream_options: { include_usage: true } }),
+      );
       const deltas = tokenEvents(r).map((e) => JSON.parse(e.data).choices[0].delta);
       expect(deltas.slice(0, 5).every((d) => typeof d.reasoning_content === 'string' && d.content === undefined)).toBe(true);
       expect(deltas.slice(5).every((d) => typeof d.content === 'string' && d.reasoning_content === undefined)).toBe(true);

@@ -10,16 +10,28 @@ import { pool, post, postStream, tokenEvents } from './client.js';
 import { jobOf } from './jobs.js';
 
 /** Submit jobs arriving at t = 0 (num, prompt tokens, output tokens) and return each one's [tokens, at] steps. */
-function schedule(over: Partial<SimpleConfig>, jobs: [num: number, prompt: number, output: number][], opts: { stream?: boolean; lateMs?: number } = {}): [number, number][][] {
+function schedule(
+  over: Partial<SimpleConfig>,
+  jobs: [num: number, prompt: number, output: number][],
+  opts: { stream?: boolean; lateMs?: number } = {},
+): [number, number][][] {
   const clock = new VirtualClock(opts.lateMs ?? 0);
   const model = new SimpleModel({ ...MOCK_DEFAULTS, seed: 0n, ...over }, new EngineMetrics(), clock);
   const steps = jobs.map(() => [] as [number, number][]);
   jobs.forEach(([num, prompt, output], j) => {
     model.submit(
-      jobOf(num, clock.now(), 0, prompt, output, (n, now) => {
-        steps[j]!.push([n, now]);
-        return true;
-      }, opts.stream ?? true),
+      jobOf(
+        num,
+        clock.now(),
+        0,
+        prompt,
+        output,
+        (n, now) => {
+          steps[j]!.push([n, now]);
+          return true;
+        },
+        opts.stream ?? true,
+      ),
     );
   });
   clock.run();
@@ -34,12 +46,18 @@ const near = (got: [number, number][], want: [number, number][]): void => {
 describe('simple model schedule (virtual clock)', () => {
   it('streams the first token at the TTFT, then one token per ITL', () => {
     const [steps] = schedule({ ttft: 20, itl: 5 }, [[0, 10, 20]]);
-    near(steps!, Array.from({ length: 20 }, (_, i) => [1, 20 + 5 * i] as [number, number]));
+    near(
+      steps!,
+      Array.from({ length: 20 }, (_, i) => [1, 20 + 5 * i] as [number, number]),
+    );
   });
 
   it('non-streaming: the first token at the TTFT and the rest at TTFT + (N − 1)·ITL', () => {
     const [steps] = schedule({ ttft: 20, itl: 5 }, [[0, 10, 10]], { stream: false });
-    near(steps!, [[1, 20], [9, 65]]);
+    near(steps!, [
+      [1, 20],
+      [9, 65],
+    ]);
   });
 
   // Three requests in flight 0, 1 and 2 on arrival, 100 prompt and 4 output tokens each:
@@ -47,11 +65,30 @@ describe('simple model schedule (virtual clock)', () => {
   it('adds the per-prompt-token and in-flight² TTFT penalties and the per-output-token and in-flight ITL penalties', () => {
     const steps = schedule(
       { ttft: 10, ttftPerIslTokenMs: 0.3, ttftConcurrencyQuadMs: 1, itl: 5, itlPerOslTokenMs: 0.5, itlConcurrencyLinMs: 2 },
-      [[0, 100, 4], [1, 100, 4], [2, 100, 4]],
+      [
+        [0, 100, 4],
+        [1, 100, 4],
+        [2, 100, 4],
+      ],
     );
-    near(steps[0]!, [[1, 40], [1, 47], [1, 54], [1, 61]]);
-    near(steps[1]!, [[1, 41], [1, 50], [1, 59], [1, 68]]);
-    near(steps[2]!, [[1, 44], [1, 55], [1, 66], [1, 77]]);
+    near(steps[0]!, [
+      [1, 40],
+      [1, 47],
+      [1, 54],
+      [1, 61],
+    ]);
+    near(steps[1]!, [
+      [1, 41],
+      [1, 50],
+      [1, 59],
+      [1, 68],
+    ]);
+    near(steps[2]!, [
+      [1, 44],
+      [1, 55],
+      [1, 66],
+      [1, 77],
+    ]);
   });
 
   // Every timer wakes up 12 ms late: the one due at 20 runs at 32 and emits the tokens due at
@@ -59,7 +96,15 @@ describe('simple model schedule (virtual clock)', () => {
   // goes out at 122 with the one due at 110: late by at most the 12 ms, not by 12 ms per token.
   it('emits every token already due when a timer runs late, so lateness never accumulates', () => {
     const [steps] = schedule({ ttft: 20, itl: 5 }, [[0, 10, 20]], { lateMs: 12 });
-    near(steps!, [[3, 32], [3, 47], [3, 62], [3, 77], [3, 92], [3, 107], [2, 122]]);
+    near(steps!, [
+      [3, 32],
+      [3, 47],
+      [3, 62],
+      [3, 77],
+      [3, 92],
+      [3, 107],
+      [2, 122],
+    ]);
   });
 
   // Request 7's jitter stream, stream(0, "infermark/mock/jitter", 7), gives u = 0.31839…, 0.75692…
@@ -68,7 +113,10 @@ describe('simple model schedule (virtual clock)', () => {
   // Checked against an independent implementation of docs/synthesis.md §2.1 and §1.2's lognormal.
   it('draws the TTFT jitter factor first, then one per ITL, from the request’s jitter stream', () => {
     const [steps] = schedule({ ttft: 20, itl: 5, ttftJitterCv: 0.5, itlJitterCv: 0.5 }, [[7, 10, 2]]);
-    near(steps!, [[1, 18.213099211866727], [1, 21.21918448354787]]);
+    near(steps!, [
+      [1, 18.213099211866727],
+      [1, 21.21918448354787],
+    ]);
   });
 });
 

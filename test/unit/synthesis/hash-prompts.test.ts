@@ -22,7 +22,16 @@ async function run(input: string | Uint8Array, backend: BackendName, options: Pa
     sourceName: 'p.jsonl',
     ...options,
   });
-  return { text: parts.join(''), rows: parts.join('').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), result };
+  return {
+    text: parts.join(''),
+    rows: parts
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    result,
+  };
 }
 
 describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (backend: BackendName) => {
@@ -35,7 +44,12 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       '{"prompt":"11 12 13 14 15 16 17 18 19 20","timestamp":0,"output_length":5}',
     ].join('\r\n');
     const { text, rows, result } = await run(input, backend, { blockSize: 4, batchRows: 2 });
-    expect(rows.map((r) => r.hash_ids)).toEqual([[0, 1, 2], [0, 1, 3], [4, 5], [0, 1, 2]]);
+    expect(rows.map((r) => r.hash_ids)).toEqual([
+      [0, 1, 2],
+      [0, 1, 3],
+      [4, 5],
+      [0, 1, 2],
+    ]);
     expect(rows.map((r) => r.input_length)).toEqual([10, 9, 8, 10]);
     expect(text.split('\n')[0]).toBe('{"timestamp":0,"input_length":10,"output_length":5,"hash_ids":[0,1,2]}');
     expect(text.split('\n')[1]).toBe('{"input_length":9,"hash_ids":[0,1,3],"session_id":"s"}');
@@ -92,7 +106,10 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
       field: 'q',
       message: 'p.jsonl:1: q: empty prompt (no tokens to hash)',
     });
-    const { rows, text, result } = await run('{"text":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, { blockSize: 2, skipInvalid: true });
+    const { rows, text, result } = await run('{"text":""}\n{"prompt":"1 2 3"}\n{"prompt":"1 2 3 4 5"}\n', backend, {
+      blockSize: 2,
+      skipInvalid: true,
+    });
     expect(rows).toEqual([
       { input_length: 3, hash_ids: [0, 1] },
       { input_length: 5, hash_ids: [0, 2, 3] },
@@ -111,7 +128,7 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     ['{"prompt":"1","output_length":1.5}', 'bad_type', 'output_length', 'expected a non-negative integer, got 1.5'],
     ['{"prompt":"1","session_id":"a","session_id":"b"}', 'duplicate_field', 'session_id', 'key "session_id" appears more than once'],
     ['{"prompt":"1","delay":1,"delay_ms":1}', 'duplicate_field', 'delay', 'both delay and delay_ms are present'],
-    ['{"prompt":"1",}', 'invalid_json', 'json', "invalid JSON: expected a string key at column 15"],
+    ['{"prompt":"1",}', 'invalid_json', 'json', 'invalid JSON: expected a string key at column 15'],
     ['{"prompt":""}', 'missing_input', 'prompt', 'empty prompt (no tokens to hash)'],
   ];
 
@@ -122,7 +139,14 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
     } catch (err) {
       const e = err as TraceCoreError;
       expect(e).toBeInstanceOf(TraceCoreError);
-      expect([e.code, e.reason, e.file, e.line, e.field, e.message]).toEqual(['INVALID_ROW', reason, 'p.jsonl', 3, field, `p.jsonl:3: ${field}: ${text}`]);
+      expect([e.code, e.reason, e.file, e.line, e.field, e.message]).toEqual([
+        'INVALID_ROW',
+        reason,
+        'p.jsonl',
+        3,
+        field,
+        `p.jsonl:3: ${field}: ${text}`,
+      ]);
     }
   });
 
@@ -170,14 +194,25 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('hash-prompts on the %s backend', (
 
   it('skips a BOM at the start of the file only; a BOM on a later line is invalid_json (docs/trace-format.md §2.1)', async () => {
     const bom = [0xef, 0xbb, 0xbf];
-    expect((await run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend)).rows).toEqual([{ input_length: 2, hash_ids: [0] }]);
-    const { rows, result } = await run(new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]), backend, { skipInvalid: true });
+    expect((await run(new Uint8Array([...bom, ...enc.encode('{"prompt":"1 2"}\n')]), backend)).rows).toEqual([
+      { input_length: 2, hash_ids: [0] },
+    ]);
+    const { rows, result } = await run(
+      new Uint8Array([...enc.encode('{"prompt":"1"}\n'), ...bom, ...enc.encode('{"prompt":"2"}\n')]),
+      backend,
+      { skipInvalid: true },
+    );
     expect(rows).toHaveLength(1);
     expect(result.skippedWarning).toBe('warning: skipped 1 invalid rows in p.jsonl (invalid_json: 1 [line 2])');
   });
 
   it('non-UTF-8, non-object and text-less rows are clear row errors (strict) or counted skips (lenient)', async () => {
-    const input = new Uint8Array([...enc.encode('{"prompt":"1"}\n{"prompt":"'), 0xff, 0xfe, ...enc.encode('"}\n[1]\n{"x":1}\n{"prompt":5}\n')]);
+    const input = new Uint8Array([
+      ...enc.encode('{"prompt":"1"}\n{"prompt":"'),
+      0xff,
+      0xfe,
+      ...enc.encode('"}\n[1]\n{"x":1}\n{"prompt":5}\n'),
+    ]);
     try {
       await run(input, backend);
       expect.unreachable();
@@ -212,7 +247,11 @@ describe('hash-prompts into a slow sink', () => {
       { limit: 256 },
     );
     // 64-byte input chunks hold at most two rows, so at most two outputs are queued past the bound.
-    await hashPrompts(bytesSource(enc.encode(input), 64), { write: (c) => queue.push(c) }, { tokenizer: stub, backend: 'native', blockSize: 2, batchRows: 1 });
+    await hashPrompts(
+      bytesSource(enc.encode(input), 64),
+      { write: (c) => queue.push(c) },
+      { tokenizer: stub, backend: 'native', blockSize: 2, batchRows: 1 },
+    );
     await queue.flush();
     expect(Buffer.concat(parts).toString()).toBe(fast.text);
     expect(queue.peakBytesQueued).toBeGreaterThan(256);
@@ -224,7 +263,11 @@ describe('hash-prompts with the bundled tokenizer', () => {
   it('prompts sharing a long prefix share leading ids; identical prompts give identical rows', async () => {
     const tok = await builtinTokenizer();
     const prefix = 'In the beginning God created the heaven and the earth. '.repeat(40);
-    const input = [prefix + 'And the earth was without form.', prefix + 'Something else entirely here.', prefix + 'And the earth was without form.']
+    const input = [
+      prefix + 'And the earth was without form.',
+      prefix + 'Something else entirely here.',
+      prefix + 'And the earth was without form.',
+    ]
       .map((p) => JSON.stringify({ prompt: p }))
       .join('\n');
     const { rows } = await run(input, 'native', { tokenizer: tok, blockSize: 64 });

@@ -27,14 +27,26 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('exact multipliers on the %s backen
       throw new Error(`accepted ${JSON.stringify(options)}`);
     };
     const p = '--synthesis-prompt-len-multiplier';
-    expect(message({ promptLenMultiplier: '1e-10' })).toBe(`option '${p}': expected a decimal number with at most 9 fractional digits, got '1e-10'`);
-    expect(message({ promptLenMultiplier: '0.0000000001' })).toBe(`option '${p}': expected a decimal number with at most 9 fractional digits, got '0.0000000001'`);
-    expect(message({ promptLenMultiplier: '1e12' })).toBe(`option '${p}': expected a decimal number with at most 12 integer digits, got '1e12'`);
+    expect(message({ promptLenMultiplier: '1e-10' })).toBe(
+      `option '${p}': expected a decimal number with at most 9 fractional digits, got '1e-10'`,
+    );
+    expect(message({ promptLenMultiplier: '0.0000000001' })).toBe(
+      `option '${p}': expected a decimal number with at most 9 fractional digits, got '0.0000000001'`,
+    );
+    expect(message({ promptLenMultiplier: '1e12' })).toBe(
+      `option '${p}': expected a decimal number with at most 12 integer digits, got '1e12'`,
+    );
     expect(message({ speedupRatio: '0' })).toBe("option '--synthesis-speedup-ratio': expected a positive number, got '0'");
     expect(message({ speedupRatio: '-1' })).toBe("option '--synthesis-speedup-ratio': expected a positive number, got '-1'");
-    expect(message({ prefixLenMultiplier: 'abc' })).toBe("option '--synthesis-prefix-len-multiplier': expected a positive number, got 'abc'");
-    expect(message({ prefixLenMultiplier: 'Infinity' })).toBe("option '--synthesis-prefix-len-multiplier': expected a positive number, got 'Infinity'");
-    expect(message({ outputLenMultiplier: '-0.5' })).toBe("option '--synthesis-output-len-multiplier': expected a non-negative number, got '-0.5'");
+    expect(message({ prefixLenMultiplier: 'abc' })).toBe(
+      "option '--synthesis-prefix-len-multiplier': expected a positive number, got 'abc'",
+    );
+    expect(message({ prefixLenMultiplier: 'Infinity' })).toBe(
+      "option '--synthesis-prefix-len-multiplier': expected a positive number, got 'Infinity'",
+    );
+    expect(message({ outputLenMultiplier: '-0.5' })).toBe(
+      "option '--synthesis-output-len-multiplier': expected a non-negative number, got '-0.5'",
+    );
     expect(message({ blockSize: 1.5 })).toBe("option '--block-size': expected a positive integer, got '1.5'");
   });
 });
@@ -42,14 +54,19 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('exact multipliers on the %s backen
 describe('synthesize cross-option rules', () => {
   const base = { outputFile: 'o.jsonl', mode: 'transform' as const, blockSize: 512, randomSeed: 0n, analysis: true };
   it('maps Dynamo aliases onto the canonical options and rejects both together', () => {
-    expect(resolveSynthesizeFlags({ ...base, maxIsl: 100, oslMultiplier: '2' })).toMatchObject({ synthesisMaxIsl: 100, synthesisOutputLenMultiplier: '2' });
+    expect(resolveSynthesizeFlags({ ...base, maxIsl: 100, oslMultiplier: '2' })).toMatchObject({
+      synthesisMaxIsl: 100,
+      synthesisOutputLenMultiplier: '2',
+    });
     expect(() => resolveSynthesizeFlags({ ...base, maxIsl: 1, synthesisMaxIsl: 2 })).toThrow(
       new UsageError("option '--max-isl' cannot be used with option '--synthesis-max-isl'"),
     );
   });
   it('ties --num-requests and the min caps to generate mode', () => {
     expect(() => resolveSynthesizeFlags({ ...base, numRequests: 5 })).toThrow("option '--num-requests' requires '--mode generate'");
-    expect(() => resolveSynthesizeFlags({ ...base, mode: 'generate' })).toThrow("option '--mode generate' requires option '--num-requests'");
+    expect(() => resolveSynthesizeFlags({ ...base, mode: 'generate' })).toThrow(
+      "option '--mode generate' requires option '--num-requests'",
+    );
     expect(() => resolveSynthesizeFlags({ ...base, minOsl: 3 })).toThrow("option '--synthesis-min-osl' requires '--mode generate'");
     expect(resolveSynthesizeFlags({ ...base, mode: 'generate', numRequests: 5, minIsl: 10 }).synthesisMinIsl).toBe(10);
     const { outputFile: _o, ...noOutput } = base;

@@ -52,9 +52,15 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (bac
   it('generates the §4.7 worked example exactly', async () => {
     const { output, report } = await generateTrace(enc.encode(EXAMPLE_D), 6, { backend });
     const rows = dec.decode(output).trimEnd().split('\n');
-    expect(rows[0]).toBe('{"timestamp":0,"input_length":1900,"output_length":50,"hash_ids":[5,6,7,8],"context_len":1024,"unique_user_prompt_len":876}');
-    expect(rows[5]).toBe('{"timestamp":4000,"input_length":1900,"output_length":50,"hash_ids":[5,6,13,14],"context_len":1024,"unique_user_prompt_len":876}');
-    expect(report.summary).toBe('synthesize (generate): learned 6 rows → 13 path ids, 3 radix nodes; generated 6 rows; 0 rejected samples; trees 1; seed 0');
+    expect(rows[0]).toBe(
+      '{"timestamp":0,"input_length":1900,"output_length":50,"hash_ids":[5,6,7,8],"context_len":1024,"unique_user_prompt_len":876}',
+    );
+    expect(rows[5]).toBe(
+      '{"timestamp":4000,"input_length":1900,"output_length":50,"hash_ids":[5,6,13,14],"context_len":1024,"unique_user_prompt_len":876}',
+    );
+    expect(report.summary).toBe(
+      'synthesize (generate): learned 6 rows → 13 path ids, 3 radix nodes; generated 6 rows; 0 rejected samples; trees 1; seed 0',
+    );
   });
 
   it('throws coded errors: invalid rows name file, line and field; bad options name the flag', async () => {
@@ -73,7 +79,9 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('synthesis on the %s backend', (bac
       expect.unreachable();
     } catch (err) {
       expect((err as TraceCoreError).code).toBe('INVALID_ARG');
-      expect((err as TraceCoreError).message).toBe("option '--synthesis-prompt-len-multiplier': expected a decimal number with at most 9 fractional digits, got '1e-10'");
+      expect((err as TraceCoreError).message).toBe(
+        "option '--synthesis-prompt-len-multiplier': expected a decimal number with at most 9 fractional digits, got '1e-10'",
+      );
     }
   });
 

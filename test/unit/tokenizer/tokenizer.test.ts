@@ -77,7 +77,10 @@ describe('loadTokenizer', () => {
     writeFileSync(join(repo, 'refs', 'main'), 'abc123\n');
     copyFileSync(qwenJson, join(repo, 'snapshots', 'abc123', 'tokenizer.json'));
     const env = { HF_HUB_CACHE: hub };
-    expect(resolveTokenizerFile('acme/tiny', env)).toEqual({ file: join(repo, 'snapshots', 'abc123', 'tokenizer.json'), name: 'acme/tiny' });
+    expect(resolveTokenizerFile('acme/tiny', env)).toEqual({
+      file: join(repo, 'snapshots', 'abc123', 'tokenizer.json'),
+      name: 'acme/tiny',
+    });
     expect(resolveTokenizerFile('acme/other', env)).toBeNull();
   });
 
@@ -131,7 +134,13 @@ describe('corpus', () => {
     process.env.INFERMARK_CACHE_DIR = dir;
     try {
       // A wrapper is a different tokenizer object, so the in-process memo does not answer.
-      const wrap = (): Tokenizer => ({ ...tok, name: tok.name, encode: (t, o) => tok.encode(t, o), decode: (i, o) => tok.decode(i, o), count: (t) => tok.count(t) });
+      const wrap = (): Tokenizer => ({
+        ...tok,
+        name: tok.name,
+        encode: (t, o) => tok.encode(t, o),
+        decode: (i, o) => tok.decode(i, o),
+        count: (t) => tok.count(t),
+      });
       const fresh = corpusTokens(wrap());
       const files = readdirSync(dir);
       expect(files).toHaveLength(1);

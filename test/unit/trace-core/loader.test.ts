@@ -24,7 +24,9 @@ describe('backend loader', () => {
     const loader = await freshLoader(undefined);
     expect(loader.backendAttempts()).toEqual([]);
     expect(loader.backendName()).toBe('native');
-    expect(loader.backendAttempts()).toEqual([{ backend: 'native', ok: true, detail: expect.stringMatching(/bindings\/napi\/index\.js$/) }]);
+    expect(loader.backendAttempts()).toEqual([
+      { backend: 'native', ok: true, detail: expect.stringMatching(/bindings\/napi\/index\.js$/) },
+    ]);
   });
 
   it('honours INFERMARK_BACKEND=wasm without touching native', async () => {
@@ -60,10 +62,23 @@ describe('backend loader', () => {
 
 describe('normaliseBackendError', () => {
   it('keeps code, reason, file, line and field of a binding error', () => {
-    const raw = Object.assign(new Error('t.jsonl:3: input_length: bad'), { code: 'INVALID_ROW', reason: 'bad_type', file: 't.jsonl', line: 3, field: 'input_length' });
+    const raw = Object.assign(new Error('t.jsonl:3: input_length: bad'), {
+      code: 'INVALID_ROW',
+      reason: 'bad_type',
+      file: 't.jsonl',
+      line: 3,
+      field: 'input_length',
+    });
     const e = normaliseBackendError(raw);
     expect(e).toBeInstanceOf(TraceCoreError);
-    expect([e.code, e.reason, e.file, e.line, e.field, e.message]).toEqual(['INVALID_ROW', 'bad_type', 't.jsonl', 3, 'input_length', 't.jsonl:3: input_length: bad']);
+    expect([e.code, e.reason, e.file, e.line, e.field, e.message]).toEqual([
+      'INVALID_ROW',
+      'bad_type',
+      't.jsonl',
+      3,
+      'input_length',
+      't.jsonl:3: input_length: bad',
+    ]);
     expect(e.cause).toBe(raw);
   });
 

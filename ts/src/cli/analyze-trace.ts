@@ -12,7 +12,6 @@ import { ProgressLine, progressBar } from '../report/progress-line.js';
 import { parseChoice, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
-
 export interface AnalyzeTraceOptions {
   inputFile?: string;
   blockSize: number;
@@ -55,7 +54,9 @@ export async function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptio
   const stderrColour = colourEnabled(streams.stderr);
   if (verbose) {
     for (const attempt of backendAttempts()) {
-      streams.stderr.write(`debug: ${attempt.backend} backend ${attempt.ok ? `loaded from ${attempt.detail}` : `unavailable: ${attempt.detail}`}\n`);
+      streams.stderr.write(
+        `debug: ${attempt.backend} backend ${attempt.ok ? `loaded from ${attempt.detail}` : `unavailable: ${attempt.detail}`}\n`,
+      );
     }
   }
   if (opts.format === 'text' || verbose) {
@@ -71,7 +72,9 @@ export async function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptio
     if (opts.outputFile !== undefined) streams.stderr.write(`Analysis report saved to ${opts.outputFile}\n`);
   } else {
     const colour = colourEnabled(streams.stdout);
-    streams.stdout.write(renderAnalysisConsole(report, { colour, ...(opts.outputFile !== undefined ? { outputFile: opts.outputFile } : {}) }));
+    streams.stdout.write(
+      renderAnalysisConsole(report, { colour, ...(opts.outputFile !== undefined ? { outputFile: opts.outputFile } : {}) }),
+    );
   }
 }
 

@@ -23,7 +23,12 @@ interface HashPromptsFlags {
 }
 
 /** Run hash-prompts with parsed flags. */
-export async function runHashPrompts(inputPath: string, f: HashPromptsFlags, verbose: boolean, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<void> {
+export async function runHashPrompts(
+  inputPath: string,
+  f: HashPromptsFlags,
+  verbose: boolean,
+  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+): Promise<void> {
   if (f.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
   const source = fileSource(inputPath);
   const size = source.size ?? 0;
@@ -58,8 +63,16 @@ export function registerHashPrompts(program: Command): void {
     .argument('[INPUT_FILE]', 'JSONL prompts (or use --input-file)')
     .option('--input-file <path>', 'JSONL prompts (instead of INPUT_FILE)')
     .option('-o, --output-file <path>', "output trace ('-' for stdout)")
-    .addOption(new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE)).default(HASH_PROMPTS_DEFAULTS.blockSize))
-    .option('--tokenizer <name>', 'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache', HASH_PROMPTS_DEFAULTS.tokenizer)
+    .addOption(
+      new Option('--block-size <n>', 'tokens per hash block')
+        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .default(HASH_PROMPTS_DEFAULTS.blockSize),
+    )
+    .option(
+      '--tokenizer <name>',
+      'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache',
+      HASH_PROMPTS_DEFAULTS.tokenizer,
+    )
     .option('--text-field <name>', 'read the prompt from this string field (default: prompt, text_input, text)')
     .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
     .option('--force', 'replace an existing output file')

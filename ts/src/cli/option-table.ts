@@ -41,7 +41,12 @@ export function addOptionTable<T>(cmd: Command, table: readonly OptionSpec<T>[],
     if (spec.parser) opt.argParser(spec.parser);
     // A plain switch needs no `false` default (and commander would print one).
     const isSwitch = !/[<[]/.test(spec.flags);
-    const value = spec.default !== undefined ? spec.default : spec.negate || (isSwitch && defaults[spec.key] === false) ? undefined : defaults[spec.key];
+    const value =
+      spec.default !== undefined
+        ? spec.default
+        : spec.negate || (isSwitch && defaults[spec.key] === false)
+          ? undefined
+          : defaults[spec.key];
     if (value !== undefined) opt.default(value, typeof value === 'bigint' ? String(value) : undefined);
     if (spec.hidden) opt.hideHelp();
     if (!spec.negate && opt.attributeName() !== spec.key) {

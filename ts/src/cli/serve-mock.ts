@@ -4,9 +4,23 @@ import cluster from 'node:cluster';
 import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../server/mock-server.js';
-import { LATENCY_MODELS, SERVER_LOG_LEVELS, MOCK_DEFAULTS, type ServerLogLevel, type MockServerOptions, resolveMockOptions } from '../server/options.js';
+import {
+  LATENCY_MODELS,
+  SERVER_LOG_LEVELS,
+  MOCK_DEFAULTS,
+  type ServerLogLevel,
+  type MockServerOptions,
+  resolveMockOptions,
+} from '../server/options.js';
 import { addOptionTable, givenByUser, type OptionSpec } from './option-table.js';
-import { nonNegativeNumber, parseChoice, parseNonNegativeInteger, parsePositiveInteger, parseSeed, type OptionParser } from './option-types.js';
+import {
+  nonNegativeNumber,
+  parseChoice,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseSeed,
+  type OptionParser,
+} from './option-types.js';
 
 const parseNonNegative = nonNegativeNumber();
 
@@ -43,39 +57,135 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
   { key: 'host', flags: '--host <address>', description: 'bind address (a non-loopback address prints a warning)' },
   { key: 'port', flags: '--port <n>', description: 'port; 0 picks a free port', parser: parsePort },
   // Shown, not applied: a default array would be the `previous` value of the first --model.
-  { key: 'model', flags: '--model <name>', description: 'served model name; repeatable or comma-separated', parser: parseModels, shownDefault: MOCK_DEFAULTS.model.join(',') },
+  {
+    key: 'model',
+    flags: '--model <name>',
+    description: 'served model name; repeatable or comma-separated',
+    parser: parseModels,
+    shownDefault: MOCK_DEFAULTS.model.join(','),
+  },
   { key: 'strictModel', flags: '--strict-model', description: 'reject requests whose model is not served (404)' },
   { key: 'apiKey', flags: '--api-key <key>', description: 'require Authorization: Bearer <key> on /v1/*' },
-  { key: 'tokenizer', flags: '--tokenizer <name>', description: "tokenizer: 'builtin', a tokenizer.json path or directory, or a cached HF model id" },
-  { key: 'tokenizer', flags: '--no-tokenizer', description: 'count ≈4 characters per token and emit whitespace-separated words', negate: true },
+  {
+    key: 'tokenizer',
+    flags: '--tokenizer <name>',
+    description: "tokenizer: 'builtin', a tokenizer.json path or directory, or a cached HF model id",
+  },
+  {
+    key: 'tokenizer',
+    flags: '--no-tokenizer',
+    description: 'count ≈4 characters per token and emit whitespace-separated words',
+    negate: true,
+  },
   { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of every random choice', parser: parseSeed },
-  { key: 'recordRequests', flags: '--record-requests <path>', description: 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown' },
-  { key: 'modelsReadyDelaySeconds', flags: '--models-ready-delay-seconds <s>', description: '/v1/models lists no model until then', parser: parseNonNegative },
-  { key: 'inferenceReadyDelaySeconds', flags: '--inference-ready-delay-seconds <s>', description: 'inference endpoints answer 503 until then', parser: parseNonNegative },
+  {
+    key: 'recordRequests',
+    flags: '--record-requests <path>',
+    description: 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown',
+  },
+  {
+    key: 'modelsReadyDelaySeconds',
+    flags: '--models-ready-delay-seconds <s>',
+    description: '/v1/models lists no model until then',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'inferenceReadyDelaySeconds',
+    flags: '--inference-ready-delay-seconds <s>',
+    description: 'inference endpoints answer 503 until then',
+    parser: parseNonNegative,
+  },
   { key: 'errorRate', flags: '--error-rate <pct>', description: 'percentage of requests answered with HTTP 500', parser: parseRate },
-  { key: 'streamErrorRate', flags: '--stream-error-rate <pct>', description: 'percentage of streaming requests that fail mid-stream', parser: parseRate },
-  { key: 'maxModelLen', flags: '--max-model-len <n>', description: 'prompt + max tokens limit (400 beyond it)', parser: parsePositiveInteger },
+  {
+    key: 'streamErrorRate',
+    flags: '--stream-error-rate <pct>',
+    description: 'percentage of streaming requests that fail mid-stream',
+    parser: parseRate,
+  },
+  {
+    key: 'maxModelLen',
+    flags: '--max-model-len <n>',
+    description: 'prompt + max tokens limit (400 beyond it)',
+    parser: parsePositiveInteger,
+  },
   { key: 'naturalStop', flags: '--natural-stop', description: 'let requests with a max tokens value stop at their natural length' },
-  { key: 'reasoningTokens', flags: '--reasoning-tokens <n>', description: 'reasoning tokens emitted before the answer (0 = off)', parser: parseNonNegativeInteger },
+  {
+    key: 'reasoningTokens',
+    flags: '--reasoning-tokens <n>',
+    description: 'reasoning tokens emitted before the answer (0 = off)',
+    parser: parseNonNegativeInteger,
+  },
   { key: 'latencyModel', flags: '--latency-model <model>', description: LATENCY_MODELS.join(', '), parser: parseChoice(LATENCY_MODELS) },
   { key: 'fast', flags: '--fast', description: 'alias of --latency-model none' },
   { key: 'logLevel', flags: '--log-level <level>', description: SERVER_LOG_LEVELS.join(', '), parser: parseChoice(SERVER_LOG_LEVELS) },
-  { key: 'workers', flags: '--workers <n>', description: 'serving processes sharing the port (each with its own engine and counters)', parser: parsePositiveInteger, default: 1 },
+  {
+    key: 'workers',
+    flags: '--workers <n>',
+    description: 'serving processes sharing the port (each with its own engine and counters)',
+    parser: parsePositiveInteger,
+    default: 1,
+  },
   // simple model (docs/serve-mock.md §1.2)
   { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },
   { key: 'itl', flags: '--itl <ms>', description: 'simple: base time between tokens', parser: parseNonNegative },
-  { key: 'ttftPerIslTokenMs', flags: '--ttft-per-isl-token-ms <k>', description: 'simple: TTFT += k · prompt tokens', parser: parseNonNegative },
-  { key: 'ttftConcurrencyQuadMs', flags: '--ttft-concurrency-quad-ms <k>', description: 'simple: TTFT += k · inflight²', parser: parseNonNegative },
-  { key: 'itlPerOslTokenMs', flags: '--itl-per-osl-token-ms <k>', description: 'simple: ITL += k · output tokens', parser: parseNonNegative },
-  { key: 'itlConcurrencyLinMs', flags: '--itl-concurrency-lin-ms <k>', description: 'simple: ITL += k · inflight', parser: parseNonNegative },
-  { key: 'ttftJitterCv', flags: '--ttft-jitter-cv <cv>', description: 'simple: lognormal TTFT jitter (coefficient of variation)', parser: parseNonNegative },
-  { key: 'itlJitterCv', flags: '--itl-jitter-cv <cv>', description: 'simple: lognormal ITL jitter (coefficient of variation)', parser: parseNonNegative },
+  {
+    key: 'ttftPerIslTokenMs',
+    flags: '--ttft-per-isl-token-ms <k>',
+    description: 'simple: TTFT += k · prompt tokens',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'ttftConcurrencyQuadMs',
+    flags: '--ttft-concurrency-quad-ms <k>',
+    description: 'simple: TTFT += k · inflight²',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'itlPerOslTokenMs',
+    flags: '--itl-per-osl-token-ms <k>',
+    description: 'simple: ITL += k · output tokens',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'itlConcurrencyLinMs',
+    flags: '--itl-concurrency-lin-ms <k>',
+    description: 'simple: ITL += k · inflight',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'ttftJitterCv',
+    flags: '--ttft-jitter-cv <cv>',
+    description: 'simple: lognormal TTFT jitter (coefficient of variation)',
+    parser: parseNonNegative,
+  },
+  {
+    key: 'itlJitterCv',
+    flags: '--itl-jitter-cv <cv>',
+    description: 'simple: lognormal ITL jitter (coefficient of variation)',
+    parser: parseNonNegative,
+  },
   // engine model (docs/serve-mock.md §1.3)
-  { key: 'maxNumSeqs', flags: '--max-num-seqs <n>', description: 'engine: maximum running sequences', parser: parsePositiveInteger, aliases: ['--max-batch-size'] },
-  { key: 'maxNumBatchedTokens', flags: '--max-num-batched-tokens <n>', description: 'engine: token budget of one step', parser: parsePositiveInteger },
+  {
+    key: 'maxNumSeqs',
+    flags: '--max-num-seqs <n>',
+    description: 'engine: maximum running sequences',
+    parser: parsePositiveInteger,
+    aliases: ['--max-batch-size'],
+  },
+  {
+    key: 'maxNumBatchedTokens',
+    flags: '--max-num-batched-tokens <n>',
+    description: 'engine: token budget of one step',
+    parser: parsePositiveInteger,
+  },
   { key: 'stepBaseMs', flags: '--step-base-ms <ms>', description: 'engine: fixed cost of every step', parser: parseNonNegative },
   { key: 'decodeMsPerSeq', flags: '--decode-ms-per-seq <ms>', description: 'engine: cost per decoding sequence', parser: parseNonNegative },
-  { key: 'prefillMsPerToken', flags: '--prefill-ms-per-token <ms>', description: 'engine: cost per uncached prompt token', parser: parseNonNegative },
+  {
+    key: 'prefillMsPerToken',
+    flags: '--prefill-ms-per-token <ms>',
+    description: 'engine: cost per uncached prompt token',
+    parser: parseNonNegative,
+  },
   { key: 'stepJitterCv', flags: '--step-jitter-cv <cv>', description: 'engine: lognormal jitter on each step', parser: parseNonNegative },
   { key: 'kvBlockSize', flags: '--kv-block-size <n>', description: 'engine: tokens per KV block', parser: parsePositiveInteger },
   { key: 'kvCacheBlocks', flags: '--kv-cache-blocks <n>', description: 'engine: KV capacity in blocks', parser: parsePositiveInteger },
@@ -118,7 +228,9 @@ export function serveMockOptionsFrom(command: Command): { options: MockServerOpt
     partial.latencyModel = 'none';
   }
   if (raw.workers > 1 && raw.recordRequests !== undefined) {
-    throw new UsageError("option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)");
+    throw new UsageError(
+      "option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)",
+    );
   }
   return { options: resolveMockOptions(partial, given), workers: raw.workers };
 }

@@ -21,7 +21,6 @@ import { inputPathArgument } from './input-argument.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
-
 interface SynthesizeFlags {
   inputFile?: string;
   outputFile?: string;
@@ -119,7 +118,9 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
     analyse: f.analysis !== false,
     progress(phase: 'learn' | 'emit' | 'generate', done: number, total: number) {
       const what = phase === 'learn' ? 'reading' : phase === 'emit' ? 'writing' : 'generating';
-      bar.update(`synthesize: ${what} ${pct(done, total)} (${phase === 'generate' ? `${done}/${total} rows` : `${formatDecimal(done / 1e6, 1)} MB`})`);
+      bar.update(
+        `synthesize: ${what} ${pct(done, total)} (${phase === 'generate' ? `${done}/${total} rows` : `${formatDecimal(done / 1e6, 1)} MB`})`,
+      );
     },
   };
   let run;
@@ -157,7 +158,9 @@ export function registerSynthesize(program: Command): void {
     .argument('[INPUT_FILE]', 'Mooncake trace (or use --input-file)')
     .option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)')
     .option('-o, --output-file <path>', "output trace ('-' for stdout); written to a temporary file and renamed when complete")
-    .addOption(new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode))
+    .addOption(
+      new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode),
+    )
     .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(parsePositiveInteger));
   const options: Option[] = [
     ...multiplier('--synthesis-speedup-ratio <x>', '--speedup-ratio <x>', 'divide timestamps and delays by this'),
@@ -169,8 +172,12 @@ export function registerSynthesize(program: Command): void {
     ...positive('--synthesis-max-osl <n>', '--max-osl <n>', 'cap output_length at n'),
     ...positive('--synthesis-min-isl <n>', '--min-isl <n>', 'generate: reject samples below n tokens'),
     ...positive('--synthesis-min-osl <n>', '--min-osl <n>', 'generate: raise output_length to n'),
-    new Option('--block-size <n>', 'tokens per hash block').argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE)).default(SYNTHESIZE_DEFAULTS.blockSize),
-    new Option('--random-seed <seed>', 'seed of every random draw').argParser(parseSeed).default(SYNTHESIZE_DEFAULTS.randomSeed, String(SYNTHESIZE_DEFAULTS.randomSeed)),
+    new Option('--block-size <n>', 'tokens per hash block')
+      .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+      .default(SYNTHESIZE_DEFAULTS.blockSize),
+    new Option('--random-seed <seed>', 'seed of every random draw')
+      .argParser(parseSeed)
+      .default(SYNTHESIZE_DEFAULTS.randomSeed, String(SYNTHESIZE_DEFAULTS.randomSeed)),
     new Option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first'),
     new Option('--force', 'replace an existing output file'),
     new Option('--no-analysis', 'skip the side-by-side analysis of input and output (saves two analysis passes on large traces)'),

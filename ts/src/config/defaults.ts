@@ -64,7 +64,11 @@ export const ANALYZE_TRACE_DEFAULTS = { blockSize: DEFAULT_BLOCK_SIZE, format: '
 export const SYNTHESIZE_MODES = ['transform', 'generate'] as const;
 
 /** Defaults of `synthesize` (docs/synthesis.md §3.1). */
-export const SYNTHESIZE_DEFAULTS = { mode: 'transform' as (typeof SYNTHESIZE_MODES)[number], blockSize: DEFAULT_BLOCK_SIZE, randomSeed: 0n } as const;
+export const SYNTHESIZE_DEFAULTS = {
+  mode: 'transform' as (typeof SYNTHESIZE_MODES)[number],
+  blockSize: DEFAULT_BLOCK_SIZE,
+  randomSeed: 0n,
+} as const;
 
 /** Defaults of `hash-prompts` (docs/synthesis.md §5). */
 export const HASH_PROMPTS_DEFAULTS = { blockSize: DEFAULT_BLOCK_SIZE, tokenizer: 'builtin' } as const;

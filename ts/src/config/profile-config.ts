@@ -3,7 +3,14 @@
 // `ProfileOptions`, so a flag cannot exist without a config field.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
-import { PROFILE_DEFAULTS, type ArrivalPattern, type CustomDatasetType, type EndpointType, type ExportLevel, type UiType } from './defaults.js';
+import {
+  PROFILE_DEFAULTS,
+  type ArrivalPattern,
+  type CustomDatasetType,
+  type EndpointType,
+  type ExportLevel,
+  type UiType,
+} from './defaults.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -167,11 +174,7 @@ export function normalizeUrl(raw: string): string {
  * items split at the first `:`. For extra inputs a value that parses as a JSON literal is used
  * as such, otherwise as a string (docs/cli.md §3.1).
  */
-export function parseKeyValueList(
-  flag: string,
-  items: readonly string[],
-  options: { jsonValues: boolean },
-): Record<string, unknown> {
+export function parseKeyValueList(flag: string, items: readonly string[], options: { jsonValues: boolean }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of items) {
     const trimmed = item.trim();
@@ -237,7 +240,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   if (o.fixedSchedule === true) {
     if (given(o.requestRate)) throw conflict('--fixed-schedule', '--request-rate');
     if (given(o.userCentricRate)) throw conflict('--fixed-schedule', '--user-centric-rate');
-    if (!given(o.inputFile)) throw new UsageError('option \'--fixed-schedule\' requires an --input-file whose rows have timestamps');
+    if (!given(o.inputFile)) throw new UsageError("option '--fixed-schedule' requires an --input-file whose rows have timestamps");
   }
   if (o.fixedSchedule !== true) {
     // Without an input file there is never a fixed schedule, so its refinements are errors.
@@ -322,7 +325,9 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
     throw new UsageError("option '--request-rate' cannot be used with synthetic multi-turn sessions in this version (use --concurrency)");
   }
   if (!multiTurn && (given(o.sessionTurnDelayMean) || given(o.sessionTurnDelayStddev))) {
-    throw new UsageError("option '--session-turn-delay-mean' requires multi-turn sessions ('--session-turns-mean' >= 2 or '--num-sessions')");
+    throw new UsageError(
+      "option '--session-turn-delay-mean' requires multi-turn sessions ('--session-turns-mean' >= 2 or '--num-sessions')",
+    );
   }
 
   const rate = o.requestRate ?? null;

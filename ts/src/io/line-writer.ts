@@ -15,7 +15,11 @@ export class LineWriter {
   private failure: Error | null = null;
 
   /** Opens (truncating) `path`; creates its directory. Throws naming the path on failure. */
-  constructor(readonly path: string, private readonly flushIntervalMs = 1000, private readonly maxBufferBytes = 1 << 20) {
+  constructor(
+    readonly path: string,
+    private readonly flushIntervalMs = 1000,
+    private readonly maxBufferBytes = 1 << 20,
+  ) {
     try {
       makeDirectorySync(dirname(path));
       this.fd = openSync(path, 'w');

@@ -3,7 +3,6 @@ import type { ArrivalPattern } from '../config/defaults.js';
 import { standardNormal } from '../random/normal.js';
 import { RandomStream } from '../random/index.js';
 
-
 /**
  * Gamma(k, θ) by Marsaglia–Tsang, exactly in the draw order docs/cli.md fixes: per attempt one
  * Box–Muller normal (two `unit()`), then one `unit()` for acceptance; for k < 1 draw Gamma(k+1)

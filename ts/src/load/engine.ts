@@ -302,15 +302,18 @@ export class LoadEngine extends EventEmitter {
     let graceTimer: NodeJS.Timeout | null = null;
     if (durationMs !== null) {
       const remaining = Math.max(0, durationMs - Number(process.hrtime.bigint() - startNs) / 1e6);
-      durationTimer = setTimeout(() => {
-        s.stopped = true;
-        this.wakeUp();
-        this.releaseSlotWaiters();
-        // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
-        if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
-          graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
-        }
-      }, Math.min(remaining, MAX_TIMER_MS));
+      durationTimer = setTimeout(
+        () => {
+          s.stopped = true;
+          this.wakeUp();
+          this.releaseSlotWaiters();
+          // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
+          if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
+            graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
+          }
+        },
+        Math.min(remaining, MAX_TIMER_MS),
+      );
     }
     try {
       const m = this.options.mode;

@@ -117,7 +117,8 @@ export class WorkerCoordinator extends EventEmitter {
                   this.sent = 0;
                   sampler = new LoopSampler('main', true);
                   this.emit('start', { phase: 'profiling', startNs: profilingStartNs });
-                  for (const x of this.workers) x.postMessage({ type: 'start-profiling', startNs: profilingStartNs } satisfies CoordinatorMessage);
+                  for (const x of this.workers)
+                    x.postMessage({ type: 'start-profiling', startNs: profilingStartNs } satisfies CoordinatorMessage);
                 }
                 break;
               case 'done':

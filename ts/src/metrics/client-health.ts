@@ -112,7 +112,9 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
     values['client_event_loop_lag_max'] = Math.max(...samples.loops.map((l) => l.lagMaxMs));
     const all = samples.loops.flatMap((l) => l.utilizationPct);
     if (all.length > 0) {
-      values['client_event_loop_utilization_avg'] = Math.max(...samples.loops.filter((l) => l.utilizationPct.length > 0).map((l) => mean(l.utilizationPct)));
+      values['client_event_loop_utilization_avg'] = Math.max(
+        ...samples.loops.filter((l) => l.utilizationPct.length > 0).map((l) => mean(l.utilizationPct)),
+      );
       values['client_event_loop_utilization_max'] = maxOf(all);
     }
     const p99 = values['client_event_loop_lag_p99'];

@@ -33,7 +33,10 @@ function fail(reason: string): never {
 export function parseGoodput(args: readonly string[], options: { streaming: boolean }): GoodputSlos {
   const slos: GoodputSlos = {};
   for (const arg of args) {
-    const pairs = arg.trim().split(/\s+/).filter((p) => p !== '');
+    const pairs = arg
+      .trim()
+      .split(/\s+/)
+      .filter((p) => p !== '');
     if (pairs.length === 0) fail(`expected 'tag:value' pairs, got '${arg}'`);
     for (const pair of pairs) {
       const colon = pair.lastIndexOf(':');

@@ -34,7 +34,10 @@ const DEFS: MetricDef[] = [
   rec('request_latency', 'Request Latency', 'ms'),
   rec('inter_token_latency', 'Inter Token Latency', 'ms', { streamingOnly: true }),
   rec('inter_chunk_latency', 'Inter Chunk Latency', 'ms', { streamingOnly: true, list: true }),
-  rec('output_token_throughput_per_user', 'Output Token Throughput Per User', 'tokens/sec/user', { streamingOnly: true, largerIsBetter: true }),
+  rec('output_token_throughput_per_user', 'Output Token Throughput Per User', 'tokens/sec/user', {
+    streamingOnly: true,
+    largerIsBetter: true,
+  }),
   rec('e2e_output_token_throughput', 'E2E Output Token Throughput', 'tokens/sec/user', { largerIsBetter: true }),
   rec('prefill_throughput_per_user', 'Prefill Throughput Per User', 'tokens/sec/user', { streamingOnly: true, largerIsBetter: true }),
   rec('input_sequence_length', 'Input Sequence Length', 'tokens', { ...TOK, largerIsBetter: true }),

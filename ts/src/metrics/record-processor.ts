@@ -80,7 +80,8 @@ export class RecordProcessor {
       }
       return p;
     });
-    const { counts, processorId } = texts.length === 0 ? { counts: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
+    const { counts, processorId } =
+      texts.length === 0 ? { counts: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
     return pending.map((p) => {
       const clientIsl = p.raw.clientIsl ?? p.islIdx.reduce((s, i) => s + counts[i]!, 0);
       const rec =
@@ -92,7 +93,9 @@ export class RecordProcessor {
     });
   }
 
-  private base(raw: RawRequestRecord): Omit<MetricRecord, 'metrics' | 'contentEndWallNs' | 'usageDiscrepancy' | 'oslMismatch' | 'serverCountFallback'> {
+  private base(
+    raw: RawRequestRecord,
+  ): Omit<MetricRecord, 'metrics' | 'contentEndWallNs' | 'usageDiscrepancy' | 'oslMismatch' | 'serverCountFallback'> {
     return {
       raw,
       phase: raw.phase,
@@ -114,7 +117,13 @@ export class RecordProcessor {
     };
   }
 
-  private successRecord(raw: RawRequestRecord, parsed: ParsedResponses, clientIsl: number, clientOut: number, clientReas: number): MetricRecord {
+  private successRecord(
+    raw: RawRequestRecord,
+    parsed: ParsedResponses,
+    clientIsl: number,
+    clientOut: number,
+    clientReas: number,
+  ): MetricRecord {
     const m: RecordMetrics = {};
     const s = raw.requestStartNs;
     const c = parsed.contentNs;

@@ -65,8 +65,21 @@ export class ServerMetricsCollector {
   private readonly now: () => bigint;
   private startWallNs = BigInt(Date.now()) * 1_000_000n;
 
-  constructor(urls: readonly string[], private readonly options: CollectorOptions = {}) {
-    this.endpoints = [...new Set(urls)].map((u) => ({ configured: u, url: u, disabled: false, probed: false, fetches: 0, failed: 0, latencyMsSum: 0, answered: 0, scrapes: [] }));
+  constructor(
+    urls: readonly string[],
+    private readonly options: CollectorOptions = {},
+  ) {
+    this.endpoints = [...new Set(urls)].map((u) => ({
+      configured: u,
+      url: u,
+      disabled: false,
+      probed: false,
+      fetches: 0,
+      failed: 0,
+      latencyMsSum: 0,
+      answered: 0,
+      scrapes: [],
+    }));
     this.intervalMs = options.intervalMs ?? 333;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.now = options.now ?? (() => process.hrtime.bigint());
@@ -156,7 +169,11 @@ export class ServerMetricsCollector {
     const metrics = new Map<string, MetricFamilyStats>();
     const endpointInfo: Record<string, EndpointInfo> = {};
     for (const ep of this.endpoints) {
-      endpointInfo[ep.configured] = { total_fetches: ep.fetches, failed_fetches: ep.failed, avg_fetch_latency_ms: ep.answered > 0 ? ep.latencyMsSum / ep.answered : 0 };
+      endpointInfo[ep.configured] = {
+        total_fetches: ep.fetches,
+        failed_fetches: ep.failed,
+        avg_fetch_latency_ms: ep.answered > 0 ? ep.latencyMsSum / ep.answered : 0,
+      };
       const scrapes = ep.scrapes.slice(this.windowStartIdx.get(ep) ?? 0);
       for (const [name, fam] of windowStats(ep.configured, scrapes)) {
         const prev = metrics.get(name);

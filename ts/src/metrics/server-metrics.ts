@@ -64,7 +64,8 @@ function parseLabels(text: string, start: number, lineNo: number): { labels: Rec
 /** Parse a Prometheus text exposition body; throws `PromParseError` on anything else. */
 export function parsePrometheus(body: string): PromScrape {
   const trimmed = body.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<')) throw new PromParseError('not Prometheus text (JSON or HTML)');
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<'))
+    throw new PromParseError('not Prometheus text (JSON or HTML)');
   const out: PromScrape = { types: new Map(), help: new Map(), samples: [] };
   const lines = body.split('\n');
   for (let n = 0; n < lines.length; n++) {
@@ -75,7 +76,8 @@ export function parsePrometheus(body: string): PromScrape {
       if (m) {
         if (m[1] === 'TYPE') {
           const t = m[3]!.trim();
-          if (!['gauge', 'counter', 'histogram', 'summary', 'untyped'].includes(t)) throw new PromParseError(`line ${n + 1}: unknown type '${t}'`);
+          if (!['gauge', 'counter', 'histogram', 'summary', 'untyped'].includes(t))
+            throw new PromParseError(`line ${n + 1}: unknown type '${t}'`);
           out.types.set(m[2]!, t as PromType);
         } else out.help.set(m[2]!, m[3]!);
       }
@@ -95,13 +97,17 @@ export function parsePrometheus(body: string): PromScrape {
 }
 
 /** Family a sample belongs to, and its role within a histogram. */
-export function familyOf(name: string, types: ReadonlyMap<string, PromType>): { family: string; type: PromType; part: 'value' | 'bucket' | 'sum' | 'count' | 'total' } {
+export function familyOf(
+  name: string,
+  types: ReadonlyMap<string, PromType>,
+): { family: string; type: PromType; part: 'value' | 'bucket' | 'sum' | 'count' | 'total' } {
   if (types.has(name)) return { family: name, type: types.get(name)!, part: 'value' };
   for (const suffix of ['_bucket', '_sum', '_count', '_total', '_created'] as const) {
     if (!name.endsWith(suffix)) continue;
     const base = name.slice(0, -suffix.length);
     const t = types.get(base);
-    if (t) return { family: base, type: t, part: suffix === '_created' ? 'value' : (suffix.slice(1) as 'bucket' | 'sum' | 'count' | 'total') };
+    if (t)
+      return { family: base, type: t, part: suffix === '_created' ? 'value' : (suffix.slice(1) as 'bucket' | 'sum' | 'count' | 'total') };
   }
   return { family: name, type: 'untyped', part: 'value' };
 }
@@ -229,7 +235,12 @@ export function windowStats(endpointUrl: string, scrapes: readonly TimedScrape[]
         const deltas: Array<[number, number]> = les.map((le) => [le, resetAwareIncrease(dense(acc.buckets.get(le)!))]);
         const stats: Record<string, number> = { count, sum };
         if (count > 0) stats['avg'] = sum / count;
-        for (const [q, key] of [[0.5, 'p50_estimate'], [0.9, 'p90_estimate'], [0.95, 'p95_estimate'], [0.99, 'p99_estimate']] as const) {
+        for (const [q, key] of [
+          [0.5, 'p50_estimate'],
+          [0.9, 'p90_estimate'],
+          [0.95, 'p95_estimate'],
+          [0.99, 'p99_estimate'],
+        ] as const) {
           const v = histogramQuantile(q, deltas);
           if (v !== null && Number.isFinite(v)) stats[key] = v;
         }

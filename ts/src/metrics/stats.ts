@@ -31,7 +31,7 @@ function pairwiseBlock(x: ArrayLike<number>, start: number, m: number): number {
     for (let i = 8; i < limit; i += 8) {
       for (let j = 0; j < 8; j++) r[j] = r[j]! + x[start + i + j]!;
     }
-    let s = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    let s = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (let i = limit; i < m; i++) s += x[start + i]!;
     return s;
   }

@@ -31,7 +31,12 @@ export function createWorkerTokenCountService(spec: string, threads = 1): TokenC
   let nextId = 0;
   let failure: Error | null = null;
   const slots: Slot[] = Array.from({ length: Math.max(1, threads) }, (_, k) => {
-    const slot: Slot = { worker: new Worker(entry, { workerData: { spec } }), id: `record_processor_${k}`, inFlight: 0, pending: new Map() };
+    const slot: Slot = {
+      worker: new Worker(entry, { workerData: { spec } }),
+      id: `record_processor_${k}`,
+      inFlight: 0,
+      pending: new Map(),
+    };
     slot.worker.on('message', (msg: { id: number; counts?: number[]; error?: string }) => {
       const p = slot.pending.get(msg.id);
       if (!p) return;

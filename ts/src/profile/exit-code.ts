@@ -9,7 +9,12 @@ export interface RunVerdict {
   failure: string | null;
 }
 
-export function runVerdict(run: { metrics: RunMetrics; interrupted: boolean; thresholdExceeded: boolean; failedRequestThreshold: number | null }): RunVerdict {
+export function runVerdict(run: {
+  metrics: RunMetrics;
+  interrupted: boolean;
+  thresholdExceeded: boolean;
+  failedRequestThreshold: number | null;
+}): RunVerdict {
   const m = run.metrics;
   if (run.interrupted) return { exitCode: EXIT_INTERRUPTED, failure: null };
   if (run.thresholdExceeded) {

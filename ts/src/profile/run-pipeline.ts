@@ -81,7 +81,11 @@ function isService(t: TokenCounter | TokenCountService): t is TokenCountService 
 function clientHealthOf(summary: EngineSummary | null | undefined): ClientHealthSamples | null {
   if (!summary?.health) return null;
   const workers = summary.workerLoops ?? [];
-  return { loops: workers.length > 0 ? workers : [summary.health.loop], cpuPercent: summary.health.cpuPercent, loadThreads: summary.loadThreads };
+  return {
+    loops: workers.length > 0 ? workers : [summary.health.loop],
+    cpuPercent: summary.health.cpuPercent,
+    loadThreads: summary.loadThreads,
+  };
 }
 
 /** Keep only what aggregation needs; bodies and responses are on disk by now. */

@@ -125,5 +125,9 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
     signal?.removeEventListener('abort', onAbort);
     pipeline.engineDone();
   }
-  return pipeline.finish({ interrupted: summary.reason === 'interrupted', thresholdExceeded: summary.reason === 'threshold', engine: summary });
+  return pipeline.finish({
+    interrupted: summary.reason === 'interrupted',
+    thresholdExceeded: summary.reason === 'threshold',
+    engine: summary,
+  });
 }

@@ -8,7 +8,7 @@ import { formatAiperfFloat } from './number-format.js';
 /** The load stimulus, as it appears in the run name. */
 export type Stimulus =
   | { kind: 'concurrency'; concurrency: number }
-  | { kind: 'request_rate'; rate: number; /** a `--concurrency` ceiling, if given */ concurrency?: number | null }
+  | { kind: 'request_rate'; rate: number /** a `--concurrency` ceiling, if given */; concurrency?: number | null }
   | { kind: 'fixed_schedule' }
   | { kind: 'user_centric'; users: number; rate: number };
 

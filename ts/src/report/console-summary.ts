@@ -158,6 +158,10 @@ export function runWarnings(run: RunMetrics, useServerTokenCount: boolean): stri
 }
 
 /** The complete console summary (table + footer), without colour unless asked. */
-export function consoleSummary(run: RunMetrics, footer: Omit<FooterInput, 'run'>, options: { streaming: boolean; colour?: boolean }): string {
+export function consoleSummary(
+  run: RunMetrics,
+  footer: Omit<FooterInput, 'run'>,
+  options: { streaming: boolean; colour?: boolean },
+): string {
   return metricsTable(run.blocks, options) + '\n' + footerLines({ ...footer, run }).join('\n') + '\n';
 }

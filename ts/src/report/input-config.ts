@@ -47,7 +47,8 @@ export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; 
       arrival_smoothness: m.kind === 'rate' && m.pattern === 'gamma' ? m.smoothness : null,
       request_count: l.requestCount,
       benchmark_duration: l.benchmarkDuration,
-      benchmark_grace_period: l.benchmarkDuration === null ? null : Number.isFinite(l.benchmarkGracePeriod) ? l.benchmarkGracePeriod : 'inf',
+      benchmark_grace_period:
+        l.benchmarkDuration === null ? null : Number.isFinite(l.benchmarkGracePeriod) ? l.benchmarkGracePeriod : 'inf',
       warmup_request_count: l.warmupRequestCount,
       warmup_duration: l.warmupDuration,
       request_cancellation_rate: l.requestCancellationRate,

@@ -8,7 +8,11 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3
 
 export class RunLog {
   private readonly writer: LineWriter;
-  constructor(path: string, private readonly level: LogLevel, private readonly scrubber: SecretScrubber) {
+  constructor(
+    path: string,
+    private readonly level: LogLevel,
+    private readonly scrubber: SecretScrubber,
+  ) {
     this.writer = new LineWriter(path);
   }
 

@@ -89,7 +89,9 @@ export class SecretScrubber {
   constructor(secrets: Iterable<string | null | undefined>) {
     // Longest first so a secret containing another is replaced whole; ignore trivially short
     // values that would mangle unrelated text.
-    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   /** Secrets from an API key and the values of secret headers (including `Bearer <key>`). */

@@ -17,7 +17,11 @@ function floats(o: Record<string, number>, ints: readonly string[] = []): Record
 export function serverMetricsJson(r: ServerMetricsResult, meta: { version: string; benchmarkId: string }): string {
   const endpointInfo: Record<string, JsonValue> = {};
   for (const [url, info] of Object.entries(r.endpointInfo)) {
-    endpointInfo[url] = { total_fetches: info.total_fetches, failed_fetches: info.failed_fetches, avg_fetch_latency_ms: jf(info.avg_fetch_latency_ms) };
+    endpointInfo[url] = {
+      total_fetches: info.total_fetches,
+      failed_fetches: info.failed_fetches,
+      avg_fetch_latency_ms: jf(info.avg_fetch_latency_ms),
+    };
   }
   const metrics: Record<string, JsonValue> = {};
   for (const name of [...r.metrics.keys()].sort()) {

@@ -21,7 +21,8 @@ export function statCell(tag: string, key: StatKey, value: number | undefined): 
   if (value === undefined || !Number.isFinite(value)) return '';
   const def = metricDef(tag);
   const integral =
-    key === 'count' || (def.integer === true && (def.kind === 'aggregate' ? key === 'avg' : key === 'min' || key === 'max' || key === 'sum'));
+    key === 'count' ||
+    (def.integer === true && (def.kind === 'aggregate' ? key === 'avg' : key === 'min' || key === 'max' || key === 'sum'));
   return integral && Number.isInteger(value) ? String(value) : formatFixed2(value);
 }
 

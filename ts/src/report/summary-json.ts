@@ -77,7 +77,8 @@ export function blockJson(tag: string, block: MetricBlock): Record<string, JsonV
     const v = block.stats[key];
     if (v === undefined || !Number.isFinite(v)) continue;
     const integral =
-      key === 'count' || (def.integer === true && (def.kind === 'aggregate' ? key === 'avg' : key === 'min' || key === 'max' || key === 'sum'));
+      key === 'count' ||
+      (def.integer === true && (def.kind === 'aggregate' ? key === 'avg' : key === 'min' || key === 'max' || key === 'sum'));
     out[key] = integral ? v : jf(v);
   }
   return out;

@@ -170,7 +170,8 @@ class Replica {
     const deadline = at + duration;
     const delay = deadline - this.clock.now();
     // A late timer is absorbed: the next step starts at this deadline, not when we woke up.
-    this.timer = delay > 0.5 ? this.clock.setTimeout(() => this.endStep(deadline), delay) : this.clock.setImmediate(() => this.endStep(deadline));
+    this.timer =
+      delay > 0.5 ? this.clock.setTimeout(() => this.endStep(deadline), delay) : this.clock.setImmediate(() => this.endStep(deadline));
   }
 
   private endStep(deadline: number): void {

@@ -83,7 +83,12 @@ export class MetricsRegistry {
     scalar('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', (m) => m.waiting);
     scalar('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.', (m) => m.kvUsage);
     scalar('vllm:gpu_cache_usage_perc', 'gauge', 'GPU KV-cache usage (legacy name). 1 means 100 percent usage.', (m) => m.kvUsage);
-    scalar('vllm:prefix_cache_queries_total', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', (m) => m.prefixQueries);
+    scalar(
+      'vllm:prefix_cache_queries_total',
+      'counter',
+      'Prefix cache queries, in terms of number of queried tokens.',
+      (m) => m.prefixQueries,
+    );
     scalar('vllm:prefix_cache_hits_total', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', (m) => m.prefixHits);
     scalar('vllm:gpu_prefix_cache_hit_rate', 'gauge', 'Prefix cache hit rate since start (legacy name).', (m) =>
       m.prefixQueries === 0 ? 0 : m.prefixHits / m.prefixQueries,
@@ -96,7 +101,12 @@ export class MetricsRegistry {
         out.push(`vllm:request_success_total${labels(e, `,finished_reason="${reason}"`)} ${m.success[reason]}`);
       }
     });
-    scalar('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemptions from the engine (always 0: the mock never preempts).', () => 0);
+    scalar(
+      'vllm:num_preemptions_total',
+      'counter',
+      'Cumulative number of preemptions from the engine (always 0: the mock never preempts).',
+      () => 0,
+    );
     histogram('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', (m) => m.ttft);
     histogram('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', (m) => m.itl);
     histogram('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', (m) => m.e2e);

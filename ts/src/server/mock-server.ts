@@ -42,7 +42,10 @@ function textSourceFor(tokenizer: string | false): Promise<TextSource> {
   const key = tokenizer === false ? '\u0000none' : tokenizer;
   let p = textSources.get(key);
   if (!p) {
-    p = tokenizer === false ? Promise.resolve(TextSource.withoutTokenizer()) : loadTokenizer(tokenizer).then((t) => TextSource.withTokenizer(t));
+    p =
+      tokenizer === false
+        ? Promise.resolve(TextSource.withoutTokenizer())
+        : loadTokenizer(tokenizer).then((t) => TextSource.withTokenizer(t));
     textSources.set(key, p);
     p.catch(() => textSources.delete(key));
   }
@@ -100,7 +103,12 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   function inference(endpoint: InferenceEndpoint, raw: string, res: ServerResponse): void {
     const arrival = performance.now();
     if (elapsedS() < opts.inferenceReadyDelaySeconds) return sendError(res, 503, 'Model is loading', 'service_unavailable');
-    const request = validateInferenceRequest(endpoint, raw, { servedModels: opts.model, strictModel: opts.strictModel, maxModelLen: opts.maxModelLen, source });
+    const request = validateInferenceRequest(endpoint, raw, {
+      servedModels: opts.model,
+      strictModel: opts.strictModel,
+      maxModelLen: opts.maxModelLen,
+      source,
+    });
     const { modelName, promptText, stream, limit: m, minTokens } = request;
     const p = request.promptIds.length;
 
@@ -128,7 +136,10 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     const k = nextRequestNum++;
     const httpFail = opts.errorRate > 0 && RandomStream.of(seed, 'infermark/mock/error', BigInt(k)).unit() < opts.errorRate / 100;
     const streamFail =
-      !httpFail && stream && opts.streamErrorRate > 0 && RandomStream.of(seed, 'infermark/mock/stream-error', BigInt(k)).unit() < opts.streamErrorRate / 100;
+      !httpFail &&
+      stream &&
+      opts.streamErrorRate > 0 &&
+      RandomStream.of(seed, 'infermark/mock/stream-error', BigInt(k)).unit() < opts.streamErrorRate / 100;
     const failAfter = Math.floor(n / 2);
     const output = source.output(offset, n);
     const shape: CompletionShape = { endpoint, num: k, modelName, output, reasoning, finishReason };
@@ -290,7 +301,10 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
   if (!isLoopback(opts.host)) {
-    logAt('warn', `warning: serve-mock is listening on ${opts.host}, which is not a loopback address: anyone who can reach this host can use it`);
+    logAt(
+      'warn',
+      `warning: serve-mock is listening on ${opts.host}, which is not a loopback address: anyone who can reach this host can use it`,
+    );
   }
   logAt('info', `infermark mock server listening on ${url} (latency model: ${opts.latencyModel}, seed ${seed})`);
 

@@ -117,7 +117,9 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
     if (opts.latencyModel === owner) return;
     for (const [key, flag] of family) {
       if (explicit.has(key)) {
-        throw new UsageError(`option '${flag}' cannot be used with option '--latency-model ${opts.latencyModel}' (it configures the ${owner} latency model)`);
+        throw new UsageError(
+          `option '${flag}' cannot be used with option '--latency-model ${opts.latencyModel}' (it configures the ${owner} latency model)`,
+        );
       }
     }
   };

@@ -62,7 +62,12 @@ function messageText(content: unknown, index: number): string {
   if (Array.isArray(content)) {
     return content
       .map((part: unknown) => {
-        if (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' && typeof (part as { text?: unknown }).text === 'string') {
+        if (
+          part &&
+          typeof part === 'object' &&
+          (part as { type?: unknown }).type === 'text' &&
+          typeof (part as { text?: unknown }).text === 'string'
+        ) {
           return (part as { text: string }).text;
         }
         throw new HttpError(400, `messages[${index}].content: only text parts are supported`);
@@ -107,7 +112,8 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
   } catch (err) {
     throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'request body must be a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new HttpError(400, 'request body must be a JSON object');
   const body = parsed as Record<string, unknown>;
 
   const requestedModel = body.model;
@@ -133,7 +139,10 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
   if (typeof stream !== 'boolean') throw new HttpError(400, "'stream' must be a boolean");
   const streamOptions = body.stream_options;
   const includeUsage =
-    stream && streamOptions !== null && typeof streamOptions === 'object' && (streamOptions as { include_usage?: unknown }).include_usage === true;
+    stream &&
+    streamOptions !== null &&
+    typeof streamOptions === 'object' &&
+    (streamOptions as { include_usage?: unknown }).include_usage === true;
   const asked = limit ?? 1;
   if (p + asked > ctx.maxModelLen) {
     throw new HttpError(

@@ -104,7 +104,10 @@ export function sendCompletion(res: ServerResponse, shape: CompletionShape, usag
   const choice = chat
     ? {
         index: 0,
-        message: reasoning > 0 ? { role: 'assistant', content, reasoning_content: output.text.slice(0, reasoning).join('') } : { role: 'assistant', content },
+        message:
+          reasoning > 0
+            ? { role: 'assistant', content, reasoning_content: output.text.slice(0, reasoning).join('') }
+            : { role: 'assistant', content },
         finish_reason: finishReason,
       }
     : { index: 0, text: content, logprobs: null, finish_reason: finishReason };

@@ -66,12 +66,18 @@ export class TextSource {
 
   /** `--no-tokenizer`: the corpus's whitespace-separated words are the tokens, each followed by a space. */
   static withoutTokenizer(): TextSource {
-    const words = corpusText().split(/\s+/).filter((w) => w !== '');
+    const words = corpusText()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     const ids = new Uint32Array(words.length);
     words.forEach((w, i) => {
       ids[i] = Number(fnv1a64(w) & 0xffffffffn);
     });
-    return new TextSource(null, ids, words.map((w) => `${w} `));
+    return new TextSource(
+      null,
+      ids,
+      words.map((w) => `${w} `),
+    );
   }
 
   /** `Ncorp`. */

@@ -30,7 +30,12 @@ export function renderSideBySide(input: AnalysisReport, output: AnalysisReport):
   return (
     lines
       .map((l) =>
-        [(l[0] ?? '').padEnd(widths[0] ?? 0), (l[1] ?? '').padEnd(widths[1] ?? 0), (l[2] ?? '').padStart(widths[2] ?? 0), (l[3] ?? '').padStart(widths[3] ?? 0)]
+        [
+          (l[0] ?? '').padEnd(widths[0] ?? 0),
+          (l[1] ?? '').padEnd(widths[1] ?? 0),
+          (l[2] ?? '').padStart(widths[2] ?? 0),
+          (l[3] ?? '').padStart(widths[3] ?? 0),
+        ]
           .join('  ')
           .trimEnd(),
       )

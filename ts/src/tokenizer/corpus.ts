@@ -80,7 +80,9 @@ export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
   if (tokens) return tokens;
   const chunks = corpusChunks();
   const probe = tokenizer.encode(chunks[0] ?? '', { addSpecialTokens: false });
-  const key = fnv1a64(`${CORPUS_VERSION}\u0000${tokenizer.name}\u0000${probe.join(',')}`).toString(16).padStart(16, '0');
+  const key = fnv1a64(`${CORPUS_VERSION}\u0000${tokenizer.name}\u0000${probe.join(',')}`)
+    .toString(16)
+    .padStart(16, '0');
   const file = join(corpusCacheDir(), `corpus-${CORPUS_VERSION}-${key}.u32`);
   try {
     const bytes = readFileSync(file);

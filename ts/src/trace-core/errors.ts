@@ -1,13 +1,7 @@
 // One error class for both backends: the core's TraceError as it reaches TypeScript.
 
 /** Stable codes of the Rust core's `ErrorCode`, plus `BACKEND_UNAVAILABLE` from the loader. */
-export type TraceCoreErrorCode =
-  | 'INVALID_ROW'
-  | 'INVALID_ARG'
-  | 'ANALYZER_STATE'
-  | 'SIZE_CONFLICT'
-  | 'INTERNAL'
-  | 'BACKEND_UNAVAILABLE';
+export type TraceCoreErrorCode = 'INVALID_ROW' | 'INVALID_ARG' | 'ANALYZER_STATE' | 'SIZE_CONFLICT' | 'INTERNAL' | 'BACKEND_UNAVAILABLE';
 
 const CORE_CODES: ReadonlySet<string> = new Set(['INVALID_ROW', 'INVALID_ARG', 'ANALYZER_STATE', 'SIZE_CONFLICT', 'INTERNAL']);
 

@@ -26,7 +26,9 @@ export class ServerMetricsReporter implements ProfileReporter {
   /** The window covers profiling only: the baseline is taken again when it starts (after warmup). */
   onPhaseStart(phase: Phase): void {
     if (phase !== 'profiling' || !this.#collector) return;
-    this.#baseline = this.#collector.markBaseline().catch((err: unknown) => this.#run!.log('warning', `server metrics baseline failed: ${String(err)}`));
+    this.#baseline = this.#collector
+      .markBaseline()
+      .catch((err: unknown) => this.#run!.log('warning', `server metrics baseline failed: ${String(err)}`));
   }
 
   async finish(end: RunEnd): Promise<void> {
@@ -36,7 +38,10 @@ export class ServerMetricsReporter implements ProfileReporter {
     const sm = await this.#collector.stop();
     end.warnings.push(...sm.warnings);
     if (sm.endpointsSuccessful.length === 0) return;
-    await writeFileAtomic(run.path('serverMetricsJson'), run.scrubber.scrub(serverMetricsJson(sm, { version: run.version, benchmarkId: run.benchmarkId })));
+    await writeFileAtomic(
+      run.path('serverMetricsJson'),
+      run.scrubber.scrub(serverMetricsJson(sm, { version: run.version, benchmarkId: run.benchmarkId })),
+    );
     await writeFileAtomic(run.path('serverMetricsCsv'), run.scrubber.scrub(serverMetricsCsv(sm)));
     run.written.set('serverMetricsJson', run.path('serverMetricsJson'));
     run.written.set('serverMetricsCsv', run.path('serverMetricsCsv'));
