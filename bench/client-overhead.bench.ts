@@ -301,7 +301,7 @@ for (const c of CONC) {
       : '';
     console.log(
       `| ${c} | ${client} | ${f2(m((r) => r.overheadMs.mean))} ms | ${f2(m((r) => r.overheadMs.p50))} ms | ${f2(m((r) => r.overheadMs.p99))} ms | ${f2(m((r) => r.overheadMs.max))} ms | ` +
-        `${median(fresh)} of ${m((r) => r.matched)} (${freshMean.length ? f2(median(freshMean)) + ' ms' : '—'}) | ${m((r) => r.wallS).toFixed(1)} s | ${m((r) => r.cpuS).toFixed(1)} s | ` +
+        `${median(fresh)} of ${m((r) => r.matched)} (${freshMean.length ? `${f2(median(freshMean))} ms` : '—'}) | ${m((r) => r.wallS).toFixed(1)} s | ${m((r) => r.cpuS).toFixed(1)} s | ` +
         `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} | ${health} |`,
     );
   }

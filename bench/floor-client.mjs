@@ -82,4 +82,4 @@ function slot() {
 // Warmup: C slots each take requests until W + N were issued; the phase is by issue order.
 await Promise.all(Array.from({ length: C }, slot));
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, 'profile_export.jsonl'), lines.join('\n') + '\n');
+writeFileSync(join(OUT, 'profile_export.jsonl'), `${lines.join('\n')}\n`);

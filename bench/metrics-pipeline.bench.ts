@@ -28,7 +28,10 @@ const OSL = arg('--osl', 200);
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'token', 'model', 'server', 'latency', 'the', 'of'];
 
 let seed = 12345;
-const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rnd = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 
 function makeRecord(i: number): RawRequestRecord {
   const start = BigInt(i) * 10_000_000n;

@@ -112,7 +112,9 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
       startToWrite.push(Number(written - r.requestStartNs) / 1e6);
       writeToServer.push(Number(BigInt(truth[r.xRequestId]!.arrival) - written) / 1e6);
     }
-    content.forEach((c, k) => chunkErr.push(Number(c.recvNs - writes[k]!) / 1e6));
+    content.forEach((c, k) => {
+      chunkErr.push(Number(c.recvNs - writes[k]!) / 1e6);
+    });
     const n = writes.length;
     const measured = Number(content[n - 1]!.recvNs - content[0]!.recvNs) / 1e6 / (n - 1);
     const actual = Number(writes[n - 1]! - writes[0]!) / 1e6 / (n - 1);

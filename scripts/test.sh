@@ -17,7 +17,8 @@ cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 bash scripts/build-wasm.sh --clippy
 
-echo "== type-check (ts/src, test, bench)"
+echo "== TypeScript: biome (format and lint), type-check of ts/src, test and bench"
+npx biome ci --colors=off
 npx tsc -p tsconfig.check.json
 
 echo "== cargo test (trace-core)"

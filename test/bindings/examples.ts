@@ -1,13 +1,12 @@
 // The worked examples of docs/trace-analysis.md §7 (inputs and expected values), shared by the
 // backend suite, the console tests and the CLI e2e tests.
 
-export const EXAMPLE_A =
-  [
-    '{"timestamp":0,   "input_length":1200,"output_length":100,"hash_ids":[1,2,3]}',
-    '{"timestamp":1000,"input_length":1100,"output_length":200,"hash_ids":[1,2,4]}',
-    '{"timestamp":2001,"input_length":600, "output_length":50, "hash_ids":[1,5]}',
-    '{"timestamp":3000,"input_length":1024,"output_length":300,"hash_ids":[1,2]}',
-  ].join('\n') + '\n';
+export const EXAMPLE_A = `${[
+  '{"timestamp":0,   "input_length":1200,"output_length":100,"hash_ids":[1,2,3]}',
+  '{"timestamp":1000,"input_length":1100,"output_length":200,"hash_ids":[1,2,4]}',
+  '{"timestamp":2001,"input_length":600, "output_length":50, "hash_ids":[1,5]}',
+  '{"timestamp":3000,"input_length":1024,"output_length":300,"hash_ids":[1,2]}',
+].join('\n')}\n`;
 
 /** §7.1: the complete analysis.json of Example A (no trailing newline). */
 export const EXAMPLE_A_JSON = `{
@@ -111,20 +110,18 @@ Prefix reuse ratio: 70.0%
 
 `;
 
-export const EXAMPLE_B =
-  [
-    '{"timestamp":0,  "input_length":1536,"output_length":10,"hash_ids":[10,11,12]}',
-    '{"timestamp":0,  "input_length":1400,"output_length":20,"hash_ids":[20,11,12]}',
-    '{"timestamp":500,"input_length":700, "output_length":30,"hash_ids":[10,12]}',
-    '{"timestamp":900,"input_length":100, "output_length":40,"hash_ids":[30]}',
-  ].join('\n') + '\n';
+export const EXAMPLE_B = `${[
+  '{"timestamp":0,  "input_length":1536,"output_length":10,"hash_ids":[10,11,12]}',
+  '{"timestamp":0,  "input_length":1400,"output_length":20,"hash_ids":[20,11,12]}',
+  '{"timestamp":500,"input_length":700, "output_length":30,"hash_ids":[10,12]}',
+  '{"timestamp":900,"input_length":100, "output_length":40,"hash_ids":[30]}',
+].join('\n')}\n`;
 
-export const EXAMPLE_C =
-  [
-    '{"input_length":300,"output_length":10}',
-    '{"input_length":700,"output_length":20,"hash_ids":[7,8]}',
-    '{"input_length":700,"hash_ids":[7,8]}',
-  ].join('\n') + '\n';
+export const EXAMPLE_C = `${[
+  '{"input_length":300,"output_length":10}',
+  '{"input_length":700,"output_length":20,"hash_ids":[7,8]}',
+  '{"input_length":700,"hash_ids":[7,8]}',
+].join('\n')}\n`;
 
 function exampleD(): string {
   const hashes = [
@@ -138,9 +135,7 @@ function exampleD(): string {
   const isl = [1024, 2500, 3400, 1024, 1900, 600];
   const osl = [10, 20, 30, 40, 50, 60];
   const ts = [0, 0, 1000, 1000, 1000, 3000];
-  return (
-    hashes.map((h, i) => JSON.stringify({ timestamp: ts[i], input_length: isl[i], output_length: osl[i], hash_ids: h })).join('\n') + '\n'
-  );
+  return `${hashes.map((h, i) => JSON.stringify({ timestamp: ts[i], input_length: isl[i], output_length: osl[i], hash_ids: h })).join('\n')}\n`;
 }
 export const EXAMPLE_D = exampleD();
 
@@ -151,24 +146,22 @@ export const EXAMPLE_NO_HASH = '{"input_length":10,"output_length":3}\n{"input_l
 export type Five = [number, number, number, number, number];
 
 /** docs/trace-format.md §4.4's mixed file `t.jsonl`. */
-export const FORMAT_EXAMPLE_T =
-  [
-    '{"timestamp": 0, "input_length": 655, "output_length": 52, "hash_ids": [46, 47]}',
-    '',
-    '{"timestamp": 10, "input_length": "abc", "output_length": 26}',
-    '{"timestamp": 20, "input_length": 672, "hash_ids": [46, -1]}',
-    '[1, 2]',
-    '{"timestamp": 30, "text_input": "hi", "input_length": 5}',
-    '{"input_tokens": 100, "output_tokens": 7, "created_time": 40.5}',
-  ].join('\n') + '\n';
+export const FORMAT_EXAMPLE_T = `${[
+  '{"timestamp": 0, "input_length": 655, "output_length": 52, "hash_ids": [46, 47]}',
+  '',
+  '{"timestamp": 10, "input_length": "abc", "output_length": 26}',
+  '{"timestamp": 20, "input_length": 672, "hash_ids": [46, -1]}',
+  '[1, 2]',
+  '{"timestamp": 30, "text_input": "hi", "input_length": 5}',
+  '{"input_tokens": 100, "output_tokens": 7, "created_time": 40.5}',
+].join('\n')}\n`;
 
 /** docs/trace-format.md §7.2's `g.jsonl`. */
-export const FORMAT_EXAMPLE_G =
-  [
-    '{"timestamp": 0, "input_length": 20,   "output_length": 5, "hash_ids": [0, 1]}',
-    '{"timestamp": 5, "input_length": 1500, "output_length": 5, "hash_ids": [0]}',
-    '{"timestamp": 9, "input_length": 600,  "output_length": 5, "hash_ids": [0, 2]}',
-  ].join('\n') + '\n';
+export const FORMAT_EXAMPLE_G = `${[
+  '{"timestamp": 0, "input_length": 20,   "output_length": 5, "hash_ids": [0, 1]}',
+  '{"timestamp": 5, "input_length": 1500, "output_length": 5, "hash_ids": [0]}',
+  '{"timestamp": 9, "input_length": 600,  "output_length": 5, "hash_ids": [0, 2]}',
+].join('\n')}\n`;
 
 /** Path of the real Mooncake trace relative to the repository root. */
 export const REAL_TRACE = '../shared/data/mooncake/conversation_trace.jsonl';

@@ -73,6 +73,7 @@ describe('engine phases', () => {
         .map((r) => r.requestNum)
         .sort(),
     ).toEqual([0, 1, 2, 3]);
+    // biome-ignore lint/complexity/useMathMinMax: bigints have no Math.max
     const lastWarmupEnd = records.filter((r) => r.phase === 'warmup').reduce((m, r) => (r.requestEndNs > m ? r.requestEndNs : m), 0n);
     expect(records.filter((r) => r.phase === 'profiling').every((r) => r.requestStartNs >= lastWarmupEnd)).toBe(true);
   });

@@ -119,7 +119,6 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const metric = (recs: MetricRecord[], tag: string): number[] => recs.map((r) => r.metrics[tag] as number);
 
 describe('profile engine against the simple mock (jitter 0)', () => {

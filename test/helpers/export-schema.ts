@@ -260,7 +260,10 @@ export function validateTimeslicesJson(doc: unknown): string[] {
   if (typeof doc['slice_duration_seconds'] !== 'number') p.push('slice_duration_seconds missing');
   if (!isObj(doc['input_config'])) p.push('input_config missing');
   (doc['timeslices'] as unknown[]).forEach((s, i) => {
-    if (!isObj(s)) return p.push(`timeslices[${i}] not an object`);
+    if (!isObj(s)) {
+      p.push(`timeslices[${i}] not an object`);
+      return;
+    }
     if (s['timeslice_index'] !== i) p.push(`timeslices[${i}].timeslice_index is ${String(s['timeslice_index'])}`);
     if (!isInt(s['start_ns']) || !isInt(s['end_ns'])) p.push(`timeslices[${i}] start/end not integers`);
     if (typeof s['is_complete'] !== 'boolean') p.push(`timeslices[${i}].is_complete missing`);

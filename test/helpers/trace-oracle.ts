@@ -181,7 +181,9 @@ export function oracleAnalyze(text: string, bs = 512): OracleReport {
   // Position-aware pair counts, keyed "position:id".
   const pairCounts = new Map<string, number>();
   for (const row of rows) {
-    row.hashes.forEach((id, j) => pairCounts.set(`${j}:${id}`, (pairCounts.get(`${j}:${id}`) ?? 0) + 1));
+    row.hashes.forEach((id, j) => {
+      pairCounts.set(`${j}:${id}`, (pairCounts.get(`${j}:${id}`) ?? 0) + 1);
+    });
   }
   const context: number[] = [];
   const unique: number[] = [];

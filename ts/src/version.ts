@@ -5,14 +5,18 @@ let cached: string | null = null;
 
 /** The package version, read from the package.json next to `dist/` or `ts/src/`. */
 export function packageVersion(): string {
-  if (cached !== null) return cached;
+  cached ??= readVersion();
+  return cached;
+}
+
+function readVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'infermark' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === 'infermark' && pkg.version) return pkg.version;
     } catch {
       // not at this level; try the next one up
     }
   }
-  return (cached = '0.0.0');
+  return '0.0.0';
 }

@@ -7,7 +7,9 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 function split(chunks: string[]): RawResponse[] {
   const s = new SseSplitter();
   const out: RawResponse[] = [];
-  chunks.forEach((c, i) => s.push(enc(c), BigInt(i + 1), out));
+  chunks.forEach((c, i) => {
+    s.push(enc(c), BigInt(i + 1), out);
+  });
   return out;
 }
 

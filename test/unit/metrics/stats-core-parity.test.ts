@@ -7,9 +7,12 @@ import { computeStats } from '../../../ts/src/metrics/stats.js';
 describe('statistics parity with trace-core', () => {
   it('gives the same mean, population std, p25 and p75 as the core on 1,000 seeded values', () => {
     let s = 7;
-    const next = (): number => ((s = (s * 48271) % 2147483647), s);
+    const next = (): number => {
+      s = (s * 48271) % 2147483647;
+      return s;
+    };
     const isl = Array.from({ length: 1000 }, () => 1 + (next() % 100_000));
-    const lines = isl.map((v, i) => JSON.stringify({ timestamp: i, input_length: v, output_length: 10, hash_ids: [i] })).join('\n') + '\n';
+    const lines = `${isl.map((v, i) => JSON.stringify({ timestamp: i, input_length: v, output_length: 10, hash_ids: [i] })).join('\n')}\n`;
     const a = new TraceAnalyzer();
     a.push(new TextEncoder().encode(lines));
     const core = a.finish().isl_stats!;

@@ -5,6 +5,7 @@ import type { AnalysisReport } from '../../../ts/src/trace-core/report.js';
 import { EXAMPLE_A_CONSOLE, EXAMPLE_A_JSON } from '../../bindings/examples.js';
 
 const exampleA = (): AnalysisReport => JSON.parse(EXAMPLE_A_JSON) as AnalysisReport;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removes ANSI colour escapes
 const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('renderAnalysisConsole', () => {

@@ -61,8 +61,7 @@ export async function postStream(url: string, body: Record<string, unknown>, hea
     const text = decoder.decode(value, { stream: true });
     raw += text;
     buffer += text;
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       if (!block.startsWith('data: ') || block.includes('\n')) throw new Error(`malformed SSE event: ${JSON.stringify(block)}`);

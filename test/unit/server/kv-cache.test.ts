@@ -62,10 +62,10 @@ describe('KvCache', () => {
     const ha = blockHashes(seq(0, 48), 16);
     const hb = blockHashes(seq(1000, 48), 16);
     const a = kv.acquire(ha, 0, 3)!;
-    ha.forEach((x) => kv.register(a, x));
+    for (const x of ha) kv.register(a, x);
     kv.release(a);
     const b = kv.acquire(hb, 0, 3)!;
-    hb.forEach((x) => kv.register(b, x));
+    for (const x of hb) kv.register(b, x);
     kv.release(b);
     expect(kv.free).toBe(0);
     // 4 new blocks: evicts a's 3 blocks and b's first block.
@@ -82,7 +82,7 @@ describe('KvCache', () => {
     const kv = new KvCache(4);
     const h = blockHashes(seq(0, 64), 16);
     const a = kv.acquire(h, 0, 4)!;
-    h.forEach((x) => kv.register(a, x));
+    for (const x of h) kv.register(a, x);
     kv.release(a);
     // Pin 4 cached blocks, need 1 more: only evictable blocks are its own hits → refused.
     expect(kv.acquire(h, 4, 1)).toBeNull();

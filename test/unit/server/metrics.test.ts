@@ -40,8 +40,7 @@ function parsePrometheus(text: string): Exposition {
     if (m[2]) {
       labelRe.lastIndex = 0;
       let consumed = 0;
-      let lm: RegExpExecArray | null;
-      while ((lm = labelRe.exec(m[2])) !== null) {
+      for (let lm = labelRe.exec(m[2]); lm !== null; lm = labelRe.exec(m[2])) {
         labels[lm[1]!] = lm[2]!;
         consumed = labelRe.lastIndex;
       }
@@ -126,7 +125,7 @@ describe('/metrics (§7)', () => {
       expect(scrapes).toHaveLength(18);
       expect(maxRunning).toBeLessThanOrEqual(4);
       const counters = [...e0.types]
-        .filter(([n, t]) => t === 'counter' || t === 'histogram')
+        .filter(([_n, t]) => t === 'counter' || t === 'histogram')
         .map(([n, t]) => (t === 'histogram' ? `${n}_count` : n));
       for (let i = 1; i < scrapes.length; i++) {
         for (const c of counters) expect(value(scrapes[i]!, c), c).toBeGreaterThanOrEqual(value(scrapes[i - 1]!, c));

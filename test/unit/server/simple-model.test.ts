@@ -40,7 +40,9 @@ function schedule(
 
 const near = (got: [number, number][], want: [number, number][]): void => {
   expect(got.map(([n]) => n)).toEqual(want.map(([n]) => n));
-  got.forEach(([, at], i) => expect(at).toBeCloseTo(want[i]![1], 9));
+  got.forEach(([, at], i) => {
+    expect(at).toBeCloseTo(want[i]![1], 9);
+  });
 };
 
 describe('simple model schedule (virtual clock)', () => {

@@ -264,9 +264,9 @@ describe('hash-prompts with the bundled tokenizer', () => {
     const tok = await builtinTokenizer();
     const prefix = 'In the beginning God created the heaven and the earth. '.repeat(40);
     const input = [
-      prefix + 'And the earth was without form.',
-      prefix + 'Something else entirely here.',
-      prefix + 'And the earth was without form.',
+      `${prefix}And the earth was without form.`,
+      `${prefix}Something else entirely here.`,
+      `${prefix}And the earth was without form.`,
     ]
       .map((p) => JSON.stringify({ prompt: p }))
       .join('\n');
@@ -277,6 +277,6 @@ describe('hash-prompts with the bundled tokenizer', () => {
     expect(shared).toBeGreaterThan(3);
     expect(a.slice(0, shared)).toEqual(b.slice(0, shared));
     expect(rows[2]).toEqual(rows[0]);
-    expect(rows[0]?.input_length).toBe(tok.encode(prefix + 'And the earth was without form.').length);
+    expect(rows[0]?.input_length).toBe(tok.encode(`${prefix}And the earth was without form.`).length);
   });
 });

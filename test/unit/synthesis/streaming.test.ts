@@ -66,6 +66,7 @@ function heldSink(limit: number): { sink: ByteSink; queue: WriteBehind; bytes():
     // Not a native promise, so that `await` calls `then` and the gate opens when the driver waits
     // (`.catch`, which drivers call to mark a rejection handled, does not open it).
     return {
+      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, to see when the driver awaits it
       then(onFulfilled, onRejected) {
         if (typeof onFulfilled === 'function') openGate();
         return held.then(onFulfilled, onRejected);

@@ -1,5 +1,5 @@
 // `infermark analyze-trace`: stream a Mooncake trace through the core and report (docs/trace-analysis.md §1, §6).
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { analyzeTraceFile } from '../analysis/analyze-file.js';
 import { backendAttempts } from '../trace-core/loader.js';
 import type { AnalysisReport } from '../trace-core/report.js';
@@ -38,7 +38,7 @@ export async function runAnalyzeTrace(inputPath: string, opts: AnalyzeTraceOptio
   if (opts.outputFile !== undefined) checkOutputPath(opts.outputFile);
   const bar = new ProgressLine(streams.stderr);
   const started = performance.now();
-  let result;
+  let result: Awaited<ReturnType<typeof analyzeTraceFile>>;
   try {
     result = await analyzeTraceFile(inputPath, {
       blockSize: opts.blockSize,

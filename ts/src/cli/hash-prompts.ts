@@ -1,7 +1,7 @@
 // `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (docs/cli.md §6, docs/synthesis.md §5).
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadTokenizer } from '../tokenizer/index.js';
-import { fileSource, hashPrompts } from '../synthesis/index.js';
+import { fileSource, hashPrompts, type HashPromptsResult } from '../synthesis/index.js';
 import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
@@ -35,7 +35,7 @@ export async function runHashPrompts(
   const tokenizer = await loadTokenizer(f.tokenizer);
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
   const bar = new ProgressLine(stderr);
-  let result;
+  let result: HashPromptsResult;
   try {
     result = await writeStreamedOutput(out, f.outputFile, () =>
       hashPrompts(source, out, {

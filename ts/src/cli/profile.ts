@@ -1,7 +1,7 @@
 // `infermark profile`: flags (docs/cli.md §3), validation before any traffic, then `runProfile`
 // with the standard reporters, Ctrl-C turned into an abort signal. The option table is keyed by
 // `ProfileOptions`, so flags and config cannot drift; help texts take defaults from the config.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   nonNegativeNumber,
   parseChoice,

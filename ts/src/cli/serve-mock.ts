@@ -1,7 +1,7 @@
 // `infermark serve-mock`: run the mock inference server (docs/serve-mock.md §1, §11). The option
 // table is keyed by MockServerOptions, defaults come from MOCK_DEFAULTS.
 import cluster from 'node:cluster';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../server/mock-server.js';
 import {

@@ -1,5 +1,5 @@
 // `infermark synthesize`: transform or generate Mooncake traces (docs/cli.md §5, docs/synthesis.md §3–4).
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { renderSideBySide } from '../synthesis/summary.js';
 import { OutputTarget } from '../io/output-target.js';
 import { ProgressLine } from '../report/progress-line.js';
@@ -123,7 +123,7 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
       );
     },
   };
-  let run;
+  let run: SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>;
   try {
     run = await writeStreamedOutput<SynthesisRun<TransformReport> | SynthesisRun<GenerateReport>>(out, f.outputFile as string, () =>
       f.mode === 'generate'

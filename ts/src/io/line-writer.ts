@@ -17,7 +17,7 @@ export class LineWriter {
   /** Opens (truncating) `path`; creates its directory. Throws naming the path on failure. */
   constructor(
     readonly path: string,
-    private readonly flushIntervalMs = 1000,
+    flushIntervalMs = 1000,
     private readonly maxBufferBytes = 1 << 20,
   ) {
     try {
@@ -49,7 +49,10 @@ export class LineWriter {
           new Promise<void>((resolve) => {
             const buf = Buffer.from(data, 'utf8');
             const step = (off: number): void => {
-              if (off >= buf.length) return resolve();
+              if (off >= buf.length) {
+                resolve();
+                return;
+              }
               write(fd, buf, off, buf.length - off, null, (err, n) => {
                 if (err) {
                   this.failure ??= new RuntimeFailure(`cannot write output file: ${this.path}: ${osReason(err)}`, { cause: err });

@@ -24,7 +24,7 @@ export function gammaDraw(stream: RandomStream, k: number, theta: number): numbe
       break;
     }
   }
-  if (k < 1) value *= Math.pow(stream.unit(), 1 / k);
+  if (k < 1) value *= stream.unit() ** (1 / k);
   return value * theta;
 }
 

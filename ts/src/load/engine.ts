@@ -361,7 +361,11 @@ export class LoadEngine extends EventEmitter {
   /** The dispatcher of closed-loop slot `slotIndex` for `origin` (see `slotClients`); the shared one if injected. */
   private slotDispatcher(slotIndex: number, origin: string): Dispatcher {
     if (!this.ownsDispatcher) return this.dispatcher;
-    const clients = (this.slotClients[slotIndex] ??= new Map());
+    let clients = this.slotClients[slotIndex];
+    if (!clients) {
+      clients = new Map();
+      this.slotClients[slotIndex] = clients;
+    }
     let client = clients.get(origin);
     if (!client) {
       client = createClient(origin, { timeoutMs: this.options.timeoutMs });

@@ -56,7 +56,10 @@ export function recordMetricBlocks(successes: readonly MetricRecord[], errors: r
   for (const r of successes) {
     for (const [tag, v] of Object.entries(r.metrics)) {
       let list = values.get(tag);
-      if (!list) values.set(tag, (list = []));
+      if (!list) {
+        list = [];
+        values.set(tag, list);
+      }
       if (Array.isArray(v)) for (const x of v) list.push(x);
       else list.push(v);
     }

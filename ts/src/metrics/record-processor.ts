@@ -199,17 +199,16 @@ export class RecordProcessor {
       if (usage.reasoningTokens !== undefined) m['usage_reasoning_tokens'] = usage.reasoningTokens;
       if (usage.cachedTokens !== undefined) m['usage_prompt_cache_read_tokens'] = usage.cachedTokens;
       const clientOsl = clientOut + clientReas;
-      const diffs: number[] = [];
-      if (usage.promptTokens !== undefined && clientIsl > 0) {
-        diffs.push((m['usage_prompt_tokens_diff_pct'] = (Math.abs(usage.promptTokens - clientIsl) / clientIsl) * 100));
-      }
-      if (usage.completionTokens !== undefined && clientOsl > 0) {
-        diffs.push((m['usage_completion_tokens_diff_pct'] = (Math.abs(usage.completionTokens - clientOsl) / clientOsl) * 100));
-      }
-      if (usage.reasoningTokens !== undefined && clientReas > 0) {
-        diffs.push((m['usage_reasoning_tokens_diff_pct'] = (Math.abs(usage.reasoningTokens - clientReas) / clientReas) * 100));
-      }
-      usageDiscrepancy = diffs.some((d) => d > USAGE_DISCREPANCY_PCT);
+      // Each server count against the client's, in percent of the client's (docs/metrics.md §4.4).
+      const diff = (tag: string, server: number | undefined, client: number): void => {
+        if (server === undefined || client <= 0) return;
+        const pct = (Math.abs(server - client) / client) * 100;
+        m[tag] = pct;
+        if (pct > USAGE_DISCREPANCY_PCT) usageDiscrepancy = true;
+      };
+      diff('usage_prompt_tokens_diff_pct', usage.promptTokens, clientIsl);
+      diff('usage_completion_tokens_diff_pct', usage.completionTokens, clientOsl);
+      diff('usage_reasoning_tokens_diff_pct', usage.reasoningTokens, clientReas);
     }
 
     let oslMismatch = false;

@@ -140,7 +140,7 @@ export function histogramQuantile(q: number, buckets: ReadonlyArray<[number, num
   if (idx < 0) idx = buckets.length - 1;
   const [upper, count] = buckets[idx]!;
   if (upper === Infinity) return buckets.length >= 2 ? buckets[buckets.length - 2]![0] : null;
-  const lower = idx === 0 ? (upper > 0 ? 0 : upper) : buckets[idx - 1]![0];
+  const lower = idx === 0 ? Math.min(upper, 0) : buckets[idx - 1]![0];
   const prevCount = idx === 0 ? 0 : buckets[idx - 1]![1];
   const inBucket = count - prevCount;
   if (inBucket <= 0) return upper;
@@ -188,7 +188,10 @@ export function windowStats(endpointUrl: string, scrapes: readonly TimedScrape[]
       const { family, type, part } = familyOf(s.name, scrape.types);
       if (type === 'summary') continue;
       let f = fam.get(family);
-      if (!f) fam.set(family, (f = { type, help: scrape.help.get(family) ?? scrape.help.get(s.name) ?? '', series: new Map() }));
+      if (!f) {
+        f = { type, help: scrape.help.get(family) ?? scrape.help.get(s.name) ?? '', series: new Map() };
+        fam.set(family, f);
+      }
       const labels = { ...s.labels };
       let le: number | null = null;
       if (part === 'bucket') {
@@ -197,13 +200,19 @@ export function windowStats(endpointUrl: string, scrapes: readonly TimedScrape[]
       }
       const key = labelsKey(labels);
       let acc = f.series.get(key);
-      if (!acc) f.series.set(key, (acc = { labels, values: [], sum: [], count: [], buckets: new Map() }));
+      if (!acc) {
+        acc = { labels, values: [], sum: [], count: [], buckets: new Map() };
+        f.series.set(key, acc);
+      }
       const push = (arr: number[]): void => {
         arr[t] = s.value;
       };
       if (part === 'bucket' && le !== null && !Number.isNaN(le)) {
         let b = acc.buckets.get(le);
-        if (!b) acc.buckets.set(le, (b = []));
+        if (!b) {
+          b = [];
+          acc.buckets.set(le, b);
+        }
         push(b);
       } else if (part === 'sum') push(acc.sum);
       else if (part === 'count') push(acc.count);

@@ -66,7 +66,7 @@ export function metricsTable(blocks: ReadonlyMap<string, MetricBlock>, options: 
   const lines: string[] = [];
   lines.push(' '.repeat(Math.floor((W - TABLE_TITLE.length) / 2)) + c.title(TABLE_TITLE));
   lines.push(bar('┏', '━', '┳', '┓'));
-  lines.push('┃' + COLUMNS.map(([h], i) => ` ${h.padStart(widths[i]!)} `).join('┃') + '┃');
+  lines.push(`┃${COLUMNS.map(([h], i) => ` ${h.padStart(widths[i]!)} `).join('┃')}┃`);
   lines.push(bar('┡', '━', '╇', '┩'));
   for (const r of rows) {
     const cells = r.map((cell, i) => {
@@ -74,10 +74,10 @@ export function metricsTable(blocks: ReadonlyMap<string, MetricBlock>, options: 
       const styled = i === 0 ? c.label(padded) : cell.na ? c.na(padded) : c.value(padded);
       return ` ${styled} `;
     });
-    lines.push('│' + cells.join('│') + '│');
+    lines.push(`│${cells.join('│')}│`);
   }
   lines.push(bar('└', '─', '┴', '┘'));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `100·success/(success+errors)` with at most 2 decimals, trailing zeros removed. */
@@ -163,5 +163,5 @@ export function consoleSummary(
   footer: Omit<FooterInput, 'run'>,
   options: { streaming: boolean; colour?: boolean },
 ): string {
-  return metricsTable(run.blocks, options) + '\n' + footerLines({ ...footer, run }).join('\n') + '\n';
+  return `${metricsTable(run.blocks, options)}\n${footerLines({ ...footer, run }).join('\n')}\n`;
 }

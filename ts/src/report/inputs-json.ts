@@ -24,7 +24,10 @@ export class InputsCollector {
     }
     const id = raw.conversationId ?? `session_${raw.sessionNum}`;
     let list = this.sessions.get(id);
-    if (!list) this.sessions.set(id, (list = []));
+    if (!list) {
+      list = [];
+      this.sessions.set(id, list);
+    }
     list.push({ turn: raw.turnIndex, body: raw.request.body });
   }
 
@@ -35,6 +38,6 @@ export class InputsCollector {
       session_id: id,
       payloads: [...turns].sort((a, b) => a.turn - b.turn).map((t) => t.body as JsonValue),
     }));
-    return toJson({ data }, 2) + '\n';
+    return `${toJson({ data }, 2)}\n`;
   }
 }

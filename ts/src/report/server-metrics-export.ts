@@ -37,24 +37,22 @@ export function serverMetricsJson(r: ServerMetricsResult, meta: { version: strin
       })),
     };
   }
-  return (
-    toJson(
-      {
-        schema_version: '1.0',
-        infermark_version: meta.version,
-        benchmark_id: meta.benchmarkId,
-        summary: {
-          endpoints_configured: r.endpointsConfigured,
-          endpoints_successful: r.endpointsSuccessful,
-          start_time: isoMicros(r.startWallNs),
-          end_time: isoMicros(r.endWallNs),
-          endpoint_info: endpointInfo,
-        },
-        metrics,
+  return `${toJson(
+    {
+      schema_version: '1.0',
+      infermark_version: meta.version,
+      benchmark_id: meta.benchmarkId,
+      summary: {
+        endpoints_configured: r.endpointsConfigured,
+        endpoints_successful: r.endpointsSuccessful,
+        start_time: isoMicros(r.startWallNs),
+        end_time: isoMicros(r.endWallNs),
+        endpoint_info: endpointInfo,
       },
-      2,
-    ) + '\n'
-  );
+      metrics,
+    },
+    2,
+  )}\n`;
 }
 
 function cell(v: number | undefined): string {
@@ -86,7 +84,7 @@ export function serverMetricsCsv(r: ServerMetricsResult): string {
 export function prefixCacheLine(r: ServerMetricsResult): string | null {
   const total = (name: string): number | null => {
     const fam = r.metrics.get(name) ?? r.metrics.get(name.replace(/_total$/, ''));
-    if (!fam || fam.type !== 'counter') return null;
+    if (fam?.type !== 'counter') return null;
     return fam.series.reduce((s, x) => s + (x.stats['total'] ?? 0), 0);
   };
   const hits = total('vllm:prefix_cache_hits_total');

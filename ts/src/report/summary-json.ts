@@ -172,5 +172,5 @@ export function summaryJson(i: SummaryJsonInput): string {
     };
   }
   if (i.warmup) doc['warmup_metrics'] = blocksJson(i.warmup.blocks);
-  return i.scrubber.scrub(toJson(doc, 2)) + '\n';
+  return `${i.scrubber.scrub(toJson(doc, 2))}\n`;
 }

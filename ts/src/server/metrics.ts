@@ -64,7 +64,9 @@ export class MetricsRegistry {
     const labels = (e: number, extra = ''): string => `{model_name="${model}",engine="${e}"${extra}}`;
     const scalar = (name: string, type: 'gauge' | 'counter', help: string, get: (m: EngineMetrics) => number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      this.engines.forEach((m, e) => out.push(`${name}${labels(e)} ${num(get(m))}`));
+      this.engines.forEach((m, e) => {
+        out.push(`${name}${labels(e)} ${num(get(m))}`);
+      });
     };
     const histogram = (name: string, help: string, get: (m: EngineMetrics) => Histogram): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);

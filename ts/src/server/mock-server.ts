@@ -95,14 +95,20 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   }
 
   function health(res: ServerResponse): void {
-    if (elapsedS() < opts.inferenceReadyDelaySeconds) return sendJson(res, 503, '{"status":"starting"}');
+    if (elapsedS() < opts.inferenceReadyDelaySeconds) {
+      sendJson(res, 503, '{"status":"starting"}');
+      return;
+    }
     // The seed is a u64: written as raw digits because JSON.stringify cannot take a bigint.
     sendJson(res, 200, `{"status":"ok","latency_model":"${opts.latencyModel}","seed":${seed.toString()},"uptime_s":${elapsedS()}}`);
   }
 
   function inference(endpoint: InferenceEndpoint, raw: string, res: ServerResponse): void {
     const arrival = performance.now();
-    if (elapsedS() < opts.inferenceReadyDelaySeconds) return sendError(res, 503, 'Model is loading', 'service_unavailable');
+    if (elapsedS() < opts.inferenceReadyDelaySeconds) {
+      sendError(res, 503, 'Model is loading', 'service_unavailable');
+      return;
+    }
     const request = validateInferenceRequest(endpoint, raw, {
       servedModels: opts.model,
       strictModel: opts.strictModel,

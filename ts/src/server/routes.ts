@@ -2,7 +2,7 @@
 // a size limit, and which handler answers which method and path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type InferenceEndpoint } from './request-validation.js';
-import { sendError, sendJson } from './response-writer.js';
+import { sendError } from './response-writer.js';
 
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 

@@ -70,8 +70,14 @@ export class SimpleModel implements LatencyModel {
         deadline += nextItl();
       } while (deadline <= now);
       produced += count;
-      if (produced === n) return this.finish(job, count, true);
-      if (!job.onStep(count, now, false)) return this.drop(job);
+      if (produced === n) {
+        this.finish(job, count, true);
+        return;
+      }
+      if (!job.onStep(count, now, false)) {
+        this.drop(job);
+        return;
+      }
       this.at(job, deadline, tick);
     };
     this.at(job, deadline, tick);

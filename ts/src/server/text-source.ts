@@ -136,6 +136,7 @@ export class TextSource {
 }
 
 function isUsable(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for ASCII, control characters included
   return text.length > 0 && /^[\x00-\x7f]+$/.test(text);
 }
 

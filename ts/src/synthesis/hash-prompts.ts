@@ -78,7 +78,9 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
         offsets[i + 1] = (offsets[i] ?? 0) + t.length;
       });
       const tokens = new Uint32Array(offsets[encoded.length] ?? 0);
-      encoded.forEach((t, i) => tokens.set(t, offsets[i]));
+      encoded.forEach((t, i) => {
+        tokens.set(t, offsets[i]);
+      });
       const rows = call(() => stream.hashBatch(tokens, offsets));
       if (rows.length === 0) continue;
       const wait = sink.write(rows);

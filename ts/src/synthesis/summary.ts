@@ -27,18 +27,16 @@ export function renderSideBySide(input: AnalysisReport, output: AnalysisReport):
     }
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  return (
-    lines
-      .map((l) =>
-        [
-          (l[0] ?? '').padEnd(widths[0] ?? 0),
-          (l[1] ?? '').padEnd(widths[1] ?? 0),
-          (l[2] ?? '').padStart(widths[2] ?? 0),
-          (l[3] ?? '').padStart(widths[3] ?? 0),
-        ]
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return `${lines
+    .map((l) =>
+      [
+        (l[0] ?? '').padEnd(widths[0] ?? 0),
+        (l[1] ?? '').padEnd(widths[1] ?? 0),
+        (l[2] ?? '').padStart(widths[2] ?? 0),
+        (l[3] ?? '').padStart(widths[3] ?? 0),
+      ]
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
