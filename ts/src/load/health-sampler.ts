@@ -12,6 +12,9 @@ import type { EventLoopSamples } from '../metrics/client-health.js';
  */
 export const LAG_RESOLUTION_MS = 10;
 
+/** The shortest final, partial utilisation sample that is kept. */
+const PARTIAL_SAMPLE_MIN_NS = 500_000_000n;
+
 /** A histogram value (ns, interval between timer firings) as lag in ms. */
 function lagMs(intervalNs: number): number {
   return Math.max(0, intervalNs / 1e6 - LAG_RESOLUTION_MS);
@@ -24,6 +27,8 @@ export class LoopSampler {
   private lastElu: EventLoopUtilization;
   private lastCpu: NodeJS.CpuUsage;
   private lastWallNs: bigint;
+  /** When the last utilisation sample ended (or sampling began). */
+  private lastSampleNs: bigint;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -35,11 +40,13 @@ export class LoopSampler {
     this.lastElu = performance.eventLoopUtilization();
     this.lastCpu = process.cpuUsage();
     this.lastWallNs = process.hrtime.bigint();
+    this.lastSampleNs = this.lastWallNs;
     this.timer = setInterval(() => this.sample(), 1000);
     this.timer.unref();
   }
 
   private sample(): void {
+    this.lastSampleNs = process.hrtime.bigint();
     const elu = performance.eventLoopUtilization();
     this.utilization.push(100 * performance.eventLoopUtilization(elu, this.lastElu).utilization);
     this.lastElu = elu;
@@ -58,8 +65,10 @@ export class LoopSampler {
   stop(): { loop: EventLoopSamples; cpuPercent: number[] } {
     clearInterval(this.timer);
     this.histogram.disable();
-    // A run shorter than one sample still gets one utilisation figure.
-    if (this.utilization.length === 0) this.sample();
+    // The last, partial sample counts when it covers at least half a second. A shorter one is
+    // mostly the phase's own start and end: a 50 ms run that fails at once read "above 90% busy
+    // in 1 of 1 samples" and was flagged SATURATED for it.
+    if (process.hrtime.bigint() - this.lastSampleNs >= PARTIAL_SAMPLE_MIN_NS) this.sample();
     const h = this.histogram;
     const has = h.count > 0;
     return {
