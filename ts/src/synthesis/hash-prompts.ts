@@ -1,5 +1,6 @@
 // hash-prompts (docs/synthesis.md §5): the core reads the rows and writes the output; only the
 // tokenizer (JS) runs here, once per batch of texts.
+import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import type { BackendName } from '../trace-core/backend.js';
 import type { SkipSummary } from '../trace-core/report.js';
 import { callBackend as call } from '../trace-core/errors.js';
@@ -57,7 +58,7 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
   const stream = call(
     () =>
       new bindings.PromptHashStream({
-        blockSize: options.blockSize ?? 512,
+        blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
         skipInvalid: options.skipInvalid ?? false,
         sourceName: file,
         batchRows: options.batchRows ?? 512,
