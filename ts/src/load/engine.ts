@@ -87,7 +87,7 @@ export interface EngineSummary {
   health: { loop: EventLoopSamples; cpuPercent: number[] } | null;
   /** With `--workers`: each worker thread's loop over the profiling phase (`health` is then the coordinator's). */
   workerLoops?: EventLoopSamples[];
-  /** Where the engine ran; set by whoever chose it (ts/src/load/run-profile.ts). */
+  /** Where the engine ran; set by whoever chose it (ts/src/profile/run-profile.ts). */
   loadThreads?: LoadThreads;
 }
 

@@ -36,7 +36,7 @@ export interface RecordProcessorOptions {
   openLoop?: boolean;
   /** Fixed-schedule replay: also `replay_send_schedule_offset`. */
   fixedSchedule?: boolean;
-  /** Monotonic → wall ns (default: ts/src/load/clock.ts `wallNs`). */
+  /** Monotonic → wall ns (default: ./clock.ts `wallNs`). */
   toWallNs: (monoNs: bigint) => bigint;
 }
 

@@ -1,5 +1,5 @@
 // Prometheus text exposition parsing and the profiling-window statistics of docs/exports.md §8.2.
-// Pure: the scraping lives in ts/src/report/server-metrics-collector.ts.
+// Pure: the scraping lives in ./server-metrics-collector.ts.
 import { computeStats, type Stats } from './stats.js';
 
 export type PromType = 'gauge' | 'counter' | 'histogram' | 'summary' | 'untyped';
