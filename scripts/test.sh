@@ -28,6 +28,8 @@ echo "== vitest (both backends, e2e)"
 npx vitest run --exclude 'test/**/*.timing.test.ts'
 
 # Tests that compare measured latencies with injected ones (ms tolerances) run on their own,
-# one file at a time, so that the rest of the suite does not steal their CPU.
+# one file at a time, so that the rest of the suite does not steal their CPU. The machine is
+# shared: another tenant's burst can shift one run's median by several ms, so a failed timing test
+# runs again (up to twice); a real regression in the client's timing fails all three runs.
 echo "== vitest (timing accuracy, alone)"
-npx vitest run --no-file-parallelism timing.test
+npx vitest run --no-file-parallelism --retry=2 timing.test
