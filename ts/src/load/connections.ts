@@ -10,7 +10,7 @@ export interface Lease {
   readonly client: Client;
   /** Send `Connection: close` and close the connection after the response (`never`). */
   readonly reset: boolean;
-  /** The sticky session the client belongs to, if any. */
+  /** The sticky session the client belongs to (`sticky` only). */
   readonly session: string | null;
 }
 
@@ -40,16 +40,15 @@ export class Connections {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The connection for one request to `origin`; `session` keys a sticky session's turns. */
-  take(origin: string, session: string | null): Lease {
+  /** The connection for one request to `origin`; `session` (its X-Correlation-ID) keys a sticky session's turns. */
+  take(origin: string, session: string): Lease {
     if (this.strategy === 'sticky') {
-      const key = session ?? null;
-      let client = key === null ? undefined : this.sessions.get(key);
+      let client = this.sessions.get(session);
       if (!client) {
         client = this.open(origin);
-        if (key !== null) this.sessions.set(key, client);
+        this.sessions.set(session, client);
       }
-      return { origin, client, reset: false, session: key };
+      return { origin, client, reset: false, session };
     }
     const client = this.idle.get(origin)?.shift() ?? this.open(origin);
     return { origin, client, reset: this.strategy === 'never', session: null };
@@ -69,7 +68,7 @@ export class Connections {
     if (lease.session === null || sessionOver) this.close(lease.client, lease.session);
   }
 
-  /** A sticky session ended without a last turn (the phase stopped): close its connection. */
+  /** A session is over: closes its sticky connection if its last (or a failed) turn did not (the phase stopped it). */
   endSession(session: string): void {
     const client = this.sessions.get(session);
     if (client) this.close(client, session);

@@ -62,7 +62,9 @@ function connectionOptions(timeoutMs: number): Client.Options {
 // publishes `undici:client:sendHeaders` ({request, headers, socket}) synchronously right after it
 // called the handler's onRequestStart and before it writes a byte, so the exchange that set
 // `writing` there is the one being written. `written` counts the requests each socket carried:
-// a socket that carried one before is a reused (kept-alive) connection.
+// a socket that carried one before is a reused (kept-alive) connection. The bytes a socket has read
+// tell whether any of the response arrived; over https they are counted on the encrypted stream, so
+// a TLS alert sent before the close (close_notify) counts too and prevents the resend.
 const written = new WeakMap<Socket, number>();
 let writing: Exchange | null = null;
 const forgetWriting = (): void => {
