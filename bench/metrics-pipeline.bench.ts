@@ -86,6 +86,7 @@ function makeRecord(i: number): RawRequestRecord {
     traceLine: null,
     clockOffsetNs: 0n,
     waitedForSlot: false,
+    connectionResends: 0,
   };
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
+import { startFaultServer, type Behaviour, type FaultServer, type FaultServerOptions } from '../helpers/fault-server.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -59,8 +59,8 @@ const jsonl = (path: string): Array<Record<string, any>> =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l));
 
-async function serve(b: Behaviour | ((i: number) => Behaviour)): Promise<FaultServer> {
-  server = await startFaultServer(b);
+async function serve(b: Behaviour | ((i: number) => Behaviour), options: FaultServerOptions = {}): Promise<FaultServer> {
+  server = await startFaultServer(b, options);
   return server;
 }
 
@@ -94,6 +94,10 @@ describe('profile validation', () => {
       "error: option '--server-metrics' cannot be used with option '--no-server-metrics'",
     ],
     [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected a positive integer, got '0'"],
+    [
+      ['-m', 'm', '--url', 'X', '--connection-reuse-strategy', 'sometimes'],
+      "error: option '--connection-reuse-strategy <s>': expected one of pooled, never, sticky, got 'sometimes'",
+    ],
     [['-m', 'm', '--url', 'X', '--concurency', '2'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['-m', 'm', '--url', 'X', '--goodput', 'ttft:5'], "error: option '--goodput': unknown metric 'ttft'"],
     [['-m', 'm', '--url', 'X', '--tokenizer', '/nonexistent/tok'], "error: tokenizer not found: '/nonexistent/tok'"],
@@ -149,6 +153,67 @@ describe('profile validation', () => {
 });
 
 describe('profile runs', () => {
+  it('loses no request to a server that closes kept-alive connections after each stream (llama-server), and reports the resends', async () => {
+    const s = await serve({ kind: 'ok', tokens: 3 }, { closeAfterStream: { how: 'fin' } });
+    const out = join(dir, 'closing-server');
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--streaming',
+      '--concurrency',
+      '8',
+      '--request-count',
+      '64',
+      '--isl',
+      '20',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Success Rate: 100% (0 errors)');
+    expect(r.stdout).toContain(
+      'Connection resends: 56 requests sent again on a new connection (the server had closed the kept-alive one before answering)',
+    );
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.client_connection_resends).toEqual({ unit: 'requests', avg: 56 });
+    expect(summary.input_config.endpoint.connection_reuse_strategy).toBe('pooled');
+    const lines = jsonl(join(out, 'profile_export.jsonl'));
+    expect(lines.filter((l) => l.metadata.connection_resends === 1)).toHaveLength(56);
+    expect(lines.every((l) => l.error === null)).toBe(true);
+  });
+
+  it("takes AIPerf's sticky-user-sessions for sticky: a connection per single-turn request", async () => {
+    const s = await serve({ kind: 'ok', tokens: 2 });
+    const out = join(dir, 'sticky');
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--request-count',
+      '4',
+      '--isl',
+      '20',
+      '--connection-reuse-strategy',
+      'sticky-user-sessions',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    // (The server-metrics scrapes open connections of their own.)
+    expect(new Set(s.received.map((q) => q.connection)).size).toBe(4);
+    expect(r.stdout).not.toContain('Connection resends');
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.input_config.endpoint.connection_reuse_strategy).toBe('sticky');
+    expect(summary.client_connection_resends).toEqual({ unit: 'requests', avg: 0 });
+  });
+
   it('exits 1 when no request succeeded, and still writes the summaries', async () => {
     const s = await serve({ kind: 'status', status: 500 });
     const out = join(dir, 'all-fail');

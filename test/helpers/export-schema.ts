@@ -25,6 +25,8 @@ export const METADATA_KEYS = [
   'requested_isl',
   'requested_osl',
   'model',
+  // infermark's own, after AIPerf's (docs/exports.md §3.1)
+  'connection_resends',
 ] as const;
 
 export const RECORD_STAT_KEYS = [
@@ -102,6 +104,7 @@ export function validateRecordLine(line: string): string[] {
     'request_start_ns',
     'request_end_ns',
     'clock_offset_ns',
+    'connection_resends',
   ]) {
     if (!isInt(md[k])) p.push(`metadata.${k}: not an integer`);
   }

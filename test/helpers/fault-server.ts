@@ -1,6 +1,7 @@
 // A deliberately misbehaving OpenAI-compatible test server on 127.0.0.1:0. Each request's
 // behaviour is chosen by a `Behaviour` (fixed, or a function of the request's arrival index),
-// so a test can inject 500s, 429s, resets, stalls, malformed SSE and missing [DONE]s.
+// so a test can inject 500s, 429s, resets, stalls, malformed SSE and missing [DONE]s; a
+// `FaultServerOptions.closeAfterStream` server drops its connections the way llama-server does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -21,7 +22,30 @@ export type Behaviour =
   /** Wait `delayMs` before the status line, then a normal stream. */
   | { kind: 'slow-start'; delayMs: number; tokens?: number }
   /** Non-streaming 200 with an invalid JSON body. */
-  | { kind: 'invalid-json' };
+  | { kind: 'invalid-json' }
+  /** The status line and headers, then the connection reset. */
+  | { kind: 'reset-after-status' }
+  /** The first bytes of a status line, then the connection reset. */
+  | { kind: 'partial-status' }
+  /** The connection closed without a byte of response. */
+  | { kind: 'drop' };
+
+export interface FaultServerOptions {
+  /**
+   * Like llama-server (`/work/shared/real-server/README.md`): after each streamed response the
+   * connection is closed although the response advertised keep-alive. Here the close happens
+   * when the next request arrives on it, `delayMs` later (the worst case of llama-server's race:
+   * the client has already written that request): `fin` ends the socket, `rst` resets it. Such
+   * requests are counted in `dropped`, not in `received`.
+   */
+  closeAfterStream?: { how: 'fin' | 'rst'; delayMs?: number };
+}
+
+/** A request that arrived on a connection `closeAfterStream` had condemned; it got no response byte. */
+export interface DroppedRequest {
+  xRequestId: string | undefined;
+  connection: number;
+}
 
 export interface ReceivedRequest {
   index: number;
@@ -37,6 +61,7 @@ export interface FaultServer {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  dropped: DroppedRequest[];
   /** Connections accepted so far. */
   readonly connections: number;
   /** Responses written completely (the last byte handed to the socket). */
@@ -59,8 +84,14 @@ function chunk(res: ServerResponse, chat: boolean, text: string, finish: string 
   );
 }
 
-export async function startFaultServer(behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour)): Promise<FaultServer> {
+export async function startFaultServer(
+  behaviour: Behaviour | ((index: number, req: ReceivedRequest) => Behaviour),
+  options: FaultServerOptions = {},
+): Promise<FaultServer> {
   const received: ReceivedRequest[] = [];
+  const dropped: DroppedRequest[] = [];
+  /** Connections that served a streamed response and are closed by `closeAfterStream` at their next request. */
+  const condemned = new WeakSet<Socket>();
   const sockets = new Set<Socket>();
   const connectionIds = new WeakMap<Socket, number>();
   let accepted = 0;
@@ -86,6 +117,16 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
       // do not record them, so request counts in tests mean requests.
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"not found","code":404}}');
+      return;
+    }
+    const close = options.closeAfterStream;
+    if (close && condemned.has(req.socket)) {
+      const xRequestId = req.headers['x-request-id'];
+      dropped.push({ xRequestId: typeof xRequestId === 'string' ? xRequestId : undefined, connection: connectionIds.get(req.socket)! });
+      if (close.delayMs) await sleep(close.delayMs);
+      if (close.how === 'rst') req.socket.resetAndDestroy();
+      else req.socket.destroy();
+      changed();
       return;
     }
     const parts: Buffer[] = [];
@@ -142,6 +183,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
           if (i > 0 && itl > 0) await sleep(itl);
           chunk(res, chat, ` t${i}`, i === tokens - 1 ? 'length' : null);
         }
+        if (options.closeAfterStream) condemned.add(req.socket);
         res.end('data: [DONE]\n\n', () => {
           finished += 1;
           changed();
@@ -188,6 +230,22 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"choices": [');
         return;
+      case 'reset-after-status':
+        res.writeHead(200, sseHeaders);
+        res.flushHeaders();
+        // Reset once the headers have left, so that the client reads them first.
+        await new Promise<void>((written) => req.socket.write('', () => written()));
+        await sleep(20);
+        req.socket.resetAndDestroy();
+        return;
+      case 'drop':
+        req.socket.destroy();
+        return;
+      case 'partial-status':
+        await new Promise<void>((written) => req.socket.write('HTTP/1.1 20', () => written()));
+        await sleep(20);
+        req.socket.resetAndDestroy();
+        return;
     }
   };
   const server: Server = createServer((req, res) => {
@@ -205,6 +263,7 @@ export async function startFaultServer(behaviour: Behaviour | ((index: number, r
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    dropped,
     get connections() {
       return accepted;
     },

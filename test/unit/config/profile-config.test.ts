@@ -21,6 +21,7 @@ describe('profile defaults', () => {
     expect(c.endpoint.path).toBe('/v1/chat/completions');
     expect(c.endpoint.timeoutSeconds).toBe(21600);
     expect(c.endpoint.streamUsage).toBe(true);
+    expect(c.endpoint.connectionReuseStrategy).toBe('pooled');
     expect(c.dataset).toMatchObject({ isl: 550, islStddev: 0, osl: null, numDatasetEntries: 100, randomSeed: 0n });
     expect(c.load.mode).toEqual({ kind: 'concurrency', concurrency: 1 });
     expect(c.load.requestCount).toBe(10);

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { LoopSampler } from '../../../ts/src/load/health-sampler.js';
 import { evaluateClientHealth } from '../../../ts/src/metrics/client-health.js';
 
-const NO_SCHEDULE = { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 };
+const NO_SCHEDULE = {
+  unqueuedScheduleLagMs: [],
+  meanInterArrivalMs: null,
+  requestedRate: null,
+  achievedRate: null,
+  waitedFraction: 0,
+  connectionResends: 0,
+};
 
 describe('loop sampler', () => {
   it('keeps no utilisation sample for a phase far shorter than a second (regression: a run that failed at once was flagged SATURATED)', () => {

@@ -22,7 +22,14 @@ describe('starved client', () => {
     const { loop, cpuPercent } = sampler.stop();
     const res = evaluateClientHealth(
       { loops: [loop], cpuPercent },
-      { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 },
+      {
+        unqueuedScheduleLagMs: [],
+        meanInterArrivalMs: null,
+        requestedRate: null,
+        achievedRate: null,
+        waitedFraction: 0,
+        connectionResends: 0,
+      },
     );
     expect(res.values['client_event_loop_lag_max']).toBeGreaterThan(80);
     expect(res.saturated).toBe(true);

@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../../ts/src/metrics/aggregate.js';
-import { clientHealthLine, evaluateClientHealth, type ClientHealthSamples } from '../../../ts/src/metrics/client-health.js';
+import {
+  clientHealthLine,
+  connectionResendsLine,
+  evaluateClientHealth,
+  type ClientHealthSamples,
+} from '../../../ts/src/metrics/client-health.js';
 import { DONE, chatDelta, processor, raw } from './fixtures.js';
 
 const calm: ClientHealthSamples = {
   loops: [{ loopId: 'main', lagP50Ms: 0.4, lagP99Ms: 1.2, lagMaxMs: 3, utilizationPct: [20, 30, 25] }],
   cpuPercent: [30, 40],
 };
-const noSched = { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 };
+const noSched = {
+  unqueuedScheduleLagMs: [],
+  meanInterArrivalMs: null,
+  requestedRate: null,
+  achievedRate: null,
+  waitedFraction: 0,
+  connectionResends: 0,
+};
 
 describe('client health', () => {
   it('reports a normal run as healthy with the footer figures', () => {
@@ -87,12 +99,38 @@ describe('client health', () => {
   });
 });
 
+describe('connection resends', () => {
+  it('counts the profiling requests sent again on a new connection, and the footer mentions them only when there were any', async () => {
+    const mk = (n: number, resends: number) =>
+      raw({
+        requestNum: n,
+        startMs: n * 10,
+        isl: 1,
+        connectionResends: resends,
+        events: [
+          [n * 10 + 5, chatDelta('a')],
+          [n * 10 + 5, DONE],
+        ],
+        endMs: n * 10 + 5,
+      });
+    const resent = aggregate(await processor().processBatch([mk(0, 0), mk(1, 1), mk(2, 1)]), { clientHealth: calm });
+    expect(resent.blocks.get('client_connection_resends')).toEqual({ unit: 'requests', stats: { avg: 2 } });
+    expect(resent.clientHealth.saturated).toBe(false);
+    expect(connectionResendsLine(resent.clientHealth)).toBe(
+      'Connection resends: 2 requests sent again on a new connection (the server had closed the kept-alive one before answering)',
+    );
+    const none = aggregate(await processor().processBatch([mk(0, 0)]), { clientHealth: calm });
+    expect(none.blocks.get('client_connection_resends')!.stats.avg).toBe(0);
+    expect(connectionResendsLine(none.clientHealth)).toBeNull();
+  });
+});
+
 describe('long runs', () => {
   it('folds a day of 1 s samples and a million replay offsets without a stack overflow', async () => {
     const day = Array.from({ length: 86_400 * 3 }, (_, i) => (i === 5 ? 99 : 10));
     const res = evaluateClientHealth(
       { loops: [{ loopId: 'main', lagP50Ms: 0, lagP99Ms: 0, lagMaxMs: 0, utilizationPct: day }], cpuPercent: day },
-      { unqueuedScheduleLagMs: [], meanInterArrivalMs: null, requestedRate: null, achievedRate: null, waitedFraction: 0 },
+      { ...noSched },
     );
     expect(res.values['client_cpu_percent_max']).toBe(99);
     expect(res.values['client_event_loop_utilization_max']).toBe(99);

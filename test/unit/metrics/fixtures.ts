@@ -41,6 +41,7 @@ export interface RawOpts {
   body?: Record<string, unknown>;
   headers?: Record<string, string>;
   waitedForSlot?: boolean;
+  connectionResends?: number;
 }
 
 export function at(msValue: number): bigint {
@@ -83,6 +84,7 @@ export function raw(o: RawOpts): RawRequestRecord {
     traceLine: null,
     clockOffsetNs: 0n,
     waitedForSlot: o.waitedForSlot ?? false,
+    connectionResends: o.connectionResends ?? 0,
   };
 }
 

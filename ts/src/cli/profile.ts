@@ -17,11 +17,13 @@ import {
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import {
   ARRIVAL_PATTERNS,
+  CONNECTION_REUSE_STRATEGIES,
   CUSTOM_DATASET_TYPES,
   ENDPOINT_TYPES,
   EXPORT_LEVELS,
   MAX_BLOCK_SIZE,
   PROFILE_DEFAULTS,
+  type ConnectionReuseStrategy,
 } from '../config/defaults.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
 import { packageVersion } from '../version.js';
@@ -49,6 +51,10 @@ const parseFraction: OptionParser<number> = (value) => {
   if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'`);
   return n;
 };
+
+/** AIPerf 0.13 spells `sticky` `sticky-user-sessions`; both are accepted. */
+const parseConnectionReuse: OptionParser<ConnectionReuseStrategy> = (value) =>
+  value === 'sticky-user-sessions' ? 'sticky' : parseChoice(CONNECTION_REUSE_STRATEGIES)(value);
 
 const parseUi: OptionParser<string> = (value) => {
   if (value === 'dashboard') return 'dashboard';
@@ -99,6 +105,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   { key: 'useServerTokenCount', flags: '--use-server-token-count', description: 'ISL/OSL from the server usage' },
   { key: 'streamUsage', flags: '--no-stream-usage', description: 'do not send stream_options.include_usage', negate: true },
   { key: 'useLegacyMaxTokens', flags: '--use-legacy-max-tokens', description: 'chat sends max_tokens instead of max_completion_tokens' },
+  {
+    key: 'connectionReuseStrategy',
+    flags: '--connection-reuse-strategy <s>',
+    description: 'pooled (shared keep-alive pool), never (a new connection per request) or sticky (one per session)',
+    parser: parseConnectionReuse,
+    shownDefault: PROFILE_DEFAULTS.connectionReuseStrategy,
+  },
   // §3.2 Tokenizer
   {
     key: 'tokenizer',

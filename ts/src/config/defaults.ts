@@ -20,6 +20,13 @@ export type ExportLevel = (typeof EXPORT_LEVELS)[number];
 export const CUSTOM_DATASET_TYPES = ['mooncake_trace', 'single_turn', 'multi_turn'] as const;
 export type CustomDatasetType = (typeof CUSTOM_DATASET_TYPES)[number];
 
+/**
+ * `--connection-reuse-strategy` values (docs/cli.md §3.1), AIPerf 0.13's, whose `sticky-user-sessions`
+ * is spelled `sticky` here (that spelling is accepted too).
+ */
+export const CONNECTION_REUSE_STRATEGIES = ['pooled', 'never', 'sticky'] as const;
+export type ConnectionReuseStrategy = (typeof CONNECTION_REUSE_STRATEGIES)[number];
+
 /** `--ui` values; `dashboard` is accepted and shown as `simple` (docs/cli.md §3.5). */
 export const UI_TYPES = ['none', 'simple', 'dashboard'] as const;
 export type UiType = 'none' | 'simple';
@@ -31,6 +38,8 @@ export const PROFILE_DEFAULTS = {
   chatEndpoint: '/v1/chat/completions',
   completionsEndpoint: '/v1/completions',
   requestTimeoutSeconds: 21600,
+  /** AIPerf's default; pooled connections stay out of TTFT once opened (docs/cli.md §3.1). */
+  connectionReuseStrategy: 'pooled' as ConnectionReuseStrategy,
   tokenizer: 'builtin',
   isl: 550,
   islStddev: 0,

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import {
   PROFILE_DEFAULTS,
   type ArrivalPattern,
+  type ConnectionReuseStrategy,
   type CustomDatasetType,
   type EndpointType,
   type ExportLevel,
@@ -30,6 +31,7 @@ export interface ProfileOptions {
   useServerTokenCount?: boolean;
   streamUsage?: boolean; // commander's `--no-stream-usage` → false
   useLegacyMaxTokens?: boolean;
+  connectionReuseStrategy?: ConnectionReuseStrategy;
   tokenizer?: string;
   isl?: number;
   islStddev?: number;
@@ -96,6 +98,8 @@ export interface ProfileConfig {
     useServerTokenCount: boolean;
     streamUsage: boolean;
     useLegacyMaxTokens: boolean;
+    /** `--connection-reuse-strategy` (docs/cli.md §3.1). */
+    connectionReuseStrategy: ConnectionReuseStrategy;
   };
   tokenizer: string;
   dataset: {
@@ -385,6 +389,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       useServerTokenCount: o.useServerTokenCount === true,
       streamUsage: o.streamUsage !== false,
       useLegacyMaxTokens: o.useLegacyMaxTokens === true,
+      connectionReuseStrategy: o.connectionReuseStrategy ?? PROFILE_DEFAULTS.connectionReuseStrategy,
     },
     tokenizer: o.tokenizer ?? PROFILE_DEFAULTS.tokenizer,
     dataset: {

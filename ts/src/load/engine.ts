@@ -9,7 +9,7 @@
 //   'done'     (EngineSummary)                        the run is over (no more records follow)
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Dispatcher } from 'undici';
+import { PROFILE_DEFAULTS, type ConnectionReuseStrategy } from '../config/defaults.js';
 import type { LoadMode } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
 import { RequestOrder } from '../dataset/synthetic.js';
@@ -17,7 +17,8 @@ import { RandomStream } from '../random/index.js';
 import { ArrivalSchedule } from './arrivals.js';
 import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
-import { createClient, createDispatcher, Exchange, type AbortKind } from './http-client.js';
+import { Connections } from './connections.js';
+import { Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from './request-builder.js';
@@ -47,8 +48,8 @@ export interface EngineOptions {
   interruptGraceMs: number;
   workerIndex?: number;
   workerCount?: number;
-  /** Defaults to an Agent sized for this worker's concurrency. */
-  dispatcher?: Dispatcher;
+  /** `--connection-reuse-strategy` (ts/src/load/connections.ts); default PROFILE_DEFAULTS.connectionReuseStrategy. */
+  connectionReuse?: ConnectionReuseStrategy;
   /**
    * Called when this engine finished its warmup; resolves with the monotonic instant at which
    * the profiling phase starts. A multi-worker coordinator uses it to start every worker's
@@ -106,6 +107,8 @@ interface TurnPlan {
   index: number;
   sessionNum: number;
   turnIndex: number;
+  /** No later turn of its session follows (always, for a single-turn request). */
+  lastTurn: boolean;
   conversationId: string;
   correlationId: string;
   model: string;
@@ -136,8 +139,8 @@ interface PhaseState {
 export class LoadEngine extends EventEmitter {
   private readonly w: number;
   private readonly W: number;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  /** Every connection of this engine, warmup and profiling alike (ts/src/load/connections.ts). */
+  private readonly connections: Connections;
   private readonly order: RequestOrder;
   private readonly inFlight = new Set<Exchange>();
   private readonly idleWaiters: (() => void)[] = [];
@@ -156,38 +159,16 @@ export class LoadEngine extends EventEmitter {
   private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
   /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string }[];
-  /**
-   * Each closed-loop slot's own keep-alive connection per origin, for the whole run (warmup and
-   * profiling). Through the shared pool, a slot's next request went to whichever connection was
-   * idle, and undici makes a connection reusable only one loop turn after its response ended
-   * (pipelining 1); when a burst of slots freed at once the pool found none idle and opened new
-   * connections during profiling, so their connect counted in TTFT (bench/client-overhead.sh:
-   * ~100 of 1,024 requests at concurrency 256, 45–650 ms each). With a connection per slot,
-   * a slot's first request (in warmup, when there is one) opens it and every later one reuses it.
-   */
-  private readonly slotClients: Map<string, Dispatcher>[] = [];
-
   constructor(private readonly options: EngineOptions) {
     super();
     this.w = options.workerIndex ?? 0;
     this.W = options.workerCount ?? 1;
-    const connections = this.connectionBudget();
-    this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? createDispatcher({ connections, timeoutMs: options.timeoutMs });
+    this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
     this.order = new RequestOrder(options.dataset.entries.length, options.seed);
     this.targets = options.urls.map((u) => {
       const url = new URL(u);
       return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
     });
-  }
-
-  /** Connections per origin: never below the concurrency this worker can have in flight. */
-  private connectionBudget(): number {
-    const m = this.options.mode;
-    if (m.kind === 'concurrency') return Math.max(1, workerShare(m.concurrency, this.w, this.W));
-    if (m.concurrency !== null) return Math.max(1, workerShare(m.concurrency, this.w, this.W));
-    // Uncapped open loop: as many connections as requests in flight; undici opens them lazily.
-    return 1_000_000;
   }
 
   /** This worker's closed-loop concurrency (warmup always runs closed-loop). */
@@ -235,10 +216,7 @@ export class LoadEngine extends EventEmitter {
     } finally {
       clearInterval(progressTimer);
       if (this.interruptTimer) clearTimeout(this.interruptTimer);
-      if (this.ownsDispatcher) {
-        const all = [this.dispatcher, ...this.slotClients.flatMap((m) => [...m.values()])];
-        await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
-      }
+      await this.connections.destroy();
     }
   }
 
@@ -341,37 +319,21 @@ export class LoadEngine extends EventEmitter {
       j += 1;
       return i;
     };
-    const slot = async (slotIndex: number): Promise<void> => {
+    const slot = async (): Promise<void> => {
       let freeNs = process.hrtime.bigint();
       for (;;) {
         // The send itself runs from the paced send queue (see `paced`); `take` is evaluated
         // there too, so a stop between queueing and sending sends nothing.
         const ex = await this.paced(() => {
           const i = take();
-          return i === null ? null : this.send(s, i, freeNs, process.hrtime.bigint(), false, slotIndex);
+          return i === null ? null : this.send(s, i, freeNs, process.hrtime.bigint(), false);
         });
         if (ex === null) return;
         await ex.result;
         freeNs = process.hrtime.bigint();
       }
     };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, (_, slotIndex) => slot(slotIndex)));
-  }
-
-  /** The dispatcher of closed-loop slot `slotIndex` for `origin` (see `slotClients`); the shared one if injected. */
-  private slotDispatcher(slotIndex: number, origin: string): Dispatcher {
-    if (!this.ownsDispatcher) return this.dispatcher;
-    let clients = this.slotClients[slotIndex];
-    if (!clients) {
-      clients = new Map();
-      this.slotClients[slotIndex] = clients;
-    }
-    let client = clients.get(origin);
-    if (!client) {
-      client = createClient(origin, { timeoutMs: this.options.timeoutMs });
-      clients.set(origin, client);
-    }
-    return client;
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, () => slot()));
   }
 
   /**
@@ -425,7 +387,7 @@ export class LoadEngine extends EventEmitter {
     let budget = count === null ? Infinity : workerShare(count, this.w, this.W);
     let k = 0;
     let j = 0;
-    const slot = async (slotIndex: number): Promise<void> => {
+    const slot = async (): Promise<void> => {
       let readyNs = process.hrtime.bigint();
       while (!s.stopped && budget > 0) {
         const sessionNum = this.w + j * this.W;
@@ -434,44 +396,50 @@ export class LoadEngine extends EventEmitter {
         const correlationId = randomUUID();
         const model = o.models[sessionNum % o.models.length]!;
         const history: { user: string; assistant: string }[] = [];
-        for (let t = 0; t < session.turns; t++) {
-          if (s.stopped || budget <= 0) return;
-          const delay = session.delaysMs[t] ?? 0;
-          if (t > 0 && delay > 0) {
-            await this.sleepFor(delay, s);
-            // Another slot may have spent the budget while this one was thinking.
+        try {
+          for (let t = 0; t < session.turns; t++) {
             if (s.stopped || budget <= 0) return;
+            const delay = session.delaysMs[t] ?? 0;
+            if (t > 0 && delay > 0) {
+              await this.sleepFor(delay, s);
+              // Another slot may have spent the budget while this one was thinking.
+              if (s.stopped || budget <= 0) return;
+              readyNs = process.hrtime.bigint();
+            }
+            budget -= 1;
+            const index = this.w + k * this.W;
+            k += 1;
+            const entry = o.dataset.entries[this.order.entryFor(session.firstTurn + t)]!;
+            const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
+            const plan: TurnPlan = {
+              index,
+              sessionNum,
+              turnIndex: t,
+              lastTurn: t === session.turns - 1,
+              conversationId: `synthetic_session_${session.index}`,
+              correlationId,
+              model,
+              body,
+              json: JSON.stringify(body),
+              // Later turns carry history whose length is only known after the responses; the
+              // record processor counts them (off the timing path).
+              clientIsl: t === 0 ? entry.clientIsl : null,
+              requestedIsl: entry.requestedIsl,
+              requestedOsl: entry.requestedOsl,
+            };
+            const ready = readyNs;
+            const record = await (await this.paced(() => this.send(s, plan, ready, process.hrtime.bigint(), false))).record;
             readyNs = process.hrtime.bigint();
+            if (record.error) break;
+            history.push({ user: entry.text, assistant: parseResponses(record).outputText });
           }
-          budget -= 1;
-          const index = this.w + k * this.W;
-          k += 1;
-          const entry = o.dataset.entries[this.order.entryFor(session.firstTurn + t)]!;
-          const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
-          const plan: TurnPlan = {
-            index,
-            sessionNum,
-            turnIndex: t,
-            conversationId: `synthetic_session_${session.index}`,
-            correlationId,
-            model,
-            body,
-            json: JSON.stringify(body),
-            // Later turns carry history whose length is only known after the responses; the
-            // record processor counts them (off the timing path).
-            clientIsl: t === 0 ? entry.clientIsl : null,
-            requestedIsl: entry.requestedIsl,
-            requestedOsl: entry.requestedOsl,
-          };
-          const ready = readyNs;
-          const record = await (await this.paced(() => this.send(s, plan, ready, process.hrtime.bigint(), false, slotIndex))).record;
-          readyNs = process.hrtime.bigint();
-          if (record.error) break;
-          history.push({ user: entry.text, assistant: parseResponses(record).outputText });
+        } finally {
+          // A session cut short (failed turn, phase stopped) keeps no sticky connection open.
+          this.connections.endSession(correlationId);
         }
       }
     };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, (_, slotIndex) => slot(slotIndex)));
+    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, () => slot()));
   }
 
   /** Sleep `ms`, waking early when the phase stops. */
@@ -557,6 +525,7 @@ export class LoadEngine extends EventEmitter {
       index,
       sessionNum: index,
       turnIndex: 0,
+      lastTurn: true,
       conversationId: `synthetic_${entry.index}`,
       correlationId: randomUUID(),
       model,
@@ -568,17 +537,13 @@ export class LoadEngine extends EventEmitter {
     };
   }
 
-  /**
-   * Build, stamp and send one request of the phase; emits its record when it finishes. `slot`:
-   * the closed-loop slot sending it (its own connection), or undefined (open loop: the shared pool).
-   */
+  /** Build, stamp and send one request of the phase; emits its record when it finishes. */
   private send(
     s: PhaseState,
     plan: TurnPlan | number,
     scheduledNs: bigint,
     creditNs: bigint,
     waited: boolean,
-    slot?: number,
   ): Exchange & { record: Promise<RawRequestRecord> } {
     const o = this.options;
     const p = typeof plan === 'number' ? this.singleTurn(plan) : plan;
@@ -594,15 +559,19 @@ export class LoadEngine extends EventEmitter {
       RandomStream.of(o.seed, 'infermark/dataset/cancel', BigInt(index)).unit() < o.cancellationRate / 100
         ? o.cancellationDelayMs
         : null;
+    // The correlation id keys a sticky session: shared by a session's turns, fresh per single-turn request.
+    const lease = this.connections.take(target.origin, xCorrelationId);
     const ex = new Exchange(
-      slot === undefined ? this.dispatcher : this.slotDispatcher(slot, target.origin),
+      lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs },
+      { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
     );
     s.sent += 1;
     this.inFlight.add(ex);
     ex.start();
     const recorded = ex.result.then((r) => {
+      // A failed or cancelled turn ends its session (sessionLoop), so its sticky connection goes too.
+      this.connections.give(lease, p.lastTurn || r.error !== null);
       this.inFlight.delete(ex);
       const record: RawRequestRecord = {
         requestNum: index,
@@ -633,6 +602,7 @@ export class LoadEngine extends EventEmitter {
         traceLine: null,
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
+        connectionResends: r.connectionResends,
       };
       s.completed += 1;
       if (r.error) s.errors += 1;

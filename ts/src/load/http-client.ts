@@ -1,7 +1,10 @@
 // One HTTP exchange on an undici dispatcher, stamped where docs/metrics.md §2.2 says: request_start
-// before the dispatcher is called (so pool acquisition and connect are inside TTFT), every body
-// chunk on delivery before any parsing, request_end on the last byte or the failure.
-import { Agent, Client, type Dispatcher } from 'undici';
+// before the dispatcher is called (so connection acquisition and connect are inside TTFT), every body
+// chunk on delivery before any parsing, request_end on the last byte or the failure. A request that
+// a server-closed kept-alive connection lost before any response byte is sent once more (below).
+import { subscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Client, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
@@ -27,19 +30,15 @@ export interface ExchangeResult {
   error: RequestError | null;
   wasCancelled: boolean;
   cancellationNs: bigint | null;
+  /** 1 when the request was sent again after a server-closed kept-alive connection lost it, else 0. */
+  connectionResends: number;
 }
 
 /**
- * The shared dispatcher of one event loop's open-loop requests (closed-loop slots keep their own
- * connection, `createClient`): one connection per concurrent request (never a hidden cap),
- * pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
- * keep-alive, and no proxy (an explicit Agent or Client ignores HTTP(S)_PROXY).
+ * One keep-alive connection to `origin` (ts/src/load/connections.ts decides which request gets
+ * which): pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
+ * and no proxy (an explicit Client ignores HTTP(S)_PROXY).
  */
-export function createDispatcher(options: { connections: number; timeoutMs: number }): Agent {
-  return new Agent({ connections: Math.max(1, options.connections), ...connectionOptions(options.timeoutMs) });
-}
-
-/** One keep-alive connection to `origin`, with the same settings (a closed-loop slot's own). */
 export function createClient(origin: string, options: { timeoutMs: number }): Client {
   return new Client(origin, connectionOptions(options.timeoutMs));
 }
@@ -58,6 +57,32 @@ function connectionOptions(timeoutMs: number): Client.Options {
     connect: { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) },
   };
 }
+
+// Which socket carries each request. undici's handler API never names the socket, but undici
+// publishes `undici:client:sendHeaders` ({request, headers, socket}) synchronously right after it
+// called the handler's onRequestStart and before it writes a byte, so the exchange that set
+// `writing` there is the one being written. `written` counts the requests each socket carried:
+// a socket that carried one before is a reused (kept-alive) connection. The bytes a socket has read
+// tell whether any of the response arrived; over https they are counted on the encrypted stream, so
+// a TLS alert sent before the close (close_notify) counts too and prevents the resend.
+const written = new WeakMap<Socket, number>();
+let writing: Exchange | null = null;
+const forgetWriting = (): void => {
+  writing = null;
+};
+subscribe('undici:client:sendHeaders', (message) => {
+  const { socket } = message as { socket: Socket };
+  const before = written.get(socket) ?? 0;
+  written.set(socket, before + 1);
+  writing?.onSocket(socket, before > 0);
+  writing = null;
+});
+
+/**
+ * Error codes of a connection the server closed: undici's "other side closed" (FIN) and "closed",
+ * a reset, a write into a closed socket.
+ */
+const CLOSED_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 // Arrival stamps (docs/metrics.md §2.2). When many streams deliver at once (a batching server emits
 // one token per running sequence per decode step), one poll of the sockets returns all of them,
@@ -96,7 +121,20 @@ class AbortMarker extends Error {
   }
 }
 
-/** An in-flight request that can be aborted for a reason; resolves with its stamped result. */
+/**
+ * An in-flight request that can be aborted for a reason; resolves with its stamped result.
+ *
+ * Resend (docs/metrics.md §2.2): a server may close a kept-alive connection at any moment
+ * (llama-server closes it after every streamed response while advertising keep-alive), and a
+ * request written on it in the meantime fails before any byte of its response. Like the HTTP
+ * clients that resend on a fresh connection when a reused idle one turns out closed, the exchange
+ * then sends the request once more, and only when all of these hold: the socket had carried an
+ * earlier request; not one byte arrived on it after this request was written (so no status line);
+ * the error is one of CLOSED_CONNECTION_CODES; infermark did not abort the request itself. The
+ * resend goes through the same Client, whose socket undici has dropped by then, so it opens a new
+ * connection; the request's timeline starts again at the resend. A connection that failed on
+ * first use, or a resend that fails again, is an ordinary ConnectionError.
+ */
 export class Exchange {
   readonly result: Promise<ExchangeResult>;
   private controller: Dispatcher.DispatchController | null = null;
@@ -106,6 +144,13 @@ export class Exchange {
   private timer: NodeJS.Timeout | null = null;
   private cancelTimer: NodeJS.Timeout | null = null;
   private resolve!: (r: ExchangeResult) => void;
+  /** Attempts dispatched so far (1, or 2 after a resend); callbacks of an earlier one are ignored. */
+  private attempt = 0;
+  private resends = 0;
+  /** The socket this attempt was written on, and what it had read by then. */
+  private socket: Socket | null = null;
+  private socketReused = false;
+  private bytesReadAtWrite = 0;
 
   private requestStartNs = 0n;
   private requestAckNs: bigint | null = null;
@@ -120,7 +165,7 @@ export class Exchange {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null },
+    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean },
   ) {
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
@@ -129,12 +174,20 @@ export class Exchange {
 
   /** Stamp request_start and hand the request to undici. */
   start(): this {
+    this.attempt += 1;
     this.requestStartNs = process.hrtime.bigint();
     this.timer = setTimeout(() => this.abort('timeout'), Math.min(this.options.timeoutMs, 2 ** 31 - 1));
     try {
       this.dispatcher.dispatch(
-        { origin: this.req.origin, path: this.req.path, method: 'POST', headers: this.req.headers, body: this.req.body },
-        this.handler(),
+        {
+          origin: this.req.origin,
+          path: this.req.path,
+          method: 'POST',
+          headers: this.req.headers,
+          body: this.req.body,
+          reset: this.options.reset === true,
+        },
+        this.handler(this.attempt),
       );
     } catch (err) {
       this.finish(process.hrtime.bigint(), err as Error);
@@ -153,38 +206,86 @@ export class Exchange {
     else this.finish(this.abortNs, new AbortMarker(kind));
   }
 
-  private handler(): Dispatcher.DispatchHandler {
+  /** The socket undici is writing this request on (see `writing`). */
+  onSocket(socket: Socket, reused: boolean): void {
+    this.socket = socket;
+    this.socketReused = reused;
+    this.bytesReadAtWrite = socket.bytesRead;
+  }
+
+  private handler(attempt: number): Dispatcher.DispatchHandler {
+    const current = (): boolean => attempt === this.attempt && !this.settled;
     return {
       onRequestStart: (controller) => {
+        if (!current()) return;
         this.controller = controller;
         if (this.abortKind !== null) {
           controller.abort(new AbortMarker(this.abortKind));
           return;
         }
+        writing = this;
+        // Never left set past this call stack (the publish that consumes it follows synchronously).
+        queueMicrotask(forgetWriting);
         this.sentNs = process.hrtime.bigint();
         if (this.options.cancelAfterMs !== null) {
           this.cancelTimer = setTimeout(() => this.abort('cancelled'), this.options.cancelAfterMs);
         }
       },
       onResponseStart: (_controller, statusCode, _headers, statusMessage) => {
+        if (!current()) return;
         this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
         if (this.options.streaming && statusCode >= 200 && statusCode < 300) this.splitter = new SseSplitter();
       },
       onResponseData: (_controller, chunk) => {
+        if (!current()) return;
         const t = arrivalStamp();
         this.lastChunkNs = t;
         if (this.splitter) this.splitter.push(chunk, t, this.responses);
         else this.bodyChunks.push(chunk);
       },
       onResponseEnd: () => {
+        if (!current()) return;
         this.finish(process.hrtime.bigint(), null);
       },
       onResponseError: (_controller, err) => {
-        this.finish(process.hrtime.bigint(), err);
+        if (!current()) return;
+        if (this.lostByClosedConnection(err)) this.resend();
+        else this.finish(process.hrtime.bigint(), err);
       },
     };
+  }
+
+  /** The resend rule of the class comment. */
+  private lostByClosedConnection(err: Error): boolean {
+    return (
+      this.resends === 0 &&
+      this.abortKind === null &&
+      !(err instanceof AbortMarker) &&
+      this.status === null &&
+      this.socket !== null &&
+      this.socketReused &&
+      this.socket.bytesRead === this.bytesReadAtWrite &&
+      CLOSED_CONNECTION_CODES.has((err as { code?: string }).code ?? '')
+    );
+  }
+
+  private resend(): void {
+    this.resends += 1;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    this.timer = null;
+    this.cancelTimer = null;
+    this.controller = null;
+    this.socket = null;
+    this.socketReused = false;
+    this.sentNs = null;
+    // After this turn's I/O callbacks, so undici has dropped the closed socket (its 'close' runs
+    // on nextTick) and the Client connects anew. An abort meanwhile settles the exchange at once.
+    setImmediate(() => {
+      if (!this.settled) this.start();
+    });
   }
 
   private finish(endNs: bigint, err: Error | null): void {
@@ -225,6 +326,7 @@ export class Exchange {
       error,
       wasCancelled: cancelled,
       cancellationNs: cancelled ? this.abortNs : null,
+      connectionResends: this.resends,
     });
   }
 }

@@ -37,7 +37,7 @@ export function planLoadThreads(workers: number | null, mode: LoadMode, cores = 
 }
 
 export interface WorkerInit {
-  options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>;
+  options: Omit<EngineOptions, 'beforeProfiling'>;
 }
 
 export type WorkerMessage =
@@ -72,7 +72,7 @@ export class WorkerCoordinator extends EventEmitter {
   private interruptTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly options: Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'>,
+    private readonly options: Omit<EngineOptions, 'beforeProfiling'>,
     private readonly count: number,
   ) {
     super();

@@ -243,6 +243,7 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
     requestedRate: options.requestRate ?? null,
     achievedRate,
     waitedFraction: records.length === 0 ? 0 : records.filter((r) => r.raw.waitedForSlot).length / records.length,
+    connectionResends: records.reduce((n, r) => n + r.raw.connectionResends, 0),
   });
   for (const [tag, v] of Object.entries(clientHealth.values)) add(tag, v);
 

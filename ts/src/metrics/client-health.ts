@@ -51,7 +51,7 @@ export interface ClientHealthSamples {
   loadThreads?: LoadThreads;
 }
 
-/** Request-level inputs of rules 3 and 4, computed from the records by the aggregation. */
+/** Request-level inputs of rules 3 and 4 and the resend count, computed from the records by the aggregation. */
 export interface ScheduleHealthInputs {
   /** `schedule_lag` (ms) of open-loop requests that did not wait for a concurrency slot. */
   unqueuedScheduleLagMs: number[];
@@ -63,6 +63,8 @@ export interface ScheduleHealthInputs {
   achievedRate: number | null;
   /** Fraction of profiling requests that waited for a concurrency slot. */
   waitedFraction: number;
+  /** Requests sent again after a server-closed kept-alive connection lost them (docs/metrics.md §2.2). */
+  connectionResends: number;
 }
 
 export interface ClientHealthResult {
@@ -141,6 +143,8 @@ export function evaluateClientHealth(samples: ClientHealthSamples | null, sched:
     const p99 = values['client_schedule_lag_p99'];
     if (p99 > limit) reasons.push(`schedule lag p99 ${fmt(p99)} ms > ${fmt(limit)} ms`);
   }
+  // Not a saturation rule: the server closed the connections, the client only coped with it.
+  values['client_connection_resends'] = sched.connectionResends;
   if (sched.requestedRate !== null) values['requested_request_rate'] = sched.requestedRate;
   if (sched.achievedRate !== null) values['achieved_request_rate'] = sched.achievedRate;
   if (
@@ -165,6 +169,14 @@ export function clientHealthLine(result: ClientHealthResult): string {
   if (v['client_schedule_lag_p99'] !== undefined) parts.push(`schedule lag p99 ${fmt(v['client_schedule_lag_p99'])} ms`);
   if (v['client_cpu_percent_avg'] !== undefined) parts.push(`CPU avg ${Math.round(v['client_cpu_percent_avg'])}%`);
   return parts.length > 0 ? `Client: healthy (${parts.join('; ')})` : 'Client: healthy';
+}
+
+/** The console footer line for requests resent on a new connection (docs/metrics.md §2.2), when there were any. */
+export function connectionResendsLine(result: ClientHealthResult): string | null {
+  const n = result.values['client_connection_resends'] ?? 0;
+  if (n === 0) return null;
+  const what = n === 1 ? '1 request' : `${n} requests`;
+  return `Connection resends: ${what} sent again on a new connection (the server had closed the kept-alive one before answering)`;
 }
 
 /** The console footer line that says where the load engine ran and who chose it. */

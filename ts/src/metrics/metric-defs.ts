@@ -97,6 +97,7 @@ const DEFS: MetricDef[] = [
   agg('client_schedule_lag_p50', 'Client Schedule Lag p50', 'ms'),
   agg('client_schedule_lag_p99', 'Client Schedule Lag p99', 'ms'),
   agg('client_schedule_lag_max', 'Client Schedule Lag Max', 'ms'),
+  agg('client_connection_resends', 'Client Connection Resends', 'requests', { integer: true }),
   agg('requested_request_rate', 'Requested Request Rate', 'requests/sec'),
   agg('achieved_request_rate', 'Achieved Request Rate', 'requests/sec'),
 ];

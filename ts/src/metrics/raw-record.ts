@@ -70,4 +70,9 @@ export interface RawRequestRecord {
   clockOffsetNs: bigint;
   /** True when the request waited for a concurrency slot in an open-loop mode (docs/metrics.md §10). */
   waitedForSlot: boolean;
+  /**
+   * 1 when the request was sent a second time because the server had closed the kept-alive
+   * connection it was written on before answering (docs/metrics.md §2.2); the stamps are the resend's.
+   */
+  connectionResends: number;
 }

@@ -28,7 +28,7 @@ export interface RunProfileOptions {
 }
 
 /** Engine options of a resolved configuration (shared by the single-loop and worker paths). */
-export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<EngineOptions, 'dispatcher' | 'beforeProfiling'> {
+export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<EngineOptions, 'beforeProfiling'> {
   const e = config.endpoint;
   const l = config.load;
   return {
@@ -45,6 +45,7 @@ export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<
     models: e.models,
     urls: e.urls,
     timeoutMs: e.timeoutSeconds * 1000,
+    connectionReuse: e.connectionReuseStrategy,
     dataset,
     seed: config.dataset.randomSeed,
     mode: l.mode,

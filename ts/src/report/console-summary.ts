@@ -1,6 +1,6 @@
 // The console summary of docs/exports.md §9: the `infermark | LLM Metrics` table and its footer.
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
-import { clientHealthLine, loadThreadsLine } from '../metrics/client-health.js';
+import { clientHealthLine, connectionResendsLine, loadThreadsLine } from '../metrics/client-health.js';
 import { CONSOLE_ORDER, metricDef, metricLabel } from '../metrics/metric-defs.js';
 import type { StatKey } from '../metrics/stats.js';
 import { formatConsole2, formatFixed2 } from './number-format.js';
@@ -109,6 +109,8 @@ export function footerLines(f: FooterInput): string[] {
   if (run.successCount + run.errorCount > 0) lines.push(`Success Rate: ${successRateText(run.successCount, run.errorCount)}`);
   if (f.randomSeed !== null) lines.push(`Random Seed: ${f.randomSeed}`);
   lines.push(clientHealthLine(run.clientHealth));
+  const resends = connectionResendsLine(run.clientHealth);
+  if (resends !== null) lines.push(resends);
   if (run.clientHealth.loadThreads) lines.push(loadThreadsLine(run.clientHealth.loadThreads));
   if (f.traceFidelity) {
     const t = f.traceFidelity;

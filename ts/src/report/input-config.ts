@@ -20,6 +20,7 @@ export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; 
       api_key: e.apiKey,
       headers: Object.keys(e.headers).length > 0 ? e.headers : null,
       extra: Object.keys(e.extra).length > 0 ? e.extra : null,
+      connection_reuse_strategy: e.connectionReuseStrategy,
     },
     input: {
       file: null,

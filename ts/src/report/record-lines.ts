@@ -37,6 +37,7 @@ export function recordMetadata(r: MetricRecord, ctx: LineContext): Record<string
     requested_isl: raw.requestedIsl,
     requested_osl: raw.requestedOsl,
     model: raw.model,
+    connection_resends: raw.connectionResends,
   };
 }
 

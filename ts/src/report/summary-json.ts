@@ -1,5 +1,5 @@
 // `profile_export_aiperf.json` (docs/exports.md §4) and the shared metric-block encoding.
-import type { EndpointType, ExportLevel } from '../config/defaults.js';
+import type { ConnectionReuseStrategy, EndpointType, ExportLevel } from '../config/defaults.js';
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { metricDef } from '../metrics/metric-defs.js';
 import { STAT_KEYS } from '../metrics/stats.js';
@@ -23,6 +23,7 @@ export interface InputConfig {
     api_key: string | null;
     headers: Record<string, string> | null;
     extra: Record<string, unknown> | null;
+    connection_reuse_strategy: ConnectionReuseStrategy;
   };
   input: Record<string, unknown>;
   loadgen: Record<string, unknown>;
