@@ -3,6 +3,8 @@
 # (Debian bookworm, rustup stable, Node 20): system packages, npm dependencies, and then
 # builds the native addon, the WASM module and the TypeScript CLI.
 # Idempotent: anything already present is reused, so a second run is quick.
+# `--system-packages`: only the apt packages, then stop (scripts/test.sh starts the real-server
+# build once they are in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,14 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")
   done
 fi
+# The real-engine suite's server: ../shared/real-server/setup.sh compiles llama-server and
+# writes its model with a Python venv, and installs these itself when missing (the same checks
+# as there). Installed here instead, because scripts/test.sh runs setup.sh in the background
+# while this script runs, and two apt-gets at once fail on dpkg's lock.
+command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
+command -v g++ >/dev/null 2>&1 || need_apt+=(build-essential)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
@@ -33,6 +43,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   [ ${#web[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-security "${web[@]}" >/dev/null
   [ ${#other[@]} -gt 0 ] && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${other[@]}" >/dev/null
 fi
+
+[ "${1:-}" = --system-packages ] && exit 0
 
 command -v cargo >/dev/null 2>&1 || { [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"; }
 command -v cargo >/dev/null 2>&1 || { log "error: cargo (rustup stable) not found"; exit 1; }

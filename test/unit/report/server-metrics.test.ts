@@ -61,6 +61,30 @@ describe('server metrics collection', () => {
     expect(csv).toContain('Endpoint,Metric,Labels,total,rate\r\n');
   });
 
+  it("reads llama.cpp's prompt-token counters as the prefix-cache hit rate", async () => {
+    // llama.cpp's layout: the evaluated prompt tokens exclude the cached ones, so 30 cached of
+    // 30 + 90 prompt tokens per scrape is a hit rate of 25 %.
+    let n = 0;
+    const base = await serve(() => {
+      n++;
+      return {
+        status: 200,
+        body:
+          '# TYPE llamacpp:prompt_tokens_total counter\n' +
+          `llamacpp:prompt_tokens_total ${n * 90}\n` +
+          '# TYPE llamacpp:prompt_tokens_cached_total counter\n' +
+          `llamacpp:prompt_tokens_cached_total ${n * 30}\n`,
+      };
+    });
+    const run = await openRun(tempDir(), { url: [base], noServerMetrics: false });
+    run.pipeline.phaseStart('profiling', 0n);
+    for (const r of workedExample()) run.pipeline.record(r);
+    await run.pipeline.finish();
+    expect(run.printed()).toContain(
+      'Server prefix cache hit rate: 25.00% (llamacpp:prompt_tokens_cached / (llamacpp:prompt_tokens_cached + llamacpp:prompt_tokens))',
+    );
+  });
+
   it('probes /prometheus/metrics once, then disables a non-Prometheus endpoint with one warning', async () => {
     let fallbackWorks = true;
     const base = await serve((p) =>

@@ -80,15 +80,27 @@ export function serverMetricsCsv(r: ServerMetricsResult): string {
     .join(EOL);
 }
 
-/** `Server prefix cache hit rate: X% (…)` when the vLLM prefix-cache counters are present. */
+/**
+ * `Server prefix cache hit rate: X% (…)` from the server's token counters (docs/exports.md §8.3):
+ * vLLM's hits over queries, or llama.cpp's cached prompt tokens over all prompt tokens.
+ */
 export function prefixCacheLine(r: ServerMetricsResult): string | null {
   const total = (name: string): number | null => {
     const fam = r.metrics.get(name) ?? r.metrics.get(name.replace(/_total$/, ''));
     if (fam?.type !== 'counter') return null;
     return fam.series.reduce((s, x) => s + (x.stats['total'] ?? 0), 0);
   };
+  const line = (hits: number, queries: number, source: string): string =>
+    `Server prefix cache hit rate: ${formatFixed2((100 * hits) / queries)}% (${source})`;
   const hits = total('vllm:prefix_cache_hits_total');
   const queries = total('vllm:prefix_cache_queries_total');
-  if (hits === null || queries === null || queries <= 0) return null;
-  return `Server prefix cache hit rate: ${formatFixed2((100 * hits) / queries)}% (vllm:prefix_cache_hits / vllm:prefix_cache_queries)`;
+  if (hits !== null && queries !== null && queries > 0) return line(hits, queries, 'vllm:prefix_cache_hits / vllm:prefix_cache_queries');
+  // llama.cpp's prompt_tokens_total excludes the tokens read from the cache (its HELP text says
+  // so), so the prompt tokens the server was asked for are the sum of the two counters.
+  const cached = total('llamacpp:prompt_tokens_cached_total');
+  const evaluated = total('llamacpp:prompt_tokens_total');
+  if (cached !== null && evaluated !== null && cached + evaluated > 0) {
+    return line(cached, cached + evaluated, 'llamacpp:prompt_tokens_cached / (llamacpp:prompt_tokens_cached + llamacpp:prompt_tokens)');
+  }
+  return null;
 }

@@ -1,0 +1,114 @@
+// llama.cpp's Prometheus counters in infermark's exports, and its prefix cache as infermark sees
+// it: the counters agree with the usage of the responses, and a repeated long system prompt is
+// read from the cache instead of prefilled again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatFixed2 } from '../../ts/src/report/number-format.js';
+import { artifactRoot, metric, profileCli, type RealServer, type RecordLine, serverStat, startRealServer } from '../helpers/real-server.js';
+
+let server: RealServer;
+const artifacts = artifactRoot();
+beforeAll(async () => {
+  // A server of its own: the prefix-cache test needs a cache that has not seen its prompt.
+  server = await startRealServer();
+});
+afterAll(() => {
+  server?.stop();
+  artifacts.remove();
+});
+
+const sum = (records: RecordLine[], tag: string): number => records.reduce((s, r) => s + (metric(r, tag) ?? Number.NaN), 0);
+
+describe("llama.cpp's /metrics", () => {
+  it('exports its token counters over the profiling window, equal to the usage of the responses', async () => {
+    // Not streamed: the upstream server closes the connection after each streamed response,
+    // which is what requests.test.ts is about; here every request must reach the server.
+    const run = await profileCli(server, `${artifacts.dir}/counters`, [
+      '--endpoint-type',
+      'chat',
+      '--concurrency',
+      '4',
+      '--request-count',
+      '16',
+      '--isl',
+      '64',
+      '--osl',
+      '4',
+      '--extra-inputs',
+      'ignore_eos:true',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.records.filter((r) => r.error)).toEqual([]);
+    const doc = run.serverMetrics;
+    expect(doc, 'server_metrics_export.json').not.toBeNull();
+    for (const [name, type] of [
+      ['llamacpp:prompt_tokens_total', 'counter'],
+      ['llamacpp:prompt_tokens_cached_total', 'counter'],
+      ['llamacpp:tokens_predicted_total', 'counter'],
+      ['llamacpp:requests_processing', 'gauge'],
+      ['llamacpp:requests_deferred', 'gauge'],
+    ] as const) {
+      expect(doc!.metrics[name]?.type, name).toBe(type);
+    }
+    const evaluated = serverStat(doc, 'llamacpp:prompt_tokens_total', 'total')!;
+    const cached = serverStat(doc, 'llamacpp:prompt_tokens_cached_total', 'total')!;
+    // The window starts before the first request and ends after the last response, so the
+    // counters' increases are exactly this run's tokens.
+    expect(serverStat(doc, 'llamacpp:tokens_predicted_total', 'total')).toBe(sum(run.records, 'usage_completion_tokens'));
+    expect(evaluated + cached).toBe(sum(run.records, 'usage_prompt_tokens'));
+    expect(cached).toBe(sum(run.records, 'usage_prompt_cache_read_tokens'));
+    expect(serverStat(doc, 'llamacpp:requests_processing', 'max')).toBeGreaterThan(0);
+    expect(serverStat(doc, 'llamacpp:requests_processing', 'max')).toBeLessThanOrEqual(4);
+    expect(run.stdout).toContain(
+      `Server prefix cache hit rate: ${formatFixed2((100 * cached) / (evaluated + cached))}% ` +
+        '(llamacpp:prompt_tokens_cached / (llamacpp:prompt_tokens_cached + llamacpp:prompt_tokens))',
+    );
+  });
+});
+
+describe("llama.cpp's prefix cache", () => {
+  it('reads a repeated 4k-token system prompt from its cache: warm TTFT is a fraction of the cold one', async () => {
+    // A 4,096-token system prompt costs ~1.2 s of prefill on one thread; read from the cache it
+    // costs next to nothing (../shared/real-server/README.md: ~1.8 s cold, ~0.1 s warm). Only an
+    // effect that large is compared, and the faster of two warm requests, so that a loaded
+    // machine cannot blur it.
+    // One request per run, each on a connection of its own: requests in parallel would land on
+    // other slots, which do not hold the prefix, and a reused connection is what
+    // requests.test.ts checks.
+    const once = (name: string) =>
+      profileCli(server, `${artifacts.dir}/${name}`, [
+        '--endpoint-type',
+        'chat',
+        '--streaming',
+        '--request-count',
+        '1',
+        '--shared-system-prompt-length',
+        '4096',
+        '--isl',
+        '32',
+        '--osl',
+        '2',
+        '--extra-inputs',
+        'ignore_eos:true',
+        // Neither this system prompt nor the user prompt has been sent to this server before.
+        '--random-seed',
+        '4096',
+      ]);
+    const cold = await once('cold');
+    const warm = [await once('warm-1'), await once('warm-2')];
+    for (const run of [cold, ...warm]) {
+      expect(run.records.filter((r) => r.error).map((r) => r.error!.message)).toEqual([]);
+      expect(run.records).toHaveLength(1);
+    }
+
+    expect(metric(cold.records[0]!, 'usage_prompt_cache_read_tokens')).toBeLessThan(100);
+    for (const run of warm) expect(metric(run.records[0]!, 'usage_prompt_cache_read_tokens')).toBeGreaterThanOrEqual(4096);
+    const coldTtft = metric(cold.records[0]!, 'time_to_first_token')!;
+    const warmTtft = Math.min(...warm.map((run) => metric(run.records[0]!, 'time_to_first_token')!));
+    expect(warmTtft * 3, `cold ${coldTtft} ms, warm ${warmTtft} ms`).toBeLessThan(coldTtft);
+    // The console's hit rate says the same: nearly every prompt token of a warm run was cached.
+    for (const run of warm) {
+      const rate = Number(/Server prefix cache hit rate: ([\d.]+)% \(llamacpp:/.exec(run.stdout)?.[1]);
+      expect(rate).toBeGreaterThan(90);
+    }
+  });
+});
