@@ -3,8 +3,8 @@
 import type { Tokenizer } from '../tokenizer/index.js';
 
 /**
- * Repair rounds per start position. A decoded window re-encodes one or two tokens off at most at
- * its ends; one round fixes that in every case seen on the bundled tokenizers, the rest is margin.
+ * Repair rounds per start position, each one decode and one encode. A decoded window of the prompt
+ * corpus re-encodes a token or two off, at its ends, so a round or two normally suffice.
  */
 const MAX_ROUNDS = 4;
 /** Start positions tried (the drawn one, then the next ones) before an entry is reported inexact. */
