@@ -65,7 +65,7 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
     models: ['m'],
     urls: [url],
     timeoutMs: 120_000,
-    dataset: { entries: [{ index: 0, requestedIsl: 100, requestedOsl: OSL, text, clientIsl: 100 }], systemPrompt: null },
+    dataset: { entries: [{ index: 0, requestedIsl: 100, requestedOsl: OSL, text, clientIsl: 100 }], systemPrompt: null, inexact: [] },
     seed: 0n,
     mode: { kind: 'concurrency', concurrency },
     requestCount: Math.max(50, 3 * concurrency),

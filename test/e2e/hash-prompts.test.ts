@@ -77,3 +77,29 @@ describe('hash-prompts row validation', () => {
     rmSync(join(dir, 'out.jsonl'));
   });
 });
+
+describe('hash-prompts --tokenizer', () => {
+  it('a bundled model id hashes with that tokenizer after one notice line', () => {
+    // 1,100 digits: Llama 3 groups digits by three (367 tokens, 2 blocks of 256), Qwen3 splits each (5 blocks).
+    writeFileSync(join(dir, 'digits.jsonl'), `{"prompt":"${'1234567890'.repeat(110)}"}\n`);
+    const r = cli([
+      'hash-prompts',
+      'digits.jsonl',
+      '-o',
+      'digits-out.jsonl',
+      '--block-size',
+      '256',
+      '--tokenizer',
+      'meta-llama/Llama-3.1-8B-Instruct',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      "notice: tokenizer 'meta-llama/Llama-3.1-8B-Instruct' is the bundled Llama 3.1/3.2/3.3 tokenizer (builtin:llama3.1), used offline",
+    );
+    expect(lines.slice(1).some((l) => l.startsWith('notice:'))).toBe(false);
+    const row = JSON.parse(readFileSync(join(dir, 'digits-out.jsonl'), 'utf8'));
+    expect(row.input_length).toBe(367);
+    expect(row.hash_ids).toHaveLength(2);
+  });
+});

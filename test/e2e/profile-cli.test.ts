@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type Behaviour, type FaultServer, type FaultServerOptions } from '../helpers/fault-server.js';
+import { loadTokenizer } from '../../ts/src/tokenizer/index.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -101,6 +102,10 @@ describe('profile validation', () => {
     [['-m', 'm', '--url', 'X', '--concurency', '2'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['-m', 'm', '--url', 'X', '--goodput', 'ttft:5'], "error: option '--goodput': unknown metric 'ttft'"],
     [['-m', 'm', '--url', 'X', '--tokenizer', '/nonexistent/tok'], "error: tokenizer not found: '/nonexistent/tok'"],
+    [
+      ['-m', 'm', '--url', 'X', '--tokenizer', 'acme/no-such-model'],
+      "error: tokenizer not found: 'acme/no-such-model' is not bundled with infermark, not a folder, and not in the Hugging Face cache",
+    ],
   ];
   it('exits 2 with one line, before any connection or file', async () => {
     const s = await serve({ kind: 'ok' });
@@ -150,6 +155,62 @@ describe('profile validation', () => {
     expect(s.received[0]!.body.max_completion_tokens).toBe(3);
     expect(jsonl(join(out, 'profile_export.jsonl'))).toHaveLength(3);
   });
+});
+
+describe('profile --tokenizer with a model id (docs/cli.md §3.2)', () => {
+  it('Qwen/Qwen3-0.6B runs offline on the bundled tokenizer with one notice line, and every prompt has exactly the requested ISL', async () => {
+    const s = await serve({ kind: 'ok', tokens: 2 });
+    const out = join(dir, 'qwen3-id');
+    const hub = mkdtempSync(join(dir, 'empty-hub-'));
+    const r = await new Promise<Run>((resolveRun) => {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'profile',
+          '-m',
+          'm',
+          '--url',
+          s.url,
+          '--tokenizer',
+          'Qwen/Qwen3-0.6B',
+          '--request-count',
+          '24',
+          '--num-dataset-entries',
+          '24',
+          '--isl',
+          '512',
+          '--isl-stddev',
+          '200',
+          '--osl',
+          '2',
+          '--ui',
+          'none',
+          '--artifact-dir',
+          out,
+        ],
+        { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, HF_HUB_CACHE: hub } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('notice:'))).toEqual([
+      "notice: tokenizer 'Qwen/Qwen3-0.6B' is the bundled Qwen3 tokenizer (builtin:qwen3), used offline",
+    ]);
+    expect(r.stdout).not.toContain('synthetic prompts do not encode');
+    const records = jsonl(join(out, 'profile_export.jsonl'));
+    expect(records).toHaveLength(24);
+    for (const rec of records) expect(rec.metrics.input_sequence_length.value).toBe(rec.metadata.requested_isl);
+    const builtin = await loadTokenizer('builtin');
+    const sent = s.received.map((q) => builtin.count((q.body.messages as Array<{ content: string }>)[0]!.content)).sort((a, b) => a - b);
+    expect(sent).toEqual(records.map((rec) => rec.metadata.requested_isl as number).sort((a, b) => a - b));
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.input_config.tokenizer).toEqual({ name: 'Qwen/Qwen3-0.6B', resolved_path: 'builtin:qwen3' });
+  }, 60_000);
 });
 
 describe('profile runs', () => {

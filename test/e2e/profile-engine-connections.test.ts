@@ -32,6 +32,7 @@ function engineOptions(url: string, over: Partial<EngineOptions> = {}): EngineOp
     dataset: {
       entries: [0, 1, 2].map((i) => ({ index: i, requestedIsl: 2, requestedOsl: 3, text: `prompt ${i}`, clientIsl: 2 })),
       systemPrompt: null,
+      inexact: [],
     },
     seed: 0n,
     mode: { kind: 'concurrency', concurrency: 2 },

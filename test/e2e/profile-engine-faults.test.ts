@@ -25,7 +25,11 @@ function engineOptions(url: string, over: Partial<EngineOptions> = {}): EngineOp
     models: ['m'],
     urls: [url],
     timeoutMs: 5000,
-    dataset: { entries: [{ index: 0, requestedIsl: 3, requestedOsl: 5, text: 'hello there you', clientIsl: 3 }], systemPrompt: null },
+    dataset: {
+      entries: [{ index: 0, requestedIsl: 3, requestedOsl: 5, text: 'hello there you', clientIsl: 3 }],
+      systemPrompt: null,
+      inexact: [],
+    },
     seed: 0n,
     mode: { kind: 'concurrency', concurrency: 2 },
     requestCount: 6,

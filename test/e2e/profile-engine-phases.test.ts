@@ -29,6 +29,7 @@ function opts(url: string, over: Partial<EngineOptions>): EngineOptions {
     dataset: {
       entries: [0, 1, 2].map((i) => ({ index: i, requestedIsl: 2, requestedOsl: 3, text: `prompt ${i}`, clientIsl: 2 })),
       systemPrompt: null,
+      inexact: [],
     },
     seed: 0n,
     mode: { kind: 'concurrency', concurrency: 2 },

@@ -88,17 +88,20 @@ const metric = (recs: MetricRecord[], tag: string): number[] => recs.map((r) => 
 const ascending = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 
 describe('profile engine against the mock (bookkeeping)', () => {
-  it('closed loop: sends the request count once each; OSL as requested; ISL as the client counted it and as the mock did', async () => {
+  it('closed loop: sends the request count once each; OSL as requested; ISL as requested, as the client counted it and as the mock did', async () => {
     const { recs, truth } = await runAgainstMock('closed', { mode: { kind: 'concurrency', concurrency: 8 }, requestCount: 96 });
     expect(recs).toHaveLength(96);
     expect(recs.map((r) => r.error)).toEqual(recs.map(() => null));
     expect(new Set(recs.map((r) => r.raw.requestNum)).size).toBe(96);
     expect(metric(recs, 'output_sequence_length')).toEqual(recs.map(() => OSL));
     for (const r of recs) expect(r.metrics['input_sequence_length']).toBe(r.raw.clientIsl);
+    // Issue 9: prompts re-encode to exactly their requested length (they used to be one short at times).
+    for (const r of recs) expect(r.metrics['input_sequence_length']).toBe(r.raw.requestedIsl);
     expect(metric(recs, 'input_sequence_length').every((v) => v > 0)).toBe(true);
     // Completions prompts carry no chat template, so the mock counts exactly what the client did.
     expect(truth).toHaveLength(96);
     expect(ascending(truth.map((t) => t.prompt_tokens))).toEqual(ascending(metric(recs, 'input_sequence_length')));
+    expect(ascending(truth.map((t) => t.prompt_tokens))).toEqual(ascending(recs.map((r) => r.raw.requestedIsl!)));
     expect(truth.map((t) => t.output_tokens)).toEqual(truth.map(() => OSL));
   });
 

@@ -21,8 +21,8 @@ interface Running {
 }
 
 /** Start serve-mock and wait for its listening line. */
-async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -78,12 +78,40 @@ describe('serve-mock CLI', () => {
 
   it('an unknown tokenizer exits 2 with the docs/cli.md §3.2 message before listening (other usage errors: test/unit/server/cli-options)', () => {
     const r = cli(['--port', '0', '--tokenizer', '/definitely/missing']);
-    expect(r.stderr).toBe(
-      "error: tokenizer not found: '/definitely/missing' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)\n",
+    expect(r.stderr).toMatch(
+      /^error: tokenizer not found: '\/definitely\/missing' \(infermark never downloads tokenizers\); pass a folder containing tokenizer\.json \(or the file itself\), or one of: builtin, builtin:qwen3, .*\n$/,
     );
+    expect(r.stderr.split('\n')).toHaveLength(2);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
   });
+
+  it('a bundled model id counts prompts with that model’s tokenizer, after one notice line', async () => {
+    const hub = mkdtempSync(join(tmpdir(), 'im-e2e-hub-'));
+    const s = await start(['--fast', '--tokenizer', 'meta-llama/Llama-3.1-8B-Instruct'], { ...process.env, HF_HUB_CACHE: hub });
+    try {
+      const prompt = 'The quick brown fox jumps over the lazy dog.';
+      const r = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt, max_tokens: 1 }) }).then((x) =>
+        x.json(),
+      );
+      const llama = await (await import('../../ts/src/tokenizer/index.js')).loadTokenizer('builtin:llama3.1');
+      expect(r.usage.prompt_tokens).toBe(llama.count(prompt));
+      // Digits: Llama 3 groups up to three, Qwen3 splits each, so the count tells which tokenizer counted.
+      const odd = 'Order 1234567890 shipped on 20250101.';
+      const r2 = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: odd, max_tokens: 1 }) }).then(
+        (x) => x.json(),
+      );
+      const qwen = await (await import('../../ts/src/tokenizer/index.js')).loadTokenizer('builtin');
+      expect(llama.count(odd)).not.toBe(qwen.count(odd));
+      expect(r2.usage.prompt_tokens).toBe(llama.count(odd));
+      expect(s.stderr()).toBe(
+        "notice: tokenizer 'meta-llama/Llama-3.1-8B-Instruct' is the bundled Llama 3.1/3.2/3.3 tokenizer (builtin:llama3.1), used offline\n",
+      );
+    } finally {
+      s.child.kill('SIGINT');
+      await s.exit;
+    }
+  }, 60_000);
 
   it('an unwritable --record-requests path exits 1 with one error line before listening (was an unhandled stream error with a stack trace)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-e2e-mock-'));

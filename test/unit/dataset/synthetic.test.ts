@@ -39,21 +39,22 @@ describe('synthetic dataset (docs/cli.md §3.3)', () => {
     ]);
   });
 
-  it('takes ISL consecutive corpus tokens from the entry’s prompt stream, decoded', () => {
-    // stream(42, "infermark/dataset/prompt", 3).below(105014) = 25237 (the builtin tokenizer's
-    // corpus has 105,014 tokens): 50 tokens from there are this passage of Matthew 25:37–40.
+  it('takes ISL consecutive tokens of the prompt corpus from the entry’s prompt stream, decoded', () => {
+    // stream(42, "infermark/dataset/prompt", 3).below(105012) = 42635 (the builtin tokenizer's
+    // prompt corpus has 105,012 tokens): 50 tokens from there are this passage of Mark 11:31–33,
+    // which re-encodes to the same 50 tokens.
     const ds = buildSyntheticDataset(tok, { ...base, islStddev: 0 }, 'chat');
     expect(ds.entries[3]!.text).toBe(
-      ' thee? or thirsty, and gave thee drink? When saw we thee a stranger, and took thee in? or naked, and clothed thee?' +
-        ' Or when saw we thee sick, or in prison, and came unto thee? And the King shall',
+      ' him? But if we shall say, Of men; they feared the people: for all men counted John, that he was a prophet indeed.' +
+        ' And they answered and said unto Jesus, We cannot tell. And Jesus answering saith unto them, Neither',
     );
   });
 
-  it('records the client token count of what is sent, close to the requested ISL', () => {
+  it('records the client token count of what is sent, equal to the requested ISL', () => {
     const ds = buildSyntheticDataset(tok, { ...base, numDatasetEntries: 20 }, 'completions');
     for (const e of ds.entries) {
       expect(e.clientIsl).toBe(tok.count(e.text));
-      expect(Math.abs(e.clientIsl - e.requestedIsl)).toBeLessThanOrEqual(Math.max(2, 0.05 * e.requestedIsl));
+      expect(e.clientIsl).toBe(e.requestedIsl);
     }
   });
 

@@ -395,6 +395,31 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(got.error).toBeNull();
   });
 
+  it('logs the preamble before the first request and repeats the dataset warnings in the footer and the log', async () => {
+    const dir = tempDir();
+    const run = await openRun(
+      dir,
+      {},
+      {
+        pipeline: {
+          preamble: [
+            ['info', "tokenizer 'Qwen/Qwen3-0.6B' is the bundled Qwen3 tokenizer (builtin:qwen3), used offline"],
+            ['warning', 'synthetic prompt 3 encodes to 511 tokens, not the 512 requested; sent as it is'],
+          ],
+          warnings: ['1 of 8 synthetic prompts do not encode to their requested length (prompt 3: 511 for 512)'],
+        },
+      },
+    );
+    for (const r of workedExample()) run.pipeline.record(r);
+    await run.pipeline.finish();
+    expect(run.printed()).toContain('warning: 1 of 8 synthetic prompts do not encode to their requested length (prompt 3: 511 for 512)\n');
+    const log = readFileSync(join(dir, 'logs', 'infermark.log'), 'utf8').split('\n');
+    const at = (text: string): number => log.findIndex((l) => l.includes(text));
+    expect(at("tokenizer 'Qwen/Qwen3-0.6B' is the bundled Qwen3 tokenizer")).toBeGreaterThan(at('command: '));
+    expect(log[at('synthetic prompt 3 encodes to 511 tokens')]).toMatch(/WARNING|warning/);
+    expect(at('1 of 8 synthetic prompts')).toBeGreaterThan(at('synthetic prompt 3 encodes'));
+  });
+
   it('counts tokens in a worker thread by default when given a named tokenizer', async () => {
     const dir = tempDir();
     const tokenizer = await loadTokenizer('builtin');

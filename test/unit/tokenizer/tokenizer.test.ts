@@ -35,12 +35,15 @@ describe('loadTokenizer', () => {
     expect(tok.decode(tok.encode(text), { skipSpecialTokens: true })).toBe('user\nhi\n');
   });
 
-  it('a missing path is a usage error with the exact docs/cli.md §3.2 message (exit 2)', async () => {
+  it('a missing path is a usage error naming the fix and the accepted names (exit 2)', async () => {
     const err = await loadTokenizer('/nonexistent/tok').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).exitCode).toBe(2);
     expect((err as UsageError).message).toBe(
-      "tokenizer not found: '/nonexistent/tok' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)",
+      "tokenizer not found: '/nonexistent/tok' (infermark never downloads tokenizers); pass a folder containing tokenizer.json (or the file itself), or one of: " +
+        'builtin, builtin:qwen3, builtin:qwen2.5, builtin:llama3, builtin:llama3.1, builtin:deepseek-v3, builtin:mistral-nemo, builtin:o200k, builtin:gpt-oss, ' +
+        'or a model id such as Qwen/Qwen3-*, Qwen/Qwen2.5-*, meta-llama/Meta-Llama-3-*, meta-llama/Llama-3.1-*/3.2-*/3.3-*, deepseek-ai/DeepSeek-V3*/R1*, ' +
+        'mistralai/Mistral-Nemo-*, gpt-4o/gpt-4.1/o1/o3/o4-mini, openai/gpt-oss-*',
     );
   });
 

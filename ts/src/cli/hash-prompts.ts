@@ -1,6 +1,6 @@
 // `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (docs/cli.md §6, docs/synthesis.md §5).
 import { type Command, Option } from 'commander';
-import { loadTokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, tokenizerNotice } from '../tokenizer/index.js';
 import { fileSource, hashPrompts, type HashPromptsResult } from '../synthesis/index.js';
 import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
@@ -32,6 +32,8 @@ export async function runHashPrompts(
   if (f.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
   const source = fileSource(inputPath);
   const size = source.size ?? 0;
+  const resolvedAs = tokenizerNotice(f.tokenizer);
+  if (resolvedAs !== null) stderr.write(`notice: ${resolvedAs}\n`);
   const tokenizer = await loadTokenizer(f.tokenizer);
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
   const bar = new ProgressLine(stderr);
@@ -70,7 +72,7 @@ export function registerHashPrompts(program: Command): void {
     )
     .option(
       '--tokenizer <name>',
-      'builtin, a tokenizer.json path, or a model id in the local Hugging Face cache',
+      'builtin, a bundled model id (Qwen/Qwen3-8B, …), a tokenizer.json or its folder, or a model id in the local Hugging Face cache',
       HASH_PROMPTS_DEFAULTS.tokenizer,
     )
     .option('--text-field <name>', 'read the prompt from this string field (default: prompt, text_input, text)')

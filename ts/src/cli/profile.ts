@@ -27,6 +27,7 @@ import {
 } from '../config/defaults.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
 import { packageVersion } from '../version.js';
+import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import type { GlobalOptions } from './program.js';
 
@@ -116,7 +117,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'tokenizer',
     flags: '--tokenizer <name>',
-    description: "'builtin', a tokenizer.json path/dir, or a cached HF model id",
+    description:
+      "'builtin', a bundled model id (Qwen/Qwen3-8B, meta-llama/Llama-3.1-8B-Instruct, …), a tokenizer.json or its folder, or a cached HF model id",
     shownDefault: PROFILE_DEFAULTS.tokenizer,
   },
   // §3.3 Dataset
@@ -382,6 +384,9 @@ export function registerProfile(program: Command): Command {
     const options = collectOptions(raw, command, seen);
     const config = resolveProfileConfig(options, cliArgv());
     for (const notice of config.notices) process.stderr.write(`notice: ${notice}\n`);
+    // What a model id resolved to, in one line; an unknown name fails here (exit 2), before the heavy imports.
+    const resolvedAs = tokenizerNotice(config.tokenizer);
+    if (resolvedAs !== null) process.stderr.write(`notice: ${resolvedAs}\n`);
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
     const { runProfile, standardReporters } = await import('../profile/index.js');
     const verbose = Boolean(command.optsWithGlobals<GlobalOptions>().verbose);

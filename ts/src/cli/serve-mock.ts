@@ -4,6 +4,7 @@ import cluster from 'node:cluster';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../server/mock-server.js';
+import { tokenizerNotice } from '../tokenizer/index.js';
 import {
   LATENCY_MODELS,
   SERVER_LOG_LEVELS,
@@ -69,7 +70,8 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
   {
     key: 'tokenizer',
     flags: '--tokenizer <name>',
-    description: "tokenizer: 'builtin', a tokenizer.json path or directory, or a cached HF model id",
+    description:
+      "tokenizer: 'builtin', a bundled model id (Qwen/Qwen3-8B, meta-llama/Llama-3.1-8B-Instruct, …), a tokenizer.json or its folder, or a cached HF model id",
   },
   {
     key: 'tokenizer',
@@ -206,6 +208,9 @@ export function registerServeMock(program: Command): void {
   addOptionTable<ServeMockFlags>(cmd, SERVE_MOCK_OPTIONS, defaults);
   cmd.action(async (_opts: unknown, command: Command) => {
     const { options, workers } = serveMockOptionsFrom(command);
+    // Once, from the process the user started (cluster workers run this action too).
+    const resolvedAs = options.tokenizer === false ? null : tokenizerNotice(options.tokenizer);
+    if (resolvedAs !== null && cluster.isPrimary) process.stderr.write(`notice: ${resolvedAs}\n`);
     await runServeMock(options, workers);
   });
 }

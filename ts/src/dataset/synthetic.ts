@@ -1,9 +1,10 @@
-// Synthetic single-turn prompts of docs/cli.md §3.3: seeded lengths, corpus text, shuffled request order.
+// Synthetic single-turn prompts of docs/cli.md §3.3: seeded lengths, corpus text of exact token counts, shuffled request order.
 import type { EndpointType } from '../config/defaults.js';
 import { RandomStream } from '../random/index.js';
-import { corpusTokens } from '../tokenizer/corpus.js';
+import { promptCorpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import { roundHalfEven, standardNormal } from '../random/normal.js';
+import { exactCorpusText } from './exact-prompt.js';
 
 export interface SyntheticOptions {
   isl: number;
@@ -23,14 +24,29 @@ export interface DatasetEntry {
   /** max-tokens to send, or null (server decides). */
   requestedOsl: number | null;
   text: string;
-  /** Client tokenizer count of everything the request carries (system prompt + user text). */
+  /**
+   * Client tokenizer count of everything the request carries (system prompt + user text):
+   * `requestedIsl` plus the system prompt's length, exactly, unless the entry is in `inexact`.
+   */
   clientIsl: number;
+}
+
+/** A prompt that could not be made its requested length (docs/cli.md §3.3); sent as it is, and reported. */
+export interface InexactPrompt {
+  /** The entry's index, or null for the shared system prompt. */
+  index: number | null;
+  /** Tokens asked for (for an entry: `requestedIsl` plus the system prompt's length). */
+  requested: number;
+  /** Tokens the text sent encodes to. */
+  actual: number;
 }
 
 export interface Dataset {
   entries: DatasetEntry[];
   /** The shared system prompt text, or null. */
   systemPrompt: string | null;
+  /** Prompts whose text does not encode to the requested length (normally none). */
+  inexact: InexactPrompt[];
   /** Synthetic multi-turn sessions; absent or null for single-turn datasets. */
   sessions?: SyntheticSession[] | null;
 }
@@ -73,42 +89,76 @@ export function buildSessions(o: SessionOptions): SyntheticSession[] {
   return sessions;
 }
 
-/** `ISL` consecutive corpus tokens starting at `start` (indices modulo the corpus length), decoded. */
-function corpusText(tokenizer: Tokenizer, corpus: Uint32Array, start: number, length: number): string {
-  const ids = new Array<number>(length);
-  for (let j = 0; j < length; j++) ids[j] = corpus[(start + j) % corpus.length]!;
-  return tokenizer.decode(ids);
-}
-
-/** Build the synthetic dataset: entry i's lengths, then its text (docs/cli.md §3.3). */
+/**
+ * Build the synthetic dataset: entry i's lengths, then its text (docs/cli.md §3.3). Every text is
+ * made exact where it is sent: the system prompt alone; an entry's text alone (chat sends it as
+ * its own message) and, for completions with a system prompt, after the system prompt too, since
+ * the two are sent as one string and could merge at the seam.
+ */
 export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOptions, endpointType: EndpointType): Dataset {
-  const corpus = corpusTokens(tokenizer);
+  const corpus = promptCorpusTokens(tokenizer);
   if (corpus.length === 0) throw new Error('the bundled corpus encodes to no tokens');
   const lengths = RandomStream.of(options.seed, 'infermark/dataset/lengths');
+  const inexact: InexactPrompt[] = [];
   let systemPrompt: string | null = null;
   let systemTokens = 0;
   if (options.sharedSystemPromptLength !== null) {
     const start = RandomStream.of(options.seed, 'infermark/dataset/system').below(corpus.length);
-    systemPrompt = corpusText(tokenizer, corpus, start, options.sharedSystemPromptLength);
-    systemTokens = tokenizer.count(systemPrompt);
+    const system = exactCorpusText(tokenizer, corpus, start, options.sharedSystemPromptLength);
+    if (!system.exact) inexact.push({ index: null, requested: options.sharedSystemPromptLength, actual: system.tokens });
+    systemPrompt = system.text;
+    systemTokens = system.tokens;
   }
+  const joined = endpointType === 'completions' && systemPrompt !== null;
   const entries: DatasetEntry[] = [];
   for (let i = 0; i < options.numDatasetEntries; i++) {
     const isl = Math.max(1, roundHalfEven(options.isl + options.islStddev * standardNormal(lengths)));
     const osl = options.osl === null ? null : Math.max(1, roundHalfEven(options.osl + options.oslStddev * standardNormal(lengths)));
     const start = RandomStream.of(options.seed, 'infermark/dataset/prompt', BigInt(i)).below(corpus.length);
-    const text = corpusText(tokenizer, corpus, start, isl);
-    // Chat: each message is counted separately and summed (docs/metrics.md §4); completions: the
-    // system prompt is prepended text, so the whole prompt string is counted once.
-    const clientIsl =
-      systemPrompt === null
-        ? tokenizer.count(text)
-        : endpointType === 'chat'
-          ? systemTokens + tokenizer.count(text)
-          : tokenizer.count(systemPrompt + text);
-    entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text, clientIsl });
+    // Chat: each message is counted on its own and summed (docs/metrics.md §4); completions: the
+    // system prompt is prepended text, so the whole prompt string is what must count right.
+    let joinedTokens = 0;
+    const user = exactCorpusText(tokenizer, corpus, start, isl, (c) => {
+      if (!joined) return true;
+      joinedTokens = tokenizer.count(systemPrompt + c.text);
+      return joinedTokens === systemTokens + isl;
+    });
+    if (joined && !user.exact) joinedTokens = tokenizer.count(systemPrompt + user.text);
+    const clientIsl = joined ? joinedTokens : systemTokens + user.tokens;
+    if (clientIsl !== systemTokens + isl)
+      inexact.push({ index: i, requested: (options.sharedSystemPromptLength ?? 0) + isl, actual: clientIsl });
+    entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text: user.text, clientIsl });
   }
-  return { entries, systemPrompt };
+  return { entries, systemPrompt, inexact };
+}
+
+/** One line per prompt that could not be made exact (docs/cli.md §3.3), for the run log. */
+export function inexactPrompts(dataset: Dataset): string[] {
+  return dataset.inexact.map((p) =>
+    p.index === null
+      ? `the shared system prompt encodes to ${p.actual} tokens, not the ${p.requested} requested; sent as it is`
+      : `synthetic prompt ${p.index} encodes to ${p.actual} tokens, not the ${p.requested} requested; sent as it is`,
+  );
+}
+
+/**
+ * The one-line summary of prompts that could not be made exact (docs/cli.md §3.3), or null: for the
+ * console footer and the run log.
+ */
+export function inexactNotice(dataset: Dataset): string | null {
+  if (dataset.inexact.length === 0) return null;
+  const parts: string[] = [];
+  const system = dataset.inexact.find((p) => p.index === null);
+  if (system) parts.push(`the shared system prompt encodes to ${system.actual} tokens, not ${system.requested}`);
+  const entries = dataset.inexact.filter((p) => p.index !== null);
+  if (entries.length > 0) {
+    const shown = entries.slice(0, 3).map((p) => `prompt ${p.index}: ${p.actual} for ${p.requested}`);
+    if (entries.length > shown.length) shown.push('…');
+    parts.push(
+      `${entries.length} of ${dataset.entries.length} synthetic prompts do not encode to their requested length (${shown.join(', ')})`,
+    );
+  }
+  return `${parts.join('; ')}; they are sent as they are, with the ISL they have (the run log lists each)`;
 }
 
 /**

@@ -34,6 +34,10 @@ export interface RunPipelineOptions {
   /** Parsed `--goodput` SLOs. */
   goodput: GoodputSlos | null;
   version: string;
+  /** Lines for the run log before the first request, with their level (what a model id resolved to, each inexact prompt). */
+  preamble?: ReadonlyArray<readonly [LogLevel, string]>;
+  /** Warnings known before the first request (prompts that could not be made exact), for the console footer and the log. */
+  warnings?: readonly string[];
   /** Token-counting worker threads (default 1; 0 counts on this thread, deferred to a macrotask). */
   recordProcessorThreads?: number;
   /** Monotonic → wall ns (default ts/src/metrics/clock.ts). Tests inject a fixed mapping. */
@@ -172,6 +176,7 @@ export class RunPipeline {
     };
     context.log('info', `infermark ${options.version} run ${context.benchmarkId} writing to ${directory}`);
     context.log('info', `command: ${formatCliCommand(config.argv)}`);
+    for (const [level, message] of options.preamble ?? []) context.log(level, message);
     if (!isService(options.tokens) && spec !== null && threads > 0 && pool === null) {
       context.log('warning', 'token-count worker entry not built; counting tokens on the main thread');
     }
@@ -244,7 +249,7 @@ export class RunPipeline {
       startWallNs = this.#createdWallNs;
       for (const r of this.#profiling) if (r.startWallNs < startWallNs) startWallNs = r.startWallNs;
     }
-    const warnings = runWarnings(metrics, config.endpoint.useServerTokenCount);
+    const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
       metrics,

@@ -4,12 +4,12 @@
 // the metrics, the files written and the exit code.
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';
-import { buildSessions, buildSyntheticDataset, type Dataset } from '../dataset/synthetic.js';
+import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
 import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary, type Phase } from '../load/engine.js';
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, type Tokenizer, tokenizerNotice } from '../tokenizer/index.js';
 import { packageVersion } from '../version.js';
 import type { ProfileReporter } from './reporter.js';
 import { RunPipeline, type ProfileResult } from './run-pipeline.js';
@@ -95,7 +95,11 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
   // Goodput syntax is a usage error too, so it is checked before the tokenizer loads.
   const goodput = config.output.goodput.length > 0 ? parseGoodput(config.output.goodput, { streaming: config.endpoint.streaming }) : null;
   const tokenizer = await loadTokenizer(config.tokenizer);
+  const resolvedAs = tokenizerNotice(config.tokenizer);
   const dataset = datasetFor(config, tokenizer);
+  // A prompt that cannot be made its requested length is sent as it is, but never silently
+  // (docs/cli.md §3.3): each one in the log, their count in the console footer.
+  const inexact = inexactNotice(dataset);
   const pipeline = await RunPipeline.open({
     config,
     reporters: options.reporters ?? standardReporters(),
@@ -105,6 +109,11 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
     tokenizer: { spec: config.tokenizer, resolvedPath: tokenizer.name },
     goodput,
     version: options.version ?? packageVersion(),
+    preamble: [
+      ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
+      ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
+    ],
+    warnings: inexact === null ? [] : [inexact],
   });
 
   const engineOptions = engineOptionsFor(config, dataset);

@@ -55,8 +55,6 @@ export function corpusChunks(source: string = corpusText()): string[] {
   return chunks;
 }
 
-const prepared = new Map<Tokenizer, Uint32Array>();
-
 /** Where prepared corpora are cached: $INFERMARK_CACHE_DIR, else $XDG_CACHE_HOME/infermark, else ~/.cache/infermark. */
 export function corpusCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.INFERMARK_CACHE_DIR) return env.INFERMARK_CACHE_DIR;
@@ -70,20 +68,43 @@ function sameIds(a: Uint32Array, b: readonly number[]): boolean {
 }
 
 /**
+ * How the chunks' tokens are joined: `chunks` encodes each chunk on its own (`K` of §6.1, used by the
+ * mock); `spaced` encodes every chunk after the first with a leading space, so the text across a
+ * chunk boundary reads "… word. Word …" and re-encodes to the same tokens instead of gluing two
+ * words into one (`K_p`, the prompt corpus of docs/cli.md §3.3).
+ */
+type CorpusVariant = 'chunks' | 'spaced';
+
+const prepared: Record<CorpusVariant, Map<Tokenizer, Uint32Array>> = { chunks: new Map(), spaced: new Map() };
+
+/**
  * The corpus token array `K` of §6.1 for this tokenizer (computed once per tokenizer per
  * process). It is also cached on disk, keyed by the corpus version and a fingerprint of the
  * tokenizer's ids for the first chunk, which is checked again on load; an unreadable or
  * unwritable cache only costs the ~0.5 s of re-tokenizing.
  */
 export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
-  let tokens = prepared.get(tokenizer);
+  return preparedCorpus(tokenizer, 'chunks');
+}
+
+/**
+ * The prompt corpus `K_p` (docs/synthesis.md §6.1): the same chunks, each after the first encoded
+ * with a leading space, so a window of it decodes to text that re-encodes to the same tokens except
+ * at its two ends. Cached like `K`.
+ */
+export function promptCorpusTokens(tokenizer: Tokenizer): Uint32Array {
+  return preparedCorpus(tokenizer, 'spaced');
+}
+
+function preparedCorpus(tokenizer: Tokenizer, variant: CorpusVariant): Uint32Array {
+  let tokens = prepared[variant].get(tokenizer);
   if (tokens) return tokens;
   const chunks = corpusChunks();
   const probe = tokenizer.encode(chunks[0] ?? '', { addSpecialTokens: false });
   const key = fnv1a64(`${CORPUS_VERSION}\u0000${tokenizer.name}\u0000${probe.join(',')}`)
     .toString(16)
     .padStart(16, '0');
-  const file = join(corpusCacheDir(), `corpus-${CORPUS_VERSION}-${key}.u32`);
+  const file = join(corpusCacheDir(), `corpus-${CORPUS_VERSION}-${variant === 'spaced' ? 'spaced-' : ''}${key}.u32`);
   try {
     const bytes = readFileSync(file);
     if (bytes.length % 4 === 0) {
@@ -94,7 +115,8 @@ export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
     // not cached yet
   }
   if (!tokens) {
-    const parts = [probe, ...chunks.slice(1).map((chunk) => tokenizer.encode(chunk, { addSpecialTokens: false }))];
+    const lead = variant === 'spaced' ? ' ' : '';
+    const parts = [probe, ...chunks.slice(1).map((chunk) => tokenizer.encode(lead + chunk, { addSpecialTokens: false }))];
     tokens = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
@@ -111,6 +133,6 @@ export function corpusTokens(tokenizer: Tokenizer): Uint32Array {
       // a read-only home is fine: the next process re-tokenizes
     }
   }
-  prepared.set(tokenizer, tokens);
+  prepared[variant].set(tokenizer, tokens);
   return tokens;
 }

