@@ -11,7 +11,13 @@ import type { Job, LatencyModel } from './job.js';
 import { type EngineMetrics, type FinishedReason, MetricsRegistry } from './metrics.js';
 import { type ServerLogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
 import { type RecorderSummary, Recorder, type RequestRecord } from './recorder.js';
-import { HttpError, type InferenceEndpoint, validateInferenceRequest } from './request-validation.js';
+import {
+  HttpError,
+  type InferenceEndpoint,
+  type InferenceRequest,
+  type ValidationContext,
+  validateInferenceRequest,
+} from './request-validation.js';
 import { CompletionStream, type CompletionShape, sendCompletion, sendError, sendJson } from './response-writer.js';
 import { createRouter } from './routes.js';
 import { NoneModel, SimpleModel } from './simple-model.js';
@@ -103,23 +109,29 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     sendJson(res, 200, `{"status":"ok","latency_model":"${opts.latencyModel}","seed":${seed.toString()},"uptime_s":${elapsedS()}}`);
   }
 
-  function inference(endpoint: InferenceEndpoint, raw: string, res: ServerResponse): void {
-    const arrival = performance.now();
+  const validation: ValidationContext = {
+    servedModels: opts.model,
+    strictModel: opts.strictModel,
+    maxModelLen: opts.maxModelLen,
+    prompts: source.prompts,
+  };
+
+  /** `arrival`: performance.now() when the request's headers were parsed (docs/serve-mock.md §8). */
+  function inference(endpoint: InferenceEndpoint, body: Buffer, res: ServerResponse, arrival: number): void {
     if (elapsedS() < opts.inferenceReadyDelaySeconds) {
       sendError(res, 503, 'Model is loading', 'service_unavailable');
       return;
     }
-    const request = validateInferenceRequest(endpoint, raw, {
-      servedModels: opts.model,
-      strictModel: opts.strictModel,
-      maxModelLen: opts.maxModelLen,
-      source,
-    });
-    const { modelName, promptText, stream, limit: m, minTokens } = request;
+    serve(validateInferenceRequest(endpoint, body.toString('utf8'), validation), res, arrival);
+  }
+
+  /** Number, schedule and answer a valid request that arrived at `arrival`. */
+  function serve(request: InferenceRequest, res: ServerResponse, arrival: number): void {
+    const { endpoint, modelName, stream, limit: m, minTokens } = request;
     const p = request.promptIds.length;
 
     // docs/serve-mock.md §3.3–3.4: content stream draws, natural length, output length.
-    const { offset, u } = source.contentDraws(seed, promptText);
+    const { offset, u } = source.contentDraws(seed, request.promptHash);
     const natural = Math.max(16, Math.floor(p * (0.8 + 0.4 * u)));
     let n: number;
     let finishReason: 'stop' | 'length';
@@ -208,7 +220,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       outputTokens: n,
       promptIds: request.promptIds,
       outputIds: output.ids,
-      arrival,
+      submittedAt: performance.now(),
       replica: 0,
       cachedTokens: 0,
       admittedAt: -1,
