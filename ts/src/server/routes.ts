@@ -54,7 +54,10 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
         chunks.push(c);
       });
       const fail = (err: unknown): void => {
-        if (err instanceof HttpError) return sendError(res, err.status, err.message, err.type);
+        if (err instanceof HttpError) {
+          sendError(res, err.status, err.message, err.type);
+          return;
+        }
         h.onInternalError(err as Error);
         if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`, 'server_error');
         else res.destroy();
