@@ -143,6 +143,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     prompts: source.prompts,
   };
 
+  let closing: Promise<void> | null = null;
   const inlineBytes = opts.tokenizer === false ? INLINE_BODY_BYTES_NO_TOKENIZER : INLINE_BODY_BYTES;
   const limits: ValidationLimits = { servedModels: opts.model, strictModel: opts.strictModel, maxModelLen: opts.maxModelLen };
 
@@ -161,9 +162,15 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     res.once('close', () => {
       gone = true;
     });
-    return workers.validate(endpoint, body, limits).then((request) => {
-      if (!gone) serve(request, res, arrival, true);
-    });
+    return workers.validate(endpoint, body, limits).then(
+      (request) => {
+        if (!gone && closing === null) serve(request, res, arrival, true);
+      },
+      (err: unknown) => {
+        // Closing ends the threads and fails what they held: nobody is left to answer.
+        if (!gone && closing === null) throw err;
+      },
+    );
   }
 
   /** Number, schedule and answer a valid request that arrived at `arrival` (`threaded`: tokenised on a thread). */
@@ -371,7 +378,6 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   }
   logAt('info', `infermark mock server listening on ${url} (latency model: ${opts.latencyModel}, seed ${seed})`);
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port: address.port,

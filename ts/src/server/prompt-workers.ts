@@ -45,6 +45,21 @@ export function promptWorkerEntry(): URL | null {
   return existsSync(fileURLToPath(built)) ? built : null;
 }
 
+/**
+ * The process's flags for a thread, without `--input-type`: a thread inherits the flags but not
+ * the `-e` source they were for, and Node 20 then refuses to start it
+ * (`ERR_INPUT_TYPE_NOT_ALLOWED`; nodejs/node#54979), as in `node --input-type=module -e "…"`.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i]!;
+    if (flag === '--input-type') i++;
+    else if (!flag.startsWith('--input-type=')) out.push(flag);
+  }
+  return out;
+}
+
 interface Pending {
   resolve: (r: InferenceRequest) => void;
   reject: (e: Error) => void;
@@ -121,7 +136,7 @@ export class PromptWorkers {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry, { workerData: { tokenizer: this.tokenizer } });
+    const worker = new Worker(this.entry, { workerData: { tokenizer: this.tokenizer }, execArgv: workerExecArgv() });
     let readyFn!: () => void;
     let failFn!: (e: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
