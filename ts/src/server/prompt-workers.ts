@@ -85,6 +85,7 @@ export class PromptWorkers {
   private failure: Error | null = null;
   private closed = false;
   private nextId = 0;
+  private keepAlive: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly entry: URL,
@@ -100,7 +101,16 @@ export class PromptWorkers {
 
   /** Start the threads now; resolves when every one has loaded its tokenizer. */
   async start(): Promise<void> {
-    await Promise.all(this.ensureSlots().map((s) => s.ready));
+    // The threads are unreferenced, so while they load nothing may keep the process alive, and
+    // the CLI, awaiting this, would end with exit code 13 (an unsettled top-level await). A timer
+    // does until they are ready or the pool closes. (Referencing the threads instead makes
+    // terminate() of a thread still loading never settle on Node 20.)
+    this.keepAlive ??= setInterval(() => undefined, 60_000);
+    try {
+      await Promise.all(this.ensureSlots().map((s) => s.ready));
+    } finally {
+      this.release();
+    }
   }
 
   /** Validate `body` on the least loaded thread; rejects with the request's HttpError, if any. */
@@ -124,10 +134,16 @@ export class PromptWorkers {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.release();
     const slots = this.slots ?? [];
     this.slots = [];
     for (const slot of slots) this.rejectAll(slot, new Error('the server is closing'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private release(): void {
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    this.keepAlive = null;
   }
 
   private ensureSlots(): Slot[] {
