@@ -16,7 +16,7 @@ function job(num: number, promptTokens: number, outputTokens: number, onStep: Jo
     outputTokens,
     promptIds: Uint32Array.from({ length: promptTokens }, (_, i) => num * 1_000_003 + i),
     outputIds: new Uint32Array(outputTokens),
-    arrival: performance.now(),
+    submittedAt: performance.now(),
     replica: 0,
     cachedTokens: 0,
     admittedAt: -1,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isLoopback } from '../../ts/src/server/mock-server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -129,17 +129,48 @@ describe('serve-mock CLI', () => {
   it('--workers 2 serves from two processes on one port and stops on SIGTERM', async () => {
     const s = await start(['--fast', '--workers', '2']);
     expect(s.line).toMatch(/\(latency model: none, seed 0, 2 workers\)$/);
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'same prompt', max_tokens: 4 }) }).then((x) =>
-          x.json(),
-        ),
-      ),
-    );
+    const ask = (prompt: string) =>
+      fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt, max_tokens: 4 }) }).then((x) => x.json());
+    const results = await Promise.all(Array.from({ length: 20 }, () => ask('same prompt')));
     // Every worker gives the same deterministic text for the same prompt.
     expect(new Set(results.map((r) => r.choices[0].text)).size).toBe(1);
+    // Long prompts go to each process's tokenizer threads, which end with their process.
+    const long = await Promise.all(Array.from({ length: 4 }, () => ask('the same long prompt '.repeat(200))));
+    expect(new Set(long.map((r) => r.choices[0].text)).size).toBe(1);
+    expect(long[0].usage.prompt_tokens).toBeGreaterThan(600);
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);
+  });
+
+  it('tokenises a long prompt on a tokenizer thread and still exits 0 on SIGTERM', async () => {
+    const s = await start(['--fast', '--log-level', 'debug']);
+    let out = '';
+    s.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const r = await fetch(`${s.url}/v1/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ prompt: 'a long prompt for a thread '.repeat(400), max_tokens: 3 }),
+    }).then((x) => x.json());
+    expect(r.usage.completion_tokens).toBe(3);
+    await vi.waitFor(() => expect(out).toMatch(/^request 0 \/v1\/completions prompt=\d+ \(tokenizer thread\) output=3$/m));
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.stderr()).toBe('');
+  });
+
+  it('startMockServer: once closed, a process that used the tokenizer threads exits by itself', () => {
+    const script = `
+      import { startMockServer } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};
+      const s = await startMockServer({ port: 0, latencyModel: 'none', tokenizerThreads: 2 });
+      const body = JSON.stringify({ prompt: 'a long prompt for a thread '.repeat(400), max_tokens: 2 });
+      const answers = await Promise.all([1, 2, 3].map(() => fetch(s.url + '/v1/completions', { method: 'POST', body }).then((r) => r.status)));
+      await s.close();
+      console.log(answers.join(' '));
+    `;
+    // No process.exit: the child ends only when nothing (threads included) keeps it alive.
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('200 200 200\n');
+    expect(r.status).toBe(0);
   });
 });
 

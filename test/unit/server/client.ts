@@ -126,3 +126,28 @@ export async function quickPost(
   });
   return { status: res.statusCode, body: await res.body.text() };
 }
+
+/**
+ * POST `body` over a raw socket in two parts with a pause between them, as a slow client would
+ * upload a long prompt: the headers and the first half, then `pauseMs` later the rest.
+ * Resolves with the raw response once the server closes the connection.
+ */
+export async function postInTwoParts(url: string, path: string, body: string, pauseMs: number): Promise<string> {
+  const { connect } = await import('node:net');
+  const { hostname, port } = new URL(url);
+  const bytes = Buffer.from(body);
+  const half = Math.floor(bytes.length / 2);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let response = '';
+  socket.on('data', (d: Buffer) => (response += d.toString()));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`,
+  );
+  socket.write(bytes.subarray(0, half));
+  await new Promise((r) => setTimeout(r, pauseMs));
+  socket.write(bytes.subarray(half));
+  await closed;
+  return response;
+}

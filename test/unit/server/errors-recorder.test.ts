@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startMockServer } from '../../../ts/src/server/mock-server.js';
-import { pool, post, postStream, quickPost, tokenEvents } from './client.js';
+import { pool, post, postInTwoParts, postStream, quickPost, tokenEvents } from './client.js';
 
 async function failingIndices(seed: bigint, n: number): Promise<number[]> {
   const s = await startMockServer({ port: 0, latencyModel: 'none', errorRate: 20, randomSeed: seed });
@@ -163,5 +163,33 @@ describe('request recorder (§8, §12.8)', () => {
     expect(summary['/v1/completions'].output_tokens.mean).toBeCloseTo(10.5, 10);
     expect(summary['/v1/completions'].prompt_tokens.p50).toBeCloseTo(45.5, 10);
     expect(Object.keys(summary['/v1/completions'].ttft_ms)).toEqual(['min', 'max', 'mean', 'std', 'p50', 'p90', 'p95', 'p99']);
+  });
+
+  it('times start when the headers arrive: a body that trickles in for 300 ms shows in queue_ms, ttft_ms and the histograms (queue_ms was 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-rec-'));
+    const path = join(dir, 'requests.jsonl');
+    const s = await startMockServer({ port: 0, latencyModel: 'simple', ttft: 5, itl: 1, recordRequests: path });
+    try {
+      const response = await postInTwoParts(s.url, '/v1/completions', JSON.stringify({ prompt: 'a slow upload', max_tokens: 3 }), 300);
+      expect(response).toMatch(/^HTTP\/1\.1 200 /);
+      await s.close();
+      const [line] = readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      // The server learns of the request with its headers; the model gets it 300 ms later, with
+      // its body. Both waits are the request's: a client measured them too.
+      expect(line.queue_ms).toBeGreaterThanOrEqual(250);
+      expect(line.ttft_ms).toBeGreaterThanOrEqual(line.queue_ms + 4);
+      expect(line.e2e_ms).toBeGreaterThanOrEqual(line.ttft_ms);
+      const metric = (name: string): number => Number(new RegExp(`^${name}_sum\\{[^}]*\\} (\\S+)$`, 'm').exec(s.metricsText())![1]);
+      expect(metric('vllm:request_queue_time_seconds')).toBeGreaterThanOrEqual(0.25);
+      expect(metric('vllm:time_to_first_token_seconds')).toBeGreaterThanOrEqual(0.25);
+      expect(metric('vllm:e2e_request_latency_seconds')).toBeGreaterThanOrEqual(0.25);
+      // Prefill is what the model adds after admission, without the upload.
+      expect(metric('vllm:request_prefill_time_seconds')).toBeLessThan(0.25);
+    } finally {
+      await s.close();
+    }
   });
 });

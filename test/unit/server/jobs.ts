@@ -1,10 +1,10 @@
 // Jobs for driving the mock's latency models directly (without HTTP), on a virtual clock.
 import type { Job } from '../../../ts/src/server/job.js';
 
-/** Request `num` arriving at `arrival` with prompt ids `firstId … firstId + promptTokens − 1`. */
+/** Request `num` submitted to the model at `submittedAt` with prompt ids `firstId … firstId + promptTokens − 1`. */
 export function jobOf(
   num: number,
-  arrival: number,
+  submittedAt: number,
   firstId: number,
   promptTokens: number,
   outputTokens: number,
@@ -18,7 +18,7 @@ export function jobOf(
     outputTokens,
     promptIds: Array.from({ length: promptTokens }, (_, i) => firstId + i),
     outputIds: new Uint32Array(outputTokens),
-    arrival,
+    submittedAt,
     replica: -1,
     cachedTokens: 0,
     admittedAt: -1,

@@ -352,3 +352,84 @@ describe('determinism (§9)', () => {
     }
   });
 });
+
+describe('long prompts on tokenizer threads (§3.5)', () => {
+  const corpus = (chars: number, from = 0): string => {
+    let out = '';
+    for (let i = from; out.length < chars; i++) out += `Verse ${i}: and it came to pass that the tokenizer counted every word. `;
+    return out.slice(0, chars);
+  };
+  // Bodies above 1 KiB go to a thread; below it the serving thread answers (docs/serve-mock.md §10).
+  const bodies: Array<[path: string, body: string | Blob]> = [
+    ['/v1/completions', JSON.stringify({ prompt: corpus(6000) })],
+    [
+      '/v1/chat/completions',
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: corpus(3000, 7) },
+          { role: 'user', content: corpus(2000, 3) },
+        ],
+        max_tokens: 9,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    ],
+    ['/v1/completions', JSON.stringify({ prompt: `<|im_start|>user\n${corpus(4000, 11)}<|im_end|>`, max_tokens: 5, stream: true })],
+    ['/v1/completions', JSON.stringify({ prompt: Array.from({ length: 3000 }, (_, i) => (i * 7) % 151_000), max_tokens: 4 })],
+    ['/v1/completions', JSON.stringify({ prompt: [corpus(1500, 1), corpus(1500, 2)], max_tokens: 3 })],
+    ['/v1/completions', JSON.stringify({ prompt: 'short', max_tokens: 6 })],
+    // Invalid after tokenisation (context length) and before it (a field), and not UTF-8.
+    ['/v1/completions', JSON.stringify({ prompt: corpus(40_000, 5), max_tokens: 10 })],
+    ['/v1/completions', JSON.stringify({ prompt: corpus(4000, 9), max_tokens: 0 })],
+    ['/v1/completions', new Blob([`{"prompt":"${corpus(3000, 4)} `, new Uint8Array([0xc3, 0x28, 0xff, 0xe2, 0x82]), '","max_tokens":3}'])],
+  ];
+
+  async function answers(tokenizerThreads: number): Promise<{ texts: string[]; log: string[] }> {
+    const log: string[] = [];
+    const m = await startMockServer({
+      port: 0,
+      latencyModel: 'none',
+      maxModelLen: 8192,
+      tokenizerThreads,
+      logLevel: 'debug',
+      log: (_, line) => log.push(line),
+    });
+    try {
+      const texts: string[] = [];
+      for (const [path, body] of bodies) {
+        const r = await fetch(`${m.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        // `created` is the wall clock's second: the one field allowed to differ.
+        texts.push(`${r.status} ${(await r.text()).replace(/"created":\d+/g, '"created":0')}`);
+      }
+      return { texts, log };
+    } finally {
+      await m.close();
+    }
+  }
+
+  it('a long body tokenised on a thread gets byte for byte the answer the serving thread gives (outputs, lengths, errors)', async () => {
+    const inline = await answers(0);
+    const threaded = await answers(1);
+    expect(threaded.texts).toEqual(inline.texts);
+    // Both paths were taken: the long valid bodies on the thread, the short one inline.
+    expect(threaded.log.filter((l) => l.includes('(tokenizer thread)'))).toHaveLength(6);
+    expect(inline.log.filter((l) => l.includes('(tokenizer thread)'))).toHaveLength(0);
+    expect(threaded.log.some((l) => l.startsWith('warning'))).toBe(false);
+    expect(inline.texts.map((t) => t.slice(0, 3))).toEqual(['200', '200', '200', '200', '200', '200', '400', '400', '200']);
+    expect(inline.texts[6]).toContain("This model's maximum context length is 8192 tokens.");
+  });
+
+  it('the prefix cache hashes the ids a thread returns: a repeated long prompt hits', async () => {
+    const m = await startMockServer({ port: 0, stepBaseMs: 1, tokenizerThreads: 1 });
+    try {
+      const body = { prompt: corpus(8000, 21), max_tokens: 2 };
+      const first = await post(`${m.url}/v1/completions`, body);
+      const again = await post(`${m.url}/v1/completions`, body);
+      const p = first.json.usage.prompt_tokens as number;
+      expect(first.json.usage.prompt_tokens_details.cached_tokens).toBe(0);
+      expect(again.json.usage.prompt_tokens_details.cached_tokens).toBe(Math.floor((p - 1) / 16) * 16);
+    } finally {
+      await m.close();
+    }
+  });
+});

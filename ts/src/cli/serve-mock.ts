@@ -1,9 +1,11 @@
 // `infermark serve-mock`: run the mock inference server (docs/serve-mock.md §1, §11). The option
 // table is keyed by MockServerOptions, defaults come from MOCK_DEFAULTS.
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { startMockServer } from '../server/mock-server.js';
+import { defaultTokenizerThreads } from '../server/prompt-workers.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import {
   LATENCY_MODELS,
@@ -78,6 +80,12 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     flags: '--no-tokenizer',
     description: 'count ≈4 characters per token and emit whitespace-separated words',
     negate: true,
+  },
+  {
+    key: 'tokenizerThreads',
+    flags: '--tokenizer-threads <n>',
+    description: 'worker threads that parse and tokenise long prompts, off the serving thread (0: the serving thread does)',
+    parser: parseNonNegativeInteger,
   },
   { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of every random choice', parser: parseSeed },
   {
@@ -237,6 +245,10 @@ export function serveMockOptionsFrom(command: Command): { options: MockServerOpt
       "option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)",
     );
   }
+  // Each serving process has its own tokenizer threads: share the cores among them.
+  if (raw.workers > 1 && !given.has('tokenizerThreads')) {
+    partial.tokenizerThreads = defaultTokenizerThreads(Math.floor(availableParallelism() / raw.workers));
+  }
   return { options: resolveMockOptions(partial, given), workers: raw.workers };
 }
 
@@ -270,6 +282,8 @@ export async function runServeMock(options: MockServerOptions, workers = 1): Pro
   const isWorker = !cluster.isPrimary;
   const server = await startMockServer({
     ...options,
+    // A long-running server: the first long prompt should not wait for its threads to start.
+    startTokenizerThreads: true,
     // Workers stay quiet at info level: the primary prints the one listening line.
     log: isWorker ? (level, line) => (level === 'info' ? undefined : consoleLog(level, line)) : consoleLog,
   });

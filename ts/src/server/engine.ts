@@ -64,7 +64,7 @@ class Replica {
     this.byJob.set(job, seq);
     this.waiting.push(seq);
     this.metrics.waiting++;
-    if (!this.busy) this.startStep(job.arrival);
+    if (!this.busy) this.startStep(job.submittedAt);
   }
 
   cancel(job: Job): void {
@@ -120,7 +120,7 @@ class Replica {
       seq.lease = lease;
       seq.prefillLeft = p - cached;
       job.cachedTokens = cached;
-      job.admittedAt = Math.max(at, job.arrival);
+      job.admittedAt = Math.max(at, job.submittedAt);
       if (this.cfg.prefixCache) {
         this.metrics.prefixQueries += p;
         this.metrics.prefixHits += cached;

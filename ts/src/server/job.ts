@@ -12,8 +12,13 @@ export interface Job {
   readonly promptIds: ArrayLike<number>;
   /** Output token ids (hashed with the prompt when the request finishes). */
   readonly outputIds: Uint32Array;
-  /** The model clock's `now()` at arrival (performance.now() with the real clock). */
-  readonly arrival: number;
+  /**
+   * The model clock's `now()` when the request was handed to the model (performance.now() with
+   * the real clock): after its body was read and its prompt tokenised, so later than the HTTP
+   * arrival the recorded times start from (docs/serve-mock.md §8). The model's schedule starts
+   * here: it cannot prefill a prompt it does not have yet.
+   */
+  readonly submittedAt: number;
   /** Set by the scheduler. */
   replica: number;
   cachedTokens: number;

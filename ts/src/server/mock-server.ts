@@ -11,7 +11,15 @@ import type { Job, LatencyModel } from './job.js';
 import { type EngineMetrics, type FinishedReason, MetricsRegistry } from './metrics.js';
 import { type ServerLogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
 import { type RecorderSummary, Recorder, type RequestRecord } from './recorder.js';
-import { HttpError, type InferenceEndpoint, validateInferenceRequest } from './request-validation.js';
+import {
+  HttpError,
+  type InferenceEndpoint,
+  type InferenceRequest,
+  type ValidationContext,
+  type ValidationLimits,
+  validateInferenceRequest,
+} from './request-validation.js';
+import { INLINE_BODY_BYTES, INLINE_BODY_BYTES_NO_TOKENIZER, PromptWorkers, promptWorkerEntry } from './prompt-workers.js';
 import { CompletionStream, type CompletionShape, sendCompletion, sendError, sendJson } from './response-writer.js';
 import { createRouter } from './routes.js';
 import { NoneModel, SimpleModel } from './simple-model.js';
@@ -67,11 +75,36 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   const logAt = (level: ServerLogLevel, line: string): void => {
     if (LOG_ORDER[level] <= LOG_ORDER[opts.logLevel]) log(level, line);
   };
-  const source = await textSourceFor(opts.tokenizer);
+  // docs/serve-mock.md §3.5: long bodies are parsed and tokenised on worker threads. Started
+  // here when asked, so that they load their tokenizer while this thread loads its own.
+  const entry = opts.tokenizerThreads > 0 ? promptWorkerEntry() : null;
+  if (opts.tokenizerThreads > 0 && entry === null) {
+    logAt(
+      'warn',
+      'warning: dist/server/prompt-worker.js not found (run `npm run build:ts`): long prompts are tokenised on the serving thread',
+    );
+  }
+  const workers =
+    entry === null
+      ? null
+      : new PromptWorkers(entry, opts.tokenizer, opts.tokenizerThreads, (err) =>
+          logAt('error', `error: ${err.message}; long prompts are tokenised on the serving thread from now on`),
+        );
+  const warm = opts.startTokenizerThreads ? workers?.start() : undefined;
+  let source: TextSource;
+  let recorder: Recorder;
+  try {
+    source = await textSourceFor(opts.tokenizer);
+    recorder = new Recorder(opts.recordRequests);
+    // A thread that cannot load the tokenizer is reported and leaves the work to this one.
+    await warm?.catch(() => undefined);
+  } catch (err) {
+    await workers?.close();
+    throw err;
+  }
   const replicas = opts.latencyModel === 'engine' ? opts.replicas : 1;
   // The first served model labels the metrics.
   const registry = new MetricsRegistry(opts.model[0]!, replicas);
-  const recorder = new Recorder(opts.recordRequests);
   const seed = opts.randomSeed;
   const model: LatencyModel =
     opts.latencyModel === 'engine'
@@ -103,23 +136,50 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     sendJson(res, 200, `{"status":"ok","latency_model":"${opts.latencyModel}","seed":${seed.toString()},"uptime_s":${elapsedS()}}`);
   }
 
-  function inference(endpoint: InferenceEndpoint, raw: string, res: ServerResponse): void {
-    const arrival = performance.now();
+  const validation: ValidationContext = {
+    servedModels: opts.model,
+    strictModel: opts.strictModel,
+    maxModelLen: opts.maxModelLen,
+    prompts: source.prompts,
+  };
+
+  let closing: Promise<void> | null = null;
+  const inlineBytes = opts.tokenizer === false ? INLINE_BODY_BYTES_NO_TOKENIZER : INLINE_BODY_BYTES;
+  const limits: ValidationLimits = { servedModels: opts.model, strictModel: opts.strictModel, maxModelLen: opts.maxModelLen };
+
+  /** `arrival`: performance.now() when the request's headers were parsed (docs/serve-mock.md §3.5). */
+  function inference(endpoint: InferenceEndpoint, body: Buffer, res: ServerResponse, arrival: number): void | Promise<void> {
     if (elapsedS() < opts.inferenceReadyDelaySeconds) {
       sendError(res, 503, 'Model is loading', 'service_unavailable');
       return;
     }
-    const request = validateInferenceRequest(endpoint, raw, {
-      servedModels: opts.model,
-      strictModel: opts.strictModel,
-      maxModelLen: opts.maxModelLen,
-      source,
+    if (workers === null || body.byteLength <= inlineBytes || !workers.usable) {
+      serve(validateInferenceRequest(endpoint, body.toString('utf8'), validation), res, arrival, false);
+      return;
+    }
+    // The client may leave while its prompt is tokenised: then it gets no number and no record.
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
     });
-    const { modelName, promptText, stream, limit: m, minTokens } = request;
+    return workers.validate(endpoint, body, limits).then(
+      (request) => {
+        if (!gone && closing === null) serve(request, res, arrival, true);
+      },
+      (err: unknown) => {
+        // Closing ends the threads and fails what they held: nobody is left to answer.
+        if (!gone && closing === null) throw err;
+      },
+    );
+  }
+
+  /** Number, schedule and answer a valid request that arrived at `arrival` (`threaded`: tokenised on a thread). */
+  function serve(request: InferenceRequest, res: ServerResponse, arrival: number, threaded: boolean): void {
+    const { endpoint, modelName, stream, limit: m, minTokens } = request;
     const p = request.promptIds.length;
 
     // docs/serve-mock.md §3.3–3.4: content stream draws, natural length, output length.
-    const { offset, u } = source.contentDraws(seed, promptText);
+    const { offset, u } = source.contentDraws(seed, request.promptHash);
     const natural = Math.max(16, Math.floor(p * (0.8 + 0.4 * u)));
     let n: number;
     let finishReason: 'stop' | 'length';
@@ -208,7 +268,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       outputTokens: n,
       promptIds: request.promptIds,
       outputIds: output.ids,
-      arrival,
+      submittedAt: performance.now(),
       replica: 0,
       cachedTokens: 0,
       admittedAt: -1,
@@ -278,7 +338,10 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     model.submit(job);
     // The role event goes out at once (engine/simple); with `none` it was coalesced into the single write.
     if (!finished) events?.flush();
-    logAt('debug', `request ${k} ${ENDPOINT_PATH[endpoint]} prompt=${p} output=${n}${httpFail ? ' (injected failure)' : ''}`);
+    logAt(
+      'debug',
+      `request ${k} ${ENDPOINT_PATH[endpoint]} prompt=${p}${threaded ? ' (tokenizer thread)' : ''} output=${n}${httpFail ? ' (injected failure)' : ''}`,
+    );
   }
 
   const route = createRouter({
@@ -294,6 +357,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       model.stop();
+      void workers?.close();
       const reason = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
       reject(new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${reason}`));
     };
@@ -314,7 +378,6 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   }
   logAt('info', `infermark mock server listening on ${url} (latency model: ${opts.latencyModel}, seed ${seed})`);
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port: address.port,
@@ -327,6 +390,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        await workers?.close();
         await recorder.close();
       })();
       return closing;

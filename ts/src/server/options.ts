@@ -1,6 +1,7 @@
 // Options of `serve-mock` (docs/serve-mock.md §1): one typed table of defaults shared by the CLI and startMockServer.
 import { UsageError } from '../errors.js';
 import type { EngineConfig } from './engine.js';
+import { defaultTokenizerThreads } from './prompt-workers.js';
 import type { SimpleConfig } from './simple-model.js';
 
 export const LATENCY_MODELS = ['engine', 'simple', 'none'] as const;
@@ -18,6 +19,8 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   apiKey: string | undefined;
   /** `builtin`, a path or HF model id; `false` = ≈4 characters per token, whitespace-separated output. */
   tokenizer: string | false;
+  /** Worker threads that parse and tokenise long bodies (docs/serve-mock.md §3.5); 0 = the serving thread does. */
+  tokenizerThreads: number;
   randomSeed: bigint;
   recordRequests: string | undefined;
   modelsReadyDelaySeconds: number;
@@ -31,15 +34,21 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   logLevel: ServerLogLevel;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
   log?: (level: ServerLogLevel, line: string) => void;
+  /**
+   * Start the tokenizer threads with the server, which then resolves once they have loaded the
+   * tokenizer (about a second of CPU each), instead of at the first long body. The CLI does.
+   */
+  startTokenizerThreads?: boolean;
 }
 
-export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log'>> = Object.freeze({
+export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startTokenizerThreads'>> = Object.freeze({
   host: '127.0.0.1',
   port: 8000,
   model: ['mock-model'],
   strictModel: false,
   apiKey: undefined,
   tokenizer: 'builtin',
+  tokenizerThreads: defaultTokenizerThreads(),
   randomSeed: 0n,
   recordRequests: undefined,
   modelsReadyDelaySeconds: 0,
@@ -146,6 +155,7 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
     intAtLeast(key, flag, 1);
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
+  intAtLeast('tokenizerThreads', '--tokenizer-threads', 0);
   for (const [key, flag] of [
     ['modelsReadyDelaySeconds', '--models-ready-delay-seconds'],
     ['inferenceReadyDelaySeconds', '--inference-ready-delay-seconds'],

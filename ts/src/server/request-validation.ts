@@ -1,6 +1,8 @@
 // Parsing and validating an inference request body (docs/serve-mock.md §3.1–3.2): every problem is
-// an HttpError with the status and message the client receives.
-import type { TextSource } from './text-source.js';
+// an HttpError with the status and message the client receives. Runs on the serving thread for
+// short bodies and on a prompt worker for long ones (./prompt-workers.ts), with the same result.
+import { fnv1a64 } from '../random/index.js';
+import type { PromptTokens } from './text-source.js';
 
 export type InferenceEndpoint = 'chat' | 'completions';
 
@@ -20,7 +22,8 @@ export interface InferenceRequest {
   endpoint: InferenceEndpoint;
   /** The model named in the request, or the first served model. */
   modelName: string;
-  promptText: string;
+  /** FNV-1a 64 of the prompt text, the content stream's key (docs/serve-mock.md §3.4). */
+  promptHash: bigint;
   promptIds: ArrayLike<number>;
   maxTokens: number | null;
   maxCompletionTokens: number | null;
@@ -33,11 +36,15 @@ export interface InferenceRequest {
   reasoningEffort: unknown;
 }
 
-export interface ValidationContext {
+/** What validation needs from the server's options. */
+export interface ValidationLimits {
   servedModels: readonly string[];
   strictModel: boolean;
   maxModelLen: number;
-  source: TextSource;
+}
+
+export interface ValidationContext extends ValidationLimits {
+  prompts: PromptTokens;
 }
 
 /** ChatML rendering of docs/serve-mock.md §3.2 (the Qwen3 template shape). */
@@ -78,7 +85,11 @@ function messageText(content: unknown, index: number): string {
 }
 
 /** The prompt of a chat or completions body, rendered and tokenized. */
-function prompt(endpoint: InferenceEndpoint, body: Record<string, unknown>, source: TextSource): { text: string; ids: ArrayLike<number> } {
+function prompt(
+  endpoint: InferenceEndpoint,
+  body: Record<string, unknown>,
+  prompts: PromptTokens,
+): { text: string; ids: ArrayLike<number> } {
   if (endpoint === 'chat') {
     const messages = body.messages;
     if (!Array.isArray(messages) || messages.length === 0) throw new HttpError(400, "'messages' must be a non-empty array");
@@ -89,14 +100,14 @@ function prompt(endpoint: InferenceEndpoint, body: Record<string, unknown>, sour
       return { role: (m as { role: string }).role, content: messageText((m as { content?: unknown }).content, i) };
     });
     const text = renderChatMl(rendered);
-    return { text, ids: source.promptIds(text, true) };
+    return { text, ids: prompts.ids(text, true) };
   }
   const p = body.prompt;
-  if (typeof p === 'string') return { text: p, ids: source.promptIds(p, true) };
+  if (typeof p === 'string') return { text: p, ids: prompts.ids(p, true) };
   if (Array.isArray(p) && p.length > 0 && p.every((t) => typeof t === 'string')) {
     // A batch of prompts is answered as one prompt: the mock has a single choice.
     const text = p.join('');
-    return { text, ids: source.promptIds(text, true) };
+    return { text, ids: prompts.ids(text, true) };
   }
   if (Array.isArray(p) && p.length > 0 && p.every((t) => typeof t === 'number' && Number.isSafeInteger(t) && t >= 0)) {
     return { text: JSON.stringify(p), ids: Uint32Array.from(p as number[]) };
@@ -122,7 +133,7 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     throw new HttpError(404, `The model \`${requestedModel ?? ''}\` does not exist.`, 'not_found_error');
   }
 
-  const { text, ids } = prompt(endpoint, body, ctx.source);
+  const { text, ids } = prompt(endpoint, body, ctx.prompts);
   const p = ids.length;
   if (p === 0) throw new HttpError(400, 'the prompt is empty');
 
@@ -153,7 +164,7 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
   return {
     endpoint,
     modelName: requestedModel ?? ctx.servedModels[0]!,
-    promptText: text,
+    promptHash: fnv1a64(text),
     promptIds: ids,
     maxTokens,
     maxCompletionTokens,

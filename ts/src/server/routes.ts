@@ -1,5 +1,5 @@
-// Routing of the mock server (docs/serve-mock.md §2): the API key check, request bodies read with
-// a size limit, and which handler answers which method and path.
+// Routing of the mock server (docs/serve-mock.md §2): the arrival stamp, the API key check, request
+// bodies read with a size limit, and which handler answers which method and path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type InferenceEndpoint } from './request-validation.js';
 import { sendError } from './response-writer.js';
@@ -9,7 +9,12 @@ const MAX_BODY_BYTES = 256 * 1024 * 1024;
 export interface RouteHandlers {
   /** `Authorization: Bearer <key>` required on /v1/* when set. */
   apiKey: string | undefined;
-  inference(endpoint: InferenceEndpoint, body: string, res: ServerResponse): void;
+  /**
+   * An inference request whose body has been read. `arrival` is performance.now() when its
+   * headers were parsed, before the body was read: the recorded times start there
+   * (docs/serve-mock.md §8). A rejected promise is handled like a throw.
+   */
+  inference(endpoint: InferenceEndpoint, body: Buffer, res: ServerResponse, arrival: number): void | Promise<void>;
   models(res: ServerResponse): void;
   health(res: ServerResponse): void;
   /** The Prometheus exposition text. */
@@ -23,6 +28,10 @@ const INFERENCE_PATHS: Record<string, InferenceEndpoint> = { '/v1/chat/completio
 /** The request listener of the server. */
 export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // Node calls the listener once the request line and headers are parsed: the earliest moment
+    // the server knows of the request. Stamped first, so reading, parsing and tokenising the body
+    // all count in the recorded times.
+    const arrival = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
@@ -44,15 +53,22 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
         }
         chunks.push(c);
       });
+      const fail = (err: unknown): void => {
+        if (err instanceof HttpError) {
+          sendError(res, err.status, err.message, err.type);
+          return;
+        }
+        h.onInternalError(err as Error);
+        if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`, 'server_error');
+        else res.destroy();
+      };
       req.on('end', () => {
         if (res.headersSent) return;
         try {
-          h.inference(endpoint, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), res);
+          const pending = h.inference(endpoint, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), res, arrival);
+          pending?.catch(fail);
         } catch (err) {
-          if (err instanceof HttpError) return sendError(res, err.status, err.message, err.type);
-          h.onInternalError(err as Error);
-          if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`, 'server_error');
-          else res.destroy();
+          fail(err);
         }
       });
       return;

@@ -37,7 +37,7 @@ export class SimpleModel implements LatencyModel {
     this.inflight++;
     this.metrics.running = this.inflight;
     job.replica = 0;
-    job.admittedAt = job.arrival;
+    job.admittedAt = job.submittedAt;
     // Jitter draws: TTFT first, then each ITL in token order, two per factor (§9); none when the CV is 0.
     const jitter = c.ttftJitterCv > 0 || c.itlJitterCv > 0 ? RandomStream.of(c.seed, 'infermark/mock/jitter', BigInt(job.num)) : null;
     let ttft = c.ttft + c.ttftPerIslTokenMs * job.promptTokens + c.ttftConcurrencyQuadMs * inflight * inflight;
@@ -50,16 +50,16 @@ export class SimpleModel implements LatencyModel {
       // Nothing is observable between first and last token: two timers suffice.
       let total = ttft;
       for (let i = 1; i < n; i++) total += nextItl();
-      const first = job.arrival + ttft;
+      const first = job.submittedAt + ttft;
       this.at(job, first, () => {
         if (n === 1) return this.finish(job, 1, true);
         if (!job.onStep(1, this.clock.now(), false)) return this.drop(job);
-        this.at(job, job.arrival + total, () => this.finish(job, n - 1, true));
+        this.at(job, job.submittedAt + total, () => this.finish(job, n - 1, true));
       });
       return;
     }
     let produced = 0;
-    let deadline = job.arrival + ttft;
+    let deadline = job.submittedAt + ttft;
     const tick = (): void => {
       // A late timer emits every token already due in one write, so lateness never accumulates.
       const now = this.clock.now();
@@ -119,7 +119,7 @@ export class NoneModel implements LatencyModel {
   }
   submit(job: Job): void {
     job.replica = 0;
-    job.admittedAt = job.arrival;
+    job.admittedAt = job.submittedAt;
     job.onStep(job.outputTokens, performance.now(), true);
   }
   cancel(): void {}

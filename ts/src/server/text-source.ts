@@ -22,8 +22,8 @@ export class TextSource {
   /** Corpus position → token text (only meaningful at usable positions). */
   private readonly texts: string[];
   private readonly jsons: string[];
-  private readonly cache = new Map<string, ArrayLike<number>>();
-  private cachedChars = 0;
+  /** Prompt tokenisation on the serving thread (short prompts, docs/serve-mock.md §10). */
+  readonly prompts: PromptTokens;
 
   private constructor(
     readonly tokenizer: Tokenizer | null,
@@ -33,6 +33,7 @@ export class TextSource {
     this.ids = ids;
     this.texts = texts;
     this.jsons = texts.map((t) => JSON.stringify(t));
+    this.prompts = new PromptTokens(tokenizer);
     const n = ids.length;
     const nextGood = new Int32Array(n).fill(-1);
     // Two backward passes resolve wrap-around: the second sees the first usable index from the start.
@@ -85,34 +86,9 @@ export class TextSource {
     return this.ids.length;
   }
 
-  /**
-   * Token ids of a prompt (what the prefix cache hashes). Without a tokenizer every 4
-   * characters are one pseudo-token, so the count is ceil(length / 4).
-   */
-  promptIds(text: string, parseSpecialTokens: boolean): ArrayLike<number> {
-    const key = parseSpecialTokens ? text : `\u0000${text}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      // Refresh recency so hot prompts survive.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
-    // 4 bytes per token instead of a JS array's 8: prompts are the bulk of per-request memory.
-    const ids = this.tokenizer ? Uint32Array.from(this.tokenizer.encode(text, { parseSpecialTokens })) : charQuads(text);
-    this.cache.set(key, ids);
-    this.cachedChars += key.length;
-    while (this.cachedChars > MAX_CACHED_CHARS) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-      this.cachedChars -= oldest.length;
-    }
-    return ids;
-  }
-
-  /** The content stream draws of §3.4: corpus start offset, then `u`. */
-  contentDraws(seed: bigint, promptText: string): { offset: number; u: number } {
-    const s = RandomStream.of(seed, 'infermark/mock/content', fnv1a64(promptText));
+  /** The content stream draws of §3.4 (`promptHash` = FNV-1a 64 of the prompt text): corpus start offset, then `u`. */
+  contentDraws(seed: bigint, promptHash: bigint): { offset: number; u: number } {
+    const s = RandomStream.of(seed, 'infermark/mock/content', promptHash);
     const offset = s.below(this.size);
     const u = s.unit();
     return { offset, u };
@@ -132,6 +108,42 @@ export class TextSource {
       pos = pos + 1 === this.size ? 0 : pos + 1;
     }
     return { ids, json, text };
+  }
+}
+
+/**
+ * Prompt token ids with a cache of recent prompts (benchmarks repeat them). The serving thread
+ * has one and so has each prompt worker (./prompt-workers.ts); both give the same ids.
+ */
+export class PromptTokens {
+  private readonly cache = new Map<string, ArrayLike<number>>();
+  private cachedChars = 0;
+
+  constructor(readonly tokenizer: Tokenizer | null) {}
+
+  /**
+   * Token ids of a prompt (what the prefix cache hashes). Without a tokenizer every 4
+   * characters are one pseudo-token, so the count is ceil(length / 4).
+   */
+  ids(text: string, parseSpecialTokens: boolean): ArrayLike<number> {
+    const key = parseSpecialTokens ? text : `\u0000${text}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Refresh recency so hot prompts survive.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    // 4 bytes per token instead of a JS array's 8: prompts are the bulk of per-request memory.
+    const ids = this.tokenizer ? Uint32Array.from(this.tokenizer.encode(text, { parseSpecialTokens })) : charQuads(text);
+    this.cache.set(key, ids);
+    this.cachedChars += key.length;
+    while (this.cachedChars > MAX_CACHED_CHARS) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+      this.cachedChars -= oldest.length;
+    }
+    return ids;
   }
 }
 
