@@ -11,6 +11,7 @@ import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js'
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
 
 /**
  * Concurrent streams one engine thread is given before another is added. From back-to-back runs
@@ -89,7 +90,7 @@ export class WorkerCoordinator extends EventEmitter {
     await Promise.all(
       Array.from({ length: this.count }, (_, w) => {
         const init: WorkerInit = { options: { ...this.options, workerIndex: w, workerCount: this.count, sampleCpu: false } };
-        const worker = new Worker(entry, { workerData: init });
+        const worker = new Worker(entry, { workerData: init, execArgv: workerExecArgv() });
         this.workers.push(worker);
         return new Promise<void>((resolve, reject) => {
           worker.on('message', (msg: WorkerMessage) => {

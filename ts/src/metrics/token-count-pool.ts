@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CountedBatch, TokenCountService } from './token-count.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
 
 /** The compiled worker entry; under vitest (TypeScript sources) the built copy in dist/. */
 export function tokenCountWorkerEntry(): URL | null {
@@ -32,7 +33,7 @@ export function createWorkerTokenCountService(spec: string, threads = 1): TokenC
   let failure: Error | null = null;
   const slots: Slot[] = Array.from({ length: Math.max(1, threads) }, (_, k) => {
     const slot: Slot = {
-      worker: new Worker(entry, { workerData: { spec } }),
+      worker: new Worker(entry, { workerData: { spec }, execArgv: workerExecArgv() }),
       id: `record_processor_${k}`,
       inFlight: 0,
       pending: new Map(),

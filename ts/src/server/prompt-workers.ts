@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HttpError, type InferenceEndpoint, type InferenceRequest, type ValidationLimits } from './request-validation.js';
+import { workerExecArgv } from '../worker-exec-argv.js';
 
 /**
  * Bodies up to this many bytes are handled on the serving thread: the JS tokenizer takes about
@@ -43,21 +44,6 @@ export function promptWorkerEntry(): URL | null {
   if (existsSync(fileURLToPath(here))) return here;
   const built = new URL('../../../dist/server/prompt-worker.js', import.meta.url);
   return existsSync(fileURLToPath(built)) ? built : null;
-}
-
-/**
- * The process's flags for a thread, without `--input-type`: a thread inherits the flags but not
- * the `-e` source they were for, and Node 20 then refuses to start it
- * (`ERR_INPUT_TYPE_NOT_ALLOWED`; nodejs/node#54979), as in `node --input-type=module -e "…"`.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const flag = process.execArgv[i]!;
-    if (flag === '--input-type') i++;
-    else if (!flag.startsWith('--input-type=')) out.push(flag);
-  }
-  return out;
 }
 
 interface Pending {
