@@ -10,12 +10,17 @@ interface Entry {
 
 export class VirtualClock implements ModelClock {
   private t = 0;
+  /** Inside a timer's callback (see lateMs). */
+  private inTimer = false;
   /** Pending timers by due time; ties in the order they were set. */
   private readonly queue: Entry[] = [];
 
   /**
    * @param lateMs every timer fires this long after it is due, like a host that wakes up late;
-   *   0 (default) fires exactly on time. Unlike Node, delays below 1 ms are not rounded up.
+   *   0 (default) fires exactly on time. A negative value is a stale cached clock, as Node's timers
+   *   measure from: a timer set outside a timer callback (from I/O, or before run()) fires that
+   *   much early, never before now; one set from a timer callback, just after the clock was
+   *   refreshed, fires on time. Unlike Node, delays below 1 ms are not rounded up.
    */
   constructor(private readonly lateMs = 0) {}
 
@@ -24,7 +29,8 @@ export class VirtualClock implements ModelClock {
   }
 
   setTimeout(fn: () => void, delayMs: number): ClockTimer {
-    return this.push(this.t + Math.max(0, delayMs) + this.lateMs, fn);
+    const offset = this.lateMs >= 0 || !this.inTimer ? this.lateMs : 0;
+    return this.push(Math.max(this.t, this.t + Math.max(0, delayMs) + offset), fn);
   }
 
   setImmediate(fn: () => void): ClockTimer {
@@ -44,7 +50,12 @@ export class VirtualClock implements ModelClock {
     for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       if (next.cancelled) continue;
       this.t = next.at;
-      next.fn();
+      this.inTimer = true;
+      try {
+        next.fn();
+      } finally {
+        this.inTimer = false;
+      }
     }
   }
 

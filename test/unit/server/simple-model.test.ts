@@ -109,6 +109,18 @@ describe('simple model schedule (virtual clock)', () => {
     ]);
   });
 
+  // Node counts a timer's delay from the loop's cached millisecond clock, so a timer can fire
+  // ~1.5 ms before its deadline on the precise clock: the model waits out the rest (§6: never early).
+  it('never emits a token before its instant when timers fire early', () => {
+    const [steps] = schedule({ ttft: 20, itl: 5 }, [[0, 10, 4]], { lateMs: -1.5 });
+    near(steps!, [
+      [1, 20],
+      [1, 25],
+      [1, 30],
+      [1, 35],
+    ]);
+  });
+
   // Request 7's jitter stream, stream(0, "infermark/mock/jitter", 7), gives u = 0.31839…, 0.75692…
   // for the TTFT factor (0.9106549605933364) and u = 0.34270…, 0.56493… for the first ITL's
   // (0.6012170543362287): tokens at 20·0.91065 = 18.2131 ms and 18.2131 + 5·0.60122 = 21.2192 ms.

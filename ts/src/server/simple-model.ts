@@ -83,8 +83,18 @@ export class SimpleModel implements LatencyModel {
     this.at(job, deadline, tick);
   }
 
+  /**
+   * Runs `fn` at `deadline`, never before it (docs/serve-mock.md §6). Node measures a timer's delay
+   * from the event loop's cached millisecond clock, which can lag the precise clock, so a timer
+   * may fire up to ~1.5 ms early: such a firing re-arms for the rest.
+   */
   private at(job: Job, deadline: number, fn: () => void): void {
-    this.timers.set(job, this.clock.setTimeout(fn, Math.max(0, deadline - this.clock.now())));
+    const fire = (): void => {
+      const early = deadline - this.clock.now();
+      if (early > 0) this.timers.set(job, this.clock.setTimeout(fire, early));
+      else fn();
+    };
+    this.timers.set(job, this.clock.setTimeout(fire, Math.max(0, deadline - this.clock.now())));
   }
 
   private finish(job: Job, tokens: number, done: boolean): void {
