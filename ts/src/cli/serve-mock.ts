@@ -86,6 +86,8 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     flags: '--tokenizer-threads <n>',
     description: 'worker threads that parse and tokenise long prompts, off the serving thread (0: the serving thread does)',
     parser: parseNonNegativeInteger,
+    // The default depends on the machine (and on --workers): say the rule, not this machine's value.
+    shownDefault: 'cores − 1, between 1 and 4, per worker process',
   },
   { key: 'randomSeed', flags: '--random-seed <seed>', description: 'seed of every random choice', parser: parseSeed },
   {
