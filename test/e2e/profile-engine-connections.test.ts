@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionReuseStrategy } from '../../ts/src/config/defaults.js';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
+import { engineOptions } from '../helpers/engine-options.js';
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { startFaultServer, type Behaviour, type FaultServer, type FaultServerOptions } from '../helpers/fault-server.js';
 
@@ -13,41 +14,6 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
-
-function engineOptions(url: string, over: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    endpoint: {
-      type: 'chat',
-      path: '/v1/chat/completions',
-      streaming: true,
-      apiKey: null,
-      headers: {},
-      extra: {},
-      streamUsage: true,
-      useLegacyMaxTokens: false,
-    },
-    models: ['m'],
-    urls: [url],
-    timeoutMs: 5000,
-    dataset: {
-      entries: [0, 1, 2].map((i) => ({ index: i, requestedIsl: 2, requestedOsl: 3, text: `prompt ${i}`, clientIsl: 2 })),
-      systemPrompt: null,
-      inexact: [],
-    },
-    seed: 0n,
-    mode: { kind: 'concurrency', concurrency: 2 },
-    requestCount: 6,
-    benchmarkDurationMs: null,
-    gracePeriodMs: 30_000,
-    warmupRequestCount: 0,
-    warmupDurationMs: null,
-    cancellationRate: null,
-    cancellationDelayMs: 0,
-    failedRequestThreshold: null,
-    interruptGraceMs: 500,
-    ...over,
-  };
-}
 
 async function run(
   behaviour: Behaviour | ((i: number) => Behaviour),

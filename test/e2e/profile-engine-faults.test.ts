@@ -1,6 +1,18 @@
 // The engine against a misbehaving server: every fault becomes the right error type and the run goes on.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
+import { engineOptions as smallRun } from '../helpers/engine-options.js';
+
+/** One 3-token prompt asking for 5 (the fault server's answers are checked against these). */
+const engineOptions = (url: string, over: Partial<EngineOptions> = {}): EngineOptions =>
+  smallRun(url, {
+    dataset: {
+      entries: [{ index: 0, requestedIsl: 3, requestedOsl: 5, text: 'hello there you', clientIsl: 3 }],
+      systemPrompt: null,
+      inexact: [],
+    },
+    ...over,
+  });
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
 
@@ -9,41 +21,6 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
-
-function engineOptions(url: string, over: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    endpoint: {
-      type: 'chat',
-      path: '/v1/chat/completions',
-      streaming: true,
-      apiKey: null,
-      headers: {},
-      extra: {},
-      streamUsage: true,
-      useLegacyMaxTokens: false,
-    },
-    models: ['m'],
-    urls: [url],
-    timeoutMs: 5000,
-    dataset: {
-      entries: [{ index: 0, requestedIsl: 3, requestedOsl: 5, text: 'hello there you', clientIsl: 3 }],
-      systemPrompt: null,
-      inexact: [],
-    },
-    seed: 0n,
-    mode: { kind: 'concurrency', concurrency: 2 },
-    requestCount: 6,
-    benchmarkDurationMs: null,
-    gracePeriodMs: 30_000,
-    warmupRequestCount: 0,
-    warmupDurationMs: null,
-    cancellationRate: null,
-    cancellationDelayMs: 0,
-    failedRequestThreshold: null,
-    interruptGraceMs: 500,
-    ...over,
-  };
-}
 
 async function run(behaviour: Behaviour | ((i: number) => Behaviour), over: Partial<EngineOptions> = {}): Promise<RawRequestRecord[]> {
   server = await startFaultServer(behaviour);

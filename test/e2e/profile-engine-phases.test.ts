@@ -2,6 +2,17 @@
 // period, cancellation, the concurrency ceiling of rate mode, and interrupts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadEngine, workerShare, type EngineOptions } from '../../ts/src/load/engine.js';
+import { endpointOf, engineOptions } from '../helpers/engine-options.js';
+
+/** Completions without usage, two models to rotate, a longer timeout and a shorter interrupt grace. */
+const opts = (url: string, over: Partial<EngineOptions>): EngineOptions =>
+  engineOptions(url, {
+    endpoint: endpointOf('completions', { streamUsage: false }),
+    models: ['a', 'b'],
+    timeoutMs: 10_000,
+    interruptGraceMs: 300,
+    ...over,
+  });
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
 
@@ -10,41 +21,6 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
-
-function opts(url: string, over: Partial<EngineOptions>): EngineOptions {
-  return {
-    endpoint: {
-      type: 'completions',
-      path: '/v1/completions',
-      streaming: true,
-      apiKey: null,
-      headers: {},
-      extra: {},
-      streamUsage: false,
-      useLegacyMaxTokens: false,
-    },
-    models: ['a', 'b'],
-    urls: [url],
-    timeoutMs: 10_000,
-    dataset: {
-      entries: [0, 1, 2].map((i) => ({ index: i, requestedIsl: 2, requestedOsl: 3, text: `prompt ${i}`, clientIsl: 2 })),
-      systemPrompt: null,
-      inexact: [],
-    },
-    seed: 0n,
-    mode: { kind: 'concurrency', concurrency: 2 },
-    requestCount: 6,
-    benchmarkDurationMs: null,
-    gracePeriodMs: 30_000,
-    warmupRequestCount: 0,
-    warmupDurationMs: null,
-    cancellationRate: null,
-    cancellationDelayMs: 0,
-    failedRequestThreshold: null,
-    interruptGraceMs: 300,
-    ...over,
-  };
-}
 
 async function run(b: Behaviour | ((i: number) => Behaviour), over: Partial<EngineOptions>, during?: (e: LoadEngine) => void) {
   server = await startFaultServer(b);
