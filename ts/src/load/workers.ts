@@ -2,16 +2,14 @@
 // loop and undici pool), splits the work closed-form (docs/cli.md §3.4) and merges their records.
 // Threads share the process's monotonic clock, so every record's clock offset is exactly 0.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadMode } from '../config/profile-config.js';
 import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import { workerExecArgv } from '../worker-exec-argv.js';
+import { compiledWorkerEntry, workerExecArgv } from '../worker-threads.js';
 
 /**
  * Concurrent streams one engine thread is given before another is added. From back-to-back runs
@@ -52,12 +50,10 @@ export type CoordinatorMessage =
   | { type: 'stop'; reason: Exclude<StopReason, 'completed'> }
   | { type: 'abort' };
 
-/** The compiled worker entry; under vitest (TypeScript sources) the built copy in dist/. */
+/** The load engine threads' entry. */
 function workerEntry(): URL {
-  const here = new URL('./worker-main.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../../dist/load/worker-main.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
+  const entry = compiledWorkerEntry('load/worker-main.js');
+  if (entry) return entry;
   throw new Error('worker entry dist/load/worker-main.js not found; run `npm run build:ts` first');
 }
 

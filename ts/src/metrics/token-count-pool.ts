@@ -1,17 +1,10 @@
-// A pool of worker threads (`record_processor_<k>`) that count tokens, so tokenization never
-// runs on the event loop that stamps chunk arrivals (docs/metrics.md §2.2).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CountedBatch, TokenCountService } from './token-count.js';
-import { workerExecArgv } from '../worker-exec-argv.js';
+import { compiledWorkerEntry, workerExecArgv } from '../worker-threads.js';
 
-/** The compiled worker entry; under vitest (TypeScript sources) the built copy in dist/. */
+/** The token-counting threads' entry (null before `npm run build:ts`). */
 export function tokenCountWorkerEntry(): URL | null {
-  const here = new URL('./token-count-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../../dist/metrics/token-count-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(built)) ? built : null;
+  return compiledWorkerEntry('metrics/token-count-worker.js');
 }
 
 interface Slot {

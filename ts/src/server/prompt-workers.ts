@@ -1,13 +1,7 @@
-// Prompt workers: threads that parse, validate and tokenise long request bodies (docs/serve-mock.md
-// §3.5, §10), so that a 100k-token prompt (about a second of the JS tokenizer) never holds the
-// serving loop that times every stream in flight. Each thread loads the same tokenizer and runs
-// the same validation as the serving thread, so a request gets the same answer on either.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HttpError, type InferenceEndpoint, type InferenceRequest, type ValidationLimits } from './request-validation.js';
-import { workerExecArgv } from '../worker-exec-argv.js';
+import { compiledWorkerEntry, workerExecArgv } from '../worker-threads.js';
 
 /**
  * Bodies up to this many bytes are handled on the serving thread: the JS tokenizer takes about
@@ -38,12 +32,9 @@ export type PromptWorkerReply =
   | { type: 'http-error'; id: number; status: number; message: string; errorType: string }
   | { type: 'error'; id: number; error: string };
 
-/** The compiled worker entry; under vitest (TypeScript sources) the built copy in dist/. */
+/** The prompt threads' entry (null before `npm run build:ts`). */
 export function promptWorkerEntry(): URL | null {
-  const here = new URL('./prompt-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../../dist/server/prompt-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(built)) ? built : null;
+  return compiledWorkerEntry('server/prompt-worker.js');
 }
 
 interface Pending {

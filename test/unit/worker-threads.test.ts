@@ -1,7 +1,7 @@
 // Worker threads inherit the process's flags except `--input-type`, which Node 20 refuses in a
 // thread (nodejs/node#54979): with it, `node --input-type=module -e "…"` could not start any.
 import { afterEach, describe, expect, it } from 'vitest';
-import { workerExecArgv } from '../../ts/src/worker-exec-argv.js';
+import { workerExecArgv } from '../../ts/src/worker-threads.js';
 
 const original = [...process.execArgv];
 afterEach(() => {
