@@ -44,7 +44,7 @@ npx biome ci --colors=off
 npx tsc -p tsconfig.check.json
 
 stage "cargo test (trace-core)"
-cargo test --release --quiet
+cargo test --profile release-test --quiet
 
 # Tests from here on measure time or run a real server: the compiler must not share the two
 # cores with them, so the real-server build has to be done first.
