@@ -62,7 +62,20 @@ beforeAll(async () => {
     'completions',
   );
   recordDir = mkdtempSync(join(tmpdir(), 'infermark-profile-mock-'));
-  mock = await spawnMock(['--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL), '--record-requests', recordFile()]);
+  // No tokenizer threads: these prompts are short (they would stay on the serving thread anyway),
+  // and a thread still loading its tokenizer would take CPU from the first test's measurements.
+  mock = await spawnMock([
+    '--latency-model',
+    'simple',
+    '--ttft',
+    String(TTFT),
+    '--itl',
+    String(ITL),
+    '--tokenizer-threads',
+    '0',
+    '--record-requests',
+    recordFile(),
+  ]);
 }, 60_000);
 afterAll(async () => {
   if (mock && mock.child.exitCode === null && mock.child.signalCode === null) {

@@ -86,12 +86,16 @@ export class SimpleModel implements LatencyModel {
   /**
    * Runs `fn` at `deadline`, never before it (docs/serve-mock.md §6). Node measures a timer's delay
    * from the event loop's cached millisecond clock, which can lag the precise clock, so a timer
-   * may fire up to ~1.5 ms early: such a firing re-arms for the rest.
+   * may fire up to ~1.5 ms early. Such a firing waits out the rest: with another timer when 1 ms
+   * or more is left, else from loop turn to loop turn (a timer would round it up to 1 ms and add up
+   * to that much lateness to every token). A job no longer in `timers` was cancelled or stopped.
    */
   private at(job: Job, deadline: number, fn: () => void): void {
     const fire = (): void => {
+      if (!this.timers.has(job)) return;
       const early = deadline - this.clock.now();
-      if (early > 0) this.timers.set(job, this.clock.setTimeout(fire, early));
+      if (early >= 1) this.timers.set(job, this.clock.setTimeout(fire, early));
+      else if (early > 0) this.clock.setImmediate(fire);
       else fn();
     };
     this.timers.set(job, this.clock.setTimeout(fire, Math.max(0, deadline - this.clock.now())));
