@@ -120,7 +120,10 @@ class Replica {
       seq.lease = lease;
       seq.prefillLeft = p - cached;
       job.cachedTokens = cached;
-      job.admittedAt = Math.max(at, job.submittedAt);
+      // A step starts at the previous one's deadline; a timer that Node fired early (it measures
+      // from the loop's cached clock) runs it before that instant, so admission is capped at now:
+      // a recorded queue_ms never exceeds the ttft_ms of the token this step emits.
+      job.admittedAt = Math.min(Math.max(at, job.submittedAt), this.clock.now());
       if (this.cfg.prefixCache) {
         this.metrics.prefixQueries += p;
         this.metrics.prefixHits += cached;
