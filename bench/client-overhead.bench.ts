@@ -16,6 +16,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AIPERF, aiperfEnv, aiperfProfileCommand } from './aiperf-command.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -35,9 +36,6 @@ const PER_SLOT = Number(arg('--requests-per-slot', '4'));
 const MIN_REQUESTS = Number(arg('--min-requests', '40'));
 const INFERMARK_ARGS = arg('--infermark-args', '').split(' ').filter(Boolean);
 const OUT = resolve(arg('--out', join(ROOT, 'bench/data/client-overhead')));
-const CACHE = process.env.INFERMARK_BENCH_CACHE ?? join(process.env.HOME ?? '/root', '.cache/infermark-bench');
-const AIPERF = join(CACHE, 'aiperf-0.13.0/bin/aiperf');
-const HF_HOME = join(CACHE, 'hf-home');
 
 interface Truth {
   arrival: string;
@@ -178,22 +176,8 @@ async function runClient(client: Client, url: string, c: number, run: number): P
       join(dir, 'out'),
     ];
   } else {
-    cmd = [
-      AIPERF,
-      'profile',
-      ...common,
-      '--synthetic-input-tokens-mean',
-      String(ISL),
-      '--output-tokens-mean',
-      String(OSL),
-      '--tokenizer',
-      'local/qwen3',
-      '--ui-type',
-      'none',
-      '--output-artifact-dir',
-      join(dir, 'out'),
-    ];
-    env = { ...process.env, HF_HOME, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
+    cmd = aiperfProfileCommand(common, ISL, OSL, join(dir, 'out'));
+    env = aiperfEnv();
   }
   const load1Before = loadavg()[0]!;
   const t = await timed(cmd, env, join(dir, 'client.log'));

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AIPERF, aiperfEnv, aiperfProfileCommand } from './aiperf-command.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -37,9 +38,6 @@ const OSL = 64;
 const MIN_REQUESTS = Number(arg('--min-requests', '100'));
 const PER_SLOT = Number(arg('--requests-per-slot', '25'));
 const OUT = resolve(arg('--out', join(ROOT, 'bench/data/real-engine')));
-const CACHE = process.env['INFERMARK_BENCH_CACHE'] ?? join(homedir(), '.cache/infermark-bench');
-const AIPERF = join(CACHE, 'aiperf-0.13.0/bin/aiperf');
-const HF_HOME = join(CACHE, 'hf-home');
 const MODEL = 'tiny-qwen3';
 
 interface Stat {
@@ -148,22 +146,8 @@ async function runClient(client: Client, c: number, run: number): Promise<RunRes
       join(dir, 'out'),
     ];
   } else {
-    cmd = [
-      AIPERF,
-      'profile',
-      ...common,
-      '--synthetic-input-tokens-mean',
-      String(ISL),
-      '--output-tokens-mean',
-      String(OSL),
-      '--tokenizer',
-      'local/qwen3',
-      '--ui-type',
-      'none',
-      '--output-artifact-dir',
-      join(dir, 'out'),
-    ];
-    env = { ...process.env, HF_HOME, HF_HUB_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' };
+    cmd = aiperfProfileCommand(common, ISL, OSL, join(dir, 'out'));
+    env = aiperfEnv();
   }
   const load1Before = loadavg()[0]!;
   let t: { code: number; wallS: number; cpuS: number };
