@@ -84,6 +84,8 @@ function makeRecord(i: number): RawRequestRecord {
     requestedIsl: 500,
     requestedOsl: OSL,
     traceLine: null,
+    materialised: false,
+    historyChars: 0,
     clockOffsetNs: 0n,
     waitedForSlot: false,
     connectionResends: 0,

@@ -82,6 +82,8 @@ export function raw(o: RawOpts): RawRequestRecord {
     requestedIsl: o.isl ?? null,
     requestedOsl: o.requestedOsl ?? null,
     traceLine: null,
+    materialised: false,
+    historyChars: 0,
     clockOffsetNs: 0n,
     waitedForSlot: o.waitedForSlot ?? false,
     connectionResends: o.connectionResends ?? 0,

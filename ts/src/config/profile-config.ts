@@ -78,9 +78,25 @@ export interface ProfileOptions {
   ui?: string;
 }
 
+/**
+ * How requests are issued (docs/cli.md §3.4, mode selection). `concurrency` is the closed-loop
+ * session count in concurrency mode and a ceiling (null = none) in every other mode.
+ */
 export type LoadMode =
   | { kind: 'concurrency'; concurrency: number }
-  | { kind: 'rate'; rate: number; pattern: ArrivalPattern; smoothness: number; concurrency: number | null };
+  | { kind: 'rate'; rate: number; pattern: ArrivalPattern; smoothness: number; concurrency: number | null }
+  | {
+      kind: 'fixed-schedule';
+      concurrency: number | null;
+      /** `--fixed-schedule-auto-offset` (default on): schedule zero = earliest first-turn timestamp. */
+      autoOffset: boolean;
+      /** `--fixed-schedule-start-offset` / `-end-offset` in original trace ms (also the row window). */
+      startOffsetMs: number | null;
+      endOffsetMs: number | null;
+      /** True when the mode was chosen automatically for a timestamped Mooncake trace (a notice says so). */
+      automatic: boolean;
+    }
+  | { kind: 'user-centric'; rate: number; users: number; concurrency: number | null };
 
 /** The resolved, validated configuration the engine and reporters run from. */
 export interface ProfileConfig {

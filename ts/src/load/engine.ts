@@ -600,6 +600,8 @@ export class LoadEngine extends EventEmitter {
         requestedIsl: p.requestedIsl,
         requestedOsl: p.requestedOsl,
         traceLine: null,
+        materialised: false,
+        historyChars: 0,
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
         connectionResends: r.connectionResends,

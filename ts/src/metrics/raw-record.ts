@@ -66,6 +66,16 @@ export interface RawRequestRecord {
   requestedIsl: number | null;
   requestedOsl: number | null;
   traceLine: number | null;
+  /**
+   * True when the turn's text was materialised from a trace row's `input_length`/`hash_ids`
+   * (docs/synthesis.md §6.5): the record processor then counts the turn's own text for `trace_fidelity`.
+   */
+  materialised: boolean;
+  /**
+   * Completions only: characters of session history before this turn's own text in `prompt`
+   * (0 for a first turn and for chat, where the turn's text is the last message).
+   */
+  historyChars: number;
   /** Offset of the sending process's clock to the coordinator (0 in single-process runs). */
   clockOffsetNs: bigint;
   /** True when the request waited for a concurrency slot in an open-loop mode (docs/metrics.md §10). */

@@ -20,9 +20,16 @@ export interface RunNameInput {
 
 /** The stimulus of a load mode. */
 export function stimulusOf(mode: LoadMode): Stimulus {
-  return mode.kind === 'concurrency'
-    ? { kind: 'concurrency', concurrency: mode.concurrency }
-    : { kind: 'request_rate', rate: mode.rate, concurrency: mode.concurrency };
+  switch (mode.kind) {
+    case 'concurrency':
+      return { kind: 'concurrency', concurrency: mode.concurrency };
+    case 'rate':
+      return { kind: 'request_rate', rate: mode.rate, concurrency: mode.concurrency };
+    case 'fixed-schedule':
+      return { kind: 'fixed_schedule' };
+    case 'user-centric':
+      return { kind: 'user_centric', users: mode.users, rate: mode.rate };
+  }
 }
 
 function rate(r: number): string {
