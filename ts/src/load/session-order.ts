@@ -6,11 +6,37 @@ import type { TurnSource } from '../dataset/turn-source.js';
 
 export type ScheduleFields = Pick<TurnSource, 'sessions' | 'turns' | 'sessionStart' | 'timestampMs' | 'delayMs'>;
 
-/** Sort 0 … n−1 by `key`, ties by index; only called when the file is not already in that order. */
-function argsort(n: number, key: (i: number) => number): Uint32Array {
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  return idx.sort((a, b) => key(a) - key(b) || a - b);
+/**
+ * 0 … n−1 sorted by `keys` (ms), ties by index. Only called when the file is not already in that
+ * order. A comparator sort of 2M indices takes ~1.5 s; instead each key is quantised and packed
+ * with its index into one float64 (quantum·2^bits + index, exact below 2^53), and the floats are
+ * sorted natively (~0.3 s). The quantum is 1 µs, coarser only when the keys span more than
+ * 2^(53 − bits) µs (~71 minutes for 2M turns; ~8 µs for a 10-hour trace of 2M turns): keys more
+ * than a quantum apart are in key order, closer ones may be in index order.
+ */
+export function argsortKeys(keys: Float64Array): Uint32Array {
+  const n = keys.length;
+  const out = new Uint32Array(n);
+  if (n === 0) return out;
+  const idxBits = Math.max(1, Math.ceil(Math.log2(n)));
+  const idxScale = 2 ** idxBits;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const maxQuantised = 2 ** (53 - idxBits) - 1;
+  const quantumMs = Math.max(1e-3, (max - min) / maxQuantised);
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = Math.min(maxQuantised, Math.floor((keys[i]! - min) / quantumMs)) * idxScale + i;
+  packed.sort();
+  for (let r = 0; r < n; r++) {
+    const v = packed[r]!;
+    out[r] = v - Math.floor(v / idxScale) * idxScale;
+  }
+  return out;
 }
 
 /**
@@ -22,8 +48,9 @@ function argsort(n: number, key: (i: number) => number): Uint32Array {
  * and within a session it never reorders turns: the turns kept of a session are always its first
  * ones. A turn's rank in that order is its request index (`request_num`, the cancellation key).
  *
- * A file whose rows are already in schedule order (the usual Mooncake trace) costs one O(n) pass
- * and no index; only an unsorted one pays for sorting an index.
+ * Turns whose TurnSource order already is schedule order (a timestamp-sorted trace without session
+ * ids) cost one O(n) pass and no index; otherwise an index is sorted (argsortKeys). The turns of a
+ * trace with session ids are grouped by session in the TurnSource, so such a trace is sorted too.
  */
 export class FixedScheduleOrder {
   /** Sessions in schedule order; null when that is file order. */
@@ -63,10 +90,15 @@ export class FixedScheduleOrder {
         nominal[t] = at;
       }
     }
-    this.order = sessionsSorted ? null : argsort(sessions, (s) => timestampMs[sessionStart[s]!]!);
+    if (sessionsSorted) this.order = null;
+    else {
+      const firsts = new Float64Array(sessions);
+      for (let s = 0; s < sessions; s++) firsts[s] = timestampMs[sessionStart[s]!]!;
+      this.order = argsortKeys(firsts);
+    }
     if (turnsSorted) this.rank = null;
     else {
-      const byRank = argsort(turns, (t) => nominal[t]!);
+      const byRank = argsortKeys(nominal);
       const rank = new Uint32Array(turns);
       for (let r = 0; r < turns; r++) rank[byRank[r]!] = r;
       this.rank = rank;
