@@ -47,6 +47,8 @@ export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
     dataset,
+    trace: null,
+    scheduleZeroMs: 0,
     seed: config.dataset.randomSeed,
     mode: l.mode,
     requestCount: l.requestCount,
@@ -74,6 +76,7 @@ export function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Dataset
       numDatasetEntries: d.numDatasetEntries,
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
+      replies: config.load.mode.kind === 'user-centric',
     },
     config.endpoint.type,
   );
