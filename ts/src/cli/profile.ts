@@ -423,7 +423,12 @@ export function registerProfile(program: Command): Command {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const result = await runProfile(config, { reporters, signal: controller.signal, version: packageVersion() });
+      const result = await runProfile(config, {
+        reporters,
+        signal: controller.signal,
+        version: packageVersion(),
+        stderr: process.stderr,
+      });
       if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     } finally {

@@ -188,7 +188,10 @@ export class TraceFile {
       firstRowHasTimestamp: s.first_row_has_timestamp,
       firstTurnsTimestamped: s.first_turns_timestamped,
       requestedIslRows: s.requested_isl_rows,
-      earliestFirstTurnMs: earliestFirstTurn(call(() => core.sessionStart()), call(() => core.timestamps())),
+      earliestFirstTurnMs: earliestFirstTurn(
+        call(() => core.sessionStart()),
+        call(() => core.timestamps()),
+      ),
       synthesisReport: s.synthesis_report,
     };
     return new TraceFile(summary, { ...spec, datasetType: s.dataset_type }, core);
@@ -334,7 +337,11 @@ export async function openTraceTurnSource(spec: TraceSpec): Promise<TurnSource> 
  * §3.3: a row exactly at the offset may be due a fraction of a millisecond before the phase
  * start, and is sent at once).
  */
-export function scheduleZeroMs(mode: LoadMode, summary: Pick<TraceFileSummary, 'earliestFirstTurnMs'>, speedupRatio: string | null): number {
+export function scheduleZeroMs(
+  mode: LoadMode,
+  summary: Pick<TraceFileSummary, 'earliestFirstTurnMs'>,
+  speedupRatio: string | null,
+): number {
   if (mode.kind !== 'fixed-schedule') return 0;
   if (mode.startOffsetMs !== null) return mode.startOffsetMs / Number(speedupRatio ?? '1');
   if (mode.autoOffset) return summary.earliestFirstTurnMs ?? 0;
