@@ -441,9 +441,20 @@ impl ReplayDataset {
         Ok(summary::turn_json(&self.loader.store, &rec, &session))
     }
 
-    /// The tokenizer tables prompts are built from (once, before the first prompt).
-    pub fn set_tables(&mut self, tables: PromptTables) {
-        self.tables = Some(tables);
+    /// Turn `t`'s hash ids (empty for turns without; not exported to JavaScript, where ids
+    /// would need `bigint`s: tests and Rust callers compare datasets with it).
+    pub fn turn_hash_ids(&self, t: f64) -> Result<Vec<u64>, TraceError> {
+        let (rec, _) = self.turn(t)?;
+        Ok(self.loader.store.ids(&rec).collect())
+    }
+
+    /// The tokenizer tables prompts are built from (`docs/synthesis.md` §6.1), once before
+    /// the first prompt: the corpus tokens, the vocabulary's bytes (token `t` is
+    /// `token_bytes[token_offsets[t]..token_offsets[t + 1]]`) and the separator token, `-1`
+    /// for none (a double, as JavaScript passes it). `INVALID_ARG` for inconsistent tables.
+    pub fn set_tables(&mut self, corpus: &[u32], token_bytes: &[u8], token_offsets: &[u32], separator: f64) -> Result<(), TraceError> {
+        self.tables = Some(PromptTables::new(corpus, token_bytes, token_offsets, separator_arg(separator)?)?);
+        Ok(())
     }
 
     fn layout<'s>(&'s self, rec: &TurnRecord, t: usize) -> TurnLayout<store::Ids<'s>> {
