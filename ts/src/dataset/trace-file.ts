@@ -11,78 +11,8 @@ import { UsageError } from '../errors.js';
 import { fileSource } from '../io/chunked-reader.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import type { BackendName } from '../trace-core/backend.js';
-import { callBackend as call } from '../trace-core/errors.js';
-import { backendFor } from '../trace-core/loader.js';
+import { ReplayDataset, type ReplayDatasetOptions, type ReplaySummary, type ReplayTransformReport } from '../trace-core/replay-dataset.js';
 import type { MaterialisationTables, TraceSpec, TurnContent, TurnSource } from './turn-source.js';
-
-/** The core's ReplayDataset options (docs design: the binding contract). */
-interface ReplayOptions {
-  blockSize: number;
-  skipInvalid: boolean;
-  sourceName: string;
-  datasetType?: string;
-  windowStartMs?: number;
-  windowEndMs?: number;
-  requireTimestamps: boolean;
-  seed: string;
-  speedupRatio?: string;
-  prefixLenMultiplier?: string;
-  prefixRootMultiplier?: string;
-  promptLenMultiplier?: string;
-  outputLenMultiplier?: string;
-  maxIsl?: number;
-  maxOsl?: number;
-}
-
-/** The core's ReplayDataset as both bindings export it. */
-interface ReplayCore {
-  readonly needsLearnPass: boolean;
-  pushLearn(chunk: Uint8Array): void;
-  finishLearn(): void;
-  push(chunk: Uint8Array): void;
-  finish(): void;
-  readonly turns: number;
-  summaryJson(): string;
-  skippedWarning(path: string): string | null | undefined;
-  sessionStart(): Uint32Array;
-  timestamps(): Float64Array;
-  delays(): Float64Array;
-  turnJson(t: number): string;
-  setTables(corpus: Uint32Array, tokenBytes: Uint8Array, tokenOffsets: Uint32Array, separator: number): void;
-  promptTokens(t: number): Uint32Array;
-  promptText(t: number): string;
-}
-
-function newReplayCore(options: ReplayOptions): { core: ReplayCore; backend: BackendName } {
-  const { name, bindings } = backendFor();
-  const ctor = (bindings as unknown as { ReplayDataset: new (o: ReplayOptions) => ReplayCore }).ReplayDataset;
-  return { core: call(() => new ctor(options)), backend: name };
-}
-
-/** `summaryJson()` of the core. */
-interface CoreSummary {
-  dataset_type: CustomDatasetType;
-  rows: number;
-  turns: number;
-  sessions: number;
-  skipped_invalid_rows: number;
-  window_dropped: number;
-  first_row_has_timestamp: boolean;
-  first_turns_timestamped: boolean;
-  sorted_by_first_timestamp: boolean;
-  requested_isl_rows: number;
-  scope: string;
-  synthesis_report: TransformSummary | null;
-}
-
-/** The in-memory transform's report: the facts of docs/synthesis.md §3.5 and its one-line summary. */
-export interface TransformSummary extends Record<string, unknown> {
-  rows_in: number;
-  rows_out: number;
-  skipped_max_isl: number;
-  /** The line `synthesize` prints (the same formatter, in the core). */
-  summary: string;
-}
 
 /** What reading the file found: what the run prints, reports and decides its mode from. */
 export interface TraceFileSummary {
@@ -91,7 +21,7 @@ export interface TraceFileSummary {
   backend: BackendName;
   /** Given or inferred from the first valid row. */
   datasetType: CustomDatasetType;
-  /** Valid rows read, before the window and the transform's `--synthesis-max-isl`. */
+  /** Rows with at least one turn kept (after the window and `--synthesis-max-isl`). */
   rows: number;
   /** Turns to send, after both. */
   turns: number;
@@ -106,7 +36,8 @@ export interface TraceFileSummary {
   requestedIslRows: number;
   /** The earliest timestamp of a session's first turn, in ms after the transform's scaling; null when none has one. */
   earliestFirstTurnMs: number | null;
-  synthesisReport: TransformSummary | null;
+  /** The in-memory transform's report (docs/synthesis.md §3.5) with its `summary` line, or null. */
+  synthesisReport: ReplayTransformReport | null;
 }
 
 /**
@@ -115,8 +46,8 @@ export interface TraceFileSummary {
  */
 export type TraceReadSpec = Omit<TraceSpec, 'tables' | 'datasetType'> & { datasetType: CustomDatasetType | null };
 
-function replayOptions(spec: TraceReadSpec): ReplayOptions {
-  const o: ReplayOptions = {
+function replayOptions(spec: TraceReadSpec): ReplayDatasetOptions {
+  const o: ReplayDatasetOptions = {
     blockSize: spec.blockSize,
     skipInvalid: spec.skipInvalid,
     sourceName: spec.sourceName,
@@ -131,16 +62,16 @@ function replayOptions(spec: TraceReadSpec): ReplayOptions {
 }
 
 /** Both passes of the file through the core (the learn pass only when a transform runs). */
-async function readInto(core: ReplayCore, path: string): Promise<void> {
+async function readInto(core: ReplayDataset, path: string): Promise<void> {
   // A missing, unreadable or directory path is a usage error naming it (docs/trace-format.md §2.6).
   const source = fileSource(path);
   if (core.needsLearnPass) {
-    await source.forEachChunk((chunk) => call(() => core.pushLearn(chunk)));
-    call(() => core.finishLearn());
+    await source.forEachChunk((chunk) => core.pushLearn(chunk));
+    core.finishLearn();
   }
-  await source.forEachChunk((chunk) => call(() => core.push(chunk)));
+  await source.forEachChunk((chunk) => core.push(chunk));
   // Strict row errors throw from push; the whole-file size-conflict check at the latest here.
-  call(() => core.finish());
+  core.finish();
 }
 
 /** The earliest first-turn timestamp (NaN: the turn has none). */
@@ -161,7 +92,7 @@ export class TraceFile {
   private constructor(
     readonly summary: TraceFileSummary,
     private readonly spec: Omit<TraceSpec, 'tables'>,
-    private readonly core: ReplayCore,
+    private readonly core: ReplayDataset,
   ) {}
 
   /**
@@ -171,27 +102,24 @@ export class TraceFile {
    * rows, size conflicts and bad option values. Nothing is written either way.
    */
   static async read(spec: TraceReadSpec): Promise<TraceFile> {
-    const { core, backend } = newReplayCore(replayOptions(spec));
+    const core = new ReplayDataset(replayOptions(spec));
     await readInto(core, spec.path);
-    const s = JSON.parse(call(() => core.summaryJson())) as CoreSummary;
+    const s = core.summary();
     if (s.turns === 0) throw nothingToSend(spec.sourceName, s);
     const summary: TraceFileSummary = {
       path: spec.sourceName,
-      backend,
+      backend: core.backend,
       datasetType: s.dataset_type,
       rows: s.rows,
       turns: s.turns,
       sessions: s.sessions,
       skippedInvalidRows: s.skipped_invalid_rows,
-      skippedWarning: call(() => core.skippedWarning(spec.sourceName)) ?? null,
+      skippedWarning: core.skippedWarning(spec.sourceName),
       windowDropped: s.window_dropped,
       firstRowHasTimestamp: s.first_row_has_timestamp,
       firstTurnsTimestamped: s.first_turns_timestamped,
       requestedIslRows: s.requested_isl_rows,
-      earliestFirstTurnMs: earliestFirstTurn(
-        call(() => core.sessionStart()),
-        call(() => core.timestamps()),
-      ),
+      earliestFirstTurnMs: earliestFirstTurn(core.sessionStart(), core.timestamps()),
       synthesisReport: s.synthesis_report,
     };
     return new TraceFile(summary, { ...spec, datasetType: s.dataset_type }, core);
@@ -214,8 +142,8 @@ export class TraceFile {
   }
 }
 
-function setTables(core: ReplayCore, t: MaterialisationTables): void {
-  call(() => core.setTables(t.corpus, t.tokenBytes, t.tokenOffsets, t.separator));
+function setTables(core: ReplayDataset, t: MaterialisationTables): void {
+  core.setTables(t.corpus, t.tokenBytes, t.tokenOffsets, t.separator);
 }
 
 /** How many materialised prompts the start-up check compares with the tokenizer's decode. */
@@ -224,14 +152,14 @@ const CORE_TEXT_PROBES = 4;
 const CORE_TEXT_SCAN = 256;
 
 /** The core's concatenated bytes give `tokenizer.decode` of the same tokens, on the first few materialised turns. */
-function coreTextMatchesDecode(core: ReplayCore, tokenizer: Tokenizer): boolean {
+function coreTextMatchesDecode(core: ReplayDataset, tokenizer: Tokenizer): boolean {
   let probed = 0;
   for (let t = 0; t < Math.min(core.turns, CORE_TEXT_SCAN) && probed < CORE_TEXT_PROBES; t++) {
-    const row = JSON.parse(call(() => core.turnJson(t))) as CoreTurn;
+    const row = JSON.parse(core.turnJson(t)) as CoreTurn;
     if (!materialisable(row)) continue;
     probed++;
-    const tokens = call(() => core.promptTokens(t));
-    if (call(() => core.promptText(t)) !== tokenizer.decode(Array.from(tokens), { skipSpecialTokens: false })) return false;
+    const tokens = core.promptTokens(t);
+    if (core.promptText(t) !== tokenizer.decode(Array.from(tokens), { skipSpecialTokens: false })) return false;
   }
   return true;
 }
@@ -255,12 +183,13 @@ function materialisable(row: CoreTurn): boolean {
   return row.input_length !== null && row.text === null && row.messages === null && row.payload === null;
 }
 
-function nothingToSend(path: string, s: CoreSummary): UsageError {
-  if (s.rows === 0) return new UsageError(`no valid rows in ${path}`);
+/** docs/trace-format.md §4.2: nothing valid; or valid rows that the window or `--synthesis-max-isl` all removed. */
+function nothingToSend(path: string, s: ReplaySummary): UsageError {
   const why: string[] = [];
   if (s.window_dropped > 0) why.push(`${s.window_dropped} outside --fixed-schedule-start-offset/--fixed-schedule-end-offset`);
   const maxIsl = s.synthesis_report?.skipped_max_isl ?? 0;
   if (maxIsl > 0) why.push(`${maxIsl} skipped by --synthesis-max-isl`);
+  if (why.length === 0) return new UsageError(`no valid rows in ${path}`);
   return new UsageError(`no rows of ${path} are left to send (${why.join('; ')})`);
 }
 
@@ -273,31 +202,31 @@ class ReplayTurnSource implements TurnSource {
 
   /** @param decoder the tokenizer prompts are decoded with when block bytes cannot simply be joined; null: the core's text. */
   constructor(
-    private readonly core: ReplayCore,
+    private readonly core: ReplayDataset,
     private readonly spec: TraceSpec,
     private readonly decoder: Tokenizer | null,
   ) {
-    this.sessionStart = call(() => core.sessionStart());
+    this.sessionStart = core.sessionStart();
     this.sessions = this.sessionStart.length - 1;
     this.turns = core.turns;
-    this.timestampMs = call(() => core.timestamps());
-    this.delayMs = call(() => core.delays());
+    this.timestampMs = core.timestamps();
+    this.delayMs = core.delays();
   }
 
   sessionName(s: number): string {
-    const first = JSON.parse(call(() => this.core.turnJson(this.sessionStart[s]!))) as CoreTurn;
+    const first = JSON.parse(this.core.turnJson(this.sessionStart[s]!)) as CoreTurn;
     return first.session_id ?? `row_${first.line}`;
   }
 
   turn(t: number): TurnContent {
-    const row = JSON.parse(call(() => this.core.turnJson(t))) as CoreTurn;
+    const row = JSON.parse(this.core.turnJson(t)) as CoreTurn;
     const materialised = materialisable(row);
     let text = row.text;
     if (materialised) {
       text =
         this.decoder === null
-          ? call(() => this.core.promptText(t))
-          : this.decoder.decode(Array.from(call(() => this.core.promptTokens(t))), { skipSpecialTokens: false });
+          ? this.core.promptText(t)
+          : this.decoder.decode(Array.from(this.core.promptTokens(t)), { skipSpecialTokens: false });
     }
     return {
       line: row.line,
@@ -321,7 +250,7 @@ class ReplayTurnSource implements TurnSource {
  * printed: the skip warning and the transform summary were printed there.
  */
 export async function openTraceTurnSource(spec: TraceSpec): Promise<TurnSource> {
-  const { core } = newReplayCore(replayOptions(spec));
+  const core = new ReplayDataset(replayOptions(spec));
   await readInto(core, spec.path);
   if (spec.tables !== null) setTables(core, spec.tables);
   const decoder = spec.tables !== null && !spec.tables.concatSafe ? await loadTokenizer(spec.tokenizer) : null;

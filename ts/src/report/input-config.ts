@@ -7,7 +7,7 @@ import { transformFlagsJson } from '../config/synthesis-flags.js';
 /** What reading an `--input-file` found that `input_config` reports (docs/exports.md §4.1, docs/trace-format.md §4.2). */
 export interface InputFileReport {
   /** The in-memory transform's report (docs/synthesis.md §3.5), or null when no transform ran. */
-  synthesisReport: Record<string, unknown> | null;
+  synthesisReport: object | null;
   /** Rows skipped by `--skip-invalid`. */
   skippedInvalidRows: number;
 }
