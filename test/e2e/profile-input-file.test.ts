@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -67,6 +67,11 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
+
+async function serve(b: Behaviour): Promise<FaultServer> {
+  server = await startFaultServer(b);
+  return server;
+}
 
 interface Run {
   status: number | null;
@@ -155,7 +160,7 @@ describe('input errors exit 2 before any request and before the artifact directo
   ];
 
   it.each(rows)('%s: %s', async (_rule, args, message) => {
-    const s = (server = await startFaultServer({ kind: 'ok' }));
+    const s = await serve({ kind: 'ok' });
     const cwd = scratch();
     const r = await cli(['-m', 'm', '--url', s.url, '--ui', 'none', ...args], cwd);
     expect(r.status, r.stderr).toBe(2);
@@ -170,7 +175,7 @@ describe('input errors exit 2 before any request and before the artifact directo
 
 describe('what reading the file makes known, before the first request', () => {
   it('replays a timestamped trace as a fixed schedule without --fixed-schedule, with a notice saying how to turn it off', async () => {
-    const s = (server = await startFaultServer({ kind: 'ok', tokens: 2 }));
+    const s = await serve({ kind: 'ok', tokens: 2 });
     const cwd = scratch();
     const r = await cli(
       [
@@ -204,7 +209,7 @@ describe('what reading the file makes known, before the first request', () => {
   });
 
   it('prints no notice with --fixed-schedule, and keeps the closed loop with --no-fixed-schedule', async () => {
-    const s = (server = await startFaultServer({ kind: 'ok', tokens: 2 }));
+    const s = await serve({ kind: 'ok', tokens: 2 });
     const cwd = scratch();
     const explicit = await cli(
       [
@@ -239,7 +244,7 @@ describe('what reading the file makes known, before the first request', () => {
   });
 
   it('skips invalid rows with --skip-invalid: the warning line on stderr, the count in the summary JSON and the footer', async () => {
-    const s = (server = await startFaultServer({ kind: 'ok', tokens: 2 }));
+    const s = await serve({ kind: 'ok', tokens: 2 });
     const cwd = scratch();
     const r = await cli(
       [
@@ -269,7 +274,7 @@ describe('what reading the file makes known, before the first request', () => {
   });
 
   it('prints the transform summary synthesize prints for the same flags, and reports it', async () => {
-    const s = (server = await startFaultServer({ kind: 'ok', tokens: 2 }));
+    const s = await serve({ kind: 'ok', tokens: 2 });
     const cwd = scratch();
     const r = await cli(
       [
