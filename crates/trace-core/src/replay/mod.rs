@@ -89,6 +89,17 @@ pub struct ReplayDataset {
     tables: Option<PromptTables>,
 }
 
+impl std::fmt::Debug for ReplayDataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayDataset")
+            .field("phase", &self.phase)
+            .field("dataset_type", &self.dataset_type())
+            .field("rows", &self.rows())
+            .field("turns", &self.turns())
+            .finish_non_exhaustive()
+    }
+}
+
 fn too_long() -> RowError {
     RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB")
 }
