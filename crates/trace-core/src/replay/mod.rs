@@ -89,6 +89,17 @@ pub struct ReplayDataset {
     tables: Option<PromptTables>,
 }
 
+impl std::fmt::Debug for ReplayDataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayDataset")
+            .field("phase", &self.phase)
+            .field("dataset_type", &self.dataset_type())
+            .field("rows", &self.rows())
+            .field("turns", &self.turns())
+            .finish_non_exhaustive()
+    }
+}
+
 fn too_long() -> RowError {
     RowError::new(Reason::LineTooLong, "row", "line is longer than 64 MiB")
 }
@@ -133,7 +144,7 @@ impl ReplayDataset {
     /// True when a transform runs: the file goes through [`push_learn`](Self::push_learn) and
     /// [`finish_learn`](Self::finish_learn) before [`push`](Self::push).
     pub fn needs_learn_pass(&self) -> bool {
-        self.transform.is_some()
+        self.opts.needs_transform()
     }
 
     fn expect(&self, phase: Phase, call: &str) -> Result<(), TraceError> {
@@ -144,7 +155,7 @@ impl ReplayDataset {
             Phase::Failed => "replay dataset: unusable after an error".to_string(),
             Phase::Finished => format!("replay dataset: {call} after finish"),
             Phase::Learn => format!("replay dataset: {call} before the learn pass is finished (pushLearn…, finishLearn)"),
-            Phase::Load if phase == Phase::Learn && self.transform.is_none() => {
+            Phase::Load if phase == Phase::Learn && !self.needs_learn_pass() => {
                 format!("replay dataset: {call}, but no transform runs (needsLearnPass is false)")
             }
             Phase::Load => format!("replay dataset: {call} after the learn pass"),
