@@ -219,4 +219,18 @@ describe('file sessions', () => {
     expect(new Set(w1.map((r) => r.conversationId))).toEqual(new Set(['B']));
     expect([...w0, ...w1].map((r) => r.requestNum).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
+
+  it("reports the worker's own turns as its progress target", async () => {
+    server = await startFaultServer({ kind: 'ok', tokens: 1, ttftMs: 150 });
+    const source = fakeTurnSource(THREE_BY_THREE);
+    const e = new LoadEngine(
+      engineOptions(server.url, { mode: { kind: 'concurrency', concurrency: 2 }, requestCount: 8, workerIndex: 0, workerCount: 2 }),
+      source,
+    );
+    const targets = new Set<number | null>();
+    e.on('progress', (p: { target: number | null }) => targets.add(p.target));
+    await e.run();
+    // Worker 0 runs sessions A and C (runs 0 and 2); the count of 8 cuts C after its second turn.
+    expect(targets).toEqual(new Set([5]));
+  });
 });
