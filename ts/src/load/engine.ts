@@ -312,10 +312,16 @@ export class LoadEngine extends EventEmitter {
    */
   private prepareFileSchedule(): void {
     const source = this.source;
+    const m = this.options.mode;
+    // The configuration rules of docs/cli.md §3.6 keep these out; a caller that skips them fails here, before any request.
     if (this.options.trace !== null && source === null)
       throw new Error('a file dataset needs its opened TurnSource (LoadEngine constructor)');
-    if (source === null) return;
-    const m = this.options.mode;
+    if (source === null) {
+      if (m.kind === 'fixed-schedule') throw new Error('the fixed schedule replays a file dataset');
+      if (m.kind === 'user-centric' && !this.options.dataset.sessions)
+        throw new Error('user-centric mode needs synthetic multi-turn sessions');
+      return;
+    }
     const count = this.options.requestCount;
     if (m.kind === 'user-centric') throw new Error('user-centric mode runs on the synthetic multi-turn dataset only');
     if (m.kind === 'fixed-schedule') {
@@ -346,13 +352,11 @@ export class LoadEngine extends EventEmitter {
       if (m.kind === 'rate') return runFileRate(ctx, source, file.sequence!, m);
       return runFileClosedLoop(ctx, source, file.sequence!);
     }
-    if (m.kind === 'fixed-schedule') throw new Error('the fixed schedule replays a file dataset');
     this.synthetic ??= new SyntheticPlans(this.options);
     if (this.options.dataset.sessions) {
       if (profiling && m.kind === 'user-centric') return runUserCentric(ctx, this.synthetic, m, count);
       return runSyntheticSessions(ctx, this.synthetic, count);
     }
-    if (m.kind === 'user-centric') throw new Error('user-centric mode needs synthetic multi-turn sessions');
     if (profiling && m.kind === 'rate') return runRateLoop(ctx, this.synthetic, m, count);
     return runClosedLoop(ctx, this.synthetic, count);
   }
