@@ -79,7 +79,7 @@ describe('trace replay timing', () => {
     });
     expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
     // Robust to a stall of the host (two cores shared with other jobs), not to a schedule off by a tick.
-    expect(quantile(lags, 0.5)).toBeLessThan(2);
+    expect(quantile(lags, 0.5)).toBeLessThan(3);
     expect(quantile(lags, 0.75)).toBeLessThan(5);
   });
 
@@ -92,7 +92,7 @@ describe('trace replay timing', () => {
       gaps.push(ms(turns[1]!.requestStartNs - turns[0]!.requestEndNs) - 40, ms(turns[2]!.requestStartNs - turns[1]!.requestEndNs) - 25);
     }
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
-    expect(quantile(gaps, 0.5)).toBeLessThan(2);
+    expect(quantile(gaps, 0.5)).toBeLessThan(3);
     expect(quantile(gaps, 0.75)).toBeLessThan(5);
   });
 
@@ -116,7 +116,7 @@ describe('trace replay timing', () => {
       expect(Math.abs(ms(mine[0]!.requestStartNs - startNs) - u * 10)).toBeLessThan(5);
       for (let k = 1; k < mine.length; k++) gapErrors.push(Math.abs(ms(mine[k]!.requestStartNs - mine[k - 1]!.requestStartNs) - 50));
     }
-    expect(quantile(gapErrors, 0.5)).toBeLessThan(2);
+    expect(quantile(gapErrors, 0.5)).toBeLessThan(3);
     expect(quantile(gapErrors, 0.75)).toBeLessThan(5);
   });
 });
