@@ -123,6 +123,14 @@ export interface EngineSummary {
  */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The profiling schedule of a file dataset: the fixed schedule's order, or the session sequence of the other modes. */
+interface FileSchedule {
+  fixed: FixedScheduleOrder | null;
+  sequence: SessionSequence | null;
+  /** This worker's turns (progress target), or null without a request count. */
+  target: number | null;
+}
+
 export class LoadEngine extends EventEmitter {
   private readonly w: number;
   private readonly W: number;
@@ -142,8 +150,8 @@ export class LoadEngine extends EventEmitter {
   private interruptTimer: NodeJS.Timeout | null = null;
   /** The synthetic dataset's order and cached bodies; built on first use (a file run has no entries). */
   private synthetic: SyntheticPlans | null = null;
-  /** The fixed schedule's order, computed once for warmup and profiling. */
-  private fixedOrder: FixedScheduleOrder | null = null;
+  /** A file dataset's profiling schedule, built before any phase starts (`prepareFileSchedule`). */
+  private fileSchedule: FileSchedule | null = null;
   /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string }[];
 
@@ -178,6 +186,7 @@ export class LoadEngine extends EventEmitter {
     progressTimer.unref();
     try {
       const o = this.options;
+      this.prepareFileSchedule();
       if (this.stopReason === 'completed' && (o.warmupRequestCount > 0 || o.warmupDurationMs !== null)) {
         await this.runPhase('warmup', process.hrtime.bigint(), o.warmupRequestCount > 0 ? o.warmupRequestCount : null, o.warmupDurationMs);
       }
@@ -296,32 +305,58 @@ export class LoadEngine extends EventEmitter {
     }
   }
 
+  /**
+   * A file dataset's profiling schedule depends only on the file and the options: build it (an
+   * O(n) pass over the turns, an index sort for an unsorted fixed schedule) before any phase
+   * starts, so that a long file never makes the first sends late.
+   */
+  private prepareFileSchedule(): void {
+    const source = this.source;
+    const m = this.options.mode;
+    // The configuration rules of docs/cli.md §3.6 keep these out; a caller that skips them fails here, before any request.
+    if (this.options.trace !== null && source === null)
+      throw new Error('a file dataset needs its opened TurnSource (LoadEngine constructor)');
+    if (source === null) {
+      if (m.kind === 'fixed-schedule') throw new Error('the fixed schedule replays a file dataset');
+      if (m.kind === 'user-centric' && !this.options.dataset.sessions)
+        throw new Error('user-centric mode needs synthetic multi-turn sessions');
+      return;
+    }
+    const count = this.options.requestCount;
+    if (m.kind === 'user-centric') throw new Error('user-centric mode runs on the synthetic multi-turn dataset only');
+    if (m.kind === 'fixed-schedule') {
+      const fixed = new FixedScheduleOrder(source, count);
+      this.fileSchedule = { fixed, sequence: null, target: fixed.ownTurns(this.w, this.W) };
+    } else {
+      const sequence = new SessionSequence(source, null, count);
+      this.fileSchedule = { fixed: null, sequence, target: sequence.ownTurns(this.w, this.W) };
+    }
+  }
+
   /** Run the phase's schedule (docs/cli.md §3.4, mode selection): one file per kind in ts/src/load/. */
   private async schedule(ctx: PhaseContext, count: number | null): Promise<void> {
     const m = this.options.mode;
     const profiling = ctx.s.phase === 'profiling';
     const source = this.source;
-    if (this.options.trace !== null && source === null)
-      throw new Error('a file dataset needs its opened TurnSource (LoadEngine constructor)');
-    if (source !== null) {
-      if (m.kind === 'user-centric') throw new Error('user-centric mode runs on the synthetic multi-turn dataset only');
-      if (m.kind === 'fixed-schedule') {
-        this.fixedOrder ??= new FixedScheduleOrder(source, this.options.requestCount);
-        // Warmup sends the sessions in the order profiling will (docs/cli.md §3.4, warmup).
-        if (profiling) return runFixedSchedule(ctx, source, this.fixedOrder, m, this.options.scheduleZeroMs);
-        return runFileClosedLoop(ctx, source, new SessionSequence(source, this.fixedOrder.order, count));
+    const file = this.fileSchedule;
+    if (source !== null && file !== null) {
+      if (!profiling) {
+        // Warmup: closed loop over the sessions in the order profiling sends them (docs/cli.md §3.4, warmup).
+        const warmup = new SessionSequence(source, file.fixed?.order ?? null, count);
+        ctx.s.target = warmup.ownTurns(this.w, this.W);
+        return runFileClosedLoop(ctx, source, warmup);
       }
-      const sequence = new SessionSequence(source, null, count);
-      if (profiling && m.kind === 'rate') return runFileRate(ctx, source, sequence, m);
-      return runFileClosedLoop(ctx, source, sequence);
+      ctx.s.target = file.target;
+      if (file.fixed !== null && m.kind === 'fixed-schedule')
+        return runFixedSchedule(ctx, source, file.fixed, m, this.options.scheduleZeroMs);
+      if (m.kind === 'rate') return runFileRate(ctx, source, file.sequence!, m);
+      return runFileClosedLoop(ctx, source, file.sequence!);
     }
-    if (m.kind === 'fixed-schedule') throw new Error('the fixed schedule replays a file dataset');
     this.synthetic ??= new SyntheticPlans(this.options);
     if (this.options.dataset.sessions) {
       if (profiling && m.kind === 'user-centric') return runUserCentric(ctx, this.synthetic, m, count);
       return runSyntheticSessions(ctx, this.synthetic, count);
     }
-    if (m.kind === 'user-centric') throw new Error('user-centric mode needs synthetic multi-turn sessions');
     if (profiling && m.kind === 'rate') return runRateLoop(ctx, this.synthetic, m, count);
     return runClosedLoop(ctx, this.synthetic, count);
   }

@@ -19,7 +19,6 @@ function fileRun(run: SessionRun): FileSessionRun {
 
 export async function runFileClosedLoop(ctx: PhaseContext, source: TurnSource, sequence: SessionSequence): Promise<void> {
   const { s, w, W } = ctx;
-  s.target = sequence.ownTurns(w, W);
   let k = 0;
   const pull = (): Upcoming<FileSessionRun> | null => {
     const run = sequence.at(w + k * W);
@@ -61,7 +60,6 @@ export async function runFileRate(
   m: Extract<LoadMode, { kind: 'rate' }>,
 ): Promise<void> {
   const { s, w, W } = ctx;
-  s.target = sequence.ownTurns(w, W);
   const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed);
   const pull = (): Upcoming<FileSessionRun> | null => {
     for (;;) {

@@ -20,7 +20,6 @@ export async function runFixedSchedule(
   zeroMs: number,
 ): Promise<void> {
   const { s, w, W } = ctx;
-  s.target = order.ownTurns(w, W);
   let p = w;
   const pull = (): Upcoming<FileSessionRun> | null => {
     while (p < order.sessions) {

@@ -15,6 +15,7 @@
 // * A `--concurrency` ceiling counts requests in flight (each user has at most one).
 import { randomUUID } from 'node:crypto';
 import type { LoadMode } from '../config/profile-config.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import type { PhaseContext } from './phase-context.js';
 import { buildTurnBody } from './request-builder.js';
@@ -102,7 +103,7 @@ export async function runUserCentric(
             s.waited += 1;
           }
           const scheduledNs = dueNs;
-          let record: Awaited<ReturnType<typeof ctx.send>['record']>;
+          let record: RawRequestRecord;
           try {
             record = await ctx.send(plan, scheduledNs, process.hrtime.bigint(), waited).record;
           } finally {
