@@ -66,6 +66,8 @@ async function runOnce(url: string, concurrency: number): Promise<void> {
     urls: [url],
     timeoutMs: 120_000,
     dataset: { entries: [{ index: 0, requestedIsl: 100, requestedOsl: OSL, text, clientIsl: 100 }], systemPrompt: null, inexact: [] },
+    trace: null,
+    scheduleZeroMs: 0,
     seed: 0n,
     mode: { kind: 'concurrency', concurrency },
     requestCount: Math.max(50, 3 * concurrency),

@@ -56,6 +56,8 @@ async function runAgainstMock(
       urls: [mock.url],
       timeoutMs: 30_000,
       dataset,
+      trace: null,
+      scheduleZeroMs: 0,
       seed: 0n,
       mode: { kind: 'concurrency', concurrency: 4 },
       requestCount: 40,

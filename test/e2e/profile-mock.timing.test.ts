@@ -103,6 +103,8 @@ function options(over: Partial<EngineOptions>): EngineOptions {
     urls: [mock.url],
     timeoutMs: 30_000,
     dataset,
+    trace: null,
+    scheduleZeroMs: 0,
     seed: 0n,
     mode: { kind: 'concurrency', concurrency: 4 },
     requestCount: 40,

@@ -33,6 +33,8 @@ export function engineOptions(url: string, over: Partial<EngineOptions> = {}): E
     urls: [url],
     timeoutMs: 5000,
     dataset: THREE_PROMPTS,
+    trace: null,
+    scheduleZeroMs: 0,
     seed: 0n,
     mode: { kind: 'concurrency', concurrency: 2 },
     requestCount: 6,

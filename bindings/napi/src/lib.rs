@@ -8,6 +8,7 @@
 mod error;
 // Public so that its free functions count as used in the test build too: napi-derive leaves
 // out the export registration under `cfg(test)`, and clippy's `--all-targets` builds that.
+pub mod replay;
 pub mod synthesis;
 
 use napi::bindgen_prelude::*;

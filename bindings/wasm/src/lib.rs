@@ -6,6 +6,7 @@
 //! into linear memory once per `push`, and results leave as one JSON string.
 
 mod error;
+mod replay;
 mod synthesis;
 
 use trace_core::{AnalyzerOptions as CoreOptions, AnalyzerOptionsInput};

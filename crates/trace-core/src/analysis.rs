@@ -6,13 +6,14 @@
 //! no input text: per row a few integers, per distinct prefix / `(position, id)` pair a
 //! few bytes, so parsing order and chunking cannot change any result.
 
-use crate::error::{ErrorCode, Reason, TraceError};
+use crate::error::{Reason, TraceError};
 use crate::float_format::{format_float, ratio, ExactSum};
 use crate::id_table::{FastMap, IdSet, PairTable, Trie};
-use crate::layout::{materialised_block_size, LayoutKind};
+use crate::layout::LayoutKind;
 use crate::lines::{Block, LineKind, LineSplitter};
 use crate::pipeline::{LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_row_into, ParseOptions, Row, RowError};
+use crate::size_conflicts::SizeTable;
 use crate::skips::SkipSummary;
 use crate::stats::{metric_stats_select as metric_stats, sparse_count_stats, MetricStats};
 
@@ -403,8 +404,8 @@ struct State {
     // per pair: the only row that has it so far, or REPEATED once a second row has it
     pair_info: Vec<u32>,
     seen: IdSet,
-    // materialisation check: id -> (size, line)
-    mat: FastMap<u64, (u32, u64)>,
+    // materialisation check (docs/trace-format.md §7.1)
+    mat: SizeTable,
 
     skipped: SkipSummary,
 }
@@ -416,6 +417,7 @@ impl State {
             strict: !opts.skip_invalid,
             source: opts.source_name.clone(),
             check_mat: opts.check_materialisation,
+            mat: SizeTable::with_lines(),
             all_ts_integral: true,
             min_isl: u64::MAX,
             min_osl: u64::MAX,
@@ -502,28 +504,9 @@ impl State {
             }
         }
         if self.check_mat && kind != LayoutKind::Overshoot {
-            for (k, &id) in ids.iter().enumerate() {
-                let size = materialised_block_size(isl, n as u64, k as u64, bs) as u32;
-                match self.mat.get(&id) {
-                    None => {
-                        self.mat.insert(id, (size, r.line));
-                    }
-                    Some(&(s0, l0)) if s0 != size => {
-                        let field = format!("hash_ids[{}]", k);
-                        return Err(TraceError {
-                            code: ErrorCode::SizeConflict,
-                            reason: None,
-                            file: Some(self.source.clone()),
-                            line: Some(r.line),
-                            message: format!(
-                                "{}:{}: {}: hash id {} requested at {} tokens but was already materialised at {} tokens (line {})",
-                                self.source, r.line, field, id, size, s0, l0
-                            ),
-                            field: Some(field),
-                        });
-                    }
-                    Some(_) => {}
-                }
+            if let Err(c) = self.mat.add_row(isl, ids, bs, r.line) {
+                // the table keeps lines, so the first line is always known
+                return Err(c.to_error(&self.source, r.line, c.first_line.unwrap_or(r.line)));
             }
         }
         // Theoretical hit rate: infinite cache, hash-only, prefix-only (§3.3).

@@ -45,6 +45,16 @@ pub type FastBuild = BuildHasherDefault<MixHasher>;
 pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
 pub type FastSet<K> = HashSet<K, FastBuild>;
 
+/// Approximate bytes of a hash table that can hold `capacity` entries of `entry` bytes
+/// (hashbrown: buckets at 7/8 load, one control byte per bucket), for memory reports.
+pub fn table_bytes(capacity: usize, entry: usize) -> usize {
+    if capacity == 0 {
+        0
+    } else {
+        capacity * 8 / 7 * (entry + 1)
+    }
+}
+
 /// Map from `(a: u32, id: u64)` to a `u32`; keys with `id < 2^32` are packed into one
 /// `u64` (the common case), others use a tuple key.
 #[derive(Default)]
@@ -196,6 +206,11 @@ pub struct IdSet {
 }
 
 impl IdSet {
+    /// Bytes held (approximate for the hash part).
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * 8 + table_bytes(self.other.capacity(), 8)
+    }
+
     #[inline]
     pub fn contains(&self, id: u64) -> bool {
         if id < DENSE_IDS {

@@ -48,6 +48,12 @@ impl LayoutKind {
     }
 }
 
+/// The REASON-TEXT of an `inconsistent_layout` row (`docs/trace-format.md` §4.3, §7), e.g.
+/// `2 ids do not match input_length 20 at block size 512 (overshoot)`.
+pub fn mismatch_text(n: u64, isl: u64, bs: u64, kind: LayoutKind) -> String {
+    format!("{n} ids do not match input_length {isl} at block size {bs} ({})", kind.as_str())
+}
+
 /// Tokens that hash id number `k` (0-based) of a row stands for when materialised
 /// (`docs/trace-format.md` §7.1): `bs` except for the last id, which gets
 /// `min(bs, isl − (n−1)·bs)`. Meaningless for `overshoot` rows (they are rejected first).

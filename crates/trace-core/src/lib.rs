@@ -8,11 +8,14 @@
 //! * [`row`]: one row → typed fields, with the exact validation rules and messages.
 //! * [`skips`]: the lenient-mode skip summary and its one warning line, for every command.
 //! * [`layout`]: block-layout consistency of a row's hash ids.
+//! * [`size_conflicts`]: the whole-file materialisation size-conflict rule.
 //! * [`analysis`]: the streaming `analyze-trace` statistics ([`TraceAnalyzer`]).
 //! * [`stats`], [`float_format`], [`json_text`]: NumPy-exact statistics, the AIPerf float
 //!   format and JSON text output.
 //! * [`synthesis`]: transform and generate modes of `synthesize`.
 //! * [`hash_prompts`]: chain hashing of token blocks into dense hash ids.
+//! * [`replay`]: a trace file held compactly for `profile` ([`ReplayDataset`]): the three row
+//!   formats, the window and the in-memory transform, and prompt materialisation.
 //! * [`rng`]: the specified SplitMix64/FNV-1a generator, so every build draws the same numbers.
 //! * [`decimal`]: exact decimal multipliers.
 //! * [`args`]: integer arguments given as doubles (block sizes, counts), checked once.
@@ -28,8 +31,10 @@ pub mod json_text;
 pub mod layout;
 pub mod lines;
 mod pipeline;
+pub mod replay;
 pub mod rng;
 pub mod row;
+pub mod size_conflicts;
 pub mod skips;
 pub mod stats;
 pub mod synthesis;

@@ -270,12 +270,20 @@ pub fn parse_row_into(line: &[u8], opts: &ParseOptions, row: &mut Row) -> Result
 /// [`parse_row_into`] with the row-level rules of `schema`.
 pub fn parse_row_with_schema(line: &[u8], opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> Result<(), RowError> {
     row.reset();
+    scan_line(line, |p| p.parse_row(opts, schema, row))
+}
+
+/// Runs `scan` over one line with the row discipline every row format of the core shares:
+/// invalid UTF-8 is `invalid_utf8` before anything is scanned, and a syntax error anywhere
+/// is `invalid_json` with its column. Crate-internal: the `single_turn` and `multi_turn`
+/// readers of [`crate::replay`] scan their rows through it.
+pub(crate) fn scan_line<T>(line: &[u8], scan: impl FnOnce(&mut Scanner<'_>) -> PResult<T>) -> Result<T, RowError> {
     if let Err(e) = std::str::from_utf8(line) {
         return Err(RowError::new(Reason::InvalidUtf8, "row", format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)));
     }
     let mut p = Scanner { s: line, i: 0 };
-    match p.parse_row(opts, schema, row) {
-        Ok(()) => Ok(()),
+    match scan(&mut p) {
+        Ok(v) => Ok(v),
         Err(Fail::Syntax(pos, msg)) => {
             Err(RowError::new(Reason::InvalidJson, "json", format!("invalid JSON: {} at column {}", msg, column(line, pos))))
         }
@@ -436,16 +444,17 @@ fn column(s: &[u8], pos: usize) -> usize {
     s[..pos].iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1
 }
 
-enum Fail {
+/// Why a scan stopped: a syntax error (position, message) or a row error.
+pub(crate) enum Fail {
     Syntax(usize, &'static str),
     Row(RowError),
 }
 
-type PResult<T> = Result<T, Fail>;
+pub(crate) type PResult<T> = Result<T, Fail>;
 
 /// A value token: its kind and its span in the line.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Null,
     Bool,
     Number,
@@ -458,10 +467,11 @@ enum Kind {
 }
 
 #[derive(Clone, Copy)]
-struct Tok {
-    kind: Kind,
-    start: usize,
-    end: usize,
+pub(crate) struct Tok {
+    pub(crate) kind: Kind,
+    /// For strings, the content without the quotes.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// Human text of a value for messages: strings are decoded, cut to 60 characters and
@@ -476,7 +486,7 @@ pub fn display_value(raw: &[u8]) -> String {
     truncate_chars(&text)
 }
 
-fn type_name(first: u8) -> &'static str {
+pub(crate) fn type_name(first: u8) -> &'static str {
     match first {
         b'[' => "array",
         b'{' => "object",
@@ -487,9 +497,10 @@ fn type_name(first: u8) -> &'static str {
     }
 }
 
-struct Scanner<'a> {
-    s: &'a [u8],
-    i: usize,
+/// The JSON scanner: `s` is the line, `i` the position of the next byte.
+pub(crate) struct Scanner<'a> {
+    pub(crate) s: &'a [u8],
+    pub(crate) i: usize,
 }
 
 #[inline]
@@ -504,12 +515,12 @@ fn key_bit(field: Field, alias: bool) -> u32 {
 
 impl<'a> Scanner<'a> {
     #[inline]
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
     #[inline]
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while let Some(&b) = self.s.get(self.i) {
             if is_ws(b) {
                 self.i += 1;
@@ -521,7 +532,7 @@ impl<'a> Scanner<'a> {
 
     /// After an array element or object member: consumes `,` (more follow, `false`) or
     /// the closing `]`/`}` (the container ends, `true`); anything else is a syntax error.
-    fn container_ends(&mut self, close: u8) -> PResult<bool> {
+    pub(crate) fn container_ends(&mut self, close: u8) -> PResult<bool> {
         self.skip_ws();
         match self.peek() {
             Some(b',') => {
@@ -536,7 +547,9 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn parse_row(&mut self, opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> PResult<()> {
+    /// The start of a row: consumes its `{`. A line holding any other JSON value is
+    /// `not_an_object` (a syntax error first, if there is one).
+    pub(crate) fn open_row_object(&mut self) -> PResult<()> {
         self.skip_ws();
         let first = match self.peek() {
             None => return Err(Fail::Syntax(self.i, "expected a value")),
@@ -555,6 +568,20 @@ impl<'a> Scanner<'a> {
             )));
         }
         self.i += 1;
+        Ok(())
+    }
+
+    /// After the row object's `}`: only whitespace may follow.
+    pub(crate) fn close_row(&mut self) -> PResult<()> {
+        self.skip_ws();
+        if self.i < self.s.len() {
+            return Err(Fail::Syntax(self.i, "unexpected text after the object"));
+        }
+        Ok(())
+    }
+
+    fn parse_row(&mut self, opts: &ParseOptions, schema: RowSchema, row: &mut Row) -> PResult<()> {
+        self.open_row_object()?;
         let mut first_err: Option<RowError> = None;
         let mut seen_bits: u32 = 0;
         // non-null presence per canonical field and which spelling carried it
@@ -653,10 +680,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        self.skip_ws();
-        if self.i < self.s.len() {
-            return Err(Fail::Syntax(self.i, "unexpected text after the object"));
-        }
+        self.close_row()?;
         if let Some(e) = first_err {
             return Err(Fail::Row(e));
         }
@@ -753,17 +777,12 @@ impl<'a> Scanner<'a> {
                 Err(e) => Err(e.into_row_error(f.name(), raw_full)),
             },
             Field::HashIds => Err(bad("an array of non-negative integers")),
-            Field::SessionId => match tok.kind {
-                Kind::Str { esc } => {
-                    row.session_id = Some(decode_string(raw, esc).unwrap_or_default());
+            Field::SessionId => match session_id_text(tok, raw) {
+                Some(id) => {
+                    row.session_id = Some(id);
                     Ok(())
                 }
-                Kind::Number if raw.iter().all(|&b| b.is_ascii_digit() || b == b'-') => {
-                    let digits = if raw.starts_with(b"-") && raw[1..].iter().all(|&b| b == b'0') { &raw[1..] } else { raw };
-                    row.session_id = Some(String::from_utf8_lossy(digits).into_owned());
-                    Ok(())
-                }
-                _ => Err(bad("a string or an integer")),
+                None => Err(bad("a string or an integer")),
             },
             Field::TextInput => match tok.kind {
                 Kind::Str { esc } => {
@@ -934,7 +953,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans any value and returns its token (containers are validated and skipped).
-    fn value_token(&mut self) -> PResult<Tok> {
+    pub(crate) fn value_token(&mut self) -> PResult<Tok> {
         let start = self.i;
         let kind = match self.peek() {
             Some(b'"') => {
@@ -1026,7 +1045,7 @@ impl<'a> Scanner<'a> {
 
     /// Scans a string starting at the opening quote; returns the content span and
     /// whether it has escapes. Validates escapes (including surrogate pairs).
-    fn scan_string(&mut self) -> PResult<(usize, usize, bool)> {
+    pub(crate) fn scan_string(&mut self) -> PResult<(usize, usize, bool)> {
         let s = self.s;
         let start = self.i + 1;
         let mut i = start;
@@ -1067,7 +1086,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Validates and skips any value.
-    fn skip_value(&mut self, depth: usize) -> PResult<()> {
+    pub(crate) fn skip_value(&mut self, depth: usize) -> PResult<()> {
         if depth > MAX_DEPTH {
             return Err(Fail::Syntax(self.i, "nesting is too deep"));
         }
@@ -1117,7 +1136,20 @@ impl<'a> Scanner<'a> {
     }
 }
 
-fn is_empty_container(raw: &[u8]) -> bool {
+/// A `session_id` value (§3.1): a string, or a JSON integer as its decimal text (`-0` is
+/// `0`); `None` for any other value (`bad_type`, "expected a string or an integer").
+pub(crate) fn session_id_text(tok: Tok, raw: &[u8]) -> Option<String> {
+    match tok.kind {
+        Kind::Str { esc } => Some(decode_string(raw, esc).unwrap_or_default()),
+        Kind::Number if raw.iter().all(|&b| b.is_ascii_digit() || b == b'-') => {
+            let digits = if raw.starts_with(b"-") && raw[1..].iter().all(|&b| b == b'0') { &raw[1..] } else { raw };
+            Some(String::from_utf8_lossy(digits).into_owned())
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn is_empty_container(raw: &[u8]) -> bool {
     raw.len() >= 2 && raw[1..raw.len() - 1].iter().all(|&b| is_ws(b))
 }
 
@@ -1175,7 +1207,7 @@ pub fn decode_string(body: &[u8], esc: bool) -> Option<String> {
 }
 
 /// A field-value failure before the field name is known.
-enum ValueErr {
+pub(crate) enum ValueErr {
     BadType(&'static str),
     Negative,
     TooLarge(u64),
@@ -1184,7 +1216,7 @@ enum ValueErr {
 }
 
 impl ValueErr {
-    fn into_row_error(self, field: &str, raw_full: &[u8]) -> RowError {
+    pub(crate) fn into_row_error(self, field: &str, raw_full: &[u8]) -> RowError {
         let got = display_value(raw_full);
         match self {
             ValueErr::BadType(expected) => RowError::new(Reason::BadType, field, format!("expected {}, got {}", expected, got)),
@@ -1320,7 +1352,7 @@ fn parse_decimal(b: &[u8]) -> Option<Decimal<'_>> {
 
 /// Unsigned integer per §3.1. `hash_id`: integer literals up to `max`; zero-fraction
 /// numbers only up to 2^53 (above that they cannot be exact).
-fn parse_uint(tok: Tok, raw: &[u8], max: u64, hash_id: bool) -> Result<u64, ValueErr> {
+pub(crate) fn parse_uint(tok: Tok, raw: &[u8], max: u64, hash_id: bool) -> Result<u64, ValueErr> {
     match tok.kind {
         Kind::Number if raw.len() <= 19 && raw.iter().all(u8::is_ascii_digit) => {
             // plain integer literal (the common case): no decimal analysis needed
@@ -1380,7 +1412,7 @@ fn parse_uint(tok: Tok, raw: &[u8], max: u64, hash_id: bool) -> Result<u64, Valu
 }
 
 /// Time value per §3.1: any number, or a string holding a decimal number.
-fn parse_time(tok: Tok, raw: &[u8]) -> Result<TimeValue, ValueErr> {
+pub(crate) fn parse_time(tok: Tok, raw: &[u8]) -> Result<TimeValue, ValueErr> {
     if tok.kind == Kind::Number && raw.len() <= 15 && raw.iter().all(u8::is_ascii_digit) {
         // plain integer literal below 10^15 < 2^53: exact as a double
         let v = raw.iter().fold(0u64, |v, &c| v * 10 + (c - b'0') as u64);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../ts/src/errors.js';
-import { normalizeUrl, parseKeyValueList, resolveProfileConfig, type ProfileOptions } from '../../../ts/src/config/profile-config.js';
+import {
+  automaticFixedScheduleNotice,
+  normalizeUrl,
+  parseKeyValueList,
+  resolveProfileConfig,
+  withDatasetFacts,
+  type DatasetFacts,
+  type ProfileOptions,
+} from '../../../ts/src/config/profile-config.js';
 
 const resolve = (o: Partial<ProfileOptions>) => resolveProfileConfig({ model: ['m'], ...o }, 'infermark profile');
 
@@ -101,10 +109,6 @@ describe('profile validation (docs/cli.md §3.6)', () => {
     expect(resolve({ endpoint: '/custom/path' }).endpoint.path).toBe('/custom/path');
     expect(resolve({ endpointType: 'completions' }).endpoint.path).toBe('/v1/completions');
   });
-
-  it('rejects an --input-file in this version with a clear message instead of ignoring it', () => {
-    expect(message({ inputFile: 'trace.jsonl' })).toMatch(/^option '--input-file' is not supported/);
-  });
 });
 
 describe('list parsing', () => {
@@ -146,5 +150,233 @@ describe('synthetic multi-turn flags', () => {
       /^option '--request-rate' cannot be used with synthetic multi-turn sessions/,
     );
     expect(message({ sessionTurnDelayMean: 5 })).toMatch(/^option '--session-turn-delay-mean' requires multi-turn sessions/);
+  });
+});
+
+/** A Mooncake trace of 3 turns whose rows all have timestamps (the tutorial's file). */
+const TIMESTAMPED: DatasetFacts = { type: 'mooncake_trace', turns: 3, firstRowHasTimestamp: true, firstTurnsTimestamped: true };
+const UNTIMED: DatasetFacts = { type: 'mooncake_trace', turns: 3, firstRowHasTimestamp: false, firstTurnsTimestamped: false };
+const withFile = (o: Partial<ProfileOptions>, facts: DatasetFacts) => withDatasetFacts(resolve({ inputFile: 't.jsonl', ...o }), facts);
+
+function factsMessage(o: Partial<ProfileOptions>, facts: DatasetFacts): string {
+  try {
+    withFile(o, facts);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('file datasets: mode selection (docs/cli.md §3.4)', () => {
+  it('replays a timestamped mooncake_trace as a fixed schedule without --fixed-schedule, marked automatic', () => {
+    const c = withFile({}, TIMESTAMPED);
+    expect(c.load.mode).toEqual({
+      kind: 'fixed-schedule',
+      concurrency: null,
+      autoOffset: true,
+      startOffsetMs: null,
+      endOffsetMs: null,
+      automatic: true,
+    });
+    expect(automaticFixedScheduleNotice('t.jsonl')).toBe(
+      't.jsonl is a mooncake_trace with timestamps: replaying them as a fixed schedule (--no-fixed-schedule sends its rows without their timing)',
+    );
+  });
+
+  it('marks an explicit --fixed-schedule as not automatic', () => {
+    expect(withFile({ fixedSchedule: true }, TIMESTAMPED).load.mode).toMatchObject({ kind: 'fixed-schedule', automatic: false });
+  });
+
+  it('keeps the closed loop for --no-fixed-schedule, a rate for --request-rate, and without timestamps', () => {
+    expect(withFile({ fixedSchedule: false }, TIMESTAMPED).load.mode).toEqual({ kind: 'concurrency', concurrency: 1 });
+    expect(withFile({ requestRate: 5 }, TIMESTAMPED).load.mode).toMatchObject({ kind: 'rate', rate: 5 });
+    expect(withFile({}, UNTIMED).load.mode).toEqual({ kind: 'concurrency', concurrency: 1 });
+  });
+
+  it('chooses the fixed schedule automatically for Mooncake traces only', () => {
+    expect(withFile({}, { ...TIMESTAMPED, type: 'single_turn' }).load.mode.kind).toBe('concurrency');
+  });
+
+  it('takes --concurrency as the ceiling of an automatic fixed schedule', () => {
+    expect(withFile({ concurrency: 4 }, TIMESTAMPED).load.mode).toMatchObject({ kind: 'fixed-schedule', concurrency: 4 });
+  });
+
+  it('uses the start offset as the schedule zero, and no auto offset with --no-fixed-schedule-auto-offset', () => {
+    expect(withFile({ fixedScheduleStartOffset: 10, fixedScheduleEndOffset: 20 }, TIMESTAMPED).load.mode).toMatchObject({
+      autoOffset: false,
+      startOffsetMs: 10,
+      endOffsetMs: 20,
+    });
+    expect(withFile({ fixedScheduleAutoOffset: false }, TIMESTAMPED).load.mode).toMatchObject({ autoOffset: false, startOffsetMs: null });
+  });
+
+  it('sends every turn once by default, and runs until the duration with --benchmark-duration alone', () => {
+    expect(withFile({}, TIMESTAMPED).load.requestCount).toBe(3);
+    expect(withFile({ fixedSchedule: false, concurrency: 2 }, { ...UNTIMED, turns: 12031 }).load.requestCount).toBe(12031);
+    expect(withFile({ benchmarkDuration: 5 }, TIMESTAMPED).load.requestCount).toBeNull();
+    expect(withFile({ requestCount: 2 }, TIMESTAMPED).load.requestCount).toBe(2);
+  });
+
+  it('describes the file for the reader: window, transform flags and the timestamps a fixed schedule requires', () => {
+    const c = withFile(
+      {
+        fixedSchedule: true,
+        fixedScheduleStartOffset: 5,
+        synthesisSpeedupRatio: '2',
+        synthesisMaxIsl: 100,
+        skipInvalid: true,
+        blockSize: 16,
+      },
+      TIMESTAMPED,
+    );
+    expect(c.dataset.file).toEqual({
+      path: 't.jsonl',
+      type: 'mooncake_trace',
+      skipInvalid: true,
+      blockSize: 16,
+      synthesis: { synthesisSpeedupRatio: '2', synthesisMaxIsl: 100 },
+      windowStartMs: 5,
+      windowEndMs: null,
+      requireTimestamps: true,
+      facts: TIMESTAMPED,
+    });
+    expect(resolve({ inputFile: 't.jsonl' }).dataset.file).toMatchObject({
+      type: null,
+      synthesis: null,
+      requireTimestamps: false,
+      facts: null,
+    });
+    expect(resolve({}).dataset.file).toBeNull();
+  });
+});
+
+describe('file datasets: the rules of docs/cli.md §3.6 that depend on the file', () => {
+  it('rule 3: --fixed-schedule conflicts with --request-rate and --user-centric-rate', () => {
+    expect(message({ inputFile: 't.jsonl', fixedSchedule: true, requestRate: 2 })).toBe(
+      "option '--fixed-schedule' cannot be used with option '--request-rate'",
+    );
+    expect(message({ fixedSchedule: true, userCentricRate: 2, numUsers: 2, sessionTurnsMean: 2, requestCount: 4 })).toBe(
+      "option '--fixed-schedule' cannot be used with option '--user-centric-rate'",
+    );
+  });
+
+  it('rule 4: a fixed schedule needs every first turn timestamped, chosen automatically or not', () => {
+    const msg = "option '--fixed-schedule' requires an --input-file whose rows have timestamps";
+    const partly: DatasetFacts = { ...TIMESTAMPED, firstTurnsTimestamped: false };
+    expect(factsMessage({}, partly)).toBe(msg);
+    expect(factsMessage({ fixedSchedule: true }, UNTIMED)).toBe(msg);
+    let hints: readonly string[] = [];
+    try {
+      withFile({}, partly);
+    } catch (err) {
+      hints = (err as UsageError).hints;
+    }
+    expect(hints).toEqual([
+      'the first turn of some session in t.jsonl has no timestamp; --no-fixed-schedule replays the file without its timing',
+    ]);
+    expect(withFile({ fixedSchedule: false }, partly).load.mode.kind).toBe('concurrency');
+  });
+
+  it('rule 5: the offsets need a fixed schedule — known from the flags, or once the file shows no timestamps', () => {
+    expect(message({ inputFile: 't.jsonl', fixedSchedule: false, fixedScheduleEndOffset: 5 })).toBe(
+      "option '--fixed-schedule-end-offset' requires a fixed schedule",
+    );
+    expect(message({ inputFile: 't.jsonl', requestRate: 3, fixedScheduleStartOffset: 5 })).toBe(
+      "option '--fixed-schedule-start-offset' requires a fixed schedule",
+    );
+    // Undecided until the file is read: the trace may have timestamps.
+    expect(resolve({ inputFile: 't.jsonl', fixedScheduleEndOffset: 5 }).load.mode.kind).toBe('concurrency');
+    expect(factsMessage({ fixedScheduleEndOffset: 5 }, UNTIMED)).toBe("option '--fixed-schedule-end-offset' requires a fixed schedule");
+    expect(factsMessage({ fixedScheduleAutoOffset: false }, UNTIMED)).toBe(
+      "option '--fixed-schedule-auto-offset' requires a fixed schedule",
+    );
+    expect(message({ inputFile: 't.jsonl', fixedScheduleStartOffset: 9, fixedScheduleEndOffset: 5 })).toBe(
+      "option '--fixed-schedule-start-offset' must not exceed option '--fixed-schedule-end-offset'",
+    );
+    expect(message({ inputFile: 't.jsonl', fixedScheduleStartOffset: 1, fixedScheduleAutoOffset: true })).toBe(
+      "option '--fixed-schedule-start-offset' cannot be used with option '--fixed-schedule-auto-offset'",
+    );
+  });
+
+  it('rule 13: every synthetic-only flag conflicts with --input-file', () => {
+    const flags: Array<[Partial<ProfileOptions>, string]> = [
+      [{ isl: 5 }, '--isl'],
+      [{ islStddev: 1 }, '--isl-stddev'],
+      [{ oslStddev: 1 }, '--osl-stddev'],
+      [{ numDatasetEntries: 4 }, '--num-dataset-entries'],
+      [{ numSessions: 2 }, '--num-sessions'],
+      [{ sessionTurnsMean: 2 }, '--session-turns-mean'],
+      [{ sessionTurnsStddev: 1 }, '--session-turns-stddev'],
+      [{ sessionTurnDelayMean: 1 }, '--session-turn-delay-mean'],
+      [{ sessionTurnDelayStddev: 1 }, '--session-turn-delay-stddev'],
+      [{ sharedSystemPromptLength: 8 }, '--shared-system-prompt-length'],
+    ];
+    for (const [o, flag] of flags)
+      expect(message({ inputFile: 't.jsonl', ...o })).toBe(`option '${flag}' cannot be used with option '--input-file'`);
+    // --osl is the fallback max-tokens of rows without output_length.
+    expect(resolve({ inputFile: 't.jsonl', osl: 7 }).dataset.osl).toBe(7);
+  });
+
+  it('rule 14: the file flags require --input-file', () => {
+    expect(message({ customDatasetType: 'single_turn' })).toBe("option '--custom-dataset-type' requires option '--input-file'");
+    expect(message({ skipInvalid: true })).toBe("option '--skip-invalid' requires option '--input-file'");
+    expect(message({ blockSize: 16 })).toBe("option '--block-size' requires option '--input-file'");
+  });
+
+  it('rule 15: the transform needs a mooncake_trace input — given, or once inferred', () => {
+    expect(message({ synthesisSpeedupRatio: '2' })).toBe("option '--synthesis-speedup-ratio' requires a mooncake_trace --input-file");
+    expect(message({ inputFile: 't.jsonl', customDatasetType: 'single_turn', synthesisMaxOsl: 3 })).toBe(
+      "option '--synthesis-max-osl' requires a mooncake_trace --input-file",
+    );
+    expect(resolve({ inputFile: 't.jsonl', synthesisPrefixRootMultiplier: 2 }).dataset.file?.synthesis).toEqual({
+      synthesisPrefixRootMultiplier: 2,
+    });
+    expect(factsMessage({ synthesisPromptLenMultiplier: '0.5' }, { ...UNTIMED, type: 'multi_turn' })).toBe(
+      "option '--synthesis-prompt-len-multiplier' requires a mooncake_trace --input-file",
+    );
+    expect(withFile({ synthesisPromptLenMultiplier: '0.5' }, UNTIMED).dataset.file?.type).toBe('mooncake_trace');
+  });
+
+  it('rule 18: --request-count may not exceed the turns of a fixed schedule', () => {
+    expect(factsMessage({ requestCount: 20000 }, { ...TIMESTAMPED, turns: 12031 })).toBe(
+      "option '--request-count': 20000 exceeds the 12031 turns of the fixed schedule",
+    );
+    expect(withFile({ requestCount: 3 }, TIMESTAMPED).load.requestCount).toBe(3);
+    // Without a fixed schedule more requests than turns are the engine's business (not this rule).
+    expect(withFile({ requestCount: 20000, fixedSchedule: false }, TIMESTAMPED).load.requestCount).toBe(20000);
+  });
+
+  it('rule 20: --workers against the sessions the mode runs, once the file decided the mode', () => {
+    expect(factsMessage({ workers: 2 }, UNTIMED)).toBe("option '--workers': 2 workers but only 1 concurrent sessions");
+    expect(withFile({ workers: 4 }, TIMESTAMPED).load.workers).toBe(4);
+    expect(factsMessage({ workers: 4, concurrency: 2 }, TIMESTAMPED)).toBe("option '--workers': 4 workers but only 2 concurrent sessions");
+    // Decided by the flags alone: refused before the file is read.
+    expect(message({ inputFile: 't.jsonl', fixedSchedule: false, workers: 2 })).toBe(
+      "option '--workers': 2 workers but only 1 concurrent sessions",
+    );
+  });
+});
+
+describe('user-centric mode (docs/cli.md §3.4 mode 2)', () => {
+  it('resolves --user-centric-rate and --num-users into the user-centric mode', () => {
+    const c = resolve({ userCentricRate: 4, numUsers: 8, sessionTurnsMean: 3, requestCount: 40 });
+    expect(c.load.mode).toEqual({ kind: 'user-centric', rate: 4, users: 8, concurrency: null });
+    expect(c.load.requestCount).toBe(40);
+    expect(resolve({ userCentricRate: 4, numUsers: 8, sessionTurnsMean: 3, benchmarkDuration: 5 }).load.requestCount).toBeNull();
+  });
+
+  it('rule 9: requires --num-users, a synthetic dataset, two turns and a stop condition', () => {
+    const base = { userCentricRate: 4, numUsers: 8, sessionTurnsMean: 3, requestCount: 40 };
+    expect(message({ ...base, numUsers: undefined })).toBe("option '--user-centric-rate' requires option '--num-users'");
+    expect(message({ ...base, sessionTurnsMean: undefined, inputFile: 't.jsonl' })).toBe(
+      "option '--user-centric-rate' requires a synthetic dataset",
+    );
+    expect(message({ ...base, requestCount: undefined })).toBe(
+      "option '--user-centric-rate' requires option '--request-count' or '--benchmark-duration'",
+    );
+    expect(message({ ...base, sessionTurnDelayMean: 5 })).toBe(
+      "option '--user-centric-rate' cannot be used with option '--session-turn-delay-mean'",
+    );
   });
 });

@@ -115,6 +115,9 @@ function doublingTokenizer(): Tokenizer {
     count: (text) => encode(text).length,
     bosTokenId: null,
     eosTokenId: null,
+    tokenBytes: () => {
+      throw new Error('synthetic prompts never need the token byte table');
+    },
   };
 }
 

@@ -395,6 +395,35 @@ describe('a run pipeline fed the docs/metrics.md §11 run', () => {
     expect(got.error).toBeNull();
   });
 
+  it('reports trace_fidelity in the summary JSON and the console footer when records carry materialised text', async () => {
+    const dir = tempDir();
+    const run = await openRun(dir);
+    // Each body's user message is 'hello world' (2 words); the trace asked for 50, 60 and 70 tokens.
+    for (const r of workedExample()) run.pipeline.record({ ...r, materialised: true });
+    await run.pipeline.finish();
+    const doc = JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8')) as Record<string, unknown>;
+    expect(doc['trace_fidelity']).toEqual({
+      rows: 3,
+      requested_isl_mean: 60,
+      materialised_isl_mean: 2,
+      abs_diff_mean: 58,
+      abs_diff_max: 68,
+      rows_off_by_more_than_1pct: 3,
+    });
+    const keys = Object.keys(doc);
+    expect(keys.indexOf('trace_fidelity')).toBe(keys.indexOf('client_health') + 1);
+    expect(run.printed()).toContain(
+      '\nTrace ISL fidelity: 3 rows; requested mean 60.00, materialised mean 2.00; |diff| mean 58.00, max 68; 3 rows off by more than 1%\n',
+    );
+  });
+
+  it('writes no trace_fidelity for a synthetic run', async () => {
+    const dir = tempDir();
+    const res = await runWorkedExample(dir);
+    expect(JSON.parse(readFileSync(join(dir, 'profile_export_aiperf.json'), 'utf8'))).not.toHaveProperty('trace_fidelity');
+    expect(res.consoleText).not.toContain('Trace ISL fidelity');
+  });
+
   it('logs the preamble before the first request and repeats the dataset warnings in the footer and the log', async () => {
     const dir = tempDir();
     const run = await openRun(

@@ -29,6 +29,7 @@ import { resolveProfileConfig, type ProfileOptions } from '../config/profile-con
 import { packageVersion } from '../version.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
+import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
 import type { GlobalOptions } from './program.js';
 
 /**
@@ -169,12 +170,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: parseSeed,
     shownDefault: PROFILE_DEFAULTS.randomSeed,
   },
-  { key: 'inputFile', flags: '--input-file <path>', description: 'dataset file' },
+  { key: 'inputFile', flags: '--input-file <path>', description: 'dataset file (mooncake_trace, single_turn or multi_turn JSONL)' },
   {
     key: 'customDatasetType',
     flags: '--custom-dataset-type <type>',
     description: CUSTOM_DATASET_TYPES.join(', '),
     parser: parseChoice(CUSTOM_DATASET_TYPES),
+    shownDefault: 'inferred from the first valid row',
   },
   { key: 'skipInvalid', flags: '--skip-invalid', description: 'lenient row validation' },
   {
@@ -185,6 +187,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: PROFILE_DEFAULTS.blockSize,
     aliases: ['--isl-block-size'],
   },
+  // The transform flags of `synthesize`, same names and parsers (docs/synthesis.md §3.1; its aliases are synthesize's only).
+  ...withoutAliases(TRANSFORM_OPTIONS),
   {
     key: 'sharedSystemPromptLength',
     flags: '--shared-system-prompt-length <n>',
@@ -260,7 +264,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     flags: '--request-count <n>',
     description: 'requests in the profiling phase',
     parser: parsePositiveInteger,
-    shownDefault: `max(${PROFILE_DEFAULTS.minRequestCount}, 2 × concurrency) without --benchmark-duration`,
+    shownDefault: `every turn of an --input-file once; else max(${PROFILE_DEFAULTS.minRequestCount}, 2 × concurrency), without --benchmark-duration`,
     aliases: ['--num-requests'],
   },
   {
@@ -276,7 +280,12 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: nonNegativeNumber({ allowInfinity: true }),
     shownDefault: PROFILE_DEFAULTS.benchmarkGracePeriod,
   },
-  { key: 'fixedSchedule', flags: '--fixed-schedule', description: 'replay trace timestamps' },
+  {
+    key: 'fixedSchedule',
+    flags: '--fixed-schedule',
+    description: 'replay trace timestamps',
+    shownDefault: 'on for a mooncake_trace whose first row has a timestamp, unless --request-rate',
+  },
   {
     key: 'fixedScheduleAutoOffset',
     flags: '--fixed-schedule-auto-offset',
@@ -286,10 +295,15 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'fixedScheduleStartOffset',
     flags: '--fixed-schedule-start-offset <ms>',
-    description: 'window start',
+    description: 'keep rows whose original timestamp is at least this (ms); the schedule zero',
     parser: parseNonNegativeInteger,
   },
-  { key: 'fixedScheduleEndOffset', flags: '--fixed-schedule-end-offset <ms>', description: 'window end', parser: parseNonNegativeInteger },
+  {
+    key: 'fixedScheduleEndOffset',
+    flags: '--fixed-schedule-end-offset <ms>',
+    description: 'keep rows whose original timestamp is at most this (ms)',
+    parser: parseNonNegativeInteger,
+  },
   { key: 'userCentricRate', flags: '--user-centric-rate <r>', description: 'per-user paced multi-turn rate', parser: parsePositiveNumber },
   { key: 'numUsers', flags: '--num-users <n>', description: 'users for --user-centric-rate', parser: parsePositiveInteger },
   {
@@ -409,7 +423,12 @@ export function registerProfile(program: Command): Command {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const result = await runProfile(config, { reporters, signal: controller.signal, version: packageVersion() });
+      const result = await runProfile(config, {
+        reporters,
+        signal: controller.signal,
+        version: packageVersion(),
+        stderr: process.stderr,
+      });
       if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     } finally {

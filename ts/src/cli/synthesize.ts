@@ -19,23 +19,24 @@ import { UsageError } from '../errors.js';
 import { MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS, SYNTHESIZE_MODES } from '../config/defaults.js';
 import { inputPathArgument } from './input-argument.js';
 import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
+import { addOptionTable, type OptionSpec } from './option-table.js';
+import { aliasPairs, GENERATE_OPTIONS, TRANSFORM_OPTIONS } from './synthesis-options.js';
+import { coreTransformOptions, type GenerateFlags, type TransformFlags } from '../config/synthesis-flags.js';
 import type { GlobalOptions } from './program.js';
 
-interface SynthesizeFlags {
+/** What commander collects for `synthesize`; the Dynamo-style alias attributes are folded in by `resolveSynthesizeFlags`. */
+interface SynthesizeFlags extends TransformFlags, GenerateFlags {
   inputFile?: string;
   outputFile?: string;
   mode: (typeof SYNTHESIZE_MODES)[number];
   numRequests?: number;
-  synthesisSpeedupRatio?: string;
-  synthesisPrefixLenMultiplier?: string;
-  synthesisPrefixRootMultiplier?: number;
-  synthesisPromptLenMultiplier?: string;
-  synthesisOutputLenMultiplier?: string;
-  synthesisMaxIsl?: number;
-  synthesisMaxOsl?: number;
-  synthesisMinIsl?: number;
-  synthesisMinOsl?: number;
-  // Dynamo-style aliases
+  blockSize: number;
+  randomSeed: bigint;
+  skipInvalid?: boolean;
+  force?: boolean;
+  /** `--no-analysis` sets this false: skip the side-by-side input/output analysis. */
+  analysis: boolean;
+  // The attributes commander fills for the Dynamo-style aliases of the table below.
   speedupRatio?: string;
   prefixLenMultiplier?: string;
   prefixRootMultiplier?: number;
@@ -45,26 +46,11 @@ interface SynthesizeFlags {
   maxOsl?: number;
   minIsl?: number;
   minOsl?: number;
-  blockSize: number;
-  randomSeed: bigint;
-  skipInvalid?: boolean;
-  force?: boolean;
-  /** `--no-analysis` sets this false: skip the side-by-side input/output analysis. */
-  analysis: boolean;
 }
 
-/** [canonical attribute, alias attribute, canonical flag, alias flag] */
-const ALIASES = [
-  ['synthesisSpeedupRatio', 'speedupRatio', '--synthesis-speedup-ratio', '--speedup-ratio'],
-  ['synthesisPrefixLenMultiplier', 'prefixLenMultiplier', '--synthesis-prefix-len-multiplier', '--prefix-len-multiplier'],
-  ['synthesisPrefixRootMultiplier', 'prefixRootMultiplier', '--synthesis-prefix-root-multiplier', '--prefix-root-multiplier'],
-  ['synthesisPromptLenMultiplier', 'promptLenMultiplier', '--synthesis-prompt-len-multiplier', '--prompt-len-multiplier'],
-  ['synthesisOutputLenMultiplier', 'oslMultiplier', '--synthesis-output-len-multiplier', '--osl-multiplier'],
-  ['synthesisMaxIsl', 'maxIsl', '--synthesis-max-isl', '--max-isl'],
-  ['synthesisMaxOsl', 'maxOsl', '--synthesis-max-osl', '--max-osl'],
-  ['synthesisMinIsl', 'minIsl', '--synthesis-min-isl', '--min-isl'],
-  ['synthesisMinOsl', 'minOsl', '--synthesis-min-osl', '--min-osl'],
-] as const;
+/** The `--synthesis-*` flags of `synthesize`, aliases included (ts/src/cli/synthesis-options.ts). */
+const SYNTHESIS_TABLE: readonly OptionSpec<TransformFlags & GenerateFlags>[] = [...TRANSFORM_OPTIONS, ...GENERATE_OPTIONS];
+const ALIASES = aliasPairs<TransformFlags & GenerateFlags>(SYNTHESIS_TABLE);
 
 /** Merge Dynamo aliases into canonical options and apply the cross-option rules of docs/cli.md §5. */
 export function resolveSynthesizeFlags(flags: SynthesizeFlags): SynthesizeFlags {
@@ -88,14 +74,13 @@ export function resolveSynthesizeFlags(flags: SynthesizeFlags): SynthesizeFlags 
 }
 
 function coreOptions(f: SynthesizeFlags, sourceName: string): SynthesisOptions {
-  const o: SynthesisOptions = { blockSize: f.blockSize, seed: f.randomSeed, skipInvalid: Boolean(f.skipInvalid), sourceName };
-  if (f.synthesisSpeedupRatio !== undefined) o.speedupRatio = f.synthesisSpeedupRatio;
-  if (f.synthesisPrefixLenMultiplier !== undefined) o.prefixLenMultiplier = f.synthesisPrefixLenMultiplier;
-  if (f.synthesisPrefixRootMultiplier !== undefined) o.prefixRootMultiplier = f.synthesisPrefixRootMultiplier;
-  if (f.synthesisPromptLenMultiplier !== undefined) o.promptLenMultiplier = f.synthesisPromptLenMultiplier;
-  if (f.synthesisOutputLenMultiplier !== undefined) o.outputLenMultiplier = f.synthesisOutputLenMultiplier;
-  if (f.synthesisMaxIsl !== undefined) o.maxIsl = f.synthesisMaxIsl;
-  if (f.synthesisMaxOsl !== undefined) o.maxOsl = f.synthesisMaxOsl;
+  const o: SynthesisOptions = {
+    blockSize: f.blockSize,
+    seed: f.randomSeed,
+    skipInvalid: Boolean(f.skipInvalid),
+    sourceName,
+    ...coreTransformOptions(f),
+  };
   if (f.synthesisMinIsl !== undefined) o.minIsl = f.synthesisMinIsl;
   if (f.synthesisMinOsl !== undefined) o.minOsl = f.synthesisMinOsl;
   return o;
@@ -143,15 +128,6 @@ export async function runSynthesize(inputPath: string, flags: SynthesizeFlags, v
 
 /** Add `synthesize` to the program. */
 export function registerSynthesize(program: Command): void {
-  // Exact decimals (docs/synthesis.md §1), passed to the core as text and checked there.
-  const multiplier = (flags: string, alias: string, help: string): Option[] => [
-    new Option(flags, help),
-    new Option(alias, `alias of ${flags.split(' ')[0]}`).hideHelp(),
-  ];
-  const positive = (flags: string, alias: string, help: string): Option[] => [
-    new Option(flags, help).argParser(parsePositiveInteger),
-    new Option(alias, `alias of ${flags.split(' ')[0]}`).argParser(parsePositiveInteger).hideHelp(),
-  ];
   const cmd = program
     .command('synthesize')
     .description('transform a Mooncake trace row by row (AIPerf-compatible) or generate new rows from a learned model')
@@ -162,16 +138,8 @@ export function registerSynthesize(program: Command): void {
       new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode),
     )
     .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(parsePositiveInteger));
+  addOptionTable(cmd, SYNTHESIS_TABLE);
   const options: Option[] = [
-    ...multiplier('--synthesis-speedup-ratio <x>', '--speedup-ratio <x>', 'divide timestamps and delays by this'),
-    ...multiplier('--synthesis-prefix-len-multiplier <x>', '--prefix-len-multiplier <x>', 'stretch or shrink shared prefixes'),
-    ...positive('--synthesis-prefix-root-multiplier <n>', '--prefix-root-multiplier <n>', 'spread sessions over n disjoint id trees'),
-    ...multiplier('--synthesis-prompt-len-multiplier <x>', '--prompt-len-multiplier <x>', 'scale non-shared prompt tokens'),
-    ...multiplier('--synthesis-output-len-multiplier <x>', '--osl-multiplier <x>', 'scale output_length'),
-    ...positive('--synthesis-max-isl <n>', '--max-isl <n>', 'skip rows whose final input_length exceeds n'),
-    ...positive('--synthesis-max-osl <n>', '--max-osl <n>', 'cap output_length at n'),
-    ...positive('--synthesis-min-isl <n>', '--min-isl <n>', 'generate: reject samples below n tokens'),
-    ...positive('--synthesis-min-osl <n>', '--min-osl <n>', 'generate: raise output_length to n'),
     new Option('--block-size <n>', 'tokens per hash block')
       .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
       .default(SYNTHESIZE_DEFAULTS.blockSize),

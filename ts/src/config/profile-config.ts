@@ -1,6 +1,9 @@
 // The resolved configuration of `infermark profile`: its type and the cross-option validation of
 // docs/cli.md §3.6 (defaults come from ./defaults.ts). The CLI option table (cli/profile.ts) is typed from
-// `ProfileOptions`, so a flag cannot exist without a config field.
+// `ProfileOptions`, so a flag cannot exist without a config field. Some rules depend on what an
+// `--input-file` holds (its type, timestamps and turns): `resolveProfileConfig` runs every rule
+// once more with those facts (`withDatasetFacts`) right after the core has read the file, before
+// any request and before the artifact directory exists.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
 import {
@@ -12,13 +15,14 @@ import {
   type ExportLevel,
   type UiType,
 } from './defaults.js';
+import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it).
  */
-export interface ProfileOptions {
+export interface ProfileOptions extends TransformFlags {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -98,6 +102,40 @@ export type LoadMode =
     }
   | { kind: 'user-centric'; rate: number; users: number; concurrency: number | null };
 
+/**
+ * A dataset file (`--input-file`) as the flags describe it. What it holds is known once the core
+ * has read it (`facts`, set by `withDatasetFacts`).
+ */
+export interface FileDatasetConfig {
+  /** The path as given on the command line (FILE in messages). */
+  path: string;
+  /** `--custom-dataset-type`, else null until the type is inferred from the first valid row (docs/cli.md §3.3). */
+  type: CustomDatasetType | null;
+  skipInvalid: boolean;
+  blockSize: number;
+  /** The `--synthesis-*` flags given (the transform runs in memory, docs/synthesis.md §3.2), or null. */
+  synthesis: TransformFlags | null;
+  /** `--fixed-schedule-start-offset` / `-end-offset`: rows whose original timestamp lies outside are dropped. */
+  windowStartMs: number | null;
+  windowEndMs: number | null;
+  /** `--fixed-schedule` given: the first turn of every session needs a timestamp (docs/trace-format.md §6). */
+  requireTimestamps: boolean;
+  /** What the file holds; null until it has been read. */
+  facts: DatasetFacts | null;
+}
+
+/** What the rules of docs/cli.md §3.4 and §3.6 need to know about a file once it has been read. */
+export interface DatasetFacts {
+  /** Given or inferred. */
+  type: CustomDatasetType;
+  /** Turns after filtering and the transform: what "every turn once" sends. */
+  turns: number;
+  /** The first valid row has a `timestamp` (the automatic fixed schedule, docs/cli.md §3.4 mode 1). */
+  firstRowHasTimestamp: boolean;
+  /** Every session's first turn has one (what a fixed schedule needs, rule 4). */
+  firstTurnsTimestamped: boolean;
+}
+
 /** The resolved, validated configuration the engine and reporters run from. */
 export interface ProfileConfig {
   endpoint: {
@@ -133,11 +171,18 @@ export interface ProfileConfig {
     sessionTurnDelayStddev: number;
     /** Synthetic multi-turn sessions requested (`--num-sessions` or more than one turn). */
     multiTurn: boolean;
+    /** `--input-file`: the dataset is this file instead of synthetic prompts (docs/cli.md §3.3). */
+    file: FileDatasetConfig | null;
   };
+  /**
+   * For a file dataset whose `facts` are not known yet, `load` is what the flags alone decide; the
+   * automatic fixed schedule and the default request count (every turn once) follow from the facts.
+   */
   load: {
     mode: LoadMode;
     /** Closed-loop concurrency or the ceiling in rate mode (null = no ceiling). */
     concurrency: number | null;
+    /** Requests (turns) of the profiling phase; null: until `--benchmark-duration` ends it. */
     requestCount: number | null;
     benchmarkDuration: number | null;
     benchmarkGracePeriod: number;
@@ -162,6 +207,8 @@ export interface ProfileConfig {
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
+  /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
+  options: ProfileOptions;
   /** `notice: …` lines to print on stderr before the run (e.g. `--ui dashboard` shown as simple). */
   notices: string[];
 }
@@ -246,36 +293,139 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
   ['sharedSystemPromptLength', '--shared-system-prompt-length'],
 ];
 
-/**
- * Apply defaults and the cross-option rules of docs/cli.md §3.6. Throws `UsageError` (exit 2) with
- * the exact one-line message; never touches the network or the file system.
- */
-export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] | string): ProfileConfig {
-  const given = (v: unknown): boolean => v !== undefined;
-  // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
-  if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
+/** Rule 15: the transform reads Mooncake rows only. `type` null: not known yet (checked again once inferred). */
+function checkSynthesisInput(o: ProfileOptions, type: CustomDatasetType | null): void {
+  const flag = firstTransformFlag(o);
+  if (flag === null) return;
+  if (o.inputFile === undefined || (type !== null && type !== 'mooncake_trace')) {
+    throw new UsageError(`option '${flag}' requires a mooncake_trace --input-file`);
+  }
+}
 
-  // Rules 2–3, 6–12 (load generation).
-  if (given(o.requestRate) && given(o.userCentricRate)) throw conflict('--request-rate', '--user-centric-rate');
+/** The `notice:` line when a timestamped Mooncake trace is replayed as a fixed schedule without `--fixed-schedule` (docs/cli.md §3.4). */
+export function automaticFixedScheduleNotice(path: string): string {
+  return `${path} is a mooncake_trace with timestamps: replaying them as a fixed schedule (--no-fixed-schedule sends its rows without their timing)`;
+}
+
+/**
+ * Mode selection of docs/cli.md §3.4 (first that applies) and the rules that depend on the mode:
+ * 3–5, 18 and 20. `facts` is null for a file that has not been read yet; the rules whose outcome
+ * depends on its contents then wait for `withDatasetFacts`.
+ */
+function resolveLoad(
+  o: ProfileOptions,
+  file: boolean,
+  facts: DatasetFacts | null,
+): { mode: LoadMode; concurrency: number | null; requestCount: number | null } {
+  const given = (v: unknown): boolean => v !== undefined;
+  const rate = o.requestRate ?? null;
+  // Rule 3 (`--no-fixed-schedule` with `--fixed-schedule` is refused where the flags are collected).
   if (o.fixedSchedule === true) {
     if (given(o.requestRate)) throw conflict('--fixed-schedule', '--request-rate');
     if (given(o.userCentricRate)) throw conflict('--fixed-schedule', '--user-centric-rate');
-    if (!given(o.inputFile)) throw new UsageError("option '--fixed-schedule' requires an --input-file whose rows have timestamps");
   }
-  if (o.fixedSchedule !== true) {
-    // Without an input file there is never a fixed schedule, so its refinements are errors.
-    if (!given(o.inputFile)) {
-      if (given(o.fixedScheduleStartOffset)) throw new UsageError("option '--fixed-schedule-start-offset' requires a fixed schedule");
-      if (given(o.fixedScheduleEndOffset)) throw new UsageError("option '--fixed-schedule-end-offset' requires a fixed schedule");
-      if (o.fixedScheduleAutoOffset !== undefined) throw new UsageError("option '--fixed-schedule-auto-offset' requires a fixed schedule");
-    }
-  }
+  // Rule 4, the part the flags decide.
+  if (o.fixedSchedule === true && !file)
+    throw new UsageError("option '--fixed-schedule' requires an --input-file whose rows have timestamps");
+  // Rule 5, the part the flags decide.
   if (given(o.fixedScheduleStartOffset) && given(o.fixedScheduleEndOffset) && o.fixedScheduleStartOffset! > o.fixedScheduleEndOffset!) {
     throw new UsageError("option '--fixed-schedule-start-offset' must not exceed option '--fixed-schedule-end-offset'");
   }
   if (given(o.fixedScheduleStartOffset) && o.fixedScheduleAutoOffset === true) {
     throw conflict('--fixed-schedule-start-offset', '--fixed-schedule-auto-offset');
   }
+
+  const automatic =
+    file &&
+    o.fixedSchedule === undefined &&
+    !given(o.requestRate) &&
+    !given(o.userCentricRate) &&
+    facts !== null &&
+    facts.type === 'mooncake_trace' &&
+    facts.firstRowHasTimestamp;
+  // Whether the mode is known: always, except for a file that may still turn out to be a timestamped trace.
+  const decided = !file || facts !== null || o.fixedSchedule !== undefined || given(o.requestRate) || given(o.userCentricRate);
+
+  let mode: LoadMode;
+  if (rate !== null) {
+    mode = {
+      kind: 'rate',
+      rate,
+      pattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
+      smoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
+      concurrency: o.concurrency ?? null,
+    };
+  } else if (o.userCentricRate !== undefined) {
+    mode = { kind: 'user-centric', rate: o.userCentricRate, users: o.numUsers!, concurrency: o.concurrency ?? null };
+  } else if (o.fixedSchedule === true || automatic) {
+    mode = {
+      kind: 'fixed-schedule',
+      concurrency: o.concurrency ?? null,
+      // The schedule zero is the start offset when given, else the earliest first-turn timestamp
+      // unless --no-fixed-schedule-auto-offset (docs/cli.md §3.4 mode 1).
+      autoOffset: !given(o.fixedScheduleStartOffset) && o.fixedScheduleAutoOffset !== false,
+      startOffsetMs: o.fixedScheduleStartOffset ?? null,
+      endOffsetMs: o.fixedScheduleEndOffset ?? null,
+      automatic,
+    };
+  } else {
+    mode = { kind: 'concurrency', concurrency: o.concurrency ?? PROFILE_DEFAULTS.concurrency };
+  }
+  const fixed = mode.kind === 'fixed-schedule';
+
+  if (decided && !fixed) {
+    // Rule 5: the offsets refine a fixed schedule and mean nothing without one.
+    if (given(o.fixedScheduleStartOffset)) throw new UsageError("option '--fixed-schedule-start-offset' requires a fixed schedule");
+    if (given(o.fixedScheduleEndOffset)) throw new UsageError("option '--fixed-schedule-end-offset' requires a fixed schedule");
+    if (o.fixedScheduleAutoOffset !== undefined) throw new UsageError("option '--fixed-schedule-auto-offset' requires a fixed schedule");
+  }
+  if (fixed && facts !== null && !facts.firstTurnsTimestamped) {
+    // Rule 4. With --fixed-schedule the core already refuses such a row (docs/trace-format.md §6);
+    // this is the automatic case, chosen from the first row alone.
+    throw new UsageError("option '--fixed-schedule' requires an --input-file whose rows have timestamps", {
+      hints: [`the first turn of some session in ${o.inputFile} has no timestamp; --no-fixed-schedule replays the file without its timing`],
+    });
+  }
+
+  const concurrency = mode.concurrency;
+  // Rule 20; a --concurrency ceiling of the open-loop modes is split the same way, so it needs a slot per worker too.
+  const workers = o.workers ?? null;
+  if (decided && workers !== null && concurrency !== null && workers > concurrency) {
+    throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
+  }
+
+  // Stop condition (docs/cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C is
+  // --concurrency, else ceil(--request-rate), else 1; a file sends every turn once.
+  let requestCount = o.requestCount ?? null;
+  if (requestCount === null && !given(o.benchmarkDuration) && mode.kind !== 'user-centric') {
+    if (!file) requestCount = Math.max(PROFILE_DEFAULTS.minRequestCount, 2 * (o.concurrency ?? (rate !== null ? Math.ceil(rate) : 1)));
+    else if (facts !== null) requestCount = facts.turns;
+  }
+  // Rule 18: a fixed schedule has exactly its turns; the first N in schedule order are sent.
+  if (fixed && facts !== null && o.requestCount !== undefined && o.requestCount > facts.turns) {
+    throw new UsageError(`option '--request-count': ${o.requestCount} exceeds the ${facts.turns} turns of the fixed schedule`);
+  }
+  return { mode, concurrency, requestCount };
+}
+
+/**
+ * Apply defaults and the cross-option rules of docs/cli.md §3.6. Throws `UsageError` (exit 2) with
+ * the exact one-line message; never touches the network or the file system. With an
+ * `--input-file`, pass the `facts` once the core has read it (`withDatasetFacts`): the rules that
+ * depend on the file's contents run then.
+ */
+export function resolveProfileConfig(
+  o: ProfileOptions,
+  argv: readonly string[] | string,
+  facts: DatasetFacts | null = null,
+): ProfileConfig {
+  const given = (v: unknown): boolean => v !== undefined;
+  // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
+  if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
+  const file = given(o.inputFile);
+
+  // Rules 2, 6–12 (load generation); 3–5, 18 and 20 are part of the mode selection below.
+  if (given(o.requestRate) && given(o.userCentricRate)) throw conflict('--request-rate', '--user-centric-rate');
   if (given(o.arrivalPattern) && !given(o.requestRate)) throw requires('--arrival-pattern', '--request-rate');
   if (given(o.arrivalSmoothness) && o.arrivalPattern !== 'gamma') {
     throw new UsageError("option '--arrival-smoothness' requires '--arrival-pattern gamma'");
@@ -283,7 +433,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   if (given(o.benchmarkGracePeriod) && !given(o.benchmarkDuration)) throw requires('--benchmark-grace-period', '--benchmark-duration');
   if (given(o.userCentricRate)) {
     if (!given(o.numUsers)) throw requires('--user-centric-rate', '--num-users');
-    if (given(o.inputFile)) throw new UsageError("option '--user-centric-rate' requires a synthetic dataset");
+    if (file) throw new UsageError("option '--user-centric-rate' requires a synthetic dataset");
     if ((o.sessionTurnsMean ?? 1) < 2) throw new UsageError("option '--user-centric-rate' requires '--session-turns-mean' >= 2");
     if (!given(o.requestCount) && !given(o.benchmarkDuration)) {
       throw new UsageError("option '--user-centric-rate' requires option '--request-count' or '--benchmark-duration'");
@@ -297,14 +447,15 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   }
   if (given(o.warmupRequestCount) && given(o.warmupDuration)) throw conflict('--warmup-request-count', '--warmup-duration');
 
-  // Rules 13–14 (dataset source).
-  if (given(o.inputFile)) {
+  // Rules 13–15 (dataset source).
+  if (file) {
     for (const [key, flag] of SYNTHETIC_ONLY) if (given(o[key])) throw conflict(flag, '--input-file');
   } else {
     if (given(o.customDatasetType)) throw requires('--custom-dataset-type', '--input-file');
     if (o.skipInvalid === true) throw requires('--skip-invalid', '--input-file');
     if (given(o.blockSize)) throw requires('--block-size', '--input-file');
   }
+  checkSynthesisInput(o, facts?.type ?? o.customDatasetType ?? null);
   // Rule 17.
   if (o.serverMetrics && o.serverMetrics.length > 0 && o.noServerMetrics === true) {
     throw conflict('--server-metrics', '--no-server-metrics');
@@ -333,14 +484,8 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
   }
   const extra = parseKeyValueList('--extra-inputs', o.extraInputs ?? [], { jsonValues: true });
 
-  // Features not yet implemented in this version fail loudly instead of being ignored.
-  if (given(o.inputFile)) {
-    throw new UsageError("option '--input-file' is not supported by this version of profile yet (use the synthetic dataset flags)");
-  }
-  if (given(o.userCentricRate)) {
-    throw new UsageError("option '--user-centric-rate' is not supported by this version of profile yet");
-  }
   const multiTurn = given(o.numSessions) || (o.sessionTurnsMean ?? 1) > 1 || (o.sessionTurnsStddev ?? 0) > 0;
+  // Synthetic sessions in rate mode are not built in this version (file sessions are, docs/cli.md §3.4).
   if (multiTurn && given(o.requestRate)) {
     throw new UsageError("option '--request-rate' cannot be used with synthetic multi-turn sessions in this version (use --concurrency)");
   }
@@ -350,32 +495,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
     );
   }
 
-  const rate = o.requestRate ?? null;
-  const mode: LoadMode =
-    rate !== null
-      ? {
-          kind: 'rate',
-          rate,
-          pattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
-          smoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
-          concurrency: o.concurrency ?? null,
-        }
-      : { kind: 'concurrency', concurrency: o.concurrency ?? PROFILE_DEFAULTS.concurrency };
-  const concurrency = mode.kind === 'concurrency' ? mode.concurrency : mode.concurrency;
-
-  const workers = o.workers ?? null;
-  // Rule 20; a rate-mode --concurrency ceiling is split the same way, so it needs a slot per worker too.
-  if (workers !== null && concurrency !== null && workers > concurrency) {
-    throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
-  }
-
-  // Stop condition defaults (docs/cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C
-  // is --concurrency, else ceil(--request-rate), else 1.
-  let requestCount = o.requestCount ?? null;
-  if (requestCount === null && !given(o.benchmarkDuration)) {
-    const c = o.concurrency ?? (rate !== null ? Math.ceil(rate) : 1);
-    requestCount = Math.max(PROFILE_DEFAULTS.minRequestCount, 2 * c);
-  }
+  const { mode, concurrency, requestCount } = resolveLoad(o, file, facts);
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
   const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
@@ -422,6 +542,20 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       sessionTurnDelayMean: o.sessionTurnDelayMean ?? PROFILE_DEFAULTS.sessionTurnDelayMean,
       sessionTurnDelayStddev: o.sessionTurnDelayStddev ?? PROFILE_DEFAULTS.sessionTurnDelayStddev,
       multiTurn,
+      file:
+        o.inputFile === undefined
+          ? null
+          : {
+              path: o.inputFile,
+              type: facts?.type ?? o.customDatasetType ?? null,
+              skipInvalid: o.skipInvalid === true,
+              blockSize: o.blockSize ?? PROFILE_DEFAULTS.blockSize,
+              synthesis: givenTransformFlags(o),
+              windowStartMs: o.fixedScheduleStartOffset ?? null,
+              windowEndMs: o.fixedScheduleEndOffset ?? null,
+              requireTimestamps: o.fixedSchedule === true,
+              facts,
+            },
     },
     load: {
       mode,
@@ -434,7 +568,7 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       requestCancellationRate: o.requestCancellationRate ?? null,
       requestCancellationDelay: o.requestCancellationDelay ?? PROFILE_DEFAULTS.requestCancellationDelay,
       failedRequestThreshold: o.failedRequestThreshold ?? null,
-      workers,
+      workers: o.workers ?? null,
     },
     output: {
       artifactDir: o.artifactDir ?? PROFILE_DEFAULTS.artifactDir,
@@ -448,6 +582,16 @@ export function resolveProfileConfig(o: ProfileOptions, argv: readonly string[] 
       ui,
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
+    options: o,
     notices: o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : [],
   };
+}
+
+/**
+ * The configuration once an `--input-file` has been read: every rule again, now with what the file
+ * holds (rules 4, 5, 15, 18 and 20 where they depend on it, the automatic fixed schedule, the
+ * default request count). Throws `UsageError` (exit 2).
+ */
+export function withDatasetFacts(config: ProfileConfig, facts: DatasetFacts): ProfileConfig {
+  return resolveProfileConfig(config.options, config.argv, facts);
 }

@@ -17,7 +17,7 @@ export interface ExactText {
 }
 
 /** `n` consecutive tokens of `corpus` from `start`, wrapping around. */
-function window(corpus: Uint32Array, start: number, n: number): number[] {
+export function corpusWindow(corpus: Uint32Array, start: number, n: number): number[] {
   const ids = new Array<number>(n);
   const size = corpus.length;
   let at = start % size;
@@ -34,7 +34,7 @@ function window(corpus: Uint32Array, start: number, n: number): number[] {
  * tokens, when shorter append the corpus tokens that follow the window; decode again.
  */
 function repair(tokenizer: Tokenizer, corpus: Uint32Array, start: number, n: number): ExactText {
-  let ids = window(corpus, start, n);
+  let ids = corpusWindow(corpus, start, n);
   let next = start + n;
   let best: ExactText | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -47,7 +47,7 @@ function repair(tokenizer: Tokenizer, corpus: Uint32Array, start: number, n: num
       ids = encoded.slice(0, n);
     } else {
       const missing = n - encoded.length;
-      ids = encoded.concat(window(corpus, next, missing));
+      ids = encoded.concat(corpusWindow(corpus, next, missing));
       next += missing;
     }
   }

@@ -4,7 +4,7 @@ import { RandomStream } from '../random/index.js';
 import { promptCorpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import { roundHalfEven, standardNormal } from '../random/normal.js';
-import { exactCorpusText } from './exact-prompt.js';
+import { corpusWindow, exactCorpusText } from './exact-prompt.js';
 
 export interface SyntheticOptions {
   isl: number;
@@ -14,6 +14,8 @@ export interface SyntheticOptions {
   numDatasetEntries: number;
   seed: bigint;
   sharedSystemPromptLength: number | null;
+  /** Also build each entry's synthetic reply (user-centric mode's virtual history, docs/cli.md §3.4). */
+  replies?: boolean;
 }
 
 /** One distinct prompt. `clientIsl` is measured once here, off the timing path. */
@@ -49,6 +51,11 @@ export interface Dataset {
   inexact: InexactPrompt[];
   /** Synthetic multi-turn sessions; absent or null for single-turn datasets. */
   sessions?: SyntheticSession[] | null;
+  /**
+   * Per entry, the assistant reply a virtual turn of user-centric mode carries in the history
+   * (docs/cli.md §3.4 mode 2); absent or null unless the dataset was built with `replies`.
+   */
+  replies?: string[] | null;
 }
 
 /** One synthetic multi-turn session (docs/cli.md §3.3). */
@@ -129,7 +136,19 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
       inexact.push({ index: i, requested: (options.sharedSystemPromptLength ?? 0) + isl, actual: clientIsl });
     entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text: user.text, clientIsl });
   }
-  return { entries, systemPrompt, inexact };
+  const replies = options.replies ? entries.map((e) => syntheticReply(tokenizer, corpus, options.seed, e)) : null;
+  return { entries, systemPrompt, inexact, replies };
+}
+
+/**
+ * Entry i's synthetic reply (docs/cli.md §3.4 mode 2): the decoding of its OSL (without `--osl`:
+ * its ISL) consecutive corpus tokens from `stream(seed, "infermark/dataset/reply", i).below(Ncorp)`.
+ * It is history that is never measured on its own (a later turn's ISL is counted as sent), so it
+ * is not made exact.
+ */
+function syntheticReply(tokenizer: Tokenizer, corpus: Uint32Array, seed: bigint, entry: DatasetEntry): string {
+  const start = RandomStream.of(seed, 'infermark/dataset/reply', BigInt(entry.index)).below(corpus.length);
+  return tokenizer.decode(corpusWindow(corpus, start, entry.requestedOsl ?? entry.requestedIsl));
 }
 
 /** One line per prompt that could not be made exact (docs/cli.md §3.3), for the run log. */

@@ -1,5 +1,6 @@
-// The load engine of one event loop: schedules requests (closed loop or open-loop rate), sends
-// them through undici, and emits one RawRequestRecord per request. Reporters subscribe.
+// The load engine of one event loop: runs the phases, picks the schedule of docs/cli.md §3.4 (one
+// file per kind: synthetic-loops, file-loops, fixed-schedule, user-centric), sends each request
+// through undici, and emits one RawRequestRecord per request. Reporters subscribe.
 //
 // Events (STYLE rule 9):
 //   'start'    ({phase, startNs})                     a phase began
@@ -12,18 +13,25 @@ import { EventEmitter } from 'node:events';
 import { PROFILE_DEFAULTS, type ConnectionReuseStrategy } from '../config/defaults.js';
 import type { LoadMode } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
-import { RequestOrder } from '../dataset/synthetic.js';
+import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
 import { RandomStream } from '../random/index.js';
-import { ArrivalSchedule } from './arrivals.js';
 import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import { LoopSampler } from './health-sampler.js';
 import { Connections } from './connections.js';
 import { Exchange, type AbortKind } from './http-client.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import { parseResponses } from '../metrics/response-parse.js';
-import { buildBody, buildHeaders, buildTurnBody, type EndpointSettings } from './request-builder.js';
+import { runFileClosedLoop, runFileRate } from './file-loops.js';
+import { runFixedSchedule } from './fixed-schedule.js';
+import { type Phase, type PhaseContext, type PhaseState, SEND_SLICE_NS, type SentRequest } from './phase-context.js';
+import { buildHeaders, type EndpointSettings } from './request-builder.js';
+import { FixedScheduleOrder, SessionSequence } from './session-order.js';
+import { runClosedLoop, runRateLoop, runSyntheticSessions, SyntheticPlans } from './synthetic-loops.js';
+import type { TurnPlan } from './turn-plan.js';
+import { runUserCentric } from './user-centric.js';
+import { ownCount, workerShare } from './worker-share.js';
 
-export type Phase = 'warmup' | 'profiling';
+export { workerShare };
+export type { Phase };
 
 export interface EngineOptions {
   endpoint: EndpointSettings;
@@ -31,10 +39,26 @@ export interface EngineOptions {
   /** Normalised base URLs (scheme://host:port[/prefix]); round-robin per session. */
   urls: string[];
   timeoutMs: number;
+  /** The synthetic dataset; unused (it may have no entries) when the engine runs a file dataset. */
   dataset: Dataset;
+  /**
+   * The file dataset to replay, as plain data a worker thread reopens it from (ts/src/load/worker-main.ts);
+   * null for the synthetic dataset. On the main thread the engine takes the opened TurnSource instead.
+   */
+  trace: TraceSpec | null;
+  /**
+   * Fixed schedule (docs/cli.md §3.4 mode 1): the trace timestamp (ms, after synthesis scaling) sent at
+   * the phase start; a session's first turn is due `timestamp − scheduleZeroMs` ms later. Unused otherwise.
+   */
+  scheduleZeroMs: number;
   seed: bigint;
   mode: LoadMode;
-  /** Profiling stop conditions (global, across workers). */
+  /**
+   * Profiling stop conditions (global, across workers). `requestCount` counts turns. With a file
+   * dataset, null means no count: the fixed schedule then sends every turn once, the closed loop
+   * and the rate replay the file again and again until the duration ends (so the glue passes the
+   * number of turns for "every turn once", docs/cli.md §3.4).
+   */
   requestCount: number | null;
   benchmarkDurationMs: number | null;
   /** `Infinity` waits for every in-flight request. */
@@ -92,8 +116,6 @@ export interface EngineSummary {
   loadThreads?: LoadThreads;
 }
 
-/** Longest stretch the send queue may hold the event loop before yielding to I/O. */
-const SEND_SLICE_NS = 500_000n;
 /**
  * Node fires a setTimeout longer than 2^31 − 1 ms after 1 ms (with a TimeoutOverflowWarning), so a
  * `--benchmark-grace-period 3000000` once aborted every in-flight request at once. Longer waits
@@ -101,38 +123,11 @@ const SEND_SLICE_NS = 500_000n;
  */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Everything that varies per request; single-turn plans come from the dataset order. */
-interface TurnPlan {
-  /** Global request index within the phase (send order key, cancellation selection). */
-  index: number;
-  sessionNum: number;
-  turnIndex: number;
-  /** No later turn of its session follows (always, for a single-turn request). */
-  lastTurn: boolean;
-  conversationId: string;
-  correlationId: string;
-  model: string;
-  body: Record<string, unknown>;
-  json: string;
-  clientIsl: number | null;
-  requestedIsl: number | null;
-  requestedOsl: number | null;
-}
-
-/** The share of `total` that worker `w` of `n` gets: floor(total/n), remainder to the lowest ids. */
-export function workerShare(total: number, w: number, n: number): number {
-  return Math.floor(total / n) + (w < total % n ? 1 : 0);
-}
-
-interface PhaseState {
-  phase: Phase;
-  startNs: bigint;
-  sent: number;
-  completed: number;
-  errors: number;
-  waited: number;
-  /** Stop issuing new requests. */
-  stopped: boolean;
+/** The profiling schedule of a file dataset: the fixed schedule's order, or the session sequence of the other modes. */
+interface FileSchedule {
+  fixed: FixedScheduleOrder | null;
+  sequence: SessionSequence | null;
+  /** This worker's turns (progress target), or null without a request count. */
   target: number | null;
 }
 
@@ -141,7 +136,6 @@ export class LoadEngine extends EventEmitter {
   private readonly W: number;
   /** Every connection of this engine, warmup and profiling alike (ts/src/load/connections.ts). */
   private readonly connections: Connections;
-  private readonly order: RequestOrder;
   private readonly inFlight = new Set<Exchange>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly slotWaiters: (() => void)[] = [];
@@ -149,22 +143,30 @@ export class LoadEngine extends EventEmitter {
   private pumpScheduled = false;
   /** Resolvers of every sleeping waitUntil (rate loop, session think times), woken on stop. */
   private readonly sleepers = new Set<() => void>();
+  /** What schedules asked to hear when the phase stops issuing (their slot pools). */
+  private readonly stopListeners = new Set<() => void>();
   private state: PhaseState | null = null;
   private stopReason: StopReason = 'completed';
   private interruptTimer: NodeJS.Timeout | null = null;
-  /**
-   * Request bodies are identical for the same (entry, model): build and serialise each once, so
-   * a burst of sends costs a header object and a dispatch, not a JSON.stringify of the prompt.
-   */
-  private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
+  /** The synthetic dataset's order and cached bodies; built on first use (a file run has no entries). */
+  private synthetic: SyntheticPlans | null = null;
+  /** A file dataset's profiling schedule, built before any phase starts (`prepareFileSchedule`). */
+  private fileSchedule: FileSchedule | null = null;
   /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string }[];
-  constructor(private readonly options: EngineOptions) {
+
+  /**
+   * @param source the opened file dataset of `options.trace` (null: the synthetic dataset). A
+   *   worker thread opens its own from `options.trace` (ts/src/load/worker-main.ts).
+   */
+  constructor(
+    private readonly options: EngineOptions,
+    private readonly source: TurnSource | null = null,
+  ) {
     super();
     this.w = options.workerIndex ?? 0;
     this.W = options.workerCount ?? 1;
     this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
-    this.order = new RequestOrder(options.dataset.entries.length, options.seed);
     this.targets = options.urls.map((u) => {
       const url = new URL(u);
       return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
@@ -184,6 +186,7 @@ export class LoadEngine extends EventEmitter {
     progressTimer.unref();
     try {
       const o = this.options;
+      this.prepareFileSchedule();
       if (this.stopReason === 'completed' && (o.warmupRequestCount > 0 || o.warmupDurationMs !== null)) {
         await this.runPhase('warmup', process.hrtime.bigint(), o.warmupRequestCount > 0 ? o.warmupRequestCount : null, o.warmupDurationMs);
       }
@@ -242,8 +245,7 @@ export class LoadEngine extends EventEmitter {
     if (this.stopReason !== 'completed') return;
     this.stopReason = reason;
     if (this.state) this.state.stopped = true;
-    this.wakeUp();
-    this.releaseSlotWaiters();
+    this.notifyStop();
     this.interruptTimer = setTimeout(() => this.abortInFlight('interrupted'), this.options.interruptGraceMs);
     this.interruptTimer.unref();
   }
@@ -272,7 +274,8 @@ export class LoadEngine extends EventEmitter {
       errors: 0,
       waited: 0,
       stopped: false,
-      target: count === null ? null : this.ownCount(count),
+      // Schedules whose split is not i mod W set their own (file datasets, user-centric).
+      target: count === null ? null : ownCount(count, this.w, this.W),
     };
     this.state = s;
     this.emit('start', { phase, startNs });
@@ -283,8 +286,7 @@ export class LoadEngine extends EventEmitter {
       durationTimer = setTimeout(
         () => {
           s.stopped = true;
-          this.wakeUp();
-          this.releaseSlotWaiters();
+          this.notifyStop();
           // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
           if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
             graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
@@ -294,10 +296,8 @@ export class LoadEngine extends EventEmitter {
       );
     }
     try {
-      const m = this.options.mode;
-      if (this.options.dataset.sessions) await this.sessionLoop(s, count);
-      else if (phase === 'profiling' && m.kind === 'rate') await this.rateLoop(s, m, count);
-      else await this.closedLoop(s, count);
+      const endNs = durationMs === null ? null : startNs + BigInt(Math.round(durationMs * 1e6));
+      await this.schedule(this.context(s, endNs), count);
       await this.idle();
     } finally {
       if (durationTimer) clearTimeout(durationTimer);
@@ -305,35 +305,82 @@ export class LoadEngine extends EventEmitter {
     }
   }
 
-  /** Requests of this worker among global indices 0 … count−1 (indices i with i mod W = w). */
-  private ownCount(count: number): number {
-    return count > this.w ? Math.floor((count - 1 - this.w) / this.W) + 1 : 0;
+  /**
+   * A file dataset's profiling schedule depends only on the file and the options: build it (an
+   * O(n) pass over the turns, an index sort for an unsorted fixed schedule) before any phase
+   * starts, so that a long file never makes the first sends late.
+   */
+  private prepareFileSchedule(): void {
+    const source = this.source;
+    const m = this.options.mode;
+    // The configuration rules of docs/cli.md §3.6 keep these out; a caller that skips them fails here, before any request.
+    if (this.options.trace !== null && source === null)
+      throw new Error('a file dataset needs its opened TurnSource (LoadEngine constructor)');
+    if (source === null) {
+      if (m.kind === 'fixed-schedule') throw new Error('the fixed schedule replays a file dataset');
+      if (m.kind === 'user-centric' && !this.options.dataset.sessions)
+        throw new Error('user-centric mode needs synthetic multi-turn sessions');
+      return;
+    }
+    const count = this.options.requestCount;
+    if (m.kind === 'user-centric') throw new Error('user-centric mode runs on the synthetic multi-turn dataset only');
+    if (m.kind === 'fixed-schedule') {
+      const fixed = new FixedScheduleOrder(source, count);
+      this.fileSchedule = { fixed, sequence: null, target: fixed.ownTurns(this.w, this.W) };
+    } else {
+      const sequence = new SessionSequence(source, null, count);
+      this.fileSchedule = { fixed: null, sequence, target: sequence.ownTurns(this.w, this.W) };
+    }
   }
 
-  private async closedLoop(s: PhaseState, count: number | null): Promise<void> {
-    let j = 0;
-    const take = (): number | null => {
-      if (s.stopped) return null;
-      const i = this.w + j * this.W;
-      if (count !== null && i >= count) return null;
-      j += 1;
-      return i;
-    };
-    const slot = async (): Promise<void> => {
-      let freeNs = process.hrtime.bigint();
-      for (;;) {
-        // The send itself runs from the paced send queue (see `paced`); `take` is evaluated
-        // there too, so a stop between queueing and sending sends nothing.
-        const ex = await this.paced(() => {
-          const i = take();
-          return i === null ? null : this.send(s, i, freeNs, process.hrtime.bigint(), false);
-        });
-        if (ex === null) return;
-        await ex.result;
-        freeNs = process.hrtime.bigint();
+  /** Run the phase's schedule (docs/cli.md §3.4, mode selection): one file per kind in ts/src/load/. */
+  private async schedule(ctx: PhaseContext, count: number | null): Promise<void> {
+    const m = this.options.mode;
+    const profiling = ctx.s.phase === 'profiling';
+    const source = this.source;
+    const file = this.fileSchedule;
+    if (source !== null && file !== null) {
+      if (!profiling) {
+        // Warmup: closed loop over the sessions in the order profiling sends them (docs/cli.md §3.4, warmup).
+        const warmup = new SessionSequence(source, file.fixed?.order ?? null, count);
+        ctx.s.target = warmup.ownTurns(this.w, this.W);
+        return runFileClosedLoop(ctx, source, warmup);
       }
+      ctx.s.target = file.target;
+      if (file.fixed !== null && m.kind === 'fixed-schedule')
+        return runFixedSchedule(ctx, source, file.fixed, m, this.options.scheduleZeroMs);
+      if (m.kind === 'rate') return runFileRate(ctx, source, file.sequence!, m);
+      return runFileClosedLoop(ctx, source, file.sequence!);
+    }
+    this.synthetic ??= new SyntheticPlans(this.options);
+    if (this.options.dataset.sessions) {
+      if (profiling && m.kind === 'user-centric') return runUserCentric(ctx, this.synthetic, m, count);
+      return runSyntheticSessions(ctx, this.synthetic, count);
+    }
+    if (profiling && m.kind === 'rate') return runRateLoop(ctx, this.synthetic, m, count);
+    return runClosedLoop(ctx, this.synthetic, count);
+  }
+
+  /** What a schedule drives the phase through (ts/src/load/phase-context.ts). */
+  private context(s: PhaseState, endNs: bigint | null): PhaseContext {
+    return {
+      s,
+      options: this.options,
+      w: this.w,
+      W: this.W,
+      endNs,
+      concurrency: this.closedLoopConcurrency(),
+      send: (plan, scheduledNs, creditNs, waited) => this.send(s, plan, scheduledNs, creditNs, waited),
+      paced: (sendFn) => this.paced(sendFn),
+      waitUntil: (due) => this.waitUntil(due, s),
+      inFlight: () => this.inFlight.size,
+      requestCompleted: () => new Promise<void>((resolve) => this.slotWaiters.push(resolve)),
+      onStop: (fn) => {
+        this.stopListeners.add(fn);
+        return () => this.stopListeners.delete(fn);
+      },
+      endSession: (correlationId) => this.connections.endSession(correlationId),
     };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, () => slot()));
   }
 
   /**
@@ -374,104 +421,6 @@ export class LoadEngine extends EventEmitter {
     else this.pumpScheduled = false;
   };
 
-  /**
-   * Synthetic multi-turn sessions, closed loop: each slot holds a session from its first turn
-   * until its last turn completed (docs/cli.md §3.3); turns run sequentially after their think time,
-   * each carrying the whole history with the responses actually received. `count` counts turns.
-   * Sessions go to worker `session index mod W`; a failed turn ends its session (its history
-   * would be missing a response).
-   */
-  private async sessionLoop(s: PhaseState, count: number | null): Promise<void> {
-    const o = this.options;
-    const sessions = o.dataset.sessions!;
-    let budget = count === null ? Infinity : workerShare(count, this.w, this.W);
-    let k = 0;
-    let j = 0;
-    const slot = async (): Promise<void> => {
-      let readyNs = process.hrtime.bigint();
-      while (!s.stopped && budget > 0) {
-        const sessionNum = this.w + j * this.W;
-        j += 1;
-        const session = sessions[sessionNum % sessions.length]!;
-        const correlationId = randomUUID();
-        const model = o.models[sessionNum % o.models.length]!;
-        const history: { user: string; assistant: string }[] = [];
-        try {
-          for (let t = 0; t < session.turns; t++) {
-            if (s.stopped || budget <= 0) return;
-            const delay = session.delaysMs[t] ?? 0;
-            if (t > 0 && delay > 0) {
-              await this.sleepFor(delay, s);
-              // Another slot may have spent the budget while this one was thinking.
-              if (s.stopped || budget <= 0) return;
-              readyNs = process.hrtime.bigint();
-            }
-            budget -= 1;
-            const index = this.w + k * this.W;
-            k += 1;
-            const entry = o.dataset.entries[this.order.entryFor(session.firstTurn + t)]!;
-            const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
-            const plan: TurnPlan = {
-              index,
-              sessionNum,
-              turnIndex: t,
-              lastTurn: t === session.turns - 1,
-              conversationId: `synthetic_session_${session.index}`,
-              correlationId,
-              model,
-              body,
-              json: JSON.stringify(body),
-              // Later turns carry history whose length is only known after the responses; the
-              // record processor counts them (off the timing path).
-              clientIsl: t === 0 ? entry.clientIsl : null,
-              requestedIsl: entry.requestedIsl,
-              requestedOsl: entry.requestedOsl,
-            };
-            const ready = readyNs;
-            const record = await (await this.paced(() => this.send(s, plan, ready, process.hrtime.bigint(), false))).record;
-            readyNs = process.hrtime.bigint();
-            if (record.error) break;
-            history.push({ user: entry.text, assistant: parseResponses(record).outputText });
-          }
-        } finally {
-          // A session cut short (failed turn, phase stopped) keeps no sticky connection open.
-          this.connections.endSession(correlationId);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: this.closedLoopConcurrency() }, () => slot()));
-  }
-
-  /** Sleep `ms`, waking early when the phase stops. */
-  private async sleepFor(ms: number, s: PhaseState): Promise<void> {
-    const until = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
-    await this.waitUntil(until, s);
-  }
-
-  private async rateLoop(s: PhaseState, m: Extract<LoadMode, { kind: 'rate' }>, count: number | null): Promise<void> {
-    const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, this.options.seed);
-    const ceiling = m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, this.w, this.W));
-    const endNs = this.options.benchmarkDurationMs === null ? null : s.startNs + BigInt(Math.round(this.options.benchmarkDurationMs * 1e6));
-    for (;;) {
-      const { index, offsetNs } = schedule.next();
-      if (count !== null && index >= count) return;
-      if (index % this.W !== this.w) continue;
-      const due = s.startNs + offsetNs;
-      if (endNs !== null && due >= endNs) return;
-      await this.waitUntil(due, s);
-      if (s.stopped) return;
-      let waited = false;
-      if (ceiling !== null && this.inFlight.size >= ceiling) {
-        // FIFO: a late send is never skipped; its schedule lag grows instead (docs/cli.md §3.4).
-        waited = true;
-        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-        if (s.stopped) return;
-      }
-      if (waited) s.waited += 1;
-      this.send(s, index, due, process.hrtime.bigint(), waited);
-    }
-  }
-
   /** Sleep until the monotonic instant `due`; sub-2 ms remainders are polled via setImmediate. */
   private async waitUntil(due: bigint, s: PhaseState): Promise<void> {
     for (;;) {
@@ -495,12 +444,11 @@ export class LoadEngine extends EventEmitter {
     }
   }
 
-  private wakeUp(): void {
+  /** The phase stops issuing: wake every sleeper and every waiter for a slot, so the schedules see it. */
+  private notifyStop(): void {
     for (const wake of [...this.sleepers]) wake();
-  }
-
-  private releaseSlotWaiters(): void {
     for (const resolve of this.slotWaiters.splice(0)) resolve();
+    for (const listener of [...this.stopListeners]) listener();
   }
 
   private idle(): Promise<void> {
@@ -508,45 +456,9 @@ export class LoadEngine extends EventEmitter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** The single-turn plan of request `index`: entry from the shuffled order, cached body. */
-  private singleTurn(index: number): TurnPlan {
-    const o = this.options;
-    const entry = o.dataset.entries[this.order.entryFor(index)]!;
-    const modelIndex = index % o.models.length;
-    const model = o.models[modelIndex]!;
-    const bodyKey = entry.index * o.models.length + modelIndex;
-    let cached = this.bodies.get(bodyKey);
-    if (!cached) {
-      const built = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
-      cached = { body: built, json: JSON.stringify(built) };
-      this.bodies.set(bodyKey, cached);
-    }
-    return {
-      index,
-      sessionNum: index,
-      turnIndex: 0,
-      lastTurn: true,
-      conversationId: `synthetic_${entry.index}`,
-      correlationId: randomUUID(),
-      model,
-      body: cached.body,
-      json: cached.json,
-      clientIsl: entry.clientIsl,
-      requestedIsl: entry.requestedIsl,
-      requestedOsl: entry.requestedOsl,
-    };
-  }
-
   /** Build, stamp and send one request of the phase; emits its record when it finishes. */
-  private send(
-    s: PhaseState,
-    plan: TurnPlan | number,
-    scheduledNs: bigint,
-    creditNs: bigint,
-    waited: boolean,
-  ): Exchange & { record: Promise<RawRequestRecord> } {
+  private send(s: PhaseState, p: TurnPlan, scheduledNs: bigint, creditNs: bigint, waited: boolean): SentRequest {
     const o = this.options;
-    const p = typeof plan === 'number' ? this.singleTurn(plan) : plan;
     const { index, sessionNum, model, body } = p;
     const target = this.targets[sessionNum % this.targets.length]!;
     const xRequestId = randomUUID();
@@ -564,13 +476,13 @@ export class LoadEngine extends EventEmitter {
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: o.endpoint.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
+      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
     );
     s.sent += 1;
     this.inFlight.add(ex);
     ex.start();
     const recorded = ex.result.then((r) => {
-      // A failed or cancelled turn ends its session (sessionLoop), so its sticky connection goes too.
+      // A failed or cancelled turn ends its session (every session schedule), so its sticky connection goes too.
       this.connections.give(lease, p.lastTurn || r.error !== null);
       this.inFlight.delete(ex);
       const record: RawRequestRecord = {
@@ -595,13 +507,13 @@ export class LoadEngine extends EventEmitter {
         request: { url: target.origin + path, headers, body },
         model,
         endpointType: o.endpoint.type,
-        streaming: o.endpoint.streaming,
+        streaming: p.streaming,
         clientIsl: p.clientIsl,
         requestedIsl: p.requestedIsl,
         requestedOsl: p.requestedOsl,
-        traceLine: null,
-        materialised: false,
-        historyChars: 0,
+        traceLine: p.traceLine,
+        materialised: p.materialised,
+        historyChars: p.historyChars,
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
         connectionResends: r.connectionResends,

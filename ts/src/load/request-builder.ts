@@ -65,6 +65,35 @@ export function buildTurnBody(
   return buildBody(endpoint, model, { system, user: text }, maxTokens);
 }
 
+/**
+ * A `messages` row (docs/cli.md §3.3): the row's OpenAI message array, and its `tools`, sent
+ * verbatim as the `messages` of a chat body; the other fields as `buildBody` sets them. No
+ * history is added: such a row carries its conversation itself.
+ */
+export function buildMessagesBody(
+  endpoint: EndpointSettings,
+  model: string,
+  messages: readonly unknown[],
+  tools: readonly unknown[] | null,
+  maxTokens: number | null,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { model, messages, stream: endpoint.streaming };
+  if (tools !== null) body.tools = tools;
+  if (maxTokens !== null) body[endpoint.useLegacyMaxTokens ? 'max_tokens' : 'max_completion_tokens'] = maxTokens;
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  return Object.assign(body, endpoint.extra);
+}
+
+/** A `payload` row (docs/cli.md §3.3): the whole body as the row gives it, then `--extra-inputs` merged over it. */
+export function buildPayloadBody(endpoint: EndpointSettings, payload: Record<string, unknown>): Record<string, unknown> {
+  return { ...payload, ...endpoint.extra };
+}
+
+/** A row's `extra` is merged last, over `--extra-inputs` too (the row is the more specific of the two). */
+export function withRowExtra(body: Record<string, unknown>, extra: Record<string, unknown> | null): Record<string, unknown> {
+  return extra === null ? body : Object.assign(body, extra);
+}
+
 /** Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1). */
 export function buildHeaders(endpoint: EndpointSettings, requestId: string, correlationId: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -1,23 +1,37 @@
 // Entry point of one load-generation worker thread: runs a LoadEngine on its own event loop and
 // undici pool and streams its records to the coordinator in small batches.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TurnSource } from '../dataset/turn-source.js';
 import { LoadEngine } from './engine.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import type { CoordinatorMessage, WorkerInit, WorkerMessage } from './workers.js';
+import type { CoordinatorMessage, OpenTraceTurnSource, WorkerInit, WorkerMessage } from './workers.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main must run in a worker thread');
 const init = workerData as WorkerInit;
 
+/** This thread's own TurnSource of the file dataset, opened from the spec with the coordinator's opener module. */
+async function openSource(): Promise<TurnSource | null> {
+  const spec = init.options.trace;
+  if (spec === null) return null;
+  if (init.traceOpener === null) throw new Error('a file dataset needs a trace opener module');
+  const opener = ((await import(init.traceOpener)) as { openTraceTurnSource?: OpenTraceTurnSource }).openTraceTurnSource;
+  if (typeof opener !== 'function') throw new Error(`${init.traceOpener} does not export openTraceTurnSource`);
+  return opener(spec);
+}
+
 let startResolve: ((ns: bigint) => void) | null = null;
-const engine = new LoadEngine({
-  ...init.options,
-  beforeProfiling: () =>
-    new Promise<bigint>((resolve) => {
-      startResolve = resolve;
-      post({ type: 'warmup-done' });
-    }),
-});
+const engine = new LoadEngine(
+  {
+    ...init.options,
+    beforeProfiling: () =>
+      new Promise<bigint>((resolve) => {
+        startResolve = resolve;
+        post({ type: 'warmup-done' });
+      }),
+  },
+  await openSource(),
+);
 
 function post(msg: WorkerMessage): void {
   port!.postMessage(msg);

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LoadMode } from '../config/profile-config.js';
+import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
 import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
@@ -35,8 +36,13 @@ export function planLoadThreads(workers: number | null, mode: LoadMode, cores = 
   return { threads, mainThread: false, automatic: true, streams, cores };
 }
 
+/** How a worker thread opens `EngineOptions.trace`: the export `openTraceTurnSource` of a trace opener module. */
+export type OpenTraceTurnSource = (spec: TraceSpec) => TurnSource | Promise<TurnSource>;
+
 export interface WorkerInit {
   options: Omit<EngineOptions, 'beforeProfiling'>;
+  /** URL of the module whose `openTraceTurnSource` opens `options.trace` (null: no file dataset). */
+  traceOpener: string | null;
 }
 
 export type WorkerMessage =
@@ -68,11 +74,19 @@ export class WorkerCoordinator extends EventEmitter {
   private phaseStartNs = process.hrtime.bigint();
   private interruptTimer: NodeJS.Timeout | null = null;
 
+  /**
+   * @param traceOpener with a file dataset (`options.trace`), the compiled module whose export
+   *   `openTraceTurnSource(spec)` (OpenTraceTurnSource) each worker thread opens it with. The caller
+   *   names it (ts/src/dataset/trace-file.ts through `compiledWorkerEntry`), so the load engine does not
+   *   depend on how a file becomes a TurnSource, and tests can give an in-memory one.
+   */
   constructor(
     private readonly options: Omit<EngineOptions, 'beforeProfiling'>,
     private readonly count: number,
+    private readonly traceOpener: URL | null = null,
   ) {
     super();
+    if (options.trace !== null && traceOpener === null) throw new Error('a file dataset on worker threads needs a trace opener module');
   }
 
   async run(): Promise<EngineSummary> {
@@ -85,7 +99,10 @@ export class WorkerCoordinator extends EventEmitter {
     progressTimer.unref();
     await Promise.all(
       Array.from({ length: this.count }, (_, w) => {
-        const init: WorkerInit = { options: { ...this.options, workerIndex: w, workerCount: this.count, sampleCpu: false } };
+        const init: WorkerInit = {
+          options: { ...this.options, workerIndex: w, workerCount: this.count, sampleCpu: false },
+          traceOpener: this.traceOpener?.href ?? null,
+        };
         const worker = new Worker(entry, { workerData: init, execArgv: workerExecArgv() });
         this.workers.push(worker);
         return new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { meetsSlos, type GoodputSlos } from './goodput.js';
 import { ADJUSTED_TAGS, METRICS, jsonOrder, metricDef } from './metric-defs.js';
 import type { MetricRecord } from './record-processor.js';
 import { computeAdjustedStats, computeStats, percentileLinear, type Stats } from './stats.js';
+import { traceFidelity, type FidelityRow, type TraceFidelity } from './trace-fidelity.js';
 
 /** One metric's summary: record metrics carry the statistic set, aggregates only `avg`. */
 export interface MetricBlock {
@@ -42,6 +43,18 @@ export interface RunMetrics {
   oslMismatchCount: number;
   usageDiscrepancyCount: number;
   replayDegraded: boolean;
+  /** Requested vs materialised prompt lengths of trace rows (docs/synthesis.md §6.5); null without materialised rows. */
+  traceFidelity: TraceFidelity | null;
+}
+
+/**
+ * Every request whose text was materialised from a trace row, failed ones included: the text was
+ * built and sent whatever the server then did with it.
+ */
+function* fidelityRows(records: readonly MetricRecord[]): Generator<FidelityRow> {
+  for (const r of records) {
+    if (r.materialisedIsl !== null && r.raw.requestedIsl !== null) yield { requested: r.raw.requestedIsl, materialised: r.materialisedIsl };
+  }
 }
 
 const NS_PER_S = 1e9;
@@ -261,5 +274,6 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
     oslMismatchCount,
     usageDiscrepancyCount,
     replayDegraded,
+    traceFidelity: traceFidelity(fidelityRows(records)),
   };
 }

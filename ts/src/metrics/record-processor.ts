@@ -2,6 +2,7 @@
 import type { RawRequestRecord, RequestError } from './raw-record.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
 import type { TokenCountService } from './token-count.js';
+import { materialisedTurnText } from './trace-fidelity.js';
 
 /** Metric values of one request, display units (ms, tokens, %), insertion-ordered. */
 export type RecordMetrics = Record<string, number | number[]>;
@@ -20,6 +21,11 @@ export interface MetricRecord {
   contentEndWallNs: bigint | null;
   /** Wall ns of `request_end` (the failure time for errors). */
   endWallNs: bigint;
+  /**
+   * Client token count of the text materialised for this turn from a trace row (its own text, not
+   * the session history), for `trace_fidelity` (docs/synthesis.md §6.5); null for other requests.
+   */
+  materialisedIsl: number | null;
   /** Some `usage_*_diff_pct` exceeds 10 % (docs/metrics.md §4.4). */
   usageDiscrepancy: boolean;
   /** |OSL − requested| > min(5 % of requested, 50) (docs/metrics.md §4.5). */
@@ -50,6 +56,8 @@ interface Pending {
   raw: RawRequestRecord;
   parsed: ParsedResponses | null;
   islIdx: number[];
+  /** Index of the materialised turn text in the batch, or -1. */
+  turnIdx: number;
   outIdx: number;
   reasIdx: number;
 }
@@ -64,12 +72,18 @@ export class RecordProcessor {
   async processBatch(raws: readonly RawRequestRecord[]): Promise<MetricRecord[]> {
     const texts: string[] = [];
     const pending: Pending[] = raws.map((raw) => {
-      const p: Pending = { raw, parsed: null, islIdx: [], outIdx: -1, reasIdx: -1 };
+      const p: Pending = { raw, parsed: null, islIdx: [], turnIdx: -1, outIdx: -1, reasIdx: -1 };
       if (raw.clientIsl === null) {
         for (const t of inputTexts(raw.request.body)) {
           p.islIdx.push(texts.length);
           texts.push(t);
         }
+      }
+      // Counted with the rest of the batch on the counting threads, never on the loop that stamps.
+      const turnText = materialisedTurnText(raw);
+      if (turnText !== null) {
+        p.turnIdx = texts.length;
+        texts.push(turnText);
       }
       if (raw.error === null) {
         p.parsed = parseResponses(raw);
@@ -89,6 +103,7 @@ export class RecordProcessor {
           ? this.errorRecord(p.raw, clientIsl)
           : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
       rec.recordProcessorId = processorId;
+      rec.materialisedIsl = p.turnIdx < 0 ? null : counts[p.turnIdx]!;
       return rec;
     });
   }
@@ -100,6 +115,7 @@ export class RecordProcessor {
       raw,
       phase: raw.phase,
       recordProcessorId: 'record_processor_0',
+      materialisedIsl: null,
       error: raw.error,
       startWallNs: this.opts.toWallNs(raw.requestStartNs),
       endWallNs: this.opts.toWallNs(raw.requestEndNs),

@@ -16,7 +16,7 @@ import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
 import { runWarnings } from '../report/console-summary.js';
-import { inputConfigOf } from '../report/input-config.js';
+import { inputConfigOf, type InputFileReport } from '../report/input-config.js';
 import type { LogLevel } from '../report/log-file.js';
 import { SecretScrubber, formatCliCommand } from '../report/redact.js';
 import { nowWallNs } from '../report/time-format.js';
@@ -33,6 +33,8 @@ export interface RunPipelineOptions {
   tokenizer: { spec: string; resolvedPath: string | null };
   /** Parsed `--goodput` SLOs. */
   goodput: GoodputSlos | null;
+  /** What reading the `--input-file` found, for `input_config` (null for synthetic datasets). */
+  inputFile?: InputFileReport | null;
   version: string;
   /** Lines for the run log before the first request, with their level (what a model id resolved to, each inexact prompt). */
   preamble?: ReadonlyArray<readonly [LogLevel, string]>;
@@ -123,7 +125,8 @@ export class RunPipeline {
       toWallNs: context.toWallNs,
       useServerTokenCount: options.config.endpoint.useServerTokenCount,
       openLoop: mode.kind !== 'concurrency',
-      fixedSchedule: false,
+      // Trace replay adds replay_send_schedule_offset and the replay_* lag statistics (docs/metrics.md §8).
+      fixedSchedule: mode.kind === 'fixed-schedule',
     });
   }
 
@@ -152,7 +155,11 @@ export class RunPipeline {
     const pool = !isService(options.tokens) && spec !== null && threads > 0 ? createWorkerTokenCountService(spec, threads) : null;
     const tokens = isService(options.tokens) ? options.tokens : (pool ?? createInlineTokenCountService(options.tokens));
 
-    const inputConfig = inputConfigOf(config, { name: options.tokenizer.spec, resolvedPath: options.tokenizer.resolvedPath });
+    const inputConfig = inputConfigOf(
+      config,
+      { name: options.tokenizer.spec, resolvedPath: options.tokenizer.resolvedPath },
+      options.inputFile ?? null,
+    );
     inputConfig.input.goodput = options.goodput;
     // Messages logged before every reporter has started are held back, so the run log (a reporter
     // too) receives them whatever its position.
@@ -240,6 +247,7 @@ export class RunPipeline {
     const interrupted = stop.interrupted ?? false;
     const metrics = aggregate(this.#profiling, {
       goodput,
+      fixedSchedule: mode.kind === 'fixed-schedule',
       requestRate: mode.kind === 'rate' ? mode.rate : null,
       clientHealth: clientHealthOf(stop.engine),
     });

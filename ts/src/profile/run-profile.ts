@@ -1,7 +1,7 @@
 // `runProfile`: one benchmark run as a library call. Usage errors (goodput syntax, the tokenizer,
-// an artifact directory that cannot be written) are thrown before any traffic; then the engine
-// (one event loop or worker threads) runs with every reporter subscribed, and the result carries
-// the metrics, the files written and the exit code.
+// an input file and its rows, an artifact directory that cannot be written) are thrown before any
+// traffic; then the engine (one event loop or worker threads) runs with every reporter subscribed,
+// and the result carries the metrics, the files written and the exit code.
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
@@ -14,6 +14,8 @@ import { packageVersion } from '../version.js';
 import type { ProfileReporter } from './reporter.js';
 import { RunPipeline, type ProfileResult } from './run-pipeline.js';
 import { standardReporters } from './standard-reporters.js';
+import { openRunFile, type RunFileDataset } from './file-dataset.js';
+import { compiledWorkerEntry } from '../worker-threads.js';
 
 export interface RunProfileOptions {
   /** The run's subscribers, called in this order (default: `standardReporters()`, every artifact, nothing printed). */
@@ -25,10 +27,29 @@ export interface RunProfileOptions {
   signal?: AbortSignal;
   /** Written into the exports (default: this package's version). */
   version?: string;
+  /**
+   * Where what an `--input-file` makes known before the first request is printed (the lenient
+   * skip warning, the transform summary, the automatic fixed-schedule notice); the CLI passes
+   * stderr. Default: nowhere (the lines are in the run log either way).
+   */
+  stderr?: { write(text: string): unknown } | null;
+}
+
+/** A run's dataset: synthetic prompts, or a file read by the core. */
+export interface RunDataset {
+  /** The configuration settled with what the file holds (the given one for synthetic datasets). */
+  config: ProfileConfig;
+  /** The synthetic dataset; empty for a file (the engine reads its turns from `file.source`). */
+  dataset: Dataset;
+  file: RunFileDataset | null;
 }
 
 /** Engine options of a resolved configuration (shared by the single-loop and worker paths). */
-export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<EngineOptions, 'beforeProfiling'> {
+export function engineOptionsFor(
+  config: ProfileConfig,
+  dataset: Dataset,
+  file: Pick<RunFileDataset, 'spec' | 'scheduleZeroMs'> | null = null,
+): Omit<EngineOptions, 'beforeProfiling'> {
   const e = config.endpoint;
   const l = config.load;
   return {
@@ -47,6 +68,8 @@ export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
     dataset,
+    trace: file?.spec ?? null,
+    scheduleZeroMs: file?.scheduleZeroMs ?? 0,
     seed: config.dataset.randomSeed,
     mode: l.mode,
     requestCount: l.requestCount,
@@ -61,8 +84,20 @@ export function engineOptionsFor(config: ProfileConfig, dataset: Dataset): Omit<
   };
 }
 
+/** A file dataset's empty synthetic part (the engine reads the file's turns from its TurnSource). */
+const NO_ENTRIES: Dataset = { entries: [], systemPrompt: null, inexact: [] };
+
+/** The dataset of a configuration (docs/cli.md §3.3): the `--input-file`, else synthetic prompts. */
+export async function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Promise<RunDataset> {
+  if (config.dataset.file !== null) {
+    const file = await openRunFile(config, tokenizer);
+    return { config: file.config, dataset: NO_ENTRIES, file };
+  }
+  return { config, dataset: syntheticDataset(config, tokenizer), file: null };
+}
+
 /** The synthetic dataset of a configuration (docs/cli.md §3.3). */
-export function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Dataset {
+export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): Dataset {
   const d = config.dataset;
   const dataset = buildSyntheticDataset(
     tokenizer,
@@ -74,6 +109,7 @@ export function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Dataset
       numDatasetEntries: d.numDatasetEntries,
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
+      replies: config.load.mode.kind === 'user-centric',
     },
     config.endpoint.type,
   );
@@ -91,12 +127,14 @@ export function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Dataset
 }
 
 /** Run the benchmark `config` describes; resolves when every artifact is written. */
-export async function runProfile(config: ProfileConfig, options: RunProfileOptions = {}): Promise<ProfileResult> {
+export async function runProfile(given: ProfileConfig, options: RunProfileOptions = {}): Promise<ProfileResult> {
   // Goodput syntax is a usage error too, so it is checked before the tokenizer loads.
-  const goodput = config.output.goodput.length > 0 ? parseGoodput(config.output.goodput, { streaming: config.endpoint.streaming }) : null;
-  const tokenizer = await loadTokenizer(config.tokenizer);
-  const resolvedAs = tokenizerNotice(config.tokenizer);
-  const dataset = datasetFor(config, tokenizer);
+  const goodput = given.output.goodput.length > 0 ? parseGoodput(given.output.goodput, { streaming: given.endpoint.streaming }) : null;
+  const tokenizer = await loadTokenizer(given.tokenizer);
+  const resolvedAs = tokenizerNotice(given.tokenizer);
+  // An input file is read (and every input error found) here, before the artifact directory exists.
+  const { config, dataset, file } = await datasetFor(given, tokenizer);
+  for (const m of file?.messages ?? []) if (m.printed !== '') options.stderr?.write(`${m.printed}\n`);
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
@@ -109,18 +147,24 @@ export async function runProfile(config: ProfileConfig, options: RunProfileOptio
     tokenizer: { spec: config.tokenizer, resolvedPath: tokenizer.name },
     goodput,
     version: options.version ?? packageVersion(),
+    inputFile:
+      file === null ? null : { synthesisReport: file.summary.synthesisReport, skippedInvalidRows: file.summary.skippedInvalidRows },
     preamble: [
       ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
+      ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
       ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
     ],
-    warnings: inexact === null ? [] : [inexact],
+    warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
   });
 
-  const engineOptions = engineOptionsFor(config, dataset);
+  const engineOptions = engineOptionsFor(config, dataset, file);
   // Without --workers the engine runs on worker threads, so this thread's report pipeline never
-  // holds the loop that stamps (ts/src/load/workers.ts).
+  // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread reopens the file with
+  // ./dataset/trace-file.ts's openTraceTurnSource (its trace opener).
   const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
-  const engine = loadThreads.mainThread ? new LoadEngine(engineOptions) : new WorkerCoordinator(engineOptions, loadThreads.threads);
+  const engine = loadThreads.mainThread
+    ? new LoadEngine(engineOptions, file?.source ?? null)
+    : new WorkerCoordinator(engineOptions, loadThreads.threads, file === null ? null : compiledWorkerEntry('dataset/trace-file.js'));
   engine.on('record', (r: RawRequestRecord) => pipeline.record(r));
   engine.on('start', (e: { phase: Phase; startNs: bigint }) => pipeline.phaseStart(e.phase, e.startNs));
   engine.on('progress', (p: EngineProgress) => pipeline.progress(p));

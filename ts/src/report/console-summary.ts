@@ -3,6 +3,7 @@ import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { clientHealthLine, connectionResendsLine, loadThreadsLine } from '../metrics/client-health.js';
 import { CONSOLE_ORDER, metricDef, metricLabel } from '../metrics/metric-defs.js';
 import type { StatKey } from '../metrics/stats.js';
+import { formatCount } from './decimal-format.js';
 import { formatConsole2, formatFixed2 } from './number-format.js';
 import type { TraceFidelity } from './summary-json.js';
 
@@ -112,13 +113,7 @@ export function footerLines(f: FooterInput): string[] {
   const resends = connectionResendsLine(run.clientHealth);
   if (resends !== null) lines.push(resends);
   if (run.clientHealth.loadThreads) lines.push(loadThreadsLine(run.clientHealth.loadThreads));
-  if (f.traceFidelity) {
-    const t = f.traceFidelity;
-    lines.push(
-      `Trace ISL fidelity: requested mean ${formatConsole2(t.requested_isl_mean)}, materialised mean ${formatConsole2(t.materialised_isl_mean)}, ` +
-        `mean |diff| ${formatConsole2(t.abs_diff_mean)}, max |diff| ${t.abs_diff_max}, ${t.rows_off_by_more_than_1pct} of ${t.rows} rows off by more than 1%`,
-    );
-  }
+  if (f.traceFidelity) lines.push(traceFidelityLine(f.traceFidelity));
   for (const l of f.serverLines ?? []) lines.push(l);
   if (run.errorSummary.length > 0) {
     lines.push('Errors:');
@@ -138,6 +133,17 @@ export function footerLines(f: FooterInput): string[] {
   if (p.log) lines.push(`Log File: ${p.log}`);
   for (const w of f.warnings) lines.push(`warning: ${w}`);
   return lines;
+}
+
+const rows = (n: number): string => `${formatCount(n)} ${n === 1 ? 'row' : 'rows'}`;
+
+/** The footer line of docs/synthesis.md §6.5. */
+export function traceFidelityLine(t: TraceFidelity): string {
+  return (
+    `Trace ISL fidelity: ${rows(t.rows)}; requested mean ${formatConsole2(t.requested_isl_mean)}, ` +
+    `materialised mean ${formatConsole2(t.materialised_isl_mean)}; |diff| mean ${formatConsole2(t.abs_diff_mean)}, ` +
+    `max ${formatCount(t.abs_diff_max)}; ${rows(t.rows_off_by_more_than_1pct)} off by more than 1%`
+  );
 }
 
 /** Warnings derived from the run's metrics (docs/metrics.md §4.3, §4.5, §8). */

@@ -2,13 +2,28 @@
 // Secrets are passed in clear; the report writers redact them.
 import type { InputConfig } from './summary-json.js';
 import type { ProfileConfig } from '../config/profile-config.js';
+import { transformFlagsJson } from '../config/synthesis-flags.js';
 
-export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; resolvedPath: string | null }): InputConfig {
+/** What reading an `--input-file` found that `input_config` reports (docs/exports.md §4.1, docs/trace-format.md §4.2). */
+export interface InputFileReport {
+  /** The in-memory transform's report (docs/synthesis.md §3.5), or null when no transform ran. */
+  synthesisReport: object | null;
+  /** Rows skipped by `--skip-invalid`. */
+  skippedInvalidRows: number;
+}
+
+export function inputConfigOf(
+  config: ProfileConfig,
+  tokenizer: { name: string; resolvedPath: string | null },
+  file: InputFileReport | null = null,
+): InputConfig {
   const e = config.endpoint;
   const d = config.dataset;
+  const f = d.file;
   const l = config.load;
   const m = l.mode;
   const o = config.output;
+  const fixed = m.kind === 'fixed-schedule' ? m : null;
   return {
     endpoint: {
       model_names: e.models,
@@ -22,23 +37,27 @@ export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; 
       extra: Object.keys(e.extra).length > 0 ? e.extra : null,
       connection_reuse_strategy: e.connectionReuseStrategy,
     },
+    // A file's prompts come from its rows: the synthetic prompt options do not apply (null), except
+    // --osl, the max-tokens of rows without output_length.
     input: {
-      file: null,
-      custom_dataset_type: null,
-      skip_invalid: false,
-      block_size: null,
+      file: f?.path ?? null,
+      custom_dataset_type: f?.type ?? null,
+      skip_invalid: f?.skipInvalid ?? false,
+      block_size: f?.blockSize ?? null,
       random_seed: d.randomSeed,
-      num_dataset_entries: d.numDatasetEntries,
+      num_dataset_entries: f ? null : d.numDatasetEntries,
       prompt: {
-        input_tokens: { mean: d.isl, stddev: d.islStddev },
-        output_tokens: { mean: d.osl, stddev: d.oslStddev },
+        input_tokens: f ? { mean: null, stddev: null } : { mean: d.isl, stddev: d.islStddev },
+        output_tokens: { mean: d.osl, stddev: f ? null : d.oslStddev },
       },
-      fixed_schedule: false,
-      fixed_schedule_auto_offset: null,
-      fixed_schedule_start_offset: null,
-      fixed_schedule_end_offset: null,
-      synthesis: null,
-      synthesis_report: null,
+      fixed_schedule: fixed !== null,
+      fixed_schedule_auto_offset: fixed?.autoOffset ?? null,
+      fixed_schedule_start_offset: fixed?.startOffsetMs ?? null,
+      fixed_schedule_end_offset: fixed?.endOffsetMs ?? null,
+      synthesis: f?.synthesis ? transformFlagsJson(f.synthesis) : null,
+      synthesis_report: file?.synthesisReport ?? null,
+      // Not in AIPerf's input_config: lenient runs report what they left out (docs/trace-format.md §4.2).
+      skipped_invalid_rows: f ? (file?.skippedInvalidRows ?? 0) : null,
       goodput: null,
     },
     loadgen: {
@@ -54,11 +73,11 @@ export function inputConfigOf(config: ProfileConfig, tokenizer: { name: string; 
       warmup_duration: l.warmupDuration,
       request_cancellation_rate: l.requestCancellationRate,
       request_cancellation_delay: l.requestCancellationRate === null ? null : l.requestCancellationDelay,
-      user_centric_rate: null,
-      num_users: null,
-      session_turns_mean: d.sessionTurnsMean,
-      session_turns_stddev: d.sessionTurnsStddev,
-      session_turn_delay_mean: d.sessionTurnDelayMean,
+      user_centric_rate: m.kind === 'user-centric' ? m.rate : null,
+      num_users: m.kind === 'user-centric' ? m.users : null,
+      session_turns_mean: f ? null : d.sessionTurnsMean,
+      session_turns_stddev: f ? null : d.sessionTurnsStddev,
+      session_turn_delay_mean: f ? null : d.sessionTurnDelayMean,
       shared_system_prompt_length: d.sharedSystemPromptLength,
       workers: l.workers,
     },

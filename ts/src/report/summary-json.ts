@@ -2,6 +2,7 @@
 import type { ConnectionReuseStrategy, EndpointType, ExportLevel } from '../config/defaults.js';
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { metricDef } from '../metrics/metric-defs.js';
+import type { TraceFidelity } from '../metrics/trace-fidelity.js';
 import { STAT_KEYS } from '../metrics/stats.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { REDACTED, formatCliCommand, redactHeaders, type SecretScrubber } from './redact.js';
@@ -101,14 +102,7 @@ export interface RunInfo {
   variation_values: Record<string, unknown> | null;
 }
 
-export interface TraceFidelity {
-  rows: number;
-  requested_isl_mean: number;
-  materialised_isl_mean: number;
-  abs_diff_mean: number;
-  abs_diff_max: number;
-  rows_off_by_more_than_1pct: number;
-}
+export type { TraceFidelity };
 
 export interface SummaryJsonInput {
   version: string;

@@ -12,6 +12,7 @@ import {
   builtinFamilyOf,
   bundledRuleFor,
 } from './bundled.js';
+import { tokenBytesTable, type TokenBytes } from './token-bytes.js';
 
 // @lenml/tokenizers is the tokenizer code alone; the vocabularies are read from the bundled
 // packages' tokenizer.json files only when a family is named, so commands that never tokenize
@@ -39,6 +40,8 @@ export interface Tokenizer {
   count(text: string): number;
   readonly bosTokenId: number | null;
   readonly eosTokenId: number | null;
+  /** Token id → bytes, for prompt materialisation (./token-bytes.ts); built on first use. */
+  tokenBytes(): TokenBytes;
 }
 
 export const BUILTIN_TOKENIZER_NAME = `builtin:${DEFAULT_FAMILY}`;
@@ -52,6 +55,7 @@ interface LenmlTokenizer {
   added_tokens: { content: string; special: boolean; lstrip: boolean; rstrip: boolean }[];
   added_tokens_splitter: { constructor: new (words: string[]) => unknown; split(text: string): string[] };
   added_tokens_map: Map<string, { id: number }>;
+  model: { vocab: ArrayLike<string | undefined> };
 }
 
 /** Texts shorter than this are encoded directly; the section cache pays off on long prompts. */
@@ -75,12 +79,17 @@ class LenmlAdapter implements Tokenizer {
   /** Section text → ids, least recently used first; bounded by total characters. */
   private readonly sections = new Map<string, readonly number[]>();
   private sectionChars = 0;
+  private readonly byteLevel: boolean;
+  private table: TokenBytes | null = null;
 
   constructor(
     readonly name: string,
     private readonly inner: LenmlTokenizer,
     preTokenizerConfig: unknown,
+    decoderConfig: unknown,
   ) {
+    // A ByteLevel decoder, alone or in a Sequence: token strings are GPT-2's byte alphabet.
+    this.byteLevel = JSON.stringify(decoderConfig ?? null).includes('"ByteLevel"');
     this.sectionwise =
       !inner.added_tokens.some((t) => t.lstrip || t.rstrip) && !JSON.stringify(preTokenizerConfig ?? null).includes('Metaspace');
     this.bosTokenId = typeof inner.bos_token_id === 'number' ? inner.bos_token_id : null;
@@ -145,6 +154,16 @@ class LenmlAdapter implements Tokenizer {
 
   count(text: string): number {
     return this.encode(text).length;
+  }
+
+  tokenBytes(): TokenBytes {
+    this.table ??= tokenBytesTable({
+      vocab: this.inner.model.vocab,
+      added: new Set(this.inner.added_tokens.map((t) => t.content)),
+      byteLevel: this.byteLevel,
+      decodeOne: (id) => this.decode([id]),
+    });
+    return this.table;
   }
 }
 
@@ -270,7 +289,7 @@ function loadFromFile({ TokenizerLoader, tokenizers }: Lenml, file: string, name
       tokenizerJSON: tokenizerJSON as never,
       tokenizerConfig: { ...tokenizerConfig, tokenizer_class: known ? tokenizerConfig.tokenizer_class : 'PreTrainedTokenizer' } as never,
     }) as unknown as LenmlTokenizer;
-    return new LenmlAdapter(name, inner, tokenizerJSON.pre_tokenizer);
+    return new LenmlAdapter(name, inner, tokenizerJSON.pre_tokenizer, tokenizerJSON.decoder);
   } catch (err) {
     throw new UsageError(`invalid tokenizer file ${file}: ${(err as Error).message}`);
   }

@@ -95,6 +95,77 @@ export interface BackendPromptHasher {
   readonly rows: number;
 }
 
+/**
+ * Options of the bindings' `ReplayDataset` (docs/cli.md §3.3–3.4, docs/synthesis.md §3.2, §6). The
+ * `--synthesis-*` fields have the `BackendSynthesisOptions` names; any that differs from its
+ * default makes a transform run (`needsLearnPass`).
+ */
+export interface BackendReplayOptions {
+  /** Tokens per hash block (default 512). */
+  blockSize?: number;
+  skipInvalid?: boolean;
+  /** FILE in messages. */
+  sourceName?: string;
+  /** 'mooncake_trace' | 'single_turn' | 'multi_turn'; absent: inferred from the first valid row. */
+  datasetType?: string;
+  /** Keep only rows whose ORIGINAL timestamp is in [start, end] (inclusive); rows without timestamp are kept. */
+  windowStartMs?: number;
+  windowEndMs?: number;
+  /** Fixed schedule: the first turn of every session needs `timestamp` (else missing_field, docs/trace-format.md §6). */
+  requireTimestamps?: boolean;
+  /** Decimal u64: the materialisation streams and the transform's root draws. */
+  seed?: string;
+  speedupRatio?: string;
+  prefixLenMultiplier?: string;
+  prefixRootMultiplier?: string;
+  promptLenMultiplier?: string;
+  outputLenMultiplier?: string;
+  maxIsl?: number;
+  maxOsl?: number;
+}
+
+/**
+ * A binding's replay dataset: a trace file parsed, validated, optionally transformed and held
+ * compactly; then per-turn content and materialised prompts. Turns are in replay order
+ * (sessions by first appearance, a session's turns in file order).
+ */
+export interface BackendReplayDataset {
+  /** True when a transform runs (some --synthesis-* differs from its default): feed the file through pushLearn/finishLearn first. */
+  readonly needsLearnPass: boolean;
+  pushLearn(chunk: Uint8Array): void;
+  finishLearn(): void;
+  /** Strict: throws INVALID_ROW / SIZE_CONFLICT (file, line, field) like the analyzer. */
+  push(chunk: Uint8Array): void;
+  finish(): void;
+  /** Resolved ('mooncake_trace' when the file has no valid row). */
+  readonly datasetType: string;
+  readonly rows: number;
+  readonly turns: number;
+  readonly sessions: number;
+  /** Bytes pushed in the current pass. */
+  readonly bytesConsumed: number;
+  /** Bytes the dataset holds (while loading with its lookup tables; once finished, what it keeps). */
+  readonly memoryBytes: number;
+  /** The ReplaySummary JSON (see replay-dataset.ts); after finish. */
+  summaryJson(): string;
+  /** docs/trace-format.md §4.2 warning line, or null/undefined when nothing was skipped. */
+  skippedWarning(path: string): string | null | undefined;
+  /** sessions + 1 entries. */
+  sessionStart(): Uint32Array;
+  /** Per turn, ms after transform scaling, NaN when absent. */
+  timestamps(): Float64Array;
+  /** Per turn, NaN when absent. */
+  delays(): Float64Array;
+  /** {"line","session_id","input_length","output_length","text","messages","tools","payload","extra","system"} (null when absent). */
+  turnJson(t: number): string;
+  /** Token t's bytes are tokenBytes[tokenOffsets[t] … tokenOffsets[t+1]); separator −1 for none. */
+  setTables(corpus: Uint32Array, tokenBytes: Uint8Array, tokenOffsets: Uint32Array, separator: number): void;
+  /** docs/synthesis.md §6.2–6.3; empty for verbatim turns. */
+  promptTokens(t: number): Uint32Array;
+  /** The bytes of those tokens concatenated, as UTF-8 (lossy); empty for verbatim turns. */
+  promptText(t: number): string;
+}
+
 export type BackendName = 'native' | 'wasm';
 
 /** What a loaded binding module exposes. */
@@ -107,6 +178,7 @@ export interface TraceCoreBindings {
   GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
   PromptHashStream: new (options?: BackendPromptHashOptions) => BackendPromptHashStream;
   PromptHasher: new (blockSize: number) => BackendPromptHasher;
+  ReplayDataset: new (options?: BackendReplayOptions) => BackendReplayDataset;
 }
 
 /** A loaded backend: the bindings plus the name reports print. */

@@ -57,6 +57,7 @@ const CONTRACT_EXPORTS: readonly (keyof TraceCoreBindings)[] = [
   'GenerateStream',
   'PromptHashStream',
   'PromptHasher',
+  'ReplayDataset',
 ];
 
 function missingExports(mod: unknown): string[] {

@@ -7,6 +7,7 @@
 
 use crate::decimal::Decimal;
 use crate::error::{Reason, TraceError};
+use crate::layout::{mismatch_text, LayoutKind};
 use crate::rng::{labels, Stream};
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::input::SynthRow;
@@ -84,19 +85,15 @@ impl Learner {
         row.timestamp.ok_or_else(|| missing("timestamp"))?;
         let bs = self.opts.block_size;
         let n = row.hash_ids.len() as u64;
-        let kind = if isl > n * bs {
-            Some("prefix_only")
-        } else if isl <= (n - 1) * bs {
-            Some("overshoot")
-        } else {
-            None
-        };
-        if let Some(kind) = kind {
-            return Err(RowProblem {
-                reason: Reason::InconsistentLayout,
-                field: "hash_ids".to_string(),
-                text: format!("{n} ids do not match input_length {isl} at block size {bs} ({kind})"),
-            });
+        match LayoutKind::classify(isl, n, bs) {
+            Some(kind) if !kind.is_consistent() => {
+                return Err(RowProblem {
+                    reason: Reason::InconsistentLayout,
+                    field: "hash_ids".to_string(),
+                    text: mismatch_text(n, isl, bs, kind),
+                });
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -55,15 +55,18 @@ fn too_long() -> RowError {
 /// Turns one line into a [`SynthRow`]: most rows have the plain Mooncake shape and are
 /// taken without the full parser (same values and field spans, see
 /// `row::parse_common_row`); anything else goes through [`parse_row_into`], which decides.
+///
+/// Crate-internal: the replay dataset parses the rows of its in-memory transform with it, so
+/// that they are exactly the rows `synthesize --mode transform` sees.
 #[derive(Default)]
-struct RowParser {
+pub(crate) struct RowParser {
     row: Row,
     /// Keep every field's spans (the emit pass writes unknown fields back verbatim).
-    keep_fields: bool,
+    pub(crate) keep_fields: bool,
 }
 
 impl RowParser {
-    fn parse<'a>(&'a mut self, line: u64, text: &'a [u8]) -> Result<SynthRow<'a>, RowError> {
+    pub(crate) fn parse<'a>(&'a mut self, line: u64, text: &'a [u8]) -> Result<SynthRow<'a>, RowError> {
         let row = &mut self.row;
         row.hash_ids.clear();
         let common = if self.keep_fields {

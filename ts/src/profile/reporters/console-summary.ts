@@ -34,7 +34,7 @@ export class ConsoleSummaryReporter implements ProfileReporter {
     const footer: Omit<FooterInput, 'run'> = {
       interrupted: end.interrupted,
       randomSeed: run.config.dataset.randomSeed,
-      traceFidelity: null,
+      traceFidelity: end.metrics.traceFidelity,
       serverLines: end.footerLines,
       cliCommand: formatCliCommand(run.config.argv),
       paths: {

@@ -33,7 +33,7 @@ export class SummaryJsonFileReporter implements ProfileReporter {
       inputConfig: run.inputConfig,
       argv: run.config.argv,
       runInfo: { ...SINGLE_RUN, random_seed: run.config.dataset.randomSeed },
-      traceFidelity: null,
+      traceFidelity: end.metrics.traceFidelity,
       warmup: end.warmup,
       scrubber: run.scrubber,
     });

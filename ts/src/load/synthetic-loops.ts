@@ -1,0 +1,199 @@
+// The schedules of the synthetic dataset (docs/cli.md §3.3–3.4): the closed loop, the open-loop
+// request rate, and closed-loop multi-turn sessions.
+import { randomUUID } from 'node:crypto';
+import type { LoadMode } from '../config/profile-config.js';
+import { type DatasetEntry, RequestOrder } from '../dataset/synthetic.js';
+import { parseResponses } from '../metrics/response-parse.js';
+import { ArrivalSchedule } from './arrivals.js';
+import type { EngineOptions } from './engine.js';
+import type { PhaseContext } from './phase-context.js';
+import { buildBody, buildTurnBody } from './request-builder.js';
+import type { HistoryTurn, TurnPlan } from './turn-plan.js';
+import { workerShare } from './worker-share.js';
+
+/** The synthetic dataset's requests: entries in the seeded order, and their bodies built once. */
+export class SyntheticPlans {
+  private readonly order: RequestOrder;
+  /**
+   * Request bodies are identical for the same (entry, model): build and serialise each once, so
+   * a burst of sends costs a header object and a dispatch, not a JSON.stringify of the prompt.
+   */
+  private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.order = new RequestOrder(options.dataset.entries.length, options.seed);
+  }
+
+  /** The entry of position `k` of the seeded order (docs/cli.md §3.3). */
+  entryAt(k: number): DatasetEntry {
+    return this.options.dataset.entries[this.order.entryFor(k)]!;
+  }
+
+  /** The single-turn plan of request `index`: entry from the shuffled order, cached body. */
+  singleTurn(index: number): TurnPlan {
+    const o = this.options;
+    const entry = this.entryAt(index);
+    const modelIndex = index % o.models.length;
+    const model = o.models[modelIndex]!;
+    const bodyKey = entry.index * o.models.length + modelIndex;
+    let cached = this.bodies.get(bodyKey);
+    if (!cached) {
+      const built = buildBody(o.endpoint, model, { system: o.dataset.systemPrompt, user: entry.text }, entry.requestedOsl);
+      cached = { body: built, json: JSON.stringify(built) };
+      this.bodies.set(bodyKey, cached);
+    }
+    return {
+      index,
+      sessionNum: index,
+      turnIndex: 0,
+      lastTurn: true,
+      conversationId: `synthetic_${entry.index}`,
+      correlationId: randomUUID(),
+      model,
+      body: cached.body,
+      json: cached.json,
+      streaming: o.endpoint.streaming,
+      clientIsl: entry.clientIsl,
+      requestedIsl: entry.requestedIsl,
+      requestedOsl: entry.requestedOsl,
+      traceLine: null,
+      materialised: false,
+      historyChars: 0,
+    };
+  }
+}
+
+/** Closed loop: `ctx.concurrency` slots, each sending the next request as soon as its previous one finished. */
+export async function runClosedLoop(ctx: PhaseContext, plans: SyntheticPlans, count: number | null): Promise<void> {
+  const { s, w, W } = ctx;
+  let j = 0;
+  const take = (): number | null => {
+    if (s.stopped) return null;
+    const i = w + j * W;
+    if (count !== null && i >= count) return null;
+    j += 1;
+    return i;
+  };
+  const slot = async (): Promise<void> => {
+    let freeNs = process.hrtime.bigint();
+    for (;;) {
+      // The send itself runs from the paced send queue (see PhaseContext.paced); `take` is evaluated
+      // there too, so a stop between queueing and sending sends nothing.
+      const ex = await ctx.paced(() => {
+        const i = take();
+        return i === null ? null : ctx.send(plans.singleTurn(i), freeNs, process.hrtime.bigint(), false);
+      });
+      if (ex === null) return;
+      await ex.result;
+      freeNs = process.hrtime.bigint();
+    }
+  };
+  await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+}
+
+/**
+ * Synthetic multi-turn sessions, closed loop: each slot holds a session from its first turn
+ * until its last turn completed (docs/cli.md §3.3); turns run sequentially after their think time,
+ * each carrying the whole history with the responses actually received. `count` counts turns.
+ * Sessions go to worker `session index mod W`; a failed turn ends its session (its history
+ * would be missing a response).
+ */
+export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPlans, count: number | null): Promise<void> {
+  const o = ctx.options;
+  const { s, w, W } = ctx;
+  const sessions = o.dataset.sessions!;
+  let budget = count === null ? Infinity : workerShare(count, w, W);
+  let k = 0;
+  let j = 0;
+  const slot = async (): Promise<void> => {
+    let readyNs = process.hrtime.bigint();
+    while (!s.stopped && budget > 0) {
+      const sessionNum = w + j * W;
+      j += 1;
+      const session = sessions[sessionNum % sessions.length]!;
+      const correlationId = randomUUID();
+      const model = o.models[sessionNum % o.models.length]!;
+      const history: HistoryTurn[] = [];
+      try {
+        for (let t = 0; t < session.turns; t++) {
+          if (s.stopped || budget <= 0) return;
+          const delay = session.delaysMs[t] ?? 0;
+          if (t > 0 && delay > 0) {
+            await ctx.waitUntil(process.hrtime.bigint() + BigInt(Math.round(delay * 1e6)));
+            // Another slot may have spent the budget while this one was thinking.
+            if (s.stopped || budget <= 0) return;
+            readyNs = process.hrtime.bigint();
+          }
+          budget -= 1;
+          const index = w + k * W;
+          k += 1;
+          const entry = plans.entryAt(session.firstTurn + t);
+          const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
+          const plan: TurnPlan = {
+            index,
+            sessionNum,
+            turnIndex: t,
+            lastTurn: t === session.turns - 1,
+            conversationId: `synthetic_session_${session.index}`,
+            correlationId,
+            model,
+            body,
+            json: JSON.stringify(body),
+            streaming: o.endpoint.streaming,
+            // Later turns carry history whose length is only known after the responses; the
+            // record processor counts them (off the timing path).
+            clientIsl: t === 0 ? entry.clientIsl : null,
+            requestedIsl: entry.requestedIsl,
+            requestedOsl: entry.requestedOsl,
+            traceLine: null,
+            materialised: false,
+            historyChars: 0,
+          };
+          const ready = readyNs;
+          const record = await (await ctx.paced(() => ctx.send(plan, ready, process.hrtime.bigint(), false))).record;
+          readyNs = process.hrtime.bigint();
+          if (record.error) break;
+          history.push({ user: entry.text, assistant: parseResponses(record).outputText });
+        }
+      } finally {
+        // A session cut short (failed turn, phase stopped) keeps no sticky connection open.
+        ctx.endSession(correlationId);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+}
+
+/**
+ * Open-loop request rate (docs/cli.md §3.4 mode 3): arrival i at its drawn offset, sent by worker
+ * i mod W; a `--concurrency` ceiling counts requests in flight and holds a due request until one
+ * completes (FIFO), so its schedule lag grows instead of the schedule shifting.
+ */
+export async function runRateLoop(
+  ctx: PhaseContext,
+  plans: SyntheticPlans,
+  m: Extract<LoadMode, { kind: 'rate' }>,
+  count: number | null,
+): Promise<void> {
+  const { s, w, W } = ctx;
+  const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed);
+  const ceiling = m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, w, W));
+  for (;;) {
+    const { index, offsetNs } = schedule.next();
+    if (count !== null && index >= count) return;
+    if (index % W !== w) continue;
+    const due = s.startNs + offsetNs;
+    if (ctx.endNs !== null && due >= ctx.endNs) return;
+    await ctx.waitUntil(due);
+    if (s.stopped) return;
+    let waited = false;
+    if (ceiling !== null && ctx.inFlight() >= ceiling) {
+      // FIFO: a late send is never skipped; its schedule lag grows instead (docs/cli.md §3.4).
+      waited = true;
+      await ctx.requestCompleted();
+      if (s.stopped) return;
+    }
+    if (waited) s.waited += 1;
+    ctx.send(plans.singleTurn(index), due, process.hrtime.bigint(), waited);
+  }
+}
