@@ -220,6 +220,18 @@ describe('file sessions', () => {
     expect([...w0, ...w1].map((r) => r.requestNum).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('fails the run with the error of a turn that cannot be built while the previous response streams', async () => {
+    server = await startFaultServer({ kind: 'ok', tokens: 1, ttftMs: 50 });
+    const source = fakeTurnSource(THREE_BY_THREE);
+    const turn = source.turn.bind(source);
+    source.turn = (t) => {
+      if (t === 1) throw new Error('row 4 cannot be built');
+      return turn(t);
+    };
+    const e = new LoadEngine(engineOptions(server.url, { mode: { kind: 'concurrency', concurrency: 1 }, requestCount: 9 }), source);
+    await expect(e.run()).rejects.toThrow('row 4 cannot be built');
+  });
+
   it("reports the worker's own turns as its progress target", async () => {
     server = await startFaultServer({ kind: 'ok', tokens: 1, ttftMs: 150 });
     const source = fakeTurnSource(THREE_BY_THREE);

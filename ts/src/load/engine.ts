@@ -55,9 +55,9 @@ export interface EngineOptions {
   mode: LoadMode;
   /**
    * Profiling stop conditions (global, across workers). `requestCount` counts turns. With a file
-   * dataset, null means no count: the fixed schedule then sends every turn once, the closed loop
-   * and the rate replay the file again and again until the duration ends (so the glue passes the
-   * number of turns for "every turn once", docs/cli.md §3.4).
+   * dataset, null means no count: the fixed schedule then sends every turn once, while the closed
+   * loop and the request rate replay the file again and again until the duration ends or the run
+   * is stopped (so the glue passes the number of turns for "every turn once", docs/cli.md §3.4).
    */
   requestCount: number | null;
   benchmarkDurationMs: number | null;

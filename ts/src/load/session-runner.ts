@@ -97,7 +97,6 @@ export async function runFileSession(
   const { run, identity } = session;
   const firstTurn = source.sessionStart[run.s]!;
   const history: HistoryTurn[] = [];
-  let plan = session.plan;
   let text = session.text;
   let sent = first;
   try {
@@ -106,25 +105,24 @@ export async function runFileSession(
       // The next turn's content does not depend on this response: materialise it while the
       // response streams, a loop turn after the send so that a burst of sends is not held up.
       const next: Promise<TurnContent> | null = last ? null : nextLoopTurn().then(() => source.turn(firstTurn + k + 1));
+      // Handled here so that a failure while the response streams is not an unhandled rejection;
+      // awaiting `next` below still throws it.
+      next?.catch(() => undefined);
       const record = await sent.record;
       const doneNs = process.hrtime.bigint();
-      if (last || record.error !== null || ctx.s.stopped) {
-        // Not needed any more; a failure to build it is no failure of the run.
-        next?.catch(() => undefined);
-        return;
-      }
+      if (last || record.error !== null || ctx.s.stopped) return;
       const content = await next!;
       if (text !== null) history.push({ user: text, assistant: parseResponses(record).outputText });
       const id = { ...identity, index: run.indexOf(k + 1), turnIndex: k + 1, lastTurn: k + 2 >= run.limit };
-      plan = planFileTurn(ctx.options.endpoint, id, content, history);
+      // Built before waiting for its time, so the send instant costs only the send.
+      const plan = planFileTurn(ctx.options.endpoint, id, content, history);
       text = content.text;
       const scheduledNs = timing.laterDue(firstTurn + k + 1, doneNs);
       await ctx.waitUntil(scheduledNs);
       if (ctx.s.stopped) return;
-      const turn = plan;
       const out = timing.paced
-        ? await ctx.paced(() => (ctx.s.stopped ? null : ctx.send(turn, scheduledNs, process.hrtime.bigint(), false)))
-        : ctx.send(turn, scheduledNs, process.hrtime.bigint(), false);
+        ? await ctx.paced(() => (ctx.s.stopped ? null : ctx.send(plan, scheduledNs, process.hrtime.bigint(), false)))
+        : ctx.send(plan, scheduledNs, process.hrtime.bigint(), false);
       if (out === null) return;
       sent = out;
     }
