@@ -24,7 +24,13 @@ function parseArgs(argv: string[]): { rows: number; seed: number; out: string; b
   };
   const out = args.get('out');
   if (!out) throw new Error('--out is required');
-  return { rows: int('rows'), seed: int('seed', 0), out, blockSize: int('block-size', 512), materialisable: int('materialisable', 0) === 1 };
+  return {
+    rows: int('rows'),
+    seed: int('seed', 0),
+    out,
+    blockSize: int('block-size', 512),
+    materialisable: int('materialisable', 0) === 1,
+  };
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -33,7 +39,12 @@ const fd = openSync(opts.out, 'w');
 let batch: string[] = [];
 let batchBytes = 0;
 let total = 0;
-for (const line of generateTraceLines({ rows: opts.rows, seed: opts.seed, blockSize: opts.blockSize, materialisable: opts.materialisable })) {
+for (const line of generateTraceLines({
+  rows: opts.rows,
+  seed: opts.seed,
+  blockSize: opts.blockSize,
+  materialisable: opts.materialisable,
+})) {
   batch.push(line);
   batchBytes += line.length + 1;
   if (batchBytes >= 1 << 20) {
