@@ -153,5 +153,9 @@ for (const file of FILES) {
   }
   console.log(`${name}: ${data.length} bytes; load average now ${loadavg()}`);
 }
-console.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(k.startsWith('B/') ? 1 : 2)) : v]))));
+console.table(
+  rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(k.startsWith('B/') ? 1 : 2)) : v])),
+  ),
+);
 console.log(`load average at end: ${loadavg()}`);
