@@ -20,6 +20,33 @@ describe('binding API shape', () => {
     expect(typeof wasm.analyzeTrace).toBe('function');
   });
 
+  it('gives native and WASM the same ReplayDataset members', () => {
+    const expected = [
+      'bytesConsumed',
+      'datasetType',
+      'delays',
+      'finish',
+      'finishLearn',
+      'memoryBytes',
+      'needsLearnPass',
+      'promptText',
+      'promptTokens',
+      'push',
+      'pushLearn',
+      'rows',
+      'sessionStart',
+      'sessions',
+      'setTables',
+      'skippedWarning',
+      'summaryJson',
+      'timestamps',
+      'turnJson',
+      'turns',
+    ];
+    expect(members(loadBackend('native').bindings.ReplayDataset)).toEqual(expected);
+    expect(members(loadBackend('wasm').bindings.ReplayDataset)).toEqual(expected);
+  });
+
   it('exports the same top-level names from both bindings', () => {
     const names = (m: object): string[] =>
       Object.keys(m)

@@ -11,6 +11,12 @@ export interface TraceGeneratorOptions {
   roots?: number;
   /** Fraction of sessions whose rows carry a `session_id` (default 0.3). */
   sessionIdFraction?: number;
+  /**
+   * Give a row's partial last block an id of its own, as the published Mooncake traces do, so the
+   * trace has no materialisation size conflict (docs/trace-format.md §7.1) and can be replayed.
+   * Default false: a session's later turn reuses the earlier turn's partial last id as a full block.
+   */
+  materialisable?: boolean;
 }
 
 /** sfc32, seeded through splitmix32: small, fast, and identical on every platform. */
@@ -115,7 +121,8 @@ export function* generateTraceLines(options: TraceGeneratorOptions): Generator<s
     const osl = Math.max(1, Math.min(2000, Math.round(Math.exp(5.5 + 0.8 * rng.normal()))));
     timestamp += Math.floor(rng.exponential(300));
     const sid = session.sessionId === null ? '' : `, "session_id": "${session.sessionId}"`;
-    yield `{"timestamp": ${timestamp}, "input_length": ${isl}, "output_length": ${osl}, "hash_ids": [${session.hashes.join(', ')}]${sid}}`;
+    const hashes = options.materialisable && isl < n * bs ? [...session.hashes.slice(0, n - 1), nextId++] : session.hashes;
+    yield `{"timestamp": ${timestamp}, "input_length": ${isl}, "output_length": ${osl}, "hash_ids": [${hashes.join(', ')}]${sid}}`;
   }
 }
 

@@ -1,6 +1,7 @@
 //! `ReplayDataset` (same JS names as the wasm binding): a trace file held for replay, its turns'
 //! content and their materialised prompts. Adapters only: decode, call one core function,
-//! encode. Per-turn arrays leave as typed arrays, summaries and turns as one JSON string.
+//! encode. Per-turn arrays leave as typed arrays (copied into JS-owned memory), summaries and
+//! turns as one JSON string.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -143,19 +144,19 @@ impl ReplayDataset {
         self.inner.skipped_warning(&path)
     }
 
-    #[napi]
-    pub fn session_start(&self, env: Env) -> Result<Uint32Array> {
-        error::map(&env, self.inner.session_start()).map(Uint32Array::from)
+    #[napi(ts_return_type = "Uint32Array")]
+    pub fn session_start<'env>(&self, env: &'env Env) -> Result<Uint32ArraySlice<'env>> {
+        Uint32ArraySlice::copy_from(env, error::map(env, self.inner.session_start())?)
     }
 
-    #[napi]
-    pub fn timestamps(&self, env: Env) -> Result<Float64Array> {
-        error::map(&env, self.inner.timestamps()).map(Float64Array::from)
+    #[napi(ts_return_type = "Float64Array")]
+    pub fn timestamps<'env>(&self, env: &'env Env) -> Result<Float64ArraySlice<'env>> {
+        Float64ArraySlice::copy_from(env, error::map(env, self.inner.timestamps())?)
     }
 
-    #[napi]
-    pub fn delays(&self, env: Env) -> Result<Float64Array> {
-        error::map(&env, self.inner.delays()).map(Float64Array::from)
+    #[napi(ts_return_type = "Float64Array")]
+    pub fn delays<'env>(&self, env: &'env Env) -> Result<Float64ArraySlice<'env>> {
+        Float64ArraySlice::copy_from(env, error::map(env, self.inner.delays())?)
     }
 
     #[napi]
@@ -176,9 +177,11 @@ impl ReplayDataset {
         error::map(&env, self.inner.set_tables(&corpus, &token_bytes, &token_offsets, separator))
     }
 
-    #[napi]
-    pub fn prompt_tokens(&self, env: Env, t: f64) -> Result<Uint32Array> {
-        error::map(&env, self.inner.prompt_tokens(t)).map(Uint32Array::from)
+    /// Copied into a JS-owned buffer: an external one (what `Uint32Array::from(Vec)` makes)
+    /// is freed only by a finalizer after a GC, and a replay asks for one per request.
+    #[napi(ts_return_type = "Uint32Array")]
+    pub fn prompt_tokens<'env>(&self, env: &'env Env, t: f64) -> Result<Uint32ArraySlice<'env>> {
+        Uint32ArraySlice::copy_from(env, error::map(env, self.inner.prompt_tokens(t))?)
     }
 
     #[napi]

@@ -4,8 +4,10 @@
 //!
 //! The first row that uses a hash id fixes its size; a later row that needs the id at another
 //! size is an error. Every id but a row's last is a full block, so the table keeps full-size
-//! ids in a set (a bitset for the small dense ids of real traces) and only partial sizes in a
-//! map (at most one entry per row).
+//! ids in a set (a bitset for the small dense ids of real traces) and only partial sizes
+//! apart (at most one per row), by id for small ids: the partial ids of real traces are
+//! mostly fresh, so that table is written almost in order, where a hash map took a cache miss
+//! per row.
 
 use crate::error::{ErrorCode, TraceError};
 use crate::id_table::{table_bytes, FastMap, IdSet};
@@ -45,13 +47,57 @@ impl SizeConflict {
     }
 }
 
+/// Ids above this never go to the by-id table (its u16 entries would take 128 MiB).
+const DENSE_LIMIT: u64 = 1 << 26;
+
+/// Partial sizes: by id for small ids whose size fits 16 bits (0 = none), else a map.
+#[derive(Default)]
+struct PartialSizes {
+    dense: Vec<u16>,
+    other: FastMap<u64, u32>,
+}
+
+impl PartialSizes {
+    #[inline]
+    fn get(&self, id: u64) -> Option<u32> {
+        match self.dense.get(id as usize) {
+            Some(&v) if v != 0 => Some(u32::from(v)),
+            _ if self.other.is_empty() => None,
+            _ => self.other.get(&id).copied(),
+        }
+    }
+
+    /// `distinct`: ids seen so far (full or partial).
+    fn insert(&mut self, id: u64, size: u32, distinct: usize) {
+        // The table grows only while ids stay proportional to the ids seen (real traces number
+        // them densely), so one huge id cannot make it allocate a lot.
+        let i = id as usize;
+        let fits = id < DENSE_LIMIT && size <= u32::from(u16::MAX) && (i < self.dense.len() || i < 4 * (distinct + 65536));
+        if !fits {
+            self.other.insert(id, size);
+            return;
+        }
+        if i >= self.dense.len() {
+            let want = (i + 1).max(self.dense.len() * 2).min(DENSE_LIMIT as usize);
+            self.dense.resize(want, 0);
+        }
+        self.dense[i] = size as u16;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.dense.capacity() * 2 + table_bytes(self.other.capacity(), 12)
+    }
+}
+
 /// The size each id was first materialised at, fed one row at a time in file order.
 #[derive(Default)]
 pub struct SizeTable {
     /// Ids first used as a full block.
     full: IdSet,
     /// Ids first used at a partial size (`< bs`), with that size.
-    partial: FastMap<u64, u32>,
+    partial: PartialSizes,
+    /// Distinct ids seen.
+    distinct: usize,
     /// First line of every id, for callers that keep no rows to look it up in.
     lines: Option<FastMap<u64, u64>>,
 }
@@ -70,7 +116,7 @@ impl SizeTable {
 
     /// Bytes held (approximate for the hash tables).
     pub fn heap_bytes(&self) -> usize {
-        self.full.heap_bytes() + table_bytes(self.partial.capacity(), 12) + self.lines.as_ref().map_or(0, |l| table_bytes(l.capacity(), 16))
+        self.full.heap_bytes() + self.partial.heap_bytes() + self.lines.as_ref().map_or(0, |l| table_bytes(l.capacity(), 16))
     }
 
     /// Records the ids of one row (`isl` tokens, block size `bs`) at `line`, or returns the
@@ -82,15 +128,16 @@ impl SizeTable {
             let size = materialised_block_size(isl, n, k as u64, bs);
             let first_size = if self.full.contains(id) {
                 bs
-            } else if let Some(&s) = self.partial.get(&id) {
+            } else if let Some(s) = self.partial.get(id) {
                 u64::from(s)
             } else {
                 if size == bs {
                     self.full.insert(id);
                 } else {
-                    // size < bs ≤ u32::MAX (block sizes are u32)
-                    self.partial.insert(id, size as u32);
+                    // 1 ≤ size < bs ≤ u32::MAX (block sizes are u32; overshoot rows never come)
+                    self.partial.insert(id, size as u32, self.distinct);
                 }
+                self.distinct += 1;
                 if let Some(lines) = &mut self.lines {
                     lines.insert(id, line);
                 }
@@ -131,6 +178,12 @@ mod tests {
         t.add_row(600, &[1 << 40, 3], 512, 4).unwrap();
         let c = t.add_row(100, &[u64::MAX], 512, 5).unwrap_err();
         assert_eq!((c.k, c.size, c.first_size, c.first_line), (0, 100, 512, None));
+        // partial sizes of huge ids and big sizes are kept too
+        let mut t = SizeTable::new();
+        t.add_row(70_000, &[1 << 40], 100_000, 1).unwrap();
+        t.add_row(513, &[1, 1 << 40], 512, 2).unwrap_err();
+        let c = t.add_row(70_001, &[1 << 40], 100_000, 3).unwrap_err();
+        assert_eq!((c.size, c.first_size), (70_001, 70_000));
         // an id repeated inside one row at two sizes conflicts with its own first use
         let c = SizeTable::new().add_row(700, &[5, 5], 512, 9).unwrap_err();
         assert_eq!((c.k, c.size, c.first_size), (1, 188, 512));

@@ -25,6 +25,7 @@ pub mod options;
 
 mod loader;
 mod reader;
+mod scope;
 mod sessions;
 mod store;
 mod summary;
@@ -36,7 +37,6 @@ pub use options::{DatasetType, ReplayOptions, ReplayOptionsInput};
 
 use crate::error::{Reason, TraceError};
 use crate::lines::{LineKind, LineSplitter};
-use crate::rng::Fnv1a64;
 use crate::row::RowError;
 use crate::size_conflicts::SizeTable;
 use crate::skips::SkipSummary;
@@ -46,6 +46,7 @@ use crate::synthesis::TransformReport;
 use loader::{overshoot_error, Loader};
 use materialise::{PromptKeys, TurnLayout};
 use reader::{infer_type, read_row, ParsedRow, TurnKind};
+use scope::Scope;
 use store::TurnRecord;
 use transform::InMemoryTransform;
 
@@ -84,7 +85,7 @@ pub struct ReplayDataset {
     transform: Option<InMemoryTransform>,
     loader: Loader,
     /// FNV-1a 64 of the bytes given to `push`: the materialisation scope (§6.1).
-    scope: Fnv1a64,
+    scope: Scope,
     done: Option<Done>,
     tables: Option<PromptTables>,
 }
@@ -129,7 +130,7 @@ impl ReplayDataset {
             parser: RowParser::default(),
             transform,
             loader,
-            scope: Fnv1a64::new(),
+            scope: Scope::new(crate::pipeline::default_threads() > 1),
             done: None,
             tables: None,
             opts,
@@ -204,8 +205,9 @@ impl ReplayDataset {
     /// (`PATH:LINE: FIELD: reason`); a size conflict is `SIZE_CONFLICT` in either mode.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), TraceError> {
         self.expect(Phase::Load, "push")?;
-        self.scope.update(chunk);
-        let r = self.feed(Some(chunk));
+        let mut scope = self.scope;
+        let r = scope.hash_during(chunk, || self.feed(Some(chunk)));
+        self.scope = scope;
         self.run(r)
     }
 
