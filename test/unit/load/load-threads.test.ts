@@ -33,7 +33,7 @@ describe('load engine threads', () => {
       'Load engine: 2 worker threads, chosen automatically for 500 concurrent streams on 2 cores (--workers N overrides)',
     );
     expect(loadThreadsLine(planLoadThreads(null, rate(null), 1))).toBe(
-      'Load engine: 1 worker thread, chosen automatically for an uncapped request rate on 1 core (--workers N overrides)',
+      'Load engine: 1 worker thread, chosen automatically for open-loop sends without a --concurrency ceiling on 1 core (--workers N overrides)',
     );
   });
 });

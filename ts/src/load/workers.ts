@@ -29,7 +29,8 @@ export const STREAMS_PER_ENGINE_THREAD = 256;
  */
 export function planLoadThreads(workers: number | null, mode: LoadMode, cores = availableParallelism()): LoadThreads {
   if (workers !== null) return { threads: workers, mainThread: workers === 1, automatic: false, streams: null, cores };
-  // An uncapped request rate has no known concurrency: one engine thread.
+  // Open-loop sends without a ceiling (a rate, a fixed schedule, user-centric) have no known
+  // concurrency: one engine thread.
   const streams: number | null = mode.concurrency;
   const wanted = streams === null ? 1 : Math.ceil(streams / STREAMS_PER_ENGINE_THREAD);
   const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1));

@@ -30,7 +30,7 @@ export interface LoadThreads {
   mainThread: boolean;
   /** Chosen by infermark (no `--workers`), from `streams` and `cores`. */
   automatic: boolean;
-  /** Concurrent streams the choice was made for (null: uncapped request rate, or explicit). */
+  /** Concurrent streams the choice was made for (null: open-loop sends without a ceiling, or explicit). */
   streams: number | null;
   cores: number;
 }
@@ -184,6 +184,7 @@ export function loadThreadsLine(t: LoadThreads): string {
   if (t.mainThread) return 'Load engine: main thread (--workers 1)';
   const threads = `${t.threads} worker thread${t.threads === 1 ? '' : 's'}`;
   if (!t.automatic) return `Load engine: ${threads} (--workers ${t.threads})`;
-  const streams = t.streams === null ? 'an uncapped request rate' : `${t.streams} concurrent stream${t.streams === 1 ? '' : 's'}`;
+  const streams =
+    t.streams === null ? 'open-loop sends without a --concurrency ceiling' : `${t.streams} concurrent stream${t.streams === 1 ? '' : 's'}`;
   return `Load engine: ${threads}, chosen automatically for ${streams} on ${t.cores} core${t.cores === 1 ? '' : 's'} (--workers N overrides)`;
 }
