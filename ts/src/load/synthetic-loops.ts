@@ -2,7 +2,7 @@
 // request rate, and closed-loop multi-turn sessions.
 import { randomUUID } from 'node:crypto';
 import type { LoadMode } from '../config/profile-config.js';
-import { type DatasetEntry, RequestOrder } from '../dataset/synthetic.js';
+import { type DatasetEntry, RequestOrder, type SyntheticSession } from '../dataset/synthetic.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import { ArrivalSchedule } from './arrivals.js';
 import type { EngineOptions } from './engine.js';
@@ -128,27 +128,7 @@ export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPl
           const index = w + k * W;
           k += 1;
           const entry = plans.entryAt(session.firstTurn + t);
-          const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
-          const plan: TurnPlan = {
-            index,
-            sessionNum,
-            turnIndex: t,
-            lastTurn: t === session.turns - 1,
-            conversationId: `synthetic_session_${session.index}`,
-            correlationId,
-            model,
-            body,
-            json: JSON.stringify(body),
-            streaming: o.endpoint.streaming,
-            // Later turns carry history whose length is only known after the responses; the
-            // record processor counts them (off the timing path).
-            clientIsl: t === 0 ? entry.clientIsl : null,
-            requestedIsl: entry.requestedIsl,
-            requestedOsl: entry.requestedOsl,
-            traceLine: null,
-            materialised: false,
-            historyChars: 0,
-          };
+          const plan = sessionTurnPlan(ctx, { index, sessionNum, session, turn: t, correlationId, model, history, entry });
           const ready = readyNs;
           const record = await (await ctx.paced(() => ctx.send(plan, ready, process.hrtime.bigint(), false))).record;
           readyNs = process.hrtime.bigint();
@@ -169,6 +149,48 @@ export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPl
  * i mod W; a `--concurrency` ceiling counts requests in flight and holds a due request until one
  * completes (FIFO), so its schedule lag grows instead of the schedule shifting.
  */
+/** What a synthetic session's turn is: its place in the phase, its session, and its history so far. */
+export interface SessionTurn {
+  /** Global request index within the phase. */
+  index: number;
+  sessionNum: number;
+  session: SyntheticSession;
+  turn: number;
+  correlationId: string;
+  model: string;
+  /** The turns before this one (sent, or virtual in user-centric mode), with their replies. */
+  history: readonly HistoryTurn[];
+  entry: DatasetEntry;
+}
+
+/**
+ * The plan of one turn of a synthetic session (closed-loop sessions and user-centric users): the
+ * body carries the history; a turn with history has no client ISL yet, since its length is only
+ * known once the replies are in (the record processor counts it, off the timing path).
+ */
+export function sessionTurnPlan(ctx: PhaseContext, t: SessionTurn): TurnPlan {
+  const o = ctx.options;
+  const body = buildTurnBody(o.endpoint, t.model, o.dataset.systemPrompt, t.history, t.entry.text, t.entry.requestedOsl);
+  return {
+    index: t.index,
+    sessionNum: t.sessionNum,
+    turnIndex: t.turn,
+    lastTurn: t.turn === t.session.turns - 1,
+    conversationId: `synthetic_session_${t.session.index}`,
+    correlationId: t.correlationId,
+    model: t.model,
+    body,
+    json: JSON.stringify(body),
+    streaming: o.endpoint.streaming,
+    clientIsl: t.history.length === 0 ? t.entry.clientIsl : null,
+    requestedIsl: t.entry.requestedIsl,
+    requestedOsl: t.entry.requestedOsl,
+    traceLine: null,
+    materialised: false,
+    historyChars: 0,
+  };
+}
+
 export async function runRateLoop(
   ctx: PhaseContext,
   plans: SyntheticPlans,

@@ -18,10 +18,9 @@ import type { LoadMode } from '../config/profile-config.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
 import type { PhaseContext } from './phase-context.js';
-import { buildTurnBody } from './request-builder.js';
 import { SlotPool } from './slot-pool.js';
-import type { SyntheticPlans } from './synthetic-loops.js';
-import type { HistoryTurn, TurnPlan } from './turn-plan.js';
+import { type SyntheticPlans, sessionTurnPlan } from './synthetic-loops.js';
+import type { HistoryTurn } from './turn-plan.js';
 import { workerShare } from './worker-share.js';
 
 /** Turns user u sends under `--request-count N` (those with index u + k·U < N). */
@@ -75,25 +74,7 @@ export async function runUserCentric(
           if (ctx.endNs !== null && dueNs >= ctx.endNs) return;
           // Built before waiting, in the gap after the previous response, not at the send instant.
           const entry = plans.entryAt(session.firstTurn + t);
-          const body = buildTurnBody(o.endpoint, model, o.dataset.systemPrompt, history, entry.text, entry.requestedOsl);
-          const plan: TurnPlan = {
-            index,
-            sessionNum,
-            turnIndex: t,
-            lastTurn: t === session.turns - 1,
-            conversationId: `synthetic_session_${session.index}`,
-            correlationId,
-            model,
-            body,
-            json: JSON.stringify(body),
-            streaming: o.endpoint.streaming,
-            clientIsl: history.length === 0 ? entry.clientIsl : null,
-            requestedIsl: entry.requestedIsl,
-            requestedOsl: entry.requestedOsl,
-            traceLine: null,
-            materialised: false,
-            historyChars: 0,
-          };
+          const plan = sessionTurnPlan(ctx, { index, sessionNum, session, turn: t, correlationId, model, history, entry });
           await ctx.waitUntil(dueNs);
           if (s.stopped) return;
           let waited = false;
