@@ -72,6 +72,28 @@ function infermark(args: string[]): Promise<Run> {
   });
 }
 
+/** `profile` replaying `file` on completions against `url` (two output tokens each: outputs are not under test), artifacts in `out`. */
+function replay(url: string, file: string, out: string, flags: string[]): Promise<Run> {
+  return infermark([
+    'profile',
+    '-m',
+    'mock-model',
+    '--url',
+    url,
+    '--endpoint-type',
+    'completions',
+    '--input-file',
+    file,
+    '--synthesis-max-osl',
+    '2',
+    ...flags,
+    '--artifact-dir',
+    out,
+    '--ui',
+    'none',
+  ]);
+}
+
 /** The trace's token-weighted theoretical hit rate (docs/trace-analysis.md §4), after `synthesis` flags when given. */
 async function theoreticalHitRate(name: string, synthesis: string[]): Promise<number> {
   let file = slice;
@@ -105,29 +127,14 @@ async function serverHitRate(name: string, synthesis: string[]): Promise<number>
     decodeMsPerSeq: 0.01,
   });
   try {
-    const run = await infermark([
-      'profile',
-      '-m',
-      'mock-model',
-      '--url',
-      mock.url,
-      '--endpoint-type',
-      'completions',
-      '--input-file',
-      slice,
+    // One request at a time in file order; summary export only.
+    const run = await replay(mock.url, slice, join(dir, name), [
       '--no-fixed-schedule',
       '--concurrency',
       '1',
-      // Outputs are not under test: two tokens each keep the run short (ids are not touched).
-      '--synthesis-max-osl',
-      '2',
       ...synthesis,
-      '--artifact-dir',
-      join(dir, name),
       '--export-level',
       'summary',
-      '--ui',
-      'none',
     ]);
     expect(run.status, run.stderr).toBe(0);
     const metrics = await (await fetch(`${mock.url}/metrics`)).text();
@@ -173,25 +180,7 @@ describe('replaying the real conversation trace against the mock engine', () => 
       const mock = await startMockServer({ port: 0, latencyModel: 'none', logLevel: 'warn', log: () => {} });
       try {
         const out = join(dir, `speedup-${ratio}`);
-        const run = await infermark([
-          'profile',
-          '-m',
-          'mock-model',
-          '--url',
-          mock.url,
-          '--endpoint-type',
-          'completions',
-          '--input-file',
-          short,
-          '--synthesis-speedup-ratio',
-          ratio,
-          '--synthesis-max-osl',
-          '2',
-          '--artifact-dir',
-          out,
-          '--ui',
-          'none',
-        ]);
+        const run = await replay(mock.url, short, out, ['--synthesis-speedup-ratio', ratio]);
         expect(run.status, run.stderr).toBe(0);
         const records = readFileSync(join(out, 'profile_export.jsonl'), 'utf8')
           .split('\n')
