@@ -2,7 +2,7 @@
 // bench/replay-startup.bench.ts): the recording server, the two clients' command lines for a
 // fixed-schedule replay of a Mooncake file, a process-tree RSS sampler and /usr/bin/time.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AIPERF, aiperfEnv } from './aiperf-command.js';
 
@@ -168,6 +168,15 @@ export function interruptTree(t: Timed, signal: NodeJS.Signals = 'SIGINT'): void
   } catch {
     // Already gone.
   }
+}
+
+/** One replay of `file` by `client` against a fresh recording server, artifacts in `dir` (emptied first). */
+export async function startReplay(client: Client, file: string, dir: string): Promise<{ recorder: Recorder; timed: Timed; load: string }> {
+  const recorder = await startRecorder();
+  rmSync(dir, { recursive: true, force: true });
+  const load = loadAverage();
+  const timed = runTimed(replayCommand(client, file, recorder.port, dir), clientEnv(client), `${dir}.log`);
+  return { recorder, timed, load };
 }
 
 export function percentile(sorted: number[], q: number): number {

@@ -8,20 +8,9 @@
 // measured by the server, the same way for both clients (AIPerf's replay_sched_lag definition).
 // Run: npm run build && npx vite-node bench/replay-schedule.bench.ts -- [--rates 100,500,2000]
 //        [--seconds 10] [--runs 3] [--aiperf-rates 500]   (AIPerf from bash bench/install-aiperf.sh)
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  aiperfInstalled,
-  type Client,
-  clientEnv,
-  loadAverage,
-  median,
-  percentile,
-  replayCommand,
-  ROOT,
-  runTimed,
-  startRecorder,
-} from './replay-harness.js';
+import { aiperfInstalled, type Client, median, percentile, ROOT, startReplay } from './replay-harness.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -58,12 +47,8 @@ interface Result {
 }
 
 async function once(client: Client, rate: number, file: string, run: number): Promise<Result> {
-  const recorder = await startRecorder();
-  const dir = join(OUT, `${client}-${rate}-${run}`);
-  rmSync(dir, { recursive: true, force: true });
-  const load = loadAverage();
+  const { recorder, timed, load } = await startReplay(client, file, join(OUT, `${client}-${rate}-${run}`));
   try {
-    const timed = runTimed(replayCommand(client, file, recorder.port, dir), clientEnv(client), `${dir}.log`);
     const t = await timed.done;
     const { rows } = await recorder.arrivals();
     const offsets = rows.map(([i, ns]) => Number(ns) / 1e6 - (i * 1000) / rate);

@@ -10,20 +10,9 @@
 // Run: npm run build && npx vite-node bench/replay-startup.bench.ts -- [--runs 3] [--hold 15]
 //        [--rows 2000000] [--timeout 900] [--clients infermark,aiperf]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  aiperfInstalled,
-  type Client,
-  clientEnv,
-  interruptTree,
-  loadAverage,
-  median,
-  replayCommand,
-  ROOT,
-  runTimed,
-  startRecorder,
-} from './replay-harness.js';
+import { aiperfInstalled, type Client, interruptTree, median, ROOT, startReplay } from './replay-harness.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -84,12 +73,8 @@ interface Result {
 }
 
 async function once(client: Client, name: string, file: string, run: number): Promise<Result> {
-  const recorder = await startRecorder();
-  const dir = join(OUT, `${client}-${name}-${run}`);
-  rmSync(dir, { recursive: true, force: true });
-  const load = loadAverage();
+  const { recorder, timed, load } = await startReplay(client, file, join(OUT, `${client}-${name}-${run}`));
   try {
-    const timed = runTimed(replayCommand(client, file, recorder.port, dir), clientEnv(client), `${dir}.log`);
     let exited = false;
     void timed.done.then(() => {
       exited = true;
