@@ -40,11 +40,15 @@ describe('binding API shape', () => {
       'skippedWarning',
       'summaryJson',
       'timestamps',
+      'toBytes',
       'turnJson',
       'turns',
     ];
     expect(members(loadBackend('native').bindings.ReplayDataset)).toEqual(expected);
     expect(members(loadBackend('wasm').bindings.ReplayDataset)).toEqual(expected);
+    // the static factory of a dataset rebuilt from toBytes
+    expect(typeof loadBackend('native').bindings.ReplayDataset.fromBytes).toBe('function');
+    expect(typeof loadBackend('wasm').bindings.ReplayDataset.fromBytes).toBe('function');
   });
 
   it('exports the same top-level names from both bindings', () => {

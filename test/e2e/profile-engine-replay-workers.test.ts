@@ -84,6 +84,7 @@ beforeAll(async () => {
     osl: null,
     endpointType: 'chat',
     tables: null,
+    snapshot: null,
   };
   server = await startFaultServer({ kind: 'ok', tokens: 1 });
 });

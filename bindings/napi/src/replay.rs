@@ -73,6 +73,23 @@ impl ReplayDataset {
         Ok(ReplayDataset { inner })
     }
 
+    /// A finished dataset from the bytes of `toBytes` (written by either backend); set its
+    /// tables before the first prompt. Throws `INVALID_ARG` for bytes that are not an intact
+    /// snapshot of this format version.
+    #[napi(factory)]
+    pub fn from_bytes(env: Env, bytes: Uint8Array) -> Result<Self> {
+        let inner = error::map(&env, CoreReplayDataset::from_bytes(&bytes))?;
+        Ok(ReplayDataset { inner })
+    }
+
+    /// The finished dataset as a versioned snapshot, the same bytes on both backends, for
+    /// `fromBytes` in another thread (no tokenizer tables). An external buffer, not a copy:
+    /// it is made once per run and may be a hundred megabytes.
+    #[napi]
+    pub fn to_bytes(&self, env: Env) -> Result<Uint8Array> {
+        error::map(&env, self.inner.to_bytes()).map(Uint8Array::from)
+    }
+
     /// True when a transform runs: push the file through `pushLearn`/`finishLearn` first.
     #[napi(getter)]
     pub fn needs_learn_pass(&self) -> bool {

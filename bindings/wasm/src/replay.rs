@@ -103,6 +103,19 @@ impl ReplayDataset {
         Ok(ReplayDataset { inner })
     }
 
+    /// A finished dataset from the bytes of `toBytes` (see the napi binding).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<ReplayDataset, JsValue> {
+        let inner = error::map(CoreReplayDataset::from_bytes(bytes))?;
+        Ok(ReplayDataset { inner })
+    }
+
+    /// The finished dataset as a versioned snapshot (see the napi binding).
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Result<Vec<u8>, JsValue> {
+        error::map(self.inner.to_bytes())
+    }
+
     #[wasm_bindgen(getter = needsLearnPass)]
     pub fn needs_learn_pass(&self) -> bool {
         self.inner.needs_learn_pass()

@@ -36,6 +36,19 @@ impl SkipSummary {
         }
     }
 
+    /// The count and the kept line numbers of every reason, in [`Reason::ALL`] order (what a
+    /// replay dataset's snapshot keeps).
+    pub(crate) fn per_reason(&self) -> impl Iterator<Item = (u64, &[u64])> {
+        self.counts.iter().zip(&self.lines).map(|(&c, l)| (c, l.as_slice()))
+    }
+
+    /// Sets the count and kept lines of the reason at `index` in [`Reason::ALL`] (a snapshot
+    /// being read back; `lines` at most [`SHOWN_LINES`]).
+    pub(crate) fn set(&mut self, index: usize, count: u64, lines: Vec<u64>) {
+        self.counts[index] = count;
+        self.lines[index] = lines;
+    }
+
     /// Number of skipped rows.
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()

@@ -1,7 +1,7 @@
 // dataset/trace-file.ts: a file read through the core into a TurnSource — its summary, the turns
-// it yields (materialised or verbatim), the worker-thread reopening, the decode fallback, and the
+// it yields (materialised or verbatim), the worker-thread reopening (from the snapshot or the file), the decode fallback, and the
 // fixed schedule's zero.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -118,6 +118,23 @@ describe('the turns of the TurnSource', () => {
     expect(reopened.turns).toBe(source.turns);
     expect(Array.from(reopened.timestampMs)).toEqual(Array.from(source.timestampMs));
     for (let t = 0; t < source.turns; t++) expect(reopened.turn(t)).toEqual(source.turn(t));
+  });
+
+  it('opens a worker thread from the shared snapshot without reading the file again', async () => {
+    const path = join(dir, 'snapshot-source.jsonl');
+    writeFileSync(path, TRACE);
+    const opened = (await TraceFile.read(spec(path, { synthesis: { speedupRatio: '2' } }))).turnSource(tables, tok);
+    const shared = opened.shared();
+    expect(shared.snapshot).toBeInstanceOf(SharedArrayBuffer);
+    expect(opened.spec.snapshot).toBeNull();
+    rmSync(path);
+    const reopened = await openTraceTurnSource(structuredClone(shared));
+    expect(Array.from(reopened.sessionStart)).toEqual(Array.from(opened.source.sessionStart));
+    expect(Array.from(reopened.timestampMs)).toEqual(Array.from(opened.source.timestampMs));
+    for (let s = 0; s < reopened.sessions; s++) expect(reopened.sessionName(s)).toBe(opened.source.sessionName(s));
+    for (let t = 0; t < opened.source.turns; t++) expect(reopened.turn(t)).toEqual(opened.source.turn(t));
+    // without a snapshot the spec names the file, which is gone
+    await expect(openTraceTurnSource(opened.spec)).rejects.toThrow(/snapshot-source\.jsonl/);
   });
 
   it("checks the core's text against the tokenizer's decode, and decodes whole prompts when they differ", async () => {

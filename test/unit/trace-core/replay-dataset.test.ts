@@ -1,6 +1,7 @@
 // ReplayDataset through both backends (docs/synthesis.md §6): native and WASM hold the same
-// dataset and build byte-identical prompts, errors carry file/line/field on both, and two
-// separate processes build the same prompts.
+// dataset and build byte-identical prompts, errors carry file/line/field on both, a dataset
+// rebuilt from the other backend's bytes is the same, and two separate processes build the same
+// prompts.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -71,6 +72,50 @@ describe('ReplayDataset on both backends', () => {
       if (text.includes('\uFFFD')) lossy++;
     }
     expect(lossy).toBeGreaterThan(SAMPLE.length / 2);
+  });
+
+  it('rebuilds from bytes across backends: native bytes give WASM byte-identical prompts, and back', () => {
+    const data = realTrace();
+    const [native, wasm] = BACKEND_NAMES.map((b) => load(b, data, { seed: '3' }));
+    const bytes = native!.toBytes();
+    // the format does not depend on the backend that wrote it
+    expect(Buffer.from(wasm!.toBytes())).toEqual(Buffer.from(bytes));
+    // what a worker thread receives: a view of shared memory
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    const t = toyTables();
+    for (const to of BACKEND_NAMES) {
+      const rebuilt = ReplayDataset.fromBytes(new Uint8Array(shared), to);
+      expect(rebuilt.backend).toBe(to);
+      expect(rebuilt.needsLearnPass).toBe(false);
+      rebuilt.setTables(t.corpus, t.tokenBytes, t.tokenOffsets, t.separator);
+      expect(rebuilt.summaryJson()).toBe(native!.summaryJson());
+      expect(rebuilt.sessionStart()).toEqual(native!.sessionStart());
+      expect(Buffer.from(rebuilt.timestamps().buffer)).toEqual(Buffer.from(native!.timestamps().buffer));
+      expect(Buffer.from(rebuilt.delays().buffer)).toEqual(Buffer.from(native!.delays().buffer));
+      for (const turn of SAMPLE) {
+        expect(rebuilt.promptText(turn)).toBe(native!.promptText(turn));
+        expect(rebuilt.promptTokens(turn)).toEqual(native!.promptTokens(turn));
+        expect(rebuilt.turnJson(turn)).toBe(native!.turnJson(turn));
+      }
+    }
+  });
+
+  it.each(BACKEND_NAMES)('%s: refuses damaged snapshot bytes with INVALID_ARG', (backend) => {
+    const d = load(backend, new TextEncoder().encode('{"text": "a", "session_id": "s"}\n{"text": "b", "session_id": "s"}\n'));
+    const bytes = d.toBytes();
+    const damaged = bytes.slice();
+    damaged[damaged.length - 20]! ^= 1;
+    for (const bad of [bytes.subarray(0, bytes.length - 1), damaged, new Uint8Array(0)]) {
+      expect(() => ReplayDataset.fromBytes(bad, backend)).toThrow(
+        expect.objectContaining({
+          name: 'TraceCoreError',
+          code: 'INVALID_ARG',
+          message: expect.stringMatching(/^ReplayDataset\.fromBytes: /),
+        }),
+      );
+    }
+    expect(() => new ReplayDataset({ backend }).toBytes()).toThrow(expect.objectContaining({ code: 'ANALYZER_STATE' }));
   });
 
   it.each(BACKEND_NAMES)('%s: a strict error carries the file, line and field', (backend) => {

@@ -1,9 +1,10 @@
 // An `--input-file` as a TurnSource (docs/cli.md §3.3): the core's ReplayDataset reads, validates,
 // windows and transforms the rows (docs/synthesis.md §3.2) from the chunked reader; prompts are
 // materialised on demand from the tables of ./materialisation-tables.ts (docs/synthesis.md §6).
-// The main thread reads the file first (every input error is found here, before the artifact
-// directory exists); load-engine worker threads reopen it from a TraceSpec with
-// `openTraceTurnSource` (the module is their trace opener, ts/src/load/workers.ts).
+// The main thread reads the file once (every input error is found here, before the artifact
+// directory exists); load-engine worker threads open it from a TraceSpec with
+// `openTraceTurnSource` (the module is their trace opener, ts/src/load/workers.ts): from the main
+// thread's snapshot of the finished dataset, or by re-reading the file when the spec has none.
 import type { CustomDatasetType } from '../config/defaults.js';
 import type { LoadMode } from '../config/profile-config.js';
 import type { CoreTransformOptions } from '../config/synthesis-flags.js';
@@ -44,7 +45,7 @@ export interface TraceFileSummary {
  * What reading a file takes: the TraceSpec without the tables (made after reading, from the
  * tokenizer) and with the type not yet known when it is to be inferred (null).
  */
-export type TraceReadSpec = Omit<TraceSpec, 'tables' | 'datasetType'> & { datasetType: CustomDatasetType | null };
+export type TraceReadSpec = Omit<TraceSpec, 'tables' | 'datasetType' | 'snapshot'> & { datasetType: CustomDatasetType | null };
 
 function replayOptions(spec: TraceReadSpec): ReplayDatasetOptions {
   const o: ReplayDatasetOptions = {
@@ -91,7 +92,7 @@ function earliestFirstTurn(sessionStart: Uint32Array, timestamps: Float64Array):
 export class TraceFile {
   private constructor(
     readonly summary: TraceFileSummary,
-    private readonly spec: Omit<TraceSpec, 'tables'>,
+    private readonly spec: Omit<TraceSpec, 'tables' | 'snapshot'>,
     private readonly core: ReplayDataset,
   ) {}
 
@@ -129,17 +130,43 @@ export class TraceFile {
    * The TurnSource over this file. With materialisable rows, `tables` go to the core and the
    * core's byte-concatenated text is checked against `tokenizer.decode` on a few prompts; when
    * either that or the tables' own probe fails, prompts are decoded whole with the tokenizer
-   * (docs/synthesis.md §6.3). Returns the spec workers reopen it from, with the verdict.
+   * (docs/synthesis.md §6.3). Returns the spec workers reopen it from (re-reading the file), with
+   * the verdict, and `shared()`: that spec with the dataset's snapshot, so they need not.
    */
-  turnSource(tables: MaterialisationTables | null, tokenizer: Tokenizer): { source: TurnSource; spec: TraceSpec } {
+  turnSource(tables: MaterialisationTables | null, tokenizer: Tokenizer): OpenedTrace {
     let checked = tables;
     if (tables !== null) {
       setTables(this.core, tables);
       if (tables.concatSafe && !coreTextMatchesDecode(this.core, tokenizer)) checked = { ...tables, concatSafe: false };
     }
-    const spec: TraceSpec = { ...this.spec, tables: checked };
-    return { source: new ReplayTurnSource(this.core, spec, checked?.concatSafe === false ? tokenizer : null), spec };
+    const spec: TraceSpec = { ...this.spec, tables: checked, snapshot: null };
+    const core = this.core;
+    return {
+      source: new ReplayTurnSource(core, spec, checked?.concatSafe === false ? tokenizer : null),
+      spec,
+      shared: () => ({ ...spec, snapshot: sharedSnapshot(core) }),
+    };
   }
+}
+
+/** A file opened on this thread, and what worker threads open it from. */
+export interface OpenedTrace {
+  source: TurnSource;
+  /** The spec without a snapshot: a worker re-reads the file. */
+  spec: TraceSpec;
+  /** The spec with the finished dataset's snapshot in shared memory (made anew at each call). */
+  shared(): TraceSpec;
+}
+
+/**
+ * The core's snapshot copied into shared memory: one copy for every worker thread, whatever their
+ * number (a transferred ArrayBuffer reaches one thread, a cloned one is copied per thread).
+ */
+function sharedSnapshot(core: ReplayDataset): SharedArrayBuffer {
+  const bytes = core.toBytes();
+  const shared = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(shared).set(bytes);
+  return shared;
 }
 
 function setTables(core: ReplayDataset, t: MaterialisationTables): void {
@@ -245,13 +272,19 @@ class ReplayTurnSource implements TurnSource {
 }
 
 /**
- * Reopen the file a main thread validated, in a load-engine worker thread (the `trace opener` of
- * ts/src/load/workers.ts). Nothing can fail that did not fail on the main thread, and nothing is
+ * Open the file a main thread validated, in a load-engine worker thread (the `trace opener` of
+ * ts/src/load/workers.ts): rebuilt from `spec.snapshot`, else read again from `spec.path`
+ * (specs made by hand). Nothing can fail that did not fail on the main thread, and nothing is
  * printed: the skip warning and the transform summary were printed there.
  */
 export async function openTraceTurnSource(spec: TraceSpec): Promise<TurnSource> {
-  const core = new ReplayDataset(replayOptions(spec));
-  await readInto(core, spec.path);
+  let core: ReplayDataset;
+  if (spec.snapshot !== null) {
+    core = ReplayDataset.fromBytes(new Uint8Array(spec.snapshot));
+  } else {
+    core = new ReplayDataset(replayOptions(spec));
+    await readInto(core, spec.path);
+  }
   if (spec.tables !== null) setTables(core, spec.tables);
   const decoder = spec.tables !== null && !spec.tables.concatSafe ? await loadTokenizer(spec.tokenizer) : null;
   return new ReplayTurnSource(core, spec, decoder);

@@ -48,8 +48,9 @@ export interface TurnSource {
 
 /**
  * Everything a load-engine worker thread needs to open the same `TurnSource` the main thread
- * validated: plain data, cloned into the thread. Opening it again re-reads the file (no row can
- * fail the second time: the main thread already validated it).
+ * validated: plain data, cloned into the thread. With `snapshot` the thread rebuilds the dataset
+ * from it; without, it re-reads the file (no row can fail the second time: the main thread
+ * already validated it).
  */
 export interface TraceSpec {
   path: string;
@@ -75,6 +76,11 @@ export interface TraceSpec {
   endpointType: EndpointType;
   /** Prepared materialisation tables (docs/synthesis.md §6.1), so a worker need not load the tokenizer. */
   tables: MaterialisationTables | null;
+  /**
+   * The main thread's finished dataset (the core's `toBytes`), so the file is read once: shared
+   * memory, which cloning the spec into each thread shares instead of copying. Null: re-read `path`.
+   */
+  snapshot: SharedArrayBuffer | null;
 }
 
 /** The tokenizer-derived inputs of materialisation, handed to the core once (docs/synthesis.md §6.1). */

@@ -29,8 +29,10 @@ export interface RunFileDataset {
   summary: TraceFileSummary;
   /** The opened file, for the engine on this thread. */
   source: TurnSource;
-  /** What worker threads reopen it from. */
+  /** What worker threads reopen it from by reading the file again. */
   spec: TraceSpec;
+  /** `spec` with the finished dataset's snapshot in shared memory: worker threads open that instead of the file. */
+  sharedSpec(): TraceSpec;
   /** The fixed schedule's zero in the scaled timestamps' ms (0 outside a fixed schedule). */
   scheduleZeroMs: number;
   messages: PreRunMessage[];
@@ -90,7 +92,7 @@ export async function openRunFile(config: ProfileConfig, tokenizer: Tokenizer): 
 
   // Only rows with an input_length need the tokenizer's tables (texts, messages and payloads are sent as written).
   const tables = summary.requestedIslRows > 0 ? materialisationTables(tokenizer) : null;
-  const { source, spec } = trace.turnSource(tables, tokenizer);
+  const { source, spec, shared } = trace.turnSource(tables, tokenizer);
   if (spec.tables !== null && !spec.tables.concatSafe) {
     messages.push({
       level: 'info',
@@ -103,6 +105,7 @@ export async function openRunFile(config: ProfileConfig, tokenizer: Tokenizer): 
     summary,
     source,
     spec,
+    sharedSpec: shared,
     scheduleZeroMs: scheduleZeroMs(mode, summary, file.synthesis?.synthesisSpeedupRatio ?? null),
     messages,
   };

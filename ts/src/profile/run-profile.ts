@@ -157,11 +157,16 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
   });
 
-  const engineOptions = engineOptionsFor(config, dataset, file);
   // Without --workers the engine runs on worker threads, so this thread's report pipeline never
-  // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread reopens the file with
-  // ./dataset/trace-file.ts's openTraceTurnSource (its trace opener).
+  // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread opens the file with
+  // ./dataset/trace-file.ts's openTraceTurnSource (its trace opener), from the snapshot of the
+  // dataset read here: the file is read once.
   const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
+  const engineOptions = engineOptionsFor(
+    config,
+    dataset,
+    file === null ? null : { spec: loadThreads.mainThread ? file.spec : file.sharedSpec(), scheduleZeroMs: file.scheduleZeroMs },
+  );
   const engine = loadThreads.mainThread
     ? new LoadEngine(engineOptions, file?.source ?? null)
     : new WorkerCoordinator(engineOptions, loadThreads.threads, file === null ? null : compiledWorkerEntry('dataset/trace-file.js'));

@@ -164,6 +164,18 @@ export interface BackendReplayDataset {
   promptTokens(t: number): Uint32Array;
   /** The bytes of those tokens concatenated, as UTF-8 (lossy); empty for verbatim turns. */
   promptText(t: number): string;
+  /**
+   * After finish: the dataset as a versioned snapshot, identical on both backends, for `fromBytes`
+   * in another thread (everything but the tables set by `setTables`).
+   */
+  toBytes(): Uint8Array;
+}
+
+/** The bindings' `ReplayDataset` class: a new dataset to push a file into, or one rebuilt from `toBytes`. */
+export interface BackendReplayDatasetClass {
+  new (options?: BackendReplayOptions): BackendReplayDataset;
+  /** Throws INVALID_ARG for bytes that are not an intact snapshot of this format version. */
+  fromBytes(bytes: Uint8Array): BackendReplayDataset;
 }
 
 export type BackendName = 'native' | 'wasm';
@@ -178,7 +190,7 @@ export interface TraceCoreBindings {
   GenerateStream: new (options?: BackendSynthesisOptions) => BackendGenerateStream;
   PromptHashStream: new (options?: BackendPromptHashOptions) => BackendPromptHashStream;
   PromptHasher: new (blockSize: number) => BackendPromptHasher;
-  ReplayDataset: new (options?: BackendReplayOptions) => BackendReplayDataset;
+  ReplayDataset: BackendReplayDatasetClass;
 }
 
 /** A loaded backend: the bindings plus the name reports print. */

@@ -64,10 +64,31 @@ export class ReplayDataset {
   readonly backend: BackendName;
   readonly #inner: BackendReplayDataset;
 
-  constructor(options: ReplayDatasetOptions = {}) {
+  /** @param rebuilt internal to `fromBytes`: the binding's dataset it made (the options are then ignored). */
+  constructor(options: ReplayDatasetOptions = {}, rebuilt?: { backend: BackendName; inner: BackendReplayDataset }) {
+    if (rebuilt !== undefined) {
+      this.backend = rebuilt.backend;
+      this.#inner = rebuilt.inner;
+      return;
+    }
     const backend = backendFor(options.backend);
     this.backend = backend.name;
     this.#inner = call(() => new backend.bindings.ReplayDataset(bindingOptions(options)));
+  }
+
+  /**
+   * A finished dataset rebuilt from `toBytes` (of either backend) instead of reading the file again:
+   * what a load-engine worker thread opens. Set its tables before the first prompt. Throws a
+   * TraceCoreError INVALID_ARG for bytes that are not an intact snapshot of this format version.
+   */
+  static fromBytes(bytes: Uint8Array, backend?: BackendName): ReplayDataset {
+    const b = backendFor(backend);
+    return new ReplayDataset({}, { backend: b.name, inner: call(() => b.bindings.ReplayDataset.fromBytes(bytes)) });
+  }
+
+  /** After finish: everything but the tables as a versioned snapshot, the same bytes on both backends. */
+  toBytes(): Uint8Array {
+    return call(() => this.#inner.toBytes());
   }
 
   /** True when a transform runs: feed the whole file through `pushLearn`/`finishLearn` before `push`. */

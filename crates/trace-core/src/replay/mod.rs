@@ -18,7 +18,8 @@
 //!
 //! Files: [`options`] (options and their checks), `reader` and `text_rows` (rows → turns),
 //! `loader` (window, checks, counts), `store` (compact storage), `sessions`, `transform`
-//! (the in-memory transform), [`materialise`] (prompts), `summary` (JSON out).
+//! (the in-memory transform), [`materialise`] (prompts), `summary` (JSON out), `snapshot`
+//! (a finished dataset as bytes, for another thread: [`ReplayDataset::to_bytes`]).
 
 pub mod materialise;
 pub mod options;
@@ -27,6 +28,7 @@ mod loader;
 mod reader;
 mod scope;
 mod sessions;
+mod snapshot;
 mod store;
 mod summary;
 mod text_rows;
@@ -120,21 +122,41 @@ impl ReplayDataset {
         } else {
             None
         };
-        let loader = Loader::new(u64::from(opts.block_size), opts.source_name.clone(), !opts.skip_invalid, opts.require_timestamps);
-        Ok(ReplayDataset {
-            phase: if transform.is_some() { Phase::Learn } else { Phase::Load },
+        Ok(ReplayDataset { phase: if transform.is_some() { Phase::Learn } else { Phase::Load }, transform, ..ReplayDataset::empty(opts) })
+    }
+
+    /// A dataset before its first row, without a transform.
+    fn empty(opts: ReplayOptions) -> Self {
+        ReplayDataset {
+            phase: Phase::Load,
             splitter: LineSplitter::new(),
             dataset_type: opts.dataset_type,
             first_valid_line: None,
             parsed: ParsedRow::default(),
             parser: RowParser::default(),
-            transform,
-            loader,
+            transform: None,
+            loader: Loader::new(u64::from(opts.block_size), opts.source_name.clone(), !opts.skip_invalid, opts.require_timestamps),
             scope: Scope::new(crate::pipeline::default_threads() > 1),
             done: None,
             tables: None,
             opts,
-        })
+        }
+    }
+
+    /// The finished dataset as bytes ([`snapshot`]): everything its turns, prompts, schedule
+    /// arrays and summary are answered from, not the tokenizer tables. Another process or
+    /// thread, on either backend, rebuilds it with [`from_bytes`](Self::from_bytes) instead of
+    /// reading the file again. `ANALYZER_STATE` before `finish`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, TraceError> {
+        snapshot::write(self)
+    }
+
+    /// A finished dataset from [`to_bytes`](Self::to_bytes)' bytes; set its tables before the
+    /// first prompt. `INVALID_ARG` for bytes that are not a snapshot of this format version,
+    /// are truncated or damaged (checked throughout, so that no later call reads out of
+    /// bounds). `needsLearnPass` is false and `bytesConsumed` 0: nothing is to be pushed.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, TraceError> {
+        snapshot::read(bytes)
     }
 
     /// [`ReplayDataset::new`] from the options as a binding passes them.

@@ -123,6 +123,22 @@ fn get_varint(buf: &[u8], pos: &mut usize) -> u64 {
     }
 }
 
+/// [`get_varint`] for bytes not known to be well-formed (a snapshot being checked): `None` past
+/// the end of `buf` or for a varint longer than the 10 bytes of a `u64`.
+#[inline]
+fn try_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
 /// Zig-zag of a wrapping difference: small steps either way become small varints, and any
 /// two `u64`s round-trip.
 #[inline]
@@ -136,15 +152,16 @@ fn unzigzag(z: u64) -> u64 {
     ((z >> 1) as i64 ^ -((z & 1) as i64)) as u64
 }
 
-/// Skips `n` varints (each ends at its first byte below 0x80).
+/// Skips `n` varints (each ends at its first byte below 0x80); `None` past the end of `buf`.
 #[inline]
-fn skip_varints(buf: &[u8], pos: &mut usize, mut n: usize) {
+fn skip_varints(buf: &[u8], pos: &mut usize, mut n: usize) -> Option<()> {
     while n > 0 {
-        if buf[*pos] < 0x80 {
+        if *buf.get(*pos)? < 0x80 {
             n -= 1;
         }
         *pos += 1;
     }
+    Some(())
 }
 
 fn time_mode(v: Option<f64>) -> u64 {
@@ -153,6 +170,75 @@ fn time_mode(v: Option<f64>) -> u64 {
         Some(x) if x.fract() == 0.0 && (0.0..=MAX_EXACT).contains(&x) => TIME_INT,
         Some(_) => TIME_F64,
     }
+}
+
+/// Every flag bit a record may have; the kind is at most `TurnKind::Text` (4) and a time
+/// mode at most `TIME_F64`.
+const KNOWN_FLAGS: u64 = (1 << 14) - 1;
+
+/// Decodes the record at `*pos` of `buf` with context `ctx`, moving both on; `None` when the
+/// bytes are not a record `Store::push` could have written (so that a snapshot checked by
+/// [`Store::from_parts`] is never read out of bounds later). Ids are skipped, not decoded.
+fn try_decode(buf: &[u8], pos: &mut usize, ctx: &mut Context) -> Option<TurnRecord> {
+    let flags = try_varint(buf, pos)?;
+    let kind = (flags >> KIND_SHIFT) & 7;
+    if flags & !KNOWN_FLAGS != 0 || kind > TurnKind::Text as u64 || flags & 3 > TIME_F64 || (flags >> DELAY_SHIFT) & 3 > TIME_F64 {
+        return None;
+    }
+    let mut r = TurnRecord { kind: TurnKind::from_bits(kind), ..TurnRecord::default() };
+    ctx.line = ctx.line.wrapping_add(try_varint(buf, pos)?);
+    r.line = ctx.line;
+    ctx.session = u64::from(ctx.session).wrapping_add(unzigzag(try_varint(buf, pos)?)) as u32;
+    r.session = ctx.session;
+    let mut time = |mode: u64, delta_of: Option<&mut u64>| -> Option<Option<f64>> {
+        Some(match mode {
+            TIME_INT => {
+                let v = try_varint(buf, pos)?;
+                Some(match delta_of {
+                    Some(prev) => {
+                        *prev = prev.wrapping_add(unzigzag(v));
+                        *prev as f64
+                    }
+                    None => v as f64,
+                })
+            }
+            TIME_F64 => {
+                let bytes: [u8; 8] = buf.get(*pos..*pos + 8)?.try_into().ok()?;
+                *pos += 8;
+                Some(f64::from_le_bytes(bytes))
+            }
+            _ => None,
+        })
+    };
+    r.timestamp = time(flags & 3, Some(&mut ctx.timestamp))?;
+    r.delay = time((flags >> DELAY_SHIFT) & 3, None)?;
+    if flags & F_ISL != 0 {
+        r.input_length = Some(try_varint(buf, pos)? as u32);
+    }
+    if flags & F_OSL != 0 {
+        r.output_length = Some(try_varint(buf, pos)? as u32);
+    }
+    if r.kind == TurnKind::Tokens {
+        r.n_ids = usize::try_from(try_varint(buf, pos)?).ok()?;
+        r.ids_at = *pos;
+        r.ids_base = ctx.first_id;
+        if r.n_ids > 0 {
+            ctx.first_id = ctx.first_id.wrapping_add(unzigzag(try_varint(buf, pos)?));
+            skip_varints(buf, pos, r.n_ids - 1)?;
+        }
+    }
+    if flags & (F_PRIMARY | F_TOOLS | F_EXTRA | F_NAME | F_SYSTEM) != 0 {
+        let mut at = usize::try_from(try_varint(buf, pos)?).ok()?;
+        let slots = [&mut r.primary, &mut r.tools, &mut r.extra, &mut r.session_name, &mut r.system];
+        for (slot, flag) in slots.into_iter().zip(SPAN_FLAGS) {
+            if flags & flag != 0 {
+                let end = at.checked_add(usize::try_from(try_varint(buf, pos)?).ok()?)?;
+                *slot = Some(at..end);
+                at = end;
+            }
+        }
+    }
+    Some(r)
 }
 
 impl Store {
@@ -260,62 +346,7 @@ impl Store {
 
     /// Decodes the record at `*pos` with context `ctx`, moving both on.
     fn decode(&self, pos: &mut usize, ctx: &mut Context) -> TurnRecord {
-        let buf = &self.records;
-        let flags = get_varint(buf, pos);
-        let mut r = TurnRecord { kind: TurnKind::from_bits((flags >> KIND_SHIFT) & 7), ..TurnRecord::default() };
-        ctx.line += get_varint(buf, pos);
-        r.line = ctx.line;
-        ctx.session = u64::from(ctx.session).wrapping_add(unzigzag(get_varint(buf, pos))) as u32;
-        r.session = ctx.session;
-        let mut time = |mode: u64, delta_of: Option<&mut u64>| -> Option<f64> {
-            match mode {
-                TIME_INT => {
-                    let v = get_varint(buf, pos);
-                    Some(match delta_of {
-                        Some(prev) => {
-                            *prev = prev.wrapping_add(unzigzag(v));
-                            *prev as f64
-                        }
-                        None => v as f64,
-                    })
-                }
-                TIME_F64 => {
-                    let bytes: [u8; 8] = buf[*pos..*pos + 8].try_into().expect("8 bytes");
-                    *pos += 8;
-                    Some(f64::from_le_bytes(bytes))
-                }
-                _ => None,
-            }
-        };
-        r.timestamp = time(flags & 3, Some(&mut ctx.timestamp));
-        r.delay = time((flags >> DELAY_SHIFT) & 3, None);
-        if flags & F_ISL != 0 {
-            r.input_length = Some(get_varint(buf, pos) as u32);
-        }
-        if flags & F_OSL != 0 {
-            r.output_length = Some(get_varint(buf, pos) as u32);
-        }
-        if r.kind == TurnKind::Tokens {
-            r.n_ids = get_varint(buf, pos) as usize;
-            r.ids_at = *pos;
-            r.ids_base = ctx.first_id;
-            if r.n_ids > 0 {
-                ctx.first_id = ctx.first_id.wrapping_add(unzigzag(get_varint(buf, pos)));
-                skip_varints(buf, pos, r.n_ids - 1);
-            }
-        }
-        if flags & (F_PRIMARY | F_TOOLS | F_EXTRA | F_NAME | F_SYSTEM) != 0 {
-            let mut at = get_varint(buf, pos) as usize;
-            let slots = [&mut r.primary, &mut r.tools, &mut r.extra, &mut r.session_name, &mut r.system];
-            for (slot, flag) in slots.into_iter().zip(SPAN_FLAGS) {
-                if flags & flag != 0 {
-                    let len = get_varint(buf, pos) as usize;
-                    *slot = Some(at..at + len);
-                    at += len;
-                }
-            }
-        }
-        r
+        try_decode(&self.records, pos, ctx).expect("records are written by push or checked by from_parts")
     }
 
     /// The record of turn number `r` in storage (file) order.
@@ -346,6 +377,50 @@ impl Store {
     /// The hash ids of a decoded record.
     pub(crate) fn ids<'s>(&'s self, rec: &TurnRecord) -> Ids<'s> {
         Ids { buf: &self.records, pos: rec.ids_at, left: rec.n_ids, prev: rec.ids_base }
+    }
+
+    /// The record bytes and the arena, what a snapshot keeps (the group offsets are rebuilt).
+    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
+        (&self.records, &self.arena)
+    }
+
+    /// A store of `len` records from the [`parts`](Self::parts) of another, checked: every
+    /// record decodes within `records` (ids included), its spans lie within `arena`, nothing
+    /// follows the last one, and `check` accepts each. The message says what is wrong.
+    pub(crate) fn from_parts(
+        records: Vec<u8>,
+        arena: Vec<u8>,
+        len: usize,
+        mut check: impl FnMut(usize, &TurnRecord) -> Result<(), String>,
+    ) -> Result<Store, String> {
+        if len > records.len() {
+            // every record is at least three bytes: no decoding needed to reject the count
+            return Err(format!("{len} records in {} bytes", records.len()));
+        }
+        let mut groups = Vec::with_capacity(len.div_ceil(GROUP));
+        let (mut pos, mut ctx) = (0, Context::default());
+        for r in 0..len {
+            if r.is_multiple_of(GROUP) {
+                groups.push(pos as u64);
+                ctx = Context::default();
+            }
+            let bad = || format!("record {r} is malformed");
+            let rec = try_decode(&records, &mut pos, &mut ctx).ok_or_else(bad)?;
+            // the ids are decoded unchecked later (`Ids`): each must be a whole varint here
+            let mut at = rec.ids_at;
+            for _ in 0..rec.n_ids {
+                try_varint(&records, &mut at).ok_or_else(bad)?;
+            }
+            let spans = [&rec.primary, &rec.tools, &rec.extra, &rec.session_name, &rec.system];
+            if spans.into_iter().flatten().any(|s| s.end > arena.len()) {
+                return Err(format!("record {r} points past the end of the arena"));
+            }
+            check(r, &rec)?;
+        }
+        if pos != records.len() {
+            return Err(format!("{} bytes follow the last record", records.len() - pos));
+        }
+        Ok(Store { records, groups, arena, len, ctx: Context::default() })
     }
 }
 
