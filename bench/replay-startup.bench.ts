@@ -8,7 +8,7 @@
 // Peak RSS is the largest sample from launch to exit. A client that sends nothing within
 // --timeout seconds is recorded as such.
 // Run: npm run build && npx vite-node bench/replay-startup.bench.ts -- [--runs 3] [--hold 15]
-//        [--rows 2000000] [--timeout 900] [--clients infermark,aiperf]
+//        [--rows 2000000] [--timeout 900] [--clients infermark,aiperf] [--files real,generated]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -109,9 +109,11 @@ async function once(client: Client, name: string, file: string, run: number): Pr
 }
 
 mkdirSync(OUT, { recursive: true });
+// `--files real` or `--files generated` runs one of the two (AIPerf cannot hold the 2M-row file).
+const FILES = arg('--files', 'real,generated').split(',');
 const files: [string, string][] = [
-  ['real-12031', REAL],
-  [`generated-${ROWS}`, generated(ROWS)],
+  ...(FILES.includes('real') ? [['real-12031', REAL] as [string, string]] : []),
+  ...(FILES.includes('generated') ? [[`generated-${ROWS}`, generated(ROWS)] as [string, string]] : []),
 ];
 const results: Result[] = [];
 for (const [name, file] of files) {
