@@ -1,10 +1,17 @@
 // The materialisation tables (docs/synthesis.md §6.1): id → bytes reproduces the tokenizer's decode,
 // the separator is BOS else EOS else none, and the concatenation probe tells safe from unsafe.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bytesText, concatenationSafe, materialisationTables, separatorToken } from '../../../ts/src/dataset/materialisation-tables.js';
+import {
+  bytesText,
+  cachedMaterialisationTables,
+  concatenationSafe,
+  materialisationTablesCached,
+  materialisationTables,
+  separatorToken,
+} from '../../../ts/src/dataset/materialisation-tables.js';
 import { corpusChunks, promptCorpusTokens } from '../../../ts/src/tokenizer/corpus.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';
 
@@ -86,4 +93,32 @@ describe('the concatenation probe', () => {
     expect(concatenationSafe(cleaning, { ...base, corpus, separator: -1 })).toBe(false);
     expect(concatenationSafe(qwen, { ...base, corpus, separator: -1 })).toBe(true);
   });
+});
+
+describe('the on-disk tables cache', () => {
+  it('gives back the tables it stored without loading the tokenizer, and refuses a damaged file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-tables-cache-'));
+    vi.stubEnv('INFERMARK_CACHE_DIR', dir);
+    let loads = 0;
+    const load = async (): Promise<Tokenizer> => {
+      loads += 1;
+      return qwen;
+    };
+    expect(materialisationTablesCached('builtin')).toBe(false);
+    const first = await cachedMaterialisationTables('builtin', load);
+    expect(loads).toBe(1);
+    expect(materialisationTablesCached('builtin')).toBe(true);
+    const again = await cachedMaterialisationTables('builtin', load);
+    expect(loads).toBe(1);
+    expect(again).toEqual(first);
+    expect(again).toEqual(materialisationTables(qwen));
+    // Another tokenizer file is another entry.
+    expect(materialisationTablesCached('builtin:llama3.1')).toBe(false);
+    // A truncated file is a miss: the tokenizer is loaded again and the file rewritten.
+    const [file] = readdirSync(dir).filter((f) => f.startsWith('tables-'));
+    writeFileSync(join(dir, file!), Buffer.alloc(40));
+    expect(await cachedMaterialisationTables('builtin', load)).toEqual(first);
+    expect(loads).toBe(2);
+    vi.unstubAllEnvs();
+  }, 60_000);
 });

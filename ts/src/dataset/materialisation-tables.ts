@@ -2,8 +2,12 @@
 // the main thread and handed to the core (and cloned into load-engine workers): the corpus tokens,
 // each token's bytes, the separator, and whether concatenating block bytes gives the tokenizer's
 // own decode (checked on a probe; when it does not, prompts are decoded whole).
-import { promptCorpusTokens } from '../tokenizer/corpus.js';
-import type { Tokenizer } from '../tokenizer/index.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeDirectorySync } from '../io/directories.js';
+import { CORPUS_VERSION, corpusCacheDir, promptCorpusTokens } from '../tokenizer/corpus.js';
+import { resolveTokenizer, type Tokenizer, tokenizerFile } from '../tokenizer/index.js';
 import type { MaterialisationTables } from './turn-source.js';
 
 /** The separator of docs/synthesis.md §6.1: the BOS token if the tokenizer declares one, else its EOS, else none (−1). */
@@ -77,4 +81,96 @@ export function materialisationTables(tokenizer: Tokenizer): MaterialisationTabl
     separator: separatorToken(tokenizer),
   };
   return { ...tables, concatSafe: concatenationSafe(tokenizer, tables) };
+}
+
+/** Layout version of the cached tables file; a change makes every old file a miss. */
+const TABLES_FORMAT = 1;
+/** "imt1": the cached tables file's first word. */
+const TABLES_MAGIC = 0x31746d69;
+/** Header words: magic, format, separator, concatSafe, corpus length, offsets length, bytes length. */
+const HEADER_WORDS = 7;
+
+/**
+ * The tables of `materialisationTables` for the tokenizer `spec` names, from the on-disk cache when
+ * it holds them. The cache is keyed by the corpus version and a SHA-256 of the tokenizer's
+ * tokenizer.json and tokenizer_config.json, so a hit needs no tokenizer at all: a replay then sends
+ * its first request without loading one on this thread (~1.2 s for Qwen3), and `load` is called
+ * only on a miss. An unreadable or unwritable cache only costs that load.
+ */
+export async function cachedMaterialisationTables(spec: string, load: () => Promise<Tokenizer>): Promise<MaterialisationTables> {
+  const path = tablesCachePath(spec);
+  const cached = readTables(path);
+  if (cached !== null) return cached;
+  const tables = materialisationTables(await load());
+  writeTables(path, tables);
+  return tables;
+}
+
+/** Whether the tables of `spec` are in the on-disk cache (a replay then needs no tokenizer to start). */
+export function materialisationTablesCached(spec: string): boolean {
+  return readTables(tablesCachePath(spec)) !== null;
+}
+
+function tablesCachePath(spec: string): string {
+  const file = tokenizerFile(resolveTokenizer(spec));
+  const hash = createHash('sha256').update(`${CORPUS_VERSION}\u0000${TABLES_FORMAT}\u0000`).update(readFileSync(file));
+  const config = join(dirname(file), 'tokenizer_config.json');
+  if (existsSync(config)) hash.update('\u0000').update(readFileSync(config));
+  return join(corpusCacheDir(), `tables-${CORPUS_VERSION}-${hash.digest('hex').slice(0, 32)}.bin`);
+}
+
+function readTables(path: string): MaterialisationTables | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  if (bytes.length < HEADER_WORDS * 4) return null;
+  // A copy at offset 0, so the typed arrays below are aligned whatever Buffer's pooling did.
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  const header = new Int32Array(buffer, 0, HEADER_WORDS);
+  const [magic, format, separator, concatSafe, corpusLength, offsetsLength, bytesLength] = Array.from(header) as number[];
+  const expected = HEADER_WORDS * 4 + 4 * (corpusLength! + offsetsLength!) + bytesLength!;
+  if (
+    magic !== TABLES_MAGIC ||
+    format !== TABLES_FORMAT ||
+    corpusLength! < 0 ||
+    offsetsLength! < 1 ||
+    bytesLength! < 0 ||
+    expected !== bytes.length
+  ) {
+    return null;
+  }
+  let at = HEADER_WORDS * 4;
+  const corpus = new Uint32Array(buffer, at, corpusLength);
+  at += 4 * corpusLength!;
+  const tokenOffsets = new Uint32Array(buffer, at, offsetsLength);
+  at += 4 * offsetsLength!;
+  const tokenBytes = new Uint8Array(buffer, at, bytesLength);
+  if (tokenOffsets[offsetsLength! - 1] !== bytesLength) return null;
+  return { corpus, tokenBytes, tokenOffsets, separator: separator!, concatSafe: concatSafe === 1 };
+}
+
+function writeTables(path: string, t: MaterialisationTables): void {
+  const header = Int32Array.from([
+    TABLES_MAGIC,
+    TABLES_FORMAT,
+    t.separator,
+    t.concatSafe ? 1 : 0,
+    t.corpus.length,
+    t.tokenOffsets.length,
+    t.tokenBytes.length,
+  ]);
+  try {
+    makeDirectorySync(dirname(path));
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(
+      tmp,
+      Buffer.concat([header, t.corpus, t.tokenOffsets, t.tokenBytes].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
+    );
+    renameSync(tmp, path);
+  } catch {
+    // A read-only cache directory is fine: the next run loads the tokenizer again.
+  }
 }

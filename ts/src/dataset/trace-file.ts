@@ -133,12 +133,15 @@ export class TraceFile {
    * (docs/synthesis.md §6.3). Returns the spec workers reopen it from (re-reading the file), with
    * the verdict, and `shared()`: that spec with the dataset's snapshot, so they need not.
    */
-  turnSource(tables: MaterialisationTables | null, tokenizer: Tokenizer): OpenedTrace {
+  turnSource(tables: MaterialisationTables | null, tokenizer: Tokenizer | null): OpenedTrace {
     let checked = tables;
     if (tables !== null) {
       setTables(this.core, tables);
-      if (tables.concatSafe && !coreTextMatchesDecode(this.core, tokenizer)) checked = { ...tables, concatSafe: false };
+      // Without a loaded tokenizer (tables from the cache) the tables' own probe stands alone.
+      if (tables.concatSafe && tokenizer !== null && !coreTextMatchesDecode(this.core, tokenizer))
+        checked = { ...tables, concatSafe: false };
     }
+    if (checked?.concatSafe === false && tokenizer === null) throw new Error('turnSource: prompts decoded whole need the tokenizer');
     const spec: TraceSpec = { ...this.spec, tables: checked, snapshot: null };
     const core = this.core;
     return {

@@ -10,11 +10,11 @@ import {
   withDatasetFacts,
 } from '../config/profile-config.js';
 import { coreTransformOptions } from '../config/synthesis-flags.js';
-import { materialisationTables } from '../dataset/materialisation-tables.js';
+import { cachedMaterialisationTables } from '../dataset/materialisation-tables.js';
 import { scheduleZeroMs, TraceFile, type TraceFileSummary, type TraceReadSpec } from '../dataset/trace-file.js';
 import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
 import type { LogLevel } from '../report/log-file.js';
-import type { Tokenizer } from '../tokenizer/index.js';
+import type { LazyTokenizer } from '../tokenizer/index.js';
 
 /** A line for before the first request: printed on stderr as `printed` ('' = only logged), logged as `text` at `level`. */
 export interface PreRunMessage {
@@ -69,7 +69,7 @@ function factsOf(s: TraceFileSummary): DatasetFacts {
 const WARNING = /^warning: /;
 
 /** Read `config.dataset.file` and settle the configuration with it. */
-export async function openRunFile(config: ProfileConfig, tokenizer: Tokenizer): Promise<RunFileDataset> {
+export async function openRunFile(config: ProfileConfig, tokenizer: LazyTokenizer): Promise<RunFileDataset> {
   const file = config.dataset.file;
   if (file === null) throw new Error('openRunFile: the configuration has no --input-file');
   const trace = await TraceFile.read(traceReadSpec(config, file));
@@ -91,8 +91,10 @@ export async function openRunFile(config: ProfileConfig, tokenizer: Tokenizer): 
   }
 
   // Only rows with an input_length need the tokenizer's tables (texts, messages and payloads are sent as written).
-  const tables = summary.requestedIslRows > 0 ? materialisationTables(tokenizer) : null;
-  const { source, spec, shared } = trace.turnSource(tables, tokenizer);
+  // From the on-disk cache when it has them: the tokenizer is then not loaded here at all.
+  const tables = summary.requestedIslRows > 0 ? await cachedMaterialisationTables(config.tokenizer, tokenizer.get) : null;
+  const decoder = tables !== null && !tables.concatSafe ? await tokenizer.get() : tokenizer.loaded();
+  const { source, spec, shared } = trace.turnSource(tables, decoder);
   if (spec.tables !== null && !spec.tables.concatSafe) {
     messages.push({
       level: 'info',

@@ -9,7 +9,9 @@ import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
-import { loadTokenizer, type Tokenizer, tokenizerNotice } from '../tokenizer/index.js';
+import type { TokenCounter } from '../metrics/token-count.js';
+import { tokenCountWorkerEntry } from '../metrics/token-count-pool.js';
+import { type LazyTokenizer, lazyTokenizer, resolveTokenizer, type Tokenizer, tokenizerNotice } from '../tokenizer/index.js';
 import { packageVersion } from '../version.js';
 import type { ProfileReporter } from './reporter.js';
 import { RunPipeline, type ProfileResult } from './run-pipeline.js';
@@ -88,12 +90,12 @@ export function engineOptionsFor(
 const NO_ENTRIES: Dataset = { entries: [], systemPrompt: null, inexact: [] };
 
 /** The dataset of a configuration (docs/cli.md §3.3): the `--input-file`, else synthetic prompts. */
-export async function datasetFor(config: ProfileConfig, tokenizer: Tokenizer): Promise<RunDataset> {
+export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer): Promise<RunDataset> {
   if (config.dataset.file !== null) {
     const file = await openRunFile(config, tokenizer);
     return { config: file.config, dataset: NO_ENTRIES, file };
   }
-  return { config, dataset: syntheticDataset(config, tokenizer), file: null };
+  return { config, dataset: syntheticDataset(config, await tokenizer.get()), file: null };
 }
 
 /** The synthetic dataset of a configuration (docs/cli.md §3.3). */
@@ -126,12 +128,30 @@ export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): D
   return dataset;
 }
 
+/**
+ * The token counter of a run whose tokenizer this thread never loaded: it only names the tokenizer
+ * for the counting threads (ts/src/metrics/token-count-pool.ts), which load it themselves.
+ */
+function countedElsewhere(name: string): TokenCounter & { name: string } {
+  return {
+    name,
+    count() {
+      throw new Error('token counting runs on worker threads for this run; the tokenizer is not loaded on the main thread');
+    },
+  };
+}
+
 /** Run the benchmark `config` describes; resolves when every artifact is written. */
 export async function runProfile(given: ProfileConfig, options: RunProfileOptions = {}): Promise<ProfileResult> {
   // Goodput syntax is a usage error too, so it is checked before the tokenizer loads.
   const goodput = given.output.goodput.length > 0 ? parseGoodput(given.output.goodput, { streaming: given.endpoint.streaming }) : null;
-  const tokenizer = await loadTokenizer(given.tokenizer);
   const resolvedAs = tokenizerNotice(given.tokenizer);
+  const tokenizer = lazyTokenizer(given.tokenizer);
+  // Token counting runs on worker threads that load the tokenizer themselves; this thread loads it
+  // only for what it makes itself (synthetic prompts, tables not in the cache, prompts decoded
+  // whole) or when counting has to stay here. A replay with cached tables then sends its first
+  // request without waiting ~1.2 s for a tokenizer.
+  if (given.dataset.file === null || tokenCountWorkerEntry() === null) await tokenizer.get();
   // An input file is read (and every input error found) here, before the artifact directory exists.
   const { config, dataset, file } = await datasetFor(given, tokenizer);
   for (const m of file?.messages ?? []) if (m.printed !== '') options.stderr?.write(`${m.printed}\n`);
@@ -143,8 +163,8 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     reporters: options.reporters ?? standardReporters(),
     // Output tokenization runs on a record-processor thread, never on the loop that stamps
     // chunks (docs/metrics.md §2.2).
-    tokens: tokenizer,
-    tokenizer: { spec: config.tokenizer, resolvedPath: tokenizer.name },
+    tokens: tokenizer.loaded() ?? countedElsewhere(resolveTokenizer(config.tokenizer).name),
+    tokenizer: { spec: config.tokenizer, resolvedPath: resolveTokenizer(config.tokenizer).name },
     goodput,
     version: options.version ?? packageVersion(),
     inputFile:

@@ -295,6 +295,11 @@ function loadFromFile({ TokenizerLoader, tokenizers }: Lenml, file: string, name
   }
 }
 
+/** The tokenizer.json a resolved `--tokenizer` value reads (its tokenizer_config.json, if any, lies next to it). */
+export function tokenizerFile(source: TokenizerSource): string {
+  return source.kind === 'bundled' ? bundledFile(source.family) : source.file;
+}
+
 /** The bundled package's tokenizer.json (its tokenizer_config.json lies next to it). */
 function bundledFile(family: BundledFamilyKey): string {
   const pkg = BUNDLED_FAMILIES[family].npmPackage;
@@ -309,13 +314,37 @@ function bundledFile(family: BundledFamilyKey): string {
 const loaded = new Map<string, Tokenizer>();
 
 async function loadSource(source: TokenizerSource): Promise<Tokenizer> {
-  const file = source.kind === 'bundled' ? bundledFile(source.family) : source.file;
+  const file = tokenizerFile(source);
   let tok = loaded.get(file);
   if (!tok) {
     tok = loadFromFile(await lenmlModule(), file, source.name);
     loaded.set(file, tok);
   }
   return tok;
+}
+
+/** A tokenizer loaded on first need: a replay whose tables are cached may never need one on this thread. */
+export interface LazyTokenizer {
+  /** The `--tokenizer` value. */
+  readonly spec: string;
+  /** Load it (once) and return it. */
+  get(): Promise<Tokenizer>;
+  /** The tokenizer if `get` has loaded it, else null. */
+  loaded(): Tokenizer | null;
+}
+
+/** `spec` resolved now (a usage error if it names nothing, docs/cli.md §3.2), loaded on the first `get`. */
+export function lazyTokenizer(spec: string): LazyTokenizer {
+  resolveTokenizer(spec);
+  let tok: Tokenizer | null = null;
+  return {
+    spec,
+    async get() {
+      tok ??= await loadTokenizer(spec);
+      return tok;
+    },
+    loaded: () => tok,
+  };
 }
 
 /** The bundled Qwen3 tokenizer (loaded once per process, ~0.5 s). */
