@@ -63,14 +63,28 @@ function replayOptions(spec: TraceReadSpec): ReplayDatasetOptions {
 }
 
 /** Both passes of the file through the core (the learn pass only when a transform runs). */
-async function readInto(core: ReplayDataset, path: string): Promise<void> {
+/** Bytes of the file read so far in this pass, of its size (null: not known), and which pass: a transform reads the file twice. */
+export type ReadProgress = (bytes: number, size: number | null, pass: 'learn' | 'read') => void;
+
+async function readInto(core: ReplayDataset, path: string, progress?: ReadProgress): Promise<void> {
   // A missing, unreadable or directory path is a usage error naming it (docs/trace-format.md §2.6).
   const source = fileSource(path);
+  const size = source.size ?? null;
+  let bytes = 0;
   if (core.needsLearnPass) {
-    await source.forEachChunk((chunk) => core.pushLearn(chunk));
+    await source.forEachChunk((chunk) => {
+      core.pushLearn(chunk);
+      bytes += chunk.length;
+      progress?.(bytes, size, 'learn');
+    });
     core.finishLearn();
+    bytes = 0;
   }
-  await source.forEachChunk((chunk) => core.push(chunk));
+  await source.forEachChunk((chunk) => {
+    core.push(chunk);
+    bytes += chunk.length;
+    progress?.(bytes, size, 'read');
+  });
   // Strict row errors throw from push; the whole-file size-conflict check at the latest here.
   core.finish();
 }
@@ -102,9 +116,9 @@ export class TraceFile {
    * to send; the core's TraceCoreError (INVALID_ROW, SIZE_CONFLICT, INVALID_ARG: exit 2) for bad
    * rows, size conflicts and bad option values. Nothing is written either way.
    */
-  static async read(spec: TraceReadSpec): Promise<TraceFile> {
+  static async read(spec: TraceReadSpec, progress?: ReadProgress): Promise<TraceFile> {
     const core = new ReplayDataset(replayOptions(spec));
-    await readInto(core, spec.path);
+    await readInto(core, spec.path, progress);
     const s = core.summary();
     if (s.turns === 0) throw nothingToSend(spec.sourceName, s);
     const summary: TraceFileSummary = {

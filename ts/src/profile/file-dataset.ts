@@ -13,7 +13,9 @@ import { coreTransformOptions } from '../config/synthesis-flags.js';
 import { cachedMaterialisationTables } from '../dataset/materialisation-tables.js';
 import { scheduleZeroMs, TraceFile, type TraceFileSummary, type TraceReadSpec } from '../dataset/trace-file.js';
 import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
+import { formatDecimal } from '../report/decimal-format.js';
 import type { LogLevel } from '../report/log-file.js';
+import { ProgressLine, type ProgressSink, progressBar } from '../report/progress-line.js';
 import type { LazyTokenizer } from '../tokenizer/index.js';
 
 /** A line for before the first request: printed on stderr as `printed` ('' = only logged), logged as `text` at `level`. */
@@ -68,11 +70,39 @@ function factsOf(s: TraceFileSummary): DatasetFacts {
 
 const WARNING = /^warning: /;
 
+/** The progress text while the input file is read: bar, percent, MB of the total, MB/s. */
+export function readingText(path: string, bytes: number, size: number | null, pass: 'learn' | 'read', seconds: number): string {
+  const mb = (n: number): string => formatDecimal(n / 1e6, 1);
+  const what = pass === 'learn' ? `learning ${path} for the transform (pass 1 of 2)` : `checking ${path} before the first request`;
+  const rate = `${mb(bytes / Math.max(seconds, 1e-9))} MB/s`;
+  if (size === null || size === 0) return `${what}  ${mb(bytes)} MB  ${rate}`;
+  const fraction = Math.min(1, bytes / size);
+  return `${what}  ${progressBar(fraction)} ${formatDecimal(fraction * 100, 0)}%  ${mb(bytes)}/${mb(size)} MB  ${rate}`;
+}
+
 /** Read `config.dataset.file` and settle the configuration with it. */
-export async function openRunFile(config: ProfileConfig, tokenizer: LazyTokenizer): Promise<RunFileDataset> {
+export async function openRunFile(
+  config: ProfileConfig,
+  tokenizer: LazyTokenizer,
+  stderr: ProgressSink | null = null,
+): Promise<RunFileDataset> {
   const file = config.dataset.file;
   if (file === null) throw new Error('openRunFile: the configuration has no --input-file');
-  const trace = await TraceFile.read(traceReadSpec(config, file));
+  // A multi-GB file takes seconds to check, all before the first request: say how far it is
+  // (drawn only after half a second, so small files show nothing).
+  const bar = stderr === null ? null : new ProgressLine(stderr, { mode: config.output.ui === 'none' ? 'off' : undefined });
+  let started = performance.now();
+  let current: 'learn' | 'read' = 'learn';
+  let trace: TraceFile;
+  try {
+    trace = await TraceFile.read(traceReadSpec(config, file), (bytes, size, pass) => {
+      // Each pass has its own rate (a transform reads the file twice).
+      if (pass !== current) [current, started] = [pass, performance.now()];
+      bar?.update(() => readingText(file.path, bytes, size, pass, (performance.now() - started) / 1000));
+    });
+  } finally {
+    bar?.clear();
+  }
   const summary = trace.summary;
   const settled = withDatasetFacts(config, factsOf(summary));
 

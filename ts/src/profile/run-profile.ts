@@ -15,6 +15,7 @@ import { type LazyTokenizer, lazyTokenizer, resolveTokenizer, type Tokenizer, to
 import { packageVersion } from '../version.js';
 import type { ProfileReporter } from './reporter.js';
 import { RunPipeline, type ProfileResult } from './run-pipeline.js';
+import type { ProgressSink } from '../report/progress-line.js';
 import { standardReporters } from './standard-reporters.js';
 import { openRunFile, type RunFileDataset } from './file-dataset.js';
 import { compiledWorkerEntry } from '../worker-threads.js';
@@ -90,9 +91,9 @@ export function engineOptionsFor(
 const NO_ENTRIES: Dataset = { entries: [], systemPrompt: null, inexact: [] };
 
 /** The dataset of a configuration (docs/cli.md §3.3): the `--input-file`, else synthetic prompts. */
-export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer): Promise<RunDataset> {
+export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer, stderr: ProgressSink | null = null): Promise<RunDataset> {
   if (config.dataset.file !== null) {
-    const file = await openRunFile(config, tokenizer);
+    const file = await openRunFile(config, tokenizer, stderr);
     return { config: file.config, dataset: NO_ENTRIES, file };
   }
   return { config, dataset: syntheticDataset(config, await tokenizer.get()), file: null };
@@ -153,7 +154,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // request without waiting ~1.2 s for a tokenizer.
   if (given.dataset.file === null || tokenCountWorkerEntry() === null) await tokenizer.get();
   // An input file is read (and every input error found) here, before the artifact directory exists.
-  const { config, dataset, file } = await datasetFor(given, tokenizer);
+  const { config, dataset, file } = await datasetFor(given, tokenizer, options.stderr ?? null);
   for (const m of file?.messages ?? []) if (m.printed !== '') options.stderr?.write(`${m.printed}\n`);
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
