@@ -12,7 +12,8 @@ import { UsageError } from '../errors.js';
 import { fileSource } from '../io/chunked-reader.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import type { BackendName } from '../trace-core/backend.js';
-import { ReplayDataset, type ReplayDatasetOptions, type ReplaySummary, type ReplayTransformReport } from '../trace-core/replay-dataset.js';
+import { ReplayDataset, type ReplayDatasetOptions, type ReplaySummary } from '../trace-core/replay-dataset.js';
+import type { TransformReport } from '../trace-core/report.js';
 import type { MaterialisationTables, TraceSpec, TurnContent, TurnSource } from './turn-source.js';
 
 /** What reading the file found: what the run prints, reports and decides its mode from. */
@@ -38,7 +39,7 @@ export interface TraceFileSummary {
   /** The earliest timestamp of a session's first turn, in ms after the transform's scaling; null when none has one. */
   earliestFirstTurnMs: number | null;
   /** The in-memory transform's report (docs/synthesis.md §3.5) with its `summary` line, or null. */
-  synthesisReport: ReplayTransformReport | null;
+  synthesisReport: TransformReport | null;
 }
 
 /**

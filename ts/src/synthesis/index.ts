@@ -3,11 +3,12 @@ import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import { bytesSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 import type { BackendName, BackendSynthesisOptions } from '../trace-core/backend.js';
 import { TraceAnalyzer } from '../trace-core/analyzer.js';
-import type { AnalysisReport, SkipSummary } from '../trace-core/report.js';
+import type { AnalysisReport, SkipSummary, TransformReport } from '../trace-core/report.js';
 import { TraceCoreError, callBackend as call } from '../trace-core/errors.js';
 import { backendFor } from '../trace-core/loader.js';
 
 export { hashPrompts, type HashPromptsOptions, type HashPromptsResult } from './hash-prompts.js';
+export type { TransformReport } from '../trace-core/report.js';
 export { bytesSource, fileSource, type ByteSink, type ByteSource } from '../io/chunked-reader.js';
 
 /** Options of transform and generate mode (docs/synthesis.md §3.1, §4.1). Multipliers are decimal text, kept exact. */
@@ -29,22 +30,6 @@ export interface SynthesisOptions {
   sourceName?: string;
   /** Force a backend (tests, benchmarks); default: the loader's choice. */
   backend?: BackendName;
-}
-
-/** The §3.5 facts; ids and the seed are decimal strings (they may exceed 2^53). */
-export interface TransformReport {
-  mode: 'transform';
-  rows_in: number;
-  rows_out: number;
-  skipped_max_isl: number;
-  sessions_affected: number;
-  capped_max_osl: number;
-  inconsistent_repaired: number;
-  fresh_ids: [string, string] | null;
-  trees: string;
-  seed: string;
-  /** The one stderr line of §3.5. */
-  summary: string;
 }
 
 /** Lenient skips: the one summary the core keeps for every command. */

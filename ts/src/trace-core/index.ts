@@ -5,7 +5,6 @@ export {
   type ReplayDatasetOptions,
   type ReplayDatasetType,
   type ReplaySummary,
-  type ReplayTransformReport,
 } from './replay-dataset.js';
 export { TraceCoreError, normaliseBackendError, type TraceCoreErrorCode, type TraceCoreErrorDetails } from './errors.js';
 export { getBackend, loadBackend, backendName, backendAttempts, packageRoot, BACKEND_NAMES, type BackendAttempt } from './loader.js';

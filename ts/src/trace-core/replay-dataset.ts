@@ -2,28 +2,13 @@
 import type { BackendName, BackendReplayDataset, BackendReplayOptions } from './backend.js';
 import { callBackend as call } from './errors.js';
 import { backendFor } from './loader.js';
+import type { TransformReport } from './report.js';
 
 export type ReplayDatasetType = 'mooncake_trace' | 'single_turn' | 'multi_turn';
 
 export interface ReplayDatasetOptions extends BackendReplayOptions {
   /** Use this backend instead of the loader's choice (tests, benchmarks). */
   backend?: BackendName;
-}
-
-/** The in-memory transform's run summary (docs/synthesis.md §3.5); ids and the seed are decimal text. */
-export interface ReplayTransformReport {
-  mode: 'transform';
-  rows_in: number;
-  rows_out: number;
-  skipped_max_isl: number;
-  sessions_affected: number;
-  capped_max_osl: number;
-  inconsistent_repaired: number;
-  fresh_ids: [string, string] | null;
-  trees: string;
-  seed: string;
-  /** The one stderr line of §3.5. */
-  summary: string;
 }
 
 /** `summaryJson()` parsed. Turn counts equal row counts except for multi_turn files. */
@@ -46,7 +31,7 @@ export interface ReplaySummary {
   requested_isl_rows: number;
   /** The materialisation scope (FNV-1a 64 of the file's bytes), decimal. */
   scope: string;
-  synthesis_report: ReplayTransformReport | null;
+  synthesis_report: TransformReport | null;
 }
 
 function bindingOptions(options: ReplayDatasetOptions): BackendReplayOptions {

@@ -68,3 +68,19 @@ export interface SkipSummary {
   total: number;
   reasons: SkipReasonCount[];
 }
+
+/** The transform's run summary (docs/synthesis.md §3.5), from `synthesize` and from `profile`'s in-memory transform; ids and the seed are decimal strings (they may exceed 2^53). */
+export interface TransformReport {
+  mode: 'transform';
+  rows_in: number;
+  rows_out: number;
+  skipped_max_isl: number;
+  sessions_affected: number;
+  capped_max_osl: number;
+  inconsistent_repaired: number;
+  fresh_ids: [string, string] | null;
+  trees: string;
+  seed: string;
+  /** The one stderr line of §3.5. */
+  summary: string;
+}
