@@ -68,6 +68,7 @@ export interface ProfileResult {
   failure: string | null;
   metrics: RunMetrics;
   warmup: RunMetrics | null;
+  /** An interrupt stopped the requests (the summaries' `was_cancelled`). */
   interrupted: boolean;
   benchmarkId: string;
   directory: string;

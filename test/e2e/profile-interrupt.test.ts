@@ -1,0 +1,241 @@
+// Ctrl-C and SIGTERM during `profile`'s report step (docs/exports.md §10.3): the run's requests
+// have all ended, the summaries are being written. Regression tests of issue 16, defect 2: a
+// signal there left the exit code 0, and a second one left temporary files and no summary.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveProfileConfig } from '../../ts/src/config/profile-config.js';
+import { runProfile } from '../../ts/src/profile/run-profile.js';
+import type { ProfileReporter } from '../../ts/src/profile/reporter.js';
+import { SummaryJsonFileReporter } from '../../ts/src/profile/reporters/summary-json-file.js';
+import { standardReporters } from '../../ts/src/profile/standard-reporters.js';
+import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist', 'bin.js');
+const REQUESTS = 6;
+let dir = '';
+let server: FaultServer | null = null;
+let metrics: HeldMetricsServer | null = null;
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  dir = mkdtempSync(join(tmpdir(), 'infermark-interrupt-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await server?.close();
+  await metrics?.close();
+  server = null;
+  metrics = null;
+});
+
+function files(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((name) => {
+    const p = join(root, name);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+const names = (root: string): string[] => files(root).map((f) => f.slice(root.length + 1));
+
+/** Resolves once `condition` holds (checked every 10 ms; the test's timeout bounds the wait). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/**
+ * A Prometheus endpoint whose scrapes can be held: `profile` takes a last scrape in its report
+ * step, after the summary JSON and CSV and before the server-metrics files, the console summary
+ * and the log, so holding it pauses a real run inside its report step.
+ */
+interface HeldMetricsServer {
+  url: string;
+  /** Scrapes received while holding and not yet answered. */
+  readonly held: number;
+  hold(): void;
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function startHeldMetricsServer(): Promise<HeldMetricsServer> {
+  let holding = false;
+  const waiting: ServerResponse[] = [];
+  const answer = (res: ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end('# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 0\n');
+  };
+  const http: Server = createServer((_req, res) => (holding ? waiting.push(res) : answer(res)));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/metrics`,
+    get held() {
+      return waiting.length;
+    },
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const res of waiting.splice(0)) answer(res);
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        http.closeAllConnections();
+        http.close(() => r());
+      }),
+  };
+}
+
+interface Child {
+  process: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `profile` against the fault server, scraping `metricsUrl`, writing into `out`. */
+function startProfile(url: string, metricsUrl: string, out: string): Child {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'profile',
+      '-m',
+      'm',
+      '--url',
+      url,
+      '--streaming',
+      '--request-count',
+      String(REQUESTS),
+      '--concurrency',
+      '2',
+      '--isl',
+      '20',
+      '--ui',
+      'none',
+      '--server-metrics',
+      metricsUrl,
+      '--artifact-dir',
+      out,
+    ],
+    { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return {
+    process: child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited: new Promise((r) => child.on('exit', (code) => r(code))),
+  };
+}
+
+/** A real run held in its report step: every request ended, the summary JSON and CSV committed, the last scrape held. */
+async function runHeldInReportStep(out: string): Promise<Child> {
+  server = await startFaultServer({ kind: 'ok', tokens: 3 });
+  metrics = await startHeldMetricsServer();
+  const child = startProfile(server.url, metrics.url, out);
+  const s = server;
+  const m = metrics;
+  await s.finishedAtLeast(REQUESTS);
+  m.hold();
+  await until(() => m.held > 0 && existsSync(join(out, 'profile_export_aiperf.csv')));
+  return child;
+}
+
+describe('a signal during the report step', () => {
+  it('finishes every file, removes no result, leaves no temporary file, and exits 130', async () => {
+    const out = join(dir, 'one-signal');
+    const child = await runHeldInReportStep(out);
+    child.process.kill('SIGINT');
+    await until(() => child.stderr().includes('interrupted:'));
+    metrics!.release();
+    const status = await child.exited;
+    expect(status, child.stderr()).toBe(130);
+    expect(names(out).sort()).toEqual(
+      [
+        'inputs.json',
+        'logs/infermark.log',
+        'profile_export.jsonl',
+        'profile_export_aiperf.csv',
+        'profile_export_aiperf.json',
+        'profile_export_console.txt',
+        'server_metrics_export.csv',
+        'server_metrics_export.json',
+      ].sort(),
+    );
+    expect(child.stderr()).toContain('interrupted: every request has ended; writing the remaining result files (Ctrl-C again to quit now)');
+    // Every request had ended: nothing was cancelled, and the summaries say so.
+    const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary.was_cancelled).toBe(false);
+    expect(summary.request_count.avg).toBe(REQUESTS);
+    expect(child.stdout()).toContain('Request Count');
+    expect(readFileSync(join(out, 'logs/infermark.log'), 'utf8')).toMatch(/finished: 6 succeeded, 0 failed\n$/);
+  });
+
+  it('a second signal exits 130 at once, keeping the records, the log and the files already committed, without temporary files', async () => {
+    const out = join(dir, 'two-signals');
+    const child = await runHeldInReportStep(out);
+    child.process.kill('SIGTERM');
+    await until(() => child.stderr().includes('interrupted:'));
+    child.process.kill('SIGTERM');
+    // The last scrape is never answered: the process does not wait for the report step.
+    const status = await child.exited;
+    expect(status, child.stderr()).toBe(130);
+    expect(names(out).sort()).toEqual(
+      ['inputs.json', 'logs/infermark.log', 'profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json'].sort(),
+    );
+    const records = readFileSync(join(out, 'profile_export.jsonl'), 'utf8');
+    expect(records.endsWith('\n')).toBe(true);
+    expect(records.trim().split('\n')).toHaveLength(REQUESTS);
+    expect(readFileSync(join(out, 'logs/infermark.log'), 'utf8')).toContain(' command: infermark profile ');
+    expect(child.stdout()).toBe('');
+  });
+
+  it('runProfile: a signal aborted while the reporters finish still lets each of them finish, and the result exits 130', async () => {
+    server = await startFaultServer({ kind: 'ok', tokens: 3 });
+    const out = join(dir, 'library');
+    const config = resolveProfileConfig(
+      {
+        model: ['m'],
+        url: [server.url],
+        streaming: true,
+        requestCount: REQUESTS,
+        isl: 20,
+        workers: 1,
+        noServerMetrics: true,
+        ui: 'none',
+        artifactDir: out,
+      },
+      ['infermark', 'profile'],
+    );
+    const controller = new AbortController();
+    let committedBeforeAbort: string[] = [];
+    const abortMidReport: ProfileReporter = {
+      finish() {
+        committedBeforeAbort = names(out);
+        controller.abort();
+      },
+    };
+    const reporters = standardReporters();
+    reporters.splice(reporters.findIndex((r) => r instanceof SummaryJsonFileReporter) + 1, 0, abortMidReport);
+    const result = await runProfile(config, { reporters, signal: controller.signal });
+    expect(committedBeforeAbort).toContain('profile_export_aiperf.json');
+    expect(committedBeforeAbort).not.toContain('profile_export_aiperf.csv');
+    expect(result.exitCode).toBe(130);
+    expect(result.failure).toBeNull();
+    expect(result.interrupted).toBe(false);
+    expect(Object.keys(result.files).sort()).toEqual(['console', 'inputs', 'log', 'records', 'summaryCsv', 'summaryJson']);
+    expect(names(out).some((f) => f.includes('.tmp-'))).toBe(false);
+  });
+});
