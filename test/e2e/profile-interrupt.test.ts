@@ -3,8 +3,6 @@
 // signal there left the exit code 0, and a second one left temporary files and no summary.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +12,14 @@ import type { ProfileReporter } from '../../ts/src/profile/reporter.js';
 import { SummaryJsonFileReporter } from '../../ts/src/profile/reporters/summary-json-file.js';
 import { standardReporters } from '../../ts/src/profile/standard-reporters.js';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { startMetricsServer, type MetricsServer } from '../helpers/metrics-server.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
 const REQUESTS = 6;
 let dir = '';
 let server: FaultServer | null = null;
-let metrics: HeldMetricsServer | null = null;
+let metrics: MetricsServer | null = null;
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
@@ -49,49 +48,6 @@ const names = (root: string): string[] => files(root).map((f) => f.slice(root.le
 /** Resolves once `condition` holds (checked every 10 ms; the test's timeout bounds the wait). */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
-}
-
-/**
- * A Prometheus endpoint whose scrapes can be held: `profile` takes a last scrape in its report
- * step, after the summary JSON and CSV and before the server-metrics files, the console summary
- * and the log, so holding it pauses a real run inside its report step.
- */
-interface HeldMetricsServer {
-  url: string;
-  /** Scrapes received while holding and not yet answered. */
-  readonly held: number;
-  hold(): void;
-  release(): void;
-  close(): Promise<void>;
-}
-
-async function startHeldMetricsServer(): Promise<HeldMetricsServer> {
-  let holding = false;
-  const waiting: ServerResponse[] = [];
-  const answer = (res: ServerResponse): void => {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-    res.end('# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 0\n');
-  };
-  const http: Server = createServer((_req, res) => (holding ? waiting.push(res) : answer(res)));
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/metrics`,
-    get held() {
-      return waiting.length;
-    },
-    hold: () => {
-      holding = true;
-    },
-    release: () => {
-      holding = false;
-      for (const res of waiting.splice(0)) answer(res);
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        http.closeAllConnections();
-        http.close(() => r());
-      }),
-  };
 }
 
 interface Child {
@@ -140,10 +96,14 @@ function startProfile(url: string, metricsUrl: string, out: string): Child {
   };
 }
 
-/** A real run held in its report step: every request ended, the summary JSON and CSV committed, the last scrape held. */
+/**
+ * A real run held in its report step: every request ended, the summary JSON and CSV committed, and
+ * the last server-metrics scrape (taken after them, before the server-metrics files, the console
+ * summary and the log) held unanswered.
+ */
 async function runHeldInReportStep(out: string): Promise<Child> {
   server = await startFaultServer({ kind: 'ok', tokens: 3 });
-  metrics = await startHeldMetricsServer();
+  metrics = await startMetricsServer();
   const child = startProfile(server.url, metrics.url, out);
   const s = server;
   const m = metrics;

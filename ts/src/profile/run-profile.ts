@@ -71,6 +71,7 @@ export function engineOptionsFor(
     },
     models: e.models,
     urls: e.urls,
+    basicAuthorization: e.basicAuthorization,
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
     dataset,
@@ -174,6 +175,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     inputFile:
       file === null ? null : { synthesisReport: file.summary.synthesisReport, skippedInvalidRows: file.summary.skippedInvalidRows },
     preamble: [
+      ...config.notices.map((notice) => ['info', notice] as const),
       ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
       ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
       ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
