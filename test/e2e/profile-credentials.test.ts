@@ -1,76 +1,22 @@
 // Credentials through the built CLI (docs/cli.md §3.1): a URL's user:password is sent as Basic
 // credentials and shown nowhere; when `-H Authorization`, `--api-key` and a URL's user:password
 // meet, a notice says which one is sent. Regression tests of issue 16, defects 3 and 9.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
-import { startMetricsServer, type MetricsServer } from '../helpers/metrics-server.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startFaultServer } from '../helpers/fault-server.js';
+import { startMetricsServer } from '../helpers/metrics-server.js';
+import { filesBelow, runProfileCli, workDirectory } from '../helpers/profile-process.js';
+import { closedAfterEachTest } from '../helpers/server-lifecycle.js';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist', 'bin.js');
-let dir = '';
-let server: FaultServer | null = null;
-let metrics: MetricsServer | null = null;
+const dir = workDirectory('infermark-credentials-');
+const keep = closedAfterEachTest();
+/** A server answering every request with a 2-token stream. */
+const serve = async () => keep(await startFaultServer({ kind: 'ok', tokens: 2 }));
 
-beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
-  dir = mkdtempSync(join(tmpdir(), 'infermark-credentials-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await server?.close();
-  await metrics?.close();
-  server = null;
-  metrics = null;
-});
-
-/** A server answering every request with a 2-token stream, closed after the test. */
-async function serve(): Promise<FaultServer> {
-  server = await startFaultServer({ kind: 'ok', tokens: 2 });
-  return server;
-}
-
-/** A Prometheus endpoint, closed after the test. */
-async function serveMetrics(): Promise<MetricsServer> {
-  metrics = await startMetricsServer();
-  return metrics;
-}
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function profile(args: string[]): Promise<Run> {
-  return new Promise((resolveRun) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'profile', '-m', 'm', '--streaming', '--request-count', '3', '--isl', '20', '--ui', 'none', ...args],
-      {
-        cwd: dir,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-  });
-}
-
-function files(root: string): string[] {
-  return readdirSync(root).flatMap((name) => {
-    const p = join(root, name);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
+/** A 3-request streaming run with `args`. */
+const profile = (args: string[]) =>
+  runProfileCli(['-m', 'm', '--streaming', '--request-count', '3', '--isl', '20', '--ui', 'none', ...args], dir);
 
 const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`;
 /** host:port of a URL, for writing it with credentials. */
@@ -79,7 +25,7 @@ const hostOf = (url: string): string => new URL(url).host;
 describe('credentials in --url and --server-metrics', () => {
   it('are sent as Basic credentials and appear in no file, no console line and no log line (were exported in clear and never sent)', async () => {
     const fault = await serve();
-    const scraped = await serveMetrics();
+    const scraped = keep(await startMetricsServer());
     const out = join(dir, 'url-credentials');
     const r = await profile([
       '--url',
@@ -97,7 +43,7 @@ describe('credentials in --url and --server-metrics', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(fault.received.map((q) => q.headers.authorization)).toEqual(Array(3).fill(basic('alice:pw-URL-SECRET-1')));
     expect(new Set(scraped.authorizations)).toEqual(new Set([basic('bob:pw-METRICS-SECRET-2')]));
-    const written = files(out);
+    const written = filesBelow(out);
     // Every kind of file that shows a URL or the command line is there to be checked.
     for (const name of [
       'profile_export_aiperf.json',
@@ -114,7 +60,11 @@ describe('credentials in --url and --server-metrics', () => {
         name,
       ).toBe(true);
     const secrets = [/pw-URL-SECRET-1/, /pw-METRICS-SECRET-2/, /YWxpY2U6/, /Ym9iOn/, /alice:/, /bob:/];
-    for (const [name, text] of [...written.map((f) => [f, readFileSync(f, 'utf8')]), ['stdout', r.stdout], ['stderr', r.stderr]]) {
+    for (const [name, text] of [
+      ...written.map((f) => [f, readFileSync(join(out, f), 'utf8')]),
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+    ]) {
       for (const secret of secrets) expect(text!.match(secret), `${secret} in ${name}`).toBeNull();
     }
     const summary = JSON.parse(readFileSync(join(out, 'profile_export_aiperf.json'), 'utf8'));

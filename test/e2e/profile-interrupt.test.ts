@@ -1,69 +1,32 @@
 // Ctrl-C and SIGTERM during `profile`'s report step (docs/exports.md §10.3): the run's requests
 // have all ended, the summaries are being written. Regression tests of issue 16, defect 2: a
 // signal there left the exit code 0, and a second one left temporary files and no summary.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { resolveProfileConfig } from '../../ts/src/config/profile-config.js';
 import { runProfile } from '../../ts/src/profile/run-profile.js';
 import type { ProfileReporter } from '../../ts/src/profile/reporter.js';
 import { SummaryJsonFileReporter } from '../../ts/src/profile/reporters/summary-json-file.js';
 import { standardReporters } from '../../ts/src/profile/standard-reporters.js';
-import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
-import { startMetricsServer, type MetricsServer } from '../helpers/metrics-server.js';
+import { startFaultServer } from '../helpers/fault-server.js';
+import { type MetricsServer, startMetricsServer } from '../helpers/metrics-server.js';
+import { filesBelow as names, type ProfileProcess, spawnProfile, workDirectory } from '../helpers/profile-process.js';
+import { closedAfterEachTest } from '../helpers/server-lifecycle.js';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist', 'bin.js');
 const REQUESTS = 6;
-let dir = '';
-let server: FaultServer | null = null;
-let metrics: MetricsServer | null = null;
-
-beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
-  dir = mkdtempSync(join(tmpdir(), 'infermark-interrupt-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await server?.close();
-  await metrics?.close();
-  server = null;
-  metrics = null;
-});
-
-function files(root: string): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((name) => {
-    const p = join(root, name);
-    return statSync(p).isDirectory() ? files(p) : [p];
-  });
-}
-
-const names = (root: string): string[] => files(root).map((f) => f.slice(root.length + 1));
+const dir = workDirectory('infermark-interrupt-');
+const keep = closedAfterEachTest();
 
 /** Resolves once `condition` holds (checked every 10 ms; the test's timeout bounds the wait). */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
-interface Child {
-  process: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 /** `profile` against the fault server, scraping `metricsUrl`, writing into `out`. */
-function startProfile(url: string, metricsUrl: string, out: string): Child {
-  const child = spawn(
-    process.execPath,
+function startProfile(url: string, metricsUrl: string, out: string): ProfileProcess {
+  return spawnProfile(
     [
-      BIN,
-      'profile',
       '-m',
       'm',
       '--url',
@@ -82,18 +45,8 @@ function startProfile(url: string, metricsUrl: string, out: string): Child {
       '--artifact-dir',
       out,
     ],
-    { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } },
+    dir,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return {
-    process: child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited: new Promise((r) => child.on('exit', (code) => r(code))),
-  };
 }
 
 /**
@@ -101,28 +54,26 @@ function startProfile(url: string, metricsUrl: string, out: string): Child {
  * the last server-metrics scrape (taken after them, before the server-metrics files, the console
  * summary and the log) held unanswered.
  */
-async function runHeldInReportStep(out: string): Promise<Child> {
-  server = await startFaultServer({ kind: 'ok', tokens: 3 });
-  metrics = await startMetricsServer();
+async function runHeldInReportStep(out: string): Promise<{ child: ProfileProcess; metrics: MetricsServer }> {
+  const server = keep(await startFaultServer({ kind: 'ok', tokens: 3 }));
+  const metrics = keep(await startMetricsServer());
   const child = startProfile(server.url, metrics.url, out);
-  const s = server;
-  const m = metrics;
-  await s.finishedAtLeast(REQUESTS);
-  m.hold();
-  await until(() => m.held > 0 && existsSync(join(out, 'profile_export_aiperf.csv')));
-  return child;
+  await server.finishedAtLeast(REQUESTS);
+  metrics.hold();
+  await until(() => metrics.held > 0 && existsSync(join(out, 'profile_export_aiperf.csv')));
+  return { child, metrics };
 }
 
 describe('a signal during the report step', () => {
   it('finishes every file, removes no result, leaves no temporary file, and exits 130', async () => {
     const out = join(dir, 'one-signal');
-    const child = await runHeldInReportStep(out);
+    const { child, metrics } = await runHeldInReportStep(out);
     child.process.kill('SIGINT');
     await until(() => child.stderr().includes('interrupted:'));
-    metrics!.release();
+    metrics.release();
     const status = await child.exited;
     expect(status, child.stderr()).toBe(130);
-    expect(names(out).sort()).toEqual(
+    expect(names(out)).toEqual(
       [
         'inputs.json',
         'logs/infermark.log',
@@ -145,14 +96,14 @@ describe('a signal during the report step', () => {
 
   it('a second signal exits 130 at once, keeping the records, the log and the files already committed, without temporary files', async () => {
     const out = join(dir, 'two-signals');
-    const child = await runHeldInReportStep(out);
+    const { child } = await runHeldInReportStep(out);
     child.process.kill('SIGTERM');
     await until(() => child.stderr().includes('interrupted:'));
     child.process.kill('SIGTERM');
     // The last scrape is never answered: the process does not wait for the report step.
     const status = await child.exited;
     expect(status, child.stderr()).toBe(130);
-    expect(names(out).sort()).toEqual(
+    expect(names(out)).toEqual(
       ['inputs.json', 'logs/infermark.log', 'profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json'].sort(),
     );
     const records = readFileSync(join(out, 'profile_export.jsonl'), 'utf8');
@@ -163,7 +114,7 @@ describe('a signal during the report step', () => {
   });
 
   it('runProfile: a signal aborted while the reporters finish still lets each of them finish, and the result exits 130', async () => {
-    server = await startFaultServer({ kind: 'ok', tokens: 3 });
+    const server = keep(await startFaultServer({ kind: 'ok', tokens: 3 }));
     const out = join(dir, 'library');
     const config = resolveProfileConfig(
       {
