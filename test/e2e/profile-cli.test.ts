@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type Behaviour, type FaultServer, type FaultServerOptions } from '../helpers/fault-server.js';
+import { type ProfileRun, runProfileCli } from '../helpers/profile-process.js';
 import { loadTokenizer } from '../../ts/src/tokenizer/index.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -25,26 +26,10 @@ afterEach(async () => {
   server = null;
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProfileRun;
 
 /** Run the CLI asynchronously (the fault server lives in this process and must keep serving). */
-function cli(args: string[], cwd = dir): Promise<Run> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [BIN, 'profile', ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd = dir): Promise<Run> => runProfileCli(args, cwd);
 
 function files(root: string): string[] {
   if (!existsSync(root)) return [];

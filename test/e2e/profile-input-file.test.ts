@@ -2,12 +2,12 @@
 // before any request and before the artifact directory exists; what reading the file makes known
 // (skipped rows, the transform summary, the automatic fixed schedule) is printed before sending and
 // reported in the summary JSON.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type Behaviour, type FaultServer } from '../helpers/fault-server.js';
+import { type ProfileRun, runProfileCli } from '../helpers/profile-process.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -73,25 +73,8 @@ async function serve(b: Behaviour): Promise<FaultServer> {
   return server;
 }
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [BIN, 'profile', ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-  });
-}
+/** Run the CLI asynchronously (the fault server lives in this process and must keep serving). */
+const cli = (args: string[], cwd: string): Promise<ProfileRun> => runProfileCli(args, cwd);
 
 /** A scratch directory holding copies of the fixture files, so "nothing written" can be checked by listing it. */
 function scratch(): string {

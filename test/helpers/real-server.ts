@@ -54,13 +54,20 @@ function sh(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ c
  * server has an empty prompt cache. Call `stop()` in `afterAll`; it also runs when the test
  * process exits, so a crashed run leaves no server behind.
  */
-export async function startRealServer(opts: { parallel?: number } = {}): Promise<RealServer> {
+export async function startRealServer(
+  opts: { parallel?: number /** More llama-server flags (e.g. `--api-key K`). */; extraFlags?: string } = {},
+): Promise<RealServer> {
   if (!existsSync(join(REAL_SERVER_SCRIPTS, 'start.sh'))) {
     throw new Error(`${REAL_SERVER_SCRIPTS}/start.sh is missing: the real-engine suite needs ../shared/real-server next to the checkout`);
   }
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
   const bin = process.env['REALSRV_BIN'] ?? UPSTREAM_BIN;
-  const env = { ...process.env, REALSRV_BIN: bin, REALSRV_PARALLEL: String(opts.parallel ?? 8) };
+  const env = {
+    ...process.env,
+    REALSRV_BIN: bin,
+    REALSRV_PARALLEL: String(opts.parallel ?? 8),
+    ...(opts.extraFlags === undefined ? {} : { REALSRV_EXTRA: opts.extraFlags }),
+  };
   let lastError = '';
   // Another process may take the free port before llama-server binds it: then try another one.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -125,9 +132,9 @@ export function artifactRoot(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** `infermark profile` through the built CLI against `server`, artifacts in `dir`. */
-export function profileCli(server: RealServer, dir: string, args: string[]): Promise<CliRun> {
-  const argv = [BIN, 'profile', '-m', MODEL, '--url', server.url, '--ui', 'none', '--artifact-dir', dir, ...args];
+/** `infermark profile` through the built CLI against `server` (at `url`, default its own), artifacts in `dir`. */
+export function profileCli(server: RealServer, dir: string, args: string[], url = server.url): Promise<CliRun> {
+  const argv = [BIN, 'profile', '-m', MODEL, '--url', url, '--ui', 'none', '--artifact-dir', dir, ...args];
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, argv, { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
     let stdout = '';

@@ -380,3 +380,52 @@ describe('user-centric mode (docs/cli.md §3.4 mode 2)', () => {
     );
   });
 });
+
+describe('credentials in a URL (docs/cli.md §3.1)', () => {
+  const basic = (pair: string) => `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+
+  it('takes user:password out of --url and sends it as Basic credentials (was shown in clear and never sent)', () => {
+    const c = resolve({ url: ['http://alice:s3cret@h:8000/v1', 'other:9000'] });
+    expect(c.endpoint.urls).toEqual(['http://h:8000/v1', 'http://other:9000']);
+    expect(c.endpoint.basicAuthorization).toEqual([basic('alice:s3cret'), null]);
+    expect(c.notices).toEqual([]);
+  });
+
+  it('percent-decodes them (RFC 3986) and encodes them as UTF-8 (RFC 7617); a scheme-less URL has them too', () => {
+    expect(resolve({ url: ['b%C3%B6b:p%40ss%3Aword@h:1'] }).endpoint.basicAuthorization).toEqual([basic('böb:p@ss:word')]);
+    expect(resolve({ url: ['https://token@h'] }).endpoint).toMatchObject({ urls: ['https://h'], basicAuthorization: [basic('token:')] });
+    expect(resolve({ url: ['http://@h'] }).endpoint).toMatchObject({ urls: ['http://h'], basicAuthorization: [null] });
+  });
+
+  it('rejects a malformed percent-encoding without showing the password', () => {
+    expect(message({ url: ['http://u:pw%zz@h'] })).toBe(
+      "option '--url <url>': invalid percent-encoding in the user:password of 'http://***@h'",
+    );
+  });
+
+  it('does not show the password of a --url it rejects', () => {
+    expect(message({ url: ['ftp://u:hunter22@h'] })).toBe("option '--url <url>': expected an http or https URL, got 'ftp://***@h'");
+  });
+
+  it('takes them out of --server-metrics too, keeping the URL as written', () => {
+    const c = resolve({ serverMetrics: ['bob:m3trics@h:1', 'http://h:2/metrics'] });
+    expect(c.output.serverMetricsUrls).toEqual(['h:1', 'http://h:2/metrics']);
+    expect(c.output.serverMetricsAuthorization).toEqual([basic('bob:m3trics'), null]);
+    expect(message({ serverMetrics: ['ftp://u:hunter22@h'] })).toBe(
+      "option '--server-metrics <urls>': expected an http or https URL, got 'ftp://***@h'",
+    );
+  });
+
+  it('says which Authorization is sent when --api-key, -H Authorization or a URL user:password meet', () => {
+    expect(resolve({ url: ['http://u:pw@h'], apiKey: 'sk-1' }).notices).toEqual([
+      "the user:password of '--url' is not sent: '--api-key' sets the Authorization header",
+    ]);
+    expect(resolve({ apiKey: 'sk-1', header: ['authorization: Bearer other'] }).notices).toEqual([
+      "'-H Authorization' is sent instead of the 'Authorization: Bearer' of '--api-key'",
+    ]);
+    expect(resolve({ url: ['http://u:pw@h'], apiKey: 'sk-1', header: ['{"Authorization": "Bearer other"}'] }).notices).toEqual([
+      "'-H Authorization' is sent instead of the 'Authorization: Bearer' of '--api-key'",
+      "the user:password of '--url' is not sent: '-H Authorization' sets the Authorization header",
+    ]);
+  });
+});

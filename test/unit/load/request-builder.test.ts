@@ -78,4 +78,14 @@ describe('request bodies (docs/cli.md §3.1)', () => {
       'x-correlation-id': 'cid',
     });
   });
+
+  it("takes Authorization from -H, else --api-key, else the URL's Basic credentials (docs/cli.md §3.1)", () => {
+    const basic = 'Basic dTpw';
+    expect(buildHeaders(chat, 'rid', 'cid', basic).authorization).toBe(basic);
+    expect(buildHeaders({ ...chat, apiKey: 'k' }, 'rid', 'cid', basic).authorization).toBe('Bearer k');
+    expect(buildHeaders({ ...chat, apiKey: 'k', headers: { Authorization: 'Token t' } }, 'rid', 'cid', basic).authorization).toBe(
+      'Token t',
+    );
+    expect(buildHeaders(chat, 'rid', 'cid').authorization).toBeUndefined();
+  });
 });

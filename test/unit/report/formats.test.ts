@@ -123,6 +123,47 @@ describe('redaction', () => {
     ).toBe(`infermark profile --api-key *** --api-key=*** -H 'Authorization: ***' --header=X-Trace:1 -H '{"Cookie":"***"}'`);
   });
 
+  it('keeps a JSON -H one valid JSON object with only the secret values masked (a secret first key once cut it to `{"X-Api-Key": ***`)', () => {
+    expect(
+      formatCliCommand([
+        'infermark',
+        'profile',
+        '-H',
+        '{"X-Api-Key": "k-1", "X-Trace": 1, "Accept": "text/plain"}',
+        '--header={"Cookie":"c","X-Flag":true}',
+        '-HAuthorization: Bearer x',
+      ]),
+    ).toBe(
+      `infermark profile -H '{"X-Api-Key":"***","X-Trace":1,"Accept":"text/plain"}' '--header={"Cookie":"***","X-Flag":true}' '-HAuthorization: ***'`,
+    );
+  });
+
+  it('masks the user:password of every URL in the command line, with or without a scheme', () => {
+    expect(
+      formatCliCommand([
+        'infermark',
+        'profile',
+        '--url',
+        'http://alice:s3cret@h:8000',
+        '-u',
+        'bob:pw@h:1,http://c:d@h:2',
+        '--url=https://tok@h',
+        '-uhttp://e:f@h',
+        '--server-metrics',
+        'http://m:pw@h/metrics',
+        '--input-file',
+        'trace.jsonl',
+      ]),
+    ).toBe(
+      'infermark profile --url http://***@h:8000 -u ***@h:1,http://***@h:2 --url=https://***@h -uhttp://***@h --server-metrics http://***@h/metrics --input-file trace.jsonl',
+    );
+  });
+
+  it('scrubs the password and the Basic credentials a URL carries', () => {
+    const s = SecretScrubber.from(null, {}, ['Basic YWxpY2U6czNjcmV0']);
+    expect(s.scrub('sent Basic YWxpY2U6czNjcmV0 for s3cret')).toBe('sent *** for ***');
+  });
+
   it('scrubs known secret values from any text', () => {
     const s = SecretScrubber.from('sk-123456', { Authorization: 'Bearer tok-abcdef' });
     expect(s.scrub('key sk-123456 and tok-abcdef')).toBe('key *** and ***');

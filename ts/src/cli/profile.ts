@@ -15,6 +15,7 @@ import {
   type OptionParser,
 } from './option-types.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { removeUnfinishedTemporaryFilesSync } from '../io/atomic-write.js';
 import {
   ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
@@ -410,14 +411,24 @@ export function registerProfile(program: Command): Command {
       // `-v` raises the run log to debug (docs/cli.md §1.1).
       logLevel: verbose ? 'debug' : 'info',
     });
+    // Once the engine is done every request has ended, and a signal only changes the exit code.
+    let reporting = false;
+    reporters.push({ onEngineDone: () => (reporting = true) });
     const controller = new AbortController();
+    // The handlers stay until runProfile has committed its last file (docs/exports.md §10.3).
     const onSignal = (): void => {
       if (controller.signal.aborted) {
-        // A second Ctrl-C exits at once; records already flushed remain (docs/exports.md §10.3).
+        // A second signal exits at once: buffered records and log lines are written, a summary
+        // still being written is dropped with its temporary file, committed files stay.
         for (const r of reporters) r.flushNow?.();
+        removeUnfinishedTemporaryFilesSync();
         process.exit(EXIT_INTERRUPTED);
       }
-      process.stderr.write('\ninterrupted: stopping; in-flight requests get a moment to finish (Ctrl-C again to quit now)\n');
+      process.stderr.write(
+        reporting
+          ? '\ninterrupted: every request has ended; writing the remaining result files (Ctrl-C again to quit now)\n'
+          : '\ninterrupted: stopping; in-flight requests get a moment to finish (Ctrl-C again to quit now)\n',
+      );
       controller.abort();
     };
     process.on('SIGINT', onSignal);

@@ -16,6 +16,7 @@ import {
   type UiType,
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
+import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -140,7 +141,10 @@ export interface DatasetFacts {
 export interface ProfileConfig {
   endpoint: {
     models: string[];
+    /** The `--url` values without their user:password (what every file and line shows). */
     urls: string[];
+    /** Per URL, the `Authorization: Basic …` value made of its user:password, or null (docs/cli.md §3.1). */
+    basicAuthorization: Array<string | null>;
     type: EndpointType;
     path: string;
     customEndpoint: string | null;
@@ -202,7 +206,10 @@ export interface ProfileConfig {
     sliceDuration: number | null;
     goodput: string[];
     serverMetricsEnabled: boolean;
+    /** The `--server-metrics` values as written, without their user:password. */
     serverMetricsUrls: string[];
+    /** Per `--server-metrics` URL, the `Authorization: Basic …` value of its user:password, or null. */
+    serverMetricsAuthorization: Array<string | null>;
     ui: UiType;
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
@@ -220,20 +227,37 @@ function requires(a: string, b: string): UsageError {
   return new UsageError(`option '${a}' requires option '${b}'`);
 }
 
-/** `localhost:8000` → `http://localhost:8000`; rejects non-http(s) schemes (docs/cli.md §3.6 rule 19). */
-export function normalizeUrl(raw: string): string {
+/**
+ * `localhost:8000` → `http://localhost:8000`; rejects non-http(s) schemes (docs/cli.md §3.6 rule
+ * 19). A user:password in it stays (see ./url-credentials.ts), but is never shown in a message.
+ */
+export function normalizeUrl(raw: string, flag = '--url <url>'): string {
   const text = raw.trim();
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
+  const rejected = (): UsageError => new UsageError(`option '${flag}': expected an http or https URL, got '${redactUrl(raw)}'`);
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UsageError(`option '--url <url>': expected an http or https URL, got '${raw}'`);
+    throw rejected();
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`option '--url <url>': expected an http or https URL, got '${raw}'`);
-  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw rejected();
   return withScheme.replace(/\/+$/, '');
+}
+
+/**
+ * The notices that say which Authorization header is sent when several flags set one
+ * (docs/cli.md §3.1): `-H Authorization`, else `--api-key`, else a URL's user:password.
+ */
+function authorizationNotices(o: ProfileOptions, headers: Readonly<Record<string, string>>, urlCredentials: boolean): string[] {
+  const header = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  const apiKey = o.apiKey !== undefined;
+  const notices: string[] = [];
+  if (header && apiKey) notices.push("'-H Authorization' is sent instead of the 'Authorization: Bearer' of '--api-key'");
+  if (urlCredentials && (header || apiKey)) {
+    notices.push(`the user:password of '--url' is not sent: '${header ? '-H Authorization' : '--api-key'}' sets the Authorization header`);
+  }
+  return notices;
 }
 
 /**
@@ -462,7 +486,7 @@ export function resolveProfileConfig(
   }
 
   // Rule 19 and the list flags.
-  const urls = (o.url && o.url.length > 0 ? o.url : [PROFILE_DEFAULTS.url]).map(normalizeUrl);
+  const urls = (o.url && o.url.length > 0 ? o.url : [PROFILE_DEFAULTS.url]).map((u) => takeUrlCredentials(normalizeUrl(u), '--url <url>'));
   const headers = Object.fromEntries(
     Object.entries(parseKeyValueList('--header', o.header ?? [], { jsonValues: false })).map(([k, v]) => [k, String(v)]),
   );
@@ -499,12 +523,16 @@ export function resolveProfileConfig(
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
   const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
-  const serverMetricsUrls = o.serverMetrics ?? [];
+  const serverMetrics = (o.serverMetrics ?? []).map((u) => {
+    normalizeUrl(u, '--server-metrics <urls>');
+    return takeUrlCredentials(u.trim(), '--server-metrics <urls>');
+  });
 
   return {
     endpoint: {
       models: o.model,
-      urls,
+      urls: urls.map((u) => u.url),
+      basicAuthorization: urls.map((u) => u.authorization),
       type: endpointType,
       // The path is appended to the base URL's own path, so `v1/chat` means `/v1/chat` (without the
       // slash every request failed with a ConnectionError from the HTTP client).
@@ -578,12 +606,20 @@ export function resolveProfileConfig(
       sliceDuration: o.sliceDuration ?? null,
       goodput: o.goodput ?? [],
       serverMetricsEnabled: o.noServerMetrics !== true,
-      serverMetricsUrls,
+      serverMetricsUrls: serverMetrics.map((u) => u.url),
+      serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
       ui,
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
-    notices: o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : [],
+    notices: [
+      ...(o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : []),
+      ...authorizationNotices(
+        o,
+        headers,
+        urls.some((u) => u.authorization !== null),
+      ),
+    ],
   };
 }
 

@@ -1,7 +1,21 @@
 // One atomic-write discipline for every summary file: a temporary sibling, then a rename
 // (docs/exports.md §10.1); devices and FIFOs are written in place.
-import { promises as fsp, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  close,
+  fsync,
+  promises as fsp,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFile,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { makeDirectory, makeDirectorySync } from './directories.js';
@@ -81,6 +95,17 @@ export function writeFileAtomicSync(path: string, text: string): void {
   }
 }
 
+/**
+ * Temporary files of asynchronous writes not yet renamed into place. Each is created synchronously
+ * and added here in the same step, so whenever a signal handler runs, every such file that exists
+ * is in this set (an asynchronous open could still create one after the handler has exited).
+ */
+const unfinished = new Set<string>();
+
+const writeFd = promisify(writeFile);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
 /** The asynchronous twin of {@link writeFileAtomicSync}; also fsyncs before the rename. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const { target, inPlace } = outputTarget(path);
@@ -93,16 +118,35 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const temp = temporarySibling(target);
   try {
     await makeDirectory(dirname(target));
-    const fh = await fsp.open(temp, 'w');
+    const fd = openSync(temp, 'w');
+    unfinished.add(temp);
     try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
+      await writeFd(fd, text, 'utf8');
+      await fsyncFd(fd);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
     await fsp.rename(temp, target);
   } catch (err) {
     await fsp.rm(temp, { force: true }).catch(() => undefined);
     throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+  } finally {
+    unfinished.delete(temp);
   }
+}
+
+/**
+ * Remove the temporary file of every asynchronous write still in progress, for a process that
+ * exits right after (a second Ctrl-C, docs/exports.md §10.3): files already renamed into place
+ * stay, the ones being written are not written. A write left running fails on its rename.
+ */
+export function removeUnfinishedTemporaryFilesSync(): void {
+  for (const temp of unfinished) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Exiting anyway; the next run's cleanup removes what could not be removed here.
+    }
+  }
+  unfinished.clear();
 }

@@ -38,6 +38,11 @@ export interface EngineOptions {
   models: string[];
   /** Normalised base URLs (scheme://host:port[/prefix]); round-robin per session. */
   urls: string[];
+  /**
+   * Per URL, the `Authorization: Basic …` value of the user:password it was given with (absent or
+   * null: none); `--api-key` and `-H Authorization` replace it (docs/cli.md §3.1).
+   */
+  basicAuthorization?: ReadonlyArray<string | null>;
   timeoutMs: number;
   /** The synthetic dataset; unused (it may have no entries) when the engine runs a file dataset. */
   dataset: Dataset;
@@ -152,8 +157,8 @@ export class LoadEngine extends EventEmitter {
   private synthetic: SyntheticPlans | null = null;
   /** A file dataset's profiling schedule, built before any phase starts (`prepareFileSchedule`). */
   private fileSchedule: FileSchedule | null = null;
-  /** Parsed base URLs (origin + path prefix), parsed once rather than per request. */
-  private readonly targets: { origin: string; prefix: string }[];
+  /** Parsed base URLs (origin + path prefix) and their Basic credentials, parsed once rather than per request. */
+  private readonly targets: { origin: string; prefix: string; authorization: string | null }[];
 
   /**
    * @param source the opened file dataset of `options.trace` (null: the synthetic dataset). A
@@ -167,9 +172,9 @@ export class LoadEngine extends EventEmitter {
     this.w = options.workerIndex ?? 0;
     this.W = options.workerCount ?? 1;
     this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
-    this.targets = options.urls.map((u) => {
+    this.targets = options.urls.map((u, i) => {
       const url = new URL(u);
-      return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
+      return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, ''), authorization: options.basicAuthorization?.[i] ?? null };
     });
   }
 
@@ -463,7 +468,7 @@ export class LoadEngine extends EventEmitter {
     const target = this.targets[sessionNum % this.targets.length]!;
     const xRequestId = randomUUID();
     const xCorrelationId = p.correlationId;
-    const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId);
+    const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId, target.authorization);
     const path = target.prefix + o.endpoint.path;
     const cancelAfterMs =
       s.phase === 'profiling' &&

@@ -94,9 +94,19 @@ export function withRowExtra(body: Record<string, unknown>, extra: Record<string
   return extra === null ? body : Object.assign(body, extra);
 }
 
-/** Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1). */
-export function buildHeaders(endpoint: EndpointSettings, requestId: string, correlationId: string): Record<string, string> {
+/**
+ * Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1). The
+ * Authorization header comes from `-H Authorization`, else `--api-key`, else the `Basic …` of the
+ * target URL's user:password (`basicAuthorization`).
+ */
+export function buildHeaders(
+  endpoint: EndpointSettings,
+  requestId: string,
+  correlationId: string,
+  basicAuthorization: string | null = null,
+): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (basicAuthorization !== null) headers.authorization = basicAuthorization;
   if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   headers['x-request-id'] = requestId;

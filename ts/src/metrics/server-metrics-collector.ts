@@ -35,6 +35,8 @@ export interface ServerMetricsResult {
 interface Endpoint {
   configured: string;
   url: string;
+  /** The Authorization header value sent with each scrape, or null. */
+  authorization: string | null;
   disabled: boolean;
   probed: boolean;
   fetches: number;
@@ -51,6 +53,8 @@ export interface CollectorOptions {
   /** Monotonic clock (injectable for tests). */
   now?: () => bigint;
   log?: (level: 'warning' | 'debug', message: string) => void;
+  /** The Authorization header value to send, by endpoint URL (the `Basic …` of a URL's user:password). */
+  authorization?: ReadonlyMap<string, string>;
 }
 
 export class ServerMetricsCollector {
@@ -72,6 +76,7 @@ export class ServerMetricsCollector {
     this.endpoints = [...new Set(urls)].map((u) => ({
       configured: u,
       url: u,
+      authorization: options.authorization?.get(u) ?? null,
       disabled: false,
       probed: false,
       fetches: 0,
@@ -90,8 +95,13 @@ export class ServerMetricsCollector {
     this.options.log?.('warning', message);
   }
 
-  private async fetchText(url: string): Promise<{ ok: boolean; text: string }> {
-    const res = await request(url, { dispatcher: this.agent, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+  private async fetchText(url: string, authorization: string | null): Promise<{ ok: boolean; text: string }> {
+    const res = await request(url, {
+      dispatcher: this.agent,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      ...(authorization === null ? {} : { headers: { authorization } }),
+    });
     const text = await res.body.text();
     return { ok: res.statusCode >= 200 && res.statusCode < 300, text };
   }
@@ -102,7 +112,7 @@ export class ServerMetricsCollector {
     ep.fetches++;
     let res: { ok: boolean; text: string };
     try {
-      res = await this.fetchText(ep.url);
+      res = await this.fetchText(ep.url, ep.authorization);
     } catch {
       ep.failed++;
       return; // connection failures are retried on the next scrape
@@ -120,7 +130,7 @@ export class ServerMetricsCollector {
     ep.probed = true;
     const alt = `${new URL(ep.url).origin}/prometheus/metrics`;
     try {
-      const r2 = await this.fetchText(alt);
+      const r2 = await this.fetchText(alt, ep.authorization);
       if (r2.ok) {
         ep.scrapes.push({ tNs: this.now(), scrape: parsePrometheus(r2.text) });
         ep.url = alt;

@@ -9,6 +9,9 @@ export interface RunVerdict {
   failure: string | null;
 }
 
+/** How a run ends that a signal interrupted, whenever it came (docs/exports.md §10.3). */
+export const INTERRUPTED: RunVerdict = { exitCode: EXIT_INTERRUPTED, failure: null };
+
 export function runVerdict(run: {
   metrics: RunMetrics;
   interrupted: boolean;
@@ -16,7 +19,7 @@ export function runVerdict(run: {
   failedRequestThreshold: number | null;
 }): RunVerdict {
   const m = run.metrics;
-  if (run.interrupted) return { exitCode: EXIT_INTERRUPTED, failure: null };
+  if (run.interrupted) return INTERRUPTED;
   if (run.thresholdExceeded) {
     return {
       exitCode: EXIT_RUNTIME,

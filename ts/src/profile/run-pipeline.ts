@@ -68,6 +68,7 @@ export interface ProfileResult {
   failure: string | null;
   metrics: RunMetrics;
   warmup: RunMetrics | null;
+  /** An interrupt stopped the requests (the summaries' `was_cancelled`). */
   interrupted: boolean;
   benchmarkId: string;
   directory: string;
@@ -171,7 +172,10 @@ export class RunPipeline {
       benchmarkId: randomUUID(),
       directory,
       path: (kind) => join(directory, names[kind]),
-      scrubber: SecretScrubber.from(config.endpoint.apiKey, config.endpoint.headers),
+      scrubber: SecretScrubber.from(config.endpoint.apiKey, config.endpoint.headers, [
+        ...config.endpoint.basicAuthorization,
+        ...config.output.serverMetricsAuthorization,
+      ]),
       inputConfig,
       goodput: options.goodput,
       toWallNs: options.toWallNs ?? wallNs,

@@ -14,6 +14,7 @@ import { tokenCountWorkerEntry } from '../metrics/token-count-pool.js';
 import { type LazyTokenizer, lazyTokenizer, resolveTokenizer, type Tokenizer, tokenizerNotice } from '../tokenizer/index.js';
 import { packageVersion } from '../version.js';
 import type { ProfileReporter } from './reporter.js';
+import { INTERRUPTED } from './exit-code.js';
 import { RunPipeline, type ProfileResult } from './run-pipeline.js';
 import type { ProgressSink } from '../report/progress-line.js';
 import { standardReporters } from './standard-reporters.js';
@@ -26,6 +27,8 @@ export interface RunProfileOptions {
   /**
    * Aborting it stops the run as Ctrl-C does: no new requests; in-flight ones get 2 s to finish,
    * then are cancelled; every artifact is written and the result says interrupted (exit 130).
+   * Aborted after the last request ended (while the files are written), it changes only the exit
+   * code to 130: `interrupted` and the summaries' `was_cancelled` stay false.
    */
   signal?: AbortSignal;
   /** Written into the exports (default: this package's version). */
@@ -68,6 +71,7 @@ export function engineOptionsFor(
     },
     models: e.models,
     urls: e.urls,
+    basicAuthorization: e.basicAuthorization,
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
     dataset,
@@ -171,6 +175,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     inputFile:
       file === null ? null : { synthesisReport: file.summary.synthesisReport, skippedInvalidRows: file.summary.skippedInvalidRows },
     preamble: [
+      ...config.notices.map((notice) => ['info', notice] as const),
       ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
       ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
       ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
@@ -205,9 +210,12 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     signal?.removeEventListener('abort', onAbort);
     pipeline.engineDone();
   }
-  return pipeline.finish({
+  const result = await pipeline.finish({
     interrupted: summary.reason === 'interrupted',
     thresholdExceeded: summary.reason === 'threshold',
     engine: summary,
   });
+  // An abort after the last request ended stops nothing (every file is still written, and the
+  // summaries say nothing was cancelled), but the run was interrupted all the same: exit 130.
+  return signal?.aborted ? { ...result, ...INTERRUPTED } : result;
 }

@@ -1,5 +1,6 @@
-// Secret redaction for every file and log line (docs/exports.md §4.1): the API key and the values
-// of credential-like headers never reach disk.
+// Secret redaction for every file and log line (docs/exports.md §4.1): the API key, the values
+// of credential-like headers and the user:password of URLs never reach disk.
+import { redactUrl, redactUrlCredentials } from '../config/url-credentials.js';
 
 export const REDACTED = '***';
 
@@ -19,51 +20,68 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   return out;
 }
 
-/** `Name:Value` (or `Name: Value`) header argument → redacted when the name is secret. */
+/**
+ * One `-H` argument with its secret values masked: a JSON object stays the same JSON object
+ * (values of other types kept as they are), `Name:Value` keeps its name.
+ */
 function redactHeaderArg(arg: string): string {
-  const colon = arg.indexOf(':');
-  if (colon > 0 && isSecretHeader(arg.slice(0, colon))) return `${arg.slice(0, colon)}: ${REDACTED}`;
   const trimmed = arg.trim();
   if (trimmed.startsWith('{')) {
     try {
       const obj = JSON.parse(trimmed) as unknown;
       if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
-        return JSON.stringify(redactHeaders(Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, String(v)]))));
+        return JSON.stringify(Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v])));
       }
     } catch {
-      // Not JSON: fall through and redact nothing more here; value scrubbing still applies.
+      // Not JSON (profile rejects it before any traffic): the Name:Value rule below applies.
     }
   }
+  const colon = arg.indexOf(':');
+  if (colon > 0 && isSecretHeader(arg.slice(0, colon))) return `${arg.slice(0, colon)}: ${REDACTED}`;
   return arg;
 }
 
+/** A `--url` or `--server-metrics` value: a list of URLs, each with its user:password masked. */
+function redactUrlList(arg: string): string {
+  return arg.replace(/[^\s,]+/g, redactUrl);
+}
+
+/** The flags whose value is masked, by how: every spelling (`-u`, `--url`) maps to one rule. */
+const VALUE_RULES: ReadonlyMap<string, (value: string) => string> = new Map([
+  ['--api-key', () => REDACTED],
+  ['-H', redactHeaderArg],
+  ['--header', redactHeaderArg],
+  ['-u', redactUrlList],
+  ['--url', redactUrlList],
+  ['--server-metrics', redactUrlList],
+]);
+
+/** One flag with its value attached (`--flag=value`, `-Xvalue`) → [flag, value], or null. */
+function attached(arg: string): [string, string] | null {
+  const eq = arg.indexOf('=');
+  if (arg.startsWith('--') && eq > 0) return [arg.slice(0, eq + 1), arg.slice(eq + 1)];
+  if (/^-[A-Za-z]./.test(arg)) return [arg.slice(0, 2), arg.slice(2)];
+  return null;
+}
+
 /**
- * Redact a command line given as argv: the value of `--api-key` and of secret `-H/--header`
- * arguments become `***` (both `--flag value` and `--flag=value` forms).
+ * Redact a command line given as argv: the value of `--api-key`, the values of secret `-H/--header`
+ * arguments and the user:password of `--url`/`--server-metrics` URLs become `***`, in the
+ * `--flag value`, `--flag=value` and `-Xvalue` forms; any other URL's user:password too.
  */
 export function redactArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--api-key') {
+    const rule = VALUE_RULES.get(a);
+    if (rule !== undefined) {
       out.push(a);
-      if (i + 1 < argv.length) {
-        out.push(REDACTED);
-        i++;
-      }
-    } else if (a.startsWith('--api-key=')) {
-      out.push(`--api-key=${REDACTED}`);
-    } else if (a === '-H' || a === '--header') {
-      out.push(a);
-      if (i + 1 < argv.length) {
-        out.push(redactHeaderArg(argv[i + 1]!));
-        i++;
-      }
-    } else if (a.startsWith('--header=')) {
-      out.push(`--header=${redactHeaderArg(a.slice('--header='.length))}`);
-    } else {
-      out.push(a);
+      if (i + 1 < argv.length) out.push(rule(argv[++i]!));
+      continue;
     }
+    const pair = attached(a);
+    const attachedRule = pair && VALUE_RULES.get(pair[0].replace(/=$/, ''));
+    out.push(pair && attachedRule ? `${pair[0]}${attachedRule(pair[1])}` : redactUrlCredentials(a));
   }
   return out;
 }
@@ -94,15 +112,37 @@ export class SecretScrubber {
     );
   }
 
-  /** Secrets from an API key and the values of secret headers (including `Bearer <key>`). */
-  static from(apiKey: string | null | undefined, headers: Readonly<Record<string, string>> = {}): SecretScrubber {
+  /**
+   * Secrets from an API key, the values of secret headers (including `Bearer <key>`) and other
+   * Authorization values sent (a URL's `Basic …`). Basic credentials add their password, or their
+   * user when the password is empty.
+   */
+  static from(
+    apiKey: string | null | undefined,
+    headers: Readonly<Record<string, string>> = {},
+    authorizations: ReadonlyArray<string | null> = [],
+  ): SecretScrubber {
     const values: string[] = [];
     if (apiKey) values.push(apiKey);
-    for (const [k, v] of Object.entries(headers)) {
-      if (!isSecretHeader(k)) continue;
+    const secretValues = [
+      ...Object.entries(headers)
+        .filter(([k]) => isSecretHeader(k))
+        .map(([, v]) => v),
+      ...authorizations.filter((a): a is string => a !== null),
+    ];
+    for (const v of secretValues) {
       values.push(v);
-      const m = /^\s*(?:Bearer|Basic|Token)\s+(.+)$/i.exec(v);
-      if (m) values.push(m[1]!.trim());
+      const m = /^\s*(Bearer|Basic|Token)\s+(.+)$/i.exec(v);
+      if (!m) continue;
+      const credentials = m[2]!.trim();
+      values.push(credentials);
+      if (m[1]!.toLowerCase() === 'basic') {
+        // user:password; without a password the user is the secret (a token given as `token@host`).
+        const pair = Buffer.from(credentials, 'base64').toString('utf8');
+        const colon = pair.indexOf(':');
+        const password = colon < 0 ? '' : pair.slice(colon + 1);
+        values.push(pair, password === '' ? pair.slice(0, colon < 0 ? pair.length : colon) : password);
+      }
     }
     return new SecretScrubber(values);
   }

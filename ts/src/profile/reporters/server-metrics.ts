@@ -17,9 +17,17 @@ export class ServerMetricsReporter implements ProfileReporter {
     this.#run = run;
     const o = run.config.output;
     if (!o.serverMetricsEnabled) return;
-    const urls = [...run.config.endpoint.urls.map(metricsUrlOfBase), ...o.serverMetricsUrls.map(normalizeServerMetricsUrl)];
-    if (urls.length === 0) return;
-    this.#collector = new ServerMetricsCollector(urls, { log: (level, m) => run.log(level, m) });
+    // A base URL's /metrics gets the URL's own user:password (never --api-key), as does each --server-metrics URL.
+    const endpoints = [
+      ...run.config.endpoint.urls.map((u, i) => [metricsUrlOfBase(u), run.config.endpoint.basicAuthorization[i] ?? null] as const),
+      ...o.serverMetricsUrls.map((u, i) => [normalizeServerMetricsUrl(u), o.serverMetricsAuthorization[i] ?? null] as const),
+    ];
+    if (endpoints.length === 0) return;
+    const authorization = new Map(endpoints.filter((e): e is readonly [string, string] => e[1] !== null));
+    this.#collector = new ServerMetricsCollector(
+      endpoints.map(([url]) => url),
+      { log: (level, m) => run.log(level, m), authorization },
+    );
     await this.#collector.start();
   }
 
