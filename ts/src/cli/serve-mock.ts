@@ -9,6 +9,8 @@ import { defaultTokenizerThreads } from '../server/prompt-workers.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import {
   LATENCY_MODELS,
+  MAX_BODY_BYTES_LIMIT,
+  MAX_TIMEOUT_SECONDS,
   SERVER_LOG_LEVELS,
   MOCK_DEFAULTS,
   type ServerLogLevel,
@@ -21,7 +23,9 @@ import {
   parseChoice,
   parseNonNegativeInteger,
   parsePositiveInteger,
+  parsePositiveNumber,
   parseSeed,
+  positiveIntegerAtMost,
   type OptionParser,
 } from './option-types.js';
 
@@ -31,6 +35,13 @@ const parseNonNegative = nonNegativeNumber();
 const parseRate: OptionParser<number> = (value) => {
   const n = /^[+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`expected a number in [0, 100], got '${value}'`);
+  return n;
+};
+
+/** Seconds for a request timeout: positive, and at most the longest Node timer. */
+const parseTimeoutSeconds: OptionParser<number> = (value) => {
+  const n = parsePositiveNumber(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected a positive number <= ${MAX_TIMEOUT_SECONDS}, got '${value}'`);
   return n;
 };
 
@@ -136,6 +147,26 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     description: 'serving processes sharing the port (each with its own engine and counters)',
     parser: parsePositiveInteger,
     default: 1,
+  },
+  // limits on what a client may send (docs/serve-mock.md §2)
+  {
+    key: 'maxBodyBytes',
+    flags: '--max-body-bytes <n>',
+    description: 'largest request body; a longer one gets 413 and is never parsed',
+    parser: positiveIntegerAtMost(MAX_BODY_BYTES_LIMIT),
+  },
+  {
+    key: 'requestTimeoutSeconds',
+    flags: '--request-timeout-seconds <s>',
+    description: 'time to receive a whole request, headers and body (408 after it); responses are not limited',
+    parser: parseTimeoutSeconds,
+  },
+  {
+    key: 'headersTimeoutSeconds',
+    flags: '--headers-timeout-seconds <s>',
+    description:
+      "time to receive a request's headers, from its first byte or the connection's opening (408 after it; not above the request timeout)",
+    parser: parseTimeoutSeconds,
   },
   // simple model (docs/serve-mock.md §1.2)
   { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },

@@ -1,4 +1,5 @@
 // Options of `serve-mock` (docs/serve-mock.md §1): one typed table of defaults shared by the CLI and startMockServer.
+import { constants as bufferConstants } from 'node:buffer';
 import { UsageError } from '../errors.js';
 import type { EngineConfig } from './engine.js';
 import { defaultTokenizerThreads } from './prompt-workers.js';
@@ -32,6 +33,12 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   reasoningTokens: number;
   latencyModel: LatencyModelName;
   logLevel: ServerLogLevel;
+  /** Largest request body accepted; a longer one gets 413 unread (docs/serve-mock.md §2). */
+  maxBodyBytes: number;
+  /** Time to receive a whole request, headers and body; the response is not limited (docs/serve-mock.md §2). */
+  requestTimeoutSeconds: number;
+  /** Time to receive a request's headers, counted from its first byte or from the connection's opening. */
+  headersTimeoutSeconds: number;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
   log?: (level: ServerLogLevel, line: string) => void;
   /**
@@ -60,6 +67,9 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   reasoningTokens: 0,
   latencyModel: 'engine',
   logLevel: 'info',
+  maxBodyBytes: 16 * 1024 * 1024,
+  requestTimeoutSeconds: 60,
+  headersTimeoutSeconds: 10,
   ttft: 20,
   itl: 5,
   ttftPerIslTokenMs: 0,
@@ -79,6 +89,15 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   prefixCache: true,
   replicas: 1,
 });
+
+/**
+ * The longest string Node can hold (V8's limit, about 512 MiB): a body is decoded into one string
+ * before it is parsed, so no longer body could be answered anyway.
+ */
+export const MAX_BODY_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
+/** The longest Node timer, 2^31 − 1 ms, in whole seconds: the bound of both request timeouts. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** Options of the `simple` model only, with their CLI spelling (usage errors with engine/none, §1.2). */
 export const SIMPLE_ONLY: readonly (readonly [keyof MockServerOptions, string])[] = [
@@ -156,6 +175,26 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
   intAtLeast('tokenizerThreads', '--tokenizer-threads', 0);
+  intAtLeast('maxBodyBytes', '--max-body-bytes', 1);
+  if (opts.maxBodyBytes > MAX_BODY_BYTES_LIMIT) {
+    throw new UsageError(`option '--max-body-bytes': expected a positive integer <= ${MAX_BODY_BYTES_LIMIT}, got '${opts.maxBodyBytes}'`);
+  }
+  for (const [key, flag] of [
+    ['requestTimeoutSeconds', '--request-timeout-seconds'],
+    ['headersTimeoutSeconds', '--headers-timeout-seconds'],
+  ] as const) {
+    const v = opts[key];
+    if (!(v > 0 && v <= MAX_TIMEOUT_SECONDS)) {
+      throw new UsageError(`option '${flag}': expected a positive number <= ${MAX_TIMEOUT_SECONDS}, got '${v}'`);
+    }
+  }
+  // Like Node's own default: the headers limit is never above the whole request's.
+  if (!explicit.has('headersTimeoutSeconds')) opts.headersTimeoutSeconds = Math.min(opts.headersTimeoutSeconds, opts.requestTimeoutSeconds);
+  if (opts.headersTimeoutSeconds > opts.requestTimeoutSeconds) {
+    throw new UsageError(
+      `option '--headers-timeout-seconds' (${opts.headersTimeoutSeconds}) cannot be above option '--request-timeout-seconds' (${opts.requestTimeoutSeconds}): the headers are part of the request`,
+    );
+  }
   for (const [key, flag] of [
     ['modelsReadyDelaySeconds', '--models-ready-delay-seconds'],
     ['inferenceReadyDelaySeconds', '--inference-ready-delay-seconds'],

@@ -1,0 +1,156 @@
+// Servers that tests and benchmarks run as child processes (the built CLI's `serve-mock`, the
+// benchmark's ground-truth servers): started directly, so the pid held is the server's own and
+// never a shell's; ready once they print their listening line; and stopped by that pid, waited
+// for, and checked: after `stop()` the process is gone and nothing listens on its port. A server
+// still running when the test process exits is killed then. Regression: a
+// demo script stopped the shell it had started the server from, and the server kept its port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+/** The built CLI. */
+export const BIN = join(ROOT, 'dist', 'bin.js');
+
+export interface ChildServer {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** The line that announced it listening. */
+  readonly line: string;
+  /** Everything it wrote so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Its exit code (null when a signal ended it). */
+  readonly exit: Promise<number | null>;
+  /**
+   * Send `signal` (SIGTERM by default) to the process, wait until it exits (SIGKILL after
+   * `graceMs`, 10 s by default), then check that nothing listens on its port any more; resolves
+   * with its exit code. Calling it again, or after the process exited, only waits and checks.
+   */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
+}
+
+export interface ChildServerOptions {
+  /** Matches the listening line on stdout; group 1 is the server's URL or its port on 127.0.0.1. */
+  listening: RegExp;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** How long it may take to print the listening line (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+const running = new Set<ChildProcess>();
+// Last resort for a test that failed before its stop(): no server outlives the test process.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Whether a TCP connection to `host:port` is refused (nothing listens there). */
+export function portIsClosed(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolveClosed) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveClosed(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolveClosed(err.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Whether no process with this pid exists (a zombie still counts as existing). */
+export function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Start `command args…` and wait for its listening line. */
+export async function startChildServer(command: string, args: readonly string[], options: ChildServerOptions): Promise<ChildServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exit = new Promise<number | null>((resolveExit) => {
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolveExit(code);
+    });
+  });
+  const name = [command, ...args].join(' ');
+  let line: string;
+  let found: string;
+  try {
+    [line, found] = await new Promise<[string, string]>((ready, fail) => {
+      const timeout = options.startTimeoutMs ?? 60_000;
+      const timer = setTimeout(() => fail(new Error(`${name}: no listening line within ${timeout} ms\n${out}${err}`)), timeout);
+      child.stdout!.on('data', () => {
+        for (const l of out.split('\n')) {
+          const m = options.listening.exec(l);
+          if (m) {
+            clearTimeout(timer);
+            ready([l, m[1]!]);
+          }
+        }
+      });
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        fail(e);
+      });
+      void exit.then((code) => {
+        clearTimeout(timer);
+        fail(new Error(`${name} exited with ${code} before listening:\n${out}${err}`));
+      });
+    });
+  } catch (e) {
+    child.kill('SIGKILL');
+    await exit;
+    throw e;
+  }
+  const url = /^\d+$/.test(found) ? `http://127.0.0.1:${found}` : found;
+  const address = new URL(url);
+  const port = Number(address.port);
+  const host = address.hostname.replace(/^\[(.*)\]$/, '$1');
+  const pid = child.pid!;
+  return {
+    child,
+    pid,
+    url,
+    port,
+    line,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | null> {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exit;
+      clearTimeout(killer);
+      if (!(await portIsClosed(port, host))) {
+        throw new Error(`${name} (pid ${pid}) exited, but ${host}:${port} still accepts connections`);
+      }
+      return code;
+    },
+  };
+}
+
+/** `node dist/bin.js serve-mock --port 0 …args`, ready once it prints its listening line. */
+export function startMockProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
+  return startChildServer(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], {
+    listening: /listening on (http:\/\/\S+)/,
+    env: options.env,
+  });
+}
