@@ -1,12 +1,12 @@
-// docs/serve-mock.md §2: a request body above --max-body-bytes is answered 413 without being
-// parsed, and the serving loop stays free meanwhile. Regression: a 100 MB
-// JSON body was read whole (the limit was 256 MiB) and then parsed and tokenised, on the serving
-// thread with --tokenizer-threads 0, so /health went unanswered for minutes. The server runs in
-// its own process (the built CLI) so that a held loop shows as unanswered probes.
+// docs/serve-mock.md §2, limits on what a client sends, against the built CLI in its own process
+// (so that a held serving loop shows as unanswered probes). Regressions: a 100 MB JSON body was
+// read whole (the limit was 256 MiB) and then parsed and tokenised, on the serving thread with
+// --tokenizer-threads 0, so /health went unanswered for minutes; and connections that never sent
+// a request kept their descriptors for 60 to 90 s, so a few hundred of them starved the server.
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, startMockProcess } from '../helpers/child-server.js';
+import { BIN, type ChildServer, startChildServer, startMockProcess } from '../helpers/child-server.js';
 
 const MiB = 1024 * 1024;
 
@@ -162,4 +162,42 @@ describe('--max-body-bytes', () => {
     expect(await firstAnswer(1001)).toBe('HTTP/1.1 413 Payload Too Large');
     expect(await firstAnswer(1000)).toBe('HTTP/1.1 100 Continue');
   });
+});
+
+describe('descriptors', () => {
+  let mock: ChildServer;
+  beforeAll(async () => {
+    // 150 descriptors: a few hundred idle connections use them all up. Default time limits.
+    mock = await startChildServer(
+      'sh',
+      ['-c', `ulimit -n 150 && exec "$0" "$@"`, process.execPath, BIN, 'serve-mock', '--port', '0', '--fast'],
+      {
+        listening: /listening on (http:\/\/\S+)/,
+      },
+    );
+  });
+  afterAll(() => mock?.stop());
+
+  it('serves again within the headers timeout (10 s) after 300 idle connections took every descriptor', async () => {
+    const idle = Array.from({ length: 300 }, () => connect(mock.port, '127.0.0.1').on('error', () => undefined));
+    const start = performance.now();
+    try {
+      let answered: number | null = null;
+      while (answered === null && performance.now() - start < 16_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        const status = await Promise.race([
+          fetch(`${mock.url}/health`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+          new Promise<number>((r) => setTimeout(() => r(0), 1000)),
+        ]);
+        if (status === 200) answered = performance.now() - start;
+      }
+      expect(answered, '/health answered within 16 s').not.toBeNull();
+      expect(answered!).toBeLessThan(10_000 + 3000);
+    } finally {
+      for (const s of idle) s.destroy();
+    }
+  }, 30_000);
 });
