@@ -144,15 +144,18 @@ export async function startChildServer(command: string, args: readonly string[],
     [line, found] = await new Promise<[string, string]>((ready, fail) => {
       const timeout = options.startTimeoutMs ?? 60_000;
       const timer = setTimeout(() => fail(new Error(`${name}: no listening line within ${timeout} ms\n${out}${err}`)), timeout);
-      child.stdout!.on('data', () => {
+      const onData = (): void => {
         for (const l of out.split('\n')) {
           const m = options.listening.exec(l);
           if (m) {
             clearTimeout(timer);
+            child.stdout!.off('data', onData);
             ready([l, m[1]!]);
+            return;
           }
         }
-      });
+      };
+      child.stdout!.on('data', onData);
       child.once('error', (e) => {
         clearTimeout(timer);
         fail(e);

@@ -354,12 +354,12 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     onInternalError: (err) => logAt('error', `error: internal error: ${err.message}`),
   });
 
-  // docs/serve-mock.md §2, limits on what a client sends. Node answers 408 and closes a connection whose
-  // request is not in by these limits (counted from its first byte, or from the connection's
+  // docs/serve-mock.md §2, limits on what a client sends. Node answers 408 and closes a connection
+  // whose request is not in by these limits (counted from its first byte, or from the connection's
   // opening for the first one); a response, however long it streams, is not limited. Node checks
-  // every `connectionsCheckingInterval` (30 s by default): checked every second instead, oftener
-  // for short limits, so a limit holds within a second. A kept-alive connection may idle 65 s
-  // between requests, longer than the benchmark client's own 60 s, so the client closes it first.
+  // every `connectionsCheckingInterval` (30 s by default): every second here, oftener for short
+  // limits, so that a limit holds within a second. A kept-alive connection may idle 65 s between
+  // requests, longer than the benchmark client's own 60 s, so that the client closes it first.
   const requestTimeout = Math.ceil(opts.requestTimeoutSeconds * 1000);
   const headersTimeout = Math.ceil(opts.headersTimeoutSeconds * 1000);
   const server: Server = createServer(
