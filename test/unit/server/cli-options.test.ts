@@ -122,12 +122,16 @@ describe('serve-mock options', () => {
       const o = parse(args).options!.options;
       return [o.maxBodyBytes, o.requestTimeoutSeconds, o.headersTimeoutSeconds];
     };
-    expect(limits([])).toEqual([16 * 1024 * 1024, 60, 10]);
+    expect(limits([])).toEqual([1024 * 1024, 60, 10]);
+    // The default body limit follows --max-model-len: 32 bytes per token, at least 1 MiB.
+    expect(limits(['--max-model-len', '1000000'])[0]).toBe(32_000_000);
+    expect(limits(['--max-model-len', '100'])[0]).toBe(1024 * 1024);
+    expect(limits(['--max-model-len', '1000000', '--max-body-bytes', '5000'])[0]).toBe(5000);
     expect(limits(['--max-body-bytes', '1000', '--request-timeout-seconds', '2.5', '--headers-timeout-seconds', '0.5'])).toEqual([
       1000, 2.5, 0.5,
     ]);
     // The default headers limit follows a shorter request limit instead of contradicting it.
-    expect(limits(['--request-timeout-seconds', '4'])).toEqual([16 * 1024 * 1024, 4, 4]);
+    expect(limits(['--request-timeout-seconds', '4'])).toEqual([1024 * 1024, 4, 4]);
     const cases: [string[], string][] = [
       [['--max-body-bytes', '0'], "error: option '--max-body-bytes <n>': expected a positive integer, got '0'\n"],
       [

@@ -8,8 +8,10 @@ import { startMockServer } from '../server/mock-server.js';
 import { defaultTokenizerThreads } from '../server/prompt-workers.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import {
+  BODY_BYTES_PER_TOKEN,
   LATENCY_MODELS,
   MAX_BODY_BYTES_LIMIT,
+  MIN_DEFAULT_BODY_BYTES,
   MAX_TIMEOUT_SECONDS,
   SERVER_LOG_LEVELS,
   MOCK_DEFAULTS,
@@ -154,6 +156,8 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     flags: '--max-body-bytes <n>',
     description: 'largest request body; a longer one gets 413 and is never parsed',
     parser: positiveIntegerAtMost(MAX_BODY_BYTES_LIMIT),
+    // Applied by resolveMockOptions, which knows --max-model-len.
+    shownDefault: `${BODY_BYTES_PER_TOKEN} bytes per token of --max-model-len, at least ${MIN_DEFAULT_BODY_BYTES}`,
   },
   {
     key: 'requestTimeoutSeconds',
@@ -245,7 +249,7 @@ export function registerServeMock(program: Command): void {
   const cmd = program
     .command('serve-mock')
     .description('run an OpenAI-compatible mock inference server (engine, simple or no latency model)');
-  const { model: _model, ...defaults } = MOCK_DEFAULTS;
+  const { model: _model, maxBodyBytes: _maxBodyBytes, ...defaults } = MOCK_DEFAULTS;
   addOptionTable<ServeMockFlags>(cmd, SERVE_MOCK_OPTIONS, defaults);
   cmd.action(async (_opts: unknown, command: Command) => {
     const { options, workers } = serveMockOptionsFrom(command);

@@ -33,7 +33,10 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   reasoningTokens: number;
   latencyModel: LatencyModelName;
   logLevel: ServerLogLevel;
-  /** Largest request body accepted; a longer one gets 413 unread (docs/serve-mock.md §2). */
+  /**
+   * Largest request body accepted; a longer one gets 413 unread (docs/serve-mock.md §2). Unless
+   * given, `BODY_BYTES_PER_TOKEN` per token of `maxModelLen`, at least `MIN_DEFAULT_BODY_BYTES`.
+   */
   maxBodyBytes: number;
   /** Time to receive a whole request, headers and body; the response is not limited (docs/serve-mock.md §2). */
   requestTimeoutSeconds: number;
@@ -67,7 +70,8 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   reasoningTokens: 0,
   latencyModel: 'engine',
   logLevel: 'info',
-  maxBodyBytes: 16 * 1024 * 1024,
+  // What the rule of `maxBodyBytes` gives for the default maxModelLen.
+  maxBodyBytes: 1024 * 1024,
   requestTimeoutSeconds: 60,
   headersTimeoutSeconds: 10,
   ttft: 20,
@@ -95,6 +99,16 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
  * before it is parsed, so no longer body could be answered anyway.
  */
 export const MAX_BODY_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
+/**
+ * The default body limit per token of --max-model-len: a body much longer than the longest prompt
+ * the server accepts is refused before it is parsed and tokenised. 32 bytes is several times what
+ * a token takes in a request: about 4 bytes of English text, up to 7 in a token-id array, about 12
+ * for text whose non-ASCII characters the client escaped as `\uXXXX`.
+ */
+export const BODY_BYTES_PER_TOKEN = 32;
+/** The default body limit is never below this, whatever --max-model-len. */
+export const MIN_DEFAULT_BODY_BYTES = 1024 * 1024;
 
 /** The longest Node timer, 2^31 − 1 ms, in whole seconds: the bound of both request timeouts. */
 export const MAX_TIMEOUT_SECONDS = 2_147_483;
@@ -175,6 +189,9 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
   intAtLeast('tokenizerThreads', '--tokenizer-threads', 0);
+  if (!explicit.has('maxBodyBytes')) {
+    opts.maxBodyBytes = Math.min(MAX_BODY_BYTES_LIMIT, Math.max(MIN_DEFAULT_BODY_BYTES, BODY_BYTES_PER_TOKEN * opts.maxModelLen));
+  }
   intAtLeast('maxBodyBytes', '--max-body-bytes', 1);
   if (opts.maxBodyBytes > MAX_BODY_BYTES_LIMIT) {
     throw new UsageError(`option '--max-body-bytes': expected a positive integer <= ${MAX_BODY_BYTES_LIMIT}, got '${opts.maxBodyBytes}'`);
