@@ -11,11 +11,10 @@ c=${1:-500}
 n=${2:-2000}
 shift $(( $# > 2 ? 2 : $# )) || true
 out=$(mktemp -d "${TMPDIR:-/tmp}/infermark-cpuprof.XXXXXX")
-node bench/profile-truth-server.mjs --ttft 100 --itl 20 --osl 32 >"$out/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q listening "$out/server.log" && break; sleep 0.1; done
-port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$out/server.log")
+. scripts/background-server.sh
+start_server "$out/server.log" node bench/profile-truth-server.mjs --ttft 100 --itl 20 --osl 32
+trap stop_server EXIT
+port=$(await_listening "$out/server.log" '^listening [0-9]+' | cut -d' ' -f2)
 echo "# $(uptime)"
 gc=()
 [ "${TRACE_GC:-0}" = 1 ] && gc=(--trace-gc)

@@ -12,10 +12,11 @@
 //   npx vite-node bench/client-overhead.bench.ts -- [--concurrency 1,8,64,256,500] [--runs 3]
 //     [--clients floor,infermark,aiperf] [--ttft 100] [--itl 20] [--osl 32] [--requests-per-slot 4]
 //     [--infermark-args '--workers 2'] [--out bench/data/client-overhead]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type ChildServer, startChildServer } from '../test/helpers/child-server.js';
 import { AIPERF, aiperfEnv, aiperfProfileCommand } from './aiperf-command.js';
 
 const argv = process.argv;
@@ -66,18 +67,12 @@ function uptime(): string {
   return spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 }
 
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
+function startServer(): Promise<ChildServer> {
+  return startChildServer(
     process.execPath,
     [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL), '--osl', String(OSL)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { listening: /^listening (\d+)$/ },
   );
-  const port = await new Promise<number>((ok) =>
-    child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))),
-  );
-  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 /** Run `cmd` under /usr/bin/time; resolves with wall and user+system seconds of the whole tree. */
@@ -263,7 +258,7 @@ try {
     }
   }
 } finally {
-  server.child.kill();
+  await server.stop();
   writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 1));
 }
 

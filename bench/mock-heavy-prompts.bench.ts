@@ -10,12 +10,12 @@
 // Run: npm run build:ts && npx vite-node bench/mock-heavy-prompts.bench.ts -- [--bin dist/bin.js]
 //        [--models engine,none] [--sizes 1000,10000,50000,100000] [--concurrency 1,4,16]
 //        [--seconds 10] [--runs 1] [--server-args '--tokenizer-threads 1']
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { corpusText } from '../ts/src/tokenizer/corpus.js';
+import { type ChildServer, startChildServer } from '../test/helpers/child-server.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -52,35 +52,22 @@ function cpuSeconds(pid: number): number {
 }
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-async function startServer(model: string, recordFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve-mock',
-      '--port',
-      '0',
-      '--latency-model',
-      model,
-      '--max-model-len',
-      '262144',
-      '--record-requests',
-      recordFile,
-      ...(model === 'engine' ? ['--kv-cache-blocks', '131072'] : []),
-      ...SERVER_ARGS,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve-mock exited with ${code}`)));
-  });
-  return { child, url };
+function startServer(model: string, recordFile: string): Promise<ChildServer> {
+  const args = [
+    BIN,
+    'serve-mock',
+    '--port',
+    '0',
+    '--latency-model',
+    model,
+    '--max-model-len',
+    '262144',
+    '--record-requests',
+    recordFile,
+    ...(model === 'engine' ? ['--kv-cache-blocks', '131072'] : []),
+    ...SERVER_ARGS,
+  ];
+  return startChildServer(process.execPath, args, { listening: /listening on (http:\/\/\S+)/ });
 }
 
 interface Result {
@@ -274,8 +261,8 @@ console.log(
 for (const model of MODELS) {
   const dir = mkdtempSync(join(tmpdir(), 'im-heavy-'));
   const recordFile = join(dir, 'requests.jsonl');
-  const { child, url } = await startServer(model, recordFile);
-  const pid = child.pid!;
+  const server = await startServer(model, recordFile);
+  const { pid, url } = server;
   try {
     // Warm-up: every size once, so JIT, threads and connections are not in the first cell.
     const warm = new Agent({ connections: 1 });
@@ -292,9 +279,7 @@ for (const model of MODELS) {
       }
     }
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

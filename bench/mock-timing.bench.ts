@@ -2,27 +2,14 @@
 // (docs/serve-mock.md §6: TTFT within ttft ± 3 ms, latency within ttft + (osl − 1)·itl ± 5 ms at
 // concurrency ≤ 64, jitter 0)? The server runs as its own process (dist/bin.js).
 // Run: npm run build:ts && npx vite-node bench/mock-timing.bench.ts
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'undici';
+import { startMockProcess } from '../test/helpers/child-server.js';
 
 const TTFT = 20;
 const ITL = 5;
 const OSL = 20;
-const child = spawn(
-  process.execPath,
-  ['dist/bin.js', 'serve-mock', '--port', '0', '--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL)],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const url = await new Promise<string>((resolve) => {
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-});
+const mock = await startMockProcess(['--latency-model', 'simple', '--ttft', String(TTFT), '--itl', String(ITL)]);
+const url = mock.url;
 
 async function one(dispatcher: Agent, i: number): Promise<{ ttft: number; latency: number }> {
   const start = performance.now();
@@ -50,22 +37,25 @@ const q = (xs: number[], p: number): number => {
 
 console.log(`simple model: ttft ${TTFT} ms, itl ${ITL} ms, osl ${OSL} → expected latency ${TTFT + (OSL - 1) * ITL} ms`);
 console.log('concurrency | TTFT p50 | TTFT p90 | latency p50 | latency p90');
-for (const c of [1, 16, 64]) {
-  const dispatcher = new Agent({ connections: c });
-  const n = Math.max(64, c * 4);
-  await Promise.all(Array.from({ length: c }, (_, i) => one(dispatcher, -1 - i)));
-  const results: { ttft: number; latency: number }[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < n) results.push(await one(dispatcher, next++));
-    }),
-  );
-  const t = results.map((r) => r.ttft);
-  const l = results.map((r) => r.latency);
-  console.log(
-    `${String(c).padStart(11)} | ${q(t, 0.5).toFixed(1).padStart(8)} | ${q(t, 0.9).toFixed(1).padStart(8)} | ${q(l, 0.5).toFixed(1).padStart(11)} | ${q(l, 0.9).toFixed(1).padStart(11)}`,
-  );
-  await dispatcher.close();
+try {
+  for (const c of [1, 16, 64]) {
+    const dispatcher = new Agent({ connections: c });
+    const n = Math.max(64, c * 4);
+    await Promise.all(Array.from({ length: c }, (_, i) => one(dispatcher, -1 - i)));
+    const results: { ttft: number; latency: number }[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: c }, async () => {
+        while (next < n) results.push(await one(dispatcher, next++));
+      }),
+    );
+    const t = results.map((r) => r.ttft);
+    const l = results.map((r) => r.latency);
+    console.log(
+      `${String(c).padStart(11)} | ${q(t, 0.5).toFixed(1).padStart(8)} | ${q(t, 0.9).toFixed(1).padStart(8)} | ${q(l, 0.5).toFixed(1).padStart(11)} | ${q(l, 0.9).toFixed(1).padStart(11)}`,
+    );
+    await dispatcher.close();
+  }
+} finally {
+  await mock.stop('SIGINT');
 }
-child.kill('SIGINT');

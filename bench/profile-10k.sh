@@ -7,13 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 c=${1:-10000}
 w=${2:-2}
+. scripts/background-server.sh
 out=$(mktemp -d)
-trap 'kill $srv 2>/dev/null || true; rm -rf "$out"' EXIT
+trap 'stop_server; rm -rf "$out"' EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-node bench/profile-truth-server.mjs --ttft 2000 --itl 1000 >"$out/srv.log" 2>&1 &
-srv=$!
-for _ in $(seq 100); do grep -q listening "$out/srv.log" && break; sleep 0.1; done
-port=$(awk '/listening/ {print $2}' "$out/srv.log")
+start_server "$out/srv.log" node bench/profile-truth-server.mjs --ttft 2000 --itl 1000
+port=$(await_listening "$out/srv.log" '^listening [0-9]+' | cut -d' ' -f2)
 /usr/bin/time -f 'client: wall %e s, user %U s, sys %S s, max RSS %M KiB' node dist/bin.js profile -m m --url "127.0.0.1:$port" --streaming \
   --isl 20 --osl 10 --concurrency "$c" --request-count "$c" --workers "$w" --ui none --no-server-metrics \
   --request-timeout-seconds 120 --artifact-dir "$out/run" 2>"$out/stderr.txt" \

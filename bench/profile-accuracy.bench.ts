@@ -8,12 +8,13 @@
 // (write_to_server); send_delay is their sum, the part of the TTFT overhead before the server.
 // Run: npm run build:ts && npx vite-node bench/profile-accuracy.bench.ts -- --concurrency 1,10,100,500 [--workers 2] [--osl 20 --ttft 50 --itl 20]
 // (prints the load average before and after)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { join, resolve } from 'node:path';
 import { LoadEngine, type EngineOptions } from '../ts/src/load/engine.js';
 import type { RawRequestRecord } from '../ts/src/metrics/raw-record.js';
 import { WorkerCoordinator } from '../ts/src/load/workers.js';
+import { type ChildServer, startChildServer } from '../test/helpers/child-server.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -34,14 +35,10 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (m) => {
   if (id) headWritten.set(id, process.hrtime.bigint());
 });
 
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startServer(): Promise<ChildServer> {
+  return startChildServer(process.execPath, [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL)], {
+    listening: /^listening (\d+)$/,
   });
-  const port = await new Promise<number>((ok) =>
-    child.stdout!.on('data', (d: Buffer) => ok(Number(/listening (\d+)/.exec(d.toString())![1]))),
-  );
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 const pct = (xs: number[], q: number): number => {
@@ -151,6 +148,6 @@ const server = await startServer();
 try {
   for (const c of CONC) await runOnce(server.url, c);
 } finally {
-  server.stop();
+  await server.stop();
   console.log(`# ${uptime()}`);
 }

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { startChildServer } from '../test/helpers/child-server.js';
 import { AIPERF, aiperfEnv } from './aiperf-command.js';
 
 export const ROOT = resolve(__dirname, '..');
@@ -15,18 +16,15 @@ export interface Recorder {
   port: number;
   /** [row index (max-tokens − 1), monotonic ns] per request, in arrival order. */
   arrivals(): Promise<{ rows: [number, bigint][]; firstNs: bigint | null }>;
-  stop(): void;
+  /** Stops it and waits until it has exited and its port is closed. */
+  stop(): Promise<void>;
 }
 
 export async function startRecorder(): Promise<Recorder> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bench/replay-recorder-server.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((ok, fail) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      const m = /listening (\d+)/.exec(b.toString());
-      if (m) ok(Number(m[1]));
-    });
-    child.on('exit', () => fail(new Error('recorder exited before listening')));
+  const server = await startChildServer(process.execPath, [resolve(ROOT, 'bench/replay-recorder-server.mjs'), '0'], {
+    listening: /^listening (\d+)$/,
   });
+  const { port } = server;
   return {
     port,
     async arrivals() {
@@ -38,7 +36,9 @@ export async function startRecorder(): Promise<Recorder> {
         firstNs: j.first_ns === null ? null : BigInt(j.first_ns),
       };
     },
-    stop: () => child.kill('SIGTERM'),
+    stop: async () => {
+      await server.stop();
+    },
   };
 }
 

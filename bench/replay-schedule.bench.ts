@@ -69,7 +69,7 @@ async function once(client: Client, rate: number, file: string, run: number): Pr
       load,
     };
   } finally {
-    recorder.stop();
+    await recorder.stop();
   }
 }
 

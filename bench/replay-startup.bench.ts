@@ -104,7 +104,7 @@ async function once(client: Client, name: string, file: string, run: number): Pr
       load,
     };
   } finally {
-    recorder.stop();
+    await recorder.stop();
   }
 }
 

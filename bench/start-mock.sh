@@ -1,9 +1,10 @@
 # Sourced by the bench scripts: starts `serve-mock --latency-model none` on a free loopback
 # port in the background and sets `out` (a scratch dir removed on exit), `mock` (its pid) and
-# `url`. Fails if the server does not report that it is listening within 30 s.
+# `url`. Fails if the server does not report that it is listening within 60 s. On exit the
+# server is stopped, and waited for (scripts/background-server.sh).
+. scripts/background-server.sh
 out=$(mktemp -d)
-trap 'kill $mock 2>/dev/null || true; rm -rf "$out"' EXIT
-node dist/bin.js serve-mock --port 0 --latency-model none >"$out/mock.log" 2>&1 &
-mock=$!
-for _ in $(seq 150); do grep -q listening "$out/mock.log" && break; sleep 0.2; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out/mock.log") || { cat "$out/mock.log" >&2; exit 1; }
+trap 'stop_server; rm -rf "$out"' EXIT
+start_server "$out/mock.log" node dist/bin.js serve-mock --port 0 --latency-model none
+mock=$server_pid
+url=$(await_listening "$out/mock.log" 'http://127\.0\.0\.1:[0-9]+')

@@ -11,18 +11,15 @@ bash scripts/install.sh
 infermark() { node dist/bin.js "$@"; }
 trace=../shared/data/mooncake/conversation_trace.jsonl
 
-port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-infermark serve-mock --port "$port" --model mock-model --latency-model engine >.tmp-mock.log 2>&1 &
-mock=$!
-trap 'kill $mock 2>/dev/null || true; rm -f .tmp-mock.log' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  kill -0 $mock 2>/dev/null || { cat .tmp-mock.log >&2; exit 1; }
-  sleep 0.1
-done
+# The server is started by its own command line, not through the function above: `$!` must be
+# the server itself for the exit trap to stop it (scripts/background-server.sh).
+. scripts/background-server.sh
+start_server .tmp-mock.log node dist/bin.js serve-mock --port 0 --model mock-model --latency-model engine
+trap 'stop_server; rm -f .tmp-mock.log' EXIT
+address=$(await_listening .tmp-mock.log '127\.0\.0\.1:[0-9]+')
 
-echo "== infermark profile against the bundled mock server (127.0.0.1:$port)"
-infermark profile -m mock-model --url "127.0.0.1:$port" --endpoint-type chat --streaming \
+echo "== infermark profile against the bundled mock server ($address)"
+infermark profile -m mock-model --url "$address" --endpoint-type chat --streaming \
   --concurrency 32 --request-count 640 --isl 1000 --osl 128 --extra-inputs ignore_eos:true \
   --warmup-request-count 32 --artifact-dir artifacts/demo-profile
 

@@ -2,31 +2,16 @@
 // request at a time against a slow server leaves the event loop idle, and the report must say so.
 // Regression: the lag was the raw interval of perf_hooks' 10 ms delay timer, so an idle loop
 // reported ~10 ms of lag and a third of the saturation limit.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, type ChildServer, startMockProcess } from '../helpers/child-server.js';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist', 'bin.js');
 let dir = '';
-let mock: { url: string; child: ChildProcess } | null = null;
-
 /** serve-mock in its own process (built CLI), so its work never runs on the measured loop. */
-async function spawnMock(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve-mock exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
+let mock: ChildServer | null = null;
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -58,12 +43,11 @@ function find(root: string, name: string): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
   dir = mkdtempSync(join(tmpdir(), 'infermark-client-health-'));
-  mock = await spawnMock(['--latency-model', 'simple', '--ttft', '200', '--itl', '20']);
+  mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '200', '--itl', '20']);
 }, 60_000);
-afterAll(() => {
-  mock?.child.kill('SIGTERM');
+afterAll(async () => {
+  await mock?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

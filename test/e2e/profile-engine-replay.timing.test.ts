@@ -1,39 +1,21 @@
 // Send-time accuracy of trace replay (this file runs alone, after the main suite): fixed-schedule
 // sends at their timestamps, file-session think times, and user-centric per-user gaps, each within a
 // few milliseconds of what the schedule intends (docs/cli.md §3.3–3.4; docs/metrics.md §8).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../ts/src/dataset/synthetic.js';
 import { type EngineOptions, LoadEngine } from '../../ts/src/load/engine.js';
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
+import { type ChildServer, startMockProcess } from '../helpers/child-server.js';
 import { engineOptions } from '../helpers/engine-options.js';
 import { type FakeRow, fakeTurnSource } from '../helpers/fake-turn-source.js';
 
-const BIN = join(resolve(__dirname, '../..'), 'dist', 'bin.js');
 // serve-mock answers at once, in its own process (built CLI): a server on the client's event loop
 // would add its own work to every send's lag.
-let mock: { url: string; child: ChildProcess };
+let mock: ChildServer;
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
-  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', '--latency-model', 'none', '--tokenizer-threads', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve-mock exited with ${code}: ${out}`)));
-  });
-  mock = { url, child };
+  mock = await startMockProcess(['--latency-model', 'none', '--tokenizer-threads', '0']);
 }, 60_000);
-afterAll(() => {
-  mock?.child.kill();
-});
+afterAll(() => mock?.stop());
 
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);

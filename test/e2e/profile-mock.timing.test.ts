@@ -9,20 +9,18 @@ import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { RecordProcessor, type MetricRecord } from '../../ts/src/metrics/record-processor.js';
 import { createInlineTokenCountService } from '../../ts/src/metrics/token-count.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '../../ts/src/tokenizer/index.js';
+import { type ChildServer, startMockProcess } from '../helpers/child-server.js';
 
 const TTFT = 40;
 const ITL = 5;
 const OSL = 20;
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist', 'bin.js');
 // The mock runs in its own process (built CLI): sharing the client's event loop would add the
 // mock's own work to every measured latency.
-let mock: { url: string; child: ChildProcess };
+let mock: ChildServer | undefined;
 let recordDir = '';
 const recordFile = (): string => join(recordDir, 'mock-requests.jsonl');
 
@@ -37,20 +35,6 @@ function recordedRows(): Array<{ ttft_ms: number; e2e_ms: number }> {
     .map((l) => JSON.parse(l));
 }
 
-async function spawnMock(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the e2e tests`);
-  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve-mock exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
 let tok: Tokenizer;
 let dataset: Dataset;
 
@@ -64,7 +48,7 @@ beforeAll(async () => {
   recordDir = mkdtempSync(join(tmpdir(), 'infermark-profile-mock-'));
   // No tokenizer threads: these prompts are short (they would stay on the serving thread anyway),
   // and a thread still loading its tokenizer would take CPU from the first test's measurements.
-  mock = await spawnMock([
+  mock = await startMockProcess([
     '--latency-model',
     'simple',
     '--ttft',
@@ -78,12 +62,8 @@ beforeAll(async () => {
   ]);
 }, 60_000);
 afterAll(async () => {
-  if (mock && mock.child.exitCode === null && mock.child.signalCode === null) {
-    // On SIGTERM the mock writes its recorder summary into recordDir: remove it once it has exited.
-    const exited = new Promise((done) => mock.child.once('exit', done));
-    mock.child.kill('SIGTERM');
-    await exited;
-  }
+  // On SIGTERM the mock writes its recorder summary into recordDir: removed once it has exited.
+  await mock?.stop();
   if (recordDir) rmSync(recordDir, { recursive: true, force: true });
 });
 
@@ -100,7 +80,7 @@ function options(over: Partial<EngineOptions>): EngineOptions {
       useLegacyMaxTokens: false,
     },
     models: ['mock-model'],
-    urls: [mock.url],
+    urls: [mock!.url],
     timeoutMs: 30_000,
     dataset,
     trace: null,

@@ -1,43 +1,16 @@
-// `infermark serve-mock` end to end: the built CLI (dist/bin.js) as a child process.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+// `infermark serve-mock` end to end: the built CLI (dist/bin.js) as a child process. Every server
+// a test starts is stopped by its pid, and stop() checks its port is closed afterwards.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isLoopback } from '../../ts/src/server/mock-server.js';
+import { BIN, startMockProcess as start } from '../helpers/child-server.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'dist', 'bin.js');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  line: string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Start serve-mock and wait for its listening line. */
-async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve-mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    void exit.then((code) => reject(new Error(`serve-mock exited with ${code} before listening: ${err}`)));
-  });
-  const url = /listening on (http:\/\/\S+)/.exec(line)![1]!;
-  return { child, url, line, stderr: () => err, exit };
-}
+const ROOT = join(BIN, '..', '..');
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, 'serve-mock', ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -56,8 +29,7 @@ describe('serve-mock CLI', () => {
       (x) => x.json(),
     );
     expect(r.usage.completion_tokens).toBe(3);
-    s.child.kill('SIGINT');
-    expect(await s.exit).toBe(0);
+    expect(await s.stop('SIGINT')).toBe(0);
     expect(readFileSync(rec, 'utf8').trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(readFileSync(`${rec}.summary.json`, 'utf8'))['/v1/completions'].count).toBe(1);
     expect(s.stderr()).toBe('');
@@ -88,7 +60,7 @@ describe('serve-mock CLI', () => {
 
   it('a bundled model id counts prompts with that model’s tokenizer, after one notice line', async () => {
     const hub = mkdtempSync(join(tmpdir(), 'im-e2e-hub-'));
-    const s = await start(['--fast', '--tokenizer', 'meta-llama/Llama-3.1-8B-Instruct'], { ...process.env, HF_HUB_CACHE: hub });
+    const s = await start(['--fast', '--tokenizer', 'meta-llama/Llama-3.1-8B-Instruct'], { env: { ...process.env, HF_HUB_CACHE: hub } });
     try {
       const prompt = 'The quick brown fox jumps over the lazy dog.';
       const r = await fetch(`${s.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt, max_tokens: 1 }) }).then((x) =>
@@ -108,8 +80,7 @@ describe('serve-mock CLI', () => {
         "notice: tokenizer 'meta-llama/Llama-3.1-8B-Instruct' is the bundled Llama 3.1/3.2/3.3 tokenizer (builtin:llama3.1), used offline\n",
       );
     } finally {
-      s.child.kill('SIGINT');
-      await s.exit;
+      await s.stop('SIGINT');
     }
   }, 60_000);
 
@@ -138,22 +109,18 @@ describe('serve-mock CLI', () => {
     const long = await Promise.all(Array.from({ length: 4 }, () => ask('the same long prompt '.repeat(200))));
     expect(new Set(long.map((r) => r.choices[0].text)).size).toBe(1);
     expect(long[0].usage.prompt_tokens).toBeGreaterThan(600);
-    s.child.kill('SIGTERM');
-    expect(await s.exit).toBe(0);
+    expect(await s.stop()).toBe(0);
   });
 
   it('tokenises a long prompt on a tokenizer thread and still exits 0 on SIGTERM', async () => {
     const s = await start(['--fast', '--log-level', 'debug']);
-    let out = '';
-    s.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const r = await fetch(`${s.url}/v1/completions`, {
       method: 'POST',
       body: JSON.stringify({ prompt: 'a long prompt for a thread '.repeat(400), max_tokens: 3 }),
     }).then((x) => x.json());
     expect(r.usage.completion_tokens).toBe(3);
-    await vi.waitFor(() => expect(out).toMatch(/^request 0 \/v1\/completions prompt=\d+ \(tokenizer thread\) output=3$/m));
-    s.child.kill('SIGTERM');
-    expect(await s.exit).toBe(0);
+    await vi.waitFor(() => expect(s.stdout()).toMatch(/^request 0 \/v1\/completions prompt=\d+ \(tokenizer thread\) output=3$/m));
+    expect(await s.stop()).toBe(0);
     expect(s.stderr()).toBe('');
   });
 

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { portIsClosed, processIsGone, stopAtProcessEnd } from './child-server.js';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -27,7 +28,8 @@ export interface RealServer {
   bin: string;
   /** The current value of each unlabelled series of /metrics (llama.cpp exports no labels). */
   metrics(): Promise<Map<string, number>>;
-  stop(): void;
+  /** Stops it by its pid; rejects if the process or a listener on its port is left. */
+  stop(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -51,8 +53,8 @@ function sh(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ c
 
 /**
  * Starts llama-server (8 slots unless `parallel` says otherwise) and waits for /health. A fresh
- * server has an empty prompt cache. Call `stop()` in `afterAll`; it also runs when the test
- * process exits, so a crashed run leaves no server behind.
+ * server has an empty prompt cache. Await `stop()` in `afterAll`; it also runs when the test
+ * process exits or is ended by a signal, so a crashed run leaves no server behind.
  */
 export async function startRealServer(
   opts: { parallel?: number /** More llama-server flags (e.g. `--api-key K`). */; extraFlags?: string } = {},
@@ -77,14 +79,15 @@ export async function startRealServer(
       lastError = started.stderr;
       continue;
     }
+    // start.sh prints the server's pid; stop.sh stops that pid (SIGTERM, SIGKILL after 5 s).
+    const pid = Number(started.stdout.trim());
     let stopped = false;
-    const stop = (): void => {
+    const stopNow = (): void => {
       if (stopped) return;
       stopped = true;
-      process.off('exit', stop);
       spawnSync('bash', [join(REAL_SERVER_SCRIPTS, 'stop.sh'), String(port)], { env, stdio: 'ignore' });
     };
-    process.on('exit', stop);
+    const forget = stopAtProcessEnd(stopNow);
     const url = `http://127.0.0.1:${port}`;
     return {
       url,
@@ -99,7 +102,12 @@ export async function startRealServer(
         }
         return out;
       },
-      stop,
+      async stop() {
+        stopNow();
+        forget();
+        if (!processIsGone(pid)) throw new Error(`llama-server (pid ${pid}) is still running after stop.sh`);
+        if (!(await portIsClosed(port))) throw new Error(`127.0.0.1:${port} still accepts connections after llama-server stopped`);
+      },
     };
   }
   throw new Error(`llama-server did not start (${bin}):\n${lastError}`);

@@ -9,8 +9,8 @@ const artifacts = artifactRoot();
 beforeAll(async () => {
   server = await startRealServer({ parallel: SLOTS });
 });
-afterAll(() => {
-  server?.stop();
+afterAll(async () => {
+  await server?.stop();
   artifacts.remove();
 });
 

@@ -25,8 +25,8 @@ const artifacts = artifactRoot();
 beforeAll(async () => {
   server = await startRealServer();
 });
-afterAll(() => {
-  server?.stop();
+afterAll(async () => {
+  await server?.stop();
   artifacts.remove();
 });
 

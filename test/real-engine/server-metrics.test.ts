@@ -11,8 +11,8 @@ beforeAll(async () => {
   // A server of its own: the prefix-cache test needs a cache that has not seen its prompt.
   server = await startRealServer();
 });
-afterAll(() => {
-  server?.stop();
+afterAll(async () => {
+  await server?.stop();
   artifacts.remove();
 });
 

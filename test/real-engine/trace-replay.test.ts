@@ -13,8 +13,8 @@ const artifacts = artifactRoot();
 beforeAll(async () => {
   server = await startRealServer({ parallel: 4 });
 });
-afterAll(() => {
-  server?.stop();
+afterAll(async () => {
+  await server?.stop();
   artifacts.remove();
 });
 

@@ -116,4 +116,42 @@ describe('serve-mock options', () => {
       expect(r.code).toBe(2);
     }
   });
+
+  it('limits what a client may send (docs/serve-mock.md §2): body size and the two request timeouts, in range and in order', () => {
+    const limits = (args: string[]) => {
+      const o = parse(args).options!.options;
+      return [o.maxBodyBytes, o.requestTimeoutSeconds, o.headersTimeoutSeconds];
+    };
+    expect(limits([])).toEqual([1024 * 1024, 60, 10]);
+    // The default body limit follows --max-model-len: 32 bytes per token, at least 1 MiB.
+    expect(limits(['--max-model-len', '1000000'])[0]).toBe(32_000_000);
+    expect(limits(['--max-model-len', '100'])[0]).toBe(1024 * 1024);
+    expect(limits(['--max-model-len', '1000000', '--max-body-bytes', '5000'])[0]).toBe(5000);
+    expect(limits(['--max-body-bytes', '1000', '--request-timeout-seconds', '2.5', '--headers-timeout-seconds', '0.5'])).toEqual([
+      1000, 2.5, 0.5,
+    ]);
+    // The default headers limit follows a shorter request limit instead of contradicting it.
+    expect(limits(['--request-timeout-seconds', '4'])).toEqual([1024 * 1024, 4, 4]);
+    const cases: [string[], string][] = [
+      [['--max-body-bytes', '0'], "error: option '--max-body-bytes <n>': expected a positive integer, got '0'\n"],
+      [
+        ['--max-body-bytes', '536870889'],
+        "error: option '--max-body-bytes <n>': expected a positive integer <= 536870888, got '536870889'\n",
+      ],
+      [['--request-timeout-seconds', '0'], "error: option '--request-timeout-seconds <s>': expected a positive number, got '0'\n"],
+      [
+        ['--headers-timeout-seconds', '2147484'],
+        "error: option '--headers-timeout-seconds <s>': expected a positive number <= 2147483, got '2147484'\n",
+      ],
+      [
+        ['--request-timeout-seconds', '5', '--headers-timeout-seconds', '10'],
+        "error: option '--headers-timeout-seconds' (10) cannot be above option '--request-timeout-seconds' (5): the headers are part of the request\n",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = parse(args);
+      expect(r.error, args.join(' ')).toBe(message);
+      expect(r.code).toBe(2);
+    }
+  });
 });

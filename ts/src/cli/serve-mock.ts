@@ -8,7 +8,11 @@ import { startMockServer } from '../server/mock-server.js';
 import { defaultTokenizerThreads } from '../server/prompt-workers.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import {
+  BODY_BYTES_PER_TOKEN,
   LATENCY_MODELS,
+  MAX_BODY_BYTES_LIMIT,
+  MIN_DEFAULT_BODY_BYTES,
+  MAX_TIMEOUT_SECONDS,
   SERVER_LOG_LEVELS,
   MOCK_DEFAULTS,
   type ServerLogLevel,
@@ -21,7 +25,9 @@ import {
   parseChoice,
   parseNonNegativeInteger,
   parsePositiveInteger,
+  parsePositiveNumber,
   parseSeed,
+  positiveIntegerAtMost,
   type OptionParser,
 } from './option-types.js';
 
@@ -31,6 +37,13 @@ const parseNonNegative = nonNegativeNumber();
 const parseRate: OptionParser<number> = (value) => {
   const n = /^[+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`expected a number in [0, 100], got '${value}'`);
+  return n;
+};
+
+/** Seconds for a request timeout: positive, and at most the longest Node timer. */
+const parseTimeoutSeconds: OptionParser<number> = (value) => {
+  const n = parsePositiveNumber(value);
+  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected a positive number <= ${MAX_TIMEOUT_SECONDS}, got '${value}'`);
   return n;
 };
 
@@ -137,6 +150,28 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     parser: parsePositiveInteger,
     default: 1,
   },
+  // limits on what a client may send (docs/serve-mock.md §2)
+  {
+    key: 'maxBodyBytes',
+    flags: '--max-body-bytes <n>',
+    description: 'largest request body; a longer one gets 413 and is never parsed',
+    parser: positiveIntegerAtMost(MAX_BODY_BYTES_LIMIT),
+    // Applied by resolveMockOptions, which knows --max-model-len.
+    shownDefault: `${BODY_BYTES_PER_TOKEN} bytes per token of --max-model-len, at least ${MIN_DEFAULT_BODY_BYTES}`,
+  },
+  {
+    key: 'requestTimeoutSeconds',
+    flags: '--request-timeout-seconds <s>',
+    description: 'time to receive a whole request, headers and body (408 after it); responses are not limited',
+    parser: parseTimeoutSeconds,
+  },
+  {
+    key: 'headersTimeoutSeconds',
+    flags: '--headers-timeout-seconds <s>',
+    description:
+      "time to receive a request's headers, from its first byte or the connection's opening (408 after it; not above the request timeout)",
+    parser: parseTimeoutSeconds,
+  },
   // simple model (docs/serve-mock.md §1.2)
   { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },
   { key: 'itl', flags: '--itl <ms>', description: 'simple: base time between tokens', parser: parseNonNegative },
@@ -214,7 +249,7 @@ export function registerServeMock(program: Command): void {
   const cmd = program
     .command('serve-mock')
     .description('run an OpenAI-compatible mock inference server (engine, simple or no latency model)');
-  const { model: _model, ...defaults } = MOCK_DEFAULTS;
+  const { model: _model, maxBodyBytes: _maxBodyBytes, ...defaults } = MOCK_DEFAULTS;
   addOptionTable<ServeMockFlags>(cmd, SERVE_MOCK_OPTIONS, defaults);
   cmd.action(async (_opts: unknown, command: Command) => {
     const { options, workers } = serveMockOptionsFrom(command);

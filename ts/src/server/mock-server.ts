@@ -345,6 +345,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   }
 
   const route = createRouter({
+    maxBodyBytes: opts.maxBodyBytes,
     apiKey: opts.apiKey,
     inference,
     models,
@@ -353,7 +354,25 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     onInternalError: (err) => logAt('error', `error: internal error: ${err.message}`),
   });
 
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, route);
+  // docs/serve-mock.md §2, limits on what a client sends. Node answers 408 and closes a connection
+  // whose request is not in by these limits (counted from its first byte, or from the connection's
+  // opening for the first one); a response, however long it streams, is not limited. Node checks
+  // every `connectionsCheckingInterval` (30 s by default): every second here, oftener for short
+  // limits, so that a limit holds within a second. A kept-alive connection may idle 65 s between
+  // requests, longer than the benchmark client's own 60 s, so that the client closes it first.
+  const requestTimeout = Math.ceil(opts.requestTimeoutSeconds * 1000);
+  const headersTimeout = Math.ceil(opts.headersTimeoutSeconds * 1000);
+  const server: Server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      requestTimeout,
+      headersTimeout,
+      connectionsCheckingInterval: Math.max(1, Math.min(1000, Math.floor(headersTimeout / 2))),
+    },
+    route,
+  );
+  // Without this listener Node answers `Expect: 100-continue` itself, before the router can refuse the body.
+  server.on('checkContinue', route);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       model.stop();

@@ -1,4 +1,5 @@
 // Options of `serve-mock` (docs/serve-mock.md §1): one typed table of defaults shared by the CLI and startMockServer.
+import { constants as bufferConstants } from 'node:buffer';
 import { UsageError } from '../errors.js';
 import type { EngineConfig } from './engine.js';
 import { defaultTokenizerThreads } from './prompt-workers.js';
@@ -32,6 +33,15 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   reasoningTokens: number;
   latencyModel: LatencyModelName;
   logLevel: ServerLogLevel;
+  /**
+   * Largest request body accepted; a longer one gets 413 unread (docs/serve-mock.md §2). Unless
+   * given, `BODY_BYTES_PER_TOKEN` per token of `maxModelLen`, at least `MIN_DEFAULT_BODY_BYTES`.
+   */
+  maxBodyBytes: number;
+  /** Time to receive a whole request, headers and body; the response is not limited (docs/serve-mock.md §2). */
+  requestTimeoutSeconds: number;
+  /** Time to receive a request's headers, counted from its first byte or from the connection's opening. */
+  headersTimeoutSeconds: number;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
   log?: (level: ServerLogLevel, line: string) => void;
   /**
@@ -60,6 +70,10 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   reasoningTokens: 0,
   latencyModel: 'engine',
   logLevel: 'info',
+  // What the rule of `maxBodyBytes` gives for the default maxModelLen.
+  maxBodyBytes: 1024 * 1024,
+  requestTimeoutSeconds: 60,
+  headersTimeoutSeconds: 10,
   ttft: 20,
   itl: 5,
   ttftPerIslTokenMs: 0,
@@ -79,6 +93,25 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   prefixCache: true,
   replicas: 1,
 });
+
+/**
+ * The longest string Node can hold (V8's limit, about 512 MiB): a body is decoded into one string
+ * before it is parsed, so no longer body could be answered anyway.
+ */
+export const MAX_BODY_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
+/**
+ * The default body limit per token of --max-model-len: a body much longer than the longest prompt
+ * the server accepts is refused before it is parsed and tokenised. 32 bytes is several times what
+ * a token takes in a request: about 4 bytes of English text, up to 7 in a token-id array, about 12
+ * for text whose non-ASCII characters the client escaped as `\uXXXX`.
+ */
+export const BODY_BYTES_PER_TOKEN = 32;
+/** The default body limit is never below this, whatever --max-model-len. */
+export const MIN_DEFAULT_BODY_BYTES = 1024 * 1024;
+
+/** The longest Node timer, 2^31 − 1 ms, in whole seconds: the bound of both request timeouts. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 /** Options of the `simple` model only, with their CLI spelling (usage errors with engine/none, §1.2). */
 export const SIMPLE_ONLY: readonly (readonly [keyof MockServerOptions, string])[] = [
@@ -156,6 +189,29 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
   intAtLeast('tokenizerThreads', '--tokenizer-threads', 0);
+  if (!explicit.has('maxBodyBytes')) {
+    opts.maxBodyBytes = Math.min(MAX_BODY_BYTES_LIMIT, Math.max(MIN_DEFAULT_BODY_BYTES, BODY_BYTES_PER_TOKEN * opts.maxModelLen));
+  }
+  intAtLeast('maxBodyBytes', '--max-body-bytes', 1);
+  if (opts.maxBodyBytes > MAX_BODY_BYTES_LIMIT) {
+    throw new UsageError(`option '--max-body-bytes': expected a positive integer <= ${MAX_BODY_BYTES_LIMIT}, got '${opts.maxBodyBytes}'`);
+  }
+  for (const [key, flag] of [
+    ['requestTimeoutSeconds', '--request-timeout-seconds'],
+    ['headersTimeoutSeconds', '--headers-timeout-seconds'],
+  ] as const) {
+    const v = opts[key];
+    if (!(v > 0 && v <= MAX_TIMEOUT_SECONDS)) {
+      throw new UsageError(`option '${flag}': expected a positive number <= ${MAX_TIMEOUT_SECONDS}, got '${v}'`);
+    }
+  }
+  // Like Node's own default: the headers limit is never above the whole request's.
+  if (!explicit.has('headersTimeoutSeconds')) opts.headersTimeoutSeconds = Math.min(opts.headersTimeoutSeconds, opts.requestTimeoutSeconds);
+  if (opts.headersTimeoutSeconds > opts.requestTimeoutSeconds) {
+    throw new UsageError(
+      `option '--headers-timeout-seconds' (${opts.headersTimeoutSeconds}) cannot be above option '--request-timeout-seconds' (${opts.requestTimeoutSeconds}): the headers are part of the request`,
+    );
+  }
   for (const [key, flag] of [
     ['modelsReadyDelaySeconds', '--models-ready-delay-seconds'],
     ['inferenceReadyDelaySeconds', '--inference-ready-delay-seconds'],

@@ -4,9 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type InferenceEndpoint } from './request-validation.js';
 import { sendError } from './response-writer.js';
 
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
-
 export interface RouteHandlers {
+  /** `--max-body-bytes`: a longer body is answered 413 and never parsed. */
+  maxBodyBytes: number;
   /** `Authorization: Bearer <key>` required on /v1/* when set. */
   apiKey: string | undefined;
   /**
@@ -21,6 +21,15 @@ export interface RouteHandlers {
   metrics(): string;
   /** An unexpected failure inside a handler (the client gets a 500). */
   onInternalError(err: Error): void;
+}
+
+/**
+ * 413 for a body longer than the limit. The connection closes after the answer, so the rest of
+ * the body is never read: reading it to keep the connection would let the client hold it.
+ */
+function tooLarge(res: ServerResponse, maxBodyBytes: number): void {
+  res.setHeader('Connection', 'close');
+  sendError(res, 413, `request body exceeds --max-body-bytes (${maxBodyBytes} bytes)`);
 }
 
 const INFERENCE_PATHS: Record<string, InferenceEndpoint> = { '/v1/chat/completions': 'chat', '/v1/completions': 'completions' };
@@ -42,13 +51,20 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
     }
     const endpoint = INFERENCE_PATHS[path];
     if (endpoint && method === 'POST') {
-      const chunks: Buffer[] = [];
+      // Announced too long: answered before a byte of the body is read.
+      if (Number(req.headers['content-length']) > h.maxBodyBytes) return tooLarge(res, h.maxBodyBytes);
+      // A client that sent `Expect: 100-continue` (curl does above 1 MiB) waits for this before
+      // sending the body. The server routes such requests here before Node answers them
+      // (./mock-server.ts), so that a body announced too long is refused without being sent.
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+      let chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
+        if (res.headersSent) return;
         size += c.length;
-        if (size > MAX_BODY_BYTES) {
-          sendError(res, 413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
-          req.destroy();
+        if (size > h.maxBodyBytes) {
+          chunks = [];
+          tooLarge(res, h.maxBodyBytes);
           return;
         }
         chunks.push(c);
