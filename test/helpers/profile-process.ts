@@ -3,10 +3,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
-
-const BIN = join(resolve(__dirname, '../..'), 'dist', 'bin.js');
+import { BIN } from './child-server.js';
 
 /** A fresh directory for this test file's runs, removed after its last test; checks the CLI is built. */
 export function workDirectory(prefix: string): string {

@@ -8,10 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { portIsClosed, processIsGone, stopAtProcessEnd } from './child-server.js';
+import { BIN, portIsClosed, processIsGone, stopAtProcessEnd } from './child-server.js';
 
 const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist', 'bin.js');
 /** The shared folder sits next to the checkout (scripts/test.sh runs its setup.sh first). */
 export const REAL_SERVER_SCRIPTS = resolve(ROOT, '../shared/real-server');
 const REALSRV_DIR = process.env['REALSRV_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'infermark-real-server');
