@@ -55,4 +55,27 @@ describe('SseSplitter', () => {
     expect(out.map((e) => e.data)).toEqual(['a']);
     expect(s.end().leftover).toBe('data: partial');
   });
+
+  it('examines each received character at most twice however many chunks a line spans (issue 16: a 50 MB event was quadratic)', () => {
+    const s = new SseSplitter();
+    const out: RawResponse[] = [];
+    const piece = enc('x'.repeat(65_536));
+    s.push(enc('data: '), 1n, out);
+    const pieces = 80; // 5 MiB in one line
+    for (let i = 0; i < pieces; i++) s.push(piece, 2n, out);
+    s.push(enc('\n\ndata: [DONE]\n\n'), 3n, out);
+    expect(out.map((e) => e.data.length)).toEqual([pieces * 65_536, 6]);
+    const received = 6 + pieces * 65_536 + 16;
+    expect(s.scannedChars).toBeLessThanOrEqual(2 * received);
+  });
+
+  it('examines each character at most twice in a chunk of many lines that mixes \n and \r', () => {
+    const s = new SseSplitter();
+    const out: RawResponse[] = [];
+    const text = `${'data: a\n\n'.repeat(10_000)}data: b\r\n\r\n`;
+    s.push(enc(text), 1n, out);
+    expect(out).toHaveLength(10_001);
+    expect(out.at(-1)).toEqual({ recvNs: 1n, data: 'b' });
+    expect(s.scannedChars).toBeLessThanOrEqual(2 * text.length);
+  });
 });
