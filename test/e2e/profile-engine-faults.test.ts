@@ -97,6 +97,38 @@ describe('engine against injected faults', () => {
     expect(records[0]!.error).toEqual({ code: 502, type: 'IncompleteStreamError', message: 'stream ended without a completion signal' });
   });
 
+  it('fails a stream that completes with [DONE] but no content with EmptyStreamError 502 (issue 16: was a success)', async () => {
+    const records = await run({ kind: 'empty-done' }, { requestCount: 1 });
+    expect(records[0]!.error).toEqual({ code: 502, type: 'EmptyStreamError', message: 'stream completed without any content' });
+  });
+
+  it('fails an unrequested gzip body with InvalidResponseError naming the encoding (issue 16: was "stream ended without a completion signal")', async () => {
+    const records = await run({ kind: 'gzip' }, { requestCount: 2 });
+    expect(records.map((r) => r.error)).toEqual([
+      {
+        code: 502,
+        type: 'InvalidResponseError',
+        message: 'server sent Content-Encoding: gzip, which was not requested (infermark does not decode compressed responses)',
+      },
+      {
+        code: 502,
+        type: 'InvalidResponseError',
+        message: 'server sent Content-Encoding: gzip, which was not requested (infermark does not decode compressed responses)',
+      },
+    ]);
+    expect(server!.received[0]!.headers['accept-encoding']).toBeUndefined();
+  });
+
+  it('receives one 8 MiB single-word event whole, as one content response', async () => {
+    const records = await run({ kind: 'one-word', chars: 8 * 1024 * 1024 }, { requestCount: 1 });
+    const r = records[0]!;
+    expect(r.error).toBeNull();
+    expect(r.responses).toHaveLength(2);
+    const event = JSON.parse(r.responses[0]!.data) as { choices: { delta: { content: string } }[] };
+    expect(event.choices[0]!.delta.content).toBe('x'.repeat(8 * 1024 * 1024));
+    expect(r.responses[1]!.data).toBe('[DONE]');
+  });
+
   it('fails malformed SSE (no completion signal after junk)', async () => {
     const records = await run({ kind: 'malformed' }, { requestCount: 1 });
     expect(records[0]!.error?.type).toBe('IncompleteStreamError');

@@ -4,6 +4,7 @@
 // `FaultServerOptions.closeAfterStream` server drops its connections the way llama-server does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type Behaviour =
   /** A well-formed stream (or JSON body) of `tokens` content chunks. */
@@ -28,7 +29,13 @@ export type Behaviour =
   /** The first bytes of a status line, then the connection reset. */
   | { kind: 'partial-status' }
   /** The connection closed without a byte of response. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** A stream that completes with `[DONE]` (and a finish_reason) but carries no content: a role-only delta. */
+  | { kind: 'empty-done' }
+  /** A well-formed stream of `tokens` chunks, gzip-compressed with `Content-Encoding: gzip` although nobody asked for it. */
+  | { kind: 'gzip'; tokens?: number }
+  /** One content event whose text is a single word of `chars` characters (no spaces), sent in 64 KiB writes, then [DONE]. */
+  | { kind: 'one-word'; chars: number; letter?: string };
 
 export interface FaultServerOptions {
   /**
@@ -241,6 +248,40 @@ export async function startFaultServer(
       case 'drop':
         req.socket.destroy();
         return;
+      case 'empty-done': {
+        res.writeHead(200, sseHeaders);
+        const delta = chat ? { role: 'assistant', content: '' } : undefined;
+        const choice = chat ? { index: 0, delta, finish_reason: 'stop' } : { index: 0, text: '', finish_reason: 'stop' };
+        res.end(`data: ${JSON.stringify({ id: 'x', choices: [choice] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
+      case 'gzip': {
+        const tokens = b.tokens ?? 5;
+        let text = '';
+        for (let i = 0; i < tokens; i++) {
+          const choice = chat
+            ? { index: 0, delta: { content: ` t${i}` }, finish_reason: i === tokens - 1 ? 'length' : null }
+            : { index: 0, text: ` t${i}`, finish_reason: i === tokens - 1 ? 'length' : null };
+          text += `data: ${JSON.stringify({ id: 'x', choices: [choice] })}\n\n`;
+        }
+        res.writeHead(200, { ...sseHeaders, 'content-encoding': 'gzip' });
+        res.end(gzipSync(`${text}data: [DONE]\n\n`));
+        return;
+      }
+      case 'one-word': {
+        res.writeHead(200, sseHeaders);
+        const key = chat ? '{"id":"x","choices":[{"index":0,"delta":{"content":"' : '{"id":"x","choices":[{"index":0,"text":"';
+        res.write(`data: ${key}`);
+        const piece = (b.letter ?? 'x').repeat(65_536);
+        let left = b.chars;
+        while (left > 0) {
+          const n = Math.min(left, piece.length);
+          if (!res.write(n === piece.length ? piece : piece.slice(0, n))) await new Promise<void>((r) => res.once('drain', () => r()));
+          left -= n;
+        }
+        res.end(`"${chat ? '}' : ''},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`);
+        return;
+      }
       case 'partial-status':
         await new Promise<void>((written) => req.socket.write('HTTP/1.1 20', () => written()));
         await sleep(20);

@@ -22,6 +22,26 @@ describe('response checks (docs/metrics.md §2.3)', () => {
     });
   });
 
+  it('fails a stream that ends in [DONE] without any content with EmptyStreamError 502 (issue 16: counted as a success)', () => {
+    const roleOnly = ev(JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
+    expect(checkStream([roleOnly, ev('[DONE]')])).toEqual({
+      code: 502,
+      type: 'EmptyStreamError',
+      message: 'stream completed without any content',
+    });
+    expect(checkStream([ev('[DONE]')])?.type).toBe('EmptyStreamError');
+  });
+
+  it('fails a stream whose only choice finished without content with EmptyStreamError', () => {
+    const finishedEmpty = ev(JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+    expect(checkStream([finishedEmpty])?.type).toBe('EmptyStreamError');
+  });
+
+  it('accepts a stream whose only content is reasoning text', () => {
+    const reasoning = ev(JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: 'hmm' }, finish_reason: null }] }));
+    expect(checkStream([reasoning, ev('[DONE]')])).toBeNull();
+  });
+
   it('fails on a top-level error object even after [DONE]-less content, with its integer code', () => {
     expect(checkStream([chunk(null), ev('{"error":{"message":"boom","type":"server_error","code":500}}')])).toEqual({
       code: 500,

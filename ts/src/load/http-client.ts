@@ -5,7 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
-import { checkBody, checkStream, ERROR_TYPES, httpStatusError } from './response-check.js';
+import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
 
@@ -161,6 +161,8 @@ export class Exchange {
   private readonly responses: RawResponse[] = [];
   private readonly bodyChunks: Buffer[] = [];
   private splitter: SseSplitter | null = null;
+  /** A 2xx response came in a Content-Encoding infermark cannot read (set in onResponseStart). */
+  private encodingError: RequestError | null = null;
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -231,12 +233,22 @@ export class Exchange {
           this.cancelTimer = setTimeout(() => this.abort('cancelled'), this.options.cancelAfterMs);
         }
       },
-      onResponseStart: (_controller, statusCode, _headers, statusMessage) => {
+      onResponseStart: (controller, statusCode, headers, statusMessage) => {
         if (!current()) return;
         this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
-        if (this.options.streaming && statusCode >= 200 && statusCode < 300) this.splitter = new SseSplitter();
+        const ok = statusCode >= 200 && statusCode < 300;
+        const encoding = contentEncoding(headers['content-encoding']);
+        if (ok && encoding !== null) {
+          // A compressed body would be read as garbage (and a compressed stream as one that never
+          // completes): fail now with the reason and drop the connection instead of reading it.
+          this.encodingError = unrequestedEncodingError(encoding, this.requestedEncoding());
+          this.finish(this.requestAckNs, null);
+          controller.abort(new AbortMarker('cancelled'));
+          return;
+        }
+        if (this.options.streaming && ok) this.splitter = new SseSplitter();
       },
       onResponseData: (_controller, chunk) => {
         if (!current()) return;
@@ -255,6 +267,11 @@ export class Exchange {
         else this.finish(process.hrtime.bigint(), err);
       },
     };
+  }
+
+  /** Whether the request's own headers (a `-H Accept-Encoding`) asked for a compressed response. */
+  private requestedEncoding(): boolean {
+    return Object.keys(this.req.headers).some((name) => name.toLowerCase() === 'accept-encoding');
   }
 
   /** The resend rule of the class comment. */
@@ -300,6 +317,8 @@ export class Exchange {
       error = ABORT_ERRORS[kind](this.options.timeoutMs);
     } else if (err) {
       error = transportError(err, this.options.timeoutMs);
+    } else if (this.encodingError) {
+      error = this.encodingError;
     } else if (status !== null && (status < 200 || status >= 300)) {
       error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
     } else if (this.splitter) {
@@ -329,6 +348,12 @@ export class Exchange {
       connectionResends: this.resends,
     });
   }
+}
+
+/** A Content-Encoding header's value when it names an encoding (not absent, empty or `identity`), else null. */
+function contentEncoding(value: string | string[] | undefined): string | null {
+  const text = (Array.isArray(value) ? value.join(', ') : (value ?? '')).trim();
+  return text === '' || text.toLowerCase() === 'identity' ? null : text;
 }
 
 function transportError(err: Error, timeoutMs: number): RequestError {

@@ -2,6 +2,7 @@
 // Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
 import { STATUS_CODES } from 'node:http';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
+import { isContentResponse } from '../metrics/response-parse.js';
 
 const BODY_MESSAGE_LIMIT = 2048;
 
@@ -11,10 +12,27 @@ export const ERROR_TYPES = {
   cancelled: 'RequestCancellationError',
   graceExpired: 'GracePeriodExpiredError',
   incomplete: 'IncompleteStreamError',
+  empty: 'EmptyStreamError',
   invalidResponse: 'InvalidResponseError',
 } as const;
 
 export const INCOMPLETE_STREAM_MESSAGE = 'stream ended without a completion signal';
+export const EMPTY_STREAM_MESSAGE = 'stream completed without any content';
+
+/**
+ * The error for a 2xx response in a Content-Encoding other than identity. infermark sends no
+ * Accept-Encoding and decodes no compressed body; `requested` is true when a `-H Accept-Encoding`
+ * header asked for one anyway.
+ */
+export function unrequestedEncodingError(encoding: string, requested: boolean): RequestError {
+  return {
+    code: 502,
+    type: ERROR_TYPES.invalidResponse,
+    message: requested
+      ? `server sent Content-Encoding: ${encoding}, which the -H Accept-Encoding header asked for (infermark does not decode compressed responses)`
+      : `server sent Content-Encoding: ${encoding}, which was not requested (infermark does not decode compressed responses)`,
+  };
+}
 
 function tryParse(text: string): unknown {
   try {
@@ -53,7 +71,8 @@ export function httpStatusError(status: number, statusMessage: string | undefine
 /**
  * Check a completed streaming response: an `event: error` or a payload with a top-level `error`
  * object fails it; otherwise it must end with `[DONE]` or with a non-null `finish_reason` on
- * every choice seen.
+ * every choice seen, and at least one event must carry content (output or reasoning text): a
+ * stream that completes empty is an EmptyStreamError, not a success without a latency.
  */
 export function checkStream(responses: readonly RawResponse[]): RequestError | null {
   let done = false;
@@ -73,7 +92,7 @@ export function checkStream(responses: readonly RawResponse[]): RequestError | n
       if (err) return err;
     }
   }
-  if (done) return null;
+  if (done) return emptyStreamCheck(responses);
   // No [DONE]: accept only if every choice index that appeared got a non-null finish_reason.
   const finished = new Map<number, boolean>();
   for (const r of responses) {
@@ -88,8 +107,14 @@ export function checkStream(responses: readonly RawResponse[]): RequestError | n
       else if (!finished.has(index)) finished.set(index, false);
     }
   }
-  if (finished.size > 0 && [...finished.values()].every(Boolean)) return null;
+  if (finished.size > 0 && [...finished.values()].every(Boolean)) return emptyStreamCheck(responses);
   return { code: 502, type: ERROR_TYPES.incomplete, message: INCOMPLETE_STREAM_MESSAGE };
+}
+
+/** EmptyStreamError unless some event carries content; parses events only up to the first that does (usually the first or second). */
+function emptyStreamCheck(responses: readonly RawResponse[]): RequestError | null {
+  for (const r of responses) if (isContentResponse(r.data)) return null;
+  return { code: 502, type: ERROR_TYPES.empty, message: EMPTY_STREAM_MESSAGE };
 }
 
 /** Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object. */

@@ -85,6 +85,28 @@ function choiceTexts(choice: Record<string, unknown>): { output: string; reasoni
 }
 
 /**
+ * Whether one response (an SSE event or a whole body) carries output or reasoning text: exactly
+ * the responses `parseResponses` counts as content responses.
+ */
+export function isContentResponse(data: string): boolean {
+  const text = data.trim();
+  if (text === '' || text === '[DONE]') return false;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!isObject(payload) || !Array.isArray(payload['choices'])) return false;
+  for (const c of payload['choices']) {
+    if (!isObject(c)) continue;
+    const t = choiceTexts(c);
+    if (t.output !== '' || t.reasoning !== '') return true;
+  }
+  return false;
+}
+
+/**
  * Walk the responses of a request in arrival order and extract content timestamps, texts and
  * the last usage object. Events that are not JSON (e.g. `[DONE]`) are skipped: the engine has
  * already failed the request if an unparsable body mattered.
