@@ -116,6 +116,11 @@ export function validateRecordLine(line: string): string[] {
   }
   if (md['benchmark_phase'] !== 'warmup' && md['benchmark_phase'] !== 'profiling') p.push('metadata.benchmark_phase invalid');
   if (typeof md['was_cancelled'] !== 'boolean') p.push('metadata.was_cancelled: not a boolean');
+  // Optional and last: present only when true (docs/exports.md §3.1).
+  const extra = mk.slice(METADATA_KEYS.length);
+  if (extra.length > 0 && (extra.join(',') !== 'token_counts_estimated' || md['token_counts_estimated'] !== true)) {
+    p.push(`metadata: unexpected trailing keys ${extra.map((k) => `${k}=${JSON.stringify(md[k])}`).join(',')}`);
+  }
   const metrics = obj['metrics'];
   if (!isObj(metrics)) p.push('metrics: not an object');
   else {

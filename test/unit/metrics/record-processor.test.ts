@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { recordLine } from '../../../ts/src/report/record-lines.js';
+import { SecretScrubber } from '../../../ts/src/report/redact.js';
+import { LONG_WORD_CHARS } from '../../../ts/src/tokenizer/long-words.js';
 import { DONE, chatDelta, processor, raw } from './fixtures.js';
 
 const roleOnly = JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] });
@@ -282,5 +285,47 @@ describe('usage, discrepancies and OSL mismatch', () => {
     expect(fallback.serverCountFallback).toBe(true);
     expect(fallback.metrics['input_sequence_length']).toBe(7);
     expect(fallback.metrics['output_sequence_length']).toBe(2);
+  });
+});
+
+describe('token counts of pathological text (issue 16: a 1 MB single-word response took a minute)', () => {
+  const line = (rec: Awaited<ReturnType<typeof one>>) =>
+    JSON.parse(recordLine(rec, { toWallNs: (ns) => ns, openLoop: false, scrubber: new SecretScrubber([]) })) as {
+      metadata: Record<string, unknown>;
+    };
+
+  it('marks a record whose output holds a word longer than a window as estimated, and exports the mark', async () => {
+    const word = 'x'.repeat(3 * LONG_WORD_CHARS);
+    const rec = await one(
+      raw({
+        startMs: 0,
+        isl: 10,
+        events: [
+          [50, chatDelta(word)],
+          [51, DONE],
+        ],
+        endMs: 51,
+      }),
+    );
+    expect(rec.tokenCountsEstimated).toBe(true);
+    expect(rec.metrics['output_token_count']).toBe(3);
+    expect(line(rec).metadata['token_counts_estimated']).toBe(true);
+    expect(Object.keys(line(rec).metadata).at(-1)).toBe('token_counts_estimated');
+  });
+
+  it('leaves ordinary records exact and without the field', async () => {
+    const rec = await one(
+      raw({
+        startMs: 0,
+        isl: 10,
+        events: [
+          [50, chatDelta('a b c')],
+          [51, DONE],
+        ],
+        endMs: 51,
+      }),
+    );
+    expect(rec.tokenCountsEstimated).toBe(false);
+    expect('token_counts_estimated' in line(rec).metadata).toBe(false);
   });
 });

@@ -32,6 +32,11 @@ export interface MetricRecord {
   oslMismatch: boolean;
   /** `--use-server-token-count` fell back to client counts (no usage in the response). */
   serverCountFallback: boolean;
+  /**
+   * Some client token count of this record is an estimate: a word longer than a window was
+   * counted in windows (docs/metrics.md §4.1); exported as `token_counts_estimated: true`.
+   */
+  tokenCountsEstimated: boolean;
 }
 
 export interface RecordProcessorOptions {
@@ -94,8 +99,8 @@ export class RecordProcessor {
       }
       return p;
     });
-    const { counts, processorId } =
-      texts.length === 0 ? { counts: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
+    const { counts, estimated, processorId } =
+      texts.length === 0 ? { counts: [], estimated: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
     return pending.map((p) => {
       const clientIsl = p.raw.clientIsl ?? p.islIdx.reduce((s, i) => s + counts[i]!, 0);
       const rec =
@@ -104,6 +109,7 @@ export class RecordProcessor {
           : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
       rec.recordProcessorId = processorId;
       rec.materialisedIsl = p.turnIdx < 0 ? null : counts[p.turnIdx]!;
+      rec.tokenCountsEstimated = [...p.islIdx, p.turnIdx, p.outIdx, p.reasIdx].some((i) => i >= 0 && estimated[i] === true);
       return rec;
     });
   }
@@ -113,6 +119,7 @@ export class RecordProcessor {
   ): Omit<MetricRecord, 'metrics' | 'contentEndWallNs' | 'usageDiscrepancy' | 'oslMismatch' | 'serverCountFallback'> {
     return {
       raw,
+      tokenCountsEstimated: false,
       phase: raw.phase,
       recordProcessorId: 'record_processor_0',
       materialisedIsl: null,

@@ -31,12 +31,12 @@ export function createWorkerTokenCountService(spec: string, threads = 1): TokenC
       inFlight: 0,
       pending: new Map(),
     };
-    slot.worker.on('message', (msg: { id: number; counts?: number[]; error?: string }) => {
+    slot.worker.on('message', (msg: { id: number; counts?: number[]; estimated?: boolean[]; error?: string }) => {
       const p = slot.pending.get(msg.id);
       if (!p) return;
       slot.pending.delete(msg.id);
       if (--slot.inFlight === 0) slot.worker.unref();
-      if (msg.counts) p.resolve({ counts: msg.counts, processorId: slot.id });
+      if (msg.counts) p.resolve({ counts: msg.counts, estimated: msg.estimated ?? msg.counts.map(() => false), processorId: slot.id });
       else p.reject(new Error(`${slot.id}: ${msg.error ?? 'unknown error'}`));
     });
     slot.worker.on('error', (err) => {

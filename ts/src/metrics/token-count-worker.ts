@@ -1,7 +1,8 @@
 // Worker-thread entry of the token-count pool: loads the tokenizer once, then answers
-// `{id, texts}` with `{id, counts}` (or `{id, error}`).
+// `{id, texts}` with `{id, counts, estimated}` (or `{id, error}`).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadTokenizer } from '../tokenizer/index.js';
+import { countTexts } from './token-count.js';
 
 interface Request {
   id: number;
@@ -19,7 +20,7 @@ port.on('message', (msg: Request) => {
   ready.then(
     (tok) => {
       try {
-        port.postMessage({ id: msg.id, counts: msg.texts.map((t) => (t === '' ? 0 : tok.count(t))) });
+        port.postMessage({ id: msg.id, ...countTexts(tok, msg.texts) });
       } catch (err) {
         port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
       }
