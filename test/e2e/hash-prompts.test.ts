@@ -1,6 +1,6 @@
 // `infermark hash-prompts` end to end (built CLI, bundled tokenizer): row validation of the copied fields (docs/trace-format.md §3–4) and their output form.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +101,57 @@ describe('hash-prompts --tokenizer', () => {
     const row = JSON.parse(readFileSync(join(dir, 'digits-out.jsonl'), 'utf8'));
     expect(row.input_length).toBe(367);
     expect(row.hash_ids).toHaveLength(2);
+  });
+});
+
+/** One prompt of `chars` pseudo-random letters without a space: one "word" BPE cannot shortcut. */
+function singleWordPrompt(chars: number): string {
+  let x = 7;
+  const letters: string[] = [];
+  for (let i = 0; i < chars; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    letters.push(String.fromCharCode(97 + (x % 26)));
+  }
+  return `${JSON.stringify({ prompt: letters.join('') })}\n`;
+}
+
+describe('hash-prompts on pathological prompts (issue 16)', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while a 5 MB single-word prompt is being tokenized exits 130 at once and leaves no file (was 78 s, and ignored)',
+    async (signal) => {
+      writeFileSync(join(dir, 'word.jsonl'), singleWordPrompt(5_000_000));
+      const child = spawn(process.execPath, [BIN, 'hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl'], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // The temporary output exists once the run has started; a moment later the prompt is being tokenized.
+      while (!readdirSync(dir).some((f) => f.startsWith('.word-out.jsonl.tmp-'))) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 1000));
+      const sent = Date.now();
+      child.kill(signal);
+      const code = await exited;
+      const latencyMs = Date.now() - sent;
+      expect([code, stderr.trim()]).toEqual([130, 'interrupted: word-out.jsonl was not written']);
+      // Generous for a loaded machine: the old code took 78 s (or ran to the end, ignoring the signal).
+      expect(latencyMs).toBeLessThan(3000);
+      expect(readdirSync(dir).filter((f) => f.includes('word-out'))).toEqual([]);
+    },
+  );
+
+  it('hashes a 300 KB single-word prompt in windows and says its token ids are an estimate', () => {
+    writeFileSync(join(dir, 'word.jsonl'), singleWordPrompt(300_000));
+    const r = cli(['hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'notice: 1 prompt(s) hold a word longer than 4,096 characters; such words were tokenized in windows of that size, so their token ids are an estimate (docs/synthesis.md §5)\n',
+    );
+    const row = JSON.parse(readFileSync(join(dir, 'word-out.jsonl'), 'utf8'));
+    // Random letters: about 1.9 characters per token (the exact whole-word count differs by well under 1 %).
+    expect(row.input_length).toBeGreaterThan(300_000 / 2.5);
+    expect(row.input_length).toBeLessThan(300_000 / 1.5);
+    rmSync(join(dir, 'word-out.jsonl'));
   });
 });

@@ -1,6 +1,8 @@
 // `infermark hash-prompts`: prompts → a Mooncake trace of chain-hashed block ids (docs/cli.md §6, docs/synthesis.md §5).
 import { type Command, Option } from 'commander';
-import { loadTokenizer, tokenizerNotice } from '../tokenizer/index.js';
+import { loadTokenizer, resolveTokenizer } from '../tokenizer/index.js';
+import { inlineBatchEncoder, workerBatchEncoder } from '../tokenizer/batch-encoder.js';
+import { LONG_WORD_CHARS } from '../tokenizer/long-words.js';
 import { fileSource, hashPrompts, type HashPromptsResult } from '../synthesis/index.js';
 import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
@@ -32,16 +34,17 @@ export async function runHashPrompts(
   if (f.outputFile === undefined) throw new UsageError("required option '--output-file <path>' not specified");
   const source = fileSource(inputPath);
   const size = source.size ?? 0;
-  const resolvedAs = tokenizerNotice(f.tokenizer);
-  if (resolvedAs !== null) stderr.write(`notice: ${resolvedAs}\n`);
-  const tokenizer = await loadTokenizer(f.tokenizer);
+  const resolved = resolveTokenizer(f.tokenizer);
+  if (resolved.notice !== null) stderr.write(`notice: ${resolved.notice}\n`);
+  // On a worker thread: the main thread must stay free to act on Ctrl-C at once (docs/cli.md §6).
+  const encoder = workerBatchEncoder(f.tokenizer) ?? inlineBatchEncoder(await loadTokenizer(f.tokenizer));
   const out = new OutputTarget(f.outputFile, { force: Boolean(f.force) });
   const bar = new ProgressLine(stderr);
   let result: HashPromptsResult;
   try {
     result = await writeStreamedOutput(out, f.outputFile, () =>
       hashPrompts(source, out, {
-        tokenizer,
+        tokenizer: encoder,
         blockSize: f.blockSize,
         ...(f.textField !== undefined ? { textField: f.textField } : {}),
         skipInvalid: Boolean(f.skipInvalid),
@@ -51,8 +54,15 @@ export async function runHashPrompts(
     );
   } finally {
     bar.clear();
+    await encoder.close();
   }
-  if (verbose) stderr.write(`debug: backend ${result.backend}, tokenizer ${tokenizer.name}, ${result.tokens} tokens\n`);
+  if (verbose) stderr.write(`debug: backend ${result.backend}, tokenizer ${resolved.name}, ${result.tokens} tokens\n`);
+  if (result.estimatedRows > 0) {
+    stderr.write(
+      `notice: ${formatCount(result.estimatedRows)} prompt(s) hold a word longer than ${formatCount(LONG_WORD_CHARS)} characters; ` +
+        `such words were tokenized in windows of that size, so their token ids are an estimate (docs/synthesis.md §5)\n`,
+    );
+  }
   if (result.skippedWarning) stderr.write(`${result.skippedWarning}\n`);
   stderr.write(`${result.summary}\n`);
 }

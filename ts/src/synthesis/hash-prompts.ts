@@ -1,11 +1,12 @@
 // hash-prompts (docs/synthesis.md §5): the core reads the rows and writes the output; only the
-// tokenizer (JS) runs here, once per batch of texts.
+// tokenizer (JS) runs here, once per batch of texts, in this thread or on a worker thread.
 import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import type { BackendName } from '../trace-core/backend.js';
 import type { SkipSummary } from '../trace-core/report.js';
 import { callBackend as call } from '../trace-core/errors.js';
 import { backendFor } from '../trace-core/loader.js';
 import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import { type BatchEncoder, inlineBatchEncoder } from '../tokenizer/batch-encoder.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
 export interface PromptTokenizer {
@@ -13,7 +14,12 @@ export interface PromptTokenizer {
 }
 
 export interface HashPromptsOptions {
-  tokenizer: PromptTokenizer;
+  /**
+   * A tokenizer (run in this thread) or a batch encoder (the CLI's runs on a worker thread, so that
+   * Ctrl-C is acted on at once). Either way, words longer than 4,096 characters are encoded in
+   * windows (docs/synthesis.md §5 step 2).
+   */
+  tokenizer: PromptTokenizer | BatchEncoder;
   /** Tokens per block (default 512). */
   blockSize?: number;
   /** Read the text from this string field instead of `prompt` / `text_input` / `text`. */
@@ -36,6 +42,8 @@ export interface HashPromptsResult {
   backend: BackendName;
   skipped: SkipSummary;
   skippedWarning: string | null;
+  /** Prompts holding a word longer than 4,096 characters, whose tokens are an estimate (§5 step 2). */
+  estimatedRows: number;
   /** `hash-prompts: 4 rows, 11 blocks, 6 distinct ids, block size 4` (docs/cli.md §6). */
   summary: string;
 }
@@ -68,20 +76,16 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
   // Backpressure of the sink: a write that asks to wait is awaited after the chunk that produced it.
   const waits: Promise<void>[] = [];
 
+  const encoder = 'encodeBatch' in options.tokenizer ? options.tokenizer : inlineBatchEncoder(options.tokenizer);
+  let estimatedRows = 0;
+
   /** Tokenizes and hashes every batch the core has ready. */
-  const hashReady = (): void => {
+  const hashReady = async (): Promise<void> => {
     for (;;) {
       const texts = call(() => stream.nextBatch());
       if (texts === null || texts === undefined) return;
-      const encoded = (JSON.parse(texts) as string[]).map((text) => options.tokenizer.encode(text, { addSpecialTokens: false }));
-      const offsets = new Uint32Array(encoded.length + 1);
-      encoded.forEach((t, i) => {
-        offsets[i + 1] = (offsets[i] ?? 0) + t.length;
-      });
-      const tokens = new Uint32Array(offsets[encoded.length] ?? 0);
-      encoded.forEach((t, i) => {
-        tokens.set(t, offsets[i]);
-      });
+      const { tokens, offsets, estimated } = await encoder.encodeBatch(JSON.parse(texts) as string[]);
+      estimatedRows += estimated;
       const rows = call(() => stream.hashBatch(tokens, offsets));
       if (rows.length === 0) continue;
       const wait = sink.write(rows);
@@ -95,14 +99,14 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
   const drain = async (): Promise<void> => {
     while (waits.length > 0) await waits.shift();
   };
-  await source.forEachChunk((chunk) => {
+  await source.forEachChunk(async (chunk) => {
     call(() => stream.push(chunk));
-    hashReady();
+    await hashReady();
     options.progress?.(stream.rowsRead, stream.bytesConsumed);
-    return waits.length > 0 ? drain() : undefined;
+    if (waits.length > 0) await drain();
   });
   call(() => stream.finish());
-  hashReady();
+  await hashReady();
   await drain();
 
   const report = JSON.parse(call(() => stream.reportJson())) as CoreReport;
@@ -115,6 +119,7 @@ export async function hashPrompts(source: ByteSource, sink: ByteSink, options: H
     backend: name,
     skipped: report.skipped,
     skippedWarning: call(() => stream.skippedWarning(file)) ?? null,
+    estimatedRows,
     summary: report.summary,
   };
 }
