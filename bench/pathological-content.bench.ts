@@ -4,6 +4,7 @@
 // 5 MB single-word prompt — and, with `--baseline DIR` (another build's dist/), how long the same
 // took there?
 // Usage: npm run build && npx vite-node bench/pathological-content.bench.ts -- [--runs 5] [--baseline /path/to/old/dist]
+//        [--sections splitter,count,profile,interrupt]
 // Reports medians of wall and CPU time (user+sys) and the load average; on a shared machine CPU
 // time is the stabler figure. The baseline's slow cases run once (they take minutes).
 import { spawn } from 'node:child_process';
@@ -19,6 +20,8 @@ const argValue = (name: string): string | undefined => {
 };
 const runs = Number(argValue('runs') ?? 5);
 const baseline = argValue('baseline');
+/** `--sections splitter,count,profile,interrupt` runs only those (default: all). */
+const sections = new Set((argValue('sections') ?? 'splitter,count,profile,interrupt').split(','));
 const DIST = resolve(__dirname, '../dist');
 const work = mkdtempSync(join(tmpdir(), 'infermark-pathological-bench-'));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -56,40 +59,44 @@ const line = (label: string, r: { wall: number; cpu: number }, extra = ''): void
 console.log(`runs ${runs}; load average at start: ${loadavg()}`);
 
 // 1. A 50 MB single-line event through the splitter alone, in 64 KiB chunks as undici delivers them.
-const event = new TextEncoder().encode(`data: {"choices":[{"delta":{"content":"${'x'.repeat(50 * MB)}"}}]}\n\ndata: [DONE]\n\n`);
-async function splitAll(dist: string): Promise<void> {
-  const { SseSplitter } = (await import(`${dist}/load/sse.js`)) as typeof import('../ts/src/load/sse.js');
-  const s = new SseSplitter();
-  const out: { data: string }[] = [];
-  for (let i = 0; i < event.length; i += 65_536) s.push(event.subarray(i, i + 65_536), 0n, out as never);
-  if (out.length !== 2) throw new Error(`expected 2 events, got ${out.length}`);
+if (sections.has('splitter')) {
+  const event = new TextEncoder().encode(`data: {"choices":[{"delta":{"content":"${'x'.repeat(50 * MB)}"}}]}\n\ndata: [DONE]\n\n`);
+  async function splitAll(dist: string): Promise<void> {
+    const { SseSplitter } = (await import(`${dist}/load/sse.js`)) as typeof import('../ts/src/load/sse.js');
+    const s = new SseSplitter();
+    const out: { data: string }[] = [];
+    for (let i = 0; i < event.length; i += 65_536) s.push(event.subarray(i, i + 65_536), 0n, out as never);
+    if (out.length !== 2) throw new Error(`expected 2 events, got ${out.length}`);
+  }
+  line('SSE splitter, one 50 MB event', await timed(runs, () => splitAll(DIST)));
+  if (baseline) line('SSE splitter, one 50 MB event (baseline)', await timed(1, () => splitAll(baseline)));
 }
-line('SSE splitter, one 50 MB event', await timed(runs, () => splitAll(DIST)));
-if (baseline) line('SSE splitter, one 50 MB event (baseline)', await timed(1, () => splitAll(baseline)));
 
 // 2. Counting the tokens of a 1 MB single-word response: random letters, a fresh word per run (a
 // word of one repeated letter is answered from the window cache).
-const words = Array.from({ length: runs }, (_, k) => letters(MB, 7 + k));
-{
-  const { loadTokenizer } = (await import(`${DIST}/tokenizer/index.js`)) as typeof import('../ts/src/tokenizer/index.js');
-  const { countTokens } = (await import(`${DIST}/tokenizer/count-windows.js`)) as typeof import('../ts/src/tokenizer/count-windows.js');
-  const tok = await loadTokenizer('builtin');
-  tok.count('warm up');
-  let k = 0;
-  let result = { tokens: 0, estimated: false };
-  const r = await timed(runs, () => {
-    result = countTokens(tok, words[k++]!);
-  });
-  line('count tokens, 1 MB single word', r, ` (${result.tokens} tokens, estimated ${result.estimated})`);
-}
-if (baseline) {
-  const { loadTokenizer } = (await import(`${baseline}/tokenizer/index.js`)) as typeof import('../ts/src/tokenizer/index.js');
-  const tok = await loadTokenizer('builtin');
-  let tokens = 0;
-  const r = await timed(1, () => {
-    tokens = tok.count(words[0]!);
-  });
-  line('count tokens, 1 MB single word (baseline)', r, ` (${tokens} tokens, exact)`);
+if (sections.has('count')) {
+  const words = Array.from({ length: runs }, (_, k) => letters(MB, 7 + k));
+  {
+    const { loadTokenizer } = (await import(`${DIST}/tokenizer/index.js`)) as typeof import('../ts/src/tokenizer/index.js');
+    const { countTokens } = (await import(`${DIST}/tokenizer/count-windows.js`)) as typeof import('../ts/src/tokenizer/count-windows.js');
+    const tok = await loadTokenizer('builtin');
+    tok.count('warm up');
+    let k = 0;
+    let result = { tokens: 0, estimated: false };
+    const r = await timed(runs, () => {
+      result = countTokens(tok, words[k++]!);
+    });
+    line('count tokens, 1 MB single word', r, ` (first word: ${countTokens(tok, words[0]!).tokens} tokens, estimated ${result.estimated})`);
+  }
+  if (baseline) {
+    const { loadTokenizer } = (await import(`${baseline}/tokenizer/index.js`)) as typeof import('../ts/src/tokenizer/index.js');
+    const tok = await loadTokenizer('builtin');
+    let tokens = 0;
+    const r = await timed(1, () => {
+      tokens = tok.count(words[0]!);
+    });
+    line('count tokens, 1 MB single word (baseline)', r, ` (first word: ${tokens} tokens, exact)`);
+  }
 }
 
 /** `node DIST/bin.js ARGS` under /usr/bin/time: wall, CPU (user+sys) and peak RSS. Asynchronous: the fault server lives in this process. */
@@ -104,7 +111,7 @@ async function cli(dist: string, args: string[]): Promise<{ wall: number; cpu: n
 }
 
 // 3. A whole `profile` run of one request whose answer is one 50 MB single-word event, next to curl.
-{
+if (sections.has('profile')) {
   const server = await startFaultServer({ kind: 'one-word', chars: 50 * MB });
   const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true });
   const curl: number[] = [];
@@ -159,16 +166,14 @@ async function cli(dist: string, args: string[]): Promise<{ wall: number; cpu: n
   await server.close();
 }
 
-// 4. hash-prompts stopped with SIGINT 2 s into a 5 MB single-word prompt: time from the signal to the exit.
-writeFileSync(join(work, 'word.jsonl'), `${JSON.stringify({ prompt: letters(5_000_000) })}\n`);
-async function interruptLatency(
-  dist: string,
-  waitMs: number,
-  signal: NodeJS.Signals,
-): Promise<{ ms: number; code: number | null; left: string[] }> {
-  const child = spawn(process.execPath, [`${dist}/bin.js`, 'hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl', '--force'], { cwd: work });
+// 4. hash-prompts stopped by a signal in the middle of a 5 MB single-word prompt: time from the
+// signal to the exit. The signal goes 1 s after the temporary output appeared (the run has started
+// and the prompt is being tokenized), as in test/e2e/hash-prompts.test.ts.
+async function interruptLatency(dist: string, signal: NodeJS.Signals): Promise<{ ms: number; code: number | null; left: string[] }> {
+  const child = spawn(process.execPath, [`${dist}/bin.js`, 'hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl'], { cwd: work });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await new Promise((r) => setTimeout(r, waitMs));
+  while (!readdirSync(work).some((f) => f.startsWith('.word-out.jsonl.tmp-'))) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1000));
   const t0 = performance.now();
   child.kill(signal);
   const code = await exited;
@@ -177,14 +182,18 @@ async function interruptLatency(
   for (const f of left) rmSync(join(work, f), { force: true });
   return { ms, code, left };
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  const r: Awaited<ReturnType<typeof interruptLatency>>[] = [];
-  for (let i = 0; i < runs; i++) r.push(await interruptLatency(DIST, 2000, signal));
-  console.log(
-    `${`hash-prompts, ${signal} 2 s into a 5 MB single-word prompt`.padEnd(58)} exit ${r.map((x) => x.code).join(',')} after median ${median(r.map((x) => x.ms)).toFixed(0)} ms (max ${Math.max(...r.map((x) => x.ms)).toFixed(0)} ms); files left: ${r.flatMap((x) => x.left).length}`,
-  );
-}
-{
+if (sections.has('interrupt')) {
+  writeFileSync(join(work, 'word.jsonl'), `${JSON.stringify({ prompt: letters(5_000_000) })}\n`);
+  const report = (label: string, r: Awaited<ReturnType<typeof interruptLatency>>[]): void =>
+    console.log(
+      `${label.padEnd(58)} exit ${r.map((x) => x.code).join(',')} after median ${median(r.map((x) => x.ms)).toFixed(0)} ms (max ${Math.max(...r.map((x) => x.ms)).toFixed(0)} ms); files left: ${r.flatMap((x) => x.left).length}`,
+    );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const r: Awaited<ReturnType<typeof interruptLatency>>[] = [];
+    for (let i = 0; i < runs; i++) r.push(await interruptLatency(DIST, signal));
+    report(`hash-prompts, ${signal} during a 5 MB single-word prompt`, r);
+  }
+  if (baseline) report('hash-prompts, SIGINT during it (baseline)', [await interruptLatency(baseline, 'SIGINT')]);
   const done = await cli(DIST, ['hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl', '--force']);
   console.log(
     `${'hash-prompts to the end, 5 MB single-word prompt'.padEnd(58)} wall ${done.wall.toFixed(2)} s  cpu ${done.cpu.toFixed(2)} s  peak RSS ${done.rssMb.toFixed(0)} MB`,
@@ -193,10 +202,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const old = await cli(baseline, ['hash-prompts', 'word.jsonl', '-o', 'word-out.jsonl', '--force']);
     console.log(
       `${'hash-prompts to the end, 5 MB single-word prompt (baseline)'.padEnd(58)} wall ${old.wall.toFixed(2)} s  cpu ${old.cpu.toFixed(2)} s  peak RSS ${old.rssMb.toFixed(0)} MB`,
-    );
-    const r = await interruptLatency(baseline, 2000, 'SIGINT');
-    console.log(
-      `${'hash-prompts, SIGINT 2 s into it (baseline)'.padEnd(58)} exit ${r.code} after ${(r.ms / 1000).toFixed(1)} s; files left: ${r.left.length}`,
     );
   }
 }

@@ -114,7 +114,15 @@ export async function startRealServer(
 
 /** One line of `profile_export.jsonl`, as far as these tests read it. */
 export interface RecordLine {
-  metadata: { request_num: number; benchmark_phase: string; was_cancelled: boolean; requested_isl: number; requested_osl: number };
+  metadata: {
+    request_num: number;
+    benchmark_phase: string;
+    was_cancelled: boolean;
+    requested_isl: number;
+    requested_osl: number;
+    /** Present (true) only when a token count was estimated (docs/exports.md §3.1). */
+    token_counts_estimated?: true;
+  };
   metrics: Record<string, { value: number }>;
   error: { code?: number; type: string; message: string } | null;
 }

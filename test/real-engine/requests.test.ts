@@ -67,6 +67,10 @@ describe.each(configs)('$endpoint, streaming $streaming, concurrency $concurrenc
     expect(run.status, run.stderr).toBe(0);
   });
 
+  it('counts every record exactly: no record carries token_counts_estimated', () => {
+    expect(run.records.filter((r) => 'token_counts_estimated' in r.metadata).map(describeRequest)).toEqual([]);
+  });
+
   it('sends prompts of exactly --isl tokens, by its own count and by the server usage', () => {
     // Chat: the server counts the chat template's tokens too.
     const serverIsl = endpoint === 'chat' ? ISL + CHAT_TEMPLATE_TOKENS : ISL;
