@@ -127,13 +127,20 @@ describe('hash-prompts on pathological prompts (issue 16)', () => {
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      // The temporary output exists once the run has started; a moment later the prompt is being tokenized.
-      while (!readdirSync(dir).some((f) => f.startsWith('.word-out.jsonl.tmp-'))) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 1000));
-      const sent = Date.now();
-      child.kill(signal);
-      const code = await exited;
-      const latencyMs = Date.now() - sent;
+      let code: number | null;
+      let latencyMs: number;
+      try {
+        // The temporary output exists once the run has started; a moment later the prompt is being tokenized.
+        while (!readdirSync(dir).some((f) => f.startsWith('.word-out.jsonl.tmp-'))) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 1000));
+        const sent = Date.now();
+        child.kill(signal);
+        code = await exited;
+        latencyMs = Date.now() - sent;
+      } finally {
+        // A build that ignores the signal must not outlive the test.
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
       expect([code, stderr.trim()]).toEqual([130, 'interrupted: word-out.jsonl was not written']);
       // Generous for a loaded machine: the old code took 78 s (or ran to the end, ignoring the signal).
       expect(latencyMs).toBeLessThan(3000);
