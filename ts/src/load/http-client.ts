@@ -245,6 +245,7 @@ export class Exchange {
           // completes): fail now with the reason and drop the connection instead of reading it.
           this.encodingError = unrequestedEncodingError(encoding, this.requestedEncoding());
           this.finish(this.requestAckNs, null);
+          // Settled already: the abort only closes the connection; its error callback is ignored.
           controller.abort(new AbortMarker('cancelled'));
           return;
         }
