@@ -179,17 +179,17 @@ describe('analyze-trace errors (exit 2, one line, nothing written)', () => {
     [
       'block size 0',
       ['analyze-trace', 'a.jsonl', '--block-size', '0'],
-      "error: option '--block-size <n>': expected a positive integer, got '0'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got '0'\n",
     ],
     [
       'a non-numeric block size',
       ['analyze-trace', 'a.jsonl', '--block-size=abc'],
-      "error: option '--block-size <n>': expected a positive integer, got 'abc'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got 'abc'\n",
     ],
     [
       'a block size beyond 32 bits',
       ['analyze-trace', 'a.jsonl', '--block-size', '4294967296'],
-      "error: option '--block-size <n>': expected a positive integer <= 4294967295, got '4294967296'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got '4294967296'\n",
     ],
     [
       'a bad format',

@@ -9,7 +9,7 @@ import { ANALYZE_TRACE_DEFAULTS, ANALYZE_TRACE_FORMATS, MAX_BLOCK_SIZE } from '.
 import { checkOutputPath, writeFileAtomicSync } from '../io/atomic-write.js';
 import { inputPathArgument } from './input-argument.js';
 import { ProgressLine, progressBar } from '../report/progress-line.js';
-import { parseChoice, positiveIntegerAtMost } from './option-types.js';
+import { integerIn, parseChoice } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
 export interface AnalyzeTraceOptions {
@@ -87,7 +87,7 @@ export function registerAnalyzeTrace(program: Command): void {
     .option('--input-file <path>', 'trace file (instead of INPUT_FILE)')
     .addOption(
       new Option('--block-size <n>', 'tokens per hash block')
-        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .argParser(integerIn(1, MAX_BLOCK_SIZE))
         .default(ANALYZE_TRACE_DEFAULTS.blockSize),
     )
     .option('--output-file <path>', 'write analysis.json there (atomically; parent directories are created)')

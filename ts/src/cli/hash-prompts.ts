@@ -6,7 +6,7 @@ import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
 import { HASH_PROMPTS_DEFAULTS, MAX_BLOCK_SIZE } from '../config/defaults.js';
-import { positiveIntegerAtMost } from './option-types.js';
+import { integerIn } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { writeStreamedOutput } from './streamed-output.js';
@@ -67,7 +67,7 @@ export function registerHashPrompts(program: Command): void {
     .option('-o, --output-file <path>', "output trace ('-' for stdout)")
     .addOption(
       new Option('--block-size <n>', 'tokens per hash block')
-        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .argParser(integerIn(1, MAX_BLOCK_SIZE))
         .default(HASH_PROMPTS_DEFAULTS.blockSize),
     )
     .option(
