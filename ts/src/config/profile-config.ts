@@ -6,6 +6,7 @@
 // any request and before the artifact directory exists.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
+import { MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from './limits.js';
 import {
   PROFILE_DEFAULTS,
   type ArrivalPattern,
@@ -332,6 +333,34 @@ export function automaticFixedScheduleNotice(path: string): string {
 }
 
 /**
+ * Rules 21 and 22: what the synthetic dataset asks for together is made before the first request,
+ * so it is bounded (each flag alone is, docs/cli.md §1.5; `--isl 1000000 --num-dataset-entries
+ * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
+ * where they are drawn (ts/src/dataset/synthetic.ts), for a large stddev.
+ */
+function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
+  if (o.inputFile !== undefined) return;
+  const entries = o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries;
+  const isl = o.isl ?? PROFILE_DEFAULTS.isl;
+  const system = o.sharedSystemPromptLength ?? 0;
+  const tokens = isl * entries + system;
+  if (tokens > MAX_SYNTHETIC_PROMPT_TOKENS) {
+    throw new UsageError(
+      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${system > 0 ? ` + '--shared-system-prompt-length' ${system}` : ''} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
+    );
+  }
+  if (!multiTurn) return;
+  const sessions = o.numSessions ?? entries;
+  const turnsMean = o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean;
+  const turns = sessions * turnsMean;
+  if (turns > MAX_SESSION_TURNS) {
+    throw new UsageError(
+      `options '--num-sessions' ${sessions} × '--session-turns-mean' ${turnsMean} ask for ${turns} session turns; at most ${MAX_SESSION_TURNS} are allowed`,
+    );
+  }
+}
+
+/**
  * Mode selection of docs/cli.md §3.4 (first that applies) and the rules that depend on the mode:
  * 3–5, 18 and 20. `facts` is null for a file that has not been read yet; the rules whose outcome
  * depends on its contents then wait for `withDatasetFacts`.
@@ -518,6 +547,8 @@ export function resolveProfileConfig(
       "option '--session-turn-delay-mean' requires multi-turn sessions ('--session-turns-mean' >= 2 or '--num-sessions')",
     );
   }
+
+  checkSyntheticSize(o, multiTurn);
 
   const { mode, concurrency, requestCount } = resolveLoad(o, file, facts);
 
