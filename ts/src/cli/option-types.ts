@@ -97,6 +97,12 @@ export const parseSeed: OptionParser<bigint> = (value) => {
   return BigInt(text);
 };
 
+/** A file or directory path: not empty (`-o ''` once wrote into the current directory's name). */
+export const parsePath: OptionParser<string> = (value) => {
+  if (value.trim() === '') invalid(`expected a path, got '${value}'`);
+  return value;
+};
+
 /**
  * One of a fixed set of strings. Use this instead of commander's `.choices()`, whose message
  * does not have docs/cli.md §1.3's shape.

@@ -2,7 +2,7 @@
 // with the standard reporters, Ctrl-C turned into an abort signal. The option table is keyed by
 // `ProfileOptions`, so flags and config cannot drift; help texts take defaults from the config.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { integerIn, numberIn, parseChoice, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
+import { integerIn, numberIn, parseChoice, parsePath, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import {
   MAX_CONCURRENCY,
@@ -168,7 +168,12 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: parseSeed,
     shownDefault: PROFILE_DEFAULTS.randomSeed,
   },
-  { key: 'inputFile', flags: '--input-file <path>', description: 'dataset file (mooncake_trace, single_turn or multi_turn JSONL)' },
+  {
+    key: 'inputFile',
+    flags: '--input-file <path>',
+    description: 'dataset file (mooncake_trace, single_turn or multi_turn JSONL)',
+    parser: parsePath,
+  },
   {
     key: 'customDatasetType',
     flags: '--custom-dataset-type <type>',
@@ -368,6 +373,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'artifactDir',
     flags: '--artifact-dir <dir>',
     description: 'output directory',
+    parser: parsePath,
     shownDefault: `${PROFILE_DEFAULTS.artifactDir}/<run-name>`,
     aliases: ['--output-artifact-dir'],
   },

@@ -20,7 +20,7 @@ import {
   resolveMockOptions,
 } from '../server/options.js';
 import { addOptionTable, givenByUser, type OptionSpec } from './option-table.js';
-import { integerIn, numberIn, parseChoice, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
+import { integerIn, numberIn, parseChoice, parsePath, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
 import { MAX_CONCURRENCY, MAX_DURATION_MS, MAX_DURATION_SECONDS, MAX_SEQUENCE_TOKENS, MAX_WORKERS } from '../config/limits.js';
 
 /** A percentage that may be 0 (error rates default to 0). */
@@ -92,6 +92,7 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'recordRequests',
     flags: '--record-requests <path>',
     description: 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown',
+    parser: parsePath,
   },
   {
     key: 'modelsReadyDelaySeconds',

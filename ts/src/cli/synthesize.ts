@@ -18,7 +18,7 @@ import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
 import { MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS, SYNTHESIZE_MODES } from '../config/defaults.js';
 import { inputPathArgument } from './input-argument.js';
-import { integerIn, parseChoice, parseSeed } from './option-types.js';
+import { integerIn, parseChoice, parsePath, parseSeed } from './option-types.js';
 import { MAX_REQUEST_COUNT } from '../config/limits.js';
 import { addOptionTable, type OptionSpec } from './option-table.js';
 import { aliasPairs, GENERATE_OPTIONS, TRANSFORM_OPTIONS } from './synthesis-options.js';
@@ -133,8 +133,13 @@ export function registerSynthesize(program: Command): void {
     .command('synthesize')
     .description('transform a Mooncake trace row by row (AIPerf-compatible) or generate new rows from a learned model')
     .argument('[INPUT_FILE]', 'Mooncake trace (or use --input-file)')
-    .option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)')
-    .option('-o, --output-file <path>', "output trace ('-' for stdout); written to a temporary file and renamed when complete")
+    .addOption(new Option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)').argParser(parsePath))
+    .addOption(
+      new Option(
+        '-o, --output-file <path>',
+        "output trace ('-' for stdout); written to a temporary file and renamed when complete",
+      ).argParser(parsePath),
+    )
     .addOption(
       new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode),
     )

@@ -333,6 +333,23 @@ export function automaticFixedScheduleNotice(path: string): string {
 }
 
 /**
+ * Where the files go (docs/exports.md §1–2): `--artifact-dir ''` once wrote into the current
+ * directory, and a `--profile-export-prefix` with a path in it wrote outside the artifact
+ * directory (`../../x`) or nested inside it (an absolute path): the prefix is a file name prefix.
+ */
+function checkOutputOptions(o: ProfileOptions): void {
+  if (o.artifactDir !== undefined && o.artifactDir.trim() === '') {
+    throw new UsageError(`option '--artifact-dir <dir>': expected a path, got '${o.artifactDir}'`);
+  }
+  const p = o.profileExportPrefix;
+  if (p !== undefined && (p.trim() === '' || p === '.' || p === '..' || /[/\\]/.test(p))) {
+    throw new UsageError(
+      `option '--profile-export-prefix <p>': expected a file name prefix without '/' or '\\' (the files go into --artifact-dir), got '${p}'`,
+    );
+  }
+}
+
+/**
  * Rules 21 and 22: what the synthetic dataset asks for together is made before the first request,
  * so it is bounded (each flag alone is, docs/cli.md §1.5; `--isl 1000000 --num-dataset-entries
  * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
@@ -475,6 +492,8 @@ export function resolveProfileConfig(
   const given = (v: unknown): boolean => v !== undefined;
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
+  if (o.model.some((m) => m.trim() === '')) throw new UsageError(`option '--model <name>': expected a non-empty value, got ''`);
+  checkOutputOptions(o);
   const file = given(o.inputFile);
 
   // Rules 2, 6–12 (load generation); 3–5, 18 and 20 are part of the mode selection below.
