@@ -133,9 +133,9 @@ describe('analyze-trace output', () => {
     expect(readFileSync(join(dir, 'link-target.json'), 'utf8')).toBe(EXAMPLE_A_JSON);
   });
 
-  it('rejects a directory as the output path before analysing (exit 2, as synthesize does)', () => {
+  it('rejects a directory as the output path before analysing (exit 1, an output that cannot be written, as on every command)', () => {
     const r = cli(['analyze-trace', 'a.jsonl', '--output-file', 'adir']);
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'error: cannot write output file: adir: is a directory\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'error: cannot write output file: adir: is a directory\n']);
   });
 
   it('fails with exit 1 naming the path, not a hang, when the output directory cannot exist (under /proc)', () => {

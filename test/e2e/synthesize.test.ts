@@ -106,11 +106,12 @@ describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, noth
     expect(leftovers()).toEqual([]);
   });
 
-  it('missing input, unwritable output, existing output, invalid row', () => {
+  it('missing input, unwritable output (exit 1), existing output, invalid row', () => {
     let r = cli(['synthesize', 'nope.jsonl', '-o', 'out.jsonl']);
     expect([r.status, r.stderr]).toEqual([2, 'error: input file not found: nope.jsonl\n']);
     r = cli(['synthesize', 'a.jsonl', '-o', 'no-such-dir/out.jsonl']);
-    expect([r.status, r.stderr]).toEqual([2, 'error: cannot write output file: no-such-dir/out.jsonl: no such file or directory\n']);
+    // An output that cannot be written is a runtime failure (exit 1) on every command (docs/cli.md §1.6).
+    expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: no-such-dir/out.jsonl: no such file or directory\n']);
     r = cli(['synthesize', 'bad.jsonl', '-o', 'out.jsonl']);
     expect([r.status, r.stderr]).toEqual([2, 'error: bad.jsonl:3: input_length: expected a non-negative integer, got "abc"\n']);
     expect(leftovers()).toEqual([]);

@@ -93,7 +93,8 @@ export function checkOutputPath(path: string): ResolvedOutput {
   for (;;) {
     try {
       const stat = statSync(dir);
-      if (!stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: ${dir} is not a directory`);
+      // The same words as the OS's ENOTDIR, which the write would give.
+      if (!stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: not a directory`);
       break;
     } catch (err) {
       if (err instanceof RuntimeFailure) throw err;
