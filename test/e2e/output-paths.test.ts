@@ -79,6 +79,7 @@ describe('empty or path-like values exit 2 and write nothing', () => {
     [['profile', '-m', 'm', '--artifact-dir', ''], "error: option '--artifact-dir <dir>': expected a path, got ''\n"],
     [['profile', '-m', 'm', '--url', ''], "error: option '-u, --url <url>': expected a non-empty value, got ''\n"],
     [['profile', '-m', '', '--url', 'http://127.0.0.1:9'], "error: option '-m, --model <name>': expected a non-empty value, got ''\n"],
+    [['serve-mock', '--port', '0', '--model', ''], "error: option '--model <name>': expected a model name, got ''\n"],
   ];
   for (const [args, message] of cases) {
     it(`${args.map((a) => (a === '' ? "''" : a)).join(' ')}`, () => {
