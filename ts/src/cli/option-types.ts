@@ -16,11 +16,6 @@ const INTEGER = /^\+?[0-9]+$/;
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const INFINITY = /^\+?inf(inity)?$/i;
 
-/** A number as the range messages print it (no exponent for the integers of the tables). */
-function show(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 0 }) : String(n);
-}
-
 /** A parser's range, for the help and the docs check (test/unit/cli/flag-ranges.test.ts). */
 export interface NumericRange {
   kind: 'integer' | 'number';
@@ -38,7 +33,7 @@ export type RangedParser = OptionParser<number> & { [RANGE]: NumericRange };
 
 /** The range text of the messages: `[1, 1000000]`, `(0, 100]`. */
 export function rangeText(r: NumericRange): string {
-  return `${r.minExclusive ? '(' : '['}${show(r.min)}, ${show(r.max)}]`;
+  return `${r.minExclusive ? '(' : '['}${r.min}, ${r.max}]`;
 }
 
 /** An integer in [min, max] (safe integers only), written in decimal digits. */

@@ -76,7 +76,8 @@ export function resolveOutputPath(path: string): ResolvedOutput {
   }
   if (stat === null) return { target: danglingTarget(abs), inPlace: false, exists: false };
   if (stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: is a directory`);
-  if (!stat.isFile()) return { target: abs, inPlace: true, exists: true };
+  // `-o /dev/stdout > out.txt`: the file the shell opened is written through that descriptor.
+  if (!stat.isFile() || standardStreamOf(stat) !== null) return { target: abs, inPlace: true, exists: true };
   return { target: realpathSync(abs), inPlace: false, exists: true };
 }
 
@@ -111,6 +112,19 @@ export function checkOutputPath(path: string): ResolvedOutput {
   return out;
 }
 
+/** 1 or 2 when `stat` is the file this process's stdout or stderr is open on, else null. */
+function standardStreamOf(stat: Stats): 1 | 2 | null {
+  for (const fd of [1, 2] as const) {
+    try {
+      const std = fstatSync(fd);
+      if (std.dev === stat.dev && std.ino === stat.ino) return fd;
+    } catch {
+      // that stream is closed
+    }
+  }
+  return null;
+}
+
 /**
  * A descriptor to write an in-place target through. When it is this process's own stdout or
  * stderr (`/dev/stdout`, `/proc/self/fd/1`), that descriptor is used as it is: opening the path
@@ -119,15 +133,8 @@ export function checkOutputPath(path: string): ResolvedOutput {
  */
 export function openInPlace(path: string, target: string): { fd: number; own: boolean } {
   try {
-    const stat = statSync(target);
-    for (const fd of [1, 2]) {
-      try {
-        const std = fstatSync(fd);
-        if (std.dev === stat.dev && std.ino === stat.ino) return { fd, own: false };
-      } catch {
-        // that stream is closed
-      }
-    }
+    const fd = standardStreamOf(statSync(target));
+    if (fd !== null) return { fd, own: false };
     return { fd: openSync(target, 'w'), own: true };
   } catch (err) {
     throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
