@@ -133,9 +133,9 @@ describe('analyze-trace output', () => {
     expect(readFileSync(join(dir, 'link-target.json'), 'utf8')).toBe(EXAMPLE_A_JSON);
   });
 
-  it('rejects a directory as the output path before analysing (exit 2, as synthesize does)', () => {
+  it('rejects a directory as the output path before analysing (exit 1, an output that cannot be written, as on every command)', () => {
     const r = cli(['analyze-trace', 'a.jsonl', '--output-file', 'adir']);
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'error: cannot write output file: adir: is a directory\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'error: cannot write output file: adir: is a directory\n']);
   });
 
   it('fails with exit 1 naming the path, not a hang, when the output directory cannot exist (under /proc)', () => {
@@ -179,17 +179,17 @@ describe('analyze-trace errors (exit 2, one line, nothing written)', () => {
     [
       'block size 0',
       ['analyze-trace', 'a.jsonl', '--block-size', '0'],
-      "error: option '--block-size <n>': expected a positive integer, got '0'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got '0'\n",
     ],
     [
       'a non-numeric block size',
       ['analyze-trace', 'a.jsonl', '--block-size=abc'],
-      "error: option '--block-size <n>': expected a positive integer, got 'abc'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got 'abc'\n",
     ],
     [
       'a block size beyond 32 bits',
       ['analyze-trace', 'a.jsonl', '--block-size', '4294967296'],
-      "error: option '--block-size <n>': expected a positive integer <= 4294967295, got '4294967296'\n",
+      "error: option '--block-size <n>': expected an integer in [1, 4294967295], got '4294967296'\n",
     ],
     [
       'a bad format',

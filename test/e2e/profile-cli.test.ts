@@ -79,7 +79,7 @@ describe('profile validation', () => {
       ['-m', 'm', '--url', 'X', '--no-server-metrics', '--server-metrics', 'h:1'],
       "error: option '--server-metrics' cannot be used with option '--no-server-metrics'",
     ],
-    [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected a positive integer, got '0'"],
+    [['-m', 'm', '--url', 'X', '--concurrency', '0'], "error: option '--concurrency <n>': expected an integer in [1, 100000], got '0'"],
     [
       ['-m', 'm', '--url', 'X', '--connection-reuse-strategy', 'sometimes'],
       "error: option '--connection-reuse-strategy <s>': expected one of pooled, never, sticky, got 'sometimes'",

@@ -87,13 +87,13 @@ describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, noth
     ],
     [
       ['--synthesis-prefix-root-multiplier', '1.5'],
-      "error: option '--synthesis-prefix-root-multiplier <n>': expected a positive integer, got '1.5'",
+      "error: option '--synthesis-prefix-root-multiplier <n>': expected an integer in [1, 4294967295], got '1.5'",
     ],
     [['--num-requests', '10'], "error: option '--num-requests' requires '--mode generate'"],
     [['--mode', 'generate'], "error: option '--mode generate' requires option '--num-requests'"],
     [['--synthesis-min-isl', '5'], "error: option '--synthesis-min-isl' requires '--mode generate'"],
     [['--mode', 'mix'], "error: option '--mode <mode>': expected one of transform, generate, got 'mix'"],
-    [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'"],
+    [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer in [0, 18446744073709551615], got '-3'"],
     [
       ['--speedup-ratio', '2', '--synthesis-speedup-ratio', '2'],
       "error: option '--speedup-ratio' cannot be used with option '--synthesis-speedup-ratio'",
@@ -106,11 +106,12 @@ describe('synthesize validation (docs/cli.md §5, §1.4): one line, exit 2, noth
     expect(leftovers()).toEqual([]);
   });
 
-  it('missing input, unwritable output, existing output, invalid row', () => {
+  it('missing input, unwritable output (exit 1), existing output, invalid row', () => {
     let r = cli(['synthesize', 'nope.jsonl', '-o', 'out.jsonl']);
     expect([r.status, r.stderr]).toEqual([2, 'error: input file not found: nope.jsonl\n']);
     r = cli(['synthesize', 'a.jsonl', '-o', 'no-such-dir/out.jsonl']);
-    expect([r.status, r.stderr]).toEqual([2, 'error: cannot write output file: no-such-dir/out.jsonl: no such file or directory\n']);
+    // An output that cannot be written is a runtime failure (exit 1) on every command (docs/cli.md §1.6).
+    expect([r.status, r.stderr]).toEqual([1, 'error: cannot write output file: no-such-dir/out.jsonl: no such file or directory\n']);
     r = cli(['synthesize', 'bad.jsonl', '-o', 'out.jsonl']);
     expect([r.status, r.stderr]).toEqual([2, 'error: bad.jsonl:3: input_length: expected a non-negative integer, got "abc"\n']);
     expect(leftovers()).toEqual([]);

@@ -3,17 +3,7 @@ import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { InfermarkError, EXIT_RUNTIME, EXIT_USAGE, RuntimeFailure, UsageError } from '../../../ts/src/errors.js';
 import { reportCliError } from '../../../ts/src/cli/errors.js';
-import {
-  nonNegativeNumber,
-  parseChoice,
-  parseNonNegativeInteger,
-  parseNonNegativeNumber,
-  parsePercentage,
-  parsePositiveInteger,
-  parsePositiveNumber,
-  parseSeed,
-  positiveIntegerAtMost,
-} from '../../../ts/src/cli/option-types.js';
+import { integerIn, numberIn, parseChoice, parseSeed, positiveNumberAtMost } from '../../../ts/src/cli/option-types.js';
 import { TraceCoreError } from '../../../ts/src/trace-core/errors.js';
 
 /** A small program configured like createProgram(), returning what the user would see. */
@@ -24,10 +14,10 @@ async function run(args: string[]): Promise<{ code: number; stderr: string }> {
   program.option('-v, --verbose');
   program
     .command('profile')
-    .addOption(new Option('--concurrency <n>').argParser(parsePositiveInteger))
+    .addOption(new Option('--concurrency <n>').argParser(integerIn(1, 100)))
     .addOption(new Option('--endpoint-type <type>').argParser(parseChoice(['chat', 'completions'])))
-    .addOption(new Option('--request-rate <r>').argParser(parsePositiveNumber).conflicts('userCentricRate'))
-    .addOption(new Option('--user-centric-rate <r>').argParser(parsePositiveNumber))
+    .addOption(new Option('--request-rate <r>').argParser(positiveNumberAtMost(1000)).conflicts('userCentricRate'))
+    .addOption(new Option('--user-centric-rate <r>').argParser(positiveNumberAtMost(1000)))
     .requiredOption('--model <name>')
     .action(() => {});
   let stderr = '';
@@ -47,7 +37,7 @@ describe('commander errors become one docs/cli.md §1.3 line with exit 2', () =>
     [['profile', '--model', 'm', '--foo'], "error: unknown option '--foo'"],
     [['profile', '--model', 'm', '--concurency', '3'], "error: unknown option '--concurency' (did you mean '--concurrency'?)"],
     [['profile', '--model', 'm', '--concurrency'], "error: option '--concurrency <n>' argument missing"],
-    [['profile', '--model', 'm', '--concurrency', 'abc'], "error: option '--concurrency <n>': expected a positive integer, got 'abc'"],
+    [['profile', '--model', 'm', '--concurrency', 'abc'], "error: option '--concurrency <n>': expected an integer in [1, 100], got 'abc'"],
     [
       ['profile', '--model', 'm', '--endpoint-type', 'embeddings'],
       "error: option '--endpoint-type <type>': expected one of chat, completions, got 'embeddings'",
@@ -110,36 +100,46 @@ describe('option value types (docs/cli.md §1.4)', () => {
     return 'accepted';
   };
 
-  it('parses positive and non-negative integers', () => {
-    expect(parsePositiveInteger('12')).toBe(12);
-    expect(reason(() => parsePositiveInteger('0'))).toBe("expected a positive integer, got '0'");
-    expect(reason(() => parsePositiveInteger('1.5'))).toBe("expected a positive integer, got '1.5'");
-    expect(reason(() => parsePositiveInteger('+3'))).toBe("expected a positive integer, got '+3'");
-    expect(reason(() => parsePositiveInteger('99999999999999999999'))).toBe("expected a positive integer, got '99999999999999999999'");
-    expect(parseNonNegativeInteger('0')).toBe(0);
-    expect(reason(() => parseNonNegativeInteger('-1'))).toBe("expected a non-negative integer, got '-1'");
-    expect(reason(() => positiveIntegerAtMost(10)('11'))).toBe("expected a positive integer <= 10, got '11'");
+  it('parses integers in a range, trimming whitespace and a leading +', () => {
+    const count = integerIn(1, 1000);
+    expect(count('12')).toBe(12);
+    expect(count(' 5')).toBe(5);
+    expect(count('+3 ')).toBe(3);
+    expect(count('1000')).toBe(1000);
+    expect(reason(() => count('0'))).toBe("expected an integer in [1, 1000], got '0'");
+    expect(reason(() => count('1001'))).toBe("expected an integer in [1, 1000], got '1001'");
+    expect(reason(() => count('1.5'))).toBe("expected an integer in [1, 1000], got '1.5'");
+    expect(reason(() => count('-1'))).toBe("expected an integer in [1, 1000], got '-1'");
+    expect(reason(() => count(''))).toBe("expected an integer in [1, 1000], got ''");
+    expect(reason(() => count('99999999999999999999'))).toBe("expected an integer in [1, 1000], got '99999999999999999999'");
+    expect(integerIn(0, 5)('0')).toBe(0);
   });
 
-  it('parses numbers, percentages and choices', () => {
-    expect(parsePositiveNumber('2.5e1')).toBe(25);
-    expect(reason(() => parsePositiveNumber('abc'))).toBe("expected a positive number, got 'abc'");
-    expect(reason(() => parsePositiveNumber(''))).toBe("expected a positive number, got ''");
-    expect(reason(() => parsePositiveNumber('0x10'))).toBe("expected a positive number, got '0x10'");
-    expect(parseNonNegativeNumber('0')).toBe(0);
-    expect(reason(() => parseNonNegativeNumber('-0.1'))).toBe("expected a non-negative number, got '-0.1'");
-    expect(nonNegativeNumber({ allowInfinity: true })('inf')).toBe(Infinity);
-    expect(parsePercentage('100')).toBe(100);
-    expect(reason(() => parsePercentage('150'))).toBe("expected a number in (0, 100], got '150'");
-    expect(reason(() => parsePercentage('0'))).toBe("expected a number in (0, 100], got '0'");
+  it('parses numbers in open or closed ranges, percentages and choices', () => {
+    const positive = positiveNumberAtMost(100);
+    expect(positive('2.5e1')).toBe(25);
+    expect(positive(' +7.5 ')).toBe(7.5);
+    expect(reason(() => positive('abc'))).toBe("expected a number in (0, 100], got 'abc'");
+    expect(reason(() => positive(''))).toBe("expected a number in (0, 100], got ''");
+    expect(reason(() => positive('0x10'))).toBe("expected a number in (0, 100], got '0x10'");
+    expect(reason(() => positive('0'))).toBe("expected a number in (0, 100], got '0'");
+    expect(reason(() => positive('150'))).toBe("expected a number in (0, 100], got '150'");
+    expect(reason(() => positive('1e400'))).toBe("expected a number in (0, 100], got '1e400'");
+    expect(numberIn(0, 1)('0')).toBe(0);
+    expect(Object.is(numberIn(0, 1)('-0'), 0)).toBe(true);
+    expect(reason(() => numberIn(0, 1)('-0.1'))).toBe("expected a number in [0, 1], got '-0.1'");
+    expect(numberIn(0, 10, { allowInfinity: true })('inf')).toBe(Infinity);
+    expect(reason(() => numberIn(0, 10, { allowInfinity: true })('11'))).toBe("expected a number in [0, 10] or 'inf', got '11'");
+    expect(reason(() => numberIn(0.001, 10)('1e-10'))).toBe("expected a number in [0.001, 10], got '1e-10'");
     expect(reason(() => parseChoice(['a', 'b'])('c'))).toBe("expected one of a, b, got 'c'");
   });
 
   it('parses 64-bit seeds exactly as bigint', () => {
     expect(parseSeed('18446744073709551615')).toBe(18446744073709551615n);
-    expect(reason(() => parseSeed('-3'))).toBe("expected an integer between 0 and 18446744073709551615, got '-3'");
+    expect(parseSeed(' +42')).toBe(42n);
+    expect(reason(() => parseSeed('-3'))).toBe("expected an integer in [0, 18446744073709551615], got '-3'");
     expect(reason(() => parseSeed('18446744073709551616'))).toBe(
-      "expected an integer between 0 and 18446744073709551615, got '18446744073709551616'",
+      "expected an integer in [0, 18446744073709551615], got '18446744073709551616'",
     );
   });
 });

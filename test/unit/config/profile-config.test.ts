@@ -81,12 +81,32 @@ describe('profile validation (docs/cli.md §3.6)', () => {
     ['17', { serverMetrics: ['x'], noServerMetrics: true }, "option '--server-metrics' cannot be used with option '--no-server-metrics'"],
     ['19', { url: ['ftp://x'] }, "option '--url <url>': expected an http or https URL, got 'ftp://x'"],
     ['20', { concurrency: 2, workers: 4 }, "option '--workers': 4 workers but only 2 concurrent sessions"],
+    [
+      '21',
+      { isl: 1_000_000, numDatasetEntries: 11 },
+      "options '--isl' 1000000 × '--num-dataset-entries' 11 ask for 11000000 synthetic prompt tokens; at most 10000000 are allowed",
+    ],
+    [
+      '21',
+      { isl: 90_001, sharedSystemPromptLength: 1_000_000 },
+      "options '--isl' 90001 × '--num-dataset-entries' 100 + '--shared-system-prompt-length' 1000000 ask for 10000100 synthetic prompt tokens; at most 10000000 are allowed",
+    ],
+    [
+      '22',
+      { numSessions: 1_000_000, sessionTurnsMean: 2 },
+      "options '--num-sessions' 1000000 × '--session-turns-mean' 2 ask for 2000000 session turns; at most 1000000 are allowed",
+    ],
   ];
   for (const [rule, opts, msg] of cases) {
     it(`rule ${rule}: ${msg}`, () => {
       expect(message(opts)).toBe(msg);
     });
   }
+
+  it('allows exactly the limits of rules 21 and 22', () => {
+    expect(resolve({ isl: 90_000, sharedSystemPromptLength: 1_000_000 }).dataset.isl).toBe(90_000);
+    expect(resolve({ numSessions: 500_000, sessionTurnsMean: 2 }).dataset.numSessions).toBe(500_000);
+  });
 
   it('applies rule 20 to a rate-mode --concurrency ceiling too', () => {
     expect(message({ requestRate: 10, concurrency: 1, workers: 2 })).toBe("option '--workers': 2 workers but only 1 concurrent sessions");

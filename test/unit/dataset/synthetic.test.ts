@@ -109,3 +109,32 @@ describe('synthetic sessions', () => {
     ]);
   });
 });
+
+// Issue 16 defect 4: `--isl-stddev 1e9` and `--session-turns-stddev 1e20` asked for billions of
+// tokens or turns and hung before the first request.
+describe('drawn lengths and turns are bounded (docs/cli.md §3.6 rules 21, 22)', () => {
+  it('caps a drawn ISL and OSL at 1,000,000 tokens and refuses a drawn total above 10,000,000 before making any text', () => {
+    let calls = 0;
+    const counting = new Proxy(tok, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (key === 'encode' || key === 'decode' || key === 'count') calls += 1;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    calls = 0;
+    expect(() => buildSyntheticDataset(counting, { ...base, islStddev: 1e9, numDatasetEntries: 100 }, 'chat')).toThrow(
+      "option '--isl-stddev': the 100 synthetic prompts drawn with '--isl' 50 and '--isl-stddev' 1000000000 have more than 10000000 tokens together (docs/cli.md §3.6 rule 21)",
+    );
+    // Only the corpus was encoded (once, cached per tokenizer): no prompt text was made.
+    expect(calls).toBeLessThanOrEqual(1);
+  });
+
+  it('caps a drawn turn count at 1,000,000 and refuses sessions with more than 1,000,000 turns together', () => {
+    const one = buildSessions({ numSessions: 1, turnsMean: 2, turnsStddev: 1e20, delayMeanMs: 0, delayStddevMs: 0, seed: 3n });
+    expect(one[0]!.turns === 1 || one[0]!.turns === 1_000_000).toBe(true);
+    expect(() => buildSessions({ numSessions: 100, turnsMean: 2, turnsStddev: 1e20, delayMeanMs: 0, delayStddevMs: 0, seed: 3n })).toThrow(
+      "option '--session-turns-stddev': the 100 synthetic sessions drawn with '--session-turns-mean' 2 and '--session-turns-stddev' 100000000000000000000 have more than 1000000 turns together (docs/cli.md §3.6 rule 22)",
+    );
+  });
+});

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { removeUnfinishedTemporaryFilesSync, temporarySibling, writeFileAtomic } from '../../../ts/src/io/atomic-write.js';
+import { removeUnfinishedTemporaryFilesSync, writeFileAtomic } from '../../../ts/src/io/atomic-write.js';
+import { temporarySibling } from '../../../ts/src/io/output-target.js';
 import { exportFileNames, removeOwnedFiles } from '../../../ts/src/report/artifact-dir.js';
 
 describe('atomic-write temporary files', () => {

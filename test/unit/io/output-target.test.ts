@@ -1,9 +1,21 @@
 // Write-behind output: order across partial writes, bounded bytes in flight, failures surfacing later, abort with writes in flight.
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, closeSync, fstatSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  closeSync,
+  fstatSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OutputTarget, WriteBehind, type WriteSome } from '../../../ts/src/io/output-target.js';
+import { checkOutputPath, OutputTarget, resolveOutputPath, WriteBehind, type WriteSome } from '../../../ts/src/io/output-target.js';
+import { RuntimeFailure, UsageError } from '../../../ts/src/errors.js';
 
 /**
  * A writer into memory whose every call completes a loop turn later and writes at most `maxBytes`
@@ -132,5 +144,41 @@ describe('OutputTarget', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fstatSync(fd).size).toBe(0);
     closeSync(fd);
+  });
+});
+
+// Issue 16 defect 9: one rule for where every command's output goes.
+describe('resolveOutputPath and checkOutputPath (docs/cli.md §1.6)', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'infermark-resolve-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('follows a chain of symlinks to an existing file, and to the target of a dangling one', () => {
+    writeFileSync(join(dir, 'file'), 'x');
+    symlinkSync(join(dir, 'file'), join(dir, 'a'));
+    symlinkSync('a', join(dir, 'b'));
+    expect(resolveOutputPath(join(dir, 'b'))).toEqual({ target: join(dir, 'file'), inPlace: false, exists: true });
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('sub/new', join(dir, 'c'));
+    symlinkSync('c', join(dir, 'd'));
+    expect(resolveOutputPath(join(dir, 'd'))).toEqual({ target: join(dir, 'sub', 'new'), inPlace: false, exists: false });
+  });
+
+  it('writes devices in place, refuses a directory (exit 1) and an empty path (exit 2)', () => {
+    expect(resolveOutputPath('/dev/null')).toEqual({ target: '/dev/null', inPlace: true, exists: true });
+    expect(() => resolveOutputPath(dir)).toThrow(RuntimeFailure);
+    expect(() => resolveOutputPath('')).toThrow(UsageError);
+    expect(() => resolveOutputPath('  ')).toThrow(UsageError);
+  });
+
+  it('finds a parent that is a file before any work, with the words of ENOTDIR', () => {
+    writeFileSync(join(dir, 'file'), 'x');
+    const path = join(dir, 'file', 'deeper', 'out.json');
+    expect(() => checkOutputPath(path)).toThrow(`cannot write output file: ${path}: not a directory`);
+    expect(checkOutputPath(join(dir, 'missing', 'out.json')).exists).toBe(false);
   });
 });

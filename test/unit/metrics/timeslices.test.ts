@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeTimeSlices } from '../../../ts/src/metrics/timeslices.js';
+import { computeTimeSlices, timeSliceCount } from '../../../ts/src/metrics/timeslices.js';
 import { DONE, chatDelta, processor, raw } from './fixtures.js';
 
 function ok(n: number, startMs: number, endMs: number) {
@@ -59,5 +59,26 @@ describe('time slices', () => {
     const slices = computeTimeSlices(recs, 1, { request_latency: 200 });
     expect(slices[0]!.blocks.get('good_request_count')!.stats.avg).toBe(1);
     expect(slices[1]!.blocks.get('good_request_count')!.stats.avg).toBe(1);
+  });
+
+  // Issue 16 defect 4: `--slice-duration 1e-10` became a 0 ns slice and divided by zero after the run.
+  it('refuses a slice shorter than 1 ms or not finite with a clear error, for the programmatic API too', async () => {
+    const recs = await processor().processBatch([ok(0, 0, 900)]);
+    for (const bad of [1e-10, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => computeTimeSlices(recs, bad)).toThrow(/^slice duration must be a finite number of seconds >= 0\.001, got /);
+    }
+    expect(computeTimeSlices(recs, 0.001)).toHaveLength(900);
+  });
+
+  it('counts the slices first and refuses more than 1,000,000 instead of allocating them', async () => {
+    // 1,500 s of records cut into 1 ms slices: 1,500,000 slices.
+    const recs = await processor().processBatch([ok(0, 0, 900), ok(1, 1_499_000, 1_500_000)]);
+    expect(timeSliceCount(recs, 0.001)).toBe(1_500_000);
+    expect(timeSliceCount(recs, 1)).toBe(1500);
+    expect(timeSliceCount([], 1)).toBe(0);
+    expect(() => computeTimeSlices(recs, 0.001)).toThrow(
+      'a slice duration of 0.001 s cuts these records into 1500000 slices; at most 1000000 are made',
+    );
+    expect(computeTimeSlices(recs, 1)).toHaveLength(1500);
   });
 });

@@ -101,9 +101,9 @@ describe('serve-mock options', () => {
       [['--max-batch-size', '4', '--max-num-seqs', '8'], "error: option '--max-batch-size' cannot be used with option '--max-num-seqs'\n"],
       [['--error-rate', '150'], "error: option '--error-rate <pct>': expected a number in [0, 100], got '150'\n"],
       [['--latency-model', 'fancy'], "error: option '--latency-model <model>': expected one of engine, simple, none, got 'fancy'\n"],
-      [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer between 0 and 18446744073709551615, got '-3'\n"],
-      [['--port', '70000'], "error: option '--port <n>': expected an integer between 0 and 65535, got '70000'\n"],
-      [['--max-num-seqs', '0'], "error: option '--max-num-seqs <n>': expected a positive integer, got '0'\n"],
+      [['--random-seed', '-3'], "error: option '--random-seed <seed>': expected an integer in [0, 18446744073709551615], got '-3'\n"],
+      [['--port', '70000'], "error: option '--port <n>': expected an integer in [0, 65535], got '70000'\n"],
+      [['--max-num-seqs', '0'], "error: option '--max-num-seqs <n>': expected an integer in [1, 100000], got '0'\n"],
       [
         ['--workers', '2', '--record-requests', 'x.jsonl'],
         "error: option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)\n",
@@ -133,15 +133,12 @@ describe('serve-mock options', () => {
     // The default headers limit follows a shorter request limit instead of contradicting it.
     expect(limits(['--request-timeout-seconds', '4'])).toEqual([1024 * 1024, 4, 4]);
     const cases: [string[], string][] = [
-      [['--max-body-bytes', '0'], "error: option '--max-body-bytes <n>': expected a positive integer, got '0'\n"],
-      [
-        ['--max-body-bytes', '536870889'],
-        "error: option '--max-body-bytes <n>': expected a positive integer <= 536870888, got '536870889'\n",
-      ],
-      [['--request-timeout-seconds', '0'], "error: option '--request-timeout-seconds <s>': expected a positive number, got '0'\n"],
+      [['--max-body-bytes', '0'], "error: option '--max-body-bytes <n>': expected an integer in [1, 536870888], got '0'\n"],
+      [['--max-body-bytes', '536870889'], "error: option '--max-body-bytes <n>': expected an integer in [1, 536870888], got '536870889'\n"],
+      [['--request-timeout-seconds', '0'], "error: option '--request-timeout-seconds <s>': expected a number in (0, 2147483], got '0'\n"],
       [
         ['--headers-timeout-seconds', '2147484'],
-        "error: option '--headers-timeout-seconds <s>': expected a positive number <= 2147483, got '2147484'\n",
+        "error: option '--headers-timeout-seconds <s>': expected a number in (0, 2147483], got '2147484'\n",
       ],
       [
         ['--request-timeout-seconds', '5', '--headers-timeout-seconds', '10'],

@@ -6,10 +6,11 @@ import type { AnalysisReport } from '../trace-core/report.js';
 import { colourEnabled, renderAnalysisConsole } from '../report/analysis-console.js';
 import { formatCount, formatDecimal } from '../report/decimal-format.js';
 import { ANALYZE_TRACE_DEFAULTS, ANALYZE_TRACE_FORMATS, MAX_BLOCK_SIZE } from '../config/defaults.js';
-import { checkOutputPath, writeFileAtomicSync } from '../io/atomic-write.js';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
+import { checkOutputPath } from '../io/output-target.js';
 import { inputPathArgument } from './input-argument.js';
 import { ProgressLine, progressBar } from '../report/progress-line.js';
-import { parseChoice, positiveIntegerAtMost } from './option-types.js';
+import { integerIn, parseChoice, parsePath } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 
 export interface AnalyzeTraceOptions {
@@ -84,13 +85,15 @@ export function registerAnalyzeTrace(program: Command): void {
     .command('analyze-trace')
     .description('analyse a Mooncake trace: length distributions and prefix-reuse structure')
     .argument('[INPUT_FILE]', 'trace file (or use --input-file)')
-    .option('--input-file <path>', 'trace file (instead of INPUT_FILE)')
+    .addOption(new Option('--input-file <path>', 'trace file (instead of INPUT_FILE)').argParser(parsePath))
     .addOption(
       new Option('--block-size <n>', 'tokens per hash block')
-        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .argParser(integerIn(1, MAX_BLOCK_SIZE))
         .default(ANALYZE_TRACE_DEFAULTS.blockSize),
     )
-    .option('--output-file <path>', 'write analysis.json there (atomically; parent directories are created)')
+    .addOption(
+      new Option('--output-file <path>', 'write analysis.json there (atomically; parent directories are created)').argParser(parsePath),
+    )
     .option('--skip-invalid', 'skip and count invalid rows instead of stopping at the first')
     .addOption(
       new Option('--format <format>', 'text: console report; json: analysis.json on stdout')

@@ -8,7 +8,7 @@ import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
 import { HASH_PROMPTS_DEFAULTS, MAX_BLOCK_SIZE } from '../config/defaults.js';
-import { positiveIntegerAtMost } from './option-types.js';
+import { integerIn, parsePath } from './option-types.js';
 import type { GlobalOptions } from './program.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { writeStreamedOutput } from './streamed-output.js';
@@ -73,11 +73,11 @@ export function registerHashPrompts(program: Command): void {
     .command('hash-prompts')
     .description('turn a JSONL file of prompts into a Mooncake trace whose hash ids encode prefix sharing (no text is written)')
     .argument('[INPUT_FILE]', 'JSONL prompts (or use --input-file)')
-    .option('--input-file <path>', 'JSONL prompts (instead of INPUT_FILE)')
-    .option('-o, --output-file <path>', "output trace ('-' for stdout)")
+    .addOption(new Option('--input-file <path>', 'JSONL prompts (instead of INPUT_FILE)').argParser(parsePath))
+    .addOption(new Option('-o, --output-file <path>', "output trace ('-' for stdout)").argParser(parsePath))
     .addOption(
       new Option('--block-size <n>', 'tokens per hash block')
-        .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
+        .argParser(integerIn(1, MAX_BLOCK_SIZE))
         .default(HASH_PROMPTS_DEFAULTS.blockSize),
     )
     .option(

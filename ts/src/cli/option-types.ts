@@ -1,4 +1,6 @@
-// Typed option parsers of docs/cli.md §1.4, shared by every command so messages never drift.
+// Typed option parsers of docs/cli.md §1.4–1.5, shared by every command so messages never drift.
+// Every numeric flag has one range, checked here before any work (exit 2): the parser in a flag's
+// table row is the one source of its range, and docs/cli.md §1.5 lists them (a test checks both agree).
 import { InvalidArgumentError } from 'commander';
 
 /** Parser signature accepted by commander's `Option.argParser`. */
@@ -8,68 +10,92 @@ function invalid(reason: string): never {
   throw new InvalidArgumentError(reason);
 }
 
-const DIGITS = /^[0-9]+$/;
+// Surrounding whitespace and a leading `+` are accepted by every numeric flag alike.
+const INTEGER = /^\+?[0-9]+$/;
 // Decimal or exponent notation; no hex, no `Infinity`, no empty string (which Number() accepts).
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const INFINITY = /^\+?inf(inity)?$/i;
 
-/** Decimal digits, value ≥ 1 (and a safe JS integer). */
-export const parsePositiveInteger: OptionParser<number> = (value) => {
-  const n = DIGITS.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) invalid(`expected a positive integer, got '${value}'`);
-  return n;
-};
-
-/** A positive integer with an upper bound (e.g. a block size that must fit in 32 bits). */
-export function positiveIntegerAtMost(max: number): OptionParser<number> {
-  return (value) => {
-    const n = parsePositiveInteger(value);
-    if (n > max) invalid(`expected a positive integer <= ${max}, got '${value}'`);
-    return n;
-  };
+/** A parser's range, for the help and the docs check (test/unit/cli/flag-ranges.test.ts). */
+export interface NumericRange {
+  kind: 'integer' | 'number';
+  min: number;
+  max: number;
+  /** `(min, …`: the minimum itself is refused. */
+  minExclusive: boolean;
+  /** `inf` is accepted as well (→ Infinity). */
+  allowInfinity: boolean;
 }
 
-/** Decimal digits, value ≥ 0 (and a safe JS integer). */
-export const parseNonNegativeInteger: OptionParser<number> = (value) => {
-  const n = DIGITS.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n)) invalid(`expected a non-negative integer, got '${value}'`);
-  return n;
-};
+/** The range a parser made by {@link integerIn} or {@link numberIn} checks. */
+export const RANGE = Symbol('infermark.range');
+export type RangedParser = OptionParser<number> & { [RANGE]: NumericRange };
 
-/** Decimal or exponent notation, finite, > 0. */
-export const parsePositiveNumber: OptionParser<number> = (value) => {
-  const n = DECIMAL.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) invalid(`expected a positive number, got '${value}'`);
-  return n;
-};
+/** The range text of the messages: `[1, 1000000]`, `(0, 100]`. */
+export function rangeText(r: NumericRange): string {
+  return `${r.minExclusive ? '(' : '['}${r.min}, ${r.max}]`;
+}
 
-/** Finite number ≥ 0; with `allowInfinity`, also `inf` (→ `Infinity`). */
-export function nonNegativeNumber(options: { allowInfinity?: boolean } = {}): OptionParser<number> {
-  return (value) => {
-    if (options.allowInfinity && /^\+?inf(inity)?$/i.test(value)) return Infinity;
-    const n = DECIMAL.test(value.trim()) ? Number(value) : NaN;
-    if (!Number.isFinite(n) || n < 0) {
-      invalid(`expected a non-negative number${options.allowInfinity ? " or 'inf'" : ''}, got '${value}'`);
+/** An integer in [min, max] (safe integers only), written in decimal digits. */
+export function integerIn(min: number, max: number): RangedParser {
+  const range: NumericRange = { kind: 'integer', min, max, minExclusive: false, allowInfinity: false };
+  const parser = ((value: string) => {
+    const text = value.trim();
+    const n = INTEGER.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) invalid(`expected an integer in ${rangeText(range)}, got '${value}'`);
+    return n;
+  }) as RangedParser;
+  parser[RANGE] = range;
+  return parser;
+}
+
+/**
+ * A finite number in [min, max], or (min, max] with `minExclusive`; with `allowInfinity`, also
+ * `inf` (→ `Infinity`). Decimal or exponent notation.
+ */
+export function numberIn(min: number, max: number, options: { minExclusive?: boolean; allowInfinity?: boolean } = {}): RangedParser {
+  const range: NumericRange = {
+    kind: 'number',
+    min,
+    max,
+    minExclusive: options.minExclusive === true,
+    allowInfinity: options.allowInfinity === true,
+  };
+  const parser = ((value: string) => {
+    const text = value.trim();
+    if (range.allowInfinity && INFINITY.test(text)) return Infinity;
+    const n = DECIMAL.test(text) ? Number(text) : NaN;
+    const low = range.minExclusive ? n > min : n >= min;
+    if (!(Number.isFinite(n) && low && n <= max)) {
+      invalid(`expected a number in ${rangeText(range)}${range.allowInfinity ? " or 'inf'" : ''}, got '${value}'`);
     }
-    return n;
-  };
+    // `-0` is 0.
+    return n === 0 ? 0 : n;
+  }) as RangedParser;
+  parser[RANGE] = range;
+  return parser;
 }
-export const parseNonNegativeNumber: OptionParser<number> = nonNegativeNumber();
 
-/** A number in (0, 100]. */
-export const parsePercentage: OptionParser<number> = (value) => {
-  const n = DECIMAL.test(value.trim()) ? Number(value) : NaN;
-  if (!(n > 0 && n <= 100)) invalid(`expected a number in (0, 100], got '${value}'`);
-  return n;
-};
+/** A number > 0 and at most `max` (durations, rates). */
+export function positiveNumberAtMost(max: number): RangedParser {
+  return numberIn(0, max, { minExclusive: true });
+}
 
 const U64_MAX = (1n << 64n) - 1n;
 
 /** An integer seed in [0, 2^64 − 1], as a bigint (a `number` would lose precision above 2^53). */
 export const parseSeed: OptionParser<bigint> = (value) => {
-  if (!DIGITS.test(value) || BigInt(value) > U64_MAX) {
-    invalid(`expected an integer between 0 and ${U64_MAX}, got '${value}'`);
+  const text = value.trim();
+  if (!INTEGER.test(text) || BigInt(text) > U64_MAX) {
+    invalid(`expected an integer in [0, ${U64_MAX}], got '${value}'`);
   }
-  return BigInt(value);
+  return BigInt(text);
+};
+
+/** A file or directory path: not empty (`-o ''` once wrote into the current directory's name). */
+export const parsePath: OptionParser<string> = (value) => {
+  if (value.trim() === '') invalid(`expected a path, got '${value}'`);
+  return value;
 };
 
 /**

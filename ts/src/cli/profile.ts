@@ -2,19 +2,20 @@
 // with the standard reporters, Ctrl-C turned into an abort signal. The option table is keyed by
 // `ProfileOptions`, so flags and config cannot drift; help texts take defaults from the config.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  nonNegativeNumber,
-  parseChoice,
-  parseNonNegativeInteger,
-  parseNonNegativeNumber,
-  parsePercentage,
-  parsePositiveInteger,
-  parsePositiveNumber,
-  parseSeed,
-  positiveIntegerAtMost,
-  type OptionParser,
-} from './option-types.js';
+import { integerIn, numberIn, parseChoice, parsePath, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import {
+  MAX_CONCURRENCY,
+  MAX_DATASET_ENTRIES,
+  MAX_DURATION_MS,
+  MAX_DURATION_SECONDS,
+  MAX_REQUEST_COUNT,
+  MAX_REQUEST_RATE,
+  MAX_SEQUENCE_TOKENS,
+  MAX_SESSION_TURNS,
+  MAX_WORKERS,
+  MIN_SLICE_SECONDS,
+} from '../config/limits.js';
 import { removeUnfinishedTemporaryFilesSync } from '../io/atomic-write.js';
 import {
   ARRIVAL_PATTERNS,
@@ -38,22 +39,18 @@ import type { GlobalOptions } from './program.js';
  * when a `--no-…` form set the same attribute to `false` first (`--no-server-metrics
  * --server-metrics URL`); that conflict is reported by collectOptions.
  */
-const parseList: OptionParser<string[]> = (value, previous) => [
-  ...(Array.isArray(previous) ? previous : []),
-  ...value
+const parseList: OptionParser<string[]> = (value, previous) => {
+  const items = value
     .split(/[\s,]+/)
     .map((v) => v.trim())
-    .filter((v) => v !== ''),
-];
+    .filter((v) => v !== '');
+  // `--url ""` once fell back to localhost and `-m ""` sent an empty model: an empty value is refused.
+  if (items.length === 0) throw new InvalidArgumentError(`expected a non-empty value, got '${value}'`);
+  return [...(Array.isArray(previous) ? previous : []), ...items];
+};
 
 /** Repeatable flag whose values are kept whole (headers and extra inputs may contain commas). */
 const parseRepeat: OptionParser<string[]> = (value, previous) => [...(previous ?? []), value];
-
-const parseFraction: OptionParser<number> = (value) => {
-  const n = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'`);
-  return n;
-};
 
 /** AIPerf 0.13 spells `sticky` `sticky-user-sessions`; both are accepted. */
 const parseConnectionReuse: OptionParser<ConnectionReuseStrategy> = (value) =>
@@ -102,7 +99,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'requestTimeoutSeconds',
     flags: '--request-timeout-seconds <s>',
     description: 'per-request limit in seconds',
-    parser: parsePositiveNumber,
+    parser: positiveNumberAtMost(MAX_DURATION_SECONDS),
     shownDefault: PROFILE_DEFAULTS.requestTimeoutSeconds,
   },
   { key: 'useServerTokenCount', flags: '--use-server-token-count', description: 'ISL/OSL from the server usage' },
@@ -128,7 +125,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'isl',
     flags: '--isl <n>',
     description: 'mean prompt tokens',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.isl,
     aliases: ['--synthetic-input-tokens-mean', '--prompt-input-tokens-mean'],
   },
@@ -136,7 +133,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'islStddev',
     flags: '--isl-stddev <n>',
     description: 'prompt tokens stddev',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.islStddev,
     aliases: ['--synthetic-input-tokens-stddev'],
   },
@@ -144,7 +141,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'osl',
     flags: '--osl <n>',
     description: 'max tokens sent',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_SEQUENCE_TOKENS),
     shownDefault: 'none: the server decides',
     aliases: ['--output-tokens-mean', '--prompt-output-tokens-mean'],
   },
@@ -152,7 +149,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'oslStddev',
     flags: '--osl-stddev <n>',
     description: 'output tokens stddev',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.oslStddev,
     aliases: ['--output-tokens-stddev'],
   },
@@ -160,7 +157,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'numDatasetEntries',
     flags: '--num-dataset-entries <n>',
     description: 'distinct synthetic prompts',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_DATASET_ENTRIES),
     shownDefault: PROFILE_DEFAULTS.numDatasetEntries,
     aliases: ['--num-prompts'],
   },
@@ -171,7 +168,12 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: parseSeed,
     shownDefault: PROFILE_DEFAULTS.randomSeed,
   },
-  { key: 'inputFile', flags: '--input-file <path>', description: 'dataset file (mooncake_trace, single_turn or multi_turn JSONL)' },
+  {
+    key: 'inputFile',
+    flags: '--input-file <path>',
+    description: 'dataset file (mooncake_trace, single_turn or multi_turn JSONL)',
+    parser: parsePath,
+  },
   {
     key: 'customDatasetType',
     flags: '--custom-dataset-type <type>',
@@ -184,7 +186,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'blockSize',
     flags: '--block-size <n>',
     description: 'hash block size',
-    parser: positiveIntegerAtMost(MAX_BLOCK_SIZE),
+    parser: integerIn(1, MAX_BLOCK_SIZE),
     shownDefault: PROFILE_DEFAULTS.blockSize,
     aliases: ['--isl-block-size'],
   },
@@ -194,20 +196,20 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'sharedSystemPromptLength',
     flags: '--shared-system-prompt-length <n>',
     description: 'shared system prompt tokens',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_SEQUENCE_TOKENS),
   },
   {
     key: 'numSessions',
     flags: '--num-sessions <n>',
     description: 'synthetic multi-turn sessions',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_DATASET_ENTRIES),
     aliases: ['--conversation-num', '--num-conversations'],
   },
   {
     key: 'sessionTurnsMean',
     flags: '--session-turns-mean <n>',
     description: 'turns per session',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_SESSION_TURNS),
     shownDefault: PROFILE_DEFAULTS.sessionTurnsMean,
     aliases: ['--conversation-turn-mean'],
   },
@@ -215,7 +217,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'sessionTurnsStddev',
     flags: '--session-turns-stddev <n>',
     description: 'turns stddev',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_SESSION_TURNS),
     shownDefault: PROFILE_DEFAULTS.sessionTurnsStddev,
     aliases: ['--conversation-turn-stddev'],
   },
@@ -223,7 +225,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'sessionTurnDelayMean',
     flags: '--session-turn-delay-mean <ms>',
     description: 'think time before later turns',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_DURATION_MS),
     shownDefault: PROFILE_DEFAULTS.sessionTurnDelayMean,
     aliases: ['--conversation-turn-delay-mean'],
   },
@@ -231,7 +233,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'sessionTurnDelayStddev',
     flags: '--session-turn-delay-stddev <ms>',
     description: 'think time stddev',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_DURATION_MS),
     shownDefault: PROFILE_DEFAULTS.sessionTurnDelayStddev,
     aliases: ['--conversation-turn-delay-stddev'],
   },
@@ -240,10 +242,15 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'concurrency',
     flags: '--concurrency <n>',
     description: 'closed loop with N in flight; a ceiling in other modes',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_CONCURRENCY),
     shownDefault: PROFILE_DEFAULTS.concurrency,
   },
-  { key: 'requestRate', flags: '--request-rate <r>', description: 'open-loop requests per second', parser: parsePositiveNumber },
+  {
+    key: 'requestRate',
+    flags: '--request-rate <r>',
+    description: 'open-loop requests per second',
+    parser: positiveNumberAtMost(MAX_REQUEST_RATE),
+  },
   {
     key: 'arrivalPattern',
     flags: '--arrival-pattern <p>',
@@ -256,7 +263,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'arrivalSmoothness',
     flags: '--arrival-smoothness <k>',
     description: 'gamma shape',
-    parser: parsePositiveNumber,
+    parser: numberIn(0.001, 1000),
     shownDefault: PROFILE_DEFAULTS.arrivalSmoothness.toFixed(1),
     aliases: ['--vllm-burstiness'],
   },
@@ -264,7 +271,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'requestCount',
     flags: '--request-count <n>',
     description: 'requests in the profiling phase',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_REQUEST_COUNT),
     shownDefault: `every turn of an --input-file once; else max(${PROFILE_DEFAULTS.minRequestCount}, 2 × concurrency), without --benchmark-duration`,
     aliases: ['--num-requests'],
   },
@@ -272,13 +279,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'benchmarkDuration',
     flags: '--benchmark-duration <s>',
     description: 'stop issuing after this many seconds',
-    parser: parsePositiveNumber,
+    parser: positiveNumberAtMost(MAX_DURATION_SECONDS),
   },
   {
     key: 'benchmarkGracePeriod',
     flags: '--benchmark-grace-period <s>',
     description: "seconds in-flight requests get after the duration, or 'inf'",
-    parser: nonNegativeNumber({ allowInfinity: true }),
+    parser: numberIn(0, MAX_DURATION_SECONDS, { allowInfinity: true }),
     shownDefault: PROFILE_DEFAULTS.benchmarkGracePeriod,
   },
   {
@@ -297,60 +304,76 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'fixedScheduleStartOffset',
     flags: '--fixed-schedule-start-offset <ms>',
     description: 'keep rows whose original timestamp is at least this (ms); the schedule zero',
-    parser: parseNonNegativeInteger,
+    parser: integerIn(0, Number.MAX_SAFE_INTEGER),
   },
   {
     key: 'fixedScheduleEndOffset',
     flags: '--fixed-schedule-end-offset <ms>',
     description: 'keep rows whose original timestamp is at most this (ms)',
-    parser: parseNonNegativeInteger,
+    parser: integerIn(0, Number.MAX_SAFE_INTEGER),
   },
-  { key: 'userCentricRate', flags: '--user-centric-rate <r>', description: 'per-user paced multi-turn rate', parser: parsePositiveNumber },
-  { key: 'numUsers', flags: '--num-users <n>', description: 'users for --user-centric-rate', parser: parsePositiveInteger },
+  {
+    key: 'userCentricRate',
+    flags: '--user-centric-rate <r>',
+    description: 'per-user paced multi-turn rate',
+    parser: positiveNumberAtMost(MAX_REQUEST_RATE),
+  },
+  { key: 'numUsers', flags: '--num-users <n>', description: 'users for --user-centric-rate', parser: integerIn(1, MAX_CONCURRENCY) },
   {
     key: 'warmupRequestCount',
     flags: '--warmup-request-count <n>',
     description: 'warmup requests (0 = none)',
-    parser: parseNonNegativeInteger,
+    parser: integerIn(0, MAX_REQUEST_COUNT),
     shownDefault: PROFILE_DEFAULTS.warmupRequestCount,
     aliases: ['--num-warmup-requests'],
   },
-  { key: 'warmupDuration', flags: '--warmup-duration <s>', description: 'warmup by time', parser: parsePositiveNumber },
+  {
+    key: 'warmupDuration',
+    flags: '--warmup-duration <s>',
+    description: 'warmup by time',
+    parser: positiveNumberAtMost(MAX_DURATION_SECONDS),
+  },
   {
     key: 'requestCancellationRate',
     flags: '--request-cancellation-rate <pct>',
     description: 'cancel this percentage of requests',
-    parser: parsePercentage,
+    parser: positiveNumberAtMost(100),
   },
   {
     key: 'requestCancellationDelay',
     flags: '--request-cancellation-delay <s>',
     description: 'cancel this many seconds after sending',
-    parser: parseNonNegativeNumber,
+    parser: numberIn(0, MAX_DURATION_SECONDS),
     shownDefault: PROFILE_DEFAULTS.requestCancellationDelay,
   },
   {
     key: 'failedRequestThreshold',
     flags: '--failed-request-threshold <f>',
     description: 'abort once errors/completed exceeds this (0, 1]',
-    parser: parseFraction,
+    parser: positiveNumberAtMost(1),
   },
   {
     key: 'workers',
     flags: '--workers <n>',
     description: 'load-generation worker threads; 1 runs the engine on the main thread',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_WORKERS),
     shownDefault: 'chosen from the concurrency and the CPU cores',
     aliases: ['--workers-max', '--max-workers'],
   },
   // §3.5 Metrics and output
   { key: 'goodput', flags: '--goodput <slos>', description: '"tag:value …" SLOs (repeatable)', parser: parseRepeat },
-  { key: 'sliceDuration', flags: '--slice-duration <s>', description: 'time-slice length', parser: parsePositiveNumber },
+  {
+    key: 'sliceDuration',
+    flags: '--slice-duration <s>',
+    description: 'time-slice length',
+    parser: numberIn(MIN_SLICE_SECONDS, MAX_DURATION_SECONDS),
+  },
   { key: 'serverMetrics', flags: '--server-metrics <urls>', description: 'extra Prometheus endpoints', parser: parseList },
   {
     key: 'artifactDir',
     flags: '--artifact-dir <dir>',
     description: 'output directory',
+    parser: parsePath,
     shownDefault: `${PROFILE_DEFAULTS.artifactDir}/<run-name>`,
     aliases: ['--output-artifact-dir'],
   },

@@ -20,46 +20,31 @@ import {
   resolveMockOptions,
 } from '../server/options.js';
 import { addOptionTable, givenByUser, type OptionSpec } from './option-table.js';
-import {
-  nonNegativeNumber,
-  parseChoice,
-  parseNonNegativeInteger,
-  parsePositiveInteger,
-  parsePositiveNumber,
-  parseSeed,
-  positiveIntegerAtMost,
-  type OptionParser,
-} from './option-types.js';
-
-const parseNonNegative = nonNegativeNumber();
+import { integerIn, numberIn, parseChoice, parsePath, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
+import { MAX_CONCURRENCY, MAX_DURATION_MS, MAX_DURATION_SECONDS, MAX_SEQUENCE_TOKENS, MAX_WORKERS } from '../config/limits.js';
 
 /** A percentage that may be 0 (error rates default to 0). */
-const parseRate: OptionParser<number> = (value) => {
-  const n = /^[+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 100)) throw new InvalidArgumentError(`expected a number in [0, 100], got '${value}'`);
-  return n;
-};
+const parseRate = numberIn(0, 100);
+/** Seconds for a request timeout: positive, and at most what Node's HTTP server takes. */
+const parseTimeoutSeconds = positiveNumberAtMost(MAX_TIMEOUT_SECONDS);
+/** An absolute latency in ms (any length: the model's timers are chained, ts/src/long-timeout.ts). */
+const parseLatencyMs = numberIn(0, MAX_DURATION_MS);
+/** A latency per token, per sequence or per unit of load, in ms. */
+const parseCostMs = numberIn(0, 1_000_000);
+/** A lognormal jitter's coefficient of variation. */
+const parseCv = numberIn(0, 100);
+/** A token budget of one step or one request (prompt + output); the default body limit is 32 bytes per token of it. */
+const MAX_MODEL_TOKENS = 16_777_216;
 
-/** Seconds for a request timeout: positive, and at most the longest Node timer. */
-const parseTimeoutSeconds: OptionParser<number> = (value) => {
-  const n = parsePositiveNumber(value);
-  if (n > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected a positive number <= ${MAX_TIMEOUT_SECONDS}, got '${value}'`);
-  return n;
-};
-
-const parsePort: OptionParser<number> = (value) => {
-  const n = parseNonNegativeInteger(value);
-  if (n > 65535) throw new InvalidArgumentError(`expected an integer between 0 and 65535, got '${value}'`);
-  return n;
-};
-
-const parseModels: OptionParser<string[]> = (value, previous) => [
-  ...(previous ?? []),
-  ...value
+const parseModels: OptionParser<string[]> = (value, previous) => {
+  const names = value
     .split(',')
     .map((v) => v.trim())
-    .filter((v) => v !== ''),
-];
+    .filter((v) => v !== '');
+  // An empty name would silently serve the default model.
+  if (names.length === 0) throw new InvalidArgumentError(`expected a model name, got '${value}'`);
+  return [...(previous ?? []), ...names];
+};
 
 /** The server's options plus the flags that only the command has. */
 interface ServeMockFlags extends Omit<MockServerOptions, 'log'> {
@@ -71,7 +56,7 @@ interface ServeMockFlags extends Omit<MockServerOptions, 'log'> {
 
 const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
   { key: 'host', flags: '--host <address>', description: 'bind address (a non-loopback address prints a warning)' },
-  { key: 'port', flags: '--port <n>', description: 'port; 0 picks a free port', parser: parsePort },
+  { key: 'port', flags: '--port <n>', description: 'port; 0 picks a free port', parser: integerIn(0, 65535) },
   // Shown, not applied: a default array would be the `previous` value of the first --model.
   {
     key: 'model',
@@ -98,7 +83,7 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'tokenizerThreads',
     flags: '--tokenizer-threads <n>',
     description: 'worker threads that parse and tokenise long prompts, off the serving thread (0: the serving thread does)',
-    parser: parseNonNegativeInteger,
+    parser: integerIn(0, 64),
     // The default depends on the machine (and on --workers): say the rule, not this machine's value.
     shownDefault: 'cores − 1, between 1 and 4, per worker process',
   },
@@ -107,18 +92,19 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'recordRequests',
     flags: '--record-requests <path>',
     description: 'append one ground-truth JSONL line per request; PATH.summary.json on shutdown',
+    parser: parsePath,
   },
   {
     key: 'modelsReadyDelaySeconds',
     flags: '--models-ready-delay-seconds <s>',
     description: '/v1/models lists no model until then',
-    parser: parseNonNegative,
+    parser: numberIn(0, MAX_DURATION_SECONDS),
   },
   {
     key: 'inferenceReadyDelaySeconds',
     flags: '--inference-ready-delay-seconds <s>',
     description: 'inference endpoints answer 503 until then',
-    parser: parseNonNegative,
+    parser: numberIn(0, MAX_DURATION_SECONDS),
   },
   { key: 'errorRate', flags: '--error-rate <pct>', description: 'percentage of requests answered with HTTP 500', parser: parseRate },
   {
@@ -131,14 +117,14 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'maxModelLen',
     flags: '--max-model-len <n>',
     description: 'prompt + max tokens limit (400 beyond it)',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_MODEL_TOKENS),
   },
   { key: 'naturalStop', flags: '--natural-stop', description: 'let requests with a max tokens value stop at their natural length' },
   {
     key: 'reasoningTokens',
     flags: '--reasoning-tokens <n>',
     description: 'reasoning tokens emitted before the answer (0 = off)',
-    parser: parseNonNegativeInteger,
+    parser: integerIn(0, MAX_SEQUENCE_TOKENS),
   },
   { key: 'latencyModel', flags: '--latency-model <model>', description: LATENCY_MODELS.join(', '), parser: parseChoice(LATENCY_MODELS) },
   { key: 'fast', flags: '--fast', description: 'alias of --latency-model none' },
@@ -147,7 +133,7 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'workers',
     flags: '--workers <n>',
     description: 'serving processes sharing the port (each with its own engine and counters)',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_WORKERS),
     default: 1,
   },
   // limits on what a client may send (docs/serve-mock.md §2)
@@ -155,7 +141,7 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     key: 'maxBodyBytes',
     flags: '--max-body-bytes <n>',
     description: 'largest request body; a longer one gets 413 and is never parsed',
-    parser: positiveIntegerAtMost(MAX_BODY_BYTES_LIMIT),
+    parser: integerIn(1, MAX_BODY_BYTES_LIMIT),
     // Applied by resolveMockOptions, which knows --max-model-len.
     shownDefault: `${BODY_BYTES_PER_TOKEN} bytes per token of --max-model-len, at least ${MIN_DEFAULT_BODY_BYTES}`,
   },
@@ -173,71 +159,71 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     parser: parseTimeoutSeconds,
   },
   // simple model (docs/serve-mock.md §1.2)
-  { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseNonNegative },
-  { key: 'itl', flags: '--itl <ms>', description: 'simple: base time between tokens', parser: parseNonNegative },
+  { key: 'ttft', flags: '--ttft <ms>', description: 'simple: base time to first token', parser: parseLatencyMs },
+  { key: 'itl', flags: '--itl <ms>', description: 'simple: base time between tokens', parser: parseLatencyMs },
   {
     key: 'ttftPerIslTokenMs',
     flags: '--ttft-per-isl-token-ms <k>',
     description: 'simple: TTFT += k · prompt tokens',
-    parser: parseNonNegative,
+    parser: parseCostMs,
   },
   {
     key: 'ttftConcurrencyQuadMs',
     flags: '--ttft-concurrency-quad-ms <k>',
     description: 'simple: TTFT += k · inflight²',
-    parser: parseNonNegative,
+    parser: parseCostMs,
   },
   {
     key: 'itlPerOslTokenMs',
     flags: '--itl-per-osl-token-ms <k>',
     description: 'simple: ITL += k · output tokens',
-    parser: parseNonNegative,
+    parser: parseCostMs,
   },
   {
     key: 'itlConcurrencyLinMs',
     flags: '--itl-concurrency-lin-ms <k>',
     description: 'simple: ITL += k · inflight',
-    parser: parseNonNegative,
+    parser: parseCostMs,
   },
   {
     key: 'ttftJitterCv',
     flags: '--ttft-jitter-cv <cv>',
     description: 'simple: lognormal TTFT jitter (coefficient of variation)',
-    parser: parseNonNegative,
+    parser: parseCv,
   },
   {
     key: 'itlJitterCv',
     flags: '--itl-jitter-cv <cv>',
     description: 'simple: lognormal ITL jitter (coefficient of variation)',
-    parser: parseNonNegative,
+    parser: parseCv,
   },
   // engine model (docs/serve-mock.md §1.3)
   {
     key: 'maxNumSeqs',
     flags: '--max-num-seqs <n>',
     description: 'engine: maximum running sequences',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_CONCURRENCY),
     aliases: ['--max-batch-size'],
   },
   {
     key: 'maxNumBatchedTokens',
     flags: '--max-num-batched-tokens <n>',
     description: 'engine: token budget of one step',
-    parser: parsePositiveInteger,
+    parser: integerIn(1, MAX_MODEL_TOKENS),
   },
-  { key: 'stepBaseMs', flags: '--step-base-ms <ms>', description: 'engine: fixed cost of every step', parser: parseNonNegative },
-  { key: 'decodeMsPerSeq', flags: '--decode-ms-per-seq <ms>', description: 'engine: cost per decoding sequence', parser: parseNonNegative },
+  { key: 'stepBaseMs', flags: '--step-base-ms <ms>', description: 'engine: fixed cost of every step', parser: parseLatencyMs },
+  { key: 'decodeMsPerSeq', flags: '--decode-ms-per-seq <ms>', description: 'engine: cost per decoding sequence', parser: parseCostMs },
   {
     key: 'prefillMsPerToken',
     flags: '--prefill-ms-per-token <ms>',
     description: 'engine: cost per uncached prompt token',
-    parser: parseNonNegative,
+    parser: parseCostMs,
   },
-  { key: 'stepJitterCv', flags: '--step-jitter-cv <cv>', description: 'engine: lognormal jitter on each step', parser: parseNonNegative },
-  { key: 'kvBlockSize', flags: '--kv-block-size <n>', description: 'engine: tokens per KV block', parser: parsePositiveInteger },
-  { key: 'kvCacheBlocks', flags: '--kv-cache-blocks <n>', description: 'engine: KV capacity in blocks', parser: parsePositiveInteger },
+  { key: 'stepJitterCv', flags: '--step-jitter-cv <cv>', description: 'engine: lognormal jitter on each step', parser: parseCv },
+  { key: 'kvBlockSize', flags: '--kv-block-size <n>', description: 'engine: tokens per KV block', parser: integerIn(1, 65_536) },
+  { key: 'kvCacheBlocks', flags: '--kv-cache-blocks <n>', description: 'engine: KV capacity in blocks', parser: integerIn(1, 10_000_000) },
   { key: 'prefixCache', flags: '--no-prefix-cache', description: 'engine: disable prefix caching', negate: true },
-  { key: 'replicas', flags: '--replicas <n>', description: 'engine: independent engines, round-robin', parser: parsePositiveInteger },
+  { key: 'replicas', flags: '--replicas <n>', description: 'engine: independent engines, round-robin', parser: integerIn(1, 64) },
 ];
 
 /** The server option fields the table fills (everything but the command-only flags). */

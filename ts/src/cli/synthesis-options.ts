@@ -4,7 +4,11 @@
 // the table through `withoutAliases`.
 import { type GenerateFlags, type TransformFlags, transformFlagRow } from '../config/synthesis-flags.js';
 import { attributeOf, type OptionSpec } from './option-table.js';
-import { parsePositiveInteger } from './option-types.js';
+import { integerIn } from './option-types.js';
+import { MAX_U32 } from '../config/limits.js';
+
+/** Trace lengths and the number of id trees are 32-bit quantities in traces. */
+const parseTraceCount = integerIn(1, MAX_U32);
 
 /**
  * One transform flag: the long name comes from config/synthesis-flags.ts. Multipliers have no
@@ -15,7 +19,7 @@ function transform(key: keyof TransformFlags, placeholder: '<x>' | '<n>', descri
   const flags = `${transformFlagRow(key).flag} ${placeholder}`;
   return (
     placeholder === '<n>'
-      ? { key, flags, description, parser: parsePositiveInteger, aliases: [alias] }
+      ? { key, flags, description, parser: parseTraceCount, aliases: [alias] }
       : { key, flags, description, aliases: [alias] }
   ) as OptionSpec<TransformFlags>;
 }
@@ -37,14 +41,14 @@ export const GENERATE_OPTIONS: readonly OptionSpec<GenerateFlags>[] = [
     key: 'synthesisMinIsl',
     flags: '--synthesis-min-isl <n>',
     description: 'generate: reject samples below n tokens',
-    parser: parsePositiveInteger,
+    parser: parseTraceCount,
     aliases: ['--min-isl'],
   },
   {
     key: 'synthesisMinOsl',
     flags: '--synthesis-min-osl <n>',
     description: 'generate: raise output_length to n',
-    parser: parsePositiveInteger,
+    parser: parseTraceCount,
     aliases: ['--min-osl'],
   },
 ];

@@ -18,7 +18,8 @@ import { formatDecimal } from '../report/decimal-format.js';
 import { UsageError } from '../errors.js';
 import { MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS, SYNTHESIZE_MODES } from '../config/defaults.js';
 import { inputPathArgument } from './input-argument.js';
-import { parseChoice, parsePositiveInteger, parseSeed, positiveIntegerAtMost } from './option-types.js';
+import { integerIn, parseChoice, parsePath, parseSeed } from './option-types.js';
+import { MAX_REQUEST_COUNT } from '../config/limits.js';
 import { addOptionTable, type OptionSpec } from './option-table.js';
 import { aliasPairs, GENERATE_OPTIONS, TRANSFORM_OPTIONS } from './synthesis-options.js';
 import { coreTransformOptions, type GenerateFlags, type TransformFlags } from '../config/synthesis-flags.js';
@@ -132,17 +133,20 @@ export function registerSynthesize(program: Command): void {
     .command('synthesize')
     .description('transform a Mooncake trace row by row (AIPerf-compatible) or generate new rows from a learned model')
     .argument('[INPUT_FILE]', 'Mooncake trace (or use --input-file)')
-    .option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)')
-    .option('-o, --output-file <path>', "output trace ('-' for stdout); written to a temporary file and renamed when complete")
+    .addOption(new Option('--input-file <path>', 'Mooncake trace (instead of INPUT_FILE)').argParser(parsePath))
+    .addOption(
+      new Option(
+        '-o, --output-file <path>',
+        "output trace ('-' for stdout); written to a temporary file and renamed when complete",
+      ).argParser(parsePath),
+    )
     .addOption(
       new Option('--mode <mode>', 'transform or generate').argParser(parseChoice(SYNTHESIZE_MODES)).default(SYNTHESIZE_DEFAULTS.mode),
     )
-    .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(parsePositiveInteger));
+    .addOption(new Option('--num-requests <n>', 'rows to generate (generate mode)').argParser(integerIn(1, MAX_REQUEST_COUNT)));
   addOptionTable(cmd, SYNTHESIS_TABLE);
   const options: Option[] = [
-    new Option('--block-size <n>', 'tokens per hash block')
-      .argParser(positiveIntegerAtMost(MAX_BLOCK_SIZE))
-      .default(SYNTHESIZE_DEFAULTS.blockSize),
+    new Option('--block-size <n>', 'tokens per hash block').argParser(integerIn(1, MAX_BLOCK_SIZE)).default(SYNTHESIZE_DEFAULTS.blockSize),
     new Option('--random-seed <seed>', 'seed of every random draw')
       .argParser(parseSeed)
       .default(SYNTHESIZE_DEFAULTS.randomSeed, String(SYNTHESIZE_DEFAULTS.randomSeed)),

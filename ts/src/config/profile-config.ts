@@ -6,6 +6,7 @@
 // any request and before the artifact directory exists.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { UsageError } from '../errors.js';
+import { MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from './limits.js';
 import {
   PROFILE_DEFAULTS,
   type ArrivalPattern,
@@ -332,6 +333,51 @@ export function automaticFixedScheduleNotice(path: string): string {
 }
 
 /**
+ * Where the files go (docs/exports.md §1–2): `--artifact-dir ''` once wrote into the current
+ * directory, and a `--profile-export-prefix` with a path in it wrote outside the artifact
+ * directory (`../../x`) or nested inside it (an absolute path): the prefix is a file name prefix.
+ */
+function checkOutputOptions(o: ProfileOptions): void {
+  if (o.artifactDir !== undefined && o.artifactDir.trim() === '') {
+    throw new UsageError(`option '--artifact-dir <dir>': expected a path, got '${o.artifactDir}'`);
+  }
+  const p = o.profileExportPrefix;
+  if (p !== undefined && (p.trim() === '' || p === '.' || p === '..' || /[/\\]/.test(p))) {
+    throw new UsageError(
+      `option '--profile-export-prefix <p>': expected a file name prefix without '/' or '\\' (the files go into --artifact-dir), got '${p}'`,
+    );
+  }
+}
+
+/**
+ * Rules 21 and 22: what the synthetic dataset asks for together is made before the first request,
+ * so it is bounded (each flag alone is, docs/cli.md §1.5; `--isl 1000000 --num-dataset-entries
+ * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
+ * where they are drawn (ts/src/dataset/synthetic.ts), for a large stddev.
+ */
+function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
+  if (o.inputFile !== undefined) return;
+  const entries = o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries;
+  const isl = o.isl ?? PROFILE_DEFAULTS.isl;
+  const system = o.sharedSystemPromptLength ?? 0;
+  const tokens = isl * entries + system;
+  if (tokens > MAX_SYNTHETIC_PROMPT_TOKENS) {
+    throw new UsageError(
+      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${system > 0 ? ` + '--shared-system-prompt-length' ${system}` : ''} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
+    );
+  }
+  if (!multiTurn) return;
+  const sessions = o.numSessions ?? entries;
+  const turnsMean = o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean;
+  const turns = sessions * turnsMean;
+  if (turns > MAX_SESSION_TURNS) {
+    throw new UsageError(
+      `options '--num-sessions' ${sessions} × '--session-turns-mean' ${turnsMean} ask for ${turns} session turns; at most ${MAX_SESSION_TURNS} are allowed`,
+    );
+  }
+}
+
+/**
  * Mode selection of docs/cli.md §3.4 (first that applies) and the rules that depend on the mode:
  * 3–5, 18 and 20. `facts` is null for a file that has not been read yet; the rules whose outcome
  * depends on its contents then wait for `withDatasetFacts`.
@@ -446,6 +492,8 @@ export function resolveProfileConfig(
   const given = (v: unknown): boolean => v !== undefined;
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
+  if (o.model.some((m) => m.trim() === '')) throw new UsageError(`option '--model <name>': expected a non-empty value, got ''`);
+  checkOutputOptions(o);
   const file = given(o.inputFile);
 
   // Rules 2, 6–12 (load generation); 3–5, 18 and 20 are part of the mode selection below.
@@ -518,6 +566,8 @@ export function resolveProfileConfig(
       "option '--session-turn-delay-mean' requires multi-turn sessions ('--session-turns-mean' >= 2 or '--num-sessions')",
     );
   }
+
+  checkSyntheticSize(o, multiTurn);
 
   const { mode, concurrency, requestCount } = resolveLoad(o, file, facts);
 

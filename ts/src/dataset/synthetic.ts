@@ -5,6 +5,16 @@ import { promptCorpusTokens } from '../tokenizer/corpus.js';
 import type { Tokenizer } from '../tokenizer/index.js';
 import { roundHalfEven, standardNormal } from '../random/normal.js';
 import { corpusWindow, exactCorpusText } from './exact-prompt.js';
+import { MAX_SEQUENCE_TOKENS, MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from '../config/limits.js';
+import { UsageError } from '../errors.js';
+
+/**
+ * A drawn length `max(1, rhe(N(mean, stddev)))`, at most MAX_SEQUENCE_TOKENS: a huge stddev
+ * (`--isl-stddev 1e9`) once asked for billion-token prompts and hung before the first request.
+ */
+function drawnLength(mean: number, stddev: number, z: number): number {
+  return Math.min(MAX_SEQUENCE_TOKENS, Math.max(1, roundHalfEven(mean + stddev * z)));
+}
 
 export interface SyntheticOptions {
   isl: number;
@@ -87,7 +97,13 @@ export function buildSessions(o: SessionOptions): SyntheticSession[] {
   const sessions: SyntheticSession[] = [];
   let firstTurn = 0;
   for (let i = 0; i < o.numSessions; i++) {
-    const turns = Math.max(1, roundHalfEven(o.turnsMean + o.turnsStddev * standardNormal(stream)));
+    const turns = Math.min(MAX_SESSION_TURNS, drawnLength(o.turnsMean, o.turnsStddev, standardNormal(stream)));
+    // Rule 22 for the drawn counts: every turn is planned before the first request.
+    if (firstTurn + turns > MAX_SESSION_TURNS) {
+      throw new UsageError(
+        `option '--session-turns-stddev': the ${o.numSessions} synthetic sessions drawn with '--session-turns-mean' ${o.turnsMean} and '--session-turns-stddev' ${o.turnsStddev} have more than ${MAX_SESSION_TURNS} turns together (docs/cli.md §3.6 rule 22)`,
+      );
+    }
     const delaysMs = [0];
     for (let t = 1; t < turns; t++) delaysMs.push(Math.max(0, o.delayMeanMs + o.delayStddevMs * standardNormal(stream)));
     sessions.push({ index: i, turns, delaysMs, firstTurn });
@@ -106,6 +122,22 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const corpus = promptCorpusTokens(tokenizer);
   if (corpus.length === 0) throw new Error('the bundled corpus encodes to no tokens');
   const lengths = RandomStream.of(options.seed, 'infermark/dataset/lengths');
+  // Every length first (ISL before OSL per entry, the stream's order), so that rule 21 is checked
+  // on the drawn total before any text is made.
+  const drawn: Array<{ isl: number; osl: number | null }> = [];
+  let total = options.sharedSystemPromptLength ?? 0;
+  for (let i = 0; i < options.numDatasetEntries; i++) {
+    const isl = drawnLength(options.isl, options.islStddev, standardNormal(lengths));
+    const osl = options.osl === null ? null : drawnLength(options.osl, options.oslStddev, standardNormal(lengths));
+    drawn.push({ isl, osl });
+    // User-centric mode also makes each entry's reply text (its OSL, else its ISL, in tokens).
+    total += isl + (options.replies ? (osl ?? isl) : 0);
+    if (total > MAX_SYNTHETIC_PROMPT_TOKENS) {
+      throw new UsageError(
+        `option '--isl-stddev': the ${options.numDatasetEntries} synthetic prompts drawn with '--isl' ${options.isl} and '--isl-stddev' ${options.islStddev} have more than ${MAX_SYNTHETIC_PROMPT_TOKENS} tokens together (docs/cli.md §3.6 rule 21)`,
+      );
+    }
+  }
   const inexact: InexactPrompt[] = [];
   let systemPrompt: string | null = null;
   let systemTokens = 0;
@@ -119,8 +151,7 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const joined = endpointType === 'completions' && systemPrompt !== null;
   const entries: DatasetEntry[] = [];
   for (let i = 0; i < options.numDatasetEntries; i++) {
-    const isl = Math.max(1, roundHalfEven(options.isl + options.islStddev * standardNormal(lengths)));
-    const osl = options.osl === null ? null : Math.max(1, roundHalfEven(options.osl + options.oslStddev * standardNormal(lengths)));
+    const { isl, osl } = drawn[i]!;
     const start = RandomStream.of(options.seed, 'infermark/dataset/prompt', BigInt(i)).below(corpus.length);
     // Chat: each message is counted on its own and summed (docs/metrics.md §4); completions: the
     // system prompt is prepended text, so the whole prompt string is what must count right.

@@ -1,81 +1,30 @@
 // One atomic-write discipline for every summary file: a temporary sibling, then a rename
 // (docs/exports.md §10.1); devices and FIFOs are written in place.
-import {
-  close,
-  fsync,
-  promises as fsp,
-  lstatSync,
-  openSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFile,
-  writeFileSync,
-} from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { close, closeSync, fsync, promises as fsp, openSync, renameSync, rmSync, writeFile, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { basename, dirname, join, resolve } from 'node:path';
-import { RuntimeFailure, UsageError } from '../errors.js';
+import { dirname } from 'node:path';
+import { RuntimeFailure } from '../errors.js';
+import { openInPlace, resolveOutputPath, temporarySibling, writeAll } from './output-target.js';
 import { makeDirectory, makeDirectorySync } from './directories.js';
 import { osReason } from './os-reason.js';
 
-/**
- * A name for the temporary sibling of `target` that is renamed over it when complete:
- * `.<name>.tmp-<pid>` (docs/exports.md §10.1) plus a random suffix for concurrent writes. The
- * prefix is what `removeOwnedFiles` recognises when it clears a killed run's leftovers.
- */
-export function temporarySibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-/**
- * Where writing `path` really goes. Only a regular file (or a new path) may be replaced by
- * renaming: renaming over `/dev/null`, a FIFO or `/dev/stdout` would replace the device node
- * itself, so those are written in place. A symlink is followed, so the link survives and its
- * target is replaced; a directory is an error.
- */
-export function outputTarget(path: string): { target: string; inPlace: boolean } {
-  let target = resolve(path);
+/** Write `text` in place (a device, FIFO or standard stream). */
+function writeInPlace(path: string, target: string, text: string): void {
+  const { fd, own } = openInPlace(path, target);
   try {
-    target = realpathSync(target);
-  } catch {
-    // Does not exist yet. A dangling symlink is created at its target.
-    try {
-      if (lstatSync(target).isSymbolicLink()) target = resolve(dirname(target), readlinkSync(target));
-    } catch {
-      // no such path at all
-    }
-    return { target, inPlace: false };
-  }
-  const stat = statSync(target);
-  if (stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: is a directory`);
-  return { target, inPlace: !stat.isFile() };
-}
-
-/**
- * Checks an output path before any work is done, so that a path that can never be written (a
- * directory) is a usage error (exit 2, nothing done; docs/cli.md §1.2) rather than a failure after
- * a long run. Later write failures (permissions, a full disk) stay runtime failures.
- */
-export function checkOutputPath(path: string): void {
-  try {
-    outputTarget(path);
+    writeAll(fd, Buffer.from(text));
   } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
+    throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+  } finally {
+    if (own) closeSync(fd);
   }
 }
 
 /** Write `text` to `path` atomically (parent directories are created). Failures name the path (exit 1). */
 export function writeFileAtomicSync(path: string, text: string): void {
-  const { target, inPlace } = outputTarget(path);
+  const { target, inPlace } = resolveOutputPath(path);
   if (inPlace) {
-    try {
-      writeFileSync(target, text);
-    } catch (err) {
-      throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
-    }
+    writeInPlace(path, target, text);
     return;
   }
   const temp = temporarySibling(target);
@@ -108,11 +57,10 @@ const closeFd = promisify(close);
 
 /** The asynchronous twin of {@link writeFileAtomicSync}; also fsyncs before the rename. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const { target, inPlace } = outputTarget(path);
+  const { target, inPlace } = resolveOutputPath(path);
+  // Summaries are small: a device or stream is written synchronously, in place.
   if (inPlace) {
-    await fsp.writeFile(target, text).catch((err: unknown) => {
-      throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
-    });
+    writeInPlace(path, target, text);
     return;
   }
   const temp = temporarySibling(target);

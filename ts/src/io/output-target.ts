@@ -1,14 +1,148 @@
-// Streamed output files (synthesize, hash-prompts): checked before any work, written to a temp
-// file behind the producer, renamed when complete, removed when not.
-import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync, writev } from 'node:fs';
-import { resolve } from 'node:path';
+// Output files of every command: where a path really writes (one rule for symlinks, devices and
+// the standard streams), the check before any work, and the streamed output of synthesize and
+// hash-prompts (a temp file behind the producer, renamed when complete, removed when not).
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+  writev,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { osReason } from './os-reason.js';
-import { temporarySibling } from './atomic-write.js';
 import type { ByteSink } from './chunked-reader.js';
 
+/**
+ * A name for the temporary sibling of `target` that is renamed over it when complete:
+ * `.<name>.tmp-<pid>` (docs/exports.md §10.1) plus a random suffix for concurrent writes. The
+ * prefix is what `removeOwnedFiles` recognises when it clears a killed run's leftovers.
+ */
+export function temporarySibling(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Where writing a path goes (see {@link resolveOutputPath}). */
+export interface ResolvedOutput {
+  /** The file to write or to rename onto: symlinks followed. */
+  target: string;
+  /** A device, FIFO or standard stream: written in place, never renamed over. */
+  inPlace: boolean;
+  /** The target exists (a regular file to be replaced, or a device). */
+  exists: boolean;
+}
+
+/** Symlinks followed one by one, for a path whose final target does not exist yet. */
+function danglingTarget(abs: string): string {
+  let target = abs;
+  // 40 is Linux's own limit on links followed in one lookup (ELOOP beyond it).
+  for (let i = 0; i < 40; i++) {
+    try {
+      if (!lstatSync(target).isSymbolicLink()) break;
+      target = resolve(dirname(target), readlinkSync(target));
+    } catch {
+      break;
+    }
+  }
+  return target;
+}
+
+/**
+ * Where writing `path` really goes, the one rule of every command (docs/cli.md §1.6). A symlink is
+ * followed, so the link survives and its target is written (a dangling one is created at its
+ * target). Only a regular file (or a new path) is replaced by renaming: renaming over `/dev/null`,
+ * a FIFO or `/dev/stdout` would replace the device node itself, so those are written in place,
+ * through the path as given (`/dev/stdout` on a pipe has no real path to resolve to). An empty
+ * path is a usage error (exit 2); a directory cannot be written (exit 1).
+ */
+export function resolveOutputPath(path: string): ResolvedOutput {
+  if (path.trim() === '') throw new UsageError(`output path is empty: '${path}'`);
+  const abs = resolve(path);
+  let stat: Stats | null = null;
+  try {
+    stat = statSync(abs);
+  } catch {
+    // Not there yet (or not reachable: the write reports why).
+  }
+  if (stat === null) return { target: danglingTarget(abs), inPlace: false, exists: false };
+  if (stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: is a directory`);
+  // `-o /dev/stdout > out.txt`: the file the shell opened is written through that descriptor.
+  if (!stat.isFile() || standardStreamOf(stat) !== null) return { target: abs, inPlace: true, exists: true };
+  return { target: realpathSync(abs), inPlace: false, exists: true };
+}
+
+/**
+ * Checks an output path before any work is done: a path that can never be written (a directory,
+ * a parent without write permission, a parent that is a file) fails at once, as the runtime
+ * failure it would be at the end (exit 1, docs/cli.md §1.2), instead of after a long run.
+ */
+export function checkOutputPath(path: string): ResolvedOutput {
+  const out = resolveOutputPath(path);
+  if (out.inPlace) return out;
+  // The nearest existing ancestor is where the file (and any missing parents) would be made.
+  let dir = dirname(out.target);
+  for (;;) {
+    try {
+      const stat = statSync(dir);
+      // The same words as the OS's ENOTDIR, which the write would give.
+      if (!stat.isDirectory()) throw new RuntimeFailure(`cannot write output file: ${path}: not a directory`);
+      break;
+    } catch (err) {
+      if (err instanceof RuntimeFailure) throw err;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+  }
+  return out;
+}
+
+/** 1 or 2 when `stat` is the file this process's stdout or stderr is open on, else null. */
+function standardStreamOf(stat: Stats): 1 | 2 | null {
+  for (const fd of [1, 2] as const) {
+    try {
+      const std = fstatSync(fd);
+      if (std.dev === stat.dev && std.ino === stat.ino) return fd;
+    } catch {
+      // that stream is closed
+    }
+  }
+  return null;
+}
+
+/**
+ * A descriptor to write an in-place target through. When it is this process's own stdout or
+ * stderr (`/dev/stdout`, `/proc/self/fd/1`), that descriptor is used as it is: opening the path
+ * again fails when the stream is a socket (ENXIO), and must not truncate what the caller already
+ * wrote there. `own` says whether the caller must close it.
+ */
+export function openInPlace(path: string, target: string): { fd: number; own: boolean } {
+  try {
+    const fd = standardStreamOf(statSync(target));
+    if (fd !== null) return { fd, own: false };
+    return { fd: openSync(target, 'w'), own: true };
+  } catch (err) {
+    throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+  }
+}
+
 /** Write all of `chunk` to `fd`, retrying on EAGAIN (non-blocking stdout pipes). */
-function writeAll(fd: number, chunk: Uint8Array): void {
+export function writeAll(fd: number, chunk: Uint8Array): void {
   let off = 0;
   while (off < chunk.length) {
     try {
@@ -127,15 +261,17 @@ export class WriteBehind {
 }
 
 /**
- * An output target: `-` is stdout; otherwise a temporary file next to `path`, created up
- * front (so an unwritable location is a usage error before any work) and renamed to `path`
- * by `commit`. `abort` removes it, so a failed run leaves nothing behind. Regular files
+ * An output target: `-` is stdout; otherwise a temporary file next to `path` (next to its
+ * target, for a symlink), created up front (so an unwritable location fails before any work,
+ * exit 1) and renamed onto the target by `commit`. `abort` removes it, so a failed run leaves nothing behind. Regular files
  * (the temp file, stdout redirected to a file) are written behind the caller ({@link WriteBehind});
  * pipes, terminals and devices synchronously, as they may be non-blocking or never complete.
  */
 export class OutputTarget implements ByteSink {
   readonly #path: string;
   readonly #temp: string | null;
+  /** Where the temp file is renamed to (the path with symlinks followed). */
+  #target = '';
   #fd: number;
   #behind: WriteBehind | null = null;
 
@@ -147,28 +283,22 @@ export class OutputTarget implements ByteSink {
       this.#writeBehindIfRegular();
       return;
     }
-    const target = resolve(path);
-    if (existsSync(target)) {
-      const stat = statSync(target);
-      if (stat.isDirectory()) throw new UsageError(`cannot write output file: ${path}: is a directory`);
-      if (!stat.isFile()) {
-        // A device or FIFO (`/dev/null`, a pipe): renaming over it would replace the node itself.
-        this.#temp = null;
-        try {
-          this.#fd = openSync(target, 'w');
-        } catch (err) {
-          throw new UsageError(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
-        }
-        return;
-      }
-      if (!options.force) throw new UsageError(`output file already exists: ${path} (use --force to replace it)`);
+    const out = checkOutputPath(path);
+    if (out.inPlace) {
+      // A device, FIFO or standard stream: renaming over it would replace the node itself.
+      this.#temp = null;
+      this.#fd = openInPlace(path, out.target).fd;
+      return;
     }
-    this.#temp = temporarySibling(target);
+    if (out.exists && !options.force) throw new UsageError(`output file already exists: ${path} (use --force to replace it)`);
+    // A symlink's target is written: the temp file goes next to it and is renamed onto it.
+    this.#target = out.target;
+    this.#temp = temporarySibling(out.target);
     // Parent directories are not created: a typo in the path should fail, not make directories.
     try {
       this.#fd = openSync(this.#temp, 'wx');
     } catch (err) {
-      throw new UsageError(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
+      throw new RuntimeFailure(`cannot write output file: ${path}: ${osReason(err)}`, { cause: err });
     }
     this.#writeBehindIfRegular();
   }
@@ -247,7 +377,7 @@ export class OutputTarget implements ByteSink {
     try {
       closeSync(this.#fd);
       this.#fd = -1;
-      renameSync(this.#temp, resolve(this.#path));
+      renameSync(this.#temp, this.#target);
     } catch (err) {
       await this.abort();
       throw this.#failure(err);

@@ -29,6 +29,7 @@ import { runClosedLoop, runRateLoop, runSyntheticSessions, SyntheticPlans } from
 import type { TurnPlan } from './turn-plan.js';
 import { runUserCentric } from './user-centric.js';
 import { ownCount, workerShare } from './worker-share.js';
+import { clearLongTimeout, type LongTimeout, MAX_TIMER_MS, setLongTimeout } from '../long-timeout.js';
 
 export { workerShare };
 export type { Phase };
@@ -120,13 +121,6 @@ export interface EngineSummary {
   /** Where the engine ran; set by whoever chose it (ts/src/profile/run-profile.ts). */
   loadThreads?: LoadThreads;
 }
-
-/**
- * Node fires a setTimeout longer than 2^31 − 1 ms after 1 ms (with a TimeoutOverflowWarning), so a
- * `--benchmark-grace-period 3000000` once aborted every in-flight request at once. Longer waits
- * are capped at ~24.8 days.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The profiling schedule of a file dataset: the fixed schedule's order, or the session sequence of the other modes. */
 interface FileSchedule {
@@ -284,29 +278,27 @@ export class LoadEngine extends EventEmitter {
     };
     this.state = s;
     this.emit('start', { phase, startNs });
-    let durationTimer: NodeJS.Timeout | null = null;
-    let graceTimer: NodeJS.Timeout | null = null;
+    // Long timers: a `--benchmark-grace-period 3000000` once aborted every in-flight request at once.
+    let durationTimer: LongTimeout | null = null;
+    let graceTimer: LongTimeout | null = null;
     if (durationMs !== null) {
       const remaining = Math.max(0, durationMs - Number(process.hrtime.bigint() - startNs) / 1e6);
-      durationTimer = setTimeout(
-        () => {
-          s.stopped = true;
-          this.notifyStop();
-          // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
-          if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
-            graceTimer = setTimeout(() => this.abortInFlight('grace'), Math.min(this.options.gracePeriodMs, MAX_TIMER_MS));
-          }
-        },
-        Math.min(remaining, MAX_TIMER_MS),
-      );
+      durationTimer = setLongTimeout(() => {
+        s.stopped = true;
+        this.notifyStop();
+        // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
+        if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
+          graceTimer = setLongTimeout(() => this.abortInFlight('grace'), this.options.gracePeriodMs);
+        }
+      }, remaining);
     }
     try {
       const endNs = durationMs === null ? null : startNs + BigInt(Math.round(durationMs * 1e6));
       await this.schedule(this.context(s, endNs), count);
       await this.idle();
     } finally {
-      if (durationTimer) clearTimeout(durationTimer);
-      if (graceTimer) clearTimeout(graceTimer);
+      clearLongTimeout(durationTimer);
+      clearLongTimeout(graceTimer);
     }
   }
 

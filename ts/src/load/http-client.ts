@@ -8,6 +8,7 @@ import { Client, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
+import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
 
 /** Why an in-flight request was aborted by infermark itself. */
 export type AbortKind = 'timeout' | 'cancelled' | 'grace' | 'interrupted';
@@ -141,8 +142,9 @@ export class Exchange {
   private abortKind: AbortKind | null = null;
   private abortNs: bigint | null = null;
   private settled = false;
-  private timer: NodeJS.Timeout | null = null;
-  private cancelTimer: NodeJS.Timeout | null = null;
+  // Long timers: a cancellation delay or timeout beyond 2^31 − 1 ms must not fire at once.
+  private timer: LongTimeout | null = null;
+  private cancelTimer: LongTimeout | null = null;
   private resolve!: (r: ExchangeResult) => void;
   /** Attempts dispatched so far (1, or 2 after a resend); callbacks of an earlier one are ignored. */
   private attempt = 0;
@@ -178,7 +180,7 @@ export class Exchange {
   start(): this {
     this.attempt += 1;
     this.requestStartNs = process.hrtime.bigint();
-    this.timer = setTimeout(() => this.abort('timeout'), Math.min(this.options.timeoutMs, 2 ** 31 - 1));
+    this.timer = setLongTimeout(() => this.abort('timeout'), this.options.timeoutMs);
     try {
       this.dispatcher.dispatch(
         {
@@ -230,7 +232,7 @@ export class Exchange {
         queueMicrotask(forgetWriting);
         this.sentNs = process.hrtime.bigint();
         if (this.options.cancelAfterMs !== null) {
-          this.cancelTimer = setTimeout(() => this.abort('cancelled'), this.options.cancelAfterMs);
+          this.cancelTimer = setLongTimeout(() => this.abort('cancelled'), this.options.cancelAfterMs);
         }
       },
       onResponseStart: (controller, statusCode, headers, statusMessage) => {
@@ -291,8 +293,8 @@ export class Exchange {
 
   private resend(): void {
     this.resends += 1;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    clearLongTimeout(this.timer);
+    clearLongTimeout(this.cancelTimer);
     this.timer = null;
     this.cancelTimer = null;
     this.controller = null;
@@ -309,8 +311,8 @@ export class Exchange {
   private finish(endNs: bigint, err: Error | null): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    clearLongTimeout(this.timer);
+    clearLongTimeout(this.cancelTimer);
     let error: RequestError | null = null;
     const kind = err instanceof AbortMarker ? err.kind : this.abortKind;
     const status = this.status;

@@ -3,6 +3,7 @@ import { meetsSlos, type GoodputSlos } from './goodput.js';
 import { jsonOrder, metricDef } from './metric-defs.js';
 import { recordMetricBlocks, type MetricBlock } from './aggregate.js';
 import type { MetricRecord } from './record-processor.js';
+import { MAX_TIME_SLICES, MIN_SLICE_SECONDS } from '../config/limits.js';
 
 export interface TimeSlice {
   timesliceIndex: number;
@@ -29,11 +30,20 @@ function recordEnd(r: MetricRecord): bigint {
   return r.error === null && r.contentEndWallNs !== null ? r.contentEndWallNs : r.endWallNs;
 }
 
-/** Slice the profiling records; returns [] when there are none. */
-export function computeTimeSlices(records: readonly MetricRecord[], sliceSeconds: number, goodput?: GoodputSlos | null): TimeSlice[] {
-  if (!(sliceSeconds > 0)) throw new RangeError('slice duration must be > 0');
-  if (records.length === 0) return [];
-  const S = secondsToNs(sliceSeconds);
+/**
+ * The slice length in ns. A duration below 1 ms (`1e-10` once became 0 ns and divided by zero
+ * after the run) or not finite is refused: the programmatic API gets the same bound as the
+ * `--slice-duration` flag (docs/cli.md §1.5).
+ */
+function sliceNs(sliceSeconds: number): bigint {
+  if (!(Number.isFinite(sliceSeconds) && sliceSeconds >= MIN_SLICE_SECONDS)) {
+    throw new RangeError(`slice duration must be a finite number of seconds >= ${MIN_SLICE_SECONDS}, got ${sliceSeconds}`);
+  }
+  return secondsToNs(sliceSeconds);
+}
+
+/** The records' span: earliest start `t0` and latest end `tEnd` (records must not be empty). */
+function span(records: readonly MetricRecord[]): { t0: bigint; tEnd: bigint } {
   let t0 = records[0]!.startWallNs;
   let tEnd = recordEnd(records[0]!);
   for (const r of records) {
@@ -41,10 +51,35 @@ export function computeTimeSlices(records: readonly MetricRecord[], sliceSeconds
     const e = recordEnd(r);
     if (e > tEnd) tEnd = e;
   }
-  const span = tEnd - t0;
+  return { t0, tEnd };
+}
+
+/** How many slices `computeTimeSlices` would make: max(1, ceil(span/S)), 0 without records. */
+export function timeSliceCount(records: readonly MetricRecord[], sliceSeconds: number): number {
+  const S = sliceNs(sliceSeconds);
+  if (records.length === 0) return 0;
+  const { t0, tEnd } = span(records);
+  const ceil = tEnd - t0 <= 0n ? 0n : (tEnd - t0 + S - 1n) / S;
+  return ceil > 1n ? Number(ceil) : 1;
+}
+
+/**
+ * Slice the profiling records; returns [] when there are none. More than MAX_TIME_SLICES slices
+ * (1 ms slices of a 20-minute run) are refused with a RangeError rather than allocated: check
+ * `timeSliceCount` first.
+ */
+export function computeTimeSlices(records: readonly MetricRecord[], sliceSeconds: number, goodput?: GoodputSlos | null): TimeSlice[] {
+  const count = timeSliceCount(records, sliceSeconds);
+  if (count === 0) return [];
+  if (count > MAX_TIME_SLICES) {
+    throw new RangeError(
+      `a slice duration of ${sliceSeconds} s cuts these records into ${count} slices; at most ${MAX_TIME_SLICES} are made`,
+    );
+  }
+  const S = sliceNs(sliceSeconds);
+  const { t0, tEnd } = span(records);
   // K = max(0, ceil(span/S) − 1)
-  const ceil = span <= 0n ? 0n : (span + S - 1n) / S;
-  const K = Number(ceil > 0n ? ceil - 1n : 0n);
+  const K = count - 1;
   const buckets: MetricRecord[][] = Array.from({ length: K + 1 }, () => []);
   for (const r of records) {
     const k = Math.min(K, Number((r.startWallNs - t0) / S));

@@ -131,13 +131,19 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
 
 /**
  * Delete this run's files (by name) and their leftover temporary files from `dir`, so stale
- * results of an earlier run cannot be mistaken for this run's. Other files are left alone.
+ * results of an earlier run cannot be mistaken for this run's. Other files are left alone. A
+ * symlink is kept: every command writes through a symlinked output (docs/cli.md §1.6), and its
+ * target is not this run's to delete.
  */
 export async function removeOwnedFiles(dir: string, names: ExportFileNames): Promise<void> {
   for (const name of Object.values(names)) {
     const path = join(dir, name);
     try {
-      await fsp.rm(path, { force: true });
+      const link = await fsp.lstat(path).then(
+        (s) => s.isSymbolicLink(),
+        () => false,
+      );
+      if (!link) await fsp.rm(path, { force: true });
     } catch (err) {
       // A parent that is not a directory cannot hold our file; the writers report the path.
       if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;

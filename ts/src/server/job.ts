@@ -1,4 +1,5 @@
 // One inference request as the latency models see it, and the interface they implement.
+import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
 
 export interface Job {
   /** Global arrival number k (0-based, all inference endpoints). */
@@ -51,8 +52,9 @@ export interface ModelClock {
 /** The real clock: serve-mock's timing. */
 export const realClock: ModelClock = {
   now: () => performance.now(),
-  setTimeout: (fn, delayMs) => setTimeout(fn, delayMs),
-  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+  // Long timers: a `--ttft 3e9` would otherwise fire at once (TimeoutOverflowWarning).
+  setTimeout: (fn, delayMs) => setLongTimeout(fn, delayMs),
+  clearTimeout: (timer) => clearLongTimeout(timer as LongTimeout),
   setImmediate: (fn) => setImmediate(fn),
   clearImmediate: (timer) => clearImmediate(timer as NodeJS.Immediate),
 };

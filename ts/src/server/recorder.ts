@@ -1,5 +1,6 @@
 // Ground-truth request recorder (docs/serve-mock.md §8): JSONL per request plus a per-endpoint summary.
-import { type WriteStream, createWriteStream, openSync, writeFileSync } from 'node:fs';
+import { type WriteStream, createWriteStream, openSync } from 'node:fs';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { RuntimeFailure } from '../errors.js';
 import { osReason } from '../io/os-reason.js';
 
@@ -132,6 +133,6 @@ export class Recorder {
     if (!this.out || !this.path) return;
     const out = this.out;
     await new Promise<void>((resolve) => out.end(resolve));
-    writeFileSync(`${this.path}.summary.json`, `${JSON.stringify(this.summary(), null, 2)}\n`);
+    writeFileAtomicSync(`${this.path}.summary.json`, `${JSON.stringify(this.summary(), null, 2)}\n`);
   }
 }

@@ -1,6 +1,7 @@
 // `profile_export_aiperf_timeslices.{csv,json}` (docs/exports.md §6), with `--slice-duration` only.
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { computeTimeSlices } from '../../metrics/timeslices.js';
+import { computeTimeSlices, timeSliceCount } from '../../metrics/timeslices.js';
+import { MAX_TIME_SLICES } from '../../config/limits.js';
 import { jf, toJson } from '../../report/json-writer.js';
 import { timeslicesCsv } from '../../report/summary-csv.js';
 import { blocksJson, redactInputConfig } from '../../report/summary-json.js';
@@ -17,6 +18,14 @@ export class TimeslicesFilesReporter implements ProfileReporter {
     const run = this.#run!;
     const seconds = run.config.output.sliceDuration;
     if (seconds === null) return;
+    // The flag's range cannot know the run's length: a 1 ms slice of a 20-minute run is skipped, said.
+    const count = timeSliceCount(end.profilingRecords, seconds);
+    if (count > MAX_TIME_SLICES) {
+      end.warnings.push(
+        `time slices skipped: --slice-duration ${seconds} cuts the profiling phase into ${count} slices; at most ${MAX_TIME_SLICES} are written`,
+      );
+      return;
+    }
     const slices = computeTimeSlices(end.profilingRecords, seconds, run.goodput);
     await writeFileAtomic(run.path('timeslicesCsv'), run.scrubber.scrub(timeslicesCsv(slices)));
     const doc = {
