@@ -89,7 +89,7 @@ fn generate_mode_stays_within_the_limits_just_below_them() {
 fn transform_scaling_past_the_token_limit_names_file_line_and_flag() {
     let e = transform_err(TRACE, with(|o| o.prompt_len_multiplier = d("999999999999")));
     assert_eq!(e.code, ErrorCode::OutputLimit);
-    assert!(e.message.starts_with("t.jsonl:1: output limit: line 1: --synthesis-prompt-len-multiplier 999999999999"), "{}", e.message);
+    assert!(e.message.starts_with("t.jsonl:1: output limit: --synthesis-prompt-len-multiplier 999999999999"), "{}", e.message);
     let e = transform_err(TRACE, with(|o| o.output_len_multiplier = d("10000000")));
     assert_eq!(e.code, ErrorCode::OutputLimit);
     assert!(e.message.contains("--synthesis-output-len-multiplier 10000000 would make output_length 5000000000"), "{}", e.message);

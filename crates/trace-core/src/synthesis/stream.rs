@@ -458,10 +458,12 @@ fn emit_lines(
     Ok((cursor, None))
 }
 
-/// An output-limit error of the row at `line`, with the file and line like a row error.
+/// An output-limit error of the row at `line`, with the file and line like a row error
+/// (`FILE:LINE: output limit: …` instead of the transformer's `output limit: line LINE: …`).
 fn at_source(mut e: TraceError, settings: &StreamSettings, line: u64) -> TraceError {
     if e.code == ErrorCode::OutputLimit {
-        e.message = format!("{}:{line}: {}", settings.source_name, e.message);
+        let text = e.message.replacen(&format!("output limit: line {line}: "), "output limit: ", 1);
+        e.message = format!("{}:{line}: {text}", settings.source_name);
         e.file = Some(settings.source_name.clone());
         e.line = Some(line);
     }
