@@ -31,6 +31,11 @@ pub const MAX_OUTPUT_BYTES: u64 = 1 << 40;
 /// them (32 MiB; one more row, at most [`MAX_ROW_BYTES`], may complete the call).
 pub const EMIT_BUFFER_BYTES: usize = 32 << 20;
 
+/// Prompt text handed to the tokenizer in one `hash-prompts` batch: a batch closes at
+/// `batch_rows` rows or at this many bytes, whichever comes first (a single longer prompt,
+/// at most the 64 MiB line limit, goes alone).
+pub const MAX_HASH_BATCH_BYTES: usize = 16 << 20;
+
 /// Where to point the reader of [`TraceError`]s of this module.
 const SEE: &str = "docs/synthesis.md §7";
 
