@@ -9,7 +9,7 @@
 //! `analyze-trace`, `profile` or `synthesize` would reject.
 
 use crate::decimal::{Decimal, SCALE};
-use crate::error::TraceError;
+use crate::error::{ErrorCode, TraceError};
 use crate::lines::MAX_LINE_BYTES;
 use crate::row::MAX_TIME;
 use crate::synthesis::options::SynthesisOptions;
@@ -128,6 +128,19 @@ pub fn output_too_large(o: &SynthesisOptions, what: Option<&str>, bytes: u128) -
     TraceError::output_limit(format!(
         "output limit: {who} would write more than {bytes} bytes; one run writes at most {MAX_OUTPUT_BYTES} bytes (1 TiB, {SEE})"
     ))
+}
+
+/// An output-limit error of the row at `file:line`, located like a row error
+/// (`FILE:LINE: output limit: …` instead of the transformer's `output limit: line LINE: …`);
+/// other errors pass unchanged.
+pub fn at_line(mut e: TraceError, file: &str, line: u64) -> TraceError {
+    if e.code == ErrorCode::OutputLimit {
+        let text = e.message.replacen(&format!("output limit: line {line}: "), "output limit: ", 1);
+        e.message = format!("{file}:{line}: {text}");
+        e.file = Some(file.to_string());
+        e.line = Some(line);
+    }
+    e
 }
 
 /// Digits of `v` in decimal.

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use std::collections::VecDeque;
 
-use crate::error::{ErrorCode, Reason, TraceError};
+use crate::error::{Reason, TraceError};
 use crate::lines::{classify_line, count_newlines, find_byte, for_each_line, Block, LineKind, LineSplitter};
 use crate::pipeline::{default_threads, split_at_line, LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
@@ -448,7 +448,7 @@ fn emit_lines(
             LineKind::Blank => {}
             LineKind::TooLong => reject(line, &too_long())?,
             LineKind::Text(text) => match parser.parse(line, text) {
-                Ok(row) => t.emit(&mut cursor, &row, out).map_err(|e| at_source(e, settings, line))?,
+                Ok(row) => t.emit(&mut cursor, &row, out).map_err(|e| limits::at_line(e, &settings.source_name, line))?,
                 Err(err) => reject(line, &err)?,
             },
         }
@@ -456,18 +456,6 @@ fn emit_lines(
         pos = end + 1;
     }
     Ok((cursor, None))
-}
-
-/// An output-limit error of the row at `line`, with the file and line like a row error
-/// (`FILE:LINE: output limit: …` instead of the transformer's `output limit: line LINE: …`).
-fn at_source(mut e: TraceError, settings: &StreamSettings, line: u64) -> TraceError {
-    if e.code == ErrorCode::OutputLimit {
-        let text = e.message.replacen(&format!("output limit: line {line}: "), "output limit: ", 1);
-        e.message = format!("{}:{line}: {text}", settings.source_name);
-        e.file = Some(settings.source_name.clone());
-        e.line = Some(line);
-    }
-    e
 }
 
 /// Transform mode over byte chunks: push the whole file with [`push_learn`], call
