@@ -477,14 +477,20 @@ impl Transformer {
                 return Err(limits::too_many_tokens(&self.opts, &place(), false, isl));
             }
         }
-        let ids = &mut cursor.ids;
-        ids.clear();
+        cursor.ids.clear();
         if ids_rewritten {
-            let (bytes, count) = limits::id_list_bytes(self.id_runs(row, &plan));
-            if bytes > u128::from(limits::MAX_ROW_BYTES) {
-                return Err(limits::row_too_long(&self.opts, &place(), bytes, count));
+            let ell = u64::from(plan.ell);
+            let npre = self.new_prefix_len(ell);
+            let fresh = self.new_prompt_len(isl_of(row), ell, npre).div_ceil(u128::from(bs));
+            // An id takes at most 21 bytes with its comma: only a list that might be too long
+            // is measured exactly.
+            if (npre + fresh) * 21 + 2 > u128::from(limits::MAX_ROW_BYTES) {
+                let (bytes, count) = limits::id_list_bytes(self.id_runs(row, &plan));
+                if bytes > u128::from(limits::MAX_ROW_BYTES) {
+                    return Err(limits::row_too_long(&self.opts, &place(), bytes, count));
+                }
             }
-            ids.extend(self.id_runs(row, &plan).flat_map(|(first, n)| (first as u64..).take(n as usize)));
+            self.push_ids(row, &plan, fresh as u64, &mut cursor.ids);
         }
         let new_isl = new_isl.map(|v| v as u64); // ≤ MAX_TOKENS, checked above
 
@@ -503,6 +509,36 @@ impl Transformer {
         out.push(b'\n');
         cursor.rows_out += 1;
         Ok(())
+    }
+
+    /// Appends the new ids of a rewritten row (§3.4 steps 4–5): the kept or expanded prefix,
+    /// then `fresh` new ids, all moved to the session's tree. [`Transformer::id_runs`] lists
+    /// the same ids as runs.
+    fn push_ids(&self, row: &SynthRow<'_>, plan: &RowPlan, fresh: u64, ids: &mut Vec<u64>) {
+        let ell = plan.ell as usize;
+        let p = self.opts.prefix_len_multiplier;
+        if p.gt_one() {
+            let k = self.k_mult;
+            for (j, &h) in row.hash_ids[..ell].iter().enumerate() {
+                let cj = p.mul_ceil(j as u128 + 1) - p.mul_ceil(j as u128);
+                for s in 0..cj as u64 {
+                    ids.push(k * h + s);
+                }
+            }
+        } else {
+            let keep = self.new_prefix_len(ell as u64) as usize;
+            ids.extend_from_slice(&row.hash_ids[..keep]);
+        }
+        ids.extend(plan.fresh_start..plan.fresh_start + fresh);
+        if self.opts.prefix_root_multiplier > 1 {
+            let t = self.tree_of_session[plan.session as usize];
+            if t > 0 {
+                let off = t * self.base;
+                for id in ids.iter_mut() {
+                    *id += off;
+                }
+            }
+        }
     }
 
     /// The new ids of a rewritten row as runs `(first, count)` in order (§3.4 steps 4–5):
@@ -645,6 +681,11 @@ impl Transformer {
         self.phase = Phase::Done;
         Ok(self.report.clone())
     }
+}
+
+/// A row's `input_length` (rows whose ids are rewritten have one).
+fn isl_of(row: &SynthRow<'_>) -> u64 {
+    row.input_length.unwrap_or(0)
 }
 
 /// §3.3: integral mode `floor(v / r)` exactly; fractional mode IEEE `v ÷ r`. A result over
