@@ -161,3 +161,29 @@ fn a_transform_emit_call_returns_at_most_one_buffer_and_the_rest_comes_from_drai
     assert_eq!((rows, report.rows_out), (2000, 2000));
     assert!(total > 3 * EMIT_BUFFER_BYTES && calls >= 4, "{calls} calls for {total} bytes");
 }
+
+#[test]
+fn a_run_stops_at_its_total_output_bound_naming_the_flag() {
+    // The real bound is 1 TiB; a lowered one shows the check on both modes.
+    let mut g = trace_core::synthesis::GenerateStream::new(SynthesisOptions::default(), settings()).unwrap();
+    g.set_max_output_bytes(10_000);
+    g.push(TRACE.as_bytes()).unwrap();
+    g.finish(1_000_000).unwrap();
+    let e = loop {
+        match g.next_chunk(1 << 12) {
+            Ok(c) => assert!(!c.is_empty(), "the bound stops the run first"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(e.code, ErrorCode::OutputLimit);
+    assert!(e.message.starts_with("output limit: --num-requests 1000000 would write more than "), "{}", e.message);
+    assert!(e.message.contains("one run writes at most 10000 bytes"), "{}", e.message);
+
+    let mut t = TransformStream::new(with(|o| o.prompt_len_multiplier = d("3")), settings()).unwrap();
+    t.set_max_output_bytes(100);
+    t.push_learn(TRACE.as_bytes()).unwrap();
+    t.finish_learn().unwrap();
+    let e = t.push_emit(TRACE.as_bytes()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutputLimit);
+    assert!(e.message.starts_with("output limit: --synthesis-prompt-len-multiplier 3 would write more than "), "{}", e.message);
+}

@@ -415,6 +415,9 @@ pub struct Generator {
 const MAX_REJECTIONS: u32 = 1000;
 
 impl Generator {
+    pub fn options(&self) -> &SynthesisOptions {
+        &self.model.opts
+    }
     pub fn produced(&self) -> u64 {
         self.produced
     }

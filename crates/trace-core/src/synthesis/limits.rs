@@ -119,14 +119,15 @@ pub fn time_too_large(o: &SynthesisOptions, place: &str, field: &str, value: f64
     ))
 }
 
-/// More than [`MAX_OUTPUT_BYTES`] in one run (`what` names the flag, e.g. `--num-requests 1000000000`).
-pub fn output_too_large(o: &SynthesisOptions, what: Option<&str>, bytes: u128) -> TraceError {
+/// More than `limit` bytes ([`MAX_OUTPUT_BYTES`]) in one run (`what` names the flag, e.g.
+/// `--num-requests 1000000000`; by default the length flags that differ from 1).
+pub fn output_too_large(o: &SynthesisOptions, what: Option<&str>, bytes: u128, limit: u64) -> TraceError {
     let who = match what {
         Some(w) => w.to_string(),
         None => flags(o, &[Flag::PrefixLen, Flag::PromptLen, Flag::Root], "the input"),
     };
     TraceError::output_limit(format!(
-        "output limit: {who} would write more than {bytes} bytes; one run writes at most {MAX_OUTPUT_BYTES} bytes (1 TiB, {SEE})"
+        "output limit: {who} would write more than {bytes} bytes; one run writes at most {limit} bytes ({SEE})"
     ))
 }
 

@@ -576,7 +576,7 @@ impl TransformStream {
     fn count_output(&mut self, n: usize) -> Result<(), TraceError> {
         self.output_bytes += n as u64;
         if self.output_bytes > self.max_output_bytes {
-            return Err(limits::output_too_large(self.transformer.options(), None, u128::from(self.output_bytes)));
+            return Err(limits::output_too_large(self.transformer.options(), None, u128::from(self.output_bytes), self.max_output_bytes));
         }
         Ok(())
     }
@@ -659,6 +659,8 @@ pub struct GenerateStream {
     /// `Some` once the model is learned.
     run: Option<GenerateRun>,
     failed: bool,
+    /// Bound on the bytes of the run ([`limits::MAX_OUTPUT_BYTES`] unless a test lowers it).
+    max_output_bytes: u64,
 }
 
 fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
@@ -667,7 +669,13 @@ fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
 
 impl GenerateStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
-        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?), run: None, failed: false })
+        Ok(GenerateStream {
+            learn: LearnPass::new(settings),
+            learner: Some(Learner::new(opts)?),
+            run: None,
+            failed: false,
+            max_output_bytes: limits::MAX_OUTPUT_BYTES,
+        })
     }
 
     /// Caps the learning threads (1 = sequential); the model and output are identical for
@@ -679,6 +687,12 @@ impl GenerateStream {
     /// Sets the learning pipeline's job size (minimum 4 KiB; tests use small jobs).
     pub fn set_segment_bytes(&mut self, bytes: usize) {
         self.learn.pipeline.set_segment_bytes(bytes);
+    }
+
+    /// Lowers the bound on the bytes one run writes (tests; the default is
+    /// [`limits::MAX_OUTPUT_BYTES`], and larger values are ignored). Call before `finish`.
+    pub fn set_max_output_bytes(&mut self, bytes: u64) {
+        self.max_output_bytes = bytes.min(limits::MAX_OUTPUT_BYTES);
     }
 
     fn check(&self, learning: bool) -> Result<(), TraceError> {
@@ -723,7 +737,14 @@ impl GenerateStream {
         let warnings = GenerateWarnings { ignored_session_or_delay: l.ignored_session_or_delay(), size_conflicts: l.size_conflicts() };
         let r = l.build().and_then(|model| model.into_generator(num_requests));
         let generator = self.fail_on_err(r)?;
-        self.run = Some(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings });
+        self.run = Some(GenerateRun {
+            generator,
+            skipped: std::mem::take(&mut self.learn.lenient.skipped),
+            warnings,
+            num_requests,
+            output_bytes: 0,
+            max_output_bytes: self.max_output_bytes,
+        });
         Ok(())
     }
 
@@ -799,6 +820,9 @@ struct GenerateRun {
     generator: Generator,
     skipped: SkipSummary,
     warnings: GenerateWarnings,
+    num_requests: u64,
+    output_bytes: u64,
+    max_output_bytes: u64,
 }
 
 impl GenerateRun {
@@ -806,6 +830,12 @@ impl GenerateRun {
         let min_bytes = min_bytes.clamp(1, MAX_CHUNK_BYTES);
         let mut out = Vec::with_capacity(min_bytes + 256);
         self.generator.next_chunk(&mut out, min_bytes)?;
+        self.output_bytes += out.len() as u64;
+        if self.output_bytes > self.max_output_bytes {
+            let opts = self.generator.options();
+            let what = format!("--num-requests {}", self.num_requests);
+            return Err(limits::output_too_large(opts, Some(&what), u128::from(self.output_bytes), self.max_output_bytes));
+        }
         Ok(out)
     }
     fn is_done(&self) -> bool {
