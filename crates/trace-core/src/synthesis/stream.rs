@@ -607,7 +607,9 @@ impl TransformStream {
     /// [`limits::EMIT_BUFFER_BYTES`]); empty when everything pushed is written.
     pub fn drain_emit(&mut self) -> Result<Vec<u8>, TraceError> {
         self.guard(false)?;
-        let mut out = Vec::new();
+        // Room for a whole buffer when there is anything to drain (rows that grew), so the
+        // buffer is not copied as it fills.
+        let mut out = if self.emit.backlog.is_empty() { Vec::new() } else { Vec::with_capacity(limits::EMIT_BUFFER_BYTES + (1 << 20)) };
         let TransformStream { emit, transformer, .. } = self;
         let r = emit.drain(transformer, &mut out, limits::EMIT_BUFFER_BYTES).and_then(|()| self.count_output(out.len()));
         self.run(r)?;
