@@ -140,6 +140,12 @@ describe('input errors exit 2 before any request and before the artifact directo
       ['--input-file', 'consistent.jsonl', '--synthesis-speedup-ratio', '0'],
       "error: option '--synthesis-speedup-ratio': expected a positive number, got '0'",
     ],
+    // Regression (issue 16): the in-memory transform once allocated the scaled rows without bound.
+    [
+      'synthesis output limit',
+      ['--input-file', 'consistent.jsonl', '--synthesis-prompt-len-multiplier', '999999999999'],
+      'error: consistent.jsonl:1: output limit: --synthesis-prompt-len-multiplier 999999999999 would make input_length 143000000000369; a row holds at most 4294967295 tokens',
+    ],
   ];
 
   it.each(rows)('%s: %s', async (_rule, args, message) => {

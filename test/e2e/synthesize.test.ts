@@ -1,6 +1,6 @@
 // `infermark synthesize` / `hash-prompts` end to end: the built CLI (dist/bin.js) in a scratch directory.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -294,4 +294,55 @@ describe('synthesize output written behind the core', () => {
       for (const name of ['s.jsonl', 'f.jsonl', 'p.out']) rmSync(join(dir, name));
     }
   });
+});
+
+// Regression (issue 16): a huge multiplier once aborted with a Rust allocation failure (exit 134)
+// or grew until the machine killed it, leaving its temp file; WASM said `unreachable`. A row with
+// input_length 4294967295 and a root multiplier was written as a 74 MB line the readers reject.
+describe('synthesis output limits (docs/synthesis.md §7)', () => {
+  const LIMIT_DIR = 'limits';
+  const BIG_ROW = '{"timestamp":0,"input_length":4294967295,"output_length":1,"hash_ids":[1]}\n';
+  const t50 = (): string => `${readFileSync(REAL, 'utf8').split('\n').slice(0, 50).join('\n')}\n`;
+
+  /** Runs in `limits/` (inputs t50.jsonl and big.jsonl only); native under a 3 GB address-space cap. */
+  function limited(backend: string, args: string): { status: number | null; stderr: string; left: string[] } {
+    const sub = join(dir, LIMIT_DIR);
+    rmSync(sub, { recursive: true, force: true });
+    mkdirSync(sub);
+    writeFileSync(join(sub, 't50.jsonl'), t50());
+    writeFileSync(join(sub, 'big.jsonl'), BIG_ROW);
+    // WASM reserves its address space up front, so only the native run can be capped; the cap
+    // turns the old unbounded growth into a quick failure instead of a machine-wide one.
+    const cap = backend === 'native' ? 'ulimit -v 3000000 && ' : '';
+    const r = shell(`cd ${LIMIT_DIR} && ${cap}INFERMARK ${args}`, { INFERMARK_BACKEND: backend });
+    const left = readdirSync(sub).filter((f) => f !== 't50.jsonl' && f !== 'big.jsonl');
+    return { status: r.status, stderr: r.stderr, left };
+  }
+
+  for (const backend of ['native', 'wasm']) {
+    it(`${backend}: huge prompt multipliers in generate mode exit 2 naming the flag and the size, leaving nothing`, () => {
+      for (const q of ['999999999999', '10000000']) {
+        const r = limited(
+          backend,
+          `synthesize t50.jsonl --mode generate --num-requests 1 --synthesis-prompt-len-multiplier ${q} -o out.jsonl`,
+        );
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^error: output limit: generated row 1: --synthesis-prompt-len-multiplier ${q} would make input_length \\d+; a row holds at most 4294967295 tokens \\(the largest the trace readers accept, docs/synthesis\\.md §7\\)\\n$`,
+          ),
+        );
+        expect(r.left).toEqual([]);
+      }
+    });
+
+    it(`${backend}: the largest input_length with a root multiplier is refused instead of written as an unreadable line`, () => {
+      const r = limited(backend, 'synthesize big.jsonl --synthesis-prefix-root-multiplier 3 -o out.jsonl');
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        'error: big.jsonl:1: output limit: --synthesis-prefix-root-multiplier 3 would make a row of 73886085 bytes (8388608 hash ids); a row is at most 67108864 bytes (the longest line the trace readers accept, docs/synthesis.md §7)\n',
+      ]);
+      expect(r.left).toEqual([]);
+    });
+  }
 });

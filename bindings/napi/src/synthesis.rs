@@ -72,7 +72,8 @@ pub fn validate_synthesis_options(env: Env, options: Option<SynthesisOptions>) -
 }
 
 /// Transform mode in two passes over the same bytes: `pushLearn`… `finishLearn`, then
-/// `pushEmit`… (each returns output bytes) `finishEmit`, then `reportJson`.
+/// `pushEmit`… (each returns output bytes, then `drainEmit` until empty) `finishEmit`, then
+/// `reportJson`.
 #[napi]
 pub struct TransformStream {
     inner: CoreTransformStream,
@@ -98,10 +99,18 @@ impl TransformStream {
         error::map(&env, self.inner.finish_learn())
     }
 
-    /// Pass 2: the next chunk of the same input; returns the output bytes it completed.
+    /// Pass 2: the next chunk of the same input; returns the output bytes it completed (at
+    /// most about 32 MiB: call `drainEmit` until it is empty before the next push).
     #[napi]
     pub fn push_emit(&mut self, env: Env, chunk: Uint8Array) -> Result<Uint8Array> {
         error::map(&env, self.inner.push_emit(&chunk)).map(Uint8Array::from)
+    }
+
+    /// Output of lines already pushed that did not fit the last call's buffer (at most about
+    /// 32 MiB per call); empty when everything pushed is written.
+    #[napi]
+    pub fn drain_emit(&mut self, env: Env) -> Result<Uint8Array> {
+        error::map(&env, self.inner.drain_emit()).map(Uint8Array::from)
     }
 
     /// Ends pass 2; returns the last output bytes.

@@ -146,6 +146,14 @@ impl TransformStream {
         error::map(self.inner.push_emit(chunk))
     }
 
+    /// Output of lines already pushed that did not fit the last call's buffer (at most about
+    /// 32 MiB per call); empty when everything pushed is written. Call until empty before
+    /// the next `pushEmit` and before `finishEmit`.
+    #[wasm_bindgen(js_name = drainEmit)]
+    pub fn drain_emit(&mut self) -> Result<Vec<u8>, JsValue> {
+        error::map(self.inner.drain_emit())
+    }
+
     #[wasm_bindgen(js_name = finishEmit)]
     pub fn finish_emit(&mut self) -> Result<Vec<u8>, JsValue> {
         error::map(self.inner.finish_emit()).map(|(out, _)| out)

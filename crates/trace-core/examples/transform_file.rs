@@ -50,10 +50,14 @@ fn main() {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut written = 0usize;
     for c in bytes.chunks(chunk) {
-        let o = s.push_emit(c).unwrap();
-        written += o.len();
-        if keep {
-            out.push(o);
+        // One call returns at most ~32 MiB; the rest of the chunk comes from drain_emit.
+        let mut o = s.push_emit(c).unwrap();
+        while !o.is_empty() {
+            written += o.len();
+            if keep {
+                out.push(o);
+            }
+            o = s.drain_emit().unwrap();
         }
     }
     let (tail, report) = s.finish_emit().unwrap();

@@ -18,19 +18,24 @@ pub enum ErrorCode {
     AnalyzerState,
     /// The whole-file materialisation size check failed (`docs/trace-format.md` §7.1).
     SizeConflict,
+    /// The output would exceed a bound of `docs/synthesis.md` §7 (a row longer than the
+    /// readers accept, or more output than a run may write); exit code 2. Found before
+    /// anything that large is allocated.
+    OutputLimit,
     /// A bug or an impossible value (e.g. a ratio outside [0, 1]); exit code 1.
     Internal,
 }
 
 impl ErrorCode {
     /// The stable text of the code: `"INVALID_ROW"`, `"INVALID_ARG"`, `"ANALYZER_STATE"`,
-    /// `"SIZE_CONFLICT"`, `"INTERNAL"`.
+    /// `"SIZE_CONFLICT"`, `"OUTPUT_LIMIT"`, `"INTERNAL"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             ErrorCode::InvalidRow => "INVALID_ROW",
             ErrorCode::InvalidArg => "INVALID_ARG",
             ErrorCode::AnalyzerState => "ANALYZER_STATE",
             ErrorCode::SizeConflict => "SIZE_CONFLICT",
+            ErrorCode::OutputLimit => "OUTPUT_LIMIT",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -141,6 +146,11 @@ impl TraceError {
     /// `ANALYZER_STATE` with the given message.
     pub fn analyzer_state(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::AnalyzerState, message)
+    }
+
+    /// `OUTPUT_LIMIT` with the given message (`docs/synthesis.md` §7).
+    pub fn output_limit(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::OutputLimit, message)
     }
 
     /// `INTERNAL` with the given message.

@@ -190,3 +190,38 @@ fn options_from_doubles_name_the_value_given() {
     assert_eq!(e.message, "option 'batchRows': expected a positive integer, got '0'");
     assert_eq!(PromptHashOptions::from_input(PromptHashOptionsInput::default()).unwrap(), PromptHashOptions::default());
 }
+
+/// A row whose prompt is `n` bytes of `"7 "` (the stub tokenizer's ids).
+fn big_prompt_row(n: usize) -> String {
+    format!("{{\"prompt\":\"{}\"}}\n", "7 ".repeat(n / 2))
+}
+
+#[test]
+fn a_batch_closes_at_16_mib_of_text_however_few_rows_that_is() {
+    // Before: 512 rows were queued however long their prompts (up to 64 MiB each), so one
+    // batch could hold gigabytes of text while waiting for its 512th row.
+    let mib = 1 << 20;
+    let mut s = PromptHashStream::new(opts(4, 512, false)).unwrap();
+    for _ in 0..6 {
+        s.push(big_prompt_row(5 * mib).as_bytes()).unwrap();
+    }
+    // 30 MiB queued: the first batch is released at once and stops at ≥ 16 MiB of text.
+    let first = s.next_batch().unwrap().expect("released by its size");
+    assert_eq!(first.matches("\",\"").count() + 1, 4, "rows until the text reaches 16 MiB");
+    let (tokens, offsets) = tokenize(&first);
+    s.hash_batch(&tokens, &offsets).unwrap();
+    // 10 MiB left and the input goes on: the rest waits for more.
+    assert_eq!(s.next_batch().unwrap(), None);
+    s.finish().unwrap();
+    let rest = s.next_batch().unwrap().expect("the last batch");
+    assert_eq!(rest.matches("\",\"").count() + 1, 2);
+}
+
+#[test]
+fn a_line_over_64_mib_is_an_input_error_naming_file_and_line() {
+    let mut input = big_prompt_row(100).into_bytes();
+    input.extend(big_prompt_row(64 << 20).into_bytes());
+    let e = run(&input, opts(4, 512, false), 1 << 20).unwrap_err();
+    assert_eq!((e.code, e.reason, e.line), (ErrorCode::InvalidRow, Some(Reason::LineTooLong), Some(2)));
+    assert_eq!(e.message, "p.jsonl:2: row: line is longer than 64 MiB");
+}

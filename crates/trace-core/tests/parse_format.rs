@@ -356,12 +356,18 @@ fn reason_table_order_and_codes() {
             "inconsistent_layout"
         ]
     );
-    let codes: Vec<&str> =
-        [ErrorCode::InvalidRow, ErrorCode::InvalidArg, ErrorCode::AnalyzerState, ErrorCode::SizeConflict, ErrorCode::Internal]
-            .iter()
-            .map(|c| c.as_str())
-            .collect();
-    assert_eq!(codes, ["INVALID_ROW", "INVALID_ARG", "ANALYZER_STATE", "SIZE_CONFLICT", "INTERNAL"]);
+    let codes: Vec<&str> = [
+        ErrorCode::InvalidRow,
+        ErrorCode::InvalidArg,
+        ErrorCode::AnalyzerState,
+        ErrorCode::SizeConflict,
+        ErrorCode::OutputLimit,
+        ErrorCode::Internal,
+    ]
+    .iter()
+    .map(|c| c.as_str())
+    .collect();
+    assert_eq!(codes, ["INVALID_ROW", "INVALID_ARG", "ANALYZER_STATE", "SIZE_CONFLICT", "OUTPUT_LIMIT", "INTERNAL"]);
     let e = TraceError::invalid_arg("block size must be an integer >= 1, got 0");
     assert_eq!(
         e.to_json(),

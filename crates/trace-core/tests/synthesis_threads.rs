@@ -61,6 +61,13 @@ fn transform_with(
     let mut out = Vec::new();
     for c in emit_input.chunks(run.chunk.min(emit_input.len().max(1))) {
         out.extend(s.push_emit(c)?);
+        loop {
+            let more = s.drain_emit()?;
+            if more.is_empty() {
+                break;
+            }
+            out.extend(more);
+        }
     }
     let (tail, report) = s.finish_emit()?;
     out.extend(tail);

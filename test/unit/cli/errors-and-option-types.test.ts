@@ -78,6 +78,7 @@ describe('reportCliError', () => {
   it('maps trace-core codes: input problems exit 2, internal ones exit 1', () => {
     expect(capture(new TraceCoreError('INVALID_ROW', 't.jsonl:3: json: bad'))).toEqual([2, 'error: t.jsonl:3: json: bad\n']);
     expect(capture(new TraceCoreError('SIZE_CONFLICT', 'c'))[0]).toBe(2);
+    expect(capture(new TraceCoreError('OUTPUT_LIMIT', 'output limit: …'))[0]).toBe(2);
     expect(capture(new TraceCoreError('INTERNAL', 'ratio out of range'))[0]).toBe(1);
     expect(capture(new TraceCoreError('BACKEND_UNAVAILABLE', 'no backend'))[0]).toBe(1);
   });

@@ -18,6 +18,8 @@ const TRANSFORM = { speedupRatio: '2', prefixLenMultiplier: '1.5', prefixRootMul
 const TRANSFORM_SHA = '3d2e8ecbab6c948ea6fd7e20a14390df68488a786faebabb3538c38166329b03';
 const GENERATE = { prefixLenMultiplier: '1.5', seed: 5n };
 const GENERATE_SHA = '0cfce80e7c58af3a3435928aeb45677e2770f1857dfc4356a0349cfdb82c659f';
+// The 1,000 grown rows below: both backends, and the code before the emit buffer (one pushEmit per chunk).
+const GROWN_SHA = 'ce45a72cab19b458deb2dae61ea2cd5c65c7839f744a969c652747b10a6c497f';
 
 /** Chunks of odd, changing sizes (1 byte up to 64 KiB + 1), splitting rows and UTF-8 anywhere. */
 function oddChunks(bytes: Uint8Array): ByteSource {
@@ -151,6 +153,26 @@ describe.each(BACKEND_NAMES.map((b) => [b]))('asynchronous drivers on the %s bac
     await Promise.all([fromFile.queue.flush(), fromMemory.queue.flush()]);
     expect(fromFile.bytes().length).toBeGreaterThan(12_000_000);
     expect(fromFile.bytes().equals(fromMemory.bytes())).toBe(true);
+  });
+
+  it('transform: rows that grow past the 32 MiB emit buffer come out whole, one buffer at a time (docs/synthesis.md §7)', async () => {
+    // 1,000 rows that each grow about 500-fold (~63 KB): 63 MB of output from 80 KB of input.
+    // Before, one pushEmit returned all of it at once, however large.
+    const rows = Array.from(
+      { length: 1000 },
+      (_, i) => `{"timestamp":${i},"input_length":1024,"output_length":1,"hash_ids":[${2 * i},${2 * i + 1}]}\n`,
+    );
+    const s = heldSink(8 * 1024 * 1024);
+    const run = await transformStream(oddChunks(Buffer.from(rows.join(''))), s.sink, { promptLenMultiplier: '4000', backend });
+    s.release();
+    await s.queue.flush();
+    const out = s.bytes();
+    expect(out.length).toBeGreaterThan(60 * 1024 * 1024);
+    expect(run.report.rows_out).toBe(1000);
+    expect(out.toString('latin1').split('\n').length - 1).toBe(1000);
+    expect(sha256(out)).toBe(GROWN_SHA);
+    // The queue bound plus at most one emit buffer (32 MiB) and one row.
+    expect(s.queue.peakBytesQueued).toBeLessThanOrEqual(8 * 1024 * 1024 + 32 * 1024 * 1024 + 128 * 1024);
   });
 
   it('generate: a slow sink holds generation back; the bytes are the synchronous drivers’', async () => {

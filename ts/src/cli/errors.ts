@@ -43,8 +43,11 @@ export function formatCommanderError(err: CommanderError): string | null {
   return firstLine.startsWith('error: ') ? firstLine : `error: ${firstLine}`;
 }
 
-/** TraceCoreError codes that are the input's fault (exit 2) rather than ours (exit 1). */
-const INPUT_ERROR_CODES = new Set(['INVALID_ROW', 'INVALID_ARG', 'SIZE_CONFLICT']);
+/**
+ * TraceCoreError codes that are the input's fault (exit 2) rather than ours (exit 1). An
+ * `OUTPUT_LIMIT` is a flag value too large for the input (docs/synthesis.md §7).
+ */
+const INPUT_ERROR_CODES = new Set(['INVALID_ROW', 'INVALID_ARG', 'SIZE_CONFLICT', 'OUTPUT_LIMIT']);
 
 export interface ErrorSink {
   write(text: string): unknown;

@@ -127,6 +127,9 @@ function emitter(sink: ByteSink, outA: TraceAnalyzer | null): (bytes: Uint8Array
   };
 }
 
+/** Lets I/O callbacks (a file sink's finished writes) run between synchronous core calls. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Transform mode over a re-readable source, writing output chunks to `sink` (docs/synthesis.md §3).
  * Resolves when the last chunk has been handed to the sink (a file sink is flushed by its owner).
@@ -147,7 +150,16 @@ export async function transformStream(
   });
   call(() => t.finishLearn());
   const emit = emitter(sink, outA);
-  await feed(source, 'emit', hooks, (chunk) => emit(call(() => t.pushEmit(chunk))));
+  // One pushEmit returns at most about 32 MiB; rows that grow past it wait in the core until
+  // drained (docs/synthesis.md §7), so memory stays bounded however large the output.
+  await feed(source, 'emit', hooks, async (chunk) => {
+    await emit(call(() => t.pushEmit(chunk)));
+    for (;;) {
+      const more = call(() => t.drainEmit());
+      if (more.length === 0) break;
+      await (emit(more) ?? yieldToEventLoop());
+    }
+  });
   const last = emit(call(() => t.finishEmit()));
   if (last) await last;
   const report = JSON.parse(call(() => t.reportJson())) as TransformReport;
@@ -159,9 +171,6 @@ export async function transformStream(
     outputAnalysis: outA ? outA.finish() : null,
   };
 }
-
-/** Lets I/O callbacks (a file sink's finished writes) run between synchronous core calls. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Generate mode: learn from `source` once, write `numRequests` rows to `sink` (docs/synthesis.md §4). */
 export async function generateStream(

@@ -44,7 +44,9 @@ export interface BackendSynthesisOptions {
 export interface BackendTransformStream {
   pushLearn(chunk: Uint8Array): void;
   finishLearn(): void;
+  /** At most about 32 MiB of output; the rest comes from `drainEmit` (call it until empty before the next push). */
   pushEmit(chunk: Uint8Array): Uint8Array;
+  drainEmit(): Uint8Array;
   finishEmit(): Uint8Array;
   reportJson(): string;
   skippedJson(): string;

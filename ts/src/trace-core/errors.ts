@@ -1,9 +1,24 @@
 // One error class for both backends: the core's TraceError as it reaches TypeScript.
 
 /** Stable codes of the Rust core's `ErrorCode`, plus `BACKEND_UNAVAILABLE` from the loader. */
-export type TraceCoreErrorCode = 'INVALID_ROW' | 'INVALID_ARG' | 'ANALYZER_STATE' | 'SIZE_CONFLICT' | 'INTERNAL' | 'BACKEND_UNAVAILABLE';
+export type TraceCoreErrorCode =
+  | 'INVALID_ROW'
+  | 'INVALID_ARG'
+  | 'ANALYZER_STATE'
+  | 'SIZE_CONFLICT'
+  | 'OUTPUT_LIMIT'
+  | 'INTERNAL'
+  | 'BACKEND_UNAVAILABLE';
 
-const CORE_CODES: ReadonlySet<string> = new Set(['INVALID_ROW', 'INVALID_ARG', 'ANALYZER_STATE', 'SIZE_CONFLICT', 'INTERNAL']);
+/** `OUTPUT_LIMIT`: synthesis would write a row the readers reject, or more than a run may (docs/synthesis.md §7). */
+const CORE_CODES: ReadonlySet<string> = new Set([
+  'INVALID_ROW',
+  'INVALID_ARG',
+  'ANALYZER_STATE',
+  'SIZE_CONFLICT',
+  'OUTPUT_LIMIT',
+  'INTERNAL',
+]);
 
 export interface TraceCoreErrorDetails {
   /** Reason code of docs/trace-format.md §4.3 (`invalid_json`, `bad_type`, …) for row errors. */

@@ -26,6 +26,7 @@ use crate::lines::{LineKind, LineSplitter};
 use crate::row::RowError;
 use crate::skips::SkipSummary;
 use crate::synthesis::json_out::push_u64;
+use crate::synthesis::limits;
 
 /// Options of [`PromptHashStream`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +137,9 @@ struct Queue {
     stopped: bool,
     /// Valid rows read so far (for progress).
     rows_read: u64,
+    /// Bytes of prompt text queued: a batch is released once they reach
+    /// [`limits::MAX_HASH_BATCH_BYTES`], however few rows that is.
+    text_bytes: usize,
 }
 
 impl Queue {
@@ -157,6 +161,7 @@ impl Queue {
             Ok(row) => {
                 self.rows += 1;
                 self.rows_read += 1;
+                self.text_bytes += row.text.as_ref().map_or(0, String::len);
                 self.items.push_back(Item::Row { line, row });
             }
             Err(err) => {
@@ -198,6 +203,7 @@ impl PromptHashStream {
             rows: 0,
             stopped: false,
             rows_read: 0,
+            text_bytes: 0,
         };
         Ok(PromptHashStream {
             opts,
@@ -279,7 +285,8 @@ impl PromptHashStream {
 
     fn take_batch(&mut self) -> Result<Option<String>, TraceError> {
         let limit = self.opts.batch_rows;
-        if self.queue.rows < limit && !self.input_done && !self.queue.stopped {
+        let full = self.queue.rows >= limit || self.queue.text_bytes >= limits::MAX_HASH_BATCH_BYTES;
+        if !full && !self.input_done && !self.queue.stopped {
             return Ok(None);
         }
         let mut texts = String::from("[");
@@ -297,14 +304,17 @@ impl PromptHashStream {
                 Item::Invalid { line, err } if rows == 0 => self.skipped.add(err.reason, *line),
                 Item::Invalid { .. } => {}
                 Item::Row { row, .. } => {
-                    if rows == limit {
+                    // At most `batch_rows` rows and about 16 MiB of text (one longer row
+                    // goes alone), so tokenizing a batch takes bounded memory.
+                    if rows == limit || (rows > 0 && texts.len() >= limits::MAX_HASH_BATCH_BYTES) {
                         break;
                     }
                     if rows > 0 {
                         texts.push(',');
                     }
-                    write_json_string(&mut texts, row.text.as_deref().unwrap_or_default());
-                    row.text = None;
+                    let text = row.text.take().unwrap_or_default();
+                    self.queue.text_bytes -= text.len();
+                    write_json_string(&mut texts, &text);
                     rows += 1;
                     self.queue.rows -= 1;
                 }

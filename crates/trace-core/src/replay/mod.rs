@@ -337,7 +337,7 @@ impl ReplayDataset {
         if let Some(e) = Self::unchanged_overshoot(transform, &row, opts.block_size) {
             return loader.reject(no, &e, false);
         }
-        let Some(out) = transform.emit(&row)? else {
+        let Some(out) = transform.emit(&row).map_err(|e| crate::synthesis::limits::at_line(e, &opts.source_name, no))? else {
             return Ok(()); // dropped by --synthesis-max-isl
         };
         read_row(DatasetType::MooncakeTrace, out, parsed)

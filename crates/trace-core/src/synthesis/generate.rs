@@ -12,6 +12,7 @@ use crate::rng::{labels, Stream};
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::input::SynthRow;
 use crate::synthesis::json_out::{push_js_number, push_u64, push_u64_list};
+use crate::synthesis::limits;
 use crate::synthesis::options::SynthesisOptions;
 
 const ROOT: u32 = u32::MAX;
@@ -246,9 +247,11 @@ impl Learner {
         let p = self.opts.prefix_len_multiplier;
         let mut z: u128 = 0;
         for n in nodes.iter_mut() {
-            n.len_scaled = if p.is_one() { n.len } else { (p.mul_rhe(u128::from(n.len)) as u64).max(1) };
-            n.offset = z as u64;
-            z += u128::from(n.len_scaled);
+            let scaled = if p.is_one() { u128::from(n.len) } else { p.mul_rhe(u128::from(n.len)).max(1) };
+            // (a length over 2^64 makes z too large: the check below reports it)
+            n.len_scaled = scaled.min(u128::from(u64::MAX)) as u64;
+            n.offset = z.min(u128::from(u64::MAX)) as u64;
+            z += scaled;
         }
         let r_mult = u128::from(self.opts.prefix_root_multiplier);
         if z * r_mult > u128::from(u64::MAX) {
@@ -351,6 +354,7 @@ impl Model {
             tail_next,
             rejected: 0,
             ids: Vec::new(),
+            runs: Vec::new(),
         })
     }
 }
@@ -404,11 +408,16 @@ pub struct Generator {
     tail_next: u128,
     rejected: u64,
     ids: Vec<u64>,
+    /// The sampled path's ids as runs `(first, count)`, before they are materialised.
+    runs: Vec<(u64, u64)>,
 }
 
 const MAX_REJECTIONS: u32 = 1000;
 
 impl Generator {
+    pub fn options(&self) -> &SynthesisOptions {
+        &self.model.opts
+    }
     pub fn produced(&self) -> u64 {
         self.produced
     }
@@ -440,14 +449,15 @@ impl Generator {
         Ok(rows)
     }
 
-    fn output_len(&self, osl: u32) -> u64 {
+    /// The output length of a sampled row, in 128 bits (the multiplier may reach 10^12).
+    fn output_len(&self, osl: u32) -> u128 {
         let o = &self.model.opts;
-        let mut v = if o.output_len_multiplier.is_one() { u64::from(osl) } else { o.output_len_multiplier.mul_rhe(u128::from(osl)) as u64 };
+        let mut v = o.output_len_multiplier.mul_rhe(u128::from(osl));
         if let Some(max) = o.max_osl {
-            v = v.min(max);
+            v = v.min(u128::from(max));
         }
         if let Some(min) = o.min_osl {
-            v = v.max(min);
+            v = v.max(u128::from(min));
         }
         v.max(1)
     }
@@ -472,10 +482,14 @@ impl Generator {
         let r_mult = opts.prefix_root_multiplier;
         let root = m.nodes.len();
         let mut rejections = 0u32;
+        let place = || format!("generated row {}", self.produced + 1);
+        // Lengths in 128 bits and ids as runs `(first, count)`: a sample is checked against
+        // the output limits (§7) before its ids are materialised.
         let (isl, context, tail, osl_out) = loop {
             let t = if r_mult > 1 { self.g.below(r_mult) } else { 0 };
             let mut x = root;
-            self.ids.clear();
+            self.runs.clear();
+            let mut core = 0u128;
             let sample = loop {
                 let o = &m.outcomes[x];
                 let mut v = self.g.below(o.total);
@@ -489,32 +503,27 @@ impl Generator {
                 }
                 if let Some(y) = next {
                     let node = &m.nodes[y];
-                    let first = t * m.z + node.offset;
-                    self.ids.extend(first..first + node.len_scaled);
+                    self.runs.push((t * m.z + node.offset, node.len_scaled));
+                    core += u128::from(node.len_scaled);
                     x = y;
                     continue;
                 }
-                let core = self.ids.len() as u64;
+                let bs = u128::from(bs);
                 if v < o.cache_end {
                     let (k, fill, osl) = o.leaf_records[self.g.below(o.leaf_records.len() as u64) as usize];
-                    let tt = (u64::from(k) - 1) * bs + u64::from(fill);
-                    let t2 = if opts.prompt_len_multiplier.is_one() {
-                        tt
-                    } else {
-                        (opts.prompt_len_multiplier.mul_rhe(u128::from(tt)) as u64).max(1)
-                    };
+                    let tt = u128::from(k - 1) * bs + u128::from(fill);
+                    let t2 = if opts.prompt_len_multiplier.is_one() { tt } else { opts.prompt_len_multiplier.mul_rhe(tt).max(1) };
                     let k2 = t2.div_ceil(bs);
                     let fill2 = t2 - (k2 - 1) * bs;
                     break ((core + k2 - 1) * bs + fill2, core * bs, k2, osl);
                 }
                 let (fill, osl) = o.end_records[self.g.below(o.end_records.len() as u64) as usize];
-                let isl = (core - 1) * bs + u64::from(fill);
+                let isl = (core - 1) * bs + u128::from(fill);
                 break (isl, isl, 0, osl);
             };
-            let o = self.output_len(sample.3);
             let (isl, ..) = sample;
-            let low = opts.min_isl.is_some_and(|lo| isl < lo);
-            let high = opts.max_isl.is_some_and(|hi| isl > hi);
+            let low = opts.min_isl.is_some_and(|lo| isl < u128::from(lo));
+            let high = opts.max_isl.is_some_and(|hi| isl > u128::from(hi));
             if low || high {
                 rejections += 1;
                 self.rejected += 1;
@@ -528,23 +537,52 @@ impl Generator {
                 }
                 continue;
             }
-            break (sample.0, sample.1, sample.2, o);
+            if isl > u128::from(limits::MAX_TOKENS) {
+                return Err(limits::too_many_tokens(opts, &place(), false, isl));
+            }
+            let o = self.output_len(sample.3);
+            if o > u128::from(limits::MAX_TOKENS) {
+                return Err(limits::too_many_tokens(opts, &place(), true, o));
+            }
+            // Both fit: isl ≤ MAX_TOKENS, so the context and the tail do too.
+            break (isl as u64, sample.1 as u64, sample.2 as u64, o as u64);
         };
         let tail_first = self.tail_next;
-        self.tail_next += u128::from(tail);
-        if self.tail_next > u128::from(u64::MAX) + 1 {
+        if tail_first + u128::from(tail) > u128::from(u64::MAX) + 1 {
             return Err(TraceError::invalid_arg(
                 "hash id space exhausted (largest id would exceed 18446744073709551615); lower --synthesis-prefix-len-multiplier or --synthesis-prefix-root-multiplier",
             ));
         }
+        let runs = self.runs.iter().map(|&(a, n)| (u128::from(a), u128::from(n))).chain(std::iter::once((tail_first, u128::from(tail))));
+        let (id_bytes, id_count) = limits::id_list_bytes(runs);
+        // The rest of a generated row is at most 200 bytes (six fields of ≤ 20 digits).
+        if id_bytes + 200 > u128::from(limits::MAX_ROW_BYTES) {
+            return Err(limits::row_too_long(opts, &place(), id_bytes + 200, id_count));
+        }
+        self.tail_next += u128::from(tail);
+        self.ids.clear();
+        for &(first, n) in &self.runs {
+            self.ids.extend(first..first + n);
+        }
         self.ids.extend((tail_first as u64..).take(tail as usize));
 
+        let row_start = out.len();
         out.extend_from_slice(b"{\"timestamp\":");
         let r = &opts.speedup_ratio;
         if m.ts_integral {
-            push_u64(out, div_floor_u128(self.s_int, r));
+            let ts = div_floor_u128(self.s_int, r);
+            if ts > limits::MAX_TIME_VALUE as u64 {
+                out.truncate(row_start);
+                return Err(limits::time_too_large(opts, &place(), "timestamp", ts as f64));
+            }
+            push_u64(out, ts);
         } else {
-            push_js_number(out, self.s_float / r.to_f64());
+            let ts = self.s_float / r.to_f64();
+            if ts > limits::MAX_TIME_VALUE {
+                out.truncate(row_start);
+                return Err(limits::time_too_large(opts, &place(), "timestamp", ts));
+            }
+            push_js_number(out, ts);
         }
         out.extend_from_slice(b",\"input_length\":");
         push_u64(out, isl);

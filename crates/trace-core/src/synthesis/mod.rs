@@ -7,6 +7,7 @@ pub mod fxhash;
 pub mod generate;
 pub mod input;
 pub mod json_out;
+pub mod limits;
 pub mod options;
 pub mod stream;
 pub mod transform;

@@ -4,13 +4,16 @@
 
 use std::borrow::Cow;
 
+use std::collections::VecDeque;
+
 use crate::error::{Reason, TraceError};
-use crate::lines::{count_newlines, for_each_line, Block, LineKind, LineSplitter};
+use crate::lines::{classify_line, count_newlines, find_byte, for_each_line, Block, LineKind, LineSplitter};
 use crate::pipeline::{default_threads, split_at_line, LineBatch, LinePipeline};
 use crate::row::{parse_common_row, parse_common_row_fields, parse_row_into, CommonRow, ParseOptions, Row, RowError};
 use crate::skips::SkipSummary;
 use crate::synthesis::generate::{GenerateReport, Generator, Learner};
 use crate::synthesis::input::{SynthRow, Time};
+use crate::synthesis::limits;
 use crate::synthesis::options::SynthesisOptions;
 use crate::synthesis::transform::{EmitCursor, TransformReport, Transformer};
 
@@ -292,7 +295,14 @@ struct EmitPass {
     threads: usize,
     /// Smallest block that is split across threads.
     parallel_min: usize,
+    /// Complete lines not yet rewritten because the output buffer was full (§7): each
+    /// `(first line, bytes, position)`; at most the rest of one pushed chunk.
+    backlog: VecDeque<(u64, Vec<u8>, usize)>,
 }
+
+/// Where a rewrite stopped because its output buffer was full: the next line's number and
+/// its byte offset in the block.
+type Pause = Option<(u64, usize)>;
 
 impl EmitPass {
     fn new(settings: StreamSettings, threads: usize) -> Self {
@@ -303,66 +313,112 @@ impl EmitPass {
             outputs: Vec::new(),
             threads,
             parallel_min: PARALLEL_EMIT_MIN,
+            backlog: VecDeque::new(),
         }
     }
 
-    fn on_block(&mut self, t: &mut Transformer, block: Block<'_>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+    /// Rewrites `block` into `out` until `out` holds `limit` bytes; lines left over wait in
+    /// the backlog (behind any earlier ones) for [`EmitPass::drain`].
+    fn on_block(&mut self, t: &mut Transformer, block: Block<'_>, out: &mut Vec<u8>, limit: usize) -> Result<(), TraceError> {
         let (first_line, bytes) = match block {
             Block::TooLong { line } => return self.lenient.reject(line, &too_long()),
             Block::Lines { first_line, bytes } => (first_line, bytes),
         };
+        if !self.backlog.is_empty() || out.len() >= limit {
+            self.backlog.push_back((first_line, bytes.to_vec(), 0));
+            return Ok(());
+        }
+        if let Some((line, at)) = self.rewrite(t, first_line, bytes, out, limit)? {
+            self.backlog.push_back((line, bytes[at..].to_vec(), 0));
+        }
+        Ok(())
+    }
+
+    /// Rewrites backlogged lines until `out` holds `limit` bytes or the backlog is empty.
+    fn drain(&mut self, t: &mut Transformer, out: &mut Vec<u8>, limit: usize) -> Result<(), TraceError> {
+        while out.len() < limit {
+            let Some((first_line, bytes, pos)) = self.backlog.pop_front() else { break };
+            if let Some((line, at)) = self.rewrite(t, first_line, &bytes[pos..], out, limit)? {
+                self.backlog.push_front((line, bytes, pos + at));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rewrites the complete lines `bytes` (from `first_line`) into `out`, on several threads
+    /// when the block is large, and stops once `out` holds `limit` bytes.
+    fn rewrite(
+        &mut self,
+        t: &mut Transformer,
+        first_line: u64,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<Pause, TraceError> {
         let parts = if bytes.len() >= self.parallel_min { self.threads } else { 1 };
         if self.parsers.is_empty() {
             self.parsers.push(RowParser { keep_fields: true, ..Default::default() });
         }
         if parts == 1 {
-            let cursor = emit_lines(t, &mut self.parsers[0], &self.lenient.settings, first_line, bytes, out)?;
-            return t.absorb(cursor);
+            let (cursor, pause) = emit_lines(t, &mut self.parsers[0], &self.lenient.settings, first_line, bytes, out, limit)?;
+            t.absorb(cursor)?;
+            return Ok(pause);
         }
         while self.parsers.len() < parts {
             self.parsers.push(RowParser { keep_fields: true, ..Default::default() });
             self.outputs.push(Vec::new());
         }
         // Cut into `parts` pieces of about equal size at line ends; piece k's first line
-        // is counted, not parsed, so every piece can start at once.
-        let mut pieces: Vec<(u64, &[u8])> = Vec::with_capacity(parts);
-        let (mut line, mut rest) = (first_line, bytes);
+        // is counted, not parsed, so every piece can start at once. Each piece may add its
+        // share of the room left in the buffer.
+        let share = (limit.saturating_sub(out.len()) / parts).max(1);
+        let mut pieces: Vec<(u64, usize, &[u8])> = Vec::with_capacity(parts);
+        let (mut line, mut offset, mut rest) = (first_line, 0usize, bytes);
         for k in 0..parts {
             let end = if k + 1 == parts { rest.len() } else { split_at_line(rest, bytes.len() / parts) };
-            pieces.push((line, &rest[..end]));
+            pieces.push((line, offset, &rest[..end]));
             if k + 1 < parts {
                 line += count_newlines(&rest[..end]);
             }
+            offset += end;
             rest = &rest[end..];
         }
         let settings = &self.lenient.settings;
         let transformer: &Transformer = t;
+        let first_limit = out.len() + share;
         let (first, others) = self.parsers.split_first_mut().expect("at least one parser");
-        let cursors: Vec<Result<EmitCursor, TraceError>> = std::thread::scope(|scope| {
+        let cursors: Vec<Result<(EmitCursor, Pause), TraceError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = others
                 .iter_mut()
                 .zip(self.outputs.iter_mut())
                 .zip(&pieces[1..])
-                .map(|((parser, piece_out), &(line, text))| {
+                .map(|((parser, piece_out), &(line, _, text))| {
                     piece_out.clear();
-                    scope.spawn(move || emit_lines(transformer, parser, settings, line, text, piece_out))
+                    scope.spawn(move || emit_lines(transformer, parser, settings, line, text, piece_out, share))
                 })
                 .collect();
-            let mut results = vec![emit_lines(transformer, first, settings, pieces[0].0, pieces[0].1, out)];
+            let mut results = vec![emit_lines(transformer, first, settings, pieces[0].0, pieces[0].2, out, first_limit)];
             results.extend(handles.into_iter().map(|h| h.join().expect("emit thread panicked")));
             results
         });
-        for (k, cursor) in cursors.into_iter().enumerate() {
-            t.absorb(cursor?)?;
+        // In file order up to the first piece that stopped early; the pieces after it are
+        // done again from the backlog (rare: only when rows grow past the buffer).
+        for (k, result) in cursors.into_iter().enumerate() {
+            let (cursor, pause) = result?;
+            t.absorb(cursor)?;
             if k > 0 {
                 out.extend_from_slice(&self.outputs[k - 1]);
             }
+            if let Some((line, at)) = pause {
+                return Ok(Some((line, pieces[k].1 + at)));
+            }
         }
-        Ok(())
+        Ok(None)
     }
 }
 
-/// Rewrites the rows of `bytes` (complete lines from `first_line`) into `out`.
+/// Rewrites the rows of `bytes` (complete lines from `first_line`) into `out` until `out`
+/// holds `limit` bytes; returns the cursor and where it stopped, if before the end.
 fn emit_lines(
     t: &Transformer,
     parser: &mut RowParser,
@@ -370,7 +426,8 @@ fn emit_lines(
     first_line: u64,
     bytes: &[u8],
     out: &mut Vec<u8>,
-) -> Result<EmitCursor, TraceError> {
+    limit: usize,
+) -> Result<(EmitCursor, Pause), TraceError> {
     let mut cursor = t.cursor_at(first_line)?;
     // Invalid rows were counted by the learning pass: skip them silently (lenient) or
     // fail as it did (strict; only if the file changed in between).
@@ -381,15 +438,24 @@ fn emit_lines(
             Err(TraceError::invalid_row(&settings.source_name, line, err))
         }
     };
-    for_each_line(first_line, bytes, |line, kind| match kind {
-        LineKind::Blank => Ok(()),
-        LineKind::TooLong => reject(line, &too_long()),
-        LineKind::Text(text) => match parser.parse(line, text) {
-            Ok(row) => t.emit(&mut cursor, &row, out),
-            Err(err) => reject(line, &err),
-        },
-    })?;
-    Ok(cursor)
+    let (mut line, mut pos) = (first_line, 0usize);
+    while pos < bytes.len() {
+        if out.len() >= limit {
+            return Ok((cursor, Some((line, pos))));
+        }
+        let end = find_byte(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+        match classify_line(line, &bytes[pos..end]) {
+            LineKind::Blank => {}
+            LineKind::TooLong => reject(line, &too_long())?,
+            LineKind::Text(text) => match parser.parse(line, text) {
+                Ok(row) => t.emit(&mut cursor, &row, out).map_err(|e| limits::at_line(e, &settings.source_name, line))?,
+                Err(err) => reject(line, &err)?,
+            },
+        }
+        line += 1;
+        pos = end + 1;
+    }
+    Ok((cursor, None))
 }
 
 /// Transform mode over byte chunks: push the whole file with [`push_learn`], call
@@ -409,6 +475,9 @@ pub struct TransformStream {
     failed: bool,
     /// Set by [`finish_emit`](TransformStream::finish_emit); the stream is done.
     report: Option<TransformReport>,
+    /// Output bytes so far, and their bound ([`limits::MAX_OUTPUT_BYTES`] unless a test lowers it).
+    output_bytes: u64,
+    max_output_bytes: u64,
 }
 
 impl TransformStream {
@@ -420,6 +489,8 @@ impl TransformStream {
             learned: false,
             failed: false,
             report: None,
+            output_bytes: 0,
+            max_output_bytes: limits::MAX_OUTPUT_BYTES,
         })
     }
 
@@ -428,6 +499,12 @@ impl TransformStream {
     pub fn set_threads(&mut self, threads: usize) {
         self.learn.pipeline.set_threads(threads);
         self.emit.threads = threads.max(1);
+    }
+
+    /// Lowers the bound on the bytes one run writes (tests; the default is
+    /// [`limits::MAX_OUTPUT_BYTES`], and larger values are ignored).
+    pub fn set_max_output_bytes(&mut self, bytes: u64) {
+        self.max_output_bytes = bytes.min(limits::MAX_OUTPUT_BYTES);
     }
 
     /// Sets the unit of threaded work: the learning pipeline's job size (minimum 4 KiB)
@@ -482,33 +559,70 @@ impl TransformStream {
         Ok(())
     }
 
-    fn emit_chunk(&mut self, chunk: Option<&[u8]>, out: &mut Vec<u8>) -> Result<(), TraceError> {
+    fn emit_chunk(&mut self, chunk: Option<&[u8]>, out: &mut Vec<u8>, limit: usize) -> Result<(), TraceError> {
         let TransformStream { emit, transformer, .. } = self;
         let EmitPass { splitter, .. } = emit;
         let mut splitter = std::mem::take(splitter);
         let r = match chunk {
-            Some(c) => splitter.push_blocks(c, |b| emit.on_block(transformer, b, out)),
-            None => splitter.finish_blocks(|b| emit.on_block(transformer, b, out)),
+            Some(c) => splitter.push_blocks(c, |b| emit.on_block(transformer, b, out, limit)),
+            None => splitter.finish_blocks(|b| emit.on_block(transformer, b, out, limit)),
         };
         emit.splitter = splitter;
-        r
+        r?;
+        self.count_output(out.len())
     }
 
-    /// Pass 2: feed a chunk of the same input; returns output bytes (possibly empty).
+    /// Counts `n` more output bytes against [`limits::MAX_OUTPUT_BYTES`].
+    fn count_output(&mut self, n: usize) -> Result<(), TraceError> {
+        self.output_bytes += n as u64;
+        if self.output_bytes > self.max_output_bytes {
+            return Err(limits::output_too_large(self.transformer.options(), None, u128::from(self.output_bytes), self.max_output_bytes));
+        }
+        Ok(())
+    }
+
+    fn undrained(&self) -> Result<(), TraceError> {
+        if self.emit.backlog.is_empty() {
+            Ok(())
+        } else {
+            Err(TraceError::analyzer_state("transform: drain the output (drainEmit until it is empty) before pushing more"))
+        }
+    }
+
+    /// Pass 2: feed a chunk of the same input; returns output bytes (possibly empty), at
+    /// most about [`limits::EMIT_BUFFER_BYTES`] (plus one row). If rows grow past that, the
+    /// rest waits: call [`drain_emit`](TransformStream::drain_emit) until it returns nothing
+    /// before the next push, so memory stays bounded however large the output.
     pub fn push_emit(&mut self, chunk: &[u8]) -> Result<Vec<u8>, TraceError> {
         self.guard(false)?;
+        self.undrained()?;
         // Room for rows that grow (longer id lists), so the buffer rarely reallocates.
-        let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 2);
-        let r = self.emit_chunk(Some(chunk), &mut out);
+        let mut out = Vec::with_capacity((chunk.len() + chunk.len() / 2).min(limits::EMIT_BUFFER_BYTES));
+        let r = self.emit_chunk(Some(chunk), &mut out, limits::EMIT_BUFFER_BYTES);
         self.run(r)?;
         Ok(out)
     }
 
-    /// Ends pass 2: the last output bytes and the run summary.
+    /// Pass 2: the next output bytes of lines already pushed (at most about
+    /// [`limits::EMIT_BUFFER_BYTES`]); empty when everything pushed is written.
+    pub fn drain_emit(&mut self) -> Result<Vec<u8>, TraceError> {
+        self.guard(false)?;
+        // Room for a whole buffer when there is anything to drain (rows that grew), so the
+        // buffer is not copied as it fills.
+        let mut out = if self.emit.backlog.is_empty() { Vec::new() } else { Vec::with_capacity(limits::EMIT_BUFFER_BYTES + (1 << 20)) };
+        let TransformStream { emit, transformer, .. } = self;
+        let r = emit.drain(transformer, &mut out, limits::EMIT_BUFFER_BYTES).and_then(|()| self.count_output(out.len()));
+        self.run(r)?;
+        Ok(out)
+    }
+
+    /// Ends pass 2: the last output bytes (one unterminated line, if any) and the run summary.
     pub fn finish_emit(&mut self) -> Result<(Vec<u8>, TransformReport), TraceError> {
         self.guard(false)?;
+        self.undrained()?;
         let mut out = Vec::new();
-        let r = self.emit_chunk(None, &mut out);
+        // The last line is one row: no buffer limit needed.
+        let r = self.emit_chunk(None, &mut out, usize::MAX);
         self.run(r)?;
         let r = self.transformer.finish();
         let report = self.run(r)?;
@@ -547,6 +661,8 @@ pub struct GenerateStream {
     /// `Some` once the model is learned.
     run: Option<GenerateRun>,
     failed: bool,
+    /// Bound on the bytes of the run ([`limits::MAX_OUTPUT_BYTES`] unless a test lowers it).
+    max_output_bytes: u64,
 }
 
 fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
@@ -555,7 +671,13 @@ fn learn_problem(l: &mut Learner, row: &SynthRow<'_>) -> Option<RowError> {
 
 impl GenerateStream {
     pub fn new(opts: SynthesisOptions, settings: StreamSettings) -> Result<Self, TraceError> {
-        Ok(GenerateStream { learn: LearnPass::new(settings), learner: Some(Learner::new(opts)?), run: None, failed: false })
+        Ok(GenerateStream {
+            learn: LearnPass::new(settings),
+            learner: Some(Learner::new(opts)?),
+            run: None,
+            failed: false,
+            max_output_bytes: limits::MAX_OUTPUT_BYTES,
+        })
     }
 
     /// Caps the learning threads (1 = sequential); the model and output are identical for
@@ -567,6 +689,12 @@ impl GenerateStream {
     /// Sets the learning pipeline's job size (minimum 4 KiB; tests use small jobs).
     pub fn set_segment_bytes(&mut self, bytes: usize) {
         self.learn.pipeline.set_segment_bytes(bytes);
+    }
+
+    /// Lowers the bound on the bytes one run writes (tests; the default is
+    /// [`limits::MAX_OUTPUT_BYTES`], and larger values are ignored). Call before `finish`.
+    pub fn set_max_output_bytes(&mut self, bytes: u64) {
+        self.max_output_bytes = bytes.min(limits::MAX_OUTPUT_BYTES);
     }
 
     fn check(&self, learning: bool) -> Result<(), TraceError> {
@@ -611,7 +739,14 @@ impl GenerateStream {
         let warnings = GenerateWarnings { ignored_session_or_delay: l.ignored_session_or_delay(), size_conflicts: l.size_conflicts() };
         let r = l.build().and_then(|model| model.into_generator(num_requests));
         let generator = self.fail_on_err(r)?;
-        self.run = Some(GenerateRun { generator, skipped: std::mem::take(&mut self.learn.lenient.skipped), warnings });
+        self.run = Some(GenerateRun {
+            generator,
+            skipped: std::mem::take(&mut self.learn.lenient.skipped),
+            warnings,
+            num_requests,
+            output_bytes: 0,
+            max_output_bytes: self.max_output_bytes,
+        });
         Ok(())
     }
 
@@ -687,6 +822,9 @@ struct GenerateRun {
     generator: Generator,
     skipped: SkipSummary,
     warnings: GenerateWarnings,
+    num_requests: u64,
+    output_bytes: u64,
+    max_output_bytes: u64,
 }
 
 impl GenerateRun {
@@ -694,6 +832,12 @@ impl GenerateRun {
         let min_bytes = min_bytes.clamp(1, MAX_CHUNK_BYTES);
         let mut out = Vec::with_capacity(min_bytes + 256);
         self.generator.next_chunk(&mut out, min_bytes)?;
+        self.output_bytes += out.len() as u64;
+        if self.output_bytes > self.max_output_bytes {
+            let opts = self.generator.options();
+            let what = format!("--num-requests {}", self.num_requests);
+            return Err(limits::output_too_large(opts, Some(&what), u128::from(self.output_bytes), self.max_output_bytes));
+        }
         Ok(out)
     }
     fn is_done(&self) -> bool {
@@ -722,6 +866,13 @@ pub fn transform_bytes(
     s.push_learn(input)?;
     s.finish_learn()?;
     let mut out = s.push_emit(input)?;
+    loop {
+        let more = s.drain_emit()?;
+        if more.is_empty() {
+            break;
+        }
+        out.extend_from_slice(&more);
+    }
     let (tail, report) = s.finish_emit()?;
     out.extend_from_slice(&tail);
     Ok((out, report, s.skipped().clone()))

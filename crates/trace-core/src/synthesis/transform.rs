@@ -18,6 +18,7 @@ use crate::rng::{labels, Stream};
 use crate::synthesis::fxhash::FxHashMap;
 use crate::synthesis::input::{Canon, SynthRow, Time};
 use crate::synthesis::json_out::{push_compact_json, push_js_number, push_u64, push_u64_list};
+use crate::synthesis::limits;
 use crate::synthesis::options::SynthesisOptions;
 
 const NONE: u32 = u32::MAX;
@@ -300,26 +301,27 @@ impl Transformer {
         )
     }
 
-    /// Length of the new prefix for `ℓ` shared blocks (§3.4 step 4.2).
-    fn new_prefix_len(&self, ell: u64) -> u64 {
+    /// Length of the new prefix for `ℓ` shared blocks (§3.4 step 4.2), in 128 bits: the
+    /// multiplier may reach 10^12.
+    fn new_prefix_len(&self, ell: u64) -> u128 {
         let p = &self.opts.prefix_len_multiplier;
         if p.gt_one() {
-            p.mul_ceil(u128::from(ell)) as u64
+            p.mul_ceil(u128::from(ell))
         } else if p.lt_one() {
             if ell == 0 {
                 0
             } else {
-                (p.mul_floor(u128::from(ell)) as u64).max(1)
+                p.mul_floor(u128::from(ell)).max(1)
             }
         } else {
-            ell
+            u128::from(ell)
         }
     }
 
-    /// Tokens of the new non-prefix part (§3.4 step 4.3).
-    fn new_prompt_len(&self, isl: u64, ell: u64, new_prefix_len: u64) -> u64 {
+    /// Tokens of the new non-prefix part (§3.4 step 4.3), in 128 bits.
+    fn new_prompt_len(&self, isl: u64, ell: u64, new_prefix_len: u128) -> u128 {
         let prompt_len = isl - ell * self.opts.block_size;
-        let npl = self.opts.prompt_len_multiplier.mul_floor(u128::from(prompt_len)) as u64;
+        let npl = self.opts.prompt_len_multiplier.mul_floor(u128::from(prompt_len));
         if new_prefix_len == 0 && npl == 0 {
             1
         } else {
@@ -380,10 +382,10 @@ impl Transformer {
             }
             let npre = self.new_prefix_len(u64::from(r.ell));
             let npl = self.new_prompt_len(r.isl, u64::from(r.ell), npre);
-            let fresh = npl.div_ceil(bs);
+            let fresh = npl.div_ceil(u128::from(bs));
             if fresh > 0 {
                 self.rows[i as usize].fresh_start = (counter + 1).min(u128::from(u64::MAX)) as u64;
-                counter += u128::from(fresh);
+                counter += fresh;
                 if counter > u128::from(u64::MAX) {
                     return Err(Self::exhausted());
                 }
@@ -441,63 +443,142 @@ impl Transformer {
         }
         let bs = self.opts.block_size;
 
-        // Steps 4–5: new ids and input length.
-        let mut new_isl: Option<u64> = None;
-        let ids = &mut cursor.ids;
-        ids.clear();
+        // Steps 4–5: new ids and input length, sized in 128 bits and checked against the
+        // output limits (§7) before any id is materialised.
+        let place = || format!("line {}", row.line);
+        let mut new_isl: Option<u128> = None;
         let mut ids_rewritten = false;
         if self.ids_change {
             if let Some(isl) = row.input_length {
                 if !has_ids {
                     if !self.opts.prompt_len_multiplier.is_one() {
-                        new_isl = Some((self.opts.prompt_len_multiplier.mul_floor(u128::from(isl)) as u64).max(1));
+                        new_isl = Some(self.opts.prompt_len_multiplier.mul_floor(u128::from(isl)).max(1));
                     }
                 } else {
-                    let ell = plan.ell as usize;
-                    let p = self.opts.prefix_len_multiplier;
-                    if p.gt_one() {
-                        let k = self.k_mult;
-                        for (j, &h) in row.hash_ids[..ell].iter().enumerate() {
-                            let cj = p.mul_ceil(j as u128 + 1) - p.mul_ceil(j as u128);
-                            for s in 0..cj as u64 {
-                                ids.push(k * h + s);
-                            }
-                        }
-                    } else {
-                        let keep = self.new_prefix_len(ell as u64) as usize;
-                        ids.extend_from_slice(&row.hash_ids[..keep]);
-                    }
-                    let npre = ids.len() as u64;
-                    let npl = self.new_prompt_len(isl, ell as u64, npre);
-                    let fresh = npl.div_ceil(bs);
-                    for f in 0..fresh {
-                        ids.push(plan.fresh_start + f);
-                    }
-                    if self.opts.prefix_root_multiplier > 1 {
-                        let t = self.tree_of_session[plan.session as usize];
-                        if t > 0 {
-                            let off = t * self.base;
-                            for id in ids.iter_mut() {
-                                *id += off;
-                            }
-                        }
-                    }
-                    new_isl = Some(npre * bs + npl);
+                    let ell = u64::from(plan.ell);
+                    let npre = self.new_prefix_len(ell);
+                    let npl = self.new_prompt_len(isl, ell, npre);
+                    new_isl = Some(npre * u128::from(bs) + npl);
                     ids_rewritten = true;
                 }
             }
         }
 
         // Step 8: the max_isl skip, on the final length.
-        if let (Some(max), Some(isl)) = (self.opts.max_isl, new_isl.or(row.input_length)) {
-            if isl > max {
+        if let (Some(max), Some(isl)) = (self.opts.max_isl, new_isl.or(row.input_length.map(u128::from))) {
+            if isl > u128::from(max) {
                 cursor.skipped_max_isl += 1;
                 cursor.skipped_sessions.push(plan.session);
                 return Ok(());
             }
         }
+        if let Some(isl) = new_isl {
+            if isl > u128::from(limits::MAX_TOKENS) {
+                return Err(limits::too_many_tokens(&self.opts, &place(), false, isl));
+            }
+        }
+        cursor.ids.clear();
+        if ids_rewritten {
+            let ell = u64::from(plan.ell);
+            let npre = self.new_prefix_len(ell);
+            let fresh = self.new_prompt_len(isl_of(row), ell, npre).div_ceil(u128::from(bs));
+            // An id takes at most 21 bytes with its comma: only a list that might be too long
+            // is measured exactly.
+            if (npre + fresh) * 21 + 2 > u128::from(limits::MAX_ROW_BYTES) {
+                let (bytes, count) = limits::id_list_bytes(self.id_runs(row, &plan));
+                if bytes > u128::from(limits::MAX_ROW_BYTES) {
+                    return Err(limits::row_too_long(&self.opts, &place(), bytes, count));
+                }
+            }
+            self.push_ids(row, &plan, fresh as u64, &mut cursor.ids);
+        }
+        let new_isl = new_isl.map(|v| v as u64); // ≤ MAX_TOKENS, checked above
 
-        // Step 9: assemble in place.
+        // Step 9: assemble in place; a row the readers would reject is taken back.
+        let row_start = out.len();
+        let written = self.assemble(cursor, row, new_isl, ids_rewritten, out);
+        if let Err(e) = written {
+            out.truncate(row_start);
+            return Err(e);
+        }
+        let row_bytes = out.len() - row_start;
+        if row_bytes as u64 > limits::MAX_ROW_BYTES {
+            out.truncate(row_start);
+            return Err(limits::row_too_long(&self.opts, &place(), row_bytes as u128, cursor.ids.len() as u128));
+        }
+        out.push(b'\n');
+        cursor.rows_out += 1;
+        Ok(())
+    }
+
+    /// Appends the new ids of a rewritten row (§3.4 steps 4–5): the kept or expanded prefix,
+    /// then `fresh` new ids, all moved to the session's tree. [`Transformer::id_runs`] lists
+    /// the same ids as runs.
+    fn push_ids(&self, row: &SynthRow<'_>, plan: &RowPlan, fresh: u64, ids: &mut Vec<u64>) {
+        let ell = plan.ell as usize;
+        let p = self.opts.prefix_len_multiplier;
+        if p.gt_one() {
+            let k = self.k_mult;
+            for (j, &h) in row.hash_ids[..ell].iter().enumerate() {
+                let cj = p.mul_ceil(j as u128 + 1) - p.mul_ceil(j as u128);
+                for s in 0..cj as u64 {
+                    ids.push(k * h + s);
+                }
+            }
+        } else {
+            let keep = self.new_prefix_len(ell as u64) as usize;
+            ids.extend_from_slice(&row.hash_ids[..keep]);
+        }
+        ids.extend(plan.fresh_start..plan.fresh_start + fresh);
+        if self.opts.prefix_root_multiplier > 1 {
+            let t = self.tree_of_session[plan.session as usize];
+            if t > 0 {
+                let off = t * self.base;
+                for id in ids.iter_mut() {
+                    *id += off;
+                }
+            }
+        }
+    }
+
+    /// The new ids of a rewritten row as runs `(first, count)` in order (§3.4 steps 4–5):
+    /// the kept or expanded prefix, then the fresh ids, each moved to the session's tree.
+    fn id_runs<'r>(&'r self, row: &'r SynthRow<'_>, plan: &RowPlan) -> impl Iterator<Item = (u128, u128)> + 'r {
+        let ell = plan.ell as usize;
+        let p = self.opts.prefix_len_multiplier;
+        let off = if self.opts.prefix_root_multiplier > 1 {
+            u128::from(self.tree_of_session[plan.session as usize]) * u128::from(self.base)
+        } else {
+            0
+        };
+        let k = u128::from(self.k_mult);
+        let expanded = p.gt_one();
+        let prefix: Box<dyn Iterator<Item = (u128, u128)> + 'r> = if expanded {
+            Box::new(row.hash_ids[..ell].iter().enumerate().map(move |(j, &h)| {
+                let cj = p.mul_ceil(j as u128 + 1) - p.mul_ceil(j as u128);
+                (k * u128::from(h) + off, cj)
+            }))
+        } else {
+            let keep = self.new_prefix_len(ell as u64) as usize;
+            Box::new(row.hash_ids[..keep].iter().map(move |&h| (u128::from(h) + off, 1)))
+        };
+        let npre = self.new_prefix_len(ell as u64);
+        let isl = plan.isl;
+        let fresh = self.new_prompt_len(isl, ell as u64, npre).div_ceil(u128::from(self.opts.block_size));
+        let fresh_run = (fresh > 0).then_some((u128::from(plan.fresh_start) + off, fresh));
+        prefix.chain(fresh_run)
+    }
+
+    /// Writes the row's fields (without the newline) with the new values.
+    fn assemble(
+        &self,
+        cursor: &mut EmitCursor,
+        row: &SynthRow<'_>,
+        new_isl: Option<u64>,
+        ids_rewritten: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), TraceError> {
+        let place = || format!("line {}", row.line);
         let r = &self.opts.speedup_ratio;
         out.push(b'{');
         for (i, f) in row.fields().enumerate() {
@@ -510,7 +591,10 @@ impl Transformer {
                     let (value, integral) =
                         if f.canon == Canon::Timestamp { (row.timestamp, self.ts_integral) } else { (row.delay, self.delay_integral) };
                     match value {
-                        Some(v) if !r.is_one() => push_scaled_time(out, v, integral, r),
+                        Some(v) if !r.is_one() => {
+                            let field = if f.canon == Canon::Timestamp { "timestamp" } else { "delay" };
+                            push_scaled_time(out, v, integral, r).map_err(|t| limits::time_too_large(&self.opts, &place(), field, t))?;
+                        }
                         _ => push_compact_json(out, f.value),
                     }
                 }
@@ -525,14 +609,17 @@ impl Transformer {
                     out.extend_from_slice(b"\"output_length\":");
                     match row.output_length {
                         Some(osl) => {
-                            let mut o = self.opts.output_len_multiplier.mul_rhe(u128::from(osl)).min(u128::from(u64::MAX)) as u64;
+                            let mut o = self.opts.output_len_multiplier.mul_rhe(u128::from(osl));
                             if let Some(max) = self.opts.max_osl {
-                                if o > max {
-                                    o = max;
+                                if o > u128::from(max) {
+                                    o = u128::from(max);
                                     cursor.capped_max_osl += 1;
                                 }
                             }
-                            push_u64(out, o.max(1));
+                            if o > u128::from(limits::MAX_TOKENS) {
+                                return Err(limits::too_many_tokens(&self.opts, &place(), true, o));
+                            }
+                            push_u64(out, o.max(1) as u64);
                         }
                         None => push_compact_json(out, f.value),
                     }
@@ -552,8 +639,7 @@ impl Transformer {
                 }
             }
         }
-        out.extend_from_slice(b"}\n");
-        cursor.rows_out += 1;
+        out.push(b'}');
         Ok(())
     }
 
@@ -597,12 +683,27 @@ impl Transformer {
     }
 }
 
-/// §3.3: integral mode `floor(v / r)` exactly; fractional mode IEEE `v ÷ r`.
-fn push_scaled_time(out: &mut Vec<u8>, v: Time, integral: bool, r: &Decimal) {
+/// A row's `input_length` (rows whose ids are rewritten have one).
+fn isl_of(row: &SynthRow<'_>) -> u64 {
+    row.input_length.unwrap_or(0)
+}
+
+/// §3.3: integral mode `floor(v / r)` exactly; fractional mode IEEE `v ÷ r`. A result over
+/// the readers' 2^53 (a ratio below 1) is returned as the error, nothing written.
+fn push_scaled_time(out: &mut Vec<u8>, v: Time, integral: bool, r: &Decimal) -> Result<(), f64> {
     if integral {
         // Integral values are ≤ 2^53, so the double holds them exactly.
-        push_u64(out, r.div_floor(v.value as u128) as u64);
+        let t = r.div_floor(v.value as u128);
+        if t > limits::MAX_TIME_VALUE as u128 {
+            return Err(t as f64);
+        }
+        push_u64(out, t as u64);
     } else {
-        push_js_number(out, v.value / r.to_f64());
+        let t = v.value / r.to_f64();
+        if t > limits::MAX_TIME_VALUE {
+            return Err(t);
+        }
+        push_js_number(out, t);
     }
+    Ok(())
 }
