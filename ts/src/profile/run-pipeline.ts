@@ -12,6 +12,7 @@ import { wallNs } from '../metrics/clock.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { RecordProcessor, type MetricRecord } from '../metrics/record-processor.js';
+import { RecordStore } from '../metrics/record-store.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
@@ -95,12 +96,6 @@ function clientHealthOf(summary: EngineSummary | null | undefined): ClientHealth
   };
 }
 
-/** Keep only what aggregation needs; bodies and responses are on disk by now. */
-function slim(r: MetricRecord): MetricRecord {
-  r.raw = { ...r.raw, responses: [], request: { url: r.raw.request.url, headers: {}, body: {} } };
-  return r;
-}
-
 export class RunPipeline {
   readonly context: RunContext;
   readonly #options: RunPipelineOptions;
@@ -108,8 +103,9 @@ export class RunPipeline {
   readonly #tokens: TokenCountService;
   readonly #processor: RecordProcessor;
   readonly #createdWallNs = nowWallNs();
-  readonly #profiling: MetricRecord[] = [];
-  readonly #warmup: MetricRecord[] = [];
+  /** What the statistics need of each phase's records; the records themselves are dropped once reported. */
+  readonly #profiling: RecordStore;
+  readonly #warmup: RecordStore;
   #queue: RawRequestRecord[] = [];
   #draining: Promise<void> | null = null;
   #processingError: Error | null = null;
@@ -129,6 +125,8 @@ export class RunPipeline {
       // Trace replay adds replay_send_schedule_offset and the replay_* lag statistics (docs/metrics.md §8).
       fixedSchedule: mode.kind === 'fixed-schedule',
     });
+    this.#profiling = new RecordStore({ goodput: options.goodput, fixedSchedule: mode.kind === 'fixed-schedule' });
+    this.#warmup = new RecordStore({ goodput: options.goodput });
   }
 
   /**
@@ -247,26 +245,25 @@ export class RunPipeline {
     }
     const config = this.#options.config;
     const mode = config.load.mode;
-    const goodput = this.#options.goodput;
     const interrupted = stop.interrupted ?? false;
     const metrics = aggregate(this.#profiling, {
-      goodput,
-      fixedSchedule: mode.kind === 'fixed-schedule',
       requestRate: mode.kind === 'rate' ? mode.rate : null,
       clientHealth: clientHealthOf(stop.engine),
     });
-    const warmup = this.#warmup.length > 0 ? aggregate(this.#warmup, { goodput }) : null;
+    const warmup = this.#warmup.count > 0 ? aggregate(this.#warmup) : null;
+    this.#warmup.close();
     let startWallNs = stop.startWallNs;
     if (startWallNs === undefined) {
       startWallNs = this.#createdWallNs;
-      for (const r of this.#profiling) if (r.startWallNs < startWallNs) startWallNs = r.startWallNs;
+      const first = this.#profiling.firstStartNs;
+      if (first !== null && first < startWallNs) startWallNs = first;
     }
     const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
       metrics,
       warmup,
-      profilingRecords: this.#profiling,
+      profiling: this.#profiling,
       interrupted,
       startWallNs,
       endWallNs: stop.endWallNs ?? nowWallNs(),
@@ -276,6 +273,7 @@ export class RunPipeline {
     try {
       for (const r of this.#reporters) await r.finish?.(end);
     } finally {
+      this.#profiling.close();
       await this.#tokens.close();
     }
     const verdict = runVerdict({
@@ -331,7 +329,7 @@ export class RunPipeline {
         for (const r of this.#reporters) r.onMetricRecord?.(record);
         const e = record.error;
         if (e) this.context.log('debug', `request ${record.raw.requestNum} failed: ${e.code ?? '-'} ${e.type}: ${e.message}`);
-        (record.phase === 'warmup' ? this.#warmup : this.#profiling).push(slim(record));
+        (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
       }
     }
   }

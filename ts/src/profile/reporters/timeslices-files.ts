@@ -17,7 +17,7 @@ export class TimeslicesFilesReporter implements ProfileReporter {
     const run = this.#run!;
     const seconds = run.config.output.sliceDuration;
     if (seconds === null) return;
-    const slices = computeTimeSlices(end.profilingRecords, seconds, run.goodput);
+    const slices = computeTimeSlices(end.profiling, seconds);
     await writeFileAtomic(run.path('timeslicesCsv'), run.scrubber.scrub(timeslicesCsv(slices)));
     const doc = {
       timeslices: slices.map((s) => ({
