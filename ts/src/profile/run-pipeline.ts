@@ -96,6 +96,15 @@ function clientHealthOf(summary: EngineSummary | null | undefined): ClientHealth
   };
 }
 
+/**
+ * Finished requests waiting to be processed (token counting, lines, statistics) beyond which the
+ * engine is asked to hold its closed-loop sends, and the level at which it may resume. Against a
+ * fast server the engine finishes requests faster than they can be processed; without the hold
+ * the waiting records (each with its whole response) grow without bound.
+ */
+export const BACKLOG_HOLD = 256;
+export const BACKLOG_RESUME = 64;
+
 export class RunPipeline {
   readonly context: RunContext;
   readonly #options: RunPipelineOptions;
@@ -110,6 +119,10 @@ export class RunPipeline {
   #draining: Promise<void> | null = null;
   #processingError: Error | null = null;
   #finished = false;
+  /** Records received and not yet handed to the reporters. */
+  #backlog = 0;
+  #behind = false;
+  #backlogListener: ((behind: boolean) => void) | null = null;
 
   private constructor(options: RunPipelineOptions, context: RunContext, tokens: TokenCountService) {
     this.#options = options;
@@ -213,12 +226,38 @@ export class RunPipeline {
     for (const r of this.#reporters) r.onEngineDone?.();
   }
 
+  /**
+   * `listener(true)` when more than BACKLOG_HOLD records wait to be processed, `listener(false)`
+   * once at most BACKLOG_RESUME do (the run wires it to the engine's `holdSends`).
+   */
+  onBacklog(listener: (behind: boolean) => void): void {
+    this.#backlogListener = listener;
+  }
+
+  /** Records received and not yet processed. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
   /** One finished request (warmup or profiling). Cheap: token counting runs later, in batches. */
   record(raw: RawRequestRecord): void {
     if (this.#finished) return;
     for (const r of this.#reporters) r.onRecord?.(raw);
     this.#queue.push(raw);
+    this.#backlog++;
+    if (!this.#behind && this.#backlog > BACKLOG_HOLD) {
+      this.#behind = true;
+      this.#backlogListener?.(true);
+    }
     this.#kick();
+  }
+
+  #processed(n: number): void {
+    this.#backlog -= n;
+    if (this.#behind && this.#backlog <= BACKLOG_RESUME) {
+      this.#behind = false;
+      this.#backlogListener?.(false);
+    }
   }
 
   /** Resolves when every record so far has been processed and handed to the reporters. */
@@ -310,7 +349,7 @@ export class RunPipeline {
   async #drain(): Promise<void> {
     const batchSize = this.#options.batchSize ?? 256;
     const maxInFlight = (this.#options.recordProcessorThreads ?? 1) + 1;
-    const inFlight: Array<Promise<MetricRecord[] | null>> = [];
+    const inFlight: Array<Promise<MetricRecord[] | number>> = [];
     while (this.#queue.length > 0 || inFlight.length > 0) {
       while (this.#queue.length > 0 && inFlight.length < maxInFlight) {
         const batch = this.#queue.slice(0, batchSize);
@@ -319,18 +358,22 @@ export class RunPipeline {
           this.#processor.processBatch(batch).catch((err: unknown) => {
             this.#processingError ??= err instanceof Error ? err : new Error(String(err));
             this.context.log('error', `record processing failed: ${this.#processingError.message}`);
-            return null;
+            return batch.length;
           }),
         );
       }
       const done = await inFlight.shift()!;
-      if (done === null) continue;
+      if (typeof done === 'number') {
+        this.#processed(done);
+        continue;
+      }
       for (const record of done) {
         for (const r of this.#reporters) r.onMetricRecord?.(record);
         const e = record.error;
         if (e) this.context.log('debug', `request ${record.raw.requestNum} failed: ${e.code ?? '-'} ${e.type}: ${e.message}`);
         (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
       }
+      this.#processed(done.length);
     }
   }
 }

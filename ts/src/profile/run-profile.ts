@@ -163,6 +163,10 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
+  // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
+  // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
+  // may still materialise prompts here, so it keeps it.
+  if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
   const pipeline = await RunPipeline.open({
     config,
     reporters: options.reporters ?? standardReporters(),
@@ -197,6 +201,8 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     ? new LoadEngine(engineOptions, file?.source ?? null)
     : new WorkerCoordinator(engineOptions, loadThreads.threads, file === null ? null : compiledWorkerEntry('dataset/trace-file.js'));
   engine.on('record', (r: RawRequestRecord) => pipeline.record(r));
+  // Closed-loop sends wait while the records pile up faster than they are processed (a fast server).
+  pipeline.onBacklog((behind) => engine.holdSends(behind));
   engine.on('start', (e: { phase: Phase; startNs: bigint }) => pipeline.phaseStart(e.phase, e.startNs));
   engine.on('progress', (p: EngineProgress) => pipeline.progress(p));
   const signal = options.signal;
