@@ -15,9 +15,18 @@ export interface ValueColumnOptions {
   spillDir?: string;
 }
 
+/** Whether every value of `chunk` is an int32 other than −0 (token counts): such a chunk is kept as Int32Array, half the size. */
+function int32Exact(chunk: Float64Array): boolean {
+  for (let i = 0; i < chunk.length; i++) {
+    const v = chunk[i]!;
+    if ((v | 0) !== v || Object.is(v, -0)) return false;
+  }
+  return true;
+}
+
 export class ValueColumn implements ValueSource {
-  /** In-memory chunks; index i holds chunk `firstMemoryChunk + i` once spilling started. */
-  private readonly memory: Float64Array[] = [];
+  /** In-memory chunks (the first ones; later ones may be in the spill file). */
+  private readonly memory: Array<Float64Array | Int32Array> = [];
   private spill: SpillFile | null = null;
   /** Chunks in the spill file, all full; they come right after the first `memoryChunks` chunks. */
   private spilled = 0;
@@ -41,8 +50,11 @@ export class ValueColumn implements ValueSource {
   private seal(): void {
     const keep = this.options.memoryChunks ?? Infinity;
     if (this.memory.length < keep) {
-      this.memory.push(this.tail);
-      this.tail = new Float64Array(CHUNK);
+      if (int32Exact(this.tail)) this.memory.push(Int32Array.from(this.tail));
+      else {
+        this.memory.push(this.tail);
+        this.tail = new Float64Array(CHUNK);
+      }
     } else {
       this.spill ??= new SpillFile(this.options.spillDir);
       this.spill.append(new Uint8Array(this.tail.buffer));
@@ -62,8 +74,16 @@ export class ValueColumn implements ValueSource {
       const c = Math.floor(i / CHUNK);
       const off = i - c * CHUNK;
       const n = Math.min(CHUNK - off, to - i);
-      if (i < memoryEnd) yield this.memory[c]!.subarray(off, off + n);
-      else if (i < spillEnd) {
+      if (i < memoryEnd) {
+        const chunk = this.memory[c]!;
+        if (chunk instanceof Float64Array) yield chunk.subarray(off, off + n);
+        else {
+          buffer ??= new Float64Array(CHUNK);
+          const view = buffer.subarray(0, n);
+          for (let j = 0; j < n; j++) view[j] = chunk[off + j]!;
+          yield view;
+        }
+      } else if (i < spillEnd) {
         buffer ??= new Float64Array(CHUNK);
         const view = buffer.subarray(0, n);
         this.spill!.read(((c - this.memory.length) * CHUNK + off) * 8, new Uint8Array(view.buffer, 0, n * 8));
@@ -75,7 +95,7 @@ export class ValueColumn implements ValueSource {
 
   /** Bytes held in memory (not counting the spill file). */
   get memoryBytes(): number {
-    return (this.memory.length + 1) * CHUNK * 8;
+    return this.memory.reduce((n, c) => n + c.byteLength, this.tail.byteLength);
   }
 
   /** Releases the spill file; the column is empty afterwards. */

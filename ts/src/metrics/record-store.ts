@@ -35,8 +35,14 @@ class ChunkedArray<T extends Typed> {
 /** One metric over one kind of record (successes or errors): its values, and how many each record gave. */
 export class MetricColumn {
   readonly values: ValueColumn;
-  /** Values per record (by success or error index): 0/1 for a scalar metric, the list length for a list metric. */
+  /**
+   * Values per record (by success or error index): 0/1 for a scalar metric, the list length for a
+   * list metric. A scalar metric that every record so far has (most of them) needs no counts:
+   * they are written only from the first record without it on (`dense` records have one each).
+   */
   private readonly counts: ChunkedArray<Uint8Array> | ChunkedArray<Uint32Array>;
+  private dense = 0;
+  private sparse = false;
   /** Value offset at the start of each CHUNK of records, built on first use by `sliceSource`. */
   private offsets: Float64Array | null = null;
 
@@ -52,13 +58,24 @@ export class MetricColumn {
     if (Array.isArray(v)) {
       for (const x of v) this.values.push(x);
       this.counts.set(record, v.length);
-    } else {
-      this.values.push(v);
-      this.counts.set(record, 1);
+      this.sparse = true;
+      return;
     }
+    this.values.push(v);
+    if (!this.sparse && record === this.dense) {
+      this.dense++;
+      return;
+    }
+    if (!this.sparse) {
+      // The first gap: the dense prefix gets its counts now.
+      for (let r = 0; r < this.dense; r++) this.counts.set(r, 1);
+      this.sparse = true;
+    }
+    this.counts.set(record, 1);
   }
 
   countOf(record: number): number {
+    if (!this.sparse) return record < this.dense ? 1 : 0;
     return this.counts.get(record) ?? 0;
   }
 
