@@ -371,7 +371,12 @@ export class RunPipeline {
         for (const r of this.#reporters) r.onMetricRecord?.(record);
         const e = record.error;
         if (e) this.context.log('debug', `request ${record.raw.requestNum} failed: ${e.code ?? '-'} ${e.type}: ${e.message}`);
-        (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
+        try {
+          (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
+        } catch (err) {
+          // A spill file that cannot be written (a full temp directory) fails the run at `finish`, with its reason.
+          this.#processingError ??= err instanceof Error ? err : new Error(String(err));
+        }
       }
       this.#processed(done.length);
     }
