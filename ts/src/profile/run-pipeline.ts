@@ -8,6 +8,7 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import type { EngineProgress, EngineSummary, Phase } from '../load/engine.js';
 import { aggregate, type RunMetrics } from '../metrics/aggregate.js';
 import type { ClientHealthSamples } from '../metrics/client-health.js';
+import { HeapPacer } from '../heap-pacer.js';
 import { wallNs } from '../metrics/clock.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
@@ -47,6 +48,11 @@ export interface RunPipelineOptions {
   toWallNs?: (monoNs: bigint) => bigint;
   /** Records per token-counting batch (default 256). */
   batchSize?: number;
+  /**
+   * Keep this thread's heap near what is live with paced full collections (ts/src/heap-pacer.ts);
+   * only when the load engine runs on other threads, never on the loop that stamps (default off).
+   */
+  paceHeap?: boolean;
 }
 
 /** How the engine side ended, for `finish`. */
@@ -123,6 +129,7 @@ export class RunPipeline {
   #backlog = 0;
   #behind = false;
   #backlogListener: ((behind: boolean) => void) | null = null;
+  readonly #pacer: HeapPacer | null;
 
   private constructor(options: RunPipelineOptions, context: RunContext, tokens: TokenCountService) {
     this.#options = options;
@@ -140,6 +147,7 @@ export class RunPipeline {
     });
     this.#profiling = new RecordStore({ goodput: options.goodput, fixedSchedule: mode.kind === 'fixed-schedule' });
     this.#warmup = new RecordStore({ goodput: options.goodput });
+    this.#pacer = options.paceHeap ? new HeapPacer() : null;
   }
 
   /**
@@ -379,6 +387,7 @@ export class RunPipeline {
         }
       }
       this.#processed(done.length);
+      this.#pacer?.tick();
     }
   }
 }

@@ -163,6 +163,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
   // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.
@@ -185,13 +186,14 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
       ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
     ],
     warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+    // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
+    paceHeap: !loadThreads.mainThread,
   });
 
   // Without --workers the engine runs on worker threads, so this thread's report pipeline never
   // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread opens the file with
   // ./dataset/trace-file.ts's openTraceTurnSource (its trace opener), from the snapshot of the
   // dataset read here: the file is read once.
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
   const engineOptions = engineOptionsFor(
     config,
     dataset,
