@@ -33,7 +33,7 @@ function fullCollection(): (() => void) | null {
 export class HeapPacer {
   private last = performance.now();
 
-  constructor(private readonly intervalMs = 5000) {}
+  constructor(private readonly intervalMs = 3000) {}
 
   tick(): void {
     const now = performance.now();

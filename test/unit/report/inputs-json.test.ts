@@ -82,6 +82,24 @@ describe('inputs.json', () => {
     expect((JSON.parse(text) as { data: Array<{ payloads: unknown[] }> }).data[0]!.payloads.length).toBe(1000);
   });
 
+  it('keeps one body for equal copies (records from worker threads each carry their own)', () => {
+    let fileReads = 0;
+    let counting = false;
+    const copy = () => ({
+      model: 'm',
+      get messages() {
+        if (counting) fileReads++;
+        return [{ role: 'user', content: 'hello' }];
+      },
+    });
+    const c = new InputsCollector();
+    for (let n = 0; n < 1000; n++) c.add(sent(copy(), 'synthetic_0', 0));
+    counting = true;
+    const text = c.text()!;
+    expect(fileReads).toBe(1);
+    expect((JSON.parse(text) as { data: Array<{ payloads: unknown[] }> }).data[0]!.payloads).toHaveLength(1000);
+  });
+
   it('counts every request against the size limit, shared bodies included', () => {
     const body = { model: 'm', prompt: 'x'.repeat(90) };
     const size = JSON.stringify(body).length;

@@ -1,7 +1,8 @@
 // `inputs.json` (docs/exports.md §7): the exact bodies sent, grouped by session, in turn order.
 //
 // A long run sends the same few bodies again and again (a synthetic prompt per dataset entry): each
-// distinct body is kept once, and a request costs two small integers. The file is produced in parts
+// distinct body is kept once (by content: records from worker threads carry their own copies), and
+// a request costs two small integers. The file is produced in parts
 // (one per payload), each distinct body serialised once, so it is never one giant string.
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { toJson, type JsonValue } from './json-writer.js';
@@ -20,8 +21,13 @@ const PAYLOAD_PAD = '\n        ';
 
 export class InputsCollector {
   private readonly sessions = new Map<string, SessionTurns>();
-  /** Distinct bodies (by identity) in first-sent order, with their JSON length and how many requests sent them. */
-  private readonly index = new Map<Record<string, unknown>, number>();
+  /**
+   * Distinct bodies in first-sent order, with their JSON length and how many requests sent them.
+   * Found by identity first (bodies built once on this thread), else by their JSON text: records
+   * from the engine's worker threads arrive as copies, one object per request.
+   */
+  private readonly byObject = new WeakMap<Record<string, unknown>, number>();
+  private readonly byText = new Map<string, number>();
   private readonly bodies: Array<Record<string, unknown>> = [];
   private readonly lengths: number[] = [];
   private readonly uses: number[] = [];
@@ -34,21 +40,26 @@ export class InputsCollector {
   add(raw: RawRequestRecord): void {
     if (this.overLimit || raw.phase !== 'profiling') return;
     const body = raw.request.body;
-    let k = this.index.get(body);
+    let k = this.byObject.get(body);
     if (k === undefined) {
-      k = this.bodies.length;
-      this.index.set(body, k);
-      this.bodies.push(body);
-      // Size estimate by the JSON length, once per distinct body; the body is serialised once more at the end.
-      this.lengths.push(JSON.stringify(body).length);
-      this.uses.push(0);
+      // Size estimate by the JSON length; the body is serialised once more at the end.
+      const json = JSON.stringify(body);
+      k = this.byText.get(json);
+      if (k === undefined) {
+        k = this.bodies.length;
+        this.byText.set(json, k);
+        this.bodies.push(body);
+        this.lengths.push(json.length);
+        this.uses.push(0);
+      }
+      this.byObject.set(body, k);
     }
     this.uses[k]!++;
     this.bytes += this.lengths[k]!;
     if (this.bytes > this.limitBytes) {
       this.overLimit = true;
       this.sessions.clear();
-      this.index.clear();
+      this.byText.clear();
       this.bodies.length = 0;
       this.lengths.length = 0;
       this.uses.length = 0;
