@@ -1,6 +1,6 @@
 // The spill file of ts/src/io/spill-file.ts: leaves nothing in its directory, reads back what was
 // appended, and fails with a runtime error naming the directory it cannot use.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ describe('spill file', () => {
     expect(() => f.read(4, new Uint8Array(2))).toThrow(RangeError);
     f.close();
     expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 
   it('fails with a runtime error naming a directory it cannot create a file in', () => {
