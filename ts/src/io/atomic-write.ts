@@ -55,12 +55,38 @@ const writeFd = promisify(writeFile);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-/** The asynchronous twin of {@link writeFileAtomicSync}; also fsyncs before the rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Parts of a large text joined into writes of about this many characters. */
+const PART_WRITE_CHARS = 1 << 20;
+
+/** `text`, or its parts joined into pieces of about PART_WRITE_CHARS: a large file is never one string. */
+function* pieces(text: string | Iterable<string>): Generator<string> {
+  if (typeof text === 'string') {
+    yield text;
+    return;
+  }
+  let held: string[] = [];
+  let chars = 0;
+  for (const part of text) {
+    held.push(part);
+    chars += part.length;
+    if (chars >= PART_WRITE_CHARS) {
+      yield held.join('');
+      held = [];
+      chars = 0;
+    }
+  }
+  if (held.length > 0) yield held.join('');
+}
+
+/**
+ * The asynchronous twin of {@link writeFileAtomicSync}; also fsyncs before the rename. `text` may
+ * be given in parts (written as they are produced, so the whole text is never in memory at once).
+ */
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const { target, inPlace } = resolveOutputPath(path);
-  // Summaries are small: a device or stream is written synchronously, in place.
   if (inPlace) {
-    writeInPlace(path, target, text);
+    // A device or stream is written synchronously, in place.
+    writeInPlace(path, target, typeof text === 'string' ? text : [...pieces(text)].join(''));
     return;
   }
   const temp = temporarySibling(target);
@@ -69,7 +95,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     const fd = openSync(temp, 'w');
     unfinished.add(temp);
     try {
-      await writeFd(fd, text, 'utf8');
+      for (const piece of pieces(text)) await writeFd(fd, piece, 'utf8');
       await fsyncFd(fd);
     } finally {
       await closeFd(fd);

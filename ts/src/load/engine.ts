@@ -140,6 +140,8 @@ export class LoadEngine extends EventEmitter {
   private readonly slotWaiters: (() => void)[] = [];
   private readonly sendQueue: (() => void)[] = [];
   private pumpScheduled = false;
+  /** The report side is behind (`holdSends`): paced (closed-loop) sends wait in the queue. */
+  private sendsHeld = false;
   /** Resolvers of every sleeping waitUntil (rate loop, session think times), woken on stop. */
   private readonly sleepers = new Set<() => void>();
   /** What schedules asked to hear when the phase stops issuing (their slot pools). */
@@ -233,6 +235,18 @@ export class LoadEngine extends EventEmitter {
   /** Stop issuing for `reason` (a coordinator relays interrupts and threshold aborts with it). */
   stop(reason: Exclude<StopReason, 'completed'>): void {
     this.stopAll(reason);
+  }
+
+  /**
+   * Hold or resume the paced sends: every closed-loop send (synthetic, file and session turns)
+   * waits while held, so a record processor that cannot keep up with a fast server bounds the
+   * backlog of finished records instead of letting it (and memory) grow without limit. Open-loop
+   * schedules (request rate, fixed schedule, user-centric) are not held: their send times are
+   * the stimulus. A stopped phase is never held (its queued sends return at once).
+   */
+  holdSends(held: boolean): void {
+    this.sendsHeld = held;
+    if (!held) this.schedulePump();
   }
 
   /** Abort every in-flight request now (a second Ctrl-C). */
@@ -398,14 +412,21 @@ export class LoadEngine extends EventEmitter {
           reject(err);
         }
       });
-      if (!this.pumpScheduled) {
-        this.pumpScheduled = true;
-        setImmediate(this.pump);
-      }
+      this.schedulePump();
     });
   }
 
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.sendQueue.length === 0) return;
+    this.pumpScheduled = true;
+    setImmediate(this.pump);
+  }
+
   private readonly pump = (): void => {
+    if (this.sendsHeld && !this.state?.stopped) {
+      this.pumpScheduled = false;
+      return;
+    }
     const deadline = process.hrtime.bigint() + SEND_SLICE_NS;
     let n = 0;
     while (n < this.sendQueue.length) {
@@ -443,6 +464,8 @@ export class LoadEngine extends EventEmitter {
 
   /** The phase stops issuing: wake every sleeper and every waiter for a slot, so the schedules see it. */
   private notifyStop(): void {
+    // Sends held for the report side are released: a stopped phase sends nothing, but its slots must see the stop.
+    this.schedulePump();
     for (const wake of [...this.sleepers]) wake();
     for (const resolve of this.slotWaiters.splice(0)) resolve();
     for (const listener of [...this.stopListeners]) listener();

@@ -73,6 +73,9 @@ port.on('message', (msg: CoordinatorMessage) => {
     case 'abort':
       engine.abortInFlight('interrupted');
       break;
+    case 'hold':
+      engine.holdSends(msg.held);
+      break;
   }
 });
 

@@ -55,7 +55,8 @@ export type WorkerMessage =
 export type CoordinatorMessage =
   | { type: 'start-profiling'; startNs: bigint }
   | { type: 'stop'; reason: Exclude<StopReason, 'completed'> }
-  | { type: 'abort' };
+  | { type: 'abort' }
+  | { type: 'hold'; held: boolean };
 
 /** The load engine threads' entry. */
 function workerEntry(): URL {
@@ -204,6 +205,11 @@ export class WorkerCoordinator extends EventEmitter {
     if (this.stopReason !== 'completed') return;
     this.stopReason = reason;
     for (const w of this.workers) w.postMessage({ type: 'stop', reason } satisfies CoordinatorMessage);
+  }
+
+  /** LoadEngine.holdSends on every worker thread. */
+  holdSends(held: boolean): void {
+    for (const w of this.workers) w.postMessage({ type: 'hold', held } satisfies CoordinatorMessage);
   }
 
   abortInFlight(): void {

@@ -1,21 +1,19 @@
-// Fold metric records into the run's metric blocks (docs/metrics.md §5–§8, §10).
-import type { RequestError } from './raw-record.js';
+// Fold a phase's record store into the run's metric blocks (docs/metrics.md §5–§8, §10).
 import { evaluateClientHealth, type ClientHealthResult, type ClientHealthSamples } from './client-health.js';
-import { meetsSlos, type GoodputSlos } from './goodput.js';
+import type { GoodputSlos } from './goodput.js';
 import { ADJUSTED_TAGS, METRICS, jsonOrder, metricDef } from './metric-defs.js';
 import type { MetricRecord } from './record-processor.js';
-import { computeAdjustedStats, computeStats, percentileLinear, type Stats } from './stats.js';
-import { traceFidelity, type FidelityRow, type TraceFidelity } from './trace-fidelity.js';
+import { RecordStore, type ErrorGroup } from './record-store.js';
+import { percentileLinear, type Stats } from './stats.js';
+import { computeAdjustedStatsOf, computeStatsOf, type ValueSource } from './streamed-stats.js';
+import { traceFidelity, type TraceFidelity } from './trace-fidelity.js';
+
+export type { ErrorGroup };
 
 /** One metric's summary: record metrics carry the statistic set, aggregates only `avg`. */
 export interface MetricBlock {
   unit: string;
   stats: Stats;
-}
-
-export interface ErrorGroup {
-  error: RequestError;
-  count: number;
 }
 
 export interface AggregateOptions {
@@ -47,76 +45,48 @@ export interface RunMetrics {
   traceFidelity: TraceFidelity | null;
 }
 
-/**
- * Every request whose text was materialised from a trace row, failed ones included: the text was
- * built and sent whatever the server then did with it.
- */
-function* fidelityRows(records: readonly MetricRecord[]): Generator<FidelityRow> {
-  for (const r of records) {
-    if (r.materialisedIsl !== null && r.raw.requestedIsl !== null) yield { requested: r.raw.requestedIsl, materialised: r.materialisedIsl };
-  }
-}
-
 const NS_PER_S = 1e9;
 
 function agg(value: number, tag: string): [string, MetricBlock] {
   return [tag, { unit: metricDef(tag).unit, stats: { avg: value } }];
 }
 
-/** Record-metric blocks (and twins) over successes; `error_isl` over errors. */
-export function recordMetricBlocks(successes: readonly MetricRecord[], errors: readonly MetricRecord[]): Map<string, MetricBlock> {
-  const values = new Map<string, number[]>();
-  for (const r of successes) {
-    for (const [tag, v] of Object.entries(r.metrics)) {
-      let list = values.get(tag);
-      if (!list) {
-        list = [];
-        values.set(tag, list);
-      }
-      if (Array.isArray(v)) for (const x of v) list.push(x);
-      else list.push(v);
-    }
-  }
-  const errIsl: number[] = [];
-  for (const r of errors) {
-    const v = r.metrics['error_isl'];
-    if (typeof v === 'number') errIsl.push(v);
-  }
-  if (errIsl.length > 0) values.set('error_isl', errIsl);
+/**
+ * Record-metric blocks (and twins) of docs/metrics.md §6: `successes` maps each tag to its values
+ * over the successful requests (in record order, list metrics pooled); `errorIsl` holds `error_isl`
+ * over the `failures` failed requests.
+ */
+export function recordMetricBlocks(
+  successes: ReadonlyMap<string, ValueSource>,
+  errorIsl: ValueSource | null,
+  nOk: number,
+  failures: number,
+): Map<string, MetricBlock> {
+  const values = new Map<string, ValueSource>();
+  for (const [tag, source] of successes) if (source.length > 0) values.set(tag, source);
+  if (errorIsl !== null && errorIsl.length > 0) values.set('error_isl', errorIsl);
   const out = new Map<string, MetricBlock>();
-  for (const [tag, list] of values) {
+  for (const [tag, source] of values) {
     const def = METRICS.get(tag);
     if (!def) continue;
-    const stats = computeStats(list, def.integer === true);
+    const stats = computeStatsOf(source, def.integer === true);
     if (stats) out.set(tag, { unit: def.unit, stats });
   }
-  if (successes.length > 0 && errors.length > 0) {
+  if (nOk > 0 && failures > 0) {
     for (const tag of ADJUSTED_TAGS) {
-      const list = values.get(tag);
-      if (!list || list.length === 0) continue;
-      const stats = computeAdjustedStats(list, errors.length);
+      const source = values.get(tag);
+      if (!source || source.length === 0) continue;
+      const stats = computeAdjustedStatsOf(source, failures);
       if (stats) out.set(`adj_${tag}`, { unit: metricDef(tag).unit, stats });
     }
   }
   return out;
 }
 
-function isCancelled(r: MetricRecord): boolean {
-  return r.error?.type === 'RequestCancellationError';
-}
-
 /** Group errors by identical (code, type, message), largest first (docs/exports.md §4 item 5). */
-export function summarizeErrors(errors: readonly MetricRecord[]): ErrorGroup[] {
-  const groups = new Map<string, ErrorGroup>();
-  for (const r of errors) {
-    const e = r.error!;
-    const key = JSON.stringify([e.code, e.type, e.message]);
-    const g = groups.get(key);
-    if (g) g.count++;
-    else groups.set(key, { error: { code: e.code, type: e.type, message: e.message }, count: 1 });
-  }
+export function summarizeErrors(groups: Iterable<ErrorGroup>): ErrorGroup[] {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return [...groups.values()].sort(
+  return [...groups].sort(
     (a, b) =>
       b.count - a.count ||
       (a.error.code ?? -1) - (b.error.code ?? -1) ||
@@ -126,60 +96,56 @@ export function summarizeErrors(errors: readonly MetricRecord[]): ErrorGroup[] {
 }
 
 /** `max(content end) − min(start)` over successes, in seconds (docs/metrics.md §5). */
-export function benchmarkDurationSec(successes: readonly MetricRecord[]): number | null {
-  let min: bigint | null = null;
-  let max: bigint | null = null;
-  for (const r of successes) {
-    if (r.contentEndWallNs === null) continue;
-    if (min === null || r.startWallNs < min) min = r.startWallNs;
-    if (max === null || r.contentEndWallNs > max) max = r.contentEndWallNs;
-  }
+export function benchmarkDurationSec(store: RecordStore): number | null {
+  const min = store.durationStartNs;
+  const max = store.durationEndNs;
   if (min === null || max === null || max <= min) return null;
   return Number(max - min) / NS_PER_S;
 }
 
-function sumMetric(records: readonly MetricRecord[], tag: string): { sum: number; present: number } {
-  let sum = 0;
-  let present = 0;
-  for (const r of records) {
-    const v = r.metrics[tag];
-    if (typeof v === 'number') {
-      sum += v;
-      present++;
-    }
-  }
-  return { sum, present };
+/** A store of `records` (tests, benchmarks and callers that hold the records anyway). */
+export function storeOf(records: readonly MetricRecord[], options: AggregateOptions = {}): RecordStore {
+  const store = new RecordStore({ goodput: options.goodput ?? null, fixedSchedule: options.fixedSchedule ?? false });
+  for (const r of records) store.append(r);
+  return store;
 }
 
-/** Every metric block of one phase's records. */
-export function aggregate(records: readonly MetricRecord[], options: AggregateOptions = {}): RunMetrics {
-  const successes = records.filter((r) => r.error === null);
-  const errors = records.filter((r) => r.error !== null);
-  const blocks = recordMetricBlocks(successes, errors);
+/**
+ * Every metric block of one phase: from its record store, or from the records themselves (goodput
+ * and the fixed schedule are then taken from `options`; a store carries its own).
+ */
+export function aggregate(input: RecordStore | readonly MetricRecord[], options: AggregateOptions = {}): RunMetrics {
+  const store = input instanceof RecordStore ? input : storeOf(input, options);
+  const nOk = store.successCount;
+  const nErr = store.errorCount;
+  const blocks = recordMetricBlocks(
+    new Map([...store.successMetrics].map(([tag, col]) => [tag, col.values])),
+    store.errorIsl.values,
+    nOk,
+    nErr,
+  );
   const add = (tag: string, value: number): void => {
     const [k, b] = agg(value, tag);
     blocks.set(k, b);
   };
 
-  const nOk = successes.length;
-  const nErr = errors.length;
   const completed = nOk + nErr;
-  const cancelled = errors.filter(isCancelled).length;
+  const cancelled = store.cancelledCount;
   add('request_count', nOk);
   add('error_request_count', nErr);
   add('cancelled_request_count', cancelled);
   add('completed_request_count', completed);
   if (completed > 0) add('request_error_rate', (100 * nErr) / completed);
 
-  const totalIsl = sumMetric(successes, 'input_sequence_length').sum;
-  const totalOsl = sumMetric(successes, 'output_sequence_length').sum;
+  const totalIsl = store.sumOf('input_sequence_length').sum;
+  const totalOsl = store.sumOf('output_sequence_length').sum;
   add('total_isl', totalIsl);
   add('total_osl', totalOsl);
-  add('total_output_tokens', sumMetric(successes, 'output_token_count').sum);
-  add('total_reasoning_tokens', sumMetric(successes, 'reasoning_token_count').sum);
-  add('total_error_isl', sumMetric(errors, 'error_isl').sum);
+  add('total_output_tokens', store.sumOf('output_token_count').sum);
+  add('total_reasoning_tokens', store.sumOf('reasoning_token_count').sum);
+  add('total_error_isl', store.errorIslSum);
 
-  const duration = benchmarkDurationSec(successes);
+  const duration = benchmarkDurationSec(store);
   if (duration !== null) {
     add('benchmark_duration', duration);
     add('request_throughput', nOk / duration);
@@ -188,22 +154,22 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
     add('total_token_throughput', (totalIsl + totalOsl) / duration);
   }
 
-  const prompt = sumMetric(successes, 'usage_prompt_tokens');
-  const completion = sumMetric(successes, 'usage_completion_tokens');
-  const cached = sumMetric(successes, 'usage_prompt_cache_read_tokens');
+  const prompt = store.sumOf('usage_prompt_tokens');
+  const completion = store.sumOf('usage_completion_tokens');
+  const cached = store.sumOf('usage_prompt_cache_read_tokens');
   if (prompt.present > 0) add('total_usage_prompt_tokens', prompt.sum);
   if (completion.present > 0) add('total_usage_completion_tokens', completion.sum);
   if (cached.present > 0) {
     add('total_usage_prompt_cache_read_tokens', cached.sum);
     if (prompt.sum > 0) add('overall_usage_prompt_cache_read_pct', (cached.sum / prompt.sum) * 100);
   }
-  const usageDiscrepancyCount = successes.filter((r) => r.usageDiscrepancy).length;
-  const oslMismatchCount = successes.filter((r) => r.oslMismatch).length;
+  const usageDiscrepancyCount = store.usageDiscrepancyCount;
+  const oslMismatchCount = store.oslMismatchCount;
   add('usage_discrepancy_count', usageDiscrepancyCount);
   add('osl_mismatch_count', oslMismatchCount);
 
-  if (options.goodput && Object.keys(options.goodput).length > 0) {
-    const good = successes.filter((r) => meetsSlos(r.metrics, options.goodput!)).length;
+  if (store.goodput !== null) {
+    const good = store.goodCount;
     add('good_request_count', good);
     if (duration !== null) add('goodput', good / duration);
     if (completed > 0) add('good_request_fraction', good / completed);
@@ -211,52 +177,43 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
 
   // Fixed-schedule replay (§8): lag relative to the smallest offset.
   let replayDegraded = false;
-  if (options.fixedSchedule) {
-    const offsets: number[] = [];
-    for (const r of records) {
-      if (r.raw.scheduledNs !== null) offsets.push(Number(r.raw.requestStartNs - r.raw.scheduledNs) / 1e6);
-    }
-    if (offsets.length > 0) {
-      let lo = Infinity;
-      for (const o of offsets) if (o < lo) lo = o;
-      const sorted = Float64Array.from(offsets.map((o) => o - lo)).sort();
-      const p99 = percentileLinear(sorted, 99);
-      add('replay_sched_lag_p50', percentileLinear(sorted, 50));
-      add('replay_sched_lag_p90', percentileLinear(sorted, 90));
-      add('replay_sched_lag_p99', p99);
-      replayDegraded = p99 > 500;
-      add('replay_sched_degraded', replayDegraded ? 1 : 0);
-    }
+  if (store.fixedSchedule && store.replayOffsets.length > 0) {
+    let lo = Infinity;
+    for (const c of store.replayOffsets.chunks()) for (const o of c) if (o < lo) lo = o;
+    const sorted = new Float64Array(store.replayOffsets.length);
+    let k = 0;
+    for (const c of store.replayOffsets.chunks()) for (const o of c) sorted[k++] = o - lo;
+    sorted.sort();
+    const p99 = percentileLinear(sorted, 99);
+    add('replay_sched_lag_p50', percentileLinear(sorted, 50));
+    add('replay_sched_lag_p90', percentileLinear(sorted, 90));
+    add('replay_sched_lag_p99', p99);
+    replayDegraded = p99 > 500;
+    add('replay_sched_degraded', replayDegraded ? 1 : 0);
   }
 
   // Client health (§10).
-  const unqueued: number[] = [];
-  const scheduled: bigint[] = [];
-  for (const r of records) {
-    const lag = r.metrics['schedule_lag'];
-    if (typeof lag === 'number' && !r.raw.waitedForSlot) unqueued.push(lag);
-    if (typeof lag === 'number' && r.raw.scheduledNs !== null) scheduled.push(r.raw.scheduledNs);
+  const unqueued = new Float64Array(store.unqueuedScheduleLag.length);
+  let u = 0;
+  for (const c of store.unqueuedScheduleLag.chunks()) {
+    unqueued.set(c, u);
+    u += c.length;
   }
-  scheduled.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const meanInterArrivalMs =
-    scheduled.length >= 2 ? Number(scheduled[scheduled.length - 1]! - scheduled[0]!) / 1e6 / (scheduled.length - 1) : null;
+    store.scheduledCount >= 2 ? Number(store.scheduledLastNs! - store.scheduledFirstNs!) / 1e6 / (store.scheduledCount - 1) : null;
   let achievedRate: number | null = null;
-  if (records.length >= 2) {
-    let first = records[0]!.startWallNs;
-    let last = first;
-    for (const r of records) {
-      if (r.startWallNs < first) first = r.startWallNs;
-      if (r.startWallNs > last) last = r.startWallNs;
-    }
-    if (last > first) achievedRate = (records.length - 1) / (Number(last - first) / NS_PER_S);
+  if (completed >= 2) {
+    const first = store.firstStartNs!;
+    const last = store.lastStartNs!;
+    if (last > first) achievedRate = (completed - 1) / (Number(last - first) / NS_PER_S);
   }
   const clientHealth = evaluateClientHealth(options.clientHealth ?? null, {
     unqueuedScheduleLagMs: unqueued,
     meanInterArrivalMs,
     requestedRate: options.requestRate ?? null,
     achievedRate,
-    waitedFraction: records.length === 0 ? 0 : records.filter((r) => r.raw.waitedForSlot).length / records.length,
-    connectionResends: records.reduce((n, r) => n + r.raw.connectionResends, 0),
+    waitedFraction: completed === 0 ? 0 : store.waitedCount / completed,
+    connectionResends: store.connectionResends,
   });
   for (const [tag, v] of Object.entries(clientHealth.values)) add(tag, v);
 
@@ -268,12 +225,12 @@ export function aggregate(records: readonly MetricRecord[], options: AggregateOp
     errorCount: nErr,
     cancelledCount: cancelled,
     durationSec: duration,
-    errorSummary: summarizeErrors(errors),
+    errorSummary: summarizeErrors(store.errorGroups.values()),
     clientHealth,
-    serverCountFallbacks: successes.filter((r) => r.serverCountFallback).length,
+    serverCountFallbacks: store.serverCountFallbacks,
     oslMismatchCount,
     usageDiscrepancyCount,
     replayDegraded,
-    traceFidelity: traceFidelity(fidelityRows(records)),
+    traceFidelity: traceFidelity(store.fidelityRows()),
   };
 }

@@ -54,7 +54,7 @@ export interface ClientHealthSamples {
 /** Request-level inputs of rules 3 and 4 and the resend count, computed from the records by the aggregation. */
 export interface ScheduleHealthInputs {
   /** `schedule_lag` (ms) of open-loop requests that did not wait for a concurrency slot. */
-  unqueuedScheduleLagMs: number[];
+  unqueuedScheduleLagMs: ArrayLike<number>;
   /** Mean intended inter-arrival time (ms) of open-loop requests, when known. */
   meanInterArrivalMs: number | null;
   /** `--request-rate` in rate mode, else null. */

@@ -18,7 +18,8 @@ export type StatKey = (typeof STAT_KEYS)[number];
 /** Summary of one distribution. Any statistic may be absent (error-adjusted twins). */
 export type Stats = Partial<Record<StatKey, number>>;
 
-function pairwiseBlock(x: ArrayLike<number>, start: number, m: number): number {
+/** NumPy's pairwise sum of `x[start .. start + m)`; exported so that a chunked source can follow the same tree. */
+export function pairwiseBlock(x: ArrayLike<number>, start: number, m: number): number {
   if (m < 8) {
     let s = 0.0;
     for (let i = 0; i < m; i++) s += x[start + i]!;

@@ -8,6 +8,7 @@ import type { RunMetrics } from '../metrics/aggregate.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
+import type { RecordStore } from '../metrics/record-store.js';
 import type { ExportFileNames } from '../report/artifact-dir.js';
 import type { LogLevel } from '../report/log-file.js';
 import type { SecretScrubber } from '../report/redact.js';
@@ -44,8 +45,8 @@ export interface RunEnd {
   readonly metrics: RunMetrics;
   /** The warmup phase's metrics, when there was a warmup. */
   readonly warmup: RunMetrics | null;
-  /** Profiling records, slimmed to what aggregation needs (time slices). */
-  readonly profilingRecords: readonly MetricRecord[];
+  /** What the statistics keep of the profiling records (time slices read it). */
+  readonly profiling: RecordStore;
   /** The run was interrupted (Ctrl-C, SIGTERM, an aborted signal). */
   readonly interrupted: boolean;
   readonly startWallNs: bigint;

@@ -8,10 +8,12 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import type { EngineProgress, EngineSummary, Phase } from '../load/engine.js';
 import { aggregate, type RunMetrics } from '../metrics/aggregate.js';
 import type { ClientHealthSamples } from '../metrics/client-health.js';
+import { HeapPacer } from '../heap-pacer.js';
 import { wallNs } from '../metrics/clock.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { RecordProcessor, type MetricRecord } from '../metrics/record-processor.js';
+import { RecordStore } from '../metrics/record-store.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
@@ -46,6 +48,11 @@ export interface RunPipelineOptions {
   toWallNs?: (monoNs: bigint) => bigint;
   /** Records per token-counting batch (default 256). */
   batchSize?: number;
+  /**
+   * Keep this thread's heap near what is live with paced full collections (ts/src/heap-pacer.ts);
+   * only when the load engine runs on other threads, never on the loop that stamps (default off).
+   */
+  paceHeap?: boolean;
 }
 
 /** How the engine side ended, for `finish`. */
@@ -95,11 +102,14 @@ function clientHealthOf(summary: EngineSummary | null | undefined): ClientHealth
   };
 }
 
-/** Keep only what aggregation needs; bodies and responses are on disk by now. */
-function slim(r: MetricRecord): MetricRecord {
-  r.raw = { ...r.raw, responses: [], request: { url: r.raw.request.url, headers: {}, body: {} } };
-  return r;
-}
+/**
+ * Finished requests waiting to be processed (token counting, lines, statistics) beyond which the
+ * engine is asked to hold its closed-loop sends, and the level at which it may resume. Against a
+ * fast server the engine finishes requests faster than they can be processed; without the hold
+ * the waiting records (each with its whole response) grow without bound.
+ */
+export const BACKLOG_HOLD = 256;
+export const BACKLOG_RESUME = 64;
 
 export class RunPipeline {
   readonly context: RunContext;
@@ -108,12 +118,18 @@ export class RunPipeline {
   readonly #tokens: TokenCountService;
   readonly #processor: RecordProcessor;
   readonly #createdWallNs = nowWallNs();
-  readonly #profiling: MetricRecord[] = [];
-  readonly #warmup: MetricRecord[] = [];
+  /** What the statistics need of each phase's records; the records themselves are dropped once reported. */
+  readonly #profiling: RecordStore;
+  readonly #warmup: RecordStore;
   #queue: RawRequestRecord[] = [];
   #draining: Promise<void> | null = null;
   #processingError: Error | null = null;
   #finished = false;
+  /** Records received and not yet handed to the reporters. */
+  #backlog = 0;
+  #behind = false;
+  #backlogListener: ((behind: boolean) => void) | null = null;
+  readonly #pacer: HeapPacer | null;
 
   private constructor(options: RunPipelineOptions, context: RunContext, tokens: TokenCountService) {
     this.#options = options;
@@ -129,6 +145,9 @@ export class RunPipeline {
       // Trace replay adds replay_send_schedule_offset and the replay_* lag statistics (docs/metrics.md §8).
       fixedSchedule: mode.kind === 'fixed-schedule',
     });
+    this.#profiling = new RecordStore({ goodput: options.goodput, fixedSchedule: mode.kind === 'fixed-schedule' });
+    this.#warmup = new RecordStore({ goodput: options.goodput });
+    this.#pacer = options.paceHeap ? new HeapPacer() : null;
   }
 
   /**
@@ -215,12 +234,38 @@ export class RunPipeline {
     for (const r of this.#reporters) r.onEngineDone?.();
   }
 
+  /**
+   * `listener(true)` when more than BACKLOG_HOLD records wait to be processed, `listener(false)`
+   * once at most BACKLOG_RESUME do (the run wires it to the engine's `holdSends`).
+   */
+  onBacklog(listener: (behind: boolean) => void): void {
+    this.#backlogListener = listener;
+  }
+
+  /** Records received and not yet processed. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
   /** One finished request (warmup or profiling). Cheap: token counting runs later, in batches. */
   record(raw: RawRequestRecord): void {
     if (this.#finished) return;
     for (const r of this.#reporters) r.onRecord?.(raw);
     this.#queue.push(raw);
+    this.#backlog++;
+    if (!this.#behind && this.#backlog > BACKLOG_HOLD) {
+      this.#behind = true;
+      this.#backlogListener?.(true);
+    }
     this.#kick();
+  }
+
+  #processed(n: number): void {
+    this.#backlog -= n;
+    if (this.#behind && this.#backlog <= BACKLOG_RESUME) {
+      this.#behind = false;
+      this.#backlogListener?.(false);
+    }
   }
 
   /** Resolves when every record so far has been processed and handed to the reporters. */
@@ -247,26 +292,25 @@ export class RunPipeline {
     }
     const config = this.#options.config;
     const mode = config.load.mode;
-    const goodput = this.#options.goodput;
     const interrupted = stop.interrupted ?? false;
     const metrics = aggregate(this.#profiling, {
-      goodput,
-      fixedSchedule: mode.kind === 'fixed-schedule',
       requestRate: mode.kind === 'rate' ? mode.rate : null,
       clientHealth: clientHealthOf(stop.engine),
     });
-    const warmup = this.#warmup.length > 0 ? aggregate(this.#warmup, { goodput }) : null;
+    const warmup = this.#warmup.count > 0 ? aggregate(this.#warmup) : null;
+    this.#warmup.close();
     let startWallNs = stop.startWallNs;
     if (startWallNs === undefined) {
       startWallNs = this.#createdWallNs;
-      for (const r of this.#profiling) if (r.startWallNs < startWallNs) startWallNs = r.startWallNs;
+      const first = this.#profiling.firstStartNs;
+      if (first !== null && first < startWallNs) startWallNs = first;
     }
     const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
       metrics,
       warmup,
-      profilingRecords: this.#profiling,
+      profiling: this.#profiling,
       interrupted,
       startWallNs,
       endWallNs: stop.endWallNs ?? nowWallNs(),
@@ -276,6 +320,7 @@ export class RunPipeline {
     try {
       for (const r of this.#reporters) await r.finish?.(end);
     } finally {
+      this.#profiling.close();
       await this.#tokens.close();
     }
     const verdict = runVerdict({
@@ -312,7 +357,7 @@ export class RunPipeline {
   async #drain(): Promise<void> {
     const batchSize = this.#options.batchSize ?? 256;
     const maxInFlight = (this.#options.recordProcessorThreads ?? 1) + 1;
-    const inFlight: Array<Promise<MetricRecord[] | null>> = [];
+    const inFlight: Array<Promise<MetricRecord[] | number>> = [];
     while (this.#queue.length > 0 || inFlight.length > 0) {
       while (this.#queue.length > 0 && inFlight.length < maxInFlight) {
         const batch = this.#queue.slice(0, batchSize);
@@ -321,18 +366,28 @@ export class RunPipeline {
           this.#processor.processBatch(batch).catch((err: unknown) => {
             this.#processingError ??= err instanceof Error ? err : new Error(String(err));
             this.context.log('error', `record processing failed: ${this.#processingError.message}`);
-            return null;
+            return batch.length;
           }),
         );
       }
       const done = await inFlight.shift()!;
-      if (done === null) continue;
+      if (typeof done === 'number') {
+        this.#processed(done);
+        continue;
+      }
       for (const record of done) {
         for (const r of this.#reporters) r.onMetricRecord?.(record);
         const e = record.error;
         if (e) this.context.log('debug', `request ${record.raw.requestNum} failed: ${e.code ?? '-'} ${e.type}: ${e.message}`);
-        (record.phase === 'warmup' ? this.#warmup : this.#profiling).push(slim(record));
+        try {
+          (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
+        } catch (err) {
+          // A spill file that cannot be written (a full temp directory) fails the run at `finish`, with its reason.
+          this.#processingError ??= err instanceof Error ? err : new Error(String(err));
+        }
       }
+      this.#processed(done.length);
+      this.#pacer?.tick();
     }
   }
 }

@@ -163,6 +163,11 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
+  // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
+  // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
+  // may still materialise prompts here, so it keeps it.
+  if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
   const pipeline = await RunPipeline.open({
     config,
     reporters: options.reporters ?? standardReporters(),
@@ -181,13 +186,14 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
       ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
     ],
     warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+    // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
+    paceHeap: !loadThreads.mainThread,
   });
 
   // Without --workers the engine runs on worker threads, so this thread's report pipeline never
   // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread opens the file with
   // ./dataset/trace-file.ts's openTraceTurnSource (its trace opener), from the snapshot of the
   // dataset read here: the file is read once.
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
   const engineOptions = engineOptionsFor(
     config,
     dataset,
@@ -197,6 +203,8 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     ? new LoadEngine(engineOptions, file?.source ?? null)
     : new WorkerCoordinator(engineOptions, loadThreads.threads, file === null ? null : compiledWorkerEntry('dataset/trace-file.js'));
   engine.on('record', (r: RawRequestRecord) => pipeline.record(r));
+  // Closed-loop sends wait while the records pile up faster than they are processed (a fast server).
+  pipeline.onBacklog((behind) => engine.holdSends(behind));
   engine.on('start', (e: { phase: Phase; startNs: bigint }) => pipeline.phaseStart(e.phase, e.startNs));
   engine.on('progress', (p: EngineProgress) => pipeline.progress(p));
   const signal = options.signal;

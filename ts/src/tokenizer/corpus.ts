@@ -75,7 +75,8 @@ function sameIds(a: Uint32Array, b: readonly number[]): boolean {
  */
 type CorpusVariant = 'chunks' | 'spaced';
 
-const prepared: Record<CorpusVariant, Map<Tokenizer, Uint32Array>> = { chunks: new Map(), spaced: new Map() };
+/** Weakly keyed: the prepared corpus must not keep a tokenizer (tens of MiB) alive after its last user let go. */
+const prepared: Record<CorpusVariant, WeakMap<Tokenizer, Uint32Array>> = { chunks: new WeakMap(), spaced: new WeakMap() };
 
 /**
  * The corpus token array `K` of §6.1 for this tokenizer (computed once per tokenizer per

@@ -311,14 +311,19 @@ function bundledFile(family: BundledFamilyKey): string {
 }
 
 /** Loaded tokenizers by file: one per process, shared by every spec that resolves to the file. */
-const loaded = new Map<string, Tokenizer>();
+/**
+ * Tokenizers loaded by this thread, shared while anyone holds them. Weakly: a vocabulary is tens of
+ * MiB, and a `profile` run's main thread no longer needs it once the prompts are built (token
+ * counting then runs on its own threads), so it must not stay for the whole run.
+ */
+const loaded = new Map<string, WeakRef<Tokenizer>>();
 
 async function loadSource(source: TokenizerSource): Promise<Tokenizer> {
   const file = tokenizerFile(source);
-  let tok = loaded.get(file);
+  let tok = loaded.get(file)?.deref();
   if (!tok) {
     tok = loadFromFile(await lenmlModule(), file, source.name);
-    loaded.set(file, tok);
+    loaded.set(file, new WeakRef(tok));
   }
   return tok;
 }
@@ -331,6 +336,8 @@ export interface LazyTokenizer {
   get(): Promise<Tokenizer>;
   /** The tokenizer if `get` has loaded it, else null. */
   loaded(): Tokenizer | null;
+  /** Let go of the loaded tokenizer (a later `get` loads it again, or shares it while another holder keeps it). */
+  release(): void;
 }
 
 /** `spec` resolved now (a usage error if it names nothing, docs/cli.md §3.2), loaded on the first `get`. */
@@ -344,6 +351,9 @@ export function lazyTokenizer(spec: string): LazyTokenizer {
       return tok;
     },
     loaded: () => tok,
+    release() {
+      tok = null;
+    },
   };
 }
 

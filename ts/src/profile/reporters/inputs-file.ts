@@ -18,12 +18,18 @@ export class InputsFileReporter implements ProfileReporter {
 
   async finish(end: RunEnd): Promise<void> {
     const run = this.#run!;
-    const text = this.#inputs.text();
-    if (text === null) {
+    const parts = this.#inputs.parts();
+    if (parts === null) {
       end.warnings.push('inputs.json skipped: the request payloads exceed 256 MiB');
       return;
     }
-    await writeFileAtomic(run.path('inputs'), run.scrubber.scrub(text));
+    // Scrubbed part by part: a secret is a header or body value, never split between two payloads.
+    await writeFileAtomic(
+      run.path('inputs'),
+      (function* () {
+        for (const part of parts) yield run.scrubber.scrub(part);
+      })(),
+    );
     run.written.set('inputs', run.path('inputs'));
   }
 }

@@ -19,14 +19,14 @@ export class TimeslicesFilesReporter implements ProfileReporter {
     const seconds = run.config.output.sliceDuration;
     if (seconds === null) return;
     // The flag's range cannot know the run's length: a 1 ms slice of a 20-minute run is skipped, said.
-    const count = timeSliceCount(end.profilingRecords, seconds);
+    const count = timeSliceCount(end.profiling, seconds);
     if (count > MAX_TIME_SLICES) {
       end.warnings.push(
         `time slices skipped: --slice-duration ${seconds} cuts the profiling phase into ${count} slices; at most ${MAX_TIME_SLICES} are written`,
       );
       return;
     }
-    const slices = computeTimeSlices(end.profilingRecords, seconds, run.goodput);
+    const slices = computeTimeSlices(end.profiling, seconds);
     await writeFileAtomic(run.path('timeslicesCsv'), run.scrubber.scrub(timeslicesCsv(slices)));
     const doc = {
       timeslices: slices.map((s) => ({
