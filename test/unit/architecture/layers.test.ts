@@ -11,7 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts'],
   ['cli'],
   ['profile'],
-  ['report', 'load', 'synthesis', 'analysis'],
+  ['report', 'load', 'synthesis', 'analysis', 'plot'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
   ['io', 'config', 'random'],
