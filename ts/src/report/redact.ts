@@ -153,3 +153,76 @@ export class SecretScrubber {
     return out;
   }
 }
+
+/**
+ * Words of a command line as a POSIX shell splits it: blanks separate, `'…'` is literal, `"…"` and
+ * `\` escape. `cli_command` is stored as one display string (ours quotes with `'…'`, AIPerf's may
+ * use either), so it must be split before its flags can be redacted again.
+ */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      if (word !== null) words.push(word);
+      word = null;
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      const stop = end < 0 ? text.length : end;
+      word = (word ?? '') + text.slice(i + 1, stop);
+      i = stop;
+    } else if (c === '"') {
+      word ??= '';
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
+        word += text[i]!;
+      }
+    } else if (c === '\\' && i + 1 < text.length) {
+      word = (word ?? '') + text[++i]!;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** A command line given as one string, with the secrets of `redactArgv` masked again. */
+export function redactCommandLine(text: string): string {
+  return formatCliCommand(shellWords(text));
+}
+
+/** Configuration keys whose value is a secret whatever it holds (`api_key`, `password`, `client_secret`, `auth_token`). */
+const SECRET_CONFIG_KEY = /(^|[_-])(api[_-]?key|apikey|password|secret|token)$/i;
+
+/**
+ * A run's `input_config` as read back from a summary file, made safe to show (`plot`'s report and
+ * dashboard, docs/cli.md §7). The file was redacted when written, but it may come from an older
+ * version, from AIPerf, or have been edited: every rule of this module is applied again, to any
+ * shape. Secret keys, secret header values (objects or `-H` strings), `cli_command` flags, and
+ * any URL's user:password become `***`.
+ */
+export function redactConfigForDisplay(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value);
+  if (Array.isArray(value)) return value.map(redactConfigForDisplay);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_CONFIG_KEY.test(k) && v !== null && v !== '' && v !== false) out[k] = REDACTED;
+    else if (/^(headers?|extra_headers)$/i.test(k)) out[k] = redactHeadersForDisplay(v);
+    else if (k === 'cli_command' && typeof v === 'string') out[k] = redactCommandLine(v);
+    else out[k] = redactConfigForDisplay(v);
+  }
+  return out;
+}
+
+/** Headers as an object (secret names → `***`) or as `-H` strings (`Name: ***`). */
+function redactHeadersForDisplay(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(redactHeaderArg(value));
+  if (Array.isArray(value)) return value.map(redactHeadersForDisplay);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, isSecretHeader(k) && v !== null ? REDACTED : redactConfigForDisplay(v)]),
+  );
+}
