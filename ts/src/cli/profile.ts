@@ -394,6 +394,11 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: 'simple on a terminal, else none',
     aliases: ['--ui-type'],
   },
+  {
+    key: 'plot',
+    flags: '--plot',
+    description: 'when the run ends, write its charts (PNG) and report.html into <run dir>/plots/, as `infermark plot <run dir>` does',
+  },
 ];
 
 /**

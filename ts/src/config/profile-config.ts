@@ -82,6 +82,7 @@ export interface ProfileOptions extends TransformFlags {
   profileExportPrefix?: string;
   exportLevel?: ExportLevel;
   ui?: string;
+  plot?: boolean;
 }
 
 /**
@@ -212,6 +213,8 @@ export interface ProfileConfig {
     /** Per `--server-metrics` URL, the `Authorization: Basic …` value of its user:password, or null. */
     serverMetricsAuthorization: Array<string | null>;
     ui: UiType;
+    /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
+    plot: boolean;
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
@@ -571,6 +574,9 @@ export function resolveProfileConfig(
 
   const { mode, concurrency, requestCount } = resolveLoad(o, file, facts);
 
+  // The charts are drawn from the records file, which this level does not write.
+  if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
+
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
   const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
@@ -659,6 +665,7 @@ export function resolveProfileConfig(
       serverMetricsUrls: serverMetrics.map((u) => u.url),
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
       ui,
+      plot: o.plot === true,
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,

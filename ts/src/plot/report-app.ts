@@ -30,6 +30,7 @@ export function reportApp(): void {
     summary: Row[];
     config: unknown;
     errors: Array<{ code: number | null; type: string; message: string; count: number }>;
+    notes: string[];
   }
   interface Chart {
     id: string;
@@ -183,6 +184,7 @@ export function reportApp(): void {
     section.append(el('h2', {}, r.name));
     const meta = `${r.producer === 'aiperf' ? 'AIPerf' : 'infermark'} run · ${r.records.toLocaleString('en-US')} records · ${r.dir}`;
     section.append(el('p', { class: 'meta' }, meta));
+    if (r.notes.length > 0) section.append(el('ul', { class: 'notes' }, ...r.notes.map((n) => el('li', {}, n))));
     section.append(el('h3', {}, 'Summary'));
     section.append(
       table(

@@ -28,6 +28,8 @@ export interface ReportRun {
   /** `input_config`, secrets redacted again. */
   config: unknown;
   errors: ErrorRow[];
+  /** What `plot` left out of the run and why. */
+  notes: string[];
 }
 
 /** Where a dashboard page asks whether the runs changed, and fetches them again. */
@@ -121,6 +123,7 @@ export function reportData(model: PlotModel, live: LiveSource | null = null): Re
       summary: r.summary.map(summaryRow),
       config: redactConfigForDisplay(r.config),
       errors: r.errors,
+      notes: r.notes ?? [],
     })),
     charts: model.charts.map((c) => ({ ...c, option: interactiveOption(c.option) })),
     live,

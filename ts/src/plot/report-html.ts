@@ -5,10 +5,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import type { PlotModel } from './plot-model.js';
 import { reportApp } from './report-app.js';
 import { type LiveSource, reportData, scriptJson } from './report-data.js';
 import { REPORT_CSS } from './report-style.js';
+
+/** The report's file name in plot's output directory (docs/cli.md §7). */
+export const REPORT_FILE = 'report.html';
 
 let bundle: string | null = null;
 
@@ -92,4 +97,11 @@ export function renderReportHtml(model: PlotModel, options: ReportHtmlOptions = 
 /** Text for an HTML text node or attribute. */
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** `report.html` of `model` in `outputDir` (which exists), written atomically; the HTML writer `plotRuns` takes. */
+export async function writeReportHtml(model: PlotModel, outputDir: string): Promise<string[]> {
+  const path = join(outputDir, REPORT_FILE);
+  await writeFileAtomic(path, renderReportHtml(model));
+  return [path];
 }

@@ -25,6 +25,7 @@ table.errors td:nth-child(3) { text-align: left; white-space: pre-wrap; word-bre
 pre { background: var(--head); border: 1px solid var(--line); padding: 8px; overflow: auto; max-height: 480px; }
 details summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
 .none { color: var(--muted); }
+.notes { color: var(--muted); margin: 4px 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 figure { margin: 0; }
 figcaption { font-weight: 600; margin: 8px 0 4px; }
