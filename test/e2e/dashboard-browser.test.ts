@@ -1,0 +1,98 @@
+// `plot --dashboard` (docs/cli.md §7) through the built CLI, in headless Chromium: it lists the
+// runs under PATH, shows a run copied in while it is open, compares two runs' numbers side by
+// side, listens on 127.0.0.1 only and ends with 130 on Ctrl-C.
+import { cpSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, watchPage } from '../helpers/browser.js';
+import { BIN, type ChildServer, startChildServer, startMockProcess } from '../helpers/child-server.js';
+import { profileRun } from '../helpers/mock-runs.js';
+import { workDirectory } from '../helpers/profile-process.js';
+
+const root = workDirectory('infermark-dashboard-');
+let mock: ChildServer | null = null;
+let dashboard: ChildServer | null = null;
+let browser: Browser | null = null;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1']);
+  await profileRun(mock.url, root, 'watched/first', 'mock-model', ['--concurrency', '2']);
+  // Made outside the watched directory, copied in while the dashboard is open.
+  await profileRun(mock.url, root, 'later/second', 'mock-model', ['--concurrency', '8']);
+  await mock.stop();
+  mock = null;
+  dashboard = await startChildServer(process.execPath, [BIN, 'plot', join(root, 'watched'), '--dashboard', '--port', '0'], {
+    listening: /listening on (http:\/\/\S+?)\/? /,
+  });
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+  await dashboard?.stop();
+});
+
+/** `request_throughput` of a run's summary as the report prints it. */
+function throughputOf(dir: string): string {
+  const summary = JSON.parse(readFileSync(join(root, dir, 'profile_export_aiperf.json'), 'utf8'));
+  return (summary.request_throughput.avg as number).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('plot --dashboard', () => {
+  it('says it listens on 127.0.0.1 only, and no other address of this host answers', async () => {
+    expect(dashboard!.line).toMatch(/^infermark dashboard listening on http:\/\/127\.0\.0\.1:\d+\/ \(127\.0\.0\.1 only/);
+    expect(await accepts('127.0.0.1', dashboard!.port)).toBe(true);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal)
+      .map((a) => a!.address);
+    for (const address of [...others, '::1']) expect(await accepts(address, dashboard!.port), address).toBe(false);
+  });
+
+  it('lists the runs, shows a run copied in while open, and compares both runs side by side', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const origin = new URL(dashboard!.url).origin;
+    const watch = await watchPage(page, (r) => r.url().startsWith(`${origin}/`));
+    await page.goto(dashboard!.url);
+    const picker = page.locator('#run-picker');
+    await expect.poll(() => picker.innerText()).toContain('first');
+    expect(await picker.innerText()).not.toContain('second');
+
+    cpSync(join(root, 'later', 'second'), join(root, 'watched', 'second'), { recursive: true });
+    await expect.poll(() => picker.innerText(), { timeout: 15_000 }).toContain('second');
+
+    // Both ticked (new runs are shown): the comparison table has each run's own number.
+    const compare = page.locator('#comparison table.compare');
+    await expect.poll(() => compare.locator('thead').innerText()).toMatch(/first[\s\S]*second/);
+    const row = compare.locator('tbody tr', { hasText: 'Request Throughput (requests/sec)' });
+    expect(await row.locator('td').allTextContents()).toEqual([throughputOf('watched/first'), throughputOf('watched/second')]);
+    // And the two runs' charts overlaid.
+    expect(await page.locator('#comparison .chart canvas').count()).toBeGreaterThan(0);
+    expect(watch.consoleErrors).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+    expect(watch.blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('ends with exit code 130 on Ctrl-C and frees its port', async () => {
+    const server = dashboard!;
+    dashboard = null;
+    // stop() also checks that nothing listens on the port any more.
+    expect(await server.stop('SIGINT')).toBe(130);
+  });
+});

@@ -1,0 +1,121 @@
+// report.html in headless Chromium (DEVELOPERS.md), made by the built CLI from real runs against
+// serve-mock: it works with every request blocked, draws every chart, shows values on hover,
+// toggles runs, and shows hostile strings from a run as text (docs/cli.md §7).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type PageWatch, watchPage } from '../helpers/browser.js';
+import { BIN, type ChildServer, startMockProcess } from '../helpers/child-server.js';
+import { profileRun } from '../helpers/mock-runs.js';
+import { workDirectory } from '../helpers/profile-process.js';
+import { spawnSync } from 'node:child_process';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const root = workDirectory('infermark-report-browser-');
+let mock: ChildServer | null = null;
+let browser: Browser | null = null;
+let reportUrl = '';
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1', '--ttft-jitter-cv', '0.3']);
+  await profileRun(mock.url, root, 'runs/plain');
+  // The hostile string as the model name and as the run directory's name (the report's run name).
+  await profileRun(mock.url, root, `runs/${XSS}`, XSS);
+  const plot = spawnSync(process.execPath, [BIN, 'plot', join(root, 'runs'), '-o', join(root, 'plots'), '--format', 'html'], {
+    encoding: 'utf8',
+  });
+  expect(plot.status, plot.stderr).toBe(0);
+  reportUrl = `file://${join(root, 'plots', 'report.html')}`;
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+/** The report in a fresh page with every request but the report itself aborted and recorded. */
+async function openReport(): Promise<{ page: Page; watch: PageWatch }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const watch = await watchPage(page, (r) => r.url() === reportUrl);
+  await page.goto(reportUrl);
+  await page.waitForSelector('section.run');
+  return { page, watch };
+}
+
+describe('report.html in a browser, offline', () => {
+  it('loads with no request leaving the page and no console error, and draws every chart', async () => {
+    const { page, watch } = await openReport();
+    const charts = page.locator('.chart');
+    expect(await charts.count()).toBeGreaterThan(4);
+    // Drawn: every container holds a canvas with more than a background's colours on it.
+    const colours = await charts.evaluateAll((boxes) =>
+      boxes.map((box) => {
+        const canvas = box.querySelector('canvas');
+        if (!canvas || canvas.width === 0) return 0;
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < pixels.length && seen.size < 50; i += 4 * 7)
+          seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+        return seen.size;
+      }),
+    );
+    expect(colours.filter((n) => n < 5)).toEqual([]);
+    // Hovering and scrolling do not fetch anything either.
+    await page.mouse.move(400, 400);
+    await page.mouse.wheel(0, 2000);
+    await page.waitForTimeout(200);
+    expect(watch).toEqual({ blocked: [], consoleErrors: [], dialogs: [], pageErrors: [] });
+    // The summary table has the console's numbers of the run's summary file.
+    const summary = JSON.parse(readFileSync(join(root, 'runs', 'plain', 'profile_export_aiperf.json'), 'utf8'));
+    const throughput = (summary.request_throughput.avg as number).toLocaleString('en-US', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
+    const row = page.locator('section.run[data-run="plain"] table.summary tr', { hasText: 'Request Throughput (requests/sec)' });
+    await expect.poll(() => row.locator('td').first().textContent()).toBe(throughput);
+    await page.close();
+  });
+
+  it('shows the value of a point under the pointer', async () => {
+    const { page } = await openReport();
+    const box = page.locator('section.run[data-run="plain"] .chart').first();
+    await box.scrollIntoViewIfNeeded();
+    const target = await box.evaluate((el) => {
+      const chart = (window as any).echarts.getInstanceByDom(el);
+      const series = chart.getOption().series as Array<{ type: string; data: number[][] }>;
+      const index = series.findIndex((s) => s.type === 'scatter' && s.data.length > 10);
+      const point = series[index]!.data[Math.floor(series[index]!.data.length / 2)]!;
+      const [x, y] = chart.convertToPixel({ seriesIndex: index }, point) as number[];
+      return { x: x!, y: y!, value: point[1]! };
+    });
+    const where = (await box.boundingBox())!;
+    await page.mouse.move(where.x + target.x, where.y + target.y);
+    await expect.poll(async () => (await box.innerText()).replaceAll(',', '')).toContain(String(target.value));
+    await page.close();
+  });
+
+  it('hides a run unticked in the run picker and shows it again', async () => {
+    const { page } = await openReport();
+    const sections = page.locator('section.run');
+    expect(await sections.count()).toBe(2);
+    await page.locator('#run-picker input[data-run="plain"]').uncheck();
+    await expect.poll(() => sections.count()).toBe(1);
+    await page.locator('#run-picker input[data-run="plain"]').check();
+    await expect.poll(() => sections.count()).toBe(2);
+    await page.close();
+  });
+
+  it('shows a hostile model and run name as text, running nothing', async () => {
+    const { page, watch } = await openReport();
+    const section = page.locator('section.run').filter({ has: page.locator('h2', { hasText: XSS }) });
+    expect(await section.locator('h2').textContent()).toBe(XSS);
+    expect(await section.locator('pre').textContent()).toContain(`"model_names": [\n      "${XSS}"`);
+    expect(await page.locator('#run-picker').innerText()).toContain(XSS);
+    expect(await page.locator('img').count()).toBe(0);
+    await page.waitForTimeout(200);
+    expect(watch.dialogs).toEqual([]);
+    expect(watch.blocked).toEqual([]);
+    await page.close();
+  });
+});
