@@ -438,6 +438,7 @@ export function registerProfile(program: Command): Command {
       progress: { ui: config.output.ui, stderr: process.stderr },
       // `-v` raises the run log to debug (docs/cli.md §1.1).
       logLevel: verbose ? 'debug' : 'info',
+      plot: config.output.plot,
     });
     // Once the engine is done every request has ended, and a signal only changes the exit code.
     let reporting = false;

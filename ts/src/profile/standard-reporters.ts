@@ -1,12 +1,14 @@
 // The reporters of a `profile` run, in the order they finish: the progress line first (it ends
-// before the summary prints), then every artifact, then the console summary that lists them, and
-// the log last (it records every warning the others added).
+// before the summary prints), then every artifact, then `--plot`'s charts (drawn from those
+// files), then the console summary that lists them, and the log last (it records every warning
+// the others added).
 import type { UiType } from '../config/defaults.js';
 import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
 import type { ProfileReporter } from './reporter.js';
 import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
+import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
 import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
 import { RunLogReporter } from './reporters/run-log.js';
@@ -22,6 +24,8 @@ export interface StandardReporterOptions {
   /** Show the progress line on this stream with this `--ui` mode; default: no progress line. */
   progress?: { ui: UiType; stderr: ProgressSink } | null;
   logLevel?: LogLevel;
+  /** `profile --plot`: draw the charts and report.html once the result files are written. */
+  plot?: boolean;
 }
 
 /** Every artifact of docs/exports.md, plus the printed summary and progress line when asked for. */
@@ -36,6 +40,7 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
     new SummaryCsvFileReporter(),
     new TimeslicesFilesReporter(),
     new ServerMetricsReporter(),
+    ...(options.plot ? [new PlotFilesReporter()] : []),
     new ConsoleSummaryReporter({ stdout: options.stdout ?? null, ...(options.colour === undefined ? {} : { colour: options.colour }) }),
     new RunLogReporter(options.logLevel),
   );

@@ -83,6 +83,8 @@ export interface ExportFileNames {
   console: string;
   inputs: string;
   log: string;
+  /** `profile --plot`'s report; its charts are written next to it (docs/cli.md §7). */
+  report: string;
 }
 
 const STRIP = ['.jsonl', '.json', '.csv', '_aiperf', '_timeslices', '_raw'];
@@ -99,7 +101,7 @@ export function normalizePrefix(prefix: string): string {
 
 /** Names per docs/exports.md §2, with or without `--profile-export-prefix`. */
 export function exportFileNames(prefix?: string | null): ExportFileNames {
-  const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log') };
+  const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log'), report: join('plots', 'report.html') };
   if (prefix == null || prefix === '') {
     return {
       records: 'profile_export.jsonl',

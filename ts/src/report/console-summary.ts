@@ -97,7 +97,7 @@ export interface FooterInput {
   /** `Server prefix cache hit rate: …` when available. */
   serverLines?: readonly string[];
   cliCommand: string;
-  paths: { csv?: string; json?: string; records?: string; timeslices?: string; serverMetrics?: string; log?: string };
+  paths: { csv?: string; json?: string; records?: string; timeslices?: string; serverMetrics?: string; log?: string; report?: string };
   warnings: readonly string[];
 }
 
@@ -131,6 +131,7 @@ export function footerLines(f: FooterInput): string[] {
   if (p.timeslices) lines.push(`Timeslices: ${p.timeslices}`);
   if (p.serverMetrics) lines.push(`Server Metrics: ${p.serverMetrics}`);
   if (p.log) lines.push(`Log File: ${p.log}`);
+  if (p.report) lines.push(`Report: ${p.report}`);
   for (const w of f.warnings) lines.push(`warning: ${w}`);
   return lines;
 }

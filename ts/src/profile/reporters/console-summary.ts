@@ -44,6 +44,7 @@ export class ConsoleSummaryReporter implements ProfileReporter {
         timeslices: files.get('timeslicesCsv'),
         serverMetrics: files.get('serverMetricsJson'),
         log: files.get('log'),
+        report: files.get('report'),
       },
       warnings: end.warnings,
     };
