@@ -1,7 +1,7 @@
 // report.html in headless Chromium (DEVELOPERS.md), made by the built CLI from real runs against
 // serve-mock: it works with every request blocked, draws every chart, shows values on hover,
 // toggles runs, and shows hostile strings from a run as text (docs/cli.md §7).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { workDirectory } from '../helpers/profile-process.js';
 import { spawnSync } from 'node:child_process';
 
 const XSS = '<img src=x onerror=alert(1)>';
+/** The same without blanks: `-m` splits its value at blanks and commas into several models. */
+const XSS_MODEL = '<img/src=x/onerror=alert(1)>';
 const root = workDirectory('infermark-report-browser-');
 let mock: ChildServer | null = null;
 let browser: Browser | null = null;
@@ -21,8 +23,12 @@ beforeAll(async () => {
   browser = await launchChromium();
   mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1', '--ttft-jitter-cv', '0.3']);
   await profileRun(mock.url, root, 'runs/plain');
-  // The hostile string as the model name and as the run directory's name (the report's run name).
-  await profileRun(mock.url, root, `runs/${XSS}`, XSS);
+  // Hostile strings as the model name and in the errors.
+  const hostile = await profileRun(mock.url, root, 'runs/hostile', XSS_MODEL);
+  const summaryFile = join(hostile, 'profile_export_aiperf.json');
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  summary.error_summary = [{ error_details: { code: 500, type: XSS, message: `</script>${XSS}` }, count: 1 }];
+  writeFileSync(summaryFile, JSON.stringify(summary));
   const plot = spawnSync(process.execPath, [BIN, 'plot', join(root, 'runs'), '-o', join(root, 'plots'), '--format', 'html'], {
     encoding: 'utf8',
   });
@@ -106,12 +112,11 @@ describe('report.html in a browser, offline', () => {
     await page.close();
   });
 
-  it('shows a hostile model and run name as text, running nothing', async () => {
+  it('shows a hostile model name and error message as text, running nothing', async () => {
     const { page, watch } = await openReport();
-    const section = page.locator('section.run').filter({ has: page.locator('h2', { hasText: XSS }) });
-    expect(await section.locator('h2').textContent()).toBe(XSS);
-    expect(await section.locator('pre').textContent()).toContain(`"model_names": [\n      "${XSS}"`);
-    expect(await page.locator('#run-picker').innerText()).toContain(XSS);
+    const section = page.locator('section.run[data-run="hostile"]');
+    expect(await section.locator('pre').textContent()).toContain(`"model_names": [\n      "${XSS_MODEL}"`);
+    expect(await section.locator('table.errors tbody tr').allInnerTexts()).toEqual([`${XSS}\t500\t</script>${XSS}\t1`]);
     expect(await page.locator('img').count()).toBe(0);
     await page.waitForTimeout(200);
     expect(watch.dialogs).toEqual([]);

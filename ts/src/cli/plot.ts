@@ -1,9 +1,14 @@
 // `infermark plot [PATH ...]`: charts of finished runs (docs/cli.md §7); the work is plot/plot-runs.ts.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_GPUS } from '../config/limits.js';
+import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { DASHBOARD_DEFAULT_PORT, DASHBOARD_HOST, startDashboard } from '../plot/dashboard.js';
+import { dashboardRuns } from '../plot/dashboard-runs.js';
 import type { PlotFormat, PlotTheme } from '../plot/plot-model.js';
 import { DEFAULT_PLOT_FORMATS, type HtmlWriter, plotRuns } from '../plot/plot-runs.js';
+import { writeReportHtml } from '../plot/report-html.js';
 import { ProgressLine } from '../report/progress-line.js';
+import { givenByUser } from './option-table.js';
 import { integerIn, parseChoice, parsePath } from './option-types.js';
 
 export interface PlotCliOptions {
@@ -12,6 +17,8 @@ export interface PlotCliOptions {
   theme: PlotTheme;
   format: PlotFormat[];
   gpus: number;
+  dashboard?: boolean;
+  port: number;
 }
 
 const FORMATS: readonly PlotFormat[] = ['png', 'svg', 'html'];
@@ -71,6 +78,57 @@ export async function runPlot(
   for (const file of result.files) streams.stdout.write(`${file}\n`);
 }
 
+/** The reason of an error, for a warning line. */
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * `plot --dashboard`: serve the report of every run under the PATHs on 127.0.0.1 until Ctrl-C
+ * (or SIGTERM), then stop listening and end with 130 (docs/cli.md §1.2).
+ */
+export async function runDashboard(positional: readonly string[], opts: PlotCliOptions, streams: Streams): Promise<void> {
+  const given = [...positional, ...(opts.paths ?? [])];
+  const paths = given.length > 0 ? given : ['artifacts'];
+  const runs = dashboardRuns(paths, {
+    theme: opts.theme,
+    gpus: opts.gpus,
+    onSkip: (run, err) => streams.stderr.write(`warning: run ${run.name} left out: ${reasonOf(err)}\n`),
+  });
+  const dashboard = await startDashboard({
+    port: opts.port,
+    fingerprint: runs.fingerprint,
+    load: runs.load,
+    onError: (err) => streams.stderr.write(`warning: the runs could not be read again: ${reasonOf(err)}\n`),
+  });
+  streams.stdout.write(`infermark dashboard listening on ${dashboard.url} (${DASHBOARD_HOST} only; Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await dashboard.close();
+  process.exitCode = EXIT_INTERRUPTED;
+}
+
+/** `--dashboard` serves; the flags that only shape written files cannot go with it, and `--port` needs it. */
+function checkDashboardFlags(command: Command, opts: PlotCliOptions): void {
+  if (!opts.dashboard) {
+    if (givenByUser(command, 'port')) throw new UsageError("option '--port' requires option '--dashboard'");
+    return;
+  }
+  for (const [name, flag] of [
+    ['output', '--output'],
+    ['format', '--format'],
+  ] as const) {
+    if (givenByUser(command, name)) throw new UsageError(`option '${flag}' cannot be used with option '--dashboard'`);
+  }
+}
+
 /** Add `plot` to the program. */
 export function registerPlot(program: Command): void {
   program
@@ -88,7 +146,19 @@ export function registerPlot(program: Command): void {
     .addOption(
       new Option('--gpus <n>', 'GPUs of the server: divides throughput on the per-GPU axes').argParser(integerIn(1, MAX_GPUS)).default(1),
     )
+    .addOption(
+      new Option('--dashboard', `serve the interactive report of every run under PATH on ${DASHBOARD_HOST}, updated as runs appear`),
+    )
+    .addOption(
+      new Option('--port <n>', `the dashboard's port on ${DASHBOARD_HOST} (0: any free port)`)
+        .argParser(integerIn(0, 65535))
+        .default(DASHBOARD_DEFAULT_PORT),
+    )
     .action(async function (this: Command, positional: string[]) {
-      await runPlot(positional, this.opts<PlotCliOptions>(), { stdout: process.stdout, stderr: process.stderr });
+      const opts = this.opts<PlotCliOptions>();
+      checkDashboardFlags(this, opts);
+      const streams = { stdout: process.stdout, stderr: process.stderr };
+      if (opts.dashboard) await runDashboard(positional, opts, streams);
+      else await runPlot(positional, opts, streams, writeReportHtml);
     });
 }
