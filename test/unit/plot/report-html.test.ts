@@ -131,19 +131,20 @@ describe('reportData', () => {
 });
 
 describe('interactiveOption', () => {
-  it('adds an item tooltip, zoom on x and a toolbox to a scatter chart, keeping what it sets', () => {
+  it('adds an item tooltip, wheel zoom on x and a box-zoom toolbox to a scatter chart, keeping what it sets', () => {
     const out = interactiveOption({
       grid: { left: 10 },
       xAxis: { type: 'value' },
       yAxis: { type: 'value' },
       series: [{ type: 'scatter', data: [] }],
     });
-    expect(out.tooltip).toMatchObject({ trigger: 'item', show: true });
-    expect(out.dataZoom).toEqual([expect.objectContaining({ type: 'inside', xAxisIndex: 0 }), expect.objectContaining({ type: 'slider' })]);
-    expect(out.grid).toMatchObject({ left: 10, bottom: 64 });
+    expect(out.tooltip).toMatchObject({ trigger: 'item', show: true, confine: true });
+    expect(out.dataZoom).toEqual([{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }]);
+    expect(out.toolbox).toMatchObject({ feature: { dataZoom: { yAxisIndex: 'none' }, restore: {} } });
+    expect(out.grid).toEqual({ left: 10 });
     expect(out.animation).toBe(false);
   });
-  it('uses an axis tooltip when every series is a line or bar, and keeps a zoom the chart defines', () => {
+  it('uses an axis tooltip when every series is a line or bar, keeps a zoom the chart defines and adds a legend', () => {
     const zoom = [{ type: 'inside' }];
     const out = interactiveOption({
       xAxis: {},
@@ -154,6 +155,12 @@ describe('interactiveOption', () => {
     });
     expect(out.tooltip).toMatchObject({ trigger: 'axis', formatter: 'x' });
     expect(out.dataZoom).toBe(zoom);
-    expect(out.legend).toEqual({ type: 'scroll', bottom: 30 });
+    expect(out.toolbox).toBeDefined();
+    expect(out.legend).toEqual({ type: 'scroll', bottom: 0 });
+  });
+  it('adds no zoom to a chart with a category axis', () => {
+    const out = interactiveOption({ xAxis: { type: 'value' }, yAxis: { type: 'category', data: ['a'] }, series: [{ type: 'bar' }] });
+    expect(out.dataZoom).toBeUndefined();
+    expect(out.toolbox).toBeUndefined();
   });
 });

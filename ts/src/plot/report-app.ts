@@ -86,7 +86,9 @@ export function reportApp(): void {
   function chartBox(title: string, option: Record<string, unknown>, key: string, crossRun: boolean): HTMLElement {
     const box = el('div', { class: 'chart', role: 'img', 'aria-label': title, 'data-chart': key });
     pending.push({ box, option, crossRun });
-    return el('figure', {}, el('figcaption', {}, title), box);
+    // A chart that draws its own title needs no caption above it.
+    const titled = typeof (option.title as { text?: unknown } | undefined)?.text === 'string';
+    return titled ? el('figure', {}, box) : el('figure', {}, el('figcaption', {}, title), box);
   }
 
   function runPicker(): HTMLElement {
@@ -146,7 +148,7 @@ export function reportApp(): void {
       const parts = data.charts.filter((c) => c.id === id && c.run !== null && runs.some((r) => r.name === c.run));
       if (parts.length < 2) continue;
       const overlay = overlaid(parts);
-      if (overlay) grid.append(chartBox(`${parts[0]!.title}: ${parts.map((p) => p.run).join(', ')}`, overlay, `compare:${id}`, false));
+      if (overlay) grid.append(chartBox(String((overlay.title as { text: string }).text), overlay, `compare:${id}`, false));
     }
     if (grid.childElementCount > 0) section.append(grid);
     return section;
@@ -165,17 +167,22 @@ export function reportApp(): void {
         delete copy.color;
         delete copy.itemStyle;
         delete copy.lineStyle;
+        delete copy.areaStyle;
+        // Marks (a run's average line, its optimal points) belong to one run's chart.
         delete copy.markPoint;
+        delete copy.markLine;
+        delete copy.markArea;
         series.push(copy);
       }
     }
     const base = parts[0]!.option;
+    const title = base.title !== null && typeof base.title === 'object' ? (base.title as Record<string, unknown>) : {};
+    const legend = base.legend !== null && typeof base.legend === 'object' ? (base.legend as Record<string, unknown>) : { bottom: 0 };
     return {
       ...base,
-      title: undefined,
+      title: { ...title, text: `${parts[0]!.title}: ${parts.map((p) => p.run).join(', ')}`, subtext: undefined },
       series,
-      legend: { type: 'scroll', bottom: 30 },
-      tooltip: { trigger: 'item', confine: true },
+      legend: { ...legend, type: 'scroll' },
     };
   }
 

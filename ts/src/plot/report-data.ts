@@ -81,10 +81,19 @@ function seriesOf(option: Record<string, unknown>): Array<Record<string, unknown
   return s !== null && typeof s === 'object' ? [s as Record<string, unknown>] : [];
 }
 
+/** Whether an axis option (or the first of a list) is a value axis, the kind zoom and a box zoom make sense on. */
+function isValueAxis(axis: unknown): boolean {
+  const a = Array.isArray(axis) ? axis[0] : axis;
+  if (a === null || typeof a !== 'object') return false;
+  const type = (a as Record<string, unknown>).type;
+  return type === undefined || type === 'value' || type === 'log' || type === 'time';
+}
+
 /**
  * The chart's option with what a page adds to a static chart: a tooltip with the values under the
- * pointer, zoom (wheel and a slider on x, box zoom and reset in the toolbox) on charts with
- * axes, and a scrolling legend that toggles series. What the option already sets is kept.
+ * pointer, zoom (wheel and drag on x) on charts whose axes are both values, box zoom and reset in a
+ * toolbox wherever zoom is on, and a legend that toggles series. What the option sets is kept: a
+ * chart that defines its own zoom, or none on a category axis, stays as it is.
  */
 export function interactiveOption(option: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...option };
@@ -92,18 +101,13 @@ export function interactiveOption(option: Record<string, unknown>): Record<strin
   const axisOnly = series.length > 0 && series.every((s) => AXIS_SERIES.has(String(s.type)));
   const tooltip = option.tooltip !== null && typeof option.tooltip === 'object' ? (option.tooltip as Record<string, unknown>) : {};
   out.tooltip = { trigger: axisOnly ? 'axis' : 'item', confine: true, ...tooltip, show: true };
-  const cartesian = option.xAxis !== undefined && option.yAxis !== undefined;
-  if (cartesian && option.dataZoom === undefined) {
-    out.dataZoom = [
-      { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
-      { type: 'slider', xAxisIndex: 0, filterMode: 'none', height: 18, bottom: 6 },
-    ];
-    const grid = option.grid !== null && typeof option.grid === 'object' && !Array.isArray(option.grid) ? option.grid : {};
-    // Room below the x axis name for the slider.
-    out.grid = { containLabel: true, bottom: 64, ...(grid as Record<string, unknown>) };
-    out.toolbox = { right: 8, feature: { dataZoom: { yAxisIndex: 'none' }, restore: {} }, ...(option.toolbox as object) };
+  if (option.dataZoom === undefined && isValueAxis(option.xAxis) && isValueAxis(option.yAxis)) {
+    out.dataZoom = [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }];
   }
-  if (option.legend === undefined && series.length > 1) out.legend = { type: 'scroll', bottom: 30 };
+  if (out.dataZoom !== undefined && option.toolbox === undefined) {
+    out.toolbox = { right: 12, top: 4, feature: { dataZoom: { yAxisIndex: 'none' }, restore: {} } };
+  }
+  if (option.legend === undefined && series.length > 1) out.legend = { type: 'scroll', bottom: 0 };
   // Thousands of points animate slowly and help no one read them.
   out.animation = false;
   return out;

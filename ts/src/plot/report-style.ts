@@ -2,7 +2,7 @@
 // System fonts only: a web font would be a request, or hundreds of kilobytes inlined.
 export const REPORT_CSS = `
 body.light { --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --head: #f6f8fa; --accent: #0969da; }
-body.dark { --bg: #100c2a; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --head: #1b1640; --accent: #4493f8; }
+body.dark { --bg: #15171c; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --head: #22262e; --accent: #4493f8; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
@@ -29,5 +29,5 @@ details summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 figure { margin: 0; }
 figcaption { font-weight: 600; margin: 8px 0 4px; }
-.chart { width: 100%; height: 380px; }
+.chart { width: 100%; height: 440px; }
 `;
