@@ -1,7 +1,7 @@
 // `profile --plot` (docs/cli.md §7): once the run's result files are committed, `plot`'s charts and
 // report.html for this run directory, in `<run dir>/plots/`. The results come first: a plot that
 // fails is a warning in the footer and the log, never a lost result or another exit code.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_PLOT_FORMATS, plotRuns } from '../../plot/plot-runs.js';
 import { writeReportHtml } from '../../plot/report-html.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
@@ -25,7 +25,7 @@ export class PlotFilesReporter implements ProfileReporter {
     try {
       const result = await plotRuns({ paths: [run.directory], output, formats: DEFAULT_PLOT_FORMATS, writeHtml: writeReportHtml });
       for (const note of result.notes) end.warnings.push(`--plot: ${note}`);
-      if (result.files.includes(run.path('report'))) run.written.set('report', run.path('report'));
+      if (result.files.includes(resolve(run.path('report')))) run.written.set('report', run.path('report'));
       run.log('info', `--plot: wrote ${result.files.length} files to ${output}`);
     } catch (err) {
       end.warnings.push(`--plot: the charts could not be drawn: ${err instanceof Error ? err.message : String(err)}; ${later}`);
