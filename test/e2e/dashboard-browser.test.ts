@@ -1,8 +1,9 @@
 // `plot --dashboard` (docs/cli.md §7) through the built CLI, in headless Chromium: it lists the
 // runs under PATH, shows a run copied in while it is open, compares two runs' numbers side by
 // side, listens on 127.0.0.1 only and ends with 130 on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -96,3 +97,45 @@ describe('plot --dashboard', () => {
     expect(await server.stop('SIGINT')).toBe(130);
   });
 });
+
+describe('plot --dashboard flags', () => {
+  const plot = (...args: string[]) => spawnSync(process.execPath, [BIN, 'plot', join(root, 'watched'), ...args], { encoding: 'utf8' });
+
+  it('reports a port in use on 127.0.0.1 (exit 2)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        // Asynchronous: the blocking server lives in this process.
+        const child = spawnAsync(['--dashboard', '--port', String(port)]);
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `error: cannot listen on 127.0.0.1:${port}: address already in use\nhint: choose another port with --port N\n`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses --port without --dashboard, and --output or --format with it (exit 2)', () => {
+    const cases: Array<[string[], string]> = [
+      [['--port', '9000'], "error: option '--port' requires option '--dashboard'"],
+      [['--dashboard', '-o', 'x'], "error: option '--output' cannot be used with option '--dashboard'"],
+      [['--dashboard', '--format', 'png'], "error: option '--format' cannot be used with option '--dashboard'"],
+      [['--dashboard', '--port', '70000'], "error: option '--port <n>': expected an integer in [0, 65535], got '70000'"],
+    ];
+    for (const [args, message] of cases) {
+      const run = plot(...args);
+      expect([run.status, run.stderr.trim()], args.join(' ')).toEqual([2, message]);
+    }
+  });
+});
+
+function spawnAsync(args: string[]) {
+  return spawn(process.execPath, [BIN, 'plot', join(root, 'watched'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
