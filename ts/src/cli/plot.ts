@@ -154,9 +154,10 @@ export function registerPlot(program: Command): void {
         .argParser(integerIn(0, 65535))
         .default(DASHBOARD_DEFAULT_PORT),
     )
+    // A hook, not the action: flag checks run before any action (and tests parse without running it).
+    .hook('preAction', (command) => checkDashboardFlags(command, command.opts<PlotCliOptions>()))
     .action(async function (this: Command, positional: string[]) {
       const opts = this.opts<PlotCliOptions>();
-      checkDashboardFlags(this, opts);
       const streams = { stdout: process.stdout, stderr: process.stderr };
       if (opts.dashboard) await runDashboard(positional, opts, streams);
       else await runPlot(positional, opts, streams, writeReportHtml);
