@@ -36,7 +36,7 @@ export function jsonErrorLine(text: string): number | null {
     }
   };
   const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-  const value = (depth: number): void => {
+  const value = (): void => {
     ws();
     const c = text[i];
     if (c === '{' || c === '[') {
@@ -56,7 +56,7 @@ export function jsonErrorLine(text: string): number | null {
           if (text[i] !== ':') fail();
           i++;
         }
-        value(depth + 1);
+        value();
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === close) {
@@ -65,16 +65,18 @@ export function jsonErrorLine(text: string): number | null {
         } else fail();
       }
     }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    NUMBER.lastIndex = i;
-    if (NUMBER.exec(text) === null) fail();
-    i = NUMBER.lastIndex;
+    if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else {
+      NUMBER.lastIndex = i;
+      if (NUMBER.exec(text) === null) fail();
+      i = NUMBER.lastIndex;
+    }
   };
   try {
-    value(0);
+    value();
     ws();
     if (i < text.length) fail();
     return null;
