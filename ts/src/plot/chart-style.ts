@@ -46,7 +46,8 @@ export function chartOption(
     name: a.name,
     nameLocation: 'middle',
     nameGap: position === 'x' ? 30 : 58,
-    scale: a.type === undefined || a.type === 'value' ? true : undefined,
+    // A value axis fits its data instead of always starting at 0.
+    ...(a.type === undefined || a.type === 'value' ? { scale: true } : {}),
     ...(a.data ? { data: a.data } : {}),
     splitLine: { show: true },
   });

@@ -160,17 +160,19 @@ function serverGauges(theme: PlotTheme, input: RunChartInput): ChartSpec | null 
   const gauges = input.serverMetrics?.gauges ?? [];
   if (gauges.length === 0) return null;
   const title = 'Server gauges over the run';
+  // Gauges come in different units (requests, fractions of the KV cache): each bar is labelled
+  // with its value so a small one is still read.
+  const label = { show: true, position: 'right', formatter: '{c}', fontSize: 10 };
   const option = chartOption(theme, {
     title,
-    subtitle: `${input.name} · min, p25, p50, p75, max of each gauge's scrapes (each in its own unit)`,
+    subtitle: `${input.name} · mean, median and maximum of each gauge's scrapes (each in its own unit)`,
     x: { name: 'value' },
     y: { name: '', type: 'category', data: gauges.map((g) => g.label) },
-    legend: false,
     zoom: false,
-    series: [{ type: 'boxplot', name: 'spread', data: gauges.map((g) => [g.min, g.p25, g.p50, g.p75, g.max].map(round)) }],
+    series: (['avg', 'p50', 'max'] as const).map((stat) => ({ type: 'bar', name: stat, label, data: gauges.map((g) => round(g[stat])) })),
   });
-  // Long metric names need room on the left; the chart grows with the number of gauges.
-  option.grid = { left: 330, right: 40, top: 90, bottom: 60 };
+  // Long metric names need room on the left; the chart grows with the number of gauges (svg-render.ts).
+  option.grid = { left: 330, right: 80, top: 100, bottom: 60 };
   return { id: 'server_metrics_gauges', title, run: input.name, option };
 }
 
@@ -184,9 +186,14 @@ function serverLatencyHistograms(theme: PlotTheme, input: RunChartInput): ChartS
     x: { name: 'seconds' },
     y: { name: '', type: 'category', data: hists.map((h) => h.label) },
     zoom: false,
-    series: (['p50', 'p90', 'p99'] as const).map((stat) => ({ type: 'bar', name: stat, data: hists.map((h) => round(h[stat])) })),
+    series: (['p50', 'p90', 'p99'] as const).map((stat) => ({
+      type: 'bar',
+      name: stat,
+      label: { show: true, position: 'right', formatter: '{c}', fontSize: 10 },
+      data: hists.map((h) => round(h[stat])),
+    })),
   });
-  option.grid = { left: 330, right: 40, top: 90, bottom: 60 };
+  option.grid = { left: 330, right: 80, top: 100, bottom: 60 };
   return { id: 'server_metrics_latency_histograms', title, run: input.name, option };
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { osReason } from '../io/os-reason.js';
+import { jsonErrorLine } from './json-error-line.js';
 import type { ErrorRow, SummaryRow } from './plot-model.js';
 
 /** A summary larger than this is not one (ours are tens of kilobytes). */
@@ -89,7 +90,7 @@ export function readRunSummary(path: string): RunSummary {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`invalid run summary ${path}${lineOfJsonError(text, err)}: ${(err as Error).message}`, { cause: err });
+    throw new UsageError(`invalid run summary ${path}${lineOfJsonError(text)}: ${(err as Error).message}`, { cause: err });
   }
   if (!isObject(json) || json.schema_version === undefined) {
     throw new UsageError(`invalid run summary ${path}: not a JSON object with schema_version`);
@@ -108,12 +109,8 @@ export function readRunSummary(path: string): RunSummary {
   };
 }
 
-/** `:LINE` of a JSON syntax error, from V8's `at position N` (nothing when the message has none). */
-export function lineOfJsonError(text: string, err: unknown): string {
-  const m = /position (\d+)/.exec(String((err as Error)?.message ?? ''));
-  if (!m) return '';
-  const pos = Number(m[1]);
-  let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return `:${line}`;
+/** `:LINE` of the syntax error that made JSON.parse fail on `text` (nothing when it cannot be told). */
+export function lineOfJsonError(text: string): string {
+  const line = jsonErrorLine(text);
+  return line === null ? '' : `:${line}`;
 }

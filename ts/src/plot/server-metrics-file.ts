@@ -12,12 +12,9 @@ export const MAX_SERVER_SERIES = 40;
 export interface GaugeSpread {
   /** `name{labels}` with the labels that tell series of one metric apart. */
   label: string;
-  min: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  max: number;
   avg: number;
+  p50: number;
+  max: number;
 }
 
 /** A histogram in seconds: its quantile estimates. */
@@ -73,7 +70,7 @@ export function readServerMetrics(path: string): { metrics: ServerMetrics } | { 
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { note: `server metrics skipped: invalid JSON in ${path}${lineOfJsonError(text, err)}: ${(err as Error).message}` };
+    return { note: `server metrics skipped: invalid JSON in ${path}${lineOfJsonError(text)}: ${(err as Error).message}` };
   }
   if (!isObject(json) || !isObject(json.metrics)) return { note: `server metrics skipped: ${path} has no metrics object` };
   const gauges: GaugeSpread[] = [];
@@ -87,18 +84,10 @@ export function readServerMetrics(path: string): { metrics: ServerMetrics } | { 
       const stats = isObject(s.stats) ? s.stats : {};
       const label = labelText(name, isObject(s.labels) ? s.labels : {}, varying);
       if (m.type === 'gauge' || m.type === 'untyped') {
-        const g = {
-          label,
-          min: num(stats, 'min'),
-          p25: num(stats, 'p25'),
-          p50: num(stats, 'p50'),
-          p75: num(stats, 'p75'),
-          max: num(stats, 'max'),
-          avg: num(stats, 'avg'),
-        };
-        if ([g.min, g.p25, g.p50, g.p75, g.max].every(Number.isFinite)) gauges.push(g);
+        const g: GaugeSpread = { label, avg: num(stats, 'avg'), p50: num(stats, 'p50'), max: num(stats, 'max') };
+        if ([g.avg, g.p50, g.max].every(Number.isFinite)) gauges.push(g);
       } else if (m.type === 'histogram' && name.endsWith('_seconds')) {
-        const h = {
+        const h: HistogramQuantiles = {
           label,
           avg: num(stats, 'avg'),
           p50: num(stats, 'p50_estimate'),

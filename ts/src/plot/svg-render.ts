@@ -20,9 +20,10 @@ export function renderSvg(chart: ChartSpec, theme: PlotTheme): string {
   }
 }
 
-/** Height in pixels: the default, or 22 px per category row for charts with a category y axis. */
+/** Height in pixels: the default, or room for each category row's bars in a chart with a category y axis. */
 export function chartHeight(chart: ChartSpec): number {
   const y = chart.option.yAxis as { type?: string; data?: unknown[] } | undefined;
-  if (y?.type === 'category' && Array.isArray(y.data)) return Math.max(CHART_HEIGHT, 160 + 22 * y.data.length);
+  const bars = Array.isArray(chart.option.series) ? chart.option.series.length : 1;
+  if (y?.type === 'category' && Array.isArray(y.data)) return Math.max(CHART_HEIGHT, 160 + (12 * bars + 14) * y.data.length);
   return CHART_HEIGHT;
 }

@@ -52,7 +52,7 @@ export function readTimeslices(path: string): { slices: Timeslices } | { note: s
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { note: `time slices skipped: invalid JSON in ${path}${lineOfJsonError(text, err)}: ${(err as Error).message}` };
+    return { note: `time slices skipped: invalid JSON in ${path}${lineOfJsonError(text)}: ${(err as Error).message}` };
   }
   if (!isObject(json) || !Array.isArray(json.timeslices)) return { note: `time slices skipped: ${path} has no timeslices list` };
   const slices = json.timeslices.filter(isObject);
