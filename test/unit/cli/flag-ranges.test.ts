@@ -32,6 +32,8 @@ const RANGE_TEXT = /^`([[(])([^,]+), ([^\]]+)\]( or inf)?`$/;
 
 /** Arguments to put a flag's value on a command line that gets as far as parsing it. */
 function argv(command: string, flag: string, value: string): string[] {
+  // `plot --port` is the dashboard's port and needs `--dashboard`.
+  if (command === 'plot' && flag === '--port') return [command, '--dashboard', `${flag}=${value}`];
   return [command, `${flag}=${value}`];
 }
 
