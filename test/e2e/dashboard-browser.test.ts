@@ -16,10 +16,13 @@ import { workDirectory } from '../helpers/profile-process.js';
 const root = workDirectory('infermark-dashboard-');
 let mock: ChildServer | null = null;
 let dashboard: ChildServer | null = null;
-let browser: Browser | null = null;
+/** Launched once; every test that needs it awaits it, so a missing browser fails each of them with its message. */
+let browser: Promise<Browser> | null = null;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = launchChromium();
+  // Reported by the tests that await it, not as an unhandled rejection here.
+  browser.catch(() => undefined);
   mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1']);
   await profileRun(mock.url, root, 'watched/first', 'mock-model', ['--concurrency', '2']);
   // Made outside the watched directory, copied in while the dashboard is open.
@@ -31,7 +34,10 @@ beforeAll(async () => {
   });
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
+  await browser?.then(
+    (b) => b.close(),
+    () => undefined,
+  );
   await mock?.stop();
   await dashboard?.stop();
 });
@@ -66,7 +72,7 @@ describe('plot --dashboard', () => {
   });
 
   it('lists the runs, shows a run copied in while open, and compares both runs side by side', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await (await browser!).newPage({ viewport: { width: 1280, height: 900 } });
     const origin = new URL(dashboard!.url).origin;
     const watch = await watchPage(page, (r) => r.url().startsWith(`${origin}/`));
     await page.goto(dashboard!.url);

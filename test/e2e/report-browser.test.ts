@@ -16,11 +16,14 @@ const XSS = '<img src=x onerror=alert(1)>';
 const XSS_MODEL = '<img/src=x/onerror=alert(1)>';
 const root = workDirectory('infermark-report-browser-');
 let mock: ChildServer | null = null;
-let browser: Browser | null = null;
+/** Launched once; every test that needs it awaits it, so a missing browser fails each of them with its message. */
+let browser: Promise<Browser> | null = null;
 let reportUrl = '';
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = launchChromium();
+  // Reported by the tests that await it, not as an unhandled rejection here.
+  browser.catch(() => undefined);
   mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1', '--ttft-jitter-cv', '0.3']);
   await profileRun(mock.url, root, 'runs/plain');
   // Hostile strings as the model name and in the errors.
@@ -36,13 +39,16 @@ beforeAll(async () => {
   reportUrl = `file://${join(root, 'plots', 'report.html')}`;
 }, 90_000);
 afterAll(async () => {
-  await browser?.close();
+  await browser?.then(
+    (b) => b.close(),
+    () => undefined,
+  );
   await mock?.stop();
 });
 
 /** The report in a fresh page with every request but the report itself aborted and recorded. */
 async function openReport(): Promise<{ page: Page; watch: PageWatch }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await (await browser!).newPage({ viewport: { width: 1280, height: 900 } });
   const watch = await watchPage(page, (r) => r.url() === reportUrl);
   await page.goto(reportUrl);
   await page.waitForSelector('section.run');
