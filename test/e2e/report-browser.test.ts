@@ -85,7 +85,7 @@ describe('report.html in a browser, offline', () => {
       maximumFractionDigits: 2,
     });
     const row = page.locator('section.run[data-run="plain"] table.summary tr', { hasText: 'Request Throughput (requests/sec)' });
-    await expect.poll(() => row.locator('td').first().textContent()).toBe(throughput);
+    await expect.poll(() => row.locator('td').first().textContent(), { timeout: 10_000 }).toBe(throughput);
     await page.close();
   });
 
@@ -97,13 +97,14 @@ describe('report.html in a browser, offline', () => {
       const chart = (window as any).echarts.getInstanceByDom(el);
       const series = chart.getOption().series as Array<{ type: string; data: number[][] }>;
       const index = series.findIndex((s) => s.type === 'scatter' && s.data.length > 10);
-      const point = series[index]!.data[Math.floor(series[index]!.data.length / 2)]!;
+      // The highest point: an outlier, so no other point shares its pixel and the tooltip is its own.
+      const point = series[index]!.data.reduce((a, b) => (b[1]! > a[1]! ? b : a));
       const [x, y] = chart.convertToPixel({ seriesIndex: index }, point) as number[];
       return { x: x!, y: y!, value: point[1]! };
     });
     const where = (await box.boundingBox())!;
     await page.mouse.move(where.x + target.x, where.y + target.y);
-    await expect.poll(async () => (await box.innerText()).replaceAll(',', '')).toContain(String(target.value));
+    await expect.poll(async () => (await box.innerText()).replaceAll(',', ''), { timeout: 10_000 }).toContain(String(target.value));
     await page.close();
   });
 
@@ -112,9 +113,9 @@ describe('report.html in a browser, offline', () => {
     const sections = page.locator('section.run');
     expect(await sections.count()).toBe(2);
     await page.locator('#run-picker input[data-run="plain"]').uncheck();
-    await expect.poll(() => sections.count()).toBe(1);
+    await expect.poll(() => sections.count(), { timeout: 10_000 }).toBe(1);
     await page.locator('#run-picker input[data-run="plain"]').check();
-    await expect.poll(() => sections.count()).toBe(2);
+    await expect.poll(() => sections.count(), { timeout: 10_000 }).toBe(2);
     await page.close();
   });
 
