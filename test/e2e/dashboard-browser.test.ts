@@ -77,15 +77,15 @@ describe('plot --dashboard', () => {
     const watch = await watchPage(page, (r) => r.url().startsWith(`${origin}/`));
     await page.goto(dashboard!.url);
     const picker = page.locator('#run-picker');
-    await expect.poll(() => picker.innerText(), { timeout: 10_000 }).toContain('first');
-    expect(await picker.innerText()).not.toContain('second');
+    await expect.poll(() => picker.textContent(), { timeout: 10_000 }).toContain('first');
+    expect(await picker.textContent()).not.toContain('second');
 
     cpSync(join(root, 'later', 'second'), join(root, 'watched', 'second'), { recursive: true });
-    await expect.poll(() => picker.innerText(), { timeout: 15_000 }).toContain('second');
+    await expect.poll(() => picker.textContent(), { timeout: 15_000 }).toContain('second');
 
     // Both ticked (new runs are shown): the comparison table has each run's own number.
     const compare = page.locator('#comparison table.compare');
-    await expect.poll(() => compare.locator('thead').innerText(), { timeout: 10_000 }).toMatch(/first[\s\S]*second/);
+    await expect.poll(() => compare.locator('thead').textContent(), { timeout: 10_000 }).toMatch(/first[\s\S]*second/);
     const row = compare.locator('tbody tr', { hasText: 'Request Throughput (requests/sec)' });
     expect(await row.locator('td').allTextContents()).toEqual([throughputOf('watched/first'), throughputOf('watched/second')]);
     // And the two runs' charts overlaid.

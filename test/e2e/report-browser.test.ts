@@ -104,7 +104,7 @@ describe('report.html in a browser, offline', () => {
     });
     const where = (await box.boundingBox())!;
     await page.mouse.move(where.x + target.x, where.y + target.y);
-    await expect.poll(async () => (await box.innerText()).replaceAll(',', ''), { timeout: 10_000 }).toContain(String(target.value));
+    await expect.poll(async () => (await box.textContent())!.replaceAll(',', ''), { timeout: 10_000 }).toContain(String(target.value));
     await page.close();
   });
 
