@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       };
       line = JSON.stringify({ metadata, metrics, error: null });
     }
-    if (!records.write(`${line}\n`)) await new Promise((r) => records.once('drain', r));
+    if (!records.write(`${line}\n`)) await new Promise<void>((r) => records.once('drain', () => r()));
     written++;
   }
   await new Promise<void>((r) => records.end(r));

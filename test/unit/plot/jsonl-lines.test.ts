@@ -20,7 +20,7 @@ async function collect(content: string, options: { chunkBytes?: number; maxLineB
 
 describe('readLines', () => {
   it('gives every line with its number, whatever the chunk size, multi-byte characters included', async () => {
-    const content = '{"model":"é€𝄞"}\n\n{"a":1}\n{"long":"' + 'x'.repeat(50) + '"}\n';
+    const content = `{"model":"é€𝄞"}\n\n{"a":1}\n{"long":"${'x'.repeat(50)}"}\n`;
     for (const chunkBytes of [1, 2, 3, 7, 64, 4096]) {
       const r = await collect(content, { chunkBytes });
       expect(r.got, `chunk ${chunkBytes}`).toEqual([
