@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Question: how large is report.html (docs/cli.md §7.1) for a 10,000- and a 1,000,000-record run,
+# Question: how large is report.html (docs/cli.md §7.5) for a 10,000- and a 1,000,000-record run,
 # and how much of it is ECharts and how much the data? Runs are made by bench/plot-run-generator.ts
 # (seeded, infermark's export schema); `plot --format html` writes only the report, timed.
 # Usage: npx tsc -p tsconfig.json && bash bench/report-size.sh [RECORDS ...]   (default: 10000 1000000)
