@@ -10,4 +10,6 @@ export { PROFILE_DEFAULTS, DEFAULT_BLOCK_SIZE } from './config/defaults.js';
 export * from './profile/index.js';
 export { startMockServer, MOCK_DEFAULTS, type MockServerHandle, type MockServerOptions, type RecorderSummary } from './server/index.js';
 export { plotRuns, type PlotRunsOptions, type PlotResult, type HtmlWriter } from './plot/plot-runs.js';
+// report.html: pass `writeHtml: writeReportHtml` to plotRuns, or render a model yourself.
+export { renderReportHtml, writeReportHtml } from './plot/report-html.js';
 export type { PlotModel, PlotRun, ChartSpec, PlotTheme, PlotFormat } from './plot/plot-model.js';
