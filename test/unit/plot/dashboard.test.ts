@@ -1,11 +1,15 @@
-// The dashboard server (docs/cli.md §7) with a stand-in for run discovery: loopback only, new runs
+// The dashboard server (docs/cli.md §7.6) with a stand-in for run discovery: loopback only, new runs
 // picked up on the next look, bounded rescans, port errors. The page in a browser, on real runs:
 // test/e2e/dashboard-browser.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfermarkError } from '../../../ts/src/errors.js';
 import { type Dashboard, startDashboard } from '../../../ts/src/plot/dashboard.js';
+import { dashboardRuns } from '../../../ts/src/plot/dashboard-runs.js';
 import type { PlotModel } from '../../../ts/src/plot/plot-model.js';
 
 const open: Dashboard[] = [];
@@ -132,6 +136,22 @@ describe('startDashboard', () => {
       expect((err as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: address already in use`);
     } finally {
       blocker.close();
+    }
+  });
+});
+
+describe('dashboardRuns', () => {
+  it('finds no run in an empty directory without failing, and fails for a PATH that does not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infermark-dashboard-runs-'));
+    try {
+      const runs = dashboardRuns([dir], { theme: 'light', gpus: 1 });
+      expect(await runs.fingerprint()).toBe('');
+      expect(await runs.load()).toEqual({ theme: 'light', gpus: 1, runs: [], charts: [] });
+      await expect(dashboardRuns([join(dir, 'missing')], { theme: 'light', gpus: 1 }).fingerprint()).rejects.toThrow(
+        /no run directories found under .*missing: it does not exist/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -240,6 +240,10 @@ export function reportApp(): void {
     const runs = shownRuns();
     const main = el('main');
     main.append(runPicker());
+    if (data.runs.length === 0) {
+      // Only the dashboard can have no run: it waits for the first one to be written.
+      main.append(el('p', { class: 'none' }, 'No run found yet; runs appear here once their summary file is written.'));
+    }
     if (runs.length >= 2) main.append(comparison(runs));
     const cross = data.charts.map((c, i) => [c, i] as const).filter(([c]) => c.run === null);
     if (cross.length > 0) {
