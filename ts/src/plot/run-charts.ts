@@ -85,7 +85,13 @@ function dispersedThroughput(theme: PlotTheme, input: RunChartInput): ChartSpec 
           areaStyle: { opacity: 0.25 },
           data: bins.map((b) => [round(b.t), round(b.tokensPerSecond)]),
           ...(Number.isFinite(avg)
-            ? { markLine: { symbol: 'none', label: { position: 'insideEndTop', formatter: 'run average {c}' }, data: [{ yAxis: round(avg), name: 'run average' }] } }
+            ? {
+                markLine: {
+                  symbol: 'none',
+                  label: { position: 'insideEndTop', formatter: 'run average {c}' },
+                  data: [{ yAxis: round(avg), name: 'run average' }],
+                },
+              }
             : {}),
         },
       ],
