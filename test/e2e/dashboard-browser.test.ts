@@ -24,9 +24,11 @@ beforeAll(async () => {
   // Reported by the tests that await it, not as an unhandled rejection here.
   browser.catch(() => undefined);
   mock = await startMockProcess(['--latency-model', 'simple', '--ttft', '8', '--itl', '1']);
-  await profileRun(mock.url, root, 'watched/first', 'mock-model', ['--concurrency', '2']);
-  // Made outside the watched directory, copied in while the dashboard is open.
-  await profileRun(mock.url, root, 'later/second', 'mock-model', ['--concurrency', '8']);
+  // The second is made outside the watched directory, and copied in while the dashboard is open.
+  await Promise.all([
+    profileRun(mock.url, root, 'watched/first', 'mock-model', ['--concurrency', '2']),
+    profileRun(mock.url, root, 'later/second', 'mock-model', ['--concurrency', '8']),
+  ]);
   await mock.stop();
   mock = null;
   dashboard = await startChildServer(process.execPath, [BIN, 'plot', join(root, 'watched'), '--dashboard', '--port', '0'], {
