@@ -9,3 +9,4 @@ export { resolveProfileConfig, type ProfileConfig, type ProfileOptions, type Loa
 export { PROFILE_DEFAULTS, DEFAULT_BLOCK_SIZE } from './config/defaults.js';
 export * from './profile/index.js';
 export { startMockServer, MOCK_DEFAULTS, type MockServerHandle, type MockServerOptions, type RecorderSummary } from './server/index.js';
+export * from './sweep/index.js';

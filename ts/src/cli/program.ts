@@ -6,6 +6,7 @@ import { registerSynthesize } from './synthesize.js';
 import { registerHashPrompts } from './hash-prompts.js';
 import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
+import { registerSweep } from './sweep.js';
 import { packageVersion } from '../version.js';
 
 /** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerHashPrompts(program);
   registerProfile(program);
   registerServeMock(program);
+  registerSweep(program);
 
   return program;
 }
