@@ -6,6 +6,7 @@ import { registerSynthesize } from './synthesize.js';
 import { registerHashPrompts } from './hash-prompts.js';
 import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
+import { registerPlot } from './plot.js';
 import { registerSweep } from './sweep.js';
 import { packageVersion } from '../version.js';
 
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerHashPrompts(program);
   registerProfile(program);
   registerServeMock(program);
+  registerPlot(program);
   registerSweep(program);
 
   return program;

@@ -26,5 +26,5 @@ export const MIN_SLICE_SECONDS = 0.001;
 export const MAX_TIME_SLICES = 1_000_000;
 /** Trace timestamps and lengths are safe integers; block sizes and lengths in traces are 32-bit. */
 export const MAX_U32 = 4_294_967_295;
-/** Largest `--gpus` (the divisor of the per-GPU throughput). */
+/** Largest `--gpus` (plot, sweep): divides throughput on the per-GPU axes and columns. */
 export const MAX_GPUS = 100_000;

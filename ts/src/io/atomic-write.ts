@@ -9,7 +9,7 @@ import { makeDirectory, makeDirectorySync } from './directories.js';
 import { osReason } from './os-reason.js';
 
 /** Write `text` in place (a device, FIFO or standard stream). */
-function writeInPlace(path: string, target: string, text: string): void {
+function writeInPlace(path: string, target: string, text: string | Uint8Array): void {
   const { fd, own } = openInPlace(path, target);
   try {
     writeAll(fd, Buffer.from(text));
@@ -20,8 +20,11 @@ function writeInPlace(path: string, target: string, text: string): void {
   }
 }
 
-/** Write `text` to `path` atomically (parent directories are created). Failures name the path (exit 1). */
-export function writeFileAtomicSync(path: string, text: string): void {
+/**
+ * Write `text` (or bytes, such as a PNG) to `path` atomically (parent directories are created).
+ * Failures name the path (exit 1).
+ */
+export function writeFileAtomicSync(path: string, text: string | Uint8Array): void {
   const { target, inPlace } = resolveOutputPath(path);
   if (inPlace) {
     writeInPlace(path, target, text);

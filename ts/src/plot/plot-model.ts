@@ -54,6 +54,11 @@ export interface PlotRun {
   /** `input_config` of the summary JSON as written (secrets are already redacted there; redact again on display). */
   config: Record<string, unknown>;
   errors: ErrorRow[];
+  /**
+   * What `plot` left out of this run and why (unusable record lines, an unfinished last line, a
+   * time-slice or server-metrics file it could not read); shown with the run. Absent means none.
+   */
+  notes?: string[];
 }
 
 /** Everything a renderer needs. */
