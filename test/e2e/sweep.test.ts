@@ -82,7 +82,7 @@ describe('sweep --concurrency against serve-mock', () => {
     expect(r.status, r.stderr).toBe(0);
 
     const runs = readdirSync(out)
-      .filter((n) => !n.startsWith('sweep_summary'))
+      .filter((n) => !n.startsWith('sweep_summary') && n !== 'plots')
       .sort();
     expect(runs).toEqual([1, 2, 4, 8].map((c) => `mock-model-openai-chat-concurrency${c}`).sort());
     expect(readdirSync(out).filter((n) => n.startsWith('sweep_summary'))).toEqual(['sweep_summary.csv', 'sweep_summary.json']);
@@ -133,6 +133,17 @@ describe('sweep --concurrency against serve-mock', () => {
     const csv = readFileSync(join(out, 'sweep_summary.csv'), 'utf8').trimEnd().split('\r\n');
     expect(csv.length).toBe(5);
     expect(csv[0]!.startsWith('index,concurrency,status,')).toBe(true);
+
+    // plot's charts of the four runs, in plot's default place for the artifact directory.
+    const plots = join(out, 'plots');
+    expect(
+      readdirSync(plots)
+        .filter((n) => !n.includes('.'))
+        .sort(),
+    ).toEqual(runs);
+    expect(existsSync(join(plots, 'pareto_curve_throughput_per_gpu_vs_interactivity.png'))).toBe(true);
+    expect(existsSync(join(plots, runs[0]!, 'ttft_over_time.png'))).toBe(true);
+    expect(r.stdout).toMatch(/^Plots: .*plots \(\d+ files/m);
   });
 });
 
@@ -157,8 +168,12 @@ describe('a failing point', () => {
     expect(clientColumn(r.stdout)).toEqual(['ran', 'FAILED', 'ran']);
     expect(r.stdout).toContain(`concurrency 2: FAILED: no request succeeded (${REQUESTS} of ${REQUESTS} failed)`);
     expect(r.stderr).toContain('sweep: concurrency 2 FAILED: no request succeeded');
-    // The failed run's directory holds its files all the same.
+    // The failed run's directory holds its files all the same; the plots show the two measured points.
     expect(existsSync(join(testDir('fail'), 'mock-model-openai-chat-concurrency2', 'profile_export_aiperf.json'))).toBe(true);
+    expect(readdirSync(join(testDir('fail'), 'plots')).filter((n) => !n.includes('.'))).toEqual([
+      'mock-model-openai-chat-concurrency1',
+      'mock-model-openai-chat-concurrency4',
+    ]);
   });
 
   it('stops the sweep with --fail-fast: the later points are not run', async () => {
@@ -218,5 +233,7 @@ describe('Ctrl-C during a sweep', () => {
       'mock-model-openai-chat-concurrency2/profile_export_aiperf.json',
     ]);
     expect(clientColumn(run.stdout())).toEqual(['ran', 'INTERRUPTED', 'NOT RUN']);
+    expect(run.stdout()).toContain('Plots: none (the sweep was interrupted;');
+    expect(existsSync(join(out, 'plots'))).toBe(false);
   });
 });

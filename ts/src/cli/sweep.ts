@@ -5,8 +5,10 @@ import type { Command } from 'commander';
 import { MAX_DURATION_SECONDS, MAX_GPUS } from '../config/limits.js';
 import type { ProfileReporter } from '../profile/reporter.js';
 import { colourEnabled } from '../report/analysis-console.js';
+import { ProgressLine } from '../report/progress-line.js';
 import { sweepValueText } from '../report/sweep-summary.js';
 import { sweepFooterLines, sweepTable } from '../report/sweep-table.js';
+import type { SweepPlots } from '../sweep/run-sweep.js';
 import { planSweep, sweepDimension } from '../sweep/sweep-plan.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import { packageVersion } from '../version.js';
@@ -61,6 +63,15 @@ const SWEEP_OPTIONS: readonly OptionSpec<SweepFlags>[] = [
   { key: 'failFast', flags: '--fail-fast', description: 'stop at the first failed run (default: report it and go on)' },
 ];
 
+/** The console lines about the sweep's plots. */
+function plotLines(plots: SweepPlots | null): string[] {
+  if (plots === null) return [];
+  if (plots.skipped !== null) return [`Plots: none (${plots.skipped}; \`infermark plot\` draws them from the run directories)`];
+  if (plots.failure !== null) return [];
+  const report = plots.files.some((f) => f.endsWith('.html')) ? '' : '; no report.html in this build';
+  return [`Plots: ${plots.directory} (${plots.files.length} files${report})`];
+}
+
 /** Profile's flags without the two that `sweep` takes as lists. */
 const SHARED_PROFILE_OPTIONS = PROFILE_OPTIONS.filter((spec) => spec.key !== 'concurrency' && spec.key !== 'requestRate');
 
@@ -96,6 +107,7 @@ export function registerSweep(program: Command): Command {
         for (const r of current) r.flushNow?.();
       },
     });
+    const plotProgress = new ProgressLine(process.stderr);
     const name = (value: number): string => `${plan.dimension} ${sweepValueText(plan.dimension, value)}`;
     try {
       const result = await runSweep(plan, {
@@ -119,15 +131,22 @@ export function registerSweep(program: Command): Command {
           if (point.status === 'failed') process.stderr.write(`sweep: ${name(point.value)} FAILED: ${point.failure ?? 'the run failed'}\n`);
           else if (point.status === 'interrupted') process.stderr.write(`sweep: ${name(point.value)} interrupted\n`);
         },
+        // The charts of plot, by plot's code and defaults; report.html joins them once the HTML
+        // writer plot is given is passed here too (`writeHtml`).
+        plots: { onProgress: (text) => plotProgress.update(text) },
       });
+      plotProgress.clear();
       const colour = colourEnabled(process.stdout);
       process.stdout.write(
         `${sweepTable(result.summary, { colour })}${[
           ...sweepFooterLines(result.summary),
           `Sweep Summary JSON: ${result.files.json}`,
           `Sweep Summary CSV: ${result.files.csv}`,
+          ...plotLines(result.plots),
         ].join('\n')}\n`,
       );
+      for (const note of result.plots?.notes ?? []) process.stderr.write(`warning: ${note}\n`);
+      if (result.plots?.failure) process.stderr.write(`error: the sweep's plots were not written: ${result.plots.failure}\n`);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     } finally {
       interrupts.dispose();

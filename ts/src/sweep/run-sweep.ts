@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { clearLongTimeout, setLongTimeout } from '../long-timeout.js';
+import type { PlotFormat } from '../plot/plot-model.js';
+import { DEFAULT_PLOT_FORMATS, type HtmlWriter, plotRuns } from '../plot/plot-runs.js';
 import { runProfile, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
 import { SecretScrubber } from '../report/redact.js';
 import { sweepFigures, sweepSummaryCsv, sweepSummaryJson, type SweepPointSummary, type SweepSummary } from '../report/sweep-summary.js';
@@ -15,6 +17,32 @@ import type { SweepPlan, SweepPoint } from './sweep-plan.js';
 
 export const SWEEP_SUMMARY_JSON = 'sweep_summary.json';
 export const SWEEP_SUMMARY_CSV = 'sweep_summary.csv';
+/** Where the sweep's charts and report go: `plot`'s default output for the artifact directory (docs/cli.md §7). */
+export const SWEEP_PLOTS_DIR = 'plots';
+
+/** The sweep's plots, made by `plot`'s own code once the last point has ended. */
+export interface SweepPlotOptions {
+  /** Default: `plot`'s (`png,html`), without `html` when no `writeHtml` is given. */
+  formats?: readonly PlotFormat[];
+  /** Writes `report.html` (the same writer `plot` is given). */
+  writeHtml?: HtmlWriter;
+  /** `plot`'s progress text while it reads runs and renders charts. */
+  onProgress?: (text: string) => void;
+}
+
+/** What the plotting step did. */
+export interface SweepPlots {
+  /** `<artifact-dir>/plots`. */
+  directory: string;
+  /** Every file written. */
+  files: string[];
+  /** What `plot` left out, run by run. */
+  notes: string[];
+  /** Why no plot was made (no point ran to its end; interrupted), or null. */
+  skipped: string | null;
+  /** Why plotting failed (the summary files are written all the same), or null. */
+  failure: string | null;
+}
 
 export interface RunSweepOptions {
   /** The reporters of one point's run (default: every artifact, nothing printed); called once per point. */
@@ -33,6 +61,8 @@ export interface RunSweepOptions {
   /** Called as each point starts and ends (the CLI prints a line). */
   onPointStart?(point: SweepPoint, of: number): void;
   onPointEnd?(point: SweepPointSummary, of: number): void;
+  /** Make the sweep's charts (and report) with `plot`'s code into `<artifact-dir>/plots` (default: none). */
+  plots?: SweepPlotOptions | null;
 }
 
 export interface SweepResult {
@@ -41,6 +71,8 @@ export interface SweepResult {
   exitCode: number;
   /** The two summary files written. */
   files: { json: string; csv: string };
+  /** The plotting step, when `plots` was asked for. */
+  plots: SweepPlots | null;
 }
 
 /** What a point's run reports, turned into its summary entry. */
@@ -160,6 +192,34 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions = {}): 
   const files = { json: join(plan.artifactDir, SWEEP_SUMMARY_JSON), csv: join(plan.artifactDir, SWEEP_SUMMARY_CSV) };
   await writeFileAtomic(files.json, sweepSummaryJson(summary));
   await writeFileAtomic(files.csv, sweepSummaryCsv(summary));
-  const failed = done.some((p) => p.status === 'failed');
-  return { summary, exitCode: interrupted ? EXIT_INTERRUPTED : failed ? EXIT_RUNTIME : EXIT_OK, files };
+  const plots = options.plots ? await plotSweep(plan, summary, options.plots, gpus) : null;
+  const failed = done.some((p) => p.status === 'failed') || (plots?.failure ?? null) !== null;
+  return { summary, exitCode: interrupted ? EXIT_INTERRUPTED : failed ? EXIT_RUNTIME : EXIT_OK, files, plots };
+}
+
+/**
+ * The charts of the points that ran to their end, from their run directories (a failed run's
+ * figures would stand next to the others on the Pareto charts as if it had been measured), with
+ * `plot`'s code and defaults. After an interrupt nothing is plotted: the user asked to stop.
+ */
+async function plotSweep(plan: SweepPlan, summary: SweepSummary, options: SweepPlotOptions, gpus: number | null): Promise<SweepPlots> {
+  const directory = join(plan.artifactDir, SWEEP_PLOTS_DIR);
+  const base = { directory, files: [], notes: [], skipped: null, failure: null };
+  if (summary.interrupted) return { ...base, skipped: 'the sweep was interrupted' };
+  const runs = summary.points.filter((p) => p.status === 'ok').map((p) => p.directory);
+  if (runs.length === 0) return { ...base, skipped: 'no point ran to its end' };
+  const formats = (options.formats ?? DEFAULT_PLOT_FORMATS).filter((f) => f !== 'html' || options.writeHtml !== undefined);
+  try {
+    const result = await plotRuns({
+      paths: runs,
+      output: directory,
+      formats,
+      gpus: gpus ?? 1,
+      ...(options.writeHtml === undefined ? {} : { writeHtml: options.writeHtml }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    return { ...base, files: result.files, notes: result.notes };
+  } catch (err) {
+    return { ...base, failure: err instanceof Error ? err.message : String(err) };
+  }
 }
