@@ -72,8 +72,19 @@ function plotLines(plots: SweepPlots | null): string[] {
   return [`Plots: ${plots.directory} (${plots.files.length} files${report})`];
 }
 
-/** Profile's flags without the two that `sweep` takes as lists. */
-const SHARED_PROFILE_OPTIONS = PROFILE_OPTIONS.filter((spec) => spec.key !== 'concurrency' && spec.key !== 'requestRate');
+/**
+ * Profile's flags without the two that `sweep` takes as lists. `--artifact-dir` keeps its parser
+ * but means the sweep's directory, which holds one run directory per point (docs/cli.md §8).
+ */
+const SHARED_PROFILE_OPTIONS = PROFILE_OPTIONS.filter((spec) => spec.key !== 'concurrency' && spec.key !== 'requestRate').map((spec) =>
+  spec.key === 'artifactDir'
+    ? {
+        ...spec,
+        description: 'the sweep directory: one <run-name> directory per point, the sweep summary, plots/',
+        shownDefault: 'artifacts',
+      }
+    : spec,
+);
 
 export function registerSweep(program: Command): Command {
   const cmd = program
