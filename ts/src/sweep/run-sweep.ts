@@ -7,7 +7,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../erro
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { clearLongTimeout, setLongTimeout } from '../long-timeout.js';
 import type { PlotFormat } from '../plot/plot-model.js';
-import { DEFAULT_PLOT_FORMATS, type HtmlWriter, plotRuns } from '../plot/plot-runs.js';
+import type { HtmlWriter } from '../plot/plot-runs.js';
 import { runProfile, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
 import { SecretScrubber } from '../report/redact.js';
 import { sweepFigures, sweepSummaryCsv, sweepSummaryJson, type SweepPointSummary, type SweepSummary } from '../report/sweep-summary.js';
@@ -208,6 +208,8 @@ async function plotSweep(plan: SweepPlan, summary: SweepSummary, options: SweepP
   if (summary.interrupted) return { ...base, skipped: 'the sweep was interrupted' };
   const runs = summary.points.filter((p) => p.status === 'ok').map((p) => p.directory);
   if (runs.length === 0) return { ...base, skipped: 'no point ran to its end' };
+  // The chart renderer and rasteriser are heavy to load; a sweep without plots never pays for them.
+  const { DEFAULT_PLOT_FORMATS, plotRuns } = await import('../plot/plot-runs.js');
   const formats = (options.formats ?? DEFAULT_PLOT_FORMATS).filter((f) => f !== 'html' || options.writeHtml !== undefined);
   try {
     const result = await plotRuns({
