@@ -194,7 +194,10 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions = {}): 
   await writeFileAtomic(files.csv, sweepSummaryCsv(summary));
   const plots = options.plots ? await plotSweep(plan, summary, options.plots, gpus) : null;
   const failed = done.some((p) => p.status === 'failed') || (plots?.failure ?? null) !== null;
-  return { summary, exitCode: interrupted ? EXIT_INTERRUPTED : failed ? EXIT_RUNTIME : EXIT_OK, files, plots };
+  // A signal while the plots were drawn stopped nothing, but the user asked to stop all the same:
+  // exit 130, as profile does for a signal while its files are written.
+  const stoppedBySignal = signal?.aborted === true;
+  return { summary, exitCode: stoppedBySignal ? EXIT_INTERRUPTED : failed ? EXIT_RUNTIME : EXIT_OK, files, plots };
 }
 
 /**
