@@ -147,6 +147,28 @@ describe('sweep --concurrency against serve-mock', () => {
   });
 });
 
+describe('sweep --request-rate against serve-mock', () => {
+  it('runs one open-loop profile per rate, named as the run name writes the rate', async () => {
+    const mock = keep(await startMockServer({ port: 0 }));
+    const out = testDir('rates');
+    const r = await sweep([...common(mock.url, 'rates'), '--request-rate', '40,80.5'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = readJson(join(out, 'sweep_summary.json'));
+    expect(summary).toMatchObject({ dimension: 'request_rate', values: [40, 80.5] });
+    expect(readFileSync(join(out, 'sweep_summary.json'), 'utf8')).toContain('"values": [\n    40.0,\n    80.5\n  ]');
+    for (const [rate, text] of [
+      [40, '40.0'],
+      [80.5, '80.5'],
+    ] as const) {
+      const own = readJson(join(out, `mock-model-openai-chat-request_rate${text}`, 'profile_export_aiperf.json'));
+      expect(own.input_config.loadgen.request_rate).toBe(rate);
+      expect(own.run_info.variation_values).toEqual({ request_rate: rate });
+    }
+    expect(tableHeader(r.stdout)[0]).toBe('request_rate');
+    expect(tableRows(r.stdout).map((row) => row[0])).toEqual(['40.0', '80.5']);
+  });
+});
+
 describe('a failing point', () => {
   // Point 2's requests (arrivals 8–15; no warmup) are all answered 500: that run has no successful
   // request, which profile counts as a failure (exit 1); the points before and after are served.
