@@ -67,11 +67,11 @@ describe('discoverRuns', () => {
     });
   });
 
-  it('finds runs at any depth, names them by their path under the first PATH, and sorts them', () => {
+  it('finds runs at any depth, names them by their path under the first PATH, in natural order', () => {
     writeRun(join(root, 'sweep', 'c16'));
     writeRun(join(root, 'sweep', 'c2'));
     writeRun(join(root, 'a'));
-    expect(discoverRuns([root]).map((r) => r.name)).toEqual(['a', 'sweep/c16', 'sweep/c2']);
+    expect(discoverRuns([root]).map((r) => r.name)).toEqual(['a', 'sweep/c2', 'sweep/c16']);
   });
 
   it('names a run that is the PATH itself after its directory', () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRunRecords, withoutChunkLatencies } from '../../../ts/src/plot/run-records.js';
+import { withoutChunkLatencies } from '../../../ts/src/plot/record-fields.js';
+import { readRunRecords } from '../../../ts/src/plot/run-records.js';
 import { recordLine, writeRun } from './run-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'infermark-records-'));

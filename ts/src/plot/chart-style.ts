@@ -26,6 +26,8 @@ export interface AxisSpec {
   type?: 'value' | 'log' | 'category';
   /** Category names, for a category axis. */
   data?: string[];
+  /** Fixed lower end (time axes start at 0); otherwise the axis fits the data. */
+  min?: number;
 }
 
 /** The option parts every chart has, around its own series. */
@@ -49,6 +51,7 @@ export function chartOption(
     // A value axis fits its data instead of always starting at 0.
     ...(a.type === undefined || a.type === 'value' ? { scale: true } : {}),
     ...(a.data ? { data: a.data } : {}),
+    ...(a.min !== undefined ? { min: a.min } : {}),
     splitLine: { show: true },
   });
   return {

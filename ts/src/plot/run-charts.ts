@@ -18,7 +18,7 @@ export interface RunChartInput {
   serverMetrics: ServerMetrics | null;
 }
 
-const TIME_AXIS = { name: 'Time since the first request started (s)' };
+const TIME_AXIS = { name: 'Time since the first request started (s)', min: 0 };
 
 /** Scatter of the drawn requests plus the median line from every request. */
 function overTime(
@@ -79,12 +79,19 @@ function dispersedThroughput(theme: PlotTheme, input: RunChartInput): ChartSpec 
         {
           type: 'line',
           name: 'output tokens/s',
-          step: 'start',
+          // A bin's value holds from its start to the next bin's.
+          step: 'end',
           showSymbol: false,
           areaStyle: { opacity: 0.25 },
           data: bins.map((b) => [round(b.t), round(b.tokensPerSecond)]),
           ...(Number.isFinite(avg)
-            ? { markLine: { symbol: 'none', label: { formatter: 'run average {c}' }, data: [{ yAxis: round(avg), name: 'run average' }] } }
+            ? {
+                markLine: {
+                  symbol: 'none',
+                  label: { position: 'insideEndTop', formatter: 'run average {c}' },
+                  data: [{ yAxis: round(avg), name: 'run average' }],
+                },
+              }
             : {}),
         },
       ],
@@ -113,7 +120,7 @@ function timesliceCharts(theme: PlotTheme, input: RunChartInput): ChartSpec[] {
       option: chartOption(theme, {
         title,
         subtitle: `${input.name} · slices${width}, plotted at each slice's start`,
-        x: { name: 'Slice start (s since the first slice)' },
+        x: { name: 'Slice start (s since the first slice)', min: 0 },
         y: { name: `${s.tag} (${s.unit})` },
         series: Object.entries(s.stats).map(([stat, values]) => ({
           type: 'line',

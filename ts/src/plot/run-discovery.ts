@@ -5,6 +5,13 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { osReason } from '../io/os-reason.js';
 
+const NATURAL = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/** Names in natural order (`c2` before `c16`, as a sweep's points go), then by code point for a stable tie-break. */
+function byName(a: string, b: string): number {
+  return NATURAL.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** The files of one run that `plot` reads. */
 export interface DiscoveredRun {
   /** Display name and chart sub-directory: see {@link runNames}. */
@@ -79,7 +86,7 @@ interface Found {
 function runsIn(root: string, dir: string, entries: readonly Dirent[]): Found[] {
   const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));
   const out: Found[] = [];
-  for (const name of [...files].sort()) {
+  for (const name of [...files].sort(byName)) {
     const prefix = summaryPrefix(name);
     if (prefix === null || !files.has(`${prefix}.jsonl`)) continue;
     const summaryFile = join(dir, name);
@@ -103,7 +110,8 @@ function runsIn(root: string, dir: string, entries: readonly Dirent[]): Found[] 
 }
 
 /**
- * Every run under `paths`, in path order and then by directory name. Directories in `skip` (the
+ * Every run under `paths`, in path order and then by directory name in natural order (`c2`
+ * before `c16`). Directories in `skip` (the
  * output directory) are not entered; a directory reached twice (through a symlink) is read once.
  * A PATH that does not exist is a usage error; no run at all is the usage error of docs/cli.md §7.
  */
@@ -134,7 +142,7 @@ export function discoverRuns(paths: readonly string[], options: { skip?: readonl
         return;
       }
       found.push(...runsIn(root, dir, entries));
-      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      for (const e of entries.sort((a, b) => byName(a.name, b.name))) {
         const child = join(dir, e.name);
         if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(child))) walk(child);
       }

@@ -4,6 +4,7 @@
 import { DispersedThroughput, type ThroughputBin } from './dispersed-throughput.js';
 import { DisplaySample } from './display-sample.js';
 import { readLines } from './jsonl-lines.js';
+import { parseRecordLine } from './record-fields.js';
 import { type MedianPoint, TimeBinnedMedians } from './time-binned-medians.js';
 
 /** Most points drawn per scatter. */
@@ -53,34 +54,6 @@ export interface ReadRecordsOptions {
   sampleSize?: number;
 }
 
-const INTER_CHUNK = '"inter_chunk_latency"';
-
-/**
- * The line without the value list of `inter_chunk_latency`, which `plot` does not use and which is
- * most of a long answer's line: parsing skips it. The list holds numbers only, so its `]` is the
- * first one after its `[`.
- */
-export function withoutChunkLatencies(line: string): string {
-  const at = line.indexOf(INTER_CHUNK);
-  if (at === -1) return line;
-  const open = line.indexOf('[', at);
-  const brace = line.indexOf('}', at);
-  if (open === -1 || (brace !== -1 && brace < open)) return line;
-  const close = line.indexOf(']', open);
-  if (close === -1) return line;
-  return `${line.slice(0, open)}null${line.slice(close + 1)}`;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `metrics[tag].value` as a number, NaN when absent or not a number. */
-function metric(metrics: Record<string, unknown>, tag: string): number {
-  const block = metrics[tag];
-  if (!isObject(block)) return NaN;
-  const v = block.value;
-  return typeof v === 'number' ? v : NaN;
-}
-
 /** Read a run's records. A missing or unreadable file is a usage error naming it; bad lines are counted, never fatal. */
 export async function readRunRecords(path: string, options: ReadRecordsOptions = {}): Promise<RunRecords> {
   const sample = new DisplaySample<RecordPoint>(options.sampleSize ?? DISPLAY_POINTS);
@@ -99,45 +72,27 @@ export async function readRunRecords(path: string, options: ReadRecordsOptions =
   const { partialLastLine } = await readLines(path, {
     line(text, lineNo) {
       if (text.trim() === '') return;
-      let rec: unknown;
-      try {
-        rec = JSON.parse(withoutChunkLatencies(text));
-      } catch (err) {
-        skip(lineNo, `not JSON (${(err as Error).message})`);
+      const rec = parseRecordLine(text);
+      if ('skip' in rec) {
+        skip(lineNo, rec.skip);
         return;
       }
-      if (!isObject(rec) || !isObject(rec.metadata)) {
-        skip(lineNo, 'no metadata object');
-        return;
-      }
-      const meta = rec.metadata;
-      if (meta.benchmark_phase === 'warmup') {
+      if (rec.warmup) {
         out.warmup++;
         return;
       }
-      const startNs = meta.request_start_ns;
-      if (typeof startNs !== 'number' || !Number.isFinite(startNs)) {
-        skip(lineNo, 'no numeric metadata.request_start_ns');
-        return;
-      }
-      const startMs = startNs / 1e6;
+      const startMs = rec.startNs / 1e6;
       origin ??= startMs;
       earliest = Math.min(earliest, startMs);
       medians ??= new TimeBinnedMedians(MEDIAN_SERIES.length, origin);
       throughput ??= new DispersedThroughput(origin);
       out.records++;
-      if (rec.error !== null && rec.error !== undefined) {
+      if (rec.failed) {
         out.failures++;
         return;
       }
       out.successes++;
-      const metrics = isObject(rec.metrics) ? rec.metrics : {};
-      const ttft = metric(metrics, 'time_to_first_token');
-      const itl = metric(metrics, 'inter_token_latency');
-      const latency = metric(metrics, 'request_latency');
-      const isl = metric(metrics, 'input_sequence_length');
-      const osl = metric(metrics, 'output_sequence_length');
-      const scheduleLag = metric(metrics, 'schedule_lag');
+      const { ttft, itl, latency, isl, osl, scheduleLag } = rec;
       medians.add(0, startMs, ttft);
       medians.add(1, startMs, itl);
       medians.add(2, startMs, latency);
@@ -147,6 +102,9 @@ export async function readRunRecords(path: string, options: ReadRecordsOptions =
       throughput.add(Number.isFinite(ttft) ? startMs + ttft : last, last, osl);
       const base = origin;
       sample.offer(() => ({ t: (startMs - base) / 1000, ttft, itl, latency, isl, osl, scheduleLag }));
+    },
+    tooLong(lineNo) {
+      skip(lineNo, 'longer than 64 MiB');
     },
     progress(bytes, total) {
       options.onProgress?.(bytes, total, out.records);
