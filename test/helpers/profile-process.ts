@@ -26,7 +26,12 @@ export interface ProfileProcess {
 
 /** `infermark profile ARGS` in `cwd`, without colour. */
 export function spawnProfile(args: readonly string[], cwd: string): ProfileProcess {
-  const child = spawn(process.execPath, [BIN, 'profile', ...args], {
+  return spawnInfermark(['profile', ...args], cwd);
+}
+
+/** `infermark ARGS` (any command) in `cwd`, without colour. */
+export function spawnInfermark(args: readonly string[], cwd: string): ProfileProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
   });

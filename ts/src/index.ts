@@ -9,7 +9,8 @@ export { resolveProfileConfig, type ProfileConfig, type ProfileOptions, type Loa
 export { PROFILE_DEFAULTS, DEFAULT_BLOCK_SIZE } from './config/defaults.js';
 export * from './profile/index.js';
 export { startMockServer, MOCK_DEFAULTS, type MockServerHandle, type MockServerOptions, type RecorderSummary } from './server/index.js';
-export { plotRuns, type PlotRunsOptions, type PlotResult, type HtmlWriter } from './plot/plot-runs.js';
-// report.html: pass `writeHtml: writeReportHtml` to plotRuns, or render a model yourself.
+export { plotRuns, type PlotRunsOptions, type PlotResult } from './plot/plot-runs.js';
+// report.html: plotRuns writes it with `formats` including `html`; or render a model yourself.
 export { renderReportHtml, writeReportHtml } from './plot/report-html.js';
 export type { PlotModel, PlotRun, ChartSpec, PlotTheme, PlotFormat } from './plot/plot-model.js';
+export * from './sweep/index.js';

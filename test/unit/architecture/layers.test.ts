@@ -10,7 +10,7 @@ const SRC = resolve(__dirname, '../../../ts/src');
 const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts'],
   ['cli'],
-  ['profile'],
+  ['profile', 'sweep'],
   ['report', 'load', 'synthesis', 'analysis', 'plot'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],

@@ -37,8 +37,19 @@ function argv(command: string, flag: string, value: string): string[] {
   return [command, `${flag}=${value}`];
 }
 
-function options(): Array<{ command: string; option: Option }> {
+function allOptions(): Array<{ command: string; option: Option }> {
   return programCommands().flatMap((cmd) => cmd.options.map((option) => ({ command: cmd.name(), option })));
+}
+
+/** `sweep` takes profile's flags with profile's very parsers: they are documented once, as profile's rows. */
+function sharedWithProfile(command: string, option: Option): boolean {
+  if (command !== 'sweep') return false;
+  const own = allOptions().find((o) => o.command === 'profile' && o.option.long === option.long)?.option;
+  return own !== undefined && own.parseArg === option.parseArg;
+}
+
+function options(): Array<{ command: string; option: Option }> {
+  return allOptions().filter(({ command, option }) => !sharedWithProfile(command, option));
 }
 
 const rows = docRows();
@@ -61,6 +72,17 @@ describe('the numeric flag ranges of docs/cli.md §1.5', () => {
     expect(new Set(documented).size).toBe(documented.length);
     // About 80 flags: the count is part of the contract that nothing numeric is left unranged.
     expect(rows.length).toBeGreaterThanOrEqual(80);
+  });
+
+  it("gives sweep every profile flag with profile's parser, except the two it takes as lists", () => {
+    const profile = allOptions().filter((o) => o.command === 'profile');
+    const sweep = allOptions().filter((o) => o.command === 'sweep');
+    const lists = new Set(['--concurrency', '--request-rate']);
+    for (const { option } of profile) {
+      const theirs = sweep.find((o) => o.option.long === option.long)?.option;
+      expect(theirs, `sweep ${option.long}`).toBeDefined();
+      if (!lists.has(option.long!)) expect(theirs?.parseArg, `sweep ${option.long}`).toBe(option.parseArg);
+    }
   });
 
   it('documents the exact multipliers, which the core parses (no commander parser)', () => {

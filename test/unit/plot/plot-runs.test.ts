@@ -1,10 +1,9 @@
 // plotRuns end to end in one process: where each chart's files go for one and for several runs,
-// the HTML writer hook, and the usage errors that come before anything is written.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// report.html, and the usage errors that come before anything is written.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PlotModel } from '../../../ts/src/plot/plot-model.js';
 import { plotRuns } from '../../../ts/src/plot/plot-runs.js';
 import { writeRun } from './run-files.js';
 
@@ -51,29 +50,15 @@ describe('plotRuns', () => {
     expect(second.model.runs.map((r) => r.name)).toEqual(['again']);
   });
 
-  it('hands the model and the output directory to the HTML writer and lists what it wrote', async () => {
+  it('writes report.html next to the charts from the same model and lists it', async () => {
     const dir = join(root, 'html');
     writeRun(dir, { records });
-    const calls: Array<{ model: PlotModel; outputDir: string }> = [];
-    const result = await plotRuns({
-      paths: [dir],
-      formats: ['html'],
-      writeHtml: async (model, outputDir) => {
-        calls.push({ model, outputDir });
-        expect(existsSync(outputDir)).toBe(true);
-        return [join(outputDir, 'report.html')];
-      },
-    });
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.outputDir).toBe(join(dir, 'plots'));
-    expect(calls[0]!.model.runs[0]!.name).toBe('html');
-    expect(result.files).toEqual([join(dir, 'plots', 'report.html')]);
-  });
-
-  it('refuses --format html without an HTML writer, before reading anything', async () => {
-    await expect(plotRuns({ paths: [join(root, 'does-not-exist')], formats: ['png', 'html'] })).rejects.toThrow(
-      '--format html: the HTML report is not available in this build; use --format png,svg',
-    );
+    const result = await plotRuns({ paths: [dir], formats: ['svg', 'html'] });
+    const report = join(dir, 'plots', 'report.html');
+    expect(result.files).toContain(report);
+    expect(result.files.at(-1)).toBe(report);
+    const html = readFileSync(report, 'utf8');
+    for (const chart of result.model.charts) expect(html).toContain(JSON.stringify(chart.id));
   });
 
   it('refuses --gpus below 1 and says when there is no run', async () => {

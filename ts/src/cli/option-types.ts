@@ -110,3 +110,16 @@ export function parseChoice<const T extends string>(choices: readonly T[]): Opti
     return value as T;
   };
 }
+
+/**
+ * A comma-separated list whose every item `item` parses (`sweep --concurrency 1,2,4`). A bad item
+ * is reported with the item parser's own message (`expected an integer in [1, 100000], got '0'`),
+ * so each value is validated exactly like the single-value flag; the list carries that flag's range
+ * for the help and docs/cli.md §1.5. Repeating the flag replaces the list, as for any other flag.
+ */
+export function listOf<T>(item: OptionParser<T>): OptionParser<T[]> & { [RANGE]?: NumericRange } {
+  const parser: OptionParser<T[]> & { [RANGE]?: NumericRange } = (value) => value.split(',').map((text) => item(text));
+  const range = (item as Partial<RangedParser>)[RANGE];
+  if (range !== undefined) parser[RANGE] = range;
+  return parser;
+}

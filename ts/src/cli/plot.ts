@@ -5,8 +5,7 @@ import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { DASHBOARD_DEFAULT_PORT, DASHBOARD_HOST, startDashboard } from '../plot/dashboard.js';
 import { dashboardRuns } from '../plot/dashboard-runs.js';
 import type { PlotFormat, PlotTheme } from '../plot/plot-model.js';
-import { DEFAULT_PLOT_FORMATS, type HtmlWriter, plotRuns } from '../plot/plot-runs.js';
-import { writeReportHtml } from '../plot/report-html.js';
+import { DEFAULT_PLOT_FORMATS, plotRuns } from '../plot/plot-runs.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { givenByUser } from './option-table.js';
 import { integerIn, parseChoice, parsePath } from './option-types.js';
@@ -46,16 +45,8 @@ interface Streams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/**
- * Run plot with parsed options. `writeHtml` writes report.html when `--format` has `html`
- * (plot-runs.ts `HtmlWriter`); without one, `--format html` is refused with a clear message.
- */
-export async function runPlot(
-  positional: readonly string[],
-  opts: PlotCliOptions,
-  streams: Streams,
-  writeHtml?: HtmlWriter,
-): Promise<void> {
+/** Run plot with parsed options. */
+export async function runPlot(positional: readonly string[], opts: PlotCliOptions, streams: Streams): Promise<void> {
   const paths = [...positional, ...(opts.paths ?? [])];
   const bar = new ProgressLine(streams.stderr);
   let result: Awaited<ReturnType<typeof plotRuns>>;
@@ -66,7 +57,6 @@ export async function runPlot(
       theme: opts.theme,
       formats: opts.format,
       gpus: opts.gpus,
-      ...(writeHtml ? { writeHtml } : {}),
       onProgress: (text) => bar.update(text),
     });
   } finally {
@@ -160,6 +150,6 @@ export function registerPlot(program: Command): void {
       const opts = this.opts<PlotCliOptions>();
       const streams = { stdout: process.stdout, stderr: process.stderr };
       if (opts.dashboard) await runDashboard(positional, opts, streams);
-      else await runPlot(positional, opts, streams, writeReportHtml);
+      else await runPlot(positional, opts, streams);
     });
 }

@@ -3,7 +3,7 @@
 // `ProfileOptions`, so flags and config cannot drift; help texts take defaults from the config.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { integerIn, numberIn, parseChoice, parsePath, parseSeed, positiveNumberAtMost, type OptionParser } from './option-types.js';
-import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import {
   MAX_CONCURRENCY,
   MAX_DATASET_ENTRIES,
@@ -16,7 +16,6 @@ import {
   MAX_WORKERS,
   MIN_SLICE_SECONDS,
 } from '../config/limits.js';
-import { removeUnfinishedTemporaryFilesSync } from '../io/atomic-write.js';
 import {
   ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
@@ -33,6 +32,7 @@ import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
 import type { GlobalOptions } from './program.js';
+import { handleInterrupts } from './interrupt.js';
 
 /**
  * Comma- or whitespace-separated list, accumulated over repetitions. `previous` is not an array
@@ -412,19 +412,30 @@ const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
   { flag: '--no-fixed-schedule-auto-offset', positive: '--fixed-schedule-auto-offset' },
 ];
 
+/** Reads a command's profile flags into `ProfileOptions` (aliases folded, `--no-…` forms resolved). */
+export type ProfileFlagReader = (raw: Record<string, unknown>, command: Command) => ProfileOptions;
+
+/**
+ * Register every flag of `table` (profile's by default) and the `--no-…` forms on `cmd`; returns the
+ * reader of what was given. `sweep` passes profile's table without the flags it turns into lists.
+ */
+export function addProfileFlags(cmd: Command, table: readonly OptionSpec<ProfileOptions>[] = PROFILE_OPTIONS): ProfileFlagReader {
+  addOptionTable(cmd, table);
+  const seen = new Set<string>();
+  for (const n of NEGATIONS) cmd.addOption(new Option(n.flag, `turn off ${n.positive}`));
+  for (const spec of table) cmd.on(`option:${new Option(spec.flags).name()}`, () => seen.add(`--${new Option(spec.flags).name()}`));
+  for (const n of NEGATIONS) cmd.on(`option:${new Option(n.flag).name()}`, () => seen.add(n.flag));
+  return (raw, command) => collectOptions(raw, command, seen, table);
+}
+
 export function registerProfile(program: Command): Command {
   const cmd = program
     .command('profile')
     .description('run a benchmark against an OpenAI-compatible endpoint')
     .helpOption('-h, --help', 'show help');
-  addOptionTable(cmd, PROFILE_OPTIONS);
-  const seen = new Set<string>();
-  for (const n of NEGATIONS) cmd.addOption(new Option(n.flag, `turn off ${n.positive}`));
-  for (const spec of PROFILE_OPTIONS)
-    cmd.on(`option:${new Option(spec.flags).name()}`, () => seen.add(`--${new Option(spec.flags).name()}`));
-  for (const n of NEGATIONS) cmd.on(`option:${new Option(n.flag).name()}`, () => seen.add(n.flag));
+  const readFlags = addProfileFlags(cmd);
   cmd.action(async (raw: Record<string, unknown>, command: Command) => {
-    const options = collectOptions(raw, command, seen);
+    const options = readFlags(raw, command);
     const config = resolveProfileConfig(options, cliArgv());
     for (const notice of config.notices) process.stderr.write(`notice: ${notice}\n`);
     // What a model id resolved to, in one line; an unknown name fails here (exit 2), before the heavy imports.
@@ -443,46 +454,41 @@ export function registerProfile(program: Command): Command {
     // Once the engine is done every request has ended, and a signal only changes the exit code.
     let reporting = false;
     reporters.push({ onEngineDone: () => (reporting = true) });
-    const controller = new AbortController();
     // The handlers stay until runProfile has committed its last file (docs/exports.md §10.3).
-    const onSignal = (): void => {
-      if (controller.signal.aborted) {
-        // A second signal exits at once: buffered records and log lines are written, a summary
-        // still being written is dropped with its temporary file, committed files stay.
-        for (const r of reporters) r.flushNow?.();
-        removeUnfinishedTemporaryFilesSync();
-        process.exit(EXIT_INTERRUPTED);
-      }
-      process.stderr.write(
+    const interrupts = handleInterrupts({
+      message: () =>
         reporting
-          ? '\ninterrupted: every request has ended; writing the remaining result files (Ctrl-C again to quit now)\n'
-          : '\ninterrupted: stopping; in-flight requests get a moment to finish (Ctrl-C again to quit now)\n',
-      );
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+          ? 'interrupted: every request has ended; writing the remaining result files (Ctrl-C again to quit now)'
+          : 'interrupted: stopping; in-flight requests get a moment to finish (Ctrl-C again to quit now)',
+      flushNow: () => {
+        for (const r of reporters) r.flushNow?.();
+      },
+    });
     try {
       const result = await runProfile(config, {
         reporters,
-        signal: controller.signal,
+        signal: interrupts.signal,
         version: packageVersion(),
         stderr: process.stderr,
       });
       if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupts.dispose();
     }
   });
   return cmd;
 }
 
 /** Fold aliases into canonical keys and the `--no-…` flags into booleans. */
-export function collectOptions(raw: Record<string, unknown>, command: Command, seen: ReadonlySet<string>): ProfileOptions {
+export function collectOptions(
+  raw: Record<string, unknown>,
+  command: Command,
+  seen: ReadonlySet<string>,
+  table: readonly OptionSpec<ProfileOptions>[] = PROFILE_OPTIONS,
+): ProfileOptions {
   const out: Record<string, unknown> = {};
-  for (const spec of PROFILE_OPTIONS) {
+  for (const spec of table) {
     let value = command.getOptionValueSource(spec.key) === 'cli' ? raw[spec.key] : undefined;
     for (const alias of spec.aliases ?? []) {
       const v = raw[attributeOf(alias)];
@@ -504,6 +510,6 @@ export function collectOptions(raw: Record<string, unknown>, command: Command, s
 }
 
 /** The command line as typed, for `cli_command` (writers redact secrets). */
-function cliArgv(): string[] {
+export function cliArgv(): string[] {
   return ['infermark', ...process.argv.slice(2)];
 }

@@ -7,6 +7,7 @@ import { registerHashPrompts } from './hash-prompts.js';
 import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
 import { registerPlot } from './plot.js';
+import { registerSweep } from './sweep.js';
 import { packageVersion } from '../version.js';
 
 /** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerProfile(program);
   registerServeMock(program);
   registerPlot(program);
+  registerSweep(program);
 
   return program;
 }

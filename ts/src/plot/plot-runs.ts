@@ -11,13 +11,7 @@ import { buildPlotModel } from './plot-model-builder.js';
 import { svgToPng } from './png-render.js';
 import { discoverRuns } from './run-discovery.js';
 import { renderSvg } from './svg-render.js';
-
-/**
- * Writes the self-contained `report.html` (and anything it needs) for `model` into `outputDir`,
- * which exists; resolves with the paths it wrote. Plugged in by the report; `plot` itself knows
- * nothing of HTML.
- */
-export type HtmlWriter = (model: PlotModel, outputDir: string) => Promise<string[]>;
+import { writeReportHtml } from './report-html.js';
 
 /** Default of `--format` (docs/cli.md §7). */
 export const DEFAULT_PLOT_FORMATS: readonly PlotFormat[] = ['png', 'html'];
@@ -31,8 +25,6 @@ export interface PlotRunsOptions {
   formats?: readonly PlotFormat[];
   /** `--gpus`, an integer ≥ 1 (default 1). */
   gpus?: number;
-  /** Required when `formats` has `html`. */
-  writeHtml?: HtmlWriter;
   /** Progress lines for long reads (`reading c8: 45% (1,234,567 records)`); called often, callers throttle. */
   onProgress?: (text: string) => void;
 }
@@ -59,9 +51,6 @@ export async function plotRuns(options: PlotRunsOptions = {}): Promise<PlotResul
   const gpus = options.gpus ?? 1;
   if (!Number.isSafeInteger(gpus) || gpus < 1) throw new UsageError(`--gpus must be an integer ≥ 1, got ${gpus}`);
   if (formats.length === 0) throw new UsageError('--format: expected at least one of png, svg, html');
-  if (formats.includes('html') && options.writeHtml === undefined) {
-    throw new UsageError('--format html: the HTML report is not available in this build; use --format png,svg');
-  }
 
   const discovered = discoverRuns(paths, { skip: [output] });
   const loaded: LoadedRun[] = [];
@@ -95,13 +84,13 @@ export async function plotRuns(options: PlotRunsOptions = {}): Promise<PlotResul
       }
     }
   }
-  if (formats.includes('html') && options.writeHtml) {
+  if (formats.includes('html')) {
     try {
       await makeDirectory(output);
     } catch (err) {
       throw new RuntimeFailure(`cannot write output file: ${output}: ${osReason(err)}`, { cause: err });
     }
-    files.push(...(await options.writeHtml(model, output)));
+    files.push(...(await writeReportHtml(model, output)));
   }
   return { model, files, notes: loaded.flatMap((r) => r.notes.map((n) => `${r.run.name}: ${n}`)) };
 }

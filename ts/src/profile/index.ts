@@ -4,3 +4,4 @@ export { RunPipeline, type ProfileResult, type RunPipelineOptions, type RunStop 
 export { standardReporters, type StandardReporterOptions } from './standard-reporters.js';
 export type { ExportFileKind, ProfileReporter, RunContext, RunEnd } from './reporter.js';
 export { runVerdict, type RunVerdict } from './exit-code.js';
+export type { RunPlacement } from './reporters/summary-json-file.js';

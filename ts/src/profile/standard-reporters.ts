@@ -14,7 +14,7 @@ import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-
 import { RunLogReporter } from './reporters/run-log.js';
 import { ServerMetricsReporter } from './reporters/server-metrics.js';
 import { SummaryCsvFileReporter } from './reporters/summary-csv-file.js';
-import { SummaryJsonFileReporter } from './reporters/summary-json-file.js';
+import { SummaryJsonFileReporter, type RunPlacement } from './reporters/summary-json-file.js';
 import { TimeslicesFilesReporter } from './reporters/timeslices-files.js';
 
 export interface StandardReporterOptions {
@@ -26,6 +26,8 @@ export interface StandardReporterOptions {
   logLevel?: LogLevel;
   /** `profile --plot`: draw the charts and report.html once the result files are written. */
   plot?: boolean;
+  /** `run_info` of the summary JSON for a run that is part of a sweep (default: a single run). */
+  placement?: RunPlacement;
 }
 
 /** Every artifact of docs/exports.md, plus the printed summary and progress line when asked for. */
@@ -36,7 +38,7 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),
-    new SummaryJsonFileReporter(),
+    new SummaryJsonFileReporter(options.placement),
     new SummaryCsvFileReporter(),
     new TimeslicesFilesReporter(),
     new ServerMetricsReporter(),

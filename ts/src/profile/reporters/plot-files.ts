@@ -3,7 +3,6 @@
 // fails is a warning in the footer and the log, never a lost result or another exit code.
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_PLOT_FORMATS, plotRuns } from '../../plot/plot-runs.js';
-import { writeReportHtml } from '../../plot/report-html.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
 export class PlotFilesReporter implements ProfileReporter {
@@ -23,7 +22,7 @@ export class PlotFilesReporter implements ProfileReporter {
     }
     const output = dirname(run.path('report'));
     try {
-      const result = await plotRuns({ paths: [run.directory], output, formats: DEFAULT_PLOT_FORMATS, writeHtml: writeReportHtml });
+      const result = await plotRuns({ paths: [run.directory], output, formats: DEFAULT_PLOT_FORMATS });
       for (const note of result.notes) end.warnings.push(`--plot: ${note}`);
       if (result.files.includes(resolve(run.path('report')))) run.written.set('report', run.path('report'));
       run.log('info', `--plot: wrote ${result.files.length} files to ${output}`);

@@ -4,8 +4,11 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { summaryJson, type RunInfo } from '../../report/summary-json.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
+/** What places a run in a larger plan (docs/exports.md §4 `run_info`); the seed is the run's own. */
+export type RunPlacement = Omit<RunInfo, 'random_seed'>;
+
 /** `run_info` of a single run (sweeps and trials set the other values). */
-const SINGLE_RUN: Omit<RunInfo, 'random_seed'> = {
+export const SINGLE_RUN: RunPlacement = {
   sweep_id: null,
   trial: 0,
   run_label: null,
@@ -16,6 +19,12 @@ const SINGLE_RUN: Omit<RunInfo, 'random_seed'> = {
 
 export class SummaryJsonFileReporter implements ProfileReporter {
   #run: RunContext | null = null;
+  readonly #placement: RunPlacement;
+
+  /** `placement`: a sweep point's `sweep_id` and variation (default: a single run). */
+  constructor(placement: RunPlacement = SINGLE_RUN) {
+    this.#placement = placement;
+  }
 
   start(run: RunContext): void {
     this.#run = run;
@@ -32,7 +41,7 @@ export class SummaryJsonFileReporter implements ProfileReporter {
       run: end.metrics,
       inputConfig: run.inputConfig,
       argv: run.config.argv,
-      runInfo: { ...SINGLE_RUN, random_seed: run.config.dataset.randomSeed },
+      runInfo: { ...this.#placement, random_seed: run.config.dataset.randomSeed },
       traceFidelity: end.metrics.traceFidelity,
       warmup: end.warmup,
       scrubber: run.scrubber,
