@@ -68,8 +68,7 @@ function plotLines(plots: SweepPlots | null): string[] {
   if (plots === null) return [];
   if (plots.skipped !== null) return [`Plots: none (${plots.skipped}; \`infermark plot\` draws them from the run directories)`];
   if (plots.failure !== null) return [];
-  const report = plots.files.some((f) => f.endsWith('.html')) ? '' : '; no report.html in this build';
-  return [`Plots: ${plots.directory} (${plots.files.length} files${report})`];
+  return [`Plots: ${plots.directory} (${plots.files.length} files)`];
 }
 
 /**

@@ -1,12 +1,23 @@
 // A chart to SVG without a browser: ECharts' server-side renderer, animation off, the chart's
 // theme and size fixed, so the same ChartSpec gives the same file on every machine.
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
 import { CHART_HEIGHT, CHART_WIDTH, echartsThemeName } from './chart-style.js';
 import type { ChartSpec, PlotTheme } from './plot-model.js';
 
+type ECharts = typeof import('echarts');
+
+// ECharts takes about half a second to load: loaded on the first chart, so that every other
+// command (and `--version`) starts without it.
+const require = createRequire(import.meta.url);
+let echartsModule: ECharts | null = null;
+function echarts(): ECharts {
+  echartsModule ??= require('echarts') as ECharts;
+  return echartsModule;
+}
+
 /** The SVG text of `chart`; category charts grow taller with their rows so labels never overlap. */
 export function renderSvg(chart: ChartSpec, theme: PlotTheme): string {
-  const instance = echarts.init(null, echartsThemeName(theme), {
+  const instance = echarts().init(null, echartsThemeName(theme), {
     renderer: 'svg',
     ssr: true,
     width: CHART_WIDTH,
