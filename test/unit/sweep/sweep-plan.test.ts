@@ -46,10 +46,26 @@ describe('sweepDimension', () => {
   it('takes exactly one of --concurrency and --request-rate', () => {
     expect(sweepDimension({ concurrency: [1, 2] })).toEqual({ dimension: 'concurrency', values: [1, 2] });
     expect(sweepDimension({ requestRate: [0.5] })).toEqual({ dimension: 'request_rate', values: [0.5] });
-    expect(() => sweepDimension({ concurrency: [1], requestRate: [2] })).toThrow(
-      new UsageError("option '--concurrency' cannot be used with option '--request-rate': a sweep varies one of them"),
+    expect(() => sweepDimension({ concurrency: [1, 2], requestRate: [2] })).toThrow(
+      new UsageError(
+        "option '--concurrency' cannot be used with option '--request-rate': a sweep varies one of them (next to a rate list, --concurrency takes one value, the limit of every point)",
+      ),
     );
     expect(() => sweepDimension({})).toThrow(new UsageError("sweep requires option '--concurrency <list>' or '--request-rate <list>'"));
+  });
+
+  it('keeps a single --concurrency next to a rate list as the limit on requests in flight of every point', () => {
+    const choice = sweepDimension({ concurrency: [64], requestRate: [2, 4] });
+    expect(choice).toEqual({ dimension: 'request_rate', values: [2, 4], concurrencyLimit: 64 });
+    const plan = planSweep(BASE, choice, ARGV);
+    expect(plan.points.map((p) => p.runName.replace(/^.*-openai-chat-/, ''))).toEqual([
+      'concurrency64-request_rate2.0',
+      'concurrency64-request_rate4.0',
+    ]);
+    expect(plan.points.map((p) => p.config.load.mode)).toEqual([
+      expect.objectContaining({ kind: 'rate', rate: 2, concurrency: 64 }),
+      expect.objectContaining({ kind: 'rate', rate: 4, concurrency: 64 }),
+    ]);
   });
 });
 

@@ -1,4 +1,12 @@
 // `sweep` as a library: plan the points of a concurrency or request-rate sweep, run them, read the summary.
-export { planSweep, sweepDimension, dimensionFlag, type SweepLists, type SweepPlan, type SweepPoint } from './sweep-plan.js';
+export {
+  planSweep,
+  sweepDimension,
+  dimensionFlag,
+  type SweepLists,
+  type SweepDimensionChoice,
+  type SweepPlan,
+  type SweepPoint,
+} from './sweep-plan.js';
 export { runSweep, SWEEP_SUMMARY_CSV, SWEEP_SUMMARY_JSON, type RunSweepOptions, type SweepResult } from './run-sweep.js';
 export type { SweepDimension, SweepPointStatus, SweepPointSummary, SweepSummary } from '../report/sweep-summary.js';

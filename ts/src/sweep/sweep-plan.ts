@@ -45,10 +45,27 @@ export function dimensionFlag(dimension: SweepDimension): string {
   return dimension === 'concurrency' ? '--concurrency' : '--request-rate';
 }
 
-/** Exactly one of `--concurrency LIST` and `--request-rate LIST` (docs/cli.md §8); usage error otherwise. */
-export function sweepDimension(lists: SweepLists): { dimension: SweepDimension; values: readonly number[] } {
+/** The swept dimension and its values, and the concurrency limit every point of a rate sweep keeps. */
+export interface SweepDimensionChoice {
+  dimension: SweepDimension;
+  values: readonly number[];
+  /** A single `--concurrency` next to `--request-rate LIST`: the limit of every point (rate mode with a ceiling). */
+  concurrencyLimit?: number;
+}
+
+/**
+ * Exactly one swept dimension (docs/cli.md §8): `--concurrency LIST` or `--request-rate LIST`.
+ * Next to a rate list, a single `--concurrency` is what it is in `profile`: the ceiling on
+ * requests in flight, the same for every point. Usage error otherwise.
+ */
+export function sweepDimension(lists: SweepLists): SweepDimensionChoice {
   if (lists.concurrency !== undefined && lists.requestRate !== undefined) {
-    throw new UsageError("option '--concurrency' cannot be used with option '--request-rate': a sweep varies one of them");
+    if (lists.concurrency.length !== 1) {
+      throw new UsageError(
+        "option '--concurrency' cannot be used with option '--request-rate': a sweep varies one of them (next to a rate list, --concurrency takes one value, the limit of every point)",
+      );
+    }
+    return { dimension: 'request_rate', values: lists.requestRate, concurrencyLimit: lists.concurrency[0]! };
   }
   if (lists.concurrency !== undefined) return { dimension: 'concurrency', values: lists.concurrency };
   if (lists.requestRate !== undefined) return { dimension: 'request_rate', values: lists.requestRate };
@@ -65,11 +82,8 @@ function withValue(options: ProfileOptions, dimension: SweepDimension, value: nu
  * `argv` the command line for `cli_command`. Throws `UsageError` for any point whose configuration
  * profile would refuse, for a value given twice, and for points that would share a run directory.
  */
-export function planSweep(
-  options: ProfileOptions,
-  sweep: { dimension: SweepDimension; values: readonly number[] },
-  argv: readonly string[],
-): SweepPlan {
+export function planSweep(options: ProfileOptions, sweep: SweepDimensionChoice, argv: readonly string[]): SweepPlan {
+  if (sweep.concurrencyLimit !== undefined) options = { ...options, concurrency: sweep.concurrencyLimit };
   const flag = dimensionFlag(sweep.dimension);
   if (sweep.values.length === 0) throw new UsageError(`option '${flag} <list>': expected at least one value`);
   const artifactDir = options.artifactDir ?? PROFILE_DEFAULTS.artifactDir;
