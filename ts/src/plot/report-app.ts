@@ -180,7 +180,8 @@ export function reportApp(): void {
     const legend = base.legend !== null && typeof base.legend === 'object' ? (base.legend as Record<string, unknown>) : { bottom: 0 };
     return {
       ...base,
-      title: { ...title, text: `${parts[0]!.title}: ${parts.map((p) => p.run).join(', ')}`, subtext: undefined },
+      // The legend names each run's series; a title listing every run would not fit on one line.
+      title: { ...title, text: parts[0]!.title, subtext: `${parts.length} runs side by side` },
       series,
       legend: { ...legend, type: 'scroll' },
     };
