@@ -134,11 +134,13 @@ describe('profile validation', () => {
       'none',
       '--output-artifact-dir',
       out,
+      '--auto-plot',
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(s.received).toHaveLength(3);
     expect(s.received[0]!.body.max_completion_tokens).toBe(3);
     expect(jsonl(join(out, 'profile_export.jsonl'))).toHaveLength(3);
+    expect(existsSync(join(out, 'plots', 'report.html'))).toBe(true);
   });
 });
 

@@ -105,10 +105,24 @@ export async function runDashboard(positional: readonly string[], opts: PlotCliO
   process.exitCode = EXIT_INTERRUPTED;
 }
 
+/**
+ * AIPerf's `--host`: the dashboard serves run files, configurations and error messages without
+ * authentication, so it listens on loopback only (docs/cli.md §7.6); any other address is refused
+ * rather than silently served on 127.0.0.1.
+ */
+function parseLoopbackHost(value: string): string {
+  if (value === DASHBOARD_HOST || value === 'localhost') return DASHBOARD_HOST;
+  throw new InvalidArgumentError(
+    `the dashboard listens on ${DASHBOARD_HOST} only, got '${value}' (to view it from another machine, forward the port: ssh -L 8050:127.0.0.1:8050 HOST)`,
+  );
+}
+
 /** `--dashboard` serves; the flags that only shape written files cannot go with it, and `--port` needs it. */
 function checkDashboardFlags(command: Command, opts: PlotCliOptions): void {
   if (!opts.dashboard) {
-    if (givenByUser(command, 'port')) throw new UsageError("option '--port' requires option '--dashboard'");
+    for (const name of ['port', 'host'] as const) {
+      if (givenByUser(command, name)) throw new UsageError(`option '--${name}' requires option '--dashboard'`);
+    }
     return;
   }
   for (const [name, flag] of [
@@ -138,6 +152,11 @@ export function registerPlot(program: Command): void {
     )
     .addOption(
       new Option('--dashboard', `serve the interactive report of every run under PATH on ${DASHBOARD_HOST}, updated as runs appear`),
+    )
+    .addOption(
+      new Option('--host <host>', `accepted for AIPerf's command lines: only ${DASHBOARD_HOST} (or localhost) is served`).argParser(
+        parseLoopbackHost,
+      ),
     )
     .addOption(
       new Option('--port <n>', `the dashboard's port on ${DASHBOARD_HOST} (0: any free port)`)

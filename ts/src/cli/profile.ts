@@ -398,6 +398,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     key: 'plot',
     flags: '--plot',
     description: 'when the run ends, write its charts (PNG) and report.html into <run dir>/plots/, as `infermark plot <run dir>` does',
+    aliases: ['--auto-plot'],
   },
 ];
 
