@@ -1,12 +1,12 @@
 // hash-prompts (docs/synthesis.md §5): the core reads the rows and writes the output; only the
-// tokenizer (JS) runs here, once per batch of texts, in this thread or on a worker thread.
+// tokenizer (JS) runs here, once per batch of texts, in this thread or on a worker thread. No Node
+// import: the browser app runs `hashPromptsWith` on the WASM web build.
 import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
-import type { BackendName } from '../trace-core/backend.js';
+import type { BackendName, TraceCoreBackend } from '../trace-core/backend.js';
 import type { SkipSummary } from '../trace-core/report.js';
 import { callBackend as call } from '../trace-core/errors.js';
-import { backendFor } from '../trace-core/loader.js';
 import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
-import { type BatchEncoder, inlineBatchEncoder } from '../tokenizer/batch-encoder.js';
+import { type BatchEncoder, inlineBatchEncoder } from '../tokenizer/encode-batch.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
 export interface PromptTokenizer {
@@ -60,8 +60,13 @@ interface CoreReport {
 }
 
 /** Turn a JSONL file of prompts into a Mooncake trace (docs/synthesis.md §5); output rows go to `sink`. */
-export async function hashPrompts(source: ByteSource, sink: ByteSink, options: HashPromptsOptions): Promise<HashPromptsResult> {
-  const { name, bindings } = backendFor(options.backend);
+export async function hashPromptsWith(
+  backend: TraceCoreBackend,
+  source: ByteSource,
+  sink: ByteSink,
+  options: HashPromptsOptions,
+): Promise<HashPromptsResult> {
+  const { name, bindings } = backend;
   const file = options.sourceName ?? 'input';
   const stream = call(
     () =>
