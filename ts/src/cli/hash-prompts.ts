@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { loadTokenizer, resolveTokenizer } from '../tokenizer/index.js';
 import { inlineBatchEncoder, workerBatchEncoder } from '../tokenizer/batch-encoder.js';
-import { LONG_WORD_CHARS } from '../tokenizer/long-words.js';
+import { estimatedRowsNotice } from '../synthesis/hash-prompts.js';
 import { fileSource, hashPrompts, type HashPromptsResult } from '../synthesis/index.js';
 import { OutputTarget } from '../io/output-target.js';
 import { formatCount } from '../report/decimal-format.js';
@@ -57,12 +57,8 @@ export async function runHashPrompts(
     await encoder.close();
   }
   if (verbose) stderr.write(`debug: backend ${result.backend}, tokenizer ${resolved.name}, ${result.tokens} tokens\n`);
-  if (result.estimatedRows > 0) {
-    stderr.write(
-      `notice: ${formatCount(result.estimatedRows)} prompt(s) hold a word longer than ${formatCount(LONG_WORD_CHARS)} characters; ` +
-        `such words were tokenized in windows of that size, so their token ids are an estimate (docs/synthesis.md §5)\n`,
-    );
-  }
+  const notice = estimatedRowsNotice(result.estimatedRows);
+  if (notice !== null) stderr.write(`${notice}\n`);
   if (result.skippedWarning) stderr.write(`${result.skippedWarning}\n`);
   stderr.write(`${result.summary}\n`);
 }

@@ -7,6 +7,8 @@ import type { SkipSummary } from '../trace-core/report.js';
 import { callBackend as call } from '../trace-core/errors.js';
 import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
 import { type BatchEncoder, inlineBatchEncoder } from '../tokenizer/encode-batch.js';
+import { LONG_WORD_CHARS } from '../tokenizer/long-words.js';
+import { formatCount } from '../report/decimal-format.js';
 
 /** The part of a tokenizer hash-prompts needs (the bundled one, a file, or a test stub). */
 export interface PromptTokenizer {
@@ -127,4 +129,13 @@ export async function hashPromptsWith(
     estimatedRows,
     summary: report.summary,
   };
+}
+
+/** The `notice:` line for prompts whose long words were tokenized in windows (docs/synthesis.md §5 step 2), or null. */
+export function estimatedRowsNotice(estimatedRows: number): string | null {
+  if (estimatedRows === 0) return null;
+  return (
+    `notice: ${formatCount(estimatedRows)} prompt(s) hold a word longer than ${formatCount(LONG_WORD_CHARS)} characters; ` +
+    'such words were tokenized in windows of that size, so their token ids are an estimate (docs/synthesis.md §5)'
+  );
 }
