@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything infermark needs to build and test on a fresh machine of this kind
 # (Debian bookworm, rustup stable, Node 20): system packages, npm dependencies, and then
-# builds the native addon, the WASM module and the TypeScript CLI.
+# builds the native addon, the WASM module, the TypeScript CLI and the browser app (dist/web).
 # Idempotent: anything already present is reused, so a second run is quick.
 # `--system-packages`: only the apt packages, then stop (scripts/test.sh starts the real-server
 # build once they are in).
@@ -61,6 +61,6 @@ log "npm install (from package-lock.json)"
 npm install --no-audit --no-fund --loglevel=error >&2
 
 # --- build -----------------------------------------------------------------------------
-log "npm run build (native addon, WASM module, TypeScript)"
+log "npm run build (native addon, WASM module, TypeScript, the browser app)"
 npm run --silent build >&2
 log "done"

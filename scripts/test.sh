@@ -39,9 +39,10 @@ cargo fmt --all --check
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 bash scripts/build-wasm.sh --clippy
 
-stage "TypeScript: biome (format and lint), type-check of ts/src, test and bench"
+stage "TypeScript: biome (format and lint), type-check of ts/src, test and bench, and of the browser app"
 npx biome ci --colors=off
 npx tsc -p tsconfig.check.json
+npx tsc -p tsconfig.web.json
 
 stage "cargo test (trace-core)"
 cargo test --profile release-test --quiet

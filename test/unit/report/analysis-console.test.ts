@@ -1,6 +1,7 @@
 // The analyze-trace console report (docs/trace-analysis.md §6).
 import { describe, expect, it } from 'vitest';
-import { colourEnabled, renderAnalysisConsole } from '../../../ts/src/report/analysis-console.js';
+import { renderAnalysisConsole } from '../../../ts/src/report/analysis-console.js';
+import { colourEnabled } from '../../../ts/src/report/colour.js';
 import type { AnalysisReport } from '../../../ts/src/trace-core/report.js';
 import { EXAMPLE_A_CONSOLE, EXAMPLE_A_JSON } from '../../bindings/examples.js';
 

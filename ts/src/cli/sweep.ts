@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { MAX_DURATION_SECONDS, MAX_GPUS } from '../config/limits.js';
 import type { ProfileReporter } from '../profile/reporter.js';
-import { colourEnabled } from '../report/analysis-console.js';
+import { colourEnabled } from '../report/colour.js';
 import { ProgressLine } from '../report/progress-line.js';
 import { sweepValueText } from '../report/sweep-summary.js';
 import { sweepFooterLines, sweepTable } from '../report/sweep-table.js';

@@ -1,17 +1,12 @@
 // The analyze-trace console report (docs/trace-analysis.md §6): summary lines and the statistics table.
+// Pure text, no Node APIs: the browser app (ts/src/web) shows the same lines.
 import type { AnalysisReport, MetricStats } from '../trace-core/report.js';
 import { formatCount, formatDecimal, formatFixedGrouped } from './decimal-format.js';
 
 const ANSI = { bold: '\x1b[1m', dim: '\x1b[2m', green: '\x1b[32m', cyan: '\x1b[36m', reset: '\x1b[0m' } as const;
 
-/** Colour rule of docs/cli.md §1.1: a TTY without NO_COLOR, or FORCE_COLOR set. */
-export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  const force = env.FORCE_COLOR;
-  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
-  return Boolean(stream.isTTY) && env.NO_COLOR === undefined;
-}
-
-const COLUMNS = ['Metric', 'Mean', 'Std Dev', 'Min', 'P25', 'Median', 'P75', 'Max'] as const;
+/** The table's header (docs/trace-analysis.md §6.1). */
+export const COLUMNS = ['Metric', 'Mean', 'Std Dev', 'Min', 'P25', 'Median', 'P75', 'Max'] as const;
 const STAT_KEYS = ['mean', 'std_dev', 'min', 'p25', 'median', 'p75', 'max'] as const satisfies readonly (keyof MetricStats)[];
 const ROWS: readonly [string, keyof AnalysisReport][] = [
   ['Input Length', 'isl_stats'],
@@ -27,16 +22,21 @@ interface Cell {
   style: keyof typeof ANSI | null;
 }
 
+/** The table's rows as text, one per metric: its label, then the cells under COLUMNS[1..] (`N/A` without values). */
+export function statisticsRows(report: AnalysisReport): string[][] {
+  return ROWS.map(([label, key]) => {
+    const stats = report[key] as MetricStats | null;
+    return [label, ...STAT_KEYS.map((k) => (stats === null ? 'N/A' : formatFixedGrouped(stats[k], 2)))];
+  });
+}
+
 /** Render the table of §6.1; `colour` adds ANSI styles without changing the geometry. */
 export function renderStatisticsTable(report: AnalysisReport, colour: boolean): string[] {
   const header: Cell[] = COLUMNS.map((text) => ({ text, style: null }));
-  const rows: Cell[][] = ROWS.map(([label, key]) => {
-    const stats = report[key] as MetricStats | null;
-    const values: Cell[] = STAT_KEYS.map((k) =>
-      stats === null ? { text: 'N/A', style: 'dim' } : { text: formatFixedGrouped(stats[k], 2), style: 'green' },
-    );
-    return [{ text: label, style: 'cyan' }, ...values];
-  });
+  const rows: Cell[][] = statisticsRows(report).map(([label, ...values]) => [
+    { text: label!, style: 'cyan' },
+    ...values.map((text): Cell => ({ text, style: text === 'N/A' ? 'dim' : 'green' })),
+  ]);
   const widths = COLUMNS.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.text.length)));
   const paint = (cell: Cell, width: number): string => {
     const padded = cell.text.padStart(width);
@@ -64,6 +64,17 @@ function percent(fraction: number): string {
   return `${formatDecimal(fraction * 100, 1)}%`;
 }
 
+/** The summary lines of §6 as [label, value], in order (the console pads the labels to align). */
+export function summaryFields(report: AnalysisReport): [string, string][] {
+  return [
+    ['Total requests', formatCount(report.total_requests)],
+    ['Unique prefixes', formatCount(report.unique_prefixes)],
+    ['Prefix groups', formatCount(report.num_prefix_groups)],
+    ['Cache hit rate', percent(report.cache_hit_rate)],
+    ['Prefix reuse ratio', percent(report.prefix_reuse_ratio)],
+  ];
+}
+
 /**
  * The full console report of §6, as the exact text to write on stdout (ending with `\n`).
  * `outputFile` adds the `Analysis report saved to PATH` line.
@@ -74,11 +85,8 @@ export function renderAnalysisConsole(report: AnalysisReport, options: { colour?
   const lines = [
     '',
     heading,
-    `Total requests:   ${formatCount(report.total_requests)}`,
-    `Unique prefixes:  ${formatCount(report.unique_prefixes)}`,
-    `Prefix groups:    ${formatCount(report.num_prefix_groups)}`,
-    `Cache hit rate:   ${percent(report.cache_hit_rate)}`,
-    `Prefix reuse ratio: ${percent(report.prefix_reuse_ratio)}`,
+    // AIPerf aligns the first four values and not the last.
+    ...summaryFields(report).map(([label, value], i) => `${`${label}:`.padEnd(i < 4 ? 17 : 0)} ${value}`),
     '',
     ...renderStatisticsTable(report, colour),
     '',

@@ -1,0 +1,7 @@
+// Which module runs each job kind of the worker protocol (protocol.browser.ts).
+import { runAnalyzeJob } from './analyze-job.browser.js';
+import type { JobKind, JobRunner } from './protocol.browser.js';
+
+export const JOBS: { [K in JobKind]: JobRunner<K> } = {
+  analyze: runAnalyzeJob,
+};
