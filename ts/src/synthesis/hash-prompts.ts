@@ -5,7 +5,7 @@ import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
 import type { BackendName, TraceCoreBackend } from '../trace-core/backend.js';
 import type { SkipSummary } from '../trace-core/report.js';
 import { callBackend as call } from '../trace-core/errors.js';
-import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 import { type BatchEncoder, inlineBatchEncoder } from '../tokenizer/encode-batch.js';
 import { LONG_WORD_CHARS } from '../tokenizer/long-words.js';
 import { formatCount } from '../report/decimal-format.js';

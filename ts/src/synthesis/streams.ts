@@ -2,7 +2,7 @@
 // no Node import, so the CLI (./index.ts picks the backend) and the browser app (ts/src/web, the
 // WASM web build) run the same pipeline and write the same bytes.
 import { DEFAULT_BLOCK_SIZE } from '../config/defaults.js';
-import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 import type { BackendName, BackendSynthesisOptions, BackendTraceAnalyzer, TraceCoreBackend } from '../trace-core/backend.js';
 import type { AnalysisReport, SkipSummary, TransformReport } from '../trace-core/report.js';
 import { TraceCoreError, callBackend as call } from '../trace-core/errors.js';
@@ -136,8 +136,8 @@ function emitter(sink: ByteSink, outA: SideAnalyzer | null): (bytes: Uint8Array)
  * Lets I/O callbacks (a file sink's finished writes, a worker's messages) run between synchronous
  * core calls: setImmediate in Node, a zero timeout in a browser worker (which has no setImmediate).
  */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Transform mode over a re-readable source, writing output chunks to `sink` (docs/synthesis.md §3).

@@ -10,6 +10,9 @@
 // Adding a job: declare its request and result in `JobKinds` below, write a module exporting a
 // `JobRunner<'your-kind'>`, and register it in jobs.browser.ts.
 import type { AnalysisReport } from '../trace-core/report.js';
+import type { HashPromptsForm } from './hash-prompts-job.browser.js';
+import type { SynthesizeForm, SynthesizeJobResult } from './synthesize-job.browser.js';
+import type { HashPromptsResult } from '../synthesis/hash-prompts.js';
 
 /** Options of the analysis, as `analyze-trace` takes them (docs/trace-analysis.md §1). */
 export interface AnalyzeRequest {
@@ -30,9 +33,39 @@ export interface AnalyzeResult {
   warnings: string[];
 }
 
+/** `synthesize` (docs/synthesis.md §3–4): the form's flags as typed, checked in the worker as the CLI checks them. */
+export interface SynthesizeRequest {
+  kind: 'synthesize';
+  /** The input trace; read with `File.stream()` (twice in transform mode). */
+  file: Blob;
+  form: SynthesizeForm;
+}
+
+/** The run's outcome and the output trace: the bytes `infermark synthesize` writes. */
+export interface SynthesizeResult extends SynthesizeJobResult {
+  output: Blob;
+}
+
+/** `hash-prompts` (docs/synthesis.md §5) with the bundled Qwen3 tokenizer. */
+export interface HashPromptsRequest {
+  kind: 'hash-prompts';
+  file: Blob;
+  form: HashPromptsForm;
+}
+
+export interface HashPromptsJobOutcome {
+  result: HashPromptsResult;
+  /** The lines the CLI writes to stderr after the run (notice, skip warning, summary). */
+  messages: string[];
+  /** The trace: the bytes `infermark hash-prompts` writes. */
+  output: Blob;
+}
+
 /** Every job: its request and what it resolves to. Other jobs add their entries here. */
 export interface JobKinds {
   analyze: { request: AnalyzeRequest; result: AnalyzeResult };
+  synthesize: { request: SynthesizeRequest; result: SynthesizeResult };
+  'hash-prompts': { request: HashPromptsRequest; result: HashPromptsJobOutcome };
 }
 
 export type JobKind = keyof JobKinds;

@@ -1,6 +1,6 @@
 // The byte source and sink of the browser's synthesis and hash-prompts jobs: a File read through
 // `File.stream()` (as many times as a pass needs) and the output kept as a Blob, never one big array.
-import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 
 /** Anything that can be streamed more than once: a `File`, a `Blob`. */
 export interface StreamableInput {

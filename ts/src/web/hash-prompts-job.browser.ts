@@ -1,10 +1,10 @@
 // `hash-prompts` in the browser (docs/synthesis.md §5): the CLI's pipeline (ts/src/synthesis/hash-prompts.ts)
 // on the WASM backend with the bundled Qwen3 tokenizer, and the lines the CLI prints after a run.
-import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 import { HASH_PROMPTS_DEFAULTS, MAX_BLOCK_SIZE } from '../config/defaults.js';
 import { estimatedRowsNotice, hashPromptsWith, type HashPromptsResult, type PromptTokenizer } from '../synthesis/hash-prompts.js';
 import type { TraceCoreBackend } from '../trace-core/backend.js';
-import { SynthesizeFormError } from './synthesize-job.js';
+import { SynthesizeFormError } from './synthesize-job.browser.js';
 
 /** The hash-prompts form as typed: fields under the CLI's long flag names (without `--`). */
 export interface HashPromptsForm {

@@ -1,7 +1,7 @@
 // `synthesize` in the browser (docs/synthesis.md §3–4): the CLI's pipeline (ts/src/synthesis/streams.ts)
 // on the WASM backend, with the form's flags checked as the CLI checks them and the lines the CLI
 // prints after a run (skip warning, generate warnings, summary, side-by-side analysis).
-import type { ByteSink, ByteSource } from '../io/chunked-reader.js';
+import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, SYNTHESIZE_DEFAULTS } from '../config/defaults.js';
 import { MAX_REQUEST_COUNT, MAX_U32 } from '../config/limits.js';
 import { TRANSFORM_FLAGS, type CoreTransformOptions } from '../config/synthesis-flags.js';
