@@ -8,6 +8,7 @@ import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
 import { registerPlot } from './plot.js';
 import { registerSweep } from './sweep.js';
+import { registerWeb } from './web.js';
 import { packageVersion } from '../version.js';
 
 /** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
@@ -39,6 +40,7 @@ export function createProgram(): Command {
   registerServeMock(program);
   registerPlot(program);
   registerSweep(program);
+  registerWeb(program);
 
   return program;
 }
