@@ -7,7 +7,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendFor } from '../../../ts/src/trace-core/loader.js';
 import { blobSink, streamSource } from '../../../ts/src/web/synth-byte-io.browser.js';
-import { runSynthesizeJob, SynthesizeFormError, synthesizeJobOptions, type SynthesizeForm } from '../../../ts/src/web/synthesize-job.browser.js';
+import {
+  runSynthesizeJob,
+  SynthesizeFormError,
+  synthesizeJobOptions,
+  type SynthesizeForm,
+} from '../../../ts/src/web/synthesize-job.browser.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'dist', 'bin.js');

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { openInputFile } from './input-file.js';
 import { osReason } from './os-reason.js';
 import { closeSync } from 'node:fs';
-import type { ByteSink, ByteSource } from './byte-stream.js';
+import type { ByteSource } from './byte-stream.js';
 
 export type { ByteSink, ByteSource } from './byte-stream.js';
 
