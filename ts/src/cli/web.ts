@@ -1,5 +1,5 @@
 // `infermark web`: serve the browser app (dist/web, built by scripts/build-web.mjs) on loopback
-// until Ctrl-C (docs/cli.md §9). The app runs in the tab; the server only hands out its files.
+// until Ctrl-C (docs/cli.md §11). The app runs in the tab; the server only hands out its files.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

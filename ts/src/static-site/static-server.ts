@@ -1,5 +1,5 @@
 // A read-only HTTP server for a folder of static files: what `infermark web` serves the browser
-// app (dist/web) with (docs/cli.md, `web`). GET and HEAD only; paths that leave the folder, hidden
+// app (dist/web) with (docs/cli.md §11). GET and HEAD only; paths that leave the folder, hidden
 // files and directories are 404; the types the app needs, `application/wasm` included.
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
