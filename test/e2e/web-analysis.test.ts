@@ -53,7 +53,9 @@ async function analyse(page: Page, file: string, skipInvalid = false): Promise<v
   await page.waitForSelector('#analyse-result:not([hidden]), [data-testid="error"]:not([hidden])', { timeout: 20_000 });
 }
 
-const text = (page: Page, testId: string): Promise<string> => page.locator(`#panel-analyse [data-testid="${testId}"]`).innerText();
+// Scoped to the Analyse tab: the other tabs have their own `progress`, `error` and `download`.
+const text = async (page: Page, testId: string): Promise<string> =>
+  (await page.locator(`#panel-analyse [data-testid="${testId}"]`).textContent()) ?? '';
 
 /** The console report's summary values by label, and its table rows as cells. */
 function consoleReport(stdout: string): { summary: Map<string, string>; rows: string[][] } {

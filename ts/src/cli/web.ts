@@ -1,5 +1,5 @@
 // `infermark web`: serve the browser app (dist/web, built by scripts/build-web.mjs) on loopback
-// until Ctrl-C (docs/cli.md §9). The app runs in the tab; the server only hands out its files.
+// until Ctrl-C (docs/cli.md §11). The app runs in the tab; the server only hands out its files.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -56,6 +56,16 @@ export async function runWeb(opts: WebOptions, streams: Streams): Promise<void> 
       `warning: serving on ${opts.host}, reachable from other machines; the app itself reads files only in the viewer's tab\n`,
     );
   }
+  // Listening for Ctrl-C before the listening line is printed: a signal right after it still ends with 130.
+  const interrupted = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   const server = await startStaticServer({
     root: APP_DIR,
     host: opts.host,
@@ -71,15 +81,7 @@ export async function runWeb(opts: WebOptions, streams: Streams): Promise<void> 
         .on('error', () => undefined)
         .unref();
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await interrupted;
   await server.close();
   process.exitCode = EXIT_INTERRUPTED;
 }

@@ -1,5 +1,5 @@
 // A read-only HTTP server for a folder of static files: what `infermark web` serves the browser
-// app (dist/web) with (docs/cli.md, `web`). GET and HEAD only; paths that leave the folder, hidden
+// app (dist/web) with (docs/cli.md §11). GET and HEAD only; paths that leave the folder, hidden
 // files and directories are 404; the types the app needs, `application/wasm` included.
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -76,10 +76,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      return send(res, 405, 'method not allowed\n');
+      send(res, 405, 'method not allowed\n');
+      return;
     }
     const file = resolveRequestPath(options.root, req.url ?? '/');
-    if (file === null) return send(res, 404, 'not found\n');
+    if (file === null) {
+      send(res, 404, 'not found\n');
+      return;
+    }
     const size = statSync(file).size;
     res.writeHead(200, {
       ...options.headers,
@@ -88,7 +92,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',
     });
-    if (req.method === 'HEAD') return void res.end();
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     createReadStream(file)
       .on('error', () => res.destroy())
       .pipe(res);
