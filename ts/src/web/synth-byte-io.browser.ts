@@ -21,7 +21,8 @@ export function streamSource(input: StreamableInput): ByteSource {
           if (value.length > 0) await onChunk(value);
         }
       } finally {
-        reader.releaseLock();
+        // Stops reading the file when a pass ends early (an invalid row, Cancel).
+        await reader.cancel().catch(() => undefined);
       }
     },
   };
