@@ -161,6 +161,22 @@ describe('infermark web: Synthesise', () => {
     expect(bytes!.equals(lenient.output!)).toBe(true);
     expect(await text(page, SYNTH, 'messages')).toBe(lenient.stderr.split('\n').slice(0, 2).join('\n'));
   }, 30_000);
+  it('stops a long generate run on Cancel and says so', async () => {
+    const { page, watch } = await openTab('synthesise');
+    await page.setInputFiles('#synth-file', TRACE);
+    await page.selectOption('#synth-mode', 'generate');
+    // Fifty million rows take minutes: Cancel comes while rows are being generated.
+    await page.fill('#synth-num-requests', '50000000');
+    await page.click('#synth-run');
+    await page.waitForFunction(() =>
+      /\b[1-9][\d,]* rows\b/.test(document.querySelector('#panel-synthesise [data-testid="progress"]')?.textContent ?? ''),
+    );
+    await page.click('#synth-cancel');
+    await page.waitForSelector(`${SYNTH} [data-testid="error"]:not([hidden])`, { timeout: 10_000 });
+    expect(await text(page, SYNTH, 'error')).toBe('cancelled: the synthesis was stopped');
+    expect(await page.locator(`${SYNTH} [data-testid="download"]`).isHidden()).toBe(true);
+    expect([...watch.consoleErrors, ...watch.pageErrors]).toEqual([]);
+  }, 30_000);
 });
 
 describe('infermark web: Hash prompts', () => {
