@@ -79,7 +79,8 @@ async function finish(page: Page, panel: string): Promise<Buffer | null> {
 }
 
 const SYNTH = '#panel-synthesise';
-const text = (page: Page, panel: string, testId: string): Promise<string> => page.locator(`${panel} [data-testid="${testId}"]`).innerText();
+const text = async (page: Page, panel: string, testId: string): Promise<string> =>
+  (await page.locator(`${panel} [data-testid="${testId}"]`).textContent()) ?? '';
 
 async function synthesise(
   page: Page,
