@@ -3,7 +3,7 @@
 import type { AnalysisReport } from '../trace-core/report.js';
 import { forEachBlobChunk } from './blob-chunks.browser.js';
 import type { JobRunner } from './protocol.browser.js';
-import { loadCore, TraceAnalyzer } from './wasm-core.browser.js';
+import { coreMemoryBytes, loadCore, TraceAnalyzer } from './wasm-core.browser.js';
 
 export const runAnalyzeJob: JobRunner<'analyze'> = async (request, { signal, progress }) => {
   await loadCore();
@@ -17,11 +17,11 @@ export const runAnalyzeJob: JobRunner<'analyze'> = async (request, { signal, pro
       const now = performance.now();
       if (now - lastPost > 100) {
         lastPost = now;
-        progress({ bytes: analyzer.bytesConsumed, rows: analyzer.rowsParsed, totalBytes });
+        progress({ bytes: analyzer.bytesConsumed, rows: analyzer.rowsParsed, totalBytes, memoryBytes: coreMemoryBytes() });
       }
     });
     const json = analyzer.finishJson();
-    progress({ bytes: analyzer.bytesConsumed, rows: analyzer.rowsParsed, totalBytes });
+    progress({ bytes: analyzer.bytesConsumed, rows: analyzer.rowsParsed, totalBytes, memoryBytes: coreMemoryBytes() });
     const warnings = [analyzer.skippedWarning(request.sourceName), analyzer.inconsistentWarning()].filter(
       (w): w is string => typeof w === 'string' && w !== '',
     );

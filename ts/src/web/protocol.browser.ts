@@ -44,6 +44,8 @@ export interface JobProgress {
   bytes: number;
   rows: number;
   totalBytes: number;
+  /** The worker's WASM linear memory (the core's working set; it never shrinks, so this is its peak). */
+  memoryBytes?: number;
 }
 
 /**
