@@ -99,7 +99,7 @@ describe('infermark web: Analyse', () => {
     expect(rows).toHaveLength(5);
     expect(await page.locator('[data-testid="chart-lengths"] canvas').count()).toBe(1);
     expect(await text(page, 'progress')).toMatch(
-      /^100%\s+3\.0\/3\.0 MB\s+12,031 rows\s+[\d.,]+ MB\/s\s+[\d,]+ rows\/s  WASM memory [\d.,]+ MB$/,
+      /^100%\s+3\.0\/3\.0 MB\s+12,031 rows\s+[\d.,]+ MB\/s\s+[\d,]+ rows\/s\s+WASM memory [\d.,]+ MB$/,
     );
 
     expect(watch.blocked).toEqual([]);
