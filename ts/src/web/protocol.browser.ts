@@ -10,6 +10,7 @@
 // Adding a job: declare its request and result in `JobKinds` below, write a module exporting a
 // `JobRunner<'your-kind'>`, and register it in jobs.browser.ts.
 import type { AnalysisReport } from '../trace-core/report.js';
+import type { TraceShape } from './trace-shape.browser.js';
 
 /** Options of the analysis, as `analyze-trace` takes them (docs/trace-analysis.md §1). */
 export interface AnalyzeRequest {
@@ -28,6 +29,8 @@ export interface AnalyzeResult {
   report: AnalysisReport;
   /** The stderr warning lines the CLI prints (skipped rows, inconsistent hash ids). */
   warnings: string[];
+  /** Arrivals over time and the length histograms, for the charts. */
+  shape: TraceShape;
 }
 
 /** Every job: its request and what it resolves to. Other jobs add their entries here. */
