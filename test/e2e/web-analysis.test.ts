@@ -99,8 +99,16 @@ describe('infermark web: Analyse', () => {
     );
     expect(rows).toEqual(consoleOut.rows);
     expect(rows).toHaveLength(5);
-    expect(await page.locator('[data-testid="chart-lengths"] canvas').count()).toBe(1);
-    expect(await text(page, 'progress')).toMatch(/^100%\s+3\.0\/3\.0 MB\s+12,031 rows\s+[\d.,]+ MB\/s\s+[\d,]+ rows\/s$/);
+    for (const chart of ['chart-arrivals', 'chart-isl', 'chart-osl', 'chart-lengths', 'chart-hit-rate']) {
+      expect([chart, await page.locator(`[data-testid="${chart}"] canvas`).count()]).toEqual([chart, 1]);
+    }
+    // Every row of the trace is in the arrivals and both length histograms.
+    for (const chart of ['chart-arrivals', 'chart-isl', 'chart-osl']) {
+      expect([chart, Number(await page.getAttribute(`[data-testid="${chart}"]`, 'data-rows'))]).toEqual([chart, json.total_requests]);
+    }
+    expect(await text(page, 'progress')).toMatch(
+      /^100%\s+3\.0\/3\.0 MB\s+12,031 rows\s+[\d.,]+ MB\/s\s+[\d,]+ rows\/s\s+WASM memory [\d.,]+ MB$/,
+    );
 
     expect(watch.blocked).toEqual([]);
     expect(watch.consoleErrors).toEqual([]);

@@ -6,6 +6,7 @@ import { COLUMNS, statisticsRows, summaryFields } from '../report/analysis-conso
 import type { AnalysisReport } from '../trace-core/report.js';
 import { renderAnalysisCharts } from './analysis-charts.browser.js';
 import { progressText } from './progress-text.browser.js';
+import type { TraceShape } from './trace-shape.browser.js';
 import { type RunningJob, startJob } from './worker-client.browser.js';
 
 /** data-testid of each summary line, in summaryFields' order. */
@@ -81,10 +82,10 @@ export function setUpAnalysisPanel(root: Document): void {
       warnings.textContent = outcome.result.warnings.join('\n');
       warnings.hidden = false;
     }
-    showReport(outcome.result.report);
+    showReport(outcome.result.report, outcome.result.shape);
   };
 
-  const showReport = (report: AnalysisReport): void => {
+  const showReport = (report: AnalysisReport, shape: TraceShape): void => {
     summaryFields(report).forEach(([, value], i) => {
       const dd = root.querySelector<HTMLElement>(`[data-testid="${SUMMARY_TEST_IDS[i]}"]`);
       if (dd) dd.textContent = value;
@@ -102,7 +103,7 @@ export function setUpAnalysisPanel(root: Document): void {
       for (const cell of row) tr.insertCell().textContent = cell;
     }
     result.hidden = false;
-    renderAnalysisCharts(charts, report);
+    renderAnalysisCharts(charts, report, shape);
   };
 
   input.addEventListener('change', () => {

@@ -4,13 +4,13 @@ import { hashPromptsJobOptions, runHashPromptsJob } from './hash-prompts-job.bro
 import { bundledQwen3 } from './hash-prompts-tokenizer.browser.js';
 import type { JobRunner } from './protocol.browser.js';
 import { blobSink, streamSource } from './synth-byte-io.browser.js';
-import { cancellable, throttled, wasmBackend } from './synth-worker-backend.browser.js';
+import { cancellable, coreMemory, throttled, wasmBackend } from './synth-worker-backend.browser.js';
 
 export const runHashPromptsWorkerJob: JobRunner<'hash-prompts'> = async (request, { signal, progress }) => {
   const options = hashPromptsJobOptions(request.form);
   const [backend, tokenizer] = await Promise.all([wasmBackend(), bundledQwen3()]);
   const totalBytes = request.file.size;
-  const post = throttled((bytes: number, rows: number) => progress({ bytes, rows, totalBytes }));
+  const post = throttled((bytes: number, rows: number) => progress({ bytes, rows, totalBytes, memoryBytes: coreMemory() }));
   const sink = blobSink();
   const { result, messages } = await runHashPromptsJob(
     backend,

@@ -13,6 +13,7 @@ import type { AnalysisReport } from '../trace-core/report.js';
 import type { HashPromptsForm } from './hash-prompts-job.browser.js';
 import type { SynthesizeForm, SynthesizeJobResult } from './synthesize-job.browser.js';
 import type { HashPromptsResult } from '../synthesis/hash-prompts.js';
+import type { TraceShape } from './trace-shape.browser.js';
 
 /** Options of the analysis, as `analyze-trace` takes them (docs/trace-analysis.md §1). */
 export interface AnalyzeRequest {
@@ -31,6 +32,8 @@ export interface AnalyzeResult {
   report: AnalysisReport;
   /** The stderr warning lines the CLI prints (skipped rows, inconsistent hash ids). */
   warnings: string[];
+  /** Arrivals over time and the length histograms, for the charts. */
+  shape: TraceShape;
 }
 
 /** `synthesize` (docs/synthesis.md §3–4): the form's flags as typed, checked in the worker as the CLI checks them. */
@@ -77,6 +80,8 @@ export interface JobProgress {
   bytes: number;
   rows: number;
   totalBytes: number;
+  /** The worker's WASM linear memory (the core's working set; it never shrinks, so this is its peak). */
+  memoryBytes?: number;
 }
 
 /**

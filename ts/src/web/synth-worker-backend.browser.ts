@@ -33,3 +33,8 @@ export function throttled<A extends unknown[]>(post: (...args: A) => void): (las
     post(...args);
   };
 }
+
+/** The core's WASM memory for the progress line (its peak: it never shrinks). */
+export function coreMemory(): number {
+  return core.coreMemoryBytes();
+}

@@ -2,7 +2,7 @@
 // (./synthesize-job.browser.ts), the input streamed from the File, the output collected as a Blob.
 import type { JobRunner } from './protocol.browser.js';
 import { blobSink, streamSource } from './synth-byte-io.browser.js';
-import { cancellable, throttled, wasmBackend } from './synth-worker-backend.browser.js';
+import { cancellable, coreMemory, throttled, wasmBackend } from './synth-worker-backend.browser.js';
 import { runSynthesizeJob, synthesizeJobOptions } from './synthesize-job.browser.js';
 
 export const runSynthesizeWorkerJob: JobRunner<'synthesize'> = async (request, { signal, progress }) => {
@@ -11,7 +11,7 @@ export const runSynthesizeWorkerJob: JobRunner<'synthesize'> = async (request, {
   const size = request.file.size;
   // Transform reads the input twice (learn, then emit); generate reads it once, then writes rows.
   const passes = job.mode === 'transform' ? 2 : 1;
-  const post = throttled((bytes: number, rows: number) => progress({ bytes, rows, totalBytes: passes * size }));
+  const post = throttled((bytes: number, rows: number) => progress({ bytes, rows, totalBytes: passes * size, memoryBytes: coreMemory() }));
   const sink = blobSink();
   const result = await runSynthesizeJob(backend, cancellable(streamSource(request.file), signal), sink, job, (phase, done) => {
     if (phase === 'learn') post(false, done, 0);

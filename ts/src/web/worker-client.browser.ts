@@ -30,8 +30,10 @@ export function startJob<K extends JobKind>(request: JobRequest<K>, onProgress: 
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const m = event.data;
     if (m.type === 'ready' || m.id !== id) return;
-    if (m.type === 'progress') onProgress({ bytes: m.bytes, rows: m.rows, totalBytes: m.totalBytes });
-    else if (m.type === 'result') settle({ status: 'done', result: m.result as JobResult<K> });
+    if (m.type === 'progress') {
+      const { type: _t, id: _i, ...p } = m;
+      onProgress(p);
+    } else if (m.type === 'result') settle({ status: 'done', result: m.result as JobResult<K> });
     else if (m.type === 'error') settle({ status: 'failed', error: m.error });
     else if (m.type === 'cancelled') settle({ status: 'cancelled' });
   };
