@@ -7,12 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendFor } from '../../../ts/src/trace-core/loader.js';
 import { blobSink, streamSource } from '../../../ts/src/web/synth-byte-io.browser.js';
-import {
-  runSynthesizeJob,
-  SynthesizeFormError,
-  synthesizeJobOptions,
-  type SynthesizeForm,
-} from '../../../ts/src/web/synthesize-job.browser.js';
+import { runSynthesizeJob, FormFlagError, synthesizeJobOptions, type SynthesizeForm } from '../../../ts/src/web/synthesize-job.browser.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -92,7 +87,7 @@ describe('the browser synthesize job', () => {
   it('refuses an integer flag out of range with the CLI message', () => {
     const expected = cli(['trace.jsonl', '--synthesis-max-isl', '0']);
     expect(expected.status).toBe(2);
-    expect(() => synthesizeJobOptions(wasm, form('transform', { 'synthesis-max-isl': '0' }))).toThrow(SynthesizeFormError);
+    expect(() => synthesizeJobOptions(wasm, form('transform', { 'synthesis-max-isl': '0' }))).toThrow(FormFlagError);
     try {
       synthesizeJobOptions(wasm, form('transform', { 'synthesis-max-isl': '0' }));
     } catch (err) {

@@ -4,7 +4,7 @@ import type { ByteSink, ByteSource } from '../io/byte-stream.js';
 import { HASH_PROMPTS_DEFAULTS, MAX_BLOCK_SIZE } from '../config/defaults.js';
 import { estimatedRowsNotice, hashPromptsWith, type HashPromptsResult, type PromptTokenizer } from '../synthesis/hash-prompts.js';
 import type { TraceCoreBackend } from '../trace-core/backend.js';
-import { SynthesizeFormError } from './synthesize-job.browser.js';
+import { FormFlagError } from './synthesize-job.browser.js';
 
 /** The hash-prompts form as typed: fields under the CLI's long flag names (without `--`). */
 export interface HashPromptsForm {
@@ -29,7 +29,7 @@ export function hashPromptsJobOptions(form: HashPromptsForm): HashPromptsJobOpti
   if (text !== '') {
     const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < 1 || n > MAX_BLOCK_SIZE) {
-      throw new SynthesizeFormError(`option '--block-size <n>': expected an integer in [1, ${MAX_BLOCK_SIZE}], got '${raw}'`);
+      throw new FormFlagError(`option '--block-size <n>': expected an integer in [1, ${MAX_BLOCK_SIZE}], got '${raw}'`);
     }
     blockSize = n;
   }

@@ -38,11 +38,11 @@ export interface SynthesizeJobOptions {
   analysis: boolean;
 }
 
-/** A form field the CLI would refuse: the message is the CLI's (`option '--x <n>': expected …`). */
-export class SynthesizeFormError extends Error {
+/** A form field (synthesize or hash-prompts) the CLI would refuse as a flag: the message is the CLI's (`option '--x <n>': expected …`). */
+export class FormFlagError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'SynthesizeFormError';
+    this.name = 'FormFlagError';
   }
 }
 
@@ -60,7 +60,7 @@ function integer(form: SynthesizeForm, name: string, min: number, max: number): 
   if (v === undefined) return undefined;
   const n = INTEGER.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new SynthesizeFormError(`option '--${name} <n>': expected an integer in [${min}, ${max}], got '${raw}'`);
+    throw new FormFlagError(`option '--${name} <n>': expected an integer in [${min}, ${max}], got '${raw}'`);
   }
   return n;
 }
@@ -71,7 +71,7 @@ const INTEGER_FLAGS = new Set<keyof CoreTransformOptions>(['prefixRootMultiplier
 /**
  * The form's values as `synthesize` would take them from its flags (docs/cli.md §5): integers in
  * their ranges, multipliers left to the core (which names the option in its message), the
- * generate-only options refused in transform mode. Throws SynthesizeFormError or TraceCoreError.
+ * generate-only options refused in transform mode. Throws FormFlagError or TraceCoreError.
  */
 export function synthesizeJobOptions(backend: TraceCoreBackend, form: SynthesizeForm): SynthesizeJobOptions {
   const core: Record<string, string | number> = {};
@@ -87,9 +87,7 @@ export function synthesizeJobOptions(backend: TraceCoreBackend, form: Synthesize
   }
   const seedText = text(form, 'random-seed');
   if (seedText !== undefined && (!INTEGER.test(seedText) || BigInt(seedText) > U64_MAX)) {
-    throw new SynthesizeFormError(
-      `option '--random-seed <seed>': expected an integer in [0, ${U64_MAX}], got '${form.fields['random-seed']}'`,
-    );
+    throw new FormFlagError(`option '--random-seed <seed>': expected an integer in [0, ${U64_MAX}], got '${form.fields['random-seed']}'`);
   }
   const options: SynthesisOptions = {
     ...(core as CoreTransformOptions),
@@ -102,13 +100,13 @@ export function synthesizeJobOptions(backend: TraceCoreBackend, form: Synthesize
   const minIsl = integer(form, 'synthesis-min-isl', 1, MAX_U32);
   const minOsl = integer(form, 'synthesis-min-osl', 1, MAX_U32);
   if (form.mode === 'generate') {
-    if (numRequests === undefined) throw new SynthesizeFormError("option '--mode generate' requires option '--num-requests'");
+    if (numRequests === undefined) throw new FormFlagError("option '--mode generate' requires option '--num-requests'");
     if (minIsl !== undefined) options.minIsl = minIsl;
     if (minOsl !== undefined) options.minOsl = minOsl;
   } else {
-    if (numRequests !== undefined) throw new SynthesizeFormError("option '--num-requests' requires '--mode generate'");
-    if (minIsl !== undefined) throw new SynthesizeFormError("option '--synthesis-min-isl' requires '--mode generate'");
-    if (minOsl !== undefined) throw new SynthesizeFormError("option '--synthesis-min-osl' requires '--mode generate'");
+    if (numRequests !== undefined) throw new FormFlagError("option '--num-requests' requires '--mode generate'");
+    if (minIsl !== undefined) throw new FormFlagError("option '--synthesis-min-isl' requires '--mode generate'");
+    if (minOsl !== undefined) throw new FormFlagError("option '--synthesis-min-osl' requires '--mode generate'");
   }
   validateSynthesisOptionsWith(backend, options);
   return { mode: form.mode, numRequests: numRequests ?? null, options, analysis: form.analysis };
