@@ -84,6 +84,15 @@ describe('the browser synthesize job', () => {
     });
   }
 
+  it('skips the side-by-side analysis as --no-analysis does, with the same output', async () => {
+    const expected = cli(['trace.jsonl', '--synthesis-speedup-ratio', '3', '--no-analysis']);
+    expect(expected.status, expected.stderr).toBe(0);
+    const { result, output } = await job({ ...form('transform', { 'synthesis-speedup-ratio': '3' }), analysis: false });
+    expect(result.sideBySide).toBeNull();
+    expect(output.equals(expected.output!)).toBe(true);
+    expect(`${result.messages.join('\n')}\nOutput written to out.jsonl\n`).toBe(expected.stderr);
+  });
+
   it('refuses an integer flag out of range with the CLI message', () => {
     const expected = cli(['trace.jsonl', '--synthesis-max-isl', '0']);
     expect(expected.status).toBe(2);
