@@ -157,6 +157,9 @@ describe('infermark web: Analyse', () => {
     writeFileSync(join(dir, 'dropped.jsonl'), content);
     const cliOut = consoleReport(cli(['analyze-trace', 'dropped.jsonl', '--block-size', '100']).stdout);
     const { page, watch } = await openApp();
+    await page.fill('#analyse-block-size', '0');
+    await page.setInputFiles('#analyse-file', join(dir, 'dropped.jsonl'));
+    expect(await text(page, 'error')).toBe(cli(['analyze-trace', 'dropped.jsonl', '--block-size', '0']).stderr.trim());
     await page.fill('#analyse-block-size', '100');
     await page.evaluate((text) => {
       const transfer = new DataTransfer();
