@@ -149,4 +149,36 @@ describe('infermark web: Analyse', () => {
     await page.close();
     await page2.close();
   }, 40_000);
+  it('analyses a dropped file at the chosen block size as analyze-trace --block-size does', async () => {
+    const content = [
+      '{"timestamp": 0, "input_length": 300, "output_length": 5, "hash_ids": [1, 2, 3]}',
+      '{"timestamp": 1000, "input_length": 250, "output_length": 7, "hash_ids": [1, 2, 4]}',
+      '{"timestamp": 2500, "input_length": 120, "output_length": 9, "hash_ids": [1, 5]}',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'dropped.jsonl'), content);
+    const cliOut = consoleReport(cli(['analyze-trace', 'dropped.jsonl', '--block-size', '100']).stdout);
+    const { page, watch } = await openApp();
+    await page.fill('#analyse-block-size', '0');
+    await page.setInputFiles('#analyse-file', join(dir, 'dropped.jsonl'));
+    expect(await text(page, 'error')).toBe(cli(['analyze-trace', 'dropped.jsonl', '--block-size', '0']).stderr.trim());
+    await page.fill('#analyse-block-size', '100');
+    await page.evaluate((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'dropped.jsonl'));
+      document
+        .getElementById('drop-zone')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, content);
+    await page.waitForSelector('#analyse-result:not([hidden])', { timeout: 20_000 });
+    expect(await text(page, 'total-requests')).toBe(cliOut.summary.get('Total requests'));
+    expect(await text(page, 'cache-hit-rate')).toBe(cliOut.summary.get('Cache hit rate'));
+    expect(await text(page, 'unique-prefixes')).toBe(cliOut.summary.get('Unique prefixes'));
+    const rows = await page.$$eval('[data-testid="statistics-table"] tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+    );
+    expect(rows).toEqual(cliOut.rows);
+    expect(watch.consoleErrors).toEqual([]);
+    await page.close();
+  }, 30_000);
 });

@@ -44,10 +44,10 @@ export function setUpAnalysisPanel(root: Document): void {
     error.hidden = true;
     warnings.hidden = true;
     result.hidden = true;
-    const size = Number(blockSize.value);
+    const size = /^\d+$/.test(blockSize.value.trim()) ? Number(blockSize.value.trim()) : Number.NaN;
     if (!Number.isInteger(size) || size < 1 || size > 4294967295) {
       // The CLI's wording for a bad --block-size (cli/option-types.ts integerIn).
-      showError(`error: option '--block-size <n>' argument '${blockSize.value}' is invalid. must be an integer in [1, 4294967295]`);
+      showError(`error: option '--block-size <n>': expected an integer in [1, 4294967295], got '${blockSize.value}'`);
       return;
     }
     const started = performance.now();
