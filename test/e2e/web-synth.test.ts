@@ -16,6 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'infermark-web-synth-'));
 const TRACE = join(dir, 'trace.jsonl');
 const BAD = join(dir, 'bad.jsonl');
 const PROMPTS = join(dir, 'prompts.jsonl');
+const BAD_PROMPTS = join(dir, 'bad-prompts.jsonl');
 let app: ChildServer | null = null;
 let browser: Promise<Browser> | null = null;
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
       .map((p) => JSON.stringify(p))
       .join('\n')}\n`,
   );
+  writeFileSync(BAD_PROMPTS, '{"prompt":"first prompt, fine"}\n{"prompt":42}\n{"text":"third prompt, fine"}\n');
   app = await startChildServer(process.execPath, [BIN, 'web', '--port', '0'], { listening: /listening on (http:\/\/\S+)/ });
 });
 
@@ -194,5 +196,23 @@ describe('infermark web: Hash prompts', () => {
     expect(`${await text(page, '#panel-hash-prompts', 'messages')}\n`).toBe(expected.stderr);
     expect(watch.blocked).toEqual([]);
     expect([...watch.consoleErrors, ...watch.pageErrors]).toEqual([]);
+  }, 30_000);
+  it("shows the CLI's error for a bad prompt row; with skip-invalid downloads what the CLI writes", async () => {
+    const panel = '#panel-hash-prompts';
+    const strict = cli(['hash-prompts', 'bad-prompts.jsonl']);
+    expect(strict.status).toBe(2);
+    const { page } = await openTab('hash-prompts');
+    await page.setInputFiles('#hash-prompts-file', BAD_PROMPTS);
+    await page.click('#hash-prompts-run');
+    expect(await finish(page, panel)).toBeNull();
+    expect(await text(page, panel, 'error')).toBe(strict.stderr.trimEnd());
+
+    const lenient = cli(['hash-prompts', 'bad-prompts.jsonl', '--skip-invalid']);
+    expect(lenient.status, lenient.stderr).toBe(0);
+    await page.check('#hash-prompts-skip-invalid');
+    await page.click('#hash-prompts-run');
+    const bytes = await finish(page, panel);
+    expect(bytes!.equals(lenient.output!)).toBe(true);
+    expect(`${await text(page, panel, 'messages')}\n`).toBe(lenient.stderr);
   }, 30_000);
 });
