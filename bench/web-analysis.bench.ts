@@ -74,7 +74,7 @@ for (let i = 0; i < runs; i++) {
     await page.waitForTimeout(50);
   }
   walls.push((performance.now() - t0) / 1000);
-  const progress = (await page.locator('[data-testid="progress"]').textContent()) ?? '';
+  const progress = (await page.locator('#panel-analyse [data-testid="progress"]').textContent()) ?? '';
   wasm = Math.max(wasm, Number(/WASM memory ([\d.]+) MB/.exec(progress)?.[1]) * 1e6);
   await page.close();
 }

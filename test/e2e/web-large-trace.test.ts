@@ -40,7 +40,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const progressOf = async (page: Page): Promise<string> => (await page.locator('[data-testid="progress"]').textContent()) ?? '';
+const progressOf = async (page: Page): Promise<string> =>
+  (await page.locator('#panel-analyse [data-testid="progress"]').textContent()) ?? '';
 const percentOf = (text: string): number => Number(/^(\d+)%/.exec(text)?.[1] ?? Number.NaN);
 
 describe('infermark web: a 200 MB trace', () => {
@@ -61,7 +62,7 @@ describe('infermark web: a 200 MB trace', () => {
     const percents = new Set<number>();
     let peakHeap = await heap();
     while (await page.locator('#analyse-result').isHidden()) {
-      expect(await page.locator('[data-testid="error"]').isHidden()).toBe(true);
+      expect(await page.locator('#panel-analyse [data-testid="error"]').isHidden()).toBe(true);
       const p = percentOf(await progressOf(page));
       if (Number.isFinite(p)) percents.add(p);
       peakHeap = Math.max(peakHeap, await heap());
@@ -96,10 +97,12 @@ describe('infermark web: a 200 MB trace', () => {
     await page.goto(app!.url);
     const workerClosed = new Promise<void>((resolve) => page.on('worker', (w) => w.on('close', () => resolve())));
     await page.setInputFiles('#analyse-file', trace);
-    await page.waitForFunction(() => /^([1-9]|[1-8]\d)%/.test(document.querySelector('[data-testid="progress"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /^([1-9]|[1-8]\d)%/.test(document.querySelector('#panel-analyse [data-testid="progress"]')?.textContent ?? ''),
+    );
     await page.click('#analyse-cancel');
     await workerClosed;
-    expect(await page.locator('[data-testid="error"]').textContent()).toBe('cancelled: the analysis was stopped');
+    expect(await page.locator('#panel-analyse [data-testid="error"]').textContent()).toBe('cancelled: the analysis was stopped');
     const stopped = await progressOf(page);
     await page.waitForTimeout(500);
     expect(await progressOf(page)).toBe(stopped);
