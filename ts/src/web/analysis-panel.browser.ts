@@ -67,8 +67,9 @@ export function setUpAnalysisPanel(root: Document): void {
     if (running !== current) return;
     running = null;
     if (outcome.status === 'cancelled') {
-      job.hidden = true;
-      showError('cancelled: the analysis was stopped');
+      // Not an error: the bar stays where it stopped, and the line says so.
+      cancel.hidden = true;
+      progress.textContent = `cancelled at ${progress.textContent ?? ''}`;
       return;
     }
     if (outcome.status === 'failed') {
