@@ -45,3 +45,20 @@ export function handleInterrupts(options: InterruptOptions): InterruptHandling {
     },
   };
 }
+
+/**
+ * Resolves at the first SIGINT or SIGTERM, for commands that serve until stopped (`plot
+ * --dashboard`, `web`); its handlers go with it. Call it before announcing the address, so a
+ * signal right after the announcement is already caught.
+ */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -7,6 +7,7 @@ import { dashboardRuns } from '../plot/dashboard-runs.js';
 import type { PlotFormat, PlotTheme } from '../plot/plot-model.js';
 import { DEFAULT_PLOT_FORMATS, plotRuns } from '../plot/plot-runs.js';
 import { ProgressLine } from '../report/progress-line.js';
+import { untilStopSignal } from './interrupt.js';
 import { givenByUser } from './option-table.js';
 import { integerIn, parseChoice, parsePath } from './option-types.js';
 
@@ -85,6 +86,8 @@ export async function runDashboard(positional: readonly string[], opts: PlotCliO
     gpus: opts.gpus,
     onSkip: (run, err) => streams.stderr.write(`warning: run ${run.name} left out: ${reasonOf(err)}\n`),
   });
+  // Listening for Ctrl-C before the listening line is printed: a signal right after it still ends with 130.
+  const stopped = untilStopSignal();
   const dashboard = await startDashboard({
     port: opts.port,
     fingerprint: runs.fingerprint,
@@ -92,15 +95,7 @@ export async function runDashboard(positional: readonly string[], opts: PlotCliO
     onError: (err) => streams.stderr.write(`warning: the runs could not be read again: ${reasonOf(err)}\n`),
   });
   streams.stdout.write(`infermark dashboard listening on ${dashboard.url} (${DASHBOARD_HOST} only; Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await dashboard.close();
   process.exitCode = EXIT_INTERRUPTED;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { EXIT_INTERRUPTED, RuntimeFailure } from '../errors.js';
 import { startStaticServer } from '../static-site/static-server.js';
+import { untilStopSignal } from './interrupt.js';
 import { integerIn } from './option-types.js';
 
 export const WEB_DEFAULT_PORT = 8060;
@@ -57,15 +58,7 @@ export async function runWeb(opts: WebOptions, streams: Streams): Promise<void> 
     );
   }
   // Listening for Ctrl-C before the listening line is printed: a signal right after it still ends with 130.
-  const interrupted = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const interrupted = untilStopSignal();
   const server = await startStaticServer({
     root: APP_DIR,
     host: opts.host,
