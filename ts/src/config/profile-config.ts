@@ -18,6 +18,7 @@ import {
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
+import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -78,6 +79,9 @@ export interface ProfileOptions extends TransformFlags {
   sliceDuration?: number;
   serverMetrics?: string[];
   noServerMetrics?: boolean;
+  /** `--gpu-telemetry` values; `true` for the flag given alone. */
+  gpuTelemetry?: string[] | true;
+  noGpuTelemetry?: boolean;
   artifactDir?: string;
   profileExportPrefix?: string;
   exportLevel?: ExportLevel;
@@ -212,6 +216,8 @@ export interface ProfileConfig {
     serverMetricsUrls: string[];
     /** Per `--server-metrics` URL, the `Authorization: Basic …` value of its user:password, or null. */
     serverMetricsAuthorization: Array<string | null>;
+    /** The DCGM exporters scraped for GPU telemetry (docs/cli.md §3.5). */
+    gpuTelemetry: GpuTelemetryConfig;
     ui: UiType;
     /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
     plot: boolean;
@@ -535,6 +541,7 @@ export function resolveProfileConfig(
   if (o.serverMetrics && o.serverMetrics.length > 0 && o.noServerMetrics === true) {
     throw conflict('--server-metrics', '--no-server-metrics');
   }
+  if (o.gpuTelemetry !== undefined && o.noGpuTelemetry === true) throw conflict('--gpu-telemetry', '--no-gpu-telemetry');
 
   // Rule 19 and the list flags.
   const urls = (o.url && o.url.length > 0 ? o.url : [PROFILE_DEFAULTS.url]).map((u) => takeUrlCredentials(normalizeUrl(u), '--url <url>'));
@@ -664,6 +671,7 @@ export function resolveProfileConfig(
       serverMetricsEnabled: o.noServerMetrics !== true,
       serverMetricsUrls: serverMetrics.map((u) => u.url),
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
+      gpuTelemetry: resolveGpuTelemetry(o.gpuTelemetry, o.noGpuTelemetry === true),
       ui,
       plot: o.plot === true,
     },

@@ -5,3 +5,4 @@ export { standardReporters, type StandardReporterOptions } from './standard-repo
 export type { ExportFileKind, ProfileReporter, RunContext, RunEnd } from './reporter.js';
 export { runVerdict, type RunVerdict } from './exit-code.js';
 export type { RunPlacement } from './reporters/summary-json-file.js';
+export { GpuTelemetryReporter, type LiveGpu, type LiveGpuSource } from './reporters/gpu-telemetry.js';

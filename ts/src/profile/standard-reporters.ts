@@ -7,6 +7,7 @@ import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
 import type { ProfileReporter } from './reporter.js';
 import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
+import { GpuTelemetryReporter } from './reporters/gpu-telemetry.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
@@ -28,6 +29,8 @@ export interface StandardReporterOptions {
   plot?: boolean;
   /** `run_info` of the summary JSON for a run that is part of a sweep (default: a single run). */
   placement?: RunPlacement;
+  /** The GPU telemetry reporter to use (the live dashboard reads its `latestGpus`); default: a new one. */
+  gpuTelemetry?: GpuTelemetryReporter;
 }
 
 /** Every artifact of docs/exports.md, plus the printed summary and progress line when asked for. */
@@ -35,6 +38,8 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
   const reporters: ProfileReporter[] = [];
   if (options.progress) reporters.push(new ProgressDisplay(options.progress.ui, options.progress.stderr));
   reporters.push(
+    // First of the artifacts: its figures go into the summary JSON and the console summary.
+    options.gpuTelemetry ?? new GpuTelemetryReporter(),
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),

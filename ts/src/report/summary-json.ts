@@ -117,6 +117,8 @@ export interface SummaryJsonInput {
   traceFidelity: TraceFidelity | null;
   warmup: RunMetrics | null;
   scrubber: SecretScrubber;
+  /** The `gpu_telemetry` block (docs/exports.md §13), when GPU telemetry was collected. */
+  gpuTelemetry?: Record<string, JsonValue> | null;
 }
 
 /** `client_health`: the verdict, and where the load engine ran when that is known. */
@@ -166,6 +168,7 @@ export function summaryJson(i: SummaryJsonInput): string {
       rows_off_by_more_than_1pct: t.rows_off_by_more_than_1pct,
     };
   }
+  if (i.gpuTelemetry) doc['gpu_telemetry'] = i.gpuTelemetry;
   if (i.warmup) doc['warmup_metrics'] = blocksJson(i.warmup.blocks);
   return `${i.scrubber.scrub(toJson(doc, 2))}\n`;
 }
