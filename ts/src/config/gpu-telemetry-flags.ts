@@ -26,7 +26,7 @@ const FLAG = '--gpu-telemetry';
 
 /** AIPerf's form of an exporter address: scheme optional (http), `/metrics` appended unless the path ends with it. */
 export function dcgmMetricsUrl(item: string): string {
-  const withScheme = /^https?:\/\//i.test(item) ? item : `http://${item}`;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(item) ? item : `http://${item}`;
   let url: URL;
   try {
     url = new URL(withScheme);

@@ -44,8 +44,13 @@ export interface GpuIdentity {
 
 /** One GPU at one scrape. */
 export interface GpuSample extends GpuIdentity {
-  /** Wall-clock epoch ns when the scrape's response had arrived. */
+  /**
+   * Wall-clock epoch ns of the reading: the midpoint between sending the scrape and having its
+   * whole response, the best estimate of when the exporter wrote it.
+   */
   timestamp_ns: bigint;
+  /** How long that scrape took (ns): the timestamp is good to half of it. Not exported. */
+  round_trip_ns: bigint;
   telemetry_source_url: string;
   telemetry_data: GpuTelemetryData;
 }
@@ -72,7 +77,7 @@ const FIELDS: ReadonlyMap<string, readonly [GpuField, number]> = new Map([
 const FB_PARTS = ['DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_FB_RESERVED'] as const;
 
 /** The per-GPU samples of one scrape; series without a numeric `gpu` label and non-finite values are skipped. */
-export function dcgmSamples(scrape: PromScrape, url: string, timestampNs: bigint): GpuSample[] {
+export function dcgmSamples(scrape: PromScrape, url: string, timestampNs: bigint, roundTripNs = 0n): GpuSample[] {
   const gpus = new Map<number, { id: GpuIdentity; data: GpuTelemetryData; fb: Map<string, number> }>();
   for (const s of scrape.samples) {
     if (!Number.isFinite(s.value)) continue;
@@ -112,7 +117,7 @@ export function dcgmSamples(scrape: PromScrape, url: string, timestampNs: bigint
       g.data.nvidia_memory_total = mib * MIB_TO_GB;
     }
     if (Object.keys(g.data).length === 0) continue;
-    out.push({ timestamp_ns: timestampNs, telemetry_source_url: url, ...g.id, telemetry_data: g.data });
+    out.push({ timestamp_ns: timestampNs, round_trip_ns: roundTripNs, telemetry_source_url: url, ...g.id, telemetry_data: g.data });
   }
   return out;
 }

@@ -174,7 +174,7 @@ export class GpuTelemetryCollector {
     if (status < 200 || status >= 300) return fail('http_status', `status ${status}`);
     let samples: GpuSample[];
     try {
-      samples = dcgmSamples(parsePrometheus(body), e.url, at);
+      samples = dcgmSamples(parsePrometheus(body), e.url, sent + (at - sent) / 2n, at - sent);
     } catch (err) {
       return fail('invalid_body', String(err));
     }

@@ -126,6 +126,23 @@ function series(samples: readonly GpuSample[], field: GpuField, startNs: bigint)
   return out;
 }
 
+/** Round trips up to this long always date a reading well enough to anchor the energy counter. */
+const PRECISE_ROUND_TRIP_NS = 50_000_000n;
+
+/**
+ * The samples whose time is known well enough to interpolate a counter between: a scrape whose
+ * answer waited on a busy event loop has a timestamp off by up to half its round trip, so those
+ * taking more than 4× the median (and over 50 ms) are left out — unless that leaves fewer than two.
+ */
+export function preciselyDated(samples: readonly GpuSample[]): readonly GpuSample[] {
+  if (samples.length < 3) return samples;
+  const rtts = samples.map((s) => s.round_trip_ns).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const median = rtts[Math.floor(rtts.length / 2)]!;
+  const limit = median * 4n > PRECISE_ROUND_TRIP_NS ? median * 4n : PRECISE_ROUND_TRIP_NS;
+  const kept = samples.filter((s) => s.round_trip_ns <= limit);
+  return kept.length >= 2 ? kept : samples;
+}
+
 /** One GPU's window figures from all its samples (those around the window feed the interpolation). */
 export function summariseGpu(samples: readonly GpuSample[], startNs: bigint, endNs: bigint): GpuWindowSummary {
   const first = samples[0]!;
@@ -137,7 +154,11 @@ export function summariseGpu(samples: readonly GpuSample[], startNs: bigint, end
     const stats = computeStats(values);
     if (stats) gauges.set(field, stats);
   }
-  const energy = series(samples, 'nvidia_energy_consumption', startNs);
+  const energy = series(
+    preciselyDated(samples.filter((s) => s.telemetry_data.nvidia_energy_consumption !== undefined)),
+    'nvidia_energy_consumption',
+    startNs,
+  );
   const power = series(samples, 'nvidia_power_usage', startNs);
   let energyJ: number | null = null;
   let energySource: EnergySource | null = null;
@@ -208,6 +229,6 @@ export function summariseGpuWindow(
     avgPowerW: totalEnergyJ !== null && durationSec > 0 ? totalEnergyJ / durationSec : null,
     energyPerOutputTokenJ: totalEnergyJ !== null && run.outputTokens > 0 ? totalEnergyJ / run.outputTokens : null,
     energyPerRequestJ: totalEnergyJ !== null && run.requests > 0 ? totalEnergyJ / run.requests : null,
-    outputTokensPerSecPerWatt: positive ? run.outputTokens / totalEnergyJ : null,
+    outputTokensPerSecPerWatt: positive && run.outputTokens > 0 ? run.outputTokens / totalEnergyJ : null,
   };
 }
