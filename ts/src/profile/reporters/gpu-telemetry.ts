@@ -94,7 +94,11 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
         run.log('warning', `GPU telemetry: ${e.failed_fetches} of ${e.total_fetches} scrapes of ${e.url} failed`);
       }
     }
-    const startNs = this.#windowStartNs ?? end.startWallNs;
+    // A closed-loop worker may send its first profiling request a few ms before the announced phase
+    // start (it starts on the message, which is sent ahead of that instant): the window holds it.
+    const first = end.profiling.firstStartNs;
+    const phaseStart = this.#windowStartNs ?? end.startWallNs;
+    const startNs = first !== null && first < phaseStart ? first : phaseStart;
     const endNs = this.#windowEndNs ?? end.endWallNs;
     const window = summariseGpuWindow(samplesByGpu(samples), startNs, endNs, {
       outputTokens: end.metrics.blocks.get('total_osl')?.stats.avg ?? 0,
