@@ -154,7 +154,11 @@ export class FakeGpus {
     for (const g of gpus) this.ledgers[g]!.add({ start, end, joules });
   }
 
-  /** Energy of GPU `gpu` from the start to `t` (J): idle power for the whole time plus the token energy spent by then. */
+  /**
+   * Energy of GPU `gpu` from the start to `t` (J): idle power for the whole time plus the token
+   * energy spent by then. `t` is the present or the last two windows: older steps are kept only
+   * as their total.
+   */
   energyJoules(gpu: number, t: number): number {
     return (this.cfg.idleWatts * Math.max(0, t - this.startedAt)) / 1000 + this.ledgers[gpu]!.tokenJoulesAt(t);
   }
