@@ -38,19 +38,17 @@ function lineChart(
     }))
     .filter((s) => s.data.some(([, v]) => v !== null));
   if (series.length === 0) return null;
-  return {
-    id,
+  const option = chartOption(theme, {
     title,
-    run: input.name,
-    option: chartOption(theme, {
-      title,
-      subtitle: `${input.name} · ${subtitle}`,
-      // Not fixed at 0: the baseline scrape just before the first request is drawn too.
-      x: { name: 'Time since the first request started (s)' },
-      y: { name: yName },
-      series,
-    }),
-  };
+    subtitle: `${input.name} · ${subtitle}`,
+    // Not fixed at 0: the baseline scrape just before the first request is drawn too.
+    x: { name: 'Time since the first request started (s)' },
+    y: { name: yName },
+    series,
+  });
+  // With negative times the y axis would be drawn at x = 0, inside the plot.
+  option.yAxis = { ...(option.yAxis as Record<string, unknown>), axisLine: { onZero: false } };
+  return { id, title, run: input.name, option };
 }
 
 function describeGpus(gpus: readonly GpuSeries[]): string {
