@@ -117,6 +117,68 @@ describe('profile --gpu-telemetry against an exporter of known power', () => {
   }, 60_000);
 });
 
+describe('profile --gpu-telemetry against serve-mock --fake-gpus 2', () => {
+  // docs/serve-mock.md §7.1: each GPU draws the idle power, and every output token the engine
+  // computes costs J_OUT, split over the GPUs; prompt tokens cost nothing here. Over a window
+  // holding every step, the GPUs' energy is 2 · IDLE · duration + J_OUT · output tokens.
+  const IDLE = 20;
+  const J_OUT = 0.5;
+
+  it('reports the energy per output token the power model implies for the tokens served in the window', async () => {
+    const fake = await startMockServer({
+      port: 0,
+      fakeGpus: 2,
+      fakeGpuIdleWatts: IDLE,
+      fakeGpuJoulesPerToken: J_OUT,
+      fakeGpuJoulesPerPrefillToken: 0,
+    });
+    try {
+      const run = await runProfileCli(
+        [
+          ...['-m', 'mock-model', '--url', fake.url, '--endpoint-type', 'chat', '--streaming'],
+          ...['--request-count', '60', '--concurrency', '4', '--isl', '64', '--osl', '32', '--ui', 'none'],
+          ...['--artifact-dir', join(dir, 'fake-gpus'), '--gpu-telemetry', `${fake.url}/metrics`, '--warmup-request-count', '4'],
+        ],
+        dir,
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const out = join(dir, 'fake-gpus');
+      const summary = json(join(out, 'profile_export_aiperf.json'));
+      const gpu = summary['gpu_telemetry'];
+      expect(gpu.gpus).toHaveLength(2);
+      expect(gpu.gpus.map((g: any) => g.gpu_model_name)).toEqual(['NVIDIA H100 80GB HBM3', 'NVIDIA H100 80GB HBM3']);
+      // The server generated 32 tokens for each of the 4 warmup and 60 profiling requests; the
+      // profiling ones, all inside the window, were served there.
+      const served = Object.values(fake.stats());
+      expect(served.reduce((n, e) => n + e.count, 0)).toBe(64);
+      for (const e of served) expect([e.output_tokens!.min, e.output_tokens!.max]).toEqual([32, 32]);
+      const tokens = 60 * 32;
+      const implied = (2 * IDLE * gpu.window.duration_sec + J_OUT * tokens) / tokens;
+      expect(gpu.total_energy.source).toBe('counter');
+      expect(Math.abs(gpu.total_energy.avg / tokens / implied - 1)).toBeLessThan(0.02);
+      // The reported figure divides by the client's own count of the output tokens (within a few of 1,920).
+      const osl = summary['total_osl'].avg;
+      expect(Math.abs(osl / tokens - 1)).toBeLessThan(0.01);
+      expect(gpu.energy_per_output_token.avg).toBeCloseTo(gpu.total_energy.avg / osl, 9);
+      expect(Math.abs(gpu.energy_per_output_token.avg / implied - 1)).toBeLessThan(0.02);
+      expect(gpu.energy_per_request.avg).toBeCloseTo(gpu.total_energy.avg / 60, 9);
+      // Busy GPUs draw more than idle power on average.
+      for (const g of gpu.gpus) expect(g.nvidia_power_usage.max).toBeGreaterThan(IDLE);
+
+      const startNs = isoNs(gpu.window.start_time);
+      const endNs = isoNs(gpu.window.end_time);
+      const samples = jsonl(join(out, 'gpu_telemetry_export.jsonl'));
+      expect(samples.length).toBeGreaterThanOrEqual(4);
+      for (const x of samples) {
+        expect(BigInt(x.timestamp_ns)).toBeGreaterThanOrEqual(startNs - 1000n);
+        expect(BigInt(x.timestamp_ns)).toBeLessThanOrEqual(endNs + 1000n);
+      }
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
+});
+
 describe('profile --gpu-telemetry with an exporter that fails mid-run', () => {
   // The last case also names its files with --profile-export-prefix.
   it.each<[ExporterMode, string | null]>([

@@ -1,6 +1,6 @@
 // One DCGM exporter scrape → one sample per GPU (docs/exports.md §13): the exporter's metric names
 // and labels mapped to the field names and units of AIPerf 0.13's GPU telemetry records. Pure.
-import type { PromScrape } from './server-metrics.js';
+import type { PromScrape } from './prometheus-text.js';
 
 /** The fields of a sample's `telemetry_data`, in export order. */
 export interface GpuTelemetryData {

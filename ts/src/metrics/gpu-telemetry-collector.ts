@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import type { GpuTelemetryEndpoint } from '../config/gpu-telemetry-flags.js';
 import { monoNow, wallNs } from './clock.js';
 import { dcgmSamples, gpuKey, type GpuSample } from './dcgm-samples.js';
-import { parsePrometheus } from './server-metrics.js';
+import { parsePrometheus } from './prometheus-text.js';
 
 export const SCRAPE_FAILURES = ['timeout', 'connection', 'http_status', 'invalid_body', 'no_gpu_metrics'] as const;
 /** Why a scrape failed: no answer in time, no connection, a non-2xx status, not Prometheus text, no DCGM GPU series. */
@@ -19,6 +19,8 @@ export interface GpuEndpointStats {
   failed_fetches: number;
   /** Ticks skipped because this endpoint's previous scrape had not finished. */
   skipped_ticks: number;
+  /** Lines of otherwise usable answers that did not parse and were skipped. */
+  malformed_lines: number;
   /** Mean time to a complete response, over the scrapes that got one (ms). */
   avg_fetch_latency_ms: number | null;
   failures: Record<ScrapeFailure, number>;
@@ -74,6 +76,7 @@ export class GpuTelemetryCollector {
         total_fetches: 0,
         failed_fetches: 0,
         skipped_ticks: 0,
+        malformed_lines: 0,
         avg_fetch_latency_ms: null,
         failures: Object.fromEntries(SCRAPE_FAILURES.map((f) => [f, 0])) as Record<ScrapeFailure, number>,
       },
@@ -174,7 +177,9 @@ export class GpuTelemetryCollector {
     if (status < 200 || status >= 300) return fail('http_status', `status ${status}`);
     let samples: GpuSample[];
     try {
-      samples = dcgmSamples(parsePrometheus(body), e.url, sent + (at - sent) / 2n, at - sent);
+      const scrape = parsePrometheus(body);
+      e.stats.malformed_lines += scrape.malformed.count;
+      samples = dcgmSamples(scrape, e.url, sent + (at - sent) / 2n, at - sent);
     } catch (err) {
       return fail('invalid_body', String(err));
     }

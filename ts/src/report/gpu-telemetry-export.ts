@@ -55,6 +55,7 @@ export function gpuTelemetryJson(r: GpuWindowResult, endpoints: readonly GpuEndp
       total_fetches: e.total_fetches,
       failed_fetches: e.failed_fetches,
       skipped_ticks: e.skipped_ticks,
+      malformed_lines: e.malformed_lines,
       avg_fetch_latency_ms: e.avg_fetch_latency_ms === null ? null : jf(e.avg_fetch_latency_ms),
       failures: { ...e.failures },
     })),

@@ -34,6 +34,7 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
   #windowStartNs: bigint | null = null;
   #windowEndNs: bigint | null = null;
   #edge: Promise<void> | null = null;
+  #endEdge: Promise<void> | null = null;
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
 
@@ -68,9 +69,14 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
     this.#edge = this.#collector.scrapeNow();
   }
 
-  /** The window closes when the last request has ended; the collector's final scrape lands after it. */
+  /**
+   * The window closes when the last request has ended; a scrape right then anchors it (the
+   * collector's last scrape in `finish` may come seconds later, and interpolating across that gap
+   * would spread the window's last steps over idle time).
+   */
   onEngineDone(): void {
     this.#windowEndNs = wallNs(monoNow());
+    if (this.#collector) this.#endEdge = this.#collector.scrapeNow();
   }
 
   latestGpus(): readonly LiveGpu[] {
@@ -86,6 +92,7 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
     const collector = this.#collector;
     if (!collector) return;
     await this.#edge;
+    await this.#endEdge;
     const { samples, endpoints } = await collector.stop();
     for (const e of endpoints) {
       if (e.failed_fetches === e.total_fetches) {
