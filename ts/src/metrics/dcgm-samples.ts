@@ -32,6 +32,23 @@ export interface GpuTelemetryData {
 
 export type GpuField = keyof GpuTelemetryData;
 
+/** The order of a sample's fields in the export, whatever order the exporter wrote its series in. */
+export const GPU_FIELD_ORDER: readonly GpuField[] = [
+  'nvidia_power_usage',
+  'nvidia_energy_consumption',
+  'nvidia_gpu_utilization',
+  'nvidia_memory_utilization',
+  'nvidia_memory_used',
+  'nvidia_memory_total',
+  'nvidia_sm_clock',
+  'nvidia_temperature',
+  'nvidia_xid_errors',
+  'nvidia_encoder_utilization',
+  'nvidia_decoder_utilization',
+  'nvidia_sm_utilization',
+  'nvidia_power_violation',
+];
+
 /** Who a GPU is: the labels dcgm-exporter writes on each of its series. */
 export interface GpuIdentity {
   gpu_index: number;

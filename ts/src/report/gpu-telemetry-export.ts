@@ -2,7 +2,7 @@
 // (AIPerf 0.13's TelemetryRecord shape), the summary JSON's `gpu_telemetry` block and the console
 // summary's per-GPU table.
 import type { GpuEndpointStats } from '../metrics/gpu-telemetry-collector.js';
-import type { GpuIdentity, GpuSample } from '../metrics/dcgm-samples.js';
+import { GPU_FIELD_ORDER, type GpuIdentity, type GpuSample } from '../metrics/dcgm-samples.js';
 import { GPU_GAUGES, type GpuWindowResult } from '../metrics/gpu-telemetry.js';
 import type { Stats } from '../metrics/stats.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
@@ -12,7 +12,10 @@ import { isoMicros } from './time-format.js';
 /** One sample as a JSONL line (without the newline); fields the exporter did not report are absent. */
 export function gpuTelemetryLine(s: GpuSample): string {
   const data: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(s.telemetry_data)) if (v !== undefined) data[k] = jf(v);
+  for (const k of GPU_FIELD_ORDER) {
+    const v = s.telemetry_data[k];
+    if (v !== undefined) data[k] = jf(v);
+  }
   return toJson({
     timestamp_ns: s.timestamp_ns,
     telemetry_source_url: s.telemetry_source_url,
