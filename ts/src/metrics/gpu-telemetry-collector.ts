@@ -83,9 +83,9 @@ export class GpuTelemetryCollector {
     }));
   }
 
-  /** Endpoints still scraped. */
-  get endpointCount(): number {
-    return this.#endpoints.length;
+  /** The URLs scraped (after `start`: without the default addresses that did not answer). */
+  get urls(): string[] {
+    return this.#endpoints.map((e) => e.url);
   }
 
   /**

@@ -54,12 +54,12 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
       log: (level, message) => run.log(level, message),
     });
     await collector.start();
-    if (collector.endpointCount === 0) {
+    if (collector.urls.length === 0) {
       await collector.stop();
       return;
     }
     this.#collector = collector;
-    run.log('info', `GPU telemetry from ${config.endpoints.map((e) => e.url).join(', ')}`);
+    run.log('info', `GPU telemetry from ${collector.urls.join(', ')}`);
   }
 
   /** The window opens with profiling (after any warmup); a scrape right then anchors it. */
@@ -101,10 +101,12 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
         run.log('warning', `GPU telemetry: ${e.failed_fetches} of ${e.total_fetches} scrapes of ${e.url} failed`);
       }
     }
+    // Interrupted before profiling began: there is no window to report on.
+    if (this.#windowStartNs === null) return;
     // A closed-loop worker may send its first profiling request a few ms before the announced phase
     // start (it starts on the message, which is sent ahead of that instant): the window holds it.
     const first = end.profiling.firstStartNs;
-    const phaseStart = this.#windowStartNs ?? end.startWallNs;
+    const phaseStart = this.#windowStartNs;
     const startNs = first !== null && first < phaseStart ? first : phaseStart;
     const endNs = this.#windowEndNs ?? end.endWallNs;
     const window = summariseGpuWindow(samplesByGpu(samples), startNs, endNs, {
