@@ -62,11 +62,17 @@ export class GpuTelemetryReporter implements ProfileReporter, LiveGpuSource {
     run.log('info', `GPU telemetry from ${collector.urls.join(', ')}`);
   }
 
-  /** The window opens with profiling (after any warmup); a scrape right then anchors it. */
+  /**
+   * The window opens with profiling (after any warmup); a scrape at that instant anchors it (the
+   * worker threads announce their start a few ms ahead, so the scrape waits for it).
+   */
   onPhaseStart(phase: Phase, startNs: bigint): void {
-    if (phase !== 'profiling' || !this.#collector) return;
+    const collector = this.#collector;
+    if (phase !== 'profiling' || !collector) return;
     this.#windowStartNs = this.#run!.toWallNs(startNs);
-    this.#edge = this.#collector.scrapeNow();
+    const aheadMs = Number(startNs - monoNow()) / 1e6;
+    this.#edge =
+      aheadMs > 0 ? new Promise<void>((r) => setTimeout(r, Math.ceil(aheadMs))).then(() => collector.scrapeNow()) : collector.scrapeNow();
   }
 
   /**
