@@ -29,9 +29,16 @@ describe('profile --ui dashboard', () => {
     try {
       const dir = join(root, 'run');
       const args = ['-m', 'mock-model', '-u', mock!.url, '--streaming', '--concurrency', '4', '--isl', '64', '--osl', '48'];
-      const run = spawnProfile([...args, '--benchmark-duration', '20', '--ui', 'dashboard', '--dashboard-port', '0', '--artifact-dir', dir], root);
-      await expect.poll(() => run.stderr(), { timeout: 30_000, interval: 100 }).toMatch(/infermark live dashboard: http:\/\/127\.0\.0\.1:\d+\//);
-      const url = /infermark live dashboard: (http:\/\/127\.0\.0\.1:\d+\/) \(127\.0\.0\.1 only, for the duration of the run\)\n/.exec(run.stderr())![1]!;
+      const run = spawnProfile(
+        [...args, '--benchmark-duration', '20', '--ui', 'dashboard', '--dashboard-port', '0', '--artifact-dir', dir],
+        root,
+      );
+      await expect
+        .poll(() => run.stderr(), { timeout: 30_000, interval: 100 })
+        .toMatch(/infermark live dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+      const url = /infermark live dashboard: (http:\/\/127\.0\.0\.1:\d+\/) \(127\.0\.0\.1 only, for the duration of the run\)\n/.exec(
+        run.stderr(),
+      )![1]!;
       const origin = new URL(url).origin;
       const port = Number(new URL(url).port);
 
@@ -106,7 +113,20 @@ describe('profile --ui dashboard', () => {
     try {
       const targetUrl = `http://127.0.0.1:${(target.address() as { port: number }).port}`;
       const run = await runProfileCli(
-        ['-m', 'm', '-u', targetUrl, '--request-count', '3', '--ui', 'dashboard', '--dashboard-port', String(port), '--artifact-dir', join(root, 'in-use')],
+        [
+          '-m',
+          'm',
+          '-u',
+          targetUrl,
+          '--request-count',
+          '3',
+          '--ui',
+          'dashboard',
+          '--dashboard-port',
+          String(port),
+          '--artifact-dir',
+          join(root, 'in-use'),
+        ],
         root,
       );
       expect(run.status).toBe(2);

@@ -114,7 +114,8 @@ function record(endMs: number, ttft: number, tokens: number, error: string | nul
   return {
     error: error === null ? null : { code: 500, type: error, message: error },
     endWallNs: BigInt(endMs) * 1_000_000n,
-    metrics: error === null ? { time_to_first_token: ttft, inter_token_latency: 1, request_latency: 100, output_sequence_length: tokens } : {},
+    metrics:
+      error === null ? { time_to_first_token: ttft, inter_token_latency: 1, request_latency: 100, output_sequence_length: tokens } : {},
   } as unknown as MetricRecord;
 }
 
@@ -139,7 +140,15 @@ describe('LiveDashboardReporter', () => {
     open.push({ close: () => reporter.flushNow() });
     expect(lines).toEqual([`infermark live dashboard: ${reporter.url} (127.0.0.1 only, for the duration of the run)\n`]);
     reporter.onPhaseStart('profiling');
-    const progress: EngineProgress = { phase: 'profiling', sent: 12, completed: 10, errors: 2, inFlight: 2, target: 40, elapsedNs: 3_000_000_000n };
+    const progress: EngineProgress = {
+      phase: 'profiling',
+      sent: 12,
+      completed: 10,
+      errors: 2,
+      inFlight: 2,
+      target: 40,
+      elapsedNs: 3_000_000_000n,
+    };
     reporter.onProgress(progress);
     const now = Date.now();
     for (let i = 0; i < 8; i++) reporter.onMetricRecord(record(now - 100 + i, 10 + i, 50));
@@ -147,7 +156,16 @@ describe('LiveDashboardReporter', () => {
     reporter.onMetricRecord(record(now, 0, 0, 'HTTPError'));
     reporter.onMetricRecord(record(now, 0, 0, 'TimeoutError'));
     const s: LiveSnapshot = reporter.snapshot(now + 10);
-    expect(s).toMatchObject({ phase: 'profiling', completed: 10, target: 40, sent: 12, errors: 2, inFlight: 2, elapsedSec: 3, windowSec: 10 });
+    expect(s).toMatchObject({
+      phase: 'profiling',
+      completed: 10,
+      target: 40,
+      sent: 12,
+      errors: 2,
+      inFlight: 2,
+      elapsedSec: 3,
+      windowSec: 10,
+    });
     expect(s.window.requests).toBe(8);
     expect(s.window.ttft).toMatchObject({ p50: 13.5, count: 8 });
     expect(s.errorsByType).toEqual([

@@ -12,7 +12,7 @@ describe('LiveWindow', () => {
   it('computes p50/p90/p99 over the requests that ended in the window, as the summary interpolates them', () => {
     const w = new LiveWindow({ windowMs: 10_000, startMs: 0 });
     const ttfts = Array.from({ length: 101 }, (_, i) => 100 - i); // 100 … 0, out of order
-    ttfts.forEach((t, i) => w.add(sample(20_000 + i, { ttftMs: t })));
+    for (const [i, t] of ttfts.entries()) w.add(sample(20_000 + i, { ttftMs: t }));
     const s = w.snapshot(20_200);
     expect(s.requests).toBe(101);
     expect(s.ttft).toEqual({ p50: 50, p90: 90, p99: 99, count: 101 });

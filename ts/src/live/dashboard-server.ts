@@ -23,11 +23,23 @@ export async function startLiveDashboardServer(options: { port: number; page: st
   let closed = false;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!isOwnHost(req, port)) return send(res, 403, 'text/plain', 'forbidden host\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'GET, HEAD' });
+    if (!isOwnHost(req, port)) {
+      send(res, 403, 'text/plain', 'forbidden host\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') return send(res, 200, 'text/html; charset=utf-8', options.page);
-    if (path !== '/events') return send(res, 404, 'text/plain', 'not found\n');
+    if (path === '/') {
+      send(res, 200, 'text/html; charset=utf-8', options.page);
+      return;
+    }
+    if (path !== '/events') {
+      send(res, 404, 'text/plain', 'not found\n');
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-store',

@@ -103,7 +103,9 @@ export function liveApp(): void {
     const tbody = el('tbody');
     for (const r of rows) {
       const tr = el('tr');
-      r.cells.forEach((c, i) => tr.append(el(i === 0 ? 'th' : 'td', c, r.attrs?.[i] ?? {})));
+      r.cells.forEach((c, i) => {
+        tr.append(el(i === 0 ? 'th' : 'td', c, r.attrs?.[i] ?? {}));
+      });
       tbody.append(tr);
     }
     t.append(thead, tbody);
@@ -120,12 +122,17 @@ export function liveApp(): void {
     setField('window', `${fmt(s.windowSec, 0)} s`);
     setField('requests-per-sec', fmt(s.window.requestsPerSec));
     setField('output-tokens-per-sec', fmt(s.window.outputTokensPerSec, 1));
-    const pct = (p: LiveSnapshot['window']['ttft']): string[] => (p === null ? ['–', '–', '–', '0'] : [fmt(p.p50), fmt(p.p90), fmt(p.p99), String(p.count)]);
-    table('percentiles', ['ms', 'p50', 'p90', 'p99', 'requests'], [
-      { cells: ['Time to first token', ...pct(s.window.ttft)] },
-      { cells: ['Inter-token latency', ...pct(s.window.itl)] },
-      { cells: ['Request latency', ...pct(s.window.latency)] },
-    ]);
+    const pct = (p: LiveSnapshot['window']['ttft']): string[] =>
+      p === null ? ['–', '–', '–', '0'] : [fmt(p.p50), fmt(p.p90), fmt(p.p99), String(p.count)];
+    table(
+      'percentiles',
+      ['ms', 'p50', 'p90', 'p99', 'requests'],
+      [
+        { cells: ['Time to first token', ...pct(s.window.ttft)] },
+        { cells: ['Inter-token latency', ...pct(s.window.itl)] },
+        { cells: ['Request latency', ...pct(s.window.latency)] },
+      ],
+    );
     table(
       'errors-by-type',
       ['error type', 'count'],
@@ -169,7 +176,14 @@ export function liveApp(): void {
     setField('status', f.interrupted ? 'interrupted: final summary below' : 'finished: final summary below');
     const rows = Object.entries(f.metrics).map(([tag, block]): { cells: string[]; attrs: Record<string, string>[] } => ({
       cells: [tag, String(block['unit'] ?? ''), ...STATS.map((k) => (typeof block[k] === 'number' ? fmt(block[k] as number) : ''))],
-      attrs: [{}, {}, ...STATS.map((k): Record<string, string> => (typeof block[k] === 'number' ? { 'data-final': `${tag}.${k}`, 'data-value': String(block[k]) } : {}))],
+      attrs: [
+        {},
+        {},
+        ...STATS.map(
+          (k): Record<string, string> =>
+            typeof block[k] === 'number' ? { 'data-final': `${tag}.${k}`, 'data-value': String(block[k]) } : {},
+        ),
+      ],
     }));
     table('final-metrics', ['metric', 'unit', ...STATS], rows);
     table(

@@ -110,7 +110,8 @@ export class LiveDashboardReporter implements ProfileReporter {
     const p = this.#progress;
     const sm = this.#options.serverMetrics?.latest() ?? null;
     const cpu = process.cpuUsage();
-    const cpuPercent = nowMs > this.#cpuAtMs ? (100 * (cpu.user - this.#cpu.user + cpu.system - this.#cpu.system)) / 1000 / (nowMs - this.#cpuAtMs) : 0;
+    const cpuPercent =
+      nowMs > this.#cpuAtMs ? (100 * (cpu.user - this.#cpu.user + cpu.system - this.#cpu.system)) / 1000 / (nowMs - this.#cpuAtMs) : 0;
     this.#cpu = cpu;
     this.#cpuAtMs = nowMs;
     const lag = this.#lag;
