@@ -11,7 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts', 'web'],
   ['cli'],
   ['profile', 'sweep'],
-  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site'],
+  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
   ['io', 'config', 'random'],

@@ -22,6 +22,7 @@ import {
   CUSTOM_DATASET_TYPES,
   ENDPOINT_TYPES,
   EXPORT_LEVELS,
+  LIVE_DASHBOARD_DEFAULT_PORT,
   MAX_BLOCK_SIZE,
   PROFILE_DEFAULTS,
   type ConnectionReuseStrategy,
@@ -389,10 +390,17 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'ui',
     flags: '--ui <type>',
-    description: 'none or simple',
+    description: 'none, simple (the progress line) or dashboard (a live page on 127.0.0.1, and the progress line)',
     parser: parseUi,
     shownDefault: 'simple on a terminal, else none',
     aliases: ['--ui-type'],
+  },
+  {
+    key: 'dashboardPort',
+    flags: '--dashboard-port <n>',
+    description: "with --ui dashboard: the page's port on 127.0.0.1 (0: any free port)",
+    parser: integerIn(0, 65535),
+    shownDefault: LIVE_DASHBOARD_DEFAULT_PORT,
   },
   {
     key: 'plot',
@@ -448,6 +456,7 @@ export function registerProfile(program: Command): Command {
     const reporters = standardReporters({
       stdout: process.stdout,
       progress: { ui: config.output.ui, stderr: process.stderr },
+      dashboard: config.output.dashboard,
       // `-v` raises the run log to debug (docs/cli.md §1.1).
       logLevel: verbose ? 'debug' : 'info',
       plot: config.output.plot,

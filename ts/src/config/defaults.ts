@@ -27,9 +27,16 @@ export type CustomDatasetType = (typeof CUSTOM_DATASET_TYPES)[number];
 export const CONNECTION_REUSE_STRATEGIES = ['pooled', 'never', 'sticky'] as const;
 export type ConnectionReuseStrategy = (typeof CONNECTION_REUSE_STRATEGIES)[number];
 
-/** `--ui` values; `dashboard` is accepted and shown as `simple` (docs/cli.md §3.5). */
+/** `--ui` values (docs/cli.md §3.5). */
 export const UI_TYPES = ['none', 'simple', 'dashboard'] as const;
+/** The progress line's mode: `simple` redraws it (a terminal), `none` writes a line every 10 s. */
 export type UiType = 'none' | 'simple';
+
+/**
+ * `--dashboard-port`: the live dashboard's port on 127.0.0.1 (docs/cli.md §3.5), next to
+ * `plot --dashboard`'s 8050 so that both can be open at once.
+ */
+export const LIVE_DASHBOARD_DEFAULT_PORT = 8051;
 
 /** Every default of `profile` (docs/cli.md §3). */
 export const PROFILE_DEFAULTS = {

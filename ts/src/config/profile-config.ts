@@ -15,6 +15,7 @@ import {
   type EndpointType,
   type ExportLevel,
   type UiType,
+  LIVE_DASHBOARD_DEFAULT_PORT,
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
@@ -82,6 +83,7 @@ export interface ProfileOptions extends TransformFlags {
   profileExportPrefix?: string;
   exportLevel?: ExportLevel;
   ui?: string;
+  dashboardPort?: number;
   plot?: boolean;
 }
 
@@ -212,7 +214,10 @@ export interface ProfileConfig {
     serverMetricsUrls: string[];
     /** Per `--server-metrics` URL, the `Authorization: Basic …` value of its user:password, or null. */
     serverMetricsAuthorization: Array<string | null>;
+    /** The progress line's mode on stderr (with `--ui dashboard`: `simple` on a terminal, else `none`). */
     ui: UiType;
+    /** `--ui dashboard`: the live page's port on 127.0.0.1 (0: any free port); null without it. */
+    dashboard: { port: number } | null;
     /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
     plot: boolean;
   };
@@ -220,7 +225,7 @@ export interface ProfileConfig {
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
   options: ProfileOptions;
-  /** `notice: …` lines to print on stderr before the run (e.g. `--ui dashboard` shown as simple). */
+  /** `notice: …` lines to print on stderr before the run (e.g. how credentials in a URL are sent). */
   notices: string[];
 }
 
@@ -578,7 +583,8 @@ export function resolveProfileConfig(
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
-  const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
+  const ui: UiType = o.ui === 'none' || o.ui === 'simple' ? o.ui : process.stderr.isTTY ? 'simple' : 'none';
+  if (o.dashboardPort !== undefined && o.ui !== 'dashboard') throw requires('--dashboard-port', '--ui dashboard');
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
     normalizeUrl(u, '--server-metrics <urls>');
     return takeUrlCredentials(u.trim(), '--server-metrics <urls>');
@@ -665,12 +671,12 @@ export function resolveProfileConfig(
       serverMetricsUrls: serverMetrics.map((u) => u.url),
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
       ui,
+      dashboard: o.ui === 'dashboard' ? { port: o.dashboardPort ?? LIVE_DASHBOARD_DEFAULT_PORT } : null,
       plot: o.plot === true,
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [
-      ...(o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : []),
       ...authorizationNotices(
         o,
         headers,

@@ -5,3 +5,5 @@ export { standardReporters, type StandardReporterOptions } from './standard-repo
 export type { ExportFileKind, ProfileReporter, RunContext, RunEnd } from './reporter.js';
 export { runVerdict, type RunVerdict } from './exit-code.js';
 export type { RunPlacement } from './reporters/summary-json-file.js';
+export { LiveDashboardReporter, type LiveDashboardOptions } from './reporters/live-dashboard.js';
+export type { LiveGpuSource } from '../live/live-snapshot.js';

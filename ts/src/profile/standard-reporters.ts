@@ -7,7 +7,9 @@ import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
 import type { ProfileReporter } from './reporter.js';
 import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
+import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
+import { LiveDashboardReporter } from './reporters/live-dashboard.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
 import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
@@ -24,6 +26,13 @@ export interface StandardReporterOptions {
   /** Show the progress line on this stream with this `--ui` mode; default: no progress line. */
   progress?: { ui: UiType; stderr: ProgressSink } | null;
   logLevel?: LogLevel;
+  /**
+   * `--ui dashboard`: serve the live page on this port for the duration of the run (its URL is
+   * printed on the progress stream, or stderr); default: none.
+   */
+  dashboard?: { port: number } | null;
+  /** GPU power and utilisation for the live page, when GPU telemetry runs. */
+  liveGpus?: LiveGpuSource | null;
   /** `profile --plot`: draw the charts and report.html once the result files are written. */
   plot?: boolean;
   /** `run_info` of the summary JSON for a run that is part of a sweep (default: a single run). */
@@ -34,6 +43,7 @@ export interface StandardReporterOptions {
 export function standardReporters(options: StandardReporterOptions = {}): ProfileReporter[] {
   const reporters: ProfileReporter[] = [];
   if (options.progress) reporters.push(new ProgressDisplay(options.progress.ui, options.progress.stderr));
+  const serverMetrics = new ServerMetricsReporter();
   reporters.push(
     recordsFileReporter(),
     rawRecordsFileReporter(),
@@ -41,8 +51,19 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
     new SummaryJsonFileReporter(options.placement),
     new SummaryCsvFileReporter(),
     new TimeslicesFilesReporter(),
-    new ServerMetricsReporter(),
+    serverMetrics,
     ...(options.plot ? [new PlotFilesReporter()] : []),
+    // After the summary JSON (the page's final figures are that file's), before the console summary.
+    ...(options.dashboard
+      ? [
+          new LiveDashboardReporter({
+            port: options.dashboard.port,
+            stderr: options.progress?.stderr ?? process.stderr,
+            serverMetrics,
+            gpus: options.liveGpus ?? null,
+          }),
+        ]
+      : []),
     new ConsoleSummaryReporter({ stdout: options.stdout ?? null, ...(options.colour === undefined ? {} : { colour: options.colour }) }),
     new RunLogReporter(options.logLevel),
   );
