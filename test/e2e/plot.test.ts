@@ -3,7 +3,7 @@
 // 0.13 run (test/fixtures/aiperf-0.13-run). SVG and PNG files are checked for content, in both
 // themes; usage errors exit 2.
 import { spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
@@ -13,6 +13,7 @@ import { runProfileCli, workDirectory } from '../helpers/profile-process.js';
 
 const dir = workDirectory('infermark-plot-');
 const AIPERF_FIXTURE = resolve(__dirname, '../fixtures/aiperf-0.13-run');
+const GPU_FIXTURE = resolve(__dirname, '../fixtures/gpu-telemetry/gpu_telemetry_export.jsonl');
 let mock: ChildServer | null = null;
 
 interface Run {
@@ -159,6 +160,49 @@ describe('plot on a run made by profile', () => {
     const pareto = readFileSync(join(out, 'pareto_curve_throughput_per_gpu_vs_interactivity.svg'), 'utf8');
     expect(pareto).toContain('Pareto-optimal');
     expect(pareto).toContain('throughput divided by 2 GPUs');
+  });
+});
+
+describe('plot with a GPU telemetry export beside the run', () => {
+  it('draws the GPU charts in PNG, SVG and report.html, and warns about an unusable line', async () => {
+    // The profile run with the hand-made export (test/fixtures/gpu-telemetry) moved to its start.
+    const run = join(dir, 'gpu-runs', 'c4gpu');
+    cpSync(join(dir, 'runs', 'c4'), run, { recursive: true });
+    const firstStartNs = Math.min(
+      ...readFileSync(join(run, 'profile_export.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => Number(JSON.parse(l).metadata.request_start_ns)),
+    );
+    const lines = readFileSync(GPU_FIXTURE, 'utf8').trim().split('\n');
+    const shift = firstStartNs - 1_796_000_000_000_000_000;
+    const moved = lines.map((l) => {
+      const rec = JSON.parse(l);
+      return JSON.stringify({ ...rec, timestamp_ns: rec.timestamp_ns + shift });
+    });
+    writeFileSync(join(run, 'gpu_telemetry_export.jsonl'), `${[moved[0], 'not json', ...moved.slice(1)].join('\n')}\n`);
+    const out = join(dir, 'out-gpu');
+    const r = await plot(['gpu-runs', '-o', out, '--format', 'svg,png,html']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(
+      /^warning: c4gpu: 1 unusable line of .*gpu_telemetry_export\.jsonl skipped \(first: line 2: not JSON \(.*\)\)\n$/,
+    );
+    const files = readdirSync(out);
+    const titles = {
+      gpu_power_over_time: 'GPU power over time',
+      gpu_utilization_over_time: 'GPU utilisation over time',
+      gpu_memory_used_over_time: 'GPU memory used over time',
+      gpu_energy_over_time: 'GPU energy over time',
+    };
+    for (const [chart, title] of Object.entries(titles)) {
+      expect(files).toContain(`${chart}.png`);
+      checkSvg(join(out, `${chart}.svg`), title);
+    }
+    expect(readFileSync(join(out, 'gpu_power_over_time.svg'), 'utf8')).toContain('GPU 1');
+    expect(pixelVariance(PNG.sync.read(readFileSync(join(out, 'gpu_power_over_time.png'))))).toBeGreaterThan(100);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const chart of Object.keys(titles)) expect(html).toContain(`"id":"${chart}"`);
+    expect(html).toContain('1 unusable line of');
   });
 });
 

@@ -152,3 +152,49 @@ describe('bind address warning', () => {
     expect(isLoopback('::')).toBe(false);
   });
 });
+
+describe('--fake-gpus (docs/serve-mock.md §7.1)', () => {
+  it('serves DCGM series for 2 GPUs whose energy over a run is idle power × time plus 0.08 J per output token', async () => {
+    // A low idle power: the client's clock and the server's differ by the scrapes' latency.
+    const s = await start(['--fake-gpus', '2', '--fake-gpu-idle-watts', '10', '--fake-gpu-joules-per-prefill-token', '0']);
+    const scrape = async (): Promise<{ at: number; text: string }> => {
+      const before = performance.now();
+      const text = await fetch(`${s.url}/metrics`).then((r) => r.text());
+      return { at: (before + performance.now()) / 2, text };
+    };
+    const values = (text: string, name: string): number[] =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`))
+        .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    const totalMj = (text: string): number => values(text, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION').reduce((a, b) => a + b, 0);
+    try {
+      const start0 = await scrape();
+      expect(values(start0.text, 'DCGM_FI_DEV_GPU_UTIL')).toEqual([0, 0]);
+      // 16 concurrent requests of 100 output tokens: about 0.6 s of engine steps.
+      const body = JSON.stringify({ prompt: 'power to the tokens', max_tokens: 100, ignore_eos: true });
+      const served = Promise.all(
+        Array.from({ length: 16 }, () => fetch(`${s.url}/v1/completions`, { method: 'POST', body }).then((r) => r.json())),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const during = await scrape();
+      const answers = await served;
+      const end = await scrape();
+      expect(answers.map((a) => a.usage.completion_tokens)).toEqual(Array(16).fill(100));
+      // Mid-run both GPUs are busy and draw more than idle power, with the exporter's labels.
+      expect(values(during.text, 'DCGM_FI_DEV_GPU_UTIL').every((u) => u > 0)).toBe(true);
+      expect(values(during.text, 'DCGM_FI_DEV_POWER_USAGE').every((w) => w > 10)).toBe(true);
+      expect(during.text).toMatch(
+        /^DCGM_FI_DEV_POWER_USAGE\{gpu="1",UUID="GPU-[0-9a-f-]{36}",pci_bus_id="00000000:28:00\.0",device="nvidia1",modelName="NVIDIA H100 80GB HBM3",Hostname="[^"]*"\} \S+$/m,
+      );
+      const energyJ = (totalMj(end.text) - totalMj(start0.text)) / 1000;
+      const idleJ = 2 * 10 * ((end.at - start0.at) / 1000);
+      // 1,600 tokens at 0.08 J; 2 J is 100 ms of disagreement between the clocks at 20 W.
+      expect(Math.abs(energyJ - idleJ - 1600 * 0.08)).toBeLessThan(2);
+      const counters = [start0, during, end].map((x) => totalMj(x.text));
+      expect(counters).toEqual([...counters].sort((a, b) => a - b));
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+});

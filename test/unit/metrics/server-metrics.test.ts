@@ -28,7 +28,7 @@ describe('Prometheus parsing', () => {
   it('reads types, help, labels with escapes and special values', () => {
     const s = parsePrometheus('# TYPE a gauge\na{x="q\\"uote",y="line\\nbreak"} +Inf 123\nb NaN\n');
     expect(s.types.get('a')).toBe('gauge');
-    expect(s.samples[0]).toEqual({ name: 'a', labels: { x: 'q"uote', y: 'line\nbreak' }, value: Infinity });
+    expect(s.samples[0]).toEqual({ name: 'a', labels: { x: 'q"uote', y: 'line\nbreak' }, value: Infinity, timestampMs: 123 });
     expect(Number.isNaN(s.samples[1]!.value)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 // The dashboard server (docs/cli.md §7.6) with a stand-in for run discovery: loopback only, new runs
 // picked up on the next look, bounded rescans, port errors. The page in a browser, on real runs:
 // test/e2e/dashboard-browser.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { InfermarkError } from '../../../ts/src/errors.js';
 import { type Dashboard, startDashboard } from '../../../ts/src/plot/dashboard.js';
 import { dashboardRuns } from '../../../ts/src/plot/dashboard-runs.js';
 import type { PlotModel } from '../../../ts/src/plot/plot-model.js';
+import { writeRun } from './run-files.js';
 
 const open: Dashboard[] = [];
 afterEach(async () => {
@@ -150,6 +151,21 @@ describe('dashboardRuns', () => {
       await expect(dashboardRuns([join(dir, 'missing')], { theme: 'light', gpus: 1 }).fingerprint()).rejects.toThrow(
         /no run directories found under .*missing: it does not exist/,
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('dashboardRuns fingerprint', () => {
+  it('changes when a GPU telemetry export appears beside a run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infermark-dashboard-gpu-'));
+    try {
+      writeRun(dir);
+      const runs = dashboardRuns([dir], { theme: 'light', gpus: 1 });
+      const before = await runs.fingerprint();
+      writeFileSync(join(dir, 'gpu_telemetry_export.jsonl'), '');
+      expect(await runs.fingerprint()).not.toBe(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../../ts/src/metrics/server-metrics-collector.js';
+import { serverMetricsJson } from '../../../ts/src/report/server-metrics-export.js';
 import { workedExample } from '../metrics/fixtures.js';
 import { openRun, tempDir } from '../profile/fixtures.js';
 
@@ -83,6 +84,29 @@ describe('server metrics collection', () => {
     expect(run.printed()).toContain(
       'Server prefix cache hit rate: 25.00% (llamacpp:prompt_tokens_cached / (llamacpp:prompt_tokens_cached + llamacpp:prompt_tokens))',
     );
+  });
+
+  it('keeps the good lines of a scrape with bad ones, and reports the count in endpoint_info and one warning', async () => {
+    let n = 0;
+    const base = await serve(() => {
+      n++;
+      return { status: 200, body: `# TYPE g gauge\ng{a="1"} ${n}\ng{a="2"} broken\nh{a="3} 1\n# TYPE c counter\nc_total ${10 * n}\n` };
+    });
+    const url = `${base}/metrics`;
+    const c = new ServerMetricsCollector([url], { intervalMs: 10 });
+    await c.start();
+    await vi.waitFor(() => expect(n).toBeGreaterThanOrEqual(3));
+    const r = await c.stop();
+    const scrapes = r.endpointInfo[url]!.total_fetches;
+    expect(r.endpointInfo[url]!.failed_fetches).toBe(0);
+    expect(r.endpointInfo[url]!.malformed_lines).toBe(2 * scrapes);
+    expect(r.metrics.get('g')!.series.map((x) => x.labels)).toEqual([{ a: '1' }]);
+    expect(r.metrics.get('c')!.series[0]!.stats['total']).toBe(10 * (scrapes - 1));
+    expect(r.warnings).toEqual([
+      `server metrics from ${url}: ${2 * scrapes} malformed lines skipped in ${scrapes} of ${scrapes} scrapes (first scrape: line 3: invalid sample value 'broken'; line 4: unterminated value of label 'a')`,
+    ]);
+    const json = serverMetricsJson(r, { version: 'test', benchmarkId: 'b' });
+    expect(JSON.parse(json).summary.endpoint_info[url].malformed_lines).toBe(2 * scrapes);
   });
 
   it('probes /prometheus/metrics once, then disables a non-Prometheus endpoint with one warning', async () => {

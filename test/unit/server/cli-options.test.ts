@@ -108,6 +108,19 @@ describe('serve-mock options', () => {
         ['--workers', '2', '--record-requests', 'x.jsonl'],
         "error: option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)\n",
       ],
+      [
+        ['--workers', '2', '--fake-gpus', '2'],
+        "error: option '--fake-gpus' cannot be used with option '--workers' above 1 (each worker has its own engine)\n",
+      ],
+      [
+        ['--fast', '--fake-gpus', '1'],
+        "error: option '--fake-gpus' cannot be used with option '--latency-model none' (the simulated GPUs follow the engine model's steps)\n",
+      ],
+      [
+        ['--fake-gpu-joules-per-token', '0.2'],
+        "error: option '--fake-gpu-joules-per-token' needs option '--fake-gpus' (it configures the simulated GPUs)\n",
+      ],
+      [['--fake-gpus', '65'], "error: option '--fake-gpus <n>': expected an integer in [0, 64], got '65'\n"],
       [['--colour'], "error: unknown option '--colour'\n"],
     ];
     for (const [args, message] of cases) {

@@ -11,6 +11,7 @@ import {
   BODY_BYTES_PER_TOKEN,
   LATENCY_MODELS,
   MAX_BODY_BYTES_LIMIT,
+  MAX_FAKE_GPUS,
   MIN_DEFAULT_BODY_BYTES,
   MAX_TIMEOUT_SECONDS,
   SERVER_LOG_LEVELS,
@@ -224,6 +225,31 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
   { key: 'kvCacheBlocks', flags: '--kv-cache-blocks <n>', description: 'engine: KV capacity in blocks', parser: integerIn(1, 10_000_000) },
   { key: 'prefixCache', flags: '--no-prefix-cache', description: 'engine: disable prefix caching', negate: true },
   { key: 'replicas', flags: '--replicas <n>', description: 'engine: independent engines, round-robin', parser: integerIn(1, 64) },
+  // simulated GPUs (docs/serve-mock.md §7.1)
+  {
+    key: 'fakeGpus',
+    flags: '--fake-gpus <n>',
+    description: 'engine: add DCGM exporter series for N simulated GPUs to /metrics (0: none)',
+    parser: integerIn(0, MAX_FAKE_GPUS),
+  },
+  {
+    key: 'fakeGpuIdleWatts',
+    flags: '--fake-gpu-idle-watts <w>',
+    description: 'simulated GPUs: power of one GPU with nothing to compute',
+    parser: numberIn(0, 1_000_000),
+  },
+  {
+    key: 'fakeGpuJoulesPerToken',
+    flags: '--fake-gpu-joules-per-token <j>',
+    description: "simulated GPUs: energy of each output token, shared by its replica's GPUs",
+    parser: numberIn(0, 1_000_000),
+  },
+  {
+    key: 'fakeGpuJoulesPerPrefillToken',
+    flags: '--fake-gpu-joules-per-prefill-token <j>',
+    description: 'simulated GPUs: energy of each uncached prompt token prefilled',
+    parser: numberIn(0, 1_000_000),
+  },
 ];
 
 /** The server option fields the table fills (everything but the command-only flags). */
@@ -267,6 +293,10 @@ export function serveMockOptionsFrom(command: Command): { options: MockServerOpt
     throw new UsageError(
       "option '--record-requests' cannot be used with option '--workers' above 1 (each worker would write its own summary)",
     );
+  }
+  if (raw.workers > 1 && raw.fakeGpus > 0) {
+    // Each worker would report the same GPUs with its own share of the load.
+    throw new UsageError("option '--fake-gpus' cannot be used with option '--workers' above 1 (each worker has its own engine)");
   }
   // Each serving process has its own tokenizer threads: share the cores among them.
   if (raw.workers > 1 && !given.has('tokenizerThreads')) {

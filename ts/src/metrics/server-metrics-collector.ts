@@ -1,7 +1,15 @@
 // Scrapes the servers' Prometheus endpoints during profiling (docs/exports.md §8.1) on its own
 // connection pool, and turns the scrapes into `server_metrics_export.{json,csv}` data.
 import { Agent, request } from 'undici';
-import { parsePrometheus, windowStats, type MetricFamilyStats, type PromScrape, type TimedScrape } from './server-metrics.js';
+import {
+  describeMalformed,
+  type MalformedLine,
+  type PromScrape,
+  parsePrometheus,
+  windowStats,
+  type MetricFamilyStats,
+  type TimedScrape,
+} from './server-metrics.js';
 
 /** `<scheme://host:port>/metrics` of a `--url`. */
 export function metricsUrlOfBase(url: string): string {
@@ -20,6 +28,8 @@ export interface EndpointInfo {
   total_fetches: number;
   failed_fetches: number;
   avg_fetch_latency_ms: number;
+  /** Lines skipped because they did not parse, over every scrape (an infermark addition). */
+  malformed_lines: number;
 }
 
 export interface ServerMetricsResult {
@@ -44,6 +54,10 @@ interface Endpoint {
   latencyMsSum: number;
   answered: number;
   scrapes: TimedScrape[];
+  /** Skipped lines over all scrapes, the scrapes that had any, and the first such scrape's examples. */
+  malformedLines: number;
+  malformedScrapes: number;
+  malformedFirst: MalformedLine[];
 }
 
 /**
@@ -106,6 +120,9 @@ export class ServerMetricsCollector {
       latencyMsSum: 0,
       answered: 0,
       scrapes: [],
+      malformedLines: 0,
+      malformedScrapes: 0,
+      malformedFirst: [],
     }));
     this.intervalMs = options.intervalMs ?? 333;
     this.timeoutMs = options.timeoutMs ?? 5_000;
@@ -128,6 +145,15 @@ export class ServerMetricsCollector {
     return { ok: res.statusCode >= 200 && res.statusCode < 300, text };
   }
 
+  /** Keep a parsed scrape; its skipped lines are counted, and reported once when the collector stops. */
+  private keep(ep: Endpoint, scrape: PromScrape): void {
+    ep.scrapes.push({ tNs: this.now(), scrape });
+    if (scrape.malformed.count === 0) return;
+    ep.malformedLines += scrape.malformed.count;
+    ep.malformedScrapes++;
+    if (ep.malformedFirst.length === 0) ep.malformedFirst = scrape.malformed.first;
+  }
+
   private async scrapeOne(ep: Endpoint): Promise<void> {
     if (ep.disabled) return;
     const t0 = this.now();
@@ -143,7 +169,7 @@ export class ServerMetricsCollector {
     ep.answered++;
     try {
       if (!res.ok) throw new Error('status');
-      ep.scrapes.push({ tNs: this.now(), scrape: parsePrometheus(res.text) });
+      this.keep(ep, parsePrometheus(res.text));
       return;
     } catch {
       ep.failed++;
@@ -154,7 +180,7 @@ export class ServerMetricsCollector {
     try {
       const r2 = await this.fetchText(alt, ep.authorization);
       if (r2.ok) {
-        ep.scrapes.push({ tNs: this.now(), scrape: parsePrometheus(r2.text) });
+        this.keep(ep, parsePrometheus(r2.text));
         ep.url = alt;
         return;
       }
@@ -246,7 +272,13 @@ export class ServerMetricsCollector {
         total_fetches: ep.fetches,
         failed_fetches: ep.failed,
         avg_fetch_latency_ms: ep.answered > 0 ? ep.latencyMsSum / ep.answered : 0,
+        malformed_lines: ep.malformedLines,
       };
+      if (ep.malformedLines > 0) {
+        this.warn(
+          `server metrics from ${ep.configured}: ${ep.malformedLines} malformed line${ep.malformedLines === 1 ? '' : 's'} skipped in ${ep.malformedScrapes} of ${ep.scrapes.length} scrapes (first scrape: ${describeMalformed(ep.malformedFirst)})`,
+        );
+      }
       const scrapes = ep.scrapes.slice(this.windowStartIdx.get(ep) ?? 0);
       for (const [name, fam] of windowStats(ep.configured, scrapes)) {
         const prev = metrics.get(name);

@@ -1,99 +1,26 @@
-// Prometheus text exposition parsing and the profiling-window statistics of docs/exports.md §8.2.
-// Pure: the scraping lives in ./server-metrics-collector.ts.
+// The profiling-window statistics of docs/exports.md §8.2 over parsed scrapes (the parser is
+// ./prometheus-text.ts, re-exported here). Pure: the scraping lives in ./server-metrics-collector.ts.
+import { type PromScrape, type PromType, parsePromValue } from './prometheus-text.js';
 import { computeStats, type Stats } from './stats.js';
 
-export type PromType = 'gauge' | 'counter' | 'histogram' | 'summary' | 'untyped';
+export {
+  type MalformedLine,
+  type PromSample,
+  type PromScrape,
+  type PromType,
+  PromParseError,
+  describeMalformed,
+  parsePrometheus,
+} from './prometheus-text.js';
 
-export interface PromSample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-export interface PromScrape {
-  types: Map<string, PromType>;
-  help: Map<string, string>;
-  samples: PromSample[];
-}
-
-export class PromParseError extends Error {}
-
-const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-
-function parseValue(s: string): number {
-  if (s === '+Inf' || s === 'Inf') return Infinity;
-  if (s === '-Inf') return -Infinity;
-  if (s === 'NaN') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) throw new PromParseError(`invalid sample value '${s}'`);
-  return Number(s);
-}
-
-function parseLabels(text: string, start: number, lineNo: number): { labels: Record<string, string>; end: number } {
-  const labels: Record<string, string> = {};
-  let i = start + 1;
-  for (;;) {
-    while (text[i] === ' ' || text[i] === ',') i++;
-    if (text[i] === '}') return { labels, end: i + 1 };
-    const m = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(text.slice(i));
-    if (!m) throw new PromParseError(`line ${lineNo}: invalid label name`);
-    const key = m[0];
-    i += key.length;
-    while (text[i] === ' ') i++;
-    if (text[i] !== '=' || text[i + 1] !== '"') throw new PromParseError(`line ${lineNo}: expected ="value" after label '${key}'`);
-    i += 2;
-    let v = '';
-    for (;;) {
-      const ch = text[i];
-      if (ch === undefined) throw new PromParseError(`line ${lineNo}: unterminated label value`);
-      if (ch === '\\') {
-        const nx = text[i + 1];
-        v += nx === 'n' ? '\n' : (nx ?? '');
-        i += 2;
-      } else if (ch === '"') {
-        i++;
-        break;
-      } else {
-        v += ch;
-        i++;
-      }
-    }
-    labels[key] = v;
+/** A bucket's `le` bound; NaN when it is not a number (the bucket is then left out). */
+function bucketBound(le: string | undefined): number {
+  if (le === undefined) return NaN;
+  try {
+    return parsePromValue(le);
+  } catch {
+    return NaN;
   }
-}
-
-/** Parse a Prometheus text exposition body; throws `PromParseError` on anything else. */
-export function parsePrometheus(body: string): PromScrape {
-  const trimmed = body.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<'))
-    throw new PromParseError('not Prometheus text (JSON or HTML)');
-  const out: PromScrape = { types: new Map(), help: new Map(), samples: [] };
-  const lines = body.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.trim();
-    if (line === '') continue;
-    if (line.startsWith('#')) {
-      const m = /^#\s*(HELP|TYPE)\s+(\S+)\s*(.*)$/.exec(line);
-      if (m) {
-        if (m[1] === 'TYPE') {
-          const t = m[3]!.trim();
-          if (!['gauge', 'counter', 'histogram', 'summary', 'untyped'].includes(t))
-            throw new PromParseError(`line ${n + 1}: unknown type '${t}'`);
-          out.types.set(m[2]!, t as PromType);
-        } else out.help.set(m[2]!, m[3]!);
-      }
-      continue;
-    }
-    const nm = NAME.exec(line);
-    if (!nm) throw new PromParseError(`line ${n + 1}: invalid metric name`);
-    let i = nm[0].length;
-    let labels: Record<string, string> = {};
-    if (line[i] === '{') ({ labels, end: i } = parseLabels(line, i, n + 1));
-    const rest = line.slice(i).trim().split(/\s+/);
-    if (rest.length < 1 || rest.length > 2 || rest[0] === '') throw new PromParseError(`line ${n + 1}: expected a value`);
-    out.samples.push({ name: nm[0], labels, value: parseValue(rest[0]!) });
-  }
-  if (out.samples.length === 0 && out.types.size === 0) throw new PromParseError('empty metrics body');
-  return out;
 }
 
 /** Family a sample belongs to, and its role within a histogram. */
@@ -195,7 +122,7 @@ export function windowStats(endpointUrl: string, scrapes: readonly TimedScrape[]
       const labels = { ...s.labels };
       let le: number | null = null;
       if (part === 'bucket') {
-        le = labels['le'] === undefined ? NaN : parseValue(labels['le']);
+        le = bucketBound(labels['le']);
         delete labels['le'];
       }
       const key = labelsKey(labels);

@@ -1,7 +1,7 @@
 // What `plot --dashboard` shows (docs/cli.md §7): the runs under its PATHs, found and read the way
 // `plot` finds and reads them. The fingerprint is the cheap part of a look (one directory walk and
-// a stat of each run's two files), so that runs are read again only when one was added, removed or
-// rewritten.
+// a stat of each run's summary, records and GPU telemetry files), so that runs are read again only
+// when one was added, removed or rewritten.
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { loadRun } from './load-run.js';
@@ -42,7 +42,12 @@ export function dashboardRuns(
   return {
     fingerprint: async () =>
       find()
-        .map((r) => `${r.name}\0${r.dir}\0${stamp(r.summaryFile)}\0${stamp(r.recordsFile)}`)
+        .map((r) =>
+          // The GPU telemetry export may be finished after the summary: its arrival counts too.
+          [r.name, r.dir, stamp(r.summaryFile), stamp(r.recordsFile), r.gpuTelemetryFile === null ? '-' : stamp(r.gpuTelemetryFile)].join(
+            '\0',
+          ),
+        )
         .join('\n'),
     load: async () => {
       const loaded = [];

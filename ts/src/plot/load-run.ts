@@ -1,5 +1,8 @@
 // Reading everything `plot` uses from one discovered run: summary, records (streamed), time
-// slices and server metrics. Files that are unusable become notes on the run, not failures.
+// slices, server metrics and GPU telemetry (streamed). Files that are unusable become notes on the run, not failures.
+import { UsageError } from '../errors.js';
+import { osReason } from '../io/os-reason.js';
+import { type GpuTelemetry, MAX_GPU_SERIES, readGpuTelemetry } from './gpu-telemetry-file.js';
 import type { DiscoveredRun } from './run-discovery.js';
 import { readRunRecords, type RunRecords } from './run-records.js';
 import { readRunSummary, type RunSummary } from './run-summary.js';
@@ -12,6 +15,7 @@ export interface LoadedRun {
   records: RunRecords;
   timeslices: Timeslices | null;
   serverMetrics: ServerMetrics | null;
+  gpuTelemetry: GpuTelemetry | null;
   /** What was left out and why, for the console and the report. */
   notes: string[];
 }
@@ -44,5 +48,24 @@ export async function loadRun(run: DiscoveredRun, options: LoadRunOptions = {}):
     if ('note' in s) notes.push(s.note);
     else serverMetrics = s.metrics;
   }
-  return { run, summary, records, timeslices, serverMetrics, notes };
+  let gpuTelemetry: GpuTelemetry | null = null;
+  if (run.gpuTelemetryFile !== null) {
+    const file = run.gpuTelemetryFile;
+    try {
+      gpuTelemetry = await readGpuTelemetry(file);
+    } catch (err) {
+      // The reader names the file in its UsageError (`cannot read input file: PATH: reason`).
+      notes.push(`GPU telemetry skipped: ${err instanceof UsageError ? err.message : `cannot read ${file}: ${osReason(err)}`}`);
+    }
+    if (gpuTelemetry !== null) {
+      const g = gpuTelemetry;
+      if (g.skipped > 0) notes.push(`${g.skipped} unusable line${g.skipped === 1 ? '' : 's'} of ${file} skipped (first: ${g.firstSkip})`);
+      if (g.partialLastLine) notes.push(`the unfinished last line of ${file} was left out`);
+      if (g.gpusLeftOut > 0)
+        notes.push(
+          `${g.gpusLeftOut} GPU${g.gpusLeftOut === 1 ? '' : 's'} of ${file} left out of the charts (at most ${MAX_GPU_SERIES} are drawn)`,
+        );
+    }
+  }
+  return { run, summary, records, timeslices, serverMetrics, gpuTelemetry, notes };
 }

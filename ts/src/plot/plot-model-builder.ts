@@ -21,6 +21,7 @@ export function buildPlotModel(runs: readonly LoadedRun[], options: BuildPlotMod
       outputTokenThroughput: r.summary.figures.outputTokenThroughput,
       timeslices: r.timeslices,
       serverMetrics: r.serverMetrics,
+      gpuTelemetry: r.gpuTelemetry,
     }),
   );
   charts.push(

@@ -1,7 +1,9 @@
 // The charts of one run (docs/cli.md §7): per-request values over time with their median line,
 // dispersed output-token throughput, time slices, latency against ISL and OSL, schedule lag, and
-// the server's gauges and latency histograms.
+// the server's gauges and latency histograms, and the GPUs' telemetry (./gpu-charts.ts).
 import { chartOption, MEDIAN_COLOUR, round } from './chart-style.js';
+import { gpuCharts } from './gpu-charts.js';
+import type { GpuTelemetry } from './gpu-telemetry-file.js';
 import type { MedianPoint } from './time-binned-medians.js';
 import type { ChartSpec, PlotTheme } from './plot-model.js';
 import type { RecordPoint, RunRecords } from './run-records.js';
@@ -16,6 +18,7 @@ export interface RunChartInput {
   outputTokenThroughput: number;
   timeslices: Timeslices | null;
   serverMetrics: ServerMetrics | null;
+  gpuTelemetry: GpuTelemetry | null;
 }
 
 const TIME_AXIS = { name: 'Time since the first request started (s)', min: 0 };
@@ -218,6 +221,11 @@ export function runCharts(theme: PlotTheme, input: RunChartInput): ChartSpec[] {
     overTime(theme, input, 'schedule_lag_over_time', 'Schedule lag over time', 'Schedule lag (ms)', (p) => p.scheduleLag, m.scheduleLag),
     serverGauges(theme, input),
     serverLatencyHistograms(theme, input),
+    ...gpuCharts(theme, {
+      name: input.name,
+      telemetry: input.gpuTelemetry,
+      originMs: input.records.records > 0 ? input.records.originMs : null,
+    }),
   ];
   return charts.filter((c): c is ChartSpec => c !== null);
 }

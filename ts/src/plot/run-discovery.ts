@@ -27,6 +27,8 @@ export interface DiscoveredRun {
   timeslicesFile: string | null;
   /** `<prefix>_server_metrics.json`, or `server_metrics_export.json` for the default prefix, when present. */
   serverMetricsFile: string | null;
+  /** `<prefix>_gpu_telemetry.jsonl`, or `gpu_telemetry_export.jsonl` for the default prefix, when present. */
+  gpuTelemetryFile: string | null;
 }
 
 /** The default export prefix; its summary is `profile_export_aiperf.json` (docs/exports.md §2). */
@@ -80,6 +82,7 @@ interface Found {
   recordsFile: string;
   timeslicesFile: string | null;
   serverMetricsFile: string | null;
+  gpuTelemetryFile: string | null;
 }
 
 /** The runs whose files are in `dir` (several when several prefixes were used there). */
@@ -96,6 +99,9 @@ function runsIn(root: string, dir: string, entries: readonly Dirent[]): Found[] 
     const serverMetrics = [`${prefix}_server_metrics.json`, ...(prefix === DEFAULT_PREFIX ? ['server_metrics_export.json'] : [])].find(
       (f) => files.has(f),
     );
+    const gpuTelemetry = [`${prefix}_gpu_telemetry.jsonl`, ...(prefix === DEFAULT_PREFIX ? ['gpu_telemetry_export.jsonl'] : [])].find((f) =>
+      files.has(f),
+    );
     out.push({
       root,
       dir,
@@ -104,6 +110,7 @@ function runsIn(root: string, dir: string, entries: readonly Dirent[]): Found[] 
       recordsFile: join(dir, `${prefix}.jsonl`),
       timeslicesFile: files.has(timeslices) ? join(dir, timeslices) : null,
       serverMetricsFile: serverMetrics === undefined ? null : join(dir, serverMetrics),
+      gpuTelemetryFile: gpuTelemetry === undefined ? null : join(dir, gpuTelemetry),
     });
   }
   return out;

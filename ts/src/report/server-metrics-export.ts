@@ -21,6 +21,7 @@ export function serverMetricsJson(r: ServerMetricsResult, meta: { version: strin
       total_fetches: info.total_fetches,
       failed_fetches: info.failed_fetches,
       avg_fetch_latency_ms: jf(info.avg_fetch_latency_ms),
+      malformed_lines: info.malformed_lines,
     };
   }
   const metrics: Record<string, JsonValue> = {};

@@ -18,6 +18,13 @@ export interface EngineConfig {
   seed: bigint;
 }
 
+/**
+ * Told of every engine step when it is scheduled: replica, start and end on the model clock (ms),
+ * the output tokens it computes (decoding sequences plus those whose prefill it completes) and
+ * the uncached prompt tokens it prefills. The simulated GPUs (./fake-gpus.ts) draw power from it.
+ */
+export type StepObserver = (replica: number, start: number, end: number, outputTokens: number, prefillTokens: number) => void;
+
 interface Seq {
   job: Job;
   hashes: number[];
@@ -45,6 +52,7 @@ class Replica {
     private readonly cfg: EngineConfig,
     private readonly metrics: EngineMetrics,
     private readonly clock: ModelClock,
+    private readonly onStep: StepObserver | undefined,
   ) {
     this.kv = new KvCache(cfg.kvCacheBlocks);
     this.jitter = RandomStream.of(cfg.seed, 'infermark/mock/step-jitter', BigInt(index));
@@ -158,6 +166,7 @@ class Replica {
     }
     let budget = this.cfg.maxNumBatchedTokens - decodes;
     let prefill = 0;
+    let prefillsDone = 0;
     for (const seq of this.running) {
       if (budget <= 0) break;
       if (seq.prefillLeft > 0) {
@@ -165,12 +174,14 @@ class Replica {
         seq.chunk = take;
         budget -= take;
         prefill += take;
+        if (take === seq.prefillLeft) prefillsDone++;
       }
     }
     let duration = this.cfg.stepBaseMs + this.cfg.decodeMsPerSeq * decodes + this.cfg.prefillMsPerToken * prefill;
     if (this.cfg.stepJitterCv > 0) duration *= lognormalFactor(this.cfg.stepJitterCv, this.jitter.unit(), this.jitter.unit());
     this.metrics.iterationTokens.observe(decodes + prefill);
     const deadline = at + duration;
+    this.onStep?.(this.index, at, deadline, decodes + prefillsDone, prefill);
     const delay = deadline - this.clock.now();
     // A late timer is absorbed: the next step starts at this deadline, not when we woke up.
     this.timer =
@@ -244,8 +255,9 @@ export class EngineModel implements LatencyModel {
     private readonly cfg: EngineConfig,
     metrics: EngineMetrics[],
     clock: ModelClock = realClock,
+    onStep?: StepObserver,
   ) {
-    this.replicasList = metrics.map((m, i) => new Replica(i, cfg, m, clock));
+    this.replicasList = metrics.map((m, i) => new Replica(i, cfg, m, clock, onStep));
   }
 
   get replicas(): number {

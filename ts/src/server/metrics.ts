@@ -65,7 +65,7 @@ export class MetricsRegistry {
     const scalar = (name: string, type: 'gauge' | 'counter', help: string, get: (m: EngineMetrics) => number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       this.engines.forEach((m, e) => {
-        out.push(`${name}${labels(e)} ${num(get(m))}`);
+        out.push(`${name}${labels(e)} ${formatValue(get(m))}`);
       });
     };
     const histogram = (name: string, help: string, get: (m: EngineMetrics) => Histogram): void => {
@@ -75,10 +75,10 @@ export class MetricsRegistry {
         let cumulative = 0;
         h.bounds.forEach((b, i) => {
           cumulative += h.counts[i]!;
-          out.push(`${name}_bucket${labels(e, `,le="${num(b)}"`)} ${cumulative}`);
+          out.push(`${name}_bucket${labels(e, `,le="${formatValue(b)}"`)} ${cumulative}`);
         });
         out.push(`${name}_bucket${labels(e, ',le="+Inf"')} ${h.count}`);
-        out.push(`${name}_sum${labels(e)} ${num(h.sum)}`, `${name}_count${labels(e)} ${h.count}`);
+        out.push(`${name}_sum${labels(e)} ${formatValue(h.sum)}`, `${name}_count${labels(e)} ${h.count}`);
       });
     };
     scalar('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', (m) => m.running);
@@ -126,11 +126,13 @@ export class MetricsRegistry {
   }
 }
 
-function num(v: number): string {
+/** A sample value as the text format writes it (`NaN`, `+Inf`, `-Inf` for the non-finite ones). */
+export function formatValue(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return Number.isFinite(v) ? String(v) : v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
 }
 
-function escapeLabel(v: string): string {
+/** A label value with the text format's escapes (backslash, double quote, newline). */
+export function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -3,10 +3,12 @@
 // (./routes.ts), Prometheus metrics and the ground-truth recorder.
 import { type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { RandomStream } from '../random/index.js';
 import { loadTokenizer } from '../tokenizer/index.js';
 import { EngineModel } from './engine.js';
+import { FakeGpus } from './fake-gpus.js';
 import type { Job, LatencyModel } from './job.js';
 import { type EngineMetrics, type FinishedReason, MetricsRegistry } from './metrics.js';
 import { type ServerLogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
@@ -106,9 +108,24 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   // The first served model labels the metrics.
   const registry = new MetricsRegistry(opts.model[0]!, replicas);
   const seed = opts.randomSeed;
+  const gpus =
+    opts.fakeGpus > 0
+      ? new FakeGpus(
+          {
+            gpus: opts.fakeGpus,
+            replicas,
+            idleWatts: opts.fakeGpuIdleWatts,
+            joulesPerToken: opts.fakeGpuJoulesPerToken,
+            joulesPerPrefillToken: opts.fakeGpuJoulesPerPrefillToken,
+            seed,
+            hostname: hostname(),
+          },
+          performance.now(),
+        )
+      : undefined;
   const model: LatencyModel =
     opts.latencyModel === 'engine'
-      ? new EngineModel({ ...opts, seed }, registry.engines)
+      ? new EngineModel({ ...opts, seed }, registry.engines, undefined, gpus && ((...step) => gpus.recordStep(...step)))
       : opts.latencyModel === 'simple'
         ? new SimpleModel({ ...opts, seed }, registry.engines[0]!)
         : new NoneModel();
@@ -344,13 +361,19 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     );
   }
 
+  /** The vLLM-named series, then the simulated GPUs' DCGM-named ones (docs/serve-mock.md §7). */
+  function metricsText(): string {
+    const text = registry.render();
+    return gpus ? text + gpus.render(performance.now(), (r) => registry.engines[r]?.kvUsage ?? 0) : text;
+  }
+
   const route = createRouter({
     maxBodyBytes: opts.maxBodyBytes,
     apiKey: opts.apiKey,
     inference,
     models,
     health,
-    metrics: () => registry.render(),
+    metrics: metricsText,
     onInternalError: (err) => logAt('error', `error: internal error: ${err.message}`),
   });
 
@@ -402,7 +425,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     port: address.port,
     host: address.address,
     stats: () => recorder.summary(),
-    metricsText: () => registry.render(),
+    metricsText,
     close(): Promise<void> {
       closing ??= (async () => {
         model.stop();

@@ -42,6 +42,14 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   requestTimeoutSeconds: number;
   /** Time to receive a request's headers, counted from its first byte or from the connection's opening. */
   headersTimeoutSeconds: number;
+  /** Simulated GPUs whose DCGM-named series `/metrics` adds (docs/serve-mock.md §7.1); 0 = none. Engine model only. */
+  fakeGpus: number;
+  /** Power of one simulated GPU with nothing to compute (W). */
+  fakeGpuIdleWatts: number;
+  /** Energy of each output token the engine computes (J), shared by the GPUs of its replica. */
+  fakeGpuJoulesPerToken: number;
+  /** Energy of each uncached prompt token the engine prefills (J). */
+  fakeGpuJoulesPerPrefillToken: number;
   /** Where the listening line and warnings go (default: stdout / stderr of the process). */
   log?: (level: ServerLogLevel, line: string) => void;
   /**
@@ -92,7 +100,23 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   kvCacheBlocks: 16384,
   prefixCache: true,
   replicas: 1,
+  fakeGpus: 0,
+  // About an H100's idle draw, and its energy per token for a small model at full batch
+  // (≈ 700 W at ≈ 8,000 output tokens/s); a prefilled token costs about an eighth of that.
+  fakeGpuIdleWatts: 70,
+  fakeGpuJoulesPerToken: 0.08,
+  fakeGpuJoulesPerPrefillToken: 0.01,
 });
+
+/** The most simulated GPUs (`--fake-gpus`). */
+export const MAX_FAKE_GPUS = 64;
+
+/** Settings of the simulated GPUs, which mean nothing without `--fake-gpus`. */
+export const FAKE_GPU_ONLY: readonly (readonly [keyof MockServerOptions, string])[] = [
+  ['fakeGpuIdleWatts', '--fake-gpu-idle-watts'],
+  ['fakeGpuJoulesPerToken', '--fake-gpu-joules-per-token'],
+  ['fakeGpuJoulesPerPrefillToken', '--fake-gpu-joules-per-prefill-token'],
+];
 
 /**
  * The longest string Node can hold (V8's limit, about 512 MiB): a body is decoded into one string
@@ -188,6 +212,21 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
     intAtLeast(key, flag, 1);
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
+  intAtLeast('fakeGpus', '--fake-gpus', 0);
+  if (opts.fakeGpus > MAX_FAKE_GPUS) {
+    throw new UsageError(`option '--fake-gpus': expected an integer between 0 and ${MAX_FAKE_GPUS}, got '${opts.fakeGpus}'`);
+  }
+  // The GPUs draw power from the engine's steps: the other models have none.
+  if (opts.fakeGpus > 0 && opts.latencyModel !== 'engine') {
+    throw new UsageError(
+      `option '--fake-gpus' cannot be used with option '--latency-model ${opts.latencyModel}' (the simulated GPUs follow the engine model's steps)`,
+    );
+  }
+  if (opts.fakeGpus === 0) {
+    for (const [key, flag] of FAKE_GPU_ONLY) {
+      if (explicit.has(key)) throw new UsageError(`option '${flag}' needs option '--fake-gpus' (it configures the simulated GPUs)`);
+    }
+  }
   intAtLeast('tokenizerThreads', '--tokenizer-threads', 0);
   if (!explicit.has('maxBodyBytes')) {
     opts.maxBodyBytes = Math.min(MAX_BODY_BYTES_LIMIT, Math.max(MIN_DEFAULT_BODY_BYTES, BODY_BYTES_PER_TOKEN * opts.maxModelLen));
@@ -220,6 +259,7 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
     ['decodeMsPerSeq', '--decode-ms-per-seq'],
     ['prefillMsPerToken', '--prefill-ms-per-token'],
     ['stepJitterCv', '--step-jitter-cv'],
+    ...FAKE_GPU_ONLY,
   ] as const) {
     nonNegative(key, flag);
   }
