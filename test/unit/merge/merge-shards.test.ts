@@ -14,7 +14,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Wall-clock ns of time 0 of every hand-made run. */
 const T = 1_763_066_701_000_000_000n;
-const MS = 1_000_000n;
 
 interface Req {
   id: string;
