@@ -188,6 +188,20 @@ function readWarnings(shards: readonly Shard[], reports: readonly ShardReadRepor
   return out;
 }
 
+/** A plain JSON object (what JSON.parse made of an `input_config` section). */
+function isSection(v: JsonValue | undefined): v is Record<string, JsonValue> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** `config[key]` as an object, made one when the shard's summary has none there (another tool's layout). */
+function sectionOf(config: Record<string, JsonValue>, key: string): Record<string, JsonValue> {
+  const v = config[key];
+  if (isSection(v)) return v;
+  const made: Record<string, JsonValue> = {};
+  config[key] = made;
+  return made;
+}
+
 /** Merge the shards into `options.output`. Usage errors (exit 2) come before any file is written. */
 export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   if (options.shards.length === 0) throw new UsageError('merge needs at least one SHARD_DIR');
@@ -204,8 +218,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   const streaming = endpoint['streaming'] === true;
   const goodput: GoodputSlos | null = goodputFor(shards, options.goodput, streaming);
   const sliceSeconds = sliceDurationFor(shards, options.sliceDuration);
-  const input = (first.inputConfig['input'] ?? {}) as Record<string, JsonValue>;
-  const fixedSchedule = input['fixed_schedule'] === true;
+  const input = first.inputConfig['input'];
+  const fixedSchedule = isSection(input) && input['fixed_schedule'] === true;
 
   const directory = options.output;
   const names = exportFileNames(null);
@@ -263,8 +277,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
 
   // `input_config` of the first shard, with the settings the merge computed with and its shards.
   const inputConfig: Record<string, JsonValue> = structuredClone(first.inputConfig);
-  (inputConfig['input'] as Record<string, JsonValue>)['goodput'] = goodput;
-  (inputConfig['output'] as Record<string, JsonValue>)['slice_duration'] = sliceSeconds;
+  sectionOf(inputConfig, 'input')['goodput'] = goodput;
+  sectionOf(inputConfig, 'output')['slice_duration'] = sliceSeconds;
   inputConfig['merged_from'] = [...options.shards];
 
   try {
