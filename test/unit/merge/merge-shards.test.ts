@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../ts/src/errors.js';
 import { mergeShards, type MergeOptions } from '../../../ts/src/merge/merge-shards.js';
+import { MergeInterrupted } from '../../../ts/src/merge/shard-records.js';
 
 const root = mkdtempSync(join(tmpdir(), 'infermark-merge-unit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -293,6 +294,18 @@ describe('merge: refusals and what is reported', () => {
     await expect(merge([noSummary])).rejects.toThrow(
       new UsageError(`shard ${noSummary} has no summary JSON (profile_export_aiperf.json or <prefix>.json)`),
     );
+  });
+
+  it('stops reading on its signal (Ctrl-C) and writes no result', async () => {
+    const a = writeShard('int-a', { requests: requests('a', 3000, 5, 1000) });
+    const output = join(root, 'int-out');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(mergeShards({ shards: [a], output, argv: [], version: 'test', signal: controller.signal })).rejects.toThrow(
+      MergeInterrupted,
+    );
+    expect(existsSync(join(output, 'profile_export.jsonl'))).toBe(false);
+    expect(existsSync(join(output, 'profile_export_aiperf.json'))).toBe(false);
   });
 
   it('marks the result partial when a shard was interrupted or shards are missing, and exits 1 with the files written', async () => {

@@ -2,7 +2,10 @@
 // the work is merge/merge-shards.ts.
 import { type Command, Option } from 'commander';
 import { MAX_DURATION_SECONDS, MIN_SLICE_SECONDS } from '../config/limits.js';
+import { EXIT_INTERRUPTED } from '../errors.js';
 import { mergeShards } from '../merge/merge-shards.js';
+import { MergeInterrupted } from '../merge/shard-records.js';
+import { handleInterrupts } from './interrupt.js';
 import { packageVersion } from '../version.js';
 import { numberIn, parsePath } from './option-types.js';
 
@@ -34,18 +37,38 @@ export function registerMerge(program: Command): void {
     .addOption(new Option('--force', 'merge shards that differ in model names, endpoint type or streaming'))
     .action(async function (this: Command, shards: string[]) {
       const opts = this.opts<MergeCliOptions>();
-      const result = await mergeShards({
-        shards,
-        output: opts.output,
-        ...(opts.goodput === undefined ? {} : { goodput: opts.goodput }),
-        sliceDuration: opts.sliceDuration ?? null,
-        force: opts.force === true,
-        argv: ['infermark', ...process.argv.slice(2)],
-        version: packageVersion(),
-        stdout: process.stdout,
-        colour: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+      let reading = true;
+      const interrupts = handleInterrupts({
+        message: () =>
+          reading
+            ? 'interrupted: stopping the merge; no result is written (Ctrl-C again to quit now)'
+            : 'interrupted: every record is read; writing the remaining result files (Ctrl-C again to quit now)',
+        flushNow: () => undefined,
       });
-      if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
-      if (result.exitCode !== 0) process.exitCode = result.exitCode;
+      try {
+        const result = await mergeShards({
+          shards,
+          output: opts.output,
+          ...(opts.goodput === undefined ? {} : { goodput: opts.goodput }),
+          sliceDuration: opts.sliceDuration ?? null,
+          force: opts.force === true,
+          argv: ['infermark', ...process.argv.slice(2)],
+          version: packageVersion(),
+          stdout: process.stdout,
+          colour: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+          signal: interrupts.signal,
+          onRecordsRead: () => (reading = false),
+        });
+        if (interrupts.signal.aborted) process.exitCode = EXIT_INTERRUPTED;
+        else {
+          if (result.failure !== null) process.stderr.write(`error: ${result.failure}\n`);
+          if (result.exitCode !== 0) process.exitCode = result.exitCode;
+        }
+      } catch (err) {
+        if (!(err instanceof MergeInterrupted)) throw err;
+        process.exitCode = EXIT_INTERRUPTED;
+      } finally {
+        interrupts.dispose();
+      }
     });
 }

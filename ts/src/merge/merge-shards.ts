@@ -33,7 +33,7 @@ import { mergedInputsJson } from './merged-inputs.js';
 import { idHash, RequestIdIndex } from './request-ids.js';
 import { openShard, type Shard } from './shard.js';
 import { checkDistinct, firstDifference, goodputFor, sliceDurationFor } from './shard-checks.js';
-import { forEachShardRecord, type ShardReadReport } from './shard-records.js';
+import { MergeInterrupted, forEachShardRecord, type ShardReadReport } from './shard-records.js';
 
 export interface MergeOptions {
   /** Shard directories, in the order given (the first one's configuration is the result's). */
@@ -52,6 +52,10 @@ export interface MergeOptions {
   /** Where the console summary is printed (it is always written to its file). */
   stdout?: { write(text: string): unknown } | null;
   colour?: boolean;
+  /** Aborted (Ctrl-C): while the records are read, the merge stops, removes its records file and throws MergeInterrupted. */
+  signal?: AbortSignal;
+  /** Called once every record is read (a signal after it only changes the exit code). */
+  onRecordsRead?: () => void;
 }
 
 export interface MergeResult {
@@ -247,6 +251,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
         ids.add(rec.xRequestId);
         (rec.phase === 'warmup' ? warmupStore : profiling).append(rec.stored);
       },
+      options.signal,
     );
     await records.close();
     const repeated = ids.repeatedHashes();
@@ -257,10 +262,12 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
     rmSync(path('records'), { force: true });
     profiling.close();
     warmupStore.close();
+    if (err instanceof MergeInterrupted) log.log('warning', 'interrupted while reading the shards: nothing merged');
     await log.close();
     throw err;
   }
   files['records'] = path('records');
+  options.onRecordsRead?.();
   reports.forEach((r, i) => {
     log.log('info', `shard ${shards[i]!.dir}: ${r.records} records from ${shards[i]!.recordsFile}`);
   });

@@ -5,6 +5,14 @@
 import { lineBatches, type LineBatch, type LineBatchesEnd } from '../io/line-batches.js';
 import { parseRecordLine, type ShardRecord } from './record-line.js';
 
+/** The merge was stopped by its signal (Ctrl-C) while the records were read: nothing is written. */
+export class MergeInterrupted extends Error {
+  constructor() {
+    super('merge interrupted');
+    this.name = 'MergeInterrupted';
+  }
+}
+
 /** What reading one shard's records found besides the records. */
 export interface ShardReadReport {
   records: number;
@@ -75,15 +83,20 @@ class Cursor {
 /**
  * Hands every usable record of `paths` (shard i is `paths[i]`) to `onRecord` with its shard index,
  * interleaved by end time; returns each shard's read report. Holds one read buffer per shard.
+ * Throws MergeInterrupted when `signal` is aborted before the end.
  */
 export async function forEachShardRecord(
   paths: readonly string[],
   onRecord: (record: ShardRecord, shard: number) => void,
+  signal?: AbortSignal,
 ): Promise<ShardReadReport[]> {
   const cursors = paths.map((p, i) => new Cursor(i, p));
+  let n = 0;
   try {
     for (const c of cursors) await c.fill();
     for (;;) {
+      // Checked now and then: between two file reads the loop never yields to a signal handler anyway.
+      if ((++n & 1023) === 0 && signal?.aborted) throw new MergeInterrupted();
       let best: Cursor | null = null;
       for (const c of cursors) if (c.head !== null && (best === null || c.head.endNs < best.head!.endNs)) best = c;
       if (best === null) break;
