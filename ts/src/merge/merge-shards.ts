@@ -206,7 +206,10 @@ function sectionOf(config: Record<string, JsonValue>, key: string): Record<strin
   return made;
 }
 
-/** Merge the shards into `options.output`. Usage errors (exit 2) come before any file is written. */
+/**
+ * Merge the shards into `options.output`. Usage errors (exit 2) come before any file is written,
+ * except the shared `x_request_id`, found once the records are read: then only the log is left.
+ */
 export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   if (options.shards.length === 0) throw new UsageError('merge needs at least one SHARD_DIR');
   const shards = options.shards.map((dir) => openShard(dir));
@@ -263,6 +266,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
     profiling.close();
     warmupStore.close();
     if (err instanceof MergeInterrupted) log.log('warning', 'interrupted while reading the shards: nothing merged');
+    else log.log('error', `nothing merged: ${err instanceof Error ? err.message : String(err)}`);
     await log.close();
     throw err;
   }
