@@ -1,6 +1,7 @@
 // `infermark merge` through the built CLI (dist/bin.js) on real run directories made by `profile`
 // against serve-mock: one shard merged gives back its own metric blocks byte for byte (summary
-// JSON, CSV, time slices, records); a custom export prefix is found by content; a shard given
+// JSON, CSV, time slices, records); the run split into two shards merges back to its statistics; a
+// custom export prefix is found by content; a shard given
 // twice and a shard without records exit 2.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,6 +114,37 @@ describe('infermark merge of one real shard', () => {
     const copy = await merge(['shard', 'custom', '-o', 'merged-copy']);
     expect(copy.status).toBe(2);
     expect(copy.stderr).toMatch(/^error: shards shard and custom are the same run \(benchmark_id [0-9a-f-]{36}\)\n$/);
+  });
+
+  it("splits the real run into two shards by line and merges them back to the run's statistics", async () => {
+    const lines = readFileSync(join(dir, 'shard', 'profile_export.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const summary = readFileSync(join(dir, 'shard', 'profile_export_aiperf.json'), 'utf8');
+    for (const k of [0, 1]) {
+      const half = join(dir, `half-${k}`);
+      mkdirSync(half);
+      writeFileSync(join(half, 'profile_export.jsonl'), `${lines.filter((_, i) => i % 2 === k).join('\n')}\n`);
+      // Two runs of one benchmark: each its own benchmark_id.
+      writeFileSync(
+        join(half, 'profile_export_aiperf.json'),
+        summary.replaceAll(/"benchmark_id": "[^"]+"/g, `"benchmark_id": "half-${k}"`),
+      );
+    }
+    const r = await merge(['half-0', 'half-1', '-o', 'merged-halves']);
+    expect(r.status, r.stderr).toBe(0);
+    const own = JSON.parse(summary);
+    const merged = JSON.parse(readFileSync(join(dir, 'merged-halves', 'profile_export_aiperf.json'), 'utf8'));
+    for (const tag of ['time_to_first_token', 'inter_token_latency', 'request_latency', 'inter_chunk_latency', 'input_sequence_length']) {
+      // Order-free statistics are exact; sums may differ in the last bit with the order of the union.
+      for (const stat of ['min', 'max', 'p1', 'p50', 'p90', 'p99', 'count'])
+        expect(merged[tag][stat], `${tag} ${stat}`).toBe(own[tag][stat]);
+      expect(Math.abs(merged[tag].avg - own[tag].avg) / own[tag].avg, tag).toBeLessThan(1e-12);
+    }
+    for (const tag of ['request_count', 'benchmark_duration', 'good_request_count', 'goodput', 'total_osl']) {
+      expect(merged[tag].avg, tag).toBe(own[tag].avg);
+    }
+    expect(merged.input_config.merged_from).toEqual(['half-0', 'half-1']);
   });
 
   it('exits 2 naming a shard without per-request records', async () => {
