@@ -1,8 +1,7 @@
 // `infermark merge` through the built CLI (dist/bin.js) on real run directories made by `profile`
 // against serve-mock: one shard merged gives back its own metric blocks byte for byte (summary
-// JSON, CSV, time slices, records); the run split into two shards merges back to its statistics; a
-// custom export prefix is found by content; a shard given
-// twice and a shard without records exit 2.
+// JSON, CSV, time slices, records); the run split into two shards merges back to its statistics;
+// a custom export prefix is found by content; a shard given twice and a shard without records exit 2.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
