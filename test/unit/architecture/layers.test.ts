@@ -10,7 +10,7 @@ const SRC = resolve(__dirname, '../../../ts/src');
 const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts', 'web'],
   ['cli'],
-  ['profile', 'sweep'],
+  ['profile', 'sweep', 'merge'],
   ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
