@@ -83,6 +83,9 @@ export interface ProfileOptions extends TransformFlags {
   exportLevel?: ExportLevel;
   ui?: string;
   plot?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  metricsLinger?: number;
 }
 
 /**
@@ -215,6 +218,8 @@ export interface ProfileConfig {
     ui: UiType;
     /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
     plot: boolean;
+    /** `--metrics-port` and its companions: the run's own Prometheus endpoint (docs/cli.md §3.5), or null. */
+    metricsEndpoint: { host: string; port: number; lingerSeconds: number } | null;
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
@@ -577,6 +582,11 @@ export function resolveProfileConfig(
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
 
+  if (!given(o.metricsPort)) {
+    if (given(o.metricsHost)) throw requires('--metrics-host', '--metrics-port');
+    if (given(o.metricsLinger)) throw requires('--metrics-linger', '--metrics-port');
+  }
+
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
   const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
@@ -666,6 +676,14 @@ export function resolveProfileConfig(
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
       ui,
       plot: o.plot === true,
+      metricsEndpoint:
+        o.metricsPort === undefined
+          ? null
+          : {
+              host: o.metricsHost ?? PROFILE_DEFAULTS.metricsHost,
+              port: o.metricsPort,
+              lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
+            },
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
