@@ -204,7 +204,10 @@ export class BenchmarkPrometheus {
 
   #errorType(phase: Phase, type: string): string {
     let seen = this.#errorTypes.get(phase);
-    if (!seen) this.#errorTypes.set(phase, (seen = new Set()));
+    if (!seen) {
+      seen = new Set();
+      this.#errorTypes.set(phase, seen);
+    }
     if (seen.has(type)) return type;
     if (seen.size >= MAX_ERROR_TYPES) return 'other';
     seen.add(type);
