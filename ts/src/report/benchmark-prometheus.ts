@@ -3,6 +3,7 @@
 // bucket scan and one label lookup), rendered in the text exposition format when scraped.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineProgress, Phase } from '../load/engine.js';
+import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 
 /** The `Content-Type` of the exposition this module renders. */
@@ -55,6 +56,8 @@ export class BenchmarkPrometheus {
   readonly #running: Gauge;
   /** Per phase, the sends the engine reported so far (its progress carries a running total). */
   readonly #sentSoFar = new Map<Phase, number>();
+  /** Per phase, the requests that ended so far. */
+  readonly #ended = new Map<Phase, number>();
   readonly #errorTypes = new Map<Phase, Set<string>>();
 
   constructor(info: BenchmarkInfo) {
@@ -78,7 +81,7 @@ export class BenchmarkPrometheus {
     });
     this.#sent = new Counter({
       name: 'infermark_requests_sent_total',
-      help: 'Requests sent, as the load engine reports them every 250 ms.',
+      help: 'Requests sent (from the load engine\'s progress every 250 ms, and never fewer than the requests that ended).',
       labelNames: ['phase'],
       registers,
     });
@@ -164,12 +167,18 @@ export class BenchmarkPrometheus {
   }
 
   onProgress(progress: EngineProgress): void {
-    const before = this.#sentSoFar.get(progress.phase) ?? 0;
-    if (progress.sent > before) {
-      this.#sent.inc({ phase: progress.phase }, progress.sent - before);
-      this.#sentSoFar.set(progress.phase, progress.sent);
-    }
+    this.#sentAtLeast(progress.phase, progress.sent);
     this.#inFlight.set(progress.inFlight);
+  }
+
+  /**
+   * A request ended (before its metrics are computed). It was sent, so the sent count is at least
+   * the ended count even between two progress reports, and exact once the engine is done.
+   */
+  onRecord(raw: RawRequestRecord): void {
+    const ended = (this.#ended.get(raw.phase) ?? 0) + 1;
+    this.#ended.set(raw.phase, ended);
+    this.#sentAtLeast(raw.phase, ended);
   }
 
   onMetricRecord(record: MetricRecord): void {
@@ -200,6 +209,13 @@ export class BenchmarkPrometheus {
   /** The text exposition of every metric. */
   render(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  #sentAtLeast(phase: Phase, sent: number): void {
+    const before = this.#sentSoFar.get(phase) ?? 0;
+    if (sent <= before) return;
+    this.#sent.inc({ phase }, sent - before);
+    this.#sentSoFar.set(phase, sent);
   }
 
   #errorType(phase: Phase, type: string): string {

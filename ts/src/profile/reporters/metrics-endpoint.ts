@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../errors.js';
 import type { EngineProgress, Phase } from '../../load/engine.js';
+import type { RawRequestRecord } from '../../metrics/raw-record.js';
 import type { MetricRecord } from '../../metrics/record-processor.js';
 import { BenchmarkPrometheus, PROMETHEUS_CONTENT_TYPE } from '../../report/benchmark-prometheus.js';
 import type { ProfileReporter, RunContext } from '../reporter.js';
@@ -96,6 +97,10 @@ export class MetricsEndpointReporter implements ProfileReporter {
 
   onProgress(progress: EngineProgress): void {
     this.#metrics?.onProgress(progress);
+  }
+
+  onRecord(raw: RawRequestRecord): void {
+    this.#metrics?.onRecord(raw);
   }
 
   onMetricRecord(record: MetricRecord): void {
