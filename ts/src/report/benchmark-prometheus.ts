@@ -81,7 +81,7 @@ export class BenchmarkPrometheus {
     });
     this.#sent = new Counter({
       name: 'infermark_requests_sent_total',
-      help: 'Requests sent (from the load engine\'s progress every 250 ms, and never fewer than the requests that ended).',
+      help: "Requests sent (from the load engine's progress every 250 ms, and never fewer than the requests that ended).",
       labelNames: ['phase'],
       registers,
     });
