@@ -127,6 +127,7 @@ export function registerSweep(program: Command): Command {
             progress: { ui: first.output.ui, stderr: process.stderr },
             logLevel: verbose ? 'debug' : 'info',
             placement,
+            metricsEndpoint: { announce: process.stderr, signal: interrupts.signal },
           });
           return current;
         },
