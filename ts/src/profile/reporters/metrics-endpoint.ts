@@ -82,6 +82,9 @@ export class MetricsEndpointReporter implements ProfileReporter {
     });
     // An error after listening (a socket fault) is logged; the run goes on.
     server.on('error', (err) => run.log('warning', `metrics endpoint: ${err.message}`));
+    // The endpoint never keeps the process alive by itself: a run that fails before this
+    // reporter's `finish` still exits (the linger's own timer holds it open when asked to).
+    server.unref();
     this.#server = server;
     this.#metrics = metrics;
     this.#lingerMs = endpoint.lingerSeconds * 1000;
