@@ -16,6 +16,9 @@ import {
   MAX_WORKERS,
   MIN_SLICE_SECONDS,
 } from '../config/limits.js';
+
+/** `--metrics-linger` at most an hour: a scraper polls every few seconds to a minute. */
+const MAX_METRICS_LINGER_SECONDS = 3600;
 import {
   ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
@@ -403,6 +406,26 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: LIVE_DASHBOARD_DEFAULT_PORT,
   },
   {
+    key: 'metricsPort',
+    flags: '--metrics-port <port>',
+    description:
+      "serve this run's own counters and histograms in Prometheus text format at http://<metrics-host>:<port>/metrics (0: any free port, printed)",
+    parser: integerIn(0, 65535),
+  },
+  {
+    key: 'metricsHost',
+    flags: '--metrics-host <host>',
+    description: 'address the --metrics-port endpoint listens on; 0.0.0.0 lets other machines scrape it',
+    shownDefault: PROFILE_DEFAULTS.metricsHost,
+  },
+  {
+    key: 'metricsLinger',
+    flags: '--metrics-linger <s>',
+    description: 'keep the --metrics-port endpoint up this long after the result files are written, so a scraper reads the final values',
+    parser: numberIn(0, MAX_METRICS_LINGER_SECONDS),
+    shownDefault: PROFILE_DEFAULTS.metricsLinger,
+  },
+  {
     key: 'plot',
     flags: '--plot',
     description: 'when the run ends, write its charts (PNG) and report.html into <run dir>/plots/, as `infermark plot <run dir>` does',
@@ -453,6 +476,8 @@ export function registerProfile(program: Command): Command {
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
     const { runProfile, standardReporters } = await import('../profile/index.js');
     const verbose = Boolean(command.optsWithGlobals<GlobalOptions>().verbose);
+    // Ctrl-C also ends `--metrics-linger`; the interrupt handlers are installed below, once the reporters exist.
+    const lingerStop = new AbortController();
     const reporters = standardReporters({
       stdout: process.stdout,
       progress: { ui: config.output.ui, stderr: process.stderr },
@@ -460,6 +485,7 @@ export function registerProfile(program: Command): Command {
       // `-v` raises the run log to debug (docs/cli.md §1.1).
       logLevel: verbose ? 'debug' : 'info',
       plot: config.output.plot,
+      metricsEndpoint: { announce: process.stderr, signal: lingerStop.signal },
     });
     // Once the engine is done every request has ended, and a signal only changes the exit code.
     let reporting = false;
@@ -474,6 +500,7 @@ export function registerProfile(program: Command): Command {
         for (const r of reporters) r.flushNow?.();
       },
     });
+    interrupts.signal.addEventListener('abort', () => lingerStop.abort(), { once: true });
     try {
       const result = await runProfile(config, {
         reporters,

@@ -129,6 +129,7 @@ export function registerSweep(program: Command): Command {
             dashboard: first.output.dashboard,
             logLevel: verbose ? 'debug' : 'info',
             placement,
+            metricsEndpoint: { announce: process.stderr, signal: interrupts.signal },
           });
           return current;
         },

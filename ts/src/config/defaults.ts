@@ -68,6 +68,10 @@ export const PROFILE_DEFAULTS = {
   exportLevel: 'records' as ExportLevel,
   /** Requests sent without `--request-count` or `--benchmark-duration`: max(this, 2 · concurrency). */
   minRequestCount: 10,
+  /** `--metrics-host`: loopback, so the endpoint is reachable from other machines only when asked for (docs/cli.md §3.5). */
+  metricsHost: '127.0.0.1',
+  /** `--metrics-linger`: seconds the metrics endpoint stays up after the run's files are written. */
+  metricsLinger: 0,
   /** How long in-flight requests get after the first Ctrl-C before they are aborted. */
   interruptGraceMs: 2000,
 } as const;

@@ -85,6 +85,9 @@ export interface ProfileOptions extends TransformFlags {
   ui?: string;
   dashboardPort?: number;
   plot?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  metricsLinger?: number;
 }
 
 /**
@@ -220,6 +223,8 @@ export interface ProfileConfig {
     dashboard: { port: number } | null;
     /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
     plot: boolean;
+    /** `--metrics-port` and its companions: the run's own Prometheus endpoint (docs/cli.md §3.5), or null. */
+    metricsEndpoint: { host: string; port: number; lingerSeconds: number } | null;
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
@@ -582,6 +587,11 @@ export function resolveProfileConfig(
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
 
+  if (!given(o.metricsPort)) {
+    if (given(o.metricsHost)) throw requires('--metrics-host', '--metrics-port');
+    if (given(o.metricsLinger)) throw requires('--metrics-linger', '--metrics-port');
+  }
+
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
   const ui: UiType = o.ui === 'none' || o.ui === 'simple' ? o.ui : process.stderr.isTTY ? 'simple' : 'none';
   if (o.dashboardPort !== undefined && o.ui !== 'dashboard') throw requires('--dashboard-port', '--ui dashboard');
@@ -673,6 +683,14 @@ export function resolveProfileConfig(
       ui,
       dashboard: o.ui === 'dashboard' ? { port: o.dashboardPort ?? LIVE_DASHBOARD_DEFAULT_PORT } : null,
       plot: o.plot === true,
+      metricsEndpoint:
+        o.metricsPort === undefined
+          ? null
+          : {
+              host: o.metricsHost ?? PROFILE_DEFAULTS.metricsHost,
+              port: o.metricsPort,
+              lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
+            },
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,

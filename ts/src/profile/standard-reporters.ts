@@ -1,7 +1,8 @@
 // The reporters of a `profile` run, in the order they finish: the progress line first (it ends
 // before the summary prints), then every artifact, then `--plot`'s charts (drawn from those
-// files), then the console summary that lists them, and the log last (it records every warning
-// the others added).
+// files) and `--ui dashboard`'s page (its final figures are the summary JSON's), then the console
+// summary that lists them, the log (it records every warning the others
+// added), and last `--metrics-port`'s endpoint, which stays up until all of that is written.
 import type { UiType } from '../config/defaults.js';
 import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
@@ -10,6 +11,7 @@ import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/
 import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { LiveDashboardReporter } from './reporters/live-dashboard.js';
+import { MetricsEndpointReporter, type MetricsEndpointOptions } from './reporters/metrics-endpoint.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
 import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
@@ -37,6 +39,8 @@ export interface StandardReporterOptions {
   plot?: boolean;
   /** `run_info` of the summary JSON for a run that is part of a sweep (default: a single run). */
   placement?: RunPlacement;
+  /** Where `--metrics-port`'s address is announced and what ends its linger (it serves only when the config asks). */
+  metricsEndpoint?: MetricsEndpointOptions;
 }
 
 /** Every artifact of docs/exports.md, plus the printed summary and progress line when asked for. */
@@ -66,6 +70,7 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
       : []),
     new ConsoleSummaryReporter({ stdout: options.stdout ?? null, ...(options.colour === undefined ? {} : { colour: options.colour }) }),
     new RunLogReporter(options.logLevel),
+    new MetricsEndpointReporter(options.metricsEndpoint),
   );
   return reporters;
 }
