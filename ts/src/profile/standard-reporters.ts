@@ -1,8 +1,8 @@
 // The reporters of a `profile` run, in the order they finish: the progress line first (it ends
 // before the summary prints), then every artifact, then `--plot`'s charts (drawn from those
 // files) and `--ui dashboard`'s page (its final figures are the summary JSON's), then the console
-// summary that lists them, the log (it records every warning the others
-// added), and last `--metrics-port`'s endpoint, which stays up until all of that is written.
+// summary that lists them, the log (it records every warning the others added), and last
+// `--metrics-port`'s endpoint, which stays up until all of that is written.
 import type { UiType } from '../config/defaults.js';
 import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
