@@ -29,13 +29,14 @@ interface Variant {
 }
 
 /**
- * The variants by name; `off` is the baseline. Adding a feature to the comparison is one line; the
- * live dashboard's, with its page's event stream read as a browser would:
- *   dashboard: { args: (p) => ['--ui', 'dashboard', '--dashboard-port', String(p)], stream: (p) => `http://127.0.0.1:${p}/events` },
+ * The variants by name; `off` is the baseline. Adding a feature to the comparison is one line. The
+ * live dashboard's page event stream is read as a browser would, the endpoint is scraped as
+ * Prometheus would.
  */
 const VARIANTS: Record<string, Variant> = {
   off: { args: () => [] },
   metrics: { args: (p) => ['--metrics-port', String(p)], poll: (p) => `http://127.0.0.1:${p}/metrics` },
+  dashboard: { args: (p) => ['--ui', 'dashboard', '--dashboard-port', String(p)], stream: (p) => `http://127.0.0.1:${p}/events` },
 };
 
 const argv = process.argv;
