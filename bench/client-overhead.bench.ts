@@ -12,12 +12,11 @@
 //   npx vite-node bench/client-overhead.bench.ts -- [--concurrency 1,8,64,256,500] [--runs 3]
 //     [--clients floor,infermark,aiperf] [--ttft 100] [--itl 20] [--osl 32] [--requests-per-slot 4]
 //     [--infermark-args '--workers 2'] [--out bench/data/client-overhead]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ChildServer, startChildServer } from '../test/helpers/child-server.js';
 import { AIPERF, aiperfEnv, aiperfProfileCommand } from './aiperf-command.js';
+import { findFile, median, overheadStats, startTruthServer, takeTruth, timed, ttftOverheads, uptime } from './ttft-truth-harness.js';
 
 const argv = process.argv;
 const arg = (name: string, dflt: string): string => {
@@ -38,13 +37,6 @@ const MIN_REQUESTS = Number(arg('--min-requests', '40'));
 const INFERMARK_ARGS = arg('--infermark-args', '').split(' ').filter(Boolean);
 const OUT = resolve(arg('--out', join(ROOT, 'bench/data/client-overhead')));
 
-interface Truth {
-  arrival: string;
-  accepted: string;
-  reused: boolean;
-  writes: string[];
-}
-
 interface RunResult {
   client: string;
   concurrency: number;
@@ -62,58 +54,6 @@ interface RunResult {
   /** infermark only: its own verdict and loop figures from the summary JSON. */
   health: { saturated: boolean; lagP99Ms: number | null; workers: number | null } | null;
 }
-
-function uptime(): string {
-  return spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-}
-
-function startServer(): Promise<ChildServer> {
-  return startChildServer(
-    process.execPath,
-    [join(ROOT, 'bench/profile-truth-server.mjs'), '--ttft', String(TTFT), '--itl', String(ITL), '--osl', String(OSL)],
-    { listening: /^listening (\d+)$/ },
-  );
-}
-
-/** Run `cmd` under /usr/bin/time; resolves with wall and user+system seconds of the whole tree. */
-function timed(cmd: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<{ code: number; wallS: number; cpuS: number }> {
-  const timeFile = `${logFile}.time`;
-  return new Promise((ok, fail) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %U %S', '-o', timeFile, 'sh', '-c', 'exec "$@" >"$LOG" 2>&1', 'sh', ...cmd], {
-      env: { ...env, LOG: logFile },
-      stdio: 'ignore',
-    });
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!;
-      const [wall, user, sys] = last.split(' ').map(Number);
-      ok({ code: code ?? 1, wallS: wall!, cpuS: user! + sys! });
-    });
-  });
-}
-
-function findFile(dir: string, name: string): string | null {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) {
-      const f = findFile(p, name);
-      if (f) return f;
-    } else if (e === name) return p;
-  }
-  return null;
-}
-
-const quantile = (sorted: readonly number[], q: number): number => {
-  // Type-7 (linear) percentile.
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
-};
-const median = (xs: number[]): number =>
-  quantile(
-    [...xs].sort((a, b) => a - b),
-    0.5,
-  );
 
 async function runClient(client: Client, url: string, c: number, run: number): Promise<RunResult> {
   const requests = Math.max(MIN_REQUESTS, PER_SLOT * c);
@@ -177,34 +117,11 @@ async function runClient(client: Client, url: string, c: number, run: number): P
   const load1Before = loadavg()[0]!;
   const t = await timed(cmd, env, join(dir, 'client.log'));
   const load1After = loadavg()[0]!;
-  const truth = (await (await fetch(`${url}/truth`)).json()) as Record<string, Truth>;
+  const truth = await takeTruth(url);
   const recordsFile = findFile(join(dir, 'out'), 'profile_export.jsonl');
   if (t.code !== 0 || !recordsFile) throw new Error(`${client} c=${c} exited ${t.code}; see ${join(dir, 'client.log')}`);
-  const overhead: number[] = [];
-  const fresh: number[] = [];
-  let n = 0;
-  let errors = 0;
-  for (const line of readFileSync(recordsFile, 'utf8').split('\n')) {
-    if (!line) continue;
-    const rec = JSON.parse(line) as {
-      metadata: { x_request_id: string; benchmark_phase: string };
-      metrics: Record<string, { value: number }>;
-      error: unknown;
-    };
-    if (rec.metadata.benchmark_phase !== 'profiling') continue;
-    n += 1;
-    const ttft = rec.metrics['time_to_first_token']?.value;
-    if (rec.error || ttft === undefined) {
-      errors += 1;
-      continue;
-    }
-    const s = truth[rec.metadata.x_request_id];
-    if (!s) continue;
-    const serverTtftMs = Number(BigInt(s.writes[0]!) - BigInt(s.arrival)) / 1e6;
-    overhead.push(ttft - serverTtftMs);
-    if (!s.reused) fresh.push(ttft - serverTtftMs);
-  }
-  const sorted = [...overhead].sort((a, b) => a - b);
+  const o = ttftOverheads(recordsFile, truth);
+  const fresh = o.newConnectionMs;
   let health: RunResult['health'] = null;
   if (client === 'infermark') {
     const summary = JSON.parse(readFileSync(findFile(join(dir, 'out'), 'profile_export_aiperf.json')!, 'utf8')) as Record<string, unknown>;
@@ -216,15 +133,10 @@ async function runClient(client: Client, url: string, c: number, run: number): P
     client,
     concurrency: c,
     run,
-    requests: n,
-    matched: overhead.length,
-    errors,
-    overheadMs: {
-      mean: overhead.reduce((a, b) => a + b, 0) / overhead.length,
-      p50: quantile(sorted, 0.5),
-      p99: quantile(sorted, 0.99),
-      max: sorted[sorted.length - 1]!,
-    },
+    requests: o.requests,
+    matched: o.overheadMs.length,
+    errors: o.errors,
+    overheadMs: overheadStats(o.overheadMs),
     newConnection: { count: fresh.length, meanMs: fresh.length ? fresh.reduce((a, b) => a + b, 0) / fresh.length : null },
     wallS: t.wallS,
     cpuS: t.cpuS,
@@ -243,7 +155,7 @@ console.log(`# ${uptime()}`);
 console.log(
   `# server: TTFT ${TTFT} ms, ITL ${ITL} ms, OSL ${OSL}; ISL ${ISL}; requests max(${MIN_REQUESTS}, ${PER_SLOT}·C) after C warmup; runs ${RUNS}; infermark args: ${INFERMARK_ARGS.join(' ') || '(none)'}`,
 );
-const server = await startServer();
+const server = await startTruthServer(TTFT, ITL, OSL);
 const results: RunResult[] = [];
 try {
   for (const c of CONC) {

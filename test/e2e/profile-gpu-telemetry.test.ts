@@ -1,4 +1,4 @@
-// `profile --gpu-telemetry` end to end through the built CLI (docs/exports.md §13): a fake DCGM
+// `profile --gpu-telemetry` end to end through the built CLI (docs/exports.md §14): a fake DCGM
 // exporter of known power gives the energy figures the run must report; one that stalls, returns
 // garbage or disappears mid-run is counted and the run still writes valid artifacts; and with no
 // exporter at the default addresses nothing about GPUs is printed or written.

@@ -1,7 +1,11 @@
 // llama.cpp's Prometheus counters in infermark's exports, and its prefix cache as infermark sees
 // it: the counters agree with the usage of the responses, and a repeated long system prompt is
-// read from the cache instead of prefilled again.
+// read from the cache instead of prefilled again. And infermark's own endpoint (--metrics-port)
+// during a run against it, next to the server's.
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExposition, sample } from '../helpers/prometheus-text.js';
 import { formatFixed2 } from '../../ts/src/report/number-format.js';
 import { artifactRoot, metric, profileCli, type RealServer, type RecordLine, serverStat, startRealServer } from '../helpers/real-server.js';
 
@@ -110,5 +114,52 @@ describe("llama.cpp's prefix cache", () => {
       const rate = Number(/Server prefix cache hit rate: ([\d.]+)% \(llamacpp:/.exec(run.stdout)?.[1]);
       expect(rate).toBeGreaterThan(90);
     }
+  });
+});
+
+describe("infermark's own /metrics (--metrics-port) against llama.cpp", () => {
+  it('ends with the summary counts and the output tokens the records hold', async () => {
+    const port = await new Promise<number>((ok) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => ok(p));
+      });
+    });
+    let last: Map<string, number> | null = null;
+    let scrapes = 0;
+    let done = false;
+    // Scrapes until the run exits; the last one falls in the linger, after the summary was written.
+    const scraper = (async () => {
+      while (!done) {
+        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => null,
+        );
+        if (text !== null) {
+          last = parseExposition(text);
+          scrapes++;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const dir = `${artifacts.dir}/own-metrics`;
+    const run = await profileCli(server, dir, [
+      ...['--endpoint-type', 'chat', '--streaming', '--concurrency', '2', '--request-count', '8', '--isl', '32', '--osl', '8'],
+      ...['--metrics-port', String(port), '--metrics-linger', '2'],
+    ]);
+    done = true;
+    await scraper;
+    expect(run.status, run.stderr).toBe(0);
+    expect(scrapes).toBeGreaterThan(2);
+    const summary = JSON.parse(readFileSync(`${dir}/profile_export_aiperf.json`, 'utf8'));
+    const final = last!;
+    const p = { phase: 'profiling' };
+    expect(sample(final, 'infermark_requests_completed_total', { ...p, outcome: 'success' })).toBe(summary.request_count.avg);
+    expect(sample(final, 'infermark_requests_completed_total', { ...p, outcome: 'error' })).toBe(summary.error_request_count.avg);
+    expect(sample(final, 'infermark_output_tokens_total', p)).toBe(sum(run.records, 'output_sequence_length'));
+    expect(sample(final, 'infermark_time_to_first_token_seconds_count', p)).toBe(
+      run.records.filter((r) => metric(r, 'time_to_first_token') !== undefined).length,
+    );
+    expect(sample(final, 'infermark_time_to_first_token_seconds_sum', p)).toBeCloseTo(sum(run.records, 'time_to_first_token') / 1000, 6);
   });
 });

@@ -14,3 +14,5 @@ export { plotRuns, type PlotRunsOptions, type PlotResult } from './plot/plot-run
 export { renderReportHtml, writeReportHtml } from './plot/report-html.js';
 export type { PlotModel, PlotRun, ChartSpec, PlotTheme, PlotFormat } from './plot/plot-model.js';
 export * from './sweep/index.js';
+export { mergeShards, type MergeOptions, type MergeResult } from './merge/merge-shards.js';
+export { MergeInterrupted } from './merge/shard-records.js';

@@ -10,8 +10,8 @@ const SRC = resolve(__dirname, '../../../ts/src');
 const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts', 'web'],
   ['cli'],
-  ['profile', 'sweep'],
-  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site'],
+  ['profile', 'sweep', 'merge'],
+  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
   ['io', 'config', 'random'],

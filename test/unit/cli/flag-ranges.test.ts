@@ -34,6 +34,8 @@ const RANGE_TEXT = /^`([[(])([^,]+), ([^\]]+)\]( or inf)?`$/;
 function argv(command: string, flag: string, value: string): string[] {
   // `plot --port` is the dashboard's port and needs `--dashboard`.
   if (command === 'plot' && flag === '--port') return [command, '--dashboard', `${flag}=${value}`];
+  // `merge` needs its shard directories and `--output`.
+  if (command === 'merge') return [command, 'shard-0', '-o', 'merged', `${flag}=${value}`];
   return [command, `${flag}=${value}`];
 }
 

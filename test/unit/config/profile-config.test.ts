@@ -50,11 +50,20 @@ describe('profile defaults', () => {
     expect(resolve({ endpointType: 'completions', endpoint: '/x' }).endpoint.path).toBe('/x');
   });
 
-  it('accepts --ui dashboard as simple with a notice', () => {
+  it('serves the live dashboard with --ui dashboard on port 8051 unless --dashboard-port says otherwise, keeping the progress line', () => {
     const c = resolve({ ui: 'dashboard' });
-    expect(c.output.ui).toBe('simple');
-    expect(c.notices).toEqual(["--ui dashboard is not available; showing the 'simple' progress line"]);
-    expect(resolve({ ui: 'none' }).notices).toEqual([]);
+    expect(c.output.dashboard).toEqual({ port: 8051 });
+    // The progress line follows stderr as without --ui: redrawn on a terminal, a line every 10 s otherwise.
+    expect(c.output.ui).toBe(process.stderr.isTTY ? 'simple' : 'none');
+    expect(c.notices).toEqual([]);
+    expect(resolve({ ui: 'dashboard', dashboardPort: 0 }).output.dashboard).toEqual({ port: 0 });
+    expect(resolve({ ui: 'simple' }).output).toMatchObject({ ui: 'simple', dashboard: null });
+    expect(resolve({}).output.dashboard).toBeNull();
+  });
+
+  it('refuses --dashboard-port without --ui dashboard', () => {
+    expect(message({ dashboardPort: 9000 })).toBe("option '--dashboard-port' requires option '--ui dashboard'");
+    expect(message({ ui: 'simple', dashboardPort: 9000 })).toBe("option '--dashboard-port' requires option '--ui dashboard'");
   });
 
   it('accepts --warmup-request-count 0 as no warmup', () => {

@@ -1,4 +1,4 @@
-// The DCGM scraper (docs/exports.md §13) against a fake exporter that answers, stalls, returns
+// The DCGM scraper (docs/exports.md §14) against a fake exporter that answers, stalls, returns
 // garbage or disappears: every failure is counted, none is thrown, and scrapes never queue up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { GpuTelemetryCollector } from '../../../ts/src/metrics/gpu-telemetry-collector.js';

@@ -1,5 +1,5 @@
-// The profiling-window arithmetic of GPU telemetry (docs/metrics.md §13) and the DCGM mapping
-// (docs/exports.md §13).
+// The profiling-window arithmetic of GPU telemetry (docs/metrics.md §14) and the DCGM mapping
+// (docs/exports.md §14).
 import { describe, expect, it } from 'vitest';
 import { dcgmSamples, type GpuSample } from '../../../ts/src/metrics/dcgm-samples.js';
 import {

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { wallNs } from '../../../ts/src/metrics/clock.js';
 import type { RunContext } from '../../../ts/src/profile/reporter.js';
-import { GpuTelemetryReporter, type LiveGpuSource } from '../../../ts/src/profile/reporters/gpu-telemetry.js';
+import type { LiveGpuSource } from '../../../ts/src/live/live-snapshot.js';
+import { GpuTelemetryReporter } from '../../../ts/src/profile/reporters/gpu-telemetry.js';
 import { startFakeExporter, type FakeExporter } from '../../helpers/dcgm-exporter.js';
 
 let ex: FakeExporter | null = null;

@@ -1,4 +1,4 @@
-// The GPU telemetry exports (docs/exports.md §13): the JSONL line, the summary block and the console table.
+// The GPU telemetry exports (docs/exports.md §14): the JSONL line, the summary block and the console table.
 import { describe, expect, it } from 'vitest';
 import type { GpuSample } from '../../../ts/src/metrics/dcgm-samples.js';
 import { samplesByGpu, summariseGpuWindow } from '../../../ts/src/metrics/gpu-telemetry.js';

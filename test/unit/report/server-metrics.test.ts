@@ -132,6 +132,37 @@ describe('server metrics collection', () => {
     ]);
   });
 
+  it('gives the live dashboard the latest scrape: queues summed, KV usage averaged, prefix hit rate since the baseline', async () => {
+    // Two endpoints on one server (by path), scraped at the start (the baseline) and at the stop.
+    const n = { a: 0, b: 0 };
+    const base = await serve((p) => {
+      if (p === '/a/metrics') {
+        n.a++;
+        return {
+          status: 200,
+          body:
+            'vllm:num_requests_waiting{model_name="m"} 2\nvllm:num_requests_running{model_name="m"} 5\nvllm:kv_cache_usage_perc 0.25\n' +
+            `vllm:prefix_cache_hits_total ${n.a * 30}\nvllm:prefix_cache_queries_total ${n.a * 100}\n`,
+        };
+      }
+      n.b++;
+      return {
+        status: 200,
+        body: `vllm:num_requests_waiting 1\nvllm:gpu_cache_usage_perc 0.75\nvllm:prefix_cache_hits_total ${n.b * 10}\nvllm:prefix_cache_queries_total ${n.b * 100}\n`,
+      };
+    });
+    const c = new ServerMetricsCollector([`${base}/a/metrics`, `${base}/b/metrics`], { intervalMs: 60_000 });
+    expect(c.latest()).toBeNull();
+    const before = Date.now();
+    await c.start();
+    await c.stop();
+    expect(n).toEqual({ a: 2, b: 2 });
+    const live = c.latest()!;
+    expect(live).toMatchObject({ waiting: 3, running: 5, kvCacheUsagePct: 50, prefixCacheHitRatePct: 20 });
+    expect(live.scrapedAtMs).toBeGreaterThanOrEqual(before - 5);
+    expect(live.scrapedAtMs).toBeLessThanOrEqual(Date.now() + 5);
+  });
+
   it('counts connection failures and keeps retrying', async () => {
     // A local server that drops every connection at once: each scrape fails without a response.
     let connections = 0;

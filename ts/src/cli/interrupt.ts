@@ -1,4 +1,4 @@
-// Ctrl-C and SIGTERM for the commands that run benchmarks (`profile`, `sweep`): the first signal
+// Ctrl-C and SIGTERM for the commands that run benchmarks (`profile`, `sweep`) and for `merge`: the first signal
 // aborts the signal handed to the run and says what happens next; a second one flushes what the
 // current run's reporters buffer, removes the temporary file of a summary still being written and
 // exits 130 at once (docs/exports.md §10.3). The handlers stay until the command has written its

@@ -16,12 +16,16 @@ import {
   MAX_WORKERS,
   MIN_SLICE_SECONDS,
 } from '../config/limits.js';
+
+/** `--metrics-linger` at most an hour: a scraper polls every few seconds to a minute. */
+const MAX_METRICS_LINGER_SECONDS = 3600;
 import {
   ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
   CUSTOM_DATASET_TYPES,
   ENDPOINT_TYPES,
   EXPORT_LEVELS,
+  LIVE_DASHBOARD_DEFAULT_PORT,
   MAX_BLOCK_SIZE,
   GPU_TELEMETRY_DEFAULTS,
   PROFILE_DEFAULTS,
@@ -401,10 +405,37 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'ui',
     flags: '--ui <type>',
-    description: 'none or simple',
+    description: 'none, simple (the progress line) or dashboard (a live page on 127.0.0.1, and the progress line)',
     parser: parseUi,
     shownDefault: 'simple on a terminal, else none',
     aliases: ['--ui-type'],
+  },
+  {
+    key: 'dashboardPort',
+    flags: '--dashboard-port <n>',
+    description: "with --ui dashboard: the page's port on 127.0.0.1 (0: any free port)",
+    parser: integerIn(0, 65535),
+    shownDefault: LIVE_DASHBOARD_DEFAULT_PORT,
+  },
+  {
+    key: 'metricsPort',
+    flags: '--metrics-port <port>',
+    description:
+      "serve this run's own counters and histograms in Prometheus text format at http://<metrics-host>:<port>/metrics (0: any free port, printed)",
+    parser: integerIn(0, 65535),
+  },
+  {
+    key: 'metricsHost',
+    flags: '--metrics-host <host>',
+    description: 'address the --metrics-port endpoint listens on; 0.0.0.0 lets other machines scrape it',
+    shownDefault: PROFILE_DEFAULTS.metricsHost,
+  },
+  {
+    key: 'metricsLinger',
+    flags: '--metrics-linger <s>',
+    description: 'keep the --metrics-port endpoint up this long after the result files are written, so a scraper reads the final values',
+    parser: numberIn(0, MAX_METRICS_LINGER_SECONDS),
+    shownDefault: PROFILE_DEFAULTS.metricsLinger,
   },
   {
     key: 'plot',
@@ -458,12 +489,16 @@ export function registerProfile(program: Command): Command {
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
     const { runProfile, standardReporters } = await import('../profile/index.js');
     const verbose = Boolean(command.optsWithGlobals<GlobalOptions>().verbose);
+    // Ctrl-C also ends `--metrics-linger`; the interrupt handlers are installed below, once the reporters exist.
+    const lingerStop = new AbortController();
     const reporters = standardReporters({
       stdout: process.stdout,
       progress: { ui: config.output.ui, stderr: process.stderr },
+      dashboard: config.output.dashboard,
       // `-v` raises the run log to debug (docs/cli.md §1.1).
       logLevel: verbose ? 'debug' : 'info',
       plot: config.output.plot,
+      metricsEndpoint: { announce: process.stderr, signal: lingerStop.signal },
     });
     // Once the engine is done every request has ended, and a signal only changes the exit code.
     let reporting = false;
@@ -478,6 +513,7 @@ export function registerProfile(program: Command): Command {
         for (const r of reporters) r.flushNow?.();
       },
     });
+    interrupts.signal.addEventListener('abort', () => lingerStop.abort(), { once: true });
     try {
       const result = await runProfile(config, {
         reporters,

@@ -8,6 +8,7 @@ import { registerProfile } from './profile.js';
 import { registerServeMock } from './serve-mock.js';
 import { registerPlot } from './plot.js';
 import { registerSweep } from './sweep.js';
+import { registerMerge } from './merge.js';
 import { registerWeb } from './web.js';
 import { packageVersion } from '../version.js';
 
@@ -40,6 +41,7 @@ export function createProgram(): Command {
   registerServeMock(program);
   registerPlot(program);
   registerSweep(program);
+  registerMerge(program);
   registerWeb(program);
 
   return program;

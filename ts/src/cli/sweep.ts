@@ -125,8 +125,11 @@ export function registerSweep(program: Command): Command {
           current = standardReporters({
             stdout: null,
             progress: { ui: first.output.ui, stderr: process.stderr },
+            // Each point serves the live page in turn, on the same port (a page open on it is reloaded by hand).
+            dashboard: first.output.dashboard,
             logLevel: verbose ? 'debug' : 'info',
             placement,
+            metricsEndpoint: { announce: process.stderr, signal: interrupts.signal },
           });
           return current;
         },

@@ -27,9 +27,16 @@ export type CustomDatasetType = (typeof CUSTOM_DATASET_TYPES)[number];
 export const CONNECTION_REUSE_STRATEGIES = ['pooled', 'never', 'sticky'] as const;
 export type ConnectionReuseStrategy = (typeof CONNECTION_REUSE_STRATEGIES)[number];
 
-/** `--ui` values; `dashboard` is accepted and shown as `simple` (docs/cli.md §3.5). */
+/** `--ui` values (docs/cli.md §3.5). */
 export const UI_TYPES = ['none', 'simple', 'dashboard'] as const;
+/** The progress line's mode: `simple` redraws it (a terminal), `none` writes a line every 10 s. */
 export type UiType = 'none' | 'simple';
+
+/**
+ * `--dashboard-port`: the live dashboard's port on 127.0.0.1 (docs/cli.md §3.5), next to
+ * `plot --dashboard`'s 8050 so that both can be open at once.
+ */
+export const LIVE_DASHBOARD_DEFAULT_PORT = 8051;
 
 /** Every default of `profile` (docs/cli.md §3). */
 export const PROFILE_DEFAULTS = {
@@ -61,6 +68,10 @@ export const PROFILE_DEFAULTS = {
   exportLevel: 'records' as ExportLevel,
   /** Requests sent without `--request-count` or `--benchmark-duration`: max(this, 2 · concurrency). */
   minRequestCount: 10,
+  /** `--metrics-host`: loopback, so the endpoint is reachable from other machines only when asked for (docs/cli.md §3.5). */
+  metricsHost: '127.0.0.1',
+  /** `--metrics-linger`: seconds the metrics endpoint stays up after the run's files are written. */
+  metricsLinger: 0,
   /** How long in-flight requests get after the first Ctrl-C before they are aborted. */
   interruptGraceMs: 2000,
 } as const;

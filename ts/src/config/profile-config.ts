@@ -15,6 +15,7 @@ import {
   type EndpointType,
   type ExportLevel,
   type UiType,
+  LIVE_DASHBOARD_DEFAULT_PORT,
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
@@ -86,7 +87,11 @@ export interface ProfileOptions extends TransformFlags {
   profileExportPrefix?: string;
   exportLevel?: ExportLevel;
   ui?: string;
+  dashboardPort?: number;
   plot?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  metricsLinger?: number;
 }
 
 /**
@@ -218,15 +223,20 @@ export interface ProfileConfig {
     serverMetricsAuthorization: Array<string | null>;
     /** The DCGM exporters scraped for GPU telemetry (docs/cli.md §3.5). */
     gpuTelemetry: GpuTelemetryConfig;
+    /** The progress line's mode on stderr (with `--ui dashboard`: `simple` on a terminal, else `none`). */
     ui: UiType;
+    /** `--ui dashboard`: the live page's port on 127.0.0.1 (0: any free port); null without it. */
+    dashboard: { port: number } | null;
     /** `--plot`: write `plot`'s charts and report.html into `<run dir>/plots/` once the run's files are written. */
     plot: boolean;
+    /** `--metrics-port` and its companions: the run's own Prometheus endpoint (docs/cli.md §3.5), or null. */
+    metricsEndpoint: { host: string; port: number; lingerSeconds: number } | null;
   };
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
   options: ProfileOptions;
-  /** `notice: …` lines to print on stderr before the run (e.g. `--ui dashboard` shown as simple). */
+  /** `notice: …` lines to print on stderr before the run (e.g. how credentials in a URL are sent). */
   notices: string[];
 }
 
@@ -584,8 +594,14 @@ export function resolveProfileConfig(
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
 
+  if (!given(o.metricsPort)) {
+    if (given(o.metricsHost)) throw requires('--metrics-host', '--metrics-port');
+    if (given(o.metricsLinger)) throw requires('--metrics-linger', '--metrics-port');
+  }
+
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
-  const ui: UiType = o.ui === undefined ? (process.stderr.isTTY ? 'simple' : 'none') : o.ui === 'none' ? 'none' : 'simple';
+  const ui: UiType = o.ui === 'none' || o.ui === 'simple' ? o.ui : process.stderr.isTTY ? 'simple' : 'none';
+  if (o.dashboardPort !== undefined && o.ui !== 'dashboard') throw requires('--dashboard-port', '--ui dashboard');
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
     normalizeUrl(u, '--server-metrics <urls>');
     return takeUrlCredentials(u.trim(), '--server-metrics <urls>');
@@ -673,12 +689,20 @@ export function resolveProfileConfig(
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
       gpuTelemetry: resolveGpuTelemetry(o.gpuTelemetry, o.noGpuTelemetry === true),
       ui,
+      dashboard: o.ui === 'dashboard' ? { port: o.dashboardPort ?? LIVE_DASHBOARD_DEFAULT_PORT } : null,
       plot: o.plot === true,
+      metricsEndpoint:
+        o.metricsPort === undefined
+          ? null
+          : {
+              host: o.metricsHost ?? PROFILE_DEFAULTS.metricsHost,
+              port: o.metricsPort,
+              lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
+            },
     },
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [
-      ...(o.ui === 'dashboard' ? ["--ui dashboard is not available; showing the 'simple' progress line"] : []),
       ...authorizationNotices(
         o,
         headers,

@@ -2,7 +2,7 @@
 // undici pool and streams its records to the coordinator in small batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TurnSource } from '../dataset/turn-source.js';
-import { LoadEngine } from './engine.js';
+import { LoadEngine, type EngineProgress } from './engine.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { CoordinatorMessage, OpenTraceTurnSource, WorkerInit, WorkerMessage } from './workers.js';
 
@@ -56,6 +56,7 @@ engine.on('record', (r: RawRequestRecord) => {
   if (batch.length >= BATCH_MAX) flush();
   else flushTimer ??= setTimeout(flush, 20);
 });
+engine.on('progress', (p: EngineProgress) => post({ type: 'progress', phase: p.phase, sent: p.sent, inFlight: p.inFlight }));
 engine.on('start', (e: { phase: 'warmup' | 'profiling'; startNs: bigint }) => post({ type: 'start', phase: e.phase, startNs: e.startNs }));
 
 port.on('message', (msg: CoordinatorMessage) => {

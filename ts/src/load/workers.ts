@@ -50,6 +50,8 @@ export type WorkerMessage =
   | { type: 'records'; records: RawRequestRecord[] }
   | { type: 'warmup-done' }
   | { type: 'start'; phase: 'warmup' | 'profiling'; startNs: bigint }
+  /** The worker's own progress (every 250 ms): what only it knows, the requests sent and in flight. */
+  | { type: 'progress'; phase: 'warmup' | 'profiling'; sent: number; inFlight: number }
   | { type: 'done'; summary: EngineSummary };
 
 export type CoordinatorMessage =
@@ -71,7 +73,8 @@ export class WorkerCoordinator extends EventEmitter {
   private stopReason: StopReason = 'completed';
   private completed = 0;
   private errors = 0;
-  private sent = 0;
+  /** Per worker, its last reported phase, requests sent in it, and requests in flight. */
+  private readonly workerProgress: Array<{ phase: 'warmup' | 'profiling'; sent: number; inFlight: number }> = [];
   private phase: 'warmup' | 'profiling' = 'warmup';
   private phaseStartNs = process.hrtime.bigint();
   private interruptTimer: NodeJS.Timeout | null = null;
@@ -113,6 +116,9 @@ export class WorkerCoordinator extends EventEmitter {
               case 'records':
                 for (const r of msg.records) this.onRecord(r);
                 break;
+              case 'progress':
+                this.workerProgress[w] = { phase: msg.phase, sent: msg.sent, inFlight: msg.inFlight };
+                break;
               case 'start':
                 if (msg.phase === 'warmup' && w === 0) {
                   this.phase = 'warmup';
@@ -130,7 +136,6 @@ export class WorkerCoordinator extends EventEmitter {
                   this.phaseStartNs = profilingStartNs;
                   this.completed = 0;
                   this.errors = 0;
-                  this.sent = 0;
                   sampler = new LoopSampler('main', true);
                   this.emit('start', { phase: 'profiling', startNs: profilingStartNs });
                   for (const x of this.workers)
@@ -187,10 +192,14 @@ export class WorkerCoordinator extends EventEmitter {
   private emitProgress(): void {
     const p: EngineProgress = {
       phase: this.phase,
-      sent: this.completed,
+      // A worker's sends count once it reports them in this phase; its records may arrive first.
+      sent: Math.max(
+        this.completed,
+        this.workerProgress.reduce((n, p) => n + (p.phase === this.phase ? p.sent : 0), 0),
+      ),
       completed: this.completed,
       errors: this.errors,
-      inFlight: 0,
+      inFlight: this.workerProgress.reduce((n, p) => n + p.inFlight, 0),
       target: this.phase === 'profiling' ? this.options.requestCount : this.options.warmupRequestCount || null,
       elapsedNs: process.hrtime.bigint() - this.phaseStartNs,
     };

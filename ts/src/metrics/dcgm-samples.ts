@@ -1,4 +1,4 @@
-// One DCGM exporter scrape → one sample per GPU (docs/exports.md §13): the exporter's metric names
+// One DCGM exporter scrape → one sample per GPU (docs/exports.md §14): the exporter's metric names
 // and labels mapped to the field names and units of AIPerf 0.13's GPU telemetry records. Pure.
 import type { PromScrape } from './prometheus-text.js';
 

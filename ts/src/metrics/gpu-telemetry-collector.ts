@@ -1,5 +1,5 @@
 // Scrapes DCGM exporter endpoints about three times a second during a `profile` run (docs/exports.md
-// §13) on a connection pool of its own. Each scrape has a deadline; one that fails, times out or
+// §14) on a connection pool of its own. Each scrape has a deadline; one that fails, times out or
 // returns something that is not DCGM's metrics is counted and forgotten. An endpoint whose scrape
 // is still in flight skips the tick, so a stalled exporter never queues scrapes, and nothing here
 // ever waits on the load engine or holds it.

@@ -70,6 +70,18 @@ interface Pending {
 /** Usage discrepancy threshold of docs/metrics.md §4.4, in percent. */
 export const USAGE_DISCREPANCY_PCT = 10;
 
+/** The `usage_*_diff_pct` metrics a usage discrepancy is judged on (docs/metrics.md §4.4). */
+export const USAGE_DIFF_TAGS = [
+  'usage_prompt_tokens_diff_pct',
+  'usage_completion_tokens_diff_pct',
+  'usage_reasoning_tokens_diff_pct',
+] as const;
+
+/** |OSL − requested| > min(5 % of requested, 50) tokens (docs/metrics.md §4.5); `requested` > 0. */
+export function oslMismatches(osl: number, requested: number): boolean {
+  return Math.abs(osl - requested) > Math.min(0.05 * requested, 50);
+}
+
 /** Processes batches of raw records; one count round-trip per batch. */
 export class RecordProcessor {
   constructor(private readonly opts: RecordProcessorOptions) {}
@@ -229,16 +241,17 @@ export class RecordProcessor {
         m[tag] = pct;
         if (pct > USAGE_DISCREPANCY_PCT) usageDiscrepancy = true;
       };
-      diff('usage_prompt_tokens_diff_pct', usage.promptTokens, clientIsl);
-      diff('usage_completion_tokens_diff_pct', usage.completionTokens, clientOsl);
-      diff('usage_reasoning_tokens_diff_pct', usage.reasoningTokens, clientReas);
+      const [promptDiff, completionDiff, reasoningDiff] = USAGE_DIFF_TAGS;
+      diff(promptDiff, usage.promptTokens, clientIsl);
+      diff(completionDiff, usage.completionTokens, clientOsl);
+      diff(reasoningDiff, usage.reasoningTokens, clientReas);
     }
 
     let oslMismatch = false;
     const requested = raw.requestedOsl;
     if (requested !== null && requested > 0) {
       m['osl_mismatch_diff_pct'] = ((osl - requested) / requested) * 100;
-      oslMismatch = Math.abs(osl - requested) > Math.min(0.05 * requested, 50);
+      oslMismatch = oslMismatches(osl, requested);
     }
 
     return {

@@ -8,10 +8,28 @@
 import { meetsSlos, type GoodputSlos } from './goodput.js';
 import { CHUNK, ValueColumn } from './list-values.js';
 import { METRICS } from './metric-defs.js';
-import type { RequestError } from './raw-record.js';
+import type { RawRequestRecord, RequestError } from './raw-record.js';
 import type { MetricRecord } from './record-processor.js';
 import type { ValueSource } from './streamed-stats.js';
 import type { FidelityRow } from './trace-fidelity.js';
+
+/**
+ * What the store reads of a record: a MetricRecord has all of it, and `infermark merge` rebuilds it
+ * from a records line (ts/src/merge/record-line.ts). Only the difference of `raw.requestStartNs`
+ * and `raw.scheduledNs` is read, so they may be monotonic or wall-clock stamps.
+ */
+export type StoredRecord = Pick<
+  MetricRecord,
+  | 'startWallNs'
+  | 'contentEndWallNs'
+  | 'endWallNs'
+  | 'error'
+  | 'metrics'
+  | 'materialisedIsl'
+  | 'usageDiscrepancy'
+  | 'oslMismatch'
+  | 'serverCountFallback'
+> & { raw: Pick<RawRequestRecord, 'waitedForSlot' | 'connectionResends' | 'scheduledNs' | 'requestStartNs' | 'requestedIsl'> };
 
 type Typed = Uint8Array | Uint32Array | BigInt64Array;
 
@@ -230,7 +248,7 @@ export class RecordStore {
   }
 
   /** Takes what the statistics need from `r`; the record itself is not kept. */
-  append(r: MetricRecord): void {
+  append(r: StoredRecord): void {
     const start = r.startWallNs;
     if (this.firstStartNs === null || start < this.firstStartNs) this.firstStartNs = start;
     if (this.lastStartNs === null || start > this.lastStartNs) this.lastStartNs = start;
@@ -257,7 +275,7 @@ export class RecordStore {
     else this.appendSuccess(r);
   }
 
-  private appendError(r: MetricRecord, e: RequestError): void {
+  private appendError(r: StoredRecord, e: RequestError): void {
     const i = this.errorCount++;
     this.errStarts.starts.set(i, r.startWallNs);
     if (e.type === 'RequestCancellationError') this.cancelledCount++;
@@ -272,7 +290,7 @@ export class RecordStore {
     }
   }
 
-  private appendSuccess(r: MetricRecord): void {
+  private appendSuccess(r: StoredRecord): void {
     const i = this.successCount++;
     this.okStarts.starts.set(i, r.startWallNs);
     for (const [tag, v] of Object.entries(r.metrics)) {

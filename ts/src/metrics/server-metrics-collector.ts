@@ -60,6 +60,28 @@ interface Endpoint {
   malformedFirst: MalformedLine[];
 }
 
+/**
+ * The servers' state at their latest scrape, for the live dashboard (docs/cli.md §3.5): gauges
+ * summed (queue) or averaged (KV-cache usage) over the endpoints that report them, the prefix-cache
+ * hit rate from the token counters' increase since the profiling baseline. A figure no endpoint
+ * reports is null.
+ */
+export interface LiveServerMetrics {
+  /** Wall-clock ms of the newest scrape used. */
+  scrapedAtMs: number;
+  waiting: number | null;
+  running: number | null;
+  kvCacheUsagePct: number | null;
+  prefixCacheHitRatePct: number | null;
+}
+
+/** A sample's value summed over its series, or null when the scrape has none. */
+function sumOf(scrape: PromScrape, name: string): number | null {
+  let sum: number | null = null;
+  for (const s of scrape.samples) if (s.name === name && Number.isFinite(s.value)) sum = (sum ?? 0) + s.value;
+  return sum;
+}
+
 export interface CollectorOptions {
   intervalMs?: number;
   /** Per-scrape timeout. */
@@ -192,6 +214,47 @@ export class ServerMetricsCollector {
     this.startWallNs = BigInt(Date.now()) * 1_000_000n;
     await this.scrapeAll();
     for (const ep of this.endpoints) this.windowStartIdx.set(ep, Math.max(0, ep.scrapes.length - 1));
+  }
+
+  /** The latest scrape's figures (LiveServerMetrics); null before any endpoint answered. O(samples of the latest scrapes). */
+  latest(): LiveServerMetrics | null {
+    let waiting: number | null = null;
+    let running: number | null = null;
+    let kvSum = 0;
+    let kvN = 0;
+    let hits = 0;
+    let queries = 0;
+    let newestNs: bigint | null = null;
+    const add = (a: number | null, b: number | null): number | null => (b === null ? a : (a ?? 0) + b);
+    for (const ep of this.endpoints) {
+      const last = ep.scrapes.at(-1);
+      if (last === undefined) continue;
+      if (newestNs === null || last.tNs > newestNs) newestNs = last.tNs;
+      const s = last.scrape;
+      waiting = add(waiting, sumOf(s, 'vllm:num_requests_waiting') ?? sumOf(s, 'sglang:num_queue_reqs'));
+      running = add(running, sumOf(s, 'vllm:num_requests_running') ?? sumOf(s, 'sglang:num_running_reqs'));
+      const kv = sumOf(s, 'vllm:kv_cache_usage_perc') ?? sumOf(s, 'vllm:gpu_cache_usage_perc');
+      if (kv !== null) {
+        kvSum += kv;
+        kvN++;
+      }
+      const base = ep.scrapes[this.windowStartIdx.get(ep) ?? 0]!.scrape;
+      const h1 = sumOf(s, 'vllm:prefix_cache_hits_total');
+      const q1 = sumOf(s, 'vllm:prefix_cache_queries_total');
+      if (h1 !== null && q1 !== null) {
+        hits += h1 - (sumOf(base, 'vllm:prefix_cache_hits_total') ?? 0);
+        queries += q1 - (sumOf(base, 'vllm:prefix_cache_queries_total') ?? 0);
+      }
+    }
+    if (newestNs === null) return null;
+    const ageMs = Number(this.now() - newestNs) / 1e6;
+    return {
+      scrapedAtMs: Date.now() - ageMs,
+      waiting,
+      running,
+      kvCacheUsagePct: kvN > 0 ? (100 * kvSum) / kvN : null,
+      prefixCacheHitRatePct: queries > 0 ? (100 * hits) / queries : null,
+    };
   }
 
   /** Final scrape after the last response; stops and returns the window statistics. */

@@ -4,14 +4,12 @@
 // bounded by one directory walk per interval) and rebuilds the data only when what it found changed.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { UsageError } from '../errors.js';
+import { DASHBOARD_HOST, isOwnHost, listenLocal } from './local-server.js';
 import type { PlotModel } from './plot-model.js';
 import { type LiveSource, reportData } from './report-data.js';
 import { renderReportHtml } from './report-html.js';
 
-/** The only address the dashboard listens on: the results and configurations it shows are the user's own. */
-export const DASHBOARD_HOST = '127.0.0.1';
+export { DASHBOARD_HOST };
 /** AIPerf's dashboard port. */
 export const DASHBOARD_DEFAULT_PORT = 8050;
 
@@ -84,9 +82,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const live = (version: string): LiveSource => ({ version, versionUrl: '/version', dataUrl: '/data.json', intervalMs: rescanMs });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    // Another site's page that resolved its own name to 127.0.0.1 (DNS rebinding) sends its own Host.
-    const host = req.headers.host ?? '';
-    if (host !== `${DASHBOARD_HOST}:${port}` && host !== `localhost:${port}`) return send(res, 403, 'text/plain', 'forbidden host\n');
+    if (!isOwnHost(req, port)) return send(res, 403, 'text/plain', 'forbidden host\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'GET, HEAD' });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/') {
@@ -108,20 +104,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      const reason = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
-      reject(
-        new UsageError(`cannot listen on ${DASHBOARD_HOST}:${options.port}: ${reason}`, { hints: ['choose another port with --port N'] }),
-      );
-    };
-    server.once('error', onError);
-    server.listen(options.port, DASHBOARD_HOST, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenLocal(server, options.port, 'choose another port with --port N');
   return {
     url: `http://${DASHBOARD_HOST}:${port}/`,
     port,

@@ -17,8 +17,8 @@ export const REPORT_FILE = 'report.html';
 
 let bundle: string | null = null;
 
-/** ECharts' browser build from the installed package (the version package.json pins). */
-function echartsBundle(): string {
+/** ECharts' browser build from the installed package (the version package.json pins), ready to inline. */
+export function echartsBundle(): string {
   bundle ??= inlineScript(readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8'), 'echarts');
   return bundle;
 }
@@ -29,7 +29,7 @@ function echartsBundle(): string {
  * `<!--` would switch the HTML parser's script states; neither source has one, and a future
  * version that does is refused rather than inlined wrongly.
  */
-function inlineScript(source: string, name: string): string {
+export function inlineScript(source: string, name: string): string {
   if (source.includes('<!--')) throw new Error(`cannot inline ${name}: it contains '<!--'`);
   return source.replace(/<\/(script)/gi, '<\\/$1');
 }

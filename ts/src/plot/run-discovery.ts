@@ -117,6 +117,24 @@ function runsIn(root: string, dir: string, entries: readonly Dirent[]): Found[] 
 }
 
 /**
+ * The runs whose files are directly in `dir` (not below it), found by content as `discoverRuns`
+ * finds them: `merge` reads one run per shard directory (docs/cli.md §9). A directory that cannot
+ * be listed is a usage error naming it.
+ */
+export function runsInDirectory(dir: string): Omit<DiscoveredRun, 'name'>[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`shard ${dir} does not exist`);
+    if (code === 'ENOTDIR') throw new UsageError(`shard ${dir} is not a directory`);
+    throw new UsageError(`cannot read ${dir}: ${osReason(err)}`);
+  }
+  return runsIn(resolve(dir), resolve(dir), entries).map(({ root: _root, ...run }) => run);
+}
+
+/**
  * Every run under `paths`, in path order and then by directory name in natural order (`c2`
  * before `c16`). Directories in `skip` (the
  * output directory) are not entered; a directory reached twice (through a symlink) is read once.

@@ -58,7 +58,7 @@ export interface RunEnd {
   /** Extra console footer lines a reporter contributes (the server's prefix-cache hit rate). */
   readonly footerLines: string[];
   /**
-   * The GPU telemetry of the profiling window (docs/exports.md §13), set by the GPU telemetry
+   * The GPU telemetry of the profiling window (docs/exports.md §14), set by the GPU telemetry
    * reporter's `finish` for the reporters after it; null when GPU telemetry was off or no exporter answered.
    */
   gpuTelemetry: GpuTelemetryOutcome | null;

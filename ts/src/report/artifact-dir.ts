@@ -80,7 +80,7 @@ export interface ExportFileNames {
   timeslicesJson: string;
   serverMetricsJson: string;
   serverMetricsCsv: string;
-  /** The GPU telemetry samples (docs/exports.md §13). */
+  /** The GPU telemetry samples (docs/exports.md §14). */
   gpuTelemetry: string;
   console: string;
   inputs: string;

@@ -1,4 +1,4 @@
-// GPU telemetry in the exports (docs/exports.md §13): the lines of `gpu_telemetry_export.jsonl`
+// GPU telemetry in the exports (docs/exports.md §14): the lines of `gpu_telemetry_export.jsonl`
 // (AIPerf 0.13's TelemetryRecord shape), the summary JSON's `gpu_telemetry` block and the console
 // summary's per-GPU table.
 import type { GpuEndpointStats } from '../metrics/gpu-telemetry-collector.js';

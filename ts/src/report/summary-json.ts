@@ -111,14 +111,20 @@ export interface SummaryJsonInput {
   endWallNs: bigint;
   wasCancelled: boolean;
   run: RunMetrics;
-  inputConfig: InputConfig;
+  /**
+   * The configuration, redacted on writing; or `input_config` as written, already redacted (`merge`
+   * writes its first shard's, docs/cli.md §9).
+   */
+  inputConfig: InputConfig | { redacted: Record<string, JsonValue> };
   argv: readonly string[];
   runInfo: RunInfo;
   traceFidelity: TraceFidelity | null;
   warmup: RunMetrics | null;
   scrubber: SecretScrubber;
-  /** The `gpu_telemetry` block (docs/exports.md §13), when GPU telemetry was collected. */
+  /** The `gpu_telemetry` block (docs/exports.md §14), when GPU telemetry was collected. */
   gpuTelemetry?: Record<string, JsonValue> | null;
+  /** Keys after `client_health` (`merge`'s `merge` block, docs/exports.md §4 item 9). */
+  extra?: Record<string, JsonValue>;
 }
 
 /** `client_health`: the verdict, and where the load engine ran when that is known. */
@@ -139,7 +145,7 @@ export function summaryJson(i: SummaryJsonInput): string {
     end_time: isoMicros(i.endWallNs),
     was_cancelled: i.wasCancelled,
     ...blocksJson(i.run.blocks),
-    input_config: redactInputConfig(i.inputConfig, i.argv),
+    input_config: 'redacted' in i.inputConfig ? i.inputConfig.redacted : redactInputConfig(i.inputConfig, i.argv),
     run_info: {
       benchmark_id: i.benchmarkId,
       sweep_id: i.runInfo.sweep_id,
@@ -156,6 +162,7 @@ export function summaryJson(i: SummaryJsonInput): string {
       count: g.count,
     })),
     client_health: clientHealthJson(i.run.clientHealth),
+    ...(i.extra ?? {}),
   };
   if (i.traceFidelity) {
     const t = i.traceFidelity;

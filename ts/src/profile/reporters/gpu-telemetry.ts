@@ -1,4 +1,4 @@
-// GPU telemetry (docs/exports.md §13): scrapes the DCGM exporters from before the first request to
+// GPU telemetry (docs/exports.md §14): scrapes the DCGM exporters from before the first request to
 // after the last, then keeps the profiling window — from the profiling phase's start to the moment
 // the engine is done — for `gpu_telemetry_export.jsonl`, the summary JSON's `gpu_telemetry` block
 // and the console's GPU table. Off with `--no-gpu-telemetry`; says nothing when no exporter answered.
@@ -8,20 +8,9 @@ import type { Phase } from '../../load/engine.js';
 import { monoNow, wallNs } from '../../metrics/clock.js';
 import { GpuTelemetryCollector } from '../../metrics/gpu-telemetry-collector.js';
 import { samplesByGpu, summariseGpuWindow } from '../../metrics/gpu-telemetry.js';
+import type { LiveGpu, LiveGpuSource } from '../../live/live-snapshot.js';
 import { gpuLabel, gpuTelemetryLine } from '../../report/gpu-telemetry-export.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
-
-/** One GPU as the live view shows it. */
-export interface LiveGpu {
-  label: string;
-  powerW: number | null;
-  utilizationPct: number | null;
-}
-
-/** The newest power and utilisation of each GPU, read by the live dashboard while a run goes on. */
-export interface LiveGpuSource {
-  latestGpus(): readonly LiveGpu[];
-}
 
 export interface GpuTelemetryReporterOptions {
   intervalMs?: number;

@@ -3,7 +3,12 @@
 // prefix-cache line. Off with `--no-server-metrics`.
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Phase } from '../../load/engine.js';
-import { ServerMetricsCollector, metricsUrlOfBase, normalizeServerMetricsUrl } from '../../metrics/server-metrics-collector.js';
+import {
+  type LiveServerMetrics,
+  ServerMetricsCollector,
+  metricsUrlOfBase,
+  normalizeServerMetricsUrl,
+} from '../../metrics/server-metrics-collector.js';
 import { prefixCacheLine, serverMetricsCsv, serverMetricsJson } from '../../report/server-metrics-export.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -29,6 +34,11 @@ export class ServerMetricsReporter implements ProfileReporter {
       { log: (level, m) => run.log(level, m), authorization },
     );
     await this.#collector.start();
+  }
+
+  /** The latest scrape's figures for the live dashboard; null when off or nothing answered yet. */
+  latest(): LiveServerMetrics | null {
+    return this.#collector?.latest() ?? null;
   }
 
   /** The window covers profiling only: the baseline is taken again when it starts (after warmup). */

@@ -2,9 +2,9 @@
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { computeTimeSlices, timeSliceCount } from '../../metrics/timeslices.js';
 import { MAX_TIME_SLICES } from '../../config/limits.js';
-import { jf, toJson } from '../../report/json-writer.js';
 import { timeslicesCsv } from '../../report/summary-csv.js';
-import { blocksJson, redactInputConfig } from '../../report/summary-json.js';
+import { redactInputConfig } from '../../report/summary-json.js';
+import { timeslicesJson } from '../../report/timeslices-export.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
 export class TimeslicesFilesReporter implements ProfileReporter {
@@ -28,18 +28,8 @@ export class TimeslicesFilesReporter implements ProfileReporter {
     }
     const slices = computeTimeSlices(end.profiling, seconds);
     await writeFileAtomic(run.path('timeslicesCsv'), run.scrubber.scrub(timeslicesCsv(slices)));
-    const doc = {
-      timeslices: slices.map((s) => ({
-        timeslice_index: s.timesliceIndex,
-        start_ns: s.startNs,
-        end_ns: s.endNs,
-        is_complete: s.isComplete,
-        ...blocksJson(s.blocks),
-      })),
-      slice_duration_seconds: jf(seconds),
-      input_config: redactInputConfig(run.inputConfig, run.config.argv),
-    };
-    await writeFileAtomic(run.path('timeslicesJson'), `${run.scrubber.scrub(toJson(doc, 2))}\n`);
+    const json = timeslicesJson(slices, seconds, redactInputConfig(run.inputConfig, run.config.argv));
+    await writeFileAtomic(run.path('timeslicesJson'), run.scrubber.scrub(json));
     run.written.set('timeslicesCsv', run.path('timeslicesCsv'));
     run.written.set('timeslicesJson', run.path('timeslicesJson'));
   }
