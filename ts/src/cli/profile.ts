@@ -27,6 +27,7 @@ import {
   EXPORT_LEVELS,
   LIVE_DASHBOARD_DEFAULT_PORT,
   MAX_BLOCK_SIZE,
+  GPU_TELEMETRY_DEFAULTS,
   PROFILE_DEFAULTS,
   type ConnectionReuseStrategy,
 } from '../config/defaults.js';
@@ -52,6 +53,10 @@ const parseList: OptionParser<string[]> = (value, previous) => {
   if (items.length === 0) throw new InvalidArgumentError(`expected a non-empty value, got '${value}'`);
   return [...(Array.isArray(previous) ? previous : []), ...items];
 };
+
+/** `--gpu-telemetry [urls...]`: a list like `parseList`'s; commander gives `true` for the flag alone. */
+const parseGpuTelemetry: OptionParser<string[] | true> = (value, previous) =>
+  parseList(value, Array.isArray(previous) ? previous : undefined);
 
 /** Repeatable flag whose values are kept whole (headers and extra inputs may contain commas). */
 const parseRepeat: OptionParser<string[]> = (value, previous) => [...(previous ?? []), value];
@@ -374,6 +379,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   },
   { key: 'serverMetrics', flags: '--server-metrics <urls>', description: 'extra Prometheus endpoints', parser: parseList },
   {
+    key: 'gpuTelemetry',
+    flags: '--gpu-telemetry [urls...]',
+    description: 'DCGM exporter endpoints scraped for GPU power, utilisation and energy (a default that does not answer is skipped)',
+    parser: parseGpuTelemetry,
+    shownDefault: GPU_TELEMETRY_DEFAULTS.urls.join(' '),
+  },
+  {
     key: 'artifactDir',
     flags: '--artifact-dir <dir>',
     description: 'output directory',
@@ -440,6 +452,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
  */
 const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
   { flag: '--no-server-metrics', positive: '--server-metrics' },
+  { flag: '--no-gpu-telemetry', positive: '--gpu-telemetry' },
   { flag: '--no-fixed-schedule', positive: '--fixed-schedule' },
   { flag: '--no-fixed-schedule-auto-offset', positive: '--fixed-schedule-auto-offset' },
 ];
@@ -540,6 +553,7 @@ export function collectOptions(
     if (!seen.has(n.flag)) continue;
     if (seen.has(n.positive)) throw new UsageError(`option '${n.positive}' cannot be used with option '${n.flag}'`);
     if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
+    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
     else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
     else out.fixedScheduleAutoOffset = false;
   }

@@ -76,6 +76,17 @@ export const PROFILE_DEFAULTS = {
   interruptGraceMs: 2000,
 } as const;
 
+/**
+ * GPU telemetry of `profile` (docs/cli.md §3.5, `--gpu-telemetry`): the DCGM exporter addresses
+ * tried when no URL is given (AIPerf 0.13's two; one that does not answer is skipped silently),
+ * about three scrapes a second, and how long one scrape may take before it counts as failed.
+ */
+export const GPU_TELEMETRY_DEFAULTS = {
+  urls: ['http://localhost:9400/metrics', 'http://localhost:9401/metrics'] as readonly string[],
+  intervalMs: 333,
+  timeoutMs: 2000,
+} as const;
+
 export const ANALYZE_TRACE_FORMATS = ['text', 'json'] as const;
 
 /** Defaults of `analyze-trace` (docs/trace-analysis.md §1). */

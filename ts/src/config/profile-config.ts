@@ -19,6 +19,7 @@ import {
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
+import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -79,6 +80,9 @@ export interface ProfileOptions extends TransformFlags {
   sliceDuration?: number;
   serverMetrics?: string[];
   noServerMetrics?: boolean;
+  /** `--gpu-telemetry` values; `true` for the flag given alone. */
+  gpuTelemetry?: string[] | true;
+  noGpuTelemetry?: boolean;
   artifactDir?: string;
   profileExportPrefix?: string;
   exportLevel?: ExportLevel;
@@ -217,6 +221,8 @@ export interface ProfileConfig {
     serverMetricsUrls: string[];
     /** Per `--server-metrics` URL, the `Authorization: Basic …` value of its user:password, or null. */
     serverMetricsAuthorization: Array<string | null>;
+    /** The DCGM exporters scraped for GPU telemetry (docs/cli.md §3.5). */
+    gpuTelemetry: GpuTelemetryConfig;
     /** The progress line's mode on stderr (with `--ui dashboard`: `simple` on a terminal, else `none`). */
     ui: UiType;
     /** `--ui dashboard`: the live page's port on 127.0.0.1 (0: any free port); null without it. */
@@ -545,6 +551,7 @@ export function resolveProfileConfig(
   if (o.serverMetrics && o.serverMetrics.length > 0 && o.noServerMetrics === true) {
     throw conflict('--server-metrics', '--no-server-metrics');
   }
+  if (o.gpuTelemetry !== undefined && o.noGpuTelemetry === true) throw conflict('--gpu-telemetry', '--no-gpu-telemetry');
 
   // Rule 19 and the list flags.
   const urls = (o.url && o.url.length > 0 ? o.url : [PROFILE_DEFAULTS.url]).map((u) => takeUrlCredentials(normalizeUrl(u), '--url <url>'));
@@ -680,6 +687,7 @@ export function resolveProfileConfig(
       serverMetricsEnabled: o.noServerMetrics !== true,
       serverMetricsUrls: serverMetrics.map((u) => u.url),
       serverMetricsAuthorization: serverMetrics.map((u) => u.authorization),
+      gpuTelemetry: resolveGpuTelemetry(o.gpuTelemetry, o.noGpuTelemetry === true),
       ui,
       dashboard: o.ui === 'dashboard' ? { port: o.dashboardPort ?? LIVE_DASHBOARD_DEFAULT_PORT } : null,
       plot: o.plot === true,

@@ -5,5 +5,6 @@ export { standardReporters, type StandardReporterOptions } from './standard-repo
 export type { ExportFileKind, ProfileReporter, RunContext, RunEnd } from './reporter.js';
 export { runVerdict, type RunVerdict } from './exit-code.js';
 export type { RunPlacement } from './reporters/summary-json-file.js';
+export { GpuTelemetryReporter } from './reporters/gpu-telemetry.js';
 export { LiveDashboardReporter, type LiveDashboardOptions } from './reporters/live-dashboard.js';
 export type { LiveGpuSource } from '../live/live-snapshot.js';

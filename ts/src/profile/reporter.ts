@@ -6,6 +6,8 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import type { EngineProgress, Phase } from '../load/engine.js';
 import type { RunMetrics } from '../metrics/aggregate.js';
 import type { GoodputSlos } from '../metrics/goodput.js';
+import type { GpuWindowResult } from '../metrics/gpu-telemetry.js';
+import type { GpuEndpointStats } from '../metrics/gpu-telemetry-collector.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 import type { RecordStore } from '../metrics/record-store.js';
@@ -55,6 +57,17 @@ export interface RunEnd {
   readonly warnings: string[];
   /** Extra console footer lines a reporter contributes (the server's prefix-cache hit rate). */
   readonly footerLines: string[];
+  /**
+   * The GPU telemetry of the profiling window (docs/exports.md §14), set by the GPU telemetry
+   * reporter's `finish` for the reporters after it; null when GPU telemetry was off or no exporter answered.
+   */
+  gpuTelemetry: GpuTelemetryOutcome | null;
+}
+
+/** What GPU telemetry gathered: the window's figures and how each exporter's scrapes went. */
+export interface GpuTelemetryOutcome {
+  readonly window: GpuWindowResult;
+  readonly endpoints: readonly GpuEndpointStats[];
 }
 
 /**

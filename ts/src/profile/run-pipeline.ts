@@ -194,6 +194,7 @@ export class RunPipeline {
       scrubber: SecretScrubber.from(config.endpoint.apiKey, config.endpoint.headers, [
         ...config.endpoint.basicAuthorization,
         ...config.output.serverMetricsAuthorization,
+        ...config.output.gpuTelemetry.endpoints.map((e) => e.authorization),
       ]),
       inputConfig,
       goodput: options.goodput,
@@ -316,6 +317,7 @@ export class RunPipeline {
       endWallNs: stop.endWallNs ?? nowWallNs(),
       warnings,
       footerLines: [],
+      gpuTelemetry: null,
     };
     try {
       for (const r of this.#reporters) await r.finish?.(end);

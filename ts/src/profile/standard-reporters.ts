@@ -8,6 +8,7 @@ import type { LogLevel } from '../report/log-file.js';
 import type { ProgressSink } from '../report/progress-line.js';
 import type { ProfileReporter } from './reporter.js';
 import { ConsoleSummaryReporter, type ConsoleSummaryOptions } from './reporters/console-summary.js';
+import { GpuTelemetryReporter } from './reporters/gpu-telemetry.js';
 import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { LiveDashboardReporter } from './reporters/live-dashboard.js';
@@ -33,12 +34,14 @@ export interface StandardReporterOptions {
    * printed on the progress stream, or stderr); default: none.
    */
   dashboard?: { port: number } | null;
-  /** GPU power and utilisation for the live page, when GPU telemetry runs. */
+  /** GPU power and utilisation for the live page (default: the run's GPU telemetry reporter). */
   liveGpus?: LiveGpuSource | null;
   /** `profile --plot`: draw the charts and report.html once the result files are written. */
   plot?: boolean;
   /** `run_info` of the summary JSON for a run that is part of a sweep (default: a single run). */
   placement?: RunPlacement;
+  /** The GPU telemetry reporter to use (the live dashboard reads its `latestGpus`); default: a new one. */
+  gpuTelemetry?: GpuTelemetryReporter;
   /** Where `--metrics-port`'s address is announced and what ends its linger (it serves only when the config asks). */
   metricsEndpoint?: MetricsEndpointOptions;
 }
@@ -48,7 +51,10 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
   const reporters: ProfileReporter[] = [];
   if (options.progress) reporters.push(new ProgressDisplay(options.progress.ui, options.progress.stderr));
   const serverMetrics = new ServerMetricsReporter();
+  const gpuTelemetry = options.gpuTelemetry ?? new GpuTelemetryReporter();
   reporters.push(
+    // First of the artifacts: its figures go into the summary JSON and the console summary.
+    gpuTelemetry,
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),
@@ -64,7 +70,7 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
             port: options.dashboard.port,
             stderr: options.progress?.stderr ?? process.stderr,
             serverMetrics,
-            gpus: options.liveGpus ?? null,
+            gpus: options.liveGpus ?? gpuTelemetry,
           }),
         ]
       : []),

@@ -80,6 +80,8 @@ export interface ExportFileNames {
   timeslicesJson: string;
   serverMetricsJson: string;
   serverMetricsCsv: string;
+  /** The GPU telemetry samples (docs/exports.md §14). */
+  gpuTelemetry: string;
   console: string;
   inputs: string;
   log: string;
@@ -112,6 +114,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
       timeslicesJson: 'profile_export_aiperf_timeslices.json',
       serverMetricsJson: 'server_metrics_export.json',
       serverMetricsCsv: 'server_metrics_export.csv',
+      gpuTelemetry: 'gpu_telemetry_export.jsonl',
       console: 'profile_export_console.txt',
       ...common,
     };
@@ -126,6 +129,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
     timeslicesJson: `${p}_timeslices.json`,
     serverMetricsJson: `${p}_server_metrics.json`,
     serverMetricsCsv: `${p}_server_metrics.csv`,
+    gpuTelemetry: `${p}_gpu_telemetry.jsonl`,
     console: `${p}_console.txt`,
     ...common,
   };

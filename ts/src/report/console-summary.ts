@@ -97,7 +97,16 @@ export interface FooterInput {
   /** `Server prefix cache hit rate: …` when available. */
   serverLines?: readonly string[];
   cliCommand: string;
-  paths: { csv?: string; json?: string; records?: string; timeslices?: string; serverMetrics?: string; log?: string; report?: string };
+  paths: {
+    csv?: string;
+    json?: string;
+    records?: string;
+    timeslices?: string;
+    serverMetrics?: string;
+    gpuTelemetry?: string;
+    log?: string;
+    report?: string;
+  };
   warnings: readonly string[];
 }
 
@@ -130,6 +139,7 @@ export function footerLines(f: FooterInput): string[] {
   if (p.records) lines.push(`Records Export: ${p.records}`);
   if (p.timeslices) lines.push(`Timeslices: ${p.timeslices}`);
   if (p.serverMetrics) lines.push(`Server Metrics: ${p.serverMetrics}`);
+  if (p.gpuTelemetry) lines.push(`GPU Telemetry: ${p.gpuTelemetry}`);
   if (p.log) lines.push(`Log File: ${p.log}`);
   if (p.report) lines.push(`Report: ${p.report}`);
   for (const w of f.warnings) lines.push(`warning: ${w}`);
@@ -170,7 +180,8 @@ export function runWarnings(run: RunMetrics, useServerTokenCount: boolean): stri
 export function consoleSummary(
   run: RunMetrics,
   footer: Omit<FooterInput, 'run'>,
-  options: { streaming: boolean; colour?: boolean },
+  options: { streaming: boolean; colour?: boolean; gpuTable?: string | null },
 ): string {
-  return `${metricsTable(run.blocks, options)}\n${footerLines({ ...footer, run }).join('\n')}\n`;
+  const gpu = options.gpuTable ? `\n${options.gpuTable}` : '';
+  return `${metricsTable(run.blocks, options)}${gpu}\n${footerLines({ ...footer, run }).join('\n')}\n`;
 }

@@ -121,6 +121,8 @@ export interface SummaryJsonInput {
   traceFidelity: TraceFidelity | null;
   warmup: RunMetrics | null;
   scrubber: SecretScrubber;
+  /** The `gpu_telemetry` block (docs/exports.md §14), when GPU telemetry was collected. */
+  gpuTelemetry?: Record<string, JsonValue> | null;
   /** Keys after `client_health` (`merge`'s `merge` block, docs/exports.md §4 item 9). */
   extra?: Record<string, JsonValue>;
 }
@@ -173,6 +175,7 @@ export function summaryJson(i: SummaryJsonInput): string {
       rows_off_by_more_than_1pct: t.rows_off_by_more_than_1pct,
     };
   }
+  if (i.gpuTelemetry) doc['gpu_telemetry'] = i.gpuTelemetry;
   if (i.warmup) doc['warmup_metrics'] = blocksJson(i.warmup.blocks);
   return `${i.scrubber.scrub(toJson(doc, 2))}\n`;
 }

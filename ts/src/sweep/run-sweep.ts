@@ -122,6 +122,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions = {}): 
   const scrubber = SecretScrubber.from(first.endpoint.apiKey, first.endpoint.headers, [
     ...first.endpoint.basicAuthorization,
     ...first.output.serverMetricsAuthorization,
+    ...first.output.gpuTelemetry.endpoints.map((e) => e.authorization),
   ]);
   const done: SweepPointSummary[] = [];
   let stopped = false;

@@ -2,6 +2,7 @@
 // `profile_export_console.txt` and, when given a stream, printed (in colour on a terminal).
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { consoleSummary, type FooterInput } from '../../report/console-summary.js';
+import { gpuTelemetryTable } from '../../report/gpu-telemetry-export.js';
 import { formatCliCommand } from '../../report/redact.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -43,18 +44,23 @@ export class ConsoleSummaryReporter implements ProfileReporter {
         records: files.get('records'),
         timeslices: files.get('timeslicesCsv'),
         serverMetrics: files.get('serverMetricsJson'),
+        gpuTelemetry: files.get('gpuTelemetry'),
         log: files.get('log'),
         report: files.get('report'),
       },
       warnings: end.warnings,
     };
     const streaming = run.config.endpoint.streaming;
-    this.text = run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming }));
+    const gpu = end.gpuTelemetry;
+    const gpuTable = (colour: boolean): string | null => (gpu ? gpuTelemetryTable(gpu.window, { colour }) : null);
+    this.text = run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming, gpuTable: gpuTable(false) }));
     await writeFileAtomic(run.path('console'), this.text);
     files.set('console', run.path('console'));
     const out = this.options.stdout;
     if (!out) return;
     const colour = this.options.colour ?? defaultColour(out);
-    out.write(colour ? run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming, colour: true })) : this.text);
+    out.write(
+      colour ? run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming, colour: true, gpuTable: gpuTable(true) })) : this.text,
+    );
   }
 }

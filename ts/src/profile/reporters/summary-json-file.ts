@@ -1,6 +1,7 @@
 // `profile_export_aiperf.json` (docs/exports.md §4): every metric block, the configuration and the
 // run's facts, written atomically at the end.
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { gpuTelemetryJson } from '../../report/gpu-telemetry-export.js';
 import { summaryJson, type RunInfo } from '../../report/summary-json.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -45,6 +46,7 @@ export class SummaryJsonFileReporter implements ProfileReporter {
       traceFidelity: end.metrics.traceFidelity,
       warmup: end.warmup,
       scrubber: run.scrubber,
+      gpuTelemetry: end.gpuTelemetry ? gpuTelemetryJson(end.gpuTelemetry.window, end.gpuTelemetry.endpoints) : null,
     });
     await writeFileAtomic(run.path('summaryJson'), text);
     run.written.set('summaryJson', run.path('summaryJson'));
