@@ -163,6 +163,25 @@ describe('server metrics collection', () => {
     expect(live.scrapedAtMs).toBeLessThanOrEqual(Date.now() + 5);
   });
 
+  it("gives the live dashboard llama.cpp's queue, running requests and prefix hit rate (cached over all prompt tokens)", async () => {
+    let n = 0;
+    const base = await serve(() => {
+      n++;
+      // llama.cpp's prompt_tokens_total excludes the cached tokens: 60 cached of 60 + 140 asked for.
+      return {
+        status: 200,
+        body:
+          'llamacpp:requests_deferred 4\nllamacpp:requests_processing 2\n' +
+          `llamacpp:prompt_tokens_total ${n * 140}\nllamacpp:prompt_tokens_cached_total ${n * 60}\n`,
+      };
+    });
+    const c = new ServerMetricsCollector([`${base}/metrics`], { intervalMs: 60_000 });
+    await c.start();
+    await c.stop();
+    expect(n).toBe(2);
+    expect(c.latest()).toMatchObject({ waiting: 4, running: 2, kvCacheUsagePct: null, prefixCacheHitRatePct: 30 });
+  });
+
   it('counts connection failures and keeps retrying', async () => {
     // A local server that drops every connection at once: each scrape fails without a response.
     let connections = 0;

@@ -1,6 +1,7 @@
 // Scrapes the servers' Prometheus endpoints during profiling (docs/exports.md §8.1) on its own
 // connection pool, and turns the scrapes into `server_metrics_export.{json,csv}` data.
 import { Agent, request } from 'undici';
+import { prefixCacheCounts } from './prefix-cache-counters.js';
 import {
   describeMalformed,
   type MalformedLine,
@@ -73,6 +74,15 @@ export interface LiveServerMetrics {
   running: number | null;
   kvCacheUsagePct: number | null;
   prefixCacheHitRatePct: number | null;
+}
+
+/** The first of `names` (the same figure as different servers name it) the scrape has, summed over its series. */
+function firstOf(scrape: PromScrape, names: readonly string[]): number | null {
+  for (const name of names) {
+    const v = sumOf(scrape, name);
+    if (v !== null) return v;
+  }
+  return null;
 }
 
 /** A sample's value summed over its series, or null when the scrape has none. */
@@ -231,19 +241,21 @@ export class ServerMetricsCollector {
       if (last === undefined) continue;
       if (newestNs === null || last.tNs > newestNs) newestNs = last.tNs;
       const s = last.scrape;
-      waiting = add(waiting, sumOf(s, 'vllm:num_requests_waiting') ?? sumOf(s, 'sglang:num_queue_reqs'));
-      running = add(running, sumOf(s, 'vllm:num_requests_running') ?? sumOf(s, 'sglang:num_running_reqs'));
+      waiting = add(waiting, firstOf(s, ['vllm:num_requests_waiting', 'sglang:num_queue_reqs', 'llamacpp:requests_deferred']));
+      running = add(running, firstOf(s, ['vllm:num_requests_running', 'sglang:num_running_reqs', 'llamacpp:requests_processing']));
       const kv = sumOf(s, 'vllm:kv_cache_usage_perc') ?? sumOf(s, 'vllm:gpu_cache_usage_perc');
       if (kv !== null) {
         kvSum += kv;
         kvN++;
       }
       const base = ep.scrapes[this.windowStartIdx.get(ep) ?? 0]!.scrape;
-      const h1 = sumOf(s, 'vllm:prefix_cache_hits_total');
-      const q1 = sumOf(s, 'vllm:prefix_cache_queries_total');
-      if (h1 !== null && q1 !== null) {
-        hits += h1 - (sumOf(base, 'vllm:prefix_cache_hits_total') ?? 0);
-        queries += q1 - (sumOf(base, 'vllm:prefix_cache_queries_total') ?? 0);
+      const counts = prefixCacheCounts((name) => {
+        const now = sumOf(s, name);
+        return now === null ? null : now - (sumOf(base, name) ?? 0);
+      });
+      if (counts !== null) {
+        hits += counts.hits;
+        queries += counts.queries;
       }
     }
     if (newestNs === null) return null;

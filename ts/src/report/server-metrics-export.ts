@@ -1,4 +1,5 @@
 // `server_metrics_export.json` / `.csv` (docs/exports.md §8.3) and the prefix-cache footer line.
+import { prefixCacheCounts } from '../metrics/prefix-cache-counters.js';
 import { labelsKey } from '../metrics/server-metrics.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { formatFixed2 } from './number-format.js';
@@ -93,15 +94,6 @@ export function prefixCacheLine(r: ServerMetricsResult): string | null {
   };
   const line = (hits: number, queries: number, source: string): string =>
     `Server prefix cache hit rate: ${formatFixed2((100 * hits) / queries)}% (${source})`;
-  const hits = total('vllm:prefix_cache_hits_total');
-  const queries = total('vllm:prefix_cache_queries_total');
-  if (hits !== null && queries !== null && queries > 0) return line(hits, queries, 'vllm:prefix_cache_hits / vllm:prefix_cache_queries');
-  // llama.cpp's prompt_tokens_total excludes the tokens read from the cache (its HELP text says
-  // so), so the prompt tokens the server was asked for are the sum of the two counters.
-  const cached = total('llamacpp:prompt_tokens_cached_total');
-  const evaluated = total('llamacpp:prompt_tokens_total');
-  if (cached !== null && evaluated !== null && cached + evaluated > 0) {
-    return line(cached, cached + evaluated, 'llamacpp:prompt_tokens_cached / (llamacpp:prompt_tokens_cached + llamacpp:prompt_tokens)');
-  }
-  return null;
+  const counts = prefixCacheCounts(total);
+  return counts === null ? null : line(counts.hits, counts.queries, counts.source);
 }
