@@ -1,7 +1,7 @@
 // llama.cpp's Prometheus counters in infermark's exports, and its prefix cache as infermark sees
 // it: the counters agree with the usage of the responses, and a repeated long system prompt is
 // read from the cache instead of prefilled again. And infermark's own endpoint (--metrics-port)
-// during a run against it, next to the server's.
+// during a run against it, next to the server's, and the live dashboard's view of both.
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +161,61 @@ describe("infermark's own /metrics (--metrics-port) against llama.cpp", () => {
       run.records.filter((r) => metric(r, 'time_to_first_token') !== undefined).length,
     );
     expect(sample(final, 'infermark_time_to_first_token_seconds_sum', p)).toBeCloseTo(sum(run.records, 'time_to_first_token') / 1000, 6);
+  });
+});
+
+describe('the live dashboard (--ui dashboard) against llama.cpp', () => {
+  it("streams llama.cpp's running requests and the run's progress, then the summary's own figures", async () => {
+    const port = await new Promise<number>((ok) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => ok(p));
+      });
+    });
+    const snapshots: Array<{ completed: number; server: { running: number | null } | null }> = [];
+    let final: { metrics: Record<string, Record<string, number | string>> } | null = null;
+    let done = false;
+    // Reads the page's event stream as the browser does, reconnecting until the run exits.
+    const reader = (async () => {
+      while (!done) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/events`);
+          const decoder = new TextDecoder();
+          let text = '';
+          const body = res.body!.getReader();
+          for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
+            text += decoder.decode(chunk.value, { stream: true });
+            let end = text.indexOf('\n\n');
+            while (end >= 0) {
+              const frame = text.slice(0, end);
+              text = text.slice(end + 2);
+              const event = /^event: (.*)$/m.exec(frame)?.[1];
+              const data = /^data: (.*)$/m.exec(frame)?.[1];
+              if (data !== undefined && event === 'snapshot') snapshots.push(JSON.parse(data));
+              if (data !== undefined && event === 'final') final = JSON.parse(data);
+              end = text.indexOf('\n\n');
+            }
+          }
+        } catch {
+          // Not listening yet, or closed at the end of the run.
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const dir = `${artifacts.dir}/live-dashboard`;
+    const run = await profileCli(server, dir, [
+      ...['--endpoint-type', 'chat', '--streaming', '--concurrency', '2', '--request-count', '12', '--isl', '32', '--osl', '48'],
+      ...['--extra-inputs', 'ignore_eos:true', '--ui', 'dashboard', '--dashboard-port', String(port)],
+    ]);
+    done = true;
+    await reader;
+    expect(run.status, run.stderr).toBe(0);
+    expect(snapshots.length).toBeGreaterThan(0);
+    // llama.cpp's llamacpp:requests_processing gauge, scraped while requests ran.
+    expect(snapshots.some((s) => (s.server?.running ?? 0) > 0)).toBe(true);
+    const summary = JSON.parse(readFileSync(`${dir}/profile_export_aiperf.json`, 'utf8'));
+    expect(final).not.toBeNull();
+    expect(Number(final!.metrics['request_count']!['avg'])).toBe(summary.request_count.avg);
+    expect(Number(final!.metrics['time_to_first_token']!['p50'])).toBe(summary.time_to_first_token.p50);
   });
 });
