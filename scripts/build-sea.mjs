@@ -123,7 +123,7 @@ export async function buildSea() {
   for (const [name, path] of packagedFiles()) {
     const out = join(WORK, 'assets', `${name}.gz`);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, gzipSync(readFileSync(path), { level: 9 }));
+    writeFileSync(out, gzipSync(readFileSync(path)));
     assets[name] = out;
   }
   step(`compressed ${Object.keys(assets).length} assets`);
