@@ -3,7 +3,7 @@
 // of nothing but a PATH in which there is no `node` and a HOME of its own (where it writes out its
 // embedded files). scripts/test.sh builds it (`npm run build:sea`) before the suite.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,11 @@ describe('the single-file executable, without Node or node_modules', () => {
     });
     expect(npm.status, npm.stderr).toBe(0);
     expect(readFileSync(join(dir, 'sea-analysis.json'), 'utf8')).toBe(readFileSync(join(dir, 'npm-analysis.json'), 'utf8'));
+    // The core was written out once, into the user's cache, for every later run to reuse.
+    const [build] = readdirSync(join(dir, 'home', '.cache', 'infermark')).filter((name) => name.startsWith(`sea-${VERSION}-`));
+    expect(existsSync(join(dir, 'home', '.cache', 'infermark', build!, 'bindings', 'wasm', 'pkg', 'node', 'trace_core_wasm_bg.wasm'))).toBe(
+      true,
+    );
   });
 
   it('names the native backend as left out when INFERMARK_BACKEND asks for it', () => {
@@ -81,13 +86,21 @@ describe('the single-file executable, without Node or node_modules', () => {
     expect(r.stderr).toContain('the single-file executable does not embed the native backend');
   });
 
-  it('profiles serve-mock on its worker threads with the embedded tokenizer and writes valid artifacts', () => {
-    const r = run([
-      ...['profile', '-m', 'mock-model', '--url', mock!.url, '--endpoint-type', 'chat', '--streaming'],
-      ...['--request-count', '24', '--concurrency', '4', '--isl', '64', '--osl', '16', '--workers', '2', '--ui', 'none'],
-      ...['--artifact-dir', 'run'],
-    ]);
+  it('profiles serve-mock on its worker threads with the embedded tokenizer and writes valid artifacts, from a private temporary directory when the cache is not writable', () => {
+    // HOME is a file, so no cache can be made under it: the files go to a directory of this
+    // process under TMPDIR (shared with its worker threads), removed when it exits.
+    writeFileSync(join(dir, 'not-a-home'), '');
+    mkdirSync(join(dir, 'tmp'));
+    const r = run(
+      [
+        ...['profile', '-m', 'mock-model', '--url', mock!.url, '--endpoint-type', 'chat', '--streaming'],
+        ...['--request-count', '24', '--concurrency', '4', '--isl', '64', '--osl', '16', '--workers', '2', '--ui', 'none'],
+        ...['--artifact-dir', 'run'],
+      ],
+      { HOME: join(dir, 'not-a-home'), TMPDIR: join(dir, 'tmp') },
+    );
     expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
     expect(validateArtifactDir(join(dir, 'run'))).toEqual([]);
     const summary = JSON.parse(readFileSync(join(dir, 'run', 'profile_export_aiperf.json'), 'utf8')) as {
       request_count: { avg: number };
