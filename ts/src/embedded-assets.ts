@@ -22,5 +22,5 @@ export function embeddedAssets(): EmbeddedAssets | null {
 
 /** What a feature the executable leaves out says when used there. */
 export function notInSingleExecutable(feature: string): string {
-  return `${feature} is not part of the single-file executable; install the npm package (README "Install") to use it`;
+  return `${feature}: not part of the single-file executable (docs/single-executable.md); use the npm package for it`;
 }
