@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAL_TRACE } from '../bindings/examples.js';
-import { BIN, type ChildServer, startMockProcess } from '../helpers/child-server.js';
+import { BIN, type ChildServer, startChildServer, startMockProcess } from '../helpers/child-server.js';
 import { validateArtifactDir } from '../helpers/export-schema.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -110,6 +110,20 @@ describe('the single-file executable, without Node or node_modules', () => {
       .trim()
       .split('\n');
     expect(records).toHaveLength(24);
+  });
+
+  it('serves the mock from cluster worker processes (serve-mock --workers 2), each the executable again', async () => {
+    const server = await startChildServer(exe, ['serve-mock', '--port', '0', '--workers', '2', '--latency-model', 'none'], {
+      listening: /listening on (http:\/\/\S+)/,
+      env: { PATH: join(dir, 'bin'), HOME: join(dir, 'home'), NO_COLOR: '1' },
+      cwd: dir,
+    });
+    try {
+      const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).toEqual(['mock-model']);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('refuses to draw charts with a clear error (ECharts and resvg are not embedded)', () => {
