@@ -47,6 +47,11 @@ npx tsc -p tsconfig.web.json
 stage "cargo test (trace-core)"
 cargo test --profile release-test --quiet
 
+# The single-file executable (docs/single-executable.md), which test/e2e/single-executable.test.ts
+# runs as on a machine without Node: a build (~25 s), so before the timed tests.
+stage "single-file executable (npm run build:sea)"
+node scripts/build-sea.mjs
+
 # Tests from here on measure time or run a real server: the compiler must not share the two
 # cores with them, so the real-server build has to be done first.
 stage "waiting for the real-server setup"

@@ -1,11 +1,12 @@
 // infermark's version, as its package.json says (exports and `--version` print it).
 import { readFileSync } from 'node:fs';
+import { embeddedAssets } from './embedded-assets.js';
 
 let cached: string | null = null;
 
-/** The package version, read from the package.json next to `dist/` or `ts/src/`. */
+/** The package version, read from the package.json next to `dist/` or `ts/src/` (or built into the single executable). */
 export function packageVersion(): string {
-  cached ??= readVersion();
+  cached ??= embeddedAssets()?.version ?? readVersion();
   return cached;
 }
 

@@ -1,14 +1,21 @@
 // What every worker thread infermark starts needs: its compiled entry file and the process flags
 // it may inherit.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { embeddedAssets } from './embedded-assets.js';
 
 /**
  * The compiled entry of a worker thread, `path` relative to ts/src (e.g. `load/worker-main.js`):
  * next to this module when running from dist/, else (vitest runs the TypeScript sources) the
- * built copy in dist/; null when neither exists (not built yet).
+ * built copy in dist/; null when neither exists (not built yet). The single executable embeds each
+ * entry as one self-contained ES module bundle (`workers/…mjs`) and writes it out on first use.
  */
 export function compiledWorkerEntry(path: string): URL | null {
+  const embedded = embeddedAssets();
+  if (embedded) {
+    const file = embedded.file(`workers/${path.replace(/\.js$/, '.mjs')}`);
+    return file === null ? null : pathToFileURL(file);
+  }
   const here = new URL(`./${path}`, import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   const built = new URL(`../../dist/${path}`, import.meta.url);

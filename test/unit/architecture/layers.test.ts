@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
   ['io', 'config', 'random'],
-  ['trace-core', 'errors.ts', 'version.ts', 'worker-threads.ts', 'long-timeout.ts', 'heap-pacer.ts'],
+  ['trace-core', 'embedded-assets.ts', 'errors.ts', 'version.ts', 'worker-threads.ts', 'long-timeout.ts', 'heap-pacer.ts'],
 ];
 
 /** A module's unit: its top-level folder, or the file itself at the root of ts/src. */

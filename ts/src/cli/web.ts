@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { embeddedAssets, notInSingleExecutable } from '../embedded-assets.js';
 import { EXIT_INTERRUPTED, RuntimeFailure } from '../errors.js';
 import { startStaticServer } from '../static-site/static-server.js';
 import { untilStopSignal } from './interrupt.js';
@@ -47,6 +48,7 @@ function findOpener(): string | null {
 }
 
 export async function runWeb(opts: WebOptions, streams: Streams): Promise<void> {
+  if (embeddedAssets()) throw new RuntimeFailure(notInSingleExecutable('`infermark web` (the browser app)'));
   const index = join(APP_DIR, 'index.html');
   if (!existsSync(index)) {
     throw new RuntimeFailure(`the browser app is not built: ${index} not found`, { hints: ['build it with `npm run build:web`'] });

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { embeddedAssets, notInSingleExecutable } from '../embedded-assets.js';
+import { RuntimeFailure } from '../errors.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { PlotModel } from './plot-model.js';
@@ -19,6 +21,7 @@ let bundle: string | null = null;
 
 /** ECharts' browser build from the installed package (the version package.json pins), ready to inline. */
 export function echartsBundle(): string {
+  if (embeddedAssets()) throw new RuntimeFailure(notInSingleExecutable('report.html and the live dashboard'));
   bundle ??= inlineScript(readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8'), 'echarts');
   return bundle;
 }

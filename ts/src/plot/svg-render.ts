@@ -1,6 +1,8 @@
 // A chart to SVG without a browser: ECharts' server-side renderer, animation off, the chart's
 // theme and size fixed, so the same ChartSpec gives the same file on every machine.
 import { createRequire } from 'node:module';
+import { embeddedAssets, notInSingleExecutable } from '../embedded-assets.js';
+import { RuntimeFailure } from '../errors.js';
 import { CHART_HEIGHT, CHART_WIDTH, echartsThemeName } from './chart-style.js';
 import type { ChartSpec, PlotTheme } from './plot-model.js';
 
@@ -11,6 +13,8 @@ type ECharts = typeof import('echarts');
 const require = createRequire(import.meta.url);
 let echartsModule: ECharts | null = null;
 function echarts(): ECharts {
+  // ECharts' server-side renderer is not embedded in the single executable (docs/single-executable.md).
+  if (embeddedAssets()) throw new RuntimeFailure(notInSingleExecutable('drawing charts'));
   echartsModule ??= require('echarts') as ECharts;
   return echartsModule;
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedAssets } from '../embedded-assets.js';
 import { makeDirectorySync } from '../io/directories.js';
 import { fnv1a64 } from '../random/index.js';
 import type { Tokenizer } from './index.js';
@@ -15,6 +16,8 @@ const CHUNK_CHARS = 10_000;
 
 /** Path of `ts/assets/corpus.txt`: searched upwards from this module (works from `ts/src/` and any build dir). */
 export function corpusPath(): string {
+  const embedded = embeddedAssets()?.file('ts/assets/corpus.txt');
+  if (embedded) return embedded;
   for (let up = '../'; up.length <= 6 * 3; up += '../') {
     for (const rel of [`${up}assets/corpus.txt`, `${up}ts/assets/corpus.txt`]) {
       const path = fileURLToPath(new URL(rel, import.meta.url));

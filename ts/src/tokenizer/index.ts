@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { embeddedAssets } from '../embedded-assets.js';
 import { UsageError } from '../errors.js';
 import {
   BUNDLED_FAMILIES,
@@ -155,6 +156,14 @@ export function tokenizerFile(source: TokenizerSource): string {
 /** The bundled package's tokenizer.json (its tokenizer_config.json lies next to it). */
 function bundledFile(family: BundledFamilyKey): string {
   const pkg = BUNDLED_FAMILIES[family].npmPackage;
+  const embedded = embeddedAssets();
+  if (embedded) {
+    // The config is read from next to the tokenizer.json, so it is written out first.
+    embedded.file(`node_modules/${pkg}/models/tokenizer_config.json`);
+    const file = embedded.file(`node_modules/${pkg}/models/tokenizer.json`);
+    if (file === null) throw new Error(`the single-file executable does not embed the tokenizer package ${pkg}`);
+    return file;
+  }
   try {
     return createRequire(import.meta.url).resolve(`${pkg}/models/tokenizer.json`);
   } catch {

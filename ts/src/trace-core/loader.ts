@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedAssets } from '../embedded-assets.js';
 import type { BackendName, TraceCoreBackend, TraceCoreBindings } from './backend.js';
 import { TraceCoreError } from './errors.js';
 
@@ -41,11 +42,26 @@ const BUILD_HINT: Record<BackendName, string> = {
   wasm: 'npm run build:wasm',
 };
 
-function modulePath(name: BackendName): string {
-  const root = packageRoot();
-  return name === 'native'
-    ? join(root, 'bindings', 'napi', 'index.js')
-    : join(root, 'bindings', 'wasm', 'pkg', 'node', 'trace_core_wasm.js');
+const MODULE_FILES: Record<BackendName, readonly string[]> = {
+  native: ['bindings/napi/index.js'],
+  // The glue reads the .wasm next to itself.
+  wasm: [
+    'bindings/wasm/pkg/node/trace_core_wasm.js',
+    'bindings/wasm/pkg/node/trace_core_wasm_bg.wasm',
+    'bindings/wasm/pkg/node/package.json',
+  ],
+};
+
+/**
+ * The backend's module file, or why there is none: the single executable embeds the WASM core
+ * only (a native addon is built for one platform and cannot be loaded from memory).
+ */
+function modulePath(name: BackendName): { path: string } | { missing: string } {
+  const embedded = embeddedAssets();
+  if (!embedded) return { path: join(packageRoot(), ...MODULE_FILES[name][0]!.split('/')) };
+  const files = MODULE_FILES[name].map((file) => embedded.file(file));
+  if (files.some((file) => file === null)) return { missing: `the single-file executable does not embed the ${name} backend` };
+  return { path: files[0]! };
 }
 
 /** The exports of the binding contract (backend.ts), checked at load so a stale build is named as one. */
@@ -77,9 +93,12 @@ const attempts: BackendAttempt[] = [];
 export function loadBackend(name: BackendName): TraceCoreBackend {
   const cached = loaded.get(name);
   if (cached) return cached;
-  const path = modulePath(name);
+  const found = modulePath(name);
+  const path = 'path' in found ? found.path : '';
   let reason: string;
-  if (!existsSync(path)) {
+  if ('missing' in found) {
+    reason = found.missing;
+  } else if (!existsSync(path)) {
     reason = `${path} does not exist (build it with \`${BUILD_HINT[name]}\`)`;
   } else {
     try {
