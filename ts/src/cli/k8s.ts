@@ -1,6 +1,6 @@
 // `infermark k8s render`: profile's flags (its option table, reader and config resolution, so a
 // wrong flag fails here with exit 2, not in a pod) plus the shape of the run, printed as the
-// manifests of a sharded run on a Kubernetes Indexed Job (docs/cli.md §10); ts/src/k8s/ builds them.
+// manifests of a sharded run on a Kubernetes Indexed Job (docs/cli.md §12); ts/src/k8s/ builds them.
 import { type Command, InvalidArgumentError, type Option } from 'commander';
 import { resolveProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';

@@ -1,4 +1,4 @@
-// The Kubernetes objects of a sharded run (docs/cli.md §10), built as typed kubernetes-models
+// The Kubernetes objects of a sharded run (docs/cli.md §12), built as typed kubernetes-models
 // objects and validated against the Kubernetes schema: an Indexed Job of N pods, each running
 // `infermark profile` as shard JOB_COMPLETION_INDEX of N; a headless Service through which the
 // others reach shard 0's rendezvous; a ConfigMap with the run's configuration; a ReadWriteMany

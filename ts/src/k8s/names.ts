@@ -1,4 +1,4 @@
-// The names of a rendered run (docs/cli.md §10): one `--name` from which the Job, its headless
+// The names of a rendered run (docs/cli.md §12): one `--name` from which the Job, its headless
 // Service, ConfigMap, results claim and collector Pod are named, each checked against the rules
 // Kubernetes applies, so a bad name is a usage error at render time rather than a rejected apply.
 import { UsageError } from '../errors.js';

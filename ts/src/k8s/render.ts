@@ -1,4 +1,4 @@
-// `infermark k8s render`'s output (docs/cli.md §10): the objects of `manifests.ts` as one
+// `infermark k8s render`'s output (docs/cli.md §12): the objects of `manifests.ts` as one
 // multi-document YAML stream, and the steps that run, collect and merge the run.
 import { stringify } from 'yaml';
 import { type RenderPlan, RESULTS_MOUNT, runManifests } from './manifests.js';
