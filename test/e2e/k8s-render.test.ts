@@ -121,6 +121,28 @@ describe('infermark k8s render', () => {
     );
   });
 
+  it('moves --api-key into a Secret: the Job reads it from there and never holds the key', async () => {
+    const result = await run([
+      '-m',
+      'm',
+      '--url',
+      'http://s:8000',
+      '--api-key',
+      'sk-abc123',
+      '--streaming',
+      '--shards',
+      '2',
+      '--image',
+      'i',
+    ]);
+    expect(result.code).toBe(0);
+    const docs = parseAllDocuments(result.stdout).map((d) => d.toJS() as { kind: string; stringData?: Record<string, string> });
+    expect(docs.find((d) => d.kind === 'Secret')?.stringData).toEqual({ 'api-key': 'sk-abc123' });
+    const job = JSON.stringify(docs.find((d) => d.kind === 'Job'));
+    expect(job).not.toContain('sk-abc123');
+    expect(job).toContain('"--streaming","--api-key","$(INFERMARK_API_KEY)","--artifact-dir"');
+  });
+
   it('warns when the pods would send to their own localhost', async () => {
     const result = await run(['-m', 'm', '--shards', '2', '--image', 'i']);
     expect(result.code).toBe(0);

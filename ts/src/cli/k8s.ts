@@ -83,10 +83,12 @@ const RENDER_OPTIONS: readonly OptionSpec<RenderFlags>[] = [
 ];
 
 /**
- * Profile's flags as a pod runs them. The render sets the shard flags and `--artifact-dir` of each
- * pod itself, so those are not offered.
+ * Profile's flags as a pod runs them. The render sets each pod's shard flags itself, so those are
+ * not offered; nor is `--artifact-dir` (hidden, and refused with the reason when given).
  */
-const POD_PROFILE_OPTIONS = PROFILE_OPTIONS.filter((spec) => !spec.flags.includes('--shard-'));
+const POD_PROFILE_OPTIONS = PROFILE_OPTIONS.filter((spec) => !spec.flags.includes('--shard-')).map((spec) =>
+  spec.key === 'artifactDir' ? { ...spec, hidden: true } : spec,
+);
 
 /**
  * Records every profile flag as it appears on the command line, in order, with its value as typed
