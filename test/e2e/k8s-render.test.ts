@@ -63,6 +63,10 @@ const FIXED = [
   'qwen3-c256',
   '--results-size',
   '5Gi',
+  '--cpu',
+  '4',
+  '--memory',
+  '8Gi',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'k8s-render-'));
@@ -174,6 +178,11 @@ describe('infermark k8s render', () => {
     [['--shards', '2', '--image', 'i', '--name', 'Bench_1'], "option '--name <name>': 'Bench_1' is not a valid name"],
     [['--shards', '2', '--image', 'i', '--name', 'a'.repeat(60)], 'Kubernetes allows 63'],
     [['--shards', '2', '--image', 'i', '--namespace', 'Perf'], "'Perf' is not a valid namespace"],
+    [
+      ['--shards', '2', '--image', 'i', '--cpu', '0'],
+      "option '--cpu <cores>': expected a positive number of cores such as 4, 2.5 or 500m, got '0'",
+    ],
+    [['--shards', '2', '--image', 'i', '--memory', '8 GiB'], "option '--memory <size>': expected a positive size"],
     [
       ['--shards', '2', '--image', 'i', '--results-size', '5GB'],
       "option '--results-size <size>': expected a positive size such as 500Mi, 5Gi or 1Ti, got '5GB'",

@@ -20,6 +20,8 @@ function plan(overrides: Partial<RenderPlan> = {}): RenderPlan {
     apiKey: null,
     resultsSize: '2Gi',
     storageClass: null,
+    cpu: null,
+    memory: null,
     ...overrides,
   };
 }
@@ -113,6 +115,15 @@ describe('k8s render manifests', () => {
     expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
     expect(claim.spec.resources.requests.storage).toBe('2Gi');
     expect(container.volumes[0]!.persistentVolumeClaim.claimName).toBe(claim.metadata.name);
+  });
+
+  it('reserves CPU without a limit and caps memory, only when asked', () => {
+    type Resources = { spec: { template: { spec: { containers: { resources?: unknown }[] } } } };
+    const resources = (p: RenderPlan) =>
+      byKind<Resources>(renderRun(p, 'run.yaml').yaml, 'Job').spec.template.spec.containers[0]!.resources;
+    expect(resources(plan())).toBeUndefined();
+    expect(resources(plan({ cpu: '4', memory: '8Gi' }))).toEqual({ requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '8Gi' } });
+    expect(resources(plan({ cpu: '500m' }))).toEqual({ requests: { cpu: '500m' } });
   });
 
   it('passes the profile flags as typed, a literal $ escaped from Kubernetes variable expansion', () => {

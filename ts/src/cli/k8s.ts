@@ -26,6 +26,8 @@ interface RenderFlags {
   output?: string;
   resultsSize?: string;
   storageClass?: string;
+  cpu?: string;
+  memory?: string;
 }
 
 const DEFAULT_NAMESPACE = 'default';
@@ -41,6 +43,14 @@ const parseWord: OptionParser<string> = (value) => {
 const parseStorageSize: OptionParser<string> = (value) => {
   if (!/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value) || !/[1-9]/.test(value)) {
     throw new InvalidArgumentError(`expected a positive size such as 500Mi, 5Gi or 1Ti, got '${value}'`);
+  }
+  return value;
+};
+
+/** A CPU quantity as Kubernetes writes it: cores (`4`, `2.5`) or millicores (`500m`). */
+const parseCpu: OptionParser<string> = (value) => {
+  if (!/^([0-9]+(\.[0-9]+)?|[0-9]+m)$/.test(value) || !/[1-9]/.test(value)) {
+    throw new InvalidArgumentError(`expected a positive number of cores such as 4, 2.5 or 500m, got '${value}'`);
   }
   return value;
 };
@@ -79,6 +89,20 @@ const RENDER_OPTIONS: readonly OptionSpec<RenderFlags>[] = [
     flags: '--storage-class <class>',
     description: "storage class of the results claim (one that offers ReadWriteMany); default: the cluster's",
     parser: parseWord,
+  },
+  {
+    key: 'cpu',
+    flags: '--cpu <cores>',
+    description: "CPU each shard pod requests (no limit: throttling would delay the client's time stamps)",
+    parser: parseCpu,
+    shownDefault: 'none',
+  },
+  {
+    key: 'memory',
+    flags: '--memory <size>',
+    description: 'memory each shard pod requests, also its limit',
+    parser: parseStorageSize,
+    shownDefault: 'none',
   },
 ];
 
@@ -140,6 +164,8 @@ export function registerK8s(program: Command): Command {
       apiKey: options.apiKey ?? null,
       resultsSize: flags.resultsSize ?? DEFAULT_RESULTS_SIZE,
       storageClass: flags.storageClass ?? null,
+      cpu: flags.cpu ?? null,
+      memory: flags.memory ?? null,
     };
     if (flags.output !== undefined) checkOutputPath(flags.output);
     const run = renderRun(plan, flags.output ?? `${names.job}.yaml`);

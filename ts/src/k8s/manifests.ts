@@ -6,7 +6,7 @@
 // with --api-key, a Secret so the key is not spelled out in the Job.
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service } from 'kubernetes-models/v1';
-import type { IContainer, IEnvVar, IPodSecurityContext, ISecurityContext } from 'kubernetes-models/v1';
+import type { IContainer, IEnvVar, IPodSecurityContext, IResourceRequirements, ISecurityContext } from 'kubernetes-models/v1';
 import type { RunNames } from './names.js';
 
 /** The port shard 0 serves the rendezvous on: profile's default `--shard-rendezvous-port`. */
@@ -27,6 +27,10 @@ export interface RenderPlan {
   /** The results claim's size, a Kubernetes quantity (`5Gi`). */
   resultsSize: string;
   storageClass: string | null;
+  /** Each shard pod's CPU request (a Kubernetes quantity), or null for none. */
+  cpu: string | null;
+  /** Each shard pod's memory request and limit, or null for none. */
+  memory: string | null;
 }
 
 export type RenderedObject = ConfigMap | Secret | Service | PersistentVolumeClaim | Job | Pod;
@@ -104,13 +108,27 @@ function shardEnv(plan: RenderPlan): IEnvVar[] {
   ];
 }
 
+/**
+ * A CPU request reserves the cores but sets no limit: CFS throttling would stall the event loop
+ * that stamps each chunk's arrival and show up as server latency. Memory is requested and capped.
+ */
+function shardResources(plan: RenderPlan): IResourceRequirements | null {
+  if (plan.cpu === null && plan.memory === null) return null;
+  return {
+    requests: { ...(plan.cpu === null ? {} : { cpu: plan.cpu }), ...(plan.memory === null ? {} : { memory: plan.memory }) },
+    ...(plan.memory === null ? {} : { limits: { memory: plan.memory } }),
+  };
+}
+
 function shardContainer(plan: RenderPlan): IContainer {
+  const resources = shardResources(plan);
   return {
     name: 'infermark',
     image: plan.image,
     args: profileArguments(plan),
     env: shardEnv(plan),
     ports: [{ name: 'rendezvous', containerPort: RENDEZVOUS_PORT, protocol: 'TCP' }],
+    ...(resources === null ? {} : { resources }),
     volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_MOUNT }],
     securityContext: CONTAINER_SECURITY,
   };
