@@ -12,11 +12,13 @@ export async function parseCli(argv: readonly string[]): Promise<CliParse> {
   const program = createProgram();
   program.configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
   let parsed: { command: string; options: Record<string, unknown> } | null = null;
-  for (const cmd of program.commands) {
+  for (const { name, command: cmd } of programCommandPaths(program)) {
     cmd.configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
+    // A command with subcommands (`k8s`) keeps its dispatch; only the commands that run are replaced.
+    if (cmd.commands.length > 0) continue;
     cmd.action((...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
-      parsed = { command: command.name(), options: command.opts() };
+      parsed = { command: name, options: command.opts() };
     });
   }
   try {
@@ -33,4 +35,14 @@ export async function parseCli(argv: readonly string[]): Promise<CliParse> {
 /** The commands of the real program, for tests that look at their option tables. */
 export function programCommands(): readonly Command[] {
   return createProgram().commands;
+}
+
+/** Every command of `program` at any depth, named as typed (`profile`, `k8s render`). */
+export function programCommandPaths(program: Command = createProgram()): Array<{ name: string; command: Command }> {
+  const walk = (cmd: Command, prefix: string): Array<{ name: string; command: Command }> =>
+    cmd.commands.flatMap((sub) => {
+      const name = `${prefix}${sub.name()}`;
+      return [{ name, command: sub }, ...walk(sub, `${name} `)];
+    });
+  return walk(program, '');
 }

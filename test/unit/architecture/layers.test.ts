@@ -11,7 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bin.ts', 'index.ts', 'web'],
   ['cli'],
   ['profile', 'sweep', 'merge'],
-  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live'],
+  ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live', 'k8s'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
   ['io', 'config', 'random'],

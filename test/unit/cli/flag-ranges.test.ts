@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseSeed, RANGE, type RangedParser } from '../../../ts/src/cli/option-types.js';
-import { parseCli, programCommands } from '../../helpers/cli-parse.js';
+import { parseCli, programCommandPaths } from '../../helpers/cli-parse.js';
 
 interface Row {
   command: string;
@@ -16,7 +16,7 @@ interface Row {
   range: string;
 }
 
-const ROW = /^\| `([a-z-]+)` \| `(--[a-z0-9-]+)` \| ([a-z ]+) \| (.+) \|$/;
+const ROW = /^\| `([a-z0-9 -]+)` \| `(--[a-z0-9-]+)` \| ([a-z ]+) \| (.+) \|$/;
 
 function docRows(): Row[] {
   const doc = readFileSync(resolve(__dirname, '../../../docs/cli.md'), 'utf8');
@@ -36,16 +36,17 @@ function argv(command: string, flag: string, value: string): string[] {
   if (command === 'plot' && flag === '--port') return [command, '--dashboard', `${flag}=${value}`];
   // `merge` needs its shard directories and `--output`.
   if (command === 'merge') return [command, 'shard-0', '-o', 'merged', `${flag}=${value}`];
-  return [command, `${flag}=${value}`];
+  // `k8s render` is a subcommand.
+  return [...command.split(' '), `${flag}=${value}`];
 }
 
 function allOptions(): Array<{ command: string; option: Option }> {
-  return programCommands().flatMap((cmd) => cmd.options.map((option) => ({ command: cmd.name(), option })));
+  return programCommandPaths().flatMap(({ name, command }) => command.options.map((option) => ({ command: name, option })));
 }
 
-/** `sweep` takes profile's flags with profile's very parsers: they are documented once, as profile's rows. */
+/** `sweep` and `k8s render` take profile's flags with profile's very parsers: they are documented once, as profile's rows. */
 function sharedWithProfile(command: string, option: Option): boolean {
-  if (command !== 'sweep') return false;
+  if (command !== 'sweep' && command !== 'k8s render') return false;
   const own = allOptions().find((o) => o.command === 'profile' && o.option.long === option.long)?.option;
   return own !== undefined && own.parseArg === option.parseArg;
 }

@@ -10,6 +10,7 @@ import { registerPlot } from './plot.js';
 import { registerSweep } from './sweep.js';
 import { registerMerge } from './merge.js';
 import { registerWeb } from './web.js';
+import { registerK8s } from './k8s.js';
 import { packageVersion } from '../version.js';
 
 /** Global options every command can read with `command.optsWithGlobals<GlobalOptions>()`. */
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   registerSweep(program);
   registerMerge(program);
   registerWeb(program);
+  registerK8s(program);
 
   return program;
 }
