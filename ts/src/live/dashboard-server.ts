@@ -3,7 +3,7 @@
 // rebinding) as `plot --dashboard` does. It lives for the run: `close` ends every stream and
 // connection, so a page left open (or loaded late) never keeps the CLI from exiting.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { DASHBOARD_HOST, isOwnHost, listenLocal } from '../plot/local-server.js';
+import { DASHBOARD_HOST, isOwnHost, listenLocal, send } from '../plot/local-server.js';
 
 export interface LiveDashboardServer {
   /** `http://127.0.0.1:PORT/`. */
@@ -77,16 +77,4 @@ export async function startLiveDashboardServer(options: { port: number; page: st
         server.closeAllConnections();
       }),
   };
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    ...extra,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }

@@ -4,7 +4,7 @@
 // bounded by one directory walk per interval) and rebuilds the data only when what it found changed.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { DASHBOARD_HOST, isOwnHost, listenLocal } from './local-server.js';
+import { DASHBOARD_HOST, isOwnHost, listenLocal, send } from './local-server.js';
 import type { PlotModel } from './plot-model.js';
 import { type LiveSource, reportData } from './report-data.js';
 import { renderReportHtml } from './report-html.js';
@@ -114,16 +114,4 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         server.closeAllConnections();
       }),
   };
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    ...extra,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }

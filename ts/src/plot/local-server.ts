@@ -1,7 +1,8 @@
 // What the two dashboards (`plot --dashboard`, `profile --ui dashboard`, docs/cli.md §7 and §3.5)
 // share as local HTTP servers: they listen on 127.0.0.1 only, answer only requests addressed to
-// that origin, and report a port they cannot have as a usage error before anything else happens.
-import type { IncomingMessage, Server } from 'node:http';
+// that origin, answer with the same headers, and report a port they cannot have as a usage error
+// before anything else happens.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
 
@@ -34,4 +35,17 @@ export async function listenLocal(server: Server, port: number, hint: string): P
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** A whole response that no cache keeps, no browser sniffs and no link leaks a Referer from; no body for HEAD. */
+export function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...extra,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
