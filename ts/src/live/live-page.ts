@@ -2,7 +2,7 @@
 // the page script (./live-app.ts) inlined, so the page needs nothing but its own server; the
 // Content-Security-Policy of plot's report runs only those two scripts (by hash) and lets the
 // page connect to its own origin only (the `/events` stream).
-import { contentSecurityPolicy, echartsBundle, inlineScript } from '../plot/report-html.js';
+import { echartsBundle, escapeHtml, inlineScript, pageHead } from '../plot/report-html.js';
 import { REPORT_CSS } from '../plot/report-style.js';
 import { liveApp } from './live-app.js';
 
@@ -23,17 +23,7 @@ function tile(label: string, field: string): string {
 export function renderLivePage(title: string): string {
   const scripts = [echartsBundle(), inlineScript(`(${liveApp.toString()})();`, 'the live dashboard script')];
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, true)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // An empty icon: without it the browser asks the server for /favicon.ico.
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${REPORT_CSS}${LIVE_CSS}</style>`,
-    '</head>',
+    ...pageHead({ title, scripts, css: `${REPORT_CSS}${LIVE_CSS}`, connectSelf: true }),
     '<body class="light">',
     `<header><h1>${escapeHtml(title)}</h1><p class="status"><span data-live="status">running</span> · update <span data-live="seq">–</span></p></header>`,
     '<main>',
@@ -77,8 +67,4 @@ export function renderLivePage(title: string): string {
     '</html>',
     '',
   ].join('\n');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

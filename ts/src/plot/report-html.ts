@@ -75,17 +75,7 @@ export function renderReportHtml(model: PlotModel, options: ReportHtmlOptions = 
   const runs = model.runs.length;
   const title = runs === 1 ? `infermark report: ${model.runs[0]!.name}` : `infermark report: ${runs} runs`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, live !== null)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // An empty icon: without it the browser asks the server (or the file system) for /favicon.ico.
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${REPORT_CSS}</style>`,
-    '</head>',
+    ...pageHead({ title, scripts, css: REPORT_CSS, connectSelf: live !== null }),
     `<body class="${model.theme}">`,
     '<header><h1>infermark report</h1></header>',
     '<div id="report"><noscript>This report draws its tables and charts with JavaScript.</noscript></div>',
@@ -97,8 +87,28 @@ export function renderReportHtml(model: PlotModel, options: ReportHtmlOptions = 
   ].join('\n');
 }
 
+/**
+ * The document's start up to `</head>` for a page whose only scripts are `scripts` (inlined, allowed
+ * by their hashes) and that loads nothing, or only its own origin's data when `connectSelf`.
+ */
+export function pageHead(page: { title: string; scripts: readonly string[]; css: string; connectSelf: boolean }): string[] {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(page.scripts, page.connectSelf)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // An empty icon: without it the browser asks the server (or the file system) for /favicon.ico.
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(page.title)}</title>`,
+    `<style>${page.css}</style>`,
+    '</head>',
+  ];
+}
+
 /** Text for an HTML text node or attribute. */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
