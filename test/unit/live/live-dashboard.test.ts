@@ -110,8 +110,9 @@ function runContext(): RunContext {
   } as unknown as RunContext;
 }
 
-function record(endMs: number, ttft: number, tokens: number, error: string | null = null): MetricRecord {
+function record(endMs: number, ttft: number, tokens: number, error: string | null = null, phase = 'profiling'): MetricRecord {
   return {
+    phase,
     error: error === null ? null : { code: 500, type: error, message: error },
     endWallNs: BigInt(endMs) * 1_000_000n,
     metrics:
@@ -155,6 +156,9 @@ describe('LiveDashboardReporter', () => {
     reporter.onMetricRecord(record(now, 0, 0, 'HTTPError'));
     reporter.onMetricRecord(record(now, 0, 0, 'HTTPError'));
     reporter.onMetricRecord(record(now, 0, 0, 'TimeoutError'));
+    // Warmup requests counted after profiling began are not profiling's.
+    reporter.onMetricRecord(record(now, 99, 50, null, 'warmup'));
+    reporter.onMetricRecord(record(now, 0, 0, 'HTTPError', 'warmup'));
     const s: LiveSnapshot = reporter.snapshot(now + 10);
     expect(s).toMatchObject({
       phase: 'profiling',

@@ -91,6 +91,8 @@ export class LiveDashboardReporter implements ProfileReporter {
   }
 
   onMetricRecord(r: MetricRecord): void {
+    // A warmup request counted after profiling began belongs to neither the new window nor its errors.
+    if (r.phase !== this.#phase) return;
     if (r.error !== null) {
       this.#errors.set(r.error.type, (this.#errors.get(r.error.type) ?? 0) + 1);
       return;
