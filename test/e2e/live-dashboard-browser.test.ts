@@ -65,8 +65,9 @@ describe('profile --ui dashboard', () => {
       expect(Math.max(...gaps)).toBeLessThan(2_000);
       expect(new Set(seen.map((s) => s.completed)).size).toBeGreaterThanOrEqual(4);
       // The window's figures and the server's scrape are there.
+      // The window is fed after token counting, which trails the engine by more on a loaded machine.
+      await expect.poll(async () => Number(await field('requests-per-sec')), { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
       expect(await field('requests-per-sec')).toMatch(/^\d[\d,.]*$/);
-      expect(Number(await field('requests-per-sec'))).toBeGreaterThan(0);
       expect(await page.locator('#percentiles tbody tr').first().locator('td').first().textContent()).toMatch(/^\d[\d,.]*$/);
       expect(await field('server-kv')).toMatch(/^\d[\d,.]* %$/);
       expect(await field('server-waiting')).toMatch(/^\d+$/);
