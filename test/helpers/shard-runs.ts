@@ -90,7 +90,6 @@ export function shardRuns(prefix: string) {
         })
         .filter((r) => r.metadata['benchmark_phase'] === 'profiling');
     },
-    // biome-ignore lint/suspicious/noExplicitAny: a summary JSON read as it is
     summary(run: string): any {
       return JSON.parse(readFileSync(join(dir, run, 'profile_export_aiperf.json'), 'utf8'));
     },
@@ -100,6 +99,7 @@ export function shardRuns(prefix: string) {
 /** Request number → intended send time on the common (shard 0) clock, relative to the run's first. */
 export function schedule(lines: readonly Line[]): Map<number, bigint> {
   const common = lines.map((l) => [l.metadata.request_num, l.stamps.scheduled! + l.stamps.offset] as const);
+  // biome-ignore lint/complexity/useMathMinMax: the stamps are bigints
   const zero = common.reduce((m, [, t]) => (t < m ? t : m), common[0]![1]);
   return new Map([...common].sort((a, b) => a[0] - b[0]).map(([n, t]) => [n, t - zero]));
 }
