@@ -27,9 +27,18 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
-function call(host: string, port: number, method: 'GET' | 'POST', path: string, body: string | null, timeoutMs: number): Promise<Reply> {
+function call(
+  host: string,
+  port: number,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | null,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, method, path, agent: false, headers: body === null ? {} : { 'content-type': 'application/json' } });
+    const headers = body === null ? {} : { 'content-type': 'application/json' };
+    const req = request({ host, port, method, path, agent: false, headers, ...(signal ? { signal } : {}) });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), Math.max(1, timeoutMs));
     req.on('response', (res) => {
       let text = '';
@@ -72,6 +81,8 @@ export class RendezvousClient {
     private readonly index: number,
     private readonly count: number,
     private readonly timeoutMs: number,
+    /** Ctrl-C: stops waiting (the caller reports the interruption). */
+    private readonly signal?: AbortSignal,
   ) {
     this.deadline = Date.now() + timeoutMs;
   }
@@ -85,6 +96,7 @@ export class RendezvousClient {
     let last = 'not tried';
     const samples: ClockSample[] = [];
     while (samples.length < CLOCK_SAMPLES) {
+      this.signal?.throwIfAborted();
       const left = this.deadline - Date.now();
       if (left <= 0) {
         throw new RuntimeFailure(
@@ -94,7 +106,7 @@ export class RendezvousClient {
       }
       const t0 = wallNs(process.hrtime.bigint());
       try {
-        const reply = await call(this.host, this.port, 'GET', '/clock', null, Math.min(left, 5000));
+        const reply = await call(this.host, this.port, 'GET', '/clock', null, Math.min(left, 5000), this.signal);
         const t1 = wallNs(process.hrtime.bigint());
         const now = reply.body['now_ns'];
         if (reply.status !== 200 || typeof now !== 'string' || !/^\d+$/.test(now))
@@ -117,8 +129,9 @@ export class RendezvousClient {
     const body = JSON.stringify({ shard_index: this.index, shard_count: this.count });
     let reply: Reply;
     try {
-      reply = await call(this.host, this.port, 'POST', `/barrier/${stage}`, body, this.timeoutMs + 5000);
+      reply = await call(this.host, this.port, 'POST', `/barrier/${stage}`, body, this.timeoutMs + 5000, this.signal);
     } catch (err) {
+      this.signal?.throwIfAborted();
       throw new RuntimeFailure(`shard ${this.index} of ${this.count} lost the rendezvous at ${this.where} (${stage}): ${reason(err)}`);
     }
     const start = reply.body['start_ns'];

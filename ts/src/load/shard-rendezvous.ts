@@ -22,19 +22,19 @@ export class ShardRendezvous {
    * RuntimeFailure (exit 1) when the rendezvous cannot be served or reached, or a shard does not
    * come within `--shard-rendezvous-timeout`.
    */
-  static async open(shard: ShardConfig): Promise<ShardRendezvous> {
+  static async open(shard: ShardConfig, signal?: AbortSignal): Promise<ShardRendezvous> {
     const timeoutMs = shard.rendezvousTimeout * 1000;
     if (shard.rendezvous === null) {
       const server = await RendezvousServer.listen(shard.rendezvousPort, shard.count, timeoutMs);
       try {
-        await server.arrive('ready');
+        await untilAborted(server.arrive('ready'), signal);
       } catch (err) {
         await server.close();
         throw err;
       }
       return new ShardRendezvous(server, null, 0n, null);
     }
-    const client = new RendezvousClient(shard.rendezvous.host, shard.rendezvous.port, shard.index, shard.count, timeoutMs);
+    const client = new RendezvousClient(shard.rendezvous.host, shard.rendezvous.port, shard.index, shard.count, timeoutMs, signal);
     const sample = await client.clockOffset();
     await client.barrier('ready');
     return new ShardRendezvous(null, client, sample.offsetNs, sample.rttNs);
@@ -50,4 +50,24 @@ export class ShardRendezvous {
   async close(): Promise<void> {
     await this.server?.close();
   }
+}
+
+/** `p`, or the abort reason once `signal` is aborted (Ctrl-C while shard 0 waits for the others). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -8,6 +8,8 @@ import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inex
 import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary, type Phase } from '../load/engine.js';
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { ShardRendezvous } from '../load/shard-rendezvous.js';
+import type { ShardConfig } from '../config/shard-config.js';
+import { EXIT_INTERRUPTED, InfermarkError } from '../errors.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { TokenCounter } from '../metrics/token-count.js';
@@ -172,7 +174,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
   // A sharded run meets its other shards before anything is sent (docs/cli.md §3.8): a shard that
   // cannot fails here, and leaves no run directory behind.
-  const rendezvous = shard === null ? null : await ShardRendezvous.open(shard);
+  const rendezvous = shard === null ? null : await meetShards(shard, options.signal);
   let pipeline: RunPipeline;
   try {
     pipeline = await RunPipeline.open({
@@ -275,4 +277,22 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // An abort after the last request ended stops nothing (every file is still written, and the
   // summaries say nothing was cancelled), but the run was interrupted all the same: exit 130.
   return signal?.aborted ? { ...result, ...INTERRUPTED } : result;
+}
+
+/**
+ * The rendezvous of a sharded run (ts/src/load/shard-rendezvous.ts); Ctrl-C while waiting there ends
+ * the command with exit 130 before anything was sent or written.
+ */
+async function meetShards(shard: ShardConfig, signal: AbortSignal | undefined): Promise<ShardRendezvous> {
+  try {
+    return await ShardRendezvous.open(shard, signal);
+  } catch (err) {
+    if (signal?.aborted) {
+      throw new InfermarkError(
+        `interrupted while shard ${shard.index} of ${shard.count} waited at the rendezvous; nothing was sent`,
+        EXIT_INTERRUPTED,
+      );
+    }
+    throw err;
+  }
 }
