@@ -193,6 +193,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
         ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
         ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
         ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
+        ...(shard === null || rendezvous === null ? [] : [['info', shardNotice(shard, rendezvous)] as const]),
       ],
       warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
       // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
@@ -295,4 +296,12 @@ async function meetShards(shard: ShardConfig, signal: AbortSignal | undefined): 
     }
     throw err;
   }
+}
+
+/** The run log's line about this shard's place and clock (docs/cli.md §3.8). */
+function shardNotice(shard: ShardConfig, rendezvous: ShardRendezvous): string {
+  const ms = (ns: bigint): string => (Number(ns) / 1e6).toFixed(3);
+  return rendezvous.rttNs === null
+    ? `shard ${shard.index} of ${shard.count}: served the rendezvous on port ${shard.rendezvousPort}; every shard is ready`
+    : `shard ${shard.index} of ${shard.count}: clock offset to shard 0 ${ms(rendezvous.clockOffsetNs)} ms (round trip ${ms(rendezvous.rttNs)} ms); every shard is ready`;
 }
