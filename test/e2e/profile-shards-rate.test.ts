@@ -73,6 +73,9 @@ describe('four local shards at a request rate', () => {
       }
     }
     expect(merged.merge.partial).toBe(false);
+    // Each shard checks its achieved rate against its own part of the rate; the merge, the whole run's.
+    for (const s of shards) expect(s.requested_request_rate.avg).toBe(10);
+    expect(merged.requested_request_rate.avg).toBe(40);
   });
 
   it('merge partially (exit 1, results kept) when a declared shard is missing', async () => {
