@@ -26,6 +26,16 @@ describe('load engine threads', () => {
     expect(planLoadThreads(null, rate(null), 4)).toMatchObject({ threads: 1, streams: null, automatic: true });
   });
 
+  it("sizes a shard's threads by its own share of the concurrency, and refuses more workers than it has sessions", () => {
+    // 600 streams over 2 shards: 300 each, two threads of up to 256.
+    expect(planLoadThreads(null, closed(600), 4, { index: 1, count: 2 })).toMatchObject({ threads: 2, streams: 300 });
+    expect(planLoadThreads(null, closed(5), 4, { index: 3, count: 4 })).toMatchObject({ threads: 1, streams: 1 });
+    expect(planLoadThreads(2, closed(5), 4, { index: 0, count: 4 })).toMatchObject({ threads: 2 });
+    expect(() => planLoadThreads(2, closed(5), 4, { index: 1, count: 4 })).toThrow(
+      "option '--workers': 2 workers but shard 1 has only 1 of the 5 concurrent sessions",
+    );
+  });
+
   it('says in the footer where the engine ran and who chose it', () => {
     expect(loadThreadsLine(planLoadThreads(1, closed(8), 2))).toBe('Load engine: main thread (--workers 1)');
     expect(loadThreadsLine(planLoadThreads(2, closed(8), 2))).toBe('Load engine: 2 worker threads (--workers 2)');

@@ -36,6 +36,7 @@ interface ShardSpec {
   sliceDuration?: number | null;
   wasCancelled?: boolean;
   shardCount?: number;
+  shardIndex?: number;
   saturated?: boolean;
   reasons?: string[];
   lagP99?: number;
@@ -88,7 +89,11 @@ function writeShard(name: string, spec: ShardSpec): string {
     input_config: {
       endpoint: { model_names: [spec.model ?? 'mock-model'], type: 'chat', streaming: spec.streaming ?? true },
       input: { random_seed: 7, fixed_schedule: null, goodput: spec.goodput ?? null },
-      loadgen: { concurrency: 4, ...(spec.shardCount === undefined ? {} : { shard_count: spec.shardCount }) },
+      loadgen: {
+        concurrency: 4,
+        ...(spec.shardCount === undefined ? {} : { shard_count: spec.shardCount }),
+        ...(spec.shardIndex === undefined ? {} : { shard_index: spec.shardIndex }),
+      },
       output: { export_level: 'records', slice_duration: spec.sliceDuration ?? null },
       cli_command: 'infermark profile …',
     },
@@ -257,6 +262,14 @@ describe('merge: refusals and what is reported', () => {
       new UsageError(`x_request_id a-4 is in shards ${a} and ${b}: a shard given twice? (every request belongs to one shard)`),
     );
     expect(existsSync(join(output, 'profile_export.jsonl'))).toBe(false);
+  });
+
+  it('refuses two runs of the same shard of a sharded run', async () => {
+    const a = writeShard('same-place-a', { requests: reqs('pa'), shardIndex: 1, shardCount: 2 });
+    const b = writeShard('same-place-b', { requests: reqs('pb'), shardIndex: 1, shardCount: 2 });
+    await expect(mergeShards({ shards: [a, b], output: join(root, 'same-place-out'), argv: [], version: 'test' })).rejects.toThrow(
+      new UsageError(`shards ${a} and ${b} are both shard 1 of 2: give one run of each shard`),
+    );
   });
 
   it('refuses shards that ran with different goodput or slices unless the flag chooses', async () => {

@@ -13,6 +13,7 @@ import {
   MAX_REQUEST_RATE,
   MAX_SEQUENCE_TOKENS,
   MAX_SESSION_TURNS,
+  MAX_SHARDS,
   MAX_WORKERS,
   MIN_SLICE_SECONDS,
 } from '../config/limits.js';
@@ -29,6 +30,8 @@ import {
   MAX_BLOCK_SIZE,
   GPU_TELEMETRY_DEFAULTS,
   PROFILE_DEFAULTS,
+  SHARD_DEFAULTS,
+  SHARD_ENV,
   type ConnectionReuseStrategy,
 } from '../config/defaults.js';
 import { resolveProfileConfig, type ProfileOptions } from '../config/profile-config.js';
@@ -368,6 +371,38 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: integerIn(1, MAX_WORKERS),
     shownDefault: 'chosen from the concurrency and the CPU cores',
     aliases: ['--workers-max', '--max-workers'],
+  },
+  // §3.8 Sharded runs
+  {
+    key: 'shardIndex',
+    flags: '--shard-index <k>',
+    description: `this process's shard of a run split into --shard-count shards (0-based; default: $${SHARD_ENV.index})`,
+    parser: integerIn(0, MAX_SHARDS - 1),
+  },
+  {
+    key: 'shardCount',
+    flags: '--shard-count <n>',
+    description: `shards the run is split into, one process (or pod) each (default: $${SHARD_ENV.count})`,
+    parser: integerIn(1, MAX_SHARDS),
+  },
+  {
+    key: 'shardRendezvous',
+    flags: '--shard-rendezvous <host:port>',
+    description: `where shard 0 serves the rendezvous; every other shard needs it (default: $${SHARD_ENV.rendezvous})`,
+  },
+  {
+    key: 'shardRendezvousPort',
+    flags: '--shard-rendezvous-port <port>',
+    description: 'the port shard 0 serves the rendezvous on (all interfaces)',
+    parser: integerIn(1, 65535),
+    shownDefault: SHARD_DEFAULTS.rendezvousPort,
+  },
+  {
+    key: 'shardRendezvousTimeout',
+    flags: '--shard-rendezvous-timeout <s>',
+    description: 'how long each barrier waits for every shard before the run fails (exit 1)',
+    parser: positiveNumberAtMost(MAX_DURATION_SECONDS),
+    shownDefault: SHARD_DEFAULTS.rendezvousTimeout,
   },
   // §3.5 Metrics and output
   { key: 'goodput', flags: '--goodput <slos>', description: '"tag:value …" SLOs (repeatable)', parser: parseRepeat },

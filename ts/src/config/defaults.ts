@@ -103,3 +103,20 @@ export const SYNTHESIZE_DEFAULTS = {
 
 /** Defaults of `hash-prompts` (docs/synthesis.md §5). */
 export const HASH_PROMPTS_DEFAULTS = { blockSize: DEFAULT_BLOCK_SIZE, tokenizer: 'builtin' } as const;
+
+/**
+ * Sharded runs (docs/cli.md §3.8): the environment variables a shard reads its place from when the
+ * flags are absent (a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX in every pod), and the
+ * rendezvous defaults.
+ */
+export const SHARD_ENV = {
+  index: 'JOB_COMPLETION_INDEX',
+  count: 'INFERMARK_SHARD_COUNT',
+  rendezvous: 'INFERMARK_SHARD_RENDEZVOUS',
+} as const;
+export const SHARD_DEFAULTS = {
+  /** The port shard 0 serves the rendezvous on. */
+  rendezvousPort: 9470,
+  /** How long each barrier waits for every shard, in seconds (pods may start minutes apart). */
+  rendezvousTimeout: 300,
+} as const;

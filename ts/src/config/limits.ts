@@ -28,3 +28,5 @@ export const MAX_TIME_SLICES = 1_000_000;
 export const MAX_U32 = 4_294_967_295;
 /** Largest `--gpus` (plot, sweep): divides throughput on the per-GPU axes and columns. */
 export const MAX_GPUS = 100_000;
+/** Largest `--shard-count` (processes or pods of one sharded run). */
+export const MAX_SHARDS = 4096;

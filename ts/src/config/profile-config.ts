@@ -20,6 +20,7 @@ import {
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
+import { resolveShard, type ShardConfig } from './shard-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -76,6 +77,11 @@ export interface ProfileOptions extends TransformFlags {
   requestCancellationDelay?: number;
   failedRequestThreshold?: number;
   workers?: number;
+  shardIndex?: number;
+  shardCount?: number;
+  shardRendezvous?: string;
+  shardRendezvousPort?: number;
+  shardRendezvousTimeout?: number;
   goodput?: string[];
   sliceDuration?: number;
   serverMetrics?: string[];
@@ -208,6 +214,8 @@ export interface ProfileConfig {
     failedRequestThreshold: number | null;
     /** `--workers`; null when not given: the load engine chooses (ts/src/load/workers.ts). */
     workers: number | null;
+    /** This process's place in a sharded run (docs/cli.md §3.8); null when the run is not split. */
+    shard: ShardConfig | null;
   };
   output: {
     artifactDir: string;
@@ -405,7 +413,7 @@ function resolveLoad(
   o: ProfileOptions,
   file: boolean,
   facts: DatasetFacts | null,
-): { mode: LoadMode; concurrency: number | null; requestCount: number | null } {
+): { mode: LoadMode; concurrency: number | null; requestCount: number | null; shard: ShardConfig | null } {
   const given = (v: unknown): boolean => v !== undefined;
   const rate = o.requestRate ?? null;
   // Rule 3 (`--no-fixed-schedule` with `--fixed-schedule` is refused where the flags are collected).
@@ -482,6 +490,14 @@ function resolveLoad(
   if (decided && workers !== null && concurrency !== null && workers > concurrency) {
     throw new UsageError(`option '--workers': ${workers} workers but only ${concurrency} concurrent sessions`);
   }
+  // The shards split the concurrency as the workers do, so every shard needs a slot; its workers
+  // split its share (checked with that split, ts/src/load/workers.ts planLoadThreads).
+  const shard = resolveShard(o);
+  if (decided && shard !== null && concurrency !== null) {
+    if (shard.count > concurrency) {
+      throw new UsageError(`a run split into ${shard.count} shards needs at least ${shard.count} concurrent sessions, got ${concurrency}`);
+    }
+  }
 
   // Stop condition (docs/cli.md §3.4): synthetic datasets send max(10, 2·C) requests where C is
   // --concurrency, else ceil(--request-rate), else 1; a file sends every turn once.
@@ -494,7 +510,7 @@ function resolveLoad(
   if (fixed && facts !== null && o.requestCount !== undefined && o.requestCount > facts.turns) {
     throw new UsageError(`option '--request-count': ${o.requestCount} exceeds the ${facts.turns} turns of the fixed schedule`);
   }
-  return { mode, concurrency, requestCount };
+  return { mode, concurrency, requestCount, shard };
 }
 
 /**
@@ -589,7 +605,7 @@ export function resolveProfileConfig(
 
   checkSyntheticSize(o, multiTurn);
 
-  const { mode, concurrency, requestCount } = resolveLoad(o, file, facts);
+  const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
 
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
@@ -676,6 +692,7 @@ export function resolveProfileConfig(
       requestCancellationDelay: o.requestCancellationDelay ?? PROFILE_DEFAULTS.requestCancellationDelay,
       failedRequestThreshold: o.failedRequestThreshold ?? null,
       workers: o.workers ?? null,
+      shard,
     },
     output: {
       artifactDir: o.artifactDir ?? PROFILE_DEFAULTS.artifactDir,

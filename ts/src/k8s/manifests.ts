@@ -7,10 +7,11 @@
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service } from 'kubernetes-models/v1';
 import type { IContainer, IEnvVar, IPodSecurityContext, IResourceRequirements, ISecurityContext } from 'kubernetes-models/v1';
+import { SHARD_DEFAULTS, SHARD_ENV } from '../config/defaults.js';
 import type { RunNames } from './names.js';
 
 /** The port shard 0 serves the rendezvous on: profile's default `--shard-rendezvous-port`. */
-export const RENDEZVOUS_PORT = 9470;
+export const RENDEZVOUS_PORT = SHARD_DEFAULTS.rendezvousPort;
 /** Where the results claim is mounted in every pod. */
 export const RESULTS_MOUNT = '/results';
 /** The user the image runs as (the Dockerfile's `USER`); numeric, so `runAsNonRoot` can be checked. */
@@ -60,7 +61,7 @@ export function profileArguments(plan: RenderPlan): string[] {
     ...plan.profileArgs.map(literalArgument),
     ...(plan.apiKey === null ? [] : ['--api-key', '$(INFERMARK_API_KEY)']),
     '--artifact-dir',
-    shardDirectory(plan, '$(JOB_COMPLETION_INDEX)'),
+    shardDirectory(plan, `$(${SHARD_ENV.index})`),
   ];
 }
 
@@ -97,11 +98,11 @@ function shardEnv(plan: RenderPlan): IEnvVar[] {
     // The Job controller sets this variable itself; it is declared here too (from the same
     // annotation) so that `$(JOB_COMPLETION_INDEX)` in the arguments is expanded by the kubelet.
     {
-      name: 'JOB_COMPLETION_INDEX',
+      name: SHARD_ENV.index,
       valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
     },
-    fromConfig('INFERMARK_SHARD_COUNT', 'shard-count'),
-    fromConfig('INFERMARK_SHARD_RENDEZVOUS', 'shard-rendezvous'),
+    fromConfig(SHARD_ENV.count, 'shard-count'),
+    fromConfig(SHARD_ENV.rendezvous, 'shard-rendezvous'),
     ...(plan.apiKey === null
       ? []
       : [{ name: 'INFERMARK_API_KEY', valueFrom: { secretKeyRef: { name: plan.names.apiKeySecret, key: 'api-key' } } }]),

@@ -28,7 +28,7 @@ import { FixedScheduleOrder, SessionSequence } from './session-order.js';
 import { runClosedLoop, runRateLoop, runSyntheticSessions, SyntheticPlans } from './synthetic-loops.js';
 import type { TurnPlan } from './turn-plan.js';
 import { runUserCentric } from './user-centric.js';
-import { ownCount, workerShare } from './worker-share.js';
+import { ownCount, splitSlot, workerShare } from './worker-share.js';
 import { clearLongTimeout, type LongTimeout, MAX_TIMER_MS, setLongTimeout } from '../long-timeout.js';
 
 export { workerShare };
@@ -78,6 +78,9 @@ export interface EngineOptions {
   interruptGraceMs: number;
   workerIndex?: number;
   workerCount?: number;
+  /** This process's shard of a sharded run (docs/cli.md §3.8): the split composes with the workers'. */
+  shardIndex?: number;
+  shardCount?: number;
   /** `--connection-reuse-strategy` (ts/src/load/connections.ts); default PROFILE_DEFAULTS.connectionReuseStrategy. */
   connectionReuse?: ConnectionReuseStrategy;
   /**
@@ -131,8 +134,11 @@ interface FileSchedule {
 }
 
 export class LoadEngine extends EventEmitter {
+  /** This engine's slot of the split and the number of slots, over every worker of every shard. */
   private readonly w: number;
   private readonly W: number;
+  /** Engines of this process (`--workers`). */
+  private readonly localWorkers: number;
   /** Every connection of this engine, warmup and profiling alike (ts/src/load/connections.ts). */
   private readonly connections: Connections;
   private readonly inFlight = new Set<Exchange>();
@@ -165,8 +171,10 @@ export class LoadEngine extends EventEmitter {
     private readonly source: TurnSource | null = null,
   ) {
     super();
-    this.w = options.workerIndex ?? 0;
-    this.W = options.workerCount ?? 1;
+    const slot = splitSlot(options.workerIndex ?? 0, options.workerCount ?? 1, options.shardIndex ?? 0, options.shardCount ?? 1);
+    this.w = slot.slot;
+    this.W = slot.slots;
+    this.localWorkers = options.workerCount ?? 1;
     this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
     this.targets = options.urls.map((u, i) => {
       const url = new URL(u);
@@ -197,7 +205,7 @@ export class LoadEngine extends EventEmitter {
       }
       let health: EngineSummary['health'] = null;
       if (this.stopReason === 'completed' && profilingStartNs !== null) {
-        const sampler = new LoopSampler(`worker_${this.w}`, o.sampleCpu ?? this.W === 1);
+        const sampler = new LoopSampler(`worker_${this.w}`, o.sampleCpu ?? this.localWorkers === 1);
         try {
           await this.runPhase('profiling', profilingStartNs, o.requestCount, o.benchmarkDurationMs);
         } finally {

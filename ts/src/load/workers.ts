@@ -11,6 +11,8 @@ import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from '.
 import { LoopSampler } from './health-sampler.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { compiledWorkerEntry, workerExecArgv } from '../worker-threads.js';
+import { UsageError } from '../errors.js';
+import { ownCount, workerShare } from './worker-share.js';
 
 /**
  * Concurrent streams one engine thread is given before another is added. From back-to-back runs
@@ -27,11 +29,26 @@ export const STREAMS_PER_ENGINE_THREAD = 256;
  * that would otherwise hold the stamping loop and grow its heap (long young-generation GC pauses),
  * and one more thread is added per STREAMS_PER_ENGINE_THREAD concurrent streams, up to the cores.
  */
-export function planLoadThreads(workers: number | null, mode: LoadMode, cores = availableParallelism()): LoadThreads {
-  if (workers !== null) return { threads: workers, mainThread: workers === 1, automatic: false, streams: null, cores };
+export function planLoadThreads(
+  workers: number | null,
+  mode: LoadMode,
+  cores = availableParallelism(),
+  shard: { index: number; count: number } | null = null,
+): LoadThreads {
+  // A shard's threads split its own share of the concurrency (docs/cli.md §3.8).
+  const share =
+    mode.concurrency === null ? null : shard === null ? mode.concurrency : workerShare(mode.concurrency, shard.index, shard.count);
+  if (workers !== null) {
+    if (shard !== null && share !== null && workers > share) {
+      throw new UsageError(
+        `option '--workers': ${workers} workers but shard ${shard.index} has only ${share} of the ${mode.concurrency} concurrent sessions`,
+      );
+    }
+    return { threads: workers, mainThread: workers === 1, automatic: false, streams: null, cores };
+  }
   // Open-loop sends without a ceiling (a rate, a fixed schedule, user-centric) have no known
   // concurrency: one engine thread.
-  const streams: number | null = mode.concurrency;
+  const streams: number | null = share;
   const wanted = streams === null ? 1 : Math.ceil(streams / STREAMS_PER_ENGINE_THREAD);
   const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1));
   return { threads, mainThread: false, automatic: true, streams, cores };
@@ -89,6 +106,13 @@ export class WorkerCoordinator extends EventEmitter {
     private readonly options: Omit<EngineOptions, 'beforeProfiling'>,
     private readonly count: number,
     private readonly traceOpener: URL | null = null,
+    /**
+     * Resolves with the monotonic instant every worker starts profiling at, once all finished their
+     * warmup (a sharded run's rendezvous, ts/src/load/shard-rendezvous.ts). Default: 20 ms from now,
+     * so the message reaches every worker before the first arrival is due. A rejection stops the
+     * workers before they send a profiling request (its caller reports why).
+     */
+    private readonly agreeStart: (() => Promise<bigint>) | null = null,
   ) {
     super();
     if (options.trace !== null && traceOpener === null) throw new Error('a file dataset on worker threads needs a trace opener module');
@@ -102,6 +126,18 @@ export class WorkerCoordinator extends EventEmitter {
     let profilingStartNs: bigint | null = null;
     const progressTimer = setInterval(() => this.emitProgress(), 250);
     progressTimer.unref();
+    // Every worker starts its schedule at the same instant.
+    const begin = (startNs: bigint): void => {
+      if (this.stopReason !== 'completed') return;
+      profilingStartNs = startNs;
+      this.phase = 'profiling';
+      this.phaseStartNs = startNs;
+      this.completed = 0;
+      this.errors = 0;
+      sampler = new LoopSampler('main', true);
+      this.emit('start', { phase: 'profiling', startNs });
+      for (const x of this.workers) x.postMessage({ type: 'start-profiling', startNs } satisfies CoordinatorMessage);
+    };
     await Promise.all(
       Array.from({ length: this.count }, (_, w) => {
         const init: WorkerInit = {
@@ -129,17 +165,8 @@ export class WorkerCoordinator extends EventEmitter {
               case 'warmup-done':
                 warmupDone += 1;
                 if (warmupDone === this.count) {
-                  // Every worker starts its schedule at the same instant, a little ahead so the
-                  // message reaches all of them before the first arrival is due.
-                  profilingStartNs = process.hrtime.bigint() + 20_000_000n;
-                  this.phase = 'profiling';
-                  this.phaseStartNs = profilingStartNs;
-                  this.completed = 0;
-                  this.errors = 0;
-                  sampler = new LoopSampler('main', true);
-                  this.emit('start', { phase: 'profiling', startNs: profilingStartNs });
-                  for (const x of this.workers)
-                    x.postMessage({ type: 'start-profiling', startNs: profilingStartNs } satisfies CoordinatorMessage);
+                  const agreed = this.agreeStart ? this.agreeStart() : Promise.resolve(process.hrtime.bigint() + 20_000_000n);
+                  agreed.then(begin, () => this.stop('interrupted'));
                 }
                 break;
               case 'done':
@@ -200,7 +227,13 @@ export class WorkerCoordinator extends EventEmitter {
       completed: this.completed,
       errors: this.errors,
       inFlight: this.workerProgress.reduce((n, p) => n + p.inFlight, 0),
-      target: this.phase === 'profiling' ? this.options.requestCount : this.options.warmupRequestCount || null,
+      // A shard's own part of the request count (docs/cli.md §3.8).
+      target:
+        this.phase === 'profiling'
+          ? this.options.requestCount === null
+            ? null
+            : ownCount(this.options.requestCount, this.options.shardIndex ?? 0, this.options.shardCount ?? 1)
+          : this.options.warmupRequestCount || null,
       elapsedNs: process.hrtime.bigint() - this.phaseStartNs,
     };
     this.emit('progress', p);

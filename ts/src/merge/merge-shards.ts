@@ -277,7 +277,10 @@ export async function mergeShards(options: MergeOptions): Promise<MergeResult> {
   });
   warnings.push(...readWarnings(shards, reports));
 
-  const requested = worst(shards, 'requested_request_rate');
+  // The run's rate as configured: a shard of a sharded run reports only its part as requested
+  // (docs/cli.md §3.8), while every shard's input_config holds the whole run's.
+  const configured = (first.inputConfig['loadgen'] as Record<string, JsonValue> | undefined)?.['request_rate'];
+  const requested = typeof configured === 'number' ? configured : worst(shards, 'requested_request_rate');
   const metrics = mergedClientHealth(aggregate(profiling, { requestRate: requested }), shards);
   metrics.traceFidelity = mergedTraceFidelity(shards);
   const warmup = warmupStore.count > 0 ? aggregate(warmupStore) : null;

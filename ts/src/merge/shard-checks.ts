@@ -42,6 +42,19 @@ export function checkDistinct(shards: readonly Shard[], output: string): void {
       ids.set(s.benchmarkId, s.dir);
     }
   }
+  // Two runs of the same shard (one rerun, say) would count its share twice.
+  const places = new Map<string, string>();
+  for (const s of shards) {
+    if (s.shardIndex === null || s.declaredShardCount === null) continue;
+    const place = `${s.shardIndex}/${s.declaredShardCount}`;
+    const same = places.get(place);
+    if (same !== undefined) {
+      throw new UsageError(
+        `shards ${same} and ${s.dir} are both shard ${s.shardIndex} of ${s.declaredShardCount}: give one run of each shard`,
+      );
+    }
+    places.set(place, s.dir);
+  }
   const out = realOrResolved(output);
   const clash = seen.get(out);
   if (clash !== undefined)

@@ -33,6 +33,8 @@ export interface Shard {
    * (`input_config.loadgen.shard_count`): more than were given marks the merge partial.
    */
   declaredShardCount: number | null;
+  /** This shard's index in a sharded run (`input_config.loadgen.shard_index`, docs/cli.md §3.8), when it says. */
+  shardIndex: number | null;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -83,6 +85,7 @@ export function openShard(dir: string): Shard {
   const health = isObject(doc['client_health']) ? doc['client_health'] : {};
   const loadgen = isObject(doc['input_config']['loadgen']) ? doc['input_config']['loadgen'] : {};
   const declared = loadgen['shard_count'];
+  const index = loadgen['shard_index'];
   const fidelity = doc['trace_fidelity'];
   const runInfo = /"run_info"\s*:\s*\{[^{}]*?"random_seed"\s*:\s*(\d+)/.exec(text);
   const inputsFile = join(dir, 'inputs.json');
@@ -100,5 +103,6 @@ export function openShard(dir: string): Shard {
     singleValues,
     traceFidelity: isObject(fidelity) ? (fidelity as unknown as TraceFidelity) : null,
     declaredShardCount: typeof declared === 'number' && Number.isInteger(declared) && declared > 0 ? declared : null,
+    shardIndex: typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : null,
   };
 }

@@ -295,7 +295,8 @@ export class RunPipeline {
     const mode = config.load.mode;
     const interrupted = stop.interrupted ?? false;
     const metrics = aggregate(this.#profiling, {
-      requestRate: mode.kind === 'rate' ? mode.rate : null,
+      // A shard is asked for its own part of the rate (docs/cli.md §3.8).
+      requestRate: mode.kind === 'rate' ? mode.rate / (config.load.shard?.count ?? 1) : null,
       clientHealth: clientHealthOf(stop.engine),
     });
     const warmup = this.#warmup.count > 0 ? aggregate(this.#warmup) : null;

@@ -7,6 +7,9 @@ import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
 import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary, type Phase } from '../load/engine.js';
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
+import { ShardRendezvous } from '../load/shard-rendezvous.js';
+import type { ShardConfig } from '../config/shard-config.js';
+import { EXIT_INTERRUPTED, InfermarkError } from '../errors.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { TokenCounter } from '../metrics/token-count.js';
@@ -163,32 +166,43 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A prompt that cannot be made its requested length is sent as it is, but never silently
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode);
+  const shard = config.load.shard;
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard);
   // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.
   if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
-  const pipeline = await RunPipeline.open({
-    config,
-    reporters: options.reporters ?? standardReporters(),
-    // Output tokenization runs on a record-processor thread, never on the loop that stamps
-    // chunks (docs/metrics.md §2.2).
-    tokens: tokenizer.loaded() ?? countedElsewhere(resolveTokenizer(config.tokenizer).name),
-    tokenizer: { spec: config.tokenizer, resolvedPath: resolveTokenizer(config.tokenizer).name },
-    goodput,
-    version: options.version ?? packageVersion(),
-    inputFile:
-      file === null ? null : { synthesisReport: file.summary.synthesisReport, skippedInvalidRows: file.summary.skippedInvalidRows },
-    preamble: [
-      ...config.notices.map((notice) => ['info', notice] as const),
-      ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
-      ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
-      ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
-    ],
-    warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
-    // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
-    paceHeap: !loadThreads.mainThread,
-  });
+  // A sharded run meets its other shards before anything is sent (docs/cli.md §3.8): a shard that
+  // cannot fails here, and leaves no run directory behind.
+  const rendezvous = shard === null ? null : await meetShards(shard, options.signal);
+  let pipeline: RunPipeline;
+  try {
+    pipeline = await RunPipeline.open({
+      config,
+      reporters: options.reporters ?? standardReporters(),
+      // Output tokenization runs on a record-processor thread, never on the loop that stamps
+      // chunks (docs/metrics.md §2.2).
+      tokens: tokenizer.loaded() ?? countedElsewhere(resolveTokenizer(config.tokenizer).name),
+      tokenizer: { spec: config.tokenizer, resolvedPath: resolveTokenizer(config.tokenizer).name },
+      goodput,
+      version: options.version ?? packageVersion(),
+      inputFile:
+        file === null ? null : { synthesisReport: file.summary.synthesisReport, skippedInvalidRows: file.summary.skippedInvalidRows },
+      preamble: [
+        ...config.notices.map((notice) => ['info', notice] as const),
+        ...(resolvedAs === null ? [] : [['info', resolvedAs] as const]),
+        ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
+        ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
+        ...(shard === null || rendezvous === null ? [] : [['info', shardNotice(shard, rendezvous)] as const]),
+      ],
+      warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+      // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
+      paceHeap: !loadThreads.mainThread,
+    });
+  } catch (err) {
+    await rendezvous?.close();
+    throw err;
+  }
 
   // Without --workers the engine runs on worker threads, so this thread's report pipeline never
   // holds the loop that stamps (ts/src/load/workers.ts). Each worker thread opens the file with
@@ -199,9 +213,43 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     dataset,
     file === null ? null : { spec: loadThreads.mainThread ? file.spec : file.sharedSpec(), scheduleZeroMs: file.scheduleZeroMs },
   );
+  // A shard's profiling phase starts at the instant the shards agree on, once every one finished its
+  // warmup; its records carry its clock's offset to shard 0 (docs/cli.md §3.8).
+  let rendezvousFailure: unknown = null;
+  const agreeStart =
+    rendezvous === null
+      ? null
+      : (): Promise<bigint> =>
+          rendezvous.start().catch((err: unknown) => {
+            rendezvousFailure = err;
+            throw err;
+          });
+  const shardOptions =
+    shard === null ? {} : { shardIndex: shard.index, shardCount: shard.count, clockOffsetNs: rendezvous?.clockOffsetNs ?? 0n };
   const engine = loadThreads.mainThread
-    ? new LoadEngine(engineOptions, file?.source ?? null)
-    : new WorkerCoordinator(engineOptions, loadThreads.threads, file === null ? null : compiledWorkerEntry('dataset/trace-file.js'));
+    ? new LoadEngine(
+        {
+          ...engineOptions,
+          ...shardOptions,
+          ...(agreeStart === null
+            ? {}
+            : {
+                // The engine stops before profiling when the rendezvous fails (reported after the files are written).
+                beforeProfiling: () =>
+                  agreeStart().catch(() => {
+                    engine.stop('interrupted');
+                    return process.hrtime.bigint();
+                  }),
+              }),
+        },
+        file?.source ?? null,
+      )
+    : new WorkerCoordinator(
+        { ...engineOptions, ...shardOptions },
+        loadThreads.threads,
+        file === null ? null : compiledWorkerEntry('dataset/trace-file.js'),
+        agreeStart,
+      );
   engine.on('record', (r: RawRequestRecord) => pipeline.record(r));
   // Closed-loop sends wait while the records pile up faster than they are processed (a fast server).
   pipeline.onBacklog((behind) => engine.holdSends(behind));
@@ -217,13 +265,43 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   } finally {
     signal?.removeEventListener('abort', onAbort);
     pipeline.engineDone();
+    await rendezvous?.close();
   }
   const result = await pipeline.finish({
     interrupted: summary.reason === 'interrupted',
     thresholdExceeded: summary.reason === 'threshold',
     engine: summary,
   });
+  // The run directory stays (its summary says it was cancelled, so `merge` marks it partial); the
+  // command fails with the rendezvous's reason.
+  if (rendezvousFailure !== null) throw rendezvousFailure;
   // An abort after the last request ended stops nothing (every file is still written, and the
   // summaries say nothing was cancelled), but the run was interrupted all the same: exit 130.
   return signal?.aborted ? { ...result, ...INTERRUPTED } : result;
+}
+
+/**
+ * The rendezvous of a sharded run (ts/src/load/shard-rendezvous.ts); Ctrl-C while waiting there ends
+ * the command with exit 130 before anything was sent or written.
+ */
+async function meetShards(shard: ShardConfig, signal: AbortSignal | undefined): Promise<ShardRendezvous> {
+  try {
+    return await ShardRendezvous.open(shard, signal);
+  } catch (err) {
+    if (signal?.aborted) {
+      throw new InfermarkError(
+        `interrupted while shard ${shard.index} of ${shard.count} waited at the rendezvous; nothing was sent`,
+        EXIT_INTERRUPTED,
+      );
+    }
+    throw err;
+  }
+}
+
+/** The run log's line about this shard's place and clock (docs/cli.md §3.8). */
+function shardNotice(shard: ShardConfig, rendezvous: ShardRendezvous): string {
+  const ms = (ns: bigint): string => (Number(ns) / 1e6).toFixed(3);
+  return rendezvous.rttNs === null
+    ? `shard ${shard.index} of ${shard.count}: served the rendezvous on port ${shard.rendezvousPort}; every shard is ready`
+    : `shard ${shard.index} of ${shard.count}: clock offset to shard 0 ${ms(rendezvous.clockOffsetNs)} ms (round trip ${ms(rendezvous.rttNs)} ms); every shard is ready`;
 }

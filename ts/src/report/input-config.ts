@@ -80,6 +80,9 @@ export function inputConfigOf(
       session_turn_delay_mean: f ? null : d.sessionTurnDelayMean,
       shared_system_prompt_length: d.sharedSystemPromptLength,
       workers: l.workers,
+      // Not in AIPerf's input_config: a sharded run's place (docs/cli.md §3.8); `merge` reads the count.
+      shard_index: l.shard?.index ?? null,
+      shard_count: l.shard?.count ?? null,
     },
     output: {
       artifact_directory: o.artifactDir,

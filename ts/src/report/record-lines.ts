@@ -9,6 +9,8 @@ export interface LineContext {
   /** Open-loop mode: `scheduled_ns` is the intended send time; null in closed loop. */
   openLoop: boolean;
   scrubber: SecretScrubber;
+  /** A sharded run's shard index (docs/cli.md §3.8), written as `shard_index`; absent or null otherwise. */
+  shardIndex?: number | null;
 }
 
 /** Metadata in the §3.1 key order: AIPerf's fields first, then infermark's. */
@@ -32,6 +34,8 @@ export function recordMetadata(r: MetricRecord, ctx: LineContext): Record<string
     was_cancelled: raw.wasCancelled,
     cancellation_time_ns: raw.cancellationNs === null ? null : w(raw.cancellationNs),
     clock_offset_ns: raw.clockOffsetNs,
+    // Only in sharded runs, so the records of an unsharded run keep their exact layout (docs/exports.md §3.1).
+    ...(ctx.shardIndex === undefined || ctx.shardIndex === null ? {} : { shard_index: ctx.shardIndex }),
     scheduled_ns: ctx.openLoop && raw.scheduledNs !== null ? w(raw.scheduledNs) : null,
     trace_line: raw.traceLine,
     requested_isl: raw.requestedIsl,

@@ -20,7 +20,12 @@ class RecordLinesFile implements ProfileReporter {
 
   start(run: RunContext): void {
     if (!this.levels.includes(run.config.output.exportLevel)) return;
-    this.#line = { toWallNs: run.toWallNs, openLoop: run.config.load.mode.kind !== 'concurrency', scrubber: run.scrubber };
+    this.#line = {
+      toWallNs: run.toWallNs,
+      openLoop: run.config.load.mode.kind !== 'concurrency',
+      scrubber: run.scrubber,
+      shardIndex: run.config.load.shard?.index ?? null,
+    };
     this.#out = new LineWriter(run.path(this.kind));
     run.written.set(this.kind, run.path(this.kind));
   }
