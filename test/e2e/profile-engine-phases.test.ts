@@ -200,6 +200,26 @@ describe('engine phases', () => {
     expect(new Set([...w0, ...w1].map((r) => r.workerId))).toEqual(new Set(['worker_0', 'worker_1']));
   });
 
+  it('sends no closed-loop request before a profiling start announced ahead', async () => {
+    server = await startFaultServer({ kind: 'ok', tokens: 1 });
+    let startNs = 0n;
+    const e = new LoadEngine(
+      opts(server.url, {
+        mode: { kind: 'concurrency', concurrency: 4 },
+        requestCount: 8,
+        beforeProfiling: async () => {
+          startNs = process.hrtime.bigint() + 300_000_000n;
+          return startNs;
+        },
+      }),
+    );
+    const recs: RawRequestRecord[] = [];
+    e.on('record', (r: RawRequestRecord) => recs.push(r));
+    await e.run();
+    expect(recs).toHaveLength(8);
+    for (const r of recs) expect(r.requestStartNs).toBeGreaterThanOrEqual(startNs);
+  });
+
   it('splits concurrency closed-form over workers', () => {
     expect([0, 1, 2].map((w) => workerShare(10, w, 3))).toEqual([4, 3, 3]);
     expect([0, 1].map((w) => workerShare(1, w, 2))).toEqual([1, 0]);

@@ -316,6 +316,9 @@ export class LoadEngine extends EventEmitter {
     }
     try {
       const endNs = durationMs === null ? null : startNs + BigInt(Math.round(durationMs * 1e6));
+      // A coordinator announces the profiling start a little ahead (20 ms for worker threads, 0.5 s
+      // for shards) so that every thread hears it in time: a closed loop must not send before it.
+      await this.waitUntil(startNs, s);
       await this.schedule(this.context(s, endNs), count);
       await this.idle();
     } finally {
