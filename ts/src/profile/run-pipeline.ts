@@ -301,12 +301,9 @@ export class RunPipeline {
     });
     const warmup = this.#warmup.count > 0 ? aggregate(this.#warmup) : null;
     this.#warmup.close();
-    let startWallNs = stop.startWallNs;
-    if (startWallNs === undefined) {
-      startWallNs = this.#createdWallNs;
-      const first = this.#profiling.firstStartNs;
-      if (first !== null && first < startWallNs) startWallNs = first;
-    }
+    // The earliest profiling request's start (docs/exports.md §4), not the set-up or the warmup
+    // before it; the pipeline's creation when no profiling request was sent.
+    const startWallNs = stop.startWallNs ?? this.#profiling.firstStartNs ?? this.#createdWallNs;
     const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
