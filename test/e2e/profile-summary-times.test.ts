@@ -38,7 +38,10 @@ describe('the summary JSON of a run with a warmup', () => {
     // Nanosecond stamps exceed a double's precision: compared as BigInts.
     const byValue = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
     const first = starts.map((m) => BigInt(m.request_start_ns)).sort(byValue)[0]!;
-    const last = starts.map((m) => BigInt(m.request_end_ns)).sort(byValue).at(-1)!;
+    const last = starts
+      .map((m) => BigInt(m.request_end_ns))
+      .sort(byValue)
+      .at(-1)!;
     expect(summary.start_time).toBe(isoMicros(first));
     expect(Date.parse(summary.end_time)).toBeGreaterThanOrEqual(Number(last / 1_000_000n));
   });
