@@ -161,7 +161,8 @@ export function readProfileConfigFile(
         throw new UsageError(`option '${negation.flag}': expected true or false, got '${String(value)}' (${whereText(where)})`);
       }
       claim(configKeyOf(negation.positive), key, line);
-      if (value) negation.set(out);
+      // `no_server_metrics: true` and `server_metrics: false` both turn it off; `no_…: false` is no flag.
+      if (negationByKey.has(key) ? value : !value) negation.set(out);
       continue;
     }
     const spec = byKey.get(key);
