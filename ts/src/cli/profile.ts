@@ -41,6 +41,8 @@ import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js'
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
 import type { GlobalOptions } from './program.js';
 import { handleInterrupts } from './interrupt.js';
+import { configKeyOf, mergeConfigOptions, readProfileConfigFile, type ConfigNegation } from './profile-config-file.js';
+import { formatEffectiveConfig } from './profile-config-print.js';
 
 /**
  * Comma- or whitespace-separated list, accumulated over repetitions. `previous` is not an array
@@ -492,7 +494,18 @@ const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
   { flag: '--no-fixed-schedule-auto-offset', positive: '--fixed-schedule-auto-offset' },
 ];
 
-/** Reads a command's profile flags into `ProfileOptions` (aliases folded, `--no-…` forms resolved). */
+/** The `--no-…` flags as `--config` keys (`no_server_metrics: true`, or `server_metrics: false`). */
+export const CONFIG_NEGATIONS: readonly ConfigNegation[] = NEGATIONS.map((n) => ({
+  ...n,
+  set: (out: Record<string, unknown>) => {
+    if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
+    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
+    else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
+    else out.fixedScheduleAutoOffset = false;
+  },
+}));
+
+/** Reads a command's profile flags, over its `--config` file, into `ProfileOptions` (aliases folded, `--no-…` forms resolved). */
 export type ProfileFlagReader = (raw: Record<string, unknown>, command: Command) => ProfileOptions;
 
 /**
@@ -501,11 +514,27 @@ export type ProfileFlagReader = (raw: Record<string, unknown>, command: Command)
  */
 export function addProfileFlags(cmd: Command, table: readonly OptionSpec<ProfileOptions>[] = PROFILE_OPTIONS): ProfileFlagReader {
   addOptionTable(cmd, table);
+  cmd.addOption(
+    new Option('-f, --config <file>', 'YAML or JSON file of options, one key per flag (request_count: 100); flags override it').argParser(
+      parsePath,
+    ),
+  );
   const seen = new Set<string>();
   for (const n of NEGATIONS) cmd.addOption(new Option(n.flag, `turn off ${n.positive}`));
   for (const spec of table) cmd.on(`option:${new Option(spec.flags).name()}`, () => seen.add(`--${new Option(spec.flags).name()}`));
   for (const n of NEGATIONS) cmd.on(`option:${new Option(n.flag).name()}`, () => seen.add(n.flag));
-  return (raw, command) => collectOptions(raw, command, seen, table);
+  // Keys of profile's table this command takes from its own flags instead (sweep's lists).
+  const elsewhere = new Map(
+    PROFILE_OPTIONS.filter((p) => !table.some((t) => t.key === p.key)).map((p) => [
+      configKeyOf(p.flags),
+      `the command's own flag ${new Option(p.flags).long}`,
+    ]),
+  );
+  return (raw, command) => {
+    const cli = collectOptions(raw, command, seen, table);
+    if (typeof raw.config !== 'string') return cli;
+    return mergeConfigOptions(readProfileConfigFile(raw.config, table, CONFIG_NEGATIONS, elsewhere), cli);
+  };
 }
 
 export function registerProfile(program: Command): Command {
@@ -514,9 +543,15 @@ export function registerProfile(program: Command): Command {
     .description('run a benchmark against an OpenAI-compatible endpoint')
     .helpOption('-h, --help', 'show help');
   const readFlags = addProfileFlags(cmd);
+  cmd.option('--print-config', 'print the options in effect (config file, flags, defaults; secrets redacted) as YAML and exit');
   cmd.action(async (raw: Record<string, unknown>, command: Command) => {
     const options = readFlags(raw, command);
     const config = resolveProfileConfig(options, cliArgv());
+    if (raw.printConfig === true) {
+      // Validated like a run (exit 2 on a bad combination), then nothing is sent.
+      process.stdout.write(formatEffectiveConfig(options, PROFILE_OPTIONS, CONFIG_NEGATIONS));
+      return;
+    }
     for (const notice of config.notices) process.stderr.write(`notice: ${notice}\n`);
     // What a model id resolved to, in one line; an unknown name fails here (exit 2), before the heavy imports.
     const resolvedAs = tokenizerNotice(config.tokenizer);
