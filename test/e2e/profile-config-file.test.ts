@@ -124,8 +124,9 @@ describe('profile --config', () => {
       api_key: '***',
       url: ['http://***@host:8000'],
       header: ['{"Authorization":"***","X-Trace":"on"}'],
-      random_seed: 18446744073709551615,
     });
+    // A 64-bit seed keeps every digit (a parsed number would not).
+    expect(first.stdout).toContain('random_seed: 18446744073709551615\n');
     // Fixed defaults are shown as comments, so they do not count as given when read back.
     expect(first.stdout).toContain('# isl: 550\n');
     const again = cli(['profile', '-f', file('printed.yaml', first.stdout), '--print-config']);
