@@ -1,4 +1,4 @@
-// `profile --num-profile-runs N` (docs/cli.md §3.9, docs/exports.md §13): each run in its own
+// `profile --num-profile-runs N` (docs/cli.md §3.9, docs/exports.md §15): each run in its own
 // directory under profile_runs/, then the aggregate across runs in aggregate/; N = 1 is a plain run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The aggregate of repeated runs (`profile --num-profile-runs N`, docs/exports.md §13): for every
+// The aggregate of repeated runs (`profile --num-profile-runs N`, docs/exports.md §15): for every
 // metric statistic of the runs' summaries (`request_latency` × `avg`, `p99`, …) the mean across
 // runs, the sample standard deviation, the coefficient of variation, the standard error and a
 // Student-t confidence interval, written as AIPerf 0.13's `profile_export_aiperf_aggregate.json`
@@ -111,7 +111,7 @@ function finiteOrNull(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
-/** `profile_export_aiperf_aggregate.json` (docs/exports.md §13). */
+/** `profile_export_aiperf_aggregate.json` (docs/exports.md §15). */
 export function aggregateJson(s: AggregateSummary): string {
   const successful = s.runs.filter((r) => r.ok);
   const metrics: Record<string, unknown> = {};

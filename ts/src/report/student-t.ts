@@ -1,5 +1,5 @@
 // Student's t distribution: the two-sided critical value `t` with P(|T| <= t) = level for `df`
-// degrees of freedom, for the confidence intervals of repeated runs (docs/exports.md §13). No
+// degrees of freedom, for the confidence intervals of repeated runs (docs/exports.md §15). No
 // statistics package is installed, so the CDF is computed from the regularised incomplete beta
 // function (continued fraction, Numerical Recipes §6.4) and inverted by bisection: slow next to a
 // closed form but exact to double precision, and it is called a few hundred times per aggregate.

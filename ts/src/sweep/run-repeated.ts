@@ -2,7 +2,7 @@
 // times through `runProfile`, each into `<run dir>/profile_runs/run_NNNN/` (AIPerf 0.13's layout),
 // with a cooldown between runs and an optional early stop once a metric has converged; then the
 // aggregate across runs (per-metric mean, std and Student-t intervals) is written into
-// `<run dir>/aggregate/` (docs/exports.md §13). An abort stops the run in progress (as Ctrl-C does
+// `<run dir>/aggregate/` (docs/exports.md §15). An abort stops the run in progress (as Ctrl-C does
 // `profile`) and starts no further run; the aggregate of the runs that ended is written, marked partial.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
