@@ -10,7 +10,7 @@ import type { ProfileConfig } from '../config/profile-config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { clearLongTimeout, setLongTimeout } from '../long-timeout.js';
-import { runProfile, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
+import { runProfile, standardReporters, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
 import { resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
 import {
   AGGREGATE_CSV,
@@ -31,7 +31,10 @@ export const PROFILE_RUNS_DIR = 'profile_runs';
 export const AGGREGATE_DIR = 'aggregate';
 
 export interface RunRepeatedOptions {
-  /** The reporters of one run (default: every artifact, nothing printed); called once per run. */
+  /**
+   * The reporters of one run (default: every artifact, nothing printed); called once per run. The
+   * aggregate is read from each run's summary JSON, so they must include its writer.
+   */
   reporters?(label: string, placement: RunPlacement): readonly ProfileReporter[];
   /** Aborting it interrupts the run in progress and starts no further run. */
   signal?: AbortSignal;
@@ -127,7 +130,7 @@ export async function runRepeated(config: ProfileConfig, options: RunRepeatedOpt
       variation_index: null,
       variation_values: null,
     };
-    const reporters = [...(options.reporters?.(label, placement) ?? [])];
+    const reporters = [...(options.reporters?.(label, placement) ?? standardReporters({ placement }))];
     let started = false;
     reporters.push({ onPhaseStart: () => (started = true) });
     let run: AggregatedRun;
