@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkRepeatedRuns } from '../../../ts/src/cli/profile-repeated.js';
 import { resolveProfileConfig } from '../../../ts/src/config/profile-config.js';
 import { resolveRepeatConfig } from '../../../ts/src/config/repeat-config.js';
 import { UsageError } from '../../../ts/src/errors.js';
@@ -41,5 +42,17 @@ describe('resolveRepeatConfig', () => {
     expect(() => planSweep({ model: ['m'], numProfileRuns: 2 }, { dimension: 'concurrency', values: [1, 2] }, ['infermark'])).toThrow(
       "option '--num-profile-runs' is not supported by sweep",
     );
+  });
+});
+
+describe('checkRepeatedRuns', () => {
+  const config = (o: Parameters<typeof resolveProfileConfig>[0]) => resolveProfileConfig({ model: ['m'], ...o }, ['infermark']);
+
+  it('refuses a sharded run or the metrics endpoint with more than one run, and allows them for one', () => {
+    expect(() => checkRepeatedRuns(config({ numProfileRuns: 2, shardIndex: 0, shardCount: 2, concurrency: 4 }))).toThrow(
+      "cannot be used with option '--shard-index'",
+    );
+    expect(() => checkRepeatedRuns(config({ numProfileRuns: 2, metricsPort: 0 }))).toThrow("cannot be used with option '--metrics-port'");
+    expect(() => checkRepeatedRuns(config({ numProfileRuns: 1, metricsPort: 0 }))).not.toThrow();
   });
 });
