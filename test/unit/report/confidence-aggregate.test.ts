@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AGGREGATE_SCHEMA_VERSION,
+  aggregateConsoleTable,
   aggregateCsv,
   aggregateJson,
   aggregateRuns,
@@ -104,6 +105,32 @@ describe('aggregateRuns and its files', () => {
     expect(lines[4]).toBe('');
     expect(lines.slice(5)).toContain('Partial,true');
     expect(lines.slice(5)).toContain('Successful Runs,3');
+  });
+});
+
+describe('aggregateConsoleTable', () => {
+  const summary = (runs: AggregatedRun[]): AggregateSummary => ({
+    version: '1',
+    confidenceLevel: 0.9,
+    requestedRuns: 3,
+    runs,
+    stop: 'completed',
+    convergence: null,
+    metrics: aggregateRuns(runs, 0.9),
+  });
+
+  it('shows the headline metrics with mean, std, the interval and CV', () => {
+    const text = aggregateConsoleTable(summary([run('run_0001', 100, 200), run('run_0002', 110, 220), run('run_0003', 120, 240)]));
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Aggregate of 3 runs (3 of 3 done, completed); 90% Student-t confidence intervals');
+    expect(lines[1]).toMatch(/^Metric +Mean +Std +90% CI low +90% CI high +CV +Unit$/);
+    // t(0.95, 2) = 2.919986; se = 10/√3
+    expect(lines[2]).toMatch(/^request_latency_avg +110\.00 +10\.00 +93\.14 +126\.86 +0\.0909 +ms$/);
+    expect(lines[3]).toMatch(/^request_latency_p99 +220\.00 /);
+  });
+
+  it('says so when no run ended normally', () => {
+    expect(aggregateConsoleTable(summary([run('run_0001', 1, 1, false)]))).toContain('no run ended normally: nothing to aggregate');
   });
 });
 

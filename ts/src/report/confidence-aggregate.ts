@@ -211,6 +211,7 @@ export function aggregateConsoleTable(s: AggregateSummary): string {
     if (m === undefined) continue;
     rows.push([key, fixed(m.mean, 2), fixed(m.std, 2), fixed(m.ci_low, 2), fixed(m.ci_high, 2), fixed(m.cv, 4), m.unit]);
   }
+  if (rows.length === 1) return `${title}\nno run ended normally: nothing to aggregate\n`;
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   return `${title}\n${lines.join('\n')}\n`;
