@@ -162,6 +162,10 @@ describe('infermark k8s render', () => {
     [['-m', 'm', '--bogus', '--shards', '2', '--image', 'i'], "unknown option '--bogus'"],
     [['-m', 'm', '--arrival-pattern', 'gamma', '--shards', '2', '--image', 'i'], "option '--arrival-pattern' requires"],
     [['-m', 'm', '--artifact-dir', 'out', '--shards', '2', '--image', 'i'], "option '--artifact-dir' cannot be used with 'k8s render'"],
+    [
+      ['-m', 'm', '--num-profile-runs', '3', '--shards', '2', '--image', 'i'],
+      "option '--num-profile-runs' cannot be used with 'k8s render'",
+    ],
   ])('refuses wrong profile flags with exit 2: %j', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);

@@ -150,6 +150,11 @@ export function registerK8s(program: Command): Command {
         "option '--artifact-dir' cannot be used with 'k8s render': each pod writes its run to /results/<name>/shard-<index> on the results claim",
       );
     }
+    if ((options.numProfileRuns ?? 1) > 1) {
+      throw new UsageError(
+        "option '--num-profile-runs' cannot be used with 'k8s render': each pod runs one shard; render the run again to repeat it",
+      );
+    }
     // Profile's own rules, exactly as the pods will apply them (minus what depends on an --input-file's content).
     resolveProfileConfig(options, cliArgv());
     const names = runNames(flags.name ?? DEFAULT_RUN_NAME);

@@ -39,6 +39,8 @@ import { packageVersion } from '../version.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
+import { REPEAT_OPTIONS } from './repeat-options.js';
+import { checkRepeatedRuns, profileRepeated } from './profile-repeated.js';
 import type { GlobalOptions } from './program.js';
 import { handleInterrupts } from './interrupt.js';
 import { configKeyOf, mergeConfigOptions, readProfileConfigFile, type ConfigNegation } from './profile-config-file.js';
@@ -374,6 +376,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: 'chosen from the concurrency and the CPU cores',
     aliases: ['--workers-max', '--max-workers'],
   },
+  // §3.10 Repeated runs
+  ...(REPEAT_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.8 Sharded runs
   {
     key: 'shardIndex',
@@ -557,8 +561,10 @@ export function registerProfile(program: Command): Command {
     const resolvedAs = tokenizerNotice(config.tokenizer);
     if (resolvedAs !== null) process.stderr.write(`notice: ${resolvedAs}\n`);
     // The engine, tokenizer and report modules are heavy to load; other commands never pay for them.
-    const { runProfile, standardReporters } = await import('../profile/index.js');
+    checkRepeatedRuns(config);
     const verbose = Boolean(command.optsWithGlobals<GlobalOptions>().verbose);
+    if (config.repeat.numProfileRuns > 1) return profileRepeated(config, verbose);
+    const { runProfile, standardReporters } = await import('../profile/index.js');
     // Ctrl-C also ends `--metrics-linger`; the interrupt handlers are installed below, once the reporters exist.
     const lingerStop = new AbortController();
     const reporters = standardReporters({

@@ -21,6 +21,7 @@ import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
+import { resolveRepeatConfig, type ConvergenceMode, type ConvergenceStat, type RepeatConfig } from './repeat-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -98,6 +99,14 @@ export interface ProfileOptions extends TransformFlags {
   metricsPort?: number;
   metricsHost?: string;
   metricsLinger?: number;
+  // §3.10 Repeated runs (./repeat-config.ts)
+  numProfileRuns?: number;
+  profileRunCooldownSeconds?: number;
+  confidenceLevel?: number;
+  convergenceMetric?: string;
+  convergenceStat?: ConvergenceStat;
+  convergenceThreshold?: number;
+  convergenceMode?: ConvergenceMode;
 }
 
 /**
@@ -240,6 +249,8 @@ export interface ProfileConfig {
     /** `--metrics-port` and its companions: the run's own Prometheus endpoint (docs/cli.md §3.5), or null. */
     metricsEndpoint: { host: string; port: number; lingerSeconds: number } | null;
   };
+  /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
+  repeat: RepeatConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -717,6 +728,7 @@ export function resolveProfileConfig(
               lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
             },
     },
+    repeat: resolveRepeatConfig(o),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [

@@ -10,3 +10,4 @@ export {
 } from './sweep-plan.js';
 export { runSweep, SWEEP_SUMMARY_CSV, SWEEP_SUMMARY_JSON, type RunSweepOptions, type SweepResult } from './run-sweep.js';
 export type { SweepDimension, SweepPointStatus, SweepPointSummary, SweepSummary } from '../report/sweep-summary.js';
+export { AGGREGATE_DIR, PROFILE_RUNS_DIR, runLabel, runRepeated, type RepeatedResult, type RunRepeatedOptions } from './run-repeated.js';

@@ -83,6 +83,9 @@ function withValue(options: ProfileOptions, dimension: SweepDimension, value: nu
  * profile would refuse, for a value given twice, and for points that would share a run directory.
  */
 export function planSweep(options: ProfileOptions, sweep: SweepDimensionChoice, argv: readonly string[]): SweepPlan {
+  // AIPerf repeats each variation; here a sweep point is one run (docs/cli.md §8).
+  if ((options.numProfileRuns ?? 1) > 1)
+    throw new UsageError("option '--num-profile-runs' is not supported by sweep: run profile --num-profile-runs per point");
   if (sweep.concurrencyLimit !== undefined) options = { ...options, concurrency: sweep.concurrencyLimit };
   const flag = dimensionFlag(sweep.dimension);
   if (sweep.values.length === 0) throw new UsageError(`option '${flag} <list>': expected at least one value`);
