@@ -9,7 +9,6 @@ import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { checkOutputPath } from '../io/output-target.js';
 import type { RenderPlan } from '../k8s/manifests.js';
 import { checkNamespace, DEFAULT_RUN_NAME, runNames } from '../k8s/names.js';
-import { renderRun } from '../k8s/render.js';
 import { addOptionTable, type OptionSpec } from './option-table.js';
 import { integerIn, type OptionParser, parsePath } from './option-types.js';
 import { addProfileFlags, cliArgv, PROFILE_OPTIONS } from './profile.js';
@@ -140,7 +139,7 @@ export function registerK8s(program: Command): Command {
   const own = new Set(cmd.options.map((o) => o.attributeName()));
   const readFlags = addProfileFlags(cmd, POD_PROFILE_OPTIONS);
   const given = recordProfileFlags(cmd, own);
-  cmd.action((raw: Record<string, unknown>, command: Command) => {
+  cmd.action(async (raw: Record<string, unknown>, command: Command) => {
     const flags = raw as RenderFlags;
     if (flags.shards === undefined) throw new UsageError("required option '--shards <n>' not specified");
     if (flags.image === undefined) throw new UsageError("required option '--image <image>' not specified");
@@ -173,6 +172,8 @@ export function registerK8s(program: Command): Command {
       memory: flags.memory ?? null,
     };
     if (flags.output !== undefined) checkOutputPath(flags.output);
+    // kubernetes-models is hundreds of modules: loaded when rendering, not on every CLI start.
+    const { renderRun } = await import('../k8s/render.js');
     const run = renderRun(plan, flags.output ?? `${names.job}.yaml`);
     for (const notice of podNotices(options.url, options.inputFile)) process.stderr.write(`notice: ${notice}\n`);
     if (flags.output === undefined) process.stdout.write(run.yaml);
