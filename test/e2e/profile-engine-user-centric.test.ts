@@ -47,12 +47,14 @@ const userRecords = (records: RawRequestRecord[], u: number) =>
 
 describe('user-centric mode', () => {
   it('paces each user one turn every U/λ, user u starting at u/λ; --request-count N sends indices below N', async () => {
-    const { records, startNs, summary } = await run({});
+    // g = 400 ms here: a turn's reply must come back within g for the next to keep its pace (the
+    // test below covers a later one), and a loaded CI machine once took 110 ms to answer.
+    const { records, startNs, summary } = await run({ mode: { ...userCentric, rate: 10 } });
     expect(records.map((r) => r.requestNum).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(summary.sent).toBe(12);
     for (let u = 0; u < USERS; u++) {
       const offsets = userRecords(records, u).map((r) => Number(r.scheduledNs! - startNs) / 1e6);
-      expect(offsets).toEqual([0, 1, 2].map((k) => u * 25 + k * 100));
+      expect(offsets).toEqual([0, 1, 2].map((k) => u * 100 + k * 400));
     }
   });
 
