@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { clearLongTimeout, setLongTimeout } from '../long-timeout.js';
+import { cooldown } from './cooldown.js';
 import { runProfile, standardReporters, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
 import { resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
 import {
@@ -57,19 +57,6 @@ export interface RepeatedResult {
 /** `run_0001`, … (AIPerf's labels). */
 export function runLabel(index: number): string {
   return `run_${String(index + 1).padStart(4, '0')}`;
-}
-
-function cooldown(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearLongTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setLongTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The metrics of a run's summary JSON (the same figures the run printed), or {} when it is missing. */

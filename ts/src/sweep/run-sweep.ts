@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { clearLongTimeout, setLongTimeout } from '../long-timeout.js';
+import { cooldown } from './cooldown.js';
 import type { PlotFormat } from '../plot/plot-model.js';
 import { runProfile, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
 import { SecretScrubber } from '../report/redact.js';
@@ -91,20 +91,6 @@ function pointBase(point: SweepPoint): Pick<SweepPointSummary, 'index' | 'value'
 
 function notRun(point: SweepPoint): SweepPointSummary {
   return { ...pointBase(point), status: 'not_run', failure: null, benchmarkId: null, figures: null, saturated: null };
-}
-
-/** Wait `ms`, or less when `signal` aborts. */
-function cooldown(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearLongTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setLongTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
