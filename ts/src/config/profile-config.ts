@@ -21,14 +21,15 @@ import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
-import { resolveRepeatConfig, type ConvergenceMode, type ConvergenceStat, type RepeatConfig } from './repeat-config.js';
+import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
- * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it).
+ * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
+ * (§3.10) are RepeatOptions, in ./repeat-config.ts.
  */
-export interface ProfileOptions extends TransformFlags {
+export interface ProfileOptions extends TransformFlags, RepeatOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -99,14 +100,6 @@ export interface ProfileOptions extends TransformFlags {
   metricsPort?: number;
   metricsHost?: string;
   metricsLinger?: number;
-  // §3.10 Repeated runs (./repeat-config.ts)
-  numProfileRuns?: number;
-  profileRunCooldownSeconds?: number;
-  confidenceLevel?: number;
-  convergenceMetric?: string;
-  convergenceStat?: ConvergenceStat;
-  convergenceThreshold?: number;
-  convergenceMode?: ConvergenceMode;
 }
 
 /**
