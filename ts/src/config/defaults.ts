@@ -7,7 +7,16 @@ export const DEFAULT_BLOCK_SIZE = 512;
 /** The largest block size a trace can use: it is a 32-bit quantity in the core. */
 export const MAX_BLOCK_SIZE = 4_294_967_295;
 
-export const ENDPOINT_TYPES = ['chat', 'completions'] as const;
+export const ENDPOINT_TYPES = [
+  'chat',
+  'completions',
+  // Non-generative types (docs/cli.md §3.11): one JSON answer, no output tokens.
+  'embeddings',
+  'nim-embeddings',
+  'cohere-rankings',
+  'hf-tei-rankings',
+  'nim-rankings',
+] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 export const ARRIVAL_PATTERNS = ['poisson', 'constant', 'gamma'] as const;

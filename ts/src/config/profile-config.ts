@@ -22,6 +22,7 @@ import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
+import { isRetrievalType, resolveRetrievalConfig, RETRIEVAL_PATHS, type RetrievalConfig, type RetrievalOptions } from './retrieval-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -29,7 +30,7 @@ import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './re
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
  * (§3.10) are RepeatOptions, in ./repeat-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, RetrievalOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -244,6 +245,8 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
+  /** Inputs per embeddings request, query and passages of rankings requests (docs/cli.md §3.11). */
+  retrieval: RetrievalConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -608,6 +611,11 @@ export function resolveProfileConfig(
   }
 
   checkSyntheticSize(o, multiTurn);
+  // Embeddings and rankings requests stand alone: a session's history has no place in their bodies.
+  if (o.endpointType !== undefined && isRetrievalType(o.endpointType) && o.inputFile === undefined) {
+    if (multiTurn) throw new UsageError(`'--endpoint-type ${o.endpointType}' sends single requests; it cannot be used with synthetic multi-turn sessions`);
+    if (given(o.userCentricRate)) throw conflict(`--endpoint-type ${o.endpointType}`, '--user-centric-rate');
+  }
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
 
@@ -637,14 +645,17 @@ export function resolveProfileConfig(
       // slash every request failed with a ConnectionError from the HTTP client).
       path:
         o.endpoint === undefined
-          ? endpointType === 'chat'
-            ? PROFILE_DEFAULTS.chatEndpoint
-            : PROFILE_DEFAULTS.completionsEndpoint
+          ? isRetrievalType(endpointType)
+            ? RETRIEVAL_PATHS[endpointType]
+            : endpointType === 'chat'
+              ? PROFILE_DEFAULTS.chatEndpoint
+              : PROFILE_DEFAULTS.completionsEndpoint
           : o.endpoint.startsWith('/')
             ? o.endpoint
             : `/${o.endpoint}`,
       customEndpoint: o.endpoint ?? null,
-      streaming: o.streaming === true,
+      // Embeddings and rankings answer with one JSON body: --streaming is ignored, as AIPerf does (docs/cli.md §3.11).
+      streaming: o.streaming === true && !isRetrievalType(endpointType),
       apiKey: o.apiKey ?? null,
       headers,
       extra,
@@ -722,6 +733,7 @@ export function resolveProfileConfig(
             },
     },
     repeat: resolveRepeatConfig(o),
+    retrieval: resolveRetrievalConfig(o, endpointType, o.inputFile !== undefined),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [

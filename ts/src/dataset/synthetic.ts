@@ -66,6 +66,11 @@ export interface Dataset {
    * (docs/cli.md §3.4 mode 2); absent or null unless the dataset was built with `replies`.
    */
   replies?: string[] | null;
+  /**
+   * Per entry, the passages of a rankings request whose query is the entry's text (docs/cli.md
+   * §3.11, ./rankings-dataset.ts); absent or null for other endpoint types.
+   */
+  passages?: string[][] | null;
 }
 
 /** One synthetic multi-turn session (docs/cli.md §3.3). */

@@ -8,6 +8,7 @@
 //   'record'   (RawRequestRecord)                     every finished request, success or failure
 //   'error'    (RawRequestRecord)                     additionally, for each failed request
 //   'done'     (EngineSummary)                        the run is over (no more records follow)
+import { retrievalPayloadCheck } from './retrieval-plans.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { PROFILE_DEFAULTS, type ConnectionReuseStrategy } from '../config/defaults.js';
@@ -507,7 +508,7 @@ export class LoadEngine extends EventEmitter {
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
+      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset, checkPayload: retrievalPayloadCheck(o.endpoint.type, p.body) },
     );
     s.sent += 1;
     this.inFlight.add(ex);

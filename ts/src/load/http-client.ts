@@ -169,7 +169,14 @@ export class Exchange {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean },
+    private readonly options: {
+      streaming: boolean;
+      timeoutMs: number;
+      cancelAfterMs: number | null;
+      reset?: boolean;
+      /** Judges the shape of a 2xx non-streaming JSON answer (embeddings, rankings). */
+      checkPayload?: (payload: unknown) => RequestError | null;
+    },
   ) {
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
@@ -330,7 +337,7 @@ export class Exchange {
     } else {
       const body = Buffer.concat(this.bodyChunks).toString('utf8');
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
-      error = checkBody(body);
+      error = checkBody(body, this.options.checkPayload);
     }
     // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
     if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {

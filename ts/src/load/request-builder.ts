@@ -10,6 +10,8 @@ export interface EndpointSettings {
   extra: Record<string, unknown>;
   streamUsage: boolean;
   useLegacyMaxTokens: boolean;
+  /** Synthetic prompts per embeddings request (`--prompt-batch-size`, docs/cli.md §3.11); 1 when absent. */
+  inputsPerRequest?: number;
 }
 
 /**

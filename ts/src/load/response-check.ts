@@ -64,6 +64,9 @@ export function httpStatusError(status: number, statusMessage: string | undefine
   if (isObject(parsed)) {
     if (isObject(parsed.error) && typeof parsed.error.message === 'string') message = parsed.error.message;
     else if (typeof parsed.message === 'string') message = parsed.message;
+    // Hugging Face TEI: `{"error": "...", "error_type": "..."}`; FastAPI servers (NIM): `{"detail": "..."}`.
+    else if (typeof parsed.error === 'string') message = parsed.error;
+    else if (typeof parsed.detail === 'string') message = parsed.detail;
   }
   return { code: status, type: reason, message };
 }
@@ -117,8 +120,11 @@ function emptyStreamCheck(responses: readonly RawResponse[]): RequestError | nul
   return { code: 502, type: ERROR_TYPES.empty, message: EMPTY_STREAM_MESSAGE };
 }
 
-/** Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object. */
-export function checkBody(body: string): RequestError | null {
+/**
+ * Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object;
+ * `checkPayload` then judges its shape where the endpoint type promises one (embeddings, rankings).
+ */
+export function checkBody(body: string, checkPayload?: (payload: unknown) => RequestError | null): RequestError | null {
   const parsed = tryParse(body);
   if (parsed === undefined) {
     return {
@@ -127,5 +133,5 @@ export function checkBody(body: string): RequestError | null {
       message: `response body is not valid JSON: ${body.slice(0, 200)}`,
     };
   }
-  return payloadError(parsed);
+  return payloadError(parsed) ?? checkPayload?.(parsed) ?? null;
 }

@@ -8,6 +8,8 @@ import { ArrivalSchedule } from './arrivals.js';
 import type { EngineOptions } from './engine.js';
 import type { PhaseContext } from './phase-context.js';
 import { buildBody, buildTurnBody } from './request-builder.js';
+import { retrievalTurnPlan } from './retrieval-plans.js';
+import { isRetrievalType } from '../config/retrieval-config.js';
 import type { HistoryTurn, TurnPlan } from './turn-plan.js';
 import { workerShare } from './worker-share.js';
 
@@ -32,9 +34,11 @@ export class SyntheticPlans {
   /** The single-turn plan of request `index`: entry from the shuffled order, cached body. */
   singleTurn(index: number): TurnPlan {
     const o = this.options;
-    const entry = this.entryAt(index);
     const modelIndex = index % o.models.length;
     const model = o.models[modelIndex]!;
+    const type = o.endpoint.type;
+    if (isRetrievalType(type)) return retrievalTurnPlan(o, type, index, model, (k) => this.entryAt(k), randomUUID());
+    const entry = this.entryAt(index);
     const bodyKey = entry.index * o.models.length + modelIndex;
     let cached = this.bodies.get(bodyKey);
     if (!cached) {

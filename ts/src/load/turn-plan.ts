@@ -1,6 +1,8 @@
 // What one request of a phase carries (everything the engine's `send` needs besides its times), and
 // how a turn of a file dataset (docs/cli.md §3.3) becomes one.
 import type { TurnContent } from '../dataset/turn-source.js';
+import { isRetrievalType } from '../config/retrieval-config.js';
+import { buildRetrievalBody } from './retrieval-bodies.js';
 import { buildMessagesBody, buildPayloadBody, buildTurnBody, type EndpointSettings, withRowExtra } from './request-builder.js';
 
 export interface TurnPlan {
@@ -59,6 +61,9 @@ export function planFileTurn(
     if (typeof body.model === 'string') model = body.model;
   } else if (content.messages !== null) {
     body = withRowExtra(buildMessagesBody(endpoint, model, content.messages, content.tools, content.requestedOsl), content.extra);
+  } else if (isRetrievalType(endpoint.type)) {
+    // An embeddings row embeds its text; a rankings row's text is the query (docs/cli.md §3.11). No history.
+    body = withRowExtra(buildRetrievalBody(endpoint.type, model, [content.text ?? ''], endpoint.extra), content.extra);
   } else {
     const text = content.text ?? '';
     body = buildTurnBody(endpoint, model, content.system, history, text, content.requestedOsl);

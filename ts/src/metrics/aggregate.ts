@@ -83,6 +83,21 @@ export function recordMetricBlocks(
   return out;
 }
 
+/** Per-input counts of docs/metrics.md §5.1 that some success reported, with their total and throughput tags. */
+const PER_INPUT = [
+  { count: 'num_embeddings', total: 'total_embeddings', throughput: 'embedding_throughput' },
+  { count: 'num_passages', total: 'total_passages', throughput: 'passage_throughput' },
+] as const;
+
+function perInputSums(store: RecordStore): Array<{ total: string; throughput: string; sum: number }> {
+  const out: Array<{ total: string; throughput: string; sum: number }> = [];
+  for (const p of PER_INPUT) {
+    const s = store.sumOf(p.count);
+    if (s.present > 0) out.push({ total: p.total, throughput: p.throughput, sum: s.sum });
+  }
+  return out;
+}
+
 /** Group errors by identical (code, type, message), largest first (docs/exports.md §4 item 5). */
 export function summarizeErrors(groups: Iterable<ErrorGroup>): ErrorGroup[] {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -139,19 +154,27 @@ export function aggregate(input: RecordStore | readonly MetricRecord[], options:
 
   const totalIsl = store.sumOf('input_sequence_length').sum;
   const totalOsl = store.sumOf('output_sequence_length').sum;
+  // Embeddings and rankings produce no tokens: their runs report inputs instead (docs/metrics.md §5.1).
+  const inputs = perInputSums(store);
   add('total_isl', totalIsl);
-  add('total_osl', totalOsl);
-  add('total_output_tokens', store.sumOf('output_token_count').sum);
-  add('total_reasoning_tokens', store.sumOf('reasoning_token_count').sum);
+  if (inputs.length === 0) {
+    add('total_osl', totalOsl);
+    add('total_output_tokens', store.sumOf('output_token_count').sum);
+    add('total_reasoning_tokens', store.sumOf('reasoning_token_count').sum);
+  }
   add('total_error_isl', store.errorIslSum);
+  for (const i of inputs) add(i.total, i.sum);
 
   const duration = benchmarkDurationSec(store);
   if (duration !== null) {
     add('benchmark_duration', duration);
     add('request_throughput', nOk / duration);
-    add('output_token_throughput', totalOsl / duration);
     add('input_token_throughput', totalIsl / duration);
-    add('total_token_throughput', (totalIsl + totalOsl) / duration);
+    if (inputs.length === 0) {
+      add('output_token_throughput', totalOsl / duration);
+      add('total_token_throughput', (totalIsl + totalOsl) / duration);
+    }
+    for (const i of inputs) add(i.throughput, i.sum / duration);
   }
 
   const prompt = store.sumOf('usage_prompt_tokens');

@@ -1,6 +1,9 @@
 // RawRequestRecord → MetricRecord: every record metric of docs/metrics.md §3 with token counts of §4.
 import type { RawRequestRecord, RequestError } from './raw-record.js';
+import { isRetrievalType, type RetrievalType } from '../config/retrieval-config.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
+import { retrievalRecordMetrics } from './retrieval-record.js';
+import { retrievalInputTexts } from './retrieval-responses.js';
 import type { TokenCountService } from './token-count.js';
 import { materialisedTurnText } from './trace-fidelity.js';
 
@@ -60,6 +63,8 @@ function ms(ns: bigint): number {
 interface Pending {
   raw: RawRequestRecord;
   parsed: ParsedResponses | null;
+  /** A successful embeddings or rankings request: metrics of ./retrieval-record.ts. */
+  retrieval: RetrievalType | null;
   islIdx: number[];
   /** Index of the materialised turn text in the batch, or -1. */
   turnIdx: number;
@@ -89,9 +94,11 @@ export class RecordProcessor {
   async processBatch(raws: readonly RawRequestRecord[]): Promise<MetricRecord[]> {
     const texts: string[] = [];
     const pending: Pending[] = raws.map((raw) => {
-      const p: Pending = { raw, parsed: null, islIdx: [], turnIdx: -1, outIdx: -1, reasIdx: -1 };
+      const p: Pending = { raw, parsed: null, retrieval: null, islIdx: [], turnIdx: -1, outIdx: -1, reasIdx: -1 };
+      const retrieval = isRetrievalType(raw.endpointType) ? raw.endpointType : null;
       if (raw.clientIsl === null) {
-        for (const t of inputTexts(raw.request.body)) {
+        const sent = retrieval === null ? inputTexts(raw.request.body) : retrievalInputTexts(retrieval, raw.request.body);
+        for (const t of sent) {
           p.islIdx.push(texts.length);
           texts.push(t);
         }
@@ -102,7 +109,9 @@ export class RecordProcessor {
         p.turnIdx = texts.length;
         texts.push(turnText);
       }
-      if (raw.error === null) {
+      if (raw.error === null && retrieval !== null) {
+        p.retrieval = retrieval;
+      } else if (raw.error === null) {
         p.parsed = parseResponses(raw);
         p.outIdx = texts.length;
         texts.push(p.parsed.outputText);
@@ -115,8 +124,9 @@ export class RecordProcessor {
       texts.length === 0 ? { counts: [], estimated: [], processorId: 'record_processor_0' } : await this.opts.tokens.countBatch(texts);
     return pending.map((p) => {
       const clientIsl = p.raw.clientIsl ?? p.islIdx.reduce((s, i) => s + counts[i]!, 0);
-      const rec =
-        p.parsed === null
+      const rec = p.retrieval
+        ? this.retrievalRecord(p.retrieval, p.raw, clientIsl)
+        : p.parsed === null
           ? this.errorRecord(p.raw, clientIsl)
           : this.successRecord(p.raw, p.parsed, clientIsl, counts[p.outIdx]!, counts[p.reasIdx]!);
       rec.recordProcessorId = processorId;
@@ -138,6 +148,23 @@ export class RecordProcessor {
       error: raw.error,
       startWallNs: this.opts.toWallNs(raw.requestStartNs),
       endWallNs: this.opts.toWallNs(raw.requestEndNs),
+    };
+  }
+
+  private retrievalRecord(type: RetrievalType, raw: RawRequestRecord, clientIsl: number): MetricRecord {
+    const r = retrievalRecordMetrics(type, raw, clientIsl, {
+      useServerTokenCount: this.opts.useServerTokenCount === true,
+      openLoop: this.opts.openLoop === true,
+      fixedSchedule: this.opts.fixedSchedule === true,
+      discrepancyPct: USAGE_DISCREPANCY_PCT,
+    });
+    return {
+      ...this.base(raw),
+      metrics: r.metrics,
+      contentEndWallNs: this.opts.toWallNs(raw.requestStartNs + r.latencyNs),
+      usageDiscrepancy: r.usageDiscrepancy,
+      oslMismatch: false,
+      serverCountFallback: r.serverCountFallback,
     };
   }
 

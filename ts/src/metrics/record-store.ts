@@ -187,6 +187,9 @@ const SUMMED = [
   'usage_prompt_tokens',
   'usage_completion_tokens',
   'usage_prompt_cache_read_tokens',
+  // Inputs of the embeddings and rankings types (docs/metrics.md §5.1).
+  'num_embeddings',
+  'num_passages',
 ] as const;
 
 /** One phase's records, reduced to what aggregation (./aggregate.ts) and time slices (./timeslices.ts) read. */

@@ -2,6 +2,8 @@
 // an input file and its rows, an artifact directory that cannot be written) are thrown before any
 // traffic; then the engine (one event loop or worker threads) runs with every reporter subscribed,
 // and the result carries the metrics, the files written and the exit code.
+import { isRankingsType } from '../config/retrieval-config.js';
+import { buildRankingsDataset } from '../dataset/rankings-dataset.js';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
@@ -71,6 +73,7 @@ export function engineOptionsFor(
       extra: e.extra,
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
+      inputsPerRequest: config.retrieval.batchSize,
     },
     models: e.models,
     urls: e.urls,
@@ -109,6 +112,10 @@ export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer
 /** The synthetic dataset of a configuration (docs/cli.md §3.3). */
 export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): Dataset {
   const d = config.dataset;
+  if (isRankingsType(config.endpoint.type)) {
+    const r = config.retrieval;
+    return buildRankingsDataset(tokenizer, { numDatasetEntries: d.numDatasetEntries, seed: d.randomSeed, ...r });
+  }
   const dataset = buildSyntheticDataset(
     tokenizer,
     {

@@ -1,0 +1,66 @@
+// The synthetic requests of the embeddings and rankings endpoint types (docs/cli.md §3.11): which
+// dataset entries a request carries and its body. Their ISL is counted by the record processor,
+// off the loop that stamps, from the texts the body carries (docs/metrics.md §4.1).
+import type { EndpointType } from '../config/defaults.js';
+import { isEmbeddingsType, isRetrievalType, type RetrievalType } from '../config/retrieval-config.js';
+import type { RequestError } from '../metrics/raw-record.js';
+import { checkRetrievalPayload } from '../metrics/retrieval-responses.js';
+import type { DatasetEntry } from '../dataset/synthetic.js';
+import type { EngineOptions } from './engine.js';
+import { buildEmbeddingsBody, buildRankingsBody } from './retrieval-bodies.js';
+import type { TurnPlan } from './turn-plan.js';
+
+/**
+ * Request `index`: an embeddings request embeds the entries at positions `index·B … index·B + B − 1`
+ * of the seeded order (B = `--prompt-batch-size`), so every entry is sent as often as with B = 1;
+ * a rankings request ranks the passages of the entry at position `index` against its query.
+ */
+export function retrievalTurnPlan(
+  o: EngineOptions,
+  type: RetrievalType,
+  index: number,
+  model: string,
+  entryAt: (k: number) => DatasetEntry,
+  correlationId: string,
+): TurnPlan {
+  let body: Record<string, unknown>;
+  let first: DatasetEntry;
+  if (isEmbeddingsType(type)) {
+    const b = o.endpoint.inputsPerRequest ?? 1;
+    const entries = Array.from({ length: b }, (_, j) => entryAt(index * b + j));
+    first = entries[0]!;
+    body = buildEmbeddingsBody(
+      type,
+      model,
+      entries.map((e) => e.text),
+      o.endpoint.extra,
+    );
+  } else {
+    first = entryAt(index);
+    body = buildRankingsBody(type, model, first.text, o.dataset.passages?.[first.index] ?? [], o.endpoint.extra);
+  }
+  return {
+    index,
+    sessionNum: index,
+    turnIndex: 0,
+    lastTurn: true,
+    conversationId: `synthetic_${first.index}`,
+    correlationId,
+    model,
+    body,
+    json: JSON.stringify(body),
+    streaming: false,
+    clientIsl: null,
+    requestedIsl: null,
+    requestedOsl: null,
+    traceLine: null,
+    materialised: false,
+    historyChars: 0,
+  };
+}
+
+/** The shape check of a 2xx answer to `body` (docs/metrics.md §2.4), or undefined for the generative types. */
+export function retrievalPayloadCheck(type: EndpointType, body: Record<string, unknown>): ((payload: unknown) => RequestError | null) | undefined {
+  if (!isRetrievalType(type)) return undefined;
+  return (payload) => checkRetrievalPayload(type, body, payload);
+}
