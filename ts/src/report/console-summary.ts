@@ -8,6 +8,8 @@ import { formatConsole2, formatFixed2 } from './number-format.js';
 import type { TraceFidelity } from './summary-json.js';
 
 export const TABLE_TITLE = 'infermark | LLM Metrics';
+export const EMBEDDINGS_TABLE_TITLE = 'infermark | Embeddings Metrics';
+export const RANKINGS_TABLE_TITLE = 'infermark | Rankings Metrics';
 const COLUMNS: Array<[string, StatKey | null]> = [
   ['Metric', null],
   ['avg', 'avg'],
@@ -65,7 +67,9 @@ export function metricsTable(blocks: ReadonlyMap<string, MetricBlock>, options: 
   const W = 1 + widths.reduce((s, w) => s + w + 3, 0);
   const bar = (l: string, fill: string, mid: string, r: string): string => l + widths.map((w) => fill.repeat(w + 2)).join(mid) + r;
   const lines: string[] = [];
-  lines.push(' '.repeat(Math.floor((W - TABLE_TITLE.length) / 2)) + c.title(TABLE_TITLE));
+  // AIPerf titles the table by what the endpoint measures (docs/exports.md §9).
+  const title = blocks.has('num_embeddings') ? EMBEDDINGS_TABLE_TITLE : blocks.has('num_passages') ? RANKINGS_TABLE_TITLE : TABLE_TITLE;
+  lines.push(' '.repeat(Math.floor((W - title.length) / 2)) + c.title(title));
   lines.push(bar('┏', '━', '┳', '┓'));
   lines.push(`┃${COLUMNS.map(([h], i) => ` ${h.padStart(widths[i]!)} `).join('┃')}┃`);
   lines.push(bar('┡', '━', '╇', '┩'));

@@ -24,6 +24,14 @@ import {
 import { INLINE_BODY_BYTES, INLINE_BODY_BYTES_NO_TOKENIZER, PromptWorkers, promptWorkerEntry } from './prompt-workers.js';
 import { CompletionStream, type CompletionShape, sendCompletion, sendError, sendJson } from './response-writer.js';
 import { createRouter } from './routes.js';
+import {
+  parseRetrievalRequest,
+  type RetrievalApi,
+  RetrievalHttpError,
+  type RetrievalServerContext,
+  sendRetrievalError,
+  serveRetrieval,
+} from './retrieval-handlers.js';
 import { NoneModel, SimpleModel } from './simple-model.js';
 import { TextSource } from './text-source.js';
 
@@ -188,6 +196,31 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
         if (!gone && closing === null) throw err;
       },
     );
+  }
+
+  const retrievalContext: RetrievalServerContext = {
+    model,
+    registry,
+    recorder,
+    live,
+    seed,
+    errorRate: opts.errorRate,
+    nextNum: () => nextRequestNum++,
+    log: (line) => logAt('debug', line),
+  };
+
+  /** An embeddings or rankings request (docs/serve-mock.md §2.1): its errors in its API's shape. */
+  function retrieval(api: RetrievalApi, body: Buffer, res: ServerResponse, arrival: number): void {
+    if (elapsedS() < opts.inferenceReadyDelaySeconds) {
+      sendRetrievalError(res, api, 503, 'Model is loading');
+      return;
+    }
+    try {
+      serveRetrieval(retrievalContext, parseRetrievalRequest(api, body.toString('utf8'), validation), res, arrival);
+    } catch (err) {
+      if (!(err instanceof RetrievalHttpError)) throw err;
+      sendRetrievalError(res, api, err.status, err.message);
+    }
   }
 
   /** Number, schedule and answer a valid request that arrived at `arrival` (`threaded`: tokenised on a thread). */
@@ -371,6 +404,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     maxBodyBytes: opts.maxBodyBytes,
     apiKey: opts.apiKey,
     inference,
+    retrieval,
     models,
     health,
     metrics: metricsText,

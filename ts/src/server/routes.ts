@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type InferenceEndpoint } from './request-validation.js';
 import { sendError } from './response-writer.js';
+import { RETRIEVAL_ROUTES, type RetrievalApi } from './retrieval-handlers.js';
 
 export interface RouteHandlers {
   /** `--max-body-bytes`: a longer body is answered 413 and never parsed. */
@@ -15,6 +16,8 @@ export interface RouteHandlers {
    * (docs/serve-mock.md §8). A rejected promise is handled like a throw.
    */
   inference(endpoint: InferenceEndpoint, body: Buffer, res: ServerResponse, arrival: number): void | Promise<void>;
+  /** An embeddings or rankings request whose body has been read (docs/serve-mock.md §2.1); as `inference`. */
+  retrieval(api: RetrievalApi, body: Buffer, res: ServerResponse, arrival: number): void | Promise<void>;
   models(res: ServerResponse): void;
   health(res: ServerResponse): void;
   /** The Prometheus exposition text. */
@@ -45,12 +48,14 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
     const method = req.method ?? 'GET';
-    if (h.apiKey !== undefined && path.startsWith('/v1/') && req.headers.authorization !== `Bearer ${h.apiKey}`) {
+    const retrieval = RETRIEVAL_ROUTES[path];
+    // The rerank APIs live outside /v1/ and are guarded by the key too.
+    if (h.apiKey !== undefined && (path.startsWith('/v1/') || retrieval) && req.headers.authorization !== `Bearer ${h.apiKey}`) {
       req.resume();
       return sendError(res, 401, 'Invalid API key');
     }
     const endpoint = INFERENCE_PATHS[path];
-    if (endpoint && method === 'POST') {
+    if ((endpoint || retrieval) && method === 'POST') {
       // Announced too long: answered before a byte of the body is read.
       if (Number(req.headers['content-length']) > h.maxBodyBytes) return tooLarge(res, h.maxBodyBytes);
       // A client that sent `Expect: 100-continue` (curl does above 1 MiB) waits for this before
@@ -81,7 +86,8 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
       req.on('end', () => {
         if (res.headersSent) return;
         try {
-          const pending = h.inference(endpoint, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), res, arrival);
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          const pending = endpoint ? h.inference(endpoint, body, res, arrival) : h.retrieval(retrieval!, body, res, arrival);
           pending?.catch(fail);
         } catch (err) {
           fail(err);
