@@ -22,7 +22,13 @@ import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
-import { isRetrievalType, resolveRetrievalConfig, RETRIEVAL_PATHS, type RetrievalConfig, type RetrievalOptions } from './retrieval-config.js';
+import {
+  isRetrievalType,
+  resolveRetrievalConfig,
+  RETRIEVAL_PATHS,
+  type RetrievalConfig,
+  type RetrievalOptions,
+} from './retrieval-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -613,7 +619,10 @@ export function resolveProfileConfig(
   checkSyntheticSize(o, multiTurn);
   // Embeddings and rankings requests stand alone: a session's history has no place in their bodies.
   if (o.endpointType !== undefined && isRetrievalType(o.endpointType) && o.inputFile === undefined) {
-    if (multiTurn) throw new UsageError(`'--endpoint-type ${o.endpointType}' sends single requests; it cannot be used with synthetic multi-turn sessions`);
+    if (multiTurn)
+      throw new UsageError(
+        `'--endpoint-type ${o.endpointType}' sends single requests; it cannot be used with synthetic multi-turn sessions`,
+      );
     if (given(o.userCentricRate)) throw conflict(`--endpoint-type ${o.endpointType}`, '--user-centric-rate');
   }
 

@@ -508,7 +508,13 @@ export class LoadEngine extends EventEmitter {
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset, checkPayload: retrievalPayloadCheck(o.endpoint.type, p.body) },
+      {
+        streaming: p.streaming,
+        timeoutMs: o.timeoutMs,
+        cancelAfterMs,
+        reset: lease.reset,
+        checkPayload: retrievalPayloadCheck(o.endpoint.type, p.body),
+      },
     );
     s.sent += 1;
     this.inFlight.add(ex);

@@ -60,7 +60,10 @@ export function retrievalTurnPlan(
 }
 
 /** The shape check of a 2xx answer to `body` (docs/metrics.md §2.4), or undefined for the generative types. */
-export function retrievalPayloadCheck(type: EndpointType, body: Record<string, unknown>): ((payload: unknown) => RequestError | null) | undefined {
+export function retrievalPayloadCheck(
+  type: EndpointType,
+  body: Record<string, unknown>,
+): ((payload: unknown) => RequestError | null) | undefined {
   if (!isRetrievalType(type)) return undefined;
   return (payload) => checkRetrievalPayload(type, body, payload);
 }

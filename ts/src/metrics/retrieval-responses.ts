@@ -89,7 +89,9 @@ export function checkRetrievalPayload(type: RetrievalType, body: Record<string, 
   for (const r of results) {
     const index = isObject(r) ? r.index : undefined;
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= sent) {
-      return invalid(`rankings response has a result without the index of one of the ${sent} passages sent: ${JSON.stringify(r).slice(0, 200)}`);
+      return invalid(
+        `rankings response has a result without the index of one of the ${sent} passages sent: ${JSON.stringify(r).slice(0, 200)}`,
+      );
     }
   }
   return null;

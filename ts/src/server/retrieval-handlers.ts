@@ -114,7 +114,8 @@ export function parseRetrievalRequest(
     texts = typeof input === 'string' ? [input] : stringList(input, 'input', bad, false);
   } else {
     const q = api === 'nim-rankings' ? (isObject(parsed.query) ? parsed.query.text : undefined) : parsed.query;
-    if (typeof q !== 'string') throw new RetrievalHttpError(bad, api === 'nim-rankings' ? "'query.text' must be a string" : "'query' must be a string");
+    if (typeof q !== 'string')
+      throw new RetrievalHttpError(bad, api === 'nim-rankings' ? "'query.text' must be a string" : "'query' must be a string");
     query = q;
     if (api === 'cohere-rankings') texts = stringList(parsed.documents, 'documents', bad, true);
     else if (api === 'hf-tei-rankings') texts = stringList(parsed.texts, 'texts', bad, false);
@@ -212,7 +213,9 @@ export function retrievalAnswer(r: RetrievalRequest, num: number, seed: bigint):
     });
   }
   if (r.api === 'hf-tei-rankings') {
-    return JSON.stringify(scored.map((s) => (r.returnText ? { index: s.index, text: s.text, score: s.score } : { index: s.index, score: s.score })));
+    return JSON.stringify(
+      scored.map((s) => (r.returnText ? { index: s.index, text: s.text, score: s.score } : { index: s.index, score: s.score })),
+    );
   }
   // NIM answers logits, not probabilities.
   return JSON.stringify({ rankings: scored.map((s) => ({ index: s.index, logit: Math.log(s.score / (1 - s.score)) })) });
