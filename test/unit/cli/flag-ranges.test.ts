@@ -123,7 +123,10 @@ describe('the numeric flag ranges of docs/cli.md §1.5', () => {
         if (r.ok) continue;
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(
-          new RegExp(`^error: option '${row.flag} <[^>]+>': expected an? (integer|number) in .*, got '${v.replace(/[.+]/g, '\\$&')}'\\n$`),
+          // A flag with a short form (`-b, --prompt-batch-size`) is named by both.
+          new RegExp(
+            `^error: option '(-[a-zA-Z], )?${row.flag} <[^>]+>': expected an? (integer|number) in .*, got '${v.replace(/[.+]/g, '\\$&')}'\\n$`,
+          ),
         );
         if (row.flag !== '--random-seed') expect(r.stderr).toContain(row.range.slice(1, row.range.indexOf(']') + 1));
       }
