@@ -1,5 +1,5 @@
 // serve-mock's embeddings and rankings APIs (docs/serve-mock.md §2.1, §5.5): answers in each API's
-// shape, errors in each API's error shape, usage counted with the tokenizer, latency from the model.
+// shape, errors in each API's error shape, usage counted with the tokenizer (latency: retrieval-latency.timing.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServerHandle, startMockServer } from '../../../ts/src/server/index.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';
@@ -99,30 +99,5 @@ describe('rankings', () => {
     const n = await post(`${s.url}/v1/ranking`, { model: 'mock-model', query: 'q', passages: [{ text: 'a' }] }, auth);
     expect(n.status).toBe(422);
     expect(n.json).toEqual({ detail: "'query.text' must be a string" });
-  });
-});
-
-describe('latency', () => {
-  it('grows with the tokens a request reads (simple model: ttft + per-token cost)', async () => {
-    const m = await startMockServer({ port: 0, latencyModel: 'simple', ttft: 1, ttftPerIslTokenMs: 0.5, model: ['mock-model'] });
-    try {
-      const time = async (body: unknown, path: string): Promise<number> => {
-        const t0 = performance.now();
-        expect((await post(`${m.url}${path}`, body)).status).toBe(200);
-        return performance.now() - t0;
-      };
-      const word = 'word ';
-      const short = await time({ input: [word.repeat(10)] }, '/v1/embeddings');
-      const long = await time({ input: [word.repeat(200), word.repeat(200)] }, '/v1/embeddings');
-      // 400 more tokens at 0.5 ms each: at least 200 ms more (a loaded machine only adds).
-      expect(long - short).toBeGreaterThan(150);
-      // A reranker reads the query with each passage: 4 passages of a 100-token query cost 400 tokens more than one.
-      const query = word.repeat(100);
-      const one = await time({ query, texts: ['a'] }, '/rerank');
-      const four = await time({ query, texts: ['a', 'b', 'c', 'd'] }, '/rerank');
-      expect(four - one).toBeGreaterThan(120);
-    } finally {
-      await m.close();
-    }
   });
 });
