@@ -3,6 +3,7 @@
 // per-input throughput = inputs of the successes / benchmark duration.
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../../ts/src/metrics/aggregate.js';
+import { computeTimeSlices } from '../../../ts/src/metrics/timeslices.js';
 import type { RawRequestRecord } from '../../../ts/src/metrics/raw-record.js';
 import { processor, raw } from './fixtures.js';
 
@@ -81,5 +82,18 @@ describe('rankings run', () => {
     expect(run.blocks.get('passage_throughput')?.stats.avg).toBeCloseTo(8 / 0.4, 9);
     expect(run.blocks.get('request_throughput')?.stats.avg).toBeCloseTo(2 / 0.4, 9);
     expect(run.blocks.has('embedding_throughput')).toBe(false);
+  });
+});
+
+describe('time slices of a rankings run', () => {
+  it('give passages per second per slice, and no output-token throughput', async () => {
+    // Slices of 100 ms from the first start (0–200 ms): 3 passages start in slice 0, 5 in slice 1.
+    const recs = await processor().processBatch([
+      rankingsRequest(0, 0, 50, ['a', 'b', 'c']),
+      rankingsRequest(1, 110, 200, ['d', 'e', 'f', 'g', 'h']),
+    ]);
+    const slices = computeTimeSlices(recs, 0.1);
+    expect(slices.map((s) => Math.round(s.blocks.get('passage_throughput')!.stats.avg! * 1e9) / 1e9)).toEqual([30, 50]);
+    expect(slices.some((s) => s.blocks.has('output_token_throughput'))).toBe(false);
   });
 });

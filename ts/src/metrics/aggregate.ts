@@ -89,11 +89,11 @@ const PER_INPUT = [
   { count: 'num_passages', total: 'total_passages', throughput: 'passage_throughput' },
 ] as const;
 
-function perInputSums(store: RecordStore): Array<{ total: string; throughput: string; sum: number }> {
-  const out: Array<{ total: string; throughput: string; sum: number }> = [];
+export function perInputSums(store: RecordStore): Array<{ count: string; total: string; throughput: string; sum: number }> {
+  const out: Array<{ count: string; total: string; throughput: string; sum: number }> = [];
   for (const p of PER_INPUT) {
     const s = store.sumOf(p.count);
-    if (s.present > 0) out.push({ total: p.total, throughput: p.throughput, sum: s.sum });
+    if (s.present > 0) out.push({ count: p.count, total: p.total, throughput: p.throughput, sum: s.sum });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // the phase's record store (each slice's values in record order, as the whole-run statistics).
 import type { GoodputSlos } from './goodput.js';
 import { jsonOrder, metricDef } from './metric-defs.js';
-import { recordMetricBlocks, storeOf, type MetricBlock } from './aggregate.js';
+import { perInputSums, recordMetricBlocks, storeOf, type MetricBlock } from './aggregate.js';
 import type { MetricRecord } from './record-processor.js';
 import { MAX_TIME_SLICES, MIN_SLICE_SECONDS } from '../config/limits.js';
 import { RecordStore } from './record-store.js';
@@ -142,9 +142,17 @@ export function computeTimeSlices(
       const isl = sources.has('input_sequence_length') ? sum(sources.get('input_sequence_length')!) : 0;
       const osl = sources.has('output_sequence_length') ? sum(sources.get('output_sequence_length')!) : 0;
       blocks.set('request_throughput', single('request_throughput', nOk / spanSec));
-      blocks.set('output_token_throughput', single('output_token_throughput', osl / spanSec));
       blocks.set('input_token_throughput', single('input_token_throughput', isl / spanSec));
-      blocks.set('total_token_throughput', single('total_token_throughput', (isl + osl) / spanSec));
+      // Embeddings and rankings runs produce no tokens: their inputs per second instead (docs/metrics.md §5.1).
+      const inputs = perInputSums(store);
+      if (inputs.length === 0) {
+        blocks.set('output_token_throughput', single('output_token_throughput', osl / spanSec));
+        blocks.set('total_token_throughput', single('total_token_throughput', (isl + osl) / spanSec));
+      }
+      for (const i of inputs) {
+        const source = sources.get(i.count);
+        blocks.set(i.throughput, single(i.throughput, (source ? sum(source) : 0) / spanSec));
+      }
       if (store.goodput !== null) {
         let good = 0;
         for (let r = ok.first[k]!; nOk > 0 && r <= ok.last[k]!; r++) if (inOk(r) && store.isGood(r)) good++;
