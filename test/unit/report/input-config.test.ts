@@ -31,7 +31,8 @@ describe('input_config.input for an --input-file', () => {
       block_size: 16,
       random_seed: 0n,
       num_dataset_entries: null,
-      prompt: { input_tokens: { mean: null, stddev: null }, output_tokens: { mean: 64, stddev: null } },
+      prompt: { input_tokens: { mean: null, stddev: null }, output_tokens: { mean: 64, stddev: null }, batch_size: null },
+      rankings: null,
       fixed_schedule: true,
       fixed_schedule_auto_offset: false,
       fixed_schedule_start_offset: 100,
@@ -76,6 +77,22 @@ describe('input_config.input for an --input-file', () => {
       fixed_schedule: false,
       fixed_schedule_auto_offset: null,
       skipped_invalid_rows: null,
+    });
+  });
+
+  it('writes the embeddings batch size, and the query and passage shape of a rankings run', () => {
+    expect(inputConfigOf(resolve({ endpointType: 'embeddings', promptBatchSize: 8 }), TOKENIZER).input).toMatchObject({
+      prompt: { batch_size: 8 },
+      rankings: null,
+    });
+    const rankings = inputConfigOf(
+      resolve({ endpointType: 'nim-rankings', rankingsPassagesMean: 5, rankingsPassagesStddev: 1, rankingsQueryPromptTokenMean: 20 }),
+      TOKENIZER,
+    ).input;
+    expect(rankings.rankings).toEqual({
+      passages: { mean: 5, stddev: 1 },
+      passage_tokens: { mean: 550, stddev: 0 },
+      query_tokens: { mean: 20, stddev: 0 },
     });
   });
 });

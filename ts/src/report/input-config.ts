@@ -1,5 +1,6 @@
 // `input_config` of the summary JSON (docs/exports.md §4.1) from the resolved profile configuration.
 // Secrets are passed in clear; the report writers redact them.
+import { isRankingsType } from '../config/retrieval-config.js';
 import type { InputConfig } from './summary-json.js';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { transformFlagsJson } from '../config/synthesis-flags.js';
@@ -49,7 +50,18 @@ export function inputConfigOf(
       prompt: {
         input_tokens: f ? { mean: null, stddev: null } : { mean: d.isl, stddev: d.islStddev },
         output_tokens: { mean: d.osl, stddev: f ? null : d.oslStddev },
+        // Synthetic prompts per embeddings request (docs/cli.md §3.11), AIPerf's prompt.batch_size.
+        batch_size: f ? null : config.retrieval.batchSize,
       },
+      // The synthetic query and passages of a rankings type (docs/cli.md §3.11), else null.
+      rankings:
+        f || !isRankingsType(e.type)
+          ? null
+          : {
+              passages: config.retrieval.passages,
+              passage_tokens: config.retrieval.passageTokens,
+              query_tokens: config.retrieval.queryTokens,
+            },
       fixed_schedule: fixed !== null,
       fixed_schedule_auto_offset: fixed?.autoOffset ?? null,
       fixed_schedule_start_offset: fixed?.startOffsetMs ?? null,
