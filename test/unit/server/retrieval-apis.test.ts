@@ -52,8 +52,11 @@ describe('/v1/embeddings', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('requires the API key', async () => {
+  it('requires the API key, on the rerank paths too', async () => {
     expect((await post(`${s.url}/v1/embeddings`, { model: 'mock-model', input: ['x'] })).status).toBe(401);
+    // The rerank paths live outside /v1/ and are guarded too.
+    expect((await post(`${s.url}/rerank`, { query: 'q', texts: ['a'] })).status).toBe(401);
+    expect((await post(`${s.url}/v2/rerank`, { model: 'mock-model', query: 'q', documents: ['a'] })).status).toBe(401);
   });
 });
 
