@@ -22,23 +22,28 @@ export function retrievalTurnPlan(
   model: string,
   entryAt: (k: number) => DatasetEntry,
   correlationId: string,
+  bodies: Map<string, { body: Record<string, unknown>; json: string }>,
 ): TurnPlan {
-  let body: Record<string, unknown>;
-  let first: DatasetEntry;
-  if (isEmbeddingsType(type)) {
-    const b = o.endpoint.inputsPerRequest ?? 1;
-    const entries = Array.from({ length: b }, (_, j) => entryAt(index * b + j));
-    first = entries[0]!;
-    body = buildEmbeddingsBody(
-      type,
-      model,
-      entries.map((e) => e.text),
-      o.endpoint.extra,
-    );
-  } else {
-    first = entryAt(index);
-    body = buildRankingsBody(type, model, first.text, o.dataset.passages?.[first.index] ?? [], o.endpoint.extra);
+  const b = isEmbeddingsType(type) ? (o.endpoint.inputsPerRequest ?? 1) : 1;
+  const entries = Array.from({ length: b }, (_, j) => entryAt(index * b + j));
+  const first = entries[0]!;
+  // A request of one entry is the same body every time the entry comes round: build and
+  // serialise it once (a batch is a fresh combination of entries, almost never repeated).
+  const key = b === 1 ? `${first.index}\u0000${model}` : null;
+  let built = key === null ? undefined : bodies.get(key);
+  if (!built) {
+    const body = isEmbeddingsType(type)
+      ? buildEmbeddingsBody(
+          type,
+          model,
+          entries.map((e) => e.text),
+          o.endpoint.extra,
+        )
+      : buildRankingsBody(type, model, first.text, o.dataset.passages?.[first.index] ?? [], o.endpoint.extra);
+    built = { body, json: JSON.stringify(body) };
+    if (key !== null) bodies.set(key, built);
   }
+  const { body, json } = built;
   return {
     index,
     sessionNum: index,
@@ -48,7 +53,7 @@ export function retrievalTurnPlan(
     correlationId,
     model,
     body,
-    json: JSON.stringify(body),
+    json,
     streaming: false,
     clientIsl: null,
     requestedIsl: null,

@@ -21,6 +21,8 @@ export class SyntheticPlans {
    * a burst of sends costs a header object and a dispatch, not a JSON.stringify of the prompt.
    */
   private readonly bodies = new Map<number, { body: Record<string, unknown>; json: string }>();
+  /** The same for embeddings and rankings requests of one entry (./retrieval-plans.ts). */
+  private readonly retrievalBodies = new Map<string, { body: Record<string, unknown>; json: string }>();
 
   constructor(private readonly options: EngineOptions) {
     this.order = new RequestOrder(options.dataset.entries.length, options.seed);
@@ -37,7 +39,7 @@ export class SyntheticPlans {
     const modelIndex = index % o.models.length;
     const model = o.models[modelIndex]!;
     const type = o.endpoint.type;
-    if (isRetrievalType(type)) return retrievalTurnPlan(o, type, index, model, (k) => this.entryAt(k), randomUUID());
+    if (isRetrievalType(type)) return retrievalTurnPlan(o, type, index, model, (k) => this.entryAt(k), randomUUID(), this.retrievalBodies);
     const entry = this.entryAt(index);
     const bodyKey = entry.index * o.models.length + modelIndex;
     let cached = this.bodies.get(bodyKey);
