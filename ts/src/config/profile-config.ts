@@ -22,14 +22,16 @@ import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
+import { resolveNetworkConfig, type NetworkConfig, type NetworkOptions } from './network-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
- * (§3.10) are RepeatOptions, in ./repeat-config.ts.
+ * (§3.10) are RepeatOptions, in ./repeat-config.ts; network calibration and the HTTP trace (§3.11)
+ * are NetworkOptions, in ./network-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, NetworkOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -244,6 +246,8 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
+  /** Network calibration and `--export-http-trace` (docs/cli.md §3.11). */
+  network: NetworkConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -722,6 +726,7 @@ export function resolveProfileConfig(
             },
     },
     repeat: resolveRepeatConfig(o),
+    network: resolveNetworkConfig(o),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [

@@ -93,6 +93,8 @@ export interface EngineOptions {
   clockOffsetNs?: bigint;
   /** Also sample process CPU during profiling (the coordinator's loop does; workers do not). */
   sampleCpu?: boolean;
+  /** `--export-http-trace`: every record carries its HTTP timeline (ts/src/load/http-trace.ts). */
+  httpTrace?: boolean;
 }
 
 export interface EngineProgress {
@@ -175,7 +177,11 @@ export class LoadEngine extends EventEmitter {
     this.w = slot.slot;
     this.W = slot.slots;
     this.localWorkers = options.workerCount ?? 1;
-    this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
+    this.connections = new Connections(
+      options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy,
+      options.timeoutMs,
+      options.httpTrace === true,
+    );
     this.targets = options.urls.map((u, i) => {
       const url = new URL(u);
       return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, ''), authorization: options.basicAuthorization?.[i] ?? null };
@@ -507,7 +513,7 @@ export class LoadEngine extends EventEmitter {
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
+      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset, httpTrace: o.httpTrace === true },
     );
     s.sent += 1;
     this.inFlight.add(ex);
@@ -548,6 +554,7 @@ export class LoadEngine extends EventEmitter {
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
         connectionResends: r.connectionResends,
+        ...(r.httpTrace === null ? {} : { httpTrace: r.httpTrace }),
       };
       s.completed += 1;
       if (r.error) s.errors += 1;

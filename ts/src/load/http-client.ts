@@ -9,6 +9,8 @@ import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodi
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
 import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
+import type { HttpTraceData } from '../metrics/http-trace-data.js';
+import { HttpTrace, tracingConnector } from './http-trace.js';
 
 /** Why an in-flight request was aborted by infermark itself. */
 export type AbortKind = 'timeout' | 'cancelled' | 'grace' | 'interrupted';
@@ -33,6 +35,8 @@ export interface ExchangeResult {
   cancellationNs: bigint | null;
   /** 1 when the request was sent again after a server-closed kept-alive connection lost it, else 0. */
   connectionResends: number;
+  /** `--export-http-trace`: the timeline of the (last) attempt; null when not traced. */
+  httpTrace: HttpTraceData | null;
 }
 
 /**
@@ -40,22 +44,23 @@ export interface ExchangeResult {
  * which): pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
  * and no proxy (an explicit Client ignores HTTP(S)_PROXY).
  */
-export function createClient(origin: string, options: { timeoutMs: number }): Client {
-  return new Client(origin, connectionOptions(options.timeoutMs));
+export function createClient(origin: string, options: { timeoutMs: number; httpTrace?: boolean }): Client {
+  return new Client(origin, connectionOptions(options.timeoutMs, options.httpTrace === true));
 }
 
-function connectionOptions(timeoutMs: number): Client.Options {
+function connectionOptions(timeoutMs: number, httpTrace: boolean): Client.Options {
   // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
   // undici rejects non-integer timeouts (`--request-timeout-seconds 0.0001` is 0.1 ms), hence ceil.
   const phaseTimeout = Math.min(Math.ceil(timeoutMs) + 1000, 2 ** 31 - 1);
+  // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
+  const connect = { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) };
   return {
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
-    // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
-    connect: { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) },
+    connect: httpTrace ? tracingConnector(connect) : connect,
   };
 }
 
@@ -72,10 +77,10 @@ const forgetWriting = (): void => {
   writing = null;
 };
 subscribe('undici:client:sendHeaders', (message) => {
-  const { socket } = message as { socket: Socket };
+  const { socket, request, headers } = message as { socket: Socket; request: object; headers: string };
   const before = written.get(socket) ?? 0;
   written.set(socket, before + 1);
-  writing?.onSocket(socket, before > 0);
+  writing?.onSocket(socket, before > 0, request, headers);
   writing = null;
 });
 
@@ -153,6 +158,8 @@ export class Exchange {
   private socket: Socket | null = null;
   private socketReused = false;
   private bytesReadAtWrite = 0;
+  /** `--export-http-trace`: this attempt's timeline; null when not traced (no cost then). */
+  private trace: HttpTrace | null = null;
 
   private requestStartNs = 0n;
   private requestAckNs: bigint | null = null;
@@ -169,7 +176,7 @@ export class Exchange {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean },
+    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean; httpTrace?: boolean },
   ) {
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
@@ -180,6 +187,7 @@ export class Exchange {
   start(): this {
     this.attempt += 1;
     this.requestStartNs = process.hrtime.bigint();
+    if (this.options.httpTrace === true) this.trace = new HttpTrace();
     this.timer = setLongTimeout(() => this.abort('timeout'), this.options.timeoutMs);
     try {
       this.dispatcher.dispatch(
@@ -211,7 +219,8 @@ export class Exchange {
   }
 
   /** The socket undici is writing this request on (see `writing`). */
-  onSocket(socket: Socket, reused: boolean): void {
+  onSocket(socket: Socket, reused: boolean, request: object, headerBlock: string): void {
+    this.trace?.onWrite(request, socket, reused, headerBlock);
     this.socket = socket;
     this.socketReused = reused;
     this.bytesReadAtWrite = socket.bytesRead;
@@ -240,6 +249,7 @@ export class Exchange {
         this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
+        this.trace?.onResponse(this.requestAckNs, statusCode, statusMessage, headers);
         const ok = statusCode >= 200 && statusCode < 300;
         const encoding = contentEncoding(headers['content-encoding']);
         if (ok && encoding !== null) {
@@ -257,6 +267,7 @@ export class Exchange {
         if (!current()) return;
         const t = arrivalStamp();
         this.lastChunkNs = t;
+        this.trace?.onChunk(t, chunk.length);
         if (this.splitter) this.splitter.push(chunk, t, this.responses);
         else this.bodyChunks.push(chunk);
       },
@@ -337,6 +348,7 @@ export class Exchange {
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: Buffer.concat(this.bodyChunks).toString('utf8') });
     }
     const cancelled = kind === 'cancelled' || kind === 'interrupted';
+    if (this.trace !== null && (kind !== null || err)) this.trace.onError(kind !== null && this.abortNs !== null ? this.abortNs : endNs);
     this.resolve({
       requestStartNs: this.requestStartNs,
       requestAckNs: this.requestAckNs,
@@ -349,6 +361,7 @@ export class Exchange {
       wasCancelled: cancelled,
       cancellationNs: cancelled ? this.abortNs : null,
       connectionResends: this.resends,
+      httpTrace: this.trace?.data ?? null,
     });
   }
 }

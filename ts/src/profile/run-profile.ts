@@ -77,6 +77,7 @@ export function engineOptionsFor(
     basicAuthorization: e.basicAuthorization,
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
+    httpTrace: config.network.exportHttpTrace,
     dataset,
     trace: file?.spec ?? null,
     scheduleZeroMs: file?.scheduleZeroMs ?? 0,

@@ -3,6 +3,7 @@ import { metricDef } from '../metrics/metric-defs.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { redactHeaders, type SecretScrubber } from './redact.js';
+import { traceDataJson } from './http-trace-json.js';
 
 export interface LineContext {
   toWallNs: (monoNs: bigint) => bigint;
@@ -65,6 +66,14 @@ function errorJson(r: MetricRecord, scrubber: SecretScrubber): JsonValue {
 
 /** The `profile_export.jsonl` line, without the trailing newline. */
 export function recordLine(r: MetricRecord, ctx: LineContext): string {
+  const trace = r.raw.httpTrace;
+  if (trace !== undefined) {
+    // `--export-http-trace` (§3.4): between metrics and error, where AIPerf writes it; its headers may hold secrets.
+    const traceData = traceDataJson(trace, r.raw.requestStartNs, ctx.toWallNs);
+    return ctx.scrubber.scrub(
+      toJson({ metadata: recordMetadata(r, ctx), metrics: recordMetricsJson(r), trace_data: traceData, error: errorJson(r, ctx.scrubber) }),
+    );
+  }
   return toJson({ metadata: recordMetadata(r, ctx), metrics: recordMetricsJson(r), error: errorJson(r, ctx.scrubber) });
 }
 
