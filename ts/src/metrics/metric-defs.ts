@@ -58,6 +58,10 @@ const DEFS: MetricDef[] = [
   rec('usage_reasoning_tokens_diff_pct', 'Usage Reasoning Diff', '%'),
   rec('osl_mismatch_diff_pct', 'OSL Mismatch', '%'),
   rec('error_isl', 'Error Input Sequence Length', 'tokens', TOK),
+  // Network calibration (docs/metrics.md §14): made at the end of the run, never per record.
+  rec('network_adjusted_time_to_first_token', 'Network-Adjusted Time to First Token', 'ms', { streamingOnly: true }),
+  rec('network_adjusted_time_to_first_output_token', 'Network-Adjusted Time to First Output Token', 'ms', { streamingOnly: true }),
+  rec('network_adjusted_request_latency', 'Network-Adjusted Request Latency', 'ms'),
 
   agg('request_count', 'Request Count', 'requests', { integer: true }),
   agg('error_request_count', 'Error Request Count', 'requests', { integer: true }),
@@ -100,6 +104,7 @@ const DEFS: MetricDef[] = [
   agg('client_connection_resends', 'Client Connection Resends', 'requests', { integer: true }),
   agg('requested_request_rate', 'Requested Request Rate', 'requests/sec'),
   agg('achieved_request_rate', 'Achieved Request Rate', 'requests/sec'),
+  agg('network_rtt', 'Network RTT', 'ms'),
 ];
 
 /** Every known metric by tag. */
@@ -122,9 +127,13 @@ export function metricDef(tag: string): MetricDef {
 /** Console display order (docs/exports.md §9); JSON blocks follow it, then the rest alphabetically. */
 export const CONSOLE_ORDER = [
   'time_to_first_token',
+  'network_adjusted_time_to_first_token',
   'time_to_second_token',
   'time_to_first_output_token',
+  'network_adjusted_time_to_first_output_token',
   'request_latency',
+  'network_adjusted_request_latency',
+  'network_rtt',
   'inter_token_latency',
   'output_token_throughput_per_user',
   'e2e_output_token_throughput',

@@ -13,6 +13,7 @@ import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { LiveDashboardReporter } from './reporters/live-dashboard.js';
 import { MetricsEndpointReporter, type MetricsEndpointOptions } from './reporters/metrics-endpoint.js';
+import { NetworkLatencyReporter } from './reporters/network-latency.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
 import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
@@ -53,8 +54,9 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
   const serverMetrics = new ServerMetricsReporter();
   const gpuTelemetry = options.gpuTelemetry ?? new GpuTelemetryReporter();
   reporters.push(
-    // First of the artifacts: its figures go into the summary JSON and the console summary.
+    // First of the artifacts: their figures go into the summary JSON and the console summary.
     gpuTelemetry,
+    new NetworkLatencyReporter(),
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),

@@ -82,6 +82,8 @@ export interface ExportFileNames {
   serverMetricsCsv: string;
   /** The GPU telemetry samples (docs/exports.md §14). */
   gpuTelemetry: string;
+  /** `--network-latency-automatic`'s probes (docs/exports.md §16). */
+  networkLatency: string;
   console: string;
   inputs: string;
   log: string;
@@ -115,6 +117,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
       serverMetricsJson: 'server_metrics_export.json',
       serverMetricsCsv: 'server_metrics_export.csv',
       gpuTelemetry: 'gpu_telemetry_export.jsonl',
+      networkLatency: 'profile_export_network_latency.jsonl',
       console: 'profile_export_console.txt',
       ...common,
     };
@@ -130,6 +133,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
     serverMetricsJson: `${p}_server_metrics.json`,
     serverMetricsCsv: `${p}_server_metrics.csv`,
     gpuTelemetry: `${p}_gpu_telemetry.jsonl`,
+    networkLatency: `${p}_network_latency.jsonl`,
     console: `${p}_console.txt`,
     ...common,
   };
