@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { resolveProfileConfig } from '../../../ts/src/config/profile-config.js';
+import { resolveNetworkConfig } from '../../../ts/src/config/network-config.js';
+import { UsageError } from '../../../ts/src/errors.js';
+import { parseCli } from '../../helpers/cli-parse.js';
+
+describe('resolveNetworkConfig', () => {
+  it('is off, without an HTTP trace, by default', () => {
+    expect(resolveNetworkConfig({})).toEqual({ latency: { mode: 'off' }, exportHttpTrace: false });
+  });
+
+  it('probes every second with --network-latency-automatic, or at the given interval', () => {
+    expect(resolveNetworkConfig({ networkLatencyAutomatic: true }).latency).toEqual({ mode: 'automatic', pingIntervalSeconds: 1 });
+    expect(resolveNetworkConfig({ networkLatencyAutomatic: true, networkLatencyPingInterval: 0.25 }).latency).toEqual({
+      mode: 'automatic',
+      pingIntervalSeconds: 0.25,
+    });
+  });
+
+  it('takes a given RTT with --network-latency-mean, 0 included', () => {
+    expect(resolveNetworkConfig({ networkLatencyMean: 12.5 }).latency).toEqual({ mode: 'mean', meanMs: 12.5 });
+    expect(resolveNetworkConfig({ networkLatencyMean: 0 }).latency).toEqual({ mode: 'mean', meanMs: 0 });
+  });
+
+  it('refuses both ways of knowing the RTT at once, and an interval without probing (exit 2)', () => {
+    expect(() => resolveNetworkConfig({ networkLatencyAutomatic: true, networkLatencyMean: 1 })).toThrow(
+      "option '--network-latency-automatic' cannot be used with option '--network-latency-mean'",
+    );
+    expect(() => resolveNetworkConfig({ networkLatencyPingInterval: 2 })).toThrow(UsageError);
+    expect(() => resolveNetworkConfig({ networkLatencyMean: 3, networkLatencyPingInterval: 2 })).toThrow(
+      "option '--network-latency-ping-interval' requires option '--network-latency-automatic'",
+    );
+  });
+
+  it('is part of the profile configuration, from the command line', async () => {
+    const config = resolveProfileConfig({ model: ['m'], exportHttpTrace: true, networkLatencyMean: 4 }, ['infermark']);
+    expect(config.network).toEqual({ latency: { mode: 'mean', meanMs: 4 }, exportHttpTrace: true });
+    const parsed = await parseCli([
+      'profile',
+      '-m',
+      'm',
+      '--export-http-trace',
+      '--network-latency-automatic',
+      '--network-latency-ping-interval',
+      '0.5',
+    ]);
+    expect(parsed.ok && parsed.options).toMatchObject({
+      exportHttpTrace: true,
+      networkLatencyAutomatic: true,
+      networkLatencyPingInterval: 0.5,
+    });
+  });
+});
