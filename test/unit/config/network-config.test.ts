@@ -1,4 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NETWORK_OPTIONS } from '../../../ts/src/cli/network-options.js';
+import type { OptionSpec } from '../../../ts/src/cli/option-table.js';
+import { readProfileConfigFile } from '../../../ts/src/cli/profile-config-file.js';
+import type { ProfileOptions } from '../../../ts/src/config/profile-config.js';
 import { resolveProfileConfig } from '../../../ts/src/config/profile-config.js';
 import { resolveNetworkConfig } from '../../../ts/src/config/network-config.js';
 import { UsageError } from '../../../ts/src/errors.js';
@@ -49,5 +56,24 @@ describe('resolveNetworkConfig', () => {
       networkLatencyAutomatic: true,
       networkLatencyPingInterval: 0.5,
     });
+  });
+
+  it('reads the four settings from a config file under their snake_case keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infermark-network-config-'));
+    try {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, 'network_latency_automatic: true\nnetwork_latency_ping_interval: 0.5\nexport_http_trace: true\n');
+      expect(readProfileConfigFile(file, NETWORK_OPTIONS as readonly OptionSpec<ProfileOptions>[], [])).toEqual({
+        networkLatencyAutomatic: true,
+        networkLatencyPingInterval: 0.5,
+        exportHttpTrace: true,
+      });
+      writeFileSync(file, 'network_latency_mean: 2.5\n');
+      expect(readProfileConfigFile(file, NETWORK_OPTIONS as readonly OptionSpec<ProfileOptions>[], [])).toEqual({
+        networkLatencyMean: 2.5,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
