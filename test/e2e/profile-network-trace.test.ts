@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStats } from '../../ts/src/metrics/stats.js';
-import { type MockServer, startMockServer } from '../../ts/src/server/mock-server.js';
+import { type MockServerHandle, startMockServer } from '../../ts/src/server/mock-server.js';
 import { runProfileCli, workDirectory } from '../helpers/profile-process.js';
 
 const cwd = workDirectory('infermark-network-trace-');
-let mock: MockServer;
+let mock: MockServerHandle;
 beforeAll(async () => {
   // A first token after 30 ms and 5 ms between tokens: the response arrives in several chunks.
   mock = await startMockServer({ port: 0, latencyModel: 'simple', ttft: 30, itl: 5, logLevel: 'error' });
