@@ -178,13 +178,15 @@ describe('network calibration', () => {
 
   it('--network-latency-automatic probes the server during the run and subtracts the median round trip', async () => {
     const dir = 'automatic';
-    const { summary } = await profile(dir, mock.url, [
+    const { summary, records } = await profile(dir, mock.url, [
       ...['--request-count', '6', '--network-latency-automatic', '--network-latency-ping-interval', '0.05'],
     ]);
     const probes = readFileSync(join(cwd, dir, 'profile_export_network_latency.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Json);
+    // Without --export-http-trace the records keep their layout.
+    expect(records.every((r) => !('trace_data' in r))).toBe(true);
     const ok = probes.filter((p) => p.success === true);
     // At least AIPerf's floor of 5 successes (a short run is topped up at its end).
     expect(ok.length).toBeGreaterThanOrEqual(5);
