@@ -39,6 +39,12 @@ describe('resolveNetworkConfig', () => {
     );
   });
 
+  it('refuses the HTTP trace where no records file is written (exit 2)', () => {
+    expect(() => resolveProfileConfig({ model: ['m'], exportHttpTrace: true, exportLevel: 'summary' }, ['infermark'])).toThrow(
+      "option '--export-http-trace' cannot be used with option '--export-level summary'",
+    );
+  });
+
   it('is part of the profile configuration, from the command line', async () => {
     const config = resolveProfileConfig({ model: ['m'], exportHttpTrace: true, networkLatencyMean: 4 }, ['infermark']);
     expect(config.network).toEqual({ latency: { mode: 'mean', meanMs: 4 }, exportHttpTrace: true });

@@ -617,6 +617,8 @@ export function resolveProfileConfig(
 
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
+  // The trace is written into the records file, which this level does not write (docs/cli.md §3.11).
+  if (o.exportHttpTrace === true && o.exportLevel === 'summary') throw conflict('--export-http-trace', '--export-level summary');
 
   if (!given(o.metricsPort)) {
     if (given(o.metricsHost)) throw requires('--metrics-host', '--metrics-port');

@@ -55,8 +55,9 @@ export class NetworkLatencyReporter implements ProfileReporter {
       how = 'given by --network-latency-mean';
     } else {
       const prober = this.#prober!;
-      // A probe failure is data: the run goes on whatever the probes did.
-      await prober.stop(NETWORK_DEFAULTS.minSamples, NETWORK_DEFAULTS.topUpBudgetSeconds * 1000);
+      // A probe failure is data: the run goes on whatever the probes did. An interrupted run is
+      // not held up by the top-up.
+      await prober.stop(end.interrupted ? 0 : NETWORK_DEFAULTS.minSamples, NETWORK_DEFAULTS.topUpBudgetSeconds * 1000);
       const samples = prober.samples;
       await writeFileAtomic(run.path('networkLatency'), samples.map((s) => `${networkLatencyLine(s, run.toWallNs)}\n`).join(''));
       run.written.set('networkLatency', run.path('networkLatency'));
