@@ -1,10 +1,14 @@
 // `--export-http-trace`, `--network-latency-mean` and `--network-latency-automatic` end to end against
 // serve-mock (docs/exports.md §3.4 and §16, docs/metrics.md §14): the built CLI, the files it writes.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStats } from '../../ts/src/metrics/stats.js';
 import { type MockServerHandle, startMockServer } from '../../ts/src/server/mock-server.js';
+import { BIN } from '../helpers/child-server.js';
 import { runProfileCli, workDirectory } from '../helpers/profile-process.js';
 
 const cwd = workDirectory('infermark-network-trace-');
@@ -154,6 +158,71 @@ describe('--export-http-trace', () => {
       expectTtftOnAChunk(r);
     }
   }, 60_000);
+});
+
+describe('--export-http-trace over https', () => {
+  const tls = resolve(__dirname, '../fixtures/tls');
+  let server: Server;
+  beforeAll(async () => {
+    // A chat stream of two content events, 20 ms apart, over TLS with the fixture certificate.
+    server = createServer(
+      { key: readFileSync(join(tls, 'localhost-key.pem')), cert: readFileSync(join(tls, 'localhost-cert.pem')) },
+      (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const event = (content: string): string =>
+            `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'mock-model', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+          res.write(event('hello'));
+          setTimeout(() => res.end(`${event(' world')}data: [DONE]\n\n`), 20);
+        });
+      },
+    );
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+  });
+
+  it('times the TLS handshake inside the connect, after the TCP handshake', async () => {
+    const url = `https://localhost:${(server.address() as AddressInfo).port}`;
+    const dir = 'trace-https';
+    // The child trusts the fixture certificate, as a user's system would trust the server's. It runs
+    // asynchronously: the server answering it lives in this process.
+    const child = spawn(
+      process.execPath,
+      [
+        ...[BIN, 'profile', '-m', 'mock-model', '--url', url, '--endpoint-type', 'chat', '--streaming', '--ui', 'none'],
+        ...['--no-server-metrics', '--isl', '16', '--osl', '2', '--concurrency', '1', '--request-count', '2'],
+        ...['--export-http-trace', '--artifact-dir', dir],
+      ],
+      { cwd, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(tls, 'localhost-cert.pem'), NO_COLOR: '1' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const status = await new Promise<number | null>((ok) => child.on('exit', ok));
+    expect(status, stderr).toBe(0);
+    const records = readFileSync(join(cwd, dir, 'profile_export.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json)
+      .sort((a, b) => a.metadata.request_num - b.metadata.request_num);
+    expect(records.map((rec) => rec.error)).toEqual([null, null]);
+    const t = records[0]!.trace_data;
+    for (const k of ['dns_lookup_end_ns', 'tls_handshake_start_ns', 'tls_handshake_end_ns', 'tls_handshaking_ns'])
+      expect(t[k], k).toBeTypeOf('number');
+    expect(t.tls_handshake_end_ns).toBe(t.tcp_connect_end_ns);
+    expect(t.tls_handshaking_ns).toBeGreaterThan(0);
+    expectOrdered(timeline(t));
+    expectTtftOnAChunk(records[0]!);
+    // The second request reuses the TLS connection: no handshake of any kind.
+    const t1 = records[1]!.trace_data;
+    expect(t1.connection_reused_ns).toBeTypeOf('number');
+    expect(t1.tls_handshake_start_ns).toBeUndefined();
+    expectOrdered(timeline(t1));
+  }, 130_000);
 });
 
 describe('network calibration', () => {
