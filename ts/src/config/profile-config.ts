@@ -22,14 +22,16 @@ import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
+import { resolveServerControlConfig, type ServerControlConfig, type ServerControlOptions } from './server-control-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
- * (§3.10) are RepeatOptions, in ./repeat-config.ts.
+ * (§3.10) are RepeatOptions, in ./repeat-config.ts; readiness and server control (§3.11)
+ * ServerControlOptions, in ./server-control-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, ServerControlOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -244,6 +246,8 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
+  /** Readiness wait, KV-cache reset, server profiler and URL strategy (docs/cli.md §3.11). */
+  control: ServerControlConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -722,6 +726,7 @@ export function resolveProfileConfig(
             },
     },
     repeat: resolveRepeatConfig(o),
+    control: resolveServerControlConfig(o),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [

@@ -125,6 +125,8 @@ export class RunPipeline {
   #draining: Promise<void> | null = null;
   #processingError: Error | null = null;
   #finished = false;
+  /** Warnings of `warn` (known during the run), for the console footer. */
+  #lateWarnings: string[] = [];
   /** Records received and not yet handed to the reporters. */
   #backlog = 0;
   #behind = false;
@@ -223,6 +225,12 @@ export class RunPipeline {
     return new RunPipeline(options, context, tokens);
   }
 
+  /** A warning known during the run (a failed server-control call): the run log now, the console footer at the end. */
+  warn(message: string): void {
+    this.context.log('warning', message);
+    this.#lateWarnings.push(message);
+  }
+
   phaseStart(phase: Phase, startNs: bigint): void {
     for (const r of this.#reporters) r.onPhaseStart?.(phase, startNs);
   }
@@ -304,7 +312,7 @@ export class RunPipeline {
     // The earliest profiling request's start (docs/exports.md §4), not the set-up or the warmup
     // before it; the pipeline's creation when no profiling request was sent.
     const startWallNs = stop.startWallNs ?? this.#profiling.firstStartNs ?? this.#createdWallNs;
-    const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
+    const warnings = [...(this.#options.warnings ?? []), ...this.#lateWarnings, ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
       metrics,

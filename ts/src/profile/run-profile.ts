@@ -23,6 +23,7 @@ import type { ProgressSink } from '../report/progress-line.js';
 import { standardReporters } from './standard-reporters.js';
 import { openRunFile, type RunFileDataset } from './file-dataset.js';
 import { compiledWorkerEntry } from '../worker-threads.js';
+import { prepareServer, ServerProfiler } from './server-control.js';
 
 export interface RunProfileOptions {
   /** The run's subscribers, called in this order (default: `standardReporters()`, every artifact, nothing printed). */
@@ -172,6 +173,9 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.
   if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
+  // The server is ready (or the run fails here, leaving no run directory) and its KV cache reset
+  // before anything is sent (docs/cli.md §3.11).
+  const prepared = await prepareServer(config, engineOptionsFor(config, NO_ENTRIES).endpoint, options.stderr ?? null, options.signal);
   // A sharded run meets its other shards before anything is sent (docs/cli.md §3.8): a shard that
   // cannot fails here, and leaves no run directory behind.
   const rendezvous = shard === null ? null : await meetShards(shard, options.signal);
@@ -194,8 +198,9 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
         ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
         ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
         ...(shard === null || rendezvous === null ? [] : [['info', shardNotice(shard, rendezvous)] as const]),
+        ...prepared.said,
       ],
-      warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+      warnings: [...(inexact === null ? [] : [inexact]), ...prepared.warnings, ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
       // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
       paceHeap: !loadThreads.mainThread,
     });
@@ -216,7 +221,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A shard's profiling phase starts at the instant the shards agree on, once every one finished its
   // warmup; its records carry its clock's offset to shard 0 (docs/cli.md §3.8).
   let rendezvousFailure: unknown = null;
-  const agreeStart =
+  const agreeShards =
     rendezvous === null
       ? null
       : (): Promise<bigint> =>
@@ -224,6 +229,19 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
             rendezvousFailure = err;
             throw err;
           });
+  // `--server-profiler` starts once warmup is over, before the profiling phase's start is agreed on,
+  // and stops once its last request ended (docs/cli.md §3.11).
+  const profiler = ServerProfiler.of(config, engineOptions.endpoint, ([level, message], warning) =>
+    warning ? pipeline.warn(message) : pipeline.context.log(level, message),
+  );
+  const agreeStart =
+    profiler === null
+      ? agreeShards
+      : async (): Promise<bigint> => {
+          await profiler.start();
+          // Worker threads need the start announced a little ahead (ts/src/load/workers.ts); one loop starts now.
+          return agreeShards === null ? process.hrtime.bigint() + (loadThreads.mainThread ? 0n : 20_000_000n) : agreeShards();
+        };
   const shardOptions =
     shard === null ? {} : { shardIndex: shard.index, shardCount: shard.count, clockOffsetNs: rendezvous?.clockOffsetNs ?? 0n };
   const engine = loadThreads.mainThread
@@ -264,6 +282,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     summary = { ...(await engine.run()), loadThreads };
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await profiler?.stop();
     pipeline.engineDone();
     await rendezvous?.close();
   }

@@ -217,6 +217,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     if (rejection) throw new HttpError(400, rejection);
 
     const k = nextRequestNum++;
+    if (profiling) registry.profiledRequests++;
     const httpFail = opts.errorRate > 0 && RandomStream.of(seed, 'infermark/mock/error', BigInt(k)).unit() < opts.errorRate / 100;
     const streamFail =
       !httpFail &&
@@ -367,6 +368,27 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     return gpus ? text + gpus.render(performance.now(), (r) => registry.engines[r]?.kvUsage ?? 0) : text;
   }
 
+  let profiling = false;
+  /** docs/serve-mock.md §2: the KV-cache reset and the profiler switch of vLLM and SGLang, counted in /metrics. */
+  function control(path: string, res: ServerResponse): boolean {
+    if (path === '/reset_prefix_cache') {
+      const dropped = model.resetPrefixCache?.() ?? 0;
+      registry.prefixCacheResets++;
+      logAt('info', `prefix cache reset: ${dropped} cached blocks dropped`);
+      sendJson(res, 200, `{"status":"ok","dropped_blocks":${dropped}}`);
+      return true;
+    }
+    if (path === '/start_profile' || path === '/stop_profile') {
+      profiling = path === '/start_profile';
+      if (profiling) registry.profilerStarts++;
+      else registry.profilerStops++;
+      logAt('info', `profiler ${profiling ? 'started' : 'stopped'}`);
+      sendJson(res, 200, `{"status":"ok","profiling":${profiling}}`);
+      return true;
+    }
+    return false;
+  }
+
   const route = createRouter({
     maxBodyBytes: opts.maxBodyBytes,
     apiKey: opts.apiKey,
@@ -374,6 +396,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     models,
     health,
     metrics: metricsText,
+    control,
     onInternalError: (err) => logAt('error', `error: internal error: ${err.message}`),
   });
 

@@ -19,6 +19,8 @@ export interface RouteHandlers {
   health(res: ServerResponse): void;
   /** The Prometheus exposition text. */
   metrics(): string;
+  /** Server control (`POST /reset_prefix_cache`, `/start_profile`, `/stop_profile`): false when `path` is none of them. */
+  control(path: string, res: ServerResponse): boolean;
   /** An unexpected failure inside a handler (the client gets a 500). */
   onInternalError(err: Error): void;
 }
@@ -98,6 +100,7 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
       res.end(text);
       return;
     }
+    if (method === 'POST' && h.control(path, res)) return;
     sendError(res, 404, `Not found: ${method} ${path}`);
   };
 }

@@ -1,0 +1,154 @@
+// Waiting for the model before any load (`--wait-for-model-timeout`, docs/cli.md §3.11). Every
+// `--url` is probed until it answers as AIPerf 0.13's probe wants: `models` finds each model in
+// `GET /v1/models` (a server without that route passes when its base URL answers 2xx); `inference`
+// gets an answer below 500 to a one-token request; `both` runs the first, then the second. The URLs
+// are probed side by side under one deadline, so several servers starting together cost the wait of
+// the slowest rather than the sum (AIPerf probes them one after the other, each with the whole timeout).
+import { randomUUID } from 'node:crypto';
+import type { Agent } from 'undici';
+import type { WaitForModelMode } from '../config/server-control-config.js';
+import { RuntimeFailure } from '../errors.js';
+import { type ControlAnswer, controlAgent, controlCall, describeAnswer } from './control-http.js';
+import { buildHeaders, type EndpointSettings } from './request-builder.js';
+
+export interface ReadinessOptions {
+  urls: readonly string[];
+  /** Per URL, its Basic authorization or null (replaced by `--api-key` / `-H Authorization`, as requests are). */
+  basicAuthorization: ReadonlyArray<string | null>;
+  models: readonly string[];
+  endpoint: EndpointSettings;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+  mode: WaitForModelMode;
+  /** One line per probe that was not ready and one per URL once ready (the CLI passes stderr). */
+  progress: (line: string) => void;
+  /** Aborting it stops waiting (Ctrl-C): the run then sends nothing. */
+  signal?: AbortSignal;
+}
+
+/** The probe's prompt: one short word keeps the cost and the cache footprint of a paid probe minimal. */
+const PROBE_PROMPT = 'Lo';
+/** Per-probe floors: a models list is quick, but the first forward pass of a fresh model can take seconds. */
+const MODELS_PROBE_FLOOR_S = 5;
+const INFERENCE_PROBE_FLOOR_S = 30;
+
+/** 408 and 429 say "not now" rather than "this request is wrong": probed again, unlike other 4xx. */
+function inferenceReady(a: ControlAnswer): boolean {
+  return a.status !== null && a.status < 500 && a.status !== 408 && a.status !== 429;
+}
+
+function listsModel(a: ControlAnswer, model: string): boolean {
+  if (a.status !== 200) return false;
+  try {
+    const data = (JSON.parse(a.text) as { data?: unknown }).data;
+    return Array.isArray(data) && data.some((m) => (m as { id?: unknown } | null)?.id === model);
+  } catch {
+    return false;
+  }
+}
+
+interface Probe {
+  /** What the progress lines call it: `GET http://…/v1/models`. */
+  label: string;
+  /** One attempt: ready, and what it saw. */
+  attempt(timeoutMs: number): Promise<{ ready: boolean; seen: string }>;
+  floorS: number;
+}
+
+/** Probe every URL until ready; throws RuntimeFailure (exit 1) naming the URL and the last answer at the deadline. */
+export async function waitForModel(o: ReadinessOptions): Promise<void> {
+  const agent = controlAgent();
+  const deadline = performance.now() + o.timeoutSeconds * 1000;
+  const began = performance.now();
+  const elapsed = (): string => `${((performance.now() - began) / 1000).toFixed(1)} s of ${o.timeoutSeconds} s`;
+  try {
+    await Promise.all(
+      o.urls.map(async (url, i) => {
+        const headers = buildHeaders(o.endpoint, randomUUID(), randomUUID(), o.basicAuthorization[i] ?? null);
+        const probes: Probe[] = [];
+        if (o.mode !== 'inference') probes.push(modelsProbe(agent, url, headers, o.models));
+        if (o.mode !== 'models') probes.push(...o.models.map((m) => inferenceProbe(agent, url, headers, o.endpoint, m)));
+        for (const probe of probes) {
+          let attempts = 0;
+          for (;;) {
+            if (o.signal?.aborted) throw new RuntimeFailure(`interrupted while waiting for the model at ${url}; nothing was sent`);
+            attempts += 1;
+            const left = deadline - performance.now();
+            const { ready, seen } = await probe.attempt(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, Math.max(left, 1)));
+            if (ready) {
+              o.progress(`ready: ${url} (${probe.label}: ${seen}; attempt ${attempts}, ${elapsed()})`);
+              break;
+            }
+            const remaining = deadline - performance.now();
+            if (remaining <= 0) {
+              throw new RuntimeFailure(
+                `the model did not become ready at ${url} within ${o.timeoutSeconds} s (--wait-for-model-mode ${o.mode}, ` +
+                  `${attempts} probe${attempts === 1 ? '' : 's'}); the last one, ${probe.label}, got ${seen}`,
+              );
+            }
+            o.progress(`waiting for the model at ${url}: ${probe.label} got ${seen} (attempt ${attempts}, ${elapsed()})`);
+            await sleep(Math.min(o.intervalSeconds * 1000, remaining), o.signal);
+          }
+        }
+      }),
+    );
+  } finally {
+    await agent.close();
+  }
+}
+
+function modelsProbe(agent: Agent, url: string, headers: Record<string, string>, models: readonly string[]): Probe {
+  const modelsUrl = `${url.replace(/\/+$/, '')}/v1/models`;
+  return {
+    label: `GET ${modelsUrl}`,
+    floorS: MODELS_PROBE_FLOOR_S,
+    async attempt(timeoutMs) {
+      const answer = await controlCall(agent, 'GET', modelsUrl, { headers, timeoutMs });
+      if (answer.status === 404) {
+        // A server without a model list passes when it answers at all (AIPerf's fallback).
+        const base = await controlCall(agent, 'GET', url, { headers, timeoutMs });
+        const ok = base.status !== null && base.status >= 200 && base.status < 300;
+        return { ready: ok, seen: `404, and GET ${url} got ${describeAnswer(base)}` };
+      }
+      const missing = models.filter((m) => !listsModel(answer, m));
+      if (answer.status === 200 && missing.length > 0) return { ready: false, seen: `200 without ${missing.map((m) => `'${m}'`).join(', ')}` };
+      return { ready: answer.status === 200, seen: describeAnswer(answer) };
+    },
+  };
+}
+
+function inferenceProbe(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  endpoint: EndpointSettings,
+  model: string,
+): Probe {
+  const target = `${url.replace(/\/+$/, '')}${endpoint.path}`;
+  // Non-streaming and one token, whatever the run sends: the probe asks "can it answer", nothing more.
+  const body =
+    endpoint.type === 'chat'
+      ? { model, messages: [{ role: 'user', content: PROBE_PROMPT }], max_tokens: 1 }
+      : { model, prompt: PROBE_PROMPT, max_tokens: 1 };
+  const json = JSON.stringify(body);
+  return {
+    label: `POST ${target} (model '${model}')`,
+    floorS: INFERENCE_PROBE_FLOOR_S,
+    async attempt(timeoutMs) {
+      const a = await controlCall(agent, 'POST', target, { headers, body: json, timeoutMs });
+      return { ready: inferenceReady(a), seen: describeAnswer(a) };
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
