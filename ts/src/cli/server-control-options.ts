@@ -42,7 +42,11 @@ export const SERVER_CONTROL_OPTIONS: readonly OptionSpec<ServerControlOptions>[]
     parser: positiveNumberAtMost(MAX_PROBE_INTERVAL_SECONDS),
     shownDefault: SERVER_CONTROL_DEFAULTS.waitForModelInterval,
   },
-  { key: 'resetKvCache', flags: '--reset-kv-cache', description: "POST the server's KV-cache reset before each run (each repeated run, each sweep point)" },
+  {
+    key: 'resetKvCache',
+    flags: '--reset-kv-cache',
+    description: "POST the server's KV-cache reset before each run (each repeated run, each sweep point)",
+  },
   {
     key: 'resetKvCachePath',
     flags: '--reset-kv-cache-path <path>',
@@ -56,7 +60,11 @@ export const SERVER_CONTROL_OPTIONS: readonly OptionSpec<ServerControlOptions>[]
     parser: positiveNumberAtMost(MAX_PROBE_INTERVAL_SECONDS),
     shownDefault: SERVER_CONTROL_DEFAULTS.controlTimeoutSeconds,
   },
-  { key: 'serverProfiler', flags: '--server-profiler', description: "POST the server profiler's start right before the profiling phase, its stop right after" },
+  {
+    key: 'serverProfiler',
+    flags: '--server-profiler',
+    description: "POST the server profiler's start right before the profiling phase, its stop right after",
+  },
   {
     key: 'serverProfilerStartPath',
     flags: '--server-profiler-start-path <path>',

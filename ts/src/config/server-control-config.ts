@@ -78,7 +78,11 @@ export function resolveServerControlConfig(o: ServerControlOptions): ServerContr
   return {
     waitForModel:
       timeout > 0
-        ? { timeoutSeconds: timeout, mode: o.waitForModelMode ?? d.waitForModelMode, intervalSeconds: o.waitForModelInterval ?? d.waitForModelInterval }
+        ? {
+            timeoutSeconds: timeout,
+            mode: o.waitForModelMode ?? d.waitForModelMode,
+            intervalSeconds: o.waitForModelInterval ?? d.waitForModelInterval,
+          }
         : null,
     resetKvCache:
       o.resetKvCache === true

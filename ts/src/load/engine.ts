@@ -491,7 +491,9 @@ export class LoadEngine extends EventEmitter {
   private send(s: PhaseState, p: TurnPlan, scheduledNs: bigint, creditNs: bigint, waited: boolean): SentRequest {
     const o = this.options;
     const { index, sessionNum, model, body } = p;
-    const target = this.targets[sessionNum % this.targets.length]!;
+    // `--url-strategy round-robin` (docs/cli.md §3.11): each session takes the next URL, and all its turns stay there.
+    const urlIndex = sessionNum % this.targets.length;
+    const target = this.targets[urlIndex]!;
     const xRequestId = randomUUID();
     const xCorrelationId = p.correlationId;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId, target.authorization);
@@ -548,6 +550,7 @@ export class LoadEngine extends EventEmitter {
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
         connectionResends: r.connectionResends,
+        ...(this.targets.length > 1 ? { urlIndex } : {}),
       };
       s.completed += 1;
       if (r.error) s.errors += 1;

@@ -111,19 +111,14 @@ function modelsProbe(agent: Agent, url: string, headers: Record<string, string>,
         return { ready: ok, seen: `404, and GET ${url} got ${describeAnswer(base)}` };
       }
       const missing = models.filter((m) => !listsModel(answer, m));
-      if (answer.status === 200 && missing.length > 0) return { ready: false, seen: `200 without ${missing.map((m) => `'${m}'`).join(', ')}` };
-      return { ready: answer.status === 200, seen: describeAnswer(answer) };
+      if (answer.status === 200 && missing.length > 0)
+        return { ready: false, seen: `200 without ${missing.map((m) => `'${m}'`).join(', ')}` };
+      return { ready: answer.status === 200, seen: answer.status === 200 ? '200' : describeAnswer(answer) };
     },
   };
 }
 
-function inferenceProbe(
-  agent: Agent,
-  url: string,
-  headers: Record<string, string>,
-  endpoint: EndpointSettings,
-  model: string,
-): Probe {
+function inferenceProbe(agent: Agent, url: string, headers: Record<string, string>, endpoint: EndpointSettings, model: string): Probe {
   const target = `${url.replace(/\/+$/, '')}${endpoint.path}`;
   // Non-streaming and one token, whatever the run sends: the probe asks "can it answer", nothing more.
   const body =
@@ -136,7 +131,9 @@ function inferenceProbe(
     floorS: INFERENCE_PROBE_FLOOR_S,
     async attempt(timeoutMs) {
       const a = await controlCall(agent, 'POST', target, { headers, body: json, timeoutMs });
-      return { ready: inferenceReady(a), seen: describeAnswer(a) };
+      const ready = inferenceReady(a);
+      // A ready answer is named by its status only: its body is the model's one token.
+      return { ready, seen: ready && a.status! < 300 ? String(a.status) : describeAnswer(a) };
     },
   };
 }

@@ -85,4 +85,9 @@ export interface RawRequestRecord {
    * connection it was written on before answering (docs/metrics.md §2.2); the stamps are the resend's.
    */
   connectionResends: number;
+  /**
+   * With several `--url`s: the 0-based index of the one the request went to (docs/cli.md §3.11);
+   * absent with one URL, so that the records of a one-URL run keep their layout.
+   */
+  urlIndex?: number;
 }

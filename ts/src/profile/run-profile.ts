@@ -200,7 +200,11 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
         ...(shard === null || rendezvous === null ? [] : [['info', shardNotice(shard, rendezvous)] as const]),
         ...prepared.said,
       ],
-      warnings: [...(inexact === null ? [] : [inexact]), ...prepared.warnings, ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+      warnings: [
+        ...(inexact === null ? [] : [inexact]),
+        ...prepared.warnings,
+        ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text),
+      ],
       // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
       paceHeap: !loadThreads.mainThread,
     });

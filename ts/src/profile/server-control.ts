@@ -103,14 +103,23 @@ export class ServerProfiler {
   async start(): Promise<void> {
     const p = this.config.control.serverProfiler!;
     this.started = true;
-    this.record(await postToOrigins(this.agent, controlTargets(this.config, this.endpoint), p.startPath, { timeoutSeconds: p.timeoutSeconds }), 'profiler start', '--server-profiler-start-path');
+    this.record(
+      await postToOrigins(this.agent, controlTargets(this.config, this.endpoint), p.startPath, { timeoutSeconds: p.timeoutSeconds }),
+      'profiler start',
+      '--server-profiler-start-path',
+    );
   }
 
   /** Stops what was started (nothing when profiling never began), then lets the connections go. */
   async stop(): Promise<void> {
     const p = this.config.control.serverProfiler!;
     try {
-      if (this.started) this.record(await postToOrigins(this.agent, controlTargets(this.config, this.endpoint), p.stopPath, { timeoutSeconds: p.timeoutSeconds }), 'profiler stop', '--server-profiler-stop-path');
+      if (this.started)
+        this.record(
+          await postToOrigins(this.agent, controlTargets(this.config, this.endpoint), p.stopPath, { timeoutSeconds: p.timeoutSeconds }),
+          'profiler stop',
+          '--server-profiler-stop-path',
+        );
     } finally {
       await this.agent.close();
     }
