@@ -74,6 +74,8 @@ export async function postToOrigins(
 
 /** The warning of a failed call (`what`: "KV-cache reset"), with a hint when the route does not exist. */
 export function controlWarning(what: string, flag: string, o: ControlOutcome): string {
-  const missing = o.status === 404 || o.status === 405 ? ` (the server has no such route; see ${flag})` : '';
-  return `${what} failed at ${o.url}: ${o.answer}${missing}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`;
+  // A missing route is the common case (llama.cpp has none of these): named as such, without the body.
+  if (o.status === 404 || o.status === 405)
+    return `${what} not done: ${o.url} answered ${o.status}, the server has no such route (${flag} sets it)`;
+  return `${what} failed at ${o.url}: ${o.answer}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`;
 }

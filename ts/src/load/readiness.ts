@@ -31,6 +31,8 @@ const PROBE_PROMPT = 'Lo';
 /** Per-probe floors: a models list is quick, but the first forward pass of a fresh model can take seconds. */
 const MODELS_PROBE_FLOOR_S = 5;
 const INFERENCE_PROBE_FLOOR_S = 30;
+/** The shortest limit of one probe, even when the deadline is nearer: the last probe may end up to this much after it. */
+const MIN_PROBE_MS = 1000;
 
 /** 408 and 429 say "not now" rather than "this request is wrong": probed again, unlike other 4xx. */
 function inferenceReady(a: ControlAnswer): boolean {
@@ -73,21 +75,25 @@ export async function waitForModel(o: ReadinessOptions): Promise<void> {
           for (;;) {
             if (o.signal?.aborted) throw new RuntimeFailure(`interrupted while waiting for the model at ${url}; nothing was sent`);
             attempts += 1;
+            // Bounded by the deadline, but never below a second: a probe cut shorter could only time
+            // out, and its "no answer" would hide what the server really says (a 503 while loading).
             const left = deadline - performance.now();
-            const { ready, seen } = await probe.attempt(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, Math.max(left, 1)));
+            const limitMs = Math.max(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, left), MIN_PROBE_MS);
+            const { ready, seen } = await probe.attempt(limitMs);
             if (ready) {
               o.progress(`ready: ${url} (${probe.label}: ${seen}; attempt ${attempts}, ${elapsed()})`);
               break;
             }
-            const remaining = deadline - performance.now();
-            if (remaining <= 0) {
-              throw new RuntimeFailure(
+            const timedOut = (): RuntimeFailure =>
+              new RuntimeFailure(
                 `the model did not become ready at ${url} within ${o.timeoutSeconds} s (--wait-for-model-mode ${o.mode}, ` +
                   `${attempts} probe${attempts === 1 ? '' : 's'}); the last one, ${probe.label}, got ${seen}`,
               );
-            }
+            if (deadline - performance.now() <= 0) throw timedOut();
             o.progress(`waiting for the model at ${url}: ${probe.label} got ${seen} (attempt ${attempts}, ${elapsed()})`);
-            await sleep(Math.min(o.intervalSeconds * 1000, remaining), o.signal);
+            await sleep(Math.min(o.intervalSeconds * 1000, deadline - performance.now()), o.signal);
+            // No probe is sent with no time left: it could only time out, and would hide what the last one got.
+            if (deadline - performance.now() <= 0) throw timedOut();
           }
         }
       }),
