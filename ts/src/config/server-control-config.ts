@@ -56,23 +56,23 @@ function relativePath(path: string | undefined, fallback: string, flag: string):
   return path;
 }
 
-/** The readiness and control settings of the flags; a companion without its switch is exit 2. */
+/** The readiness and control settings of the flags (exit 2 on a path that is not relative, or a wait companion without its timeout). */
 export function resolveServerControlConfig(o: ServerControlOptions): ServerControlConfig {
-  const companions = [
-    ['--wait-for-model-mode', o.waitForModelMode, '--wait-for-model-timeout', o.waitForModelTimeout],
-    ['--wait-for-model-interval', o.waitForModelInterval, '--wait-for-model-timeout', o.waitForModelTimeout],
-    ['--reset-kv-cache-path', o.resetKvCachePath, '--reset-kv-cache', o.resetKvCache],
-    ['--reset-kv-cache-timeout-seconds', o.resetKvCacheTimeoutSeconds, '--reset-kv-cache', o.resetKvCache],
-    ['--server-profiler-start-path', o.serverProfilerStartPath, '--server-profiler', o.serverProfiler],
-    ['--server-profiler-stop-path', o.serverProfilerStopPath, '--server-profiler', o.serverProfiler],
-    ['--server-profiler-timeout-seconds', o.serverProfilerTimeoutSeconds, '--server-profiler', o.serverProfiler],
-  ] as const;
-  // A companion given without its switch would silently do nothing (AIPerf ignores it); say so instead.
-  for (const [flag, value, needs, switched] of companions) {
-    if (value !== undefined && (switched === undefined || switched === false)) {
-      throw new UsageError(`option '${flag}' requires option '${needs}'`);
-    }
+  // Mode or interval without a timeout would silently do nothing (AIPerf ignores them): exit 2 instead.
+  for (const [flag, value] of [
+    ['--wait-for-model-mode', o.waitForModelMode],
+    ['--wait-for-model-interval', o.waitForModelInterval],
+  ] as const) {
+    if (value !== undefined && o.waitForModelTimeout === undefined)
+      throw new UsageError(`option '${flag}' requires option '--wait-for-model-timeout'`);
   }
+  // As in AIPerf, a path or timeout of the reset or the profiler turns it on by itself.
+  const reset = o.resetKvCache === true || o.resetKvCachePath !== undefined || o.resetKvCacheTimeoutSeconds !== undefined;
+  const profiler =
+    o.serverProfiler === true ||
+    o.serverProfilerStartPath !== undefined ||
+    o.serverProfilerStopPath !== undefined ||
+    o.serverProfilerTimeoutSeconds !== undefined;
   const d = SERVER_CONTROL_DEFAULTS;
   const timeout = o.waitForModelTimeout ?? d.waitForModelTimeout;
   return {
@@ -84,22 +84,20 @@ export function resolveServerControlConfig(o: ServerControlOptions): ServerContr
             intervalSeconds: o.waitForModelInterval ?? d.waitForModelInterval,
           }
         : null,
-    resetKvCache:
-      o.resetKvCache === true
-        ? {
-            path: relativePath(o.resetKvCachePath, d.resetKvCachePath, '--reset-kv-cache-path <path>'),
-            timeoutSeconds: o.resetKvCacheTimeoutSeconds ?? d.controlTimeoutSeconds,
-            retrySeconds: d.resetRetrySeconds,
-          }
-        : null,
-    serverProfiler:
-      o.serverProfiler === true
-        ? {
-            startPath: relativePath(o.serverProfilerStartPath, d.serverProfilerStartPath, '--server-profiler-start-path <path>'),
-            stopPath: relativePath(o.serverProfilerStopPath, d.serverProfilerStopPath, '--server-profiler-stop-path <path>'),
-            timeoutSeconds: o.serverProfilerTimeoutSeconds ?? d.controlTimeoutSeconds,
-          }
-        : null,
+    resetKvCache: reset
+      ? {
+          path: relativePath(o.resetKvCachePath, d.resetKvCachePath, '--reset-kv-cache-path <path>'),
+          timeoutSeconds: o.resetKvCacheTimeoutSeconds ?? d.controlTimeoutSeconds,
+          retrySeconds: d.resetRetrySeconds,
+        }
+      : null,
+    serverProfiler: profiler
+      ? {
+          startPath: relativePath(o.serverProfilerStartPath, d.serverProfilerStartPath, '--server-profiler-start-path <path>'),
+          stopPath: relativePath(o.serverProfilerStopPath, d.serverProfilerStopPath, '--server-profiler-stop-path <path>'),
+          timeoutSeconds: o.serverProfilerTimeoutSeconds ?? d.controlTimeoutSeconds,
+        }
+      : null,
     urlStrategy: o.urlStrategy ?? d.urlStrategy,
   };
 }
