@@ -49,7 +49,7 @@ describe('waitForModel', () => {
     const waiting = lines.filter((l) => l.startsWith('waiting for the model'));
     expect(waiting.length).toBeGreaterThanOrEqual(2);
     expect(waiting[0]).toContain(`POST ${s.url}/v1/chat/completions (model 'mock-model') got 503`);
-    expect(lines.at(-1)).toMatch(new RegExp(`^ready: ${s.url} \\(POST .* 200; attempt \\d+`));
+    expect(lines.at(-1), lines.join('\n')).toMatch(new RegExp(`^ready: ${s.url} \\(POST .* 200; attempt \\d+`));
   });
 
   it('in models mode waits until /v1/models lists the model, then (both) until it answers', async () => {

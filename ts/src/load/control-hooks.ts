@@ -5,7 +5,7 @@
 // not stop a run. AIPerf fails the run instead; here the failure is a warning in the console footer
 // and the run log, so a user who needs a cold cache still sees that it was not reset.
 import type { Agent } from 'undici';
-import { type ControlAnswer, controlCall, describeAnswer, originOf } from './control-http.js';
+import { type ControlAnswer, controlCall, describeAnswer, originOf, pause } from './control-http.js';
 
 export interface ControlTargets {
   /** The `--url` values; each origin is called once, in the order given. */
@@ -59,13 +59,18 @@ export async function postToOrigins(
     let attempts = 0;
     for (;;) {
       attempts += 1;
-      const a = await controlCall(agent, 'POST', url, { headers, body: '', timeoutMs: options.timeoutSeconds * 1000 });
+      const a = await controlCall(agent, 'POST', url, {
+        headers,
+        body: '',
+        timeoutMs: options.timeoutSeconds * 1000,
+        signal: options.signal,
+      });
       const retryable = a.status === null || RETRYABLE.has(a.status);
       if (!retryable || options.signal?.aborted || performance.now() + backoff >= deadline) {
         out.push(outcome(url, a, attempts));
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, backoff));
+      await pause(backoff, options.signal);
       backoff = Math.min(backoff * 2, BACKOFF_CAP_MS);
     }
   }

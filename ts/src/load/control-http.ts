@@ -25,9 +25,11 @@ export async function controlCall(
   agent: Agent,
   method: 'GET' | 'POST',
   url: string,
-  options: { headers: Record<string, string>; body?: string; timeoutMs: number },
+  options: { headers: Record<string, string>; body?: string; timeoutMs: number; signal?: AbortSignal | undefined },
 ): Promise<ControlAnswer> {
-  const signal = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
+  // An interrupt (Ctrl-C) ends a call at once, as it does the run's requests.
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
     const res = await request(url, {
       method,
@@ -39,9 +41,11 @@ export async function controlCall(
     const text = await res.body.text();
     return { status: res.statusCode, body: text.replace(/\s+/g, ' ').trim().slice(0, QUOTED_CHARS), text, error: null };
   } catch (err) {
-    const reason = signal.aborted
-      ? `no answer within ${(options.timeoutMs / 1000).toFixed(1)} s`
-      : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    const reason = options.signal?.aborted
+      ? 'interrupted'
+      : timeout.aborted
+        ? `no answer within ${(options.timeoutMs / 1000).toFixed(1)} s`
+        : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     return { status: null, body: '', text: '', error: reason };
   }
 }
@@ -55,4 +59,17 @@ export function describeAnswer(a: ControlAnswer): string {
 /** `scheme://host:port` of a base URL: control paths are relative to the server, not to a URL's path prefix. */
 export function originOf(url: string): string {
   return new URL(url).origin;
+}
+
+/** Wait `ms`, or less when `signal` aborts first. */
+export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from 'undici';
 import type { WaitForModelMode } from '../config/server-control-config.js';
-import { RuntimeFailure } from '../errors.js';
-import { type ControlAnswer, controlAgent, controlCall, describeAnswer } from './control-http.js';
+import { EXIT_INTERRUPTED, InfermarkError, RuntimeFailure } from '../errors.js';
+import { type ControlAnswer, controlAgent, controlCall, describeAnswer, pause } from './control-http.js';
 import { buildHeaders, type EndpointSettings } from './request-builder.js';
 
 export interface ReadinessOptions {
@@ -53,7 +53,7 @@ interface Probe {
   /** What the progress lines call it: `GET http://…/v1/models`. */
   label: string;
   /** One attempt: ready, and what it saw. */
-  attempt(timeoutMs: number): Promise<{ ready: boolean; seen: string }>;
+  attempt(timeoutMs: number, signal: AbortSignal | undefined): Promise<{ ready: boolean; seen: string }>;
   floorS: number;
 }
 
@@ -73,13 +73,14 @@ export async function waitForModel(o: ReadinessOptions): Promise<void> {
         for (const probe of probes) {
           let attempts = 0;
           for (;;) {
-            if (o.signal?.aborted) throw new RuntimeFailure(`interrupted while waiting for the model at ${url}; nothing was sent`);
+            if (o.signal?.aborted) throw interrupted(url);
             attempts += 1;
             // Bounded by the deadline, but never below a second: a probe cut shorter could only time
             // out, and its "no answer" would hide what the server really says (a 503 while loading).
             const left = deadline - performance.now();
             const limitMs = Math.max(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, left), MIN_PROBE_MS);
-            const { ready, seen } = await probe.attempt(limitMs);
+            const { ready, seen } = await probe.attempt(limitMs, o.signal);
+            if (o.signal?.aborted) throw interrupted(url);
             if (ready) {
               o.progress(`ready: ${url} (${probe.label}: ${seen}; attempt ${attempts}, ${elapsed()})`);
               break;
@@ -91,7 +92,7 @@ export async function waitForModel(o: ReadinessOptions): Promise<void> {
               );
             if (deadline - performance.now() <= 0) throw timedOut();
             o.progress(`waiting for the model at ${url}: ${probe.label} got ${seen} (attempt ${attempts}, ${elapsed()})`);
-            await sleep(Math.min(o.intervalSeconds * 1000, deadline - performance.now()), o.signal);
+            await pause(Math.min(o.intervalSeconds * 1000, deadline - performance.now()), o.signal);
             // No probe is sent with no time left: it could only time out, and would hide what the last one got.
             if (deadline - performance.now() <= 0) throw timedOut();
           }
@@ -108,11 +109,11 @@ function modelsProbe(agent: Agent, url: string, headers: Record<string, string>,
   return {
     label: `GET ${modelsUrl}`,
     floorS: MODELS_PROBE_FLOOR_S,
-    async attempt(timeoutMs) {
-      const answer = await controlCall(agent, 'GET', modelsUrl, { headers, timeoutMs });
+    async attempt(timeoutMs, signal) {
+      const answer = await controlCall(agent, 'GET', modelsUrl, { headers, timeoutMs, signal });
       if (answer.status === 404) {
         // A server without a model list passes when it answers at all (AIPerf's fallback).
-        const base = await controlCall(agent, 'GET', url, { headers, timeoutMs });
+        const base = await controlCall(agent, 'GET', url, { headers, timeoutMs, signal });
         const ok = base.status !== null && base.status >= 200 && base.status < 300;
         return { ready: ok, seen: `404, and GET ${url} got ${describeAnswer(base)}` };
       }
@@ -135,8 +136,8 @@ function inferenceProbe(agent: Agent, url: string, headers: Record<string, strin
   return {
     label: `POST ${target} (model '${model}')`,
     floorS: INFERENCE_PROBE_FLOOR_S,
-    async attempt(timeoutMs) {
-      const a = await controlCall(agent, 'POST', target, { headers, body: json, timeoutMs });
+    async attempt(timeoutMs, signal) {
+      const a = await controlCall(agent, 'POST', target, { headers, body: json, timeoutMs, signal });
       const ready = inferenceReady(a);
       // A ready answer is named by its status only: its body is the model's one token.
       return { ready, seen: ready && a.status! < 300 ? String(a.status) : describeAnswer(a) };
@@ -144,14 +145,7 @@ function inferenceProbe(agent: Agent, url: string, headers: Record<string, strin
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Ctrl-C while waiting: exit 130, as an interrupted run (nothing was sent or written). */
+function interrupted(url: string): InfermarkError {
+  return new InfermarkError(`interrupted while waiting for the model at ${url}; nothing was sent`, EXIT_INTERRUPTED);
 }
