@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServerHandle } from '../../ts/src/server/mock-server.js';
 import { parseExposition, sample, sumOf } from '../helpers/prometheus-text.js';
-import { runProfileCli, spawnProfile, workDirectory } from '../helpers/profile-process.js';
+import { runProfileCli, spawnInfermark, spawnProfile, workDirectory } from '../helpers/profile-process.js';
 
 const dir = workDirectory('infermark-server-control-');
 const servers: MockServerHandle[] = [];
@@ -41,6 +41,12 @@ const common = (out: string): string[] => [
   '--artifact-dir',
   out,
 ];
+
+async function runInfermarkCli(args: readonly string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const run = spawnInfermark(args, cwd);
+  const status = await run.exited;
+  return { status, stdout: run.stdout(), stderr: run.stderr() };
+}
 
 /** A port nothing listens on yet. */
 async function freePort(): Promise<number> {
@@ -120,6 +126,17 @@ describe('--reset-kv-cache', () => {
     );
     expect(again.status, again.stderr).toBe(0);
     expect(sumOf(series(server), 'vllm:prefix_cache_hits_total')).toBeGreaterThan(0);
+  });
+
+  it('resets before each point of a sweep', async () => {
+    const server = await mock();
+    const out = join(dir, 'sweep');
+    const run = await runInfermarkCli(
+      ['sweep', ...common(out), '--url', server.url, '--concurrency', '1,2', '--request-count', '2', '--reset-kv-cache'],
+      dir,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(counter(server, 'prefix_cache_resets_total')).toBe(2);
   });
 
   it('goes on when the server has no reset route, with a warning naming it', async () => {
