@@ -83,4 +83,20 @@ describe('waitForModel', () => {
     const failure = await waitForModel(options(url, { timeoutSeconds: 0.3, mode: 'models' }, [])).catch((e: unknown) => e);
     expect((failure as Error).message).toContain(`GET ${url}/v1/models, got ECONNREFUSED`);
   });
+
+  it('probes several URLs side by side under one deadline and names the one that never got ready', async () => {
+    const ready = await mock({ inferenceReadyDelaySeconds: 0.3 });
+    const loading = await mock({ inferenceReadyDelaySeconds: 60 });
+    const lines: string[] = [];
+    const began = performance.now();
+    const failure = await waitForModel({
+      ...options(ready.url, { timeoutSeconds: 1 }, lines),
+      urls: [ready.url, loading.url],
+      basicAuthorization: [null, null],
+    }).catch((e: unknown) => e);
+    expect((failure as Error).message).toContain(`did not become ready at ${loading.url} within 1 s`);
+    expect(lines.some((l) => l.startsWith(`ready: ${ready.url}`))).toBe(true);
+    // One deadline for both, not one each (and at most a second's probe past it).
+    expect(performance.now() - began).toBeLessThan(2500);
+  });
 });

@@ -63,42 +63,59 @@ export async function waitForModel(o: ReadinessOptions): Promise<void> {
   const deadline = performance.now() + o.timeoutSeconds * 1000;
   const began = performance.now();
   const elapsed = (): string => `${((performance.now() - began) / 1000).toFixed(1)} s of ${o.timeoutSeconds} s`;
+  // The first URL that fails ends the others' probing too: the run fails with its message.
+  const failed = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
+  const stopped = (url: string): boolean => {
+    if (o.signal?.aborted) throw interrupted(url);
+    return failed.signal.aborted;
+  };
   try {
-    await Promise.all(
+    // Settled, not raced: every URL's probing has ended (aborted by the first failure) before the agent closes.
+    const outcomes = await Promise.allSettled(
       o.urls.map(async (url, i) => {
-        const headers = buildHeaders(o.endpoint, randomUUID(), randomUUID(), o.basicAuthorization[i] ?? null);
-        const probes: Probe[] = [];
-        if (o.mode !== 'inference') probes.push(modelsProbe(agent, url, headers, o.models));
-        if (o.mode !== 'models') probes.push(...o.models.map((m) => inferenceProbe(agent, url, headers, o.endpoint, m)));
-        for (const probe of probes) {
-          let attempts = 0;
-          for (;;) {
-            if (o.signal?.aborted) throw interrupted(url);
-            attempts += 1;
-            // Bounded by the deadline, but never below a second: a probe cut shorter could only time
-            // out, and its "no answer" would hide what the server really says (a 503 while loading).
-            const left = deadline - performance.now();
-            const limitMs = Math.max(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, left), MIN_PROBE_MS);
-            const { ready, seen } = await probe.attempt(limitMs, o.signal);
-            if (o.signal?.aborted) throw interrupted(url);
-            if (ready) {
-              o.progress(`ready: ${url} (${probe.label}: ${seen}; attempt ${attempts}, ${elapsed()})`);
-              break;
+        try {
+          const headers = buildHeaders(o.endpoint, randomUUID(), randomUUID(), o.basicAuthorization[i] ?? null);
+          const probes: Probe[] = [];
+          if (o.mode !== 'inference') probes.push(modelsProbe(agent, url, headers, o.models));
+          if (o.mode !== 'models') probes.push(...o.models.map((m) => inferenceProbe(agent, url, headers, o.endpoint, m)));
+          for (const probe of probes) {
+            let attempts = 0;
+            for (;;) {
+              if (stopped(url)) return;
+              attempts += 1;
+              // Bounded by the deadline, but never below a second: a probe cut shorter could only time
+              // out, and its "no answer" would hide what the server really says (a 503 while loading).
+              const left = deadline - performance.now();
+              const limitMs = Math.max(Math.min(Math.max(o.intervalSeconds, probe.floorS) * 1000, left), MIN_PROBE_MS);
+              const { ready, seen } = await probe.attempt(limitMs, signal);
+              if (stopped(url)) return;
+              if (ready) {
+                o.progress(`ready: ${url} (${probe.label}: ${seen}; attempt ${attempts}, ${elapsed()})`);
+                break;
+              }
+              const timedOut = (): RuntimeFailure =>
+                new RuntimeFailure(
+                  `the model did not become ready at ${url} within ${o.timeoutSeconds} s (--wait-for-model-mode ${o.mode}, ` +
+                    `${attempts} probe${attempts === 1 ? '' : 's'}); the last one, ${probe.label}, got ${seen}`,
+                );
+              if (deadline - performance.now() <= 0) throw timedOut();
+              o.progress(`waiting for the model at ${url}: ${probe.label} got ${seen} (attempt ${attempts}, ${elapsed()})`);
+              await pause(Math.min(o.intervalSeconds * 1000, deadline - performance.now()), signal);
+              if (stopped(url)) return;
+              // No probe is sent with no time left: it could only time out, and would hide what the last one got.
+              if (deadline - performance.now() <= 0) throw timedOut();
             }
-            const timedOut = (): RuntimeFailure =>
-              new RuntimeFailure(
-                `the model did not become ready at ${url} within ${o.timeoutSeconds} s (--wait-for-model-mode ${o.mode}, ` +
-                  `${attempts} probe${attempts === 1 ? '' : 's'}); the last one, ${probe.label}, got ${seen}`,
-              );
-            if (deadline - performance.now() <= 0) throw timedOut();
-            o.progress(`waiting for the model at ${url}: ${probe.label} got ${seen} (attempt ${attempts}, ${elapsed()})`);
-            await pause(Math.min(o.intervalSeconds * 1000, deadline - performance.now()), o.signal);
-            // No probe is sent with no time left: it could only time out, and would hide what the last one got.
-            if (deadline - performance.now() <= 0) throw timedOut();
           }
+        } catch (err) {
+          failed.abort();
+          throw err;
         }
       }),
     );
+    // The first failure in `--url` order (an interrupt, or a URL's deadline).
+    const rejected = outcomes.find((r) => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
   } finally {
     await agent.close();
   }
