@@ -39,7 +39,7 @@ import { packageVersion } from '../version.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
-import { REPEAT_OPTIONS } from './repeat-options.js';
+import { REPEAT_NEGATIONS, REPEAT_OPTIONS } from './repeat-options.js';
 import { checkRepeatedRuns, profileRepeated } from './profile-repeated.js';
 import type { GlobalOptions } from './program.js';
 import { handleInterrupts } from './interrupt.js';
@@ -491,23 +491,20 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
  * of them appeared is tracked from commander's `option:<name>` events; that is what lets
  * `--server-metrics URL --no-server-metrics` be reported as a conflict (docs/cli.md §3.6 rule 17).
  */
-const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
-  { flag: '--no-server-metrics', positive: '--server-metrics' },
-  { flag: '--no-gpu-telemetry', positive: '--gpu-telemetry' },
-  { flag: '--no-fixed-schedule', positive: '--fixed-schedule' },
-  { flag: '--no-fixed-schedule-auto-offset', positive: '--fixed-schedule-auto-offset' },
+const NEGATIONS: readonly ConfigNegation[] = [
+  { flag: '--no-server-metrics', positive: '--server-metrics', set: (out) => (out.noServerMetrics = true) },
+  { flag: '--no-gpu-telemetry', positive: '--gpu-telemetry', set: (out) => (out.noGpuTelemetry = true) },
+  { flag: '--no-fixed-schedule', positive: '--fixed-schedule', set: (out) => (out.fixedSchedule = false) },
+  {
+    flag: '--no-fixed-schedule-auto-offset',
+    positive: '--fixed-schedule-auto-offset',
+    set: (out) => (out.fixedScheduleAutoOffset = false),
+  },
+  ...REPEAT_NEGATIONS,
 ];
 
 /** The `--no-…` flags as `--config` keys (`no_server_metrics: true`, or `server_metrics: false`). */
-export const CONFIG_NEGATIONS: readonly ConfigNegation[] = NEGATIONS.map((n) => ({
-  ...n,
-  set: (out: Record<string, unknown>) => {
-    if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
-    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
-    else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
-    else out.fixedScheduleAutoOffset = false;
-  },
-}));
+export const CONFIG_NEGATIONS: readonly ConfigNegation[] = NEGATIONS;
 
 /** Reads a command's profile flags, over its `--config` file, into `ProfileOptions` (aliases folded, `--no-…` forms resolved). */
 export type ProfileFlagReader = (raw: Record<string, unknown>, command: Command) => ProfileOptions;
@@ -628,10 +625,7 @@ export function collectOptions(
   for (const n of NEGATIONS) {
     if (!seen.has(n.flag)) continue;
     if (seen.has(n.positive)) throw new UsageError(`option '${n.positive}' cannot be used with option '${n.flag}'`);
-    if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
-    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
-    else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
-    else out.fixedScheduleAutoOffset = false;
+    n.set(out);
   }
   return out as ProfileOptions;
 }

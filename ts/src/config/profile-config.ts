@@ -721,7 +721,7 @@ export function resolveProfileConfig(
               lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
             },
     },
-    repeat: resolveRepeatConfig(o),
+    repeat: resolveRepeatConfig(o, o.randomSeed !== undefined),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [
