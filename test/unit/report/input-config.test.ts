@@ -31,7 +31,11 @@ describe('input_config.input for an --input-file', () => {
       block_size: 16,
       random_seed: 0n,
       num_dataset_entries: null,
-      prompt: { input_tokens: { mean: null, stddev: null }, output_tokens: { mean: 64, stddev: null } },
+      prompt: {
+        input_tokens: { mean: null, stddev: null },
+        output_tokens: { mean: 64, stddev: null },
+        prefix_prompt: { pool_size: null, length: null },
+      },
       fixed_schedule: true,
       fixed_schedule_auto_offset: false,
       fixed_schedule_start_offset: 100,

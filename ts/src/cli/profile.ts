@@ -151,7 +151,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'prompt tokens stddev',
     parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.islStddev,
-    aliases: ['--synthetic-input-tokens-stddev'],
+    aliases: ['--synthetic-input-tokens-stddev', '--prompt-input-tokens-stddev'],
   },
   {
     key: 'osl',
@@ -167,7 +167,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'output tokens stddev',
     parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.oslStddev,
-    aliases: ['--output-tokens-stddev'],
+    aliases: ['--output-tokens-stddev', '--prompt-output-tokens-stddev'],
   },
   {
     key: 'numDatasetEntries',
@@ -213,6 +213,22 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     flags: '--shared-system-prompt-length <n>',
     description: 'shared system prompt tokens',
     parser: integerIn(1, MAX_SEQUENCE_TOKENS),
+  },
+  {
+    key: 'promptPrefixPoolSize',
+    flags: '--prompt-prefix-pool-size <n>',
+    description: 'distinct prefix prompts; each synthetic prompt starts with one of them (0: none)',
+    parser: integerIn(0, MAX_DATASET_ENTRIES),
+    shownDefault: 0,
+    aliases: ['--prefix-prompt-pool-size', '--num-prefix-prompts'],
+  },
+  {
+    key: 'promptPrefixLength',
+    flags: '--prompt-prefix-length <n>',
+    description: 'tokens of each prefix prompt',
+    parser: integerIn(0, MAX_SEQUENCE_TOKENS),
+    shownDefault: 0,
+    aliases: ['--prefix-prompt-length'],
   },
   {
     key: 'numSessions',

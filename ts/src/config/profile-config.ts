@@ -55,6 +55,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions {
   skipInvalid?: boolean;
   blockSize?: number;
   sharedSystemPromptLength?: number;
+  promptPrefixPoolSize?: number;
+  promptPrefixLength?: number;
   numSessions?: number;
   sessionTurnsMean?: number;
   sessionTurnsStddev?: number;
@@ -187,6 +189,8 @@ export interface ProfileConfig {
     numDatasetEntries: number;
     randomSeed: bigint;
     sharedSystemPromptLength: number | null;
+    /** `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens (docs/cli.md §3.3), or null. */
+    prefixPrompts: { poolSize: number; length: number } | null;
     numSessions: number | null;
     sessionTurnsMean: number;
     sessionTurnsStddev: number;
@@ -347,6 +351,8 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
   ['sessionTurnDelayMean', '--session-turn-delay-mean'],
   ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
   ['sharedSystemPromptLength', '--shared-system-prompt-length'],
+  ['promptPrefixPoolSize', '--prompt-prefix-pool-size'],
+  ['promptPrefixLength', '--prompt-prefix-length'],
 ];
 
 /** Rule 15: the transform reads Mooncake rows only. `type` null: not known yet (checked again once inferred). */
@@ -381,6 +387,23 @@ function checkOutputOptions(o: ProfileOptions): void {
 }
 
 /**
+ * The prefix pool of docs/cli.md §3.3: both flags or neither (0 is off, as in AIPerf); one pool
+ * prompt per synthetic single-turn prompt. It replaces the shared system prompt (AIPerf refuses
+ * the two together too); sessions would carry it on their first turn only, which is not built.
+ */
+function prefixPromptsOf(o: ProfileOptions, multiTurn: boolean): { poolSize: number; length: number } | null {
+  const poolSize = o.promptPrefixPoolSize ?? 0;
+  const length = o.promptPrefixLength ?? 0;
+  if (poolSize === 0 && length === 0) return null;
+  if (length === 0) throw requires('--prompt-prefix-pool-size', '--prompt-prefix-length');
+  if (poolSize === 0) throw requires('--prompt-prefix-length', '--prompt-prefix-pool-size');
+  if (o.sharedSystemPromptLength !== undefined) throw conflict('--prompt-prefix-pool-size', '--shared-system-prompt-length');
+  if (multiTurn)
+    throw new UsageError("option '--prompt-prefix-pool-size' cannot be used with synthetic multi-turn sessions in this version");
+  return { poolSize, length };
+}
+
+/**
  * Rules 21 and 22: what the synthetic dataset asks for together is made before the first request,
  * so it is bounded (each flag alone is, docs/cli.md §1.5; `--isl 1000000 --num-dataset-entries
  * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
@@ -391,10 +414,14 @@ function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
   const entries = o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries;
   const isl = o.isl ?? PROFILE_DEFAULTS.isl;
   const system = o.sharedSystemPromptLength ?? 0;
-  const tokens = isl * entries + system;
+  const prefixes = (o.promptPrefixPoolSize ?? 0) * (o.promptPrefixLength ?? 0);
+  const tokens = isl * entries + system + prefixes;
   if (tokens > MAX_SYNTHETIC_PROMPT_TOKENS) {
+    const extra =
+      (system > 0 ? ` + '--shared-system-prompt-length' ${system}` : '') +
+      (prefixes > 0 ? ` + '--prompt-prefix-pool-size' ${o.promptPrefixPoolSize} × '--prompt-prefix-length' ${o.promptPrefixLength}` : '');
     throw new UsageError(
-      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${system > 0 ? ` + '--shared-system-prompt-length' ${system}` : ''} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
+      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${extra} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
     );
   }
   if (!multiTurn) return;
@@ -608,6 +635,7 @@ export function resolveProfileConfig(
   }
 
   checkSyntheticSize(o, multiTurn);
+  const prefixPrompts = prefixPromptsOf(o, multiTurn);
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
 
@@ -663,6 +691,7 @@ export function resolveProfileConfig(
       numDatasetEntries: o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries,
       randomSeed: o.randomSeed ?? PROFILE_DEFAULTS.randomSeed,
       sharedSystemPromptLength: o.sharedSystemPromptLength ?? null,
+      prefixPrompts,
       numSessions: o.numSessions ?? null,
       sessionTurnsMean: o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean,
       sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,

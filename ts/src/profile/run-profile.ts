@@ -119,6 +119,7 @@ export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): D
       numDatasetEntries: d.numDatasetEntries,
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
+      prefixPrompts: d.prefixPrompts,
       replies: config.load.mode.kind === 'user-centric',
     },
     config.endpoint.type,

@@ -49,6 +49,9 @@ export function inputConfigOf(
       prompt: {
         input_tokens: f ? { mean: null, stddev: null } : { mean: d.isl, stddev: d.islStddev },
         output_tokens: { mean: d.osl, stddev: f ? null : d.oslStddev },
+        prefix_prompt: f
+          ? { pool_size: null, length: null }
+          : { pool_size: d.prefixPrompts?.poolSize ?? 0, length: d.prefixPrompts?.length ?? 0 },
       },
       fixed_schedule: fixed !== null,
       fixed_schedule_auto_offset: fixed?.autoOffset ?? null,
