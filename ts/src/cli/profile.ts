@@ -170,6 +170,12 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     aliases: ['--output-tokens-stddev', '--prompt-output-tokens-stddev'],
   },
   {
+    key: 'seqDist',
+    flags: '--seq-dist <pairs>',
+    description: "a mix of ISL,OSL pairs with percentages, e.g. '128,64:25;512,128:75' (stddevs: '512|20,128|5:75')",
+    aliases: ['--sequence-distribution'],
+  },
+  {
     key: 'numDatasetEntries',
     flags: '--num-dataset-entries <n>',
     description: 'distinct synthetic prompts',

@@ -21,6 +21,7 @@ import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
+import { parseSequenceDistribution, type SequencePair } from './sequence-distribution.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
 
 /**
@@ -56,6 +57,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions {
   blockSize?: number;
   sharedSystemPromptLength?: number;
   promptPrefixPoolSize?: number;
+  /** `--seq-dist` as given; parsed by `parseSequenceDistribution`. */
+  seqDist?: string;
   promptPrefixLength?: number;
   numSessions?: number;
   sessionTurnsMean?: number;
@@ -191,6 +194,8 @@ export interface ProfileConfig {
     sharedSystemPromptLength: number | null;
     /** `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens (docs/cli.md §3.3), or null. */
     prefixPrompts: { poolSize: number; length: number } | null;
+    /** `--seq-dist`: each synthetic prompt's ISL and OSL come from one of these pairs (docs/cli.md §3.3), or null. */
+    seqDist: SequencePair[] | null;
     numSessions: number | null;
     sessionTurnsMean: number;
     sessionTurnsStddev: number;
@@ -352,6 +357,7 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
   ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
   ['sharedSystemPromptLength', '--shared-system-prompt-length'],
   ['promptPrefixPoolSize', '--prompt-prefix-pool-size'],
+  ['seqDist', '--seq-dist'],
   ['promptPrefixLength', '--prompt-prefix-length'],
 ];
 
@@ -409,10 +415,11 @@ function prefixPromptsOf(o: ProfileOptions, multiTurn: boolean): { poolSize: num
  * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
  * where they are drawn (ts/src/dataset/synthetic.ts), for a large stddev.
  */
-function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
+function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean, seqDist: SequencePair[] | null): void {
   if (o.inputFile !== undefined) return;
   const entries = o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries;
-  const isl = o.isl ?? PROFILE_DEFAULTS.isl;
+  // With --seq-dist, the longest pair bounds every prompt (its stddev is checked where drawn).
+  const isl = seqDist !== null ? Math.max(...seqDist.map((p) => p.isl)) : (o.isl ?? PROFILE_DEFAULTS.isl);
   const system = o.sharedSystemPromptLength ?? 0;
   const prefixes = (o.promptPrefixPoolSize ?? 0) * (o.promptPrefixLength ?? 0);
   const tokens = isl * entries + system + prefixes;
@@ -634,7 +641,17 @@ export function resolveProfileConfig(
     );
   }
 
-  checkSyntheticSize(o, multiTurn);
+  const seqDist = o.seqDist === undefined ? null : parseSequenceDistribution(o.seqDist);
+  if (seqDist !== null) {
+    for (const [value, flag] of [
+      [o.isl, '--isl'],
+      [o.islStddev, '--isl-stddev'],
+      [o.osl, '--osl'],
+      [o.oslStddev, '--osl-stddev'],
+    ] as const)
+      if (given(value)) throw conflict('--seq-dist', flag);
+  }
+  checkSyntheticSize(o, multiTurn, seqDist);
   const prefixPrompts = prefixPromptsOf(o, multiTurn);
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
@@ -692,6 +709,7 @@ export function resolveProfileConfig(
       randomSeed: o.randomSeed ?? PROFILE_DEFAULTS.randomSeed,
       sharedSystemPromptLength: o.sharedSystemPromptLength ?? null,
       prefixPrompts,
+      seqDist,
       numSessions: o.numSessions ?? null,
       sessionTurnsMean: o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean,
       sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,

@@ -7,6 +7,7 @@ import { roundHalfEven, standardNormal } from '../random/normal.js';
 import { corpusWindow, exactCorpusText } from './exact-prompt.js';
 import { MAX_SEQUENCE_TOKENS, MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from '../config/limits.js';
 import { UsageError } from '../errors.js';
+import { pairAt, type SequencePair } from '../config/sequence-distribution.js';
 
 /**
  * A drawn length `max(1, rhe(N(mean, stddev)))`, at most MAX_SEQUENCE_TOKENS: a huge stddev
@@ -29,6 +30,8 @@ export interface SyntheticOptions {
    * starts with one of them (docs/cli.md §3.3). Null: no prefixes.
    */
   prefixPrompts?: { poolSize: number; length: number } | null;
+  /** `--seq-dist`: the (ISL, OSL) pairs each entry draws from, in place of isl/osl and their stddevs. */
+  seqDist?: readonly SequencePair[] | null;
   /** Also build each entry's synthetic reply (user-centric mode's virtual history, docs/cli.md §3.4). */
   replies?: boolean;
 }
@@ -134,8 +137,17 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const drawn: Array<{ isl: number; osl: number | null }> = [];
   let total = options.sharedSystemPromptLength ?? 0;
   for (let i = 0; i < options.numDatasetEntries; i++) {
-    const isl = drawnLength(options.isl, options.islStddev, standardNormal(lengths));
-    const osl = options.osl === null ? null : drawnLength(options.osl, options.oslStddev, standardNormal(lengths));
+    let isl: number;
+    let osl: number | null;
+    if (options.seqDist) {
+      // The pair, then both normals (drawn even with a stddev of 0, so a stddev moves no other draw).
+      const pair = pairAt(options.seqDist, lengths.unit());
+      isl = drawnLength(pair.isl, pair.islStddev, standardNormal(lengths));
+      osl = drawnLength(pair.osl, pair.oslStddev, standardNormal(lengths));
+    } else {
+      isl = drawnLength(options.isl, options.islStddev, standardNormal(lengths));
+      osl = options.osl === null ? null : drawnLength(options.osl, options.oslStddev, standardNormal(lengths));
+    }
     drawn.push({ isl, osl });
     // User-centric mode also makes each entry's reply text (its OSL, else its ISL, in tokens).
     total += isl + (options.replies ? (osl ?? isl) : 0);

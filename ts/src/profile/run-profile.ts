@@ -120,6 +120,7 @@ export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): D
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
       prefixPrompts: d.prefixPrompts,
+      seqDist: d.seqDist,
       replies: config.load.mode.kind === 'user-centric',
     },
     config.endpoint.type,

@@ -52,6 +52,8 @@ export function inputConfigOf(
         prefix_prompt: f
           ? { pool_size: null, length: null }
           : { pool_size: d.prefixPrompts?.poolSize ?? 0, length: d.prefixPrompts?.length ?? 0 },
+        sequence_distribution:
+          d.seqDist?.map((p) => ({ isl: p.isl, isl_stddev: p.islStddev, osl: p.osl, osl_stddev: p.oslStddev, prob: p.percent })) ?? null,
       },
       fixed_schedule: fixed !== null,
       fixed_schedule_auto_offset: fixed?.autoOffset ?? null,
