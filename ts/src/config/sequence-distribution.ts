@@ -22,7 +22,7 @@ function fail(text: string, why: string): never {
   throw new UsageError(`option '--seq-dist <pairs>': ${why}, in '${text}'`);
 }
 
-function pairOf(text: string, m: RegExpMatchArray): SequencePair {
+function pairOf(m: RegExpMatchArray): SequencePair {
   return {
     isl: Number(m[1]),
     islStddev: m[2] === undefined ? 0 : Number(m[2]),
@@ -87,11 +87,9 @@ export function parseSequenceDistribution(text: string): SequencePair[] {
   if (t.startsWith('{')) pairs = jsonPairs(t);
   else if (t.startsWith('[')) {
     if (!t.endsWith(']')) fail(text, "a bracketed distribution ends with ']'");
-    pairs = splitTop(t.slice(1, -1), ',').map((p) =>
-      pairOf(text, p.match(BRACKET_PAIR) ?? fail(text, `'${p.trim()}' is not (ISL,OSL):percent`)),
-    );
+    pairs = splitTop(t.slice(1, -1), ',').map((p) => pairOf(p.match(BRACKET_PAIR) ?? fail(text, `'${p.trim()}' is not (ISL,OSL):percent`)));
   } else {
-    pairs = splitTop(t, ';').map((p) => pairOf(text, p.match(SEMICOLON_PAIR) ?? fail(text, `'${p.trim()}' is not ISL,OSL:percent`)));
+    pairs = splitTop(t, ';').map((p) => pairOf(p.match(SEMICOLON_PAIR) ?? fail(text, `'${p.trim()}' is not ISL,OSL:percent`)));
   }
   if (pairs.length === 0) fail(text, 'no (ISL, OSL) pair');
   for (const p of pairs) {
