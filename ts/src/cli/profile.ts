@@ -23,6 +23,7 @@ const MAX_METRICS_LINGER_SECONDS = 3600;
 import {
   ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
+  MODEL_SELECTION_STRATEGIES,
   CUSTOM_DATASET_TYPES,
   ENDPOINT_TYPES,
   EXPORT_LEVELS,
@@ -93,6 +94,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'base URL(s); http:// is prepended if no scheme',
     parser: parseList,
     shownDefault: PROFILE_DEFAULTS.url,
+  },
+  {
+    key: 'modelSelectionStrategy',
+    flags: '--model-selection-strategy <s>',
+    description: `with several --model: ${MODEL_SELECTION_STRATEGIES.join(' or ')} (a seeded draw per request or session)`,
+    parser: parseChoice(MODEL_SELECTION_STRATEGIES),
+    shownDefault: PROFILE_DEFAULTS.modelSelectionStrategy,
   },
   {
     key: 'endpointType',

@@ -15,6 +15,7 @@ import {
   type EndpointType,
   type ExportLevel,
   type UiType,
+  type ModelSelectionStrategy,
   LIVE_DASHBOARD_DEFAULT_PORT,
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
@@ -34,6 +35,7 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
+  modelSelectionStrategy?: ModelSelectionStrategy;
   endpoint?: string;
   streaming?: boolean;
   apiKey?: string;
@@ -165,6 +167,8 @@ export interface DatasetFacts {
 export interface ProfileConfig {
   endpoint: {
     models: string[];
+    /** `--model-selection-strategy`: how a request (or session) is given one of several models. */
+    modelSelection: ModelSelectionStrategy;
     /** The `--url` values without their user:password (what every file and line shows). */
     urls: string[];
     /** Per URL, the `Authorization: Basic …` value made of its user:password, or null (docs/cli.md §3.1). */
@@ -675,6 +679,7 @@ export function resolveProfileConfig(
   return {
     endpoint: {
       models: o.model,
+      modelSelection: o.modelSelectionStrategy ?? PROFILE_DEFAULTS.modelSelectionStrategy,
       urls: urls.map((u) => u.url),
       basicAuthorization: urls.map((u) => u.authorization),
       type: endpointType,

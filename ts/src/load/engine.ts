@@ -10,7 +10,7 @@
 //   'done'     (EngineSummary)                        the run is over (no more records follow)
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { PROFILE_DEFAULTS, type ConnectionReuseStrategy } from '../config/defaults.js';
+import { PROFILE_DEFAULTS, type ConnectionReuseStrategy, type ModelSelectionStrategy } from '../config/defaults.js';
 import type { LoadMode } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
 import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
@@ -37,6 +37,8 @@ export type { Phase };
 export interface EngineOptions {
   endpoint: EndpointSettings;
   models: string[];
+  /** `--model-selection-strategy` (./model-choice.ts); round-robin when absent. */
+  modelSelection?: ModelSelectionStrategy;
   /** Normalised base URLs (scheme://host:port[/prefix]); round-robin per session. */
   urls: string[];
   /**

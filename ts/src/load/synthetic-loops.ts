@@ -7,6 +7,7 @@ import { parseResponses } from '../metrics/response-parse.js';
 import { ArrivalSchedule } from './arrivals.js';
 import type { EngineOptions } from './engine.js';
 import type { PhaseContext } from './phase-context.js';
+import { modelFor, modelIndexFor } from './model-choice.js';
 import { buildBody, buildTurnBody } from './request-builder.js';
 import type { HistoryTurn, TurnPlan } from './turn-plan.js';
 import { workerShare } from './worker-share.js';
@@ -33,7 +34,7 @@ export class SyntheticPlans {
   singleTurn(index: number): TurnPlan {
     const o = this.options;
     const entry = this.entryAt(index);
-    const modelIndex = index % o.models.length;
+    const modelIndex = modelIndexFor(o, index);
     const model = o.models[modelIndex]!;
     const bodyKey = entry.index * o.models.length + modelIndex;
     let cached = this.bodies.get(bodyKey);
@@ -112,7 +113,7 @@ export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPl
       j += 1;
       const session = sessions[sessionNum % sessions.length]!;
       const correlationId = randomUUID();
-      const model = o.models[sessionNum % o.models.length]!;
+      const model = modelFor(o, sessionNum);
       const history: HistoryTurn[] = [];
       try {
         for (let t = 0; t < session.turns; t++) {

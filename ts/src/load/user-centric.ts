@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoadMode } from '../config/profile-config.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
+import { modelFor } from './model-choice.js';
 import type { PhaseContext } from './phase-context.js';
 import { SlotPool } from './slot-pool.js';
 import { type SyntheticPlans, sessionTurnPlan } from './synthetic-loops.js';
@@ -66,7 +67,7 @@ export async function runUserCentric(
         history.push({ user: entry.text, assistant: replies[entry.index]! });
       }
       const correlationId = randomUUID();
-      const model = o.models[sessionNum % o.models.length]!;
+      const model = modelFor(o, sessionNum);
       try {
         for (let t = startTurn; t < session.turns; t++) {
           const index = u + sentTurns * U;

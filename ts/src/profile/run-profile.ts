@@ -73,6 +73,7 @@ export function engineOptionsFor(
       useLegacyMaxTokens: e.useLegacyMaxTokens,
     },
     models: e.models,
+    modelSelection: e.modelSelection,
     urls: e.urls,
     basicAuthorization: e.basicAuthorization,
     timeoutMs: e.timeoutSeconds * 1000,

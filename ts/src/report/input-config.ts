@@ -27,6 +27,7 @@ export function inputConfigOf(
   return {
     endpoint: {
       model_names: e.models,
+      model_selection_strategy: e.modelSelection,
       type: e.type,
       custom_endpoint: e.customEndpoint,
       streaming: e.streaming,
