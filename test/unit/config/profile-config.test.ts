@@ -362,6 +362,21 @@ describe('file datasets: the rules of docs/cli.md §3.6 that depend on the file'
     );
   });
 
+  it('--system-prompt and --system-prompt-file: one of them, and no generated system prompt or prefix with it', () => {
+    expect(message({ systemPrompt: 'a', systemPromptFile: 'f' })).toBe(
+      "option '--system-prompt' cannot be used with option '--system-prompt-file'",
+    );
+    expect(message({ systemPromptFile: 'f', sharedSystemPromptLength: 4 })).toBe(
+      "option '--system-prompt-file' cannot be used with option '--shared-system-prompt-length'",
+    );
+    expect(message({ systemPrompt: 'a', promptPrefixPoolSize: 2, promptPrefixLength: 4 })).toBe(
+      "option '--system-prompt' cannot be used with option '--prompt-prefix-pool-size'",
+    );
+    expect(message({ systemPrompt: '  ' })).toBe("option '--system-prompt <text>': expected a non-empty text, got ''");
+    expect(resolve({ systemPrompt: 'Be brief.' }).dataset.systemPrompt).toEqual({ text: 'Be brief.', file: null });
+    expect(resolve({ inputFile: 't.jsonl', systemPromptFile: 's.txt' }).dataset.systemPrompt).toEqual({ text: null, file: 's.txt' });
+  });
+
   it('rule 14: the file flags require --input-file', () => {
     expect(message({ customDatasetType: 'single_turn' })).toBe("option '--custom-dataset-type' requires option '--input-file'");
     expect(message({ skipInvalid: true })).toBe("option '--skip-invalid' requires option '--input-file'");

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSyntheticDataset, inexactNotice, inexactPrompts, type SyntheticOptions } from '../../../ts/src/dataset/synthetic.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';
+import { withSystemPrompt } from '../../../ts/src/dataset/trace-file.js';
 
 let builtin: Tokenizer;
 beforeAll(async () => {
@@ -105,6 +106,28 @@ describe('prefix prompts (--prompt-prefix-pool-size, --prompt-prefix-length)', (
     const ds = { entries: [], systemPrompt: null, inexact: [{ index: null, prefix: 2, requested: 5, actual: 6 }] };
     expect(inexactPrompts(ds)).toEqual(['prefix prompt 2 encodes to 6 tokens, not the 5 requested; sent as it is']);
     expect(inexactNotice(ds)).toContain('prefix prompt 2 encodes to 6 tokens, not 5');
+  });
+});
+
+describe('--system-prompt', () => {
+  it('is sent verbatim as the system prompt, and counts in the ISL as it encodes', () => {
+    const text = 'You are a terse assistant.\nAnswer in one line.';
+    for (const endpoint of ['chat', 'completions'] as const) {
+      const ds = buildSyntheticDataset(builtin, options(30, 20, { systemPromptText: text }), endpoint);
+      expect(ds.systemPrompt).toBe(text);
+      const system = builtin.count(text);
+      for (const e of ds.entries) {
+        expect(e.clientIsl).toBe(system + e.requestedIsl);
+        if (endpoint === 'completions') expect(builtin.count(text + e.text)).toBe(system + e.requestedIsl);
+      }
+      expect(ds.inexact).toEqual([]);
+    }
+  });
+
+  it("comes before a file session's own system message, after a blank line", () => {
+    expect(withSystemPrompt('Be brief.', 'You are a pirate.')).toBe('Be brief.\n\nYou are a pirate.');
+    expect(withSystemPrompt('Be brief.', null)).toBe('Be brief.');
+    expect(withSystemPrompt(null, 'You are a pirate.')).toBe('You are a pirate.');
   });
 });
 

@@ -35,6 +35,7 @@ describe('input_config.input for an --input-file', () => {
         input_tokens: { mean: null, stddev: null },
         output_tokens: { mean: 64, stddev: null },
         prefix_prompt: { pool_size: null, length: null },
+        system_prompt_file: null,
         sequence_distribution: null,
       },
       fixed_schedule: true,

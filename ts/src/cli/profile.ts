@@ -229,6 +229,17 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     parser: integerIn(1, MAX_SEQUENCE_TOKENS),
   },
   {
+    key: 'systemPrompt',
+    flags: '--system-prompt <text>',
+    description: "a system prompt sent verbatim with every request (before a file session's own)",
+  },
+  {
+    key: 'systemPromptFile',
+    flags: '--system-prompt-file <path>',
+    description: 'the same, read from a file (for long prompts shell quoting would mangle)',
+    parser: parsePath,
+  },
+  {
     key: 'promptPrefixPoolSize',
     flags: '--prompt-prefix-pool-size <n>',
     description: 'distinct prefix prompts; each synthetic prompt starts with one of them (0: none)',

@@ -59,6 +59,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions {
   blockSize?: number;
   sharedSystemPromptLength?: number;
   promptPrefixPoolSize?: number;
+  systemPrompt?: string;
+  systemPromptFile?: string;
   /** `--seq-dist` as given; parsed by `parseSequenceDistribution`. */
   seqDist?: string;
   promptPrefixLength?: number;
@@ -198,6 +200,11 @@ export interface ProfileConfig {
     sharedSystemPromptLength: number | null;
     /** `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens (docs/cli.md §3.3), or null. */
     prefixPrompts: { poolSize: number; length: number } | null;
+    /**
+     * `--system-prompt` text, or `--system-prompt-file` (its text is read with the dataset, before
+     * the first request, and set here then); null: none (docs/cli.md §3.3).
+     */
+    systemPrompt: { text: string | null; file: string | null } | null;
     /** `--seq-dist`: each synthetic prompt's ISL and OSL come from one of these pairs (docs/cli.md §3.3), or null. */
     seqDist: SequencePair[] | null;
     numSessions: number | null;
@@ -401,6 +408,17 @@ function checkOutputOptions(o: ProfileOptions): void {
  * prompt per synthetic single-turn prompt. It replaces the shared system prompt (AIPerf refuses
  * the two together too); sessions would carry it on their first turn only, which is not built.
  */
+function systemPromptOf(o: ProfileOptions): { text: string | null; file: string | null } | null {
+  if (o.systemPrompt === undefined && o.systemPromptFile === undefined) return null;
+  if (o.systemPrompt !== undefined && o.systemPromptFile !== undefined) throw conflict('--system-prompt', '--system-prompt-file');
+  const flag = o.systemPrompt !== undefined ? '--system-prompt' : '--system-prompt-file';
+  if (o.sharedSystemPromptLength !== undefined) throw conflict(flag, '--shared-system-prompt-length');
+  if ((o.promptPrefixPoolSize ?? 0) > 0) throw conflict(flag, '--prompt-prefix-pool-size');
+  if (o.systemPrompt !== undefined && o.systemPrompt.trim() === '')
+    throw new UsageError("option '--system-prompt <text>': expected a non-empty text, got ''");
+  return { text: o.systemPrompt ?? null, file: o.systemPromptFile ?? null };
+}
+
 function prefixPromptsOf(o: ProfileOptions, multiTurn: boolean): { poolSize: number; length: number } | null {
   const poolSize = o.promptPrefixPoolSize ?? 0;
   const length = o.promptPrefixLength ?? 0;
@@ -657,6 +675,7 @@ export function resolveProfileConfig(
   }
   checkSyntheticSize(o, multiTurn, seqDist);
   const prefixPrompts = prefixPromptsOf(o, multiTurn);
+  const systemPrompt = systemPromptOf(o);
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
 
@@ -715,6 +734,7 @@ export function resolveProfileConfig(
       sharedSystemPromptLength: o.sharedSystemPromptLength ?? null,
       prefixPrompts,
       seqDist,
+      systemPrompt,
       numSessions: o.numSessions ?? null,
       sessionTurnsMean: o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean,
       sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,

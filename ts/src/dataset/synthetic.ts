@@ -25,6 +25,8 @@ export interface SyntheticOptions {
   numDatasetEntries: number;
   seed: bigint;
   sharedSystemPromptLength: number | null;
+  /** `--system-prompt` (or its file's text): the system prompt verbatim, in place of a generated one. */
+  systemPromptText?: string | null;
   /**
    * `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens; each entry's prompt
    * starts with one of them (docs/cli.md §3.3). Null: no prefixes.
@@ -160,7 +162,13 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const inexact: InexactPrompt[] = [];
   let systemPrompt: string | null = null;
   let systemTokens = 0;
-  if (options.sharedSystemPromptLength !== null) {
+  // What the system prompt should count: the generated one's length, or the given text as it encodes.
+  let systemRequested = options.sharedSystemPromptLength ?? 0;
+  if (options.systemPromptText != null) {
+    systemPrompt = options.systemPromptText;
+    systemTokens = tokenizer.count(systemPrompt);
+    systemRequested = systemTokens;
+  } else if (options.sharedSystemPromptLength !== null) {
     const start = RandomStream.of(options.seed, 'infermark/dataset/system').below(corpus.length);
     const system = exactCorpusText(tokenizer, corpus, start, options.sharedSystemPromptLength);
     if (!system.exact) inexact.push({ index: null, requested: options.sharedSystemPromptLength, actual: system.tokens });
@@ -191,7 +199,7 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
     if (leadText !== null && !user.exact) joinedTokens = tokenizer.count(leadText + user.text);
     // The system prompt of chat is its own message; a prefix is part of the user message.
     const clientIsl = leadText !== null ? joinedTokens + (prefix !== null ? systemTokens : 0) : systemTokens + user.tokens;
-    const requested = (options.sharedSystemPromptLength ?? 0) + (prefix?.requested ?? 0) + isl;
+    const requested = systemRequested + (prefix?.requested ?? 0) + isl;
     if (clientIsl !== requested) inexact.push({ index: i, requested, actual: clientIsl });
     entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text: (prefix?.text ?? '') + user.text, clientIsl });
   }

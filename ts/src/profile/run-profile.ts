@@ -2,6 +2,7 @@
 // an input file and its rows, an artifact directory that cannot be written) are thrown before any
 // traffic; then the engine (one event loop or worker threads) runs with every reporter subscribed,
 // and the result carries the metrics, the files written and the exit code.
+import { readFile } from 'node:fs/promises';
 import type { ProfileConfig } from '../config/profile-config.js';
 import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
@@ -9,7 +10,8 @@ import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { ShardRendezvous } from '../load/shard-rendezvous.js';
 import type { ShardConfig } from '../config/shard-config.js';
-import { EXIT_INTERRUPTED, InfermarkError } from '../errors.js';
+import { EXIT_INTERRUPTED, InfermarkError, UsageError } from '../errors.js';
+import { osReason } from '../io/os-reason.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { TokenCounter } from '../metrics/token-count.js';
@@ -99,12 +101,30 @@ export function engineOptionsFor(
 const NO_ENTRIES: Dataset = { entries: [], systemPrompt: null, inexact: [] };
 
 /** The dataset of a configuration (docs/cli.md §3.3): the `--input-file`, else synthetic prompts. */
-export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer, stderr: ProgressSink | null = null): Promise<RunDataset> {
+export async function datasetFor(given: ProfileConfig, tokenizer: LazyTokenizer, stderr: ProgressSink | null = null): Promise<RunDataset> {
+  const config = await withSystemPromptRead(given);
   if (config.dataset.file !== null) {
     const file = await openRunFile(config, tokenizer, stderr);
     return { config: file.config, dataset: NO_ENTRIES, file };
   }
   return { config, dataset: syntheticDataset(config, await tokenizer.get()), file: null };
+}
+
+/**
+ * The configuration with the text of `--system-prompt-file` read (docs/cli.md §3.3): once, before
+ * the first request, so a missing or unreadable file fails the run at its start (exit 2).
+ */
+async function withSystemPromptRead(config: ProfileConfig): Promise<ProfileConfig> {
+  const prompt = config.dataset.systemPrompt;
+  if (prompt === null || prompt.text !== null || prompt.file === null) return config;
+  let text: string;
+  try {
+    text = await readFile(prompt.file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`option '--system-prompt-file <path>': cannot read ${prompt.file}: ${osReason(err)}`);
+  }
+  if (text.trim() === '') throw new UsageError(`option '--system-prompt-file <path>': ${prompt.file} is empty`);
+  return { ...config, dataset: { ...config.dataset, systemPrompt: { ...prompt, text } } };
 }
 
 /** The synthetic dataset of a configuration (docs/cli.md §3.3). */
@@ -121,6 +141,7 @@ export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): D
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
       prefixPrompts: d.prefixPrompts,
+      systemPromptText: d.systemPrompt?.text ?? null,
       seqDist: d.seqDist,
       replies: config.load.mode.kind === 'user-centric',
     },

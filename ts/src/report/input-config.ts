@@ -53,6 +53,7 @@ export function inputConfigOf(
         prefix_prompt: f
           ? { pool_size: null, length: null }
           : { pool_size: d.prefixPrompts?.poolSize ?? 0, length: d.prefixPrompts?.length ?? 0 },
+        system_prompt_file: d.systemPrompt?.file ?? null,
         sequence_distribution:
           d.seqDist?.map((p) => ({ isl: p.isl, isl_stddev: p.islStddev, osl: p.osl, osl_stddev: p.oslStddev, prob: p.percent })) ?? null,
       },
