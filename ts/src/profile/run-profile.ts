@@ -71,6 +71,7 @@ export function engineOptionsFor(
       extra: e.extra,
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
+      continuousUsage: config.responses.perChunkUsage,
     },
     models: e.models,
     urls: e.urls,
