@@ -138,8 +138,14 @@ describe('profile against a server that bundles tokens into chunks', () => {
     }
   });
 
-  it('sends stream_options.continuous_usage_stats only with --per-chunk-usage', () => {
+  it('sends stream_options.continuous_usage_stats with --per-chunk-usage and says so in input_config', () => {
     const line = readFileSync(join(dir, 'per-chunk', 'profile_export_raw.jsonl'), 'utf8').split('\n')[0]!;
     expect(JSON.parse(line).request.body.stream_options).toEqual({ include_usage: true, continuous_usage_stats: true });
+    const summary = (name: string) => JSON.parse(readFileSync(join(dir, name, 'profile_export_aiperf.json'), 'utf8'));
+    expect(summary('per-chunk').input_config.endpoint.per_chunk_usage).toBe(true);
+    expect(summary('plain').input_config.endpoint).not.toHaveProperty('per_chunk_usage');
+    // The per-token gaps are summarised like any list metric; a run without the flag has none.
+    expect(summary('per-chunk').inter_token_gap.count).toBe(REQUESTS * (OSL - FIRST));
+    expect(summary('plain')).not.toHaveProperty('inter_token_gap');
   });
 });
