@@ -21,7 +21,7 @@ export const OUTPUTS_METRICS = [
   'inter_token_latency',
 ] as const;
 
-/** Entries are appended to the scratch file in batches of about this many bytes. */
+/** Entries are appended to the scratch file in batches of about this many bytes (by default). */
 const BATCH_BYTES = 1 << 20;
 
 /** Indentation of an entry inside `{"data": [ … ]}` at indent 2. */
@@ -64,6 +64,7 @@ export class OutputsCollector {
   constructor(
     private readonly toWallNs: (monoNs: bigint) => bigint,
     private readonly scrub: (text: string) => string = (t) => t,
+    private readonly batchBytes = BATCH_BYTES,
   ) {}
 
   /** Number of entries so far. */
@@ -80,7 +81,7 @@ export class OutputsCollector {
     this.#lengths.push(0);
     this.#pending.push(text);
     this.#pendingBytes += text.length;
-    if (this.#pendingBytes >= BATCH_BYTES) this.#spillPending();
+    if (this.#pendingBytes >= this.batchBytes) this.#spillPending();
   }
 
   /** The file's text in parts (joined: `{"schema_version": …, "data": [ … ]}` and a newline). */
