@@ -41,6 +41,7 @@ import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
 import { REPEAT_NEGATIONS, REPEAT_OPTIONS } from './repeat-options.js';
+import { RESPONSE_OPTIONS } from './response-options.js';
 import { checkRepeatedRuns, profileRepeated } from './profile-repeated.js';
 import type { GlobalOptions } from './program.js';
 import { handleInterrupts } from './interrupt.js';
@@ -419,6 +420,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   },
   // §3.10 Repeated runs
   ...(REPEAT_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
+  // §3.11 Per-chunk token counts and outputs.json
+  ...(RESPONSE_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.8 Sharded runs
   {
     key: 'shardIndex',

@@ -24,6 +24,7 @@ import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-fl
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { parseSequenceDistribution, type SequencePair } from './sequence-distribution.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
+import { resolveResponseConfig, type ResponseConfig, type ResponseOptions } from './response-config.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -31,7 +32,7 @@ import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './re
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
  * (§3.10) are RepeatOptions, in ./repeat-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, ResponseOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -264,6 +265,8 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
+  /** `--per-chunk-usage` and `--export-outputs-json` (docs/cli.md §3.11). */
+  responses: ResponseConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -794,6 +797,7 @@ export function resolveProfileConfig(
             },
     },
     repeat: resolveRepeatConfig(o, o.randomSeed !== undefined),
+    responses: resolveResponseConfig(o, endpointType),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
     options: o,
     notices: [

@@ -10,6 +10,13 @@ export interface EndpointSettings {
   extra: Record<string, unknown>;
   streamUsage: boolean;
   useLegacyMaxTokens: boolean;
+  /** `--per-chunk-usage`: also ask for the running usage on every chunk (docs/metrics.md §3.1). */
+  continuousUsage?: boolean;
+}
+
+/** `stream_options` of a streaming body: usage at the end, and on every chunk with `--per-chunk-usage`. */
+function streamOptions(endpoint: EndpointSettings): Record<string, boolean> {
+  return endpoint.continuousUsage === true ? { include_usage: true, continuous_usage_stats: true } : { include_usage: true };
 }
 
 /**
@@ -34,7 +41,7 @@ export function buildBody(
     body = { model, prompt: (prompt.system ?? '') + prompt.user, stream: endpoint.streaming };
     if (maxTokens !== null) body.max_tokens = maxTokens;
   }
-  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = streamOptions(endpoint);
   return Object.assign(body, endpoint.extra);
 }
 
@@ -80,7 +87,7 @@ export function buildMessagesBody(
   const body: Record<string, unknown> = { model, messages, stream: endpoint.streaming };
   if (tools !== null) body.tools = tools;
   if (maxTokens !== null) body[endpoint.useLegacyMaxTokens ? 'max_tokens' : 'max_completion_tokens'] = maxTokens;
-  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = streamOptions(endpoint);
   return Object.assign(body, endpoint.extra);
 }
 

@@ -24,6 +24,29 @@ export interface ParsedResponses {
   sawReasoning: boolean;
   /** The last non-null `usage` object, or null. */
   usage: UsageFields | null;
+  /**
+   * With `{ perChunkCounts: true }`: per content response, the cumulative output-token count the
+   * server reported on it (`usage.completion_tokens`, else llama.cpp's `timings.predicted_n`), or
+   * null when it reported none (docs/metrics.md §3.1). Empty otherwise.
+   */
+  contentTokens: (number | null)[];
+}
+
+/** The cumulative generated-token count one event reports, or null (docs/metrics.md §3.1). */
+function reportedTokens(payload: Record<string, unknown>): number | null {
+  const usage = payload['usage'];
+  if (isObject(usage)) {
+    const c = intField(usage, 'completion_tokens');
+    if (c !== undefined) return c;
+  }
+  // llama.cpp reports no per-chunk usage, but with `timings_per_token: true` in the body every
+  // chunk carries its running `timings.predicted_n`.
+  const timings = payload['timings'];
+  if (isObject(timings)) {
+    const n = intField(timings, 'predicted_n');
+    if (n !== undefined) return n;
+  }
+  return null;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -111,7 +134,8 @@ export function isContentResponse(data: string): boolean {
  * the last usage object. Events that are not JSON (e.g. `[DONE]`) are skipped: the engine has
  * already failed the request if an unparsable body mattered.
  */
-export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): ParsedResponses {
+export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>, options: { perChunkCounts?: boolean } = {}): ParsedResponses {
+  const perChunk = options.perChunkCounts === true;
   const out: ParsedResponses = {
     contentNs: [],
     firstOutputNs: null,
@@ -119,6 +143,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
     reasoningText: '',
     sawReasoning: false,
     usage: null,
+    contentTokens: [],
   };
   for (const resp of raw.responses) {
     const data = resp.data.trim();
@@ -143,6 +168,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
     }
     if (output === '' && reasoning === '') continue;
     out.contentNs.push(resp.recvNs);
+    if (perChunk) out.contentTokens.push(reportedTokens(payload));
     if (output !== '' && out.firstOutputNs === null) out.firstOutputNs = resp.recvNs;
     out.outputText += output;
     out.reasoningText += reasoning;

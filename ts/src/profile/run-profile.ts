@@ -73,6 +73,7 @@ export function engineOptionsFor(
       extra: e.extra,
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
+      continuousUsage: config.responses.perChunkUsage,
     },
     models: e.models,
     modelSelection: e.modelSelection,

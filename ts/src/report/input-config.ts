@@ -37,6 +37,8 @@ export function inputConfigOf(
       headers: Object.keys(e.headers).length > 0 ? e.headers : null,
       extra: Object.keys(e.extra).length > 0 ? e.extra : null,
       connection_reuse_strategy: e.connectionReuseStrategy,
+      // Only when on: it changes what ITL means (docs/metrics.md §3.1); other runs keep their layout.
+      ...(config.responses.perChunkUsage ? { per_chunk_usage: true as const } : {}),
     },
     // A file's prompts come from its rows: the synthetic prompt options do not apply (null), except
     // --osl, the max-tokens of rows without output_length.

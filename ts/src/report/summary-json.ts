@@ -26,6 +26,8 @@ export interface InputConfig {
     headers: Record<string, string> | null;
     extra: Record<string, unknown> | null;
     connection_reuse_strategy: ConnectionReuseStrategy;
+    /** Only when `--per-chunk-usage` was given (docs/exports.md §4.1). */
+    per_chunk_usage?: true;
   };
   input: Record<string, unknown>;
   loadgen: Record<string, unknown>;

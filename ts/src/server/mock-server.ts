@@ -225,7 +225,16 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       RandomStream.of(seed, 'infermark/mock/stream-error', BigInt(k)).unit() < opts.streamErrorRate / 100;
     const failAfter = Math.floor(n / 2);
     const output = source.output(offset, n);
-    const shape: CompletionShape = { endpoint, num: k, modelName, output, reasoning, finishReason };
+    const shape: CompletionShape = {
+      endpoint,
+      num: k,
+      modelName,
+      output,
+      reasoning,
+      finishReason,
+      chunking: { first: opts.firstChunkTokens, per: opts.tokensPerChunk },
+      continuousUsagePrompt: request.continuousUsage ? p : null,
+    };
     const events = stream && !httpFail ? new CompletionStream(res, shape) : null;
 
     let emitted = 0;

@@ -33,6 +33,8 @@ export interface InferenceRequest {
   ignoreEos: boolean;
   stream: boolean;
   includeUsage: boolean;
+  /** `stream_options.continuous_usage_stats` (with include_usage): the running usage on every chunk. */
+  continuousUsage: boolean;
   reasoningEffort: unknown;
 }
 
@@ -154,6 +156,8 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     streamOptions !== null &&
     typeof streamOptions === 'object' &&
     (streamOptions as { include_usage?: unknown }).include_usage === true;
+  // vLLM's rule: the running usage on every chunk needs include_usage as well (docs/serve-mock.md §5.3).
+  const continuousUsage = includeUsage && (streamOptions as { continuous_usage_stats?: unknown }).continuous_usage_stats === true;
   const asked = limit ?? 1;
   if (p + asked > ctx.maxModelLen) {
     throw new HttpError(
@@ -173,6 +177,7 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     ignoreEos,
     stream,
     includeUsage,
+    continuousUsage,
     reasoningEffort: body.reasoning_effort,
   };
 }

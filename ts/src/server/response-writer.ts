@@ -24,6 +24,21 @@ export interface CompletionShape {
   /** The first `reasoning` output tokens are reasoning content. */
   reasoning: number;
   finishReason: 'stop' | 'length';
+  /**
+   * Tokens per streamed event (docs/serve-mock.md §5.1): `first` in the first content event, then
+   * `per` in each; a reasoning/answer boundary also ends an event. Default 1 and 1.
+   */
+  chunking?: { first: number; per: number };
+  /** Prompt tokens, when the request asked for `continuous_usage_stats`: every event carries the running usage. */
+  continuousUsagePrompt?: number | null;
+}
+
+/** A JSON string literal of several tokens' literals. */
+function joinLiterals(literals: readonly string[], from: number, to: number): string {
+  if (to - from === 1) return literals[from]!;
+  let s = '"';
+  for (let i = from; i < to; i++) s += literals[i]!.slice(1, -1);
+  return `${s}"`;
 }
 
 const STREAM_FAILURE = 'data: {"error":{"message":"Injected mid-stream failure","type":"server_error","code":500}}\n\n';
@@ -39,6 +54,13 @@ export class CompletionStream {
   readonly #contentOpen: string;
   readonly #reasoningOpen: string;
   readonly #tokenClose: string;
+  readonly #first: number;
+  readonly #per: number;
+  readonly #prompt: number | null;
+  /** First output token not yet in an event. */
+  #held = 0;
+  /** Output tokens produced so far. */
+  #produced = 0;
   #pending = '';
 
   constructor(res: ServerResponse, shape: CompletionShape) {
@@ -51,6 +73,21 @@ export class CompletionStream {
     this.#contentOpen = chat ? `${this.#head}[{"index":0,"delta":{"content":` : `${this.#head}[{"index":0,"text":`;
     this.#reasoningOpen = chat ? `${this.#head}[{"index":0,"delta":{"reasoning_content":` : this.#contentOpen;
     this.#tokenClose = chat ? '},"finish_reason":null}]}\n\n' : ',"finish_reason":null}]}\n\n';
+    this.#first = shape.chunking?.first ?? 1;
+    this.#per = shape.chunking?.per ?? 1;
+    this.#prompt = shape.continuousUsagePrompt ?? null;
+  }
+
+  /** `}` closing an event, with the running usage after `completion` tokens when it was asked for (vLLM's form). */
+  #close(completion: number): string {
+    if (this.#prompt === null) return '}\n\n';
+    const p = this.#prompt;
+    return `,"usage":{"prompt_tokens":${p},"completion_tokens":${completion},"total_tokens":${p + completion}}}\n\n`;
+  }
+
+  /** `tokenClose` with the running usage spliced in before its final `}`. */
+  #tokenEnd(completion: number): string {
+    return this.#prompt === null ? this.#tokenClose : this.#tokenClose.slice(0, -3) + this.#close(completion);
   }
 
   /** Status line, headers and the role event (kept until the next flush). */
@@ -58,15 +95,31 @@ export class CompletionStream {
     this.#res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     this.#pending =
       this.#shape.endpoint === 'chat'
-        ? `${this.#head}[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n`
-        : `${this.#head}[{"index":0,"text":"","finish_reason":null}]}\n\n`;
+        ? `${this.#head}[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]${this.#close(0)}`
+        : `${this.#head}[{"index":0,"text":"","finish_reason":null}]${this.#close(0)}`;
   }
 
-  /** Output tokens `from` … `to − 1`, one event each. */
-  tokens(from: number, to: number): void {
+  /** Output tokens up to `to − 1` are produced: the events they complete (one token each by default). */
+  tokens(_from: number, to: number): void {
+    this.#produced = to;
+    this.#emit(to, false);
+  }
+
+  /** Events for the held tokens below `to`; with `all`, an incomplete last event too. */
+  #emit(to: number, all: boolean): void {
     let s = '';
     const { output, reasoning } = this.#shape;
-    for (let i = from; i < to; i++) s += (i < reasoning ? this.#reasoningOpen : this.#contentOpen) + output.json[i] + this.#tokenClose;
+    while (this.#held < to) {
+      const a = this.#held;
+      let b = a + (a === 0 ? this.#first : this.#per);
+      if (a < reasoning && b > reasoning) b = reasoning;
+      if (b > to) {
+        if (!all) break;
+        b = to;
+      }
+      s += (a < reasoning ? this.#reasoningOpen : this.#contentOpen) + joinLiterals(output.json, a, b) + this.#tokenEnd(b);
+      this.#held = b;
+    }
     this.#pending += s;
   }
 
@@ -80,10 +133,12 @@ export class CompletionStream {
   /** The finish event, the usage event when asked for, `[DONE]`; ends the response. */
   end(usage: Record<string, unknown> | null): void {
     const reason = this.#shape.finishReason;
+    this.#emit(this.#produced, true);
+    const close = this.#close(this.#held);
     this.#pending +=
       this.#shape.endpoint === 'chat'
-        ? `${this.#head}[{"index":0,"delta":{},"finish_reason":"${reason}"}]}\n\n`
-        : `${this.#head}[{"index":0,"text":"","finish_reason":"${reason}"}]}\n\n`;
+        ? `${this.#head}[{"index":0,"delta":{},"finish_reason":"${reason}"}]${close}`
+        : `${this.#head}[{"index":0,"text":"","finish_reason":"${reason}"}]${close}`;
     if (usage) this.#pending += `${this.#head}[],"usage":${JSON.stringify(usage)}}\n\n`;
     this.#res.end(`${this.#pending}data: [DONE]\n\n`);
     this.#pending = '';
@@ -91,6 +146,7 @@ export class CompletionStream {
 
   /** An injected mid-stream failure: an error event, then the connection's response ends. */
   fail(): void {
+    this.#emit(this.#produced, true);
     this.#res.end(this.#pending + STREAM_FAILURE);
     this.#pending = '';
   }
