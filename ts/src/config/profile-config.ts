@@ -22,6 +22,14 @@ import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
+import {
+  type ArrivalPatternChoice,
+  type LoadShapingConfig,
+  type LoadShapingOptions,
+  resolveArrivalChoice,
+  resolveLoadShaping,
+  shapingThreadLimit,
+} from './load-shaping.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -29,7 +37,7 @@ import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './re
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
  * (§3.10) are RepeatOptions, in ./repeat-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, LoadShapingOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -62,7 +70,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions {
   sessionTurnDelayStddev?: number;
   concurrency?: number;
   requestRate?: number;
-  arrivalPattern?: ArrivalPattern;
+  /** `concurrency-burst` is the closed loop (./load-shaping.ts); the rest are rate patterns. */
+  arrivalPattern?: ArrivalPatternChoice;
   arrivalSmoothness?: number;
   requestCount?: number;
   benchmarkDuration?: number;
@@ -244,6 +253,8 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
+  /** Ramps, the prefill cap and the warmup's own load (docs/cli.md §3.4.1, ./load-shaping.ts). */
+  shaping: LoadShapingConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -414,7 +425,7 @@ function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
  * depends on its contents then wait for `withDatasetFacts`.
  */
 function resolveLoad(
-  o: ProfileOptions,
+  o: ProfileOptions & { arrivalPattern?: ArrivalPattern },
   file: boolean,
   facts: DatasetFacts | null,
 ): { mode: LoadMode; concurrency: number | null; requestCount: number | null; shard: ShardConfig | null } {
@@ -524,11 +535,16 @@ function resolveLoad(
  * depend on the file's contents run then.
  */
 export function resolveProfileConfig(
-  o: ProfileOptions,
+  given_: ProfileOptions,
   argv: readonly string[] | string,
   facts: DatasetFacts | null = null,
 ): ProfileConfig {
   const given = (v: unknown): boolean => v !== undefined;
+  // `--arrival-pattern concurrency-burst` is the closed loop: resolved as if no pattern was given.
+  const o: ProfileOptions & { arrivalPattern?: ArrivalPattern } = {
+    ...given_,
+    arrivalPattern: resolveArrivalChoice(given_.arrivalPattern, given(given_.requestRate)),
+  };
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
   if (o.model.some((m) => m.trim() === '')) throw new UsageError(`option '--model <name>': expected a non-empty value, got ''`);
@@ -610,6 +626,18 @@ export function resolveProfileConfig(
   checkSyntheticSize(o, multiTurn);
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
+  const shaping = resolveLoadShaping(o, {
+    modeKind: mode.kind,
+    concurrency,
+    requestRate: o.requestRate ?? null,
+    arrivalPattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
+    arrivalSmoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
+    streaming: o.streaming === true,
+    syntheticSessions: !file && multiTurn,
+    warmupRequestCount: o.warmupRequestCount ?? PROFILE_DEFAULTS.warmupRequestCount,
+    warmupDuration: o.warmupDuration ?? null,
+  });
+  checkShapingThreads(shaping, o.workers ?? null, shard);
 
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
@@ -722,8 +750,9 @@ export function resolveProfileConfig(
             },
     },
     repeat: resolveRepeatConfig(o),
+    shaping,
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
-    options: o,
+    options: given_,
     notices: [
       ...authorizationNotices(
         o,
@@ -732,6 +761,27 @@ export function resolveProfileConfig(
       ),
     ],
   };
+}
+
+/**
+ * Every engine thread needs a slot of each cap it splits (docs/cli.md §3.4.1): `--workers` and the
+ * shard count may not exceed the prefill caps or the warmup concurrency (an automatic thread count
+ * stays below them, ts/src/load/workers.ts).
+ */
+function checkShapingThreads(shaping: LoadShapingConfig, workers: number | null, shard: ShardConfig | null): void {
+  const limit = shapingThreadLimit(shaping, true);
+  if (limit === null) return;
+  const threads = (workers ?? 1) * (shard?.count ?? 1);
+  if ((workers !== null || shard !== null) && threads > limit) {
+    throw new UsageError(
+      `${shard === null ? `option '--workers': ${workers} workers` : `${shard.count} shards × ${workers ?? 1} workers`} but the prefill or warmup concurrency allows only ${limit} threads`,
+      {
+        hints: [
+          'each thread gets a share of --prefill-concurrency, --warmup-prefill-concurrency and --warmup-concurrency, and needs at least one',
+        ],
+      },
+    );
+  }
 }
 
 /**

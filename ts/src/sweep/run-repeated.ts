@@ -76,7 +76,8 @@ async function summaryMetrics(result: ProfileResult): Promise<RunSummaryMetrics>
 function runConfig(config: ProfileConfig, directory: string, index: number): ProfileConfig {
   // As AIPerf does by default, only the first run warms up: the later ones measure the warm server.
   const load = index === 0 ? config.load : { ...config.load, warmupRequestCount: 0, warmupDuration: null };
-  return { ...config, load, output: { ...config.output, artifactDir: directory, artifactDirGiven: true } };
+  const shaping = index === 0 ? config.shaping : { ...config.shaping, warmup: { ...config.shaping.warmup, sessions: null } };
+  return { ...config, load, shaping, output: { ...config.output, artifactDir: directory, artifactDirGiven: true } };
 }
 
 /**
