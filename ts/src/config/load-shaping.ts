@@ -51,6 +51,13 @@ export interface WarmupShaping extends PhaseShaping {
 export interface LoadShapingConfig {
   profiling: PhaseShaping;
   warmup: WarmupShaping;
+  /**
+   * The most engine threads (workers × shards) the caps of these flags allow, null: no limit. Every
+   * thread needs at least one slot of each cap it splits (a thread with none could send nothing),
+   * so `--prefill-concurrency`, `--warmup-prefill-concurrency` and `--warmup-concurrency` of N allow
+   * N threads (`--concurrency` itself is rule 20 of docs/cli.md §3.6).
+   */
+  threadLimit: number | null;
 }
 
 /** What the shaping rules need to know of the rest of the configuration. */
@@ -157,7 +164,11 @@ export function resolveLoadShaping(o: LoadShapingOptions, c: ShapingContext): Lo
   if (given(o.warmupConcurrencyRampDuration) && warmupRateValue !== null && warmupConcurrency === null)
     throw requires('--warmup-concurrency-ramp-duration', '--warmup-concurrency');
 
+  const caps = [o.prefillConcurrency, ...(hasWarmup ? [o.warmupConcurrency, warmupPrefill ?? undefined] : [])].filter(
+    (v): v is number => v !== undefined,
+  );
   return {
+    threadLimit: caps.length === 0 ? null : Math.min(...caps),
     profiling: {
       concurrencyRampMs: ms(o.concurrencyRampDuration),
       rateRampMs: ms(o.requestRateRampDuration),
@@ -183,15 +194,4 @@ export function resolveLoadShaping(o: LoadShapingOptions, c: ShapingContext): Lo
       prefillRampMs: warmupPrefill === null ? null : ms(warmupPrefillRamp),
     },
   };
-}
-
-/**
- * The most engine threads (workers × shards) the caps allow: every thread needs at least one slot
- * of each cap it splits (a thread with none could send nothing), so a cap of N allows N threads.
- */
-export function shapingThreadLimit(s: LoadShapingConfig, warmupRuns: boolean): number | null {
-  const caps = [s.profiling.prefillConcurrency, ...(warmupRuns ? [s.warmup.prefillConcurrency, s.warmup.concurrency] : [])].filter(
-    (v): v is number => v !== null,
-  );
-  return caps.length === 0 ? null : Math.min(...caps);
 }

@@ -28,7 +28,6 @@ import {
   type LoadShapingOptions,
   resolveArrivalChoice,
   resolveLoadShaping,
-  shapingThreadLimit,
 } from './load-shaping.js';
 
 /**
@@ -769,7 +768,7 @@ export function resolveProfileConfig(
  * stays below them, ts/src/load/workers.ts).
  */
 function checkShapingThreads(shaping: LoadShapingConfig, workers: number | null, shard: ShardConfig | null): void {
-  const limit = shapingThreadLimit(shaping, true);
+  const limit = shaping.threadLimit;
   if (limit === null) return;
   const threads = (workers ?? 1) * (shard?.count ?? 1);
   if ((workers !== null || shard !== null) && threads > limit) {

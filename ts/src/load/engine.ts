@@ -102,6 +102,7 @@ export interface EngineOptions {
 
 /** No ramp, no prefill cap, the warmup at the profiling load. */
 const NO_SHAPING: LoadShapingConfig = {
+  threadLimit: null,
   profiling: { concurrencyRampMs: null, rateRampMs: null, prefillConcurrency: null, prefillRampMs: null },
   warmup: {
     concurrency: null,

@@ -7,7 +7,6 @@ import { PROFILE_DEFAULTS } from '../config/defaults.js';
 import { buildSessions, buildSyntheticDataset, type Dataset, inexactNotice, inexactPrompts } from '../dataset/synthetic.js';
 import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary, type Phase } from '../load/engine.js';
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
-import { shapingThreadLimit } from '../config/load-shaping.js';
 import { ShardRendezvous } from '../load/shard-rendezvous.js';
 import type { ShardConfig } from '../config/shard-config.js';
 import { EXIT_INTERRUPTED, InfermarkError } from '../errors.js';
@@ -169,7 +168,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
   const shard = config.load.shard;
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard, shapingThreadLimit(config.shaping, true));
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard, config.shaping.threadLimit);
   // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.
