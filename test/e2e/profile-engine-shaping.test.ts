@@ -3,56 +3,16 @@
 // records' own send and end stamps, the rate ramp and the warmup's rate by the intended send times
 // the records carry. Assertions follow from causality or the planner, never from how fast the
 // machine is.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadShapingConfig } from '../../ts/src/config/load-shaping.js';
 import { ArrivalSchedule } from '../../ts/src/load/arrivals.js';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
+import { WorkerCoordinator } from '../../ts/src/load/workers.js';
 import { rampLimitAt } from '../../ts/src/load/ramp.js';
 import type { RawRequestRecord } from '../../ts/src/metrics/raw-record.js';
 import { engineOptions } from '../helpers/engine-options.js';
-import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
-
-/** A streaming chat server that holds each first token `ttftMs` and counts what waits for one. */
-interface PrefillServer {
-  url: string;
-  /** Most requests at once that had arrived and had not been sent their first token. */
-  maxWaiting: number;
-  close(): Promise<void>;
-}
-
-async function startPrefillServer(ttftMs: number, itlMs: number): Promise<PrefillServer> {
-  let waiting = 0;
-  const state = { maxWaiting: 0 };
-  const chunk = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text } }] })}\n\n`;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      waiting += 1;
-      state.maxWaiting = Math.max(state.maxWaiting, waiting);
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      // A role-only event first, as OpenAI servers send: it is not a token and must not release the cap.
-      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant' } }] })}\n\n`);
-      setTimeout(() => {
-        waiting -= 1;
-        res.write(chunk('a'));
-        setTimeout(() => {
-          res.write(chunk(' b'));
-          res.end('data: [DONE]\n\n');
-        }, itlMs);
-      }, ttftMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get maxWaiting() {
-      return state.maxWaiting;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startFaultServer } from '../helpers/fault-server.js';
+import { startPrefillServer } from '../helpers/prefill-server.js';
 
 const NONE: LoadShapingConfig = {
   threadLimit: null,
@@ -79,8 +39,9 @@ afterEach(async () => {
   closers = [];
 });
 
-async function run(options: EngineOptions) {
-  const engine = new LoadEngine(options);
+/** Runs `options` on one loop, or on `threads` worker threads (the compiled engine in dist/). */
+async function run(options: EngineOptions, threads = 1) {
+  const engine = threads === 1 ? new LoadEngine(options) : new WorkerCoordinator(options, threads);
   const records: RawRequestRecord[] = [];
   const starts: Record<string, bigint> = {};
   engine.on('record', (r: RawRequestRecord) => records.push(r));
@@ -172,6 +133,43 @@ describe('--concurrency-ramp-duration', () => {
     expect(firstOverlapMs).toBeGreaterThanOrEqual(rampMs / 3);
     expect(records.filter((r) => Number(r.requestStartNs - t0) / 1e6 < rampMs / 3).length).toBeGreaterThanOrEqual(2);
     expect(maxInFlight(records)).toBe(4);
+  });
+
+  it('holds the global ramp over three worker threads (steps split g mod W), reaching the target', async () => {
+    const faults = await startFaultServer({ kind: 'ok', tokens: 2, ttftMs: 60 });
+    closers.push(() => faults.close());
+    const rampMs = 500;
+    const { records, starts } = await run(
+      engineOptions(faults.url, {
+        mode: { kind: 'concurrency', concurrency: 6 },
+        requestCount: 48,
+        shaping: shaping({ concurrencyRampMs: rampMs }),
+      }),
+      3,
+    );
+    expect(records.filter((r) => r.error === null)).toHaveLength(48);
+    expect(new Set(records.map((r) => r.workerId))).toEqual(new Set(['worker_0', 'worker_1', 'worker_2']));
+    const t0 = starts['profiling']!;
+    for (const r of records) {
+      const inFlight = records.filter((o) => o.requestStartNs <= r.requestStartNs && o.requestEndNs > r.requestStartNs).length;
+      expect(inFlight).toBeLessThanOrEqual(rampLimitAt(6, rampMs, Number(r.requestStartNs - t0) / 1e6));
+    }
+    expect(maxInFlight(records)).toBe(6);
+  });
+
+  it('holds --prefill-concurrency over two worker threads (3 = 2 + 1)', async () => {
+    const server = await startPrefillServer(30, 5);
+    closers.push(server.close);
+    const { records } = await run(
+      engineOptions(server.url, {
+        mode: { kind: 'concurrency', concurrency: 8 },
+        requestCount: 24,
+        shaping: shaping({ prefillConcurrency: 3 }),
+      }),
+      2,
+    );
+    expect(records.filter((r) => r.error === null)).toHaveLength(24);
+    expect(server.maxWaiting).toBeLessThanOrEqual(3);
   });
 
   it('ramps an open-loop --concurrency ceiling the same way', async () => {
