@@ -95,6 +95,14 @@ describe('load shaping configuration', () => {
     expect(message(o as Partial<ProfileOptions>)).toBe(expected);
   });
 
+  it('takes ramps in a sharded run (one global plan split over the shards) and gives every shard a prefill slot', () => {
+    const shard0 = { shardCount: 2, shardIndex: 0, shardRendezvousPort: 5000 };
+    expect(resolve({ ...shard0, concurrency: 4, concurrencyRampDuration: 2 }).shaping.profiling.concurrencyRampMs).toBe(2000);
+    expect(message({ ...shard0, concurrency: 4, prefillConcurrency: 1, streaming: true })).toBe(
+      '2 shards × 1 worker but the prefill or warmup concurrency allows only 1 thread',
+    );
+  });
+
   it('keeps an automatic thread count within the caps, per shard', () => {
     const closed = { kind: 'concurrency' as const, concurrency: 2000 };
     expect(planLoadThreads(null, closed, 8, null, 3).threads).toBe(3);

@@ -773,7 +773,7 @@ function checkShapingThreads(shaping: LoadShapingConfig, workers: number | null,
   const threads = (workers ?? 1) * (shard?.count ?? 1);
   if ((workers !== null || shard !== null) && threads > limit) {
     throw new UsageError(
-      `${shard === null ? `option '--workers': ${workers} workers` : `${shard.count} shards × ${workers ?? 1} workers`} but the prefill or warmup concurrency allows only ${limit} threads`,
+      `${shard === null ? `option '--workers': ${workers} workers` : `${shard.count} shards × ${workers ?? 1} worker${(workers ?? 1) === 1 ? '' : 's'}`} but the prefill or warmup concurrency allows only ${limit} thread${limit === 1 ? '' : 's'}`,
       {
         hints: [
           'each thread gets a share of --prefill-concurrency, --warmup-prefill-concurrency and --warmup-concurrency, and needs at least one',
