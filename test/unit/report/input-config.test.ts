@@ -93,3 +93,26 @@ describe('input_config.loadgen for the user-centric mode', () => {
     expect(inputConfigOf(resolve({}), TOKENIZER).loadgen).toMatchObject({ user_centric_rate: null, num_users: null });
   });
 });
+
+describe('input_config.loadgen for load shaping', () => {
+  it('reports the shaping flags as given and null for those not set', () => {
+    const ic = inputConfigOf(
+      resolve({
+        streaming: true,
+        concurrency: 8,
+        prefillConcurrency: 2,
+        concurrencyRampDuration: 5,
+        warmupRequestCount: 4,
+        warmupConcurrency: 2,
+      }),
+      TOKENIZER,
+    );
+    expect(ic.loadgen).toMatchObject({
+      prefill_concurrency: 2,
+      concurrency_ramp_duration: 5,
+      warmup_concurrency: 2,
+      warmup_request_rate: null,
+      request_rate_ramp_duration: null,
+    });
+  });
+});

@@ -21,7 +21,6 @@ import {
 /** `--metrics-linger` at most an hour: a scraper polls every few seconds to a minute. */
 const MAX_METRICS_LINGER_SECONDS = 3600;
 import {
-  ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
   MODEL_SELECTION_STRATEGIES,
   CUSTOM_DATASET_TYPES,
@@ -42,6 +41,8 @@ import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js'
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
 import { REPEAT_NEGATIONS, REPEAT_OPTIONS } from './repeat-options.js';
 import { RESPONSE_OPTIONS } from './response-options.js';
+import { LOAD_SHAPING_OPTIONS } from './load-shaping-options.js';
+import { ARRIVAL_PATTERN_CHOICES } from '../config/load-shaping.js';
 import { checkRepeatedRuns, profileRepeated } from './profile-repeated.js';
 import type { GlobalOptions } from './program.js';
 import { handleInterrupts } from './interrupt.js';
@@ -312,8 +313,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'arrivalPattern',
     flags: '--arrival-pattern <p>',
-    description: ARRIVAL_PATTERNS.join(', '),
-    parser: parseChoice(ARRIVAL_PATTERNS),
+    description: ARRIVAL_PATTERN_CHOICES.join(', '),
+    parser: parseChoice(ARRIVAL_PATTERN_CHOICES),
     shownDefault: PROFILE_DEFAULTS.arrivalPattern,
     aliases: ['--request-rate-mode'],
   },
@@ -418,6 +419,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: 'chosen from the concurrency and the CPU cores',
     aliases: ['--workers-max', '--max-workers'],
   },
+  // §3.4.1 Load shaping
+  ...(LOAD_SHAPING_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.10 Repeated runs
   ...(REPEAT_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.11 Per-chunk token counts and outputs.json

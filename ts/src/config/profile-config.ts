@@ -25,6 +25,13 @@ import { resolveShard, type ShardConfig } from './shard-config.js';
 import { parseSequenceDistribution, type SequencePair } from './sequence-distribution.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
 import { resolveResponseConfig, type ResponseConfig, type ResponseOptions } from './response-config.js';
+import {
+  type ArrivalPatternChoice,
+  type LoadShapingConfig,
+  type LoadShapingOptions,
+  resolveArrivalChoice,
+  resolveLoadShaping,
+} from './load-shaping.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
@@ -32,7 +39,7 @@ import { resolveResponseConfig, type ResponseConfig, type ResponseOptions } from
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
  * (§3.10) are RepeatOptions, in ./repeat-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions, ResponseOptions {
+export interface ProfileOptions extends TransformFlags, RepeatOptions, ResponseOptions, LoadShapingOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
@@ -72,7 +79,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions, ResponseO
   sessionTurnDelayStddev?: number;
   concurrency?: number;
   requestRate?: number;
-  arrivalPattern?: ArrivalPattern;
+  /** `concurrency-burst` is the closed loop (./load-shaping.ts); the rest are rate patterns. */
+  arrivalPattern?: ArrivalPatternChoice;
   arrivalSmoothness?: number;
   requestCount?: number;
   benchmarkDuration?: number;
@@ -267,6 +275,8 @@ export interface ProfileConfig {
   repeat: RepeatConfig;
   /** `--per-chunk-usage` and `--export-outputs-json` (docs/cli.md §3.11). */
   responses: ResponseConfig;
+  /** Ramps, the prefill cap and the warmup's own load (docs/cli.md §3.4.1, ./load-shaping.ts). */
+  shaping: LoadShapingConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -473,7 +483,7 @@ function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean, seqDist: Sequ
  * depends on its contents then wait for `withDatasetFacts`.
  */
 function resolveLoad(
-  o: ProfileOptions,
+  o: ProfileOptions & { arrivalPattern?: ArrivalPattern },
   file: boolean,
   facts: DatasetFacts | null,
 ): { mode: LoadMode; concurrency: number | null; requestCount: number | null; shard: ShardConfig | null } {
@@ -583,11 +593,16 @@ function resolveLoad(
  * depend on the file's contents run then.
  */
 export function resolveProfileConfig(
-  o: ProfileOptions,
+  given_: ProfileOptions,
   argv: readonly string[] | string,
   facts: DatasetFacts | null = null,
 ): ProfileConfig {
   const given = (v: unknown): boolean => v !== undefined;
+  // `--arrival-pattern concurrency-burst` is the closed loop: resolved as if no pattern was given.
+  const o: ProfileOptions & { arrivalPattern?: ArrivalPattern } = {
+    ...given_,
+    arrivalPattern: resolveArrivalChoice(given_.arrivalPattern, given(given_.requestRate)),
+  };
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
   if (o.model.some((m) => m.trim() === '')) throw new UsageError(`option '--model <name>': expected a non-empty value, got ''`);
@@ -681,6 +696,18 @@ export function resolveProfileConfig(
   const systemPrompt = systemPromptOf(o);
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
+  const shaping = resolveLoadShaping(o, {
+    modeKind: mode.kind,
+    concurrency,
+    requestRate: o.requestRate ?? null,
+    arrivalPattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
+    arrivalSmoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
+    streaming: o.streaming === true,
+    syntheticSessions: !file && multiTurn,
+    warmupRequestCount: o.warmupRequestCount ?? PROFILE_DEFAULTS.warmupRequestCount,
+    warmupDuration: o.warmupDuration ?? null,
+  });
+  checkShapingThreads(shaping, o.workers ?? null, shard);
 
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
@@ -798,8 +825,9 @@ export function resolveProfileConfig(
     },
     repeat: resolveRepeatConfig(o, o.randomSeed !== undefined),
     responses: resolveResponseConfig(o, endpointType),
+    shaping,
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
-    options: o,
+    options: given_,
     notices: [
       ...authorizationNotices(
         o,
@@ -808,6 +836,27 @@ export function resolveProfileConfig(
       ),
     ],
   };
+}
+
+/**
+ * Every engine thread needs a slot of each cap it splits (docs/cli.md §3.4.1): `--workers` and the
+ * shard count may not exceed the prefill caps or the warmup concurrency (an automatic thread count
+ * stays below them, ts/src/load/workers.ts).
+ */
+function checkShapingThreads(shaping: LoadShapingConfig, workers: number | null, shard: ShardConfig | null): void {
+  const limit = shaping.threadLimit;
+  if (limit === null) return;
+  const threads = (workers ?? 1) * (shard?.count ?? 1);
+  if ((workers !== null || shard !== null) && threads > limit) {
+    throw new UsageError(
+      `${shard === null ? `option '--workers': ${workers} workers` : `${shard.count} shards × ${workers ?? 1} worker${(workers ?? 1) === 1 ? '' : 's'}`} but the prefill or warmup concurrency allows only ${limit} thread${limit === 1 ? '' : 's'}`,
+      {
+        hints: [
+          'each thread gets a share of --prefill-concurrency, --warmup-prefill-concurrency and --warmup-concurrency, and needs at least one',
+        ],
+      },
+    );
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { Client, type Dispatcher } from 'undici';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
+import { isContentResponse } from '../metrics/response-parse.js';
 import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
 
 /** Why an in-flight request was aborted by infermark itself. */
@@ -165,12 +166,27 @@ export class Exchange {
   private splitter: SseSplitter | null = null;
   /** A 2xx response came in a Content-Encoding infermark cannot read (set in onResponseStart). */
   private encodingError: RequestError | null = null;
+  /** `onFirstContent` not called yet; the responses already checked for content. */
+  private awaitingContent: boolean;
+  private checkedResponses = 0;
 
+  /**
+   * `onFirstContent`: called once, when the first response carrying output or reasoning text has
+   * arrived (the TTFT instant, docs/metrics.md), or when the exchange ends without one (the
+   * prefill cap's release, docs/cli.md §3.4.1). Only checked for when given.
+   */
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean },
+    private readonly options: {
+      streaming: boolean;
+      timeoutMs: number;
+      cancelAfterMs: number | null;
+      reset?: boolean;
+      onFirstContent?: () => void;
+    },
   ) {
+    this.awaitingContent = options.onFirstContent !== undefined;
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -199,11 +215,19 @@ export class Exchange {
     return this;
   }
 
+  /** Whether the result is in (finished, failed or aborted). */
+  isSettled(): boolean {
+    return this.settled;
+  }
+
   /** Abort for `kind`; a request that already finished is unaffected. */
   abort(kind: AbortKind): void {
     if (this.settled || this.abortKind !== null) return;
     this.abortKind = kind;
     this.abortNs = process.hrtime.bigint();
+    // Aborted before it was started (waiting for a prefill slot): it was never sent, so its
+    // timeline is the abort instant alone.
+    if (this.attempt === 0) this.requestStartNs = this.abortNs;
     if (this.controller) this.controller.abort(new AbortMarker(kind));
     // Before onRequestStart there is no controller; the request is failed as soon as undici
     // calls back (onRequestStart checks abortKind), but the result must not wait for that.
@@ -257,8 +281,10 @@ export class Exchange {
         if (!current()) return;
         const t = arrivalStamp();
         this.lastChunkNs = t;
-        if (this.splitter) this.splitter.push(chunk, t, this.responses);
-        else this.bodyChunks.push(chunk);
+        if (this.splitter) {
+          this.splitter.push(chunk, t, this.responses);
+          if (this.awaitingContent) this.checkFirstContent();
+        } else this.bodyChunks.push(chunk);
       },
       onResponseEnd: () => {
         if (!current()) return;
@@ -270,6 +296,24 @@ export class Exchange {
         else this.finish(process.hrtime.bigint(), err);
       },
     };
+  }
+
+  /** The events that arrived since the last check: the first with content releases the caller's wait. */
+  private checkFirstContent(): void {
+    while (this.checkedResponses < this.responses.length) {
+      const data = this.responses[this.checkedResponses]!.data;
+      this.checkedResponses += 1;
+      if (isContentResponse(data)) {
+        this.firstContent();
+        return;
+      }
+    }
+  }
+
+  private firstContent(): void {
+    if (!this.awaitingContent) return;
+    this.awaitingContent = false;
+    this.options.onFirstContent?.();
   }
 
   /** Whether the request's own headers (a `-H Accept-Encoding`) asked for a compressed response. */
@@ -337,6 +381,7 @@ export class Exchange {
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: Buffer.concat(this.bodyChunks).toString('utf8') });
     }
     const cancelled = kind === 'cancelled' || kind === 'interrupted';
+    this.firstContent();
     this.resolve({
       requestStartNs: this.requestStartNs,
       requestAckNs: this.requestAckNs,

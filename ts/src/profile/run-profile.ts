@@ -95,6 +95,7 @@ export function engineOptionsFor(
     cancellationDelayMs: l.requestCancellationDelay * 1000,
     failedRequestThreshold: l.failedRequestThreshold,
     interruptGraceMs: PROFILE_DEFAULTS.interruptGraceMs,
+    shaping: config.shaping,
   };
 }
 
@@ -192,7 +193,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
   const shard = config.load.shard;
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard);
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard, config.shaping.threadLimit);
   // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.

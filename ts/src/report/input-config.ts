@@ -92,6 +92,8 @@ export function inputConfigOf(
       // Not in AIPerf's input_config: a sharded run's place (docs/cli.md §3.8); `merge` reads the count.
       shard_index: l.shard?.index ?? null,
       shard_count: l.shard?.count ?? null,
+      // The load-shaping flags as given (docs/cli.md §3.4.1), null when not set.
+      ...shapingInputs(config.options),
     },
     output: {
       artifact_directory: o.artifactDir,
@@ -101,5 +103,24 @@ export function inputConfigOf(
     },
     tokenizer: { name: tokenizer.name, resolved_path: tokenizer.resolvedPath },
     server_metrics: { enabled: o.serverMetricsEnabled, urls: o.serverMetricsUrls },
+  };
+}
+
+/** `input_config.loadgen`'s load-shaping keys: AIPerf's flag names in snake_case, the values as given. */
+function shapingInputs(o: ProfileConfig['options']): Record<string, number | string | null> {
+  return {
+    concurrency_ramp_duration: o.concurrencyRampDuration ?? null,
+    request_rate_ramp_duration: o.requestRateRampDuration ?? null,
+    prefill_concurrency: o.prefillConcurrency ?? null,
+    prefill_concurrency_ramp_duration: o.prefillConcurrencyRampDuration ?? null,
+    num_warmup_sessions: o.numWarmupSessions ?? null,
+    warmup_concurrency: o.warmupConcurrency ?? null,
+    warmup_prefill_concurrency: o.warmupPrefillConcurrency ?? null,
+    warmup_request_rate: o.warmupRequestRate ?? null,
+    warmup_arrival_pattern: o.warmupArrivalPattern ?? null,
+    warmup_grace_period: o.warmupGracePeriod ?? null,
+    warmup_concurrency_ramp_duration: o.warmupConcurrencyRampDuration ?? null,
+    warmup_prefill_concurrency_ramp_duration: o.warmupPrefillConcurrencyRampDuration ?? null,
+    warmup_request_rate_ramp_duration: o.warmupRequestRateRampDuration ?? null,
   };
 }
