@@ -495,7 +495,8 @@ export class LoadEngine extends EventEmitter {
     const xRequestId = randomUUID();
     const xCorrelationId = p.correlationId;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId, target.authorization);
-    const path = target.prefix + o.endpoint.path;
+    // `--endpoint-type template` has no default path: then the base URL is the target (ts/src/endpoints/template.ts).
+    const path = target.prefix + o.endpoint.path || '/';
     const cancelAfterMs =
       s.phase === 'profiling' &&
       o.cancellationRate !== null &&
@@ -507,7 +508,14 @@ export class LoadEngine extends EventEmitter {
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
-      { streaming: p.streaming, timeoutMs: o.timeoutMs, cancelAfterMs, reset: lease.reset },
+      {
+        streaming: p.streaming,
+        timeoutMs: o.timeoutMs,
+        cancelAfterMs,
+        reset: lease.reset,
+        endpointType: o.endpoint.type,
+        template: o.endpoint.template ?? null,
+      },
     );
     s.sent += 1;
     this.inFlight.add(ex);

@@ -5,6 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
+import type { TemplateSettings } from '../endpoints/index.js';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
@@ -169,7 +170,15 @@ export class Exchange {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean },
+    private readonly options: {
+      streaming: boolean;
+      timeoutMs: number;
+      cancelAfterMs: number | null;
+      reset?: boolean;
+      /** Which API's error and completion events the response is checked for (ts/src/endpoints); chat/completions when absent. */
+      endpointType?: string;
+      template?: TemplateSettings | null;
+    },
   ) {
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
@@ -326,11 +335,11 @@ export class Exchange {
       error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
     } else if (this.splitter) {
       this.splitter.end();
-      error = checkStream(this.responses);
+      error = checkStream(this.responses, this.options.endpointType ?? null, this.options.template ?? null);
     } else {
       const body = Buffer.concat(this.bodyChunks).toString('utf8');
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
-      error = checkBody(body);
+      error = checkBody(body, this.options.endpointType ?? null);
     }
     // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
     if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {

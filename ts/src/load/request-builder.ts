@@ -1,5 +1,7 @@
-// Request bodies and headers exactly as docs/cli.md §3.1 specifies.
+// Request bodies and headers exactly as docs/cli.md §3.1 specifies. chat and completions are built
+// here; the other generative types by their module in ts/src/endpoints (docs/cli.md §3.1.1).
 import type { EndpointType } from '../config/defaults.js';
+import { generativeApi, type TemplateSettings } from '../endpoints/index.js';
 
 export interface EndpointSettings {
   type: EndpointType;
@@ -10,6 +12,8 @@ export interface EndpointSettings {
   extra: Record<string, unknown>;
   streamUsage: boolean;
   useLegacyMaxTokens: boolean;
+  /** `--endpoint-type template` only (ts/src/endpoints/template.ts). */
+  template?: TemplateSettings | null;
 }
 
 /**
@@ -23,6 +27,11 @@ export function buildBody(
   prompt: { system: string | null; user: string },
   maxTokens: number | null,
 ): Record<string, unknown> {
+  const api = generativeApi(endpoint.type);
+  if (api !== null) {
+    const turn = { model, system: prompt.system, history: [], user: prompt.user, maxTokens, streaming: endpoint.streaming };
+    return Object.assign(api.buildBody(turn, endpoint.template ?? null), endpoint.extra);
+  }
   let body: Record<string, unknown>;
   if (endpoint.type === 'chat') {
     const messages: { role: string; content: string }[] = [];
@@ -52,6 +61,11 @@ export function buildTurnBody(
   maxTokens: number | null,
 ): Record<string, unknown> {
   if (history.length === 0) return buildBody(endpoint, model, { system, user }, maxTokens);
+  const api = generativeApi(endpoint.type);
+  if (api !== null) {
+    const turn = { model, system, history, user, maxTokens, streaming: endpoint.streaming };
+    return Object.assign(api.buildBody(turn, endpoint.template ?? null), endpoint.extra);
+  }
   if (endpoint.type === 'chat') {
     const body = buildBody(endpoint, model, { system, user }, maxTokens);
     const messages: { role: string; content: string }[] = [];
@@ -107,7 +121,9 @@ export function buildHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (basicAuthorization !== null) headers.authorization = basicAuthorization;
-  if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  const api = generativeApi(endpoint.type);
+  if (api !== null) Object.assign(headers, api.headers(endpoint.apiKey));
+  else if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   headers['x-request-id'] = requestId;
   headers['x-correlation-id'] = correlationId;

@@ -71,6 +71,7 @@ export function engineOptionsFor(
       extra: e.extra,
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
+      template: e.template,
     },
     models: e.models,
     urls: e.urls,
