@@ -109,12 +109,11 @@ function content(payload: unknown, _event: string | undefined, streaming: boolea
 function payloadError(payload: unknown, event: string | undefined): ApiError | null {
   if (!isObject(payload)) return event === 'error' ? { code: 502, type: 'ServerError', message: String(payload) } : null;
   if (payload.type === 'error' || event === 'error') {
-    const e = isObject(payload.error) ? payload.error : payload;
-    return {
-      code: 502,
-      type: str(e.type) || str(e.code) || 'ServerError',
-      message: str(e.message) || JSON.stringify(payload).slice(0, 2048),
-    };
+    // The event's own `type` is "error": the error's kind is its `code` (or a nested error's type).
+    const nested = isObject(payload.error) ? payload.error : null;
+    const type = nested === null ? str(payload.code) : str(nested.type) || str(nested.code);
+    const message = str((nested ?? payload).message) || JSON.stringify(payload).slice(0, 2048);
+    return { code: 502, type: type || 'ServerError', message };
   }
   if (payload.type === 'response.failed' || (payload.object === 'response' && payload.status === 'failed')) {
     const r = isObject(payload.response) ? payload.response : payload;
