@@ -170,6 +170,11 @@ describe('huggingface-generate', () => {
   it('sends inputs and parameters.max_new_tokens, posts to /generate_stream when streaming', () => {
     expect(api.buildBody(turn({ system: null, history: [] }), null)).toEqual({ inputs: 'q2', parameters: { max_new_tokens: 7 } });
     expect([api.defaultPath(false), api.defaultPath(true)]).toEqual(['/generate', '/generate_stream']);
+    // --extra-inputs go to `parameters`, where TGI reads sampling settings.
+    expect(buildTurnBody(endpoint('huggingface-generate', { extra: { temperature: 0 } }), 'm', null, [], 'q', 3)).toEqual({
+      inputs: 'q',
+      parameters: { max_new_tokens: 3, temperature: 0 },
+    });
     // A later turn sends the earlier ones joined with newlines, as completions does.
     expect(buildTurnBody(endpoint('huggingface-generate'), 'm', null, [{ user: 'q1', assistant: 'a1' }], 'q2', null)).toEqual({
       inputs: 'q1\na1\nq2',

@@ -126,6 +126,8 @@ export interface GenerativeApi {
   defaultPath(streaming: boolean): string;
   /** The body of a turn, history included where the API carries one. */
   buildBody(turn: TurnInput, template: TemplateSettings | null): Record<string, unknown>;
+  /** `--extra-inputs` merged into a built body; absent: shallow-merged at the top level (later wins). */
+  withExtra?(body: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown>;
   /** Texts whose tokens make the client-side ISL of a body. */
   inputTexts(body: Record<string, unknown>): string[];
   /** What one response carries; `event` is the SSE event name, if any. */

@@ -64,6 +64,8 @@ function details(a: MockAnswer, u: MockUsage): Record<string, unknown> {
 export const huggingfaceGenerateApi: GenerativeApi = {
   defaultPath: (streaming) => (streaming ? '/generate_stream' : '/generate'),
   buildBody,
+  // TGI's sampling settings live in `parameters`: AIPerf merges `--extra-inputs` there, and so do we.
+  withExtra: (body, extra) => ({ ...body, parameters: { ...(body.parameters as Record<string, unknown>), ...extra } }),
   inputTexts: (body) => (typeof body.inputs === 'string' && body.inputs !== '' ? [body.inputs] : []),
   content,
   payloadError,

@@ -30,7 +30,8 @@ export function buildBody(
   const api = generativeApi(endpoint.type);
   if (api !== null) {
     const turn = { model, system: prompt.system, history: [], user: prompt.user, maxTokens, streaming: endpoint.streaming };
-    return Object.assign(api.buildBody(turn, endpoint.template ?? null), endpoint.extra);
+    const body = api.buildBody(turn, endpoint.template ?? null);
+    return api.withExtra ? api.withExtra(body, endpoint.extra) : Object.assign(body, endpoint.extra);
   }
   let body: Record<string, unknown>;
   if (endpoint.type === 'chat') {
@@ -64,7 +65,8 @@ export function buildTurnBody(
   const api = generativeApi(endpoint.type);
   if (api !== null) {
     const turn = { model, system, history, user, maxTokens, streaming: endpoint.streaming };
-    return Object.assign(api.buildBody(turn, endpoint.template ?? null), endpoint.extra);
+    const body = api.buildBody(turn, endpoint.template ?? null);
+    return api.withExtra ? api.withExtra(body, endpoint.extra) : Object.assign(body, endpoint.extra);
   }
   if (endpoint.type === 'chat') {
     const body = buildBody(endpoint, model, { system, user }, maxTokens);
