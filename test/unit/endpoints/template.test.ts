@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENERATIVE_APIS, parseResponsePath, renderTemplate, templateSettings, type TurnInput } from '../../../ts/src/endpoints/index.js';
+import { type ProfileOptions, resolveProfileConfig } from '../../../ts/src/config/profile-config.js';
 import { UsageError } from '../../../ts/src/errors.js';
 import { checkStream } from '../../../ts/src/load/response-check.js';
 import { parseResponses } from '../../../ts/src/metrics/response-parse.js';
@@ -102,5 +103,22 @@ describe('settings from --extra-inputs', () => {
     expect(() => templateSettings({})).toThrow(/needs --extra-inputs payload_template/);
     expect(() => templateSettings({ payload_template: '{"p": {{ text }}' })).toThrow(UsageError);
     expect(() => templateSettings({ payload_template: '{}', response_field: 'a[*]' })).toThrow(/response_field/);
+  });
+});
+
+describe('profile configuration of the new types', () => {
+  const resolve = (o: Partial<ProfileOptions>) => resolveProfileConfig({ model: ['m'], ...o }, 'infermark profile');
+
+  it("takes each type's default path, TGI's by --streaming, and a template's settings out of --extra-inputs", () => {
+    expect(resolve({ endpointType: 'responses' }).endpoint.path).toBe('/v1/responses');
+    expect(resolve({ endpointType: 'messages' }).endpoint.path).toBe('/v1/messages');
+    expect(resolve({ endpointType: 'huggingface-generate' }).endpoint.path).toBe('/generate');
+    expect(resolve({ endpointType: 'huggingface-generate', streaming: true }).endpoint.path).toBe('/generate_stream');
+    const t = resolve({
+      endpointType: 'template',
+      extraInputs: ['payload_template:{"p": "{{ text }}"}', 'response_field:out', 'seed:1'],
+    }).endpoint;
+    expect([t.path, t.template, t.extra]).toEqual(['', { body: '{"p":"{{ text }}"}', responseField: 'out' }, { seed: 1 }]);
+    expect(resolve({ endpointType: 'chat' }).endpoint.template).toBeNull();
   });
 });
