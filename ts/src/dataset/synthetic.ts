@@ -148,7 +148,8 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
     systemPrompt = system.text;
     systemTokens = system.tokens;
   }
-  const joined = endpointType === 'completions' && systemPrompt !== null;
+  // TGI has no roles either: its body prepends the system prompt as completions does.
+  const joined = (endpointType === 'completions' || endpointType === 'huggingface-generate') && systemPrompt !== null;
   const entries: DatasetEntry[] = [];
   for (let i = 0; i < options.numDatasetEntries; i++) {
     const { isl, osl } = drawn[i]!;
