@@ -7,7 +7,8 @@ export const DEFAULT_BLOCK_SIZE = 512;
 /** The largest block size a trace can use: it is a 32-bit quantity in the core. */
 export const MAX_BLOCK_SIZE = 4_294_967_295;
 
-export const ENDPOINT_TYPES = ['chat', 'completions'] as const;
+/** chat and completions, then the generative types of ts/src/endpoints (docs/cli.md §3.1.1). */
+export const ENDPOINT_TYPES = ['chat', 'completions', 'responses', 'messages', 'huggingface-generate', 'template'] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
 
 /**

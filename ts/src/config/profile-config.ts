@@ -5,6 +5,7 @@
 // once more with those facts (`withDatasetFacts`) right after the core has read the file, before
 // any request and before the artifact directory exists.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { generativeApi, type TemplateSettings, templateSettings } from '../endpoints/index.js';
 import { UsageError } from '../errors.js';
 import { MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from './limits.js';
 import {
@@ -188,6 +189,8 @@ export interface ProfileConfig {
     path: string;
     customEndpoint: string | null;
     streaming: boolean;
+    /** `--endpoint-type template`: the body template and response path from `--extra-inputs` (docs/cli.md §3.1.1), else null. */
+    template: TemplateSettings | null;
     apiKey: string | null;
     headers: Record<string, string>;
     extra: Record<string, unknown>;
@@ -718,6 +721,7 @@ export function resolveProfileConfig(
   }
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
+  const template = endpointType === 'template' ? templateSettings(extra) : null;
   const ui: UiType = o.ui === 'none' || o.ui === 'simple' ? o.ui : process.stderr.isTTY ? 'simple' : 'none';
   if (o.dashboardPort !== undefined && o.ui !== 'dashboard') throw requires('--dashboard-port', '--ui dashboard');
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
@@ -738,7 +742,9 @@ export function resolveProfileConfig(
         o.endpoint === undefined
           ? endpointType === 'chat'
             ? PROFILE_DEFAULTS.chatEndpoint
-            : PROFILE_DEFAULTS.completionsEndpoint
+            : endpointType === 'completions'
+              ? PROFILE_DEFAULTS.completionsEndpoint
+              : generativeApi(endpointType)!.defaultPath(o.streaming === true)
           : o.endpoint.startsWith('/')
             ? o.endpoint
             : `/${o.endpoint}`,
@@ -746,7 +752,8 @@ export function resolveProfileConfig(
       streaming: o.streaming === true,
       apiKey: o.apiKey ?? null,
       headers,
-      extra,
+      extra: template === null ? extra : template.extra,
+      template: template?.settings ?? null,
       timeoutSeconds: o.requestTimeoutSeconds ?? PROFILE_DEFAULTS.requestTimeoutSeconds,
       useServerTokenCount: o.useServerTokenCount === true,
       streamUsage: o.streamUsage !== false,

@@ -176,18 +176,20 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
     systemTokens = system.tokens;
   }
   const prefixes = prefixPool(tokenizer, corpus, options, inexact);
+  // TGI has no roles either: its body prepends the system prompt as completions does.
+  const systemJoined = endpointType === 'completions' || endpointType === 'huggingface-generate';
   const entries: DatasetEntry[] = [];
   for (let i = 0; i < options.numDatasetEntries; i++) {
     const { isl, osl } = drawn[i]!;
     const start = RandomStream.of(options.seed, 'infermark/dataset/prompt', BigInt(i)).below(corpus.length);
     // Text sent in the same string before the entry's own: a prefix of the pool, or for completions
-    // the system prompt. Chat counts each message on its own and sums (docs/metrics.md §4); a
+    // (and TGI) the system prompt. Chat counts each message on its own and sums (docs/metrics.md §4); a
     // string that joins two texts is what must count right, as they can merge at the seam.
     const prefix =
       prefixes.length === 0
         ? null
         : prefixes[RandomStream.of(options.seed, 'infermark/dataset/prefix-choice', BigInt(i)).below(prefixes.length)]!;
-    const lead = prefix ?? (endpointType === 'completions' ? systemPrompt : null);
+    const lead = prefix ?? (systemJoined ? systemPrompt : null);
     const leadTokens = prefix?.tokens ?? systemTokens;
     const leadText = prefix?.text ?? lead;
     let joinedTokens = 0;

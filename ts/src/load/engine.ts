@@ -567,7 +567,8 @@ export class LoadEngine extends EventEmitter {
     const xRequestId = randomUUID();
     const xCorrelationId = p.correlationId;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId, target.authorization);
-    const path = target.prefix + o.endpoint.path;
+    // `--endpoint-type template` has no default path: then the base URL is the target (ts/src/endpoints/template.ts).
+    const path = target.prefix + o.endpoint.path || '/';
     const cancelAfterMs =
       s.phase === 'profiling' &&
       o.cancellationRate !== null &&
@@ -597,6 +598,8 @@ export class LoadEngine extends EventEmitter {
                 prefill.give();
               },
             }),
+        endpointType: o.endpoint.type,
+        template: o.endpoint.template ?? null,
       },
     );
     s.sent += 1;

@@ -5,6 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
+import { type GenerativeApi, generativeApi, type TemplateSettings } from '../endpoints/index.js';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
@@ -169,6 +170,8 @@ export class Exchange {
   /** `onFirstContent` not called yet; the responses already checked for content. */
   private awaitingContent: boolean;
   private checkedResponses = 0;
+  /** The endpoint type's module (ts/src/endpoints), whose events say what content is; null for chat/completions. */
+  private readonly api: GenerativeApi | null;
 
   /**
    * `onFirstContent`: called once, when the first response carrying output or reasoning text has
@@ -184,9 +187,13 @@ export class Exchange {
       cancelAfterMs: number | null;
       reset?: boolean;
       onFirstContent?: () => void;
+      /** Which API's error and completion events the response is checked for (ts/src/endpoints); chat/completions when absent. */
+      endpointType?: string;
+      template?: TemplateSettings | null;
     },
   ) {
     this.awaitingContent = options.onFirstContent !== undefined;
+    this.api = options.endpointType === undefined ? null : generativeApi(options.endpointType);
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -301,9 +308,9 @@ export class Exchange {
   /** The events that arrived since the last check: the first with content releases the caller's wait. */
   private checkFirstContent(): void {
     while (this.checkedResponses < this.responses.length) {
-      const data = this.responses[this.checkedResponses]!.data;
+      const response = this.responses[this.checkedResponses]!;
       this.checkedResponses += 1;
-      if (isContentResponse(data)) {
+      if (isContentResponse(response.data, this.api, this.options.template ?? null, response.event)) {
         this.firstContent();
         return;
       }
@@ -370,11 +377,11 @@ export class Exchange {
       error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
     } else if (this.splitter) {
       this.splitter.end();
-      error = checkStream(this.responses);
+      error = checkStream(this.responses, this.options.endpointType ?? null, this.options.template ?? null);
     } else {
       const body = Buffer.concat(this.bodyChunks).toString('utf8');
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
-      error = checkBody(body);
+      error = checkBody(body, this.options.endpointType ?? null);
     }
     // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
     if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {

@@ -1,6 +1,7 @@
 // RawRequestRecord → MetricRecord: every record metric of docs/metrics.md §3 with token counts of §4.
 import type { RawRequestRecord, RequestError } from './raw-record.js';
 import { splitChunkTokens } from './chunk-tokens.js';
+import type { TemplateSettings } from '../endpoints/index.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
 import type { TokenCountService } from './token-count.js';
 import { materialisedTurnText } from './trace-fidelity.js';
@@ -51,6 +52,8 @@ export interface RecordProcessorOptions {
   useServerTokenCount?: boolean;
   /** `--per-chunk-usage`: ITL from the server's per-chunk token counts (docs/metrics.md §3.1). */
   perChunkUsage?: boolean;
+  /** `--endpoint-type template`: where the generated text is (ts/src/endpoints/template.ts). */
+  template?: TemplateSettings | null;
   /** Open-loop mode (rate, fixed schedule, user-centric): `schedule_lag` applies. */
   openLoop?: boolean;
   /** Fixed-schedule replay: also `replay_send_schedule_offset`. */
@@ -99,7 +102,7 @@ export class RecordProcessor {
     const pending: Pending[] = raws.map((raw) => {
       const p: Pending = { raw, parsed: null, islIdx: [], turnIdx: -1, outIdx: -1, reasIdx: -1 };
       if (raw.clientIsl === null) {
-        for (const t of inputTexts(raw.request.body)) {
+        for (const t of inputTexts(raw.request.body, raw.endpointType)) {
           p.islIdx.push(texts.length);
           texts.push(t);
         }
@@ -111,7 +114,10 @@ export class RecordProcessor {
         texts.push(turnText);
       }
       if (raw.error === null) {
-        p.parsed = parseResponses(raw, { perChunkCounts: this.opts.perChunkUsage === true && raw.streaming });
+        p.parsed = parseResponses(raw, {
+          perChunkCounts: this.opts.perChunkUsage === true && raw.streaming,
+          template: this.opts.template ?? null,
+        });
         p.outIdx = texts.length;
         texts.push(p.parsed.outputText);
         p.reasIdx = texts.length;

@@ -74,6 +74,7 @@ export function engineOptionsFor(
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
       continuousUsage: config.responses.perChunkUsage,
+      template: e.template,
     },
     models: e.models,
     modelSelection: e.modelSelection,

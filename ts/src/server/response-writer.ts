@@ -1,7 +1,8 @@
 // Writing responses (docs/serve-mock.md §5): JSON bodies, error bodies, and the SSE stream of one
 // completion, byte for byte as the OpenAI API shapes them.
 import type { ServerResponse } from 'node:http';
-import type { InferenceEndpoint } from './request-validation.js';
+import type { MockAnswer, MockStreamWriter, MockUsage } from '../endpoints/index.js';
+import { apiRoute, type InferenceEndpoint } from './request-validation.js';
 
 export function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
@@ -11,6 +12,28 @@ export function sendJson(res: ServerResponse, status: number, body: string): voi
 /** `{"error":{"message","type","code"}}` with `status` (docs/serve-mock.md §5.4). */
 export function sendError(res: ServerResponse, status: number, message: string, type = 'invalid_request_error'): void {
   sendJson(res, status, JSON.stringify({ error: { message, type, code: status } }));
+}
+
+/** An error answer to a request to `endpoint`, in the shape of its API (docs/serve-mock.md §5.4). */
+export function sendEndpointError(
+  res: ServerResponse,
+  endpoint: InferenceEndpoint,
+  status: number,
+  message: string,
+  type = 'invalid_request_error',
+): void {
+  const route = apiRoute(endpoint);
+  if (route === null) sendError(res, status, message, type);
+  else sendJson(res, status, JSON.stringify(route.api.mock.errorBody(status, message)));
+}
+
+/** What the server does with a streamed answer, whatever its API. */
+export interface AnswerStream {
+  open(): void;
+  tokens(from: number, to: number): void;
+  flush(): void;
+  end(usage: Record<string, unknown> | null): void;
+  fail(): void;
 }
 
 /** What one completion's events are made of. */
@@ -47,7 +70,7 @@ const STREAM_FAILURE = 'data: {"error":{"message":"Injected mid-stream failure",
  * The SSE stream of one completion. Events are collected while a step is produced and written
  * with one socket write per step (`flush`), as an engine emits one step's tokens together.
  */
-export class CompletionStream {
+export class CompletionStream implements AnswerStream {
   readonly #res: ServerResponse;
   readonly #shape: CompletionShape;
   readonly #head: string;
@@ -179,4 +202,58 @@ export function sendCompletion(res: ServerResponse, shape: CompletionShape, usag
       usage,
     }),
   );
+}
+
+/**
+ * The SSE stream of an answer of an API of ts/src/endpoints: the API's module writes the events,
+ * this class writes them out one step at a time as `CompletionStream` does.
+ */
+export class ApiAnswerStream implements AnswerStream {
+  readonly #res: ServerResponse;
+  readonly #shape: CompletionShape;
+  readonly #writer: MockStreamWriter;
+  readonly #usage: () => MockUsage;
+  #pending = '';
+
+  constructor(res: ServerResponse, shape: CompletionShape, writer: MockStreamWriter, usage: () => MockUsage) {
+    this.#res = res;
+    this.#shape = shape;
+    this.#writer = writer;
+    this.#usage = usage;
+  }
+
+  open(): void {
+    this.#res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    this.#pending = this.#writer.open();
+  }
+
+  tokens(from: number, to: number): void {
+    const { output, reasoning } = this.#shape;
+    for (let i = from; i < to; i++) this.#pending += this.#writer.token(output.json[i]!, i < reasoning);
+  }
+
+  flush(): void {
+    if (this.#pending === '') return;
+    this.#res.write(this.#pending);
+    this.#pending = '';
+  }
+
+  /** These APIs always report usage: the argument of `AnswerStream.end` is not needed. */
+  end(): void {
+    this.#res.end(this.#pending + this.#writer.end(this.#usage()));
+    this.#pending = '';
+  }
+
+  fail(): void {
+    this.#res.end(this.#pending + this.#writer.fail('Injected mid-stream failure'));
+    this.#pending = '';
+  }
+}
+
+/** The non-streaming body of an answer of an API of ts/src/endpoints. */
+export function sendApiCompletion(res: ServerResponse, shape: CompletionShape, answer: MockAnswer, usage: MockUsage): void {
+  const route = apiRoute(shape.endpoint)!;
+  const { output, reasoning } = shape;
+  const body = route.api.mock.body(answer, output.text.slice(reasoning).join(''), output.text.slice(0, reasoning).join(''), usage);
+  sendJson(res, 200, JSON.stringify(body));
 }
