@@ -1,4 +1,4 @@
-// Readiness and server control of `profile` (docs/cli.md §3.11) against serve-mock: the run waits
+// Readiness and server control of `profile` (docs/cli.md §3.12) against serve-mock: the run waits
 // for a server that comes up late and fails clearly when it never does, resets the KV cache before
 // each repeated run, starts the profiler after warmup and stops it after profiling, and spreads
 // requests over two URLs with a per-URL breakdown in every summary.

@@ -1,4 +1,4 @@
-// Readiness and server control (docs/cli.md §3.11) against llama.cpp's llama-server: a run started
+// Readiness and server control (docs/cli.md §3.12) against llama.cpp's llama-server: a run started
 // before the server waits for it and then runs; the KV-cache reset and profiler routes llama-server
 // lacks (404) are warnings, not failures; two servers share the requests round-robin, each in the
 // per-URL breakdown and each scraped for its metrics.

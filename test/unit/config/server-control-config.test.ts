@@ -1,4 +1,4 @@
-// `--wait-for-model-*`, `--reset-kv-cache*`, `--server-profiler*` and `--url-strategy` (docs/cli.md §3.11).
+// `--wait-for-model-*`, `--reset-kv-cache*`, `--server-profiler*` and `--url-strategy` (docs/cli.md §3.12).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../ts/src/errors.js';
 import { resolveServerControlConfig } from '../../../ts/src/config/server-control-config.js';

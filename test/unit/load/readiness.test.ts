@@ -1,4 +1,4 @@
-// `--wait-for-model-*` (docs/cli.md §3.11): the probe waits through a server's loading answers,
+// `--wait-for-model-*` (docs/cli.md §3.12): the probe waits through a server's loading answers,
 // reports each probe, and at the deadline fails naming the URL and what the last probe got.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../../ts/src/errors.js';

@@ -1,4 +1,4 @@
-// The readiness and server-control flags (docs/cli.md §3.11), AIPerf 0.13's names, kept apart from
+// The readiness and server-control flags (docs/cli.md §3.12), AIPerf 0.13's names, kept apart from
 // profile's main table so that the table stays readable; profile, sweep and k8s render take them with it.
 import { MAX_DURATION_SECONDS } from '../config/limits.js';
 import {

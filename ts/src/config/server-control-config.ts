@@ -1,4 +1,4 @@
-// Readiness and server control (docs/cli.md §3.11): waiting for the model before any load, the
+// Readiness and server control (docs/cli.md §3.12): waiting for the model before any load, the
 // KV-cache reset before each run, the server profiler around the profiling phase, and how requests
 // are spread over several `--url`s. AIPerf 0.13's names, defaults and semantics.
 import { UsageError } from '../errors.js';

@@ -1,4 +1,4 @@
-// Server control calls around a run (docs/cli.md §3.11): the KV-cache reset before it and the
+// Server control calls around a run (docs/cli.md §3.12): the KV-cache reset before it and the
 // profiler's start and stop around its profiling phase, one empty POST to each `--url`'s origin
 // (AIPerf 0.13's semantics). A call that fails is reported, never thrown: the benchmark's numbers do
 // not depend on it, and a server without the route (llama.cpp has no `/reset_prefix_cache`) must

@@ -1,4 +1,4 @@
-// One HTTP call of readiness and server control (docs/cli.md §3.11): a status and a short body, or
+// One HTTP call of readiness and server control (docs/cli.md §3.12): a status and a short body, or
 // the transport error, never a throw; a whole-call limit, so a stalled server cannot hold the run.
 import { Agent, request } from 'undici';
 

@@ -1,4 +1,4 @@
-// Waiting for the model before any load (`--wait-for-model-timeout`, docs/cli.md §3.11). Every
+// Waiting for the model before any load (`--wait-for-model-timeout`, docs/cli.md §3.12). Every
 // `--url` is probed until it answers as AIPerf 0.13's probe wants: `models` finds each model in
 // `GET /v1/models` (a server without that route passes when its base URL answers 2xx); `inference`
 // gets an answer below 500 to a one-token request; `both` runs the first, then the second. The URLs

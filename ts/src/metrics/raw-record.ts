@@ -86,7 +86,7 @@ export interface RawRequestRecord {
    */
   connectionResends: number;
   /**
-   * With several `--url`s: the 0-based index of the one the request went to (docs/cli.md §3.11);
+   * With several `--url`s: the 0-based index of the one the request went to (docs/cli.md §3.12);
    * absent with one URL, so that the records of a one-URL run keep their layout.
    */
   urlIndex?: number;

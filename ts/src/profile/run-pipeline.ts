@@ -148,6 +148,8 @@ export class RunPipeline {
       tokens,
       toWallNs: context.toWallNs,
       useServerTokenCount: options.config.endpoint.useServerTokenCount,
+      perChunkUsage: options.config.responses.perChunkUsage,
+      template: options.config.endpoint.template,
       openLoop: mode.kind !== 'concurrency',
       // Trace replay adds replay_send_schedule_offset and the replay_* lag statistics (docs/metrics.md §8).
       fixedSchedule: mode.kind === 'fixed-schedule',

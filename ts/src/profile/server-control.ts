@@ -1,4 +1,4 @@
-// Readiness and server control around one run (docs/cli.md §3.11): before anything is sent, wait
+// Readiness and server control around one run (docs/cli.md §3.12): before anything is sent, wait
 // for the model (`--wait-for-model-timeout`) and reset the KV cache (`--reset-kv-cache`); around the
 // profiling phase, start and stop the server profiler (`--server-profiler`). Waiting that times out
 // fails the run (exit 1, nothing written); a control call that fails is a warning.
