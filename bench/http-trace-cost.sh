@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Question: what do `--export-http-trace` and `--network-latency-automatic` (docs/cli.md §3.11)
+# Question: what do `--export-http-trace` and `--network-latency-automatic` (docs/cli.md §3.13)
 # cost the client? The same run without either, with the HTTP trace, and with the RTT probes,
 # alternated ROUNDS times: wall time and CPU (user + system of the profile process, all threads),
 # the event-loop lag max of the engine loops (the summary JSON's client_event_loop_lag_max), and the

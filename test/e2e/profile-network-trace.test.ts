@@ -1,5 +1,5 @@
 // `--export-http-trace`, `--network-latency-mean` and `--network-latency-automatic` end to end against
-// serve-mock (docs/exports.md §3.4 and §16, docs/metrics.md §14): the built CLI, the files it writes.
+// serve-mock (docs/exports.md §3.4 and §17, docs/metrics.md §14): the built CLI, the files it writes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';

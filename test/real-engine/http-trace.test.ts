@@ -2,7 +2,7 @@
 // released, which closes the connection after every streamed response (so requests open new
 // connections, and a request written on a closed one is sent again): every record's trace is
 // ordered, its TTFT instant is one of its response chunks, a resent request is traced on its new
-// connection, and the RTT probes succeed (docs/exports.md §3.4 and §16, docs/metrics.md §14).
+// connection, and the RTT probes succeed (docs/exports.md §3.4 and §17, docs/metrics.md §14).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The flags of network calibration and the HTTP trace (docs/cli.md §3.11), AIPerf 0.13's names, kept
+// The flags of network calibration and the HTTP trace (docs/cli.md §3.13), AIPerf 0.13's names, kept
 // apart from profile's main table as the repeated-run flags are; profile, sweep and k8s render take them with it.
 import { MAX_NETWORK_LATENCY_MEAN_MS, NETWORK_DEFAULTS, PING_INTERVAL_RANGE, type NetworkOptions } from '../config/network-config.js';
 import type { OptionSpec } from './option-table.js';

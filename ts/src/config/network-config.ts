@@ -1,4 +1,4 @@
-// Network calibration and the HTTP trace (docs/cli.md §3.11): `--network-latency-automatic`,
+// Network calibration and the HTTP trace (docs/cli.md §3.13): `--network-latency-automatic`,
 // `--network-latency-mean`, `--network-latency-ping-interval` and `--export-http-trace`, AIPerf 0.13's
 // names, kept apart from profile's main options as the repeated-run options are.
 import { UsageError } from '../errors.js';

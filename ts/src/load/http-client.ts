@@ -5,9 +5,11 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
+import { type GenerativeApi, generativeApi, type TemplateSettings } from '../endpoints/index.js';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
+import { isContentResponse } from '../metrics/response-parse.js';
 import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
 import type { HttpTraceData } from '../metrics/http-trace-data.js';
 import { HttpTrace, tracingConnector } from './http-trace.js';
@@ -172,12 +174,34 @@ export class Exchange {
   private splitter: SseSplitter | null = null;
   /** A 2xx response came in a Content-Encoding infermark cannot read (set in onResponseStart). */
   private encodingError: RequestError | null = null;
+  /** `onFirstContent` not called yet; the responses already checked for content. */
+  private awaitingContent: boolean;
+  private checkedResponses = 0;
+  /** The endpoint type's module (ts/src/endpoints), whose events say what content is; null for chat/completions. */
+  private readonly api: GenerativeApi | null;
 
+  /**
+   * `onFirstContent`: called once, when the first response carrying output or reasoning text has
+   * arrived (the TTFT instant, docs/metrics.md), or when the exchange ends without one (the
+   * prefill cap's release, docs/cli.md §3.4.1). Only checked for when given.
+   */
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
-    private readonly options: { streaming: boolean; timeoutMs: number; cancelAfterMs: number | null; reset?: boolean; httpTrace?: boolean },
+    private readonly options: {
+      streaming: boolean;
+      timeoutMs: number;
+      cancelAfterMs: number | null;
+      reset?: boolean;
+      httpTrace?: boolean;
+      onFirstContent?: () => void;
+      /** Which API's error and completion events the response is checked for (ts/src/endpoints); chat/completions when absent. */
+      endpointType?: string;
+      template?: TemplateSettings | null;
+    },
   ) {
+    this.awaitingContent = options.onFirstContent !== undefined;
+    this.api = options.endpointType === undefined ? null : generativeApi(options.endpointType);
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -207,11 +231,19 @@ export class Exchange {
     return this;
   }
 
+  /** Whether the result is in (finished, failed or aborted). */
+  isSettled(): boolean {
+    return this.settled;
+  }
+
   /** Abort for `kind`; a request that already finished is unaffected. */
   abort(kind: AbortKind): void {
     if (this.settled || this.abortKind !== null) return;
     this.abortKind = kind;
     this.abortNs = process.hrtime.bigint();
+    // Aborted before it was started (waiting for a prefill slot): it was never sent, so its
+    // timeline is the abort instant alone.
+    if (this.attempt === 0) this.requestStartNs = this.abortNs;
     if (this.controller) this.controller.abort(new AbortMarker(kind));
     // Before onRequestStart there is no controller; the request is failed as soon as undici
     // calls back (onRequestStart checks abortKind), but the result must not wait for that.
@@ -268,8 +300,10 @@ export class Exchange {
         const t = arrivalStamp();
         this.lastChunkNs = t;
         this.trace?.onChunk(t, chunk.length);
-        if (this.splitter) this.splitter.push(chunk, t, this.responses);
-        else this.bodyChunks.push(chunk);
+        if (this.splitter) {
+          this.splitter.push(chunk, t, this.responses);
+          if (this.awaitingContent) this.checkFirstContent();
+        } else this.bodyChunks.push(chunk);
       },
       onResponseEnd: () => {
         if (!current()) return;
@@ -281,6 +315,24 @@ export class Exchange {
         else this.finish(process.hrtime.bigint(), err);
       },
     };
+  }
+
+  /** The events that arrived since the last check: the first with content releases the caller's wait. */
+  private checkFirstContent(): void {
+    while (this.checkedResponses < this.responses.length) {
+      const response = this.responses[this.checkedResponses]!;
+      this.checkedResponses += 1;
+      if (isContentResponse(response.data, this.api, this.options.template ?? null, response.event)) {
+        this.firstContent();
+        return;
+      }
+    }
+  }
+
+  private firstContent(): void {
+    if (!this.awaitingContent) return;
+    this.awaitingContent = false;
+    this.options.onFirstContent?.();
   }
 
   /** Whether the request's own headers (a `-H Accept-Encoding`) asked for a compressed response. */
@@ -337,11 +389,11 @@ export class Exchange {
       error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
     } else if (this.splitter) {
       this.splitter.end();
-      error = checkStream(this.responses);
+      error = checkStream(this.responses, this.options.endpointType ?? null, this.options.template ?? null);
     } else {
       const body = Buffer.concat(this.bodyChunks).toString('utf8');
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
-      error = checkBody(body);
+      error = checkBody(body, this.options.endpointType ?? null);
     }
     // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
     if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {
@@ -349,6 +401,7 @@ export class Exchange {
     }
     const cancelled = kind === 'cancelled' || kind === 'interrupted';
     if (this.trace !== null && (kind !== null || err)) this.trace.onError(kind !== null && this.abortNs !== null ? this.abortNs : endNs);
+    this.firstContent();
     this.resolve({
       requestStartNs: this.requestStartNs,
       requestAckNs: this.requestAckNs,

@@ -1,6 +1,7 @@
 // Classifies a finished exchange as success or one of the failure kinds of docs/metrics.md §2.3.
 // Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
 import { STATUS_CODES } from 'node:http';
+import { type GenerativeApi, generativeApi, type TemplateSettings } from '../endpoints/index.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { isContentResponse } from '../metrics/response-parse.js';
 
@@ -63,6 +64,8 @@ export function httpStatusError(status: number, statusMessage: string | undefine
   let message = body.length > BODY_MESSAGE_LIMIT ? body.slice(0, BODY_MESSAGE_LIMIT) : body;
   if (isObject(parsed)) {
     if (isObject(parsed.error) && typeof parsed.error.message === 'string') message = parsed.error.message;
+    // TGI: `{"error": "...", "error_type": "..."}` (ts/src/endpoints/huggingface-generate.ts).
+    else if (typeof parsed.error === 'string') message = parsed.error;
     else if (typeof parsed.message === 'string') message = parsed.message;
   }
   return { code: status, type: reason, message };
@@ -74,7 +77,13 @@ export function httpStatusError(status: number, statusMessage: string | undefine
  * every choice seen, and at least one event must carry content (output or reasoning text): a
  * stream that completes empty is an EmptyStreamError, not a success without a latency.
  */
-export function checkStream(responses: readonly RawResponse[]): RequestError | null {
+export function checkStream(
+  responses: readonly RawResponse[],
+  endpointType: string | null = null,
+  template: TemplateSettings | null = null,
+): RequestError | null {
+  const api = endpointType === null ? null : generativeApi(endpointType);
+  if (api !== null) return checkApiStream(responses, api, template);
   let done = false;
   for (const r of responses) {
     if (r.event === 'error') {
@@ -117,8 +126,39 @@ function emptyStreamCheck(responses: readonly RawResponse[]): RequestError | nul
   return { code: 502, type: ERROR_TYPES.empty, message: EMPTY_STREAM_MESSAGE };
 }
 
+/**
+ * `checkStream` for a type of ts/src/endpoints: its module names the error events and the event
+ * that completes a stream (none for a template: then a stream that ends is complete).
+ */
+function checkApiStream(responses: readonly RawResponse[], api: GenerativeApi, template: TemplateSettings | null): RequestError | null {
+  // As for chat: a cheap substring test first, so that an event is parsed for errors only when it
+  // may carry one, and for content only until the first content event.
+  let content = false;
+  for (const r of responses) {
+    if (r.event === 'error' || r.data.includes('error') || r.data.includes('failed')) {
+      const err = api.payloadError(tryParse(r.data), r.event);
+      if (err) return err;
+    }
+    if (!content && r.data !== '[DONE]') {
+      const payload = tryParse(r.data);
+      if (payload !== undefined) {
+        const c = api.content(payload, r.event, true, template);
+        content = c.output !== '' || c.reasoning !== '';
+      }
+    }
+  }
+  // The completing event is the last of the API's own (a trailing `[DONE]` or ping may follow it).
+  let complete = api.completes === null;
+  for (let i = responses.length - 1; i >= Math.max(0, responses.length - 3) && !complete; i--) {
+    const r = responses[i]!;
+    complete = r.data === '[DONE]' || api.completes!(tryParse(r.data), r.event);
+  }
+  if (!complete) return { code: 502, type: ERROR_TYPES.incomplete, message: INCOMPLETE_STREAM_MESSAGE };
+  return content ? null : { code: 502, type: ERROR_TYPES.empty, message: EMPTY_STREAM_MESSAGE };
+}
+
 /** Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object. */
-export function checkBody(body: string): RequestError | null {
+export function checkBody(body: string, endpointType: string | null = null): RequestError | null {
   const parsed = tryParse(body);
   if (parsed === undefined) {
     return {
@@ -127,5 +167,6 @@ export function checkBody(body: string): RequestError | null {
       message: `response body is not valid JSON: ${body.slice(0, 200)}`,
     };
   }
-  return payloadError(parsed);
+  const api = endpointType === null ? null : generativeApi(endpointType);
+  return api !== null ? api.payloadError(parsed, undefined) : payloadError(parsed);
 }

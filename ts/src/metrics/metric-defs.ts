@@ -34,6 +34,7 @@ const DEFS: MetricDef[] = [
   rec('request_latency', 'Request Latency', 'ms'),
   rec('inter_token_latency', 'Inter Token Latency', 'ms', { streamingOnly: true }),
   rec('inter_chunk_latency', 'Inter Chunk Latency', 'ms', { streamingOnly: true, list: true }),
+  rec('inter_token_gap', 'Inter Token Gap', 'ms', { streamingOnly: true, list: true }),
   rec('output_token_throughput_per_user', 'Output Token Throughput Per User', 'tokens/sec/user', {
     streamingOnly: true,
     largerIsBetter: true,

@@ -13,7 +13,7 @@ export interface ProbeTarget {
   port: number;
 }
 
-/** One probe, as `profile_export_network_latency.jsonl` holds it (docs/exports.md §16). */
+/** One probe, as `profile_export_network_latency.jsonl` holds it (docs/exports.md §17). */
 export interface ProbeSample {
   /** Monotonic instant the probe started. */
   startNs: bigint;

@@ -88,4 +88,9 @@ export interface RawRequestRecord {
   connectionResends: number;
   /** `--export-http-trace` only: the request's HTTP timeline (docs/exports.md §3.4); absent otherwise. */
   httpTrace?: HttpTraceData;
+  /**
+   * With several `--url`s: the 0-based index of the one the request went to (docs/cli.md §3.12);
+   * absent with one URL, so that the records of a one-URL run keep their layout.
+   */
+  urlIndex?: number;
 }

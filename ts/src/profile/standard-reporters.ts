@@ -12,6 +12,8 @@ import { GpuTelemetryReporter } from './reporters/gpu-telemetry.js';
 import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { LiveDashboardReporter } from './reporters/live-dashboard.js';
+import { OutputsFileReporter } from './reporters/outputs-file.js';
+import { PerChunkUsageReporter } from './reporters/per-chunk-usage.js';
 import { MetricsEndpointReporter, type MetricsEndpointOptions } from './reporters/metrics-endpoint.js';
 import { NetworkLatencyReporter } from './reporters/network-latency.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
@@ -60,6 +62,8 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),
+    new OutputsFileReporter(),
+    new PerChunkUsageReporter(),
     new SummaryJsonFileReporter(options.placement),
     new SummaryCsvFileReporter(),
     new TimeslicesFilesReporter(),

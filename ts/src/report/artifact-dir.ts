@@ -82,10 +82,12 @@ export interface ExportFileNames {
   serverMetricsCsv: string;
   /** The GPU telemetry samples (docs/exports.md §14). */
   gpuTelemetry: string;
-  /** `--network-latency-automatic`'s probes (docs/exports.md §16). */
+  /** `--network-latency-automatic`'s probes (docs/exports.md §17). */
   networkLatency: string;
   console: string;
   inputs: string;
+  /** `--export-outputs-json` (docs/exports.md §16); never prefixed, like AIPerf's. */
+  outputs: string;
   log: string;
   /** `profile --plot`'s report; its charts are written next to it (docs/cli.md §7). */
   report: string;
@@ -105,7 +107,12 @@ export function normalizePrefix(prefix: string): string {
 
 /** Names per docs/exports.md §2, with or without `--profile-export-prefix`. */
 export function exportFileNames(prefix?: string | null): ExportFileNames {
-  const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log'), report: join('plots', 'report.html') };
+  const common = {
+    inputs: 'inputs.json',
+    outputs: 'outputs.json',
+    log: join('logs', 'infermark.log'),
+    report: join('plots', 'report.html'),
+  };
   if (prefix == null || prefix === '') {
     return {
       records: 'profile_export.jsonl',

@@ -1,4 +1,4 @@
-// One line of `profile_export_network_latency.jsonl` (docs/exports.md §16): AIPerf 0.13's probe
+// One line of `profile_export_network_latency.jsonl` (docs/exports.md §17): AIPerf 0.13's probe
 // sample, its field names and order, absent fields left out as AIPerf's writer leaves out nulls.
 import type { ProbeSample } from '../metrics/network-latency-prober.js';
 import { toJson, type JsonValue } from './json-writer.js';

@@ -43,6 +43,8 @@ export function recordMetadata(r: MetricRecord, ctx: LineContext): Record<string
     requested_osl: raw.requestedOsl,
     model: raw.model,
     connection_resends: raw.connectionResends,
+    // Only with several `--url`s: the records of a one-URL run keep their layout (docs/exports.md §3.1).
+    ...(raw.urlIndex === undefined ? {} : { url_index: raw.urlIndex }),
     // Only when true: ordinary records keep their exact layout (docs/exports.md §3.1).
     ...(r.tokenCountsEstimated ? { token_counts_estimated: true } : {}),
   };

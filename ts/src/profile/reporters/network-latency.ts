@@ -1,4 +1,4 @@
-// Network calibration (docs/metrics.md §14, docs/exports.md §16): with `--network-latency-automatic`
+// Network calibration (docs/metrics.md §14, docs/exports.md §17): with `--network-latency-automatic`
 // probes every server's TCP handshake during profiling on its own sockets (the main thread's loop,
 // never the engine's worker threads) and writes `profile_export_network_latency.jsonl`; with it or
 // `--network-latency-mean`, adds `network_adjusted_*` and `network_rtt` to the run's metrics. It
