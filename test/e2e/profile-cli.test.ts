@@ -1,7 +1,7 @@
 // `infermark profile` end to end through the built CLI (dist/bin.js): validation before traffic,
 // exit codes, artifacts, secret redaction, Ctrl-C and worker threads.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +232,28 @@ describe('profile runs', () => {
     const lines = jsonl(join(out, 'profile_export.jsonl'));
     expect(lines.filter((l) => l.metadata.connection_resends === 1)).toHaveLength(56);
     expect(lines.every((l) => l.error === null)).toBe(true);
+  });
+
+  it("sends --system-prompt-file's text before a file session's own system message; a missing file is exit 2 before any request", async () => {
+    const s = await serve({ kind: 'ok', tokens: 2 });
+    writeFileSync(join(dir, 'system.txt'), 'Be brief.\nNo lists.');
+    writeFileSync(
+      join(dir, 'turns.jsonl'),
+      '{"session_id": "a", "turns": [{"role": "system", "text": "You are a pirate."}, {"role": "user", "text": "hello"}]}\n',
+    );
+    const common = ['-m', 'm', '--url', s.url, '--input-file', join(dir, 'turns.jsonl'), '--ui', 'none'];
+    const missing = await cli([...common, '--system-prompt-file', join(dir, 'nope.txt'), '--artifact-dir', join(dir, 'sp-missing')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(
+      `option '--system-prompt-file <path>': cannot read ${join(dir, 'nope.txt')}: no such file or directory`,
+    );
+    expect(s.received).toHaveLength(0);
+    const r = await cli([...common, '--system-prompt-file', join(dir, 'system.txt'), '--artifact-dir', join(dir, 'sp')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(s.received[0]!.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.\nNo lists.\n\nYou are a pirate.' },
+      { role: 'user', content: 'hello' },
+    ]);
   });
 
   it("takes AIPerf's sticky-user-sessions for sticky: a connection per single-turn request", async () => {

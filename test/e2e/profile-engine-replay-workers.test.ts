@@ -82,6 +82,7 @@ beforeAll(async () => {
     requireTimestamps: true,
     tokenizer: 'builtin',
     osl: null,
+    systemPrompt: null,
     endpointType: 'chat',
     tables: null,
     snapshot: null,

@@ -1,5 +1,5 @@
 // `infermark profile --endpoint-type X` for the embeddings and rankings types against serve-mock,
-// through the built CLI (docs/cli.md §3.11): each API's body reaches the mock and is answered,
+// through the built CLI (docs/cli.md §3.14): each API's body reaches the mock and is answered,
 // the summary reports latency and per-input throughput and no token-output metric, and an error
 // written in the API's own shape is recorded with its message.
 import { readFileSync } from 'node:fs';

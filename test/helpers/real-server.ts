@@ -31,7 +31,7 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
   const { port } = s.address() as AddressInfo;
@@ -56,7 +56,13 @@ function sh(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ c
  * process exits or is ended by a signal, so a crashed run leaves no server behind.
  */
 export async function startRealServer(
-  opts: { parallel?: number /** More llama-server flags (e.g. `--api-key K`). */; extraFlags?: string } = {},
+  opts: {
+    parallel?: number;
+    /** More llama-server flags (e.g. `--api-key K`). */
+    extraFlags?: string;
+    /** This port rather than a free one (a client already waiting on it); no retry on another. */
+    port?: number;
+  } = {},
 ): Promise<RealServer> {
   if (!existsSync(join(REAL_SERVER_SCRIPTS, 'start.sh'))) {
     throw new Error(`${REAL_SERVER_SCRIPTS}/start.sh is missing: the real-engine suite needs ../shared/real-server next to the checkout`);
@@ -71,8 +77,8 @@ export async function startRealServer(
   };
   let lastError = '';
   // Another process may take the free port before llama-server binds it: then try another one.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (opts.port === undefined ? 3 : 1); attempt++) {
+    const port = opts.port ?? (await freePort());
     const started = await sh('start.sh', [String(port)], env);
     if (started.code !== 0) {
       lastError = started.stderr;

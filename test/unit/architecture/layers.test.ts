@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['report', 'load', 'synthesis', 'analysis', 'plot', 'static-site', 'live', 'k8s'],
   ['metrics', 'dataset', 'server'],
   ['tokenizer'],
-  ['io', 'config', 'random'],
+  ['io', 'config', 'random', 'endpoints'],
   ['trace-core', 'embedded-assets.ts', 'errors.ts', 'version.ts', 'worker-threads.ts', 'long-timeout.ts', 'heap-pacer.ts'],
 ];
 

@@ -340,11 +340,41 @@ describe('file datasets: the rules of docs/cli.md §3.6 that depend on the file'
       [{ sessionTurnDelayMean: 1 }, '--session-turn-delay-mean'],
       [{ sessionTurnDelayStddev: 1 }, '--session-turn-delay-stddev'],
       [{ sharedSystemPromptLength: 8 }, '--shared-system-prompt-length'],
+      [{ promptPrefixPoolSize: 2, promptPrefixLength: 8 }, '--prompt-prefix-pool-size'],
     ];
     for (const [o, flag] of flags)
       expect(message({ inputFile: 't.jsonl', ...o })).toBe(`option '${flag}' cannot be used with option '--input-file'`);
     // --osl is the fallback max-tokens of rows without output_length.
     expect(resolve({ inputFile: 't.jsonl', osl: 7 }).dataset.osl).toBe(7);
+  });
+
+  it('prefix prompts need both flags, and neither the shared system prompt nor sessions', () => {
+    expect(message({ promptPrefixPoolSize: 2 })).toBe("option '--prompt-prefix-pool-size' requires option '--prompt-prefix-length'");
+    expect(message({ promptPrefixLength: 2 })).toBe("option '--prompt-prefix-length' requires option '--prompt-prefix-pool-size'");
+    expect(message({ promptPrefixPoolSize: 2, promptPrefixLength: 8, sharedSystemPromptLength: 4 })).toBe(
+      "option '--prompt-prefix-pool-size' cannot be used with option '--shared-system-prompt-length'",
+    );
+    expect(message({ promptPrefixPoolSize: 2, promptPrefixLength: 8, sessionTurnsMean: 2 })).toContain('multi-turn sessions');
+    expect(resolve({ promptPrefixPoolSize: 2, promptPrefixLength: 8 }).dataset.prefixPrompts).toEqual({ poolSize: 2, length: 8 });
+    expect(resolve({ promptPrefixPoolSize: 0, promptPrefixLength: 0 }).dataset.prefixPrompts).toBeNull();
+    expect(message({ isl: 10, promptPrefixPoolSize: 100, promptPrefixLength: 1_000_000 })).toContain(
+      "+ '--prompt-prefix-pool-size' 100 × '--prompt-prefix-length' 1000000 ask for 100001000 synthetic prompt tokens",
+    );
+  });
+
+  it('--system-prompt and --system-prompt-file: one of them, and no generated system prompt or prefix with it', () => {
+    expect(message({ systemPrompt: 'a', systemPromptFile: 'f' })).toBe(
+      "option '--system-prompt' cannot be used with option '--system-prompt-file'",
+    );
+    expect(message({ systemPromptFile: 'f', sharedSystemPromptLength: 4 })).toBe(
+      "option '--system-prompt-file' cannot be used with option '--shared-system-prompt-length'",
+    );
+    expect(message({ systemPrompt: 'a', promptPrefixPoolSize: 2, promptPrefixLength: 4 })).toBe(
+      "option '--system-prompt' cannot be used with option '--prompt-prefix-pool-size'",
+    );
+    expect(message({ systemPrompt: '  ' })).toBe("option '--system-prompt <text>': expected a non-empty text, got ''");
+    expect(resolve({ systemPrompt: 'Be brief.' }).dataset.systemPrompt).toEqual({ text: 'Be brief.', file: null });
+    expect(resolve({ inputFile: 't.jsonl', systemPromptFile: 's.txt' }).dataset.systemPrompt).toEqual({ text: null, file: 's.txt' });
   });
 
   it('rule 14: the file flags require --input-file', () => {

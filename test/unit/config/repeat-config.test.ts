@@ -1,37 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import { checkRepeatedRuns } from '../../../ts/src/cli/profile-repeated.js';
 import { resolveProfileConfig } from '../../../ts/src/config/profile-config.js';
-import { resolveRepeatConfig } from '../../../ts/src/config/repeat-config.js';
+import { resolveRepeatConfig, runSeed } from '../../../ts/src/config/repeat-config.js';
 import { UsageError } from '../../../ts/src/errors.js';
 import { planSweep } from '../../../ts/src/sweep/sweep-plan.js';
 
 describe('resolveRepeatConfig', () => {
   it('is a single run at 95 % without convergence by default', () => {
-    expect(resolveRepeatConfig({})).toEqual({ numProfileRuns: 1, cooldownSeconds: 0, confidenceLevel: 0.95, convergence: null });
+    expect(resolveRepeatConfig({}, false)).toEqual({
+      numProfileRuns: 1,
+      cooldownSeconds: 0,
+      confidenceLevel: 0.95,
+      convergence: null,
+      warmupFirstRunOnly: true,
+      seeds: 'same',
+    });
   });
 
   it('gives each convergence mode its own default threshold', () => {
-    expect(resolveRepeatConfig({ convergenceMetric: 'request_latency' }).convergence).toEqual({
+    expect(resolveRepeatConfig({ convergenceMetric: 'request_latency' }, false).convergence).toEqual({
       metric: 'request_latency',
       stat: 'avg',
       mode: 'ci-width',
       threshold: 0.1,
       confidenceLevel: 0.95,
     });
-    expect(resolveRepeatConfig({ convergenceMetric: 'x', convergenceMode: 'cv', confidenceLevel: 0.9 }).convergence).toMatchObject({
+    expect(resolveRepeatConfig({ convergenceMetric: 'x', convergenceMode: 'cv', confidenceLevel: 0.9 }, false).convergence).toMatchObject({
       mode: 'cv',
       threshold: 0.05,
       confidenceLevel: 0.9,
     });
-    expect(resolveRepeatConfig({ convergenceMetric: 'x', convergenceThreshold: 0.2 }).convergence?.threshold).toBe(0.2);
+    expect(resolveRepeatConfig({ convergenceMetric: 'x', convergenceThreshold: 0.2 }, false).convergence?.threshold).toBe(0.2);
   });
 
   it('refuses the convergence flags without --convergence-metric, and an empty metric', () => {
-    expect(() => resolveRepeatConfig({ convergenceStat: 'p99' })).toThrow(
+    expect(() => resolveRepeatConfig({ convergenceStat: 'p99' }, false)).toThrow(
       "option '--convergence-stat' requires option '--convergence-metric'",
     );
-    expect(() => resolveRepeatConfig({ convergenceThreshold: 0.1 })).toThrow(UsageError);
-    expect(() => resolveRepeatConfig({ convergenceMetric: ' ' })).toThrow("expected a metric name, got ''");
+    expect(() => resolveRepeatConfig({ convergenceThreshold: 0.1 }, false)).toThrow(UsageError);
+    expect(() => resolveRepeatConfig({ convergenceMetric: ' ' }, false)).toThrow("expected a metric name, got ''");
+  });
+
+  it('gives every run the same seed unless told to vary it; a given seed stays with --no-set-consistent-seed', () => {
+    expect(resolveRepeatConfig({ varySeedPerTrial: true }, true).seeds).toBe('per-run');
+    expect(resolveRepeatConfig({ setConsistentSeed: false }, false).seeds).toBe('per-run');
+    expect(resolveRepeatConfig({ setConsistentSeed: false }, true).seeds).toBe('same');
+    expect(resolveRepeatConfig({ profileRunDisableWarmupAfterFirst: false }, false).warmupFirstRunOnly).toBe(false);
+  });
+
+  it('derives distinct, reproducible per-run seeds', () => {
+    const seeds = [0, 1, 2].map((k) => runSeed(7n, k));
+    expect(new Set(seeds).size).toBe(3);
+    expect(seeds).not.toContain(7n);
+    expect(runSeed(7n, 1)).toBe(seeds[1]);
+    expect(seeds.every((s) => s >= 0n && s < 1n << 64n)).toBe(true);
   });
 
   it('is part of the profile configuration', () => {

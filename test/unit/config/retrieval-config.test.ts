@@ -1,4 +1,4 @@
-// The embeddings and rankings flags (docs/cli.md §3.11): defaults, paths, and the usage errors of
+// The embeddings and rankings flags (docs/cli.md §3.14): defaults, paths, and the usage errors of
 // a flag that cannot change what the endpoint type sends.
 import { describe, expect, it } from 'vitest';
 import { resolveProfileConfig } from '../../../ts/src/config/profile-config.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSyntheticDataset, inexactNotice, inexactPrompts, type SyntheticOptions } from '../../../ts/src/dataset/synthetic.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';
+import { withSystemPrompt } from '../../../ts/src/dataset/trace-file.js';
 
 let builtin: Tokenizer;
 beforeAll(async () => {
@@ -72,6 +73,61 @@ describe('synthetic prompts re-encode to exactly the requested ISL (bundled Qwen
       }
       expect(ds.inexact).toEqual([]);
     }
+  });
+});
+
+describe('prefix prompts (--prompt-prefix-pool-size, --prompt-prefix-length)', () => {
+  it('start every prompt with one prefix of the pool, and prefix + prompt encode to the sum', () => {
+    for (const endpoint of ['chat', 'completions'] as const) {
+      const ds = buildSyntheticDataset(builtin, options(40, 60, { islStddev: 20, prefixPrompts: { poolSize: 3, length: 128 } }), endpoint);
+      const used = new Set<string>();
+      for (const e of ds.entries) {
+        const total = builtin.count(e.text);
+        expect(total).toBe(128 + e.requestedIsl);
+        expect(e.clientIsl).toBe(total);
+        // The first 128 tokens are one of three texts: the pool.
+        used.add(builtin.decode(builtin.encode(e.text).slice(0, 128)));
+      }
+      expect(used.size).toBe(3);
+      expect(ds.inexact).toEqual([]);
+    }
+  });
+
+  it('are the same for the same seed, and another seed draws other prefixes', () => {
+    const build = (seed: bigint) =>
+      buildSyntheticDataset(builtin, options(10, 5, { seed, prefixPrompts: { poolSize: 2, length: 30 } }), 'chat').entries.map(
+        (e) => e.text,
+      );
+    expect(build(1n)).toEqual(build(1n));
+    expect(build(2n)).not.toEqual(build(1n));
+  });
+
+  it('name a prefix that could not be made exact as a prefix, not as the system prompt', () => {
+    const ds = { entries: [], systemPrompt: null, inexact: [{ index: null, prefix: 2, requested: 5, actual: 6 }] };
+    expect(inexactPrompts(ds)).toEqual(['prefix prompt 2 encodes to 6 tokens, not the 5 requested; sent as it is']);
+    expect(inexactNotice(ds)).toContain('prefix prompt 2 encodes to 6 tokens, not 5');
+  });
+});
+
+describe('--system-prompt', () => {
+  it('is sent verbatim as the system prompt, and counts in the ISL as it encodes', () => {
+    const text = 'You are a terse assistant.\nAnswer in one line.';
+    for (const endpoint of ['chat', 'completions'] as const) {
+      const ds = buildSyntheticDataset(builtin, options(30, 20, { systemPromptText: text }), endpoint);
+      expect(ds.systemPrompt).toBe(text);
+      const system = builtin.count(text);
+      for (const e of ds.entries) {
+        expect(e.clientIsl).toBe(system + e.requestedIsl);
+        if (endpoint === 'completions') expect(builtin.count(text + e.text)).toBe(system + e.requestedIsl);
+      }
+      expect(ds.inexact).toEqual([]);
+    }
+  });
+
+  it("comes before a file session's own system message, after a blank line", () => {
+    expect(withSystemPrompt('Be brief.', 'You are a pirate.')).toBe('Be brief.\n\nYou are a pirate.');
+    expect(withSystemPrompt('Be brief.', null)).toBe('Be brief.');
+    expect(withSystemPrompt(null, 'You are a pirate.')).toBe('You are a pirate.');
   });
 });
 

@@ -1,4 +1,4 @@
-// Synthetic rankings requests (docs/cli.md §3.11): drawn passage counts and lengths, exact texts, seeded.
+// Synthetic rankings requests (docs/cli.md §3.14): drawn passage counts and lengths, exact texts, seeded.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRankingsDataset } from '../../../ts/src/dataset/rankings-dataset.js';
 import { loadTokenizer, type Tokenizer } from '../../../ts/src/tokenizer/index.js';

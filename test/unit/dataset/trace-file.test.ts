@@ -39,6 +39,7 @@ function spec(path: string, over: Partial<TraceReadSpec> = {}): TraceReadSpec {
     requireTimestamps: false,
     tokenizer: 'builtin',
     osl: 7,
+    systemPrompt: null,
     endpointType: 'chat',
     ...over,
   };

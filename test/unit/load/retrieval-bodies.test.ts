@@ -1,4 +1,4 @@
-// The request bodies of the embeddings and rankings endpoint types (docs/cli.md §3.11).
+// The request bodies of the embeddings and rankings endpoint types (docs/cli.md §3.14).
 import { describe, expect, it } from 'vitest';
 import { buildEmbeddingsBody, buildRankingsBody, buildRetrievalBody } from '../../../ts/src/load/retrieval-bodies.js';
 

@@ -68,8 +68,8 @@ describe('shape of a 2xx answer', () => {
 
   it('checkBody runs the shape check after the JSON and error checks', () => {
     const check = (p: unknown) => checkRetrievalPayload('embeddings', emb, p);
-    expect(checkBody('{"data":[]}', check)?.message).toBe('embeddings response has 0 embeddings for 3 inputs');
-    expect(checkBody('{"error":{"message":"boom","code":503}}', check)?.message).toBe('boom');
+    expect(checkBody('{"data":[]}', null, check)?.message).toBe('embeddings response has 0 embeddings for 3 inputs');
+    expect(checkBody('{"error":{"message":"boom","code":503}}', null, check)?.message).toBe('boom');
     expect(checkBody('{"data":[]}')).toBeNull();
   });
 });

@@ -31,7 +31,14 @@ describe('input_config.input for an --input-file', () => {
       block_size: 16,
       random_seed: 0n,
       num_dataset_entries: null,
-      prompt: { input_tokens: { mean: null, stddev: null }, output_tokens: { mean: 64, stddev: null }, batch_size: null },
+      prompt: {
+        input_tokens: { mean: null, stddev: null },
+        output_tokens: { mean: 64, stddev: null },
+        batch_size: null,
+        prefix_prompt: { pool_size: null, length: null },
+        system_prompt_file: null,
+        sequence_distribution: null,
+      },
       rankings: null,
       fixed_schedule: true,
       fixed_schedule_auto_offset: false,
@@ -102,5 +109,28 @@ describe('input_config.loadgen for the user-centric mode', () => {
     const ic = inputConfigOf(resolve({ userCentricRate: 4, numUsers: 8, sessionTurnsMean: 3, requestCount: 40 }), TOKENIZER);
     expect(ic.loadgen).toMatchObject({ user_centric_rate: 4, num_users: 8, request_rate: null, session_turns_mean: 3, request_count: 40 });
     expect(inputConfigOf(resolve({}), TOKENIZER).loadgen).toMatchObject({ user_centric_rate: null, num_users: null });
+  });
+});
+
+describe('input_config.loadgen for load shaping', () => {
+  it('reports the shaping flags as given and null for those not set', () => {
+    const ic = inputConfigOf(
+      resolve({
+        streaming: true,
+        concurrency: 8,
+        prefillConcurrency: 2,
+        concurrencyRampDuration: 5,
+        warmupRequestCount: 4,
+        warmupConcurrency: 2,
+      }),
+      TOKENIZER,
+    );
+    expect(ic.loadgen).toMatchObject({
+      prefill_concurrency: 2,
+      concurrency_ramp_duration: 5,
+      warmup_concurrency: 2,
+      warmup_request_rate: null,
+      request_rate_ramp_duration: null,
+    });
   });
 });

@@ -184,3 +184,27 @@ describe('KvCache against a reference model', () => {
     }
   });
 });
+
+describe('evictIdle (POST /reset_prefix_cache)', () => {
+  it('drops every idle cached block and keeps the blocks of running sequences', () => {
+    const kv = new KvCache(16);
+    const idle = blockHashes(seq(0, 64), 16);
+    const running = blockHashes(seq(1000, 32), 16);
+    const a = kv.acquire(idle, 0, idle.length)!;
+    for (const x of idle) kv.register(a, x);
+    kv.release(a);
+    const b = kv.acquire(running, 0, running.length)!;
+    for (const x of running) kv.register(b, x);
+    expect(kv.leadingHits(idle)).toBe(4);
+
+    expect(kv.evictIdle()).toBe(4);
+    expect(kv.leadingHits(idle)).toBe(0);
+    expect(kv.leadingHits(running)).toBe(2);
+    expect(kv.cachedBlocks).toBe(2);
+    expect(kv.free).toBe(14);
+    // The freed blocks are usable again, and the running sequence's blocks are cached once it ends.
+    kv.release(b);
+    expect(kv.acquire(seq(0, 14), 0, 14)).not.toBeNull();
+    expect(kv.leadingHits(running)).toBe(2);
+  });
+});

@@ -1,4 +1,4 @@
-// serve-mock's embeddings and rankings APIs (docs/serve-mock.md §2.1, §5.5): answers in each API's
+// serve-mock's embeddings and rankings APIs (docs/serve-mock.md §2.1, §5.6): answers in each API's
 // shape, errors in each API's error shape, usage counted with the tokenizer (latency: retrieval-latency.timing.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServerHandle, startMockServer } from '../../../ts/src/server/index.js';

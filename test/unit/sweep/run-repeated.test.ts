@@ -104,4 +104,36 @@ describe('runRepeated', () => {
     expect(phases('run_0001').filter((p) => p === 'warmup')).toHaveLength(3);
     expect(phases('run_0002').filter((p) => p === 'warmup')).toHaveLength(0);
   });
+
+  it('warms up before every run with --no-profile-run-disable-warmup-after-first', async () => {
+    const c = config('warmup-each', { numProfileRuns: 2, warmupRequestCount: 2, profileRunDisableWarmupAfterFirst: false });
+    const result = await runRepeated(c);
+    expect(result.exitCode).toBe(0);
+    for (const label of ['run_0001', 'run_0002']) {
+      const phases = readFileSync(join(dir, 'warmup-each', 'profile_runs', label, 'profile_export.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).metadata.benchmark_phase);
+      expect(phases.filter((p) => p === 'warmup')).toHaveLength(2);
+    }
+  });
+
+  it('sends the same prompts in every run, or other prompts per run with --vary-seed-per-trial', async () => {
+    const prompts = async (name: string, over: ProfileOptions): Promise<string[][]> => {
+      await runRepeated(config(name, { numProfileRuns: 2, ...over }));
+      return ['run_0001', 'run_0002'].map((label) => {
+        const doc = JSON.parse(readFileSync(join(dir, name, 'profile_runs', label, 'inputs.json'), 'utf8'));
+        return doc.data.map((d: { payloads: { messages: { content: string }[] }[] }) => d.payloads[0]?.messages.at(-1)?.content ?? '');
+      });
+    };
+    const same = await prompts('seed-same', {});
+    expect(same[1]).toEqual(same[0]);
+    const varied = await prompts('seed-vary', { varySeedPerTrial: true });
+    expect(varied[1]).not.toEqual(varied[0]);
+    const seeds = ['run_0001', 'run_0002'].map(
+      (label) =>
+        JSON.parse(readFileSync(join(dir, 'seed-vary', 'profile_runs', label, 'profile_export_aiperf.json'), 'utf8')).run_info?.random_seed,
+    );
+    expect(seeds[0]).not.toEqual(seeds[1]);
+  });
 });

@@ -33,7 +33,8 @@ export function formatEffectiveConfig(
     const probe: Record<string, unknown> = {};
     n.set(probe);
     const [field, setTo] = Object.entries(probe)[0] ?? [];
-    if (field !== undefined && given[field] === setTo) set[configKeyOf(n.flag)] = true;
+    // `fixed_schedule: false` already says what `no_fixed_schedule: true` would.
+    if (field !== undefined && given[field] === setTo && !(configKeyOf(n.positive) in set)) set[configKeyOf(n.flag)] = true;
   }
   let text = Object.keys(set).length === 0 ? '{}\n' : stringify(redactConfigForDisplay(set));
   if (Object.keys(defaulted).length > 0) {

@@ -21,8 +21,8 @@ import {
 /** `--metrics-linger` at most an hour: a scraper polls every few seconds to a minute. */
 const MAX_METRICS_LINGER_SECONDS = 3600;
 import {
-  ARRIVAL_PATTERNS,
   CONNECTION_REUSE_STRATEGIES,
+  MODEL_SELECTION_STRATEGIES,
   CUSTOM_DATASET_TYPES,
   ENDPOINT_TYPES,
   EXPORT_LEVELS,
@@ -39,7 +39,12 @@ import { packageVersion } from '../version.js';
 import { tokenizerNotice } from '../tokenizer/index.js';
 import { addOptionTable, attributeOf, type OptionSpec } from './option-table.js';
 import { TRANSFORM_OPTIONS, withoutAliases } from './synthesis-options.js';
-import { REPEAT_OPTIONS } from './repeat-options.js';
+import { REPEAT_NEGATIONS, REPEAT_OPTIONS } from './repeat-options.js';
+import { NETWORK_OPTIONS } from './network-options.js';
+import { SERVER_CONTROL_OPTIONS } from './server-control-options.js';
+import { RESPONSE_OPTIONS } from './response-options.js';
+import { LOAD_SHAPING_OPTIONS } from './load-shaping-options.js';
+import { ARRIVAL_PATTERN_CHOICES } from '../config/load-shaping.js';
 import { RETRIEVAL_OPTIONS } from './retrieval-options.js';
 import { checkRepeatedRuns, profileRepeated } from './profile-repeated.js';
 import type { GlobalOptions } from './program.js';
@@ -94,6 +99,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'base URL(s); http:// is prepended if no scheme',
     parser: parseList,
     shownDefault: PROFILE_DEFAULTS.url,
+  },
+  {
+    key: 'modelSelectionStrategy',
+    flags: '--model-selection-strategy <s>',
+    description: `with several --model: ${MODEL_SELECTION_STRATEGIES.join(' or ')} (a seeded draw per request or session)`,
+    parser: parseChoice(MODEL_SELECTION_STRATEGIES),
+    shownDefault: PROFILE_DEFAULTS.modelSelectionStrategy,
   },
   {
     key: 'endpointType',
@@ -152,7 +164,7 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'prompt tokens stddev',
     parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.islStddev,
-    aliases: ['--synthetic-input-tokens-stddev'],
+    aliases: ['--synthetic-input-tokens-stddev', '--prompt-input-tokens-stddev'],
   },
   {
     key: 'osl',
@@ -168,7 +180,13 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description: 'output tokens stddev',
     parser: numberIn(0, MAX_SEQUENCE_TOKENS),
     shownDefault: PROFILE_DEFAULTS.oslStddev,
-    aliases: ['--output-tokens-stddev'],
+    aliases: ['--output-tokens-stddev', '--prompt-output-tokens-stddev'],
+  },
+  {
+    key: 'seqDist',
+    flags: '--seq-dist <pairs>',
+    description: "a mix of ISL,OSL pairs with percentages, e.g. '128,64:25;512,128:75' (stddevs: '512|20,128|5:75')",
+    aliases: ['--sequence-distribution'],
   },
   {
     key: 'numDatasetEntries',
@@ -214,6 +232,33 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     flags: '--shared-system-prompt-length <n>',
     description: 'shared system prompt tokens',
     parser: integerIn(1, MAX_SEQUENCE_TOKENS),
+  },
+  {
+    key: 'systemPrompt',
+    flags: '--system-prompt <text>',
+    description: "a system prompt sent verbatim with every request (before a file session's own)",
+  },
+  {
+    key: 'systemPromptFile',
+    flags: '--system-prompt-file <path>',
+    description: 'the same, read from a file (for long prompts shell quoting would mangle)',
+    parser: parsePath,
+  },
+  {
+    key: 'promptPrefixPoolSize',
+    flags: '--prompt-prefix-pool-size <n>',
+    description: 'distinct prefix prompts; each synthetic prompt starts with one of them (0: none)',
+    parser: integerIn(0, MAX_DATASET_ENTRIES),
+    shownDefault: 0,
+    aliases: ['--prefix-prompt-pool-size', '--num-prefix-prompts'],
+  },
+  {
+    key: 'promptPrefixLength',
+    flags: '--prompt-prefix-length <n>',
+    description: 'tokens of each prefix prompt',
+    parser: integerIn(0, MAX_SEQUENCE_TOKENS),
+    shownDefault: 0,
+    aliases: ['--prefix-prompt-length'],
   },
   {
     key: 'numSessions',
@@ -271,8 +316,8 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   {
     key: 'arrivalPattern',
     flags: '--arrival-pattern <p>',
-    description: ARRIVAL_PATTERNS.join(', '),
-    parser: parseChoice(ARRIVAL_PATTERNS),
+    description: ARRIVAL_PATTERN_CHOICES.join(', '),
+    parser: parseChoice(ARRIVAL_PATTERN_CHOICES),
     shownDefault: PROFILE_DEFAULTS.arrivalPattern,
     aliases: ['--request-rate-mode'],
   },
@@ -377,9 +422,17 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     shownDefault: 'chosen from the concurrency and the CPU cores',
     aliases: ['--workers-max', '--max-workers'],
   },
+  // §3.4.1 Load shaping
+  ...(LOAD_SHAPING_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.10 Repeated runs
   ...(REPEAT_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
-  // §3.11 Embeddings and rankings
+  // §3.11 Per-chunk token counts and outputs.json
+  ...(RESPONSE_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
+  // §3.12 Readiness and server control
+  ...(SERVER_CONTROL_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
+  // §3.13 Network calibration and the HTTP trace
+  ...(NETWORK_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
+  // §3.14 Embeddings and rankings
   ...(RETRIEVAL_OPTIONS as readonly OptionSpec<ProfileOptions>[]),
   // §3.8 Sharded runs
   {
@@ -494,23 +547,20 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
  * of them appeared is tracked from commander's `option:<name>` events; that is what lets
  * `--server-metrics URL --no-server-metrics` be reported as a conflict (docs/cli.md §3.6 rule 17).
  */
-const NEGATIONS: ReadonlyArray<{ flag: string; positive: string }> = [
-  { flag: '--no-server-metrics', positive: '--server-metrics' },
-  { flag: '--no-gpu-telemetry', positive: '--gpu-telemetry' },
-  { flag: '--no-fixed-schedule', positive: '--fixed-schedule' },
-  { flag: '--no-fixed-schedule-auto-offset', positive: '--fixed-schedule-auto-offset' },
+const NEGATIONS: readonly ConfigNegation[] = [
+  { flag: '--no-server-metrics', positive: '--server-metrics', set: (out) => (out.noServerMetrics = true) },
+  { flag: '--no-gpu-telemetry', positive: '--gpu-telemetry', set: (out) => (out.noGpuTelemetry = true) },
+  { flag: '--no-fixed-schedule', positive: '--fixed-schedule', set: (out) => (out.fixedSchedule = false) },
+  {
+    flag: '--no-fixed-schedule-auto-offset',
+    positive: '--fixed-schedule-auto-offset',
+    set: (out) => (out.fixedScheduleAutoOffset = false),
+  },
+  ...REPEAT_NEGATIONS,
 ];
 
 /** The `--no-…` flags as `--config` keys (`no_server_metrics: true`, or `server_metrics: false`). */
-export const CONFIG_NEGATIONS: readonly ConfigNegation[] = NEGATIONS.map((n) => ({
-  ...n,
-  set: (out: Record<string, unknown>) => {
-    if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
-    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
-    else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
-    else out.fixedScheduleAutoOffset = false;
-  },
-}));
+export const CONFIG_NEGATIONS: readonly ConfigNegation[] = NEGATIONS;
 
 /** Reads a command's profile flags, over its `--config` file, into `ProfileOptions` (aliases folded, `--no-…` forms resolved). */
 export type ProfileFlagReader = (raw: Record<string, unknown>, command: Command) => ProfileOptions;
@@ -631,10 +681,7 @@ export function collectOptions(
   for (const n of NEGATIONS) {
     if (!seen.has(n.flag)) continue;
     if (seen.has(n.positive)) throw new UsageError(`option '${n.positive}' cannot be used with option '${n.flag}'`);
-    if (n.flag === '--no-server-metrics') out.noServerMetrics = true;
-    else if (n.flag === '--no-gpu-telemetry') out.noGpuTelemetry = true;
-    else if (n.flag === '--no-fixed-schedule') out.fixedSchedule = false;
-    else out.fixedScheduleAutoOffset = false;
+    n.set(out);
   }
   return out as ProfileOptions;
 }

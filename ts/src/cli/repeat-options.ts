@@ -2,6 +2,7 @@
 // main table so that the table stays readable; profile, sweep and k8s render take them with it.
 import { MAX_DURATION_SECONDS } from '../config/limits.js';
 import { CONVERGENCE_MODES, CONVERGENCE_STATS, MAX_PROFILE_RUNS, REPEAT_DEFAULTS, type RepeatOptions } from '../config/repeat-config.js';
+import type { ConfigNegation } from './profile-config-file.js';
 import type { OptionSpec } from './option-table.js';
 import { integerIn, numberIn, parseChoice } from './option-types.js';
 
@@ -53,4 +54,33 @@ export const REPEAT_OPTIONS: readonly OptionSpec<RepeatOptions>[] = [
     parser: parseChoice(CONVERGENCE_MODES),
     shownDefault: REPEAT_DEFAULTS.convergenceMode,
   },
+  {
+    key: 'profileRunDisableWarmupAfterFirst',
+    flags: '--profile-run-disable-warmup-after-first',
+    description: 'warm up in the first run only (--no-profile-run-disable-warmup-after-first: before every run)',
+    shownDefault: REPEAT_DEFAULTS.profileRunDisableWarmupAfterFirst,
+  },
+  {
+    key: 'setConsistentSeed',
+    flags: '--set-consistent-seed',
+    description: 'every run gets the same workload (--no-set-consistent-seed: a new seed per run unless --random-seed is given)',
+    shownDefault: REPEAT_DEFAULTS.setConsistentSeed,
+  },
+  {
+    key: 'varySeedPerTrial',
+    flags: '--vary-seed-per-trial',
+    description: 'derive a distinct seed for each run from --random-seed',
+    shownDefault: REPEAT_DEFAULTS.varySeedPerTrial,
+  },
+];
+
+/** The `--no-…` forms of the switches above, each on by default but the last. */
+export const REPEAT_NEGATIONS: readonly ConfigNegation[] = [
+  {
+    flag: '--no-profile-run-disable-warmup-after-first',
+    positive: '--profile-run-disable-warmup-after-first',
+    set: (out) => (out.profileRunDisableWarmupAfterFirst = false),
+  },
+  { flag: '--no-set-consistent-seed', positive: '--set-consistent-seed', set: (out) => (out.setConsistentSeed = false) },
+  { flag: '--no-vary-seed-per-trial', positive: '--vary-seed-per-trial', set: (out) => (out.varySeedPerTrial = false) },
 ];

@@ -1,4 +1,4 @@
-// The flags of the embeddings and rankings endpoint types (docs/cli.md §3.11), AIPerf 0.13's names,
+// The flags of the embeddings and rankings endpoint types (docs/cli.md §3.14), AIPerf 0.13's names,
 // kept apart from profile's main table like the repeated-run flags.
 import { MAX_SEQUENCE_TOKENS } from '../config/limits.js';
 import { MAX_INPUTS_PER_REQUEST, RETRIEVAL_DEFAULTS, type RetrievalOptions } from '../config/retrieval-config.js';

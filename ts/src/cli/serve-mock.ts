@@ -127,6 +127,18 @@ const SERVE_MOCK_OPTIONS: readonly OptionSpec<ServeMockFlags>[] = [
     description: 'reasoning tokens emitted before the answer (0 = off)',
     parser: integerIn(0, MAX_SEQUENCE_TOKENS),
   },
+  {
+    key: 'firstChunkTokens',
+    flags: '--first-chunk-tokens <n>',
+    description: 'output tokens bundled into the first streamed chunk (a server that sends its first tokens together)',
+    parser: integerIn(1, MAX_SEQUENCE_TOKENS),
+  },
+  {
+    key: 'tokensPerChunk',
+    flags: '--tokens-per-chunk <n>',
+    description: 'output tokens bundled into each later streamed chunk',
+    parser: integerIn(1, MAX_SEQUENCE_TOKENS),
+  },
   { key: 'latencyModel', flags: '--latency-model <model>', description: LATENCY_MODELS.join(', '), parser: parseChoice(LATENCY_MODELS) },
   { key: 'fast', flags: '--fast', description: 'alias of --latency-model none' },
   { key: 'logLevel', flags: '--log-level <level>', description: SERVER_LOG_LEVELS.join(', '), parser: parseChoice(SERVER_LOG_LEVELS) },

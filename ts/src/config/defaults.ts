@@ -7,10 +7,17 @@ export const DEFAULT_BLOCK_SIZE = 512;
 /** The largest block size a trace can use: it is a 32-bit quantity in the core. */
 export const MAX_BLOCK_SIZE = 4_294_967_295;
 
+/**
+ * chat and completions, then the generative types of ts/src/endpoints (docs/cli.md §3.1.1), then
+ * the non-generative ones (§3.14): one JSON answer, no output tokens.
+ */
 export const ENDPOINT_TYPES = [
   'chat',
   'completions',
-  // Non-generative types (docs/cli.md §3.11): one JSON answer, no output tokens.
+  'responses',
+  'messages',
+  'huggingface-generate',
+  'template',
   'embeddings',
   'nim-embeddings',
   'cohere-rankings',
@@ -18,6 +25,13 @@ export const ENDPOINT_TYPES = [
   'nim-rankings',
 ] as const;
 export type EndpointType = (typeof ENDPOINT_TYPES)[number];
+
+/**
+ * `--model-selection-strategy` (docs/cli.md §3.1): which of several `--model`s a request (or a
+ * session) names. AIPerf's `weighted` needs weights that its flags cannot give; it is not offered.
+ */
+export const MODEL_SELECTION_STRATEGIES = ['round-robin', 'random'] as const;
+export type ModelSelectionStrategy = (typeof MODEL_SELECTION_STRATEGIES)[number];
 
 export const ARRIVAL_PATTERNS = ['poisson', 'constant', 'gamma'] as const;
 export type ArrivalPattern = (typeof ARRIVAL_PATTERNS)[number];
@@ -51,6 +65,7 @@ export const LIVE_DASHBOARD_DEFAULT_PORT = 8051;
 export const PROFILE_DEFAULTS = {
   url: 'http://localhost:8000',
   endpointType: 'chat' as EndpointType,
+  modelSelectionStrategy: 'round-robin' as ModelSelectionStrategy,
   chatEndpoint: '/v1/chat/completions',
   completionsEndpoint: '/v1/completions',
   requestTimeoutSeconds: 21600,

@@ -5,6 +5,7 @@
 // once more with those facts (`withDatasetFacts`) right after the core has read the file, before
 // any request and before the artifact directory exists.
 import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { generativeApi, type TemplateSettings, templateSettings } from '../endpoints/index.js';
 import { UsageError } from '../errors.js';
 import { MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from './limits.js';
 import {
@@ -15,12 +16,14 @@ import {
   type EndpointType,
   type ExportLevel,
   type UiType,
+  type ModelSelectionStrategy,
   LIVE_DASHBOARD_DEFAULT_PORT,
 } from './defaults.js';
 import { firstTransformFlag, givenTransformFlags, type TransformFlags } from './synthesis-flags.js';
 import { redactUrl, takeUrlCredentials } from './url-credentials.js';
 import { resolveGpuTelemetry, type GpuTelemetryConfig } from './gpu-telemetry-flags.js';
 import { resolveShard, type ShardConfig } from './shard-config.js';
+import { parseSequenceDistribution, type SequencePair } from './sequence-distribution.js';
 import { resolveRepeatConfig, type RepeatConfig, type RepeatOptions } from './repeat-config.js';
 import {
   isRetrievalType,
@@ -29,17 +32,37 @@ import {
   type RetrievalConfig,
   type RetrievalOptions,
 } from './retrieval-config.js';
+import { resolveNetworkConfig, type NetworkConfig, type NetworkOptions } from './network-config.js';
+import { resolveServerControlConfig, type ServerControlConfig, type ServerControlOptions } from './server-control-config.js';
+import { resolveResponseConfig, type ResponseConfig, type ResponseOptions } from './response-config.js';
+import {
+  type ArrivalPatternChoice,
+  type LoadShapingConfig,
+  type LoadShapingOptions,
+  resolveArrivalChoice,
+  resolveLoadShaping,
+} from './load-shaping.js';
 
 /**
  * Options as the user gave them (commander's camelCase names). `undefined` means "not given";
  * defaults are applied by `resolveProfileConfig`, never here, so validation can tell
  * "given" from "defaulted" (docs/cli.md §3.6 rules 6–14 depend on it). The repeated-run options
- * (§3.10) are RepeatOptions, in ./repeat-config.ts.
+ * (§3.10) are RepeatOptions, in ./repeat-config.ts; readiness and server control (§3.12)
+ * ServerControlOptions, in ./server-control-config.ts; network calibration and the HTTP trace (§3.13)
+ * NetworkOptions, in ./network-config.ts.
  */
-export interface ProfileOptions extends TransformFlags, RepeatOptions, RetrievalOptions {
+export interface ProfileOptions
+  extends TransformFlags,
+    RepeatOptions,
+    ResponseOptions,
+    LoadShapingOptions,
+    ServerControlOptions,
+    NetworkOptions,
+    RetrievalOptions {
   model?: string[];
   url?: string[];
   endpointType?: EndpointType;
+  modelSelectionStrategy?: ModelSelectionStrategy;
   endpoint?: string;
   streaming?: boolean;
   apiKey?: string;
@@ -62,6 +85,12 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions, Retrieval
   skipInvalid?: boolean;
   blockSize?: number;
   sharedSystemPromptLength?: number;
+  promptPrefixPoolSize?: number;
+  systemPrompt?: string;
+  systemPromptFile?: string;
+  /** `--seq-dist` as given; parsed by `parseSequenceDistribution`. */
+  seqDist?: string;
+  promptPrefixLength?: number;
   numSessions?: number;
   sessionTurnsMean?: number;
   sessionTurnsStddev?: number;
@@ -69,7 +98,8 @@ export interface ProfileOptions extends TransformFlags, RepeatOptions, Retrieval
   sessionTurnDelayStddev?: number;
   concurrency?: number;
   requestRate?: number;
-  arrivalPattern?: ArrivalPattern;
+  /** `concurrency-burst` is the closed loop (./load-shaping.ts); the rest are rate patterns. */
+  arrivalPattern?: ArrivalPatternChoice;
   arrivalSmoothness?: number;
   requestCount?: number;
   benchmarkDuration?: number;
@@ -167,6 +197,8 @@ export interface DatasetFacts {
 export interface ProfileConfig {
   endpoint: {
     models: string[];
+    /** `--model-selection-strategy`: how a request (or session) is given one of several models. */
+    modelSelection: ModelSelectionStrategy;
     /** The `--url` values without their user:password (what every file and line shows). */
     urls: string[];
     /** Per URL, the `Authorization: Basic …` value made of its user:password, or null (docs/cli.md §3.1). */
@@ -175,6 +207,8 @@ export interface ProfileConfig {
     path: string;
     customEndpoint: string | null;
     streaming: boolean;
+    /** `--endpoint-type template`: the body template and response path from `--extra-inputs` (docs/cli.md §3.1.1), else null. */
+    template: TemplateSettings | null;
     apiKey: string | null;
     headers: Record<string, string>;
     extra: Record<string, unknown>;
@@ -194,6 +228,15 @@ export interface ProfileConfig {
     numDatasetEntries: number;
     randomSeed: bigint;
     sharedSystemPromptLength: number | null;
+    /** `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens (docs/cli.md §3.3), or null. */
+    prefixPrompts: { poolSize: number; length: number } | null;
+    /**
+     * `--system-prompt` text, or `--system-prompt-file` (its text is read with the dataset, before
+     * the first request, and set here then); null: none (docs/cli.md §3.3).
+     */
+    systemPrompt: { text: string | null; file: string | null } | null;
+    /** `--seq-dist`: each synthetic prompt's ISL and OSL come from one of these pairs (docs/cli.md §3.3), or null. */
+    seqDist: SequencePair[] | null;
     numSessions: number | null;
     sessionTurnsMean: number;
     sessionTurnsStddev: number;
@@ -251,8 +294,16 @@ export interface ProfileConfig {
   };
   /** `--num-profile-runs` and its companions (docs/cli.md §3.10). */
   repeat: RepeatConfig;
-  /** Inputs per embeddings request, query and passages of rankings requests (docs/cli.md §3.11). */
+  /** Inputs per embeddings request, query and passages of rankings requests (docs/cli.md §3.14). */
   retrieval: RetrievalConfig;
+  /** Network calibration and `--export-http-trace` (docs/cli.md §3.13). */
+  network: NetworkConfig;
+  /** Readiness wait, KV-cache reset, server profiler and URL strategy (docs/cli.md §3.12). */
+  control: ServerControlConfig;
+  /** `--per-chunk-usage` and `--export-outputs-json` (docs/cli.md §3.11). */
+  responses: ResponseConfig;
+  /** Ramps, the prefill cap and the warmup's own load (docs/cli.md §3.4.1, ./load-shaping.ts). */
+  shaping: LoadShapingConfig;
   /** The command line as typed, as argv words starting with `infermark` (unredacted; writers redact). */
   argv: readonly string[];
   /** The flags as given, resolved again by `withDatasetFacts` once the file has been read. */
@@ -356,6 +407,9 @@ const SYNTHETIC_ONLY: ReadonlyArray<[keyof ProfileOptions, string]> = [
   ['sessionTurnDelayMean', '--session-turn-delay-mean'],
   ['sessionTurnDelayStddev', '--session-turn-delay-stddev'],
   ['sharedSystemPromptLength', '--shared-system-prompt-length'],
+  ['promptPrefixPoolSize', '--prompt-prefix-pool-size'],
+  ['seqDist', '--seq-dist'],
+  ['promptPrefixLength', '--prompt-prefix-length'],
 ];
 
 /** Rule 15: the transform reads Mooncake rows only. `type` null: not known yet (checked again once inferred). */
@@ -390,20 +444,53 @@ function checkOutputOptions(o: ProfileOptions): void {
 }
 
 /**
+ * The prefix pool of docs/cli.md §3.3: both flags or neither (0 is off, as in AIPerf); one pool
+ * prompt per synthetic single-turn prompt. It replaces the shared system prompt (AIPerf refuses
+ * the two together too); sessions would carry it on their first turn only, which is not built.
+ */
+function systemPromptOf(o: ProfileOptions): { text: string | null; file: string | null } | null {
+  if (o.systemPrompt === undefined && o.systemPromptFile === undefined) return null;
+  if (o.systemPrompt !== undefined && o.systemPromptFile !== undefined) throw conflict('--system-prompt', '--system-prompt-file');
+  const flag = o.systemPrompt !== undefined ? '--system-prompt' : '--system-prompt-file';
+  if (o.sharedSystemPromptLength !== undefined) throw conflict(flag, '--shared-system-prompt-length');
+  if ((o.promptPrefixPoolSize ?? 0) > 0) throw conflict(flag, '--prompt-prefix-pool-size');
+  if (o.systemPrompt !== undefined && o.systemPrompt.trim() === '')
+    throw new UsageError("option '--system-prompt <text>': expected a non-empty text, got ''");
+  return { text: o.systemPrompt ?? null, file: o.systemPromptFile ?? null };
+}
+
+function prefixPromptsOf(o: ProfileOptions, multiTurn: boolean): { poolSize: number; length: number } | null {
+  const poolSize = o.promptPrefixPoolSize ?? 0;
+  const length = o.promptPrefixLength ?? 0;
+  if (poolSize === 0 && length === 0) return null;
+  if (length === 0) throw requires('--prompt-prefix-pool-size', '--prompt-prefix-length');
+  if (poolSize === 0) throw requires('--prompt-prefix-length', '--prompt-prefix-pool-size');
+  if (o.sharedSystemPromptLength !== undefined) throw conflict('--prompt-prefix-pool-size', '--shared-system-prompt-length');
+  if (multiTurn)
+    throw new UsageError("option '--prompt-prefix-pool-size' cannot be used with synthetic multi-turn sessions in this version");
+  return { poolSize, length };
+}
+
+/**
  * Rules 21 and 22: what the synthetic dataset asks for together is made before the first request,
  * so it is bounded (each flag alone is, docs/cli.md §1.5; `--isl 1000000 --num-dataset-entries
  * 1000000` would still ask for 10^12 tokens). The drawn lengths and turn counts are checked again
  * where they are drawn (ts/src/dataset/synthetic.ts), for a large stddev.
  */
-function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
+function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean, seqDist: SequencePair[] | null): void {
   if (o.inputFile !== undefined) return;
   const entries = o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries;
-  const isl = o.isl ?? PROFILE_DEFAULTS.isl;
+  // With --seq-dist, the longest pair bounds every prompt (its stddev is checked where drawn).
+  const isl = seqDist !== null ? Math.max(...seqDist.map((p) => p.isl)) : (o.isl ?? PROFILE_DEFAULTS.isl);
   const system = o.sharedSystemPromptLength ?? 0;
-  const tokens = isl * entries + system;
+  const prefixes = (o.promptPrefixPoolSize ?? 0) * (o.promptPrefixLength ?? 0);
+  const tokens = isl * entries + system + prefixes;
   if (tokens > MAX_SYNTHETIC_PROMPT_TOKENS) {
+    const extra =
+      (system > 0 ? ` + '--shared-system-prompt-length' ${system}` : '') +
+      (prefixes > 0 ? ` + '--prompt-prefix-pool-size' ${o.promptPrefixPoolSize} × '--prompt-prefix-length' ${o.promptPrefixLength}` : '');
     throw new UsageError(
-      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${system > 0 ? ` + '--shared-system-prompt-length' ${system}` : ''} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
+      `options '--isl' ${isl} × '--num-dataset-entries' ${entries}${extra} ask for ${tokens} synthetic prompt tokens; at most ${MAX_SYNTHETIC_PROMPT_TOKENS} are allowed`,
     );
   }
   if (!multiTurn) return;
@@ -423,7 +510,7 @@ function checkSyntheticSize(o: ProfileOptions, multiTurn: boolean): void {
  * depends on its contents then wait for `withDatasetFacts`.
  */
 function resolveLoad(
-  o: ProfileOptions,
+  o: ProfileOptions & { arrivalPattern?: ArrivalPattern },
   file: boolean,
   facts: DatasetFacts | null,
 ): { mode: LoadMode; concurrency: number | null; requestCount: number | null; shard: ShardConfig | null } {
@@ -533,11 +620,16 @@ function resolveLoad(
  * depend on the file's contents run then.
  */
 export function resolveProfileConfig(
-  o: ProfileOptions,
+  given_: ProfileOptions,
   argv: readonly string[] | string,
   facts: DatasetFacts | null = null,
 ): ProfileConfig {
   const given = (v: unknown): boolean => v !== undefined;
+  // `--arrival-pattern concurrency-burst` is the closed loop: resolved as if no pattern was given.
+  const o: ProfileOptions & { arrivalPattern?: ArrivalPattern } = {
+    ...given_,
+    arrivalPattern: resolveArrivalChoice(given_.arrivalPattern, given(given_.requestRate)),
+  };
   // Rule 1 is enforced by commander's requiredOption; repeated here for programmatic callers.
   if (!o.model || o.model.length === 0) throw new UsageError("required option '--model <name>' not specified");
   if (o.model.some((m) => m.trim() === '')) throw new UsageError(`option '--model <name>': expected a non-empty value, got ''`);
@@ -616,7 +708,19 @@ export function resolveProfileConfig(
     );
   }
 
-  checkSyntheticSize(o, multiTurn);
+  const seqDist = o.seqDist === undefined ? null : parseSequenceDistribution(o.seqDist);
+  if (seqDist !== null) {
+    for (const [value, flag] of [
+      [o.isl, '--isl'],
+      [o.islStddev, '--isl-stddev'],
+      [o.osl, '--osl'],
+      [o.oslStddev, '--osl-stddev'],
+    ] as const)
+      if (given(value)) throw conflict('--seq-dist', flag);
+  }
+  checkSyntheticSize(o, multiTurn, seqDist);
+  const prefixPrompts = prefixPromptsOf(o, multiTurn);
+  const systemPrompt = systemPromptOf(o);
   // Embeddings and rankings requests stand alone: a session's history has no place in their bodies.
   if (o.endpointType !== undefined && isRetrievalType(o.endpointType) && o.inputFile === undefined) {
     if (multiTurn)
@@ -627,9 +731,23 @@ export function resolveProfileConfig(
   }
 
   const { mode, concurrency, requestCount, shard } = resolveLoad(o, file, facts);
+  const shaping = resolveLoadShaping(o, {
+    modeKind: mode.kind,
+    concurrency,
+    requestRate: o.requestRate ?? null,
+    arrivalPattern: o.arrivalPattern ?? PROFILE_DEFAULTS.arrivalPattern,
+    arrivalSmoothness: o.arrivalSmoothness ?? PROFILE_DEFAULTS.arrivalSmoothness,
+    streaming: o.streaming === true,
+    syntheticSessions: !file && multiTurn,
+    warmupRequestCount: o.warmupRequestCount ?? PROFILE_DEFAULTS.warmupRequestCount,
+    warmupDuration: o.warmupDuration ?? null,
+  });
+  checkShapingThreads(shaping, o.workers ?? null, shard);
 
   // The charts are drawn from the records file, which this level does not write.
   if (o.plot === true && o.exportLevel === 'summary') throw conflict('--plot', '--export-level summary');
+  // The trace is written into the records file, which this level does not write (docs/cli.md §3.13).
+  if (o.exportHttpTrace === true && o.exportLevel === 'summary') throw conflict('--export-http-trace', '--export-level summary');
 
   if (!given(o.metricsPort)) {
     if (given(o.metricsHost)) throw requires('--metrics-host', '--metrics-port');
@@ -637,6 +755,7 @@ export function resolveProfileConfig(
   }
 
   const endpointType = o.endpointType ?? PROFILE_DEFAULTS.endpointType;
+  const template = endpointType === 'template' ? templateSettings(extra) : null;
   const ui: UiType = o.ui === 'none' || o.ui === 'simple' ? o.ui : process.stderr.isTTY ? 'simple' : 'none';
   if (o.dashboardPort !== undefined && o.ui !== 'dashboard') throw requires('--dashboard-port', '--ui dashboard');
   const serverMetrics = (o.serverMetrics ?? []).map((u) => {
@@ -647,6 +766,7 @@ export function resolveProfileConfig(
   return {
     endpoint: {
       models: o.model,
+      modelSelection: o.modelSelectionStrategy ?? PROFILE_DEFAULTS.modelSelectionStrategy,
       urls: urls.map((u) => u.url),
       basicAuthorization: urls.map((u) => u.authorization),
       type: endpointType,
@@ -658,16 +778,19 @@ export function resolveProfileConfig(
             ? RETRIEVAL_PATHS[endpointType]
             : endpointType === 'chat'
               ? PROFILE_DEFAULTS.chatEndpoint
-              : PROFILE_DEFAULTS.completionsEndpoint
+              : endpointType === 'completions'
+                ? PROFILE_DEFAULTS.completionsEndpoint
+                : generativeApi(endpointType)!.defaultPath(o.streaming === true)
           : o.endpoint.startsWith('/')
             ? o.endpoint
             : `/${o.endpoint}`,
       customEndpoint: o.endpoint ?? null,
-      // Embeddings and rankings answer with one JSON body: --streaming is ignored, as AIPerf does (docs/cli.md §3.11).
+      // Embeddings and rankings answer with one JSON body: --streaming is ignored, as AIPerf does (docs/cli.md §3.14).
       streaming: o.streaming === true && !isRetrievalType(endpointType),
       apiKey: o.apiKey ?? null,
       headers,
-      extra,
+      extra: template === null ? extra : template.extra,
+      template: template?.settings ?? null,
       timeoutSeconds: o.requestTimeoutSeconds ?? PROFILE_DEFAULTS.requestTimeoutSeconds,
       useServerTokenCount: o.useServerTokenCount === true,
       streamUsage: o.streamUsage !== false,
@@ -683,6 +806,9 @@ export function resolveProfileConfig(
       numDatasetEntries: o.numDatasetEntries ?? PROFILE_DEFAULTS.numDatasetEntries,
       randomSeed: o.randomSeed ?? PROFILE_DEFAULTS.randomSeed,
       sharedSystemPromptLength: o.sharedSystemPromptLength ?? null,
+      prefixPrompts,
+      seqDist,
+      systemPrompt,
       numSessions: o.numSessions ?? null,
       sessionTurnsMean: o.sessionTurnsMean ?? PROFILE_DEFAULTS.sessionTurnsMean,
       sessionTurnsStddev: o.sessionTurnsStddev ?? PROFILE_DEFAULTS.sessionTurnsStddev,
@@ -741,10 +867,14 @@ export function resolveProfileConfig(
               lingerSeconds: o.metricsLinger ?? PROFILE_DEFAULTS.metricsLinger,
             },
     },
-    repeat: resolveRepeatConfig(o),
+    repeat: resolveRepeatConfig(o, o.randomSeed !== undefined),
+    network: resolveNetworkConfig(o),
+    control: resolveServerControlConfig(o),
+    responses: resolveResponseConfig(o, endpointType),
+    shaping,
     retrieval: resolveRetrievalConfig(o, endpointType, o.inputFile !== undefined),
     argv: typeof argv === 'string' ? argv.split(' ') : argv,
-    options: o,
+    options: given_,
     notices: [
       ...authorizationNotices(
         o,
@@ -753,6 +883,27 @@ export function resolveProfileConfig(
       ),
     ],
   };
+}
+
+/**
+ * Every engine thread needs a slot of each cap it splits (docs/cli.md §3.4.1): `--workers` and the
+ * shard count may not exceed the prefill caps or the warmup concurrency (an automatic thread count
+ * stays below them, ts/src/load/workers.ts).
+ */
+function checkShapingThreads(shaping: LoadShapingConfig, workers: number | null, shard: ShardConfig | null): void {
+  const limit = shaping.threadLimit;
+  if (limit === null) return;
+  const threads = (workers ?? 1) * (shard?.count ?? 1);
+  if ((workers !== null || shard !== null) && threads > limit) {
+    throw new UsageError(
+      `${shard === null ? `option '--workers': ${workers} workers` : `${shard.count} shards × ${workers ?? 1} worker${(workers ?? 1) === 1 ? '' : 's'}`} but the prefill or warmup concurrency allows only ${limit} thread${limit === 1 ? '' : 's'}`,
+      {
+        hints: [
+          'each thread gets a share of --prefill-concurrency, --warmup-prefill-concurrency and --warmup-concurrency, and needs at least one',
+        ],
+      },
+    );
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // Repeated runs (`--num-profile-runs` and its companions, docs/cli.md §3.10): how many runs, the
 // pause between them, the confidence level of the intervals, and the optional early stop.
+import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 
 export const CONVERGENCE_MODES = ['ci-width', 'cv'] as const;
@@ -15,6 +16,9 @@ export const REPEAT_DEFAULTS = {
   confidenceLevel: 0.95,
   convergenceStat: 'avg' as ConvergenceStat,
   convergenceMode: 'ci-width' as ConvergenceMode,
+  profileRunDisableWarmupAfterFirst: true,
+  setConsistentSeed: true,
+  varySeedPerTrial: false,
 };
 /** AIPerf caps runs at 10; a longer series is legitimate (a noisy server), so the cap is higher. */
 export const MAX_PROFILE_RUNS = 100;
@@ -34,6 +38,13 @@ export interface RepeatConfig {
   confidenceLevel: number;
   /** Null without `--convergence-metric`. */
   convergence: ConvergenceRule | null;
+  /** Only the first run has the warmup (AIPerf's default); false: every run warms up. */
+  warmupFirstRunOnly: boolean;
+  /**
+   * `same`: every run uses `--random-seed` (one workload, so the intervals measure the server's
+   * variance only); `per-run`: run k uses a seed derived from it and k (`runSeed`).
+   */
+  seeds: 'same' | 'per-run';
 }
 
 export interface RepeatOptions {
@@ -44,10 +55,25 @@ export interface RepeatOptions {
   convergenceStat?: ConvergenceStat;
   convergenceThreshold?: number;
   convergenceMode?: ConvergenceMode;
+  profileRunDisableWarmupAfterFirst?: boolean;
+  setConsistentSeed?: boolean;
+  varySeedPerTrial?: boolean;
 }
 
-/** The repeated-run settings of the flags; the convergence flags need `--convergence-metric` (exit 2). */
-export function resolveRepeatConfig(o: RepeatOptions): RepeatConfig {
+/**
+ * The seed of run `index` (0-based) under `seeds: 'per-run'`: the first 8 bytes of
+ * SHA-256("<seed>/<index>"), so the runs differ from one another and from the base seed, and the
+ * same flags give the same seeds on every machine.
+ */
+export function runSeed(seed: bigint, index: number): bigint {
+  return BigInt(`0x${createHash('sha256').update(`${seed}/${index}`).digest('hex').slice(0, 16)}`);
+}
+
+/**
+ * The repeated-run settings of the flags; the convergence flags need `--convergence-metric` (exit 2).
+ * `seedGiven`: whether `--random-seed` was given (`--no-set-consistent-seed` keeps a given seed, as AIPerf does).
+ */
+export function resolveRepeatConfig(o: RepeatOptions, seedGiven: boolean): RepeatConfig {
   const confidenceLevel = o.confidenceLevel ?? REPEAT_DEFAULTS.confidenceLevel;
   if (o.convergenceMetric === undefined) {
     for (const [flag, v] of [
@@ -65,6 +91,12 @@ export function resolveRepeatConfig(o: RepeatOptions): RepeatConfig {
     numProfileRuns: o.numProfileRuns ?? REPEAT_DEFAULTS.numProfileRuns,
     cooldownSeconds: o.profileRunCooldownSeconds ?? REPEAT_DEFAULTS.profileRunCooldownSeconds,
     confidenceLevel,
+    warmupFirstRunOnly: o.profileRunDisableWarmupAfterFirst ?? REPEAT_DEFAULTS.profileRunDisableWarmupAfterFirst,
+    seeds:
+      (o.varySeedPerTrial ?? REPEAT_DEFAULTS.varySeedPerTrial) ||
+      (!(o.setConsistentSeed ?? REPEAT_DEFAULTS.setConsistentSeed) && !seedGiven)
+        ? 'per-run'
+        : 'same',
     convergence:
       metric === undefined
         ? null

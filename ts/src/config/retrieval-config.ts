@@ -1,4 +1,4 @@
-// The embeddings and rankings endpoint types (docs/cli.md §3.11): which they are, the path each
+// The embeddings and rankings endpoint types (docs/cli.md §3.14): which they are, the path each
 // posts to, and the flags that shape their requests (inputs per embeddings request; the query and
 // passages of a rankings request), with AIPerf 0.13's names and defaults.
 import { UsageError } from '../errors.js';

@@ -1,4 +1,4 @@
-// Synthetic rankings requests (docs/cli.md §3.11): per entry one query and a drawn number of
+// Synthetic rankings requests (docs/cli.md §3.14): per entry one query and a drawn number of
 // passages, each of a drawn token length, cut from the bundled corpus like the other prompts.
 import type { Distribution } from '../config/retrieval-config.js';
 import { MAX_SEQUENCE_TOKENS, MAX_SYNTHETIC_PROMPT_TOKENS } from '../config/limits.js';

@@ -7,6 +7,7 @@ import { roundHalfEven, standardNormal } from '../random/normal.js';
 import { corpusWindow, exactCorpusText } from './exact-prompt.js';
 import { MAX_SEQUENCE_TOKENS, MAX_SESSION_TURNS, MAX_SYNTHETIC_PROMPT_TOKENS } from '../config/limits.js';
 import { UsageError } from '../errors.js';
+import { pairAt, type SequencePair } from '../config/sequence-distribution.js';
 
 /**
  * A drawn length `max(1, rhe(N(mean, stddev)))`, at most MAX_SEQUENCE_TOKENS: a huge stddev
@@ -24,6 +25,15 @@ export interface SyntheticOptions {
   numDatasetEntries: number;
   seed: bigint;
   sharedSystemPromptLength: number | null;
+  /** `--system-prompt` (or its file's text): the system prompt verbatim, in place of a generated one. */
+  systemPromptText?: string | null;
+  /**
+   * `--prompt-prefix-pool-size` prefixes of `--prompt-prefix-length` tokens; each entry's prompt
+   * starts with one of them (docs/cli.md §3.3). Null: no prefixes.
+   */
+  prefixPrompts?: { poolSize: number; length: number } | null;
+  /** `--seq-dist`: the (ISL, OSL) pairs each entry draws from, in place of isl/osl and their stddevs. */
+  seqDist?: readonly SequencePair[] | null;
   /** Also build each entry's synthetic reply (user-centric mode's virtual history, docs/cli.md §3.4). */
   replies?: boolean;
 }
@@ -45,8 +55,10 @@ export interface DatasetEntry {
 
 /** A prompt that could not be made its requested length (docs/cli.md §3.3); sent as it is, and reported. */
 export interface InexactPrompt {
-  /** The entry's index, or null for the shared system prompt. */
+  /** The entry's index, or null for the shared system prompt or a prefix of the pool. */
   index: number | null;
+  /** The prefix's index in the pool (docs/cli.md §3.3) when it is one. */
+  prefix?: number;
   /** Tokens asked for (for an entry: `requestedIsl` plus the system prompt's length). */
   requested: number;
   /** Tokens the text sent encodes to. */
@@ -68,7 +80,7 @@ export interface Dataset {
   replies?: string[] | null;
   /**
    * Per entry, the passages of a rankings request whose query is the entry's text (docs/cli.md
-   * §3.11, ./rankings-dataset.ts); absent or null for other endpoint types.
+   * §3.14, ./rankings-dataset.ts); absent or null for other endpoint types.
    */
   passages?: string[][] | null;
 }
@@ -132,8 +144,17 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const drawn: Array<{ isl: number; osl: number | null }> = [];
   let total = options.sharedSystemPromptLength ?? 0;
   for (let i = 0; i < options.numDatasetEntries; i++) {
-    const isl = drawnLength(options.isl, options.islStddev, standardNormal(lengths));
-    const osl = options.osl === null ? null : drawnLength(options.osl, options.oslStddev, standardNormal(lengths));
+    let isl: number;
+    let osl: number | null;
+    if (options.seqDist) {
+      // The pair, then both normals (drawn even with a stddev of 0, so a stddev moves no other draw).
+      const pair = pairAt(options.seqDist, lengths.unit());
+      isl = drawnLength(pair.isl, pair.islStddev, standardNormal(lengths));
+      osl = drawnLength(pair.osl, pair.oslStddev, standardNormal(lengths));
+    } else {
+      isl = drawnLength(options.isl, options.islStddev, standardNormal(lengths));
+      osl = options.osl === null ? null : drawnLength(options.osl, options.oslStddev, standardNormal(lengths));
+    }
     drawn.push({ isl, osl });
     // User-centric mode also makes each entry's reply text (its OSL, else its ISL, in tokens).
     total += isl + (options.replies ? (osl ?? isl) : 0);
@@ -146,34 +167,73 @@ export function buildSyntheticDataset(tokenizer: Tokenizer, options: SyntheticOp
   const inexact: InexactPrompt[] = [];
   let systemPrompt: string | null = null;
   let systemTokens = 0;
-  if (options.sharedSystemPromptLength !== null) {
+  // What the system prompt should count: the generated one's length, or the given text as it encodes.
+  let systemRequested = options.sharedSystemPromptLength ?? 0;
+  if (options.systemPromptText != null) {
+    systemPrompt = options.systemPromptText;
+    systemTokens = tokenizer.count(systemPrompt);
+    systemRequested = systemTokens;
+  } else if (options.sharedSystemPromptLength !== null) {
     const start = RandomStream.of(options.seed, 'infermark/dataset/system').below(corpus.length);
     const system = exactCorpusText(tokenizer, corpus, start, options.sharedSystemPromptLength);
     if (!system.exact) inexact.push({ index: null, requested: options.sharedSystemPromptLength, actual: system.tokens });
     systemPrompt = system.text;
     systemTokens = system.tokens;
   }
-  const joined = endpointType === 'completions' && systemPrompt !== null;
+  const prefixes = prefixPool(tokenizer, corpus, options, inexact);
+  // TGI has no roles either: its body prepends the system prompt as completions does.
+  const systemJoined = endpointType === 'completions' || endpointType === 'huggingface-generate';
   const entries: DatasetEntry[] = [];
   for (let i = 0; i < options.numDatasetEntries; i++) {
     const { isl, osl } = drawn[i]!;
     const start = RandomStream.of(options.seed, 'infermark/dataset/prompt', BigInt(i)).below(corpus.length);
-    // Chat: each message is counted on its own and summed (docs/metrics.md §4); completions: the
-    // system prompt is prepended text, so the whole prompt string is what must count right.
+    // Text sent in the same string before the entry's own: a prefix of the pool, or for completions
+    // (and TGI) the system prompt. Chat counts each message on its own and sums (docs/metrics.md §4); a
+    // string that joins two texts is what must count right, as they can merge at the seam.
+    const prefix =
+      prefixes.length === 0
+        ? null
+        : prefixes[RandomStream.of(options.seed, 'infermark/dataset/prefix-choice', BigInt(i)).below(prefixes.length)]!;
+    const lead = prefix ?? (systemJoined ? systemPrompt : null);
+    const leadTokens = prefix?.tokens ?? systemTokens;
+    const leadText = prefix?.text ?? lead;
     let joinedTokens = 0;
     const user = exactCorpusText(tokenizer, corpus, start, isl, (c) => {
-      if (!joined) return true;
-      joinedTokens = tokenizer.count(systemPrompt + c.text);
-      return joinedTokens === systemTokens + isl;
+      if (leadText === null) return true;
+      joinedTokens = tokenizer.count(leadText + c.text);
+      return joinedTokens === leadTokens + isl;
     });
-    if (joined && !user.exact) joinedTokens = tokenizer.count(systemPrompt + user.text);
-    const clientIsl = joined ? joinedTokens : systemTokens + user.tokens;
-    if (clientIsl !== systemTokens + isl)
-      inexact.push({ index: i, requested: (options.sharedSystemPromptLength ?? 0) + isl, actual: clientIsl });
-    entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text: user.text, clientIsl });
+    if (leadText !== null && !user.exact) joinedTokens = tokenizer.count(leadText + user.text);
+    // The system prompt of chat is its own message; a prefix is part of the user message.
+    const clientIsl = leadText !== null ? joinedTokens + (prefix !== null ? systemTokens : 0) : systemTokens + user.tokens;
+    const requested = systemRequested + (prefix?.requested ?? 0) + isl;
+    if (clientIsl !== requested) inexact.push({ index: i, requested, actual: clientIsl });
+    entries.push({ index: i, requestedIsl: isl, requestedOsl: osl, text: (prefix?.text ?? '') + user.text, clientIsl });
   }
   const replies = options.replies ? entries.map((e) => syntheticReply(tokenizer, corpus, options.seed, e)) : null;
   return { entries, systemPrompt, inexact, replies };
+}
+
+/**
+ * The prefix pool (docs/cli.md §3.3): prefix j is `--prompt-prefix-length` consecutive corpus tokens
+ * from `stream(seed, "infermark/dataset/prefix", j).below(Ncorp)`, made exact on its own.
+ */
+function prefixPool(
+  tokenizer: Tokenizer,
+  corpus: Uint32Array,
+  options: SyntheticOptions,
+  inexact: InexactPrompt[],
+): { text: string; tokens: number; requested: number }[] {
+  const pool = options.prefixPrompts ?? null;
+  if (pool === null) return [];
+  const out: { text: string; tokens: number; requested: number }[] = [];
+  for (let j = 0; j < pool.poolSize; j++) {
+    const start = RandomStream.of(options.seed, 'infermark/dataset/prefix', BigInt(j)).below(corpus.length);
+    const prefix = exactCorpusText(tokenizer, corpus, start, pool.length);
+    if (!prefix.exact) inexact.push({ index: null, prefix: j, requested: pool.length, actual: prefix.tokens });
+    out.push({ text: prefix.text, tokens: prefix.tokens, requested: pool.length });
+  }
+  return out;
 }
 
 /**
@@ -187,11 +247,16 @@ function syntheticReply(tokenizer: Tokenizer, corpus: Uint32Array, seed: bigint,
   return tokenizer.decode(corpusWindow(corpus, start, entry.requestedOsl ?? entry.requestedIsl));
 }
 
+/** What a text shared by many prompts is, in a message. */
+function sharedText(p: InexactPrompt): string {
+  return p.prefix === undefined ? 'the shared system prompt' : `prefix prompt ${p.prefix}`;
+}
+
 /** One line per prompt that could not be made exact (docs/cli.md §3.3), for the run log. */
 export function inexactPrompts(dataset: Dataset): string[] {
   return dataset.inexact.map((p) =>
     p.index === null
-      ? `the shared system prompt encodes to ${p.actual} tokens, not the ${p.requested} requested; sent as it is`
+      ? `${sharedText(p)} encodes to ${p.actual} tokens, not the ${p.requested} requested; sent as it is`
       : `synthetic prompt ${p.index} encodes to ${p.actual} tokens, not the ${p.requested} requested; sent as it is`,
   );
 }
@@ -203,8 +268,8 @@ export function inexactPrompts(dataset: Dataset): string[] {
 export function inexactNotice(dataset: Dataset): string | null {
   if (dataset.inexact.length === 0) return null;
   const parts: string[] = [];
-  const system = dataset.inexact.find((p) => p.index === null);
-  if (system) parts.push(`the shared system prompt encodes to ${system.actual} tokens, not ${system.requested}`);
+  for (const shared of dataset.inexact.filter((p) => p.index === null))
+    parts.push(`${sharedText(shared)} encodes to ${shared.actual} tokens, not ${shared.requested}`);
   const entries = dataset.inexact.filter((p) => p.index !== null);
   if (entries.length > 0) {
     const shown = entries.slice(0, 3).map((p) => `prompt ${p.index}: ${p.actual} for ${p.requested}`);

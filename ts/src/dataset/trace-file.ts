@@ -228,6 +228,12 @@ function materialisable(row: CoreTurn): boolean {
   return row.input_length !== null && row.text === null && row.messages === null && row.payload === null;
 }
 
+/** The system message of a file turn under `--system-prompt` (docs/cli.md §3.3): the given text, then the session's own after a blank line. */
+export function withSystemPrompt(given: string | null, own: string | null): string | null {
+  if (given === null) return own;
+  return own === null ? given : `${given}\n\n${own}`;
+}
+
 /** docs/trace-format.md §4.2: nothing valid; or valid rows that the window or `--synthesis-max-isl` all removed. */
 function nothingToSend(path: string, s: ReplaySummary): UsageError {
   const why: string[] = [];
@@ -295,7 +301,7 @@ class ReplayTurnSource implements TurnSource {
       tools: row.tools,
       payload: row.payload,
       extra: row.extra,
-      system: row.system,
+      system: withSystemPrompt(this.spec.systemPrompt, row.system),
       requestedIsl: row.input_length,
       // --osl is the max-tokens of rows without output_length (docs/cli.md §3.3).
       requestedOsl: row.output_length ?? this.spec.osl,

@@ -73,6 +73,11 @@ export interface TraceSpec {
   tokenizer: string;
   /** `--osl`: max-tokens of rows without `output_length`. */
   osl: number | null;
+  /**
+   * `--system-prompt` (or the text of `--system-prompt-file`): every text turn's system message;
+   * a session's own system message follows it after a blank line. Null: none.
+   */
+  systemPrompt: string | null;
   endpointType: EndpointType;
   /** Prepared materialisation tables (docs/synthesis.md §6.1), so a worker need not load the tokenizer. */
   tables: MaterialisationTables | null;

@@ -2,6 +2,7 @@
 import type { ArrivalPattern } from '../config/defaults.js';
 import { standardNormal } from '../random/normal.js';
 import { RandomStream } from '../random/index.js';
+import { RateRamp } from './ramp.js';
 
 /**
  * Gamma(k, θ) by Marsaglia–Tsang, exactly in the draw order docs/cli.md fixes: per attempt one
@@ -36,15 +37,21 @@ export function gammaDraw(stream: RandomStream, k: number, theta: number): numbe
 export class ArrivalSchedule {
   private readonly stream: RandomStream;
   private t = 0; // seconds, float accumulation of the gaps
+  /** With a ramp: the arrivals so far at unit rate (the integrated rate the next arrival is due at). */
+  private units = 0;
   private index = 0;
+  private readonly ramp: RateRamp | null;
 
+  /** `rampSeconds`: `--request-rate-ramp-duration` (ts/src/load/ramp.ts RateRamp), null without one. */
   constructor(
     readonly rate: number,
     readonly pattern: ArrivalPattern,
     readonly smoothness: number,
     seed: bigint,
+    rampSeconds: number | null = null,
   ) {
     this.stream = RandomStream.of(seed, 'infermark/dataset/arrivals');
+    this.ramp = rampSeconds === null ? null : new RateRamp(rate, rampSeconds);
   }
 
   /** One inter-arrival gap in seconds. */
@@ -61,7 +68,14 @@ export class ArrivalSchedule {
 
   /** The next arrival: its global index and offset from phase start in nanoseconds. */
   next(): { index: number; offsetNs: bigint } {
-    if (this.index > 0) this.t += this.gap();
+    if (this.index > 0) {
+      if (this.ramp === null) this.t += this.gap();
+      else {
+        // The same draws at unit rate, placed where the ramped rate has integrated to them.
+        this.units += this.gap() * this.rate;
+        this.t = this.ramp.timeOf(this.units);
+      }
+    }
     const out = { index: this.index, offsetNs: BigInt(Math.round(this.t * 1e9)) };
     this.index += 1;
     return out;

@@ -38,6 +38,8 @@ export class Connections {
   constructor(
     private readonly strategy: ConnectionReuseStrategy,
     private readonly timeoutMs: number,
+    /** `--export-http-trace`: connections stamp how they were opened (ts/src/load/http-trace.ts). */
+    private readonly httpTrace = false,
   ) {}
 
   /** The connection for one request to `origin`; `session` (its X-Correlation-ID) keys a sticky session's turns. */
@@ -84,7 +86,7 @@ export class Connections {
   }
 
   private open(origin: string): Client {
-    const client = createClient(origin, { timeoutMs: this.timeoutMs });
+    const client = createClient(origin, { timeoutMs: this.timeoutMs, httpTrace: this.httpTrace });
     this.all.add(client);
     return client;
   }

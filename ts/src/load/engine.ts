@@ -11,7 +11,7 @@
 import { retrievalPayloadCheck } from './retrieval-plans.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { PROFILE_DEFAULTS, type ConnectionReuseStrategy } from '../config/defaults.js';
+import { PROFILE_DEFAULTS, type ConnectionReuseStrategy, type ModelSelectionStrategy } from '../config/defaults.js';
 import type { LoadMode } from '../config/profile-config.js';
 import type { Dataset } from '../dataset/synthetic.js';
 import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
@@ -31,6 +31,9 @@ import type { TurnPlan } from './turn-plan.js';
 import { runUserCentric } from './user-centric.js';
 import { ownCount, splitSlot, workerShare } from './worker-share.js';
 import { clearLongTimeout, type LongTimeout, MAX_TIMER_MS, setLongTimeout } from '../long-timeout.js';
+import type { LoadShapingConfig, PhaseShaping } from '../config/load-shaping.js';
+import { ownRampOffsetsNs, RampedSlots } from './ramp.js';
+import { SlotPool } from './slot-pool.js';
 
 export { workerShare };
 export type { Phase };
@@ -38,6 +41,8 @@ export type { Phase };
 export interface EngineOptions {
   endpoint: EndpointSettings;
   models: string[];
+  /** `--model-selection-strategy` (./model-choice.ts); round-robin when absent. */
+  modelSelection?: ModelSelectionStrategy;
   /** Normalised base URLs (scheme://host:port[/prefix]); round-robin per session. */
   urls: string[];
   /**
@@ -94,7 +99,27 @@ export interface EngineOptions {
   clockOffsetNs?: bigint;
   /** Also sample process CPU during profiling (the coordinator's loop does; workers do not). */
   sampleCpu?: boolean;
+  /** `--export-http-trace`: every record carries its HTTP timeline (ts/src/load/http-trace.ts). */
+  httpTrace?: boolean;
+  /** Ramps, the prefill cap and the warmup's own load (docs/cli.md §3.4.1); absent: none of them. */
+  shaping?: LoadShapingConfig;
 }
+
+/** No ramp, no prefill cap, the warmup at the profiling load. */
+const NO_SHAPING: LoadShapingConfig = {
+  threadLimit: null,
+  profiling: { concurrencyRampMs: null, rateRampMs: null, prefillConcurrency: null, prefillRampMs: null },
+  warmup: {
+    concurrency: null,
+    rate: null,
+    sessions: null,
+    gracePeriodMs: null,
+    concurrencyRampMs: null,
+    rateRampMs: null,
+    prefillConcurrency: null,
+    prefillRampMs: null,
+  },
+};
 
 export interface EngineProgress {
   phase: Phase;
@@ -162,6 +187,12 @@ export class LoadEngine extends EventEmitter {
   private fileSchedule: FileSchedule | null = null;
   /** Parsed base URLs (origin + path prefix) and their Basic credentials, parsed once rather than per request. */
   private readonly targets: { origin: string; prefix: string; authorization: string | null }[];
+  private readonly shaping: LoadShapingConfig;
+  /**
+   * This engine's share of the phase's `--prefill-concurrency` (docs/cli.md §3.4.1): a request
+   * takes a slot before it is sent and gives it back at its first content response; null: no cap.
+   */
+  private prefill: { pool: SlotPool; dispose(): void } | null = null;
 
   /**
    * @param source the opened file dataset of `options.trace` (null: the synthetic dataset). A
@@ -176,18 +207,41 @@ export class LoadEngine extends EventEmitter {
     this.w = slot.slot;
     this.W = slot.slots;
     this.localWorkers = options.workerCount ?? 1;
-    this.connections = new Connections(options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy, options.timeoutMs);
+    this.connections = new Connections(
+      options.connectionReuse ?? PROFILE_DEFAULTS.connectionReuseStrategy,
+      options.timeoutMs,
+      options.httpTrace === true,
+    );
+    this.shaping = options.shaping ?? NO_SHAPING;
     this.targets = options.urls.map((u, i) => {
       const url = new URL(u);
       return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, ''), authorization: options.basicAuthorization?.[i] ?? null };
     });
   }
 
-  /** This worker's closed-loop concurrency (warmup always runs closed-loop). */
-  private closedLoopConcurrency(): number {
+  /** The closed-loop concurrency of a phase over every worker (a warmup has its own, docs/cli.md §3.4.1). */
+  private totalConcurrency(phase: Phase): number {
     const m = this.options.mode;
-    const c = m.kind === 'concurrency' ? m.concurrency : (m.concurrency ?? 1);
-    return Math.max(1, workerShare(c, this.w, this.W));
+    if (phase === 'warmup' && this.shaping.warmup.concurrency !== null) return this.shaping.warmup.concurrency;
+    return m.kind === 'concurrency' ? m.concurrency : (m.concurrency ?? 1);
+  }
+
+  /** This worker's closed-loop concurrency. */
+  private closedLoopConcurrency(phase: Phase = 'profiling'): number {
+    return Math.max(1, workerShare(this.totalConcurrency(phase), this.w, this.W));
+  }
+
+  private phaseShaping(phase: Phase): PhaseShaping {
+    return phase === 'warmup' ? this.shaping.warmup : this.shaping.profiling;
+  }
+
+  /** This engine's share of the phase's prefill cap, opened step by step under a prefill ramp. */
+  private prefillSlots(phase: Phase, startNs: bigint): { pool: SlotPool; dispose(): void } | null {
+    const { prefillConcurrency: total, prefillRampMs } = this.phaseShaping(phase);
+    if (total === null) return null;
+    if (prefillRampMs === null || total <= 1) return { pool: new SlotPool(workerShare(total, this.w, this.W)), dispose: () => undefined };
+    const ramp = new RampedSlots(startNs, ownRampOffsetsNs(total, this.w, this.W, prefillRampMs));
+    return { pool: ramp.pool, dispose: () => ramp.dispose() };
   }
 
   /** Run warmup (if any) and profiling; resolves when every record was emitted. */
@@ -197,7 +251,8 @@ export class LoadEngine extends EventEmitter {
     try {
       const o = this.options;
       this.prepareFileSchedule();
-      if (this.stopReason === 'completed' && (o.warmupRequestCount > 0 || o.warmupDurationMs !== null)) {
+      const warmupSessions = this.shaping.warmup.sessions;
+      if (this.stopReason === 'completed' && (o.warmupRequestCount > 0 || o.warmupDurationMs !== null || warmupSessions !== null)) {
         await this.runPhase('warmup', process.hrtime.bigint(), o.warmupRequestCount > 0 ? o.warmupRequestCount : null, o.warmupDurationMs);
       }
       let profilingStartNs: bigint | null = null;
@@ -309,10 +364,10 @@ export class LoadEngine extends EventEmitter {
       durationTimer = setLongTimeout(() => {
         s.stopped = true;
         this.notifyStop();
-        // Warmup waits for its requests; profiling gives them the grace period (docs/cli.md §3.4).
-        if (phase === 'profiling' && Number.isFinite(this.options.gracePeriodMs)) {
-          graceTimer = setLongTimeout(() => this.abortInFlight('grace'), this.options.gracePeriodMs);
-        }
+        // Profiling gives its requests the grace period (docs/cli.md §3.4); warmup waits for them
+        // unless `--warmup-grace-period` bounds the wait (§3.4.1).
+        const grace = phase === 'profiling' ? this.options.gracePeriodMs : (this.shaping.warmup.gracePeriodMs ?? Infinity);
+        if (Number.isFinite(grace)) graceTimer = setLongTimeout(() => this.abortInFlight('grace'), grace);
       }, remaining);
     }
     try {
@@ -320,11 +375,14 @@ export class LoadEngine extends EventEmitter {
       // A coordinator announces the profiling start a little ahead (20 ms for worker threads, 0.5 s
       // for shards) so that every thread hears it in time: a closed loop must not send before it.
       await this.waitUntil(startNs, s);
+      this.prefill = this.prefillSlots(phase, startNs);
       await this.schedule(this.context(s, endNs), count);
       await this.idle();
     } finally {
       clearLongTimeout(durationTimer);
       clearLongTimeout(graceTimer);
+      this.prefill?.dispose();
+      this.prefill = null;
     }
   }
 
@@ -364,9 +422,12 @@ export class LoadEngine extends EventEmitter {
     const file = this.fileSchedule;
     if (source !== null && file !== null) {
       if (!profiling) {
-        // Warmup: closed loop over the sessions in the order profiling sends them (docs/cli.md §3.4, warmup).
-        const warmup = new SessionSequence(source, file.fixed?.order ?? null, count);
+        // Warmup: the sessions in the order profiling sends them (docs/cli.md §3.4, warmup), in the
+        // closed loop or at the warmup's rate (§3.4.1).
+        const warmup = new SessionSequence(source, file.fixed?.order ?? null, count, this.shaping.warmup.sessions);
         ctx.s.target = warmup.ownTurns(this.w, this.W);
+        const rate = this.warmupRateMode();
+        if (rate !== null) return runFileRate(ctx, source, warmup, rate);
         return runFileClosedLoop(ctx, source, warmup);
       }
       ctx.s.target = file.target;
@@ -376,12 +437,27 @@ export class LoadEngine extends EventEmitter {
       return runFileClosedLoop(ctx, source, file.sequence!);
     }
     this.synthetic ??= new SyntheticPlans(this.options);
+    const warmupSessions = profiling ? null : this.shaping.warmup.sessions;
     if (this.options.dataset.sessions) {
       if (profiling && m.kind === 'user-centric') return runUserCentric(ctx, this.synthetic, m, count);
-      return runSyntheticSessions(ctx, this.synthetic, count);
+      return runSyntheticSessions(ctx, this.synthetic, count, warmupSessions);
     }
-    if (profiling && m.kind === 'rate') return runRateLoop(ctx, this.synthetic, m, count);
+    // A single-turn session is one request: `--num-warmup-sessions` caps the requests like a count.
+    const singleCount = warmupSessions === null ? count : count === null ? warmupSessions : Math.min(count, warmupSessions);
+    if (!profiling) {
+      if (warmupSessions !== null) ctx.s.target = ownCount(singleCount!, this.w, this.W);
+      const rate = this.warmupRateMode();
+      if (rate !== null) return runRateLoop(ctx, this.synthetic, rate, singleCount);
+      return runClosedLoop(ctx, this.synthetic, singleCount);
+    }
+    if (m.kind === 'rate') return runRateLoop(ctx, this.synthetic, m, count);
     return runClosedLoop(ctx, this.synthetic, count);
+  }
+
+  /** The warmup at a rate (`--warmup-request-rate`, else `--request-rate`, docs/cli.md §3.4.1), or null: the closed loop. */
+  private warmupRateMode(): Extract<LoadMode, { kind: 'rate' }> | null {
+    const r = this.shaping.warmup.rate;
+    return r === null ? null : { kind: 'rate', ...r, concurrency: this.shaping.warmup.concurrency };
   }
 
   /** What a schedule drives the phase through (ts/src/load/phase-context.ts). */
@@ -392,7 +468,9 @@ export class LoadEngine extends EventEmitter {
       w: this.w,
       W: this.W,
       endNs,
-      concurrency: this.closedLoopConcurrency(),
+      concurrency: this.closedLoopConcurrency(s.phase),
+      totalConcurrency: this.totalConcurrency(s.phase),
+      shaping: this.phaseShaping(s.phase),
       send: (plan, scheduledNs, creditNs, waited) => this.send(s, plan, scheduledNs, creditNs, waited),
       paced: (sendFn) => this.paced(sendFn),
       waitUntil: (due) => this.waitUntil(due, s),
@@ -492,11 +570,14 @@ export class LoadEngine extends EventEmitter {
   private send(s: PhaseState, p: TurnPlan, scheduledNs: bigint, creditNs: bigint, waited: boolean): SentRequest {
     const o = this.options;
     const { index, sessionNum, model, body } = p;
-    const target = this.targets[sessionNum % this.targets.length]!;
+    // `--url-strategy round-robin` (docs/cli.md §3.12): each session takes the next URL, and all its turns stay there.
+    const urlIndex = sessionNum % this.targets.length;
+    const target = this.targets[urlIndex]!;
     const xRequestId = randomUUID();
     const xCorrelationId = p.correlationId;
     const headers = buildHeaders(o.endpoint, xRequestId, xCorrelationId, target.authorization);
-    const path = target.prefix + o.endpoint.path;
+    // `--endpoint-type template` has no default path: then the base URL is the target (ts/src/endpoints/template.ts).
+    const path = target.prefix + o.endpoint.path || '/';
     const cancelAfterMs =
       s.phase === 'profiling' &&
       o.cancellationRate !== null &&
@@ -505,6 +586,9 @@ export class LoadEngine extends EventEmitter {
         : null;
     // The correlation id keys a sticky session: shared by a session's turns, fresh per single-turn request.
     const lease = this.connections.take(target.origin, xCorrelationId);
+    const prefill = this.prefill?.pool ?? null;
+    // Whether this request holds a prefill slot (one queued and aborted before it was sent holds none).
+    let holdsPrefill = false;
     const ex = new Exchange(
       lease.client,
       { origin: target.origin, path, headers, body: p.json },
@@ -514,11 +598,39 @@ export class LoadEngine extends EventEmitter {
         cancelAfterMs,
         reset: lease.reset,
         checkPayload: retrievalPayloadCheck(o.endpoint.type, p.body),
+        httpTrace: o.httpTrace === true,
+        // The prefill slot goes back at the first content response, or at the end without one.
+        ...(prefill === null
+          ? {}
+          : {
+              onFirstContent: () => {
+                if (!holdsPrefill) return;
+                holdsPrefill = false;
+                prefill.give();
+              },
+            }),
+        endpointType: o.endpoint.type,
+        template: o.endpoint.template ?? null,
       },
     );
     s.sent += 1;
     this.inFlight.add(ex);
-    ex.start();
+    if (prefill === null) ex.start();
+    else if (prefill.tryTake()) {
+      holdsPrefill = true;
+      ex.start();
+    } else {
+      // Issued, in flight, but not sent until a request ahead of it has its first token (FIFO);
+      // request_start is stamped when it is sent, so the wait shows in credit_to_start_latency.
+      void prefill.take().then((granted) => {
+        if (!granted) return;
+        if (ex.isSettled()) prefill.give();
+        else {
+          holdsPrefill = true;
+          ex.start();
+        }
+      });
+    }
     const recorded = ex.result.then((r) => {
       // A failed or cancelled turn ends its session (every session schedule), so its sticky connection goes too.
       this.connections.give(lease, p.lastTurn || r.error !== null);
@@ -555,6 +667,8 @@ export class LoadEngine extends EventEmitter {
         clockOffsetNs: o.clockOffsetNs ?? 0n,
         waitedForSlot: waited,
         connectionResends: r.connectionResends,
+        ...(r.httpTrace === null ? {} : { httpTrace: r.httpTrace }),
+        ...(this.targets.length > 1 ? { urlIndex } : {}),
       };
       s.completed += 1;
       if (r.error) s.errors += 1;
@@ -573,7 +687,7 @@ export class LoadEngine extends EventEmitter {
   private checkThreshold(s: PhaseState): void {
     const t = this.options.failedRequestThreshold;
     if (t === null || s.phase !== 'profiling') return;
-    const minCompleted = Math.max(this.closedLoopConcurrency() * this.W, 10);
+    const minCompleted = Math.max(this.closedLoopConcurrency('profiling') * this.W, 10);
     if (s.completed >= minCompleted && s.errors / s.completed > t) this.stopAll('threshold');
   }
 

@@ -10,8 +10,7 @@ import { runOpenLoopSessions } from './open-loop.js';
 import type { PhaseContext } from './phase-context.js';
 import { afterDelay, type FileSessionRun, prepareSession, runFileSession } from './session-runner.js';
 import type { SessionRun, SessionSequence } from './session-order.js';
-import { SlotPool } from './slot-pool.js';
-import { workerShare } from './worker-share.js';
+import { ceilingSlots, closedLoopRamp } from './ramp.js';
 
 function fileRun(run: SessionRun): FileSessionRun {
   return { sessionNum: run.j, s: run.s, limit: run.limit, indexOf: (k) => run.base + k };
@@ -33,7 +32,10 @@ export async function runFileClosedLoop(ctx: PhaseContext, source: TurnSource, s
     () => s.stopped,
   );
   const timing = { laterDue: afterDelay(source), paced: true };
+  // A concurrency ramp (docs/cli.md §3.4.1): a slot starts once its step of the ramp has come.
+  const ramp = closedLoopRamp(ctx);
   const slot = async (): Promise<void> => {
+    if (ramp !== null && !(await ramp.pool.take())) return;
     let freeNs = process.hrtime.bigint();
     for (;;) {
       // Sent from the paced queue like every closed-loop send (a burst of freed slots is spread
@@ -44,13 +46,21 @@ export async function runFileClosedLoop(ctx: PhaseContext, source: TurnSource, s
         if (next === null) return null;
         return { session: next.prepared, sent: ctx.send(next.prepared.plan, freeNs, process.hrtime.bigint(), false) };
       });
-      if (started === null) return;
+      if (started === null) {
+        // The work is over: slots still waiting for their step of a ramp have nothing to send.
+        ramp?.pool.close();
+        return;
+      }
       lookAhead.fillInBackground();
       await runFileSession(ctx, source, started.session, started.sent, timing);
       freeNs = process.hrtime.bigint();
     }
   };
-  await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  try {
+    await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  } finally {
+    ramp?.dispose();
+  }
 }
 
 export async function runFileRate(
@@ -60,7 +70,8 @@ export async function runFileRate(
   m: Extract<LoadMode, { kind: 'rate' }>,
 ): Promise<void> {
   const { s, w, W } = ctx;
-  const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed);
+  const rampMs = ctx.shaping.rateRampMs;
+  const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed, rampMs === null ? null : rampMs / 1000);
   const pull = (): Upcoming<FileSessionRun> | null => {
     for (;;) {
       const { index, offsetNs } = schedule.next();
@@ -75,6 +86,10 @@ export async function runFileRate(
     LOOK_AHEAD,
     () => s.stopped,
   );
-  const slots = new SlotPool(m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, w, W)));
-  await runOpenLoopSessions(ctx, source, lookAhead, slots, { laterDue: afterDelay(source), paced: false });
+  const ceiling = ceilingSlots(ctx, m.concurrency);
+  try {
+    await runOpenLoopSessions(ctx, source, lookAhead, ceiling.pool, { laterDue: afterDelay(source), paced: false });
+  } finally {
+    ceiling.dispose();
+  }
 }

@@ -9,8 +9,7 @@ import { runOpenLoopSessions } from './open-loop.js';
 import type { PhaseContext } from './phase-context.js';
 import { atTimestamp, type FileSessionRun, msToNs, prepareSession } from './session-runner.js';
 import type { FixedScheduleOrder } from './session-order.js';
-import { SlotPool } from './slot-pool.js';
-import { workerShare } from './worker-share.js';
+import { ceilingSlots } from './ramp.js';
 
 export async function runFixedSchedule(
   ctx: PhaseContext,
@@ -42,6 +41,11 @@ export async function runFixedSchedule(
     LOOK_AHEAD,
     () => s.stopped,
   );
-  const slots = new SlotPool(mode.concurrency === null ? null : Math.max(1, workerShare(mode.concurrency, w, W)));
-  await runOpenLoopSessions(ctx, source, lookAhead, slots, { laterDue: atTimestamp(source, s.startNs, zeroMs), paced: false });
+  // The ceiling (opened step by step under a concurrency ramp, docs/cli.md §3.4.1).
+  const ceiling = ceilingSlots(ctx, mode.concurrency);
+  try {
+    await runOpenLoopSessions(ctx, source, lookAhead, ceiling.pool, { laterDue: atTimestamp(source, s.startNs, zeroMs), paced: false });
+  } finally {
+    ceiling.dispose();
+  }
 }

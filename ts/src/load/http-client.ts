@@ -5,10 +5,14 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
+import { type GenerativeApi, generativeApi, type TemplateSettings } from '../endpoints/index.js';
 import { checkBody, checkStream, ERROR_TYPES, httpStatusError, unrequestedEncodingError } from './response-check.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { SseSplitter } from './sse.js';
+import { isContentResponse } from '../metrics/response-parse.js';
 import { clearLongTimeout, type LongTimeout, setLongTimeout } from '../long-timeout.js';
+import type { HttpTraceData } from '../metrics/http-trace-data.js';
+import { HttpTrace, tracingConnector } from './http-trace.js';
 
 /** Why an in-flight request was aborted by infermark itself. */
 export type AbortKind = 'timeout' | 'cancelled' | 'grace' | 'interrupted';
@@ -33,6 +37,8 @@ export interface ExchangeResult {
   cancellationNs: bigint | null;
   /** 1 when the request was sent again after a server-closed kept-alive connection lost it, else 0. */
   connectionResends: number;
+  /** `--export-http-trace`: the timeline of the (last) attempt; null when not traced. */
+  httpTrace: HttpTraceData | null;
 }
 
 /**
@@ -40,22 +46,23 @@ export interface ExchangeResult {
  * which): pipelining 1 (one request per connection at a time, as a browser or OpenAI SDK would),
  * and no proxy (an explicit Client ignores HTTP(S)_PROXY).
  */
-export function createClient(origin: string, options: { timeoutMs: number }): Client {
-  return new Client(origin, connectionOptions(options.timeoutMs));
+export function createClient(origin: string, options: { timeoutMs: number; httpTrace?: boolean }): Client {
+  return new Client(origin, connectionOptions(options.timeoutMs, options.httpTrace === true));
 }
 
-function connectionOptions(timeoutMs: number): Client.Options {
+function connectionOptions(timeoutMs: number, httpTrace: boolean): Client.Options {
   // undici's timers are per phase; the whole-request limit is enforced by `Exchange` itself.
   // undici rejects non-integer timeouts (`--request-timeout-seconds 0.0001` is 0.1 ms), hence ceil.
   const phaseTimeout = Math.min(Math.ceil(timeoutMs) + 1000, 2 ** 31 - 1);
+  // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
+  const connect = { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) };
   return {
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,
     headersTimeout: phaseTimeout,
     bodyTimeout: phaseTimeout,
-    // Connecting is part of the request (TTFT includes it), so it gets the whole request budget.
-    connect: { timeout: Math.min(Math.ceil(timeoutMs), 2 ** 31 - 1) },
+    connect: httpTrace ? tracingConnector(connect) : connect,
   };
 }
 
@@ -72,10 +79,10 @@ const forgetWriting = (): void => {
   writing = null;
 };
 subscribe('undici:client:sendHeaders', (message) => {
-  const { socket } = message as { socket: Socket };
+  const { socket, request, headers } = message as { socket: Socket; request: object; headers: string };
   const before = written.get(socket) ?? 0;
   written.set(socket, before + 1);
-  writing?.onSocket(socket, before > 0);
+  writing?.onSocket(socket, before > 0, request, headers);
   writing = null;
 });
 
@@ -153,6 +160,8 @@ export class Exchange {
   private socket: Socket | null = null;
   private socketReused = false;
   private bytesReadAtWrite = 0;
+  /** `--export-http-trace`: this attempt's timeline; null when not traced (no cost then). */
+  private trace: HttpTrace | null = null;
 
   private requestStartNs = 0n;
   private requestAckNs: bigint | null = null;
@@ -165,7 +174,17 @@ export class Exchange {
   private splitter: SseSplitter | null = null;
   /** A 2xx response came in a Content-Encoding infermark cannot read (set in onResponseStart). */
   private encodingError: RequestError | null = null;
+  /** `onFirstContent` not called yet; the responses already checked for content. */
+  private awaitingContent: boolean;
+  private checkedResponses = 0;
+  /** The endpoint type's module (ts/src/endpoints), whose events say what content is; null for chat/completions. */
+  private readonly api: GenerativeApi | null;
 
+  /**
+   * `onFirstContent`: called once, when the first response carrying output or reasoning text has
+   * arrived (the TTFT instant, docs/metrics.md), or when the exchange ends without one (the
+   * prefill cap's release, docs/cli.md §3.4.1). Only checked for when given.
+   */
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly req: PreparedRequest,
@@ -176,8 +195,15 @@ export class Exchange {
       reset?: boolean;
       /** Judges the shape of a 2xx non-streaming JSON answer (embeddings, rankings). */
       checkPayload?: (payload: unknown) => RequestError | null;
+      httpTrace?: boolean;
+      onFirstContent?: () => void;
+      /** Which API's error and completion events the response is checked for (ts/src/endpoints); chat/completions when absent. */
+      endpointType?: string;
+      template?: TemplateSettings | null;
     },
   ) {
+    this.awaitingContent = options.onFirstContent !== undefined;
+    this.api = options.endpointType === undefined ? null : generativeApi(options.endpointType);
     this.result = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -187,6 +213,7 @@ export class Exchange {
   start(): this {
     this.attempt += 1;
     this.requestStartNs = process.hrtime.bigint();
+    if (this.options.httpTrace === true) this.trace = new HttpTrace();
     this.timer = setLongTimeout(() => this.abort('timeout'), this.options.timeoutMs);
     try {
       this.dispatcher.dispatch(
@@ -206,11 +233,19 @@ export class Exchange {
     return this;
   }
 
+  /** Whether the result is in (finished, failed or aborted). */
+  isSettled(): boolean {
+    return this.settled;
+  }
+
   /** Abort for `kind`; a request that already finished is unaffected. */
   abort(kind: AbortKind): void {
     if (this.settled || this.abortKind !== null) return;
     this.abortKind = kind;
     this.abortNs = process.hrtime.bigint();
+    // Aborted before it was started (waiting for a prefill slot): it was never sent, so its
+    // timeline is the abort instant alone.
+    if (this.attempt === 0) this.requestStartNs = this.abortNs;
     if (this.controller) this.controller.abort(new AbortMarker(kind));
     // Before onRequestStart there is no controller; the request is failed as soon as undici
     // calls back (onRequestStart checks abortKind), but the result must not wait for that.
@@ -218,7 +253,8 @@ export class Exchange {
   }
 
   /** The socket undici is writing this request on (see `writing`). */
-  onSocket(socket: Socket, reused: boolean): void {
+  onSocket(socket: Socket, reused: boolean, request: object, headerBlock: string): void {
+    this.trace?.onWrite(request, socket, reused, headerBlock);
     this.socket = socket;
     this.socketReused = reused;
     this.bytesReadAtWrite = socket.bytesRead;
@@ -247,6 +283,7 @@ export class Exchange {
         this.requestAckNs = arrivalStamp();
         this.status = statusCode;
         this.statusMessage = statusMessage;
+        this.trace?.onResponse(this.requestAckNs, statusCode, statusMessage, headers);
         const ok = statusCode >= 200 && statusCode < 300;
         const encoding = contentEncoding(headers['content-encoding']);
         if (ok && encoding !== null) {
@@ -264,8 +301,11 @@ export class Exchange {
         if (!current()) return;
         const t = arrivalStamp();
         this.lastChunkNs = t;
-        if (this.splitter) this.splitter.push(chunk, t, this.responses);
-        else this.bodyChunks.push(chunk);
+        this.trace?.onChunk(t, chunk.length);
+        if (this.splitter) {
+          this.splitter.push(chunk, t, this.responses);
+          if (this.awaitingContent) this.checkFirstContent();
+        } else this.bodyChunks.push(chunk);
       },
       onResponseEnd: () => {
         if (!current()) return;
@@ -277,6 +317,24 @@ export class Exchange {
         else this.finish(process.hrtime.bigint(), err);
       },
     };
+  }
+
+  /** The events that arrived since the last check: the first with content releases the caller's wait. */
+  private checkFirstContent(): void {
+    while (this.checkedResponses < this.responses.length) {
+      const response = this.responses[this.checkedResponses]!;
+      this.checkedResponses += 1;
+      if (isContentResponse(response.data, this.api, this.options.template ?? null, response.event)) {
+        this.firstContent();
+        return;
+      }
+    }
+  }
+
+  private firstContent(): void {
+    if (!this.awaitingContent) return;
+    this.awaitingContent = false;
+    this.options.onFirstContent?.();
   }
 
   /** Whether the request's own headers (a `-H Accept-Encoding`) asked for a compressed response. */
@@ -333,17 +391,19 @@ export class Exchange {
       error = httpStatusError(status, this.statusMessage, Buffer.concat(this.bodyChunks).toString('utf8'));
     } else if (this.splitter) {
       this.splitter.end();
-      error = checkStream(this.responses);
+      error = checkStream(this.responses, this.options.endpointType ?? null, this.options.template ?? null);
     } else {
       const body = Buffer.concat(this.bodyChunks).toString('utf8');
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: body });
-      error = checkBody(body, this.options.checkPayload);
+      error = checkBody(body, this.options.endpointType ?? null, this.options.checkPayload);
     }
     // A failed non-streaming/HTTP-error body is still worth keeping for the raw export.
     if (error && !this.splitter && this.responses.length === 0 && this.bodyChunks.length > 0) {
       this.responses.push({ recvNs: this.lastChunkNs ?? endNs, data: Buffer.concat(this.bodyChunks).toString('utf8') });
     }
     const cancelled = kind === 'cancelled' || kind === 'interrupted';
+    if (this.trace !== null && (kind !== null || err)) this.trace.onError(kind !== null && this.abortNs !== null ? this.abortNs : endNs);
+    this.firstContent();
     this.resolve({
       requestStartNs: this.requestStartNs,
       requestAckNs: this.requestAckNs,
@@ -356,6 +416,7 @@ export class Exchange {
       wasCancelled: cancelled,
       cancellationNs: cancelled ? this.abortNs : null,
       connectionResends: this.resends,
+      httpTrace: this.trace?.data ?? null,
     });
   }
 }

@@ -4,6 +4,7 @@ import type { Exchange } from './http-client.js';
 import type { EngineOptions } from './engine.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { TurnPlan } from './turn-plan.js';
+import type { PhaseShaping } from '../config/load-shaping.js';
 
 export type Phase = 'warmup' | 'profiling';
 
@@ -30,8 +31,12 @@ export interface PhaseContext {
   readonly W: number;
   /** The instant `--benchmark-duration` (or `--warmup-duration`) ends, or null: open-loop schedules send nothing due at or after it. */
   readonly endNs: bigint | null;
-  /** This worker's closed-loop concurrency (warmup always runs closed-loop). */
+  /** This worker's closed-loop concurrency. */
   readonly concurrency: number;
+  /** The phase's closed-loop concurrency over every worker (what a concurrency ramp grows to). */
+  readonly totalConcurrency: number;
+  /** Ramps and the prefill cap of this phase (docs/cli.md §3.4.1); the engine applies the prefill cap itself. */
+  readonly shaping: PhaseShaping;
   /** Stamp and send one request now; its record is emitted when it finishes. */
   send(plan: TurnPlan, scheduledNs: bigint, creditNs: bigint, waited: boolean): SentRequest;
   /** Run `sendFn` from the engine's paced send queue (bursts of closed-loop sends are spread over loop turns). */

@@ -1,5 +1,7 @@
-// Request bodies and headers exactly as docs/cli.md §3.1 specifies.
+// Request bodies and headers exactly as docs/cli.md §3.1 specifies. chat and completions are built
+// here; the other generative types by their module in ts/src/endpoints (docs/cli.md §3.1.1).
 import type { EndpointType } from '../config/defaults.js';
+import { generativeApi, type TemplateSettings } from '../endpoints/index.js';
 
 export interface EndpointSettings {
   type: EndpointType;
@@ -10,8 +12,17 @@ export interface EndpointSettings {
   extra: Record<string, unknown>;
   streamUsage: boolean;
   useLegacyMaxTokens: boolean;
-  /** Synthetic prompts per embeddings request (`--prompt-batch-size`, docs/cli.md §3.11); 1 when absent. */
+  /** Synthetic prompts per embeddings request (`--prompt-batch-size`, docs/cli.md §3.14); 1 when absent. */
   inputsPerRequest?: number;
+  /** `--per-chunk-usage`: also ask for the running usage on every chunk (docs/metrics.md §3.1). */
+  continuousUsage?: boolean;
+  /** `--endpoint-type template` only (ts/src/endpoints/template.ts). */
+  template?: TemplateSettings | null;
+}
+
+/** `stream_options` of a streaming body: usage at the end, and on every chunk with `--per-chunk-usage`. */
+function streamOptions(endpoint: EndpointSettings): Record<string, boolean> {
+  return endpoint.continuousUsage === true ? { include_usage: true, continuous_usage_stats: true } : { include_usage: true };
 }
 
 /**
@@ -25,6 +36,12 @@ export function buildBody(
   prompt: { system: string | null; user: string },
   maxTokens: number | null,
 ): Record<string, unknown> {
+  const api = generativeApi(endpoint.type);
+  if (api !== null) {
+    const turn = { model, system: prompt.system, history: [], user: prompt.user, maxTokens, streaming: endpoint.streaming };
+    const body = api.buildBody(turn, endpoint.template ?? null);
+    return api.withExtra ? api.withExtra(body, endpoint.extra) : Object.assign(body, endpoint.extra);
+  }
   let body: Record<string, unknown>;
   if (endpoint.type === 'chat') {
     const messages: { role: string; content: string }[] = [];
@@ -36,7 +53,7 @@ export function buildBody(
     body = { model, prompt: (prompt.system ?? '') + prompt.user, stream: endpoint.streaming };
     if (maxTokens !== null) body.max_tokens = maxTokens;
   }
-  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = streamOptions(endpoint);
   return Object.assign(body, endpoint.extra);
 }
 
@@ -54,6 +71,12 @@ export function buildTurnBody(
   maxTokens: number | null,
 ): Record<string, unknown> {
   if (history.length === 0) return buildBody(endpoint, model, { system, user }, maxTokens);
+  const api = generativeApi(endpoint.type);
+  if (api !== null) {
+    const turn = { model, system, history, user, maxTokens, streaming: endpoint.streaming };
+    const body = api.buildBody(turn, endpoint.template ?? null);
+    return api.withExtra ? api.withExtra(body, endpoint.extra) : Object.assign(body, endpoint.extra);
+  }
   if (endpoint.type === 'chat') {
     const body = buildBody(endpoint, model, { system, user }, maxTokens);
     const messages: { role: string; content: string }[] = [];
@@ -82,7 +105,7 @@ export function buildMessagesBody(
   const body: Record<string, unknown> = { model, messages, stream: endpoint.streaming };
   if (tools !== null) body.tools = tools;
   if (maxTokens !== null) body[endpoint.useLegacyMaxTokens ? 'max_tokens' : 'max_completion_tokens'] = maxTokens;
-  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = { include_usage: true };
+  if (endpoint.streaming && endpoint.streamUsage) body.stream_options = streamOptions(endpoint);
   return Object.assign(body, endpoint.extra);
 }
 
@@ -109,7 +132,9 @@ export function buildHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (basicAuthorization !== null) headers.authorization = basicAuthorization;
-  if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  const api = generativeApi(endpoint.type);
+  if (api !== null) Object.assign(headers, api.headers(endpoint.apiKey));
+  else if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   headers['x-request-id'] = requestId;
   headers['x-correlation-id'] = correlationId;

@@ -1,6 +1,7 @@
 // Classifies a finished exchange as success or one of the failure kinds of docs/metrics.md §2.3.
 // Runs once per request after `request_end` was stamped, so its JSON parsing never delays a stamp.
 import { STATUS_CODES } from 'node:http';
+import { type GenerativeApi, generativeApi, type TemplateSettings } from '../endpoints/index.js';
 import type { RawResponse, RequestError } from '../metrics/raw-record.js';
 import { isContentResponse } from '../metrics/response-parse.js';
 
@@ -63,9 +64,11 @@ export function httpStatusError(status: number, statusMessage: string | undefine
   let message = body.length > BODY_MESSAGE_LIMIT ? body.slice(0, BODY_MESSAGE_LIMIT) : body;
   if (isObject(parsed)) {
     if (isObject(parsed.error) && typeof parsed.error.message === 'string') message = parsed.error.message;
-    else if (typeof parsed.message === 'string') message = parsed.message;
-    // Hugging Face TEI: `{"error": "...", "error_type": "..."}`; FastAPI servers (NIM): `{"detail": "..."}`.
+    // Hugging Face TGI and TEI: `{"error": "...", "error_type": "..."}`.
     else if (typeof parsed.error === 'string') message = parsed.error;
+    // Cohere: `{"message": "..."}`.
+    else if (typeof parsed.message === 'string') message = parsed.message;
+    // FastAPI servers (NIM): `{"detail": "..."}`.
     else if (typeof parsed.detail === 'string') message = parsed.detail;
   }
   return { code: status, type: reason, message };
@@ -77,7 +80,13 @@ export function httpStatusError(status: number, statusMessage: string | undefine
  * every choice seen, and at least one event must carry content (output or reasoning text): a
  * stream that completes empty is an EmptyStreamError, not a success without a latency.
  */
-export function checkStream(responses: readonly RawResponse[]): RequestError | null {
+export function checkStream(
+  responses: readonly RawResponse[],
+  endpointType: string | null = null,
+  template: TemplateSettings | null = null,
+): RequestError | null {
+  const api = endpointType === null ? null : generativeApi(endpointType);
+  if (api !== null) return checkApiStream(responses, api, template);
   let done = false;
   for (const r of responses) {
     if (r.event === 'error') {
@@ -121,10 +130,46 @@ function emptyStreamCheck(responses: readonly RawResponse[]): RequestError | nul
 }
 
 /**
- * Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object;
- * `checkPayload` then judges its shape where the endpoint type promises one (embeddings, rankings).
+ * `checkStream` for a type of ts/src/endpoints: its module names the error events and the event
+ * that completes a stream (none for a template: then a stream that ends is complete).
  */
-export function checkBody(body: string, checkPayload?: (payload: unknown) => RequestError | null): RequestError | null {
+function checkApiStream(responses: readonly RawResponse[], api: GenerativeApi, template: TemplateSettings | null): RequestError | null {
+  // As for chat: a cheap substring test first, so that an event is parsed for errors only when it
+  // may carry one, and for content only until the first content event.
+  let content = false;
+  for (const r of responses) {
+    if (r.event === 'error' || r.data.includes('error') || r.data.includes('failed')) {
+      const err = api.payloadError(tryParse(r.data), r.event);
+      if (err) return err;
+    }
+    if (!content && r.data !== '[DONE]') {
+      const payload = tryParse(r.data);
+      if (payload !== undefined) {
+        const c = api.content(payload, r.event, true, template);
+        content = c.output !== '' || c.reasoning !== '';
+      }
+    }
+  }
+  // The completing event is the last of the API's own (a trailing `[DONE]` or ping may follow it).
+  let complete = api.completes === null;
+  for (let i = responses.length - 1; i >= Math.max(0, responses.length - 3) && !complete; i--) {
+    const r = responses[i]!;
+    complete = r.data === '[DONE]' || api.completes!(tryParse(r.data), r.event);
+  }
+  if (!complete) return { code: 502, type: ERROR_TYPES.incomplete, message: INCOMPLETE_STREAM_MESSAGE };
+  return content ? null : { code: 502, type: ERROR_TYPES.empty, message: EMPTY_STREAM_MESSAGE };
+}
+
+/**
+ * Check a non-streaming 2xx body: must be JSON and must not carry a top-level `error` object (in
+ * the shape of the endpoint type's API); `checkPayload` then judges its shape where the endpoint
+ * type promises one (embeddings, rankings).
+ */
+export function checkBody(
+  body: string,
+  endpointType: string | null = null,
+  checkPayload?: (payload: unknown) => RequestError | null,
+): RequestError | null {
   const parsed = tryParse(body);
   if (parsed === undefined) {
     return {
@@ -133,5 +178,7 @@ export function checkBody(body: string, checkPayload?: (payload: unknown) => Req
       message: `response body is not valid JSON: ${body.slice(0, 200)}`,
     };
   }
+  const api = endpointType === null ? null : generativeApi(endpointType);
+  if (api !== null) return api.payloadError(parsed, undefined);
   return payloadError(parsed) ?? checkPayload?.(parsed) ?? null;
 }

@@ -1,4 +1,4 @@
-// Request bodies of the embeddings and rankings endpoint types (docs/cli.md §3.11), each in the
+// Request bodies of the embeddings and rankings endpoint types (docs/cli.md §3.14), each in the
 // shape its API documents, then `--extra-inputs` shallow-merged over it (later wins) as for chat.
 import { type EmbeddingsType, isEmbeddingsType, type RankingsType, type RetrievalType } from '../config/retrieval-config.js';
 

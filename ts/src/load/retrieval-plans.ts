@@ -1,4 +1,4 @@
-// The synthetic requests of the embeddings and rankings endpoint types (docs/cli.md §3.11): which
+// The synthetic requests of the embeddings and rankings endpoint types (docs/cli.md §3.14): which
 // dataset entries a request carries and its body. Their ISL is counted by the record processor,
 // off the loop that stamps, from the texts the body carries (docs/metrics.md §4.1).
 import type { EndpointType } from '../config/defaults.js';

@@ -164,6 +164,8 @@ export class SessionSequence {
     private readonly src: ScheduleFields,
     private readonly order: Uint32Array | null,
     private readonly count: number | null,
+    /** `--num-warmup-sessions` (docs/cli.md §3.4.1): runs from this number on are not sent; null: no cap. */
+    private readonly sessionCount: number | null = null,
   ) {
     if (order === null) this.prefix = null;
     else {
@@ -182,6 +184,7 @@ export class SessionSequence {
   at(j: number): SessionRun | null {
     const S = this.src.sessions;
     if (S === 0 || this.src.turns === 0) return null;
+    if (this.sessionCount !== null && j >= this.sessionCount) return null;
     const p = j % S;
     const s = this.order === null ? p : this.order[p]!;
     const base = Math.floor(j / S) * this.src.turns + (this.prefix === null ? this.src.sessionStart[p]! : this.prefix[p]!);
@@ -193,7 +196,7 @@ export class SessionSequence {
 
   /** Turns sent by worker `w` of `W` (null without a request count: until the phase is stopped). */
   ownTurns(w: number, W: number): number | null {
-    if (this.count === null) return null;
+    if (this.count === null && this.sessionCount === null) return null;
     let n = 0;
     for (let j = w; ; j += W) {
       const run = this.at(j);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TurnContent, TurnSource } from '../dataset/turn-source.js';
 import { parseResponses } from '../metrics/response-parse.js';
+import { modelFor } from './model-choice.js';
 import { nextLoopTurn, type PhaseContext, type SentRequest } from './phase-context.js';
 import { type HistoryTurn, type PlanIdentity, planFileTurn, type TurnPlan } from './turn-plan.js';
 
@@ -77,7 +78,7 @@ export function prepareSession(ctx: PhaseContext, source: TurnSource, run: FileS
     lastTurn: run.limit <= 1,
     conversationId: source.sessionName(run.s),
     correlationId: randomUUID(),
-    model: o.models[run.sessionNum % o.models.length]!,
+    model: modelFor(o, run.sessionNum),
   };
   return { run, identity, plan: planFileTurn(o.endpoint, identity, content, []), text: content.text };
 }

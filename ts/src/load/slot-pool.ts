@@ -8,7 +8,18 @@ export class SlotPool {
   private closed = false;
 
   /** `capacity` null: no ceiling. */
-  constructor(private readonly capacity: number | null) {}
+  constructor(private capacity: number | null) {}
+
+  /** One more slot (a ramp's step, ts/src/load/ramp.ts): the longest waiter gets it at once. */
+  raise(): void {
+    if (this.capacity === null) return;
+    this.capacity += 1;
+    const next = this.waiters.shift();
+    if (next) {
+      this.used += 1;
+      next(true);
+    }
+  }
 
   /** Take a slot now if one is free and nobody waits for one. */
   tryTake(): boolean {

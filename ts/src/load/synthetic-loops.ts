@@ -7,6 +7,8 @@ import { parseResponses } from '../metrics/response-parse.js';
 import { ArrivalSchedule } from './arrivals.js';
 import type { EngineOptions } from './engine.js';
 import type { PhaseContext } from './phase-context.js';
+import { modelFor, modelIndexFor } from './model-choice.js';
+import { ceilingSlots, closedLoopRamp } from './ramp.js';
 import { buildBody, buildTurnBody } from './request-builder.js';
 import { retrievalTurnPlan } from './retrieval-plans.js';
 import { isRetrievalType } from '../config/retrieval-config.js';
@@ -36,7 +38,7 @@ export class SyntheticPlans {
   /** The single-turn plan of request `index`: entry from the shuffled order, cached body. */
   singleTurn(index: number): TurnPlan {
     const o = this.options;
-    const modelIndex = index % o.models.length;
+    const modelIndex = modelIndexFor(o, index);
     const model = o.models[modelIndex]!;
     const type = o.endpoint.type;
     if (isRetrievalType(type)) return retrievalTurnPlan(o, type, index, model, (k) => this.entryAt(k), randomUUID(), this.retrievalBodies);
@@ -73,14 +75,20 @@ export class SyntheticPlans {
 export async function runClosedLoop(ctx: PhaseContext, plans: SyntheticPlans, count: number | null): Promise<void> {
   const { s, w, W } = ctx;
   let j = 0;
+  // A concurrency ramp (docs/cli.md §3.4.1): a slot sends once its step of the ramp has come.
+  const ramp = closedLoopRamp(ctx);
   const take = (): number | null => {
     if (s.stopped) return null;
     const i = w + j * W;
-    if (count !== null && i >= count) return null;
+    if (count !== null && i >= count) {
+      ramp?.pool.close();
+      return null;
+    }
     j += 1;
     return i;
   };
   const slot = async (): Promise<void> => {
+    if (ramp !== null && !(await ramp.pool.take())) return;
     let freeNs = process.hrtime.bigint();
     for (;;) {
       // The send itself runs from the paced send queue (see PhaseContext.paced); `take` is evaluated
@@ -94,7 +102,11 @@ export async function runClosedLoop(ctx: PhaseContext, plans: SyntheticPlans, co
       freeNs = process.hrtime.bigint();
     }
   };
-  await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  try {
+    await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  } finally {
+    ramp?.dispose();
+  }
 }
 
 /**
@@ -104,21 +116,30 @@ export async function runClosedLoop(ctx: PhaseContext, plans: SyntheticPlans, co
  * Sessions go to worker `session index mod W`; a failed turn ends its session (its history
  * would be missing a response).
  */
-export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPlans, count: number | null): Promise<void> {
+export async function runSyntheticSessions(
+  ctx: PhaseContext,
+  plans: SyntheticPlans,
+  count: number | null,
+  sessionCount: number | null = null,
+): Promise<void> {
   const o = ctx.options;
   const { s, w, W } = ctx;
   const sessions = o.dataset.sessions!;
   let budget = count === null ? Infinity : workerShare(count, w, W);
   let k = 0;
   let j = 0;
+  const ramp = closedLoopRamp(ctx);
+  // `--num-warmup-sessions`: sessions w, w + W, … below the count are this worker's.
+  const moreSessions = (): boolean => sessionCount === null || w + j * W < sessionCount;
   const slot = async (): Promise<void> => {
+    if (ramp !== null && !(await ramp.pool.take())) return;
     let readyNs = process.hrtime.bigint();
-    while (!s.stopped && budget > 0) {
+    while (!s.stopped && budget > 0 && moreSessions()) {
       const sessionNum = w + j * W;
       j += 1;
       const session = sessions[sessionNum % sessions.length]!;
       const correlationId = randomUUID();
-      const model = o.models[sessionNum % o.models.length]!;
+      const model = modelFor(o, sessionNum);
       const history: HistoryTurn[] = [];
       try {
         for (let t = 0; t < session.turns; t++) {
@@ -146,8 +167,14 @@ export async function runSyntheticSessions(ctx: PhaseContext, plans: SyntheticPl
         ctx.endSession(correlationId);
       }
     }
+    // The work is over: slots still waiting for their step of a ramp have nothing to send.
+    ramp?.pool.close();
   };
-  await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  try {
+    await Promise.all(Array.from({ length: ctx.concurrency }, () => slot()));
+  } finally {
+    ramp?.dispose();
+  }
 }
 
 /**
@@ -204,24 +231,32 @@ export async function runRateLoop(
   count: number | null,
 ): Promise<void> {
   const { s, w, W } = ctx;
-  const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed);
-  const ceiling = m.concurrency === null ? null : Math.max(1, workerShare(m.concurrency, w, W));
-  for (;;) {
-    const { index, offsetNs } = schedule.next();
-    if (count !== null && index >= count) return;
-    if (index % W !== w) continue;
-    const due = s.startNs + offsetNs;
-    if (ctx.endNs !== null && due >= ctx.endNs) return;
-    await ctx.waitUntil(due);
-    if (s.stopped) return;
-    let waited = false;
-    if (ceiling !== null && ctx.inFlight() >= ceiling) {
-      // FIFO: a late send is never skipped; its schedule lag grows instead (docs/cli.md §3.4).
-      waited = true;
-      await ctx.requestCompleted();
+  const rampMs = ctx.shaping.rateRampMs;
+  const schedule = new ArrivalSchedule(m.rate, m.pattern, m.smoothness, ctx.options.seed, rampMs === null ? null : rampMs / 1000);
+  // The ceiling's slots (opened step by step under a concurrency ramp, docs/cli.md §3.4.1).
+  const ceiling = ceilingSlots(ctx, m.concurrency);
+  const unsubscribe = ctx.onStop(() => ceiling.pool.close());
+  try {
+    for (;;) {
+      const { index, offsetNs } = schedule.next();
+      if (count !== null && index >= count) return;
+      if (index % W !== w) continue;
+      const due = s.startNs + offsetNs;
+      if (ctx.endNs !== null && due >= ctx.endNs) return;
+      await ctx.waitUntil(due);
       if (s.stopped) return;
+      let waited = false;
+      if (!ceiling.pool.tryTake()) {
+        // FIFO: a late send is never skipped; its schedule lag grows instead (docs/cli.md §3.4).
+        waited = true;
+        if (!(await ceiling.pool.take())) return;
+        s.waited += 1;
+      }
+      const sent = ctx.send(plans.singleTurn(index), due, process.hrtime.bigint(), waited);
+      void sent.result.then(() => ceiling.pool.give());
     }
-    if (waited) s.waited += 1;
-    ctx.send(plans.singleTurn(index), due, process.hrtime.bigint(), waited);
+  } finally {
+    unsubscribe();
+    ceiling.dispose();
   }
 }

@@ -62,7 +62,7 @@ export function planFileTurn(
   } else if (content.messages !== null) {
     body = withRowExtra(buildMessagesBody(endpoint, model, content.messages, content.tools, content.requestedOsl), content.extra);
   } else if (isRetrievalType(endpoint.type)) {
-    // An embeddings row embeds its text; a rankings row's text is the query (docs/cli.md §3.11). No history.
+    // An embeddings row embeds its text; a rankings row's text is the query (docs/cli.md §3.14). No history.
     body = withRowExtra(buildRetrievalBody(endpoint.type, model, [content.text ?? ''], endpoint.extra), content.extra);
   } else {
     const text = content.text ?? '';

@@ -17,11 +17,11 @@ import { randomUUID } from 'node:crypto';
 import type { LoadMode } from '../config/profile-config.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { parseResponses } from '../metrics/response-parse.js';
+import { modelFor } from './model-choice.js';
 import type { PhaseContext } from './phase-context.js';
-import { SlotPool } from './slot-pool.js';
+import { ceilingSlots } from './ramp.js';
 import { type SyntheticPlans, sessionTurnPlan } from './synthetic-loops.js';
 import type { HistoryTurn } from './turn-plan.js';
-import { workerShare } from './worker-share.js';
 
 /** Turns user u sends under `--request-count N` (those with index u + k·U < N). */
 function userTurns(u: number, users: number, count: number): number {
@@ -50,7 +50,9 @@ export async function runUserCentric(
   const ownUsers: number[] = [];
   for (let u = w; u < U; u += W) ownUsers.push(u);
   s.target = count === null ? null : ownUsers.reduce((n, u) => n + userTurns(u, U, count), 0);
-  const slots = new SlotPool(mode.concurrency === null ? null : Math.max(1, workerShare(mode.concurrency, w, W)));
+  // The ceiling (opened step by step under a concurrency ramp, docs/cli.md §3.4.1).
+  const ceiling = ceilingSlots(ctx, mode.concurrency);
+  const slots = ceiling.pool;
   const unsubscribe = ctx.onStop(() => slots.close());
 
   const runUser = async (u: number): Promise<void> => {
@@ -66,7 +68,7 @@ export async function runUserCentric(
         history.push({ user: entry.text, assistant: replies[entry.index]! });
       }
       const correlationId = randomUUID();
-      const model = o.models[sessionNum % o.models.length]!;
+      const model = modelFor(o, sessionNum);
       try {
         for (let t = startTurn; t < session.turns; t++) {
           const index = u + sentTurns * U;
@@ -106,5 +108,6 @@ export async function runUserCentric(
     await Promise.all(ownUsers.map((u) => runUser(u)));
   } finally {
     unsubscribe();
+    ceiling.dispose();
   }
 }

@@ -34,6 +34,8 @@ export function planLoadThreads(
   mode: LoadMode,
   cores = availableParallelism(),
   shard: { index: number; count: number } | null = null,
+  /** The most threads the prefill and warmup caps allow over the whole run (docs/cli.md §3.4.1), null: no limit. */
+  capThreads: number | null = null,
 ): LoadThreads {
   // A shard's threads split its own share of the concurrency (docs/cli.md §3.8).
   const share =
@@ -50,7 +52,9 @@ export function planLoadThreads(
   // concurrency: one engine thread.
   const streams: number | null = share;
   const wanted = streams === null ? 1 : Math.ceil(streams / STREAMS_PER_ENGINE_THREAD);
-  const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1));
+  // Each thread needs a slot of every cap it splits: a shard's share of the cap bounds its threads.
+  const capShare = capThreads === null ? Infinity : shard === null ? capThreads : workerShare(capThreads, shard.index, shard.count);
+  const threads = Math.max(1, Math.min(wanted, cores, streams ?? 1, capShare));
   return { threads, mainThread: false, automatic: true, streams, cores };
 }
 

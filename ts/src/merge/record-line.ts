@@ -48,13 +48,32 @@ function stampsOf(line: string): Map<StampKey, bigint | null> {
   return out;
 }
 
+/**
+ * The instants of `--export-http-trace`'s `trace_data` (docs/exports.md §3.4), on the record's clock
+ * like the metadata's; its durations (`sending_ns`, …) are left as they are.
+ */
+const TRACE_STAMP =
+  /"(request_send_start_ns|request_headers_sent_ns|request_send_end_ns|response_receive_start_ns|response_headers_received_ns|response_receive_end_ns|error_timestamp_ns|tcp_connect_start_ns|tcp_connect_end_ns|connection_reused_ns|dns_lookup_start_ns|dns_lookup_end_ns|tls_handshake_start_ns|tls_handshake_end_ns)":(\d+)/g;
+/** Its `[[ns, bytes], …]` chunk lists. */
+const TRACE_CHUNKS = /"(request_chunks|response_chunks)":\[((?:\[\d+,\d+\],?)*)\]/g;
+
 /** The line with every stamp moved by `offset` and `clock_offset_ns` set to 0. */
 function shiftedLine(line: string, offset: bigint): string {
   if (offset === 0n) return line;
-  return line.replace(STAMP, (whole, key: string, value: string) => {
+  const shifted = line.replace(STAMP, (whole, key: string, value: string) => {
     if (key === 'clock_offset_ns') return `"clock_offset_ns":0`;
     return value === 'null' ? whole : `"${key}":${BigInt(value) + offset}`;
   });
+  const traceAt = shifted.indexOf('"trace_data":{');
+  if (traceAt === -1) return shifted;
+  const trace = shifted
+    .slice(traceAt)
+    .replace(TRACE_STAMP, (_whole, key: string, value: string) => `"${key}":${BigInt(value) + offset}`)
+    .replace(TRACE_CHUNKS, (_whole, key: string, pairs: string) => {
+      const moved = pairs.replace(/\[(\d+),(\d+)\]/g, (_p, ns: string, bytes: string) => `[${BigInt(ns) + offset},${bytes}]`);
+      return `"${key}":[${moved}]`;
+    });
+  return shifted.slice(0, traceAt) + trace;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

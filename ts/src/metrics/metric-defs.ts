@@ -34,6 +34,7 @@ const DEFS: MetricDef[] = [
   rec('request_latency', 'Request Latency', 'ms'),
   rec('inter_token_latency', 'Inter Token Latency', 'ms', { streamingOnly: true }),
   rec('inter_chunk_latency', 'Inter Chunk Latency', 'ms', { streamingOnly: true, list: true }),
+  rec('inter_token_gap', 'Inter Token Gap', 'ms', { streamingOnly: true, list: true }),
   rec('output_token_throughput_per_user', 'Output Token Throughput Per User', 'tokens/sec/user', {
     streamingOnly: true,
     largerIsBetter: true,
@@ -61,6 +62,10 @@ const DEFS: MetricDef[] = [
   // Embeddings and rankings (docs/metrics.md §5.1): inputs per request, named like AIPerf's `num_images`.
   rec('num_embeddings', 'Number of Embeddings', 'embeddings', { integer: true, largerIsBetter: true }),
   rec('num_passages', 'Number of Passages', 'passages', { integer: true, largerIsBetter: true }),
+  // Network calibration (docs/metrics.md §14): made at the end of the run, never per record.
+  rec('network_adjusted_time_to_first_token', 'Network-Adjusted Time to First Token', 'ms', { streamingOnly: true }),
+  rec('network_adjusted_time_to_first_output_token', 'Network-Adjusted Time to First Output Token', 'ms', { streamingOnly: true }),
+  rec('network_adjusted_request_latency', 'Network-Adjusted Request Latency', 'ms'),
 
   agg('request_count', 'Request Count', 'requests', { integer: true }),
   agg('error_request_count', 'Error Request Count', 'requests', { integer: true }),
@@ -107,6 +112,7 @@ const DEFS: MetricDef[] = [
   agg('client_connection_resends', 'Client Connection Resends', 'requests', { integer: true }),
   agg('requested_request_rate', 'Requested Request Rate', 'requests/sec'),
   agg('achieved_request_rate', 'Achieved Request Rate', 'requests/sec'),
+  agg('network_rtt', 'Network RTT', 'ms'),
 ];
 
 /** Every known metric by tag. */
@@ -129,9 +135,13 @@ export function metricDef(tag: string): MetricDef {
 /** Console display order (docs/exports.md §9); JSON blocks follow it, then the rest alphabetically. */
 export const CONSOLE_ORDER = [
   'time_to_first_token',
+  'network_adjusted_time_to_first_token',
   'time_to_second_token',
   'time_to_first_output_token',
+  'network_adjusted_time_to_first_output_token',
   'request_latency',
+  'network_adjusted_request_latency',
+  'network_rtt',
   'inter_token_latency',
   'output_token_throughput_per_user',
   'e2e_output_token_throughput',

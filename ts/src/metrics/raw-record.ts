@@ -15,6 +15,7 @@
 //   a record with `error === null` is a success as far as the engine can tell.
 
 import type { EndpointType } from '../config/defaults.js';
+import type { HttpTraceData } from './http-trace-data.js';
 
 export interface RawResponse {
   /** Monotonic stamp of the network chunk that completed this event, taken before parsing. */
@@ -85,4 +86,11 @@ export interface RawRequestRecord {
    * connection it was written on before answering (docs/metrics.md §2.2); the stamps are the resend's.
    */
   connectionResends: number;
+  /** `--export-http-trace` only: the request's HTTP timeline (docs/exports.md §3.4); absent otherwise. */
+  httpTrace?: HttpTraceData;
+  /**
+   * With several `--url`s: the 0-based index of the one the request went to (docs/cli.md §3.12);
+   * absent with one URL, so that the records of a one-URL run keep their layout.
+   */
+  urlIndex?: number;
 }

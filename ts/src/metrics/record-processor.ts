@@ -1,6 +1,8 @@
 // RawRequestRecord → MetricRecord: every record metric of docs/metrics.md §3 with token counts of §4.
 import type { RawRequestRecord, RequestError } from './raw-record.js';
 import { isRetrievalType, type RetrievalType } from '../config/retrieval-config.js';
+import { splitChunkTokens } from './chunk-tokens.js';
+import type { TemplateSettings } from '../endpoints/index.js';
 import { inputTexts, parseResponses, type ParsedResponses } from './response-parse.js';
 import { retrievalRecordMetrics } from './retrieval-record.js';
 import { retrievalInputTexts } from './retrieval-responses.js';
@@ -40,12 +42,21 @@ export interface MetricRecord {
    * counted in windows (docs/metrics.md §4.1); exported as `token_counts_estimated: true`.
    */
   tokenCountsEstimated: boolean;
+  /**
+   * `--per-chunk-usage` on a streamed success: whether the server's per-chunk token counts were
+   * used for ITL, or why not (docs/metrics.md §3.1); absent without the flag.
+   */
+  perChunkCounts?: 'counted' | 'missing' | 'inconsistent';
 }
 
 export interface RecordProcessorOptions {
   tokens: TokenCountService;
   /** `--use-server-token-count`. */
   useServerTokenCount?: boolean;
+  /** `--per-chunk-usage`: ITL from the server's per-chunk token counts (docs/metrics.md §3.1). */
+  perChunkUsage?: boolean;
+  /** `--endpoint-type template`: where the generated text is (ts/src/endpoints/template.ts). */
+  template?: TemplateSettings | null;
   /** Open-loop mode (rate, fixed schedule, user-centric): `schedule_lag` applies. */
   openLoop?: boolean;
   /** Fixed-schedule replay: also `replay_send_schedule_offset`. */
@@ -97,7 +108,7 @@ export class RecordProcessor {
       const p: Pending = { raw, parsed: null, retrieval: null, islIdx: [], turnIdx: -1, outIdx: -1, reasIdx: -1 };
       const retrieval = isRetrievalType(raw.endpointType) ? raw.endpointType : null;
       if (raw.clientIsl === null) {
-        const sent = retrieval === null ? inputTexts(raw.request.body) : retrievalInputTexts(retrieval, raw.request.body);
+        const sent = retrieval === null ? inputTexts(raw.request.body, raw.endpointType) : retrievalInputTexts(retrieval, raw.request.body);
         for (const t of sent) {
           p.islIdx.push(texts.length);
           texts.push(t);
@@ -112,7 +123,10 @@ export class RecordProcessor {
       if (raw.error === null && retrieval !== null) {
         p.retrieval = retrieval;
       } else if (raw.error === null) {
-        p.parsed = parseResponses(raw);
+        p.parsed = parseResponses(raw, {
+          perChunkCounts: this.opts.perChunkUsage === true && raw.streaming,
+          template: this.opts.template ?? null,
+        });
         p.outIdx = texts.length;
         texts.push(p.parsed.outputText);
         p.reasIdx = texts.length;
@@ -211,6 +225,7 @@ export class RecordProcessor {
     const osl = outTokens + reasTokens;
 
     let latencyNs: bigint | null = null;
+    let perChunkCounts: MetricRecord['perChunkCounts'];
     if (raw.streaming) {
       if (k >= 1) {
         const ttft = ms(c[0]! - s);
@@ -220,8 +235,13 @@ export class RecordProcessor {
         latencyNs = c[k - 1]! - s;
         const latency = ms(latencyNs);
         m['request_latency'] = latency;
-        if (osl >= 2) {
-          const itl = (latency - ttft) / (osl - 1);
+        // §3.1: the server's per-chunk counts say how many tokens came after the first chunk;
+        // without them every chunk is taken for one token, so the first chunk carried one.
+        const split = this.opts.perChunkUsage ? splitChunkTokens(c, parsed.contentTokens) : null;
+        if (split) perChunkCounts = split.kind;
+        const decodeTokens = split?.kind === 'counted' ? split.decodeTokens : osl - 1;
+        if (decodeTokens >= 1) {
+          const itl = (latency - ttft) / decodeTokens;
           m['inter_token_latency'] = itl;
           if (itl > 0) m['output_token_throughput_per_user'] = 1000 / itl;
         }
@@ -230,6 +250,7 @@ export class RecordProcessor {
           for (let i = 1; i < k; i++) icl.push(ms(c[i]! - c[i - 1]!));
           m['inter_chunk_latency'] = icl;
         }
+        if (split?.kind === 'counted') m['inter_token_gap'] = split.gapsMs;
         if (latency > 0) m['e2e_output_token_throughput'] = osl / (latency / 1000);
         if (ttft > 0) m['prefill_throughput_per_user'] = isl / (ttft / 1000);
       }
@@ -288,6 +309,7 @@ export class RecordProcessor {
       usageDiscrepancy,
       oslMismatch,
       serverCountFallback,
+      ...(perChunkCounts === undefined ? {} : { perChunkCounts }),
     };
   }
 }

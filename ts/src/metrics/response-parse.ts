@@ -1,15 +1,11 @@
 // Content-response detection and text/usage extraction from the engine's raw responses
 // (docs/metrics.md §2.3). Pure: no tokenization here, so it can run on the I/O thread cheaply.
+// chat and completions are read here; the other generative types by their module in
+// ts/src/endpoints (docs/cli.md §3.1.1).
+import { type GenerativeApi, generativeApi, num, openAiUsage, type TemplateSettings, type UsageFields } from '../endpoints/index.js';
 import type { RawRequestRecord } from './raw-record.js';
 
-/** Usage object fields of docs/metrics.md §3 (absent ≠ 0). */
-export interface UsageFields {
-  promptTokens?: number;
-  completionTokens?: number;
-  totalTokens?: number;
-  reasoningTokens?: number;
-  cachedTokens?: number;
-}
+export type { UsageFields } from '../endpoints/index.js';
 
 export interface ParsedResponses {
   /** Arrival stamps (monotonic ns) of the content responses, c_1 … c_k. */
@@ -24,6 +20,29 @@ export interface ParsedResponses {
   sawReasoning: boolean;
   /** The last non-null `usage` object, or null. */
   usage: UsageFields | null;
+  /**
+   * With `{ perChunkCounts: true }`: per content response, the cumulative output-token count the
+   * server reported on it (`usage.completion_tokens`, else llama.cpp's `timings.predicted_n`), or
+   * null when it reported none (docs/metrics.md §3.1). Empty otherwise.
+   */
+  contentTokens: (number | null)[];
+}
+
+/** The cumulative generated-token count one event reports, or null (docs/metrics.md §3.1). */
+function reportedTokens(payload: Record<string, unknown>): number | null {
+  const usage = payload['usage'];
+  if (isObject(usage)) {
+    const c = num(usage, 'completion_tokens');
+    if (c !== undefined) return c;
+  }
+  // llama.cpp reports no per-chunk usage, but with `timings_per_token: true` in the body every
+  // chunk carries its running `timings.predicted_n`.
+  const timings = payload['timings'];
+  if (isObject(timings)) {
+    const n = num(timings, 'predicted_n');
+    if (n !== undefined) return n;
+  }
+  return null;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -32,32 +51,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
-}
-
-function intField(o: Record<string, unknown>, key: string): number | undefined {
-  const v = o[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function parseUsage(u: Record<string, unknown>): UsageFields {
-  const out: UsageFields = {};
-  const p = intField(u, 'prompt_tokens');
-  if (p !== undefined) out.promptTokens = p;
-  const c = intField(u, 'completion_tokens');
-  if (c !== undefined) out.completionTokens = c;
-  const t = intField(u, 'total_tokens');
-  if (t !== undefined) out.totalTokens = t;
-  const cd = u['completion_tokens_details'];
-  if (isObject(cd)) {
-    const r = intField(cd, 'reasoning_tokens');
-    if (r !== undefined) out.reasoningTokens = r;
-  }
-  const pd = u['prompt_tokens_details'];
-  if (isObject(pd)) {
-    const k = intField(pd, 'cached_tokens');
-    if (k !== undefined) out.cachedTokens = k;
-  }
-  return out;
 }
 
 function toolCallText(calls: unknown): string {
@@ -88,7 +81,12 @@ function choiceTexts(choice: Record<string, unknown>): { output: string; reasoni
  * Whether one response (an SSE event or a whole body) carries output or reasoning text: exactly
  * the responses `parseResponses` counts as content responses.
  */
-export function isContentResponse(data: string): boolean {
+export function isContentResponse(
+  data: string,
+  api: GenerativeApi | null = null,
+  template: TemplateSettings | null = null,
+  event?: string,
+): boolean {
   const text = data.trim();
   if (text === '' || text === '[DONE]') return false;
   let payload: unknown;
@@ -96,6 +94,10 @@ export function isContentResponse(data: string): boolean {
     payload = JSON.parse(text);
   } catch {
     return false;
+  }
+  if (api !== null) {
+    const c = api.content(payload, event, true, template);
+    return c.output !== '' || c.reasoning !== '';
   }
   if (!isObject(payload) || !Array.isArray(payload['choices'])) return false;
   for (const c of payload['choices']) {
@@ -111,7 +113,13 @@ export function isContentResponse(data: string): boolean {
  * the last usage object. Events that are not JSON (e.g. `[DONE]`) are skipped: the engine has
  * already failed the request if an unparsable body mattered.
  */
-export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): ParsedResponses {
+export function parseResponses(
+  raw: Pick<RawRequestRecord, 'responses'> & Partial<Pick<RawRequestRecord, 'endpointType' | 'streaming'>>,
+  options: { perChunkCounts?: boolean; template?: TemplateSettings | null } = {},
+): ParsedResponses {
+  const api = raw.endpointType === undefined ? null : generativeApi(raw.endpointType);
+  if (api !== null) return parseApiResponses(raw.responses, api, raw.streaming === true, options.template ?? null);
+  const perChunk = options.perChunkCounts === true;
   const out: ParsedResponses = {
     contentNs: [],
     firstOutputNs: null,
@@ -119,6 +127,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
     reasoningText: '',
     sawReasoning: false,
     usage: null,
+    contentTokens: [],
   };
   for (const resp of raw.responses) {
     const data = resp.data.trim();
@@ -130,7 +139,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
       continue;
     }
     if (!isObject(payload)) continue;
-    if (isObject(payload['usage'])) out.usage = parseUsage(payload['usage']);
+    if (isObject(payload['usage'])) out.usage = openAiUsage(payload['usage']);
     const choices = payload['choices'];
     if (!Array.isArray(choices)) continue;
     let output = '';
@@ -143,6 +152,7 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
     }
     if (output === '' && reasoning === '') continue;
     out.contentNs.push(resp.recvNs);
+    if (perChunk) out.contentTokens.push(reportedTokens(payload));
     if (output !== '' && out.firstOutputNs === null) out.firstOutputNs = resp.recvNs;
     out.outputText += output;
     out.reasoningText += reasoning;
@@ -152,10 +162,53 @@ export function parseResponses(raw: Pick<RawRequestRecord, 'responses'>): Parsed
 }
 
 /**
+ * `parseResponses` for a type of ts/src/endpoints: its module reads each response. Usage objects
+ * are merged field by field, later wins: an API may spread its counts over several events
+ * (Anthropic: the prompt's in message_start, the output's in message_delta).
+ */
+function parseApiResponses(
+  responses: RawRequestRecord['responses'],
+  api: GenerativeApi,
+  streaming: boolean,
+  template: TemplateSettings | null,
+): ParsedResponses {
+  const out: ParsedResponses = {
+    contentNs: [],
+    contentTokens: [],
+    firstOutputNs: null,
+    outputText: '',
+    reasoningText: '',
+    sawReasoning: false,
+    usage: null,
+  };
+  for (const resp of responses) {
+    const data = resp.data.trim();
+    if (data === '' || data === '[DONE]') continue;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      continue;
+    }
+    const c = api.content(payload, resp.event, streaming, template);
+    if (c.usage !== null) out.usage = { ...out.usage, ...c.usage };
+    if (c.output === '' && c.reasoning === '') continue;
+    out.contentNs.push(resp.recvNs);
+    if (c.output !== '' && out.firstOutputNs === null) out.firstOutputNs = resp.recvNs;
+    out.outputText += c.output;
+    out.reasoningText += c.reasoning;
+    if (c.reasoning !== '') out.sawReasoning = true;
+  }
+  return out;
+}
+
+/**
  * The texts whose tokens make the ISL (docs/metrics.md §4.1): completions → the prompt (string or
  * list of strings); chat → every message's text (string content or text parts), in order.
  */
-export function inputTexts(body: Record<string, unknown>): string[] {
+export function inputTexts(body: Record<string, unknown>, endpointType?: string): string[] {
+  const api = endpointType === undefined ? null : generativeApi(endpointType);
+  if (api !== null) return api.inputTexts(body);
   const texts: string[] = [];
   const prompt = body['prompt'];
   if (typeof prompt === 'string') texts.push(prompt);

@@ -55,6 +55,7 @@ export function traceReadSpec(config: ProfileConfig, file: FileDatasetConfig): T
     requireTimestamps: file.requireTimestamps,
     tokenizer: config.tokenizer,
     osl: config.dataset.osl,
+    systemPrompt: config.dataset.systemPrompt?.text ?? null,
     endpointType: config.endpoint.type,
   };
 }

@@ -11,6 +11,7 @@ import type { GpuEndpointStats } from '../metrics/gpu-telemetry-collector.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 import type { RecordStore } from '../metrics/record-store.js';
+import type { UrlBreakdown } from '../metrics/per-url.js';
 import type { ExportFileNames } from '../report/artifact-dir.js';
 import type { LogLevel } from '../report/log-file.js';
 import type { SecretScrubber } from '../report/redact.js';
@@ -62,6 +63,8 @@ export interface RunEnd {
    * reporter's `finish` for the reporters after it; null when GPU telemetry was off or no exporter answered.
    */
   gpuTelemetry: GpuTelemetryOutcome | null;
+  /** With several `--url`s, each URL's share of the run (docs/exports.md §4.2); absent or null with one. */
+  readonly perUrl?: readonly UrlBreakdown[] | null;
 }
 
 /** What GPU telemetry gathered: the window's figures and how each exporter's scrapes went. */

@@ -14,6 +14,7 @@ import type { GoodputSlos } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { RecordProcessor, type MetricRecord } from '../metrics/record-processor.js';
 import { RecordStore } from '../metrics/record-store.js';
+import { PerUrlMetrics } from '../metrics/per-url.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
 import { exportFileNames, removeOwnedFiles, resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
@@ -125,6 +126,10 @@ export class RunPipeline {
   #draining: Promise<void> | null = null;
   #processingError: Error | null = null;
   #finished = false;
+  /** Warnings of `warn` (known during the run), for the console footer. */
+  #lateWarnings: string[] = [];
+  /** The per-URL breakdown of a run with several `--url`s (docs/exports.md §4.2), else null. */
+  #perUrl: PerUrlMetrics | null = null;
   /** Records received and not yet handed to the reporters. */
   #backlog = 0;
   #behind = false;
@@ -135,12 +140,16 @@ export class RunPipeline {
     this.#options = options;
     this.#reporters = options.reporters;
     this.context = context;
+    const urls = options.config.endpoint.urls;
+    if (urls.length > 1) this.#perUrl = new PerUrlMetrics(urls);
     this.#tokens = tokens;
     const mode = options.config.load.mode;
     this.#processor = new RecordProcessor({
       tokens,
       toWallNs: context.toWallNs,
       useServerTokenCount: options.config.endpoint.useServerTokenCount,
+      perChunkUsage: options.config.responses.perChunkUsage,
+      template: options.config.endpoint.template,
       openLoop: mode.kind !== 'concurrency',
       // Trace replay adds replay_send_schedule_offset and the replay_* lag statistics (docs/metrics.md §8).
       fixedSchedule: mode.kind === 'fixed-schedule',
@@ -221,6 +230,12 @@ export class RunPipeline {
     held = null;
     for (const [level, message] of early) context.log(level, message);
     return new RunPipeline(options, context, tokens);
+  }
+
+  /** A warning known during the run (a failed server-control call): the run log now, the console footer at the end. */
+  warn(message: string): void {
+    this.context.log('warning', message);
+    this.#lateWarnings.push(message);
   }
 
   phaseStart(phase: Phase, startNs: bigint): void {
@@ -304,7 +319,11 @@ export class RunPipeline {
     // The earliest profiling request's start (docs/exports.md §4), not the set-up or the warmup
     // before it; the pipeline's creation when no profiling request was sent.
     const startWallNs = stop.startWallNs ?? this.#profiling.firstStartNs ?? this.#createdWallNs;
-    const warnings = [...(this.#options.warnings ?? []), ...runWarnings(metrics, config.endpoint.useServerTokenCount)];
+    const warnings = [
+      ...(this.#options.warnings ?? []),
+      ...this.#lateWarnings,
+      ...runWarnings(metrics, config.endpoint.useServerTokenCount),
+    ];
     if (stop.thresholdExceeded) warnings.push(thresholdWarning(config.load.failedRequestThreshold));
     const end: RunEnd = {
       metrics,
@@ -316,6 +335,7 @@ export class RunPipeline {
       warnings,
       footerLines: [],
       gpuTelemetry: null,
+      perUrl: this.#perUrl?.breakdown(metrics.durationSec) ?? null,
     };
     try {
       for (const r of this.#reporters) await r.finish?.(end);
@@ -381,6 +401,7 @@ export class RunPipeline {
         if (e) this.context.log('debug', `request ${record.raw.requestNum} failed: ${e.code ?? '-'} ${e.type}: ${e.message}`);
         try {
           (record.phase === 'warmup' ? this.#warmup : this.#profiling).append(record);
+          if (record.phase === 'profiling') this.#perUrl?.add(record);
         } catch (err) {
           // A spill file that cannot be written (a full temp directory) fails the run at `finish`, with its reason.
           this.#processingError ??= err instanceof Error ? err : new Error(String(err));

@@ -2,6 +2,7 @@
 // an input file and its rows, an artifact directory that cannot be written) are thrown before any
 // traffic; then the engine (one event loop or worker threads) runs with every reporter subscribed,
 // and the result carries the metrics, the files written and the exit code.
+import { readFile } from 'node:fs/promises';
 import { isRankingsType } from '../config/retrieval-config.js';
 import { buildRankingsDataset } from '../dataset/rankings-dataset.js';
 import type { ProfileConfig } from '../config/profile-config.js';
@@ -11,7 +12,8 @@ import { LoadEngine, type EngineOptions, type EngineProgress, type EngineSummary
 import { planLoadThreads, WorkerCoordinator } from '../load/workers.js';
 import { ShardRendezvous } from '../load/shard-rendezvous.js';
 import type { ShardConfig } from '../config/shard-config.js';
-import { EXIT_INTERRUPTED, InfermarkError } from '../errors.js';
+import { EXIT_INTERRUPTED, InfermarkError, UsageError } from '../errors.js';
+import { osReason } from '../io/os-reason.js';
 import { parseGoodput } from '../metrics/goodput.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import type { TokenCounter } from '../metrics/token-count.js';
@@ -25,6 +27,7 @@ import type { ProgressSink } from '../report/progress-line.js';
 import { standardReporters } from './standard-reporters.js';
 import { openRunFile, type RunFileDataset } from './file-dataset.js';
 import { compiledWorkerEntry } from '../worker-threads.js';
+import { prepareServer, ServerProfiler } from './server-control.js';
 
 export interface RunProfileOptions {
   /** The run's subscribers, called in this order (default: `standardReporters()`, every artifact, nothing printed). */
@@ -74,12 +77,16 @@ export function engineOptionsFor(
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
       inputsPerRequest: config.retrieval.batchSize,
+      continuousUsage: config.responses.perChunkUsage,
+      template: e.template,
     },
     models: e.models,
+    modelSelection: e.modelSelection,
     urls: e.urls,
     basicAuthorization: e.basicAuthorization,
     timeoutMs: e.timeoutSeconds * 1000,
     connectionReuse: e.connectionReuseStrategy,
+    httpTrace: config.network.exportHttpTrace,
     dataset,
     trace: file?.spec ?? null,
     scheduleZeroMs: file?.scheduleZeroMs ?? 0,
@@ -94,6 +101,7 @@ export function engineOptionsFor(
     cancellationDelayMs: l.requestCancellationDelay * 1000,
     failedRequestThreshold: l.failedRequestThreshold,
     interruptGraceMs: PROFILE_DEFAULTS.interruptGraceMs,
+    shaping: config.shaping,
   };
 }
 
@@ -101,12 +109,30 @@ export function engineOptionsFor(
 const NO_ENTRIES: Dataset = { entries: [], systemPrompt: null, inexact: [] };
 
 /** The dataset of a configuration (docs/cli.md §3.3): the `--input-file`, else synthetic prompts. */
-export async function datasetFor(config: ProfileConfig, tokenizer: LazyTokenizer, stderr: ProgressSink | null = null): Promise<RunDataset> {
+export async function datasetFor(given: ProfileConfig, tokenizer: LazyTokenizer, stderr: ProgressSink | null = null): Promise<RunDataset> {
+  const config = await withSystemPromptRead(given);
   if (config.dataset.file !== null) {
     const file = await openRunFile(config, tokenizer, stderr);
     return { config: file.config, dataset: NO_ENTRIES, file };
   }
   return { config, dataset: syntheticDataset(config, await tokenizer.get()), file: null };
+}
+
+/**
+ * The configuration with the text of `--system-prompt-file` read (docs/cli.md §3.3): once, before
+ * the first request, so a missing or unreadable file fails the run at its start (exit 2).
+ */
+async function withSystemPromptRead(config: ProfileConfig): Promise<ProfileConfig> {
+  const prompt = config.dataset.systemPrompt;
+  if (prompt === null || prompt.text !== null || prompt.file === null) return config;
+  let text: string;
+  try {
+    text = await readFile(prompt.file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`option '--system-prompt-file <path>': cannot read ${prompt.file}: ${osReason(err)}`);
+  }
+  if (text.trim() === '') throw new UsageError(`option '--system-prompt-file <path>': ${prompt.file} is empty`);
+  return { ...config, dataset: { ...config.dataset, systemPrompt: { ...prompt, text } } };
 }
 
 /** The synthetic dataset of a configuration (docs/cli.md §3.3). */
@@ -126,6 +152,9 @@ export function syntheticDataset(config: ProfileConfig, tokenizer: Tokenizer): D
       numDatasetEntries: d.numDatasetEntries,
       seed: d.randomSeed,
       sharedSystemPromptLength: d.sharedSystemPromptLength,
+      prefixPrompts: d.prefixPrompts,
+      systemPromptText: d.systemPrompt?.text ?? null,
+      seqDist: d.seqDist,
       replies: config.load.mode.kind === 'user-centric',
     },
     config.endpoint.type,
@@ -174,11 +203,14 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // (docs/cli.md §3.3): each one in the log, their count in the console footer.
   const inexact = inexactNotice(dataset);
   const shard = config.load.shard;
-  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard);
+  const loadThreads = planLoadThreads(config.load.workers, config.load.mode, undefined, shard, config.shaping.threadLimit);
   // Once the synthetic prompts are built, this thread needs the tokenizer (tens of MiB) only to count
   // tokens itself; with counting threads it lets go of it for the rest of the run. A file dataset
   // may still materialise prompts here, so it keeps it.
   if (file === null && tokenCountWorkerEntry() !== null) tokenizer.release();
+  // The server is ready (or the run fails here, leaving no run directory) and its KV cache reset
+  // before anything is sent (docs/cli.md §3.12).
+  const prepared = await prepareServer(config, engineOptionsFor(config, NO_ENTRIES).endpoint, options.stderr ?? null, options.signal);
   // A sharded run meets its other shards before anything is sent (docs/cli.md §3.8): a shard that
   // cannot fails here, and leaves no run directory behind.
   const rendezvous = shard === null ? null : await meetShards(shard, options.signal);
@@ -201,8 +233,13 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
         ...(file?.messages ?? []).map((m) => [m.level, m.text] as const),
         ...inexactPrompts(dataset).map((line) => ['warning', line] as const),
         ...(shard === null || rendezvous === null ? [] : [['info', shardNotice(shard, rendezvous)] as const]),
+        ...prepared.said,
       ],
-      warnings: [...(inexact === null ? [] : [inexact]), ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text)],
+      warnings: [
+        ...(inexact === null ? [] : [inexact]),
+        ...prepared.warnings,
+        ...(file?.messages ?? []).filter((m) => m.level === 'warning').map((m) => m.text),
+      ],
       // The report side's heap is kept near what is live, unless this thread also stamps (--workers 1).
       paceHeap: !loadThreads.mainThread,
     });
@@ -223,7 +260,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
   // A shard's profiling phase starts at the instant the shards agree on, once every one finished its
   // warmup; its records carry its clock's offset to shard 0 (docs/cli.md §3.8).
   let rendezvousFailure: unknown = null;
-  const agreeStart =
+  const agreeShards =
     rendezvous === null
       ? null
       : (): Promise<bigint> =>
@@ -231,6 +268,19 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
             rendezvousFailure = err;
             throw err;
           });
+  // `--server-profiler` starts once warmup is over, before the profiling phase's start is agreed on,
+  // and stops once its last request ended (docs/cli.md §3.12).
+  const profiler = ServerProfiler.of(config, engineOptions.endpoint, ([level, message], warning) =>
+    warning ? pipeline.warn(message) : pipeline.context.log(level, message),
+  );
+  const agreeStart =
+    profiler === null
+      ? agreeShards
+      : async (): Promise<bigint> => {
+          await profiler.start();
+          // Worker threads need the start announced a little ahead (ts/src/load/workers.ts); one loop starts now.
+          return agreeShards === null ? process.hrtime.bigint() + (loadThreads.mainThread ? 0n : 20_000_000n) : agreeShards();
+        };
   const shardOptions =
     shard === null ? {} : { shardIndex: shard.index, shardCount: shard.count, clockOffsetNs: rendezvous?.clockOffsetNs ?? 0n };
   const engine = loadThreads.mainThread
@@ -271,6 +321,7 @@ export async function runProfile(given: ProfileConfig, options: RunProfileOption
     summary = { ...(await engine.run()), loadThreads };
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await profiler?.stop();
     pipeline.engineDone();
     await rendezvous?.close();
   }

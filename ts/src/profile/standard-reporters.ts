@@ -12,7 +12,10 @@ import { GpuTelemetryReporter } from './reporters/gpu-telemetry.js';
 import type { LiveGpuSource } from '../live/live-snapshot.js';
 import { InputsFileReporter } from './reporters/inputs-file.js';
 import { LiveDashboardReporter } from './reporters/live-dashboard.js';
+import { OutputsFileReporter } from './reporters/outputs-file.js';
+import { PerChunkUsageReporter } from './reporters/per-chunk-usage.js';
 import { MetricsEndpointReporter, type MetricsEndpointOptions } from './reporters/metrics-endpoint.js';
+import { NetworkLatencyReporter } from './reporters/network-latency.js';
 import { PlotFilesReporter } from './reporters/plot-files.js';
 import { ProgressDisplay } from './reporters/progress-display.js';
 import { rawRecordsFileReporter, recordsFileReporter } from './reporters/record-files.js';
@@ -53,11 +56,14 @@ export function standardReporters(options: StandardReporterOptions = {}): Profil
   const serverMetrics = new ServerMetricsReporter();
   const gpuTelemetry = options.gpuTelemetry ?? new GpuTelemetryReporter();
   reporters.push(
-    // First of the artifacts: its figures go into the summary JSON and the console summary.
+    // First of the artifacts: their figures go into the summary JSON and the console summary.
     gpuTelemetry,
+    new NetworkLatencyReporter(),
     recordsFileReporter(),
     rawRecordsFileReporter(),
     new InputsFileReporter(),
+    new OutputsFileReporter(),
+    new PerChunkUsageReporter(),
     new SummaryJsonFileReporter(options.placement),
     new SummaryCsvFileReporter(),
     new TimeslicesFilesReporter(),

@@ -82,8 +82,12 @@ export interface ExportFileNames {
   serverMetricsCsv: string;
   /** The GPU telemetry samples (docs/exports.md §14). */
   gpuTelemetry: string;
+  /** `--network-latency-automatic`'s probes (docs/exports.md §17). */
+  networkLatency: string;
   console: string;
   inputs: string;
+  /** `--export-outputs-json` (docs/exports.md §16); never prefixed, like AIPerf's. */
+  outputs: string;
   log: string;
   /** `profile --plot`'s report; its charts are written next to it (docs/cli.md §7). */
   report: string;
@@ -103,7 +107,12 @@ export function normalizePrefix(prefix: string): string {
 
 /** Names per docs/exports.md §2, with or without `--profile-export-prefix`. */
 export function exportFileNames(prefix?: string | null): ExportFileNames {
-  const common = { inputs: 'inputs.json', log: join('logs', 'infermark.log'), report: join('plots', 'report.html') };
+  const common = {
+    inputs: 'inputs.json',
+    outputs: 'outputs.json',
+    log: join('logs', 'infermark.log'),
+    report: join('plots', 'report.html'),
+  };
   if (prefix == null || prefix === '') {
     return {
       records: 'profile_export.jsonl',
@@ -115,6 +124,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
       serverMetricsJson: 'server_metrics_export.json',
       serverMetricsCsv: 'server_metrics_export.csv',
       gpuTelemetry: 'gpu_telemetry_export.jsonl',
+      networkLatency: 'profile_export_network_latency.jsonl',
       console: 'profile_export_console.txt',
       ...common,
     };
@@ -130,6 +140,7 @@ export function exportFileNames(prefix?: string | null): ExportFileNames {
     serverMetricsJson: `${p}_server_metrics.json`,
     serverMetricsCsv: `${p}_server_metrics.csv`,
     gpuTelemetry: `${p}_gpu_telemetry.jsonl`,
+    networkLatency: `${p}_network_latency.jsonl`,
     console: `${p}_console.txt`,
     ...common,
   };

@@ -43,7 +43,9 @@ function tableRows(blocks: ReadonlyMap<string, MetricBlock>, streaming: boolean)
   return ROWS.filter((tag) => {
     const b = blocks.get(tag);
     if (!b || b.stats.avg === undefined) return false;
-    if (tag === 'time_to_first_output_token') return blocks.has('reasoning_token_count');
+    if (tag === 'time_to_first_output_token' || tag === 'network_adjusted_time_to_first_output_token') {
+      return blocks.has('reasoning_token_count');
+    }
     if (tag === 'e2e_output_token_throughput') return !streaming;
     if (tag === 'error_request_count') return (b.stats.avg ?? 0) > 0;
     return true;

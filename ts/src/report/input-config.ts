@@ -28,6 +28,7 @@ export function inputConfigOf(
   return {
     endpoint: {
       model_names: e.models,
+      model_selection_strategy: e.modelSelection,
       type: e.type,
       custom_endpoint: e.customEndpoint,
       streaming: e.streaming,
@@ -37,6 +38,8 @@ export function inputConfigOf(
       headers: Object.keys(e.headers).length > 0 ? e.headers : null,
       extra: Object.keys(e.extra).length > 0 ? e.extra : null,
       connection_reuse_strategy: e.connectionReuseStrategy,
+      // Only when on: it changes what ITL means (docs/metrics.md §3.1); other runs keep their layout.
+      ...(config.responses.perChunkUsage ? { per_chunk_usage: true as const } : {}),
     },
     // A file's prompts come from its rows: the synthetic prompt options do not apply (null), except
     // --osl, the max-tokens of rows without output_length.
@@ -50,10 +53,16 @@ export function inputConfigOf(
       prompt: {
         input_tokens: f ? { mean: null, stddev: null } : { mean: d.isl, stddev: d.islStddev },
         output_tokens: { mean: d.osl, stddev: f ? null : d.oslStddev },
-        // Synthetic prompts per embeddings request (docs/cli.md §3.11), AIPerf's prompt.batch_size.
+        // Synthetic prompts per embeddings request (docs/cli.md §3.14), AIPerf's prompt.batch_size.
         batch_size: f ? null : config.retrieval.batchSize,
+        prefix_prompt: f
+          ? { pool_size: null, length: null }
+          : { pool_size: d.prefixPrompts?.poolSize ?? 0, length: d.prefixPrompts?.length ?? 0 },
+        system_prompt_file: d.systemPrompt?.file ?? null,
+        sequence_distribution:
+          d.seqDist?.map((p) => ({ isl: p.isl, isl_stddev: p.islStddev, osl: p.osl, osl_stddev: p.oslStddev, prob: p.percent })) ?? null,
       },
-      // The synthetic query and passages of a rankings type (docs/cli.md §3.11), else null.
+      // The synthetic query and passages of a rankings type (docs/cli.md §3.14), else null.
       rankings:
         f || !isRankingsType(e.type)
           ? null
@@ -95,6 +104,8 @@ export function inputConfigOf(
       // Not in AIPerf's input_config: a sharded run's place (docs/cli.md §3.8); `merge` reads the count.
       shard_index: l.shard?.index ?? null,
       shard_count: l.shard?.count ?? null,
+      // The load-shaping flags as given (docs/cli.md §3.4.1), null when not set.
+      ...shapingInputs(config.options),
     },
     output: {
       artifact_directory: o.artifactDir,
@@ -104,5 +115,24 @@ export function inputConfigOf(
     },
     tokenizer: { name: tokenizer.name, resolved_path: tokenizer.resolvedPath },
     server_metrics: { enabled: o.serverMetricsEnabled, urls: o.serverMetricsUrls },
+  };
+}
+
+/** `input_config.loadgen`'s load-shaping keys: AIPerf's flag names in snake_case, the values as given. */
+function shapingInputs(o: ProfileConfig['options']): Record<string, number | string | null> {
+  return {
+    concurrency_ramp_duration: o.concurrencyRampDuration ?? null,
+    request_rate_ramp_duration: o.requestRateRampDuration ?? null,
+    prefill_concurrency: o.prefillConcurrency ?? null,
+    prefill_concurrency_ramp_duration: o.prefillConcurrencyRampDuration ?? null,
+    num_warmup_sessions: o.numWarmupSessions ?? null,
+    warmup_concurrency: o.warmupConcurrency ?? null,
+    warmup_prefill_concurrency: o.warmupPrefillConcurrency ?? null,
+    warmup_request_rate: o.warmupRequestRate ?? null,
+    warmup_arrival_pattern: o.warmupArrivalPattern ?? null,
+    warmup_grace_period: o.warmupGracePeriod ?? null,
+    warmup_concurrency_ramp_duration: o.warmupConcurrencyRampDuration ?? null,
+    warmup_prefill_concurrency_ramp_duration: o.warmupPrefillConcurrencyRampDuration ?? null,
+    warmup_request_rate_ramp_duration: o.warmupRequestRateRampDuration ?? null,
   };
 }

@@ -3,6 +3,7 @@ import { metricDef } from '../metrics/metric-defs.js';
 import type { MetricRecord } from '../metrics/record-processor.js';
 import { jf, toJson, type JsonValue } from './json-writer.js';
 import { redactHeaders, type SecretScrubber } from './redact.js';
+import { traceDataJson } from './http-trace-json.js';
 
 export interface LineContext {
   toWallNs: (monoNs: bigint) => bigint;
@@ -42,6 +43,8 @@ export function recordMetadata(r: MetricRecord, ctx: LineContext): Record<string
     requested_osl: raw.requestedOsl,
     model: raw.model,
     connection_resends: raw.connectionResends,
+    // Only with several `--url`s: the records of a one-URL run keep their layout (docs/exports.md §3.1).
+    ...(raw.urlIndex === undefined ? {} : { url_index: raw.urlIndex }),
     // Only when true: ordinary records keep their exact layout (docs/exports.md §3.1).
     ...(r.tokenCountsEstimated ? { token_counts_estimated: true } : {}),
   };
@@ -65,6 +68,14 @@ function errorJson(r: MetricRecord, scrubber: SecretScrubber): JsonValue {
 
 /** The `profile_export.jsonl` line, without the trailing newline. */
 export function recordLine(r: MetricRecord, ctx: LineContext): string {
+  const trace = r.raw.httpTrace;
+  if (trace !== undefined) {
+    // `--export-http-trace` (§3.4): between metrics and error, where AIPerf writes it; its headers may hold secrets.
+    const traceData = traceDataJson(trace, r.raw.requestStartNs, ctx.toWallNs);
+    return ctx.scrubber.scrub(
+      toJson({ metadata: recordMetadata(r, ctx), metrics: recordMetricsJson(r), trace_data: traceData, error: errorJson(r, ctx.scrubber) }),
+    );
+  }
   return toJson({ metadata: recordMetadata(r, ctx), metrics: recordMetricsJson(r), error: errorJson(r, ctx.scrubber) });
 }
 

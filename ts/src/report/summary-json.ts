@@ -1,5 +1,5 @@
 // `profile_export_aiperf.json` (docs/exports.md §4) and the shared metric-block encoding.
-import type { ConnectionReuseStrategy, EndpointType, ExportLevel } from '../config/defaults.js';
+import type { ConnectionReuseStrategy, EndpointType, ExportLevel, ModelSelectionStrategy } from '../config/defaults.js';
 import type { MetricBlock, RunMetrics } from '../metrics/aggregate.js';
 import { metricDef } from '../metrics/metric-defs.js';
 import type { TraceFidelity } from '../metrics/trace-fidelity.js';
@@ -16,6 +16,7 @@ import { isoMicros } from './time-format.js';
 export interface InputConfig {
   endpoint: {
     model_names: string[];
+    model_selection_strategy: ModelSelectionStrategy;
     type: EndpointType;
     custom_endpoint: string | null;
     streaming: boolean;
@@ -25,6 +26,8 @@ export interface InputConfig {
     headers: Record<string, string> | null;
     extra: Record<string, unknown> | null;
     connection_reuse_strategy: ConnectionReuseStrategy;
+    /** Only when `--per-chunk-usage` was given (docs/exports.md §4.1). */
+    per_chunk_usage?: true;
   };
   input: Record<string, unknown>;
   loadgen: Record<string, unknown>;

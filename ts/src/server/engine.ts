@@ -91,6 +91,13 @@ class Replica {
     }
   }
 
+  /** Drop the idle cached blocks of the prefix cache; returns how many. */
+  resetPrefixCache(): number {
+    const dropped = this.kv.evictIdle();
+    this.updateKvGauge();
+    return dropped;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) {
@@ -277,6 +284,10 @@ export class EngineModel implements LatencyModel {
 
   cancel(job: Job): void {
     this.replicasList[job.replica]?.cancel(job);
+  }
+
+  resetPrefixCache(): number {
+    return this.replicasList.reduce((n, r) => n + r.resetPrefixCache(), 0);
   }
 
   stop(): void {

@@ -67,6 +67,8 @@ export interface LatencyModel {
   submit(job: Job): void;
   /** Client went away: drop the job wherever it is and free what it holds. */
   cancel(job: Job): void;
+  /** `POST /reset_prefix_cache`: forget the idle cached prefix blocks; returns how many (0 without a cache). */
+  resetPrefixCache?(): number;
   /** Stop all timers (shutdown). */
   stop(): void;
 }

@@ -156,6 +156,24 @@ export class KvCache {
     lease.anonymous = 0;
   }
 
+  /**
+   * Forget every cached block no running sequence references (`POST /reset_prefix_cache`,
+   * docs/serve-mock.md §2): they become free. Blocks in use stay until their sequences end, as
+   * in vLLM, whose reset leaves running requests alone. Returns how many blocks were dropped.
+   */
+  evictIdle(): number {
+    const dropped = this.lruSize;
+    while (this.lruSize > 0) {
+      const slot = this.next[this.capacity]!;
+      this.lruRemove(slot);
+      this.tableDelete(this.slotHash[slot]!);
+      this.freeSlots[this.freeSlotsTop++] = slot;
+      this.named--;
+      this.free++;
+    }
+    return dropped;
+  }
+
   private lruPush(slot: number): void {
     const tail = this.prev[this.capacity]!;
     this.next[tail] = slot;

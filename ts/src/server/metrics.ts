@@ -50,6 +50,12 @@ export class MetricsRegistry {
   readonly engines: EngineMetrics[];
   injectedHttp = 0;
   injectedStream = 0;
+  /** `POST /reset_prefix_cache` calls answered. */
+  prefixCacheResets = 0;
+  /** `POST /start_profile` and `/stop_profile` calls answered, and requests that arrived while profiling. */
+  profilerStarts = 0;
+  profilerStops = 0;
+  profiledRequests = 0;
 
   constructor(
     private readonly modelName: string,
@@ -122,6 +128,13 @@ export class MetricsRegistry {
     out.push('# TYPE infermark_mock:injected_errors_total counter');
     out.push(`infermark_mock:injected_errors_total{model_name="${model}",engine="0",kind="http"} ${this.injectedHttp}`);
     out.push(`infermark_mock:injected_errors_total{model_name="${model}",engine="0",kind="stream"} ${this.injectedStream}`);
+    const control = (name: string, help: string, value: number): void => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}{model_name="${model}",engine="0"} ${value}`);
+    };
+    control('infermark_mock:prefix_cache_resets_total', 'POST /reset_prefix_cache calls answered.', this.prefixCacheResets);
+    control('infermark_mock:profiler_starts_total', 'POST /start_profile calls answered.', this.profilerStarts);
+    control('infermark_mock:profiler_stops_total', 'POST /stop_profile calls answered.', this.profilerStops);
+    control('infermark_mock:profiled_requests_total', 'Inference requests that arrived while the profiler was on.', this.profiledRequests);
     return `${out.join('\n')}\n`;
   }
 }

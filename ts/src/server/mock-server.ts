@@ -14,6 +14,7 @@ import { type EngineMetrics, type FinishedReason, MetricsRegistry } from './metr
 import { type ServerLogLevel, type MockServerOptions, resolveMockOptions } from './options.js';
 import { type RecorderSummary, Recorder, type RequestRecord } from './recorder.js';
 import {
+  apiRoute,
   HttpError,
   type InferenceEndpoint,
   type InferenceRequest,
@@ -22,7 +23,16 @@ import {
   validateInferenceRequest,
 } from './request-validation.js';
 import { INLINE_BODY_BYTES, INLINE_BODY_BYTES_NO_TOKENIZER, PromptWorkers, promptWorkerEntry } from './prompt-workers.js';
-import { CompletionStream, type CompletionShape, sendCompletion, sendError, sendJson } from './response-writer.js';
+import {
+  type AnswerStream,
+  ApiAnswerStream,
+  CompletionStream,
+  type CompletionShape,
+  sendApiCompletion,
+  sendCompletion,
+  sendEndpointError,
+  sendJson,
+} from './response-writer.js';
 import { createRouter } from './routes.js';
 import {
   parseRetrievalRequest,
@@ -50,7 +60,7 @@ export interface MockServerHandle {
   metricsText(): string;
 }
 
-const ENDPOINT_PATH: Record<InferenceEndpoint, string> = { chat: '/v1/chat/completions', completions: '/v1/completions' };
+const ENDPOINT_PATH: Record<string, string> = { chat: '/v1/chat/completions', completions: '/v1/completions' };
 const LOG_ORDER: Record<ServerLogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 const textSources = new Map<string, Promise<TextSource>>();
@@ -175,7 +185,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   /** `arrival`: performance.now() when the request's headers were parsed (docs/serve-mock.md §3.5). */
   function inference(endpoint: InferenceEndpoint, body: Buffer, res: ServerResponse, arrival: number): void | Promise<void> {
     if (elapsedS() < opts.inferenceReadyDelaySeconds) {
-      sendError(res, 503, 'Model is loading', 'service_unavailable');
+      sendEndpointError(res, endpoint, 503, 'Model is loading', 'service_unavailable');
       return;
     }
     if (workers === null || body.byteLength <= inlineBytes || !workers.usable) {
@@ -250,6 +260,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     if (rejection) throw new HttpError(400, rejection);
 
     const k = nextRequestNum++;
+    if (profiling) registry.profiledRequests++;
     const httpFail = opts.errorRate > 0 && RandomStream.of(seed, 'infermark/mock/error', BigInt(k)).unit() < opts.errorRate / 100;
     const streamFail =
       !httpFail &&
@@ -258,8 +269,31 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       RandomStream.of(seed, 'infermark/mock/stream-error', BigInt(k)).unit() < opts.streamErrorRate / 100;
     const failAfter = Math.floor(n / 2);
     const output = source.output(offset, n);
-    const shape: CompletionShape = { endpoint, num: k, modelName, output, reasoning, finishReason };
-    const events = stream && !httpFail ? new CompletionStream(res, shape) : null;
+    const shape: CompletionShape = {
+      endpoint,
+      num: k,
+      modelName,
+      output,
+      reasoning,
+      finishReason,
+      chunking: { first: opts.firstChunkTokens, per: opts.tokensPerChunk },
+      continuousUsagePrompt: request.continuousUsage ? p : null,
+    };
+    // An API of ts/src/endpoints writes its own events and bodies (docs/serve-mock.md §5.5).
+    const route = apiRoute(endpoint);
+    const answer = { num: k, model: modelName, created: Math.floor(Date.now() / 1000), promptTokens: p, outputTokens: n, finishReason };
+    const mockUsage = () => ({
+      prompt: p,
+      completion: n,
+      cached: reportsCached ? job.cachedTokens : null,
+      reasoning: opts.reasoningTokens > 0 ? reasoning : null,
+    });
+    const events: AnswerStream | null =
+      !stream || httpFail
+        ? null
+        : route === null
+          ? new CompletionStream(res, shape)
+          : new ApiAnswerStream(res, shape, route.api.mock.stream(answer), mockUsage);
 
     let emitted = 0;
     let firstAt = -1;
@@ -278,7 +312,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
       recorder.record({
         ts: Date.now(),
         request_num: k,
-        endpoint: ENDPOINT_PATH[endpoint],
+        endpoint: ENDPOINT_PATH[endpoint] ?? endpoint,
         model: modelName,
         stream,
         prompt_tokens: p,
@@ -332,7 +366,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
             finished = true;
             live.delete(job);
             registry.injectedHttp++;
-            sendError(res, 500, 'Injected failure', 'server_error');
+            sendEndpointError(res, endpoint, 500, 'Injected failure', 'server_error');
             record('Injected failure', null, 0, now);
             return false;
           }
@@ -360,7 +394,8 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
           if (done) events.end(request.includeUsage ? usage() : null);
           else events.flush();
         } else if (done) {
-          sendCompletion(res, shape, usage());
+          if (route === null) sendCompletion(res, shape, usage());
+          else sendApiCompletion(res, shape, answer, mockUsage());
         }
         if (done) {
           finished = true;
@@ -390,7 +425,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     if (!finished) events?.flush();
     logAt(
       'debug',
-      `request ${k} ${ENDPOINT_PATH[endpoint]} prompt=${p}${threaded ? ' (tokenizer thread)' : ''} output=${n}${httpFail ? ' (injected failure)' : ''}`,
+      `request ${k} ${ENDPOINT_PATH[endpoint] ?? endpoint} prompt=${p}${threaded ? ' (tokenizer thread)' : ''} output=${n}${httpFail ? ' (injected failure)' : ''}`,
     );
   }
 
@@ -398,6 +433,27 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
   function metricsText(): string {
     const text = registry.render();
     return gpus ? text + gpus.render(performance.now(), (r) => registry.engines[r]?.kvUsage ?? 0) : text;
+  }
+
+  let profiling = false;
+  /** docs/serve-mock.md §2: the KV-cache reset and the profiler switch of vLLM and SGLang, counted in /metrics. */
+  function control(path: string, res: ServerResponse): boolean {
+    if (path === '/reset_prefix_cache') {
+      const dropped = model.resetPrefixCache?.() ?? 0;
+      registry.prefixCacheResets++;
+      logAt('info', `prefix cache reset: ${dropped} cached blocks dropped`);
+      sendJson(res, 200, `{"status":"ok","dropped_blocks":${dropped}}`);
+      return true;
+    }
+    if (path === '/start_profile' || path === '/stop_profile') {
+      profiling = path === '/start_profile';
+      if (profiling) registry.profilerStarts++;
+      else registry.profilerStops++;
+      logAt('info', `profiler ${profiling ? 'started' : 'stopped'}`);
+      sendJson(res, 200, `{"status":"ok","profiling":${profiling}}`);
+      return true;
+    }
+    return false;
   }
 
   const route = createRouter({
@@ -408,6 +464,7 @@ export async function startMockServer(partial: Partial<MockServerOptions> = {}):
     models,
     health,
     metrics: metricsText,
+    control,
     onInternalError: (err) => logAt('error', `error: internal error: ${err.message}`),
   });
 

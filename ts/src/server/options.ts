@@ -31,6 +31,10 @@ export interface MockServerOptions extends Omit<SimpleConfig, 'seed'>, Omit<Engi
   maxModelLen: number;
   naturalStop: boolean;
   reasoningTokens: number;
+  /** Output tokens in the first streamed content event (docs/serve-mock.md §5.1). */
+  firstChunkTokens: number;
+  /** Output tokens in each later streamed content event. */
+  tokensPerChunk: number;
   latencyModel: LatencyModelName;
   logLevel: ServerLogLevel;
   /**
@@ -76,6 +80,8 @@ export const MOCK_DEFAULTS: Readonly<Omit<MockServerOptions, 'log' | 'startToken
   maxModelLen: 32768,
   naturalStop: false,
   reasoningTokens: 0,
+  firstChunkTokens: 1,
+  tokensPerChunk: 1,
   latencyModel: 'engine',
   logLevel: 'info',
   // What the rule of `maxBodyBytes` gives for the default maxModelLen.
@@ -212,6 +218,8 @@ export function resolveMockOptions(partial: Partial<MockServerOptions>, given?: 
     intAtLeast(key, flag, 1);
   }
   intAtLeast('reasoningTokens', '--reasoning-tokens', 0);
+  intAtLeast('firstChunkTokens', '--first-chunk-tokens', 1);
+  intAtLeast('tokensPerChunk', '--tokens-per-chunk', 1);
   intAtLeast('fakeGpus', '--fake-gpus', 0);
   if (opts.fakeGpus > MAX_FAKE_GPUS) {
     throw new UsageError(`option '--fake-gpus': expected an integer between 0 and ${MAX_FAKE_GPUS}, got '${opts.fakeGpus}'`);

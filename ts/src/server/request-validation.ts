@@ -1,10 +1,33 @@
 // Parsing and validating an inference request body (docs/serve-mock.md §3.1–3.2): every problem is
 // an HttpError with the status and message the client receives. Runs on the serving thread for
 // short bodies and on a prompt worker for long ones (./prompt-workers.ts), with the same result.
+import { ApiRequestError, chatMl, type GenerativeApi, GENERATIVE_APIS, type MockApi } from '../endpoints/index.js';
 import { fnv1a64 } from '../random/index.js';
 import type { PromptTokens } from './text-source.js';
 
-export type InferenceEndpoint = 'chat' | 'completions';
+/**
+ * What a request asks for: chat or completions, or the path of a route of an API of
+ * ts/src/endpoints (`/v1/responses`, `/v1/messages`, `/generate`, `/generate_stream`).
+ */
+export type InferenceEndpoint = 'chat' | 'completions' | string;
+
+/** An API route of ts/src/endpoints the mock answers: its API and whether the path fixes streaming. */
+export interface ApiRoute {
+  api: GenerativeApi & { mock: MockApi };
+  stream: boolean | null;
+}
+
+/** Every path answered by an API of ts/src/endpoints (docs/serve-mock.md §2). */
+export const API_ROUTES: ReadonlyMap<string, ApiRoute> = new Map(
+  Object.values(GENERATIVE_APIS).flatMap((api: GenerativeApi) =>
+    api.mock === null ? [] : api.mock.routes.map((r) => [r.path, { api: api as ApiRoute['api'], stream: r.stream }] as const),
+  ),
+);
+
+/** The API route of `endpoint`, or null for chat and completions. */
+export function apiRoute(endpoint: InferenceEndpoint): ApiRoute | null {
+  return API_ROUTES.get(endpoint) ?? null;
+}
 
 /** A request the server answers with an error response instead of a completion. */
 export class HttpError extends Error {
@@ -33,6 +56,8 @@ export interface InferenceRequest {
   ignoreEos: boolean;
   stream: boolean;
   includeUsage: boolean;
+  /** `stream_options.continuous_usage_stats` (with include_usage): the running usage on every chunk. */
+  continuousUsage: boolean;
   reasoningEffort: unknown;
 }
 
@@ -49,9 +74,7 @@ export interface ValidationContext extends ValidationLimits {
 
 /** ChatML rendering of docs/serve-mock.md §3.2 (the Qwen3 template shape). */
 export function renderChatMl(messages: readonly { role: string; content: string }[]): string {
-  let out = '';
-  for (const m of messages) out += `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`;
-  return `${out}<|im_start|>assistant\n`;
+  return chatMl(messages);
 }
 
 function nonNegativeIntOrNull(body: Record<string, unknown>, key: string, positive: boolean): number | null {
@@ -133,6 +156,9 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     throw new HttpError(404, `The model \`${requestedModel ?? ''}\` does not exist.`, 'not_found_error');
   }
 
+  const route = apiRoute(endpoint);
+  if (route !== null) return validateApiRequest(endpoint, route, body, requestedModel, ctx);
+
   const { text, ids } = prompt(endpoint, body, ctx.prompts);
   const p = ids.length;
   if (p === 0) throw new HttpError(400, 'the prompt is empty');
@@ -154,6 +180,8 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     streamOptions !== null &&
     typeof streamOptions === 'object' &&
     (streamOptions as { include_usage?: unknown }).include_usage === true;
+  // vLLM's rule: the running usage on every chunk needs include_usage as well (docs/serve-mock.md §5.3).
+  const continuousUsage = includeUsage && (streamOptions as { continuous_usage_stats?: unknown }).continuous_usage_stats === true;
   const asked = limit ?? 1;
   if (p + asked > ctx.maxModelLen) {
     throw new HttpError(
@@ -173,6 +201,50 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
     ignoreEos,
     stream,
     includeUsage,
+    continuousUsage,
     reasoningEffort: body.reasoning_effort,
+  };
+}
+
+/** A request to an API of ts/src/endpoints: its module reads the body; the limits are the same. */
+function validateApiRequest(
+  endpoint: InferenceEndpoint,
+  route: ApiRoute,
+  body: Record<string, unknown>,
+  requestedModel: string | undefined,
+  ctx: ValidationContext,
+): InferenceRequest {
+  let parsed: ReturnType<MockApi['parseRequest']>;
+  try {
+    parsed = route.api.mock.parseRequest(body, route.stream);
+  } catch (err) {
+    if (err instanceof ApiRequestError) throw new HttpError(err.status, err.message);
+    throw err;
+  }
+  const ids = ctx.prompts.ids(parsed.promptText, true);
+  const p = ids.length;
+  if (p === 0) throw new HttpError(400, 'the prompt is empty');
+  const asked = parsed.limit ?? 1;
+  if (p + asked > ctx.maxModelLen) {
+    throw new HttpError(
+      400,
+      `This model's maximum context length is ${ctx.maxModelLen} tokens. However, you requested ${p + asked} tokens (${p} in the messages, ${asked} in the completion).`,
+    );
+  }
+  return {
+    endpoint,
+    modelName: requestedModel ?? ctx.servedModels[0]!,
+    promptHash: fnv1a64(parsed.promptText),
+    promptIds: ids,
+    maxTokens: parsed.limit,
+    maxCompletionTokens: null,
+    minTokens: null,
+    limit: parsed.limit,
+    ignoreEos: false,
+    stream: parsed.stream,
+    // These APIs always report usage.
+    includeUsage: true,
+    reasoningEffort: undefined,
+    continuousUsage: false,
   };
 }

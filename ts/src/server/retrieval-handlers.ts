@@ -188,7 +188,7 @@ function relevance(query: string, passage: string, seed: bigint): number {
   return RandomStream.of(seed, 'infermark/mock/relevance', fnv1a64(`${query}\u0000${passage}`)).unit() * 0.998 + 0.001;
 }
 
-/** The answer body of a request, in its API's shape (docs/serve-mock.md §5.5). */
+/** The answer body of a request, in its API's shape (docs/serve-mock.md §5.6). */
 export function retrievalAnswer(r: RetrievalRequest, num: number, seed: bigint): string {
   if (r.api === 'embeddings') {
     const data = r.texts.map((t, index) => {

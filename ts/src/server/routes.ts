@@ -1,8 +1,8 @@
 // Routing of the mock server (docs/serve-mock.md §2): the arrival stamp, the API key check, request
 // bodies read with a size limit, and which handler answers which method and path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, type InferenceEndpoint } from './request-validation.js';
-import { sendError } from './response-writer.js';
+import { API_ROUTES, HttpError, type InferenceEndpoint } from './request-validation.js';
+import { sendEndpointError, sendError } from './response-writer.js';
 import { RETRIEVAL_ROUTES, type RetrievalApi } from './retrieval-handlers.js';
 
 export interface RouteHandlers {
@@ -22,6 +22,8 @@ export interface RouteHandlers {
   health(res: ServerResponse): void;
   /** The Prometheus exposition text. */
   metrics(): string;
+  /** Server control (`POST /reset_prefix_cache`, `/start_profile`, `/stop_profile`): false when `path` is none of them. */
+  control(path: string, res: ServerResponse): boolean;
   /** An unexpected failure inside a handler (the client gets a 500). */
   onInternalError(err: Error): void;
 }
@@ -30,12 +32,23 @@ export interface RouteHandlers {
  * 413 for a body longer than the limit. The connection closes after the answer, so the rest of
  * the body is never read: reading it to keep the connection would let the client hold it.
  */
-function tooLarge(res: ServerResponse, maxBodyBytes: number): void {
+function tooLarge(res: ServerResponse, endpoint: InferenceEndpoint | undefined, maxBodyBytes: number): void {
   res.setHeader('Connection', 'close');
-  sendError(res, 413, `request body exceeds --max-body-bytes (${maxBodyBytes} bytes)`);
+  sendEndpointError(res, endpoint, 413, `request body exceeds --max-body-bytes (${maxBodyBytes} bytes)`);
 }
 
-const INFERENCE_PATHS: Record<string, InferenceEndpoint> = { '/v1/chat/completions': 'chat', '/v1/completions': 'completions' };
+/** chat and completions, then the routes of the APIs of ts/src/endpoints, keyed by their path. */
+const INFERENCE_PATHS: Record<string, InferenceEndpoint> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/completions': 'completions',
+  ...Object.fromEntries([...API_ROUTES.keys()].map((path) => [path, path])),
+};
+
+/** The Messages API sends its key as `x-api-key`; every other API as a Bearer token. */
+function authorized(req: IncomingMessage, path: string, apiKey: string): boolean {
+  if (req.headers.authorization === `Bearer ${apiKey}`) return true;
+  return path === '/v1/messages' && req.headers['x-api-key'] === apiKey;
+}
 
 /** The request listener of the server. */
 export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: ServerResponse) => void {
@@ -48,16 +61,16 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
     const method = req.method ?? 'GET';
-    const retrieval = RETRIEVAL_ROUTES[path];
+    const endpoint = Object.hasOwn(INFERENCE_PATHS, path) ? INFERENCE_PATHS[path] : undefined;
+    const retrieval = Object.hasOwn(RETRIEVAL_ROUTES, path) ? RETRIEVAL_ROUTES[path] : undefined;
     // The rerank APIs live outside /v1/ and are guarded by the key too.
-    if (h.apiKey !== undefined && (path.startsWith('/v1/') || retrieval) && req.headers.authorization !== `Bearer ${h.apiKey}`) {
+    if (h.apiKey !== undefined && (path.startsWith('/v1/') || retrieval) && !authorized(req, path, h.apiKey)) {
       req.resume();
-      return sendError(res, 401, 'Invalid API key');
+      return endpoint === undefined ? sendError(res, 401, 'Invalid API key') : sendEndpointError(res, endpoint, 401, 'Invalid API key');
     }
-    const endpoint = INFERENCE_PATHS[path];
     if ((endpoint || retrieval) && method === 'POST') {
       // Announced too long: answered before a byte of the body is read.
-      if (Number(req.headers['content-length']) > h.maxBodyBytes) return tooLarge(res, h.maxBodyBytes);
+      if (Number(req.headers['content-length']) > h.maxBodyBytes) return tooLarge(res, endpoint, h.maxBodyBytes);
       // A client that sent `Expect: 100-continue` (curl does above 1 MiB) waits for this before
       // sending the body. The server routes such requests here before Node answers them
       // (./mock-server.ts), so that a body announced too long is refused without being sent.
@@ -69,18 +82,18 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
         size += c.length;
         if (size > h.maxBodyBytes) {
           chunks = [];
-          tooLarge(res, h.maxBodyBytes);
+          tooLarge(res, endpoint, h.maxBodyBytes);
           return;
         }
         chunks.push(c);
       });
       const fail = (err: unknown): void => {
         if (err instanceof HttpError) {
-          sendError(res, err.status, err.message, err.type);
+          sendEndpointError(res, endpoint, err.status, err.message, err.type);
           return;
         }
         h.onInternalError(err as Error);
-        if (!res.headersSent) sendError(res, 500, `internal error: ${(err as Error).message}`, 'server_error');
+        if (!res.headersSent) sendEndpointError(res, endpoint, 500, `internal error: ${(err as Error).message}`, 'server_error');
         else res.destroy();
       };
       req.on('end', () => {
@@ -104,6 +117,7 @@ export function createRouter(h: RouteHandlers): (req: IncomingMessage, res: Serv
       res.end(text);
       return;
     }
+    if (method === 'POST' && h.control(path, res)) return;
     sendError(res, 404, `Not found: ${method} ${path}`);
   };
 }

@@ -23,6 +23,7 @@ import {
   type AggregateSummary,
   type RunSummaryMetrics,
 } from '../report/confidence-aggregate.js';
+import { runSeed } from '../config/repeat-config.js';
 import { hasConverged } from '../report/convergence.js';
 import { SecretScrubber } from '../report/redact.js';
 import { packageVersion } from '../version.js';
@@ -75,8 +76,12 @@ async function summaryMetrics(result: ProfileResult): Promise<RunSummaryMetrics>
 /** One run's configuration: the same flags, its own directory (given, so no run name is appended). */
 function runConfig(config: ProfileConfig, directory: string, index: number): ProfileConfig {
   // As AIPerf does by default, only the first run warms up: the later ones measure the warm server.
-  const load = index === 0 ? config.load : { ...config.load, warmupRequestCount: 0, warmupDuration: null };
-  return { ...config, load, output: { ...config.output, artifactDir: directory, artifactDirGiven: true } };
+  const first = index === 0 || !config.repeat.warmupFirstRunOnly;
+  const load = first ? config.load : { ...config.load, warmupRequestCount: 0, warmupDuration: null };
+  const shaping = first ? config.shaping : { ...config.shaping, warmup: { ...config.shaping.warmup, sessions: null } };
+  const dataset =
+    config.repeat.seeds === 'same' ? config.dataset : { ...config.dataset, randomSeed: runSeed(config.dataset.randomSeed, index) };
+  return { ...config, load, shaping, dataset, output: { ...config.output, artifactDir: directory, artifactDirGiven: true } };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { consoleSummary, type FooterInput } from '../../report/console-summary.js';
 import { gpuTelemetryTable } from '../../report/gpu-telemetry-export.js';
+import { perUrlTable } from '../../report/per-url-export.js';
 import { formatCliCommand } from '../../report/redact.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -52,7 +53,12 @@ export class ConsoleSummaryReporter implements ProfileReporter {
     };
     const streaming = run.config.endpoint.streaming;
     const gpu = end.gpuTelemetry;
-    const gpuTable = (colour: boolean): string | null => (gpu ? gpuTelemetryTable(gpu.window, { colour }) : null);
+    const perUrl = end.perUrl;
+    // With several `--url`s their table follows the metrics table (docs/exports.md §9); GPU telemetry's comes after both.
+    const gpuTable = (colour: boolean): string | null =>
+      [perUrl ? perUrlTable(perUrl, { colour }) : null, gpu ? gpuTelemetryTable(gpu.window, { colour }) : null]
+        .filter((t) => t !== null)
+        .join('\n') || null;
     this.text = run.scrubber.scrub(consoleSummary(end.metrics, footer, { streaming, gpuTable: gpuTable(false) }));
     await writeFileAtomic(run.path('console'), this.text);
     files.set('console', run.path('console'));

@@ -1,5 +1,6 @@
 // `profile_export_aiperf.csv` (docs/exports.md §5), written atomically at the end.
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { perUrlCsv } from '../../report/per-url-export.js';
 import { summaryCsv } from '../../report/summary-csv.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -12,7 +13,9 @@ export class SummaryCsvFileReporter implements ProfileReporter {
 
   async finish(end: RunEnd): Promise<void> {
     const run = this.#run!;
-    await writeFileAtomic(run.path('summaryCsv'), run.scrubber.scrub(summaryCsv(end.metrics.blocks)));
+    // With several `--url`s a third part breaks the run down per URL (docs/exports.md §5).
+    const perUrl = end.perUrl ? perUrlCsv(end.perUrl) : '';
+    await writeFileAtomic(run.path('summaryCsv'), run.scrubber.scrub(summaryCsv(end.metrics.blocks) + perUrl));
     run.written.set('summaryCsv', run.path('summaryCsv'));
   }
 }

@@ -2,6 +2,7 @@
 // run's facts, written atomically at the end.
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { gpuTelemetryJson } from '../../report/gpu-telemetry-export.js';
+import { perUrlJson } from '../../report/per-url-export.js';
 import { summaryJson, type RunInfo } from '../../report/summary-json.js';
 import type { ProfileReporter, RunContext, RunEnd } from '../reporter.js';
 
@@ -47,6 +48,8 @@ export class SummaryJsonFileReporter implements ProfileReporter {
       warmup: end.warmup,
       scrubber: run.scrubber,
       gpuTelemetry: end.gpuTelemetry ? gpuTelemetryJson(end.gpuTelemetry.window, end.gpuTelemetry.endpoints) : null,
+      // Only with several `--url`s (docs/exports.md §4.2).
+      ...(end.perUrl ? { extra: { per_url: perUrlJson(end.perUrl) } } : {}),
     });
     await writeFileAtomic(run.path('summaryJson'), text);
     run.written.set('summaryJson', run.path('summaryJson'));
