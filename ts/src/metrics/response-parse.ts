@@ -108,6 +108,17 @@ export function isContentResponse(
   return false;
 }
 
+/** The JSON of one response (an SSE event's data or a whole body), or undefined for an empty one, `[DONE]` or text that is not JSON. */
+function eventPayload(data: string): unknown {
+  const text = data.trim();
+  if (text === '' || text === '[DONE]') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Walk the responses of a request in arrival order and extract content timestamps, texts and
  * the last usage object. Events that are not JSON (e.g. `[DONE]`) are skipped: the engine has
@@ -130,14 +141,8 @@ export function parseResponses(
     contentTokens: [],
   };
   for (const resp of raw.responses) {
-    const data = resp.data.trim();
-    if (data === '' || data === '[DONE]') continue;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      continue;
-    }
+    const payload = eventPayload(resp.data);
+    if (payload === undefined) continue;
     if (!isObject(payload)) continue;
     if (isObject(payload['usage'])) out.usage = openAiUsage(payload['usage']);
     const choices = payload['choices'];
@@ -182,14 +187,8 @@ function parseApiResponses(
     usage: null,
   };
   for (const resp of responses) {
-    const data = resp.data.trim();
-    if (data === '' || data === '[DONE]') continue;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      continue;
-    }
+    const payload = eventPayload(resp.data);
+    if (payload === undefined) continue;
     const c = api.content(payload, resp.event, streaming, template);
     if (c.usage !== null) out.usage = { ...out.usage, ...c.usage };
     if (c.output === '' && c.reasoning === '') continue;

@@ -138,6 +138,15 @@ function prompt(
   throw new HttpError(400, "'prompt' must be a string, an array of strings or an array of token ids");
 }
 
+/** vLLM's 400 for a prompt and output that do not fit the context (docs/serve-mock.md §3.1). */
+function checkContextLength(maxModelLen: number, promptTokens: number, asked: number): void {
+  if (promptTokens + asked <= maxModelLen) return;
+  throw new HttpError(
+    400,
+    `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${promptTokens + asked} tokens (${promptTokens} in the messages, ${asked} in the completion).`,
+  );
+}
+
 /** Parse and validate the body `raw` of a request to `endpoint`; throws HttpError. */
 export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: string, ctx: ValidationContext): InferenceRequest {
   let parsed: unknown;
@@ -183,12 +192,7 @@ export function validateInferenceRequest(endpoint: InferenceEndpoint, raw: strin
   // vLLM's rule: the running usage on every chunk needs include_usage as well (docs/serve-mock.md §5.3).
   const continuousUsage = includeUsage && (streamOptions as { continuous_usage_stats?: unknown }).continuous_usage_stats === true;
   const asked = limit ?? 1;
-  if (p + asked > ctx.maxModelLen) {
-    throw new HttpError(
-      400,
-      `This model's maximum context length is ${ctx.maxModelLen} tokens. However, you requested ${p + asked} tokens (${p} in the messages, ${asked} in the completion).`,
-    );
-  }
+  checkContextLength(ctx.maxModelLen, p, asked);
   return {
     endpoint,
     modelName: requestedModel ?? ctx.servedModels[0]!,
@@ -225,12 +229,7 @@ function validateApiRequest(
   const p = ids.length;
   if (p === 0) throw new HttpError(400, 'the prompt is empty');
   const asked = parsed.limit ?? 1;
-  if (p + asked > ctx.maxModelLen) {
-    throw new HttpError(
-      400,
-      `This model's maximum context length is ${ctx.maxModelLen} tokens. However, you requested ${p + asked} tokens (${p} in the messages, ${asked} in the completion).`,
-    );
-  }
+  checkContextLength(ctx.maxModelLen, p, asked);
   return {
     endpoint,
     modelName: requestedModel ?? ctx.servedModels[0]!,
