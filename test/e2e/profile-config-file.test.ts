@@ -91,6 +91,15 @@ describe('profile --config', () => {
     expect(r.stderr).toBe(`${flag.stderr.trimEnd()} (config file '${path}' line 2, key 'isl')\n`);
   });
 
+  it('takes a mapping of --extra-inputs with integers in it, and refuses one beyond 2^53', () => {
+    const ok = printed(['-f', file('extra.yaml', 'model: m\nextra_inputs:\n  top_k: 5\n  temperature: 0.5\n')]);
+    expect(ok.extra_inputs).toEqual(['{"top_k":5,"temperature":0.5}']);
+    const path = file('huge.yaml', 'model: m\nextra_inputs:\n  seed: 123456789012345678901\n');
+    const r = cli(['profile', '-f', path, '--print-config']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the integer 123456789012345678901 is beyond 2^53 (config file '${path}' line 2, key 'extra_inputs')`);
+  });
+
   it('names the file (and the line) when it is missing or not YAML', () => {
     const missing = cli(['profile', '-f', join(dir, 'nope.yaml')]);
     expect(missing.code).toBe(2);

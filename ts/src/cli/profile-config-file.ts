@@ -68,7 +68,15 @@ const AIPERF_NESTED_KEYS = new Set(['benchmark', 'schema_version', 'phases', 'da
 function asFlagText(value: unknown, spec: OptionSpec<ProfileOptions>, where: Where): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return JSON.stringify(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    // The document is read with integers as bigints (exact seeds); JSON has no bigint, and a body
+    // field beyond 2^53 could not be sent exactly anyway.
+    return JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v !== 'bigint') return v;
+      if (Number.isSafeInteger(Number(v))) return Number(v);
+      throw new UsageError(`option '${spec.flags}': the integer ${v} is beyond 2^53 (${whereText(where)})`);
+    });
+  }
   throw new UsageError(`option '${spec.flags}': expected a value, got ${value === null ? 'null' : 'a nested list'} (${whereText(where)})`);
 }
 
