@@ -256,6 +256,32 @@ describe('profile runs', () => {
     ]);
   });
 
+  it('carries the session id under --session-header, and takes --tokenizer-trust-remote-code', async () => {
+    const s = await serve({ kind: 'ok', tokens: 2 });
+    const out = join(dir, 'session-header');
+    const r = await cli([
+      '-m',
+      'm',
+      '--url',
+      s.url,
+      '--request-count',
+      '2',
+      '--isl',
+      '20',
+      '--session-header',
+      'X-Session-ID',
+      '--tokenizer-trust-remote-code',
+      '--ui',
+      'none',
+      '--artifact-dir',
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const ids = jsonl(join(out, 'profile_export.jsonl')).map((l) => l.metadata.x_correlation_id);
+    expect(s.received.map((q) => q.headers['x-session-id']).sort()).toEqual(ids.sort());
+    expect(s.received.every((q) => q.headers['x-correlation-id'] === undefined)).toBe(true);
+  });
+
   it("takes AIPerf's sticky-user-sessions for sticky: a connection per single-turn request", async () => {
     const s = await serve({ kind: 'ok', tokens: 2 });
     const out = join(dir, 'sticky');

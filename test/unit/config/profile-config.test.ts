@@ -377,6 +377,13 @@ describe('file datasets: the rules of docs/cli.md §3.6 that depend on the file'
     expect(resolve({ inputFile: 't.jsonl', systemPromptFile: 's.txt' }).dataset.systemPrompt).toEqual({ text: null, file: 's.txt' });
   });
 
+  it('--session-header: a valid header name, lower case, and none infermark sets itself', () => {
+    expect(resolve({ sessionHeader: 'X-Session-ID' }).endpoint.sessionHeader).toBe('x-session-id');
+    expect(resolve({}).endpoint.sessionHeader).toBeNull();
+    expect(message({ sessionHeader: 'bad header' })).toBe("option '--session-header <name>': invalid header name 'bad header'");
+    expect(message({ sessionHeader: 'X-Request-ID' })).toContain("cannot carry the session id in 'X-Request-ID'");
+  });
+
   it('rule 14: the file flags require --input-file', () => {
     expect(message({ customDatasetType: 'single_turn' })).toBe("option '--custom-dataset-type' requires option '--input-file'");
     expect(message({ skipInvalid: true })).toBe("option '--skip-invalid' requires option '--input-file'");

@@ -79,6 +79,13 @@ describe('request bodies (docs/cli.md §3.1)', () => {
     });
   });
 
+  it('sends the session id under --session-header in place of X-Correlation-ID', () => {
+    const h = buildHeaders({ ...chat, sessionHeader: 'x-session-id' }, 'rid', 'cid');
+    expect(h['x-session-id']).toBe('cid');
+    expect(h['x-correlation-id']).toBeUndefined();
+    expect(h['x-request-id']).toBe('rid');
+  });
+
   it("takes Authorization from -H, else --api-key, else the URL's Basic credentials (docs/cli.md §3.1)", () => {
     const basic = 'Basic dTpw';
     expect(buildHeaders(chat, 'rid', 'cid', basic).authorization).toBe(basic);

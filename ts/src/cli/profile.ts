@@ -119,6 +119,11 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
   { key: 'apiKey', flags: '--api-key <key>', description: 'sent as Authorization: Bearer <key>; redacted everywhere' },
   { key: 'header', flags: '-H, --header <name:value>', description: 'extra header (repeatable, or one JSON object)', parser: parseRepeat },
   {
+    key: 'sessionHeader',
+    flags: '--session-header <name>',
+    description: "the header carrying each session's id for sticky routing (default: X-Correlation-ID)",
+  },
+  {
     key: 'extraInputs',
     flags: '--extra-inputs <key:value>',
     description: 'merged into every body (repeatable, or one JSON object)',
@@ -148,6 +153,11 @@ export const PROFILE_OPTIONS: readonly OptionSpec<ProfileOptions>[] = [
     description:
       "'builtin', a bundled model id (Qwen/Qwen3-8B, meta-llama/Llama-3.1-8B-Instruct, …), a tokenizer.json or its folder, or a cached HF model id",
     shownDefault: PROFILE_DEFAULTS.tokenizer,
+  },
+  {
+    key: 'tokenizerTrustRemoteCode',
+    flags: '--tokenizer-trust-remote-code',
+    description: "accepted for AIPerf's command lines; changes nothing (a tokenizer.json runs no code)",
   },
   // §3.3 Dataset
   {

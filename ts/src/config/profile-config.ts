@@ -63,6 +63,9 @@ export interface ProfileOptions
   url?: string[];
   endpointType?: EndpointType;
   modelSelectionStrategy?: ModelSelectionStrategy;
+  sessionHeader?: string;
+  /** Accepted for AIPerf's command lines; a tokenizer.json runs no code (docs/cli.md §3.2). */
+  tokenizerTrustRemoteCode?: boolean;
   endpoint?: string;
   streaming?: boolean;
   apiKey?: string;
@@ -218,6 +221,8 @@ export interface ProfileConfig {
     useLegacyMaxTokens: boolean;
     /** `--connection-reuse-strategy` (docs/cli.md §3.1). */
     connectionReuseStrategy: ConnectionReuseStrategy;
+    /** `--session-header`, lower case: the header that carries the session's correlation id; null: X-Correlation-ID. */
+    sessionHeader: string | null;
   };
   tokenizer: string;
   dataset: {
@@ -424,6 +429,24 @@ function checkSynthesisInput(o: ProfileOptions, type: CustomDatasetType | null):
 /** The `notice:` line when a timestamped Mooncake trace is replayed as a fixed schedule without `--fixed-schedule` (docs/cli.md §3.4). */
 export function automaticFixedScheduleNotice(path: string): string {
   return `${path} is a mooncake_trace with timestamps: replaying them as a fixed schedule (--no-fixed-schedule sends its rows without their timing)`;
+}
+
+/**
+ * `--session-header NAME` (docs/cli.md §3.1): a valid header name other than the ones infermark
+ * sets itself, lower case as the other headers are.
+ */
+function sessionHeaderOf(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  try {
+    validateHeaderName(name);
+  } catch {
+    throw new UsageError(`option '--session-header <name>': invalid header name '${name}'`);
+  }
+  const lower = name.toLowerCase();
+  if (lower === 'x-request-id' || lower === 'content-type' || lower === 'authorization') {
+    throw new UsageError(`option '--session-header <name>': cannot carry the session id in '${name}', which infermark sets itself`);
+  }
+  return lower;
 }
 
 /**
@@ -796,6 +819,7 @@ export function resolveProfileConfig(
       streamUsage: o.streamUsage !== false,
       useLegacyMaxTokens: o.useLegacyMaxTokens === true,
       connectionReuseStrategy: o.connectionReuseStrategy ?? PROFILE_DEFAULTS.connectionReuseStrategy,
+      sessionHeader: sessionHeaderOf(o.sessionHeader),
     },
     tokenizer: o.tokenizer ?? PROFILE_DEFAULTS.tokenizer,
     dataset: {

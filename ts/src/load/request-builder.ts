@@ -14,6 +14,8 @@ export interface EndpointSettings {
   useLegacyMaxTokens: boolean;
   /** Synthetic prompts per embeddings request (`--prompt-batch-size`, docs/cli.md §3.14); 1 when absent. */
   inputsPerRequest?: number;
+  /** `--session-header`: the header carrying the session's correlation id, in place of X-Correlation-ID (lower case). */
+  sessionHeader?: string | null;
   /** `--per-chunk-usage`: also ask for the running usage on every chunk (docs/metrics.md §3.1). */
   continuousUsage?: boolean;
   /** `--endpoint-type template` only (ts/src/endpoints/template.ts). */
@@ -120,7 +122,8 @@ export function withRowExtra(body: Record<string, unknown>, extra: Record<string
 }
 
 /**
- * Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1). The
+ * Headers of one request; `X-Request-ID` is always infermark's own (docs/cli.md §3.1), and the
+ * session's correlation id goes as `X-Correlation-ID` or under `--session-header`. The
  * Authorization header comes from `-H Authorization`, else `--api-key`, else the `Basic …` of the
  * target URL's user:password (`basicAuthorization`).
  */
@@ -137,6 +140,6 @@ export function buildHeaders(
   else if (endpoint.apiKey !== null) headers.authorization = `Bearer ${endpoint.apiKey}`;
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   headers['x-request-id'] = requestId;
-  headers['x-correlation-id'] = correlationId;
+  headers[endpoint.sessionHeader ?? 'x-correlation-id'] = correlationId;
   return headers;
 }

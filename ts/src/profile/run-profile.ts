@@ -76,6 +76,7 @@ export function engineOptionsFor(
       extra: e.extra,
       streamUsage: e.streamUsage,
       useLegacyMaxTokens: e.useLegacyMaxTokens,
+      sessionHeader: e.sessionHeader,
       inputsPerRequest: config.retrieval.batchSize,
       continuousUsage: config.responses.perChunkUsage,
       template: e.template,

@@ -20,7 +20,7 @@ function controlTargets(config: ProfileConfig, settings: EndpointSettings): Cont
       const h = buildHeaders(settings, '', '', e.basicAuthorization[i] ?? null);
       delete h['content-type'];
       delete h['x-request-id'];
-      delete h['x-correlation-id'];
+      delete h[settings.sessionHeader ?? 'x-correlation-id'];
       return h;
     }),
   };
