@@ -4,7 +4,7 @@
 // the records carry. Assertions follow from causality or the planner, never from how fast the
 // machine is.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LoadShapingConfig } from '../../ts/src/config/load-shaping.js';
+import { type LoadShapingConfig, NO_SHAPING } from '../../ts/src/config/load-shaping.js';
 import { ArrivalSchedule } from '../../ts/src/load/arrivals.js';
 import { LoadEngine, type EngineOptions } from '../../ts/src/load/engine.js';
 import { WorkerCoordinator } from '../../ts/src/load/workers.js';
@@ -14,20 +14,7 @@ import { engineOptions } from '../helpers/engine-options.js';
 import { startFaultServer } from '../helpers/fault-server.js';
 import { startPrefillServer } from '../helpers/prefill-server.js';
 
-const NONE: LoadShapingConfig = {
-  threadLimit: null,
-  profiling: { concurrencyRampMs: null, rateRampMs: null, prefillConcurrency: null, prefillRampMs: null },
-  warmup: {
-    concurrency: null,
-    rate: null,
-    sessions: null,
-    gracePeriodMs: null,
-    concurrencyRampMs: null,
-    rateRampMs: null,
-    prefillConcurrency: null,
-    prefillRampMs: null,
-  },
-};
+const NONE = NO_SHAPING;
 
 function shaping(profiling: Partial<LoadShapingConfig['profiling']>, warmup: Partial<LoadShapingConfig['warmup']> = {}): LoadShapingConfig {
   return { threadLimit: null, profiling: { ...NONE.profiling, ...profiling }, warmup: { ...NONE.warmup, ...warmup } };

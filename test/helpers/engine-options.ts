@@ -4,11 +4,14 @@ import type { EngineOptions } from '../../ts/src/load/engine.js';
 
 type Endpoint = EngineOptions['endpoint'];
 
-/** The endpoint of `type`, streaming with usage, no auth or extra fields; `over` changes any of it. */
-export function endpointOf(type: 'chat' | 'completions', over: Partial<Endpoint> = {}): Endpoint {
+/**
+ * The endpoint of `type`, streaming with usage, no auth or extra fields; `over` changes any of it.
+ * The path is chat's or completions' own, else `/` (tests of other types post where they mean to).
+ */
+export function endpointOf(type: Endpoint['type'], over: Partial<Endpoint> = {}): Endpoint {
   return {
     type,
-    path: type === 'chat' ? '/v1/chat/completions' : '/v1/completions',
+    path: type === 'chat' ? '/v1/chat/completions' : type === 'completions' ? '/v1/completions' : '/',
     streaming: true,
     apiKey: null,
     headers: {},

@@ -9,6 +9,7 @@ import { resolveProfileConfig, type ProfileOptions } from '../../../ts/src/confi
 import { UsageError } from '../../../ts/src/errors.js';
 import { buildBody, type EndpointSettings } from '../../../ts/src/load/request-builder.js';
 import { parseCli } from '../../helpers/cli-parse.js';
+import { endpointOf } from '../../helpers/engine-options.js';
 
 const resolve_ = (o: ProfileOptions) => resolveProfileConfig({ model: ['m'], ...o }, ['infermark']);
 
@@ -31,16 +32,7 @@ describe('--per-chunk-usage', () => {
   });
 
   it('adds continuous_usage_stats to the stream options, and nothing without it', () => {
-    const endpoint: EndpointSettings = {
-      type: 'chat',
-      path: '/v1/chat/completions',
-      streaming: true,
-      apiKey: null,
-      headers: {},
-      extra: {},
-      streamUsage: true,
-      useLegacyMaxTokens: false,
-    };
+    const endpoint: EndpointSettings = endpointOf('chat');
     const prompt = { system: null, user: 'hi' };
     expect(buildBody(endpoint, 'm', prompt, 8).stream_options).toEqual({ include_usage: true });
     expect(buildBody({ ...endpoint, continuousUsage: true }, 'm', prompt, 8).stream_options).toEqual({

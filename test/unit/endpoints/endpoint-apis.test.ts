@@ -2,10 +2,11 @@
 // (docs/cli.md §3.1.1), on the shapes the APIs document (and llama-server sends).
 import { describe, expect, it } from 'vitest';
 import { GENERATIVE_APIS, generativeApi, type TurnInput } from '../../../ts/src/endpoints/index.js';
-import { buildHeaders, buildTurnBody, type EndpointSettings } from '../../../ts/src/load/request-builder.js';
+import { buildHeaders, buildTurnBody } from '../../../ts/src/load/request-builder.js';
 import { checkBody, checkStream, httpStatusError } from '../../../ts/src/load/response-check.js';
 import type { RawResponse } from '../../../ts/src/metrics/raw-record.js';
 import { inputTexts, parseResponses } from '../../../ts/src/metrics/response-parse.js';
+import { endpointOf } from '../../helpers/engine-options.js';
 
 const turn = (over: Partial<TurnInput> = {}): TurnInput => ({
   model: 'm',
@@ -24,17 +25,7 @@ const events = (...list: [string | undefined, unknown][]): RawResponse[] =>
     ...(event ? { event } : {}),
   }));
 
-const endpoint = (type: EndpointSettings['type'], over: Partial<EndpointSettings> = {}): EndpointSettings => ({
-  type,
-  path: '/',
-  streaming: true,
-  apiKey: null,
-  headers: {},
-  extra: {},
-  streamUsage: true,
-  useLegacyMaxTokens: false,
-  ...over,
-});
+const endpoint = endpointOf;
 
 describe('responses', () => {
   const api = GENERATIVE_APIS.responses;

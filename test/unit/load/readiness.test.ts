@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeFailure } from '../../../ts/src/errors.js';
 import { waitForModel, type ReadinessOptions } from '../../../ts/src/load/readiness.js';
 import { startMockServer, type MockServerHandle } from '../../../ts/src/server/mock-server.js';
+import { endpointOf } from '../../helpers/engine-options.js';
 
 const servers: MockServerHandle[] = [];
 afterEach(async () => {
@@ -21,16 +22,7 @@ function options(url: string, more: Partial<ReadinessOptions>, lines: string[]):
     urls: [url],
     basicAuthorization: [null],
     models: ['mock-model'],
-    endpoint: {
-      type: 'chat',
-      path: '/v1/chat/completions',
-      streaming: true,
-      apiKey: null,
-      headers: {},
-      extra: {},
-      streamUsage: true,
-      useLegacyMaxTokens: false,
-    },
+    endpoint: endpointOf('chat'),
     timeoutSeconds: 20,
     intervalSeconds: 0.1,
     mode: 'inference',

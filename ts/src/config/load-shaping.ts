@@ -60,6 +60,22 @@ export interface LoadShapingConfig {
   threadLimit: number | null;
 }
 
+/** No ramp, no prefill cap, the warmup at the profiling load. */
+export const NO_SHAPING: LoadShapingConfig = {
+  threadLimit: null,
+  profiling: { concurrencyRampMs: null, rateRampMs: null, prefillConcurrency: null, prefillRampMs: null },
+  warmup: {
+    concurrency: null,
+    rate: null,
+    sessions: null,
+    gracePeriodMs: null,
+    concurrencyRampMs: null,
+    rateRampMs: null,
+    prefillConcurrency: null,
+    prefillRampMs: null,
+  },
+};
+
 /** What the shaping rules need to know of the rest of the configuration. */
 export interface ShapingContext {
   /** The profiling mode's kind and its concurrency (closed loop) or ceiling (null: none). */

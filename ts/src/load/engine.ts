@@ -31,7 +31,7 @@ import type { TurnPlan } from './turn-plan.js';
 import { runUserCentric } from './user-centric.js';
 import { ownCount, splitSlot, workerShare } from './worker-share.js';
 import { clearLongTimeout, type LongTimeout, MAX_TIMER_MS, setLongTimeout } from '../long-timeout.js';
-import type { LoadShapingConfig, PhaseShaping } from '../config/load-shaping.js';
+import { type LoadShapingConfig, NO_SHAPING, type PhaseShaping } from '../config/load-shaping.js';
 import { ownRampOffsetsNs, RampedSlots } from './ramp.js';
 import { SlotPool } from './slot-pool.js';
 
@@ -104,22 +104,6 @@ export interface EngineOptions {
   /** Ramps, the prefill cap and the warmup's own load (docs/cli.md §3.4.1); absent: none of them. */
   shaping?: LoadShapingConfig;
 }
-
-/** No ramp, no prefill cap, the warmup at the profiling load. */
-const NO_SHAPING: LoadShapingConfig = {
-  threadLimit: null,
-  profiling: { concurrencyRampMs: null, rateRampMs: null, prefillConcurrency: null, prefillRampMs: null },
-  warmup: {
-    concurrency: null,
-    rate: null,
-    sessions: null,
-    gracePeriodMs: null,
-    concurrencyRampMs: null,
-    rateRampMs: null,
-    prefillConcurrency: null,
-    prefillRampMs: null,
-  },
-};
 
 export interface EngineProgress {
   phase: Phase;

@@ -17,7 +17,7 @@ import { RecordStore } from '../metrics/record-store.js';
 import { PerUrlMetrics } from '../metrics/per-url.js';
 import { createWorkerTokenCountService } from '../metrics/token-count-pool.js';
 import { createInlineTokenCountService, type TokenCounter, type TokenCountService } from '../metrics/token-count.js';
-import { exportFileNames, removeOwnedFiles, resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
+import { exportFileNames, removeOwnedFiles, runDirectoryOf } from '../report/artifact-dir.js';
 import { runWarnings } from '../report/console-summary.js';
 import { inputConfigOf, type InputFileReport } from '../report/input-config.js';
 import type { LogLevel } from '../report/log-file.js';
@@ -166,13 +166,7 @@ export class RunPipeline {
    */
   static async open(options: RunPipelineOptions): Promise<RunPipeline> {
     const config = options.config;
-    const directory = resolveArtifactDir({
-      artifactDir: config.output.artifactDir,
-      explicit: config.output.artifactDirGiven,
-      models: config.endpoint.models,
-      endpointType: config.endpoint.type,
-      stimulus: stimulusOf(config.load.mode),
-    });
+    const directory = runDirectoryOf(config);
     const names = exportFileNames(config.output.profileExportPrefix);
     await removeOwnedFiles(directory, names);
 

@@ -1,7 +1,7 @@
 // Artifact directory and file naming (docs/exports.md §1–§2) and removal of this run's stale files.
 import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LoadMode } from '../config/profile-config.js';
+import type { LoadMode, ProfileConfig } from '../config/profile-config.js';
 import type { EndpointType } from '../config/defaults.js';
 import { formatAiperfFloat } from './number-format.js';
 
@@ -68,6 +68,17 @@ export function runName(input: RunNameInput): string {
 export function resolveArtifactDir(options: { artifactDir?: string | null; explicit: boolean } & RunNameInput): string {
   const dir = options.artifactDir ?? 'artifacts';
   return options.explicit ? dir : join(dir, runName(options));
+}
+
+/** The run directory of a `profile` configuration (docs/exports.md §1). */
+export function runDirectoryOf(config: ProfileConfig): string {
+  return resolveArtifactDir({
+    artifactDir: config.output.artifactDir,
+    explicit: config.output.artifactDirGiven,
+    models: config.endpoint.models,
+    endpointType: config.endpoint.type,
+    stimulus: stimulusOf(config.load.mode),
+  });
 }
 
 /** File names of one run (relative to the artifact directory). */

@@ -11,7 +11,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, InfermarkError } from '../erro
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { cooldown } from './cooldown.js';
 import { runProfile, standardReporters, type ProfileReporter, type ProfileResult, type RunPlacement } from '../profile/index.js';
-import { resolveArtifactDir, stimulusOf } from '../report/artifact-dir.js';
+import { runDirectoryOf } from '../report/artifact-dir.js';
 import {
   AGGREGATE_CSV,
   AGGREGATE_JSON,
@@ -93,13 +93,7 @@ export async function runRepeated(config: ProfileConfig, options: RunRepeatedOpt
   const { numProfileRuns, cooldownSeconds, confidenceLevel, convergence } = config.repeat;
   const signal = options.signal;
   const version = options.version ?? packageVersion();
-  const directory = resolveArtifactDir({
-    artifactDir: config.output.artifactDir,
-    explicit: config.output.artifactDirGiven,
-    models: config.endpoint.models,
-    endpointType: config.endpoint.type,
-    stimulus: stimulusOf(config.load.mode),
-  });
+  const directory = runDirectoryOf(config);
   const scrubber = SecretScrubber.from(config.endpoint.apiKey, config.endpoint.headers, [
     ...config.endpoint.basicAuthorization,
     ...config.output.serverMetricsAuthorization,
