@@ -20,6 +20,7 @@ import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js'
 import { LoopSampler } from './health-sampler.js';
 import { Connections } from './connections.js';
 import { Exchange, type AbortKind } from './http-client.js';
+import { sinceNs } from '../metrics/clock.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { runFileClosedLoop, runFileRate } from './file-loops.js';
 import { runFixedSchedule } from './fixed-schedule.js';
@@ -321,7 +322,8 @@ export class LoadEngine extends EventEmitter {
       errors: s.errors,
       inFlight: this.inFlight.size,
       target: s.target,
-      elapsedNs: process.hrtime.bigint() - s.startNs,
+      // The start is announced ahead of its instant (so every thread hears it in time): 0 until then.
+      elapsedNs: sinceNs(s.startNs),
     };
     this.emit('progress', p);
   }

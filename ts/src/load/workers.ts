@@ -9,6 +9,7 @@ import type { TraceSpec, TurnSource } from '../dataset/turn-source.js';
 import type { EventLoopSamples, LoadThreads } from '../metrics/client-health.js';
 import type { EngineOptions, EngineProgress, EngineSummary, StopReason } from './engine.js';
 import { LoopSampler } from './health-sampler.js';
+import { sinceNs } from '../metrics/clock.js';
 import type { RawRequestRecord } from '../metrics/raw-record.js';
 import { compiledWorkerEntry, workerExecArgv } from '../worker-threads.js';
 import { UsageError } from '../errors.js';
@@ -238,7 +239,8 @@ export class WorkerCoordinator extends EventEmitter {
             ? null
             : ownCount(this.options.requestCount, this.options.shardIndex ?? 0, this.options.shardCount ?? 1)
           : this.options.warmupRequestCount || null,
-      elapsedNs: process.hrtime.bigint() - this.phaseStartNs,
+      // The start is announced ahead of its instant (so every thread hears it in time): 0 until then.
+      elapsedNs: sinceNs(this.phaseStartNs),
     };
     this.emit('progress', p);
   }

@@ -24,3 +24,9 @@ export function monoNow(): bigint {
 export function monoOfWallNs(wall: bigint): bigint {
   return mono0 + (wall - wall0);
 }
+
+/** Nanoseconds since the monotonic stamp `startNs`, 0 while it is still ahead (a start announced early). */
+export function sinceNs(startNs: bigint): bigint {
+  const d = process.hrtime.bigint() - startNs;
+  return d > 0n ? d : 0n;
+}
