@@ -104,6 +104,9 @@ describe('settings from --extra-inputs', () => {
 
   it('is an exit-2 error without payload_template or with a broken one', () => {
     expect(() => templateSettings({})).toThrow(/needs --extra-inputs payload_template/);
+    expect(() => templateSettings({ payload_template: '/no/such/template.json' })).toThrow(
+      'no such file /no/such/template.json, and not an inline JSON template',
+    );
     expect(() => templateSettings({ payload_template: '{"p": {{ text }}' })).toThrow(UsageError);
     expect(() => templateSettings({ payload_template: '{}', response_field: 'a[*]' })).toThrow(/response_field/);
   });

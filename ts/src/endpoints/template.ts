@@ -209,7 +209,10 @@ export function templateSettings(extra: Record<string, unknown>): { settings: Te
   }
   if (field !== undefined && typeof field !== 'string') throw new UsageError('--extra-inputs response_field must be a string');
   let body = source;
-  if (!source.trimStart().startsWith('{') && existsSync(source)) {
+  if (!source.trimStart().startsWith('{')) {
+    // Not an inline JSON template, so a file: a missing one is named as such, not as bad JSON.
+    if (!existsSync(source))
+      throw new UsageError(`--extra-inputs payload_template: no such file ${source}, and not an inline JSON template`);
     try {
       body = readFileSync(source, 'utf8');
     } catch (err) {
